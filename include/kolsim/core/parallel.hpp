@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/// OpenMP in one place: thread-count resolution, a thresholded parallel loop that carries
+/// exceptions out of the region, and the stop token long loops poll between batches.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+
+#include "kolsim/core/error.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace kolsim {
+
+/// Polled between batches by long computations; returns true to request a stop. The Python
+/// bindings install one that checks for Ctrl-C. An empty token never stops.
+using StopToken = std::function<bool()>;
+
+/// Throws Interrupted when the token asks to stop.
+inline void check_stop(const StopToken& stop) {
+  if (stop && stop()) throw Interrupted();
+}
+
+/// Threads the machine offers (1 without OpenMP).
+inline int hardware_threads() noexcept {
+#ifdef _OPENMP
+  return omp_get_num_procs();
+#else
+  return 1;
+#endif
+}
+
+/// Resolves a `threads` option: 0 means all available, otherwise the number asked for
+/// (1 without OpenMP). Negative values are an error.
+inline int resolve_threads(int threads) {
+  KOLSIM_REQUIRE(threads >= 0, "threads must be >= 0 (0 = all), got ", threads);
+#ifdef _OPENMP
+  return threads == 0 ? omp_get_max_threads() : threads;
+#else
+  return 1;
+#endif
+}
+
+/// Index of the calling thread inside a parallel region (0 outside).
+inline int thread_index() noexcept {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+/// Runs f(i) for i in [begin, end) on `threads` threads (already resolved) with dynamic chunks
+/// of `chunk`; runs serially when the range is shorter than `threshold`. The first exception
+/// thrown by any f is rethrown on the caller's thread after the loop.
+template <class F>
+void parallel_for(std::size_t begin, std::size_t end, int threads, F&& f, std::size_t chunk = 64,
+                  std::size_t threshold = 2) {
+  if (end <= begin) return;
+  const std::size_t n = end - begin;
+  if (threads <= 1 || n < threshold) {
+    for (std::size_t i = begin; i < end; ++i) f(i);
+    return;
+  }
+  std::exception_ptr error;
+  std::mutex error_mutex;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads)
+#endif
+  for (std::size_t i = begin; i < end; ++i) {
+    try {
+      f(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+/// Runs body(t, nt) once on each thread of a team of nt <= `threads` threads (t = 0 .. nt-1),
+/// carrying exceptions out. Work split by t must use nt, the team size actually granted.
+template <class F>
+void parallel_threads(int threads, F&& body) {
+#ifndef _OPENMP
+  threads = 1;
+#endif
+  if (threads <= 1) {
+    body(0, 1);
+    return;
+  }
+  std::exception_ptr error;
+  std::mutex error_mutex;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+    try {
+#ifdef _OPENMP
+      body(omp_get_thread_num(), omp_get_num_threads());
+#endif
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace kolsim

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/// Tests for FollowerGraph and the edge-array builders: CSR layout, id map, policies, report.
+#include <gtest/gtest.h>
+
+#include <kolsim/kolsim.hpp>
+
+#include <vector>
+
+using namespace kolsim;
+
+TEST(FollowerGraph, BuildsBothOrdersWithAccountIds) {
+  std::vector<account_t> src{100, 100, 300, 200}, dst{200, 300, 200, 100};
+  std::vector<prob_t> p{0.1f, 0.2f, 0.3f, 0.4f};
+  BuildReport rep;
+  auto g = build_graph(src, dst, p, {}, &rep);
+  ASSERT_EQ(g.num_vertices(), 3u);
+  ASSERT_EQ(g.num_edges(), 4u);
+  EXPECT_EQ(rep.edges, 4u);
+  EXPECT_EQ(g.index_of(100), 0u);
+  EXPECT_EQ(g.index_of(300), 2u);
+  EXPECT_EQ(g.account(1), 200u);
+  EXPECT_FALSE(g.find(150).has_value());
+  EXPECT_THROW(g.index_of(150), std::out_of_range);
+  // 100 -> {200, 300}
+  auto out0 = g.out_neighbors(0);
+  ASSERT_EQ(out0.size(), 2u);
+  EXPECT_EQ(out0[0], 1u);
+  EXPECT_EQ(out0[1], 2u);
+  EXPECT_FLOAT_EQ(g.out_probs(0)[1], 0.2f);
+  // in-edges of 200: from 100 (0.1) and 300 (0.3), sources ascending
+  auto in1 = g.in_neighbors(1);
+  ASSERT_EQ(in1.size(), 2u);
+  EXPECT_EQ(in1[0], 0u);
+  EXPECT_EQ(in1[1], 2u);
+  EXPECT_FLOAT_EQ(g.in_probs(1)[0], 0.1f);
+  EXPECT_FLOAT_EQ(g.in_probs(1)[1], 0.3f);
+}
+
+TEST(FollowerGraph, SelfLoopAndDuplicatePolicies) {
+  std::vector<vertex_t> src{0, 0, 0, 1, 2}, dst{1, 1, 0, 2, 2};
+  std::vector<prob_t> p{0.5f, 0.5f, 1.0f, 0.2f, 0.3f};
+  BuildReport rep;
+  auto g = build_graph_dense(3, src, dst, p, {}, &rep);
+  EXPECT_EQ(rep.self_loops, 2u);
+  EXPECT_EQ(rep.duplicates, 1u);
+  EXPECT_EQ(g.num_edges(), 2u);
+  BuildOptions combine;
+  combine.duplicates = Duplicates::combine;
+  auto gc = build_graph_dense(3, src, dst, p, combine);
+  EXPECT_FLOAT_EQ(gc.out_probs(0)[0], 0.75f);
+  BuildOptions keep;
+  keep.duplicates = Duplicates::keep;
+  keep.self_loops = SelfLoops::keep;
+  EXPECT_EQ(build_graph_dense(3, src, dst, p, keep).num_edges(), 5u);
+  BuildOptions strict;
+  strict.duplicates = Duplicates::error;
+  strict.self_loops = SelfLoops::keep;
+  try {
+    build_graph_dense(3, src, dst, p, strict);
+    FAIL() << "expected a duplicate error";
+  } catch (const InputEdgeError& e) {
+    EXPECT_EQ(e.index(), 1u);
+  }
+}
+
+TEST(FollowerGraph, UndirectedAndFlip) {
+  std::vector<vertex_t> src{0, 1}, dst{1, 2};
+  BuildOptions und;
+  und.undirected = true;
+  auto g = build_graph_dense(3, src, dst, {}, und);
+  EXPECT_EQ(g.num_edges(), 4u);
+  EXPECT_FALSE(g.has_probabilities());
+  BuildOptions flip;
+  flip.flip = true;
+  auto f = build_graph_dense(3, src, dst, {}, flip);
+  EXPECT_EQ(f.out_neighbors(1)[0], 0u);
+  EXPECT_EQ(f.out_neighbors(2)[0], 1u);
+}
+
+TEST(FollowerGraph, WithProbabilitiesSharesTopologyAndValidates) {
+  std::vector<vertex_t> src{0, 0, 1}, dst{1, 2, 2};
+  auto g = build_graph_dense(3, src, dst);
+  auto h = g.with_probabilities({0.1f, 0.2f, 0.3f});
+  EXPECT_EQ(g.topology(), h.topology());
+  EXPECT_FLOAT_EQ(h.in_probs(2)[0], 0.2f);
+  EXPECT_FLOAT_EQ(h.in_probs(2)[1], 0.3f);
+  EXPECT_THROW(g.with_probabilities({0.1f, 0.2f}), std::invalid_argument);
+  EXPECT_THROW(g.with_probabilities({0.1f, 1.5f, 0.2f}), std::invalid_argument);
+  EXPECT_THROW(g.with_probabilities({0.1f, std::numeric_limits<float>::quiet_NaN(), 0.2f}), std::invalid_argument);
+  EXPECT_THROW(LinearThreshold{}.validate(g), std::invalid_argument);
+  EXPECT_THROW(LinearThreshold{}.validate(g.with_probabilities({0.1f, 0.7f, 0.6f})), std::invalid_argument);
+  EXPECT_NO_THROW(LinearThreshold{}.validate(h));
+}
+
+TEST(FollowerGraph, SparseAccountIdsUseSortedMap) {
+  std::vector<account_t> src{1ull << 40, 5}, dst{7, 1ull << 40};
+  auto g = build_graph(src, dst);
+  EXPECT_EQ(g.num_vertices(), 3u);
+  EXPECT_EQ(g.index_of(1ull << 40), 2u);
+  EXPECT_EQ(g.index_of(5), 0u);
+}
