@@ -10,3 +10,4 @@
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/follower_graph.hpp"
+#include "kolsim/select/common.hpp"
