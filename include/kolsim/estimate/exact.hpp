@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/// Exact expected spread on tiny graphs by enumerating every live-edge world: the ground truth
+/// that Monte Carlo, RR-set and selection tests compare against.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim {
+
+/// Options of exact_spread.
+struct ExactOptions {
+  /// Empty, or one per seed: seed i posts (is active at step 0) with this probability;
+  /// a seed that does not post is an ordinary account that others may still reach.
+  std::vector<prob_t> seed_probabilities;
+  /// Deadline: only accounts reached within this many steps count (0 = the seeds only).
+  std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
+  /// Empty (every account weighs 1) or one finite weight per vertex; the reach of a world is
+  /// the summed weight of the accounts it reaches.
+  std::vector<double> account_weights;
+  /// Enumerations with more worlds than this are refused with std::invalid_argument.
+  std::uint64_t max_worlds = std::uint64_t{1} << 24;
+};
+
+/// Exact moments of the (weighted) reach over all live-edge worlds.
+struct ExactResult {
+  double spread = 0;    ///< expected (weighted) reach, seeds included
+  double variance = 0;  ///< variance of the (weighted) reach over worlds (exact sd = sqrt)
+  std::vector<double> activation_probability;  ///< per vertex: P(reached within max_steps)
+  /// Expected (weighted) newly reached at step t (t = 0: the seeds that post); sums to spread.
+  /// Its length is one past the last step that can be reached with positive probability.
+  std::vector<double> new_per_step;
+  std::uint64_t worlds = 0;  ///< live-edge worlds enumerated (deterministic choices excluded)
+};
+
+namespace detail {
+
+/// One random choice of the enumeration: an uncertain IC edge, an LT account's live in-edge,
+/// or whether a probabilistic seed posts. Option j has probability prob[j] and makes out-edge
+/// edge[j] live (exact_no_edge: none); for a seed choice, option 1 means "posts".
+struct ExactChoice {
+  std::vector<double> prob;
+  std::vector<edge_t> edge;
+  bool is_seed = false;
+  std::size_t seed_index = 0;
+};
+
+inline constexpr edge_t exact_no_edge = std::numeric_limits<edge_t>::max();
+
+template <class M>
+inline constexpr bool exact_supported_v =
+    std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>;
+
+}  // namespace detail
+
+/// Exact expected spread of `seeds` under IC or LT by live-edge enumeration (Kempe, Kleinberg,
+/// Tardos, KDD 2003). IC: each edge with 0 < p < 1 is live or not (2^m worlds); LT: each
+/// account keeps at most one in-edge, edge (u, v) with weight w(u, v), none with 1 - sum.
+/// Both equivalences hold step by step, so BFS distance is the activation step and max_steps
+/// is exact. Probabilistic seeds are enumerated too. Cost O(worlds * (n + m + choices));
+/// throws std::invalid_argument when the enumeration exceeds opt.max_worlds.
+template <DiffusionModel M>
+ExactResult exact_spread(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                         const ExactOptions& opt = {}) {
+  static_assert(detail::exact_supported_v<M>,
+                "exact_spread: no live-edge enumeration is known for this model "
+                "(supported: IndependentCascade, LinearThreshold)");
+  model.validate(g);
+  const vertex_t n = g.num_vertices();
+  const edge_t m = g.num_edges();
+  const std::size_t ns = seeds.size();
+  {
+    std::vector<char> seen(n, 0);
+    for (vertex_t s : seeds) {
+      KOLSIM_REQUIRE_INDEX(s < n, "exact_spread: seed vertex ", s, " out of range (n = ", n, ")");
+      KOLSIM_REQUIRE(!seen[s], "exact_spread: duplicate seed: account ", g.account(s));
+      seen[s] = 1;
+    }
+  }
+  KOLSIM_REQUIRE(opt.seed_probabilities.empty() || opt.seed_probabilities.size() == ns, "exact_spread: ",
+                 opt.seed_probabilities.size(), " seed probabilities for ", ns, " seeds");
+  for (prob_t q : opt.seed_probabilities)
+    KOLSIM_REQUIRE(q >= 0.0f && q <= 1.0f, "exact_spread: seed probability must be in [0, 1], got ", q);
+  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n, "exact_spread: ",
+                 opt.account_weights.size(), " account weights for ", n, " vertices");
+  for (double w : opt.account_weights) KOLSIM_REQUIRE(std::isfinite(w), "exact_spread: account weights must be finite");
+
+  // Deterministic part of every world, and the list of random choices.
+  std::vector<char> live(m, 0);
+  std::vector<char> posts(ns, 1);
+  std::vector<detail::ExactChoice> choices;
+  const auto out_probs = g.edge_probs();
+  if constexpr (std::is_same_v<M, IndependentCascade>) {
+    for (edge_t e = 0; e < m; ++e) {
+      const double p = out_probs[e];
+      if (p >= 1.0) {
+        live[e] = 1;
+      } else if (p > 0.0) {
+        choices.push_back({{1.0 - p, p}, {detail::exact_no_edge, e}, false, 0});
+      }
+    }
+  } else {
+    // In-edge position -> out-edge index (in-rows list sources ascending, see FollowerGraph).
+    std::vector<edge_t> in_to_out(m);
+    {
+      const auto out_off = g.out_offsets();
+      const auto in_off = g.in_offsets();
+      const auto targets = g.out_targets();
+      std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
+      for (vertex_t u = 0; u < n; ++u)
+        for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) in_to_out[cursor[targets[e]]++] = e;
+    }
+    const auto in_off = g.in_offsets();
+    const auto in_probs = g.in_edge_probs();
+    for (vertex_t v = 0; v < n; ++v) {
+      detail::ExactChoice c;
+      double sum = 0.0;
+      for (edge_t j = in_off[v]; j < in_off[v + 1]; ++j) {
+        if (in_probs[j] > 0.0f) {
+          c.prob.push_back(in_probs[j]);
+          c.edge.push_back(in_to_out[j]);
+          sum += in_probs[j];
+        }
+      }
+      // Rounding of float weights (e.g. 7 x 1/7) must not invent a near-zero "none" option.
+      const double none = 1.0 - sum;
+      if (none > 1e-6) {
+        c.prob.push_back(none);
+        c.edge.push_back(detail::exact_no_edge);
+      } else if (sum > 1.0) {
+        for (double& p : c.prob) p /= sum;  // within validate's tolerance: renormalise
+      }
+      if (c.prob.size() == 1) {
+        if (c.edge[0] != detail::exact_no_edge) live[c.edge[0]] = 1;
+      } else if (c.prob.size() > 1) {
+        choices.push_back(std::move(c));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < opt.seed_probabilities.size(); ++i) {
+    const double q = opt.seed_probabilities[i];
+    if (q >= 1.0) continue;
+    posts[i] = 0;
+    if (q > 0.0) choices.push_back({{1.0 - q, q}, {detail::exact_no_edge, detail::exact_no_edge}, true, i});
+  }
+  for (const auto& c : choices)  // the enumeration starts with option 0 of every choice
+    if (!c.is_seed && c.edge[0] != detail::exact_no_edge) live[c.edge[0]] = 1;
+  std::uint64_t worlds = 1;
+  for (const auto& c : choices) {
+    const std::uint64_t r = c.prob.size();
+    KOLSIM_REQUIRE(worlds <= opt.max_worlds / r, "exact_spread: the enumeration needs more than max_worlds = ",
+                   opt.max_worlds, " live-edge worlds (", choices.size(),
+                   " random choices); use Monte Carlo or raise ExactOptions::max_worlds");
+    worlds *= r;
+  }
+
+  ExactResult res;
+  res.worlds = worlds;
+  res.activation_probability.assign(n, 0.0);
+  const auto weight = [&](vertex_t v) { return opt.account_weights.empty() ? 1.0 : opt.account_weights[v]; };
+  const auto out_off = g.out_offsets();
+  const auto targets = g.out_targets();
+  std::vector<std::uint64_t> stamp(n, 0);
+  std::vector<vertex_t> frontier, next, reached;
+  std::vector<std::size_t> digit(choices.size(), 0);
+  long double sum = 0.0L, sum_sq = 0.0L;
+  double shift = 0.0;  // reach of the first world; shifting keeps the variance free of cancellation
+  std::vector<long double> per_step;
+
+  for (std::uint64_t w = 0; w < worlds; ++w) {
+    const std::uint64_t epoch = w + 1;
+    double prob = 1.0;
+    for (std::size_t c = 0; c < choices.size(); ++c) prob *= choices[c].prob[digit[c]];
+    // Level-synchronous BFS over live edges from the posting seeds.
+    frontier.clear();
+    reached.clear();
+    for (std::size_t i = 0; i < ns; ++i) {
+      if (posts[i] && stamp[seeds[i]] != epoch) {
+        stamp[seeds[i]] = epoch;
+        frontier.push_back(seeds[i]);
+      }
+    }
+    double reach = 0.0;
+    std::uint32_t step = 0;
+    while (!frontier.empty()) {
+      double level_weight = 0.0;
+      for (vertex_t v : frontier) level_weight += weight(v);
+      reach += level_weight;
+      if (per_step.size() <= step) per_step.resize(step + 1, 0.0L);
+      per_step[step] += static_cast<long double>(prob) * level_weight;
+      reached.insert(reached.end(), frontier.begin(), frontier.end());
+      if (step == opt.max_steps) break;
+      next.clear();
+      for (vertex_t u : frontier) {
+        for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+          const vertex_t v = targets[e];
+          if (live[e] && stamp[v] != epoch) {
+            stamp[v] = epoch;
+            next.push_back(v);
+          }
+        }
+      }
+      frontier.swap(next);
+      ++step;
+    }
+    for (vertex_t v : reached) res.activation_probability[v] += prob;
+    if (w == 0) shift = reach;
+    sum += static_cast<long double>(prob) * reach;
+    sum_sq += static_cast<long double>(prob) * (reach - shift) * (reach - shift);
+    // Next world: odometer over the choices, updating live edges and posting seeds.
+    for (std::size_t c = 0; c < choices.size(); ++c) {
+      auto& ch = choices[c];
+      const std::size_t old = digit[c];
+      const std::size_t now = (old + 1 == ch.prob.size()) ? 0 : old + 1;
+      digit[c] = now;
+      if (ch.is_seed) {
+        posts[ch.seed_index] = static_cast<char>(now);
+      } else {
+        if (ch.edge[old] != detail::exact_no_edge) live[ch.edge[old]] = 0;
+        if (ch.edge[now] != detail::exact_no_edge) live[ch.edge[now]] = 1;
+      }
+      if (now != 0) break;
+    }
+  }
+  res.spread = static_cast<double>(sum);
+  const long double mean_shifted = sum - shift;
+  res.variance = std::max(0.0, static_cast<double>(sum_sq - mean_shifted * mean_shifted));
+  // Trim trailing steps that no world with positive probability reaches.
+  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
+  res.new_per_step.assign(per_step.begin(), per_step.end());
+  return res;
+}
+
+/// As exact_spread for a seed set given as a vector.
+template <DiffusionModel M>
+ExactResult exact_spread(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& seeds,
+                         const ExactOptions& opt = {}) {
+  return exact_spread(g, model, std::span<const vertex_t>(seeds), opt);
+}
+
+}  // namespace kolsim
