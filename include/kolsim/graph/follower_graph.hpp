@@ -54,6 +54,23 @@ class FollowerGraph {
     if (!out_probs.empty()) set_probabilities(std::move(out_probs));
   }
 
+  /// Wraps a validated topology with probabilities already in both orders (snapshot loads skip
+  /// the O(m) reordering): `in_probs` must hold the values of `out_probs` in in-edge order (the
+  /// caller guarantees this; only sizes and the [0, 1] range are checked).
+  FollowerGraph(std::shared_ptr<const GraphTopology> topo, std::vector<prob_t> out_probs, std::vector<prob_t> in_probs)
+      : FollowerGraph(std::move(topo)) {
+    const edge_t m = num_edges();
+    KOLSIM_REQUIRE(out_probs.size() == m && in_probs.size() == m, "FollowerGraph: expected ", m,
+                   " probabilities in each order, got ", out_probs.size(), " and ", in_probs.size());
+    for (edge_t e = 0; e < m; ++e)
+      KOLSIM_REQUIRE(out_probs[e] >= 0.0f && out_probs[e] <= 1.0f && in_probs[e] >= 0.0f && in_probs[e] <= 1.0f,
+                     "edge probability must be in [0, 1] (edge ", e, ")");
+    auto p = std::make_shared<Probabilities>();
+    p->out = std::move(out_probs);
+    p->in = std::move(in_probs);
+    probs_ = std::move(p);
+  }
+
   /// Number of accounts (vertices).
   vertex_t num_vertices() const noexcept { return static_cast<vertex_t>(topo_->accounts.size()); }
   /// Number of follower edges.

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/// Binary graph snapshots (versioned, checksummed, loaded straight into the CSR arrays) and the
+/// graph checksum recorded in run records.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim {
+
+/// Snapshot format version written by save_snapshot and the only one load_snapshot reads.
+inline constexpr std::uint32_t snapshot_format_version = 1;
+
+/// Saves the whole graph (topology, account ids, probabilities in both orders) atomically.
+///
+/// Format (little-endian): a 64-byte header — magic "\x89KGS\r\n\x1a\n", u32 version, u32 flags
+/// (bit 0: probabilities present), u64 n, u64 m, u64 header size (64), u32 byte-order mark
+/// 0x01020304, u32 reserved, u64 total file size, u64 reserved — then out_offsets (n+1 x u64),
+/// out_targets (m x u32), in_offsets (n+1 x u64), in_sources (m x u32), accounts (n x u64),
+/// [out-order probabilities, in-order probabilities (m x f32 each)], and a u64 checksum over all
+/// preceding bytes (the header and each array hashed in fixed 1 MiB blocks, combined in order).
+void save_snapshot(const FollowerGraph& graph, const std::string& path);
+
+/// Loads a snapshot written by save_snapshot: O(n + m) time, reading directly into the arrays;
+/// the checksum runs in parallel over fixed blocks. Throws ParseError naming the file for a wrong
+/// magic, an unsupported version, a truncated or oversized file, a checksum mismatch or an
+/// inconsistent structure (checked after the checksum: offsets monotone, indices < n, rows
+/// sorted, in-degrees matching, accounts increasing, probabilities in [0, 1]); IoError when the
+/// file cannot be read.
+FollowerGraph load_snapshot(const std::string& path);
+
+/// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
+/// out-edge order, when present). Equal graphs give equal values for any thread count or
+/// machine; used to tie run records to their input. O(n + m), parallel over fixed blocks.
+std::uint64_t graph_checksum(const FollowerGraph& graph);
+
+}  // namespace kolsim

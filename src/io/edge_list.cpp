@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: MIT
+/// Parallel text edge-list parser (whitespace / CSV, optional gzip) and the edge-list writer.
+#include "kolsim/io/edge_list.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/io/atomic_file.hpp"
+
+namespace kolsim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// A byte buffer without zero-initialisation.
+struct Bytes {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+};
+
+[[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
+  throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
+}
+
+Bytes read_whole_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
+  std::size_t cap = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16;
+  Bytes b;
+  b.data.reset(new char[cap]);
+  for (;;) {
+    if (b.size == cap) {  // file grew or is not regular: grow geometrically
+      std::unique_ptr<char[]> bigger(new char[cap * 2]);
+      std::memcpy(bigger.get(), b.data.get(), b.size);
+      b.data = std::move(bigger);
+      cap *= 2;
+    }
+    const ssize_t r = ::read(fd, b.data.get() + b.size, std::min<std::size_t>(cap - b.size, std::size_t{1} << 30));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      io_fail("cannot read", path, errno);
+    }
+    if (r == 0) break;
+    b.size += static_cast<std::size_t>(r);
+  }
+  return b;
+}
+
+bool has_gzip_magic(const Bytes& b) {
+  return b.size >= 2 && static_cast<unsigned char>(b.data[0]) == 0x1f && static_cast<unsigned char>(b.data[1]) == 0x8b;
+}
+
+std::uint64_t count_newlines(const char* p, std::size_t n) { return static_cast<std::uint64_t>(std::count(p, p + n, '\n')); }
+
+/// Decompresses a (possibly multi-member) gzip buffer; truncation and corruption are ParseErrors
+/// naming the file and the line the data stopped in.
+Bytes gunzip(const Bytes& in, const std::string& path) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::bad_alloc();
+  struct Ender {
+    z_stream* zs;
+    ~Ender() { inflateEnd(zs); }
+  } ender{&zs};
+  Bytes out;
+  std::size_t cap = std::max<std::size_t>(in.size * 4, std::size_t{1} << 20);
+  out.data.reset(new char[cap]);
+  std::size_t in_pos = 0;
+  auto where = [&] { return count_newlines(out.data.get(), out.size) + 1; };
+  for (;;) {
+    if (out.size == cap) {
+      std::unique_ptr<char[]> bigger(new char[cap * 2]);
+      std::memcpy(bigger.get(), out.data.get(), out.size);
+      out.data = std::move(bigger);
+      cap *= 2;
+    }
+    const std::size_t in_avail = std::min<std::size_t>(in.size - in_pos, std::size_t{1} << 30);
+    const std::size_t out_avail = std::min<std::size_t>(cap - out.size, std::size_t{1} << 30);
+    zs.next_in = reinterpret_cast<Bytef*>(in.data.get() + in_pos);
+    zs.avail_in = static_cast<uInt>(in_avail);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data.get() + out.size);
+    zs.avail_out = static_cast<uInt>(out_avail);
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    in_pos += in_avail - zs.avail_in;
+    out.size += out_avail - zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      if (in_pos == in.size) break;
+      if (in.size - in_pos >= 2 && static_cast<unsigned char>(in.data[in_pos]) == 0x1f &&
+          static_cast<unsigned char>(in.data[in_pos + 1]) == 0x8b) {
+        inflateReset(&zs);  // next gzip member
+        continue;
+      }
+      throw ParseError(path, 0, detail::concat("unexpected ", in.size - in_pos,
+                                               " bytes after the end of the gzip stream"));
+    }
+    if (rc == Z_OK) continue;
+    if (rc == Z_BUF_ERROR && zs.avail_out == 0) continue;  // output full: grow
+    if (rc == Z_BUF_ERROR)
+      throw ParseError(path, where(), detail::concat("gzip stream is truncated (unexpected end of file after ",
+                                                     out.size, " decompressed bytes)"));
+    if (rc == Z_MEM_ERROR) throw std::bad_alloc();
+    throw ParseError(path, where(), detail::concat("gzip data is corrupt (", zs.msg ? zs.msg : "inflate error",
+                                                   ") after ", out.size, " decompressed bytes"));
+  }
+  return out;
+}
+
+/// Quotes a token for an error message: at most 40 characters, non-printables escaped.
+std::string quote(std::string_view s) {
+  std::string q = "'";
+  const std::size_t limit = 40;
+  for (std::size_t i = 0; i < s.size() && i < limit; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      q += static_cast<char>(c);
+    } else {
+      static const char hex[] = "0123456789abcdef";
+      q += "\\x";
+      q += hex[c >> 4];
+      q += hex[c & 15];
+    }
+  }
+  if (s.size() > limit) q += "...";
+  q += "'";
+  return q;
+}
+
+enum class LineKind { blank, comment, data };
+
+struct Syntax {
+  bool csv = false;
+  std::array<bool, 256> comment{};
+  int prob_col = -1;
+  bool ignore_extra = false;
+  std::size_t expected_fields = 0;  ///< fields of the first data line
+  std::size_t min_fields = 2;       ///< 2, or prob_col + 1
+};
+
+inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+LineKind classify(const char* p, const char* eol, const Syntax& syn) {
+  while (p < eol && is_blank(*p)) ++p;
+  if (p == eol) return LineKind::blank;
+  if (syn.comment[static_cast<unsigned char>(*p)]) return LineKind::comment;
+  return LineKind::data;
+}
+
+/// Calls tok(index, token) for each field of a line; returns the number of fields.
+template <class F>
+std::size_t for_each_field(const char* p, const char* eol, bool csv, F&& tok) {
+  std::size_t field = 0;
+  if (!csv) {
+    for (;;) {
+      while (p < eol && is_blank(*p)) ++p;
+      if (p == eol) return field;
+      const char* s = p;
+      while (p < eol && !is_blank(*p)) ++p;
+      if (!tok(field, std::string_view(s, static_cast<std::size_t>(p - s)))) return field + 1;
+      ++field;
+    }
+  }
+  for (;;) {
+    const char* s = p;
+    while (p < eol && *p != ',') ++p;
+    const char* e = p;
+    while (s < e && is_blank(*s)) ++s;
+    while (e > s && is_blank(e[-1])) --e;
+    if (!tok(field, std::string_view(s, static_cast<std::size_t>(e - s)))) return field + 1;
+    ++field;
+    if (p == eol) return field;
+    ++p;  // the comma
+  }
+}
+
+/// Parses an unsigned 64-bit account id; on failure writes a message and returns false.
+bool parse_id(std::string_view t, std::size_t field, account_t& out, std::string& err) {
+  if (t.empty()) {
+    err = detail::concat("empty field ", field + 1, " (expected an account id)");
+    return false;
+  }
+  std::uint64_t v = 0;
+  for (char c : t) {
+    const unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
+    if (d > 9) {
+      if (t[0] == '-' && t.size() > 1 && std::all_of(t.begin() + 1, t.end(), [](char x) { return x >= '0' && x <= '9'; }))
+        err = detail::concat("account id ", quote(t), " is negative (ids are unsigned 64-bit integers)");
+      else
+        err = detail::concat("account id ", quote(t), " in field ", field + 1, " is not a non-negative integer");
+      return false;
+    }
+    if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, std::uint64_t{d}, &v)) {
+      err = detail::concat("account id ", quote(t), " does not fit in 64 bits");
+      return false;
+    }
+  }
+  out = v;
+  return true;
+}
+
+bool parse_prob(std::string_view t, std::size_t field, prob_t& out, std::string& err) {
+  if (t.empty()) {
+    err = detail::concat("empty field ", field + 1, " (expected a probability)");
+    return false;
+  }
+  double v = 0;
+  const char* b = t.data();
+  const char* e = t.data() + t.size();
+  if (*b == '+') ++b;  // from_chars does not take a leading '+'
+  const auto r = std::from_chars(b, e, v);
+  if (r.ec == std::errc::result_out_of_range) {
+    err = detail::concat("probability ", quote(t), " is out of range");
+    return false;
+  }
+  if (r.ec != std::errc() || r.ptr != e) {
+    err = detail::concat("probability ", quote(t), " in field ", field + 1, " is not a number");
+    return false;
+  }
+  if (!std::isfinite(v)) {
+    err = detail::concat("probability ", quote(t), " is not a finite number");
+    return false;
+  }
+  if (!(v >= 0.0 && v <= 1.0)) {
+    err = detail::concat("probability ", quote(t), " is outside [0, 1]");
+    return false;
+  }
+  out = static_cast<prob_t>(v);
+  return true;
+}
+
+/// Parses one data line. Returns false with a message on error.
+bool parse_edge_line(const char* p, const char* eol, const Syntax& syn, account_t& a, account_t& b, prob_t& pr,
+                     std::string& err) {
+  bool ok = true;
+  const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
+    if (f == 0) return ok = parse_id(t, f, a, err);
+    if (f == 1) return ok = parse_id(t, f, b, err);
+    if (static_cast<int>(f) == syn.prob_col) return ok = parse_prob(t, f, pr, err);
+    if (t.empty() && syn.csv && !syn.ignore_extra) {
+      err = detail::concat("empty field ", f + 1);
+      return ok = false;
+    }
+    return true;
+  });
+  if (!ok) return false;
+  if (fields < 2) {
+    err = detail::concat("line has ", fields, " field; an edge line needs two account ids (", syn.csv ? "comma" : "whitespace",
+                         "-separated)");
+    return false;
+  }
+  if (fields < syn.min_fields) {
+    err = detail::concat("line has ", fields, " fields but probability_column is ", syn.prob_col);
+    return false;
+  }
+  if (!syn.ignore_extra && fields != syn.expected_fields) {
+    err = detail::concat("line has ", fields, " fields but the first data line has ", syn.expected_fields,
+                         " (set ignore_extra_columns to allow more)");
+    return false;
+  }
+  return true;
+}
+
+struct Chunk {
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  std::uint64_t first_line = 0;  ///< 1-based file line of the chunk's first line
+  std::uint64_t lines = 0;
+  std::uint64_t base = 0;  ///< slot of the chunk's first edge in the parse arrays (capacity = lines)
+  std::uint64_t out = 0;   ///< index of the chunk's first edge after compaction
+  std::uint64_t comments = 0, blanks = 0, edges = 0;
+  bool failed = false;
+  std::uint64_t fail_line = 0;
+  std::string message;
+};
+
+const char* line_end(const char* p, const char* end) {
+  const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+  return nl ? static_cast<const char*>(nl) : end;
+}
+
+void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, prob_t* prob) {
+  const char* p = c.begin;
+  std::uint64_t line = c.first_line;
+  std::uint64_t k = c.base;
+  std::string err;
+  prob_t pr = 0;
+  while (p < c.end) {
+    const char* eol = line_end(p, c.end);
+    switch (classify(p, eol, syn)) {
+      case LineKind::blank: ++c.blanks; break;
+      case LineKind::comment: ++c.comments; break;
+      case LineKind::data:
+        if (!parse_edge_line(p, eol, syn, src[k], dst[k], pr, err)) {
+          c.failed = true;
+          c.fail_line = line;
+          c.message = std::move(err);
+          return;
+        }
+        if (prob) prob[k] = pr;
+        ++k;
+        break;
+    }
+    ++line;
+    p = eol < c.end ? eol + 1 : c.end;
+  }
+  c.edges = k - c.base;
+}
+
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options, EdgeListReport* report) {
+  const auto t0 = Clock::now();
+  KOLSIM_REQUIRE(options.probability_column == -1 || options.probability_column >= 2,
+                 "read_edge_list: probability_column must be -1 (none) or >= 2 (columns 0 and 1 hold the ids), got ",
+                 options.probability_column);
+  KOLSIM_REQUIRE(!options.check_lt_weights || options.probability_column >= 0,
+                 "read_edge_list: check_lt_weights needs a probability_column");
+  const int threads = resolve_threads(options.build.threads);
+
+  Syntax syn;
+  switch (options.format) {
+    case EdgeFormat::csv: syn.csv = true; break;
+    case EdgeFormat::whitespace: syn.csv = false; break;
+    case EdgeFormat::auto_detect: {
+      const std::string lower = lowercase(path);
+      syn.csv = ends_with(lower, ".csv") || ends_with(lower, ".csv.gz");
+      break;
+    }
+  }
+  for (char c : options.comment_chars) {
+    KOLSIM_REQUIRE(!(c >= '0' && c <= '9') && !is_blank(c) && c != '\n' && c != ',' && c != '-' && c != '.',
+                   "read_edge_list: comment character ", quote(std::string_view(&c, 1)), " would hide data");
+    syn.comment[static_cast<unsigned char>(c)] = true;
+  }
+  syn.prob_col = options.probability_column;
+  syn.ignore_extra = options.ignore_extra_columns;
+  syn.min_fields = std::max<std::size_t>(2, static_cast<std::size_t>(options.probability_column + 1));
+
+  EdgeListReport rep;
+  rep.path = path;
+  Bytes raw = read_whole_file(path);
+  if (has_gzip_magic(raw)) raw = gunzip(raw, path);
+  const char* text = raw.data.get();
+  const char* end = text + raw.size;
+
+  // Preamble (serial): comments, blank lines, the csv header, the "n m" line, and the first data
+  // line, whose field count every later line must match.
+  const char* p = text;
+  std::uint64_t line = 0;
+  bool header_pending = syn.csv && options.csv_header;
+  bool counts_pending = options.first_line_counts;
+  std::uint64_t header_line = 0, header_n = 0, header_m = 0;
+  const char* data_start = nullptr;
+  while (p < end) {
+    const char* eol = line_end(p, end);
+    ++line;
+    const LineKind kind = classify(p, eol, syn);
+    if (kind == LineKind::blank) {
+      ++rep.blank_lines;
+    } else if (kind == LineKind::comment) {
+      ++rep.comment_lines;
+    } else if (header_pending) {
+      header_pending = false;
+    } else if (counts_pending) {
+      counts_pending = false;
+      header_line = line;
+      std::string err;
+      std::uint64_t vals[2] = {0, 0};
+      bool ok = true;
+      const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
+        if (f < 2 && !parse_id(t, f, vals[f], err)) {
+          err = detail::concat("bad \"n m\" header line (first_line_counts): ", err);
+          return ok = false;
+        }
+        return true;
+      });
+      if (ok && fields != 2)
+        err = detail::concat("the \"n m\" header line (first_line_counts) has ", fields, " fields, expected 2"), ok = false;
+      if (!ok) throw ParseError(path, line, err);
+      header_n = vals[0];
+      header_m = vals[1];
+    } else {
+      data_start = p;
+      syn.expected_fields = for_each_field(p, eol, syn.csv, [](std::size_t, std::string_view) { return true; });
+      break;
+    }
+    p = eol < end ? eol + 1 : end;
+  }
+  if (data_start == nullptr)
+    throw ParseError(path, 0,
+                     raw.size == 0 ? std::string("no edges: the file is empty")
+                                   : std::string("no edges: the file holds only comments, blank lines or headers"));
+  const std::uint64_t data_first_line = line;
+
+  // Newline-aligned chunks, line counts, prefix sums: each chunk knows its first file line and
+  // the slots its edges go to before it is parsed.
+  const auto total = static_cast<std::size_t>(end - data_start);
+  const std::size_t min_chunk = std::size_t{1} << 20;
+  const std::size_t chunk_size =
+      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8));
+  std::vector<Chunk> chunks;
+  for (const char* s = data_start; s < end;) {
+    Chunk c;
+    c.begin = s;
+    const char* target = static_cast<std::size_t>(end - s) > chunk_size ? s + chunk_size : end;
+    c.end = target < end ? line_end(target, end) : end;
+    if (c.end < end) ++c.end;  // include the newline
+    s = c.end;
+    chunks.push_back(std::move(c));
+  }
+  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
+    Chunk& c = chunks[i];
+    c.lines = count_newlines(c.begin, static_cast<std::size_t>(c.end - c.begin));
+    if (c.end == end && c.end[-1] != '\n') ++c.lines;
+  }, 1);
+  std::uint64_t slots = 0;
+  {
+    std::uint64_t l = data_first_line;
+    for (auto& c : chunks) {
+      c.first_line = l;
+      c.base = slots;
+      l += c.lines;
+      slots += c.lines;
+    }
+  }
+  const bool has_p = syn.prob_col >= 0;
+  std::unique_ptr<account_t[]> src(new account_t[slots]);
+  std::unique_ptr<account_t[]> dst(new account_t[slots]);
+  std::unique_ptr<prob_t[]> prob(has_p ? new prob_t[slots] : nullptr);
+  parallel_for(0, chunks.size(), threads,
+               [&](std::size_t i) { parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get()); }, 1);
+  for (const auto& c : chunks)
+    if (c.failed) throw ParseError(path, c.fail_line, c.message);
+
+  // Compact the per-chunk runs into one array in file order.
+  std::uint64_t m = 0;
+  for (auto& c : chunks) {
+    c.out = m;
+    if (c.base != m) {
+      std::memmove(src.get() + m, src.get() + c.base, c.edges * sizeof(account_t));
+      std::memmove(dst.get() + m, dst.get() + c.base, c.edges * sizeof(account_t));
+      if (has_p) std::memmove(prob.get() + m, prob.get() + c.base, c.edges * sizeof(prob_t));
+    }
+    m += c.edges;
+    rep.comment_lines += c.comments;
+    rep.blank_lines += c.blanks;
+  }
+  rep.edge_lines = m;
+  rep.lines = data_first_line - 1;  // preamble lines
+  for (const auto& c : chunks) rep.lines += c.lines;
+  if (options.first_line_counts && header_m != m)
+    throw ParseError(path, header_line,
+                     detail::concat("the \"n m\" header says m = ", header_m, " edges but the file has ", m,
+                                    " edge lines"));
+  rep.parse_seconds = seconds_since(t0);
+
+  // The line of input edge i, and its text (for builder and LT errors).
+  auto locate = [&](std::uint64_t i) -> std::pair<std::uint64_t, std::string> {
+    auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
+    if (it == chunks.begin()) return {0, {}};
+    const Chunk& c = *(it - 1);
+    std::uint64_t seen = c.out, ln = c.first_line;
+    for (const char* q = c.begin; q < c.end; ++ln) {
+      const char* eol = line_end(q, c.end);
+      if (classify(q, eol, syn) == LineKind::data) {
+        if (seen == i) {
+          std::string_view textv(q, static_cast<std::size_t>(eol - q));
+          while (!textv.empty() && is_blank(textv.back())) textv.remove_suffix(1);
+          return {ln, std::string(textv)};
+        }
+        ++seen;
+      }
+      q = eol < c.end ? eol + 1 : c.end;
+    }
+    return {0, {}};
+  };
+
+  const auto t1 = Clock::now();
+  FollowerGraph g;
+  try {
+    g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m),
+                    has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>(), options.build, &rep.build);
+  } catch (const InputEdgeError& e) {
+    std::string msg = e.what();
+    const auto colon = msg.find(": ");
+    if (msg.rfind("input edge ", 0) == 0 && colon != std::string::npos) msg = msg.substr(colon + 2);
+    auto [ln, textv] = locate(e.index());
+    throw ParseError(path, ln, ln ? detail::concat(msg, "; the line reads ", quote(textv)) : msg);
+  }
+  rep.build_seconds = seconds_since(t1);
+
+  if (options.first_line_counts && g.num_vertices() > header_n)
+    throw ParseError(path, header_line,
+                     detail::concat("the \"n m\" header says n = ", header_n, " accounts but ", g.num_vertices(),
+                                    " distinct accounts appear"));
+
+  if (options.check_lt_weights && g.has_probabilities()) {
+    constexpr double tolerance = 1e-4;
+    std::unordered_map<account_t, double> over;  // violating target account -> running sum
+    for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+      double s = 0;
+      for (prob_t w : g.in_probs(v)) s += w;
+      if (s > 1.0 + tolerance) over.emplace(g.accounts()[v], 0.0);
+    }
+    if (!over.empty()) {
+      // Replay the input in file order with the graph's self-loop and duplicate policies to
+      // find the edge line at which a violating account first goes over.
+      std::map<std::pair<account_t, account_t>, double> pair_weight;
+      const auto& b = options.build;
+      auto add = [&](account_t u, account_t v, double w) -> double {
+        auto it = over.find(v);
+        if (it == over.end()) return -1.0;
+        auto [pw, fresh] = pair_weight.try_emplace({u, v}, 0.0);
+        double delta = w;
+        if (!fresh) {
+          switch (b.duplicates) {
+            case Duplicates::first: delta = 0; break;
+            case Duplicates::max: delta = std::max(0.0, w - pw->second); break;
+            case Duplicates::combine: delta = (1 - (1 - pw->second) * (1 - w)) - pw->second; break;
+            default: break;
+          }
+        }
+        pw->second += delta;
+        it->second += delta;
+        return it->second;
+      };
+      for (std::uint64_t i = 0; i < m; ++i) {
+        account_t u = src[i], v = dst[i];
+        if (b.flip) std::swap(u, v);
+        if (u == v && b.self_loops == SelfLoops::drop) continue;
+        double s = add(u, v, prob[i]);
+        if (b.undirected && u != v) s = std::max(s, add(v, u, prob[i]));
+        if (s > 1.0 + tolerance) {
+          auto [ln, textv] = locate(i);
+          account_t who = v;
+          if (b.undirected && over.count(u) && over[u] > 1.0 + tolerance) who = u;
+          throw ParseError(path, ln,
+                           detail::concat("LT weights into account ", who, " sum to ", over[who],
+                                          " > 1 at this edge (check_lt_weights); the line reads ", quote(textv)));
+        }
+      }
+      throw ParseError(path, 0,
+                       detail::concat("LT weights into account ", over.begin()->first, " sum to more than 1 (check_lt_weights)"));
+    }
+  }
+  if (report) *report = std::move(rep);
+  return g;
+}
+
+void write_edge_list(const FollowerGraph& graph, const std::string& path, bool with_probabilities) {
+  const bool with_p = with_probabilities && graph.has_probabilities();
+  AtomicFile f(path);
+  f.write(detail::concat("# kolsim edge list: \"u v", with_p ? " p" : "",
+                         "\" per line, v follows u (influence flows u -> v)\n# accounts: ", graph.num_vertices(),
+                         " edges: ", graph.num_edges(), "\n"));
+  const auto offsets = graph.out_offsets();
+  const auto targets = graph.out_targets();
+  const auto accounts = graph.accounts();
+  const auto probs = graph.edge_probs();
+  std::string buf;
+  buf.reserve((std::size_t{1} << 20) + 128);
+  char tmp[96];  // two 20-digit ids, a float (<= 16 chars), separators
+  char* const lim = tmp + 80;
+  for (vertex_t u = 0; u < graph.num_vertices(); ++u) {
+    for (edge_t e = offsets[u]; e < offsets[u + 1]; ++e) {
+      char* q = std::to_chars(tmp, lim, accounts[u]).ptr;
+      q[0] = ' ';
+      q = std::to_chars(q + 1, lim, accounts[targets[e]]).ptr;
+      if (with_p) {
+        q[0] = ' ';
+        q = std::to_chars(q + 1, lim, probs[e]).ptr;
+      }
+      q[0] = '\n';
+      ++q;
+      buf.append(tmp, static_cast<std::size_t>(q - tmp));
+    }
+    if (buf.size() >= (std::size_t{1} << 20)) {
+      f.write(buf);
+      buf.clear();
+    }
+  }
+  f.write(buf);
+  f.commit();
+}
+
+}  // namespace kolsim

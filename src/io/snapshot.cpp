@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/// Snapshot writer/loader and the block-parallel 64-bit content hash behind both checksums.
+#include "kolsim/io/snapshot.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <bit>
+#include <cstring>
+#include <span>
+#include <system_error>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/io/atomic_file.hpp"
+
+namespace kolsim {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "snapshots assume a little-endian machine");
+
+constexpr std::array<unsigned char, 8> magic = {0x89, 'K', 'G', 'S', '\r', '\n', 0x1a, '\n'};
+constexpr std::size_t header_size = 64;
+constexpr std::uint32_t byte_order_mark = 0x01020304u;
+constexpr std::uint32_t flag_probs = 1u;
+
+// Multiply-rotate mixing in the style of xxHash64 (constants are its primes).
+constexpr std::uint64_t P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full, P3 = 0x165667B19E3779F9ull,
+                        P4 = 0x85EBCA77C2B2AE63ull, P5 = 0x27D4EB2F165667C5ull;
+
+inline std::uint64_t mix_round(std::uint64_t acc, std::uint64_t w) {
+  acc += w * P2;
+  acc = std::rotl(acc, 31);
+  return acc * P1;
+}
+inline std::uint64_t avalanche(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= P2;
+  h ^= h >> 29;
+  h *= P3;
+  h ^= h >> 32;
+  return h;
+}
+inline std::uint64_t load64(const unsigned char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+std::uint64_t block_hash(const unsigned char* p, std::size_t len, std::uint64_t seed) {
+  std::uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
+  const unsigned char* const end = p + len;
+  while (end - p >= 32) {
+    v1 = mix_round(v1, load64(p));
+    v2 = mix_round(v2, load64(p + 8));
+    v3 = mix_round(v3, load64(p + 16));
+    v4 = mix_round(v4, load64(p + 24));
+    p += 32;
+  }
+  std::uint64_t h = std::rotl(v1, 1) + std::rotl(v2, 7) + std::rotl(v3, 12) + std::rotl(v4, 18);
+  while (end - p >= 8) {
+    h ^= mix_round(0, load64(p));
+    h = std::rotl(h, 27) * P1 + P4;
+    p += 8;
+  }
+  if (p < end) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, static_cast<std::size_t>(end - p));
+    h ^= mix_round(0, w ^ (static_cast<std::uint64_t>(end - p) << 59));
+    h = std::rotl(h, 27) * P1 + P4;
+  }
+  h ^= len;
+  return avalanche(h);
+}
+
+constexpr std::size_t block_bytes = std::size_t{1} << 20;
+
+/// Hash of one byte range: fixed 1 MiB blocks hashed in parallel, combined in block order, so
+/// the value never depends on the thread count.
+std::uint64_t section_hash(const void* data, std::size_t len) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
+  std::vector<std::uint64_t> hs(blocks);
+  parallel_for(0, blocks, resolve_threads(0), [&](std::size_t b) {
+    const std::size_t off = b * block_bytes;
+    hs[b] = block_hash(p + off, std::min(block_bytes, len - std::min(len, off)), b);
+  }, 1, 4);
+  std::uint64_t h = P5 ^ len;
+  for (auto x : hs) h = mix_round(h, x);
+  return avalanche(h);
+}
+
+/// Combines section hashes in order.
+class Checksum {
+ public:
+  explicit Checksum(std::uint64_t domain) : h_(domain * P3 + P4) {}
+  template <class T>
+  void add(std::span<const T> s) {
+    h_ = mix_round(h_ ^ ++count_, section_hash(s.data(), s.size_bytes()));
+  }
+  void add_bytes(const void* p, std::size_t n) { h_ = mix_round(h_ ^ ++count_, section_hash(p, n)); }
+  std::uint64_t value() const { return avalanche(h_ ^ count_); }
+
+ private:
+  std::uint64_t h_;
+  std::uint64_t count_ = 0;
+};
+
+struct Header {
+  std::array<unsigned char, 8> magic;
+  std::uint32_t version;
+  std::uint32_t flags;
+  std::uint64_t n;
+  std::uint64_t m;
+  std::uint64_t header_bytes;
+  std::uint32_t bom;
+  std::uint32_t reserved0;
+  std::uint64_t file_bytes;
+  std::uint64_t reserved1;
+};
+static_assert(sizeof(Header) == header_size);
+
+/// Expected file size for (n, m, probs); 0 when it would overflow.
+std::uint64_t expected_size(std::uint64_t n, std::uint64_t m, bool probs) {
+  if (n > max_vertices || m > (std::uint64_t{1} << 48)) return 0;
+  std::uint64_t s = header_size + 2 * (n + 1) * sizeof(edge_t) + 2 * m * sizeof(vertex_t) + n * sizeof(account_t) + 8;
+  if (probs) s += 2 * m * sizeof(prob_t);
+  return s;
+}
+
+[[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
+  throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
+}
+
+class Reader {
+ public:
+  Reader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  void read(void* dst, std::size_t n) {
+    auto* p = static_cast<char*>(dst);
+    while (n > 0) {
+      const ssize_t r = ::read(fd_, p, std::min<std::size_t>(n, std::size_t{1} << 30));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        io_fail("cannot read", path_, errno);
+      }
+      if (r == 0) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
+      p += r;
+      n -= static_cast<std::size_t>(r);
+    }
+  }
+  template <class T>
+  void read_into(std::vector<T>& v, std::size_t count) {
+    v.resize(count);
+    read(v.data(), count * sizeof(T));
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+[[noreturn]] void bad_structure(const std::string& path, const std::string& what) {
+  throw ParseError(path, 0, "invalid snapshot structure: " + what);
+}
+
+void check_csr(const std::string& path, const char* name, const std::vector<edge_t>& off,
+               const std::vector<vertex_t>& idx, std::uint64_t n) {
+  if (off.front() != 0 || off.back() != idx.size()) bad_structure(path, detail::concat(name, " offsets do not span the edges"));
+  bool ok = true;
+  parallel_for(0, n, resolve_threads(0), [&](std::size_t v) {
+    const edge_t lo = off[v], hi = off[v + 1];
+    if (hi < lo || hi > idx.size()) {
+      ok = false;
+      return;
+    }
+    for (edge_t e = lo; e < hi; ++e)
+      if (idx[e] >= n || (e > lo && idx[e] < idx[e - 1])) ok = false;
+  }, 4096, 1 << 14);
+  if (!ok) bad_structure(path, detail::concat(name, " rows are not monotone, sorted and within [0, n)"));
+}
+
+}  // namespace
+
+void save_snapshot(const FollowerGraph& graph, const std::string& path) {
+  const bool probs = graph.has_probabilities();
+  Header h{};
+  h.magic = magic;
+  h.version = snapshot_format_version;
+  h.flags = probs ? flag_probs : 0u;
+  h.n = graph.num_vertices();
+  h.m = graph.num_edges();
+  h.header_bytes = header_size;
+  h.bom = byte_order_mark;
+  h.file_bytes = expected_size(h.n, h.m, probs);
+  Checksum sum(1);
+  sum.add_bytes(&h, sizeof h);
+  AtomicFile f(path);
+  f.write(&h, sizeof h);
+  auto put = [&](auto span) {
+    sum.add(span);
+    f.write(span.data(), span.size_bytes());
+  };
+  put(graph.out_offsets());
+  put(graph.out_targets());
+  put(graph.in_offsets());
+  put(graph.in_sources());
+  put(graph.accounts());
+  if (probs) {
+    put(graph.edge_probs());
+    put(graph.in_edge_probs());
+  }
+  const std::uint64_t c = sum.value();
+  f.write(&c, sizeof c);
+  f.commit();
+}
+
+FollowerGraph load_snapshot(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  Reader in(fd, path);
+  Header h{};
+  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
+  in.read(&h, std::min<std::uint64_t>(size, sizeof h));
+  if (h.magic != magic) throw ParseError(path, 0, "not a kolsim snapshot (wrong magic bytes)");
+  if (size < sizeof h)
+    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
+  if (h.bom != byte_order_mark) throw ParseError(path, 0, "snapshot has the wrong byte order or a corrupt header");
+  if (h.version != snapshot_format_version)
+    throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version, " (this build reads version ",
+                                             snapshot_format_version, ")"));
+  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size)
+    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (flags ", h.flags, ")"));
+  const bool probs = (h.flags & flag_probs) != 0;
+  const std::uint64_t want = expected_size(h.n, h.m, probs);
+  if (want == 0 || want != h.file_bytes)
+    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (n = ", h.n, ", m = ", h.m, ")"));
+  if (size < want)
+    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, expected ", want, ")"));
+  if (size > want)
+    throw ParseError(path, 0, detail::concat("snapshot has ", size - want, " unexpected bytes after its end"));
+
+  const auto n = static_cast<std::size_t>(h.n);
+  const auto m = static_cast<std::size_t>(h.m);
+  auto topo = std::make_shared<GraphTopology>();
+  auto& t = *topo;
+  std::vector<prob_t> out_p, in_p;
+  in.read_into(t.out_offsets, n + 1);
+  in.read_into(t.out_targets, m);
+  in.read_into(t.in_offsets, n + 1);
+  in.read_into(t.in_sources, m);
+  in.read_into(t.accounts, n);
+  if (probs) {
+    in.read_into(out_p, m);
+    in.read_into(in_p, m);
+  }
+  std::uint64_t stored = 0;
+  in.read(&stored, sizeof stored);
+
+  Checksum sum(1);
+  sum.add_bytes(&h, sizeof h);
+  sum.add(std::span<const edge_t>(t.out_offsets));
+  sum.add(std::span<const vertex_t>(t.out_targets));
+  sum.add(std::span<const edge_t>(t.in_offsets));
+  sum.add(std::span<const vertex_t>(t.in_sources));
+  sum.add(std::span<const account_t>(t.accounts));
+  if (probs) {
+    sum.add(std::span<const prob_t>(out_p));
+    sum.add(std::span<const prob_t>(in_p));
+  }
+  if (sum.value() != stored)
+    throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
+                                             sum.value(), "): the file is corrupt"));
+
+  // Structure (a matching checksum rules out corruption, not a faulty writer).
+  check_csr(path, "out", t.out_offsets, t.out_targets, n);
+  check_csr(path, "in", t.in_offsets, t.in_sources, n);
+  {
+    std::vector<edge_t> indeg(n + 1, 0);
+    for (vertex_t v : t.out_targets) ++indeg[v];
+    for (std::size_t v = 0; v < n; ++v)
+      if (indeg[v] != t.in_offsets[v + 1] - t.in_offsets[v]) bad_structure(path, "in-degrees do not match the out-edges");
+  }
+  for (std::size_t v = 1; v < n; ++v)
+    if (t.accounts[v] <= t.accounts[v - 1]) bad_structure(path, "account ids are not strictly increasing");
+  if (probs) {
+    bool ok = true;
+    for (std::size_t e = 0; e < m; ++e)
+      ok &= (out_p[e] >= 0.0f && out_p[e] <= 1.0f) & (in_p[e] >= 0.0f && in_p[e] <= 1.0f);
+    if (!ok) bad_structure(path, "a probability is outside [0, 1]");
+    return FollowerGraph(std::move(topo), std::move(out_p), std::move(in_p));
+  }
+  return FollowerGraph(std::move(topo));
+}
+
+std::uint64_t graph_checksum(const FollowerGraph& graph) {
+  Checksum sum(2);
+  const std::uint64_t desc[3] = {graph.num_vertices(), graph.num_edges(), graph.has_probabilities() ? 1u : 0u};
+  sum.add_bytes(desc, sizeof desc);
+  sum.add(graph.out_offsets());
+  sum.add(graph.out_targets());
+  sum.add(graph.accounts());
+  if (graph.has_probabilities()) sum.add(graph.edge_probs());
+  return sum.value();
+}
+
+}  // namespace kolsim
