@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/// Tests for the RR engine and greedy max coverage: estimator vs exact spread (IC, LT, deadlines,
+/// weighted roots), LT picks by weight, thread-count independence, greedy vs brute force.
+#include <gtest/gtest.h>
+
+#include <kolsim/estimate/exact.hpp>
+#include <kolsim/estimate/rr_sets.hpp>
+#include <kolsim/graph/builder.hpp>
+#include <kolsim/select/max_coverage.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <vector>
+
+using namespace kolsim;
+
+namespace {
+
+std::uint64_t test_seed() {
+  static const std::uint64_t s = [] {
+    const char* env = std::getenv("KOLSIM_TEST_SEED");
+    const std::uint64_t v = env ? std::strtoull(env, nullptr, 10) : 20240601ULL;
+    std::printf("[test_rr_sets] seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
+    return v;
+  }();
+  return s;
+}
+
+/// Random graph on n vertices with about m distinct non-loop edges; LT-normalised if lt.
+FollowerGraph random_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt, bool equal_probs = false) {
+  std::mt19937_64 gen(seed);
+  std::set<std::pair<vertex_t, vertex_t>> es;
+  std::uniform_int_distribution<vertex_t> pick(0, n - 1);
+  while (es.size() < m) {
+    vertex_t a = pick(gen), b = pick(gen);
+    if (a != b) es.insert({a, b});
+  }
+  std::vector<vertex_t> s, t;
+  std::vector<prob_t> p;
+  std::uniform_real_distribution<double> u(0.05, 0.9);
+  std::vector<double> insum(n, 0.0);
+  for (auto [a, b] : es) {
+    s.push_back(a);
+    t.push_back(b);
+    p.push_back(equal_probs ? 0.3f : static_cast<prob_t>(u(gen)));
+    insum[b] += p.back();
+  }
+  if (lt) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if (insum[t[i]] > 0.95) p[i] = static_cast<prob_t>(p[i] * 0.95 / insum[t[i]]);
+    }
+  }
+  return build_graph_dense(n, s, t, p);
+}
+
+template <class M>
+void check_estimate(const FollowerGraph& g, const M& model, std::vector<vertex_t> seeds, std::uint64_t T,
+                    std::uint32_t depth = UINT32_MAX, std::vector<double> weights = {}) {
+  ExactOptions eo;
+  eo.max_steps = depth;
+  eo.account_weights = weights;
+  const double exact = exact_spread(g, model, seeds, eo).spread;
+  RRCollection rr;
+  RRSampleOptions so;
+  so.max_depth = depth;
+  so.root_weights = weights;
+  sample_rr_sets(g, model, test_seed(), domain::rr_set, 0, T, rr, so);
+  ASSERT_EQ(rr.size(), T);
+  double W = g.num_vertices();
+  if (!weights.empty()) {
+    W = 0;
+    for (double w : weights) W += w;
+  }
+  double se = 0;
+  const double est = estimate_spread_rr(rr, seeds, W, &se);
+  const double q = exact / W;
+  const double tol = 6.0 * W * std::sqrt(std::max(0.0, q * (1 - q)) / static_cast<double>(T)) + 1e-9;
+  EXPECT_NEAR(est, exact, tol) << M::name << " depth " << depth;
+}
+
+}  // namespace
+
+TEST(RRSets, IndependentCascadeMatchesExact) {
+  for (int rep = 0; rep < 3; ++rep) {
+    auto g = random_graph(7, 12, test_seed() + rep, false);
+    check_estimate(g, IndependentCascade{}, {0}, 200000);
+    check_estimate(g, IndependentCascade{}, {1, 4}, 200000);
+  }
+}
+
+TEST(RRSets, IndependentCascadeGeometricSkipsMatchExact) {
+  // Vertex 0 has 9 in-edges of one probability (geometric skips), others mixed.
+  std::vector<vertex_t> s, t;
+  std::vector<prob_t> p;
+  for (vertex_t u = 1; u <= 9; ++u) {
+    s.push_back(u);
+    t.push_back(0);
+    p.push_back(0.15f);
+  }
+  s.push_back(0); t.push_back(10); p.push_back(0.5f);
+  s.push_back(3); t.push_back(10); p.push_back(0.25f);
+  s.push_back(10); t.push_back(2); p.push_back(0.6f);
+  auto g = build_graph_dense(11, s, t, p);
+  check_estimate(g, IndependentCascade{}, {1, 2}, 300000);
+  check_estimate(g, IndependentCascade{}, {3}, 300000);
+  check_estimate(g, IndependentCascade{}, {5, 9}, 300000, 1);
+}
+
+TEST(RRSets, LinearThresholdMatchesExact) {
+  for (int rep = 0; rep < 3; ++rep) {
+    auto g = random_graph(7, 13, test_seed() + 100 + rep, true);
+    check_estimate(g, LinearThreshold{}, {0}, 200000);
+    check_estimate(g, LinearThreshold{}, {2, 5}, 200000);
+  }
+}
+
+TEST(RRSets, LinearThresholdPicksInNeighbourByWeight) {
+  // a=0 -> c=2 with w 0.7, b=1 -> c with w 0.1. spread({a}) = 1 + 0.7 = 1.7 (a uniform pick
+  // among in-neighbours with prob sum=0.8 would give 1 + 0.4 = 1.4).
+  std::vector<vertex_t> s{0, 1}, t{2, 2};
+  std::vector<prob_t> p{0.7f, 0.1f};
+  auto g = build_graph_dense(3, s, t, p);
+  const std::uint64_t T = 200000;
+  RRCollection rr;
+  sample_rr_sets(g, LinearThreshold{}, test_seed(), domain::rr_set, 0, T, rr);
+  std::vector<vertex_t> seeds{0};
+  const double est = estimate_spread_rr(rr, seeds, 3.0);
+  const double q = 1.7 / 3.0, tol = 6 * 3 * std::sqrt(q * (1 - q) / T);
+  EXPECT_NEAR(est, 1.7, tol);
+  EXPECT_GT(std::abs(est - 1.4), 5 * tol);
+  check_estimate(g, LinearThreshold{}, {1}, T);
+}
+
+TEST(RRSets, DeadlineTruncationMatchesExact) {
+  auto g = random_graph(7, 14, test_seed() + 7, false);
+  for (std::uint32_t d : {1u, 2u, 3u}) check_estimate(g, IndependentCascade{}, {0, 3}, 200000, d);
+  auto h = random_graph(7, 14, test_seed() + 8, true);
+  for (std::uint32_t d : {1u, 2u}) check_estimate(h, LinearThreshold{}, {1}, 200000, d);
+}
+
+TEST(RRSets, WeightedRootsMatchExactWeightedSpread) {
+  auto g = random_graph(7, 12, test_seed() + 9, false);
+  std::vector<double> w{0.0, 3.0, 1.0, 0.5, 2.0, 0.0, 1.5};
+  check_estimate(g, IndependentCascade{}, {0}, 200000, UINT32_MAX, w);
+  check_estimate(g, IndependentCascade{}, {2, 6}, 200000, UINT32_MAX, w);
+  auto h = random_graph(7, 12, test_seed() + 10, true);
+  check_estimate(h, LinearThreshold{}, {0, 3}, 200000, UINT32_MAX, w);
+}
+
+TEST(RRSets, IdenticalForAnyThreadCountAndBatching) {
+  auto g = random_graph(200, 2000, test_seed() + 11, false);
+  auto h = random_graph(200, 2000, test_seed() + 12, true);
+  auto run = [&](auto model, const FollowerGraph& gr, int threads, bool split) {
+    RRCollection rr;
+    RRSampleOptions so;
+    so.threads = threads;
+    if (split) {
+      sample_rr_sets(gr, model, 5, domain::rr_set, 0, 1000, rr, so);
+      sample_rr_sets(gr, model, 5, domain::rr_set, 1000, 4000, rr, so);
+    } else {
+      sample_rr_sets(gr, model, 5, domain::rr_set, 0, 5000, rr, so);
+    }
+    return rr;
+  };
+  auto same = [](const RRCollection& a, const RRCollection& b) {
+    return std::vector<vertex_t>(a.nodes().begin(), a.nodes().end()) ==
+               std::vector<vertex_t>(b.nodes().begin(), b.nodes().end()) &&
+           std::vector<edge_t>(a.offsets().begin(), a.offsets().end()) ==
+               std::vector<edge_t>(b.offsets().begin(), b.offsets().end());
+  };
+  auto a1 = run(IndependentCascade{}, g, 1, false), a2 = run(IndependentCascade{}, g, 2, false),
+       a3 = run(IndependentCascade{}, g, 2, true);
+  EXPECT_TRUE(same(a1, a2));
+  EXPECT_TRUE(same(a1, a3));
+  EXPECT_GT(a1.total_nodes(), a1.size());
+  auto b1 = run(LinearThreshold{}, h, 1, false), b2 = run(LinearThreshold{}, h, 2, true);
+  EXPECT_TRUE(same(b1, b2));
+  // Appending collections concatenates.
+  RRCollection c = a1;
+  c.append(b1);
+  EXPECT_EQ(c.size(), a1.size() + b1.size());
+  EXPECT_TRUE(std::equal(c.set(5000).begin(), c.set(5000).end(), b1.set(0).begin()));
+  EXPECT_GT(c.bytes(), 0u);
+}
+
+namespace {
+
+/// Brute-force greedy with ties to the lowest id; returns the seed order.
+std::vector<vertex_t> brute_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const std::vector<char>& allowed,
+                                   const std::vector<vertex_t>& fixed) {
+  std::vector<vertex_t> chosen = fixed, seeds;
+  for (std::size_t it = 0; it < k; ++it) {
+    std::uint64_t base = rr_coverage(rr, chosen, n);
+    std::int64_t best = -1;
+    vertex_t bv = 0;
+    for (vertex_t v = 0; v < n; ++v) {
+      if (!allowed[v] || std::find(chosen.begin(), chosen.end(), v) != chosen.end()) continue;
+      auto c = chosen;
+      c.push_back(v);
+      auto gain = static_cast<std::int64_t>(rr_coverage(rr, c, n) - base);
+      if (gain > best) {
+        best = gain;
+        bv = v;
+      }
+    }
+    chosen.push_back(bv);
+    seeds.push_back(bv);
+  }
+  return seeds;
+}
+
+}  // namespace
+
+TEST(MaxCoverage, MatchesBruteForceGreedyAndRecount) {
+  std::mt19937_64 gen(test_seed() + 13);
+  const vertex_t n = 9;
+  for (int rep = 0; rep < 40; ++rep) {
+    RRCollection rr;
+    std::uniform_int_distribution<int> sz(1, 4);
+    std::uniform_int_distribution<vertex_t> pv(0, n - 1);
+    for (int j = 0; j < 30; ++j) {
+      std::set<vertex_t> s;
+      const int z = sz(gen);
+      while (static_cast<int>(s.size()) < z) s.insert(pv(gen));
+      std::vector<vertex_t> sv(s.begin(), s.end());
+      rr.push_set(sv);
+    }
+    std::vector<char> allowed(n, 1);
+    std::vector<vertex_t> fixed;
+    if (rep % 3 == 1) allowed[pv(gen)] = 0, allowed[pv(gen)] = 0;
+    if (rep % 3 == 2) fixed = {pv(gen)};
+    for (vertex_t f : fixed) allowed[f] = 0;
+    for (std::size_t k = 1; k <= 3; ++k) {
+      MaxCoverageOptions mo;
+      mo.allowed = allowed;
+      mo.fixed_seeds = fixed;
+      mo.threads = 1 + rep % 2;
+      auto r = max_coverage(rr, n, k, mo);
+      ASSERT_EQ(r.seeds, brute_greedy(rr, n, k, allowed, fixed)) << "rep " << rep << " k " << k;
+      auto all = fixed;
+      all.insert(all.end(), r.seeds.begin(), r.seeds.end());
+      EXPECT_EQ(r.coverage, rr_coverage(rr, all, n));
+      EXPECT_EQ(r.fixed_coverage, rr_coverage(rr, fixed, n));
+      std::uint64_t sum = r.fixed_coverage;
+      for (auto m : r.marginal) sum += m;
+      EXPECT_EQ(sum, r.coverage);
+      // Optimum by enumeration: upper bound must hold, greedy within 1 - 1/e.
+      std::uint64_t opt = 0;
+      std::vector<vertex_t> pool;
+      for (vertex_t v = 0; v < n; ++v) if (allowed[v]) pool.push_back(v);
+      std::vector<int> sel(pool.size(), 0);
+      std::fill(sel.end() - static_cast<std::ptrdiff_t>(k), sel.end(), 1);
+      do {
+        auto c = fixed;
+        for (std::size_t i = 0; i < pool.size(); ++i) if (sel[i]) c.push_back(pool[i]);
+        opt = std::max(opt, rr_coverage(rr, c, n));
+      } while (std::next_permutation(sel.begin(), sel.end()));
+      EXPECT_GE(r.upper_bound, opt);
+      EXPECT_GE(static_cast<double>(r.coverage), (1 - 1 / std::exp(1.0)) * static_cast<double>(opt));
+    }
+  }
+}
+
+TEST(MaxCoverage, LargeCollectionParallelIndexIsDeterministic) {
+  auto g = random_graph(300, 3000, test_seed() + 14, false);
+  RRCollection rr;
+  sample_rr_sets(g, IndependentCascade{}, 9, domain::rr_set, 0, 8000, rr);
+  MaxCoverageOptions m1, m2;
+  m1.threads = 1;
+  m2.threads = 2;
+  auto a = max_coverage(rr, 300, 10, m1), b = max_coverage(rr, 300, 10, m2);
+  EXPECT_EQ(a.seeds, b.seeds);
+  EXPECT_EQ(a.marginal, b.marginal);
+  EXPECT_EQ(a.coverage, rr_coverage(rr, a.seeds, 300));
+  EXPECT_GE(a.upper_bound, a.coverage);
+}
+
+TEST(RRSets, MemoryEstimateAndBadArguments) {
+  EXPECT_THROW(check_rr_memory("imm", 100.0, 1e9, 0, 1 << 20), MemoryLimitError);
+  EXPECT_NO_THROW(check_rr_memory("imm", 10.0, 10, 0, 1 << 20));
+  try {
+    check_rr_memory("imm", 100.0, 1e9, 0, 1 << 20);
+  } catch (const MemoryLimitError& e) {
+    EXPECT_NE(std::string(e.what()).find("memory_limit"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("epsilon"), std::string::npos);
+  }
+  EXPECT_GT(default_memory_limit(), 0u);
+  auto g = random_graph(5, 6, 1, false);
+  RRCollection rr;
+  RRSampleOptions so;
+  std::vector<double> w{1, 2};
+  so.root_weights = w;
+  EXPECT_THROW(sample_rr_sets(g, IndependentCascade{}, 1, domain::rr_set, 0, 10, rr, so), std::invalid_argument);
+  std::vector<double> wn{1, -2, 1, 1, 1};
+  so.root_weights = wn;
+  EXPECT_THROW(sample_rr_sets(g, IndependentCascade{}, 1, domain::rr_set, 0, 10, rr, so), std::invalid_argument);
+  RRSampleOptions sd;
+  sd.max_depth = 0;
+  EXPECT_THROW(sample_rr_sets(g, IndependentCascade{}, 1, domain::rr_set, 0, 10, rr, sd), std::invalid_argument);
+  FollowerGraph noprob = build_graph_dense(2, std::vector<vertex_t>{0}, std::vector<vertex_t>{1});
+  EXPECT_THROW(sample_rr_sets(noprob, IndependentCascade{}, 1, domain::rr_set, 0, 10, rr), std::invalid_argument);
+  EXPECT_THROW(estimate_spread_rr(RRCollection{}, std::vector<vertex_t>{0}, 1.0), std::invalid_argument);
+}
