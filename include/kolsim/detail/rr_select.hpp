@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/// Shared plumbing of the RR-based selectors (IMM, OPIM-C): argument checks, seed scope, the
+/// sampler and its memory accounting, and result filling.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/estimate/rr_sets.hpp"
+#include "kolsim/select/common.hpp"
+#include "kolsim/select/max_coverage.hpp"
+
+namespace kolsim::detail {
+
+/// log C(n, k).
+inline double rr_log_binom(double n, double k) {
+  if (k <= 0 || k >= n) return 0.0;
+  return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1);
+}
+
+/// Common validation; returns the seed scope.
+inline SeedScope rr_check(const char* who, const FollowerGraph& g, std::size_t k, double epsilon,
+                          std::uint32_t max_depth, std::span<const double> root_weights, const SelectOptions& opt) {
+  KOLSIM_REQUIRE(g.num_vertices() > 0, who, ": the graph has no vertices");
+  KOLSIM_REQUIRE(k >= 1, who, ": k must be >= 1");
+  KOLSIM_REQUIRE(epsilon > 0.0 && epsilon < 1.0, who, ": epsilon must be in (0, 1), got ", epsilon);
+  KOLSIM_REQUIRE(max_depth >= 1, who, ": max_depth must be >= 1");
+  KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), who, ": root_weights has ",
+                 root_weights.size(), " entries, expected ", g.num_vertices());
+  return make_seed_scope(g, k, opt);
+}
+
+/// Greedy on `rr` within the scope.
+inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const SeedScope& scope,
+                                   int threads) {
+  MaxCoverageOptions mo;
+  mo.allowed = scope.allowed;
+  mo.fixed_seeds = scope.fixed;
+  mo.threads = threads;
+  return max_coverage(rr, n, k, mo);
+}
+
+/// Grows `rr` to `target` sets (indices rr.size() .., so the sequence is a prefix of one stream),
+/// after checking the memory estimate.
+template <class M>
+void rr_grow(const char* who, RRSampler<M>& sampler, RRCollection& rr, std::uint64_t target, std::uint64_t seed,
+             std::uint32_t domain, std::size_t other_bytes, std::size_t limit, int threads, const StopToken& stop,
+             std::uint64_t& drawn) {
+  if (target <= rr.size()) return;
+  // Pilot for the mean size when the collection is empty.
+  if (rr.empty()) {
+    const std::uint64_t pilot = std::min<std::uint64_t>(target, 256);
+    sampler.sample(seed, domain, 0, pilot, rr, threads, stop);
+    drawn += pilot;
+  }
+  check_rr_memory(who, rr.mean_size(), static_cast<double>(target), other_bytes, limit);
+  const std::uint64_t have = rr.size();
+  if (target > have) {
+    rr.reserve(target, static_cast<edge_t>(rr.mean_size() * static_cast<double>(target) * 1.05) + 16);
+    sampler.sample(seed, domain, have, target - have, rr, threads, stop);
+    drawn += target - have;
+  }
+}
+
+}  // namespace kolsim::detail

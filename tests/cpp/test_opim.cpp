@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/// Tests for OPIM-C: exact spread vs the brute-force optimum on tiny graphs, the certified ratio
+/// never above the true ratio, thread-count independence, candidates/fixed seeds, bad arguments.
+#include <gtest/gtest.h>
+
+#include <kolsim/estimate/exact.hpp>
+#include <kolsim/graph/builder.hpp>
+#include <kolsim/select/opim.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <vector>
+
+using namespace kolsim;
+
+namespace {
+
+std::uint64_t test_seed() {
+  static const std::uint64_t s = [] {
+    const char* env = std::getenv("KOLSIM_TEST_SEED");
+    const std::uint64_t v = env ? std::strtoull(env, nullptr, 10) : 777001ULL;
+    std::printf("[test_opim] seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
+    return v;
+  }();
+  return s;
+}
+
+FollowerGraph tiny_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt) {
+  std::mt19937_64 gen(seed);
+  std::set<std::pair<vertex_t, vertex_t>> es;
+  std::uniform_int_distribution<vertex_t> pick(0, n - 1);
+  while (es.size() < m) {
+    vertex_t a = pick(gen), b = pick(gen);
+    if (a != b) es.insert({a, b});
+  }
+  std::vector<vertex_t> s, t;
+  std::vector<prob_t> p;
+  std::vector<double> insum(n, 0.0);
+  std::uniform_real_distribution<double> u(0.1, 0.9);
+  for (auto [a, b] : es) {
+    s.push_back(a);
+    t.push_back(b);
+    p.push_back(static_cast<prob_t>(u(gen)));
+    insum[b] += p.back();
+  }
+  if (lt) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if (insum[t[i]] > 0.95) p[i] = static_cast<prob_t>(p[i] * 0.95 / insum[t[i]]);
+    }
+  }
+  return build_graph_dense(n, s, t, p);
+}
+
+/// Best exact spread of fixed + any k-subset of the pool.
+template <class M>
+double brute_opt(const FollowerGraph& g, const M& model, std::size_t k, const std::vector<vertex_t>& pool,
+                 const std::vector<vertex_t>& fixed) {
+  std::vector<int> sel(pool.size(), 0);
+  std::fill(sel.end() - static_cast<std::ptrdiff_t>(k), sel.end(), 1);
+  double best = 0;
+  do {
+    auto c = fixed;
+    for (std::size_t i = 0; i < pool.size(); ++i) if (sel[i]) c.push_back(pool[i]);
+    best = std::max(best, exact_spread(g, model, c).spread);
+  } while (std::next_permutation(sel.begin(), sel.end()));
+  return best;
+}
+
+std::vector<vertex_t> all_vertices(vertex_t n) {
+  std::vector<vertex_t> v(n);
+  for (vertex_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+template <class M>
+void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std::size_t k) {
+  auto g = tiny_graph(12, 16, gseed, lt);
+  OpimOptions o;
+  o.epsilon = eps;
+  o.seed = test_seed();
+  auto r = opim_c(g, model, k, o);
+  ASSERT_EQ(r.seeds.size(), k);
+  const double got = exact_spread(g, model, r.seeds).spread;
+  const double opt = brute_opt(g, model, k, all_vertices(12), {});
+  EXPECT_GE(got, (1 - 1 / std::exp(1.0) - eps) * opt) << M::name << " graph " << gseed;
+  // Certified ratio never exceeds the true ratio; its parts bracket the truth.
+  EXPECT_LE(r.certified_ratio, got / opt + 1e-12);
+  EXPECT_LE(r.lower_bound, got + 1e-9);
+  EXPECT_GE(r.upper_bound, opt - 1e-9);
+  EXPECT_EQ(r.approximation, r.certified_ratio);
+  EXPECT_GT(r.certified_ratio, 0.0);
+  EXPECT_GE(r.rounds, 1);
+  EXPECT_EQ(r.method, "opim_c");
+  EXPECT_NEAR(r.spread, got, 0.1 * got);
+  EXPECT_GT(r.rr_sets, 0u);
+}
+
+}  // namespace
+
+TEST(Opim, IndependentCascadeCertified) {
+  for (std::uint64_t gs = 0; gs < 3; ++gs) check_quality(IndependentCascade{}, false, test_seed() + gs, 0.2, 2);
+  check_quality(IndependentCascade{}, false, test_seed() + 9, 0.1, 3);
+}
+
+TEST(Opim, LinearThresholdCertified) {
+  for (std::uint64_t gs = 0; gs < 3; ++gs) check_quality(LinearThreshold{}, true, test_seed() + 20 + gs, 0.2, 2);
+}
+
+TEST(Opim, ReachesTargetRatioOnLargerGraph) {
+  auto g = tiny_graph(300, 1500, test_seed() + 25, false);
+  OpimOptions o;
+  o.epsilon = 0.1;
+  o.seed = test_seed();
+  auto r = opim_c(g, IndependentCascade{}, 10, o);
+  EXPECT_GE(r.certified_ratio, 1 - 1 / std::exp(1.0) - 0.1);
+  EXPECT_LE(r.lower_bound, r.spread);
+  EXPECT_GE(r.upper_bound, r.spread);
+}
+
+TEST(Opim, IdenticalForOneAndTwoThreads) {
+  auto g = tiny_graph(80, 400, test_seed() + 30, false);
+  OpimOptions o;
+  o.epsilon = 0.1;
+  o.seed = 11;
+  o.threads = 1;
+  auto a = opim_c(g, IndependentCascade{}, 5, o);
+  o.threads = 2;
+  auto b = opim_c(g, IndependentCascade{}, 5, o);
+  EXPECT_EQ(a.seeds, b.seeds);
+  EXPECT_EQ(a.certified_ratio, b.certified_ratio);
+  EXPECT_EQ(a.rr_sets, b.rr_sets);
+  auto h = tiny_graph(80, 400, test_seed() + 31, true);
+  o.threads = 1;
+  auto c = opim_c(h, LinearThreshold{}, 5, o);
+  o.threads = 2;
+  auto d = opim_c(h, LinearThreshold{}, 5, o);
+  EXPECT_EQ(c.seeds, d.seeds);
+}
+
+TEST(Opim, CandidatesAndFixedSeeds) {
+  auto g = tiny_graph(12, 16, test_seed() + 40, false);
+  OpimOptions o;
+  o.epsilon = 0.2;
+  o.seed = test_seed();
+  o.candidates = {1, 3, 5, 7, 9, 11};
+  o.fixed_seeds = {0};
+  auto r = opim_c(g, IndependentCascade{}, 2, o);
+  ASSERT_EQ(r.seeds.size(), 2u);
+  for (vertex_t s : r.seeds) {
+    EXPECT_TRUE(std::find(o.candidates.begin(), o.candidates.end(), s) != o.candidates.end());
+    EXPECT_NE(s, 0u);
+  }
+  auto all = o.fixed_seeds;
+  all.insert(all.end(), r.seeds.begin(), r.seeds.end());
+  const double got = exact_spread(g, IndependentCascade{}, all).spread;
+  const double opt = brute_opt(g, IndependentCascade{}, 2, o.candidates, o.fixed_seeds);
+  EXPECT_GE(got, (1 - 1 / std::exp(1.0) - 0.2) * opt);
+  EXPECT_LE(r.certified_ratio, got / opt + 1e-12);
+  EXPECT_NEAR(r.spread, got, 0.1 * got);
+}
+
+TEST(Opim, DeadlineAndWeightedRoots) {
+  auto g = tiny_graph(12, 16, test_seed() + 50, false);
+  OpimOptions o;
+  o.epsilon = 0.2;
+  o.seed = test_seed();
+  o.max_depth = 2;
+  o.root_weights = {1, 0, 2, 0, 1, 3, 0, 1, 0, 2, 1, 0};
+  auto r = opim_c(g, IndependentCascade{}, 2, o);
+  ExactOptions eo;
+  eo.max_steps = 2;
+  eo.account_weights = o.root_weights;
+  const double got = exact_spread(g, IndependentCascade{}, r.seeds, eo).spread;
+  double opt = 0;
+  for (vertex_t a = 0; a < 12; ++a)
+    for (vertex_t b = a + 1; b < 12; ++b)
+      opt = std::max(opt, exact_spread(g, IndependentCascade{}, std::vector<vertex_t>{a, b}, eo).spread);
+  EXPECT_GE(got, (1 - 1 / std::exp(1.0) - 0.2) * opt);
+  EXPECT_LE(r.certified_ratio, got / opt + 1e-12);
+}
+
+TEST(Opim, MemoryLimitAndBadArguments) {
+  auto g = tiny_graph(12, 16, 1, false);
+  OpimOptions o;
+  o.memory_limit = 1000;
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 2, o), MemoryLimitError);
+  OpimOptions b;
+  b.epsilon = 0;
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 2, b), std::invalid_argument);
+  b.epsilon = 1.5;
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 2, b), std::invalid_argument);
+  OpimOptions d;
+  d.delta = 2;
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 2, d), std::invalid_argument);
+  OpimOptions c;
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 0, c), std::invalid_argument);
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 13, c), std::invalid_argument);
+  c.fixed_seeds = {1, 1};
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 1, c), std::invalid_argument);
+  OpimOptions s;
+  s.stop = [] { return true; };
+  EXPECT_THROW(opim_c(g, IndependentCascade{}, 1, s), Interrupted);
+}
