@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/// A fixed set of sampled live-edge worlds (common random numbers) on which Monte Carlo greedy
+/// selectors evaluate marginal gains exactly and reproducibly; not public API.
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim::detail {
+
+/// Output number `counter` of the SplitMix64 sequence started at `key` (Steele, Lea, Flood,
+/// OOPSLA 2014): a counter-based draw, so coin (world, item) is a pure function of its key.
+inline std::uint64_t splitmix64_at(std::uint64_t key, std::uint64_t counter) noexcept {
+  std::uint64_t z = key + (counter + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// Stream key of the live-edge coins for a user seed (separated from other uses by a domain).
+inline std::uint64_t live_edge_key(std::uint64_t seed) noexcept {
+  return splitmix64_at(seed ^ 0x6C6976652D656467ull, domain::selection);
+}
+
+/// The coins that fix live-edge world i.
+/// IC: out-edge e (CSR order) is live in world i iff the top 32 bits of
+///     splitmix64_at(key, i * m + e) are below ceil(p(e) * 2^32).
+/// LT: account v keeps in-edge j (in-edge order) in world i iff u = top 53 bits of
+///     splitmix64_at(key, i * n + v) / 2^53 falls in [W_{j-1}, W_j) of the prefix sums of its
+///     in-weights; none when u >= W_last (Kempe et al.'s live-edge equivalence).
+template <class M>
+class LiveEdgeCoins;
+
+template <>
+class LiveEdgeCoins<IndependentCascade> {
+ public:
+  LiveEdgeCoins(const FollowerGraph& g, std::uint64_t seed) : key_(live_edge_key(seed)), m_(g.num_edges()) {
+    const auto p = g.edge_probs();
+    threshold_.resize(m_);
+    for (edge_t e = 0; e < m_; ++e) threshold_[e] = static_cast<std::uint64_t>(std::ceil(static_cast<double>(p[e]) * 4294967296.0));
+  }
+  bool live(std::uint64_t world, edge_t e, vertex_t) const noexcept {
+    if (threshold_[e] == 0) return false;
+    return (splitmix64_at(key_, world * m_ + e) >> 32) < threshold_[e];
+  }
+  std::size_t memory_bytes() const noexcept { return threshold_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  std::uint64_t key_;
+  edge_t m_;
+  std::vector<std::uint64_t> threshold_;
+};
+
+template <>
+class LiveEdgeCoins<LinearThreshold> {
+ public:
+  LiveEdgeCoins(const FollowerGraph& g, std::uint64_t seed)
+      : key_(live_edge_key(seed)), n_(g.num_vertices()), in_offsets_(g.in_offsets()) {
+    const edge_t m = g.num_edges();
+    const auto in_p = g.in_edge_probs();
+    cumulative_.resize(m);
+    for (vertex_t v = 0; v < n_; ++v) {
+      double sum = 0.0;
+      for (edge_t j = in_offsets_[v]; j < in_offsets_[v + 1]; ++j) cumulative_[j] = sum += in_p[j];
+    }
+    out_to_in_.resize(m);
+    const auto out_off = g.out_offsets();
+    const auto targets = g.out_targets();
+    std::vector<edge_t> cursor(in_offsets_.begin(), in_offsets_.end() - 1);
+    for (vertex_t u = 0; u < n_; ++u)
+      for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) out_to_in_[e] = cursor[targets[e]]++;
+  }
+  bool live(std::uint64_t world, edge_t e, vertex_t v) const noexcept {
+    const double u = static_cast<double>(splitmix64_at(key_, world * n_ + v) >> 11) * 0x1.0p-53;
+    const auto first = cumulative_.begin() + static_cast<std::ptrdiff_t>(in_offsets_[v]);
+    const auto last = cumulative_.begin() + static_cast<std::ptrdiff_t>(in_offsets_[v + 1]);
+    const auto it = std::upper_bound(first, last, u);
+    return it != last && static_cast<edge_t>(it - cumulative_.begin()) == out_to_in_[e];
+  }
+  std::size_t memory_bytes() const noexcept {
+    return cumulative_.capacity() * sizeof(double) + out_to_in_.capacity() * sizeof(edge_t);
+  }
+
+ private:
+  std::uint64_t key_;
+  vertex_t n_;
+  std::span<const edge_t> in_offsets_;
+  std::vector<double> cumulative_;
+  std::vector<edge_t> out_to_in_;
+};
+
+/// R fixed live-edge worlds and, per world, the level of every account under the current seed
+/// set S: Bounded = false stores reached (0) / not (1); Bounded = true stores min(dist(S, v),
+/// T + 1) for deadline T. Gains are integer counts summed over worlds, so they are exact,
+/// monotone and submodular in S, and identical for any thread count.
+template <class M, class Level, bool Bounded>
+class LiveEdgeWorlds {
+ public:
+  LiveEdgeWorlds(const FollowerGraph& g, const M&, std::uint64_t worlds, std::uint64_t seed, std::uint32_t max_steps,
+                 int threads)
+      : g_(g), coins_(g, seed), worlds_(worlds), n_(g.num_vertices()), threads_(threads),
+        far_(Bounded ? static_cast<Level>(max_steps + 1) : Level{1}), deadline_(max_steps) {
+    const double cells = static_cast<double>(worlds) * static_cast<double>(n_);
+    if (cells * (sizeof(Level) + 0.125) > 16.0 * (1ull << 30))
+      throw MemoryLimitError(concat("greedy: ", worlds, " worlds x ", n_,
+                                    " accounts need more than 16 GiB of world state; lower trials"));
+    levels_.assign(static_cast<std::size_t>(worlds) * n_, far_);
+    words_ = (static_cast<std::size_t>(n_) + 63) / 64;
+    scratch_.resize(static_cast<std::size_t>(std::max(threads, 1)));
+    counts_.assign(worlds, {0, 0});
+  }
+
+  std::uint64_t worlds() const noexcept { return worlds_; }
+  /// Sum over worlds of the reach of the current seed set.
+  std::uint64_t total_reach() const noexcept { return total_; }
+  /// Single-world cascades evaluated so far.
+  std::uint64_t evaluations() const noexcept { return evaluations_; }
+  std::size_t memory_bytes() const noexcept {
+    return levels_.capacity() * sizeof(Level) + lookahead_bits_.capacity() * 8 + coins_.memory_bytes() +
+           record_entries_ * sizeof(vertex_t);
+  }
+
+  /// Sum over worlds of the marginal gain of v given S. With record = true, the accounts v
+  /// newly reaches are kept as the candidate look-ahead set (see keep_record_as_lookahead).
+  std::uint64_t gain(vertex_t v, bool record = false) { return run(v, false, record, false).first; }
+
+  /// Sum over worlds of the gain of v given S and given S + {x}, x the look-ahead node
+  /// installed by keep_record_as_lookahead: one cascade per world (CELF++'s mg1 and mg2).
+  std::pair<std::uint64_t, std::uint64_t> gain_pair(vertex_t v, bool record = false) {
+    assert(has_lookahead_);
+    return run(v, false, record, true);
+  }
+
+  /// Adds v to S; returns its gain.
+  std::uint64_t add(vertex_t v) {
+    const auto c = run(v, true, false, false).first;
+    total_ += c;
+    clear_lookahead();
+    return c;
+  }
+
+  /// Installs the accounts recorded by the last gain(..., true) / gain_pair(..., true) as the
+  /// look-ahead set (what that node adds to S) used by gain_pair.
+  void keep_record_as_lookahead() {
+    clear_lookahead();
+    if (lookahead_bits_.empty()) lookahead_bits_.assign(static_cast<std::size_t>(worlds_) * words_, 0);
+    lookahead_.swap(record_);
+    for (std::uint64_t i = 0; i < worlds_ && i < lookahead_.size(); ++i)
+      for (vertex_t y : lookahead_[i]) lookahead_bits_[i * words_ + y / 64] |= std::uint64_t{1} << (y % 64);
+    has_lookahead_ = true;
+  }
+  void clear_lookahead() {
+    if (has_lookahead_) {
+      for (std::uint64_t i = 0; i < worlds_ && i < lookahead_.size(); ++i)
+        for (vertex_t y : lookahead_[i]) lookahead_bits_[i * words_ + y / 64] = 0;
+    }
+    has_lookahead_ = false;
+  }
+  bool has_lookahead() const noexcept { return has_lookahead_; }
+
+ private:
+  struct Scratch {
+    std::vector<std::uint32_t> stamp;
+    std::uint32_t epoch = 0;
+    std::vector<std::pair<vertex_t, std::uint32_t>> queue;
+  };
+
+  bool improves(Level level, std::uint32_t d) const noexcept {
+    if constexpr (Bounded) return d < level;
+    else return level != 0;
+  }
+
+  /// One pruned BFS from v per world. Counts accounts v newly reaches (level == far within the
+  /// deadline); with `lookahead`, also those outside the look-ahead set; with `commit`, writes
+  /// the improved levels.
+  std::pair<std::uint64_t, std::uint64_t> run(vertex_t v, bool commit, bool record, bool lookahead) {
+    if (record) {
+      record_.resize(worlds_);
+      for (auto& r : record_) r.clear();
+    }
+    const auto out_off = g_.out_offsets();
+    const auto targets = g_.out_targets();
+    parallel_for(0, worlds_, threads_, [&](std::size_t i) {
+      Scratch& s = scratch_[static_cast<std::size_t>(thread_index()) % scratch_.size()];
+      if (s.stamp.size() != n_) s.stamp.assign(n_, 0);
+      if (++s.epoch == 0) {
+        std::fill(s.stamp.begin(), s.stamp.end(), 0);
+        s.epoch = 1;
+      }
+      Level* level = levels_.data() + i * n_;
+      const std::uint64_t* bits = lookahead ? lookahead_bits_.data() + i * words_ : nullptr;
+      std::uint64_t c1 = 0, c2 = 0;
+      auto visit = [&](vertex_t y, std::uint32_t d) {
+        if (level[y] == far_) {
+          ++c1;
+          if (lookahead && !((bits[y / 64] >> (y % 64)) & 1u)) ++c2;
+          if (record) record_[i].push_back(y);
+        }
+        if (commit) level[y] = Bounded ? static_cast<Level>(d) : Level{0};
+        s.queue.emplace_back(y, d);
+      };
+      s.queue.clear();
+      s.stamp[v] = s.epoch;
+      if (improves(level[v], 0)) visit(v, 0);
+      for (std::size_t head = 0; head < s.queue.size(); ++head) {
+        const auto [x, d] = s.queue[head];
+        if (Bounded && d >= deadline_) continue;
+        for (edge_t e = out_off[x]; e < out_off[x + 1]; ++e) {
+          const vertex_t y = targets[e];
+          if (s.stamp[y] == s.epoch || !coins_.live(i, e, y)) continue;
+          s.stamp[y] = s.epoch;  // first visit is at y's distance from v
+          if (improves(level[y], d + 1)) visit(y, d + 1);
+        }
+      }
+      counts_[i] = {c1, c2};
+    }, 16, 64);
+    evaluations_ += worlds_;
+    std::uint64_t t1 = 0, t2 = 0;
+    for (std::uint64_t i = 0; i < worlds_; ++i) {
+      t1 += counts_[i].first;
+      t2 += counts_[i].second;
+    }
+    if (record) {
+      record_entries_ = 0;
+      for (auto& r : record_) record_entries_ += r.size();
+    }
+    return {t1, t2};
+  }
+
+  const FollowerGraph& g_;
+  LiveEdgeCoins<M> coins_;
+  std::uint64_t worlds_;
+  vertex_t n_;
+  int threads_;
+  Level far_;
+  std::uint32_t deadline_;
+  std::vector<Level> levels_;
+  std::size_t words_ = 0;
+  std::vector<std::uint64_t> lookahead_bits_;
+  std::vector<std::vector<vertex_t>> lookahead_, record_;
+  bool has_lookahead_ = false;
+  std::size_t record_entries_ = 0;
+  std::vector<Scratch> scratch_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> counts_;
+  std::uint64_t total_ = 0;
+  std::uint64_t evaluations_ = 0;
+};
+
+/// Builds the world set with the smallest level type for the deadline and calls f(worlds).
+template <class M, class F>
+decltype(auto) with_live_edge_worlds(const FollowerGraph& g, const M& model, std::uint64_t worlds,
+                                     std::uint64_t seed, std::uint32_t max_steps, int threads, F&& f) {
+  const vertex_t n = g.num_vertices();
+  if (n == 0 || max_steps >= n - 1) {  // no shortest path is longer than n - 1 steps
+    LiveEdgeWorlds<M, std::uint8_t, false> w(g, model, worlds, seed, max_steps, threads);
+    return f(w);
+  }
+  if (max_steps < 255) {
+    LiveEdgeWorlds<M, std::uint8_t, true> w(g, model, worlds, seed, max_steps, threads);
+    return f(w);
+  }
+  if (max_steps < 65535) {
+    LiveEdgeWorlds<M, std::uint16_t, true> w(g, model, worlds, seed, max_steps, threads);
+    return f(w);
+  }
+  LiveEdgeWorlds<M, std::uint32_t, true> w(g, model, worlds, seed, max_steps, threads);
+  return f(w);
+}
+
+}  // namespace kolsim::detail
