@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+/// Benchmarks of the I/O layer on a generated 1M-account / 10M-edge power-law edge list:
+/// text parsing on 1 and 2 threads, snapshot save/load and the graph checksum.
+#include <benchmark/benchmark.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "kolsim/io/atomic_file.hpp"
+#include "kolsim/io/edge_list.hpp"
+#include "kolsim/io/snapshot.hpp"
+
+namespace {
+
+using namespace kolsim;
+
+constexpr std::uint64_t bench_n = 1'000'000;
+constexpr std::uint64_t bench_m = 10'000'000;
+const std::string text_path = "/tmp/kolsim_bench_io_1M_10M.txt";
+const std::string snap_path = "/tmp/kolsim_bench_io_1M_10M.kgs";
+
+std::uint64_t file_size(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+/// Writes (once) a directed power-law edge list in the PL1M shape: sources drawn with weight
+/// ~ rank^(-2/3) (out-degree exponent 2.5), targets with weight ~ rank^(-0.91) (in-degree
+/// exponent 2.1), ids scattered by a multiplicative permutation; fixed seed, file order random.
+const std::string& edge_list_file() {
+  static const bool made = [] {
+    if (file_size(text_path) > 0) return true;
+    std::uint64_t x = 0x2545F4914F6CDD1Dull;
+    auto uniform = [&] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return static_cast<double>(x >> 11) * 0x1.0p-53;
+    };
+    auto draw = [&](double power) {
+      const auto r = static_cast<std::uint64_t>(static_cast<double>(bench_n) * std::pow(uniform(), power));
+      return (std::min(r, bench_n - 1) * 600'011ull) % bench_n;
+    };
+    AtomicFile f(text_path);
+    std::string buf;
+    char tmp[48];
+    for (std::uint64_t i = 0; i < bench_m; ++i) {
+      char* q = std::to_chars(tmp, tmp + 20, draw(3.0)).ptr;
+      *q++ = ' ';
+      q = std::to_chars(q, q + 20, draw(11.0)).ptr;
+      *q++ = '\n';
+      buf.append(tmp, static_cast<std::size_t>(q - tmp));
+      if (buf.size() > (1u << 20)) {
+        f.write(buf);
+        buf.clear();
+      }
+    }
+    f.write(buf);
+    f.commit();
+    return true;
+  }();
+  (void)made;
+  return text_path;
+}
+
+/// The graph with weighted-cascade probabilities p(u, v) = 1 / indeg(v).
+const FollowerGraph& bench_graph() {
+  static const FollowerGraph g = [] {
+    const auto topo = read_edge_list(edge_list_file());
+    std::vector<prob_t> p(topo.num_edges());
+    const auto off = topo.out_offsets();
+    const auto tgt = topo.out_targets();
+    for (vertex_t u = 0; u < topo.num_vertices(); ++u)
+      for (edge_t e = off[u]; e < off[u + 1]; ++e) p[e] = 1.0f / static_cast<float>(topo.in_degree(tgt[e]));
+    return topo.with_probabilities(std::move(p));
+  }();
+  return g;
+}
+
+void BM_ReadEdgeList(benchmark::State& state) {
+  const std::string& path = edge_list_file();
+  EdgeListOptions o;
+  o.build.threads = static_cast<int>(state.range(0));
+  EdgeListReport rep;
+  double parse = 0, build = 0;
+  for (auto _ : state) {
+    auto g = read_edge_list(path, o, &rep);
+    benchmark::DoNotOptimize(g.num_edges());
+    parse += rep.parse_seconds;
+    build += rep.build_seconds;
+  }
+  const auto it = static_cast<double>(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(path)));
+  state.counters["edges/s"] = benchmark::Counter(static_cast<double>(rep.edge_lines) * it, benchmark::Counter::kIsRate);
+  state.counters["parse_s"] = parse / it;
+  state.counters["build_s"] = build / it;
+  state.counters["parse_MB/s"] = static_cast<double>(file_size(path)) / 1e6 / (parse / it);
+  state.counters["m"] = static_cast<double>(rep.build.edges);
+}
+BENCHMARK(BM_ReadEdgeList)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+void BM_SaveSnapshot(benchmark::State& state) {
+  const auto& g = bench_graph();
+  for (auto _ : state) save_snapshot(g, snap_path);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(snap_path)));
+  state.counters["edges/s"] =
+      benchmark::Counter(static_cast<double>(g.num_edges() * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SaveSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+void BM_LoadSnapshot(benchmark::State& state) {
+  const auto& g = bench_graph();
+  if (file_size(snap_path) == 0) save_snapshot(g, snap_path);
+  for (auto _ : state) {
+    auto h = load_snapshot(snap_path);
+    benchmark::DoNotOptimize(h.num_edges());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(snap_path)));
+  state.counters["edges/s"] =
+      benchmark::Counter(static_cast<double>(g.num_edges() * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LoadSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+void BM_GraphChecksum(benchmark::State& state) {
+  const auto& g = bench_graph();
+  for (auto _ : state) benchmark::DoNotOptimize(graph_checksum(g));
+  state.SetBytesProcessed(static_cast<std::int64_t>(
+      state.iterations() * (g.num_edges() * (sizeof(vertex_t) + sizeof(prob_t)) +
+                            g.num_vertices() * (sizeof(edge_t) + sizeof(account_t)))));
+}
+BENCHMARK(BM_GraphChecksum)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+}  // namespace
+
+BENCHMARK_MAIN();
