@@ -418,8 +418,8 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
   std::uint64_t k = c.base;
   std::string err;
   prob_t pr = 0;
-  const bool fast = !syn.ignore_extra && (syn.expected_fields == 2 || syn.expected_fields == 3) &&
-                    (syn.prob_col < 0 || syn.prob_col == 2);
+  const bool fast = !syn.ignore_extra && ((syn.prob_col < 0 && (syn.expected_fields == 2 || syn.expected_fields == 3)) ||
+                                           (syn.prob_col == 2 && syn.expected_fields == 3));
   while (p < c.end) {
     if (fast && fast_line(p, c.end, syn, src[k], dst[k], pr)) {
       if (prob) prob[k] = pr;
