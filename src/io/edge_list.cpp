@@ -73,6 +73,10 @@ class PageBuffer {
   std::size_t n_ = 0;
 };
 
+/// Zero bytes kept after the data of every text buffer, so the digit parser may load 8 bytes at
+/// any position up to the end (anonymous pages are zero and are never written past `size`).
+constexpr std::size_t read_padding = 16;
+
 /// A file's bytes.
 struct Bytes {
   PageBuffer data;
@@ -95,10 +99,10 @@ Bytes read_whole_file(const std::string& path) {
   if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
   std::size_t cap = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16;
   Bytes b;
-  b.data = PageBuffer(cap);
+  b.data = PageBuffer(cap + read_padding);
   for (;;) {
     if (b.size == cap) {  // file grew or is not regular: grow geometrically
-      PageBuffer bigger(cap * 2);
+      PageBuffer bigger(cap * 2 + read_padding);
       std::memcpy(bigger.get(), b.data.get(), b.size);
       b.data = std::move(bigger);
       cap *= 2;
@@ -145,12 +149,12 @@ Bytes gunzip(const Bytes& in, const std::string& path) {
   } ender{&zs};
   Bytes out;
   std::size_t cap = std::max<std::size_t>(in.size * 4, std::size_t{1} << 20);
-  out.data = PageBuffer(cap);
+  out.data = PageBuffer(cap + read_padding);
   std::size_t in_pos = 0;
   auto where = [&] { return count_newlines(out.data.get(), out.size) + 1; };
   for (;;) {
     if (out.size == cap) {
-      PageBuffer bigger(cap * 2);
+      PageBuffer bigger(cap * 2 + read_padding);
       std::memcpy(bigger.get(), out.data.get(), out.size);
       out.data = std::move(bigger);
       cap *= 2;
@@ -358,6 +362,37 @@ const char* line_end(const char* p, const char* end) {
   return nl ? static_cast<const char*>(nl) : end;
 }
 
+/// Reads the run of decimal digits at q, eight bytes at a time (needs read_padding readable bytes
+/// past the data), advances q past it and returns its length; stops after 24 digits. The value
+/// is exact for up to 19 digits.
+inline int swar_digits(const char*& q, std::uint64_t& out) {
+  constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0ull, threes = 0x3030303030303030ull,
+                          low7 = 0x7f7f7f7f7f7f7f7full, top = 0x8080808080808080ull;
+  static constexpr std::uint64_t pow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  std::uint64_t v = 0;
+  int total = 0;
+  for (int word = 0; word < 3; ++word) {
+    std::uint64_t w;
+    std::memcpy(&w, q, 8);
+    // Non-zero byte = not a digit: high nibble is not 3, or the low nibble is above 9. A carry
+    // out of a byte >= 0xFA only reaches bytes after that (non-digit) byte.
+    const std::uint64_t y = ((w & high) ^ threes) | (((w + 0x0606060606060606ull) & high) ^ threes);
+    const std::uint64_t t = (((y & low7) + low7) | y) & top;
+    const int len = t ? __builtin_ctzll(t) / 8 : 8;
+    if (len == 0) break;
+    std::uint64_t d = w << (8 * (8 - len));  // digits to the high bytes, leading zeros below
+    d = ((d & 0x0F0F0F0F0F0F0F0Full) * 2561) >> 8;
+    d = ((d & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
+    d = ((d & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
+    v = v * pow10[len] + d;
+    total += len;
+    q += len;
+    if (len < 8) break;
+  }
+  out = v;
+  return total;
+}
+
 /// Fast path for the common line shapes ("id sep id [sep token]" with the expected field count):
 /// parses one line starting at q and advances q past its newline. Returns false, leaving the
 /// outputs unspecified, for anything else (blank, comment, 20-digit ids, odd spacing, errors);
@@ -366,15 +401,7 @@ inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, ac
   const char* q = q_ref;
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   auto digits = [&](account_t& out) {
-    const char* s = q;
-    std::uint64_t v = 0;
-    unsigned d;
-    while (q < end && (d = static_cast<unsigned>(static_cast<unsigned char>(*q)) - '0') <= 9) {
-      v = v * 10 + d;
-      ++q;
-    }
-    out = v;
-    const auto n = q - s;
+    const int n = swar_digits(q, out);
     return n > 0 && n <= 19;  // 19 digits cannot overflow 64 bits
   };
   auto separator = [&] {
