@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/// Monte Carlo spread estimation: mean reach of many independent cascades with its standard
+/// error, per-step profile and per-account reach probabilities, reproducible for any thread count.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/detail/cascade_kernels.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim {
+
+/// Options of estimate_spread().
+struct MonteCarloOptions {
+  std::uint64_t trials = 10000;  ///< trials to run (adaptive mode: the first round, rounded up to 64)
+  std::uint64_t seed = 0;        ///< trial i draws only from streams keyed by (seed, i)
+  int threads = 0;               ///< 0 = all
+  /// > 0: after the first round, run rounds of 1024 trials until std_error <= this * mean, up
+  /// to max_trials. The decision is taken after whole rounds, so it is thread-count independent.
+  double target_relative_error = 0.0;
+  std::uint64_t max_trials = 1000000;  ///< cap of the adaptive mode
+  /// Deadline: only accounts reached at step <= max_steps count (0 = the seeds only).
+  std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
+  /// Empty, or one per seed: the KOL posts with this probability (else it is an ordinary account).
+  std::vector<prob_t> seed_probabilities;
+  bool per_account = false;  ///< fill SpreadEstimate::activation_probability
+  /// Empty = every account weighs 1; else one finite weight per vertex and the reach of a trial
+  /// is the summed weight of the accounts it reaches.
+  std::vector<double> account_weights;
+  /// Independent Cascade only: run 64 trials at once with the bit-parallel kernel (true) or one
+  /// trial at a time with the generic driver (false). Both are exact; their draws differ.
+  bool fused = true;
+  StopToken stop;  ///< polled between batches (at least every ~10 ms of work); throws Interrupted
+};
+
+/// A spread estimate with what a researcher reports next to it.
+struct SpreadEstimate {
+  double mean = 0, std_error = 0, ci_low = 0, ci_high = 0;  ///< ci: normal 95% interval
+  std::uint64_t trials = 0;
+  std::vector<double> new_per_step;  ///< mean (weighted) newly reached at step t (t = 0: the seeds)
+  std::vector<double> activation_probability;  ///< per account, when per_account
+  std::uint64_t edges_examined = 0;  ///< (trial, out-edge) pairs of every expanded account
+  double seconds = 0;
+};
+
+namespace detail {
+
+/// Ordered merge of batch tallies (Chan et al. pairwise update), so floating results repeat.
+struct SpreadAccumulator {
+  std::uint64_t trials = 0;
+  double mean = 0, m2 = 0;
+  std::vector<double> steps;
+  std::uint64_t edges = 0;
+
+  void merge(const BatchTally& b) {
+    if (b.trials == 0) return;
+    const double na = static_cast<double>(trials), nb = static_cast<double>(b.trials);
+    const double n = na + nb;
+    const double delta = b.mean - mean;
+    mean += delta * nb / n;
+    m2 += b.m2 + delta * delta * na * nb / n;
+    trials += b.trials;
+    if (steps.size() < b.new_per_step.size()) steps.resize(b.new_per_step.size(), 0.0);
+    for (std::size_t t = 0; t < b.new_per_step.size(); ++t) steps[t] += b.new_per_step[t];
+    edges += b.edges;
+  }
+  double std_error() const {
+    if (trials < 2) return 0.0;
+    const double r = static_cast<double>(trials);
+    return std::sqrt(m2 / (r - 1.0) / r);
+  }
+};
+
+inline constexpr std::uint64_t mc_batch = 64;          ///< trials per batch (one fused word)
+inline constexpr std::uint64_t mc_adaptive_round = 1024;  ///< trials per adaptive round
+
+}  // namespace detail
+
+/// Estimates the expected (weighted) number of accounts reached from `seeds`, seeds included,
+/// by Monte Carlo (Kempe, Kleinberg, Tardos, KDD 2003). Trial i is independent and its reach
+/// has mean = spread, so mean +- 1.96 std_error covers the spread with ~95% probability.
+/// IC runs 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge world,
+/// edge coins keyed by (seed, batch, edge)); other models run the generic driver per trial with
+/// Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
+/// are bit-identical for any thread count. Throws like simulate(), plus std::invalid_argument
+/// for trials = 0, bad weights or a bad target; Interrupted when `stop` asks.
+template <DiffusionModel M>
+SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                               const MonteCarloOptions& opt = {}) {
+  const auto start = std::chrono::steady_clock::now();
+  model.validate(g);
+  detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
+  const vertex_t n = g.num_vertices();
+  KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
+  KOLSIM_REQUIRE(opt.target_relative_error >= 0.0 && std::isfinite(opt.target_relative_error),
+                 "estimate_spread: target_relative_error must be finite and >= 0, got ", opt.target_relative_error);
+  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n,
+                 "estimate_spread: account_weights must be empty or have one weight per account (", n, "), got ",
+                 opt.account_weights.size());
+  for (double w : opt.account_weights)
+    KOLSIM_REQUIRE(std::isfinite(w), "estimate_spread: account weights must be finite");
+  const bool adaptive = opt.target_relative_error > 0.0;
+  KOLSIM_REQUIRE(!adaptive || opt.max_trials >= 1, "estimate_spread: max_trials must be >= 1");
+  const std::uint64_t cap = adaptive ? opt.max_trials : opt.trials;
+  KOLSIM_REQUIRE(cap <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
+  check_stop(opt.stop);
+
+  constexpr bool is_ic = std::is_same_v<M, IndependentCascade>;
+  const bool fused = is_ic && opt.fused;
+  const int threads = resolve_threads(opt.threads);
+  const std::span<const vertex_t> seed_span = seeds;
+  const std::span<const prob_t> seed_probs = opt.seed_probabilities;
+  const std::span<const double> weights = opt.account_weights;
+
+  // Per-thread workspaces and per-account counters, created by the thread that uses them.
+  const int slots = std::max(threads, 1);
+  std::vector<std::unique_ptr<detail::FusedIcWorkspace>> fused_ws(static_cast<std::size_t>(slots));
+  std::vector<std::unique_ptr<detail::CascadeWorkspace<M>>> plain_ws(static_cast<std::size_t>(slots));
+  std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
+
+  std::atomic<bool> stopped{false};
+  auto last_poll = std::chrono::steady_clock::now();
+  auto poll = [&] {  // thread 0 only: the token may need the caller's thread (Python)
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_poll < std::chrono::milliseconds(10)) return;
+    last_poll = now;
+    if (opt.stop && opt.stop()) stopped.store(true, std::memory_order_relaxed);
+  };
+
+  int round_threads = 1;
+  auto run_batch = [&](std::uint64_t b, unsigned worlds, detail::BatchTally& tally) {
+    const int t = round_threads > 1 ? thread_index() : 0;  // serial: slot 0 even inside an outer region
+    assert(t < slots);
+    if (t == 0) poll();
+    if (stopped.load(std::memory_order_relaxed)) return;
+    std::uint64_t* acc = nullptr;
+    if (opt.per_account) {
+      auto& r = reached[static_cast<std::size_t>(t)];
+      if (r.empty()) r.assign(n, 0);
+      acc = r.data();
+    }
+    if (fused) {
+      auto& ws = fused_ws[static_cast<std::size_t>(t)];
+      if (!ws) ws = std::make_unique<detail::FusedIcWorkspace>(n);
+      detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, static_cast<std::uint32_t>(b), worlds,
+                                 opt.max_steps, weights, *ws, tally, acc);
+      return;
+    }
+    auto& ws = plain_ws[static_cast<std::size_t>(t)];
+    if (!ws) ws = std::make_unique<detail::CascadeWorkspace<M>>(n);
+    tally.reset();
+    double reach[detail::mc_batch];
+    for (unsigned j = 0; j < worlds; ++j) {
+      Rng rng(opt.seed, b * detail::mc_batch + j, domain::trial);
+      double r = 0;
+      tally.edges += ws->run(g, model, seed_span, seed_probs, opt.max_steps, rng,
+                             [&](vertex_t v, vertex_t, std::uint32_t step) {
+                               const double w = weights.empty() ? 1.0 : weights[v];
+                               r += w;
+                               tally.add_step(step, w);
+                               if (acc) ++acc[v];
+                             });
+      reach[j] = r;
+    }
+    const std::uint64_t edges = tally.edges;
+    tally.set_reach(reach, worlds);
+    tally.edges = edges;
+  };
+
+  detail::SpreadAccumulator total;
+  std::vector<detail::BatchTally> tallies;
+  // Runs trials [total.trials, end) as whole batches (the last one possibly partial).
+  auto run_round = [&](std::uint64_t end) {
+    const std::uint64_t first = total.trials;
+    assert(first % detail::mc_batch == 0 && end > first);
+    const std::uint64_t b0 = first / detail::mc_batch;
+    const std::uint64_t batches = (end - first + detail::mc_batch - 1) / detail::mc_batch;
+    const auto last_worlds = static_cast<unsigned>(end - (b0 + batches - 1) * detail::mc_batch);
+    tallies.assign(batches, detail::BatchTally{});
+    // Small jobs run serially: a parallel region costs more than it saves.
+    const double work = static_cast<double>(end - first) * (static_cast<double>(g.num_edges()) + n);
+    round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
+    parallel_for(
+        0, batches, round_threads,
+        [&](std::size_t i) {
+          run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(detail::mc_batch), tallies[i]);
+        },
+        1);
+    if (stopped.load()) throw Interrupted();
+    for (const auto& t : tallies) total.merge(t);
+    check_stop(opt.stop);
+  };
+
+  if (!adaptive) {
+    run_round(opt.trials);
+  } else {
+    const std::uint64_t first = std::min(cap, (opt.trials + detail::mc_batch - 1) / detail::mc_batch * detail::mc_batch);
+    run_round(first);
+    while (total.trials < cap && total.std_error() > opt.target_relative_error * total.mean)
+      run_round(std::min(cap, total.trials + detail::mc_adaptive_round));
+  }
+
+  SpreadEstimate est;
+  est.trials = total.trials;
+  est.mean = total.mean;
+  est.std_error = total.std_error();
+  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
+  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
+  const double r = static_cast<double>(total.trials);
+  est.new_per_step.resize(total.steps.size());
+  for (std::size_t t = 0; t < total.steps.size(); ++t) est.new_per_step[t] = total.steps[t] / r;
+  if (opt.per_account) {
+    std::vector<std::uint64_t> sum(n, 0);
+    for (const auto& part : reached)
+      if (!part.empty())
+        for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
+    est.activation_probability.resize(n);
+    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
+  }
+  est.edges_examined = total.edges;
+  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return est;
+}
+
+/// estimate_spread() with the seeds in a vector (so that braced lists work).
+template <DiffusionModel M>
+SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& seeds,
+                               const MonteCarloOptions& opt = {}) {
+  return estimate_spread(g, model, std::span<const vertex_t>(seeds), opt);
+}
+
+}  // namespace kolsim

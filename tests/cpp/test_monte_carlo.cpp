@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/// Tests of estimate_spread(): exact answers for degenerate graphs, agreement with exact_spread
+/// (IC fused and plain paths, LT) within 6 exact sd / sqrt(R), reproducibility, adaptive stopping.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "kolsim/detail/cascade_kernels.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/diffusion/simulate.hpp"
+#include "kolsim/estimate/exact.hpp"
+#include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/graph/builder.hpp"
+
+namespace {
+
+using namespace kolsim;
+
+std::uint64_t test_seed() {
+  static const std::uint64_t s = [] {
+    std::uint64_t v = 424242;
+    if (const char* env = std::getenv("KOLSIM_TEST_SEED")) v = std::strtoull(env, nullptr, 10);
+    std::printf("test_monte_carlo seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
+    return v;
+  }();
+  return s;
+}
+
+FollowerGraph make_graph(vertex_t n, const std::vector<std::pair<vertex_t, vertex_t>>& edges,
+                         const std::vector<prob_t>& probs) {
+  std::vector<vertex_t> s, t;
+  for (auto [a, b] : edges) {
+    s.push_back(a);
+    t.push_back(b);
+  }
+  return build_graph_dense(n, s, t, probs);
+}
+
+/// Random tiny graph. lt = true: weights scaled so each account's in-weights sum to <= 1.
+FollowerGraph random_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt) {
+  std::mt19937_64 gen(seed);
+  std::uniform_int_distribution<vertex_t> pick(0, n - 1);
+  std::uniform_real_distribution<double> unif(0.05, 0.95);
+  std::vector<vertex_t> s, t;
+  std::set<std::pair<vertex_t, vertex_t>> seen;
+  while (s.size() < m) {
+    vertex_t a = pick(gen), b = pick(gen);
+    if (a == b || !seen.insert({a, b}).second) continue;
+    s.push_back(a);
+    t.push_back(b);
+  }
+  std::vector<double> w(m);
+  for (auto& x : w) x = unif(gen);
+  if (lt) {
+    std::vector<double> sum(n, 0.0);
+    for (std::size_t i = 0; i < m; ++i) sum[t[i]] += w[i];
+    for (std::size_t i = 0; i < m; ++i) w[i] = w[i] / std::max(1.0, sum[t[i]] * 1.02);
+  }
+  std::vector<prob_t> p(w.begin(), w.end());
+  return build_graph_dense(n, s, t, p);
+}
+
+MonteCarloOptions mc(std::uint64_t trials, bool fused = true) {
+  MonteCarloOptions o;
+  o.trials = trials;
+  o.seed = test_seed();
+  o.fused = fused;
+  o.threads = 1;
+  return o;
+}
+
+/// |mean - exact| <= 6 sd / sqrt(R) with the exact sd; also checks per-step means (sd bounded by
+/// Bhatia-Davis: var <= mu (n - mu)) and per-account probabilities when present.
+void expect_matches(const SpreadEstimate& est, const ExactResult& ex, double max_reach, const char* what) {
+  const double r = static_cast<double>(est.trials);
+  const double tol = 6.0 * std::sqrt(ex.variance) / std::sqrt(r) + 1e-9;
+  EXPECT_NEAR(est.mean, ex.spread, tol) << what << " (sd " << std::sqrt(ex.variance) << ", R " << r << ")";
+  EXPECT_NEAR(est.std_error, std::sqrt(ex.variance / r), 0.25 * std::sqrt(ex.variance / r) + 1e-9) << what;
+  for (std::size_t t = 0; t < std::max(est.new_per_step.size(), ex.new_per_step.size()); ++t) {
+    const double e = t < ex.new_per_step.size() ? ex.new_per_step[t] : 0.0;
+    const double m = t < est.new_per_step.size() ? est.new_per_step[t] : 0.0;
+    const double sd = std::sqrt(std::max(0.0, e * (max_reach - e)));
+    EXPECT_NEAR(m, e, 6 * sd / std::sqrt(r) + 1e-9) << what << " step " << t;
+  }
+  if (!est.activation_probability.empty()) {
+    ASSERT_EQ(est.activation_probability.size(), ex.activation_probability.size());
+    for (std::size_t v = 0; v < ex.activation_probability.size(); ++v) {
+      const double p = ex.activation_probability[v];
+      EXPECT_NEAR(est.activation_probability[v], p, 6 * std::sqrt(std::max(0.0, p * (1 - p)) / r) + 1e-9) << what << " account " << v;
+    }
+  }
+}
+
+TEST(LiveMask, BitsAreBernoulliP) {
+  // Each bit position of live_mask is Bernoulli(p); check the mean count and the first/last bit.
+  const auto key = detail::philox_key(test_seed());
+  for (float p : {0.001f, 0.02f, 0.1f, 0.25f, 1.0f / 3.0f, 0.5f, 0.6f, 0.75f, 0.9f, 0.999f}) {
+    const int draws = 40000;
+    double bits = 0;
+    int first = 0, last = 0;
+    for (int i = 0; i < draws; ++i) {
+      const std::uint64_t mk = detail::live_mask(key, static_cast<std::uint32_t>(i % 7), static_cast<std::uint64_t>(i), p);
+      bits += std::popcount(mk);
+      first += mk & 1;
+      last += mk >> 63;
+      EXPECT_EQ(mk, detail::live_mask(key, static_cast<std::uint32_t>(i % 7), static_cast<std::uint64_t>(i), p));
+    }
+    const double pd = p;
+    EXPECT_NEAR(bits / draws, 64 * pd, 6 * std::sqrt(64 * pd * (1 - pd) / draws)) << "p = " << p;
+    EXPECT_NEAR(first / double(draws), pd, 6 * std::sqrt(pd * (1 - pd) / draws) + 1e-12) << "p = " << p;
+    EXPECT_NEAR(last / double(draws), pd, 6 * std::sqrt(pd * (1 - pd) / draws) + 1e-12) << "p = " << p;
+  }
+  EXPECT_EQ(detail::live_mask(key, 0, 0, 0.0f), 0u);
+  EXPECT_EQ(detail::live_mask(key, 0, 0, 1.0f), ~std::uint64_t{0});
+}
+
+TEST(MonteCarlo, DegenerateProbabilitiesAreExact) {
+  auto g = random_graph(60, 240, test_seed(), false);
+  std::vector<vertex_t> seeds{0, 10, 20};
+  for (bool fused : {true, false}) {
+    auto g0 = g.with_probabilities(std::vector<prob_t>(g.num_edges(), 0.0f));
+    auto e0 = estimate_spread(g0, IndependentCascade{}, seeds, mc(1000, fused));
+    EXPECT_EQ(e0.mean, 3.0);
+    EXPECT_EQ(e0.std_error, 0.0);
+    EXPECT_EQ(e0.trials, 1000u);
+    auto g1 = g.with_probabilities(std::vector<prob_t>(g.num_edges(), 1.0f));
+    auto ex = exact_spread(g1, IndependentCascade{}, seeds);  // deterministic: the BFS closure
+    auto e1 = estimate_spread(g1, IndependentCascade{}, seeds, mc(1000, fused));
+    EXPECT_EQ(e1.mean, ex.spread);
+    EXPECT_EQ(e1.std_error, 0.0);
+    ASSERT_EQ(e1.new_per_step.size(), ex.new_per_step.size());
+    for (std::size_t t = 0; t < ex.new_per_step.size(); ++t) EXPECT_EQ(e1.new_per_step[t], ex.new_per_step[t]);
+    // Edges examined: every reached account's out-degree, every trial.
+    std::uint64_t deg = 0;
+    auto tr = simulate(g1, IndependentCascade{}, seeds, 0);
+    for (auto v : tr.activated) deg += g1.out_degree(v);
+    EXPECT_EQ(e1.edges_examined, deg * 1000);
+  }
+  auto g0 = g.with_probabilities(std::vector<prob_t>(g.num_edges(), 0.0f));
+  EXPECT_EQ(estimate_spread(g0, LinearThreshold{}, seeds, mc(500)).mean, 3.0);
+}
+
+TEST(MonteCarlo, TwoParentGraphSeparatesIcFromLt) {
+  const double x = 0.3, y = 0.45;
+  auto g = make_graph(3, {{0, 2}, {1, 2}}, {float(x), float(y)});
+  std::vector<vertex_t> seeds{0, 1};
+  const double xf = float(x), yf = float(y);
+  const double pic = 1 - (1 - xf) * (1 - yf), plt = xf + yf;
+  const std::uint64_t r = 40000;
+  for (bool fused : {true, false}) {
+    auto e = estimate_spread(g, IndependentCascade{}, seeds, mc(r, fused));
+    EXPECT_NEAR(e.mean, 2 + pic, 6 * std::sqrt(pic * (1 - pic) / r)) << "fused " << fused;
+  }
+  auto e = estimate_spread(g, LinearThreshold{}, seeds, mc(r));
+  EXPECT_NEAR(e.mean, 2 + plt, 6 * std::sqrt(plt * (1 - plt) / r));
+}
+
+TEST(MonteCarlo, PathAndStarClosedForms) {
+  const double p = double(0.6f);
+  auto path = make_graph(4, {{0, 1}, {1, 2}, {2, 3}}, {0.6f, 0.6f, 0.6f});
+  // Reach of a path: 1 + G with G = number of consecutive live edges; E = 1 + p + p^2 + p^3.
+  const double mean = 1 + p + p * p + p * p * p;
+  double second = 0;  // E[(1 + G)^2]
+  for (int k = 0; k <= 3; ++k) second += (k + 1) * (k + 1) * std::pow(p, k) * (k < 3 ? 1 - p : 1.0);
+  const double sd = std::sqrt(second - mean * mean);
+  const std::uint64_t r = 30000;
+  for (bool fused : {true, false}) {
+    auto e = estimate_spread(path, IndependentCascade{}, {0}, mc(r, fused));
+    EXPECT_NEAR(e.mean, mean, 6 * sd / std::sqrt(double(r)));
+    // Deadline: within 2 steps the reach is 1 + p + p^2.
+    auto o = mc(r, fused);
+    o.max_steps = 2;
+    auto d = estimate_spread(path, IndependentCascade{}, {0}, o);
+    const double m2 = 1 + p + p * p;
+    EXPECT_NEAR(d.mean, m2, 6 * sd / std::sqrt(double(r)));
+    EXPECT_EQ(d.new_per_step.size(), 3u);
+  }
+  // Star: centre 0 with 5 leaves, p = 0.2: reach 1 + Binomial(5, 0.2).
+  const double q = double(0.2f);
+  auto star = make_graph(6, {{0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}}, std::vector<prob_t>(5, 0.2f));
+  for (bool fused : {true, false}) {
+    auto e = estimate_spread(star, IndependentCascade{}, {0}, mc(r, fused));
+    EXPECT_NEAR(e.mean, 1 + 5 * q, 6 * std::sqrt(5 * q * (1 - q) / r));
+  }
+}
+
+TEST(MonteCarlo, RandomTinyGraphsMatchExactSpread) {
+  const std::uint64_t r = 20000;
+  for (int rep = 0; rep < 6; ++rep) {
+    for (bool lt : {false, true}) {
+      auto g = random_graph(8, 13, test_seed() + 31 * rep + lt, lt);
+      std::vector<vertex_t> seeds{static_cast<vertex_t>(rep % 8), static_cast<vertex_t>((rep + 3) % 8)};
+      ExactOptions xo;
+      MonteCarloOptions o = mc(r);
+      o.per_account = true;
+      if (rep % 3 == 1) {
+        xo.max_steps = o.max_steps = 2;
+      }
+      if (rep % 3 == 2) {
+        xo.seed_probabilities = o.seed_probabilities = {0.7f, 0.4f};
+        xo.account_weights = o.account_weights = {1.5, 0.0, 2.0, 1.0, 0.5, 3.0, 1.0, 0.25};
+      }
+      const double max_reach = rep % 3 == 2 ? 9.25 : 8.0;
+      if (!lt) {
+        auto ex = exact_spread(g, IndependentCascade{}, seeds, xo);
+        o.fused = true;
+        expect_matches(estimate_spread(g, IndependentCascade{}, seeds, o), ex, max_reach, "IC fused");
+        o.fused = false;
+        expect_matches(estimate_spread(g, IndependentCascade{}, seeds, o), ex, max_reach, "IC plain");
+      } else {
+        auto ex = exact_spread(g, LinearThreshold{}, seeds, xo);
+        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT");
+      }
+    }
+  }
+}
+
+TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
+  auto g = random_graph(300, 3000, test_seed() + 7, true);
+  std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
+  for (int model = 0; model < 3; ++model) {
+    MonteCarloOptions o = mc(3000 + 17);  // a partial last batch too
+    o.per_account = true;
+    o.fused = model == 0;
+    auto run = [&](int threads) {
+      o.threads = threads;
+      return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+                        : estimate_spread(g, IndependentCascade{}, seeds, o);
+    };
+    auto a = run(1), b = run(2), c = run(2), d = run(0);
+    for (const auto* x : {&b, &c, &d}) {
+      EXPECT_EQ(a.mean, x->mean) << "model " << model;
+      EXPECT_EQ(a.std_error, x->std_error);
+      EXPECT_EQ(a.trials, x->trials);
+      EXPECT_EQ(a.new_per_step, x->new_per_step);
+      EXPECT_EQ(a.activation_probability, x->activation_probability);
+      EXPECT_EQ(a.edges_examined, x->edges_examined);
+    }
+    EXPECT_EQ(a.trials, 3017u);
+  }
+}
+
+TEST(MonteCarlo, PlainPathTrialZeroIsSimulate) {
+  auto g = random_graph(50, 300, test_seed() + 9, true);
+  std::vector<vertex_t> seeds{4, 9};
+  for (std::uint64_t s = 0; s < 10; ++s) {
+    auto o = mc(1, false);
+    o.seed = test_seed() + s;
+    auto e = estimate_spread(g, LinearThreshold{}, seeds, o);
+    auto t = simulate(g, LinearThreshold{}, seeds, o.seed);
+    EXPECT_EQ(e.mean, static_cast<double>(t.activated.size()));
+  }
+}
+
+TEST(MonteCarlo, TargetRelativeErrorStopsAndMeetsTarget) {
+  auto g = random_graph(100, 600, test_seed() + 11, true);
+  std::vector<vertex_t> seeds{0, 1};
+  for (bool fused : {true, false}) {
+    MonteCarloOptions o = mc(256, fused);
+    o.target_relative_error = 0.01;
+    o.max_trials = 1000000;
+    auto e = estimate_spread(g, IndependentCascade{}, seeds, o);
+    EXPECT_LE(e.std_error, 0.01 * e.mean);
+    EXPECT_LT(e.trials, o.max_trials);
+    EXPECT_GE(e.trials, 256u);
+    // One round fewer would not have met it (rounds are 1024 trials after the first).
+    if (e.trials > 256) {
+      MonteCarloOptions fewer = o;
+      fewer.target_relative_error = 0;
+      fewer.trials = e.trials - 1024;
+      auto f = estimate_spread(g, IndependentCascade{}, seeds, fewer);
+      EXPECT_GT(f.std_error, 0.01 * f.mean);
+    }
+    // The cap wins over the target.
+    o.target_relative_error = 1e-6;
+    o.max_trials = 5000;
+    auto c = estimate_spread(g, IndependentCascade{}, seeds, o);
+    EXPECT_EQ(c.trials, 5000u);
+  }
+}
+
+TEST(MonteCarlo, BadInputThrows) {
+  auto g = make_graph(3, {{0, 1}, {1, 2}}, {0.5f, 0.5f});
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {3}, mc(10)), std::out_of_range);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {1, 1}, mc(10)), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, mc(0)), std::invalid_argument);
+  auto o = mc(10);
+  o.account_weights = {1.0, 2.0};
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  o = mc(10);
+  o.seed_probabilities = {0.5f, 0.5f};
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  o = mc(10);
+  o.target_relative_error = -1;
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  o = mc(10);
+  o.threads = -1;
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+}
+
+TEST(MonteCarlo, StopTokenInterrupts) {
+  auto g = random_graph(100, 600, test_seed() + 13, true);
+  auto o = mc(100000);
+  o.stop = [] { return true; };
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), Interrupted);
+  int calls = 0;
+  o.stop = [&] { return ++calls > 1; };
+  o.fused = false;
+  EXPECT_THROW(estimate_spread(g, LinearThreshold{}, {0}, o), Interrupted);
+}
+
+}  // namespace
