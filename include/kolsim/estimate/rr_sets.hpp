@@ -227,11 +227,14 @@ class RRSampler {
       weighted_ = true;
     }
     info_.resize(n);
+    const auto in_off = g.in_offsets();
     for (vertex_t v = 0; v < n; ++v) {
       auto ps = g.in_probs(v);
       const std::size_t d = ps.size();
       Info& in = info_[v];
-      in.p = d ? ps[0] : 0.0f;
+      in.begin = in_off[v];
+      in.deg = static_cast<std::uint32_t>(d);
+      KOLSIM_REQUIRE(d < UINT32_MAX, "RR sampling: in-degree of account ", g.account(v), " is too large");
       bool equal = true;
       double sum = 0.0;
       for (std::size_t i = 0; i < d; ++i) {
@@ -240,18 +243,20 @@ class RRSampler {
       }
       if constexpr (std::is_same_v<M, IndependentCascade>) {
         if (d == 0 || (equal && ps[0] <= 0.0f)) {
-          in.kind = kNone;
+          in.deg = 0;
         } else if (equal && ps[0] >= 1.0f) {
-          in.kind = kAll;
+          in.aux = 1.0f;
         } else if (equal && d >= 6 && ps[0] < 0.3f) {
-          in.kind = kSkip;
-          in.inv_log1mp = 1.0 / std::log1p(-static_cast<double>(ps[0]));
+          in.aux = static_cast<float>(1.0 / std::log1p(-static_cast<double>(ps[0])));
         } else {
-          in.kind = kFlip;
+          in.aux = 0.0f;
         }
       } else {
-        in.inv_log1mp = sum;  // LT: total in-weight
-        in.kind = d == 0 || sum <= 0.0 ? kNone : (equal ? kEqual : kScan);
+        if (d == 0 || sum <= 0.0) {
+          in.deg = 0;
+        } else {
+          in.aux = equal ? -ps[0] : static_cast<float>(sum);
+        }
       }
     }
   }
@@ -306,11 +311,13 @@ class RRSampler {
   }
 
  private:
-  enum : std::uint8_t { kNone = 0, kAll = 1, kSkip = 2, kFlip = 3, kEqual = 4, kScan = 5 };
+  /// Per-account sampling plan, 16 bytes so one cache line serves four accounts. deg = 0: no
+  /// live in-edge possible. IC aux: > 0 all live, < 0 = 1 / log(1 - p) (geometric skips over a
+  /// shared p), 0 = coin flip per edge. LT aux: > 0 = sum of weights (scan), < 0 = -w (all equal).
   struct Info {
-    double inv_log1mp = 0.0;  // IC: 1 / log(1 - p); LT: sum of in-weights
-    float p = 0.0f;
-    std::uint8_t kind = kNone;
+    edge_t begin = 0;
+    std::uint32_t deg = 0;
+    float aux = 0.0f;
   };
 
   void draw_one(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out,
@@ -323,10 +330,15 @@ class RRSampler {
     const std::size_t start = nodes.size();
     nodes.push_back(root);
     mark[root] = ep;
-    const edge_t* in_off = g_->in_offsets().data();
     const vertex_t* in_src = g_->in_sources().data();
     const prob_t* in_p = g_->in_edge_probs().data();
     const Info* info = info_.data();
+    auto visit = [&](vertex_t u) {
+      if (mark[u] != ep) {
+        mark[u] = ep;
+        nodes.push_back(u);
+      }
+    };
     if constexpr (std::is_same_v<M, IndependentCascade>) {
       std::size_t head = start;
       std::size_t level_end = nodes.size();
@@ -336,72 +348,51 @@ class RRSampler {
           if (++depth >= max_depth_) break;
           level_end = nodes.size();
         }
-        const vertex_t v = nodes[head++];
-        const Info& in = info[v];
-        const edge_t b = in_off[v];
-        const edge_t d = in_off[v + 1] - b;
-        switch (in.kind) {
-          case kNone:
-            break;
-          case kAll:
-            for (edge_t i = 0; i < d; ++i) {
-              const vertex_t u = in_src[b + i];
-              if (mark[u] != ep) {
-                mark[u] = ep;
-                nodes.push_back(u);
-              }
-            }
-            break;
-          case kSkip: {
-            const double inv = in.inv_log1mp;
-            double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-            while (pos < static_cast<double>(d)) {
-              const vertex_t u = in_src[b + static_cast<edge_t>(pos)];
-              if (mark[u] != ep) {
-                mark[u] = ep;
-                nodes.push_back(u);
-              }
-              pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-            }
-            break;
+        const Info in = info[nodes[head++]];
+        if (in.deg == 0) continue;
+        const vertex_t* src = in_src + in.begin;
+        const std::uint32_t d = in.deg;
+        if (in.aux < 0.0f) {
+          const double inv = in.aux;
+          double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+          while (pos < static_cast<double>(d)) {
+            visit(src[static_cast<std::uint32_t>(pos)]);
+            pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
           }
-          default:
-            for (edge_t i = 0; i < d; ++i) {
-              if (static_cast<double>(rng.next_u32()) < static_cast<double>(in_p[b + i]) * 4294967296.0) {
-                const vertex_t u = in_src[b + i];
-                if (mark[u] != ep) {
-                  mark[u] = ep;
-                  nodes.push_back(u);
-                }
-              }
-            }
-            break;
+        } else if (in.aux > 0.0f) {
+          for (std::uint32_t i = 0; i < d; ++i) visit(src[i]);
+        } else {
+          const prob_t* pr = in_p + in.begin;
+          for (std::uint32_t i = 0; i < d; ++i) {
+            if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[i]) * 4294967296.0) visit(src[i]);
+          }
         }
       }
     } else {
       vertex_t v = root;
       for (std::uint32_t depth = 0; depth < max_depth_; ++depth) {
-        const Info& in = info[v];
-        if (in.kind == kNone) break;
-        const edge_t b = in_off[v];
-        const edge_t d = in_off[v + 1] - b;
+        const Info in = info[v];
+        if (in.deg == 0) break;
         const double r = rng.uniform();
-        if (r >= in.inv_log1mp) break;  // no in-neighbour picked (prob 1 - sum of weights)
-        edge_t pick;
-        if (in.kind == kEqual) {
-          pick = std::min<edge_t>(d - 1, static_cast<edge_t>(r / static_cast<double>(in.p)));
+        std::uint32_t pick;
+        if (in.aux < 0.0f) {
+          const double w = -static_cast<double>(in.aux);
+          if (r >= w * in.deg) break;  // no in-neighbour picked (prob 1 - sum of weights)
+          pick = std::min<std::uint32_t>(in.deg - 1, static_cast<std::uint32_t>(r / w));
         } else {
+          if (r >= static_cast<double>(in.aux)) break;
+          const prob_t* pr = in_p + in.begin;
           double acc = 0.0;
-          pick = d - 1;
-          for (edge_t i = 0; i < d; ++i) {
-            acc += in_p[b + i];
+          pick = in.deg - 1;
+          for (std::uint32_t i = 0; i < in.deg; ++i) {
+            acc += pr[i];
             if (r < acc) {
               pick = i;
               break;
             }
           }
         }
-        const vertex_t u = in_src[b + pick];
+        const vertex_t u = in_src[in.begin + pick];
         if (mark[u] == ep) break;
         mark[u] = ep;
         nodes.push_back(u);

@@ -61,7 +61,7 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
   const double theta_max = 2.0 * scale * root * root / (eps * eps * static_cast<double>(k));
   const double theta0 = std::max(1.0, theta_max * eps * eps * static_cast<double>(k) / scale);
   const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(theta_max / theta0))));
-  const double a1 = std::log(3.0 * imax / delta) + lognk;
+  const double a1 = std::log(3.0 * imax / delta);  // S° is one fixed set: no union bound
   const double a2 = std::log(3.0 * imax / delta);
 
   OpimResult res;
