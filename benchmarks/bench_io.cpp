@@ -22,17 +22,18 @@ using namespace kolsim;
 
 constexpr std::uint64_t bench_n = 1'000'000;
 constexpr std::uint64_t bench_m = 10'000'000;
-const std::string text_path = "/tmp/kolsim_bench_io_1M_10M.txt";
-const std::string snap_path = "/tmp/kolsim_bench_io_1M_10M.kgs";
+const std::string text_path = "/tmp/kolsim_bench_io_pl1m_v2.txt";
+const std::string snap_path = "/tmp/kolsim_bench_io_pl1m_v2.kgs";
 
 std::uint64_t file_size(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
-/// Writes (once) a directed power-law edge list in the PL1M shape: sources drawn with weight
-/// ~ rank^(-2/3) (out-degree exponent 2.5), targets with weight ~ rank^(-0.91) (in-degree
-/// exponent 2.1), ids scattered by a multiplicative permutation; fixed seed, file order random.
+/// Writes (once) a directed Chung-Lu style power-law edge list in the PL1M shape: endpoints drawn
+/// with weight ~ (rank + offset)^(-1/(gamma-1)) by inverse transform, out-degree exponent 2.5 and
+/// in-degree (follower) exponent 2.1, offsets capping the hubs near 7k out / 12k in, ids
+/// scattered by a multiplicative permutation, fixed seed, edges in random order.
 const std::string& edge_list_file() {
   static const bool made = [] {
     if (file_size(text_path) > 0) return true;
@@ -43,17 +44,26 @@ const std::string& edge_list_file() {
       x ^= x << 17;
       return static_cast<double>(x >> 11) * 0x1.0p-53;
     };
-    auto draw = [&](double power) {
-      const auto r = static_cast<std::uint64_t>(static_cast<double>(bench_n) * std::pow(uniform(), power));
-      return (std::min(r, bench_n - 1) * 600'011ull) % bench_n;
+    struct PowerLaw {
+      double e, lo, span, offset;
+      PowerLaw(double gamma, double offset_) : e(1.0 - 1.0 / (gamma - 1.0)), offset(offset_) {
+        lo = std::pow(offset, e);
+        span = std::pow(static_cast<double>(bench_n) + offset, e) - lo;
+      }
+      std::uint64_t rank(double r) const {
+        const auto i = static_cast<std::uint64_t>(std::pow(lo + r * span, 1.0 / e) - offset);
+        return std::min(i, bench_n - 1);
+      }
     };
+    const PowerLaw out_law(2.5, 10.0), in_law(2.1, 50.0);
+    auto draw = [&](const PowerLaw& law) { return (law.rank(uniform()) * 600'011ull) % bench_n; };
     AtomicFile f(text_path);
     std::string buf;
     char tmp[48];
     for (std::uint64_t i = 0; i < bench_m; ++i) {
-      char* q = std::to_chars(tmp, tmp + 20, draw(3.0)).ptr;
+      char* q = std::to_chars(tmp, tmp + 20, draw(out_law)).ptr;
       *q++ = ' ';
-      q = std::to_chars(q, q + 20, draw(11.0)).ptr;
+      q = std::to_chars(q, q + 20, draw(in_law)).ptr;
       *q++ = '\n';
       buf.append(tmp, static_cast<std::size_t>(q - tmp));
       if (buf.size() > (1u << 20)) {
