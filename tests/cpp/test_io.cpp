@@ -21,6 +21,10 @@
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/io/snapshot.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace fs = std::filesystem;
 using namespace kolsim;
 
@@ -371,6 +375,47 @@ TEST(Snapshot, ChecksumSeesEveryPart) {
   // Same topology, different account ids.
   const std::vector<account_t> s1 = {1, 2}, t1 = {2, 3}, s2 = {1, 2}, t2 = {2, 4};
   EXPECT_NE(graph_checksum(build_graph(s1, t1)), graph_checksum(build_graph(s2, t2)));
+}
+
+TEST(Snapshot, ChecksumIndependentOfThreadCount) {
+  // Several 1 MiB hash blocks, hashed by 1 and by 2 threads.
+  TempDir dir;
+  write_text(dir.file("in.txt"), random_edge_text(300000, test_seed(), true));
+  EdgeListOptions o;
+  o.probability_column = 2;
+  const auto g = read_edge_list(dir.file("in.txt"), o);
+#ifdef _OPENMP
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+#endif
+  const std::uint64_t c1 = graph_checksum(g);
+  save_snapshot(g, dir.file("one.kgs"));
+#ifdef _OPENMP
+  omp_set_num_threads(2);
+#endif
+  const std::uint64_t c2 = graph_checksum(g);
+  save_snapshot(g, dir.file("two.kgs"));
+  expect_identical(g, load_snapshot(dir.file("one.kgs")));
+#ifdef _OPENMP
+  omp_set_num_threads(before);
+#endif
+  EXPECT_EQ(c1, c2);
+  EXPECT_EQ(read_text(dir.file("one.kgs")), read_text(dir.file("two.kgs")));
+}
+
+TEST(EdgeList, DuplicatesSumOverflowNamesNoWrongLine) {
+  TempDir dir;
+  write_text(dir.file("w.txt"), "1 2 0.1\n3 4 0.7\n3 4 0.6\n");
+  EdgeListOptions o;
+  o.probability_column = 2;
+  o.build.duplicates = Duplicates::sum;
+  try {
+    read_edge_list(dir.file("w.txt"), o);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(e.line(), 1u) << e.what();  // the builder gives no position; line 1 would be wrong
+    EXPECT_NE(std::string(e.what()).find("duplicates=sum"), std::string::npos) << e.what();
+  }
 }
 
 TEST(AtomicFile, WritesCompletelyOrNotAtAll) {
