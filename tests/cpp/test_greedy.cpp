@@ -175,9 +175,11 @@ TEST(Greedy, WithinOneMinusOneOverEOfBruteForce) {
   const vertex_t n = 10;
   const std::size_t k = 3;
   const double subsets = 120;  // C(10, 3)
-  for (std::uint64_t rep = 0; rep < 2; ++rep) {
+  int ran = 0;
+  for (std::uint64_t rep = 0; rep < 50 && ran < 2; ++rep) {
     auto gs = random_graphs(n, 1.4, seed, 200 + rep);
     if (gs.ic.num_edges() > 16) continue;  // keep the enumeration small
+    ++ran;
     GreedyOptions o;
     o.seed = seed + rep;
     o.trials = 2000;
@@ -200,6 +202,7 @@ TEST(Greedy, WithinOneMinusOneOverEOfBruteForce) {
       EXPECT_LE(got, best + 1e-9);
     }
   }
+  EXPECT_EQ(ran, 2);
 }
 
 // Hub 0 reaches 6 accounts, 6/8/10/12 reach 2 each, everyone else 1 (all p = 1). CELF: 14 initial
@@ -298,6 +301,20 @@ TEST(Greedy, ThreadCountDoesNotChangeResults) {
     expect_same(la, lb);
     EXPECT_EQ(a.trials, b.trials);
   }
+  // Enough worlds that single evaluations run in parallel over worlds too.
+  auto small = random_graphs(20, 2.0, seed, 301);
+  GreedyOptions big;
+  big.seed = seed;
+  big.trials = 3000;
+  big.max_steps = 2;
+  big.threads = 1;
+  auto s1 = celf_plus_plus(small.lt, LinearThreshold{}, 3, big);
+  auto i1 = celf(small.ic, IndependentCascade{}, 3, big);
+  big.threads = 2;
+  auto s2 = celf_plus_plus(small.lt, LinearThreshold{}, 3, big);
+  auto i2 = celf(small.ic, IndependentCascade{}, 3, big);
+  expect_same(s1, s2);
+  expect_same(i1, i2);
   // A different seed fixes different worlds.
   o.seed = seed + 1;
   auto d = celf(gs.ic, IndependentCascade{}, 5, o);

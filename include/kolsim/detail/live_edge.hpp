@@ -145,6 +145,24 @@ class LiveEdgeWorlds {
     return run(v, false, record, true);
   }
 
+  /// Gains of several candidates given S (and, with `lookahead`, given S + {x}), parallel over
+  /// candidates: out[j] = {gain of vs[j], gain given S + {x}}. Same sums as gain()/gain_pair().
+  void gains(std::span<const vertex_t> vs, bool lookahead, std::vector<std::pair<std::uint64_t, std::uint64_t>>& out) {
+    assert(!lookahead || has_lookahead_);
+    out.assign(vs.size(), {0, 0});
+    parallel_for(0, vs.size(), threads_, [&](std::size_t j) {
+      Scratch& s = scratch();
+      std::uint64_t t1 = 0, t2 = 0;
+      for (std::uint64_t i = 0; i < worlds_; ++i) {
+        const auto c = world_bfs(i, vs[j], false, false, lookahead, s);
+        t1 += c.first;
+        t2 += c.second;
+      }
+      out[j] = {t1, t2};
+    }, 1, 2);
+    evaluations_ += worlds_ * vs.size();
+  }
+
   /// Adds v to S; returns its gain.
   std::uint64_t add(vertex_t v) {
     const auto c = run(v, true, false, false).first;
@@ -173,7 +191,9 @@ class LiveEdgeWorlds {
   bool has_lookahead() const noexcept { return has_lookahead_; }
 
  private:
-  struct Scratch {
+  static constexpr std::size_t run_parallel_worlds = 2048;
+
+  struct alignas(64) Scratch {
     std::vector<std::uint32_t> stamp;
     std::uint32_t epoch = 0;
     std::vector<std::pair<vertex_t, std::uint32_t>> queue;
@@ -184,50 +204,61 @@ class LiveEdgeWorlds {
     else return level != 0;
   }
 
-  /// One pruned BFS from v per world. Counts accounts v newly reaches (level == far within the
+  Scratch& scratch() {
+    Scratch& s = scratch_[static_cast<std::size_t>(thread_index()) % scratch_.size()];
+    if (s.stamp.size() != n_) s.stamp.assign(n_, 0);
+    return s;
+  }
+
+  /// Pruned BFS from v in world i. Counts accounts v newly reaches (level == far within the
   /// deadline); with `lookahead`, also those outside the look-ahead set; with `commit`, writes
-  /// the improved levels.
+  /// the improved levels; with `record`, keeps the newly reached accounts.
+  std::pair<std::uint64_t, std::uint64_t> world_bfs(std::uint64_t i, vertex_t v, bool commit, bool record,
+                                                    bool lookahead, Scratch& s) {
+    const auto out_off = g_.out_offsets();
+    const auto targets = g_.out_targets();
+    if (++s.epoch == 0) {
+      std::fill(s.stamp.begin(), s.stamp.end(), 0);
+      s.epoch = 1;
+    }
+    Level* level = levels_.data() + i * n_;
+    const std::uint64_t* bits = lookahead ? lookahead_bits_.data() + i * words_ : nullptr;
+    std::uint64_t c1 = 0, c2 = 0;
+    auto visit = [&](vertex_t y, std::uint32_t d) {
+      if (level[y] == far_) {
+        ++c1;
+        if (lookahead && !((bits[y / 64] >> (y % 64)) & 1u)) ++c2;
+        if (record) record_[i].push_back(y);
+      }
+      if (commit) level[y] = Bounded ? static_cast<Level>(d) : Level{0};
+      s.queue.emplace_back(y, d);
+    };
+    s.queue.clear();
+    s.stamp[v] = s.epoch;
+    if (improves(level[v], 0)) visit(v, 0);
+    for (std::size_t head = 0; head < s.queue.size(); ++head) {
+      const auto [x, d] = s.queue[head];
+      if (Bounded && d >= deadline_) continue;
+      for (edge_t e = out_off[x]; e < out_off[x + 1]; ++e) {
+        const vertex_t y = targets[e];
+        if (s.stamp[y] == s.epoch || !coins_.live(i, e, y)) continue;
+        s.stamp[y] = s.epoch;  // first visit is at y's distance from v
+        if (improves(level[y], d + 1)) visit(y, d + 1);
+      }
+    }
+    return {c1, c2};
+  }
+
+  /// world_bfs from v in every world, parallel over worlds; integer sums.
   std::pair<std::uint64_t, std::uint64_t> run(vertex_t v, bool commit, bool record, bool lookahead) {
     if (record) {
       record_.resize(worlds_);
       for (auto& r : record_) r.clear();
     }
-    const auto out_off = g_.out_offsets();
-    const auto targets = g_.out_targets();
-    parallel_for(0, worlds_, threads_, [&](std::size_t i) {
-      Scratch& s = scratch_[static_cast<std::size_t>(thread_index()) % scratch_.size()];
-      if (s.stamp.size() != n_) s.stamp.assign(n_, 0);
-      if (++s.epoch == 0) {
-        std::fill(s.stamp.begin(), s.stamp.end(), 0);
-        s.epoch = 1;
-      }
-      Level* level = levels_.data() + i * n_;
-      const std::uint64_t* bits = lookahead ? lookahead_bits_.data() + i * words_ : nullptr;
-      std::uint64_t c1 = 0, c2 = 0;
-      auto visit = [&](vertex_t y, std::uint32_t d) {
-        if (level[y] == far_) {
-          ++c1;
-          if (lookahead && !((bits[y / 64] >> (y % 64)) & 1u)) ++c2;
-          if (record) record_[i].push_back(y);
-        }
-        if (commit) level[y] = Bounded ? static_cast<Level>(d) : Level{0};
-        s.queue.emplace_back(y, d);
-      };
-      s.queue.clear();
-      s.stamp[v] = s.epoch;
-      if (improves(level[v], 0)) visit(v, 0);
-      for (std::size_t head = 0; head < s.queue.size(); ++head) {
-        const auto [x, d] = s.queue[head];
-        if (Bounded && d >= deadline_) continue;
-        for (edge_t e = out_off[x]; e < out_off[x + 1]; ++e) {
-          const vertex_t y = targets[e];
-          if (s.stamp[y] == s.epoch || !coins_.live(i, e, y)) continue;
-          s.stamp[y] = s.epoch;  // first visit is at y's distance from v
-          if (improves(level[y], d + 1)) visit(y, d + 1);
-        }
-      }
-      counts_[i] = {c1, c2};
-    }, 16, 64);
+    // One cascade per world is cheap: below run_parallel_worlds worlds a parallel region costs
+    // more than it saves (and far more on a loaded machine, where a barrier waits for a slice).
+    parallel_for(0, worlds_, threads_, [&](std::size_t i) { counts_[i] = world_bfs(i, v, commit, record, lookahead, scratch()); },
+                 64, run_parallel_worlds);
     evaluations_ += worlds_;
     std::uint64_t t1 = 0, t2 = 0;
     for (std::uint64_t i = 0; i < worlds_; ++i) {

@@ -32,6 +32,10 @@ namespace detail {
 
 enum class LazyMode { none, celf, celf_plus_plus };
 
+/// Candidates evaluated together (in parallel) in a full sweep; fixed, so that CELF++'s
+/// look-ahead choices and all counts are the same for any thread count.
+inline constexpr std::size_t greedy_block = 256;
+
 /// Heap entry: larger gain first, ties to the lower vertex index.
 struct GainEntry {
   std::uint64_t gain;
@@ -41,7 +45,7 @@ struct GainEntry {
 
 template <class Worlds>
 void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const GreedyOptions& opt, LazyMode mode,
-                   SelectResult& res) {
+                   SelectResult& res, Stopwatch& phase) {
   const vertex_t n = static_cast<vertex_t>(scope.allowed.size());
   const double r = static_cast<double>(w.worlds());
   auto take = [&](vertex_t v) {
@@ -49,20 +53,40 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
     res.seeds.push_back(v);
     res.marginal_gains.push_back(static_cast<double>(gain) / r);
   };
+  std::vector<vertex_t> block;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  // Evaluates the allowed, unchosen vertices in index order in blocks of greedy_block (parallel
+  // over candidates inside a block, stop polled between blocks); calls on_block(block, out).
+  auto sweep = [&](const std::vector<char>& skip, auto&& evaluate_block) {
+    block.clear();
+    for (vertex_t v = 0; v < n; ++v) {
+      if (!scope.allowed[v] || skip[v]) continue;
+      block.push_back(v);
+      if (block.size() == greedy_block) {
+        check_stop(opt.stop);
+        evaluate_block();
+        block.clear();
+      }
+    }
+    if (!block.empty()) {
+      check_stop(opt.stop);
+      evaluate_block();
+    }
+  };
+  std::vector<char> chosen(n, 0);
   if (mode == LazyMode::none) {
-    std::vector<char> chosen(n, 0);
     for (std::size_t round = 0; round < k; ++round) {
       vertex_t best = no_vertex;
       std::uint64_t best_gain = 0;
-      for (vertex_t v = 0; v < n; ++v) {
-        if (!scope.allowed[v] || chosen[v]) continue;
-        check_stop(opt.stop);
-        const std::uint64_t gain = w.gain(v);
-        if (best == no_vertex || gain > best_gain) {
-          best = v;
-          best_gain = gain;
+      sweep(chosen, [&] {
+        w.gains(block, false, out);
+        for (std::size_t j = 0; j < block.size(); ++j) {
+          if (best == no_vertex || out[j].first > best_gain) {
+            best = block[j];
+            best_gain = out[j].first;
+          }
         }
-      }
+      });
       chosen[best] = 1;
       take(best);
     }
@@ -73,11 +97,11 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
   std::priority_queue<GainEntry> heap;
   std::vector<std::uint32_t> flag(n, 0);  // |S| when the key of v was last computed
   if (mode == LazyMode::celf) {
-    for (vertex_t v = 0; v < n; ++v) {
-      if (!scope.allowed[v]) continue;
-      check_stop(opt.stop);
-      heap.push({w.gain(v), v});
-    }
+    sweep(chosen, [&] {
+      w.gains(block, false, out);
+      for (std::size_t j = 0; j < block.size(); ++j) heap.push({out[j].first, block[j]});
+    });
+    res.phase_seconds.emplace_back("initial", phase.lap());
     while (res.seeds.size() < k) {
       const GainEntry top = heap.top();
       heap.pop();
@@ -133,13 +157,36 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
       }
     }
   };
+  // Initial round: the first candidate alone, then blocks evaluated in parallel whose prev_best
+  // is the best node of the earlier blocks (the paper updates it after every node; any
+  // prev_best keeps mg2 exact, so only the number of saved evaluations can differ).
+  std::vector<char> first_done(n, 0);
   for (vertex_t v = 0; v < n; ++v) {
     if (!scope.allowed[v]) continue;
+    check_stop(opt.stop);
     evaluate(v);
-    flag[v] = 0;
     heap.push({mg1[v], v});
     update_cur_best(v, true);
+    first_done[v] = 1;
+    break;
   }
+  sweep(first_done, [&] {
+    if (!cur_best_installed) {
+      w.gain(cur_best, true);
+      w.keep_record_as_lookahead();
+      cur_best_installed = true;
+    }
+    w.gains(block, true, out);
+    for (std::size_t j = 0; j < block.size(); ++j) {
+      const vertex_t v = block[j];
+      mg1[v] = out[j].first;
+      mg2[v] = out[j].second;
+      prev_best[v] = cur_best;
+      heap.push({mg1[v], v});
+    }
+    for (vertex_t v : block) update_cur_best(v, false);
+  });
+  res.phase_seconds.emplace_back("initial", phase.lap());
   while (res.seeds.size() < k) {
     const GainEntry top = heap.top();
     heap.pop();
@@ -177,9 +224,9 @@ SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k
   res.method = name;
   with_live_edge_worlds(g, model, opt.trials, opt.seed, opt.max_steps, threads, [&](auto& w) {
     for (vertex_t f : scope.fixed) w.add(f);
-    res.phase_seconds.emplace_back("fixed_seeds", phase.lap());
-    greedy_select(w, k, scope, opt, mode, res);
-    res.phase_seconds.emplace_back("select", phase.lap());
+    res.phase_seconds.emplace_back("setup", phase.lap());
+    greedy_select(w, k, scope, opt, mode, res, phase);
+    res.phase_seconds.emplace_back(mode == LazyMode::none ? "select" : "lazy", phase.lap());
     res.spread = static_cast<double>(w.total_reach()) / static_cast<double>(w.worlds());
     res.trials = w.evaluations();
     res.peak_bytes = w.memory_bytes();
