@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <span>
@@ -166,20 +167,44 @@ class Reader {
   throw ParseError(path, 0, "invalid snapshot structure: " + what);
 }
 
-void check_csr(const std::string& path, const char* name, const std::vector<edge_t>& off,
-               const std::vector<vertex_t>& idx, std::uint64_t n) {
-  if (off.front() != 0 || off.back() != idx.size()) bad_structure(path, detail::concat(name, " offsets do not span the edges"));
-  bool ok = true;
-  parallel_for(0, n, resolve_threads(0), [&](std::size_t v) {
-    const edge_t lo = off[v], hi = off[v + 1];
-    if (hi < lo || hi > idx.size()) {
-      ok = false;
-      return;
+/// Checks what memory safety and the class invariants need, in parallel over vertex blocks:
+/// offsets start at 0, rise monotonically and end at m; row entries are < n and sorted; account
+/// ids strictly increase. (A faulty writer's in-rows that disagree with the out-rows are not
+/// detected; corruption after writing is caught by the checksum.)
+void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n) {
+  const auto m = static_cast<edge_t>(t.out_targets.size());
+  if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
+    bad_structure(path, "offsets do not span the edges");
+  enum : int { bad_out = 1, bad_in = 2, bad_accounts = 4 };
+  std::atomic<int> errors{0};
+  constexpr std::size_t block = 1 << 14;
+  const std::size_t blocks = (n + block - 1) / block;
+  auto rows_ok = [&](const std::vector<edge_t>& off, const std::vector<vertex_t>& idx, std::size_t lo_v, std::size_t hi_v) {
+    for (std::size_t v = lo_v; v < hi_v; ++v) {
+      const edge_t lo = off[v], hi = off[v + 1];
+      if (hi < lo || hi > m) return false;
+      vertex_t prev = 0;
+      for (edge_t e = lo; e < hi; ++e) {
+        const vertex_t x = idx[e];
+        if (x >= n || x < prev) return false;
+        prev = x;
+      }
     }
-    for (edge_t e = lo; e < hi; ++e)
-      if (idx[e] >= n || (e > lo && idx[e] < idx[e - 1])) ok = false;
-  }, 4096, 1 << 14);
-  if (!ok) bad_structure(path, detail::concat(name, " rows are not monotone, sorted and within [0, n)"));
+    return true;
+  };
+  parallel_for(0, blocks, resolve_threads(0), [&](std::size_t b) {
+    const std::size_t lo = b * block, hi = std::min<std::size_t>(n, lo + block);
+    int e = 0;
+    if (!rows_ok(t.out_offsets, t.out_targets, lo, hi)) e |= bad_out;
+    if (!rows_ok(t.in_offsets, t.in_sources, lo, hi)) e |= bad_in;
+    for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v)
+      if (t.accounts[v] <= t.accounts[v - 1]) e |= bad_accounts;
+    if (e) errors.fetch_or(e, std::memory_order_relaxed);
+  }, 1);
+  const int e = errors.load();
+  if (e & bad_out) bad_structure(path, "out-rows are not monotone, sorted and within [0, n)");
+  if (e & bad_in) bad_structure(path, "in-rows are not monotone, sorted and within [0, n)");
+  if (e & bad_accounts) bad_structure(path, "account ids are not strictly increasing");
 }
 
 }  // namespace
@@ -283,24 +308,13 @@ FollowerGraph load_snapshot(const std::string& path) {
                                              sum.value(), "): the file is corrupt"));
 
   // Structure (a matching checksum rules out corruption, not a faulty writer).
-  check_csr(path, "out", t.out_offsets, t.out_targets, n);
-  check_csr(path, "in", t.in_offsets, t.in_sources, n);
-  {
-    std::vector<edge_t> indeg(n + 1, 0);
-    for (vertex_t v : t.out_targets) ++indeg[v];
-    for (std::size_t v = 0; v < n; ++v)
-      if (indeg[v] != t.in_offsets[v + 1] - t.in_offsets[v]) bad_structure(path, "in-degrees do not match the out-edges");
-  }
-  for (std::size_t v = 1; v < n; ++v)
-    if (t.accounts[v] <= t.accounts[v - 1]) bad_structure(path, "account ids are not strictly increasing");
-  if (probs) {
-    bool ok = true;
-    for (std::size_t e = 0; e < m; ++e)
-      ok &= (out_p[e] >= 0.0f && out_p[e] <= 1.0f) & (in_p[e] >= 0.0f && in_p[e] <= 1.0f);
-    if (!ok) bad_structure(path, "a probability is outside [0, 1]");
+  check_structure(path, t, n);
+  if (!probs) return FollowerGraph(std::move(topo));
+  try {
     return FollowerGraph(std::move(topo), std::move(out_p), std::move(in_p));
+  } catch (const std::invalid_argument& e) {
+    bad_structure(path, e.what());
   }
-  return FollowerGraph(std::move(topo));
 }
 
 std::uint64_t graph_checksum(const FollowerGraph& graph) {

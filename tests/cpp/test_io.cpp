@@ -377,6 +377,34 @@ TEST(Snapshot, ChecksumSeesEveryPart) {
   EXPECT_NE(graph_checksum(build_graph(s1, t1)), graph_checksum(build_graph(s2, t2)));
 }
 
+TEST(Snapshot, StructureCheckedAfterChecksum) {
+  // A topology that passes FollowerGraph's size checks but not the invariants, saved with a valid
+  // checksum: the loader must still refuse it.
+  TempDir dir;
+  auto make = [](std::vector<vertex_t> targets, std::vector<account_t> accounts) {
+    auto t = std::make_shared<GraphTopology>();
+    t->accounts = std::move(accounts);
+    t->out_offsets = {0, 1, 1};
+    t->out_targets = std::move(targets);
+    t->in_offsets = {0, 0, 1};
+    t->in_sources = {0};
+    return FollowerGraph(t);
+  };
+  save_snapshot(make({7}, {1, 2}), dir.file("target.kgs"));
+  save_snapshot(make({1}, {2, 2}), dir.file("accounts.kgs"));
+  save_snapshot(make({1}, {1, 2}), dir.file("fine.kgs"));
+  EXPECT_EQ(load_snapshot(dir.file("fine.kgs")).num_edges(), 1u);
+  for (const char* f : {"target.kgs", "accounts.kgs"}) {
+    try {
+      load_snapshot(dir.file(f));
+      ADD_FAILURE() << f << " accepted";
+    } catch (const ParseError& e) {
+      EXPECT_NE(std::string(e.what()).find("invalid snapshot structure"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(load_snapshot(dir.file("missing.kgs")), IoError);
+}
+
 TEST(Snapshot, ChecksumIndependentOfThreadCount) {
   // Several 1 MiB hash blocks, hashed by 1 and by 2 threads.
   TempDir dir;
