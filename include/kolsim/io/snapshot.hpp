@@ -26,9 +26,9 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path);
 /// Loads a snapshot written by save_snapshot: O(n + m) time, reading directly into the arrays;
 /// the checksum runs in parallel over fixed blocks. Throws ParseError naming the file for a wrong
 /// magic, an unsupported version, a truncated or oversized file, a checksum mismatch or an
-/// inconsistent structure (checked after the checksum: offsets monotone, indices < n, rows
-/// sorted, in-degrees matching, accounts increasing, probabilities in [0, 1]); IoError when the
-/// file cannot be read.
+/// inconsistent structure (checked after the checksum: offsets monotone and spanning m, indices
+/// < n, rows sorted, accounts strictly increasing, probabilities in [0, 1]); IoError when the
+/// file cannot be read. Peak memory is the graph itself (no staging copy).
 FollowerGraph load_snapshot(const std::string& path);
 
 /// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
