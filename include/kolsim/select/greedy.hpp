@@ -7,6 +7,7 @@
 #include <limits>
 #include <queue>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -215,6 +216,9 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
 template <DiffusionModel M>
 SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k, const GreedyOptions& opt,
                            LazyMode mode, const char* name) {
+  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
+                "greedy/celf/celf_plus_plus: no live-edge worlds are known for this model "
+                "(supported: IndependentCascade, LinearThreshold)");
   Stopwatch total, phase;
   model.validate(g);
   const SeedScope scope = make_seed_scope(g, k, opt);
