@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/// Competitive Independent Cascade: a misleading and a corrective campaign spreading at once on
+/// one follower network, with tie rules, a correction delay and the shared two-campaign driver.
+///
+/// Process (the multi-campaign IC of Budak, Agrawal, El Abbadi, WWW 2011, "MCICM", with their
+/// priority variants as tie rules). Edge u -> v has a misleading probability pF(u, v) and a
+/// corrective probability pC(u, v) (two FollowerGraphs sharing one topology). Misleading (F)
+/// seeds are active at step 0, corrective (C) seeds post at step `correction_delay` (a C seed
+/// already reached by F before then has adopted F and does not post; one reached by F at that
+/// very step is a tie). Each account adopts the first campaign that reaches it and never
+/// switches. An account newly active at step t with campaign X gets one chance to activate
+/// each follower v still inactive, succeeding with pX(u, v); every success lands at step t + 1.
+/// If both campaigns reach v at step t + 1 the tie rule decides: misleading_wins,
+/// corrective_wins (Budak et al.'s "good news has priority"), or random (a fair coin per account
+/// and trial). With pF = pC the process is Budak et al.'s campaign-oblivious IC (COICM) with the
+/// chosen tie priority. Live-edge view: each edge carries two independent coins (F's and C's)
+/// and each account one tie coin; an account active with X only ever uses X's coin, so a trial
+/// is a deterministic function of that world. The same world with no C seeds is exactly the
+/// single-campaign IC of F: this couples "F alone" and "F against C" trial by trial.
+///
+/// Competitive Linear Threshold (He, Song, Chen, Jiang, SDM 2012) is not implemented yet: its
+/// blocking objective is submodular only under the CLT tie convention, and its live-edge form
+/// needs a joint threshold draw per account that the RR blocking sets here do not model; see
+/// docs/competitive.md.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim {
+
+/// Who adopts an account when both campaigns reach it in the same step.
+enum class TieRule : std::uint8_t { misleading_wins = 0, corrective_wins = 1, random = 2 };
+
+/// "misleading_wins", "corrective_wins" or "random" -> TieRule; anything else is invalid.
+inline TieRule parse_tie_rule(std::string_view name) {
+  if (name == "misleading_wins") return TieRule::misleading_wins;
+  if (name == "corrective_wins") return TieRule::corrective_wins;
+  if (name == "random") return TieRule::random;
+  throw std::invalid_argument(detail::concat("unknown tie rule '", name,
+                                             "' (expected misleading_wins, corrective_wins or random)"));
+}
+
+/// The name parse_tie_rule accepts for `r`.
+inline std::string_view tie_rule_name(TieRule r) {
+  switch (r) {
+    case TieRule::misleading_wins: return "misleading_wins";
+    case TieRule::corrective_wins: return "corrective_wins";
+    case TieRule::random: return "random";
+  }
+  return "?";
+}
+
+/// Campaign of an account in a competitive cascade.
+enum class Campaign : std::uint8_t { none = 0, misleading = 1, corrective = 2 };
+
+/// The competitive IC model: both campaigns' edge probabilities and the rules of the race.
+/// A small value type (the graphs share their arrays); the driver owns frontier, marks and RNG.
+class CompetitiveIC {
+ public:
+  static constexpr std::string_view name = "competitive_independent_cascade";
+
+  /// Throws std::invalid_argument when a graph has no probabilities or the two graphs do not
+  /// share one topology (same object, or equal vertices, accounts and edges).
+  CompetitiveIC(FollowerGraph misleading, FollowerGraph corrective, TieRule tie_rule = TieRule::misleading_wins,
+                std::uint32_t correction_delay = 0)
+      : misleading_(std::move(misleading)), corrective_(std::move(corrective)), tie_rule_(tie_rule),
+        correction_delay_(correction_delay) {
+    misleading_.require_probabilities("CompetitiveIC (misleading graph)");
+    corrective_.require_probabilities("CompetitiveIC (corrective graph)");
+    KOLSIM_REQUIRE(same_topology(misleading_, corrective_),
+                   "CompetitiveIC: the misleading and corrective graphs must share one topology (same accounts "
+                   "and follower edges); build the second with with_probabilities() on the first");
+    KOLSIM_REQUIRE(static_cast<unsigned>(tie_rule) <= 2, "CompetitiveIC: bad tie rule");
+  }
+  /// Same graph for both campaigns (campaign-oblivious IC).
+  explicit CompetitiveIC(const FollowerGraph& g, TieRule tie_rule = TieRule::misleading_wins,
+                         std::uint32_t correction_delay = 0)
+      : CompetitiveIC(g, g, tie_rule, correction_delay) {}
+
+  const FollowerGraph& misleading() const noexcept { return misleading_; }
+  const FollowerGraph& corrective() const noexcept { return corrective_; }
+  TieRule tie_rule() const noexcept { return tie_rule_; }
+  std::uint32_t correction_delay() const noexcept { return correction_delay_; }
+  vertex_t num_vertices() const noexcept { return misleading_.num_vertices(); }
+
+  /// True when a and b have the same topology object or equal CSR arrays and accounts.
+  static bool same_topology(const FollowerGraph& a, const FollowerGraph& b) {
+    if (a.topology() == b.topology()) return true;
+    auto eq = [](auto x, auto y) { return std::equal(x.begin(), x.end(), y.begin(), y.end()); };
+    return eq(a.accounts(), b.accounts()) && eq(a.out_offsets(), b.out_offsets()) &&
+           eq(a.out_targets(), b.out_targets());
+  }
+
+ private:
+  FollowerGraph misleading_, corrective_;
+  TieRule tie_rule_;
+  std::uint32_t correction_delay_;
+};
+
+/// One traced competitive cascade.
+struct CompetitiveTrace {
+  std::vector<vertex_t> activated;            ///< activation order (F seeds first)
+  std::vector<Campaign> campaign;             ///< campaign each activated account adopted
+  std::vector<std::uint32_t> step;            ///< step of each activation
+  std::vector<std::uint64_t> misleading_per_step;  ///< F adoptions at step t
+  std::vector<std::uint64_t> corrective_per_step;  ///< C adoptions at step t
+  std::uint64_t misleading_reach = 0, corrective_reach = 0;
+  std::uint64_t misleading_alone = 0;  ///< F's reach in the same world without the C campaign
+};
+
+namespace detail {
+
+/// Coins of trial `trial` of a competitive estimate, as pure functions of (seed, trial, edge or
+/// account): edge e's F coin is word 0 and its C coin word 1 of Philox4x32(key = seed,
+/// counter = (e, trial, kind)), so a world can be replayed in any order (forward, reverse, with
+/// or without C). The counter's top word has bits 0xC0 set, which no Rng stream's block counter
+/// reaches, so these never collide with Rng(seed, i, domain) streams.
+class CompetitiveCoins {
+ public:
+  CompetitiveCoins(std::uint64_t seed, std::uint64_t trial) noexcept : trial_(trial) {
+    key_ = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  }
+  bool misleading(edge_t e, prob_t p) const noexcept { return below(block(e, 0).v[0], p); }
+  bool corrective(edge_t e, prob_t p) const noexcept { return below(block(e, 0).v[1], p); }
+  /// Tie coin of account v: true = C wins a same-step tie at v (probability 1/2).
+  bool corrective_wins_tie(vertex_t v) const noexcept { return (block(v, 1).v[0] >> 31) != 0; }
+
+ private:
+  static bool below(std::uint32_t w, prob_t p) noexcept {
+    return static_cast<double>(w) < static_cast<double>(p) * 4294967296.0;
+  }
+  r123::Philox4x32::ctr_type block(std::uint64_t x, std::uint32_t kind) const noexcept {
+    r123::Philox4x32::ctr_type c = {{static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(x >> 32),
+                                     static_cast<std::uint32_t>(trial_),
+                                     0xC0000000u | (kind << 24) | static_cast<std::uint32_t>((trial_ >> 32) & 0xFFFFFFu)}};
+    return r123::Philox4x32()(c, key_);
+  }
+  r123::Philox4x32::key_type key_;
+  std::uint64_t trial_;
+};
+
+/// Boundary checks: seeds in range, distinct within each set, and no account in both sets.
+inline void validate_competitive_seeds(const CompetitiveIC& model, std::span<const vertex_t> misleading,
+                                       std::span<const vertex_t> corrective, const char* who) {
+  const vertex_t n = model.num_vertices();
+  std::vector<std::uint8_t> seen(n, 0);
+  for (vertex_t s : misleading) {
+    KOLSIM_REQUIRE_INDEX(s < n, who, ": misleading seed vertex ", s, " out of range (n = ", n, ")");
+    KOLSIM_REQUIRE(!seen[s], who, ": duplicate misleading seed: account ", model.misleading().account(s));
+    seen[s] = 1;
+  }
+  for (vertex_t s : corrective) {
+    KOLSIM_REQUIRE_INDEX(s < n, who, ": corrective seed vertex ", s, " out of range (n = ", n, ")");
+    KOLSIM_REQUIRE(seen[s] != 2, who, ": duplicate corrective seed: account ", model.misleading().account(s));
+    KOLSIM_REQUIRE(seen[s] != 1, who, ": account ", model.misleading().account(s),
+                   " is both a misleading and a corrective seed; an account carries one campaign");
+    seen[s] = 2;
+  }
+}
+
+/// Buffers of the two-campaign driver, reused across trials (one per thread). Only touched
+/// entries are reset after a run, so a trial costs O(accounts reached + edges examined).
+class CompetitiveWorkspace {
+ public:
+  CompetitiveWorkspace() = default;
+  explicit CompetitiveWorkspace(vertex_t n) : state_(n, 0), cand_(n, 0) {}
+  vertex_t size() const noexcept { return static_cast<vertex_t>(state_.size()); }
+
+  /// Runs one competitive cascade in the world given by `coins` (any type with
+  /// misleading(e, p), corrective(e, p), corrective_wins_tie(v)). visit(v, campaign, step) is
+  /// called for every adoption in order. Adoptions happen at steps <= max_steps only. Seeds
+  /// must be valid (checked by the caller). Returns the number of out-edges examined.
+  template <class Coins, class Visit>
+  std::uint64_t run(const CompetitiveIC& model, std::span<const vertex_t> misleading,
+                    std::span<const vertex_t> corrective, std::uint32_t max_steps, const Coins& coins,
+                    Visit&& visit) {
+    assert(size() == model.num_vertices());
+    const FollowerGraph& gf = model.misleading();
+    const FollowerGraph& gc = model.corrective();
+    const auto offs = gf.out_offsets();
+    const auto targets = gf.out_targets();
+    const auto pf = gf.edge_probs();
+    const auto pc = gc.edge_probs();
+    const std::uint32_t delay = model.correction_delay();
+    const TieRule rule = model.tie_rule();
+    std::uint64_t examined = 0;
+    frontier_.clear();
+    touched_.clear();
+    auto adopt = [&](vertex_t v, std::uint8_t c, std::uint32_t t) {
+      state_[v] = c;
+      touched_.push_back(v);
+      frontier_.push_back(v);
+      visit(v, static_cast<Campaign>(c), t);
+    };
+    for (vertex_t s : misleading) adopt(s, 1, 0);
+    const bool c_posts = !corrective.empty() && delay <= max_steps;
+    if (c_posts && delay == 0)
+      for (vertex_t s : corrective) adopt(s, 2, 0);
+    for (std::uint32_t t = 0; t < max_steps; ++t) {
+      const bool c_due = c_posts && delay == t + 1;
+      if (frontier_.empty() && !(c_posts && delay > t)) break;
+      cands_.clear();
+      for (vertex_t u : frontier_) {
+        const std::uint8_t c = state_[u];
+        const edge_t lo = offs[u], hi = offs[u + 1];
+        examined += hi - lo;
+        for (edge_t e = lo; e < hi; ++e) {
+          const vertex_t v = targets[e];
+          if (state_[v] != 0 || (cand_[v] & c) != 0) continue;
+          const bool live = c == 1 ? coins.misleading(e, pf[e]) : coins.corrective(e, pc[e]);
+          if (!live) continue;
+          if (cand_[v] == 0) cands_.push_back(v);
+          cand_[v] |= c;
+        }
+      }
+      if (c_due) {
+        for (vertex_t s : corrective) {
+          if (state_[s] != 0) continue;
+          if (cand_[s] == 0) cands_.push_back(s);
+          cand_[s] |= 2;
+        }
+      }
+      frontier_.clear();
+      for (vertex_t v : cands_) {
+        std::uint8_t c = cand_[v];
+        cand_[v] = 0;
+        if (c == 3) {
+          c = rule == TieRule::misleading_wins   ? 1
+              : rule == TieRule::corrective_wins ? 2
+              : coins.corrective_wins_tie(v)     ? 2
+                                                 : 1;
+        }
+        adopt(v, c, t + 1);
+      }
+    }
+    for (vertex_t v : touched_) state_[v] = 0;
+    return examined;
+  }
+
+ private:
+  std::vector<std::uint8_t> state_, cand_;
+  std::vector<vertex_t> frontier_, cands_, touched_;
+};
+
+}  // namespace detail
+
+/// Runs trial 0 of estimate_competition (the world of Rng-free coins keyed by (seed, 0)) and
+/// records who adopted which campaign and when; misleading_alone replays the same world without
+/// C. O(accounts reached + edges examined). Throws std::out_of_range / std::invalid_argument
+/// for bad, duplicate or overlapping seeds.
+inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                             std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
+                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "simulate_competition");
+  detail::CompetitiveWorkspace ws(model.num_vertices());
+  const detail::CompetitiveCoins coins(seed, 0);
+  CompetitiveTrace tr;
+  ws.run(model, misleading_seeds, corrective_seeds, max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t t) {
+    tr.activated.push_back(v);
+    tr.campaign.push_back(c);
+    tr.step.push_back(t);
+    auto& per = c == Campaign::misleading ? tr.misleading_per_step : tr.corrective_per_step;
+    if (per.size() <= t) per.resize(t + 1, 0);
+    ++per[t];
+    (c == Campaign::misleading ? tr.misleading_reach : tr.corrective_reach) += 1;
+  });
+  ws.run(model, misleading_seeds, {}, max_steps, coins,
+         [&](vertex_t, Campaign, std::uint32_t) { ++tr.misleading_alone; });
+  const std::size_t len = std::max(tr.misleading_per_step.size(), tr.corrective_per_step.size());
+  tr.misleading_per_step.resize(len, 0);
+  tr.corrective_per_step.resize(len, 0);
+  return tr;
+}
+
+}  // namespace kolsim

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/// Estimates of a two-campaign race: Monte Carlo with error bars and exact enumeration on tiny
+/// graphs, for the falsehood's reach, the correction's reach and the accounts saved.
+///
+/// "Saved" uses coupled worlds: in each trial the same coins decide F's edges with and without
+/// the corrective campaign, and saved = (F's reach without C) - (F's reach with C) in that world,
+/// i.e. the accounts that hear the falsehood when nobody corrects it but not when C runs (F's
+/// reach with C is a subset of F's reach without C in every world, so saved >= 0 per trial).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/diffusion/competitive.hpp"
+#include "kolsim/select/common.hpp"
+
+namespace kolsim {
+
+/// Options of estimate_competition().
+struct CompetitionOptions {
+  std::uint64_t trials = 10000;  ///< Monte Carlo trials
+  std::uint64_t seed = 0;        ///< trial i uses coins keyed by (seed, i) only
+  int threads = 0;               ///< 0 = all
+  /// Deadline: only adoptions at step <= max_steps happen (0 = the seeds only).
+  std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
+  StopToken stop;  ///< polled between batches; throws Interrupted
+};
+
+/// Mean and standard error of one per-trial count.
+struct CountEstimate {
+  double mean = 0, std_error = 0, ci_low = 0, ci_high = 0;  ///< ci: normal 95% interval
+};
+
+/// What estimate_competition() returns.
+struct CompetitiveEstimate {
+  CountEstimate misleading;        ///< accounts adopting F (seeds included)
+  CountEstimate corrective;        ///< accounts adopting C (posting seeds included)
+  CountEstimate saved;             ///< F-alone reach minus F reach, per coupled world
+  CountEstimate misleading_alone;  ///< F's reach without any correction (same worlds)
+  std::vector<double> misleading_per_step;  ///< mean F adoptions at step t
+  std::vector<double> corrective_per_step;  ///< mean C adoptions at step t
+  std::uint64_t trials = 0;
+  std::uint64_t edges_examined = 0;
+  double seconds = 0;
+};
+
+namespace detail {
+
+inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
+  CountEstimate c;
+  const double rd = static_cast<double>(r);
+  c.mean = sum / rd;
+  if (r > 1) {
+    const double var = std::max(0.0, (sumsq - sum * sum / rd) / (rd - 1.0));
+    c.std_error = std::sqrt(var / rd);
+  }
+  c.ci_low = c.mean - 1.96 * c.std_error;
+  c.ci_high = c.mean + 1.96 * c.std_error;
+  return c;
+}
+
+}  // namespace detail
+
+/// Monte Carlo estimate of the race between `misleading_seeds` (F) and `corrective_seeds` (C)
+/// under `model`. Trial i is the world of coins keyed by (opt.seed, i); it is run with and
+/// without C (the coupled worlds that define "saved"). Counts are integers reduced in trial
+/// order, so results are bit-identical for any thread count. Cost O(trials * (reached + edges
+/// examined) * 2 / threads). Throws std::invalid_argument for trials = 0 or bad/overlapping
+/// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
+inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                                std::span<const vertex_t> corrective_seeds,
+                                                const CompetitionOptions& opt = {}) {
+  Stopwatch clock;
+  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
+  KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
+  KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
+  const int threads = resolve_threads(opt.threads);
+  const vertex_t n = model.num_vertices();
+  check_stop(opt.stop);
+
+  struct Tally {
+    std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
+  };
+  std::vector<Tally> tally(opt.trials);
+  const int slots = std::max(threads, 1);
+  std::vector<std::unique_ptr<detail::CompetitiveWorkspace>> ws(static_cast<std::size_t>(slots));
+  std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
+  // Per-step counts are integers per thread; their sums are order independent.
+  constexpr std::uint64_t batch = 256;
+  for (std::uint64_t b0 = 0; b0 < opt.trials; b0 += batch * static_cast<std::uint64_t>(slots) * 4) {
+    check_stop(opt.stop);
+    const std::uint64_t b1 = std::min(opt.trials, b0 + batch * static_cast<std::uint64_t>(slots) * 4);
+    parallel_for(b0, b1, threads, [&](std::size_t i) {
+      const auto slot = static_cast<std::size_t>(thread_index());
+      if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
+      auto& fs = fsteps[slot];
+      auto& cs = csteps[slot];
+      const detail::CompetitiveCoins coins(opt.seed, i);
+      Tally t;
+      t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
+                              [&](vertex_t, Campaign c, std::uint32_t step) {
+                                auto& per = c == Campaign::misleading ? fs : cs;
+                                if (per.size() <= step) per.resize(step + 1, 0);
+                                ++per[step];
+                                (c == Campaign::misleading ? t.f : t.c) += 1;
+                              });
+      if (corrective_seeds.empty()) {
+        t.alone = t.f;
+      } else {
+        t.edges += ws[slot]->run(model, misleading_seeds, {}, opt.max_steps, coins,
+                                 [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
+      }
+      tally[i] = t;
+    });
+  }
+  CompetitiveEstimate r;
+  r.trials = opt.trials;
+  double sf = 0, sff = 0, sc = 0, scc = 0, sa = 0, saa = 0, ss = 0, sss = 0;
+  for (const Tally& t : tally) {
+    const double f = static_cast<double>(t.f), c = static_cast<double>(t.c), a = static_cast<double>(t.alone);
+    const double s = a - f;
+    sf += f, sff += f * f, sc += c, scc += c * c, sa += a, saa += a * a, ss += s, sss += s * s;
+    r.edges_examined += t.edges;
+  }
+  r.misleading = detail::count_estimate(sf, sff, opt.trials);
+  r.corrective = detail::count_estimate(sc, scc, opt.trials);
+  r.misleading_alone = detail::count_estimate(sa, saa, opt.trials);
+  r.saved = detail::count_estimate(ss, sss, opt.trials);
+  std::vector<std::uint64_t> ftot, ctot;
+  for (int s = 0; s < slots; ++s) {
+    const auto& fs = fsteps[static_cast<std::size_t>(s)];
+    const auto& cs = csteps[static_cast<std::size_t>(s)];
+    if (ftot.size() < fs.size()) ftot.resize(fs.size(), 0);
+    if (ctot.size() < cs.size()) ctot.resize(cs.size(), 0);
+    for (std::size_t t = 0; t < fs.size(); ++t) ftot[t] += fs[t];
+    for (std::size_t t = 0; t < cs.size(); ++t) ctot[t] += cs[t];
+  }
+  const std::size_t len = std::max(ftot.size(), ctot.size());
+  ftot.resize(len, 0);
+  ctot.resize(len, 0);
+  for (std::size_t t = 0; t < len; ++t) {
+    r.misleading_per_step.push_back(static_cast<double>(ftot[t]) / static_cast<double>(opt.trials));
+    r.corrective_per_step.push_back(static_cast<double>(ctot[t]) / static_cast<double>(opt.trials));
+  }
+  r.seconds = clock.seconds();
+  return r;
+}
+
+/// estimate_competition() with the seeds in vectors (so that braced lists work).
+inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
+                                                const std::vector<vertex_t>& corrective_seeds,
+                                                const CompetitionOptions& opt = {}) {
+  return estimate_competition(model, std::span<const vertex_t>(misleading_seeds),
+                              std::span<const vertex_t>(corrective_seeds), opt);
+}
+
+/// Options of exact_competition().
+struct ExactCompetitionOptions {
+  std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
+  std::uint64_t max_worlds = std::uint64_t{1} << 24;  ///< larger enumerations are refused
+};
+
+/// Exact expectation and variance of one per-world count.
+struct ExactCount {
+  double mean = 0, variance = 0;
+};
+
+/// What exact_competition() returns.
+struct ExactCompetition {
+  ExactCount misleading, corrective, saved, misleading_alone;
+  std::vector<double> misleading_per_step, corrective_per_step;  ///< expected adoptions at step t
+  std::vector<double> misleading_probability;  ///< per account: P(adopts F)
+  std::vector<double> corrective_probability;  ///< per account: P(adopts C)
+  std::uint64_t worlds = 0;
+};
+
+/// Exact outcome of the race by enumerating every world: both coins of every edge whose
+/// probability is strictly between 0 and 1, and (tie rule random) the fair coin of every tie
+/// that actually occurs in a world (branched lazily). `worlds` counts the leaves. Uses the same driver as estimate_competition, so it is the ground truth for
+/// it. Cost O(worlds * (n + m)); throws std::invalid_argument above opt.max_worlds.
+inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                          std::span<const vertex_t> corrective_seeds,
+                                          const ExactCompetitionOptions& opt = {}) {
+  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "exact_competition");
+  const FollowerGraph& gf = model.misleading();
+  const vertex_t n = gf.num_vertices();
+  const edge_t m = gf.num_edges();
+  const auto pf = gf.edge_probs();
+  const auto pc = model.corrective().edge_probs();
+  struct Choice {
+    int kind;  // 0 F edge, 1 C edge, 2 tie coin
+    std::uint64_t index;
+    double p;
+  };
+  std::vector<Choice> choices;
+  for (edge_t e = 0; e < m; ++e) {
+    if (pf[e] > 0.0f && pf[e] < 1.0f) choices.push_back({0, e, static_cast<double>(pf[e])});
+    if (pc[e] > 0.0f && pc[e] < 1.0f) choices.push_back({1, e, static_cast<double>(pc[e])});
+  }
+  KOLSIM_REQUIRE(choices.size() < 63 && (std::uint64_t{1} << choices.size()) <= opt.max_worlds,
+                 "exact_competition: ", choices.size(), " random choices (2^", choices.size(),
+                 " worlds) exceed max_worlds = ", opt.max_worlds);
+  // Tie coins are enumerated lazily: `script` answers the ties of one run in the order they
+  // occur (a missing answer is appended as 0), so only ties that happen are branched on.
+  struct Coins {
+    std::vector<std::uint8_t> f, c;
+    mutable std::vector<std::uint8_t> script;
+    mutable std::size_t asked = 0;
+    bool misleading(edge_t e, prob_t) const { return f[e] != 0; }
+    bool corrective(edge_t e, prob_t) const { return c[e] != 0; }
+    bool corrective_wins_tie(vertex_t) const {
+      if (asked == script.size()) script.push_back(0);
+      return script[asked++] != 0;
+    }
+  } coins;
+  coins.f.resize(m);
+  coins.c.resize(m);
+  for (edge_t e = 0; e < m; ++e) {
+    coins.f[e] = pf[e] >= 1.0f;
+    coins.c[e] = pc[e] >= 1.0f;
+  }
+  ExactCompetition r;
+  r.misleading_probability.assign(n, 0.0);
+  r.corrective_probability.assign(n, 0.0);
+  std::vector<double> fstep, cstep;
+  detail::CompetitiveWorkspace ws(n);
+  struct Event {
+    vertex_t v;
+    Campaign camp;
+    std::uint32_t step;
+  };
+  std::vector<Event> events;
+  std::uint64_t leaves = 0;
+  double mf = 0, mff = 0, mc = 0, mcc = 0, ma = 0, maa = 0, ms = 0, mss = 0;
+  const std::uint64_t worlds = std::uint64_t{1} << choices.size();
+  for (std::uint64_t w = 0; w < worlds; ++w) {
+    double prob = 1.0;
+    for (std::size_t j = 0; j < choices.size(); ++j) {
+      const bool bit = (w >> j) & 1u;
+      const Choice& ch = choices[j];
+      prob *= bit ? ch.p : 1.0 - ch.p;
+      (ch.kind == 0 ? coins.f : coins.c)[ch.index] = bit;
+    }
+    const double edge_prob = prob;
+    coins.script.clear();
+    do {  // one leaf of the tie decisions per pass
+      coins.asked = 0;
+      events.clear();
+      ws.run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
+             [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, camp, t}); });
+      const double p = std::ldexp(edge_prob, -static_cast<int>(coins.asked));
+      double f = 0, c = 0, a = 0;
+      for (const Event& ev : events) {
+        auto& per = ev.camp == Campaign::misleading ? fstep : cstep;
+        if (per.size() <= ev.step) per.resize(ev.step + 1, 0.0);
+        per[ev.step] += p;
+        if (ev.camp == Campaign::misleading) {
+          f += 1;
+          r.misleading_probability[ev.v] += p;
+        } else {
+          c += 1;
+          r.corrective_probability[ev.v] += p;
+        }
+      }
+      ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
+      const double s = a - f;
+      mf += p * f, mff += p * f * f, mc += p * c, mcc += p * c * c;
+      ma += p * a, maa += p * a * a, ms += p * s, mss += p * s * s;
+      ++leaves;
+      // Next tie script: drop trailing 1s, flip the last 0 to 1; done when nothing is left.
+      coins.script.resize(coins.asked);
+      while (!coins.script.empty() && coins.script.back() == 1) coins.script.pop_back();
+      if (!coins.script.empty()) coins.script.back() = 1;
+    } while (!coins.script.empty());
+  }
+  r.worlds = leaves;
+  r.misleading = {mf, std::max(0.0, mff - mf * mf)};
+  r.corrective = {mc, std::max(0.0, mcc - mc * mc)};
+  r.misleading_alone = {ma, std::max(0.0, maa - ma * ma)};
+  r.saved = {ms, std::max(0.0, mss - ms * ms)};
+  const std::size_t len = std::max(fstep.size(), cstep.size());
+  fstep.resize(len, 0.0);
+  cstep.resize(len, 0.0);
+  r.misleading_per_step = std::move(fstep);
+  r.corrective_per_step = std::move(cstep);
+  return r;
+}
+
+/// exact_competition() with the seeds in vectors.
+inline ExactCompetition exact_competition(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
+                                          const std::vector<vertex_t>& corrective_seeds,
+                                          const ExactCompetitionOptions& opt = {}) {
+  return exact_competition(model, std::span<const vertex_t>(misleading_seeds),
+                           std::span<const vertex_t>(corrective_seeds), opt);
+}
+
+}  // namespace kolsim

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/// Tests of competitive IC: exact enumeration vs Monte Carlo per tie rule, coupling with
+/// single-campaign IC, exact saved counts, thread invariance and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "kolsim/diffusion/competitive.hpp"
+#include "kolsim/estimate/competitive_estimate.hpp"
+#include "kolsim/estimate/exact.hpp"
+#include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/graph/builder.hpp"
+#include "kolsim/graph/generators.hpp"
+#include "kolsim/graph/probabilities.hpp"
+
+using namespace kolsim;
+
+namespace {
+
+std::uint64_t test_seed() {
+  static const std::uint64_t s = [] {
+    std::uint64_t v = 20260529;
+    if (const char* env = std::getenv("KOLSIM_TEST_SEED")) v = std::strtoull(env, nullptr, 10);
+    std::printf("test_competitive seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
+    return v;
+  }();
+  return s;
+}
+
+struct Arc {
+  vertex_t u, v;
+  prob_t pf, pc;
+};
+
+/// Model on dense vertices 0..n-1 with per-campaign probabilities.
+CompetitiveIC make_model(vertex_t n, const std::vector<Arc>& arcs, TieRule rule, std::uint32_t delay = 0) {
+  std::vector<vertex_t> src, dst;
+  std::vector<prob_t> pf;
+  std::map<std::pair<vertex_t, vertex_t>, prob_t> pc_of;
+  for (const Arc& a : arcs) {
+    src.push_back(a.u);
+    dst.push_back(a.v);
+    pf.push_back(a.pf);
+    pc_of[{a.u, a.v}] = a.pc;
+  }
+  FollowerGraph gf = build_graph_dense(n, src, dst, pf);
+  std::vector<prob_t> pc;
+  for (vertex_t u = 0; u < n; ++u)
+    for (vertex_t v : gf.out_neighbors(u)) pc.push_back(pc_of.at({u, v}));
+  return CompetitiveIC(gf, gf.with_probabilities(pc), rule, delay);
+}
+
+void expect_close(const CountEstimate& mc, const ExactCount& ex, std::uint64_t trials, const char* what) {
+  const double tol = 6.0 * std::sqrt(ex.variance) / std::sqrt(static_cast<double>(trials)) + 1e-9;
+  EXPECT_LE(std::abs(mc.mean - ex.mean), tol) << what << ": mc " << mc.mean << " exact " << ex.mean;
+}
+
+// A small race: F seed 0, C seed 1; several routes cross, so ties, blocking and delays matter.
+std::vector<Arc> race_arcs() {
+  return {{0, 2, 0.6f, 0.3f}, {1, 2, 0.5f, 0.7f}, {2, 3, 0.8f, 0.4f}, {0, 3, 0.3f, 0.5f},
+          {1, 4, 0.4f, 0.9f}, {3, 4, 0.7f, 0.2f}, {4, 5, 0.5f, 0.6f}, {2, 5, 0.2f, 0.8f}};
+}
+
+}  // namespace
+
+TEST(Competitive, TieRulesExactByHand) {
+  // F seed 0 and C seed 1 both follow-reach 2 with certainty in step 1: a pure tie.
+  for (auto [rule, f_expect] : {std::pair{TieRule::misleading_wins, 2.0}, std::pair{TieRule::corrective_wins, 1.0},
+                                std::pair{TieRule::random, 1.5}}) {
+    const CompetitiveIC model = make_model(3, {{0, 2, 1.0f, 1.0f}, {1, 2, 1.0f, 1.0f}}, rule);
+    const ExactCompetition ex = exact_competition(model, {0}, {1});
+    EXPECT_DOUBLE_EQ(ex.misleading.mean, f_expect) << tie_rule_name(rule);
+    EXPECT_DOUBLE_EQ(ex.corrective.mean, 3.0 - f_expect) << tie_rule_name(rule);
+    EXPECT_DOUBLE_EQ(ex.misleading_alone.mean, 2.0);
+    EXPECT_DOUBLE_EQ(ex.saved.mean, 2.0 - f_expect);
+  }
+  // With a delay of 1 the correction posts at step 1 and reaches 2 only at step 2: F wins.
+  const CompetitiveIC late = make_model(3, {{0, 2, 1.0f, 1.0f}, {1, 2, 1.0f, 1.0f}}, TieRule::corrective_wins, 1);
+  const ExactCompetition ex = exact_competition(late, {0}, {1});
+  EXPECT_DOUBLE_EQ(ex.misleading.mean, 2.0);
+  EXPECT_DOUBLE_EQ(ex.corrective.mean, 1.0);
+  ASSERT_EQ(ex.corrective_per_step.size(), 2u);
+  EXPECT_DOUBLE_EQ(ex.corrective_per_step[1], 1.0);
+  // A C seed that F reaches before the delay adopts F and never posts.
+  const CompetitiveIC hijack = make_model(2, {{0, 1, 1.0f, 1.0f}}, TieRule::corrective_wins, 2);
+  const ExactCompetition h = exact_competition(hijack, {0}, {1});
+  EXPECT_DOUBLE_EQ(h.misleading.mean, 2.0);
+  EXPECT_DOUBLE_EQ(h.corrective.mean, 0.0);
+}
+
+TEST(Competitive, ExactMatchesMonteCarloEveryTieRule) {
+  const std::uint64_t trials = 40000;
+  for (TieRule rule : {TieRule::misleading_wins, TieRule::corrective_wins, TieRule::random}) {
+    for (std::uint32_t delay : {0u, 1u}) {
+      for (std::uint32_t max_steps : {2u, UINT32_MAX}) {
+        const CompetitiveIC model = make_model(6, race_arcs(), rule, delay);
+        ExactCompetitionOptions eo;
+        eo.max_steps = max_steps;
+        const ExactCompetition ex = exact_competition(model, {0}, {1}, eo);
+        CompetitionOptions co;
+        co.trials = trials;
+        co.seed = test_seed();
+        co.max_steps = max_steps;
+        const CompetitiveEstimate mc = estimate_competition(model, {0}, {1}, co);
+        SCOPED_TRACE(::testing::Message() << tie_rule_name(rule) << " delay " << delay << " max_steps " << max_steps);
+        expect_close(mc.misleading, ex.misleading, trials, "misleading");
+        expect_close(mc.corrective, ex.corrective, trials, "corrective");
+        expect_close(mc.saved, ex.saved, trials, "saved");
+        expect_close(mc.misleading_alone, ex.misleading_alone, trials, "alone");
+        EXPECT_EQ(mc.trials, trials);
+        // Per-step profiles sum to the reaches.
+        double fs = 0, cs = 0;
+        for (double x : mc.misleading_per_step) fs += x;
+        for (double x : mc.corrective_per_step) cs += x;
+        EXPECT_NEAR(fs, mc.misleading.mean, 1e-9);
+        EXPECT_NEAR(cs, mc.corrective.mean, 1e-9);
+        double efs = 0;
+        for (double x : ex.misleading_per_step) efs += x;
+        EXPECT_NEAR(efs, ex.misleading.mean, 1e-9);
+        // The random tie rule lies between the two priority rules.
+        if (max_steps == UINT32_MAX) {
+          EXPECT_GT(ex.worlds, 1u);
+        }
+      }
+    }
+  }
+  // Monotone in the tie rule: F does best when it wins ties.
+  const auto f = [&](TieRule r) { return exact_competition(make_model(6, race_arcs(), r), {0}, {1}).misleading.mean; };
+  EXPECT_GE(f(TieRule::misleading_wins), f(TieRule::random) - 1e-12);
+  EXPECT_GE(f(TieRule::random), f(TieRule::corrective_wins) - 1e-12);
+  EXPECT_GT(f(TieRule::misleading_wins), f(TieRule::corrective_wins));
+}
+
+TEST(Competitive, NoCorrectionIsSingleCampaignIc) {
+  const CompetitiveIC model = make_model(6, race_arcs(), TieRule::random);
+  // Exact: equals the IC enumeration of exact_spread on the misleading graph.
+  const ExactCompetition ex = exact_competition(model, {0}, {});
+  const ExactResult ic = exact_spread(model.misleading(), IndependentCascade{}, std::vector<vertex_t>{0});
+  EXPECT_NEAR(ex.misleading.mean, ic.spread, 1e-12);
+  EXPECT_NEAR(ex.misleading.variance, ic.variance, 1e-9);
+  EXPECT_DOUBLE_EQ(ex.corrective.mean, 0.0);
+  // Monte Carlo: coupled per trial (alone == misleading exactly), and within tolerance of
+  // estimate_spread (whose coins differ).
+  const std::uint64_t trials = 40000;
+  CompetitionOptions co;
+  co.trials = trials;
+  co.seed = test_seed();
+  const CompetitiveEstimate mc = estimate_competition(model, {0}, {}, co);
+  EXPECT_EQ(mc.misleading.mean, mc.misleading_alone.mean);
+  EXPECT_EQ(mc.saved.mean, 0.0);
+  MonteCarloOptions mo;
+  mo.trials = trials;
+  mo.seed = test_seed() + 1;
+  const SpreadEstimate se = estimate_spread(model.misleading(), IndependentCascade{}, std::vector<vertex_t>{0}, mo);
+  const double tol = 6.0 * std::sqrt(2.0 * ic.variance / static_cast<double>(trials));
+  EXPECT_LE(std::abs(mc.misleading.mean - se.mean), tol);
+  expect_close(mc.misleading, {ic.spread, ic.variance}, trials, "vs exact_spread");
+
+  // Larger graph: F-alone reach over the same worlds as the competitive run with C.
+  const FollowerGraph g = constant_probability(erdos_renyi(300, 1500, 7), 0.15f);
+  const CompetitiveIC big(g, TieRule::misleading_wins);
+  co.trials = 4000;
+  const CompetitiveEstimate a = estimate_competition(big, {0, 1, 2}, {}, co);
+  const CompetitiveEstimate b = estimate_competition(big, {0, 1, 2}, {10, 11}, co);
+  EXPECT_EQ(a.misleading.mean, b.misleading_alone.mean);  // same worlds, bit for bit
+  EXPECT_NEAR(b.saved.mean, b.misleading_alone.mean - b.misleading.mean, 1e-9);
+  EXPECT_GE(b.saved.mean, 0.0);
+}
+
+TEST(Competitive, CoveringFollowersAtProbabilityOneSavesExactly) {
+  // C seeds = every follower of the F seeds, C probabilities 1, no delay: F never leaves its
+  // seeds, so saved = (F-alone reach) - |F seeds| in every world.
+  const FollowerGraph base = erdos_renyi(200, 1000, 11);
+  const FollowerGraph gf = constant_probability(base, 0.3f);
+  const FollowerGraph gc = constant_probability(base, 1.0f);
+  const std::vector<vertex_t> fseeds{0, 1, 2};
+  std::vector<char> is_f(200, 0), is_c(200, 0);
+  for (vertex_t s : fseeds) is_f[s] = 1;
+  std::vector<vertex_t> cseeds;
+  for (vertex_t s : fseeds)
+    for (vertex_t v : gf.out_neighbors(s))
+      if (!is_f[v] && !is_c[v]) {
+        is_c[v] = 1;
+        cseeds.push_back(v);
+      }
+  for (TieRule rule : {TieRule::misleading_wins, TieRule::random}) {
+    const CompetitiveIC model(gf, gc, rule);
+    CompetitionOptions co;
+    co.trials = 2000;
+    co.seed = test_seed();
+    const CompetitiveEstimate e = estimate_competition(model, fseeds, cseeds, co);
+    EXPECT_EQ(e.misleading.mean, 3.0);
+    EXPECT_EQ(e.misleading.std_error, 0.0);
+    EXPECT_DOUBLE_EQ(e.saved.mean, e.misleading_alone.mean - 3.0);
+    EXPECT_NEAR(e.saved.std_error, e.misleading_alone.std_error, 1e-9);
+    // Deterministic version: pF = 1 too, so saved = |reach(F)| - 3 exactly.
+    const CompetitiveIC det(gc, gc, rule);
+    const CompetitiveEstimate d = estimate_competition(det, fseeds, cseeds, co);
+    const SpreadEstimate reach = estimate_spread(gc, IndependentCascade{}, fseeds, [] { MonteCarloOptions o; o.trials = 64; return o; }());
+    EXPECT_EQ(d.saved.mean, reach.mean - 3.0);
+    EXPECT_EQ(d.saved.std_error, 0.0);
+  }
+}
+
+TEST(Competitive, ThreadInvariance) {
+  const FollowerGraph base = chung_lu(3000, 6.0, 2.5, 2.1, 5);
+  const CompetitiveIC model(weighted_cascade(base), uniform_probability(base, 0.0f, 0.4f, 9), TieRule::random, 1);
+  CompetitionOptions co;
+  co.trials = 3000;
+  co.seed = test_seed();
+  co.threads = 1;
+  const CompetitiveEstimate a = estimate_competition(model, {0, 5, 9}, {100, 200}, co);
+  co.threads = 2;
+  const CompetitiveEstimate b = estimate_competition(model, {0, 5, 9}, {100, 200}, co);
+  EXPECT_EQ(a.misleading.mean, b.misleading.mean);
+  EXPECT_EQ(a.misleading.std_error, b.misleading.std_error);
+  EXPECT_EQ(a.corrective.mean, b.corrective.mean);
+  EXPECT_EQ(a.saved.mean, b.saved.mean);
+  EXPECT_EQ(a.misleading_per_step, b.misleading_per_step);
+  EXPECT_EQ(a.corrective_per_step, b.corrective_per_step);
+  EXPECT_EQ(a.edges_examined, b.edges_examined);
+}
+
+TEST(Competitive, TraceIsTrialZero) {
+  const CompetitiveIC model = make_model(6, race_arcs(), TieRule::random, 1);
+  const CompetitiveTrace t = simulate_competition(model, std::vector<vertex_t>{0}, std::vector<vertex_t>{1}, 42);
+  CompetitionOptions co;
+  co.trials = 1;
+  co.seed = 42;
+  const CompetitiveEstimate e = estimate_competition(model, {0}, {1}, co);
+  EXPECT_EQ(static_cast<double>(t.misleading_reach), e.misleading.mean);
+  EXPECT_EQ(static_cast<double>(t.corrective_reach), e.corrective.mean);
+  EXPECT_EQ(static_cast<double>(t.misleading_alone), e.misleading_alone.mean);
+  EXPECT_EQ(t.activated.size(), t.misleading_reach + t.corrective_reach);
+  EXPECT_EQ(t.activated[0], 0u);
+  for (std::size_t i = 1; i < t.step.size(); ++i) EXPECT_LE(t.step[i - 1], t.step[i]);
+}
+
+TEST(Competitive, BadInput) {
+  const CompetitiveIC model = make_model(6, race_arcs(), TieRule::misleading_wins);
+  EXPECT_THROW(estimate_competition(model, {0, 1}, {1}), std::invalid_argument);  // overlap
+  EXPECT_THROW(estimate_competition(model, {0, 0}, {1}), std::invalid_argument);  // duplicate
+  EXPECT_THROW(estimate_competition(model, {0}, {1, 1}), std::invalid_argument);
+  EXPECT_THROW(estimate_competition(model, {0}, {6}), std::out_of_range);
+  EXPECT_THROW(exact_competition(model, {9}, {1}), std::out_of_range);
+  CompetitionOptions zero;
+  zero.trials = 0;
+  EXPECT_THROW(estimate_competition(model, {0}, {1}, zero), std::invalid_argument);
+  EXPECT_THROW(parse_tie_rule("fifty_fifty"), std::invalid_argument);
+  EXPECT_EQ(parse_tie_rule("random"), TieRule::random);
+  // Different topologies.
+  const FollowerGraph a = constant_probability(erdos_renyi(20, 40, 1), 0.1f);
+  const FollowerGraph b = constant_probability(erdos_renyi(20, 40, 2), 0.1f);
+  EXPECT_THROW(CompetitiveIC(a, b), std::invalid_argument);
+  // Equal structure built twice is accepted.
+  const FollowerGraph a2 = constant_probability(erdos_renyi(20, 40, 1), 0.2f);
+  EXPECT_NO_THROW(CompetitiveIC(a, a2));
+  // No probabilities.
+  EXPECT_THROW(CompetitiveIC(erdos_renyi(20, 40, 1)), std::invalid_argument);
+  // Too many worlds.
+  const CompetitiveIC big(constant_probability(erdos_renyi(30, 200, 3), 0.5f));
+  EXPECT_THROW(exact_competition(big, {0}, {1}), std::invalid_argument);
+}
