@@ -119,7 +119,7 @@ class LiveEdgeWorlds {
       throw MemoryLimitError(concat("greedy: ", worlds, " worlds x ", n_,
                                     " accounts need more than 16 GiB of world state; lower trials"));
     levels_.assign(static_cast<std::size_t>(worlds) * n_, far_);
-    words_ = (static_cast<std::size_t>(n_) + 63) / 64;
+    words_ = (static_cast<std::size_t>(worlds) * n_ + 63) / 64;
     scratch_.resize(static_cast<std::size_t>(std::max(threads, 1)));
     counts_.assign(worlds, {0, 0});
   }
@@ -175,16 +175,16 @@ class LiveEdgeWorlds {
   /// look-ahead set (what that node adds to S) used by gain_pair.
   void keep_record_as_lookahead() {
     clear_lookahead();
-    if (lookahead_bits_.empty()) lookahead_bits_.assign(static_cast<std::size_t>(worlds_) * words_, 0);
+    if (lookahead_bits_.empty()) lookahead_bits_.assign(words_, 0);
     lookahead_.swap(record_);
     for (std::uint64_t i = 0; i < worlds_ && i < lookahead_.size(); ++i)
-      for (vertex_t y : lookahead_[i]) lookahead_bits_[i * words_ + y / 64] |= std::uint64_t{1} << (y % 64);
+      for (vertex_t y : lookahead_[i]) lookahead_bits_[cell(i, y) / 64] |= std::uint64_t{1} << (cell(i, y) % 64);
     has_lookahead_ = true;
   }
   void clear_lookahead() {
     if (has_lookahead_) {
       for (std::uint64_t i = 0; i < worlds_ && i < lookahead_.size(); ++i)
-        for (vertex_t y : lookahead_[i]) lookahead_bits_[i * words_ + y / 64] = 0;
+        for (vertex_t y : lookahead_[i]) lookahead_bits_[cell(i, y) / 64] = 0;
     }
     has_lookahead_ = false;
   }
@@ -204,6 +204,12 @@ class LiveEdgeWorlds {
     else return level != 0;
   }
 
+  /// Node-major layout: the cells of one account in consecutive worlds are adjacent, so a
+  /// candidate swept over all worlds walks memory in order.
+  std::size_t cell(std::uint64_t world, vertex_t y) const noexcept {
+    return static_cast<std::size_t>(y) * worlds_ + world;
+  }
+
   Scratch& scratch() {
     Scratch& s = scratch_[static_cast<std::size_t>(thread_index()) % scratch_.size()];
     if (s.stamp.size() != n_) s.stamp.assign(n_, 0);
@@ -221,21 +227,22 @@ class LiveEdgeWorlds {
       std::fill(s.stamp.begin(), s.stamp.end(), 0);
       s.epoch = 1;
     }
-    Level* level = levels_.data() + i * n_;
-    const std::uint64_t* bits = lookahead ? lookahead_bits_.data() + i * words_ : nullptr;
+    Level* level = levels_.data() + i;  // level[y * worlds_] is y's level in world i
+    const std::uint64_t* bits = lookahead_bits_.data();
+    const std::uint64_t r = worlds_;
     std::uint64_t c1 = 0, c2 = 0;
     auto visit = [&](vertex_t y, std::uint32_t d) {
-      if (level[y] == far_) {
+      if (level[y * r] == far_) {
         ++c1;
-        if (lookahead && !((bits[y / 64] >> (y % 64)) & 1u)) ++c2;
+        if (lookahead && !((bits[cell(i, y) / 64] >> (cell(i, y) % 64)) & 1u)) ++c2;
         if (record) record_[i].push_back(y);
       }
-      if (commit) level[y] = Bounded ? static_cast<Level>(d) : Level{0};
+      if (commit) level[y * r] = Bounded ? static_cast<Level>(d) : Level{0};
       s.queue.emplace_back(y, d);
     };
     s.queue.clear();
     s.stamp[v] = s.epoch;
-    if (improves(level[v], 0)) visit(v, 0);
+    if (improves(level[v * r], 0)) visit(v, 0);
     for (std::size_t head = 0; head < s.queue.size(); ++head) {
       const auto [x, d] = s.queue[head];
       if (Bounded && d >= deadline_) continue;
@@ -243,7 +250,7 @@ class LiveEdgeWorlds {
         const vertex_t y = targets[e];
         if (s.stamp[y] == s.epoch || !coins_.live(i, e, y)) continue;
         s.stamp[y] = s.epoch;  // first visit is at y's distance from v
-        if (improves(level[y], d + 1)) visit(y, d + 1);
+        if (improves(level[y * r], d + 1)) visit(y, d + 1);
       }
     }
     return {c1, c2};
