@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/// The campaign plan object and its reports: CampaignSpec (what the planner asked for),
+/// CampaignPlan (what kolsim chose, with independent Monte Carlo error bars), the JSON run
+/// record (parameters, seed, graph checksum, library version; written atomically) and a
+/// readable text table. plan_campaign() in campaign/plan.hpp fills a CampaignPlan.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kolsim/campaign/audience.hpp"
+#include "kolsim/campaign/budgeted_coverage.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/io/atomic_file.hpp"
+
+namespace kolsim {
+
+/// How scandal risk enters the plan (KOLs with risk > max_risk are always excluded).
+enum class RiskMode {
+  ignore,    ///< every chosen KOL posts (risk only filters and is reported)
+  expected,  ///< KOL v posts with probability 1 - risk_v (probabilistic seeds)
+};
+
+/// What the planner asks for. At least one of budget (finite) or max_kols (> 0) must be set.
+struct CampaignSpec {
+  double budget = std::numeric_limits<double>::infinity();  ///< money for new KOLs (sum of fees)
+  std::size_t max_kols = 0;          ///< at most this many new KOLs (0 = no limit)
+  double max_risk = 1.0;             ///< hard filter: KOLs with risk > max_risk are never chosen
+  RiskMode risk_mode = RiskMode::expected;
+  double risk_penalty = 0.0;         ///< lambda: subtract lambda * risk_v * reach({v}) per chosen v
+  std::uint32_t deadline = std::numeric_limits<std::uint32_t>::max();  ///< propagation steps (0 = seeds only)
+  double epsilon = 0.1;              ///< target slack of the certified ratio (alpha - epsilon)
+  double delta = 0.0;                ///< failure probability of the certificate (0 = 1/n)
+  std::uint64_t seed = 0;            ///< every stochastic step draws from streams keyed by this
+  int threads = 0;                   ///< 0 = all
+  Audience audience;                 ///< weights (objective) and groups (report, minimums)
+  std::vector<std::pair<std::string, double>> group_minimums;  ///< group -> min expected accounts reached
+  std::uint64_t check_trials = 10000;  ///< independent Monte Carlo trials (0 = skip the check)
+  std::vector<double> budget_curve;  ///< extra budgets to re-plan at (reach-vs-budget curve)
+  BudgetedMethod method = BudgetedMethod::greedy_plus;
+  std::vector<account_t> contracted;  ///< already hired: count toward reach, not budget or max_kols
+  std::vector<account_t> excluded;    ///< never chosen (e.g. dropped after a scandal)
+  std::size_t memory_limit = 0;       ///< bytes for RR sets (0 = 80% of physical memory)
+  StopToken stop;                     ///< polled between batches; throws Interrupted
+};
+
+/// One chosen KOL. Reach numbers are weighted (the objective) unless said otherwise.
+struct KolChoice {
+  account_t account = 0;
+  vertex_t vertex = 0;
+  double fee = 0, risk = 0;
+  std::string platform;
+  std::vector<std::string> tags;
+  double marginal_reach = 0;     ///< independent Monte Carlo: reach added in greedy order
+  double marginal_se = 0;        ///< its standard error (per-trial differences on common worlds)
+  double marginal_rr = 0;        ///< the selector's RR estimate of the same quantity
+  double own_reach = 0;          ///< RR (validation sets): reach of this KOL alone, posting surely
+  double risk_loss = 0;          ///< RR (validation sets): expected plan reach lost to its risk
+  double penalty = 0;            ///< lambda * risk * own_reach (as used by the selector)
+};
+
+/// Reach inside one audience group (independent Monte Carlo).
+struct GroupReach {
+  std::string name;
+  std::uint64_t size = 0;        ///< accounts in the group
+  double weight = 0;             ///< summed weight of the group's accounts
+  double reach = 0, se = 0;      ///< expected accounts of the group reached, standard error
+  double minimum = 0;            ///< requested minimum (0 = none)
+  bool met = true;               ///< reach >= minimum (point estimate)
+};
+
+/// One point of the reach-vs-budget curve.
+struct CurvePoint {
+  std::string source;            ///< "greedy_prefix" (Monte Carlo) or "replan" (RR validation sets)
+  double budget = 0, fee = 0;
+  std::size_t kols = 0;
+  double reach = 0, se = 0;
+};
+
+/// A campaign plan: chosen KOLs, totals with error bars, per-group reach, reach over time,
+/// reach vs budget, and what it cost to compute.
+struct CampaignPlan {
+  CampaignSpec spec;
+  std::string model;
+  std::uint64_t graph_checksum = 0;
+  std::uint64_t num_vertices = 0, num_edges = 0;
+  std::string version;
+  std::vector<account_t> contracted;
+  std::vector<KolChoice> kols;
+  double total_fee = 0;
+  double reach = 0, reach_se = 0, reach_ci_low = 0, reach_ci_high = 0;  ///< weighted, estimate_spread
+  double accounts_reached = 0, accounts_reached_se = 0;  ///< unweighted count (Monte Carlo)
+  double reach_rr = 0;              ///< the selector's own estimate (validation RR sets)
+  double total_weight = 0;          ///< weighted size of the audience (n when unweighted)
+  double certified_ratio = 0;       ///< reach >= ratio * best plan under the constraints, w.p. >= 1 - delta
+  double guarantee = 0;             ///< approximation factor of the rule on the RR sample (0 = none)
+  double lower_bound = 0, upper_bound = 0;  ///< of the plan's reach / of the optimum
+  std::string rule;                 ///< which budgeted candidate won (see BudgetedCoverageResult)
+  std::vector<GroupReach> groups;
+  std::vector<double> reach_by_step;  ///< cumulative weighted reach by step t (Monte Carlo)
+  std::vector<CurvePoint> budget_curve;
+  std::uint64_t rr_sets = 0, check_trials = 0;
+  int rounds = 0;
+  std::size_t peak_bytes = 0;
+  std::vector<std::pair<std::string, double>> phase_seconds;
+  double seconds = 0;
+
+  /// The run record as JSON (parameters, seed, checksum, version, results).
+  std::string to_json() const;
+  /// Writes to_json() to `path` atomically (IoError on failure).
+  void save_json(const std::string& path) const { write_file_atomic(path, to_json()); }
+  /// A readable text report.
+  std::string to_table() const;
+};
+
+namespace detail {
+
+/// Minimal JSON writer (objects, arrays, strings, numbers; non-finite numbers become null).
+class JsonWriter {
+ public:
+  std::string str() const { return out_.str(); }
+  JsonWriter& begin_object() { value_prefix(); out_ << '{'; first_ = true; return *this; }
+  JsonWriter& end_object() { out_ << '}'; first_ = false; return *this; }
+  JsonWriter& begin_array() { value_prefix(); out_ << '['; first_ = true; return *this; }
+  JsonWriter& end_array() { out_ << ']'; first_ = false; return *this; }
+  JsonWriter& key(const std::string& k) {
+    if (!first_) out_ << ',';
+    write_string(k);
+    out_ << ':';
+    after_key_ = true;
+    return *this;
+  }
+  JsonWriter& value(const std::string& s) { value_prefix(); write_string(s); return *this; }
+  JsonWriter& value(const char* s) { return value(std::string(s)); }
+  JsonWriter& value(bool b) { value_prefix(); out_ << (b ? "true" : "false"); return *this; }
+  JsonWriter& value(double x) {
+    value_prefix();
+    if (!std::isfinite(x)) {
+      out_ << "null";
+    } else {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.17g", x);
+      out_ << buf;
+    }
+    return *this;
+  }
+  JsonWriter& value(std::uint64_t x) { value_prefix(); out_ << x; return *this; }
+  JsonWriter& value(std::int64_t x) { value_prefix(); out_ << x; return *this; }
+  JsonWriter& value(int x) { return value(static_cast<std::int64_t>(x)); }
+  JsonWriter& value(unsigned x) { return value(static_cast<std::uint64_t>(x)); }
+  JsonWriter& value(unsigned long long x) { return value(static_cast<std::uint64_t>(x)); }
+  JsonWriter& value(long long x) { return value(static_cast<std::int64_t>(x)); }
+  template <class T>
+  JsonWriter& field(const std::string& k, const T& v) { key(k); return value(v); }
+  template <class T>
+  JsonWriter& array(const std::string& k, const std::vector<T>& v) {
+    key(k);
+    begin_array();
+    for (const auto& x : v) value(x);
+    return end_array();
+  }
+
+ private:
+  void value_prefix() {
+    if (!after_key_ && !first_) out_ << ',';
+    after_key_ = false;
+    first_ = false;
+  }
+  void write_string(const std::string& s) {
+    out_ << '"';
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"': out_ << "\\\""; break;
+        case '\\': out_ << "\\\\"; break;
+        case '\n': out_ << "\\n"; break;
+        case '\r': out_ << "\\r"; break;
+        case '\t': out_ << "\\t"; break;
+        default:
+          if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out_ << buf;
+          } else {
+            out_ << static_cast<char>(c);
+          }
+      }
+    }
+    out_ << '"';
+  }
+  std::ostringstream out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+inline const char* risk_mode_name(RiskMode m) { return m == RiskMode::ignore ? "ignore" : "expected"; }
+inline const char* method_name(BudgetedMethod m) {
+  return m == BudgetedMethod::greedy_plus ? "greedy_plus" : "greedy_or_single";
+}
+
+inline std::string fmt(const char* f, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, x);
+  return buf;
+}
+
+}  // namespace detail
+
+inline std::string CampaignPlan::to_json() const {
+  detail::JsonWriter w;
+  w.begin_object();
+  w.field("record", "kolsim.campaign_plan").field("format_version", 1);
+  w.field("library_version", version).field("graph_checksum", graph_checksum);
+  w.key("graph").begin_object().field("num_vertices", num_vertices).field("num_edges", num_edges).end_object();
+  w.field("model", model);
+  w.key("parameters").begin_object();
+  w.field("budget", spec.budget).field("max_kols", static_cast<std::uint64_t>(spec.max_kols));
+  w.field("max_risk", spec.max_risk).field("risk_mode", detail::risk_mode_name(spec.risk_mode));
+  w.field("risk_penalty", spec.risk_penalty);
+  w.key("deadline");
+  if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) w.value(std::string("none"));
+  else w.value(static_cast<std::uint64_t>(spec.deadline));
+  w.field("epsilon", spec.epsilon).field("delta", spec.delta).field("seed", spec.seed);
+  w.field("threads", spec.threads).field("check_trials", spec.check_trials);
+  w.field("method", detail::method_name(spec.method));
+  w.field("weighted_audience", spec.audience.weighted());
+  w.key("group_minimums").begin_object();
+  for (const auto& [g, m] : spec.group_minimums) w.field(g, m);
+  w.end_object();
+  w.array("budget_curve", spec.budget_curve);
+  w.array("contracted", std::vector<std::uint64_t>(spec.contracted.begin(), spec.contracted.end()));
+  w.array("excluded", std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end()));
+  w.end_object();
+  w.key("kols").begin_array();
+  for (const auto& k : kols) {
+    w.begin_object();
+    w.field("account", static_cast<std::uint64_t>(k.account)).field("fee", k.fee).field("risk", k.risk);
+    w.field("platform", k.platform).array("tags", k.tags);
+    w.field("marginal_reach", k.marginal_reach).field("marginal_se", k.marginal_se);
+    w.field("marginal_rr", k.marginal_rr).field("own_reach", k.own_reach);
+    w.field("risk_loss", k.risk_loss).field("penalty", k.penalty);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("totals").begin_object();
+  w.field("fee", total_fee).field("reach", reach).field("reach_se", reach_se);
+  w.field("reach_ci_low", reach_ci_low).field("reach_ci_high", reach_ci_high);
+  w.field("accounts_reached", accounts_reached).field("accounts_reached_se", accounts_reached_se);
+  w.field("reach_rr", reach_rr).field("total_weight", total_weight);
+  w.end_object();
+  w.key("guarantee").begin_object();
+  w.field("rule", rule).field("approximation", guarantee).field("certified_ratio", certified_ratio);
+  w.field("lower_bound", lower_bound).field("upper_bound", upper_bound);
+  w.end_object();
+  w.key("groups").begin_array();
+  for (const auto& g : groups) {
+    w.begin_object().field("name", g.name).field("size", g.size).field("weight", g.weight);
+    w.field("reach", g.reach).field("se", g.se).field("minimum", g.minimum).field("met", g.met).end_object();
+  }
+  w.end_array();
+  w.array("reach_by_step", reach_by_step);
+  w.key("budget_curve").begin_array();
+  for (const auto& p : budget_curve) {
+    w.begin_object().field("source", p.source).field("budget", p.budget).field("fee", p.fee);
+    w.field("kols", static_cast<std::uint64_t>(p.kols)).field("reach", p.reach).field("se", p.se).end_object();
+  }
+  w.end_array();
+  w.field("rr_sets", rr_sets).field("check_trials_run", check_trials).field("rounds", rounds);
+  w.field("peak_bytes", static_cast<std::uint64_t>(peak_bytes));
+  w.key("phase_seconds").begin_object();
+  for (const auto& [name, s] : phase_seconds) w.field(name, s);
+  w.end_object();
+  w.field("seconds", seconds);
+  w.end_object();
+  return w.str();
+}
+
+inline std::string CampaignPlan::to_table() const {
+  std::ostringstream os;
+  auto num = [](double x, int prec = 1) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", prec, x);
+    return std::string(buf);
+  };
+  os << "KOL campaign plan (" << model << ", " << num_vertices << " accounts, " << num_edges << " edges)\n";
+  os << "budget " << (std::isfinite(spec.budget) ? num(spec.budget, 2) : std::string("none")) << ", max KOLs "
+     << (spec.max_kols ? std::to_string(spec.max_kols) : std::string("none")) << ", max risk " << num(spec.max_risk, 2)
+     << ", risk " << detail::risk_mode_name(spec.risk_mode) << ", deadline "
+     << (spec.deadline == std::numeric_limits<std::uint32_t>::max() ? std::string("none")
+                                                                     : std::to_string(spec.deadline) + " steps")
+     << ", seed " << spec.seed << "\n";
+  if (!contracted.empty()) os << "already contracted: " << contracted.size() << " KOLs\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "%4s %14s %10s %6s %22s %10s %10s %10s\n", "#", "account", "fee", "risk",
+                "marginal reach (MC)", "own reach", "risk loss", "penalty");
+  os << line;
+  for (std::size_t i = 0; i < kols.size(); ++i) {
+    const auto& k = kols[i];
+    const std::string mr = num(k.marginal_reach) + " +- " + num(k.marginal_se);
+    std::snprintf(line, sizeof line, "%4zu %14llu %10.2f %6.3f %22s %10.1f %10.1f %10.1f\n", i + 1,
+                  static_cast<unsigned long long>(k.account), k.fee, k.risk, mr.c_str(), k.own_reach, k.risk_loss,
+                  k.penalty);
+    os << line;
+  }
+  os << "total fee " << num(total_fee, 2) << "; reach " << num(reach) << " +- " << num(reach_se) << " (95% CI "
+     << num(reach_ci_low) << " .. " << num(reach_ci_high) << ", " << check_trials << " independent trials)";
+  if (spec.audience.weighted()) os << " weighted; accounts reached " << num(accounts_reached) << " +- " << num(accounts_reached_se);
+  os << "\nselector estimate " << num(reach_rr) << "; rule " << rule << "; certified ratio " << num(certified_ratio, 3)
+     << " (w.p. >= 1 - delta)";
+  if (guarantee > 0) os << "; rule guarantee " << num(guarantee, 3) << " on the RR sample";
+  os << "\n";
+  if (!groups.empty()) {
+    std::snprintf(line, sizeof line, "%-20s %10s %22s %10s %5s\n", "group", "size", "reached (MC)", "minimum", "met");
+    os << line;
+    for (const auto& g : groups) {
+      const std::string r = num(g.reach) + " +- " + num(g.se);
+      std::snprintf(line, sizeof line, "%-20s %10llu %22s %10.1f %5s\n", g.name.c_str(),
+                    static_cast<unsigned long long>(g.size), r.c_str(), g.minimum, g.met ? "yes" : "NO");
+      os << line;
+    }
+  }
+  if (!reach_by_step.empty()) {
+    os << "reach by step:";
+    for (std::size_t t = 0; t < reach_by_step.size() && t < 12; ++t) os << ' ' << t << ':' << num(reach_by_step[t], 0);
+    if (reach_by_step.size() > 12) os << " ...";
+    os << "\n";
+  }
+  os << "RR sets " << rr_sets << " in " << rounds << " rounds; time";
+  for (const auto& [name, s] : phase_seconds) os << ' ' << name << ' ' << num(s, 3) << 's';
+  os << "; total " << num(seconds, 3) << "s\n";
+  return os.str();
+}
+
+}  // namespace kolsim
