@@ -3,6 +3,7 @@
 /// (IC fused and plain paths, LT) within 6 exact sd / sqrt(R), reproducibility, adaptive stopping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -97,27 +98,50 @@ void expect_matches(const SpreadEstimate& est, const ExactResult& ex, double max
   }
 }
 
-TEST(LiveMask, BitsAreBernoulliP) {
-  // Each bit position of live_mask is Bernoulli(p); check the mean count and the first/last bit.
-  const auto key = detail::philox_key(test_seed());
+TEST(WorldCoins, BitsAreBernoulliPAndFixedPerWorld) {
+  // Each world's bit is Bernoulli(p), and asking for a subset of worlds gives the same bits.
+  const detail::WorldCoins coins(test_seed(), 3);
+  const detail::WorldCoins other(test_seed(), 4);
+  std::mt19937_64 gen(test_seed());
   for (float p : {0.001f, 0.02f, 0.1f, 0.25f, 1.0f / 3.0f, 0.5f, 0.6f, 0.75f, 0.9f, 0.999f}) {
-    const int draws = 40000;
+    const int draws = 20000;
     double bits = 0;
-    int first = 0, last = 0;
+    int first = 0, last = 0, both = 0, across = 0;
     for (int i = 0; i < draws; ++i) {
-      const std::uint64_t mk = detail::live_mask(key, static_cast<std::uint32_t>(i % 7), static_cast<std::uint64_t>(i), p);
-      bits += std::popcount(mk);
-      first += mk & 1;
-      last += mk >> 63;
-      EXPECT_EQ(mk, detail::live_mask(key, static_cast<std::uint32_t>(i % 7), static_cast<std::uint64_t>(i), p));
+      const std::uint64_t all = coins.live(static_cast<std::uint64_t>(i), p, ~std::uint64_t{0});
+      bits += std::popcount(all);
+      first += all & 1;
+      last += all >> 63;
+      both += (all & 1) && ((all >> 1) & 1);
+      across += (all & 1) && (other.live(static_cast<std::uint64_t>(i), p, 1) & 1);
+      const std::uint64_t subset = gen();
+      ASSERT_EQ(coins.live(static_cast<std::uint64_t>(i), p, subset), all & subset);
     }
     const double pd = p;
+    const auto sd = [&](double q) { return 6 * std::sqrt(q * (1 - q) / draws) + 1e-12; };
     EXPECT_NEAR(bits / draws, 64 * pd, 6 * std::sqrt(64 * pd * (1 - pd) / draws)) << "p = " << p;
-    EXPECT_NEAR(first / double(draws), pd, 6 * std::sqrt(pd * (1 - pd) / draws) + 1e-12) << "p = " << p;
-    EXPECT_NEAR(last / double(draws), pd, 6 * std::sqrt(pd * (1 - pd) / draws) + 1e-12) << "p = " << p;
+    EXPECT_NEAR(first / double(draws), pd, sd(pd)) << "p = " << p;
+    EXPECT_NEAR(last / double(draws), pd, sd(pd)) << "p = " << p;
+    EXPECT_NEAR(both / double(draws), pd * pd, sd(pd * pd)) << "worlds independent, p = " << p;
+    EXPECT_NEAR(across / double(draws), pd * pd, sd(pd * pd)) << "batches independent, p = " << p;
   }
-  EXPECT_EQ(detail::live_mask(key, 0, 0, 0.0f), 0u);
-  EXPECT_EQ(detail::live_mask(key, 0, 0, 1.0f), ~std::uint64_t{0});
+  EXPECT_EQ(coins.live(0, 0.0f, ~std::uint64_t{0}), 0u);
+  EXPECT_EQ(coins.live(0, 1.0f, 0xF0F0u), 0xF0F0u);
+}
+
+TEST(FusedKernel, RadixSortOfFrontier) {
+  std::mt19937_64 gen(test_seed());
+  std::vector<vertex_t> buffer;
+  for (std::size_t size : {10u, 3000u, 50000u}) {
+    for (vertex_t range : {1000u, 3000000u, 4000000000u}) {
+      std::vector<vertex_t> a(size);
+      for (auto& x : a) x = static_cast<vertex_t>(gen() % range);
+      auto expect = a;
+      std::sort(expect.begin(), expect.end());
+      detail::sort_vertices(a, buffer);
+      EXPECT_EQ(a, expect) << size << " " << range;
+    }
+  }
 }
 
 TEST(MonteCarlo, DegenerateProbabilitiesAreExact) {

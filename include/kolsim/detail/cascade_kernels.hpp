@@ -3,8 +3,6 @@
 /// with reusable buffers, and the fused Independent Cascade kernel that runs 64 worlds at once.
 #pragma once
 
-#include <Random123/philox.h>
-
 #include <algorithm>
 #include <bit>
 #include <cassert>
@@ -134,81 +132,53 @@ class CascadeWorkspace {
   [[no_unique_address]] NodeState dummy_{};
 };
 
-/// Random bits of one (seed, batch, edge) key: Philox4x32-10 with the user seed as key and
-/// counter (edge, batch, tag | block). The tag sets the top counter bit, which the Rng streams
-/// (whose top word counts blocks from 0) never reach, so the two never overlap.
-class EdgeBitStream {
+/// Per-world coins of the fused IC kernel. Edge e is live in world w of batch b iff
+/// coin(b, e, w) < p(e) * 2^64, where coin is a counter-based hash of (seed, b, e, w): a
+/// strong key per (seed, batch, domain), a key per edge, and a SplitMix64 stream over the 64
+/// worlds (Steele, Lea, Flood, OOPSLA 2014; finaliser "mix13"). Each bit is therefore a fixed
+/// function of (seed, batch, edge, world): an edge examined again, or for other worlds, draws
+/// the same coins, every world is one fixed live-edge graph, and only the worlds still in
+/// question are drawn (the kernel examines an edge for ~1.5 worlds on heavy-tailed graphs, where
+/// cascades reach an account at very different steps in different worlds).
+class WorldCoins {
  public:
-  EdgeBitStream(const r123::Philox4x32::key_type& key, std::uint32_t batch, std::uint64_t edge) noexcept
-      : key_(key) {
-    ctr_ = {{static_cast<std::uint32_t>(edge), static_cast<std::uint32_t>(edge >> 32), batch, tag}};
+  WorldCoins(std::uint64_t seed, std::uint64_t batch) noexcept
+      : batch_key_(mix(mix(seed ^ 0x243F6A8885A308D3ull) ^ mix(batch * 0x9E3779B97F4A7C15ull + domain::trial))) {}
+
+  static constexpr std::uint64_t mix(std::uint64_t z) noexcept {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
   }
-  std::uint32_t next_u32() noexcept {
-    if (pos_ == 4) {
-      buf_ = r123::Philox4x32()(ctr_, key_);
-      ++ctr_.v[3];
-      pos_ = 0;
+  /// Key of edge e (or of pseudo-edge m + i for seed i's posting coin) in this batch.
+  std::uint64_t edge_key(std::uint64_t e) const noexcept { return mix(batch_key_ ^ (e * 0xD1B54A32D192ED03ull)); }
+  /// 64 uniform bits of world w for an edge key.
+  static std::uint64_t coin(std::uint64_t edge_key, unsigned w) noexcept {
+    return mix(edge_key + (static_cast<std::uint64_t>(w) + 1) * 0x9E3779B97F4A7C15ull);
+  }
+  /// The coin threshold of probability p: P(coin < threshold) = p exactly for p >= 2^-40
+  /// (a float's 24-bit mantissa then fits in 64 fractional bits). p >= 1 is handled by callers.
+  static std::uint64_t threshold(prob_t p) noexcept {
+    if (!(p > 0.0f)) return 0;
+    return static_cast<std::uint64_t>(static_cast<double>(p) * 18446744073709551616.0);
+  }
+  /// The subset of `worlds` in which an edge with probability p is live.
+  std::uint64_t live(std::uint64_t e, prob_t p, std::uint64_t worlds) const noexcept {
+    if (p >= 1.0f) return worlds;
+    const std::uint64_t thr = threshold(p);
+    if (thr == 0) return 0;
+    const std::uint64_t key = edge_key(e);
+    std::uint64_t out = 0;
+    for (std::uint64_t b = worlds; b; b &= b - 1) {
+      const auto w = static_cast<unsigned>(std::countr_zero(b));
+      out |= static_cast<std::uint64_t>(coin(key, w) < thr) << w;
     }
-    return buf_.v[pos_++];
+    return out;
   }
-  std::uint64_t next_u64() noexcept {
-    const std::uint64_t hi = next_u32();
-    return (hi << 32) | next_u32();
-  }
-  static constexpr std::uint32_t tag = 0x80000000u | (domain::trial << 20);
 
  private:
-  r123::Philox4x32::key_type key_;
-  r123::Philox4x32::ctr_type ctr_;
-  r123::Philox4x32::ctr_type buf_{};
-  unsigned pos_ = 4;
+  std::uint64_t batch_key_;
 };
-
-inline r123::Philox4x32::key_type philox_key(std::uint64_t seed) noexcept {
-  return {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
-}
-
-/// The 64-bit mask of worlds in which an edge with probability p is live in this batch: each bit
-/// is an independent Bernoulli(p), and the mask is a fixed function of (seed, batch, edge).
-/// Two exact samplers, chosen by expected cost: geometric skips over the 64 positions with
-/// min(p, 1 - p) (about 64 min(p, 1-p) + 1 draws), or the binary expansion of the float p
-/// (p = sum_j b_j 2^-j, L terms: mask = b_j ? mask | r : mask & r, from the lowest bit up).
-inline std::uint64_t live_mask(const r123::Philox4x32::key_type& key, std::uint32_t batch, std::uint64_t edge,
-                               prob_t p) noexcept {
-  if (!(p > 0.0f)) return 0;
-  if (p >= 1.0f) return ~std::uint64_t{0};
-  EdgeBitStream bits(key, batch, edge);
-  const std::uint32_t repr = std::bit_cast<std::uint32_t>(p);
-  const int exponent = static_cast<int>(repr >> 23);
-  const bool flip = p > 0.5f;
-  const double q = flip ? 1.0 - static_cast<double>(p) : static_cast<double>(p);
-  if (exponent > 0) {  // normal float: p = mant * 2^(exponent - 150)
-    const std::uint32_t mant = (repr & 0x7FFFFFu) | 0x800000u;
-    const int tz = std::countr_zero(mant);
-    const int length = 150 - exponent - tz;  // number of binary digits after the point
-    if (static_cast<double>(length) <= 0.75 * (64.0 * q + 1.0) + 1.0) {
-      const std::uint32_t digits = mant >> tz;  // p = digits * 2^-length, lowest digit is 1
-      std::uint64_t mask = bits.next_u64();
-      for (int i = 1; i < length; ++i) {
-        const std::uint64_t r = bits.next_u64();
-        mask = ((digits >> i) & 1u) ? (mask | r) : (mask & r);
-      }
-      return mask;
-    }
-  }
-  const double inv_log1mq = 1.0 / std::log1p(-q);
-  std::uint64_t mask = 0;
-  int pos = -1;
-  for (;;) {
-    const double u = (static_cast<double>(bits.next_u32()) + 0.5) * 0x1.0p-32;  // (0, 1)
-    const double skip = std::floor(std::log(u) * inv_log1mq);
-    if (skip >= 64.0) break;
-    pos += static_cast<int>(skip) + 1;
-    if (pos >= 64) break;
-    mask |= std::uint64_t{1} << pos;
-  }
-  return flip ? ~mask : mask;
-}
 
 /// What one batch of trials (up to 64) produced, in a form reduced in batch order.
 struct BatchTally {
@@ -240,36 +210,68 @@ struct BatchTally {
   }
 };
 
-/// Buffers of the fused IC kernel (one per thread): per vertex the worlds where it is active,
-/// the worlds where it became active this step and next step; frontier lists.
-struct FusedIcWorkspace {
-  std::vector<std::uint64_t> visited, current, next;
-  std::vector<vertex_t> frontier, next_frontier, touched;
+/// Sorts vertex ids ascending: LSD radix sort (11-bit digits, only as many passes as the largest
+/// id needs) for long lists, std::sort for short ones.
+inline void sort_vertices(std::vector<vertex_t>& a, std::vector<vertex_t>& buffer) {
+  if (a.size() < 2048) {
+    std::sort(a.begin(), a.end());
+    return;
+  }
+  vertex_t hi = 0;
+  for (vertex_t v : a) hi |= v;
+  buffer.resize(a.size());
+  vertex_t* src = a.data();
+  vertex_t* dst = buffer.data();
+  for (unsigned shift = 0; shift < 32 && (hi >> shift) != 0; shift += 11) {
+    std::uint32_t count[2049] = {};
+    for (std::size_t i = 0; i < a.size(); ++i) ++count[((src[i] >> shift) & 2047u) + 1];
+    for (unsigned d = 0; d < 2048; ++d) count[d + 1] += count[d];
+    for (std::size_t i = 0; i < a.size(); ++i) dst[count[(src[i] >> shift) & 2047u]++] = src[i];
+    std::swap(src, dst);
+  }
+  if (src != a.data()) std::copy(src, src + a.size(), a.data());
+}
 
-  explicit FusedIcWorkspace(vertex_t n) : visited(n, 0), current(n, 0), next(n, 0) {}
+/// Buffers of the fused IC kernel (one per thread). Per vertex, in one 16-byte slot (one cache
+/// line): the worlds where it is active and the worlds where it becomes active next step.
+/// The frontier holds (vertex, worlds newly active this step), sorted by vertex so that CSR rows
+/// are read in address order.
+struct FusedIcWorkspace {
+  struct alignas(16) Slot {
+    std::uint64_t visited = 0;
+    std::uint64_t next = 0;
+  };
+  struct Entry {
+    vertex_t v;
+    std::uint64_t worlds;
+  };
+  std::vector<Slot> slots;
+  std::vector<Entry> frontier;
+  std::vector<vertex_t> next_frontier, touched, sort_buffer;
+
+  explicit FusedIcWorkspace(vertex_t n) : slots(n) {}
 };
 
 /// Runs worlds 0 .. worlds-1 (worlds <= 64) of batch `batch` of the Independent Cascade
-/// step-synchronously: edge e is live in world w iff bit w of live_mask(seed, batch, e), so every
-/// world is one fixed live-edge graph and an edge examined again draws the same mask. Seed i
-/// posts in the worlds of live_mask(seed, batch, m + i, seed_probs[i]). Newly active (v, mask)
-/// at step t add weight(v) to each world's reach and to step t; per_account[v] (if non-null)
-/// gains popcount(mask). Edges examined count (world, out-edge) pairs of expanded accounts.
+/// step-synchronously: edge e is live in world w iff WorldCoins(seed, batch).live(e, p, {w}), so
+/// every world is one fixed live-edge graph. Seed i posts in the worlds where pseudo-edge m + i
+/// with probability seed_probs[i] is live. Newly active (v, mask) at step t add weight(v) to each
+/// world's reach and to step t; per_account[v] (if non-null) gains popcount(mask). Edges examined
+/// count (world, out-edge) pairs of expanded accounts. A lookahead cursor runs `ahead` edges in
+/// front of the scan (across rows) and prefetches the targets' slots.
 inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t> seeds,
-                               std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint32_t batch,
+                               std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
                                unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
                                FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
   assert(worlds >= 1 && worlds <= 64);
-  const auto key = philox_key(seed);
+  const WorldCoins coins(seed, batch);
   const std::uint64_t all = worlds == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << worlds) - 1;
   const edge_t m = g.num_edges();
   const edge_t* off = g.out_offsets().data();
   const vertex_t* tgt = g.out_targets().data();
   const prob_t* prob = g.edge_probs().data();
   const bool weighted = !weights.empty();
-  std::uint64_t* visited = ws.visited.data();
-  std::uint64_t* cur = ws.current.data();
-  std::uint64_t* nxt = ws.next.data();
+  FusedIcWorkspace::Slot* slot = ws.slots.data();
   double reach[64] = {};
   std::uint64_t counts[64] = {};
   std::vector<double>& steps = tally.new_per_step;
@@ -289,49 +291,75 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
     }
   };
 
-  ws.frontier.clear();
+  auto& frontier = ws.frontier;
+  auto& next = ws.next_frontier;
+  frontier.clear();
   ws.touched.clear();
   for (std::size_t i = 0; i < seeds.size(); ++i) {
     const vertex_t s = seeds[i];
-    const std::uint64_t posts = seed_probs.empty() ? all : live_mask(key, batch, m + i, seed_probs[i]) & all;
+    const std::uint64_t posts = seed_probs.empty() ? all : coins.live(m + i, seed_probs[i], all);
     if (!posts) continue;
-    visited[s] = posts;
-    cur[s] = posts;
-    ws.frontier.push_back(s);
+    slot[s].visited = posts;
+    frontier.push_back({s, posts});
     ws.touched.push_back(s);
     activate(s, posts, 0);
   }
+  std::sort(frontier.begin(), frontier.end(), [](const auto& a, const auto& b) { return a.v < b.v; });
 
+  constexpr unsigned ahead = 12;
   std::uint64_t edges = 0;
-  for (std::uint32_t step = 0; !ws.frontier.empty() && step < max_steps; ++step) {
-    ws.next_frontier.clear();
-    for (vertex_t u : ws.frontier) {
-      const std::uint64_t fm = cur[u];
-      cur[u] = 0;
+  for (std::uint32_t step = 0; !frontier.empty() && step < max_steps; ++step) {
+    next.clear();
+    // Lookahead cursor over the flattened out-edges of the frontier.
+    std::size_t ai = 0;
+    edge_t ae = off[frontier[0].v], ahi = off[frontier[0].v + 1];
+    auto advance = [&] {
+      while (ae == ahi) {
+        if (++ai >= frontier.size()) return;
+        ae = off[frontier[ai].v];
+        ahi = off[frontier[ai].v + 1];
+      }
+      __builtin_prefetch(slot + tgt[ae]);
+      ++ae;
+    };
+    for (unsigned k = 0; k < ahead; ++k) advance();
+    const std::size_t fn = frontier.size();
+    for (std::size_t fi = 0; fi < fn; ++fi) {
+      // Rows ahead: offsets 32 entries ahead, targets and probabilities 8 entries ahead.
+      if (fi + 32 < fn) __builtin_prefetch(off + frontier[fi + 32].v);
+      if (fi + 8 < fn) {
+        const edge_t r = off[frontier[fi + 8].v];
+        __builtin_prefetch(tgt + r);
+        __builtin_prefetch(prob + r);
+      }
+      const vertex_t u = frontier[fi].v;
+      const std::uint64_t fm = frontier[fi].worlds;
       const edge_t lo = off[u], hi = off[u + 1];
       edges += static_cast<std::uint64_t>(std::popcount(fm)) * (hi - lo);
       for (edge_t e = lo; e < hi; ++e) {
-        if (e + 16 < hi) __builtin_prefetch(visited + tgt[e + 16]);
+        advance();
         const vertex_t v = tgt[e];
-        const std::uint64_t cand = fm & ~visited[v];
+        auto& sv = slot[v];
+        const std::uint64_t cand = fm & ~sv.visited;
         if (!cand) continue;
-        const std::uint64_t nw = cand & live_mask(key, batch, e, prob[e]);
+        const std::uint64_t nw = coins.live(e, prob[e], cand);
         if (!nw) continue;
-        if (!nxt[v]) {
-          ws.next_frontier.push_back(v);
-          ws.touched.push_back(v);
-        }
-        nxt[v] |= nw;
-        visited[v] |= nw;
+        if (!sv.next) next.push_back(v);
+        sv.next |= nw;
+        sv.visited |= nw;
         activate(v, nw, step + 1);
       }
     }
-    ws.frontier.swap(ws.next_frontier);
-    std::swap(cur, nxt);
+    sort_vertices(next, ws.sort_buffer);
+    frontier.clear();
+    for (vertex_t v : next) {
+      frontier.push_back({v, slot[v].next});
+      slot[v].next = 0;
+      ws.touched.push_back(v);
+    }
   }
-  // Leave the workspace clean: only the last frontier's marks (in `cur`) and visited remain.
-  for (vertex_t v : ws.frontier) cur[v] = 0;
-  for (vertex_t v : ws.touched) visited[v] = 0;
+  // Leave the workspace clean.
+  for (vertex_t v : ws.touched) slot[v].visited = 0;
 
   if (!weighted)
     for (unsigned w = 0; w < worlds; ++w) reach[w] = static_cast<double>(counts[w]);

@@ -158,7 +158,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
     if (fused) {
       auto& ws = fused_ws[static_cast<std::size_t>(t)];
       if (!ws) ws = std::make_unique<detail::FusedIcWorkspace>(n);
-      detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, static_cast<std::uint32_t>(b), worlds,
+      detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, b, worlds,
                                  opt.max_steps, weights, *ws, tally, acc);
       return;
     }
