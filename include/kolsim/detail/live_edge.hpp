@@ -150,7 +150,8 @@ class LiveEdgeWorlds {
   void gains(std::span<const vertex_t> vs, bool lookahead, std::vector<std::pair<std::uint64_t, std::uint64_t>>& out) {
     assert(!lookahead || has_lookahead_);
     out.assign(vs.size(), {0, 0});
-    parallel_for(0, vs.size(), threads_, [&](std::size_t j) {
+    const int threads = vs.size() * worlds_ >= run_parallel_worlds ? threads_ : 1;
+    parallel_for(0, vs.size(), threads, [&](std::size_t j) {
       Scratch& s = scratch();
       std::uint64_t t1 = 0, t2 = 0;
       for (std::uint64_t i = 0; i < worlds_; ++i) {

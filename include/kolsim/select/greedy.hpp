@@ -48,6 +48,7 @@ template <class Worlds>
 void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const GreedyOptions& opt, LazyMode mode,
                    SelectResult& res, Stopwatch& phase) {
   const vertex_t n = static_cast<vertex_t>(scope.allowed.size());
+  if (k == 0) return;
   const double r = static_cast<double>(w.worlds());
   auto take = [&](vertex_t v) {
     const std::uint64_t gain = w.add(v);
