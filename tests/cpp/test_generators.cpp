@@ -61,12 +61,12 @@ bool identity_accounts(const FollowerGraph& g) {
 
 TEST(ErdosRenyi, ExactDistinctArcsAndThreadIndependent) {
   const auto seed = test_seed();
-  auto g = erdos_renyi(5000, 100000, seed, 1);
+  auto g = erdos_renyi(5000, 300000, seed, 1);
   EXPECT_EQ(g.num_vertices(), 5000u);
-  EXPECT_EQ(g.num_edges(), 100000u);
+  EXPECT_EQ(g.num_edges(), 300000u);
   expect_simple(g);
   EXPECT_TRUE(identity_accounts(g));
-  expect_same(g, erdos_renyi(5000, 100000, seed, 2));
+  expect_same(g, erdos_renyi(5000, 300000, seed, 2));
   // Dense (complement) branch and the complete graph.
   auto d = erdos_renyi(10, 80, seed);
   EXPECT_EQ(d.num_edges(), 80u);

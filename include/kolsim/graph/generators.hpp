@@ -72,7 +72,7 @@ FollowerGraph graph_from_sorted_codes(vertex_t n, std::vector<std::uint64_t>&& c
       src[i] = u;
       dst[i] = v;
     }
-  }, 1);
+  }, 1, 4);
   std::vector<std::uint64_t>().swap(codes);
   BuildOptions opt;
   opt.threads = threads;
@@ -81,10 +81,12 @@ FollowerGraph graph_from_sorted_codes(vertex_t n, std::vector<std::uint64_t>&& c
   return build_graph_dense(edges_are_sorted, n, src, dst, {}, opt);
 }
 
-/// Walker/Vose alias table over non-negative weights: O(n) build, O(1) draw.
+/// Walker/Vose alias table over non-negative weights: O(n) build, O(1) draw from one 64-bit
+/// random word (high half picks the column, low half decides column vs alias); one cache line
+/// per draw since each column packs its 32-bit threshold with its alias.
 class AliasTable {
  public:
-  explicit AliasTable(const std::vector<double>& w) : prob_(w.size()), alias_(w.size()) {
+  explicit AliasTable(const std::vector<double>& w) : cells_(w.size()) {
     const std::size_t n = w.size();
     const double total = std::accumulate(w.begin(), w.end(), 0.0);
     std::vector<double> scaled(n);
@@ -95,29 +97,50 @@ class AliasTable {
       scaled[i] = w[i] * static_cast<double>(n) / total;
       (scaled[i] < 1.0 ? small : large).push_back(static_cast<vertex_t>(i));
     }
+    auto threshold = [](double p) {
+      return static_cast<std::uint32_t>(std::min(p * 4294967296.0, 4294967295.0));
+    };
     while (!small.empty() && !large.empty()) {
       const vertex_t s = small.back(), l = large.back();
       small.pop_back();
-      prob_[s] = scaled[s];
-      alias_[s] = l;
+      cells_[s] = {threshold(scaled[s]), l};
       scaled[l] -= 1.0 - scaled[s];
       if (scaled[l] < 1.0) {
         large.pop_back();
         small.push_back(l);
       }
     }
-    for (vertex_t i : large) prob_[i] = 1.0, alias_[i] = i;
-    for (vertex_t i : small) prob_[i] = 1.0, alias_[i] = i;  // rounding leftovers
+    for (vertex_t i : large) cells_[i] = {UINT32_MAX, i};
+    for (vertex_t i : small) cells_[i] = {UINT32_MAX, i};  // rounding leftovers
   }
   vertex_t draw(Rng& rng) const noexcept {
-    const vertex_t i = rng.below(static_cast<std::uint32_t>(prob_.size()));
-    return rng.uniform() < prob_[i] ? i : alias_[i];
+    const std::uint64_t r = rng.next_u64();
+    // Column = high 32 bits scaled to [0, n) (bias below n / 2^32, negligible).
+    const auto i = static_cast<std::size_t>(((r >> 32) * cells_.size()) >> 32);
+    const Cell& c = cells_[i];
+    return static_cast<std::uint32_t>(r) < c.threshold ? static_cast<vertex_t>(i) : c.alias;
   }
 
  private:
-  std::vector<double> prob_;
-  std::vector<vertex_t> alias_;
+  struct Cell {
+    std::uint32_t threshold = UINT32_MAX;
+    vertex_t alias = 0;
+  };
+  std::vector<Cell> cells_;
 };
+
+/// Builds from unsorted arcs, dropping self-loops and keeping the first copy of repeats.
+inline FollowerGraph graph_from_arcs(vertex_t n, std::vector<vertex_t>&& src, std::vector<vertex_t>&& dst,
+                                     int threads) {
+  BuildOptions opt;
+  opt.threads = threads;
+  opt.self_loops = SelfLoops::drop;
+  opt.duplicates = Duplicates::first;
+  auto g = build_graph_dense(n, src, dst, {}, opt);
+  std::vector<vertex_t>().swap(src);
+  std::vector<vertex_t>().swap(dst);
+  return g;
+}
 
 }  // namespace detail
 
@@ -163,7 +186,7 @@ inline FollowerGraph erdos_renyi(vertex_t n, edge_t m, std::uint64_t seed, int t
         // Uniform in [0, slots) by 64-bit multiply-shift (bias < slots / 2^64, negligible).
         out[i] = static_cast<std::uint64_t>((static_cast<detail::uint128>(rng.next_u64()) * slots) >> 64);
       }
-    }, 1);
+    }, 1, 4);
     next_chunk += chunks;
     detail::sort_unique_codes(codes, nt);
   }
@@ -262,7 +285,7 @@ inline FollowerGraph preferential_attachment(vertex_t n, std::uint32_t follows_p
 /// then has a power-law tail P(deg >= d) ~ d^-(out_exponent-1), and likewise the in-degree with
 /// in_exponent. NOTE the orientation: PERFORMANCE.md's PL1M "in-degree (follower) exponent 2.1"
 /// uses the peers' follower-to-followee arcs; its graph is chung_lu(1'000'000, 10.4, 2.5, 2.1)
-/// here (about 10.37M arcs). O(n + m log m) time. Invalid: n = 0, average_degree <= 0 or above
+/// here (about 10.37M arcs). O(n + m) time plus sorting each row. Invalid: n = 0, average_degree <= 0 or above
 /// n - 1, exponents <= 2 (infinite mean) or not finite.
 inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_exponent, double in_exponent,
                               std::uint64_t seed, int threads = 0) {
@@ -292,21 +315,16 @@ inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_expo
 
   const auto total = static_cast<std::uint64_t>(std::llround(static_cast<double>(n) * average_degree));
   const std::uint64_t chunks = (total + detail::generator_chunk - 1) / detail::generator_chunk;
-  std::vector<std::uint64_t> codes(total);
+  std::vector<vertex_t> src(total), dst(total);
   parallel_for(0, chunks, nt, [&](std::size_t c) {
     Rng rng(seed, c, domain::generator);
     const std::uint64_t lo = c * detail::generator_chunk, hi = std::min(total, lo + detail::generator_chunk);
     for (std::uint64_t i = lo; i < hi; ++i) {
-      const vertex_t u = out_table.draw(rng), v = in_table.draw(rng);
-      // Loops become a code past every real arc and are cut after sorting.
-      codes[i] = u == v ? UINT64_MAX : static_cast<std::uint64_t>(u) * n + v;
+      src[i] = out_table.draw(rng);
+      dst[i] = in_table.draw(rng);
     }
-  }, 1);
-  detail::sort_unique_codes(codes, nt);
-  if (!codes.empty() && codes.back() == UINT64_MAX) codes.pop_back();
-  return detail::graph_from_sorted_codes(
-      n, std::move(codes),
-      [n](std::uint64_t code) { return std::pair<vertex_t, vertex_t>(code / n, code % n); }, nt);
+  }, 1, 4);
+  return detail::graph_from_arcs(n, std::move(src), std::move(dst), nt);
 }
 
 /// Watts-Strogatz small world (Watts & Strogatz, Nature 1998): a ring where each account is
@@ -366,7 +384,8 @@ inline FollowerGraph watts_strogatz(vertex_t n, std::uint32_t k, double beta, st
 
 /// R-MAT (Chakrabarti, Zhan, Faloutsos, SDM 2004) on n = 2^scale vertices: each of m draws
 /// descends `scale` levels choosing quadrant a (top-left), b, c or d = 1 - a - b - c; self-loops
-/// and repeated arcs are removed, so the graph has at most m arcs. O(m scale + m log m) time.
+/// and repeated arcs are removed, so the graph has at most m arcs. O(m scale + n) time plus
+/// sorting each row.
 /// Invalid: scale = 0 or > 31, a, b, c negative or a + b + c > 1.
 inline FollowerGraph rmat(std::uint32_t scale, edge_t m, std::uint64_t seed, double a = 0.57, double b = 0.19,
                           double c = 0.19, int threads = 0) {
@@ -380,30 +399,24 @@ inline FollowerGraph rmat(std::uint32_t scale, edge_t m, std::uint64_t seed, dou
   const auto t2 = static_cast<std::uint64_t>((a + b) * 4294967296.0);
   const auto t3 = static_cast<std::uint64_t>((a + b + c) * 4294967296.0);
   const std::uint64_t chunks = (m + detail::generator_chunk - 1) / detail::generator_chunk;
-  std::vector<std::uint64_t> codes(m);
+  std::vector<vertex_t> src(m), dst(m);
   parallel_for(0, chunks, nt, [&](std::size_t ch) {
     Rng rng(seed, ch, domain::generator);
     const std::uint64_t lo = ch * detail::generator_chunk, hi = std::min<std::uint64_t>(m, lo + detail::generator_chunk);
     for (std::uint64_t i = lo; i < hi; ++i) {
-      std::uint64_t u = 0, v = 0;
+      std::uint32_t u = 0, v = 0;
       for (std::uint32_t level = 0; level < scale; ++level) {
         const std::uint64_t r = rng.next_u32();
-        const std::uint64_t bu = r >= t2 ? 1 : 0;                 // c or d: lower half
-        const std::uint64_t bv = (r >= t1 && r < t2) || r >= t3;  // b or d: right half
+        const std::uint32_t bu = r >= t2 ? 1 : 0;                 // c or d: lower half
+        const std::uint32_t bv = (r >= t1 && r < t2) || r >= t3;  // b or d: right half
         u = (u << 1) | bu;
         v = (v << 1) | bv;
       }
-      codes[i] = u == v ? UINT64_MAX : (u << 32) | v;
+      src[i] = u;
+      dst[i] = v;
     }
-  }, 1);
-  detail::sort_unique_codes(codes, nt);
-  if (!codes.empty() && codes.back() == UINT64_MAX) codes.pop_back();
-  return detail::graph_from_sorted_codes(
-      n, std::move(codes),
-      [](std::uint64_t code) {
-        return std::pair<vertex_t, vertex_t>(static_cast<vertex_t>(code >> 32), static_cast<vertex_t>(code));
-      },
-      nt);
+  }, 1, 4);
+  return detail::graph_from_arcs(n, std::move(src), std::move(dst), nt);
 }
 
 /// A generated graph with the community (block) of each vertex.
@@ -473,7 +486,7 @@ inline CommunityGraph stochastic_block_model(std::span<const vertex_t> block_siz
       emit(cell);
       ++cell;
     }
-  });
+  }, 1, 8);
   std::size_t total = 0;
   for (auto& f : found) total += f.size();
   std::vector<std::uint64_t> codes;

@@ -35,7 +35,7 @@ std::vector<prob_t> draw_edge_values(edge_t m, std::uint64_t seed, int threads, 
     Rng rng(seed, b, domain::probability);
     const edge_t lo = b * probability_block, hi = std::min(m, lo + probability_block);
     for (edge_t e = lo; e < hi; ++e) p[e] = draw(rng);
-  }, 1);
+  }, 1, 4);
   return p;
 }
 
