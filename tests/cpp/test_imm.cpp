@@ -186,6 +186,9 @@ TEST(Imm, MemoryLimitAndBadArguments) {
   EXPECT_THROW(imm(g, IndependentCascade{}, 2, b), std::invalid_argument);
   b.epsilon = 1;
   EXPECT_THROW(imm(g, IndependentCascade{}, 2, b), std::invalid_argument);
+  b.epsilon = 0.1;
+  b.ell = 0;
+  EXPECT_THROW(imm(g, IndependentCascade{}, 2, b), std::invalid_argument);
   ImmOptions c;
   EXPECT_THROW(imm(g, IndependentCascade{}, 0, c), std::invalid_argument);
   EXPECT_THROW(imm(g, IndependentCascade{}, 13, c), std::invalid_argument);

@@ -43,6 +43,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   Stopwatch total, lap;
   const SeedScope scope =
       detail::rr_check("imm", g, k, opt.epsilon, opt.max_depth, opt.root_weights, opt);
+  KOLSIM_REQUIRE(opt.ell > 0.0 && std::isfinite(opt.ell), "imm: ell must be > 0, got ", opt.ell);
   const int threads = resolve_threads(opt.threads);
   const vertex_t n = g.num_vertices();
   RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights);
