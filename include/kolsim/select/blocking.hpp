@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: MIT
+/// Blocking selection: choose k corrective KOLs that minimise a misleading campaign's expected
+/// reach under competitive IC (optionally within a deadline), plus the usual baselines.
+///
+/// Methods (BlockingMethod):
+///  - celf: CELF greedy (Leskovec et al., KDD 2007) on the Monte Carlo objective with common
+///    random numbers: every evaluation uses the same `trials` worlds, so it is an exact greedy on
+///    the sample-average F reach. The reference. Saved accounts are not submodular in general
+///    under multi-campaign IC (Budak et al., WWW 2011 prove it only for special cases), so the
+///    lazy bounds are heuristics and there is no approximation guarantee. O(candidates * trials
+///    * cascade) for the first round.
+///  - rr: reverse sampling for blocking, in the spirit of Tong et al. (INFOCOM 2017, random
+///    R-tuples): draw a world, run F alone forward (arrival times dF), pick roots v uniformly
+///    among the accounts F reaches, and collect every account u that, as a single corrective
+///    seed, wins the race to v along a C-live path (each account on it reached by C before F,
+///    ties by the tie rule, C starting at the delay) by a bucketed reverse search. Greedy
+///    weighted max coverage of these sets maximises L(S) = E[#accounts some single seed of S
+///    saves], a monotone submodular LOWER bound on saved(S) (it misses accounts saved only
+///    because several seeds jointly cut every F path, and accounts nobody adopts). So greedy
+///    gets >= (1 - 1/e) of the best sampled L, but there is NO guarantee on saved(S) itself.
+///    O(worlds * (F reach + edges F examines) + RR search) time.
+///  - degree (top followers), neighbourhood (followers of the F seeds, most exposed first) and
+///    imm (plain influence maximisation of C ignoring F; Tang, Shi, Xiao, SIGMOD 2015).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <queue>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/diffusion/competitive.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/estimate/competitive_estimate.hpp"
+#include "kolsim/select/common.hpp"
+#include "kolsim/select/heuristics.hpp"
+#include "kolsim/select/imm.hpp"
+
+namespace kolsim {
+
+/// How select_blockers chooses.
+enum class BlockingMethod : std::uint8_t { rr = 0, celf = 1, degree = 2, neighbourhood = 3, imm = 4 };
+
+/// "rr", "celf", "degree", "neighbourhood" or "imm" -> BlockingMethod.
+inline BlockingMethod parse_blocking_method(std::string_view name) {
+  if (name == "rr") return BlockingMethod::rr;
+  if (name == "celf") return BlockingMethod::celf;
+  if (name == "degree") return BlockingMethod::degree;
+  if (name == "neighbourhood" || name == "neighborhood") return BlockingMethod::neighbourhood;
+  if (name == "imm") return BlockingMethod::imm;
+  throw std::invalid_argument(
+      detail::concat("unknown blocking method '", name, "' (expected rr, celf, degree, neighbourhood or imm)"));
+}
+
+/// Options of the blocking selectors (candidates, fixed_seeds = corrective accounts already
+/// contracted, seed, threads, stop from SelectOptions). Misleading seeds are never candidates.
+struct BlockingOptions : SelectOptions {
+  BlockingMethod method = BlockingMethod::rr;  ///< used by select_blockers
+  /// Deadline: minimise the accounts F reaches within max_steps steps.
+  std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
+  std::uint64_t worlds = 2000;          ///< rr: sampled worlds (F forward runs)
+  std::uint32_t roots_per_world = 16;   ///< rr: RR roots per world
+  std::uint64_t trials = 200;           ///< celf: common-random-number worlds per evaluation
+  double imm_epsilon = 0.3;             ///< imm baseline accuracy
+  /// > 0: re-estimate F's reach before/after with this many independent Monte Carlo trials
+  /// (coins keyed by a seed derived from `seed`, disjoint from the selection's worlds).
+  std::uint64_t evaluation_trials = 1000;
+};
+
+/// Blocking result. SelectResult::spread is the selector's own estimate of F's reach with the
+/// chosen correction (0 for the baselines), marginal_gains its estimate of the reach each seed
+/// removes (the baselines' scores for degree/neighbourhood/imm). reach_* are the independent
+/// Monte Carlo evaluation (zero when evaluation_trials = 0).
+struct BlockingResult : SelectResult {
+  double reach_before = 0, reach_before_error = 0;  ///< F reach against the fixed seeds only
+  double reach_after = 0, reach_after_error = 0;    ///< F reach with fixed seeds + seeds
+  /// reach_before - reach_after over the same worlds; saved_error is exact without fixed seeds,
+  /// else the conservative sqrt(se_after^2 + se_before^2) of the two coupled saved counts.
+  double saved = 0, saved_error = 0;
+  std::uint64_t evaluation_trials = 0;
+};
+
+namespace detail {
+
+/// Validated scope: F seeds, fixed corrective seeds and candidates, with F seeds excluded.
+inline SeedScope blocking_scope(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
+                                const BlockingOptions& opt, const char* who) {
+  KOLSIM_REQUIRE(model.num_vertices() > 0, who, ": the graph has no vertices");
+  KOLSIM_REQUIRE(k >= 1, who, ": k must be >= 1");
+  validate_competitive_seeds(model, misleading, opt.fixed_seeds, who);
+  SelectOptions base;
+  base.candidates = opt.candidates;
+  base.fixed_seeds = opt.fixed_seeds;
+  SeedScope s = make_seed_scope(model.corrective(), 0, base);
+  for (vertex_t v : misleading) {
+    if (s.allowed[v]) --s.num_allowed;
+    s.allowed[v] = 0;
+  }
+  KOLSIM_REQUIRE(k <= s.num_allowed, who, ": k = ", k, " exceeds the ", s.num_allowed,
+                 " selectable accounts (candidates minus fixed and misleading seeds)");
+  return s;
+}
+
+inline std::vector<vertex_t> allowed_list(const SeedScope& s) {
+  std::vector<vertex_t> out;
+  out.reserve(s.num_allowed);
+  for (vertex_t v = 0; v < s.allowed.size(); ++v)
+    if (s.allowed[v]) out.push_back(v);
+  return out;
+}
+
+inline std::uint64_t blocking_eval_seed(std::uint64_t seed) { return seed ^ 0x9E3779B97F4A7C15ull; }
+
+inline void blocking_evaluate(const CompetitiveIC& model, std::span<const vertex_t> misleading,
+                              const BlockingOptions& opt, BlockingResult& r) {
+  if (opt.evaluation_trials == 0) return;
+  std::vector<vertex_t> c = opt.fixed_seeds;
+  c.insert(c.end(), r.seeds.begin(), r.seeds.end());
+  CompetitionOptions co;
+  co.trials = opt.evaluation_trials;
+  co.seed = blocking_eval_seed(opt.seed);
+  co.threads = opt.threads;
+  co.max_steps = opt.max_steps;
+  co.stop = opt.stop;
+  const CompetitiveEstimate after = estimate_competition(model, misleading, c, co);
+  r.reach_after = after.misleading.mean;
+  r.reach_after_error = after.misleading.std_error;
+  if (opt.fixed_seeds.empty()) {
+    r.reach_before = after.misleading_alone.mean;
+    r.reach_before_error = after.misleading_alone.std_error;
+    r.saved_error = after.saved.std_error;
+  } else {
+    // Same worlds as `after`, so the difference is coupled.
+    const CompetitiveEstimate before = estimate_competition(model, misleading, opt.fixed_seeds, co);
+    r.reach_before = before.misleading.mean;
+    r.reach_before_error = before.misleading.std_error;
+    r.saved_error = std::sqrt(after.saved.std_error * after.saved.std_error +
+                              before.saved.std_error * before.saved.std_error);
+  }
+  r.saved = r.reach_before - r.reach_after;
+  r.evaluation_trials = opt.evaluation_trials;
+}
+
+/// Lazy greedy weighted max coverage (weights are integers, so sums are exact). Returns seeds
+/// and the weight each covers; fixed seeds' sets are removed first.
+struct WeightedCoverage {
+  std::vector<vertex_t> seeds;
+  std::vector<std::uint64_t> marginal;
+  std::uint64_t fixed_weight = 0;
+};
+
+inline WeightedCoverage weighted_max_coverage(const std::vector<vertex_t>& nodes, const std::vector<edge_t>& offs,
+                                              const std::vector<std::uint64_t>& weight, vertex_t n, std::size_t k,
+                                              const SeedScope& scope) {
+  const std::uint64_t sets = weight.size();
+  std::vector<edge_t> idx_off(static_cast<std::size_t>(n) + 1, 0);
+  for (vertex_t v : nodes) ++idx_off[v + 1];
+  for (vertex_t v = 0; v < n; ++v) idx_off[v + 1] += idx_off[v];
+  std::vector<std::uint64_t> idx(nodes.size());
+  {
+    std::vector<edge_t> cur(idx_off.begin(), idx_off.end() - 1);
+    for (std::uint64_t j = 0; j < sets; ++j)
+      for (edge_t p = offs[j]; p < offs[j + 1]; ++p) idx[cur[nodes[p]]++] = j;
+  }
+  std::vector<char> covered(sets, 0);
+  WeightedCoverage res;
+  auto cover = [&](vertex_t v) {
+    std::uint64_t w = 0;
+    for (edge_t p = idx_off[v]; p < idx_off[v + 1]; ++p) {
+      const std::uint64_t j = idx[p];
+      if (!covered[j]) {
+        covered[j] = 1;
+        w += weight[j];
+      }
+    }
+    return w;
+  };
+  auto gain = [&](vertex_t v) {
+    std::uint64_t w = 0;
+    for (edge_t p = idx_off[v]; p < idx_off[v + 1]; ++p)
+      if (!covered[idx[p]]) w += weight[idx[p]];
+    return w;
+  };
+  for (vertex_t v : scope.fixed) res.fixed_weight += cover(v);
+  using Item = std::pair<std::uint64_t, vertex_t>;  // (gain, vertex); lower vertex wins ties
+  auto cmp = [](const Item& a, const Item& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); };
+  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
+  for (vertex_t v = 0; v < n; ++v)
+    if (scope.allowed[v]) heap.push({gain(v), v});
+  while (res.seeds.size() < k && !heap.empty()) {
+    Item top = heap.top();
+    heap.pop();
+    const std::uint64_t g = gain(top.second);
+    if (g != top.first) {
+      heap.push({g, top.second});
+      continue;
+    }
+    res.seeds.push_back(top.second);
+    res.marginal.push_back(cover(top.second));
+  }
+  return res;
+}
+
+/// Per-thread buffers of the RR blocking sampler.
+struct BlockingRRWorkspace {
+  explicit BlockingRRWorkspace(vertex_t n) : cascade(n), dist(n, 0), dstamp(n, 0), vstamp(n, 0) {}
+  CompetitiveWorkspace cascade;
+  std::vector<std::uint32_t> dist, dstamp, vstamp;
+  std::uint32_t depoch = 0, vepoch = 0;
+  std::vector<vertex_t> reached;
+  std::vector<std::vector<vertex_t>> buckets;
+};
+
+}  // namespace detail
+
+/// Reverse-sampling blocking selector (see the file comment for the sets and the guarantee).
+/// Worlds use coins keyed by (seed, world) and roots Rng(seed, world, domain::competitive), so the
+/// result is identical for any thread count. Throws std::invalid_argument for k = 0, zero worlds
+/// or roots, bad or overlapping seeds, k above the selectable pool.
+inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
+                               const BlockingOptions& opt = {}) {
+  Stopwatch total, lap;
+  const SeedScope scope = detail::blocking_scope(model, misleading, k, opt, "block_rr");
+  KOLSIM_REQUIRE(opt.worlds >= 1 && opt.roots_per_world >= 1, "block_rr: worlds and roots_per_world must be >= 1");
+  const int threads = resolve_threads(opt.threads);
+  const FollowerGraph& gc = model.corrective();
+  const vertex_t n = model.num_vertices();
+  const edge_t m = gc.num_edges();
+  // In-edge j -> out-edge index, so the reverse search reads the same coins as the forward runs.
+  std::vector<edge_t> in_to_out(m);
+  {
+    const auto offs = gc.out_offsets();
+    const auto targets = gc.out_targets();
+    std::vector<edge_t> cur(gc.in_offsets().begin(), gc.in_offsets().end() - 1);
+    for (vertex_t u = 0; u < n; ++u)
+      for (edge_t e = offs[u]; e < offs[u + 1]; ++e) in_to_out[cur[targets[e]]++] = e;
+  }
+  const auto in_offs = gc.in_offsets();
+  const auto in_src = gc.in_sources();
+  const auto pc_in = gc.in_edge_probs();
+  const std::int64_t delay = model.correction_delay();
+  const TieRule rule = model.tie_rule();
+  const std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
+
+  const int slots = std::max(threads, 1);
+  std::vector<std::unique_ptr<detail::BlockingRRWorkspace>> ws(static_cast<std::size_t>(slots));
+  struct WorldSets {
+    std::vector<vertex_t> nodes;
+    std::vector<std::uint32_t> sizes;
+    std::uint64_t reached = 0;
+    std::uint64_t edges = 0;
+  };
+  std::vector<vertex_t> all_nodes;
+  std::vector<edge_t> all_offs{0};
+  std::vector<std::uint64_t> all_weight;
+  std::uint64_t reach_sum = 0, edges = 0;
+  const std::uint64_t block = 64 * static_cast<std::uint64_t>(slots);
+  std::vector<WorldSets> out(block);
+  for (std::uint64_t w0 = 0; w0 < opt.worlds; w0 += block) {
+    check_stop(opt.stop);
+    const std::uint64_t w1 = std::min(opt.worlds, w0 + block);
+    parallel_for(w0, w1, threads, [&](std::size_t w) {
+      const auto slot = static_cast<std::size_t>(thread_index());
+      if (!ws[slot]) ws[slot] = std::make_unique<detail::BlockingRRWorkspace>(n);
+      detail::BlockingRRWorkspace& b = *ws[slot];
+      WorldSets& o = out[w - w0];
+      o.nodes.clear();
+      o.sizes.clear();
+      const detail::CompetitiveCoins coins(opt.seed, w);
+      const std::uint32_t dep = ++b.depoch;
+      b.reached.clear();
+      o.edges = b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
+        b.dist[v] = t;
+        b.dstamp[v] = dep;
+        b.reached.push_back(v);
+      });
+      o.reached = b.reached.size();
+      if (b.reached.empty()) return;
+      // Latest step at which C may arrive at x and still beat F there.
+      auto beat = [&](vertex_t x) -> std::int64_t {
+        if (b.dstamp[x] != dep) return inf;
+        const std::int64_t d = b.dist[x];
+        if (d == 0) return -1;
+        const bool c_tie = rule == TieRule::corrective_wins || (rule == TieRule::random && coins.corrective_wins_tie(x));
+        return d - 1 + (c_tie ? 1 : 0);
+      };
+      Rng rng(opt.seed, w, domain::competitive);
+      for (std::uint32_t r = 0; r < opt.roots_per_world; ++r) {
+        const vertex_t root = b.reached[rng.below(static_cast<std::uint32_t>(b.reached.size()))];
+        const std::size_t before = o.nodes.size();
+        const std::int64_t top = beat(root);
+        if (top >= delay) {
+          const std::uint32_t vep = ++b.vepoch;
+          const auto levels = static_cast<std::size_t>(top - delay + 1);
+          if (b.buckets.size() < levels) b.buckets.resize(levels);
+          b.vstamp[root] = vep;
+          b.buckets[levels - 1].push_back(root);
+          for (std::size_t li = levels; li-- > 0;) {
+            const std::int64_t level = delay + static_cast<std::int64_t>(li);
+            auto& bucket = b.buckets[li];
+            for (std::size_t q = 0; q < bucket.size(); ++q) {
+              const vertex_t y = bucket[q];
+              o.nodes.push_back(y);
+              if (level - 1 < delay) continue;
+              for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
+                const vertex_t x = in_src[j];
+                if (b.vstamp[x] == vep) continue;
+                if (!coins.corrective(in_to_out[j], pc_in[j])) continue;
+                b.vstamp[x] = vep;
+                const std::int64_t lab = std::min(beat(x), level - 1);
+                if (lab < delay) continue;
+                b.buckets[static_cast<std::size_t>(lab - delay)].push_back(x);
+              }
+            }
+            bucket.clear();
+          }
+        }
+        o.sizes.push_back(static_cast<std::uint32_t>(o.nodes.size() - before));
+      }
+    });
+    for (std::uint64_t w = w0; w < w1; ++w) {
+      const WorldSets& o = out[w - w0];
+      reach_sum += o.reached;
+      edges += o.edges;
+      if (o.reached == 0) continue;
+      std::size_t p = 0;
+      for (std::uint32_t sz : o.sizes) {
+        all_nodes.insert(all_nodes.end(), o.nodes.begin() + static_cast<std::ptrdiff_t>(p),
+                         o.nodes.begin() + static_cast<std::ptrdiff_t>(p + sz));
+        p += sz;
+        all_offs.push_back(all_nodes.size());
+        all_weight.push_back(o.reached);
+      }
+    }
+  }
+  BlockingResult res;
+  res.method = "rr";
+  res.phase_seconds.emplace_back("sampling", lap.lap());
+  const detail::WeightedCoverage cov = detail::weighted_max_coverage(all_nodes, all_offs, all_weight, n, k, scope);
+  res.phase_seconds.emplace_back("selection", lap.lap());
+  const double denom = static_cast<double>(opt.worlds) * opt.roots_per_world;
+  const double before = static_cast<double>(reach_sum) / static_cast<double>(opt.worlds);
+  double removed = static_cast<double>(cov.fixed_weight) / denom;
+  res.seeds = cov.seeds;
+  for (std::uint64_t g : cov.marginal) {
+    res.marginal_gains.push_back(static_cast<double>(g) / denom);
+    removed += static_cast<double>(g) / denom;
+  }
+  res.spread = before - removed;
+  res.rr_sets = all_weight.size();
+  res.trials = opt.worlds;
+  res.peak_bytes = all_nodes.capacity() * sizeof(vertex_t) + all_offs.capacity() * sizeof(edge_t) +
+                   all_weight.capacity() * 8 + in_to_out.capacity() * sizeof(edge_t) +
+                   static_cast<std::size_t>(slots) * n * 14;
+  detail::blocking_evaluate(model, misleading, opt, res);
+  res.phase_seconds.emplace_back("evaluation", lap.lap());
+  res.seconds = total.seconds();
+  return res;
+}
+
+/// CELF greedy on the Monte Carlo F reach with common random numbers (the reference): every
+/// evaluation replays worlds 0 .. trials-1 keyed by `seed`, so gains are exact differences of
+/// the sample-average objective. Deterministic for any thread count.
+inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
+                                 const BlockingOptions& opt = {}) {
+  Stopwatch total, lap;
+  const SeedScope scope = detail::blocking_scope(model, misleading, k, opt, "block_celf");
+  KOLSIM_REQUIRE(opt.trials >= 1, "block_celf: trials must be >= 1");
+  const int threads = resolve_threads(opt.threads);
+  const vertex_t n = model.num_vertices();
+  const int slots = std::max(threads, 1);
+  std::vector<std::unique_ptr<detail::CompetitiveWorkspace>> ws(static_cast<std::size_t>(slots));
+  auto workspace = [&]() -> detail::CompetitiveWorkspace& {
+    const auto slot = static_cast<std::size_t>(thread_index());
+    if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
+    return *ws[slot];
+  };
+  // Total F adoptions over all worlds against corrective seeds c (serial over worlds).
+  auto total_f = [&](const std::vector<vertex_t>& c) {
+    auto& w = workspace();
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < opt.trials; ++i) {
+      const detail::CompetitiveCoins coins(opt.seed, i);
+      w.run(model, misleading, c, opt.max_steps, coins, [&](vertex_t, Campaign camp, std::uint32_t) {
+        sum += camp == Campaign::misleading ? 1 : 0;
+      });
+    }
+    return sum;
+  };
+  std::vector<vertex_t> chosen = scope.fixed;
+  const std::uint64_t base = total_f(chosen);
+  const std::vector<vertex_t> pool = detail::allowed_list(scope);
+  std::vector<std::uint64_t> gains(pool.size());
+  std::uint64_t evaluations = 1;
+  for (std::size_t p0 = 0; p0 < pool.size(); p0 += 256) {
+    check_stop(opt.stop);
+    const std::size_t p1 = std::min(pool.size(), p0 + 256);
+    parallel_for(p0, p1, threads, [&](std::size_t p) {
+      std::vector<vertex_t> c = chosen;
+      c.push_back(pool[p]);
+      gains[p] = base - total_f(c);
+    }, 1);
+    evaluations += p1 - p0;
+  }
+  using Item = std::tuple<std::uint64_t, vertex_t, std::size_t>;  // (gain, vertex, round computed)
+  auto cmp = [](const Item& a, const Item& b) {
+    return std::get<0>(a) < std::get<0>(b) || (std::get<0>(a) == std::get<0>(b) && std::get<1>(a) > std::get<1>(b));
+  };
+  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
+  for (std::size_t p = 0; p < pool.size(); ++p) heap.push({gains[p], pool[p], 0});
+  BlockingResult res;
+  res.method = "celf";
+  std::uint64_t current = base;
+  while (res.seeds.size() < k && !heap.empty()) {
+    check_stop(opt.stop);
+    auto [g, v, round] = heap.top();
+    heap.pop();
+    if (round == res.seeds.size()) {
+      res.seeds.push_back(v);
+      res.marginal_gains.push_back(static_cast<double>(g) / static_cast<double>(opt.trials));
+      chosen.push_back(v);
+      current -= g;
+      continue;
+    }
+    std::vector<vertex_t> c = chosen;
+    c.push_back(v);
+    // Re-evaluation: parallel over worlds with per-world counts summed in order.
+    std::vector<std::uint64_t> per(opt.trials, 0);
+    parallel_for(0, opt.trials, threads, [&](std::size_t i) {
+      auto& w = workspace();
+      const detail::CompetitiveCoins coins(opt.seed, i);
+      std::uint64_t s = 0;
+      w.run(model, misleading, c, opt.max_steps, coins,
+            [&](vertex_t, Campaign camp, std::uint32_t) { s += camp == Campaign::misleading ? 1 : 0; });
+      per[i] = s;
+    }, 16);
+    std::uint64_t f = 0;
+    for (auto x : per) f += x;
+    ++evaluations;
+    heap.push({current >= f ? current - f : 0, v, res.seeds.size()});
+  }
+  res.phase_seconds.emplace_back("selection", lap.lap());
+  res.spread = static_cast<double>(current) / static_cast<double>(opt.trials);
+  res.trials = evaluations * opt.trials;
+  detail::blocking_evaluate(model, misleading, opt, res);
+  res.phase_seconds.emplace_back("evaluation", lap.lap());
+  res.seconds = total.seconds();
+  return res;
+}
+
+/// Baselines: "degree" = most followers (corrective graph), "neighbourhood" = followers of the F
+/// seeds ranked by their chance to hear F at step 1 (sum of pF from F seeds), then by follower
+/// count (accounts outside the neighbourhood fill the rest by follower count), "imm" = IMM on
+/// the corrective graph ignoring F. Evaluated like the others.
+inline BlockingResult block_baseline(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
+                                     BlockingMethod method, const BlockingOptions& opt = {}) {
+  Stopwatch total;
+  const SeedScope scope = detail::blocking_scope(model, misleading, k, opt, "block_baseline");
+  SelectOptions so;
+  so.candidates = detail::allowed_list(scope);
+  so.fixed_seeds = opt.fixed_seeds;
+  so.seed = opt.seed;
+  so.threads = opt.threads;
+  so.stop = opt.stop;
+  const FollowerGraph& gc = model.corrective();
+  const vertex_t n = model.num_vertices();
+  SelectResult sel;
+  if (method == BlockingMethod::degree) {
+    sel = top_degree(gc, k, so);
+    sel.method = "degree";
+  } else if (method == BlockingMethod::neighbourhood) {
+    const FollowerGraph& gf = model.misleading();
+    std::vector<double> hit(n, 0.0);
+    for (vertex_t s : misleading) {
+      const auto nb = gf.out_neighbors(s);
+      const auto pr = gf.out_probs(s);
+      for (std::size_t j = 0; j < nb.size(); ++j) hit[nb[j]] += pr[j];
+    }
+    double maxdeg = 0;
+    for (vertex_t v = 0; v < n; ++v) maxdeg = std::max(maxdeg, static_cast<double>(gc.out_degree(v)));
+    std::vector<double> score(n);
+    for (vertex_t v = 0; v < n; ++v)
+      score[v] = (hit[v] > 0 ? (1.0 + hit[v]) * (maxdeg + 1.0) : 0.0) + static_cast<double>(gc.out_degree(v));
+    sel = select_top_scores(gc, score, k, so, "neighbourhood");
+  } else if (method == BlockingMethod::imm) {
+    ImmOptions io;
+    static_cast<SelectOptions&>(io) = so;
+    io.epsilon = opt.imm_epsilon;
+    io.max_depth = opt.max_steps == std::numeric_limits<std::uint32_t>::max() ? UINT32_MAX : opt.max_steps;
+    sel = imm(gc, IndependentCascade{}, k, io);
+    sel.method = "imm";
+  } else {
+    KOLSIM_REQUIRE(false, "block_baseline: method must be degree, neighbourhood or imm");
+  }
+  BlockingResult res;
+  static_cast<SelectResult&>(res) = sel;
+  res.spread = 0;
+  detail::blocking_evaluate(model, misleading, opt, res);
+  res.phase_seconds.emplace_back("evaluation", total.seconds() - sel.seconds);
+  res.seconds = total.seconds();
+  return res;
+}
+
+/// Chooses k corrective seeds against `misleading_seeds` with opt.method (rr, celf, degree,
+/// neighbourhood, imm); see the functions above for each method's cost and guarantee.
+inline BlockingResult select_blockers(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                      std::size_t k, const BlockingOptions& opt = {}) {
+  switch (opt.method) {
+    case BlockingMethod::rr: return block_rr(model, misleading_seeds, k, opt);
+    case BlockingMethod::celf: return block_celf(model, misleading_seeds, k, opt);
+    default: return block_baseline(model, misleading_seeds, k, opt.method, opt);
+  }
+}
+
+/// select_blockers() with the misleading seeds in a vector.
+inline BlockingResult select_blockers(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
+                                      std::size_t k, const BlockingOptions& opt = {}) {
+  return select_blockers(model, std::span<const vertex_t>(misleading_seeds), k, opt);
+}
+
+}  // namespace kolsim

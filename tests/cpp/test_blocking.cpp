@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/// Tests of blocking selection: CELF reference vs brute force on exact objectives, the RR method
+/// vs CELF on a medium graph (gap reported), baselines, thread invariance and bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "kolsim/diffusion/competitive.hpp"
+#include "kolsim/estimate/competitive_estimate.hpp"
+#include "kolsim/graph/builder.hpp"
+#include "kolsim/graph/generators.hpp"
+#include "kolsim/graph/probabilities.hpp"
+#include "kolsim/select/blocking.hpp"
+#include "kolsim/select/heuristics.hpp"
+
+using namespace kolsim;
+
+namespace {
+
+std::uint64_t test_seed() {
+  static const std::uint64_t s = [] {
+    std::uint64_t v = 777;
+    if (const char* env = std::getenv("KOLSIM_TEST_SEED")) v = std::strtoull(env, nullptr, 10);
+    std::printf("test_blocking seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
+    return v;
+  }();
+  return s;
+}
+
+double exact_f(const CompetitiveIC& model, const std::vector<vertex_t>& f, const std::vector<vertex_t>& c) {
+  return exact_competition(model, f, c).misleading.mean;
+}
+
+}  // namespace
+
+TEST(Blocking, CelfVersusBruteForceOnTinyGraphs) {
+  const std::uint64_t seed = test_seed();
+  int checked = 0;
+  for (std::uint64_t gseed : {3u, 4u}) {
+    const FollowerGraph base = erdos_renyi(9, 14, gseed);
+    for (TieRule rule : {TieRule::misleading_wins, TieRule::corrective_wins}) {
+      const CompetitiveIC model(constant_probability(base, 0.7f), constant_probability(base, 1.0f), rule);
+      const std::vector<vertex_t> f = top_degree(base, 1).seeds;
+      const ExactCompetition none = exact_competition(model, f, {});
+      if (none.misleading.mean < 2.0) continue;  // F barely spreads: nothing to block
+      // Brute force over all singles and pairs with the exact objective.
+      double best1 = 1e18, best2 = 1e18;
+      for (vertex_t a = 0; a < 9; ++a) {
+        if (a == f[0]) continue;
+        best1 = std::min(best1, exact_f(model, f, {a}));
+        for (vertex_t b = a + 1; b < 9; ++b)
+          if (b != f[0]) best2 = std::min(best2, exact_f(model, f, {a, b}));
+      }
+      BlockingOptions opt;
+      opt.seed = seed;
+      opt.trials = 4000;
+      opt.evaluation_trials = 0;
+      const BlockingResult r = block_celf(model, f, 2, opt);
+      ASSERT_EQ(r.seeds.size(), 2u);
+      const double sd = std::sqrt(none.misleading.variance);
+      const double tol = 2.0 * 6.0 * sd / std::sqrt(static_cast<double>(opt.trials));
+      const double got1 = exact_f(model, f, {r.seeds[0]});
+      const double got2 = exact_f(model, f, r.seeds);
+      std::printf("graph %llu %s: F alone %.4f, best single %.4f (celf %.4f), best pair %.4f (celf %.4f)\n",
+                  static_cast<unsigned long long>(gseed), std::string(tie_rule_name(rule)).c_str(),
+                  none.misleading.mean, best1, got1, best2, got2);
+      EXPECT_LE(got1, best1 + tol);
+      const double opt_saved = none.misleading.mean - best2, got_saved = none.misleading.mean - got2;
+      EXPECT_GE(got_saved, (1.0 - 1.0 / std::exp(1.0)) * opt_saved - tol);
+      // CELF's own objective is the common-random-number average, reproducible by estimate_competition.
+      CompetitionOptions co;
+      co.trials = opt.trials;
+      co.seed = seed;
+      EXPECT_EQ(r.spread, estimate_competition(model, f, r.seeds, co).misleading.mean);
+      // RR sets estimate a lower bound of saved.
+      BlockingOptions ro;
+      ro.seed = seed;
+      ro.worlds = 8000;
+      ro.roots_per_world = 2;
+      ro.evaluation_trials = 0;
+      const BlockingResult rr = block_rr(model, f, 2, ro);
+      const double rr_saved = none.misleading.mean - rr.spread;
+      const double rr_exact_saved = none.misleading.mean - exact_f(model, f, rr.seeds);
+      EXPECT_LE(rr_saved, rr_exact_saved + tol);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 3);
+}
+
+TEST(Blocking, SingleSeedWinsOnALine) {
+  // 0 -> 1 -> 2 -> 3 -> 4 at p = 1 for both campaigns; F starts at 0. A corrective seed at 1
+  // saves 1..4 (F keeps only its seed), so it is the unique best single blocker.
+  const std::vector<vertex_t> src{0, 1, 2, 3}, dst{1, 2, 3, 4};
+  const FollowerGraph line = constant_probability(build_graph_dense(5, src, dst), 1.0f);
+  const CompetitiveIC model(line, TieRule::corrective_wins);
+  const std::vector<vertex_t> f{0};
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.worlds = 4000;
+  opt.evaluation_trials = 100;
+  for (BlockingMethod m : {BlockingMethod::rr, BlockingMethod::celf}) {
+    opt.method = m;
+    const BlockingResult r = select_blockers(model, f, 1, opt);
+    EXPECT_EQ(r.seeds, std::vector<vertex_t>{1});
+    EXPECT_EQ(r.reach_before, 5.0);
+    EXPECT_EQ(r.reach_after, 1.0);
+    EXPECT_EQ(r.saved, 4.0);
+    EXPECT_NEAR(r.spread, 1.0, 0.25);  // rr: root sampling noise only
+  }
+  // With a delay of 2 the correction posts at step 2: at 1 or 2 it is too late (F is there by
+  // then or ties and wins), at 3 it is in time (F arrives at step 3) and saves 3 and 4.
+  const CompetitiveIC late(line, TieRule::misleading_wins, 2);
+  opt.method = BlockingMethod::rr;
+  const BlockingResult r = select_blockers(late, f, 1, opt);
+  EXPECT_EQ(r.seeds, std::vector<vertex_t>{3});
+  EXPECT_EQ(r.reach_after, 3.0);
+}
+
+TEST(Blocking, RrAgainstCelfOnAMediumGraph) {
+  const std::uint64_t seed = test_seed();
+  const FollowerGraph base = chung_lu(2000, 5.0, 2.5, 2.1, 13);
+  const FollowerGraph wc = weighted_cascade(base);
+  const CompetitiveIC model(wc, wc, TieRule::misleading_wins);
+  const std::vector<vertex_t> f = top_degree(base, 5).seeds;
+  // Candidates: the 150 accounts with most followers, for both methods (keeps CELF fast).
+  std::vector<vertex_t> pool = top_degree(base, 155).seeds;
+  std::vector<vertex_t> cand;
+  for (vertex_t v : pool)
+    if (std::find(f.begin(), f.end(), v) == f.end() && cand.size() < 150) cand.push_back(v);
+  BlockingOptions opt;
+  opt.seed = seed;
+  opt.candidates = cand;
+  opt.evaluation_trials = 4000;
+  opt.trials = 200;
+  const BlockingResult celf = block_celf(model, f, 5, opt);
+  opt.worlds = 4000;
+  opt.roots_per_world = 8;
+  const BlockingResult rr = block_rr(model, f, 5, opt);
+  BlockingOptions all = opt;
+  all.candidates.clear();
+  const BlockingResult rr_all = block_rr(model, f, 5, all);
+  const BlockingResult deg = block_baseline(model, f, 5, BlockingMethod::degree, all);
+  const BlockingResult nb = block_baseline(model, f, 5, BlockingMethod::neighbourhood, all);
+  const BlockingResult im = block_baseline(model, f, 5, BlockingMethod::imm, all);
+  for (const BlockingResult* r : {&celf, &rr, &rr_all, &deg, &nb, &im})
+    std::printf("%-14s F reach %.2f -> %.2f +- %.2f (saved %.2f +- %.2f) in %.3f s\n", r->method.c_str(),
+                r->reach_before, r->reach_after, r->reach_after_error, r->saved, r->saved_error, r->seconds);
+  std::printf("gap rr vs celf (same 150 candidates): %.1f%% of celf's saved\n",
+              100.0 * (celf.saved - rr.saved) / std::max(celf.saved, 1e-9));
+  EXPECT_GT(celf.saved, 0.0);
+  EXPECT_GE(rr.saved, 0.8 * celf.saved - 4.0 * (rr.saved_error + celf.saved_error));
+  EXPECT_GE(rr_all.saved, rr.saved - 4.0 * (rr.saved_error + rr_all.saved_error));
+  // Every method returns k distinct non-misleading seeds.
+  for (const BlockingResult* r : {&celf, &rr, &rr_all, &deg, &nb, &im}) {
+    ASSERT_EQ(r->seeds.size(), 5u);
+    for (vertex_t v : r->seeds) EXPECT_EQ(std::find(f.begin(), f.end(), v), f.end());
+    std::vector<vertex_t> s = r->seeds;
+    std::sort(s.begin(), s.end());
+    EXPECT_EQ(std::unique(s.begin(), s.end()), s.end());
+  }
+  // Same evaluation worlds: every method sees the same reach before.
+  EXPECT_EQ(celf.reach_before, rr.reach_before);
+  EXPECT_EQ(deg.reach_before, rr.reach_before);
+}
+
+TEST(Blocking, DeadlineAndFixedSeeds) {
+  const FollowerGraph base = chung_lu(1500, 5.0, 2.5, 2.1, 21);
+  const CompetitiveIC model(weighted_cascade(base), TieRule::random, 1);
+  const std::vector<vertex_t> f = top_degree(base, 3).seeds;
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.max_steps = 3;
+  opt.worlds = 1000;
+  opt.evaluation_trials = 2000;
+  const BlockingResult r = block_rr(model, f, 4, opt);
+  EXPECT_LE(r.reach_after, r.reach_before);
+  CompetitionOptions co;
+  co.trials = 2000;
+  co.seed = opt.seed;
+  co.max_steps = 3;
+  const double unlimited = estimate_competition(model, f, {}, [&] { CompetitionOptions u; u.trials = co.trials; u.seed = co.seed; return u; }()).misleading.mean;
+  EXPECT_LE(r.reach_before, unlimited + 1e-9 + 6.0 * r.reach_before_error);
+  // Fixed seeds count as already contracted correction.
+  opt.fixed_seeds = {r.seeds[0]};
+  const BlockingResult r2 = block_rr(model, f, 3, opt);
+  for (vertex_t v : r2.seeds) EXPECT_NE(v, r.seeds[0]);
+  EXPECT_LE(r2.reach_before, r.reach_before);
+}
+
+TEST(Blocking, ThreadInvariance) {
+  const FollowerGraph base = chung_lu(3000, 5.0, 2.5, 2.1, 8);
+  const CompetitiveIC model(weighted_cascade(base), uniform_probability(base, 0.0f, 0.3f, 2), TieRule::random, 0);
+  const std::vector<vertex_t> f = top_degree(base, 4).seeds;
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.worlds = 1500;
+  opt.evaluation_trials = 500;
+  opt.trials = 50;
+  opt.candidates = top_degree(base, 60).seeds;
+  opt.candidates.erase(std::remove_if(opt.candidates.begin(), opt.candidates.end(),
+                                      [&](vertex_t v) { return std::find(f.begin(), f.end(), v) != f.end(); }),
+                       opt.candidates.end());
+  for (BlockingMethod m : {BlockingMethod::rr, BlockingMethod::celf}) {
+    opt.method = m;
+    opt.threads = 1;
+    const BlockingResult a = select_blockers(model, f, 4, opt);
+    opt.threads = 2;
+    const BlockingResult b = select_blockers(model, f, 4, opt);
+    EXPECT_EQ(a.seeds, b.seeds);
+    EXPECT_EQ(a.marginal_gains, b.marginal_gains);
+    EXPECT_EQ(a.spread, b.spread);
+    EXPECT_EQ(a.reach_after, b.reach_after);
+  }
+}
+
+TEST(Blocking, BadInput) {
+  const FollowerGraph g = constant_probability(erdos_renyi(20, 60, 1), 0.2f);
+  const CompetitiveIC model(g);
+  const std::vector<vertex_t> f{0, 1};
+  BlockingOptions opt;
+  opt.evaluation_trials = 0;
+  EXPECT_THROW(block_rr(model, f, 19, opt), std::invalid_argument);  // only 18 selectable
+  EXPECT_THROW(block_rr(model, f, 0, opt), std::invalid_argument);
+  EXPECT_THROW(block_rr(model, std::vector<vertex_t>{0, 0}, 1, opt), std::invalid_argument);
+  EXPECT_THROW(block_celf(model, std::vector<vertex_t>{25}, 1, opt), std::out_of_range);
+  opt.fixed_seeds = {1};  // a misleading seed cannot be a corrective one
+  EXPECT_THROW(block_celf(model, f, 1, opt), std::invalid_argument);
+  opt.fixed_seeds.clear();
+  opt.worlds = 0;
+  EXPECT_THROW(block_rr(model, f, 1, opt), std::invalid_argument);
+  EXPECT_THROW(parse_blocking_method("pagerank"), std::invalid_argument);
+  EXPECT_EQ(parse_blocking_method("neighbourhood"), BlockingMethod::neighbourhood);
+  // Misleading seeds never chosen even when listed as candidates.
+  opt.worlds = 100;
+  opt.candidates = {0, 1, 2};
+  const BlockingResult r = block_rr(model, f, 1, opt);
+  EXPECT_EQ(r.seeds, std::vector<vertex_t>{2});
+}
