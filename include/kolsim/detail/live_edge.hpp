@@ -131,7 +131,7 @@ class LiveEdgeWorlds {
   std::uint64_t evaluations() const noexcept { return evaluations_; }
   std::size_t memory_bytes() const noexcept {
     return levels_.capacity() * sizeof(Level) + lookahead_bits_.capacity() * 8 + coins_.memory_bytes() +
-           record_entries_ * sizeof(vertex_t);
+           2 * record_entries_ * sizeof(vertex_t);  // recorded set + installed look-ahead set
   }
 
   /// Sum over worlds of the marginal gain of v given S. With record = true, the accounts v
@@ -274,8 +274,9 @@ class LiveEdgeWorlds {
       t2 += counts_[i].second;
     }
     if (record) {
-      record_entries_ = 0;
-      for (auto& r : record_) record_entries_ += r.size();
+      std::size_t entries = 0;
+      for (auto& r : record_) entries += r.size();
+      record_entries_ = std::max(record_entries_, entries);  // peak of one recorded set
     }
     return {t1, t2};
   }

@@ -58,7 +58,7 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
   std::vector<vertex_t> block;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
   // Evaluates the allowed, unchosen vertices in index order in blocks of greedy_block (parallel
-  // over candidates inside a block, stop polled between blocks); calls on_block(block, out).
+  // over candidates inside a block, stop polled between blocks) by calling evaluate_block().
   auto sweep = [&](const std::vector<char>& skip, auto&& evaluate_block) {
     block.clear();
     for (vertex_t v = 0; v < n; ++v) {
@@ -264,9 +264,11 @@ SelectResult celf(const FollowerGraph& g, const M& model, std::size_t k, const G
 
 /// CELF++ (Goyal, Lu, Lakshmanan, WWW 2011): CELF that also computes each node's gain given
 /// S + {best node of the current iteration}, skipping a re-evaluation when that node is chosen.
-/// Returns exactly the seeds and gains of greedy() on the same worlds; the look-ahead costs a
-/// bitset of trials * n bits and an extra cascade per world whenever the current best changes
-/// without an evaluation, so it saves work only on some graphs (see SelectResult::trials).
+/// Returns exactly the seeds and gains of greedy() on the same worlds. mg1 and mg2 come from
+/// one cascade per world, but the look-ahead costs a bitset of trials * n bits and one more
+/// cascade per world whenever the look-ahead node was found without its own cascade (after a
+/// shortcut, or at the end of an initial block of 256 candidates whose prev_best is the best
+/// of the earlier blocks), so it saves work only on some graphs (compare SelectResult::trials).
 template <DiffusionModel M>
 SelectResult celf_plus_plus(const FollowerGraph& g, const M& model, std::size_t k, const GreedyOptions& opt = {}) {
   return detail::greedy_driver(g, model, k, opt, detail::LazyMode::celf_plus_plus, "celf++");
