@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: MIT
+/// KOL campaign planning on RR sets: plan_campaign() picks KOLs from a roster under a budget
+/// and/or KOL limit, with scandal risk, a target audience, group minimums and a deadline, then
+/// checks the plan by independent Monte Carlo; replan_without() answers "what if KOL X drops out?".
+///
+/// Selection is budgeted maximum coverage (campaign/budgeted_coverage.hpp) on RR sets R1 drawn
+/// with roots in proportion to the audience weight (Borgs et al., SODA 2014) and truncated at
+/// the deadline (time-critical IM, Chen, Lu, Zhang, AAAI 2012). The number of RR sets follows
+/// OPIM-C (Tang, Tang, Xiao, Yuan, SIGMOD 2018): R1 and an independent validation collection R2
+/// double until lower(plan reach on R2) / upper(optimum via R1 and the rule's factor alpha) >=
+/// alpha - epsilon, or the round cap; the certified ratio holds with probability >= 1 - delta.
+/// Cost: a few times OPIM-C's RR sets for the same epsilon, plus the Monte Carlo check
+/// O(check_trials * (edges examined per cascade)).
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kolsim/campaign/audience.hpp"
+#include "kolsim/campaign/budgeted_coverage.hpp"
+#include "kolsim/campaign/report.hpp"
+#include "kolsim/campaign/roster.hpp"
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/version.hpp"
+#include "kolsim/detail/rr_select.hpp"
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/estimate/rr_sets.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+#include "kolsim/io/snapshot.hpp"
+#include "kolsim/select/common.hpp"
+
+namespace kolsim {
+
+namespace detail {
+
+/// Monte Carlo reach of every prefix of an ordered seed list on common live-edge worlds, so the
+/// marginal reach of each seed has an exact per-trial standard error. Trial t realises its
+/// world lazily from counter-based draws keyed by (seed, t, edge) (IC), (seed, t, account) (LT:
+/// the account's one live in-edge) and (seed, t, seed index) (whether a KOL posts), so every
+/// prefix sees the same world. Seeds are added one at a time and the cascade is extended
+/// incrementally (with a deadline, an account whose distance improves is expanded again).
+struct PrefixReach {
+  std::vector<double> prefix_mean, prefix_se;      ///< P + 1 entries: base, base + first i seeds
+  std::vector<double> marginal_mean, marginal_se;  ///< P entries
+  double count_mean = 0, count_se = 0;             ///< unweighted accounts reached (all seeds)
+  std::vector<double> group_mean, group_se;        ///< accounts of each group reached (all seeds)
+  std::vector<double> new_per_step;                ///< weighted, all seeds
+  std::uint64_t trials = 0;
+};
+
+inline constexpr std::uint32_t prefix_mc_tag = 0x43414D50u;  // "CAMP": separates these draws
+
+inline std::uint32_t prefix_coin(std::uint64_t seed, std::uint64_t trial, std::uint32_t a, std::uint32_t b) noexcept {
+  const r123::Philox4x32::ctr_type c = {{a, b, static_cast<std::uint32_t>(trial),
+                                         static_cast<std::uint32_t>(trial >> 32) ^ prefix_mc_tag}};
+  const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  return r123::Philox4x32()(c, k).v[0];
+}
+
+template <class M>
+PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
+                         std::span<const double> base_q, std::span<const vertex_t> order,
+                         std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
+                         std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
+  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
+                "prefix_reach supports IndependentCascade and LinearThreshold");
+  (void)model;
+  const vertex_t n = g.num_vertices();
+  const std::size_t P = order.size();
+  const std::size_t G = aud.num_groups();
+  const bool limited = deadline != std::numeric_limits<std::uint32_t>::max();
+  const int nt = resolve_threads(threads);
+  std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
+  const std::uint64_t block = 64;
+  const std::uint64_t nblocks = (trials + block - 1) / block;
+  std::vector<std::vector<double>> block_steps(nblocks);
+  struct Scratch {
+    std::vector<std::uint32_t> stamp, dist, lt_stamp;
+    std::vector<vertex_t> lt_choice, queue, reached;
+    std::uint32_t epoch = 0;
+  };
+  std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, nt)));
+  const auto out_off = g.out_offsets();
+  const auto out_tgt = g.out_targets();
+  const auto out_p = g.edge_probs();
+  auto run_block = [&](std::size_t b) {
+    if (thread_index() == 0) check_stop(stop);
+    Scratch& s = scratch[static_cast<std::size_t>(thread_index())];
+    if (s.stamp.size() != n) {
+      s.stamp.assign(n, 0);
+      s.dist.assign(n, 0);
+      if constexpr (std::is_same_v<M, LinearThreshold>) {
+        s.lt_stamp.assign(n, 0);
+        s.lt_choice.assign(n, no_vertex);
+      }
+      s.epoch = 0;
+    }
+    std::vector<double>& steps = block_steps[b];
+    const std::uint64_t t_end = std::min(trials, (b + 1) * block);
+    for (std::uint64_t t = b * block; t < t_end; ++t) {
+      if (++s.epoch == 0) {
+        std::fill(s.stamp.begin(), s.stamp.end(), 0);
+        std::fill(s.lt_stamp.begin(), s.lt_stamp.end(), 0);
+        s.epoch = 1;
+      }
+      const std::uint32_t ep = s.epoch;
+      s.reached.clear();
+      double value = 0.0;
+      auto chosen_in = [&](vertex_t v) -> vertex_t {  // LT: the source of v's live in-edge
+        if (s.lt_stamp[v] == ep) return s.lt_choice[v];
+        s.lt_stamp[v] = ep;
+        const double r = (static_cast<double>(prefix_coin(seed, t, v, 0xFFFFFFF1u)) + 0.5) * 0x1.0p-32;
+        const auto ps = g.in_probs(v);
+        const auto src = g.in_neighbors(v);
+        double acc = 0.0;
+        vertex_t pick = no_vertex;
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+          acc += ps[i];
+          if (r < acc) {
+            pick = src[i];
+            break;
+          }
+        }
+        s.lt_choice[v] = pick;
+        return pick;
+      };
+      auto add_seed = [&](vertex_t v, double q, std::uint32_t index) {
+        if (q < 1.0 && static_cast<double>(prefix_coin(seed, t, index, 0xFFFFFFF0u)) >= q * 4294967296.0) return;
+        if (s.stamp[v] != ep) {
+          s.stamp[v] = ep;
+          s.dist[v] = 0;
+          s.reached.push_back(v);
+          value += aud.weight(v);
+        } else if (s.dist[v] == 0) {
+          return;
+        } else {
+          s.dist[v] = 0;
+        }
+        s.queue.clear();
+        s.queue.push_back(v);
+        for (std::size_t h = 0; h < s.queue.size(); ++h) {
+          const vertex_t u = s.queue[h];
+          const std::uint32_t d = s.dist[u];
+          if (d >= deadline) continue;
+          for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+            const vertex_t w = out_tgt[e];
+            if (s.stamp[w] == ep && (!limited || s.dist[w] <= d + 1)) continue;
+            bool live;
+            if constexpr (std::is_same_v<M, IndependentCascade>) {
+              live = static_cast<double>(prefix_coin(seed, t, static_cast<std::uint32_t>(e),
+                                                     static_cast<std::uint32_t>(e >> 32))) <
+                     static_cast<double>(out_p[e]) * 4294967296.0;
+            } else {
+              live = chosen_in(w) == u;
+            }
+            if (!live) continue;
+            if (s.stamp[w] != ep) {
+              s.stamp[w] = ep;
+              s.reached.push_back(w);
+              value += aud.weight(w);
+            }
+            s.dist[w] = d + 1;
+            s.queue.push_back(w);
+          }
+        }
+      };
+      std::uint32_t index = 0;
+      for (std::size_t i = 0; i < base.size(); ++i) add_seed(base[i], base_q.empty() ? 1.0 : base_q[i], index++);
+      double* row = vals.data() + t * (P + 1);
+      row[0] = value;
+      for (std::size_t i = 0; i < P; ++i) {
+        add_seed(order[i], order_q.empty() ? 1.0 : order_q[i], index++);
+        row[i + 1] = value;
+      }
+      counts[t] = static_cast<double>(s.reached.size());
+      double* grow = gcounts.data() + t * G;
+      for (vertex_t v : s.reached) {
+        const std::uint32_t d = s.dist[v];
+        if (steps.size() <= d) steps.resize(static_cast<std::size_t>(d) + 1, 0.0);
+        steps[d] += aud.weight(v);
+        if (G > 0 && aud.group_of[v] != no_group) grow[aud.group_of[v]] += 1.0;
+      }
+    }
+  };
+  parallel_for(0, nblocks, nt, run_block, 1);
+
+  PrefixReach r;
+  r.trials = trials;
+  const double R = static_cast<double>(trials);
+  auto mean_se = [&](auto&& get, double& mean, double& se) {
+    double sum = 0.0;
+    for (std::uint64_t t = 0; t < trials; ++t) sum += get(t);
+    mean = sum / R;
+    double ss = 0.0;
+    for (std::uint64_t t = 0; t < trials; ++t) {
+      const double d = get(t) - mean;
+      ss += d * d;
+    }
+    se = trials > 1 ? std::sqrt(ss / (R - 1.0) / R) : 0.0;
+  };
+  r.prefix_mean.resize(P + 1);
+  r.prefix_se.resize(P + 1);
+  for (std::size_t i = 0; i <= P; ++i)
+    mean_se([&](std::uint64_t t) { return vals[t * (P + 1) + i]; }, r.prefix_mean[i], r.prefix_se[i]);
+  r.marginal_mean.resize(P);
+  r.marginal_se.resize(P);
+  for (std::size_t i = 0; i < P; ++i)
+    mean_se([&](std::uint64_t t) { return vals[t * (P + 1) + i + 1] - vals[t * (P + 1) + i]; }, r.marginal_mean[i],
+            r.marginal_se[i]);
+  mean_se([&](std::uint64_t t) { return counts[t]; }, r.count_mean, r.count_se);
+  r.group_mean.resize(G);
+  r.group_se.resize(G);
+  for (std::size_t gi = 0; gi < G; ++gi)
+    mean_se([&](std::uint64_t t) { return gcounts[t * G + gi]; }, r.group_mean[gi], r.group_se[gi]);
+  for (const auto& st : block_steps) {
+    if (r.new_per_step.size() < st.size()) r.new_per_step.resize(st.size(), 0.0);
+    for (std::size_t d = 0; d < st.size(); ++d) r.new_per_step[d] += st[d];
+  }
+  for (double& x : r.new_per_step) x /= R;
+  return r;
+}
+
+/// Grows `rr` to `target` sets; with roots_only (deadline 0) each set keeps only its root.
+template <class M>
+void campaign_grow(RRSampler<M>& sampler, RRCollection& rr, std::uint64_t target, std::uint64_t seed,
+                   std::uint32_t dom, bool roots_only, std::size_t other_bytes, std::size_t limit, int threads,
+                   const StopToken& stop, std::uint64_t& drawn) {
+  if (target <= rr.size()) return;
+  if (!roots_only) {
+    rr_grow("plan_campaign", sampler, rr, target, seed, dom, other_bytes, limit, threads, stop, drawn);
+    return;
+  }
+  check_rr_memory("plan_campaign", 1.0, static_cast<double>(target), other_bytes, limit);
+  RRCollection tmp;
+  sampler.sample(seed, dom, rr.size(), target - rr.size(), tmp, threads, stop);
+  drawn += target - rr.size();
+  rr.reserve(target, target);
+  for (std::uint64_t j = 0; j < tmp.size(); ++j) rr.push_set(tmp.set(j).first(1));
+}
+
+/// Fractional coverage of a seed list (with post probabilities) on `rr`; also, per seed, its
+/// count of sets and the sets' coverage it alone decides (sum over its sets of prod over the
+/// other seeds in the set of (1 - q)).
+struct SeedCoverage {
+  double coverage = 0;
+  std::vector<double> sets_of_seed;
+  std::vector<double> decisive;
+};
+
+inline SeedCoverage seed_coverage(const RRCollection& rr, vertex_t n, std::span<const vertex_t> seeds,
+                                  std::span<const double> q) {
+  std::vector<std::int64_t> slot(n, -1);
+  for (std::size_t i = 0; i < seeds.size(); ++i) slot[seeds[i]] = static_cast<std::int64_t>(i);
+  SeedCoverage c;
+  c.sets_of_seed.assign(seeds.size(), 0.0);
+  c.decisive.assign(seeds.size(), 0.0);
+  std::vector<std::size_t> in;
+  for (std::uint64_t j = 0; j < rr.size(); ++j) {
+    in.clear();
+    double prod = 1.0;  // over factors != 0
+    int zeros = 0;
+    for (vertex_t v : rr.set(j)) {
+      if (slot[v] < 0) continue;
+      const auto i = static_cast<std::size_t>(slot[v]);
+      in.push_back(i);
+      const double f = 1.0 - q[i];
+      if (f == 0.0) ++zeros;
+      else prod *= f;
+    }
+    if (in.empty()) continue;
+    c.coverage += 1.0 - (zeros > 0 ? 0.0 : prod);
+    for (auto i : in) {
+      c.sets_of_seed[i] += 1.0;
+      const double f = 1.0 - q[i];
+      if (f == 0.0) c.decisive[i] += zeros == 1 ? prod : 0.0;
+      else c.decisive[i] += zeros == 0 ? prod / f : 0.0;
+    }
+  }
+  return c;
+}
+
+/// OPIM-C lower bound on the expected coverage of a fixed set from `cov` on theta sets.
+inline double opim_lower(double cov, double a) {
+  const double r = std::sqrt(cov + 2.0 * a / 9.0) - std::sqrt(a / 2.0);
+  return std::max(0.0, r * r - a / 18.0);
+}
+/// OPIM-C upper bound on the expected coverage of the optimum from an upper bound on its sample coverage.
+inline double opim_upper(double cov_ub, double a) {
+  const double r = std::sqrt(cov_ub + a / 2.0) + std::sqrt(a / 2.0);
+  return r * r;
+}
+
+}  // namespace detail
+
+/// Plans a KOL campaign: chooses KOLs from `roster` to maximise the (weighted) reach of the
+/// campaign under `spec` and checks the result by independent Monte Carlo. IC or LT. Throws
+/// std::invalid_argument for an inconsistent spec/roster/audience, std::out_of_range for
+/// unknown contracted or excluded accounts, MemoryLimitError, Interrupted.
+template <DiffusionModel M>
+CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec) {
+  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
+                "plan_campaign supports IndependentCascade and LinearThreshold");
+  Stopwatch total, lap;
+  const vertex_t n = g.num_vertices();
+  KOLSIM_REQUIRE(n > 0, "plan_campaign: the graph has no vertices");
+  model.validate(g);
+  KOLSIM_REQUIRE(roster.num_vertices() == n, "plan_campaign: the roster was joined to a graph of ",
+                 roster.num_vertices(), " accounts, this graph has ", n);
+  const Audience& aud = spec.audience;
+  aud.validate(n);
+  KOLSIM_REQUIRE(!std::isnan(spec.budget) && spec.budget >= 0.0, "plan_campaign: budget must be >= 0, got ",
+                 spec.budget);
+  KOLSIM_REQUIRE(std::isfinite(spec.budget) || spec.max_kols > 0,
+                 "plan_campaign: set a finite budget or max_kols > 0 (or both)");
+  KOLSIM_REQUIRE(spec.max_risk >= 0.0 && spec.max_risk <= 1.0, "plan_campaign: max_risk must be in [0, 1], got ",
+                 spec.max_risk);
+  KOLSIM_REQUIRE(std::isfinite(spec.risk_penalty) && spec.risk_penalty >= 0.0,
+                 "plan_campaign: risk_penalty must be finite and >= 0, got ", spec.risk_penalty);
+  KOLSIM_REQUIRE(spec.epsilon > 0.0 && spec.epsilon < 1.0, "plan_campaign: epsilon must be in (0, 1), got ",
+                 spec.epsilon);
+  const double delta = spec.delta == 0.0 ? 1.0 / std::max<double>(n, 2.0) : spec.delta;
+  KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "plan_campaign: delta must be in (0, 1), got ", spec.delta);
+  const int threads = resolve_threads(spec.threads);
+  const bool budgeted = std::isfinite(spec.budget);
+  const std::size_t max_kols = spec.max_kols == 0 ? std::numeric_limits<std::size_t>::max() : spec.max_kols;
+
+  // Group minimums (in expected accounts of the group reached).
+  std::vector<double> group_target(aud.num_groups(), 0.0);
+  for (const auto& [name, minimum] : spec.group_minimums) {
+    KOLSIM_REQUIRE(aud.grouped(), "plan_campaign: group_minimums need an audience with groups");
+    const auto gi = aud.group_index(name);
+    KOLSIM_REQUIRE(gi != no_group, "plan_campaign: group_minimums names unknown group '", name, "'");
+    KOLSIM_REQUIRE(std::isfinite(minimum) && minimum >= 0.0, "plan_campaign: minimum of group '", name,
+                   "' must be finite and >= 0");
+    group_target[gi] = minimum;
+  }
+  const bool fair = std::any_of(group_target.begin(), group_target.end(), [](double x) { return x > 0.0; });
+  if (fair) {
+    for (vertex_t v = 0; v < n; ++v) {
+      const auto gi = aud.group_of[v];
+      KOLSIM_REQUIRE(gi == no_group || group_target[gi] == 0.0 || aud.weight(v) > 0.0, "plan_campaign: group '",
+                     aud.group_names[gi], "' has a minimum but account ", g.account(v),
+                     " in it has weight 0; give the group a positive weight");
+    }
+  }
+
+  // Candidates, fees, post probabilities.
+  std::vector<double> q(n, 1.0), fees(n, 0.0);
+  std::vector<char> allowed(n, 0), blocked(n, 0);
+  std::vector<vertex_t> contracted;
+  for (account_t a : spec.contracted) {
+    const vertex_t v = g.index_of(a);
+    KOLSIM_REQUIRE(!blocked[v], "plan_campaign: account ", a, " is contracted twice");
+    blocked[v] = 1;
+    contracted.push_back(v);
+  }
+  for (account_t a : spec.excluded) blocked[g.index_of(a)] = 1;
+  for (vertex_t v = 0; v < n; ++v) {
+    if (spec.risk_mode == RiskMode::expected) q[v] = 1.0 - roster.risk(v);
+    fees[v] = roster.fee(v);
+    allowed[v] = roster.is_candidate(v) && !blocked[v] && roster.risk(v) <= spec.max_risk;
+  }
+  std::vector<double> contracted_q;
+  for (vertex_t v : contracted) contracted_q.push_back(q[v]);
+
+  // Round schedule (OPIM-C with the rule's factor alpha in place of 1 - 1/e).
+  const double e1 = 1.0 - 1.0 / std::exp(1.0);
+  const double alpha_b = spec.method == BudgetedMethod::greedy_plus ? 0.5 : 0.5 * e1;
+  const double alpha = budgeted ? (max_kols == std::numeric_limits<std::size_t>::max() ? alpha_b : 0.5 * e1) : e1;
+  std::vector<double> cand_fees;
+  double opt_lb = 0.0;
+  std::size_t pool = 0;
+  for (vertex_t v = 0; v < n; ++v) {
+    if (!allowed[v]) continue;
+    ++pool;
+    if (fees[v] <= spec.budget) {
+      cand_fees.push_back(fees[v]);
+      opt_lb = std::max(opt_lb, aud.weight(v) * q[v]);
+    }
+  }
+  std::sort(cand_fees.begin(), cand_fees.end());
+  std::size_t k_eff = 0;
+  double acc_fee = 0.0;
+  for (double f : cand_fees) {
+    if (k_eff >= max_kols || acc_fee + f > spec.budget) break;
+    acc_fee += f;
+    ++k_eff;
+  }
+  k_eff = std::max<std::size_t>(k_eff, 1);
+  const bool roots_only = spec.deadline == 0;
+  RRSampler<M> sampler(g, model, roots_only ? 1u : spec.deadline, aud.weights);
+  const double W = sampler.total_weight();
+  if (opt_lb <= 0.0) opt_lb = W / static_cast<double>(std::max<vertex_t>(n, 1)) * 1e-3;
+  const double lognk = detail::rr_log_binom(static_cast<double>(std::max<std::size_t>(pool, 1)),
+                                            static_cast<double>(k_eff));
+  const double l6d = std::log(6.0 / delta);
+  const double root = alpha * std::sqrt(l6d) + std::sqrt(alpha * (lognk + l6d));
+  const double theta_max = 2.0 * W * root * root / (spec.epsilon * spec.epsilon * opt_lb);
+  const double theta0 = std::max(512.0, std::min(theta_max, 2.0 * root * root));
+  const int imax = std::clamp(static_cast<int>(std::ceil(std::log2(std::max(theta_max / theta0, 1.0)))), 1, 40);
+  const double a = std::log(3.0 * imax / delta);
+
+  CampaignPlan plan;
+  plan.spec = spec;
+  plan.spec.stop = nullptr;
+  plan.model = std::string(M::name);
+  plan.num_vertices = n;
+  plan.num_edges = g.num_edges();
+  plan.version = kolsim::version();
+  plan.contracted = spec.contracted;
+  plan.total_weight = W;
+
+  BudgetedCoverageOptions bo;
+  bo.allowed = allowed;
+  bo.fees = fees;
+  bo.budget = spec.budget;
+  bo.max_kols = max_kols;
+  bo.post_probability = q;
+  bo.fixed_seeds = contracted;
+  bo.method = spec.method;
+
+  RRCollection r1, r2;
+  std::uint64_t drawn = 0;
+  std::size_t peak = 0;
+  const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
+  double t_sample = 0, t_select = 0;
+  auto theta = static_cast<std::uint64_t>(std::ceil(theta0));
+  BudgetedCoverageResult sel;
+  std::vector<double> penalty, set_unit;
+  std::vector<std::uint32_t> set_group;
+  double ratio = 0, lower = 0, upper = 0;
+  int round = 0;
+  for (int i = 1;; ++i) {
+    round = i;
+    detail::campaign_grow(sampler, r1, theta, spec.seed, domain::rr_final, roots_only, base_bytes + r2.bytes(),
+                          spec.memory_limit, threads, spec.stop, drawn);
+    detail::campaign_grow(sampler, r2, theta, spec.seed, domain::rr_validate, roots_only, base_bytes + r1.bytes(),
+                          spec.memory_limit, threads, spec.stop, drawn);
+    t_sample += lap.lap();
+    const double th1 = static_cast<double>(r1.size()), th2 = static_cast<double>(r2.size());
+    BudgetedCoverageOptions o = bo;
+    if (spec.risk_penalty > 0.0) {
+      penalty.assign(n, 0.0);
+      for (vertex_t v : r1.nodes()) penalty[v] += 1.0;
+      for (vertex_t v = 0; v < n; ++v) penalty[v] *= spec.risk_penalty * roster.risk(v);
+      o.penalty = penalty;
+    }
+    if (fair) {
+      set_group.resize(r1.size());
+      set_unit.resize(r1.size());
+      for (std::uint64_t j = 0; j < r1.size(); ++j) {
+        const vertex_t root_v = r1.set(j)[0];
+        set_group[j] = aud.group_of[root_v];
+        set_unit[j] = W / (th1 * aud.weight(root_v));
+      }
+      o.set_group = set_group;
+      o.set_unit = set_unit;
+      o.group_target = group_target;
+    }
+    sel = budgeted_max_coverage(r1, n, o);
+    // Upper bound on the optimum's sample coverage: the plain rule's factor on R1.
+    const bool plain = spec.risk_penalty == 0.0 && !fair;
+    const BudgetedCoverageResult base_sel = plain ? sel : budgeted_max_coverage(r1, n, bo);
+    auto ub_of = [](const BudgetedCoverageResult& r, double f) {
+      return r.fixed_coverage + (r.coverage - r.fixed_coverage) / f;
+    };
+    double ub_cov;
+    if (budgeted && max_kols != std::numeric_limits<std::size_t>::max()) {
+      BudgetedCoverageOptions ob = bo, ok = bo;
+      ob.max_kols = std::numeric_limits<std::size_t>::max();
+      ok.budget = std::numeric_limits<double>::infinity();
+      ub_cov = std::min(ub_of(budgeted_max_coverage(r1, n, ob), alpha_b), ub_of(budgeted_max_coverage(r1, n, ok), e1));
+    } else {
+      ub_cov = ub_of(base_sel, alpha);
+    }
+    ub_cov = std::min(ub_cov, th1);
+    auto lower_of = [&](const BudgetedCoverageResult& r) {
+      std::vector<vertex_t> all(contracted);
+      all.insert(all.end(), r.seeds.begin(), r.seeds.end());
+      std::vector<double> qs;
+      for (vertex_t v : all) qs.push_back(q[v]);
+      return detail::opim_lower(detail::seed_coverage(r2, n, all, qs).coverage, a) * W / th2;
+    };
+    upper = detail::opim_upper(ub_cov, a) * W / th1;
+    lower = lower_of(sel);
+    ratio = upper > 0.0 ? std::min(1.0, lower / upper) : 0.0;
+    const double base_ratio = plain ? ratio : (upper > 0.0 ? std::min(1.0, lower_of(base_sel) / upper) : 0.0);
+    t_select += lap.lap();
+    peak = std::max(peak, r1.bytes() + r2.bytes() + sel.bytes + base_bytes);
+    if (base_ratio >= alpha - spec.epsilon || i >= imax || cand_fees.empty()) break;
+    theta *= 2;
+  }
+  const double th1 = static_cast<double>(r1.size()), th2 = static_cast<double>(r2.size());
+  plan.certified_ratio = ratio;
+  plan.lower_bound = lower;
+  plan.upper_bound = upper;
+  plan.guarantee = (spec.risk_penalty > 0.0 || fair || (budgeted && max_kols != std::numeric_limits<std::size_t>::max()))
+                       ? 0.0
+                       : alpha;
+  plan.rule = sel.rule;
+  plan.rounds = round;
+
+  // Per-KOL RR numbers on the validation sets R2.
+  std::vector<vertex_t> all(contracted);
+  all.insert(all.end(), sel.seeds.begin(), sel.seeds.end());
+  std::vector<double> all_q;
+  for (vertex_t v : all) all_q.push_back(q[v]);
+  const detail::SeedCoverage sc = detail::seed_coverage(r2, n, all, all_q);
+  plan.reach_rr = W * sc.coverage / th2;
+  for (std::size_t i = 0; i < sel.seeds.size(); ++i) {
+    const vertex_t v = sel.seeds[i];
+    const std::size_t ai = contracted.size() + i;
+    KolChoice k;
+    k.vertex = v;
+    k.account = g.account(v);
+    k.fee = fees[v];
+    k.risk = roster.risk(v);
+    if (const auto slot = roster.find(v); slot >= 0) {
+      k.platform = roster[static_cast<std::size_t>(slot)].platform;
+      k.tags = roster[static_cast<std::size_t>(slot)].tags;
+    }
+    k.marginal_rr = W * sel.marginal[i] / th1;
+    k.own_reach = W * sc.sets_of_seed[ai] / th2;
+    k.risk_loss = W * k.risk * sc.decisive[ai] / th2;
+    k.penalty = penalty.empty() ? 0.0 : W * penalty[v] / th1;
+    plan.kols.push_back(std::move(k));
+    plan.total_fee += fees[v];
+  }
+
+  // Reach-vs-budget re-plans on R1, evaluated on R2.
+  for (double b : spec.budget_curve) {
+    KOLSIM_REQUIRE(!std::isnan(b) && b >= 0.0, "plan_campaign: budget_curve points must be >= 0, got ", b);
+    BudgetedCoverageOptions o = bo;
+    o.budget = b;
+    if (!std::isfinite(b) && max_kols == std::numeric_limits<std::size_t>::max()) continue;
+    const BudgetedCoverageResult r = budgeted_max_coverage(r1, n, o);
+    std::vector<vertex_t> s(contracted);
+    s.insert(s.end(), r.seeds.begin(), r.seeds.end());
+    std::vector<double> qs;
+    for (vertex_t v : s) qs.push_back(q[v]);
+    const double cov = detail::seed_coverage(r2, n, s, qs).coverage;
+    const double p = cov / th2;
+    plan.budget_curve.push_back({"replan", b, r.fee, r.seeds.size(), W * p, W * std::sqrt(p * (1.0 - p) / th2)});
+  }
+  t_select += lap.lap();
+  plan.rr_sets = drawn;
+  plan.peak_bytes = peak;
+  r1.release();
+  r2.release();
+
+  // Independent Monte Carlo check (seeds of its own, never the RR sets).
+  if (spec.check_trials > 0) {
+    MonteCarloOptions mo;
+    mo.trials = spec.check_trials;
+    mo.seed = spec.seed ^ 0x9E3779B97F4A7C15ull;
+    mo.threads = spec.threads;
+    mo.max_steps = spec.deadline;
+    for (double x : all_q) mo.seed_probabilities.push_back(static_cast<prob_t>(x));
+    mo.account_weights = aud.weights;
+    mo.stop = spec.stop;
+    const SpreadEstimate est = estimate_spread(g, model, all, mo);
+    plan.reach = est.mean;
+    plan.reach_se = est.std_error;
+    plan.reach_ci_low = est.ci_low;
+    plan.reach_ci_high = est.ci_high;
+    double cum = 0.0;
+    for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
+    std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
+    const detail::PrefixReach pr =
+        detail::prefix_reach(g, model, contracted, contracted_q, sel.seeds, order_q, aud, spec.deadline,
+                             spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+    plan.accounts_reached = pr.count_mean;
+    plan.accounts_reached_se = pr.count_se;
+    for (std::size_t i = 0; i < plan.kols.size(); ++i) {
+      plan.kols[i].marginal_reach = pr.marginal_mean[i];
+      plan.kols[i].marginal_se = pr.marginal_se[i];
+    }
+    double fee_acc = 0.0;
+    for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
+      if (i > 0) fee_acc += plan.kols[i - 1].fee;
+      plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i]});
+    }
+    std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
+    std::vector<double> gweight(aud.num_groups(), 0.0);
+    for (vertex_t v = 0; v < n && aud.grouped(); ++v) {
+      if (aud.group_of[v] == no_group) continue;
+      ++gsize[aud.group_of[v]];
+      gweight[aud.group_of[v]] += aud.weight(v);
+    }
+    for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
+      GroupReach gr;
+      gr.name = aud.group_names[gi];
+      gr.size = gsize[gi];
+      gr.weight = gweight[gi];
+      gr.reach = pr.group_mean[gi];
+      gr.se = pr.group_se[gi];
+      gr.minimum = group_target[gi];
+      gr.met = gr.reach >= gr.minimum;
+      plan.groups.push_back(std::move(gr));
+    }
+    plan.check_trials = spec.check_trials;
+  } else {
+    plan.reach = plan.reach_rr;
+    for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
+      GroupReach gr;
+      gr.name = aud.group_names[gi];
+      gr.minimum = group_target[gi];
+      gr.met = false;
+      plan.groups.push_back(std::move(gr));
+    }
+  }
+  const double t_check = lap.lap();
+  plan.graph_checksum = graph_checksum(g);
+  plan.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}, {"check", t_check}};
+  plan.seconds = total.seconds();
+  return plan;
+}
+
+/// What dropping one KOL after a scandal costs, and the best re-plan within the freed budget.
+struct ReplanResult {
+  account_t dropped = 0;
+  double dropped_fee = 0;
+  double reach_with = 0, reach_without = 0;  ///< Monte Carlo on common worlds
+  double reach_lost = 0, reach_lost_se = 0;  ///< per-trial differences: exact standard error
+  double freed_budget = 0;
+  CampaignPlan replacement;  ///< contracted = the remaining KOLs; kols = the replacements
+  std::vector<account_t> replacements;
+  double reach_after = 0, reach_after_se = 0;  ///< remaining + replacements (replacement.reach)
+
+  /// A short readable summary.
+  std::string to_table() const {
+    std::ostringstream os;
+    os << "dropping account " << dropped << " (fee " << detail::fmt("%.2f", dropped_fee) << ") loses "
+       << detail::fmt("%.1f", reach_lost) << " +- " << detail::fmt("%.1f", reach_lost_se) << " reach ("
+       << detail::fmt("%.1f", reach_with) << " -> " << detail::fmt("%.1f", reach_without) << ")\n";
+    os << "freed budget " << detail::fmt("%.2f", freed_budget) << "; replacements:";
+    if (replacements.empty()) os << " none";
+    for (auto a : replacements) os << ' ' << a;
+    os << "; reach after re-plan " << detail::fmt("%.1f", reach_after) << " +- " << detail::fmt("%.1f", reach_after_se)
+       << "\n";
+    return os.str();
+  }
+};
+
+/// "What if KOL `dropped` leaves after a scandal?": the reach lost (Monte Carlo with and without
+/// it on common worlds, plan.spec.check_trials trials, at least 1000) and a re-plan that keeps
+/// the other KOLs (as contracted) and spends the freed budget (and KOL slots) on replacements,
+/// never choosing `dropped` again. g, model and roster must be those the plan was made with
+/// (checked by graph checksum). Throws std::invalid_argument when `dropped` is not in the plan.
+template <DiffusionModel M>
+ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignPlan& plan,
+                            account_t dropped, const StopToken& stop = {}) {
+  KOLSIM_REQUIRE(graph_checksum(g) == plan.graph_checksum,
+                 "replan_without: the graph differs from the one the plan was made on");
+  KOLSIM_REQUIRE(plan.model == M::name, "replan_without: the plan was made with model ", plan.model);
+  const CampaignSpec& spec = plan.spec;
+  std::vector<account_t> rest;
+  std::vector<double> rest_q;
+  bool found = false, was_chosen = false;
+  double dropped_fee = 0.0;
+  auto qof = [&](vertex_t v) { return spec.risk_mode == RiskMode::expected ? 1.0 - roster.risk(v) : 1.0; };
+  for (account_t a : plan.contracted) {
+    if (a == dropped) found = true;
+    else rest.push_back(a);
+  }
+  std::size_t chosen_left = 0;
+  for (const auto& k : plan.kols) {
+    if (k.account == dropped) {
+      found = was_chosen = true;
+      dropped_fee = k.fee;
+    } else {
+      rest.push_back(k.account);
+      ++chosen_left;
+    }
+  }
+  KOLSIM_REQUIRE(found, "replan_without: account ", dropped, " is not in the plan");
+  const std::vector<vertex_t> rest_v = g.indices_of(rest);
+  for (vertex_t v : rest_v) rest_q.push_back(qof(v));
+  const vertex_t xv = g.index_of(dropped);
+  const std::vector<vertex_t> order{xv};
+  const std::vector<double> order_q{qof(xv)};
+
+  ReplanResult r;
+  r.dropped = dropped;
+  r.dropped_fee = dropped_fee;
+  const std::uint64_t trials = std::max<std::uint64_t>(spec.check_trials, 1000);
+  const detail::PrefixReach pr = detail::prefix_reach(g, model, rest_v, rest_q, order, order_q, spec.audience,
+                                                      spec.deadline, trials, spec.seed ^ 0x27D4EB2F165667C5ull,
+                                                      spec.threads, stop);
+  r.reach_without = pr.prefix_mean[0];
+  r.reach_with = pr.prefix_mean[1];
+  r.reach_lost = pr.marginal_mean[0];
+  r.reach_lost_se = pr.marginal_se[0];
+
+  CampaignSpec s2 = spec;
+  s2.stop = stop;
+  s2.contracted = rest;
+  s2.excluded.push_back(dropped);
+  s2.budget_curve.clear();
+  s2.budget = std::isfinite(spec.budget) ? std::max(0.0, spec.budget - (plan.total_fee - (was_chosen ? dropped_fee : 0.0)))
+                                         : spec.budget;
+  r.freed_budget = s2.budget;
+  bool room = true;
+  if (spec.max_kols > 0) {
+    room = spec.max_kols > chosen_left;
+    s2.max_kols = room ? spec.max_kols - chosen_left : 1;
+  }
+  if (!room) {  // no KOL slot left: nothing can be added
+    r.reach_after = r.reach_without;
+    r.reach_after_se = pr.prefix_se[0];
+    return r;
+  }
+  r.replacement = plan_campaign(g, model, roster, s2);
+  for (const auto& k : r.replacement.kols) r.replacements.push_back(k.account);
+  r.reach_after = r.replacement.reach;
+  r.reach_after_se = r.replacement.reach_se;
+  return r;
+}
+
+}  // namespace kolsim
