@@ -662,10 +662,7 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     std::string msg = e.what();
     const auto colon = msg.find(": ");
     if (msg.rfind("input edge ", 0) == 0 && colon != std::string::npos) msg = msg.substr(colon + 2);
-    // The builder reports a duplicates=sum overflow without the input position (index 0): name
-    // no line rather than a wrong one.
-    const bool positioned = msg.find("duplicates=sum") == std::string::npos;
-    auto [ln, textv] = positioned ? locate(e.index()) : std::pair<std::uint64_t, std::string>{0, {}};
+    auto [ln, textv] = locate(e.index());
     throw ParseError(path, ln, ln ? detail::concat(msg, "; the line reads ", quote(textv)) : msg);
   }
   rep.build_seconds = seconds_since(t1);

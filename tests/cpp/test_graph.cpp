@@ -4,6 +4,7 @@
 
 #include <kolsim/kolsim.hpp>
 
+#include <algorithm>
 #include <vector>
 
 using namespace kolsim;
@@ -98,4 +99,54 @@ TEST(FollowerGraph, SparseAccountIdsUseSortedMap) {
   EXPECT_EQ(g.num_vertices(), 3u);
   EXPECT_EQ(g.index_of(1ull << 40), 2u);
   EXPECT_EQ(g.index_of(5), 0u);
+}
+
+TEST(FollowerGraph, BuildIsIdenticalForAnyThreadCount) {
+  // Large enough to take the parallel counting-sort path (>= 2^16 input edges).
+  const vertex_t n = 5000;
+  std::vector<vertex_t> src, dst;
+  std::vector<prob_t> p;
+  Rng rng(42, 0);
+  for (int i = 0; i < 200000; ++i) {
+    src.push_back(rng.below(n));
+    dst.push_back(rng.below(n));
+    p.push_back(rng.uniform_float());
+  }
+  for (auto dup : {Duplicates::first, Duplicates::keep, Duplicates::combine}) {
+    BuildOptions one, two;
+    one.threads = 1;
+    two.threads = 2;
+    one.duplicates = two.duplicates = dup;
+    BuildReport r1, r2;
+    auto a = build_graph_dense(n, src, dst, p, one, &r1);
+    auto b = build_graph_dense(n, src, dst, p, two, &r2);
+    EXPECT_EQ(r1.duplicates, r2.duplicates);
+    EXPECT_EQ(r1.self_loops, r2.self_loops);
+    ASSERT_EQ(a.num_edges(), b.num_edges());
+    EXPECT_TRUE(std::ranges::equal(a.out_targets(), b.out_targets()));
+    EXPECT_TRUE(std::ranges::equal(a.in_sources(), b.in_sources()));
+    EXPECT_TRUE(std::ranges::equal(a.edge_probs(), b.edge_probs()));
+    EXPECT_TRUE(std::ranges::equal(a.in_edge_probs(), b.in_edge_probs()));
+    // in-rows list sources ascending, out-rows targets ascending
+    for (vertex_t v = 0; v < n; ++v) {
+      EXPECT_TRUE(std::ranges::is_sorted(a.in_neighbors(v)));
+      EXPECT_TRUE(std::ranges::is_sorted(a.out_neighbors(v)));
+    }
+  }
+}
+
+TEST(FollowerGraph, DuplicateSumOverOneNamesTheInputEdge) {
+  std::vector<vertex_t> src{0, 1, 0, 0}, dst{1, 2, 1, 1};
+  std::vector<prob_t> p{0.5f, 0.1f, 0.4f, 0.3f};
+  BuildOptions sum;
+  sum.duplicates = Duplicates::sum;
+  try {
+    build_graph_dense(3, src, dst, p, sum);
+    FAIL() << "expected an error";
+  } catch (const InputEdgeError& e) {
+    EXPECT_EQ(e.index(), 3u) << e.what();
+  }
+  std::vector<prob_t> ok{0.5f, 0.1f, 0.2f, 0.3f};
+  auto g = build_graph_dense(3, src, dst, ok, sum);
+  EXPECT_NEAR(g.out_probs(0)[0], 1.0f, 1e-6);
 }

@@ -60,6 +60,7 @@ inline int thread_index() noexcept {
 template <class F>
 void parallel_for(std::size_t begin, std::size_t end, int threads, F&& f, std::size_t chunk = 64,
                   std::size_t threshold = 2) {
+  (void)chunk;
   if (end <= begin) return;
   const std::size_t n = end - begin;
   if (threads <= 1 || n < threshold) {

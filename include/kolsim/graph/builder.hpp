@@ -80,7 +80,41 @@ inline void check_prob(prob_t p, edge_t i) {
     throw InputEdgeError(i, concat("input edge ", i, ": probability must be in [0, 1], got ", p));
 }
 
+/// Contiguous chunk boundaries: chunk c covers [bounds[c], bounds[c+1]).
+inline std::vector<edge_t> chunk_bounds(edge_t count, int chunks) {
+  std::vector<edge_t> b(static_cast<std::size_t>(chunks) + 1);
+  for (int c = 0; c <= chunks; ++c) b[c] = count * static_cast<edge_t>(c) / static_cast<edge_t>(chunks);
+  return b;
+}
+
+/// Chunks for a parallel counting sort over n keys: per-chunk histograms cost chunks * n words,
+/// so small inputs and huge key ranges use fewer chunks. The result never depends on it.
+inline int counting_chunks(edge_t items, vertex_t n, int threads) {
+  if (threads <= 1 || items < (edge_t{1} << 16)) return 1;
+  const edge_t budget = std::max<edge_t>(items, edge_t{1} << 24);  // words of histogram allowed
+  edge_t c = std::min<edge_t>(static_cast<edge_t>(threads), budget / (static_cast<edge_t>(n) + 1));
+  return static_cast<int>(std::max<edge_t>(c, 1));
+}
+
+/// Input index of the `occurrence`-th (0-based) input edge that becomes u -> v after flip and
+/// undirected expansion (used only to name the line of a policy error).
+template <class Endpoints>
+edge_t find_input_edge(edge_t count, Endpoints& endpoint, const BuildOptions& opt, vertex_t u, vertex_t v,
+                       edge_t occurrence) {
+  edge_t seen = 0;
+  for (edge_t i = 0; i < count; ++i) {
+    auto [a, b] = endpoint(i);
+    if (opt.flip) std::swap(a, b);
+    if ((a == u && b == v) || (opt.undirected && a == v && b == u)) {
+      if (seen++ == occurrence) return i;
+    }
+  }
+  return 0;
+}
+
 /// Core build over dense endpoints; `endpoint(i)` yields the i-th input edge (u, v).
+/// Stable parallel counting sorts (per-chunk histograms, chunks in input order) keep the
+/// result identical for any thread count.
 template <class Endpoints>
 FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, Endpoints&& endpoint,
                                std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
@@ -94,74 +128,115 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   rep.input_edges = count;
   rep.vertices = n;
 
-  auto topo = std::make_shared<GraphTopology>();
-  auto& t = *topo;
-  // Pass 1: out-degrees (and validation).
-  std::vector<edge_t> deg(static_cast<std::size_t>(n) + 1, 0);
-  auto visit = [&](auto&& emit) {
-    for (edge_t i = 0; i < count; ++i) {
-      auto [a, b] = endpoint(i);
-      if (opt.flip) std::swap(a, b);
-      if (a == b) {
-        if (opt.self_loops == SelfLoops::error)
-          throw InputEdgeError(i, concat("input edge ", i, ": self-loop on vertex ", a, " (self_loops=error)"));
-        if (opt.self_loops == SelfLoops::drop) continue;
-        emit(i, a, b);
+  // Validation: the first bad input edge (lowest index) is reported, whatever the thread count.
+  {
+    const int chunks = std::max(1, std::min<int>(threads, static_cast<int>(count >> 15)));
+    const auto bounds = chunk_bounds(count, chunks);
+    std::vector<edge_t> first_bad(chunks, count), loops(chunks, 0);
+    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) {
+        auto [a, b] = endpoint(i);
+        if (a >= n || b >= n || (has_p && !(probs[i] >= 0.0f && probs[i] <= 1.0f)) ||
+            (a == b && opt.self_loops == SelfLoops::error)) {
+          first_bad[c] = i;
+          return;
+        }
+        loops[c] += a == b;
+      }
+    }, 1);
+    for (int c = 0; c < chunks; ++c) {
+      if (first_bad[c] == count) {
+        rep.self_loops += loops[c];
         continue;
       }
-      emit(i, a, b);
-      if (opt.undirected) emit(i, b, a);
+      const edge_t i = first_bad[c];
+      auto [a, b] = endpoint(i);
+      if (a >= n || b >= n)
+        throw InputEdgeError(i, concat("input edge ", i, ": vertex index out of range (n = ", n, ")"));
+      if (has_p) check_prob(probs[i], i);
+      throw InputEdgeError(i, concat("input edge ", i, ": self-loop on vertex ", a, " (self_loops=error)"));
     }
-  };
-  for (edge_t i = 0; i < count; ++i) {
-    auto [a, b] = endpoint(i);
-    if (a >= n || b >= n)
-      throw InputEdgeError(i, concat("input edge ", i, ": vertex index out of range (n = ", n, ")"));
-    if (has_p) check_prob(probs[i], i);
-    if (a == b) ++rep.self_loops;
   }
-  visit([&](edge_t, vertex_t a, vertex_t) { ++deg[a + 1]; });
-  std::partial_sum(deg.begin(), deg.end(), deg.begin());
-  const edge_t m0 = deg[n];
-  // Pass 2: counting sort by source (stable, so input order survives within a row).
-  std::vector<vertex_t> targets(m0);
-  std::vector<prob_t> p(has_p ? m0 : 0);
+
+  // Emits the arcs of input edge i (0, 1 or 2 of them) to f(i, source, target).
+  auto arcs = [&](edge_t i, auto&& f) {
+    auto [a, b] = endpoint(i);
+    if (opt.flip) std::swap(a, b);
+    if (a == b) {
+      if (opt.self_loops != SelfLoops::drop) f(i, a, b);
+      return;
+    }
+    f(i, a, b);
+    if (opt.undirected) f(i, b, a);
+  };
+
+  auto topo = std::make_shared<GraphTopology>();
+  auto& t = *topo;
+  // Counting sort by source: per-chunk histograms over input chunks (stable: input order
+  // survives within a row because chunk c precedes chunk c + 1).
+  std::vector<edge_t> deg(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<vertex_t> targets;
+  std::vector<prob_t> p;
   {
-    std::vector<edge_t> cur(deg.begin(), deg.end() - 1);
-    visit([&](edge_t i, vertex_t a, vertex_t b) {
-      const edge_t pos = cur[a]++;
-      targets[pos] = b;
-      if (has_p) p[pos] = probs[i];
-    });
+    const int chunks = counting_chunks(count, n, threads);
+    const auto bounds = chunk_bounds(count, chunks);
+    std::vector<std::vector<edge_t>> cursor(chunks);
+    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+      auto& h = cursor[c];
+      h.assign(n, 0);
+      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) arcs(i, [&](edge_t, vertex_t a, vertex_t) { ++h[a]; });
+    }, 1);
+    edge_t total = 0;
+    for (vertex_t u = 0; u < n; ++u) {
+      deg[u] = total;
+      for (int c = 0; c < chunks; ++c) {
+        const edge_t k = cursor[c][u];
+        cursor[c][u] = total;
+        total += k;
+      }
+    }
+    deg[n] = total;
+    targets.resize(total);
+    if (has_p) p.resize(total);
+    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+      auto& h = cursor[c];
+      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i)
+        arcs(i, [&](edge_t j, vertex_t a, vertex_t b) {
+          const edge_t pos = h[a]++;
+          targets[pos] = b;
+          if (has_p) p[pos] = probs[j];
+        });
+    }, 1);
   }
   // Sort each row by target (stable: the first copy of a duplicate stays first).
   if (!sorted) {
     parallel_for(0, n, threads, [&](std::size_t u) {
       const edge_t lo = deg[u], hi = deg[u + 1];
-      if (hi - lo < 2) return;
-      if (std::is_sorted(targets.begin() + lo, targets.begin() + hi)) return;
+      if (hi - lo < 2 || std::is_sorted(targets.begin() + lo, targets.begin() + hi)) return;
       if (!has_p) {
         std::sort(targets.begin() + lo, targets.begin() + hi);
         return;
       }
-      std::vector<std::pair<vertex_t, prob_t>> row(hi - lo);
+      thread_local std::vector<std::pair<vertex_t, prob_t>> row;
+      row.resize(hi - lo);
       for (edge_t e = lo; e < hi; ++e) row[e - lo] = {targets[e], p[e]};
       std::stable_sort(row.begin(), row.end(), [](auto& x, auto& y) { return x.first < y.first; });
       for (edge_t e = lo; e < hi; ++e) std::tie(targets[e], p[e]) = row[e - lo];
-    }, 256);
+    }, 1024);
   }
-  // Duplicates: count, and merge in place unless kept.
-  t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  edge_t w = 0;
-  for (vertex_t u = 0; u < n; ++u) {
+  // Duplicates: merge in place within each row (rows are independent), then compact.
+  std::vector<edge_t> kept(n, 0), dups(n, 0);
+  std::vector<char> bad_sum(n, 0);
+  parallel_for(0, n, threads, [&](std::size_t u) {
     const edge_t lo = deg[u], hi = deg[u + 1];
+    edge_t w = lo;
     for (edge_t e = lo; e < hi; ++e) {
-      const bool dup = e > lo && targets[e] == targets[e - 1];
-      if (dup) {
-        ++rep.duplicates;
+      if (e > lo && targets[e] == targets[w - 1]) {
+        ++dups[u];
         switch (opt.duplicates) {
           case Duplicates::keep: break;
           case Duplicates::first: continue;
+          case Duplicates::error: continue;  // reported below with its input line
           case Duplicates::max:
             if (has_p) p[w - 1] = std::max(p[w - 1], p[e]);
             continue;
@@ -171,57 +246,121 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
           case Duplicates::sum:
             if (has_p) {
               p[w - 1] += p[e];
-              if (p[w - 1] > 1.0f + 1e-6f)
-                throw InputEdgeError(0, concat("duplicate edges ", u, " -> ", targets[e],
-                                               " sum to weight ", p[w - 1], " > 1 (duplicates=sum)"));
-              p[w - 1] = std::min(p[w - 1], 1.0f);
+              if (p[w - 1] > 1.0f + 1e-6f) bad_sum[u] = 1;
             }
             continue;
-          case Duplicates::error: {
-            // Find the input position of the second copy for the message.
-            edge_t seen = 0, where = 0;
-            const vertex_t v = targets[e];
-            for (edge_t i = 0; i < count && seen < 2; ++i) {
-              auto [a, b] = endpoint(i);
-              if (opt.flip) std::swap(a, b);
-              if ((a == u && b == v) || (opt.undirected && a == v && b == u)) {
-                ++seen;
-                where = i;
-              }
-            }
-            throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", u, " -> ", v,
-                                               " (duplicates=error)"));
-          }
         }
       }
       targets[w] = targets[e];
       if (has_p) p[w] = p[e];
       ++w;
     }
-    t.out_offsets[u + 1] = w;
+    kept[u] = w - lo;
+  }, 1024);
+  for (vertex_t u = 0; u < n; ++u) {
+    rep.duplicates += dups[u];
+    if (dups[u] && opt.duplicates == Duplicates::error) {
+      // Find the smallest target of u that occurs twice in the input.
+      vertex_t v = no_vertex;
+      std::vector<vertex_t> row;
+      for (edge_t i = 0; i < count; ++i)
+        arcs(i, [&](edge_t, vertex_t a, vertex_t b) {
+          if (a == u) row.push_back(b);
+        });
+      std::vector<vertex_t> sorted_row = row;
+      std::sort(sorted_row.begin(), sorted_row.end());
+      for (std::size_t j = 1; j < sorted_row.size(); ++j)
+        if (sorted_row[j] == sorted_row[j - 1]) {
+          v = sorted_row[j];
+          break;
+        }
+      const edge_t where = find_input_edge(count, endpoint, opt, u, v, 1);
+      throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", u, " -> ", v,
+                                         " (duplicates=error)"));
+    }
+    if (bad_sum[u]) {
+      // Recompute in input order to find the copy that pushes the sum over 1.
+      const edge_t lo = deg[u];
+      for (edge_t e = lo; e < lo + kept[u]; ++e) {
+        if (p[e] <= 1.0f + 1e-6f) continue;
+        const vertex_t v = targets[e];
+        double acc = 0.0;
+        for (edge_t occ = 0;; ++occ) {
+          const edge_t i = find_input_edge(count, endpoint, opt, u, v, occ);
+          acc += probs[i];
+          if (acc > 1.0 + 1e-6)
+            throw InputEdgeError(i, concat("input edge ", i, ": duplicate edges ", u, " -> ", v,
+                                           " sum to weight ", acc, " > 1 (duplicates=sum)"));
+        }
+      }
+    }
   }
-  targets.resize(w);
-  targets.shrink_to_fit();
-  if (has_p) {
-    p.resize(w);
-    p.shrink_to_fit();
+  t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (vertex_t u = 0; u < n; ++u) t.out_offsets[u + 1] = t.out_offsets[u] + kept[u];
+  const edge_t m = t.out_offsets[n];
+  if (m != deg[n]) {
+    for (vertex_t u = 0; u < n; ++u) {  // leftward moves, in order: never overwrites unread data
+      std::copy_n(targets.begin() + deg[u], kept[u], targets.begin() + t.out_offsets[u]);
+      if (has_p) std::copy_n(p.begin() + deg[u], kept[u], p.begin() + t.out_offsets[u]);
+    }
+    targets.resize(m);
+    targets.shrink_to_fit();
+    if (has_p) {
+      p.resize(m);
+      p.shrink_to_fit();
+    }
   }
   std::vector<edge_t>().swap(deg);
+  std::vector<edge_t>().swap(kept);
+  std::vector<edge_t>().swap(dups);
   t.out_targets = std::move(targets);
-  // In-adjacency by counting sort over out-rows in source order: in-rows come out sorted.
+  if (has_p) for (prob_t& x : p) x = std::min(x, 1.0f);
+  // In-adjacency: counting sort by target over source-ordered chunks of rows, so each in-row
+  // lists its sources ascending (parallel copies keep their order).
   t.in_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (vertex_t v : t.out_targets) ++t.in_offsets[v + 1];
-  std::partial_sum(t.in_offsets.begin(), t.in_offsets.end(), t.in_offsets.begin());
-  t.in_sources.resize(w);
+  t.in_sources.resize(m);
+  std::vector<prob_t> in_p(has_p ? m : 0);
   {
-    std::vector<edge_t> cur(t.in_offsets.begin(), t.in_offsets.end() - 1);
-    for (vertex_t u = 0; u < n; ++u)
-      for (edge_t e = t.out_offsets[u]; e < t.out_offsets[u + 1]; ++e) t.in_sources[cur[t.out_targets[e]]++] = u;
+    const int chunks = counting_chunks(m, n, threads);
+    std::vector<vertex_t> first(static_cast<std::size_t>(chunks) + 1, n);
+    first[0] = 0;
+    for (int c = 1; c < chunks; ++c) {  // split rows so chunks hold about m / chunks edges
+      const edge_t goal = m * static_cast<edge_t>(c) / static_cast<edge_t>(chunks);
+      first[c] = static_cast<vertex_t>(std::lower_bound(t.out_offsets.begin(), t.out_offsets.end(), goal) -
+                                       t.out_offsets.begin());
+      first[c] = std::min(std::max(first[c], first[c - 1]), n);
+    }
+    std::vector<std::vector<edge_t>> cursor(chunks);
+    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+      auto& h = cursor[c];
+      h.assign(n, 0);
+      for (edge_t e = t.out_offsets[first[c]]; e < t.out_offsets[first[c + 1]]; ++e) ++h[t.out_targets[e]];
+    }, 1);
+    edge_t total = 0;
+    for (vertex_t v = 0; v < n; ++v) {
+      t.in_offsets[v] = total;
+      for (int c = 0; c < chunks; ++c) {
+        const edge_t k = cursor[c][v];
+        cursor[c][v] = total;
+        total += k;
+      }
+    }
+    t.in_offsets[n] = total;
+    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+      auto& h = cursor[c];
+      for (vertex_t u = first[c]; u < first[c + 1]; ++u)
+        for (edge_t e = t.out_offsets[u]; e < t.out_offsets[u + 1]; ++e) {
+          const edge_t pos = h[t.out_targets[e]]++;
+          t.in_sources[pos] = u;
+          if (has_p) in_p[pos] = p[e];
+        }
+    }, 1);
   }
-  rep.edges = w;
+  rep.edges = m;
   t.accounts = std::move(accounts);
   if (report) *report = rep;
-  return FollowerGraph(std::move(topo), std::move(p));
+  if (!has_p) return FollowerGraph(std::move(topo));
+  return FollowerGraph(std::move(topo), std::move(p), std::move(in_p));
 }
 
 }  // namespace detail
