@@ -87,7 +87,8 @@ struct SpreadAccumulator {
   }
 };
 
-inline constexpr std::uint64_t mc_batch = 64;          ///< trials per batch (one fused word)
+inline constexpr std::uint64_t mc_batch = 64;          ///< trials per fused batch (one 64-bit word)
+inline constexpr std::uint64_t mc_plain_batch = 8;     ///< trials per batch of the generic path
 inline constexpr std::uint64_t mc_adaptive_round = 1024;  ///< trials per adaptive round
 
 }  // namespace detail
@@ -123,6 +124,8 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
 
   constexpr bool is_ic = std::is_same_v<M, IndependentCascade>;
   const bool fused = is_ic && opt.fused;
+  // Trials are cut into fixed batches (the unit of parallel work and of the ordered reduction).
+  const std::uint64_t batch_size = fused ? detail::mc_batch : detail::mc_plain_batch;
   const int threads = resolve_threads(opt.threads);
   const std::span<const vertex_t> seed_span = seeds;
   const std::span<const prob_t> seed_probs = opt.seed_probabilities;
@@ -167,7 +170,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
     tally.reset();
     double reach[detail::mc_batch];
     for (unsigned j = 0; j < worlds; ++j) {
-      Rng rng(opt.seed, b * detail::mc_batch + j, domain::trial);
+      Rng rng(opt.seed, b * batch_size + j, domain::trial);
       double r = 0;
       tally.edges += ws->run(g, model, seed_span, seed_probs, opt.max_steps, rng,
                              [&](vertex_t v, vertex_t, std::uint32_t step) {
@@ -188,10 +191,10 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   // Runs trials [total.trials, end) as whole batches (the last one possibly partial).
   auto run_round = [&](std::uint64_t end) {
     const std::uint64_t first = total.trials;
-    assert(first % detail::mc_batch == 0 && end > first);
-    const std::uint64_t b0 = first / detail::mc_batch;
-    const std::uint64_t batches = (end - first + detail::mc_batch - 1) / detail::mc_batch;
-    const auto last_worlds = static_cast<unsigned>(end - (b0 + batches - 1) * detail::mc_batch);
+    assert(first % batch_size == 0 && end > first);
+    const std::uint64_t b0 = first / batch_size;
+    const std::uint64_t batches = (end - first + batch_size - 1) / batch_size;
+    const auto last_worlds = static_cast<unsigned>(end - (b0 + batches - 1) * batch_size);
     tallies.assign(batches, detail::BatchTally{});
     // Small jobs run serially: a parallel region costs more than it saves.
     const double work = static_cast<double>(end - first) * (static_cast<double>(g.num_edges()) + n);
@@ -199,7 +202,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
     parallel_for(
         0, batches, round_threads,
         [&](std::size_t i) {
-          run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(detail::mc_batch), tallies[i]);
+          run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size), tallies[i]);
         },
         1);
     if (stopped.load()) throw Interrupted();

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/// Monte Carlo spread throughput (edges examined/s, cascades/s) for IC (fused and plain) and LT
+/// with weighted-cascade probabilities on PL1M and, when KOLSIM_DATA_DIR is set, soc-Slashdot0902.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kolsim/diffusion/model.hpp"
+#include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+#include "kolsim/graph/generators.hpp"
+#include "kolsim/graph/probabilities.hpp"
+#include "kolsim/io/edge_list.hpp"
+
+namespace {
+
+using namespace kolsim;
+
+struct Fixture {
+  FollowerGraph graph;
+  std::vector<vertex_t> seeds;  // 50 top out-degree accounts
+};
+
+std::vector<vertex_t> top_out_degree(const FollowerGraph& g, std::size_t k) {
+  std::vector<vertex_t> order(g.num_vertices());
+  std::iota(order.begin(), order.end(), vertex_t{0});
+  k = std::min<std::size_t>(k, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                    [&](vertex_t a, vertex_t b) {
+                      return g.out_degree(a) != g.out_degree(b) ? g.out_degree(a) > g.out_degree(b) : a < b;
+                    });
+  order.resize(k);
+  return order;
+}
+
+/// PL1M: directed Chung-Lu, 1M accounts, ~10.37M arcs (PERFORMANCE.md), weighted cascade.
+const Fixture& pl1m() {
+  static const Fixture f = [] {
+    Fixture x;
+    x.graph = weighted_cascade(chung_lu(1'000'000, 10.4, 2.5, 2.1, 2026));
+    x.seeds = top_out_degree(x.graph, 50);
+    return x;
+  }();
+  return f;
+}
+
+/// soc-Slashdot0902 from $KOLSIM_DATA_DIR (self-loops and duplicate arcs dropped), or nothing.
+const std::optional<Fixture>& slashdot() {
+  static const std::optional<Fixture> f = []() -> std::optional<Fixture> {
+    const char* dir = std::getenv("KOLSIM_DATA_DIR");
+    if (!dir) return std::nullopt;
+    Fixture x;
+    x.graph = weighted_cascade(read_edge_list(std::string(dir) + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
+    x.seeds = top_out_degree(x.graph, 50);
+    return x;
+  }();
+  return f;
+}
+
+enum class Kind { ic_fused, ic_plain, lt };
+
+void run(benchmark::State& state, const Fixture& f, Kind kind) {
+  MonteCarloOptions o;
+  o.threads = static_cast<int>(state.range(0));
+  o.trials = static_cast<std::uint64_t>(state.range(1));
+  o.fused = kind == Kind::ic_fused;
+  std::uint64_t edges = 0, trials = 0;
+  double spread = 0;
+  for (auto _ : state) {
+    o.seed = trials;  // fresh cascades each iteration
+    auto est = kind == Kind::lt ? estimate_spread(f.graph, LinearThreshold{}, f.seeds, o)
+                                : estimate_spread(f.graph, IndependentCascade{}, f.seeds, o);
+    edges += est.edges_examined;
+    trials += est.trials;
+    spread = est.mean;
+    benchmark::DoNotOptimize(est.mean);
+  }
+  state.counters["edges_per_s"] = benchmark::Counter(static_cast<double>(edges), benchmark::Counter::kIsRate);
+  state.counters["cascades_per_s"] = benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  state.counters["spread"] = spread;
+}
+
+void BM_PL1M_IC_Fused(benchmark::State& s) { run(s, pl1m(), Kind::ic_fused); }
+void BM_PL1M_IC_Plain(benchmark::State& s) { run(s, pl1m(), Kind::ic_plain); }
+void BM_PL1M_LT(benchmark::State& s) { run(s, pl1m(), Kind::lt); }
+
+void slashdot_or_skip(benchmark::State& s, Kind kind) {
+  const auto& f = slashdot();
+  if (!f) {
+    s.SkipWithError("set KOLSIM_DATA_DIR to the datasets folder to run the Slashdot fixture");
+    for (auto _ : s) {
+    }
+    return;
+  }
+  run(s, *f, kind);
+}
+void BM_Slashdot_IC_Fused(benchmark::State& s) { slashdot_or_skip(s, Kind::ic_fused); }
+void BM_Slashdot_IC_Plain(benchmark::State& s) { slashdot_or_skip(s, Kind::ic_plain); }
+void BM_Slashdot_LT(benchmark::State& s) { slashdot_or_skip(s, Kind::lt); }
+
+// Args: {threads, trials per iteration}.
+BENCHMARK(BM_PL1M_IC_Fused)->Args({1, 128})->Args({2, 128})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PL1M_IC_Plain)->Args({1, 16})->Args({2, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PL1M_LT)->Args({1, 16})->Args({2, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Slashdot_IC_Fused)->Args({1, 1024})->Args({2, 1024})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Slashdot_IC_Plain)->Args({1, 256})->Args({2, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Slashdot_LT)->Args({1, 256})->Args({2, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
