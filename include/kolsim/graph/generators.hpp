@@ -275,7 +275,7 @@ inline FollowerGraph preferential_attachment(vertex_t n, std::uint32_t follows_p
   return build_graph_dense(n, src, dst);
 }
 
-/// Directed Chung-Lu power-law graph (Chung & Lu, PNAS 2002; directed form as in Durak et al.).
+/// Directed Chung-Lu power-law graph (Chung & Lu, PNAS 2002), with separate out- and in-weights.
 /// Vertex i gets out-weight (i + i0)^(-1/(out_exponent-1)) and in-weight
 /// (pi(i) + i0)^(-1/(in_exponent-1)), where pi is a seeded random permutation (so out- and
 /// in-degrees are not perfectly correlated) and i0 = 80 (caps the largest expected degrees; chosen
@@ -283,10 +283,12 @@ inline FollowerGraph preferential_attachment(vertex_t n, std::uint32_t follows_p
 /// with sources ~ out-weights and targets ~ in-weights (alias tables); self-loops and repeats
 /// are removed, so the result has slightly fewer arcs. The expected out-degree (follower count)
 /// then has a power-law tail P(deg >= d) ~ d^-(out_exponent-1), and likewise the in-degree with
-/// in_exponent. NOTE the orientation: PERFORMANCE.md's PL1M "in-degree (follower) exponent 2.1"
-/// uses the peers' follower-to-followee arcs; its graph is chung_lu(1'000'000, 10.4, 2.5, 2.1)
-/// here (about 10.37M arcs). O(n + m) time plus sorting each row. Invalid: n = 0, average_degree <= 0 or above
-/// n - 1, exponents <= 2 (infinite mean) or not finite.
+/// in_exponent. Orientation: out_exponent shapes follower counts (out-degrees) and in_exponent
+/// shapes how many accounts each account follows (in-degrees). PERFORMANCE.md labels PL1M's
+/// in-degree exponent 2.1 the "follower" exponent in the peers' orientation; the arcs are the
+/// same, and PL1M is chung_lu(1'000'000, 10.4, 2.5, 2.1) here (about 10.37M arcs).
+/// O(n + m) time plus sorting each row. Invalid: n = 0, average_degree <= 0 or above n - 1,
+/// exponents <= 2 (infinite mean) or not finite.
 inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_exponent, double in_exponent,
                               std::uint64_t seed, int threads = 0) {
   KOLSIM_REQUIRE(n > 0, "chung_lu: n must be > 0");
