@@ -185,6 +185,20 @@ TEST(MonteCarlo, TwoParentGraphSeparatesIcFromLt) {
   EXPECT_NEAR(e.mean, 2 + plt, 6 * std::sqrt(plt * (1 - plt) / r));
 }
 
+TEST(MonteCarlo, ManyTrialsAcrossReductionChunks) {
+  // More than 2^15 batches: the estimator reduces in chunks; counts and accuracy must hold.
+  const double x = double(0.3f), y = double(0.45f);
+  auto g = make_graph(3, {{0, 2}, {1, 2}}, {0.3f, 0.45f});
+  const std::uint64_t r = 8 * 32768 + 4101;
+  auto o = mc(r, false);
+  o.threads = 2;
+  auto e = estimate_spread(g, LinearThreshold{}, {0, 1}, o);
+  EXPECT_EQ(e.trials, r);
+  EXPECT_NEAR(e.mean, 2 + x + y, 6 * std::sqrt((x + y) * (1 - x - y) / double(r)));
+  o.threads = 1;
+  EXPECT_EQ(estimate_spread(g, LinearThreshold{}, {0, 1}, o).mean, e.mean);
+}
+
 TEST(MonteCarlo, PathAndStarClosedForms) {
   const double p = double(0.6f);
   auto path = make_graph(4, {{0, 1}, {1, 2}, {2, 3}}, {0.6f, 0.6f, 0.6f});

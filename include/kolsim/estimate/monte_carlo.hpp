@@ -97,8 +97,8 @@ inline constexpr std::uint64_t mc_adaptive_round = 1024;  ///< trials per adapti
 /// by Monte Carlo (Kempe, Kleinberg, Tardos, KDD 2003). Trial i is independent and its reach
 /// has mean = spread, so mean +- 1.96 std_error covers the spread with ~95% probability.
 /// IC runs 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge world,
-/// edge coins keyed by (seed, batch, edge)); other models run the generic driver per trial with
-/// Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
+/// coins keyed by (seed, batch, edge, world); see detail::WorldCoins); other models, and IC with
+/// fused = false, run the generic driver per trial with Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
 /// are bit-identical for any thread count. Throws like simulate(), plus std::invalid_argument
 /// for trials = 0, bad weights or a bad target; Interrupted when `stop` asks.
 template <DiffusionModel M>
@@ -188,26 +188,31 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
 
   detail::SpreadAccumulator total;
   std::vector<detail::BatchTally> tallies;
-  // Runs trials [total.trials, end) as whole batches (the last one possibly partial).
+  // Runs trials [total.trials, end) as whole batches (the last one possibly partial), at most
+  // 2^15 batches per parallel loop so the tallies stay small; merged in batch order.
   auto run_round = [&](std::uint64_t end) {
-    const std::uint64_t first = total.trials;
-    assert(first % batch_size == 0 && end > first);
-    const std::uint64_t b0 = first / batch_size;
-    const std::uint64_t batches = (end - first + batch_size - 1) / batch_size;
-    const auto last_worlds = static_cast<unsigned>(end - (b0 + batches - 1) * batch_size);
-    tallies.assign(batches, detail::BatchTally{});
-    // Small jobs run serially: a parallel region costs more than it saves.
-    const double work = static_cast<double>(end - first) * (static_cast<double>(g.num_edges()) + n);
-    round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
-    parallel_for(
-        0, batches, round_threads,
-        [&](std::size_t i) {
-          run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size), tallies[i]);
-        },
-        1);
-    if (stopped.load()) throw Interrupted();
-    for (const auto& t : tallies) total.merge(t);
-    check_stop(opt.stop);
+    constexpr std::uint64_t chunk = std::uint64_t{1} << 15;
+    while (total.trials < end) {
+      const std::uint64_t first = total.trials;
+      assert(first % batch_size == 0);
+      const std::uint64_t b0 = first / batch_size;
+      const std::uint64_t batches = std::min(chunk, (end - first + batch_size - 1) / batch_size);
+      const std::uint64_t stop_at = std::min(end, (b0 + batches) * batch_size);
+      const auto last_worlds = static_cast<unsigned>(stop_at - (b0 + batches - 1) * batch_size);
+      tallies.assign(batches, detail::BatchTally{});
+      // Small jobs run serially: a parallel region costs more than it saves.
+      const double work = static_cast<double>(stop_at - first) * (static_cast<double>(g.num_edges()) + n);
+      round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
+      parallel_for(
+          0, batches, round_threads,
+          [&](std::size_t i) {
+            run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size), tallies[i]);
+          },
+          1);
+      if (stopped.load()) throw Interrupted();
+      for (const auto& t : tallies) total.merge(t);
+      check_stop(opt.stop);
+    }
   };
 
   if (!adaptive) {
