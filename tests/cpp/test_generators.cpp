@@ -85,7 +85,7 @@ TEST(ErdosRenyi, EachArcEquallyLikely) {
   const double p = 7.0 / 20.0, sd = std::sqrt(p * (1 - p));
   int hits01 = 0, hits43 = 0;
   for (int r = 0; r < R; ++r) {
-    auto g = erdos_renyi(5, 7, seed + static_cast<std::uint64_t>(r) * 7919);
+    auto g = erdos_renyi(5, 7, seed + static_cast<std::uint64_t>(r) * 7919, 1);
     ASSERT_EQ(g.num_edges(), 7u);
     auto a = g.out_neighbors(0);
     auto b = g.out_neighbors(4);

@@ -38,6 +38,9 @@ namespace detail {
 
 __extension__ typedef unsigned __int128 uint128;
 
+/// Builds below this many arcs run on one thread.
+inline bool m_small(std::size_t m) noexcept { return m < (std::size_t{1} << 16); }
+
 /// Random draws handled by one chunk (stream) of the parallel generators.
 inline constexpr std::uint64_t generator_chunk = std::uint64_t{1} << 16;
 /// Stream index reserved for the serial steps of a generator (permutations, trimming); far above
@@ -75,7 +78,7 @@ FollowerGraph graph_from_sorted_codes(vertex_t n, std::vector<std::uint64_t>&& c
   }, 1, 4);
   std::vector<std::uint64_t>().swap(codes);
   BuildOptions opt;
-  opt.threads = threads;
+  opt.threads = m_small(src.size()) ? 1 : threads;  // a team costs more than tiny builds
   opt.self_loops = SelfLoops::keep;  // callers never emit loops
   opt.duplicates = Duplicates::keep;  // nor duplicates
   return build_graph_dense(edges_are_sorted, n, src, dst, {}, opt);
@@ -133,7 +136,7 @@ class AliasTable {
 inline FollowerGraph graph_from_arcs(vertex_t n, std::vector<vertex_t>&& src, std::vector<vertex_t>&& dst,
                                      int threads) {
   BuildOptions opt;
-  opt.threads = threads;
+  opt.threads = m_small(src.size()) ? 1 : threads;  // a team costs more than tiny builds
   opt.self_loops = SelfLoops::drop;
   opt.duplicates = Duplicates::first;
   auto g = build_graph_dense(n, src, dst, {}, opt);
@@ -272,7 +275,9 @@ inline FollowerGraph preferential_attachment(vertex_t n, std::uint32_t follows_p
     }
   }
   std::vector<vertex_t>().swap(followed);
-  return build_graph_dense(n, src, dst);
+  BuildOptions opt;
+  opt.threads = detail::m_small(src.size()) ? 1 : 0;
+  return build_graph_dense(n, src, dst, {}, opt);
 }
 
 /// Directed Chung-Lu power-law graph (Chung & Lu, PNAS 2002), with separate out- and in-weights.
@@ -381,7 +386,9 @@ inline FollowerGraph watts_strogatz(vertex_t n, std::uint32_t k, double beta, st
     }
     std::vector<vertex_t>().swap(adj[u]);
   }
-  return build_graph_dense(edges_are_sorted, n, src, dst);
+  BuildOptions opt;
+  opt.threads = detail::m_small(src.size()) ? 1 : 0;
+  return build_graph_dense(edges_are_sorted, n, src, dst, {}, opt);
 }
 
 /// R-MAT (Chakrabarti, Zhan, Faloutsos, SDM 2004) on n = 2^scale vertices: each of m draws
