@@ -118,7 +118,7 @@ class FollowerGraph {
   void require_probabilities(const char* who) const {
     KOLSIM_REQUIRE(has_probabilities(), who,
                    ": the graph has no edge probabilities; assign a scheme first "
-                   "(weighted_cascade, constant, trivalency, uniform_random, or a probability column)");
+                   "(weighted_cascade, constant_probability, trivalency, uniform_probability, or a probability column)");
   }
 
   /// A graph with the same topology and these probabilities (one per edge, out-edge order,
