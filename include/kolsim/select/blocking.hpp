@@ -11,15 +11,18 @@
 ///    * cascade) for the first round.
 ///  - rr: reverse sampling for blocking, in the spirit of Tong et al. (INFOCOM 2017, random
 ///    R-tuples): draw a world, run F alone forward (arrival times dF), pick roots v uniformly
-///    among the accounts F reaches, and collect every account u that, as a single corrective
-///    seed, wins the race to v along a C-live path (each account on it reached by C before F,
-///    ties by the tie rule, C starting at the delay) by a bucketed reverse search. Greedy
-///    weighted max coverage of these sets maximises L(S) = E[#accounts some single seed of S
-///    saves], a monotone submodular LOWER bound on saved(S) (it misses accounts saved only
-///    because several seeds jointly cut every F path, and accounts nobody adopts). So greedy
-///    gets >= (1 - 1/e) of the best sampled L, but there is NO guarantee on saved(S) itself.
+///    among the accounts F reaches, find the targets T(v) = v plus v's dominators in F's
+///    live-edge graph (accounts on every F path to v), and collect every account u that, as a
+///    single corrective seed, wins the race to some target along a C-live path (each account on
+///    it reached by C before F, ties by the tie rule, C starting at the delay) by one bucketed
+///    reverse search. If C takes a target first, F never reaches v, whatever other corrective
+///    seeds do, so greedy weighted max coverage of these sets maximises L(S) = E[#accounts
+///    saved by a single seed of S through a race or a cut vertex], a monotone submodular LOWER
+///    bound on saved(S) (it misses accounts saved only because several seeds jointly cut every
+///    F path). Greedy gets >= (1 - 1/e) of the best sampled L; there is NO guarantee on
+///    saved(S) itself.
 ///    O(worlds * (F reach + edges F examines) + RR search) time.
-///  - degree (top followers), neighbourhood (followers of the F seeds, most exposed first) and
+///  - degree (top followers), neighbourhood (the F seeds' followers with most followers) and
 ///    imm (plain influence maximisation of C ignoring F; Tang, Shi, Xiao, SIGMOD 2015).
 #pragma once
 
@@ -70,6 +73,9 @@ struct BlockingOptions : SelectOptions {
   std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
   std::uint64_t worlds = 2000;          ///< rr: sampled worlds (F forward runs)
   std::uint32_t roots_per_world = 16;   ///< rr: RR roots per world
+  /// rr: dominators of a root are searched only when its F-ancestor set has at most this many
+  /// accounts (else the set holds race winners only, still a valid lower bound).
+  std::size_t dominator_limit = 20000;
   std::uint64_t trials = 200;           ///< celf: common-random-number worlds per evaluation
   double imm_epsilon = 0.3;             ///< imm baseline accuracy
   /// > 0: re-estimate F's reach before/after with this many independent Monte Carlo trials
@@ -213,11 +219,13 @@ inline WeightedCoverage weighted_max_coverage(const std::vector<vertex_t>& nodes
 
 /// Per-thread buffers of the RR blocking sampler.
 struct BlockingRRWorkspace {
-  explicit BlockingRRWorkspace(vertex_t n) : cascade(n), dist(n, 0), dstamp(n, 0), vstamp(n, 0) {}
+  explicit BlockingRRWorkspace(vertex_t n)
+      : cascade(n), dist(n, 0), dstamp(n, 0), vstamp(n, 0), astamp(n, 0), fstamp(n, 0), rparent(n, 0) {}
   CompetitiveWorkspace cascade;
-  std::vector<std::uint32_t> dist, dstamp, vstamp;
-  std::uint32_t depoch = 0, vepoch = 0;
-  std::vector<vertex_t> reached;
+  std::vector<std::uint32_t> dist, dstamp, vstamp, astamp, fstamp;
+  std::vector<vertex_t> rparent;
+  std::uint32_t depoch = 0, vepoch = 0, aepoch = 0, fepoch = 0;
+  std::vector<vertex_t> reached, queue, sources, path, targets;
   std::vector<std::vector<vertex_t>> buckets;
 };
 
@@ -239,15 +247,19 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   // In-edge j -> out-edge index, so the reverse search reads the same coins as the forward runs.
   std::vector<edge_t> in_to_out(m);
   {
-    const auto offs = gc.out_offsets();
-    const auto targets = gc.out_targets();
+    const auto o = gc.out_offsets();
+    const auto t = gc.out_targets();
     std::vector<edge_t> cur(gc.in_offsets().begin(), gc.in_offsets().end() - 1);
     for (vertex_t u = 0; u < n; ++u)
-      for (edge_t e = offs[u]; e < offs[u + 1]; ++e) in_to_out[cur[targets[e]]++] = e;
+      for (edge_t e = o[u]; e < o[u + 1]; ++e) in_to_out[cur[t[e]]++] = e;
   }
   const auto in_offs = gc.in_offsets();
   const auto in_src = gc.in_sources();
   const auto pc_in = gc.in_edge_probs();
+  const auto pf_in = model.misleading().in_edge_probs();
+  const auto pf_out = model.misleading().edge_probs();
+  const auto offs = gc.out_offsets();
+  const auto targets = gc.out_targets();
   const std::int64_t delay = model.correction_delay();
   const TieRule rule = model.tie_rule();
   const std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
@@ -300,11 +312,68 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
         const std::size_t before = o.nodes.size();
         const std::int64_t top = beat(root);
         if (top >= delay) {
+          // Targets: the root and its dominators in F's live-edge graph (accounts on every F
+          // path to it). C capturing any target before F arrives there saves the root.
+          b.targets.assign(1, root);
+          const std::uint32_t aep = ++b.aepoch;
+          b.astamp[root] = aep;
+          b.queue.assign(1, root);
+          b.sources.clear();
+          for (std::size_t q = 0; q < b.queue.size() && b.queue.size() <= opt.dominator_limit; ++q) {
+            const vertex_t y = b.queue[q];
+            if (b.dist[y] == 0) {
+              b.sources.push_back(y);
+              continue;
+            }
+            for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
+              const vertex_t x = in_src[j];
+              if (b.dstamp[x] != dep || b.astamp[x] == aep) continue;
+              if (!coins.misleading(in_to_out[j], pf_in[j])) continue;
+              b.astamp[x] = aep;
+              b.rparent[x] = y;
+              b.queue.push_back(x);
+            }
+          }
+          if (b.queue.size() <= opt.dominator_limit && !b.sources.empty()) {
+            b.path.clear();
+            for (vertex_t x = b.rparent[b.sources[0]]; x != root; x = b.rparent[x]) b.path.push_back(x);
+            for (vertex_t cand : b.path) {
+              if (beat(cand) < delay) continue;  // C cannot take it in time anyway
+              // Does F still reach the root inside the ancestor set without `cand`?
+              const std::uint32_t fep = ++b.fepoch;
+              const std::size_t anc = b.queue.size();
+              std::size_t head = anc;
+              for (vertex_t s0 : b.sources) {
+                b.fstamp[s0] = fep;
+                b.queue.push_back(s0);
+              }
+              bool reaches = false;
+              for (; head < b.queue.size() && !reaches; ++head) {
+                const vertex_t x = b.queue[head];
+                for (edge_t e = offs[x]; e < offs[x + 1]; ++e) {
+                  const vertex_t y = targets[e];
+                  if (y == cand || b.astamp[y] != aep || b.fstamp[y] == fep) continue;
+                  if (!coins.misleading(e, pf_out[e])) continue;
+                  if (y == root) {
+                    reaches = true;
+                    break;
+                  }
+                  b.fstamp[y] = fep;
+                  b.queue.push_back(y);
+                }
+              }
+              b.queue.resize(anc);
+              if (!reaches) b.targets.push_back(cand);
+            }
+          }
           const std::uint32_t vep = ++b.vepoch;
           const auto levels = static_cast<std::size_t>(top - delay + 1);
           if (b.buckets.size() < levels) b.buckets.resize(levels);
-          b.vstamp[root] = vep;
-          b.buckets[levels - 1].push_back(root);
+          for (vertex_t t0 : b.targets) {
+            b.vstamp[t0] = vep;
+            const std::int64_t lab = beat(t0);
+            if (lab >= delay) b.buckets[static_cast<std::size_t>(std::min(lab, top) - delay)].push_back(t0);
+          }
           for (std::size_t li = levels; li-- > 0;) {
             const std::int64_t level = delay + static_cast<std::int64_t>(li);
             auto& bucket = b.buckets[li];
@@ -458,9 +527,9 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
   return res;
 }
 
-/// Baselines: "degree" = most followers (corrective graph), "neighbourhood" = followers of the F
-/// seeds ranked by their chance to hear F at step 1 (sum of pF from F seeds), then by follower
-/// count (accounts outside the neighbourhood fill the rest by follower count), "imm" = IMM on
+/// Baselines: "degree" = most followers (corrective graph), "neighbourhood" = the top followers of
+/// the F seeds (accounts following an F seed, ranked by their own follower count; accounts
+/// outside the neighbourhood fill the rest by follower count), "imm" = IMM on
 /// the corrective graph ignoring F. Evaluated like the others.
 inline BlockingResult block_baseline(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
                                      BlockingMethod method, const BlockingOptions& opt = {}) {
@@ -480,17 +549,14 @@ inline BlockingResult block_baseline(const CompetitiveIC& model, std::span<const
     sel.method = "degree";
   } else if (method == BlockingMethod::neighbourhood) {
     const FollowerGraph& gf = model.misleading();
-    std::vector<double> hit(n, 0.0);
-    for (vertex_t s : misleading) {
-      const auto nb = gf.out_neighbors(s);
-      const auto pr = gf.out_probs(s);
-      for (std::size_t j = 0; j < nb.size(); ++j) hit[nb[j]] += pr[j];
-    }
+    std::vector<char> follows(n, 0);
+    for (vertex_t s : misleading)
+      for (vertex_t v : gf.out_neighbors(s)) follows[v] = 1;
     double maxdeg = 0;
     for (vertex_t v = 0; v < n; ++v) maxdeg = std::max(maxdeg, static_cast<double>(gc.out_degree(v)));
     std::vector<double> score(n);
     for (vertex_t v = 0; v < n; ++v)
-      score[v] = (hit[v] > 0 ? (1.0 + hit[v]) * (maxdeg + 1.0) : 0.0) + static_cast<double>(gc.out_degree(v));
+      score[v] = (follows[v] ? maxdeg + 1.0 : 0.0) + static_cast<double>(gc.out_degree(v));
     sel = select_top_scores(gc, score, k, so, "neighbourhood");
   } else if (method == BlockingMethod::imm) {
     ImmOptions io;
