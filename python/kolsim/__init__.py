@@ -1,0 +1,587 @@
+# SPDX-License-Identifier: MIT
+"""kolsim: follower networks, message cascades and Key Opinion Leader selection.
+
+An edge ``u -> v`` means *v follows u*: influence flows from u to v. Accounts keep their
+original integer ids at the API (seeds in, seeds out); dense indices 0..n-1 are internal and
+appear only where a numpy array is indexed by vertex (``graph.accounts[i]`` names index i).
+
+Quick start::
+
+    import kolsim
+    g = kolsim.weighted_cascade(kolsim.preferential_attachment(10_000, 3, seed=1))
+    model = kolsim.IndependentCascade(g)
+    result = kolsim.select_seeds(model, 10, method="imm", seed=1)
+    print(kolsim.estimate_spread(model, result.seeds, trials=10_000, seed=2))
+
+Errors: invalid arguments raise ValueError, unknown account ids IndexError (the message names
+the id), malformed files :class:`kolsim.ParseError` (a ValueError with ``.file`` and ``.line``),
+unreadable files OSError, exceeded memory limits MemoryError, and Ctrl-C during a long call
+KeyboardInterrupt.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+
+import numpy as np
+
+from . import _core
+from ._core import (
+    Audience,
+    BuildReport,
+    CampaignPlan,
+    ReplanResult,
+    Roster,
+    CompetitiveEstimate,
+    CompetitiveIC,
+    CompetitiveTrace,
+    CountEstimate,
+    ExactCompetition,
+    ExactCount,
+    EdgeListReport,
+    ExactResult,
+    FollowerGraph,
+    IndependentCascade,
+    LinearThreshold,
+    ParseError,
+    SelectResult,
+    SpreadEstimate,
+    Trace,
+    celf,
+    celf_plus_plus,
+    chung_lu,
+    constant_probability,
+    core_numbers,
+    degree_discount,
+    eigenvector_centrality,
+    erdos_renyi,
+    estimate_competition,
+    estimate_spread,
+    exact_competition,
+    exact_spread,
+    graph_checksum,
+    greedy,
+    hardware_threads,
+    imm,
+    influence_pagerank,
+    katz_centrality,
+    load_snapshot,
+    lt_normalise,
+    opim_c,
+    plan_campaign,
+    preferential_attachment,
+    random_lt_weights,
+    read_audience,
+    read_roster,
+    replan_without,
+    rmat,
+    save_snapshot,
+    select_blockers,
+    simulate,
+    simulate_competition,
+    stochastic_block_model,
+    summarize,
+    top_core_number,
+    top_degree,
+    top_eigenvector,
+    top_katz,
+    top_pagerank,
+    trivalency,
+    uniform_probability,
+    version,
+    watts_strogatz,
+    weighted_cascade,
+    write_edge_list,
+)
+
+__version__ = _core.__version__
+
+__all__ = [
+    "Audience", "CampaignPlan", "ReplanResult", "Roster", "plan_campaign", "read_audience", "read_roster",
+    "replan_without",
+    "BuildReport", "CompetitiveEstimate", "CompetitiveIC", "CompetitiveTrace", "CountEstimate", "ExactCompetition",
+    "ExactCount", "estimate_competition", "exact_competition", "select_blockers", "simulate_competition", "EdgeListReport", "ExactResult", "FollowerGraph", "IndependentCascade", "LinearThreshold",
+    "ParseError", "SelectResult", "SelectionResult", "SpreadEstimate", "Table", "Trace",
+    "available_methods", "celf", "celf_plus_plus", "chung_lu", "constant_probability", "core_numbers",
+    "degree_discount", "eigenvector_centrality", "erdos_renyi", "estimate_spread", "exact_spread", "from_edges",
+    "from_networkx", "from_scipy", "graph_checksum", "greedy", "hardware_threads", "imm", "influence_pagerank",
+    "katz_centrality", "load_snapshot", "lt_normalise", "opim_c", "preferential_attachment", "random_lt_weights",
+    "read_edge_list", "register_method", "rmat", "save_snapshot", "select_seeds", "simulate",
+    "stochastic_block_model", "summarize", "summary", "to_networkx", "to_scipy", "top_core_number", "top_degree",
+    "top_eigenvector", "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version",
+    "watts_strogatz", "weighted_cascade", "write_edge_list",
+]
+
+Model = Any  # IndependentCascade | LinearThreshold
+
+
+# ----------------------------------------------------------------------------------------------
+# Building graphs
+
+
+def from_edges(sources: Any, targets: Any, probabilities: Any = None, *, undirected: bool = False,
+               flip: bool = False, self_loops: str = "drop", duplicates: str = "first", threads: int = 0,
+               extra_accounts: Any = None, return_report: bool = False) -> Any:
+    """Build a follower graph from edges between account ids.
+
+    ``sources[i] -> targets[i]`` means *targets[i] follows sources[i]* (influence flows from
+    the source to the target).
+
+    Parameters
+    ----------
+    sources, targets : array_like of int
+        Account ids (any integer dtype, non-negative). Float ids raise TypeError.
+    probabilities : array_like of float, optional
+        One IC probability / LT weight per edge in [0, 1] (float32 or float64).
+    undirected : bool
+        Each edge {a, b} becomes a -> b and b -> a.
+    flip : bool
+        Reverse every edge (for "follower first" data).
+    self_loops : {"drop", "keep", "error"}
+    duplicates : {"first", "keep", "max", "combine", "sum", "error"}
+    threads : int
+        0 = all.
+    extra_accounts : array_like of int, optional
+        Accounts without edges that must exist anyway.
+    return_report : bool
+        Also return the :class:`BuildReport` (counts of self-loops and duplicates seen).
+
+    Returns
+    -------
+    FollowerGraph or (FollowerGraph, BuildReport)
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> g, report = kolsim.from_edges([1, 2, 2, 3], [2, 3, 3, 3], return_report=True)
+    >>> g.num_edges, report.duplicates, report.self_loops
+    (2, 1, 1)
+    """
+    graph, report = _core.build_graph(sources, targets, probabilities, undirected=undirected, flip=flip,
+                                      self_loops=self_loops, duplicates=duplicates, threads=threads,
+                                      extra_accounts=extra_accounts)
+    return (graph, report) if return_report else graph
+
+
+def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, flip: bool = False,
+                   self_loops: str = "drop", duplicates: str = "first", threads: int = 0, format: str = "auto",
+                   probability_column: int = -1, ignore_extra_columns: bool = False,
+                   first_line_counts: bool = False, check_lt_weights: bool = False, comment_chars: str = "#%",
+                   csv_header: bool = False, return_report: bool = False) -> Any:
+    """Read a follower graph from a text edge list (whitespace or CSV, optionally gzipped).
+
+    A data line ``a b`` is the edge a -> b: *b follows a*. SNAP "who-follows-whom" files that
+    list the follower first need ``flip=True``; undirected files ``undirected=True``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    format : {"auto", "whitespace", "csv"}
+        "auto": ``.csv``/``.csv.gz`` are CSV, everything else whitespace.
+    probability_column : int
+        0-based column with the probability (>= 2), -1 for none.
+    ignore_extra_columns, first_line_counts, check_lt_weights, comment_chars, csv_header
+        See the C++ EdgeListOptions.
+    return_report : bool
+        Also return the :class:`EdgeListReport`.
+
+    Raises
+    ------
+    kolsim.ParseError
+        Malformed data; ``.file`` and ``.line`` locate it.
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import kolsim, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> _ = open(path, "w").write("1 2 0.5\\n2 3 0.25\\n")
+    >>> g = kolsim.read_edge_list(path, probability_column=2)
+    >>> g.edge_probs.tolist()
+    [0.5, 0.25]
+    """
+    graph, report = _core.read_edge_list(
+        path, undirected=undirected, flip=flip, self_loops=self_loops, duplicates=duplicates, threads=threads,
+        format=format, probability_column=probability_column, ignore_extra_columns=ignore_extra_columns,
+        first_line_counts=first_line_counts, check_lt_weights=check_lt_weights, comment_chars=comment_chars,
+        csv_header=csv_header)
+    return (graph, report) if return_report else graph
+
+
+def from_scipy(matrix: Any, *, probabilities: bool = False) -> FollowerGraph:
+    """Build a graph from a square scipy sparse matrix: a stored entry (u, v) is the edge u -> v.
+
+    Accounts are 0..n-1 (all of them, isolated ones included). With ``probabilities=True``
+    the stored values become the edge probabilities; otherwise values are ignored (explicit
+    zeros still count as edges).
+
+    Examples
+    --------
+    >>> import kolsim, scipy.sparse as sp
+    >>> a = sp.csr_matrix(([0.5, 0.2], ([0, 1], [1, 2])), shape=(4, 4))
+    >>> g = kolsim.from_scipy(a, probabilities=True)
+    >>> g.num_vertices, g.edge_probs.tolist()
+    (4, [0.5, 0.20000000298023224])
+    """
+    import scipy.sparse as sp
+
+    if not sp.issparse(matrix):
+        raise TypeError(f"from_scipy: expected a scipy sparse matrix, got {type(matrix).__name__}")
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"from_scipy: the matrix must be square, got shape {matrix.shape}")
+    coo = matrix.tocoo()
+    n = matrix.shape[0]
+    probs = np.asarray(coo.data) if probabilities else None
+    return from_edges(coo.row.astype(np.uint64), coo.col.astype(np.uint64), probs, self_loops="keep",
+                      duplicates="keep", extra_accounts=np.arange(n, dtype=np.uint64))
+
+
+def to_scipy(graph: FollowerGraph, *, probabilities: bool = True) -> Any:
+    """The graph as an n x n ``scipy.sparse.csr_matrix`` over dense indices.
+
+    Entry (u, v) is the probability of u -> v (or 1.0 without probabilities or with
+    ``probabilities=False``); parallel edges stay as repeated entries. Row/column i is
+    account ``graph.accounts[i]``.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> a = kolsim.to_scipy(kolsim.from_edges([0, 1], [1, 2]))
+    >>> a.shape, a.nnz
+    ((3, 3), 2)
+    """
+    import scipy.sparse as sp
+
+    n = graph.num_vertices
+    if probabilities and graph.has_probabilities:
+        data = np.array(graph.edge_probs, dtype=np.float64)
+    else:
+        data = np.ones(graph.num_edges, dtype=np.float64)
+    return sp.csr_matrix((data, np.array(graph.out_targets, dtype=np.int64),
+                          np.array(graph.out_offsets, dtype=np.int64)), shape=(n, n))
+
+
+def from_networkx(G: Any, *, probability: Optional[str] = None, duplicates: str = "first") -> FollowerGraph:
+    """Build a graph from a networkx graph with non-negative integer node labels.
+
+    Directed graphs keep their direction (u -> v: v follows u); undirected graphs give both
+    directions. Isolated nodes are kept. With ``probability`` the named edge attribute becomes
+    the edge probability.
+
+    Raises
+    ------
+    TypeError
+        Node labels are not integers (relabel with ``nx.convert_node_labels_to_integers``).
+
+    Examples
+    --------
+    >>> import kolsim, networkx as nx
+    >>> g = kolsim.from_networkx(nx.path_graph(4))
+    >>> g.num_vertices, g.num_edges
+    (4, 6)
+    """
+    nodes = list(G.nodes())
+    for v in nodes:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise TypeError(
+                f"from_networkx: node labels must be non-negative integers (account ids), found {v!r}; "
+                "relabel with networkx.convert_node_labels_to_integers(G, label_attribute='name')")
+    edges = list(G.edges(data=True))
+    src = np.fromiter((int(u) for u, _, _ in edges), dtype=np.uint64, count=len(edges))
+    dst = np.fromiter((int(v) for _, v, _ in edges), dtype=np.uint64, count=len(edges))
+    probs = None
+    if probability is not None:
+        try:
+            probs = np.array([d[probability] for _, _, d in edges], dtype=np.float64)
+        except KeyError as exc:
+            raise ValueError(f"from_networkx: an edge has no attribute {probability!r}") from exc
+    return from_edges(src, dst, probs, undirected=not G.is_directed(), duplicates=duplicates,
+                      self_loops="keep", extra_accounts=np.array(nodes, dtype=np.uint64))
+
+
+def to_networkx(graph: FollowerGraph) -> Any:
+    """The graph as a ``networkx.DiGraph`` over account ids (``MultiDiGraph`` if it has parallel edges).
+
+    Edges carry the probability as attribute ``p`` when assigned.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> G = kolsim.to_networkx(kolsim.from_edges([5, 6], [6, 7]))
+    >>> sorted(G.edges())
+    [(5, 6), (6, 7)]
+    """
+    import networkx as nx
+
+    acc = np.asarray(graph.accounts)
+    off = np.asarray(graph.out_offsets)
+    src = np.repeat(acc, np.diff(off).astype(np.int64))
+    dst = acc[np.asarray(graph.out_targets)]
+    tgt = np.asarray(graph.out_targets)
+    row = np.repeat(np.arange(graph.num_vertices), np.diff(off).astype(np.int64))
+    parallel = bool(np.any((row[1:] == row[:-1]) & (tgt[1:] == tgt[:-1]))) if graph.num_edges > 1 else False
+    G = nx.MultiDiGraph() if parallel else nx.DiGraph()
+    G.add_nodes_from(int(a) for a in acc)
+    if graph.has_probabilities:
+        G.add_edges_from((int(u), int(v), {"p": float(p)}) for u, v, p in zip(src, dst, graph.edge_probs))
+    else:
+        G.add_edges_from((int(u), int(v)) for u, v in zip(src, dst))
+    return G
+
+
+def summary(graph: FollowerGraph) -> Dict[str, Any]:
+    """Structural numbers of a graph as a dict (see :func:`kolsim.summarize` for the keys).
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> s = kolsim.from_edges([0, 0, 1], [1, 2, 2]).summary()
+    >>> s["vertices"], s["edges"], s["max_out_degree"], s["sinks"]
+    (3, 3, 2, 1)
+    """
+    return _core.summarize(graph)
+
+
+# Convenience methods on the compiled graph class.
+FollowerGraph.summary = summary  # type: ignore[attr-defined]
+FollowerGraph.to_scipy = to_scipy  # type: ignore[attr-defined]
+FollowerGraph.to_networkx = to_networkx  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------------------------------
+# Seed selection
+
+
+class Table:
+    """A small printable table (list of row dicts), so results need no pandas.
+
+    ``rows`` is a list of dicts sharing ``columns``; ``str(table)`` aligns them; iterate to get
+    the rows; ``table.to_pandas()`` converts when pandas is installed.
+    """
+
+    def __init__(self, columns: Sequence[str], rows: List[Dict[str, Any]]):
+        self.columns = list(columns)
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> Dict[str, Any]:
+        return self.rows[i]
+
+    def to_pandas(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+    @staticmethod
+    def _fmt(x: Any) -> str:
+        if isinstance(x, float):
+            return f"{x:.6g}"
+        return str(x)
+
+    def __str__(self) -> str:
+        cells = [[self._fmt(r[c]) for c in self.columns] for r in self.rows]
+        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(self.columns)]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(self.columns, widths)),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.rjust(w) for v, w in zip(row, widths)) for row in cells]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclasses.dataclass
+class SelectionResult:
+    """Seeds chosen by :func:`select_seeds` and what a researcher reports next to them.
+
+    ``seeds`` are account ids in the order chosen (fixed seeds excluded); ``spread`` is the
+    selector's own estimate (evaluate independently with :func:`estimate_spread`);
+    ``approximation`` the proven ratio (0 = none); ``extra`` method-specific numbers.
+    """
+
+    method: str
+    seeds: np.ndarray
+    marginal_gains: np.ndarray
+    spread: float
+    rr_sets: int
+    trials: int
+    peak_bytes: int
+    approximation: float
+    phase_seconds: Dict[str, float]
+    seconds: float
+    extra: Dict[str, Any]
+
+    @classmethod
+    def _from_core(cls, method: str, r: SelectResult) -> "SelectionResult":
+        return cls(method=method, seeds=r.seeds, marginal_gains=r.marginal_gains, spread=r.spread,
+                   rr_sets=r.rr_sets, trials=r.trials, peak_bytes=r.peak_bytes, approximation=r.approximation,
+                   phase_seconds=dict(r.phase_seconds), seconds=r.seconds, extra=dict(r.extra))
+
+    def table(self) -> Table:
+        """One row per chosen seed: rank, account, marginal gain and cumulative gain.
+
+        Examples
+        --------
+        >>> import kolsim
+        >>> g = kolsim.weighted_cascade(kolsim.erdos_renyi(100, 400, seed=1))
+        >>> t = kolsim.select_seeds(kolsim.IndependentCascade(g), 3, method="degree").table()
+        >>> len(t), t.columns
+        (3, ['rank', 'account', 'marginal_gain', 'cumulative_gain'])
+        """
+        rows = []
+        total = 0.0
+        for i, (a, gain) in enumerate(zip(self.seeds.tolist(), self.marginal_gains.tolist())):
+            total += gain
+            rows.append({"rank": i + 1, "account": a, "marginal_gain": gain, "cumulative_gain": total})
+        return Table(["rank", "account", "marginal_gain", "cumulative_gain"], rows)
+
+    def __repr__(self) -> str:
+        ratio = f", approximation={self.approximation:.4g}" if self.approximation else ""
+        return (f"SelectionResult(method={self.method!r}, seeds={self.seeds.tolist()!r}, "
+                f"spread={self.spread:.6g}{ratio}, seconds={self.seconds:.4g})")
+
+
+# A selector takes (model, k, common, options): common holds candidates, fixed_seeds, seed,
+# threads, epsilon, trials (None where not given); options are the method's own keywords.
+Selector = Callable[[Model, int, Dict[str, Any], Dict[str, Any]], SelectResult]
+_METHODS: Dict[str, Selector] = {}
+
+
+def register_method(name: str, selector: Selector) -> None:
+    """Add (or replace) a method of :func:`select_seeds`.
+
+    ``selector(model, k, common, options)`` returns a ``_core.SelectResult``-like object;
+    ``common`` holds candidates, fixed_seeds, seed, threads, epsilon and trials.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> kolsim.register_method("degree-again", lambda model, k, c, o: kolsim.top_degree(model.graph, k))
+    >>> "degree-again" in kolsim.available_methods()
+    True
+    """
+    _METHODS[name] = selector
+
+
+def available_methods() -> List[str]:
+    """Names accepted by :func:`select_seeds` (``method=``).
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> "imm" in kolsim.available_methods()
+    True
+    """
+    return sorted(_METHODS)
+
+
+def _scope(common: Mapping[str, Any]) -> Dict[str, Any]:
+    return {"candidates": common["candidates"], "fixed_seeds": common["fixed_seeds"]}
+
+
+def _rr(fn: Callable[..., SelectResult]) -> Selector:
+    def run(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
+        eps = 0.1 if common["epsilon"] is None else common["epsilon"]
+        return fn(model, k, epsilon=eps, seed=common["seed"], threads=common["threads"], **_scope(common), **options)
+    return run
+
+
+def _mc(fn: Callable[..., SelectResult]) -> Selector:
+    def run(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
+        trials = 1000 if common["trials"] is None else common["trials"]
+        return fn(model, k, trials=trials, seed=common["seed"], threads=common["threads"], **_scope(common),
+                  **options)
+    return run
+
+
+def _heuristic(fn: Callable[..., SelectResult]) -> Selector:
+    def run(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
+        return fn(model.graph, k, **_scope(common), **options)
+    return run
+
+
+def _degree_discount(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
+    opts = dict(options)
+    if "p" not in opts:  # default: the mean edge probability of the model's graph
+        probs = model.graph.edge_probs
+        opts["p"] = float(np.mean(probs, dtype=np.float64)) if probs is not None and len(probs) else 0.01
+    return degree_discount(model.graph, k, **_scope(common), **opts)
+
+
+for _name, _fn in {
+    "imm": _rr(imm),
+    "opim-c": _rr(opim_c),
+    "greedy": _mc(greedy),
+    "celf": _mc(celf),
+    "celf++": _mc(celf_plus_plus),
+    "degree": _heuristic(top_degree),
+    "degree-discount": _degree_discount,
+    "pagerank": _heuristic(top_pagerank),
+    "core": _heuristic(top_core_number),
+    "katz": _heuristic(top_katz),
+    "eigenvector": _heuristic(top_eigenvector),
+}.items():
+    register_method(_name, _fn)
+
+
+def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional[float] = None, seed: int = 0,
+                 threads: int = 0, candidates: Any = None, fixed_seeds: Any = None, trials: Optional[int] = None,
+                 **method_options: Any) -> SelectionResult:
+    """Choose k seed accounts (KOLs) for ``model``.
+
+    Parameters
+    ----------
+    model : IndependentCascade or LinearThreshold
+    k : int
+        Seeds to choose (fixed seeds not counted).
+    method : str
+        One of :func:`available_methods`: "imm", "opim-c" (guarantees via RR sets), "greedy",
+        "celf", "celf++" (Monte Carlo greedy), "degree", "degree-discount", "pagerank", "core",
+        "katz", "eigenvector" (heuristics, no guarantee).
+    epsilon : float, optional
+        Accuracy of "imm"/"opim-c" (default 0.1).
+    seed, threads : int
+        Random seed and thread count (0 = all); results do not depend on threads.
+    candidates, fixed_seeds : array_like of int, optional
+        Account ids: only candidates may be chosen; fixed seeds are already contracted.
+    trials : int, optional
+        Live-edge worlds for the Monte Carlo greedy methods (default 1000).
+    **method_options
+        Passed to the method (e.g. ``ell``, ``delta``, ``memory_limit``, ``max_depth``,
+        ``root_weights``, ``p`` for degree-discount, ``damping``).
+
+    Returns
+    -------
+    SelectionResult
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> g = kolsim.weighted_cascade(kolsim.erdos_renyi(300, 1500, seed=1))
+    >>> r = kolsim.select_seeds(kolsim.IndependentCascade(g), 5, method="opim-c", epsilon=0.3, seed=2)
+    >>> len(r.seeds), r.method
+    (5, 'opim-c')
+    """
+    try:
+        selector = _METHODS[method]
+    except KeyError:
+        raise ValueError(f"unknown method {method!r}; available: {', '.join(available_methods())}") from None
+    common = {"epsilon": epsilon, "seed": seed, "threads": threads, "candidates": candidates,
+              "fixed_seeds": fixed_seeds, "trials": trials}
+    return SelectionResult._from_core(method, selector(model, k, common, method_options))
+
+
+def __getattr__(name: str) -> Any:
+    """Submodules on first use: ``kolsim.datasets``, ``kolsim.plot``, ``kolsim.campaign``."""
+    if name in ("datasets", "plot", "campaign"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'kolsim' has no attribute {name!r}")

@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: MIT
+"""matplotlib helpers for kolsim results: reach over time and spread versus number of KOLs.
+
+Every function works with the non-interactive Agg backend, returns the matplotlib Figure, and
+with ``path`` saves a PNG atomically (written to a temporary file in the same folder, then
+``os.replace``), so a half-written image never appears under the final name.
+
+Examples
+--------
+>>> import kolsim, kolsim.plot, os, tempfile
+>>> g = kolsim.weighted_cascade(kolsim.erdos_renyi(200, 800, seed=1))
+>>> est = kolsim.estimate_spread(kolsim.IndependentCascade(g), [0, 1], trials=200, seed=2)
+>>> fig = kolsim.plot.reach_over_time(est, path=os.path.join(tempfile.mkdtemp(), "reach.png"))
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+__all__ = ["reach_over_time", "spread_vs_k", "save_png"]
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_png(fig: Any, path: "Union[str, os.PathLike[str]]", dpi: int = 120) -> None:
+    """Save ``fig`` as PNG at ``path`` atomically (temp file in the same folder + os.replace)."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".kolsim-plot-", suffix=".png", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _cumulative(result: Any) -> np.ndarray:
+    """Cumulative reach per step from a result's new_per_step."""
+    return np.cumsum(np.asarray(result.new_per_step, dtype=np.float64))
+
+
+def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, path: Any = None, ax: Any = None,
+                    title: str = "Reach over time") -> Any:
+    """Cumulative accounts reached per step for one or more results.
+
+    Parameters
+    ----------
+    results : SpreadEstimate, ExactResult or Trace, or a sequence of them
+        Anything with ``new_per_step``. A SpreadEstimate also draws its final 95% interval.
+    labels : sequence of str, optional
+    path : str or os.PathLike, optional
+        Save a PNG here (atomically).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import kolsim, kolsim.plot
+    >>> g = kolsim.weighted_cascade(kolsim.erdos_renyi(100, 400, seed=1))
+    >>> est = kolsim.estimate_spread(kolsim.IndependentCascade(g), [0], trials=100, seed=2)
+    >>> fig = kolsim.plot.reach_over_time([est], labels=["KOL 0"])
+    """
+    plt = _pyplot()
+    if hasattr(results, "new_per_step"):
+        results = [results]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 4))
+    else:
+        fig = ax.figure
+    for i, r in enumerate(results):
+        cum = _cumulative(r)
+        label = labels[i] if labels is not None else None
+        line, = ax.plot(np.arange(len(cum)), cum, marker="o", label=label)
+        if hasattr(r, "ci_low") and len(cum):
+            ax.errorbar([len(cum) - 1], [r.mean], yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
+                        color=line.get_color(), capsize=4)
+    ax.set_xlabel("step")
+    ax.set_ylabel("accounts reached (cumulative)")
+    ax.set_title(title)
+    if labels is not None:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    if path is not None:
+        save_png(fig, path)
+    return fig
+
+
+def spread_vs_k(ks: Sequence[int], spreads: Any, errors: Any = None, labels: Optional[Sequence[str]] = None, *,
+                path: Any = None, ax: Any = None, title: str = "Spread versus number of KOLs") -> Any:
+    """Spread as a function of the number of seeds, one line per method.
+
+    Parameters
+    ----------
+    ks : sequence of int
+    spreads : array_like, shape (len(ks),) or (methods, len(ks))
+    errors : array_like of the same shape, optional
+        Standard errors, drawn as a 95% band (+-1.96 se).
+    labels : sequence of str, optional
+        One per method.
+
+    Examples
+    --------
+    >>> import kolsim.plot
+    >>> fig = kolsim.plot.spread_vs_k([1, 2, 3], [[10, 15, 18]], [[1, 1, 1]], labels=["imm"])
+    """
+    plt = _pyplot()
+    y = np.atleast_2d(np.asarray(spreads, dtype=np.float64))
+    err = None if errors is None else np.atleast_2d(np.asarray(errors, dtype=np.float64))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 4))
+    else:
+        fig = ax.figure
+    x = np.asarray(ks)
+    for i in range(y.shape[0]):
+        label = labels[i] if labels is not None else None
+        line, = ax.plot(x, y[i], marker="o", label=label)
+        if err is not None:
+            ax.fill_between(x, y[i] - 1.96 * err[i], y[i] + 1.96 * err[i], color=line.get_color(), alpha=0.2)
+    ax.set_xlabel("number of KOLs (k)")
+    ax.set_ylabel("expected spread")
+    ax.set_title(title)
+    if labels is not None:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    if path is not None:
+        save_png(fig, path)
+    return fig

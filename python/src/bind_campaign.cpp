@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/// Python bindings of campaign planning: the KOL roster, audiences, plan_campaign (budget, risk,
+/// deadline, audience groups, certified ratio, independent check) and replan_without.
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "bind_common.hpp"
+#include "kolsim/campaign/audience.hpp"
+#include "kolsim/campaign/plan.hpp"
+#include "kolsim/campaign/report.hpp"
+#include "kolsim/campaign/roster.hpp"
+
+namespace kolsim::python {
+
+namespace {
+
+py::dict entry_dict(const RosterEntry& e) {
+  py::dict d;
+  d["account"] = e.account;
+  d["fee"] = e.fee;
+  d["risk"] = e.risk;
+  d["platform"] = e.platform;
+  d["tags"] = e.tags;
+  return d;
+}
+
+py::dict kol_dict(const KolChoice& k) {
+  py::dict d;
+  d["account"] = k.account;
+  d["fee"] = k.fee;
+  d["risk"] = k.risk;
+  d["platform"] = k.platform;
+  d["tags"] = k.tags;
+  d["marginal_reach"] = k.marginal_reach;
+  d["marginal_se"] = k.marginal_se;
+  d["marginal_rr"] = k.marginal_rr;
+  d["own_reach"] = k.own_reach;
+  d["risk_loss"] = k.risk_loss;
+  d["penalty"] = k.penalty;
+  return d;
+}
+
+RosterOptions roster_options(bool include_non_roster, double non_roster_fee, double non_roster_risk) {
+  RosterOptions o;
+  o.include_non_roster = include_non_roster;
+  o.non_roster_fee = non_roster_fee;
+  o.non_roster_risk = non_roster_risk;
+  return o;
+}
+
+template <class M>
+CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget, std::size_t max_kols,
+                     double max_risk, const std::string& risk_mode, double risk_penalty,
+                     std::optional<std::uint32_t> deadline, double epsilon, double delta, std::uint64_t seed,
+                     int threads, std::optional<Audience> audience, std::map<std::string, double> group_minimums,
+                     std::uint64_t check_trials, py::handle budget_curve, const std::string& method,
+                     py::handle contracted, py::handle excluded, std::size_t memory_limit) {
+  CampaignSpec spec;
+  spec.budget = budget;
+  spec.max_kols = max_kols;
+  spec.max_risk = max_risk;
+  if (risk_mode == "expected") spec.risk_mode = RiskMode::expected;
+  else if (risk_mode == "ignore") spec.risk_mode = RiskMode::ignore;
+  else throw std::invalid_argument("risk_mode must be 'expected' or 'ignore', got '" + risk_mode + "'");
+  spec.risk_penalty = risk_penalty;
+  spec.deadline = step_limit(deadline);
+  spec.epsilon = epsilon;
+  spec.delta = delta;
+  spec.seed = seed;
+  spec.threads = threads;
+  if (audience) spec.audience = *audience;
+  for (auto& [g, v] : group_minimums) spec.group_minimums.emplace_back(g, v);
+  spec.check_trials = check_trials;
+  spec.budget_curve = number_vector<double>(budget_curve, "budget_curve");
+  if (method == "greedy_plus") spec.method = BudgetedMethod::greedy_plus;
+  else if (method == "greedy_or_single") spec.method = BudgetedMethod::greedy_or_single;
+  else throw std::invalid_argument("method must be 'greedy_plus' or 'greedy_or_single', got '" + method + "'");
+  spec.contracted = account_vector(contracted, "contracted");
+  spec.excluded = account_vector(excluded, "excluded");
+  spec.memory_limit = memory_limit;
+  spec.stop = python_stop_token();
+  CampaignPlan plan = without_gil([&] { return plan_campaign(m.graph, m.model, roster, spec); });
+  plan.spec.stop = nullptr;  // the token must not outlive the call
+  return plan;
+}
+
+template <class M>
+ReplanResult replan_py(const BoundModel<M>& m, const Roster& roster, const CampaignPlan& plan, account_t dropped) {
+  const StopToken stop = python_stop_token();
+  ReplanResult r = without_gil([&] { return replan_without(m.graph, m.model, roster, plan, dropped, stop); });
+  r.replacement.spec.stop = nullptr;
+  return r;
+}
+
+constexpr const char* plan_doc = R"doc(Plans a KOL campaign from a roster: maximise the (audience-weighted) reach
+within ``budget`` and/or ``max_kols``, honouring scandal risk, a deadline, group minimums, and
+already contracted or excluded accounts; the plan carries a certified ratio and an independent
+Monte Carlo check (``check_trials``).
+
+Returns
+-------
+CampaignPlan
+    ``kols`` (list of dicts), ``reach`` +- ``reach_se``, ``certified_ratio``, ``to_table()``,
+    ``to_json()``/``as_dict()``, ``save_json(path)``.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.weighted_cascade(kolsim.preferential_attachment(500, 3, seed=1))
+>>> roster = kolsim.Roster(g, g.accounts[:50], fees=[1.0] * 50)
+>>> plan = kolsim.plan_campaign(kolsim.IndependentCascade(g), roster, budget=3, check_trials=500, seed=2)
+>>> len(plan.kols) <= 3 and plan.reach > 0
+True
+)doc";
+
+}  // namespace
+
+void bind_campaign(py::module_& m) {
+  py::class_<Roster>(m, "Roster", R"doc(Candidate KOLs with fee, scandal risk, platform and tags, joined to a graph.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.from_edges([1, 2], [2, 3])
+>>> r = kolsim.Roster(g, [1, 2], fees=[10.0, 5.0], risks=[0.1, 0.0])
+>>> len(r), r.entries[0]["fee"]
+(2, 10.0)
+)doc")
+      .def(py::init([](const FollowerGraph& g, py::handle accounts, py::handle fees, py::handle risks,
+                       std::optional<std::vector<std::string>> platforms,
+                       std::optional<std::vector<std::vector<std::string>>> tags, bool include_non_roster,
+                       double non_roster_fee, double non_roster_risk) {
+             const auto acc = account_vector(accounts, "accounts");
+             const auto f = number_vector<double>(fees, "fees");
+             const auto r = number_vector<double>(risks, "risks");
+             const std::vector<std::string> p = platforms ? *platforms : std::vector<std::string>{};
+             const std::vector<std::vector<std::string>> t = tags ? *tags : std::vector<std::vector<std::string>>{};
+             return Roster::from_arrays(g, acc, f, r, p, t,
+                                        roster_options(include_non_roster, non_roster_fee, non_roster_risk));
+           }),
+           py::arg("g"), py::arg("accounts"), py::arg("fees"), py::arg("risks") = py::none(),
+           py::arg("platforms") = py::none(), py::arg("tags") = py::none(), py::arg("include_non_roster") = false,
+           py::arg("non_roster_fee") = 0.0, py::arg("non_roster_risk") = 0.0)
+      .def("__len__", &Roster::size)
+      .def_property_readonly("entries",
+                             [](const Roster& r) {
+                               py::list out;
+                               for (const auto& e : r.entries()) out.append(entry_dict(e));
+                               return out;
+                             },
+                             "One dict per KOL: account, fee, risk, platform, tags.");
+  m.def(
+      "read_roster",
+      [](py::handle csv_path, const FollowerGraph& g, bool include_non_roster, double non_roster_fee,
+         double non_roster_risk) {
+        const std::string p = to_path(csv_path);
+        const RosterOptions o = roster_options(include_non_roster, non_roster_fee, non_roster_risk);
+        return without_gil([&] { return read_roster(p, g, o); });
+      },
+      py::arg("csv_path"), py::arg("g"), py::arg("include_non_roster") = false, py::arg("non_roster_fee") = 0.0,
+      py::arg("non_roster_risk") = 0.0, R"doc(Loads a roster CSV (header: account, fee[, risk, platform, tags]).
+
+Raises kolsim.ParseError naming file and line for bad rows, OSError when unreadable.
+
+Examples
+--------
+>>> import kolsim, os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "roster.csv")
+>>> _ = open(path, "w").write("account,fee,risk\n1,10,0.1\n2,5,0\n")
+>>> len(kolsim.read_roster(path, kolsim.from_edges([1, 2], [2, 3])))
+2
+)doc");
+
+  py::class_<Audience>(m, "Audience", R"doc(Per-account weights and groups for targeted reach.
+
+``weights`` (one per dense index, empty = all 1), ``group_of`` (group index per dense index,
+2**32-1 = none) and ``group_names``.
+
+Examples
+--------
+>>> import kolsim
+>>> a = kolsim.Audience(weights=[1.0, 0.0, 2.0])
+>>> a.weights.tolist()
+[1.0, 0.0, 2.0]
+)doc")
+      .def(py::init([](py::handle weights, py::handle group_of, std::vector<std::string> group_names) {
+             Audience a;
+             a.weights = number_vector<double>(weights, "weights");
+             a.group_of = number_vector<std::uint32_t>(group_of, "group_of");
+             a.group_names = std::move(group_names);
+             return a;
+           }),
+           py::arg("weights") = py::none(), py::arg("group_of") = py::none(),
+           py::arg("group_names") = std::vector<std::string>{})
+      .def_property_readonly("weights", [](const Audience& a) { return to_numpy(std::vector<double>(a.weights)); })
+      .def_property_readonly("group_of",
+                             [](const Audience& a) { return to_numpy(std::vector<std::uint32_t>(a.group_of)); })
+      .def_readonly("group_names", &Audience::group_names);
+  m.def(
+      "read_audience",
+      [](py::handle csv_path, const FollowerGraph& g, std::map<std::string, double> group_weights,
+         double other_weight) {
+        const std::string p = to_path(csv_path);
+        AudienceOptions o;
+        o.group_weights = std::move(group_weights);
+        o.other_weight = other_weight;
+        return without_gil([&] { return read_audience(p, g, o); });
+      },
+      py::arg("csv_path"), py::arg("g"), py::arg("group_weights") = std::map<std::string, double>{},
+      py::arg("other_weight") = 1.0, R"doc(Loads an audience CSV (header: account and group and/or weight).
+
+Examples
+--------
+>>> import kolsim, os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "aud.csv")
+>>> _ = open(path, "w").write("account,group\n1,young\n3,young\n")
+>>> kolsim.read_audience(path, kolsim.from_edges([1, 2], [2, 3])).group_names
+['young']
+)doc");
+
+  py::class_<CampaignPlan>(m, "CampaignPlan", "A campaign plan with error bars, certificate and run record.")
+      .def_readonly("model", &CampaignPlan::model)
+      .def_readonly("graph_checksum", &CampaignPlan::graph_checksum)
+      .def_property_readonly("kols",
+                             [](const CampaignPlan& p) {
+                               py::list out;
+                               for (const auto& k : p.kols) out.append(kol_dict(k));
+                               return out;
+                             })
+      .def_property_readonly("seeds",
+                             [](const CampaignPlan& p) {
+                               std::vector<account_t> a;
+                               for (const auto& k : p.kols) a.push_back(k.account);
+                               return to_numpy(std::move(a));
+                             },
+                             "Account ids of the chosen KOLs (uint64).")
+      .def_property_readonly("contracted", [](const CampaignPlan& p) { return to_numpy(std::vector<account_t>(p.contracted)); })
+      .def_readonly("total_fee", &CampaignPlan::total_fee)
+      .def_readonly("reach", &CampaignPlan::reach)
+      .def_readonly("reach_se", &CampaignPlan::reach_se)
+      .def_readonly("reach_ci_low", &CampaignPlan::reach_ci_low)
+      .def_readonly("reach_ci_high", &CampaignPlan::reach_ci_high)
+      .def_readonly("accounts_reached", &CampaignPlan::accounts_reached)
+      .def_readonly("accounts_reached_se", &CampaignPlan::accounts_reached_se)
+      .def_readonly("reach_rr", &CampaignPlan::reach_rr)
+      .def_readonly("total_weight", &CampaignPlan::total_weight)
+      .def_readonly("certified_ratio", &CampaignPlan::certified_ratio)
+      .def_readonly("guarantee", &CampaignPlan::guarantee)
+      .def_readonly("lower_bound", &CampaignPlan::lower_bound)
+      .def_readonly("upper_bound", &CampaignPlan::upper_bound)
+      .def_readonly("rule", &CampaignPlan::rule)
+      .def_property_readonly("reach_by_step",
+                             [](const CampaignPlan& p) { return to_numpy(std::vector<double>(p.reach_by_step)); })
+      .def_readonly("rr_sets", &CampaignPlan::rr_sets)
+      .def_readonly("check_trials", &CampaignPlan::check_trials)
+      .def_readonly("rounds", &CampaignPlan::rounds)
+      .def_readonly("peak_bytes", &CampaignPlan::peak_bytes)
+      .def_property_readonly("phase_seconds",
+                             [](const CampaignPlan& p) {
+                               py::dict d;
+                               for (auto& [k, v] : p.phase_seconds) d[py::str(k)] = v;
+                               return d;
+                             })
+      .def_readonly("seconds", &CampaignPlan::seconds)
+      .def("to_json", &CampaignPlan::to_json, "The run record as JSON text.")
+      .def("as_dict", [](const CampaignPlan& p) { return py::module_::import("json").attr("loads")(p.to_json()); },
+           "The run record as a dict (parsed to_json()).")
+      .def("to_table", &CampaignPlan::to_table, "A readable text report.")
+      .def("save_json", [](const CampaignPlan& p, py::handle path) { p.save_json(to_path(path)); }, py::arg("path"),
+           "Writes the JSON run record atomically.")
+      .def("__str__", &CampaignPlan::to_table)
+      .def("__repr__", [](const CampaignPlan& p) {
+        return detail::concat("CampaignPlan(kols=", p.kols.size(), ", total_fee=", p.total_fee, ", reach=", p.reach,
+                              " ± ", p.reach_se, ", certified_ratio=", p.certified_ratio, ")");
+      });
+  py::class_<ReplanResult>(m, "ReplanResult", "What dropping one KOL costs and the best re-plan.")
+      .def_readonly("dropped", &ReplanResult::dropped)
+      .def_readonly("dropped_fee", &ReplanResult::dropped_fee)
+      .def_readonly("reach_with", &ReplanResult::reach_with)
+      .def_readonly("reach_without", &ReplanResult::reach_without)
+      .def_readonly("reach_lost", &ReplanResult::reach_lost)
+      .def_readonly("reach_lost_se", &ReplanResult::reach_lost_se)
+      .def_readonly("freed_budget", &ReplanResult::freed_budget)
+      .def_readonly("replacement", &ReplanResult::replacement)
+      .def_property_readonly("replacements",
+                             [](const ReplanResult& r) { return to_numpy(std::vector<account_t>(r.replacements)); })
+      .def_readonly("reach_after", &ReplanResult::reach_after)
+      .def_readonly("reach_after_se", &ReplanResult::reach_after_se)
+      .def("to_table", &ReplanResult::to_table)
+      .def("__str__", &ReplanResult::to_table);
+
+  auto def_plan = [&](auto fn, const char* doc) {
+    m.def("plan_campaign", fn, py::arg("model"), py::arg("roster"),
+          py::arg("budget") = std::numeric_limits<double>::infinity(), py::arg("max_kols") = 0,
+          py::arg("max_risk") = 1.0, py::arg("risk_mode") = "expected", py::arg("risk_penalty") = 0.0,
+          py::arg("deadline") = py::none(), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0, py::arg("seed") = 0,
+          py::arg("threads") = 0, py::arg("audience") = py::none(),
+          py::arg("group_minimums") = std::map<std::string, double>{}, py::arg("check_trials") = 10000,
+          py::arg("budget_curve") = py::none(), py::arg("method") = "greedy_plus", py::arg("contracted") = py::none(),
+          py::arg("excluded") = py::none(), py::arg("memory_limit") = 0, doc);
+  };
+  def_plan(&plan_py<IndependentCascade>, plan_doc);
+  def_plan(&plan_py<LinearThreshold>, "");
+  constexpr const char* replan_doc = R"doc("What if KOL ``dropped`` leaves?": reach lost and the best re-plan with the freed budget.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.weighted_cascade(kolsim.preferential_attachment(500, 3, seed=1))
+>>> model = kolsim.IndependentCascade(g)
+>>> roster = kolsim.Roster(g, g.accounts[:50], fees=[1.0] * 50)
+>>> plan = kolsim.plan_campaign(model, roster, budget=3, check_trials=500, seed=2)
+>>> r = kolsim.replan_without(model, roster, plan, int(plan.seeds[0]))
+>>> r.dropped == int(plan.seeds[0])
+True
+)doc";
+  m.def("replan_without", &replan_py<IndependentCascade>, py::arg("model"), py::arg("roster"), py::arg("plan"),
+        py::arg("dropped"), replan_doc);
+  m.def("replan_without", &replan_py<LinearThreshold>, py::arg("model"), py::arg("roster"), py::arg("plan"),
+        py::arg("dropped"));
+}
+
+}  // namespace kolsim::python

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: MIT
+"""Competitive IC from Python: Monte Carlo against exact enumeration, thread independence, errors."""
+import math
+
+import numpy as np
+import pytest
+
+import kolsim
+
+
+@pytest.fixture
+def race_graph():
+    src = [1, 1, 2, 3, 4, 2]
+    dst = [3, 4, 4, 5, 5, 6]
+    return kolsim.from_edges(src, dst, [0.6, 0.3, 0.5, 0.7, 0.4, 0.8])
+
+
+@pytest.mark.parametrize("tie_rule", ["misleading_wins", "corrective_wins", "random"])
+def test_estimate_matches_exact(race_graph, test_seed, tie_rule):
+    corrective = race_graph.with_probabilities(np.asarray(race_graph.edge_probs) * 0.5)
+    model = kolsim.CompetitiveIC(race_graph, corrective, tie_rule=tie_rule)
+    exact = kolsim.exact_competition(model, [1], [2])
+    trials = 40000
+    est = kolsim.estimate_competition(model, [1], [2], trials=trials, seed=test_seed)
+    for name in ["misleading", "corrective", "saved", "misleading_alone"]:
+        e, x = getattr(est, name), getattr(exact, name)
+        assert abs(e.mean - x.mean) <= 6 * math.sqrt(x.variance / trials) + 1e-9, name
+    assert est.trials == trials and model.tie_rule == tie_rule
+
+
+def test_thread_independence_and_trace(race_graph, test_seed):
+    model = kolsim.CompetitiveIC(race_graph, correction_delay=1)
+    a = kolsim.estimate_competition(model, [1], [2], trials=5000, seed=test_seed, threads=1)
+    b = kolsim.estimate_competition(model, [1], [2], trials=5000, seed=test_seed, threads=2)
+    assert (a.misleading.mean, a.saved.std_error) == (b.misleading.mean, b.saved.std_error)
+    t = kolsim.simulate_competition(model, [1], [2], seed=test_seed)
+    assert t.activated[0] == 1 and set(t.campaign.tolist()) <= {1, 2}
+    assert t.misleading_reach + t.corrective_reach == len(t.activated)
+
+
+def test_errors(race_graph):
+    other = kolsim.constant_probability(kolsim.erdos_renyi(6, 6, seed=1), 0.5)
+    with pytest.raises(ValueError, match="topology"):
+        kolsim.CompetitiveIC(race_graph, other)
+    with pytest.raises(ValueError, match="tie rule"):
+        kolsim.CompetitiveIC(race_graph, tie_rule="whoever")
+    model = kolsim.CompetitiveIC(race_graph)
+    with pytest.raises(IndexError, match="77"):
+        kolsim.estimate_competition(model, [77], [2], trials=10)
+    with pytest.raises(ValueError):
+        kolsim.estimate_competition(model, [1], [1], trials=10)
+
+
+@pytest.mark.parametrize("method", ["rr", "celf", "degree", "neighbourhood", "imm"])
+def test_select_blockers(method, test_seed):
+    g = kolsim.weighted_cascade(kolsim.preferential_attachment(1500, 3, seed=2))
+    model = kolsim.CompetitiveIC(g, tie_rule="corrective_wins")
+    misleading = [int(a) for a in g.accounts[:2]]
+    r = kolsim.select_blockers(model, misleading, 3, method=method, worlds=300, trials=50, evaluation_trials=500,
+                               seed=test_seed)
+    assert len(r.seeds) == 3 and not set(r.seeds.tolist()) & set(misleading)
+    assert r.extra["reach_after"] <= r.extra["reach_before"] + 6 * (r.extra["reach_before_error"] + 1e-9) + 1
+    assert r.extra["evaluation_trials"] == 500
+    with pytest.raises(ValueError, match="blocking method"):
+        kolsim.select_blockers(model, misleading, 3, method="magic")
