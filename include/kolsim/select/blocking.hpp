@@ -12,7 +12,8 @@
 ///  - rr: reverse sampling for blocking, in the spirit of Tong et al. (INFOCOM 2017, random
 ///    R-tuples): draw a world, run F alone forward (arrival times dF), pick roots v uniformly
 ///    among the accounts F reaches, find the targets T(v) = v plus v's dominators in F's
-///    live-edge graph (accounts on every F path to v), and collect every account u that, as a
+///    live-edge graph (accounts on every F path to v; checked on one F path by a search in
+///    v's F-ancestor set without each candidate), and collect every account u that, as a
 ///    single corrective seed, wins the race to some target along a C-live path (each account on
 ///    it reached by C before F, ties by the tie rule, C starting at the delay) by one bucketed
 ///    reverse search. If C takes a target first, F never reaches v, whatever other corrective
@@ -220,12 +221,13 @@ inline WeightedCoverage weighted_max_coverage(const std::vector<vertex_t>& nodes
 /// Per-thread buffers of the RR blocking sampler.
 struct BlockingRRWorkspace {
   explicit BlockingRRWorkspace(vertex_t n)
-      : cascade(n), dist(n, 0), dstamp(n, 0), vstamp(n, 0), astamp(n, 0), fstamp(n, 0), rparent(n, 0) {}
+      : cascade(n), dist(n, 0), dstamp(n, 0), vstamp(n, 0), astamp(n, 0), local(n, 0), rparent(n, 0) {}
   CompetitiveWorkspace cascade;
-  std::vector<std::uint32_t> dist, dstamp, vstamp, astamp, fstamp;
+  std::vector<std::uint32_t> dist, dstamp, vstamp, astamp, local, lstamp, lqueue, lin;
+  std::vector<edge_t> lin_off;
   std::vector<vertex_t> rparent;
-  std::uint32_t depoch = 0, vepoch = 0, aepoch = 0, fepoch = 0;
-  std::vector<vertex_t> reached, queue, sources, path, targets;
+  std::uint32_t depoch = 0, vepoch = 0, aepoch = 0, lepoch = 0;
+  std::vector<vertex_t> reached, queue, path, targets;
   std::vector<std::vector<vertex_t>> buckets;
 };
 
@@ -257,9 +259,6 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   const auto in_src = gc.in_sources();
   const auto pc_in = gc.in_edge_probs();
   const auto pf_in = model.misleading().in_edge_probs();
-  const auto pf_out = model.misleading().edge_probs();
-  const auto offs = gc.out_offsets();
-  const auto targets = gc.out_targets();
   const std::int64_t delay = model.correction_delay();
   const TieRule rule = model.tie_rule();
   const std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
@@ -316,53 +315,63 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
           // path to it). C capturing any target before F arrives there saves the root.
           b.targets.assign(1, root);
           const std::uint32_t aep = ++b.aepoch;
+          // F-ancestor set A of the root (reverse BFS on F-live in-edges among F-reached
+          // accounts, F seeds not expanded) with its live edges stored locally: lin holds the
+          // local ids of live in-neighbours of A's q-th account, in [lin_off[q], lin_off[q+1]).
           b.astamp[root] = aep;
+          b.local[root] = 0;
           b.queue.assign(1, root);
-          b.sources.clear();
+          b.lin.clear();
+          b.lin_off.assign(1, 0);
+          std::int64_t source_local = -1;
           for (std::size_t q = 0; q < b.queue.size() && b.queue.size() <= opt.dominator_limit; ++q) {
             const vertex_t y = b.queue[q];
             if (b.dist[y] == 0) {
-              b.sources.push_back(y);
+              if (source_local < 0) source_local = static_cast<std::int64_t>(q);
+              b.lin_off.push_back(b.lin.size());
               continue;
             }
             for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
               const vertex_t x = in_src[j];
-              if (b.dstamp[x] != dep || b.astamp[x] == aep) continue;
+              if (b.dstamp[x] != dep) continue;
               if (!coins.misleading(in_to_out[j], pf_in[j])) continue;
-              b.astamp[x] = aep;
-              b.rparent[x] = y;
-              b.queue.push_back(x);
+              if (b.astamp[x] != aep) {
+                b.astamp[x] = aep;
+                b.local[x] = static_cast<std::uint32_t>(b.queue.size());
+                b.rparent[x] = y;
+                b.queue.push_back(x);
+              }
+              b.lin.push_back(b.local[x]);
             }
+            b.lin_off.push_back(b.lin.size());
           }
-          if (b.queue.size() <= opt.dominator_limit && !b.sources.empty()) {
+          if (b.queue.size() <= opt.dominator_limit && source_local >= 0) {
+            // Dominators lie on every F path, so on this one (source -> ... -> root).
             b.path.clear();
-            for (vertex_t x = b.rparent[b.sources[0]]; x != root; x = b.rparent[x]) b.path.push_back(x);
+            for (vertex_t x = b.rparent[b.queue[static_cast<std::size_t>(source_local)]]; x != root; x = b.rparent[x])
+              b.path.push_back(x);
+            if (b.lstamp.size() < b.queue.size()) b.lstamp.resize(b.queue.size(), 0);
             for (vertex_t cand : b.path) {
               if (beat(cand) < delay) continue;  // C cannot take it in time anyway
-              // Does F still reach the root inside the ancestor set without `cand`?
-              const std::uint32_t fep = ++b.fepoch;
-              const std::size_t anc = b.queue.size();
-              std::size_t head = anc;
-              for (vertex_t s0 : b.sources) {
-                b.fstamp[s0] = fep;
-                b.queue.push_back(s0);
-              }
+              // Does some F seed still reach the root inside A without `cand`?
+              const std::uint32_t skip = b.local[cand];
+              const std::uint32_t lep = ++b.lepoch;
+              b.lqueue.assign(1, 0);
+              b.lstamp[0] = lep;
               bool reaches = false;
-              for (; head < b.queue.size() && !reaches; ++head) {
-                const vertex_t x = b.queue[head];
-                for (edge_t e = offs[x]; e < offs[x + 1]; ++e) {
-                  const vertex_t y = targets[e];
-                  if (y == cand || b.astamp[y] != aep || b.fstamp[y] == fep) continue;
-                  if (!coins.misleading(e, pf_out[e])) continue;
-                  if (y == root) {
+              for (std::size_t h = 0; h < b.lqueue.size() && !reaches; ++h) {
+                const std::uint32_t ly = b.lqueue[h];
+                for (edge_t p = b.lin_off[ly]; p < b.lin_off[ly + 1]; ++p) {
+                  const std::uint32_t lx = b.lin[p];
+                  if (lx == skip || b.lstamp[lx] == lep) continue;
+                  if (b.dist[b.queue[lx]] == 0) {
                     reaches = true;
                     break;
                   }
-                  b.fstamp[y] = fep;
-                  b.queue.push_back(y);
+                  b.lstamp[lx] = lep;
+                  b.lqueue.push_back(lx);
                 }
               }
-              b.queue.resize(anc);
               if (!reaches) b.targets.push_back(cand);
             }
           }
