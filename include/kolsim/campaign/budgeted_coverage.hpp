@@ -55,6 +55,8 @@ struct BudgetedCoverageOptions {
   std::span<const double> set_unit;
   std::span<const double> group_target;
   BudgetedMethod method = BudgetedMethod::greedy_plus;
+  /// Also compute BudgetedCoverageResult::upper_bound (costs a few passes over the index).
+  bool upper_bound = false;
 };
 
 /// Result in coverage units (expected number of covered RR sets).
@@ -68,6 +70,11 @@ struct BudgetedCoverageResult {
   std::string rule;                 ///< "greedy", "greedy+single" (augmented prefix) or "best_single"
   double greedy_coverage = 0;       ///< f of the plain cost-effective greedy
   std::vector<double> group_coverage;  ///< per group (fairness only), in set_unit units
+  /// With opt.upper_bound: >= f(F + S) for every feasible S (fee <= budget, |S| <= max_kols):
+  /// min over greedy prefixes S_i (i = 0, 1, 2, 4, ..., last) of f(S_i) + the fractional
+  /// knapsack (and top-max_kols) bound on sum of marginals f(v | S_i), by submodularity (the
+  /// budgeted analogue of OPIM-C's top-k bound). Ignores penalties and group minimums.
+  double upper_bound = std::numeric_limits<double>::infinity();
   std::size_t bytes = 0;
 };
 
@@ -240,6 +247,51 @@ inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vert
   std::make_heap(single.begin(), single.end());
   std::uint32_t round = 0;
   const std::size_t phase1 = res.seeds.size();
+  // Data-dependent upper bound on f over feasible sets (see BudgetedCoverageResult::upper_bound).
+  std::vector<vertex_t> pool;
+  if (opt.upper_bound) {
+    for (vertex_t v = 0; v < n; ++v)
+      if (!chosen[v] && (opt.allowed.empty() || opt.allowed[v])) pool.push_back(v);
+  }
+  std::vector<std::pair<double, double>> items;  // (gain, fee)
+  auto eval_bound = [&] {
+    items.clear();
+    for (vertex_t v : pool) {
+      if (chosen[v] || !fits(v, opt.budget)) continue;  // a KOL above the budget is in no feasible set
+      const double gv = gain(v);
+      if (gv > 0.0) items.emplace_back(gv, fee(v));
+    }
+    double b = std::numeric_limits<double>::infinity();
+    if (opt.max_kols < items.size()) {
+      std::nth_element(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(opt.max_kols), items.end(),
+                       [](const auto& x, const auto& y) { return x.first > y.first; });
+      double sum = 0.0;
+      for (std::size_t i = 0; i < opt.max_kols; ++i) sum += items[i].first;
+      b = sum;
+    } else if (!budgeted) {
+      double sum = 0.0;
+      for (const auto& it : items) sum += it.first;
+      b = sum;
+    }
+    if (budgeted) {
+      std::sort(items.begin(), items.end(), [](const auto& x, const auto& y) {
+        return x.first * y.second > y.first * x.second;  // gain / fee descending, fee 0 first
+      });
+      double cap = opt.budget, sum = 0.0;
+      for (const auto& [gv, c] : items) {
+        if (c <= cap) {
+          sum += gv;
+          cap -= c;
+        } else {
+          sum += gv * cap / c;
+          break;
+        }
+      }
+      b = std::min(b, sum);
+    }
+    res.upper_bound = std::min(res.upper_bound, cov + b);
+  };
+  std::size_t next_bound = 0;
   // Best augmented solution: prefix length and the added vertex.
   double best_aug = -std::numeric_limits<double>::infinity();
   std::size_t best_aug_prefix = 0;
@@ -280,6 +332,10 @@ inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vert
     }
   };
   while (res.seeds.size() < opt.max_kols) {
+    if (opt.upper_bound && res.seeds.size() - phase1 == next_bound) {
+      eval_bound();
+      next_bound = next_bound == 0 ? 1 : 2 * next_bound;
+    }
     consider_augment();
     bool picked = false;
     while (!heap.empty()) {
@@ -309,6 +365,10 @@ inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vert
       break;
     }
     if (!picked) break;
+  }
+  if (opt.upper_bound) {
+    eval_bound();
+    res.upper_bound = std::min(res.upper_bound, static_cast<double>(rr.size()));
   }
   res.greedy_coverage = cov;
   res.rule = "greedy";

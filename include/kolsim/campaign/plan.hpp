@@ -7,8 +7,10 @@
 /// with roots in proportion to the audience weight (Borgs et al., SODA 2014) and truncated at
 /// the deadline (time-critical IM, Chen, Lu, Zhang, AAAI 2012). The number of RR sets follows
 /// OPIM-C (Tang, Tang, Xiao, Yuan, SIGMOD 2018): R1 and an independent validation collection R2
-/// double until lower(plan reach on R2) / upper(optimum via R1 and the rule's factor alpha) >=
-/// alpha - epsilon, or the round cap; the certified ratio holds with probability >= 1 - delta.
+/// double until lower(plan reach on R2) / upper(optimum: the knapsack bound of the greedy
+/// prefixes on R1, and the rule's factor alpha) >= alpha * (1 - epsilon / (1 - 1/e)) (OPIM-C's
+/// 1 - 1/e - epsilon scaled to the rule's factor, so one epsilon asks the same relative
+/// accuracy of every rule), or the round cap; the certified ratio holds w.p. >= 1 - delta.
 /// Cost: a few times OPIM-C's RR sets for the same epsilon, plus the Monte Carlo check
 /// O(check_trials * (edges examined per cascade)).
 #pragma once
@@ -410,6 +412,8 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
   const double theta0 = std::max(512.0, std::min(theta_max, 2.0 * root * root));
   const int imax = std::clamp(static_cast<int>(std::ceil(std::log2(std::max(theta_max / theta0, 1.0)))), 1, 40);
   const double a = std::log(3.0 * imax / delta);
+  // Stop target: OPIM-C's 1 - 1/e - epsilon scaled to the rule's factor alpha.
+  const double target = alpha * (1.0 - spec.epsilon / e1);
 
   CampaignPlan plan;
   plan.spec = spec;
@@ -468,22 +472,17 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
       o.set_unit = set_unit;
       o.group_target = group_target;
     }
-    sel = budgeted_max_coverage(r1, n, o);
-    // Upper bound on the optimum's sample coverage: the plain rule's factor on R1.
     const bool plain = spec.risk_penalty == 0.0 && !fair;
-    const BudgetedCoverageResult base_sel = plain ? sel : budgeted_max_coverage(r1, n, bo);
-    auto ub_of = [](const BudgetedCoverageResult& r, double f) {
-      return r.fixed_coverage + (r.coverage - r.fixed_coverage) / f;
-    };
-    double ub_cov;
-    if (budgeted && max_kols != std::numeric_limits<std::size_t>::max()) {
-      BudgetedCoverageOptions ob = bo, ok = bo;
-      ob.max_kols = std::numeric_limits<std::size_t>::max();
-      ok.budget = std::numeric_limits<double>::infinity();
-      ub_cov = std::min(ub_of(budgeted_max_coverage(r1, n, ob), alpha_b), ub_of(budgeted_max_coverage(r1, n, ok), e1));
-    } else {
-      ub_cov = ub_of(base_sel, alpha);
-    }
+    o.upper_bound = plain;
+    sel = budgeted_max_coverage(r1, n, o);
+    // Upper bound on the optimum's sample coverage: the data-dependent knapsack bound of the
+    // plain rule's greedy prefixes, and the rule's factor alpha when it has one.
+    BudgetedCoverageOptions ob = bo;
+    ob.upper_bound = true;
+    const BudgetedCoverageResult base_sel = plain ? sel : budgeted_max_coverage(r1, n, ob);
+    double ub_cov = base_sel.upper_bound;
+    if (!(budgeted && max_kols != std::numeric_limits<std::size_t>::max()))
+      ub_cov = std::min(ub_cov, base_sel.fixed_coverage + (base_sel.coverage - base_sel.fixed_coverage) / alpha);
     ub_cov = std::min(ub_cov, th1);
     auto lower_of = [&](const BudgetedCoverageResult& r) {
       std::vector<vertex_t> all(contracted);
@@ -498,7 +497,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     const double base_ratio = plain ? ratio : (upper > 0.0 ? std::min(1.0, lower_of(base_sel) / upper) : 0.0);
     t_select += lap.lap();
     peak = std::max(peak, r1.bytes() + r2.bytes() + sel.bytes + base_bytes);
-    if (base_ratio >= alpha - spec.epsilon || i >= imax || cand_fees.empty()) break;
+    if (base_ratio >= target || i >= imax || cand_fees.empty()) break;
     theta *= 2;
   }
   const double th1 = static_cast<double>(r1.size()), th2 = static_cast<double>(r2.size());

@@ -36,7 +36,7 @@ struct CampaignSpec {
   RiskMode risk_mode = RiskMode::expected;
   double risk_penalty = 0.0;         ///< lambda: subtract lambda * risk_v * reach({v}) per chosen v
   std::uint32_t deadline = std::numeric_limits<std::uint32_t>::max();  ///< propagation steps (0 = seeds only)
-  double epsilon = 0.1;              ///< target slack of the certified ratio (alpha - epsilon)
+  double epsilon = 0.1;              ///< stop once certified ratio >= alpha (1 - epsilon / (1 - 1/e))
   double delta = 0.0;                ///< failure probability of the certificate (0 = 1/n)
   std::uint64_t seed = 0;            ///< every stochastic step draws from streams keyed by this
   int threads = 0;                   ///< 0 = all
