@@ -95,6 +95,17 @@ from ._core import (
     write_edge_list,
 )
 
+from ._core import (  # opinion dynamics (opinion/*.hpp)
+    OpinionResult,
+    degroot,
+    disagreement,
+    friedkin_johnsen,
+    maximise_opinion,
+    mean_opinion,
+    polarisation,
+    polarisation_disagreement_index,
+)
+
 __version__ = _core.__version__
 
 __all__ = [
@@ -111,6 +122,8 @@ __all__ = [
     "stochastic_block_model", "summarize", "summary", "to_networkx", "to_scipy", "top_core_number", "top_degree",
     "top_eigenvector", "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version",
     "watts_strogatz", "weighted_cascade", "write_edge_list",
+    "OpinionResult", "degroot", "disagreement", "friedkin_johnsen", "maximise_opinion", "mean_opinion",
+    "polarisation", "polarisation_disagreement_index",
 ]
 
 Model = Any  # IndependentCascade | LinearThreshold

@@ -11,6 +11,7 @@ namespace kolsim::python {
 void bind_competitive(py::module_& m);
 void bind_blocking(py::module_& m);
 void bind_campaign(py::module_& m);
+void bind_opinion(py::module_& m);
 
 void bind_core(py::module_& m) {
   m.attr("__version__") = KOLSIM_VERSION_INFO;
@@ -84,4 +85,5 @@ PYBIND11_MODULE(_core, m) {
   bind_competitive(m);
   bind_blocking(m);
   bind_campaign(m);
+  bind_opinion(m);
 }

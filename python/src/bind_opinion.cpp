@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+/// Python bindings of the opinion layer: DeGroot, Friedkin-Johnsen (direct or iterated) with
+/// stubborn KOLs, the Musco et al. measures and greedy opinion maximisation.
+#include "bind_select.hpp"
+#include "kolsim/opinion/dynamics.hpp"
+#include "kolsim/opinion/measures.hpp"
+#include "kolsim/opinion/stubborn.hpp"
+
+namespace kolsim::python {
+
+namespace {
+
+/// Final opinions and per-step measures of DeGroot or Friedkin-Johnsen.
+struct PyOpinionResult {
+  py::array_t<double> opinions;
+  std::string method;
+  std::size_t iterations = 0;
+  bool converged = false;
+  double residual = 0.0;  ///< FJ: max |(I - Lambda W) x - (I - Lambda) s|; DeGroot: last change
+  py::dict summary;
+  py::dict trajectory;
+  double seconds = 0.0;
+};
+
+py::dict summary_dict(const OpinionSummary& s) {
+  py::dict d;
+  d["mean"] = s.mean;
+  d["polarisation"] = s.polarisation;
+  d["disagreement"] = s.disagreement;
+  d["index"] = s.index();
+  return d;
+}
+
+py::dict trajectory_dict(const std::vector<OpinionStep>& steps) {
+  std::vector<std::uint64_t> step;
+  std::vector<double> mean, pol, dis, change;
+  for (const auto& s : steps) {
+    step.push_back(s.step);
+    mean.push_back(s.mean);
+    pol.push_back(s.polarisation);
+    dis.push_back(s.disagreement);
+    change.push_back(s.change);
+  }
+  py::dict d;
+  d["step"] = to_numpy(std::move(step));
+  d["mean"] = to_numpy(std::move(mean));
+  d["polarisation"] = to_numpy(std::move(pol));
+  d["disagreement"] = to_numpy(std::move(dis));
+  d["change"] = to_numpy(std::move(change));
+  return d;
+}
+
+/// A float or an array-like of floats (a scalar becomes a one-element vector).
+std::vector<double> values_or_scalar(py::handle obj, const char* what) {
+  if (py::isinstance<py::float_>(obj) || py::isinstance<py::int_>(obj)) return {obj.cast<double>()};
+  py::array arr = py::array::ensure(obj);
+  if (arr && arr.ndim() == 0) return {obj.cast<double>()};
+  return number_vector<double>(obj, what);
+}
+
+std::vector<double> opinion_vector(py::handle obj, const char* what) {
+  if (obj.is_none()) throw py::type_error(std::string(what) + ": expected an array-like of opinions, got None");
+  return number_vector<double>(obj, what);
+}
+
+FjSolver solver_of(const std::string& method) {
+  if (method == "direct" || method == "bicgstab") return FjSolver::bicgstab;
+  if (method == "sparse_lu") return FjSolver::sparse_lu;
+  if (method == "iterate") return FjSolver::iterate;
+  throw std::invalid_argument("method must be 'direct' (= 'bicgstab'), 'sparse_lu' or 'iterate', got '" + method + "'");
+}
+
+}  // namespace
+
+void bind_opinion(py::module_& m) {
+  py::class_<PyOpinionResult>(m, "OpinionResult",
+                              "Final opinions (numpy, graph order) with convergence data and per-step measures.")
+      .def_readonly("opinions", &PyOpinionResult::opinions, "Opinion of each account (graph order).")
+      .def_readonly("method", &PyOpinionResult::method, "'degroot', 'bicgstab', 'sparse_lu' or 'iterate'.")
+      .def_readonly("iterations", &PyOpinionResult::iterations, "Model steps or solver iterations.")
+      .def_readonly("converged", &PyOpinionResult::converged)
+      .def_readonly("residual", &PyOpinionResult::residual,
+                    "FJ: max-norm residual of the linear system; DeGroot: largest change of the last step.")
+      .def_readonly("summary", &PyOpinionResult::summary, "mean, polarisation, disagreement, index.")
+      .def_readonly("trajectory", &PyOpinionResult::trajectory,
+                    "Per-step arrays step, mean, polarisation, disagreement, change (empty unless recorded).")
+      .def_readonly("seconds", &PyOpinionResult::seconds)
+      .def("__repr__", [](const PyOpinionResult& r) {
+        return detail::concat("OpinionResult(method='", r.method, "', n=", r.opinions.size(),
+                              ", iterations=", r.iterations, ", converged=", r.converged ? "True" : "False", ")");
+      });
+
+  m.def(
+      "degroot",
+      [](const FollowerGraph& graph, py::handle initial, std::size_t steps, double tol, bool use_edge_weights,
+         bool record_trajectory, int threads) {
+        OpinionOptions opt;
+        opt.steps = steps;
+        opt.tolerance = tol;
+        opt.use_edge_weights = use_edge_weights;
+        opt.record_trajectory = record_trajectory;
+        opt.threads = threads;
+        opt.stop = python_stop_token();
+        const std::vector<double> x0 = opinion_vector(initial, "initial");
+        OpinionTrajectory r = without_gil([&] { return degroot(graph, x0, opt); });
+        PyOpinionResult out;
+        out.method = "degroot";
+        out.iterations = r.steps;
+        out.converged = r.converged;
+        out.residual = r.change;
+        out.summary = summary_dict(r.summary);
+        out.trajectory = trajectory_dict(r.trajectory);
+        out.seconds = r.seconds;
+        out.opinions = to_numpy(std::move(r.opinions));
+        return out;
+      },
+      py::arg("graph"), py::arg("initial"), py::arg("steps") = 1000, py::arg("tol") = 1e-12,
+      py::arg("use_edge_weights") = true, py::arg("record_trajectory") = true, py::arg("threads") = 0,
+      R"doc(DeGroot averaging x_{t+1} = W x_t (DeGroot 1974).
+
+Each account listens to the accounts it follows; W is row-normalised over edge weights (edge
+probabilities when assigned and ``use_edge_weights``, else 1). Accounts that follow nobody keep
+their opinion.
+
+Parameters
+----------
+graph : FollowerGraph
+initial : array_like of float
+    One finite opinion per account (graph order).
+steps : int
+    At most this many steps.
+tol : float
+    Stop once the largest change of a step is <= tol (0: run all steps).
+use_edge_weights, record_trajectory : bool
+threads : int
+    0 = all.
+
+Returns
+-------
+OpinionResult
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.from_edges([0, 1, 2, 1], [1, 2, 0, 0])
+>>> r = kolsim.degroot(g, [1.0, 0.0, 0.0], steps=10_000)
+>>> r.converged, round(float(r.opinions[2]), 6)
+(True, 0.4)
+)doc");
+
+  m.def(
+      "friedkin_johnsen",
+      [](const FollowerGraph& graph, py::handle innate, py::handle susceptibility, py::handle stubborn,
+         double stubborn_opinion, const std::string& method, std::size_t steps, double tol, double solver_tol,
+         bool use_edge_weights, bool record_trajectory, int threads) {
+        FjOptions opt;
+        opt.solver = solver_of(method);
+        opt.stubborn = vertex_vector(graph, stubborn, "stubborn");
+        opt.stubborn_opinion = stubborn_opinion;
+        opt.steps = steps;
+        opt.tolerance = tol;
+        opt.solver_tolerance = solver_tol;
+        opt.use_edge_weights = use_edge_weights;
+        opt.record_trajectory = record_trajectory;
+        opt.threads = threads;
+        opt.stop = python_stop_token();
+        const std::vector<double> s = opinion_vector(innate, "innate");
+        const std::vector<double> lambda = values_or_scalar(susceptibility, "susceptibility");
+        FjResult r = without_gil([&] { return friedkin_johnsen_equilibrium(graph, s, lambda, opt); });
+        PyOpinionResult out;
+        out.method = r.method;
+        out.iterations = r.iterations;
+        out.converged = r.converged;
+        out.residual = r.residual;
+        out.summary = summary_dict(r.summary);
+        out.trajectory = trajectory_dict(r.trajectory);
+        out.seconds = r.seconds;
+        out.opinions = to_numpy(std::move(r.opinions));
+        return out;
+      },
+      py::arg("graph"), py::arg("innate"), py::arg("susceptibility"), py::arg("stubborn") = py::none(),
+      py::arg("stubborn_opinion") = 1.0, py::arg("method") = "direct", py::arg("steps") = 1000,
+      py::arg("tol") = 1e-12, py::arg("solver_tol") = 1e-13, py::arg("use_edge_weights") = true,
+      py::arg("record_trajectory") = false, py::arg("threads") = 0,
+      R"doc(Friedkin-Johnsen opinions x = Lambda W x + (I - Lambda) s (Friedkin and Johnsen 1990).
+
+Parameters
+----------
+graph : FollowerGraph
+innate : array_like of float
+    Innate opinion s of each account (graph order).
+susceptibility : float or array_like of float
+    lambda in [0, 1] per account (stubbornness is 1 - lambda), or one value for all.
+stubborn : array_like of int, optional
+    Account ids of KOLs that keep pushing ``stubborn_opinion`` (lambda = 0).
+stubborn_opinion : float
+method : {'direct', 'bicgstab', 'sparse_lu', 'iterate'}
+    'direct' (= 'bicgstab', Jacobi preconditioned) or 'sparse_lu' solve for the equilibrium;
+    'iterate' runs the dynamics from x_0 = s for at most ``steps`` steps until the largest
+    change is <= ``tol``.
+solver_tol : float
+    BiCGSTAB relative residual.
+
+Returns
+-------
+OpinionResult
+
+Raises
+------
+ValueError
+    Wrong lengths, non-finite opinions, susceptibility outside [0, 1], or no unique
+    equilibrium (accounts with lambda = 1 that never reach an account with lambda < 1).
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.from_edges([0, 1], [1, 2])
+>>> r = kolsim.friedkin_johnsen(g, [0.0, 0.0, 0.0], 1.0, stubborn=[0])
+>>> r.opinions.round(6).tolist()
+[1.0, 1.0, 1.0]
+)doc");
+
+  m.def(
+      "polarisation", [](py::handle opinions) { return polarisation(opinion_vector(opinions, "opinions")); },
+      py::arg("opinions"),
+      R"doc(Polarisation sum_i (x_i - mean)^2 (Musco, Musco, Tsourakakis 2018).
+
+Examples
+--------
+>>> import kolsim
+>>> kolsim.polarisation([0.0, 1.0, 2.0])
+2.0
+)doc");
+  m.def(
+      "mean_opinion", [](py::handle opinions) { return mean_opinion(opinion_vector(opinions, "opinions")); },
+      py::arg("opinions"),
+      R"doc(Mean opinion (0 for no accounts).
+
+Examples
+--------
+>>> import kolsim
+>>> kolsim.mean_opinion([0.0, 1.0])
+0.5
+)doc");
+  m.def(
+      "disagreement",
+      [](const FollowerGraph& graph, py::handle opinions, bool use_edge_weights) {
+        return disagreement(graph, opinion_vector(opinions, "opinions"), use_edge_weights);
+      },
+      py::arg("graph"), py::arg("opinions"), py::arg("use_edge_weights") = true,
+      R"doc(Disagreement sum over edges u -> v of w(u, v) (x_u - x_v)^2 (Musco et al. 2018).
+
+w is the edge probability when assigned and ``use_edge_weights``, else 1.
+
+Examples
+--------
+>>> import kolsim
+>>> kolsim.disagreement(kolsim.from_edges([0, 1], [1, 2]), [0.0, 1.0, 3.0])
+5.0
+)doc");
+  m.def(
+      "polarisation_disagreement_index",
+      [](const FollowerGraph& graph, py::handle opinions, bool use_edge_weights) {
+        return polarisation_disagreement_index(graph, opinion_vector(opinions, "opinions"), use_edge_weights);
+      },
+      py::arg("graph"), py::arg("opinions"), py::arg("use_edge_weights") = true,
+      R"doc(Polarisation + disagreement (Musco et al. 2018).
+
+Examples
+--------
+>>> import kolsim
+>>> kolsim.polarisation_disagreement_index(kolsim.from_edges([0], [1]), [0.0, 2.0])
+6.0
+)doc");
+
+  m.def(
+      "maximise_opinion",
+      [](const FollowerGraph& graph, std::size_t k, py::handle innate, py::handle susceptibility,
+         double stubborn_opinion, py::handle candidates, py::handle fixed_seeds, const std::string& method,
+         bool lazy, double solver_tol, bool use_edge_weights, int threads) {
+        OpinionMaxOptions opt;
+        fill_select_options(opt, graph, candidates, fixed_seeds, 0, threads);
+        opt.solver = solver_of(method);
+        if (opt.solver == FjSolver::iterate) throw std::invalid_argument("maximise_opinion: method 'iterate' is not a solver");
+        opt.stubborn_opinion = stubborn_opinion;
+        opt.lazy = lazy;
+        opt.solver_tolerance = solver_tol;
+        opt.use_edge_weights = use_edge_weights;
+        const std::vector<double> s = opinion_vector(innate, "innate");
+        const std::vector<double> lambda = values_or_scalar(susceptibility, "susceptibility");
+        SelectResult r = without_gil([&] { return maximise_opinion(graph, s, lambda, k, opt); });
+        return to_python(graph, std::move(r));
+      },
+      py::arg("graph"), py::arg("k"), py::arg("innate"), py::arg("susceptibility"), py::arg("stubborn_opinion") = 1.0,
+      py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("method") = "direct",
+      py::arg("lazy") = true, py::arg("solver_tol") = 1e-13, py::arg("use_edge_weights") = true,
+      py::arg("threads") = 0,
+      R"doc(Choose k accounts to make stubborn (opinion ``stubborn_opinion``) to maximise the sum of
+Friedkin-Johnsen equilibrium opinions (Gionis, Terzi, Tsaparas, SDM 2013).
+
+Greedy with exact marginal gains (lazy evaluation with transposed-solve bounds). When every
+innate opinion is <= stubborn_opinion the objective is monotone submodular and the result is
+within 1 - 1/e of the optimum gain (``approximation``); otherwise approximation = 0.
+
+Parameters
+----------
+graph : FollowerGraph
+k : int
+innate : array_like of float
+susceptibility : float or array_like of float
+candidates, fixed_seeds : array_like of int, optional
+    Account ids; fixed seeds are stubborn already and do not count toward k.
+method : {'direct', 'bicgstab', 'sparse_lu'}
+
+Returns
+-------
+SelectResult
+    ``seeds`` (account ids), exact ``marginal_gains``, ``spread`` = sum of equilibrium opinions.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.from_edges([0, 1, 2, 3], [1, 2, 3, 4])
+>>> kolsim.maximise_opinion(g, 1, [0.0] * 5, 0.9).seeds.tolist()
+[0]
+)doc");
+}
+
+}  // namespace kolsim::python
