@@ -11,7 +11,7 @@ data_dir = os.environ.get("KOLSIM_DATA_DIR")
 path = os.path.join(data_dir or "", "email-Eu-core", "email-Eu-core.txt")
 if data_dir and os.path.exists(path):
     # "u v": u emailed v, so v hears from u (influence flows u -> v).
-    graph, _ = kolsim.read_edge_list(path)
+    graph = kolsim.read_edge_list(path)
     name = "email-Eu-core"
 else:
     graph = kolsim.chung_lu(5_000, 6.0, seed=3)
