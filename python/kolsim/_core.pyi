@@ -320,6 +320,8 @@ class CampaignPlan:
     lower_bound: float
     upper_bound: float
     rule: str
+    groups: list
+    budget_curve: list
     reach_by_step: npt.NDArray[np.float64]
     rr_sets: int
     check_trials: int

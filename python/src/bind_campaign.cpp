@@ -250,6 +250,39 @@ Examples
       .def_readonly("lower_bound", &CampaignPlan::lower_bound)
       .def_readonly("upper_bound", &CampaignPlan::upper_bound)
       .def_readonly("rule", &CampaignPlan::rule)
+      .def_property_readonly("groups",
+                             [](const CampaignPlan& p) {
+                               py::list out;
+                               for (const auto& g : p.groups) {
+                                 py::dict d;
+                                 d["name"] = g.name;
+                                 d["size"] = g.size;
+                                 d["weight"] = g.weight;
+                                 d["reach"] = g.reach;
+                                 d["se"] = g.se;
+                                 d["minimum"] = g.minimum;
+                                 d["met"] = g.met;
+                                 out.append(d);
+                               }
+                               return out;
+                             },
+                             "Per audience group: name, size, weight, reach, se, minimum, met.")
+      .def_property_readonly("budget_curve",
+                             [](const CampaignPlan& p) {
+                               py::list out;
+                               for (const auto& c : p.budget_curve) {
+                                 py::dict d;
+                                 d["source"] = c.source;
+                                 d["budget"] = c.budget;
+                                 d["fee"] = c.fee;
+                                 d["kols"] = c.kols;
+                                 d["reach"] = c.reach;
+                                 d["se"] = c.se;
+                                 out.append(d);
+                               }
+                               return out;
+                             },
+                             "Reach-vs-budget points: source, budget, fee, kols, reach, se.")
       .def_property_readonly("reach_by_step",
                              [](const CampaignPlan& p) { return to_numpy(std::vector<double>(p.reach_by_step)); })
       .def_readonly("rr_sets", &CampaignPlan::rr_sets)

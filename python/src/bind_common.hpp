@@ -58,6 +58,32 @@ py::array_t<T> readonly_view(std::span<const T> s, py::handle base) {
 /// object arrays raise TypeError; negative ids raise IndexError (they name no account).
 inline std::vector<account_t> account_vector(py::handle obj, const char* what) {
   if (obj.is_none()) return {};
+  if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj)) {
+    // Python ints element by element: numpy would turn [2**64 - 1, 5] into float64.
+    const auto seq = py::reinterpret_borrow<py::sequence>(obj);
+    std::vector<account_t> out;
+    out.reserve(seq.size());
+    for (py::handle item : seq) {
+      if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr()))
+        throw py::type_error(detail::concat(what, ": account ids must be integers, got ",
+                                            std::string(py::repr(item))));
+      const auto v = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
+      if (!v) throw py::error_already_set();
+      int overflow = 0;
+      const long long sv = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+      if (overflow < 0 || (overflow == 0 && sv < 0))
+        throw std::out_of_range(detail::concat(what, ": account ", std::string(py::str(v)),
+                                               " is not in the graph (ids are >= 0)"));
+      const unsigned long long uv = PyLong_AsUnsignedLongLong(v.ptr());
+      if (uv == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+        PyErr_Clear();
+        throw std::out_of_range(detail::concat(what, ": account ", std::string(py::str(v)),
+                                               " is not in the graph (ids are < 2**64)"));
+      }
+      out.push_back(static_cast<account_t>(uv));
+    }
+    return out;
+  }
   py::array arr = py::array::ensure(obj);
   if (!arr) throw py::type_error(std::string(what) + ": expected an array-like of integer account ids");
   if (arr.size() == 0) return {};

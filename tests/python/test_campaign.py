@@ -75,3 +75,7 @@ def test_roster_and_audience_files(setting, tmp_path):
     plan = kolsim.plan_campaign(model, roster, max_kols=2, audience=aud, group_minimums={"young": 1.0},
                                 check_trials=300, seed=1, epsilon=0.3)
     assert plan.reach <= plan.total_weight
+    assert [g["name"] for g in plan.groups] == ["young"] and plan.groups == plan.as_dict()["groups"]
+    curve = kolsim.plan_campaign(model, roster, budget=5.0, budget_curve=[2.0, 3.0], check_trials=300, seed=1,
+                                 epsilon=0.3).budget_curve
+    assert curve and {"source", "budget", "fee", "kols", "reach", "se"} <= set(curve[0])

@@ -16,6 +16,22 @@ def test_integer_id_dtypes(dtype):
     assert g.num_edges == 2
 
 
+def test_python_int_lists():
+    big = 2**64 - 2
+    g = kolsim.from_edges([big, 5], [5, big])  # numpy alone would make this list float64
+    assert g.accounts.tolist() == [5, big]
+    g2 = kolsim.from_edges((np.int16(3), 4), [4, np.uint64(3)])
+    assert g2.accounts.tolist() == [3, 4]
+    with pytest.raises(TypeError, match="2.5"):
+        kolsim.from_edges([1, 2.5], [2, 3])
+    with pytest.raises(TypeError, match="True"):
+        kolsim.from_edges([True], [2])
+    with pytest.raises(IndexError, match="-7"):
+        kolsim.from_edges([-7], [2])
+    with pytest.raises(IndexError, match="2\\*\\*64"):
+        kolsim.from_edges([2**64], [2])
+
+
 def test_large_ids():
     big = 2**64 - 2
     g = kolsim.from_edges(np.array([big, 5], dtype=np.uint64), np.array([5, big], dtype=np.uint64))
