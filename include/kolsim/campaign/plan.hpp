@@ -48,7 +48,8 @@ namespace detail {
 
 /// Monte Carlo reach of every prefix of an ordered seed list on common live-edge worlds, so the
 /// marginal reach of each seed has an exact per-trial standard error. Trial t realises its
-/// world lazily from counter-based draws keyed by (seed, t, edge) (IC), (seed, t, account) (LT:
+/// world lazily from counter-based draws keyed by (seed, t, edge / 4) (IC: one Philox block
+/// serves four consecutive out-edges, word e % 4 for edge e), (seed, t, account) (LT:
 /// the account's one live in-edge) and (seed, t, seed index) (whether a KOL posts), so every
 /// prefix sees the same world. Seeds are added one at a time and the cascade is extended
 /// incrementally (with a deadline, an account whose distance improves is expanded again).
@@ -63,11 +64,16 @@ struct PrefixReach {
 
 inline constexpr std::uint32_t prefix_mc_tag = 0x43414D50u;  // "CAMP": separates these draws
 
-inline std::uint32_t prefix_coin(std::uint64_t seed, std::uint64_t trial, std::uint32_t a, std::uint32_t b) noexcept {
+/// Four random words keyed by (seed, trial, a, b): Philox4x32-10 on the counter (a, b, trial).
+inline r123::Philox4x32::ctr_type prefix_block(std::uint64_t seed, std::uint64_t trial, std::uint32_t a,
+                                               std::uint32_t b) noexcept {
   const r123::Philox4x32::ctr_type c = {{a, b, static_cast<std::uint32_t>(trial),
                                          static_cast<std::uint32_t>(trial >> 32) ^ prefix_mc_tag}};
   const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
-  return r123::Philox4x32()(c, k).v[0];
+  return r123::Philox4x32()(c, k);
+}
+inline std::uint32_t prefix_coin(std::uint64_t seed, std::uint64_t trial, std::uint32_t a, std::uint32_t b) noexcept {
+  return prefix_block(seed, trial, a, b).v[0];
 }
 
 template <class M>
@@ -155,14 +161,18 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
           const vertex_t u = s.queue[h];
           const std::uint32_t d = s.dist[u];
           if (d >= deadline) continue;
+          edge_t block = std::numeric_limits<edge_t>::max();
+          r123::Philox4x32::ctr_type words{};
           for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
             const vertex_t w = out_tgt[e];
             if (s.stamp[w] == ep && (!limited || s.dist[w] <= d + 1)) continue;
             bool live;
             if constexpr (std::is_same_v<M, IndependentCascade>) {
-              live = static_cast<double>(prefix_coin(seed, t, static_cast<std::uint32_t>(e),
-                                                     static_cast<std::uint32_t>(e >> 32))) <
-                     static_cast<double>(out_p[e]) * 4294967296.0;
+              if ((e >> 2) != block) {
+                block = e >> 2;
+                words = prefix_block(seed, t, static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32));
+              }
+              live = static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p[e]) * 4294967296.0;
             } else {
               live = chosen_in(w) == u;
             }
