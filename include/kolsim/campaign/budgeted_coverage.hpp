@@ -71,7 +71,7 @@ struct BudgetedCoverageResult {
   double greedy_coverage = 0;       ///< f of the plain cost-effective greedy
   std::vector<double> group_coverage;  ///< per group (fairness only), in set_unit units
   /// With opt.upper_bound: >= f(F + S) for every feasible S (fee <= budget, |S| <= max_kols):
-  /// min over greedy prefixes S_i (i = 0, 1, 2, 4, ..., last) of f(S_i) + the fractional
+  /// min over greedy prefixes S_i (i = 0, 4, 16, 64, ..., last) of f(S_i) + the fractional
   /// knapsack (and top-max_kols) bound on sum of marginals f(v | S_i), by submodularity (the
   /// budgeted analogue of OPIM-C's top-k bound). Ignores penalties and group minimums.
   double upper_bound = std::numeric_limits<double>::infinity();
@@ -334,7 +334,7 @@ inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vert
   while (res.seeds.size() < opt.max_kols) {
     if (opt.upper_bound && res.seeds.size() - phase1 == next_bound) {
       eval_bound();
-      next_bound = next_bound == 0 ? 1 : 2 * next_bound;
+      next_bound = next_bound == 0 ? 4 : 4 * next_bound;
     }
     consider_augment();
     bool picked = false;
