@@ -2,6 +2,11 @@
 /// Umbrella header: includes every public header of kolsim, nothing else.
 #pragma once
 
+#include "kolsim/campaign/audience.hpp"
+#include "kolsim/campaign/budgeted_coverage.hpp"
+#include "kolsim/campaign/plan.hpp"
+#include "kolsim/campaign/report.hpp"
+#include "kolsim/campaign/roster.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
@@ -23,6 +28,10 @@
 #include "kolsim/io/atomic_file.hpp"
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/io/snapshot.hpp"
+#include "kolsim/opinion/dynamics.hpp"
+#include "kolsim/opinion/measures.hpp"
+#include "kolsim/opinion/stubborn.hpp"
+#include "kolsim/select/blocking.hpp"
 #include "kolsim/select/common.hpp"
 #include "kolsim/select/greedy.hpp"
 #include "kolsim/select/heuristics.hpp"

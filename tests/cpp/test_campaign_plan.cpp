@@ -210,6 +210,30 @@ TEST(BudgetedCoverage, GreedyPlusAugmentsAPrefix) {
   EXPECT_DOUBLE_EQ(s.coverage, 8.0);
 }
 
+TEST(BudgetedCoverage, UnitCostGreedyBeatsCheapFill) {
+  // v0, v1: fee 5, 9 sets each (ratio 1.8); v2..v5: fee 1, 2 sets each (ratio 2); budget 10.
+  // Cost-effective greedy (+ single additions) reaches 17 ({v2..v5, v0}); the unit-cost greedy
+  // takes v0 and v1 for 18, and greedy_plus returns it. greedy_or_single does not run it.
+  RRCollection rr;
+  for (vertex_t v = 0; v < 2; ++v)
+    for (int i = 0; i < 9; ++i) rr.push_set(std::span<const vertex_t>(&v, 1));
+  for (vertex_t v = 2; v < 6; ++v)
+    for (int i = 0; i < 2; ++i) rr.push_set(std::span<const vertex_t>(&v, 1));
+  const std::vector<double> fee{5, 5, 1, 1, 1, 1};
+  BudgetedCoverageOptions o;
+  o.fees = fee;
+  o.budget = 10.0;
+  const auto r = budgeted_max_coverage(rr, 6, o);
+  EXPECT_DOUBLE_EQ(r.greedy_coverage, 17.0);
+  EXPECT_DOUBLE_EQ(r.coverage, 18.0);
+  EXPECT_EQ(r.rule, "unit_cost_greedy");
+  EXPECT_EQ(r.seeds, (std::vector<vertex_t>{0, 1}));
+  o.method = BudgetedMethod::greedy_or_single;
+  EXPECT_DOUBLE_EQ(budgeted_max_coverage(rr, 6, o).coverage, 17.0);
+  o.method = BudgetedMethod::unit_cost;
+  EXPECT_DOUBLE_EQ(budgeted_max_coverage(rr, 6, o).coverage, 18.0);
+}
+
 TEST(BudgetedCoverage, EqualFeesEqualKLimitedGreedy) {
   const std::uint64_t seed = test_seed();
   const FollowerGraph g = weighted_cascade(erdos_renyi(300, 1500, seed));

@@ -9,6 +9,9 @@
 ///  - budget only, Method::greedy_plus (default): cost-effective lazy greedy (max gain/fee); at
 ///    every greedy prefix S_i also the best single affordable addition S_i + {e} is evaluated and
 ///    the best of all is returned. f >= OPT/2 (Yaroslavtsev, Zhou, Avdiukhin, AISTATS 2020).
+///    The unit-cost greedy (largest gain that still fits; Leskovec et al. KDD 2007) is also run
+///    and returned when it covers more: the bound can only improve, and on real rosters (fees
+///    growing with followers) it often wins over filling the budget with many cheap KOLs.
 ///  - budget only, Method::greedy_or_single: max(cost-effective greedy, best single affordable
 ///    KOL): f >= (1 - 1/e)/2 * OPT (Khuller, Moss, Naor 1999; 0.405 by Tang et al. 2021).
 ///  - max_kols only (no budget): plain greedy (max gain), f >= (1 - 1/e) OPT (Nemhauser et al.).
@@ -37,8 +40,9 @@
 
 namespace kolsim {
 
-/// Which budgeted rule to run (see the file comment for the guarantees).
-enum class BudgetedMethod { greedy_plus, greedy_or_single };
+/// Which budgeted rule to run (see the file comment for the guarantees). unit_cost alone has no
+/// constant factor; the planner uses it only as a second candidate judged on fresh RR sets.
+enum class BudgetedMethod { greedy_plus, greedy_or_single, unit_cost };
 
 /// Inputs of budgeted_max_coverage (spans are per vertex unless said otherwise).
 struct BudgetedCoverageOptions {
@@ -392,6 +396,50 @@ inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vert
       res.penalty += pen(v);
     }
     res.rule = best_aug_prefix == 0 ? "best_single" : "greedy+single";
+  }
+  // Unit-cost greedy (largest net gain among KOLs that still fit), as in Leskovec et al.,
+  // KDD 2007: the cost-effective rule can fill a budget with many cheap, small KOLs when a few
+  // expensive ones reach more; the better of the two is returned (guarantees only improve).
+  if (budgeted && !fair && opt.method != BudgetedMethod::greedy_or_single) {
+    std::fill(unc.begin(), unc.end(), 1.0);
+    std::fill(chosen.begin(), chosen.end(), 0);
+    double uc_cov = 0.0, uc_pen = 0.0, uc_spent = 0.0;
+    for (vertex_t f : opt.fixed_seeds) uc_cov += apply(f);
+    std::vector<vertex_t> uc_seeds;
+    std::vector<double> uc_marginal;
+    std::vector<detail::LazyEntry> uc_heap;
+    for (vertex_t v = 0; v < n; ++v)
+      if (allowed(v) && fits(v, opt.budget)) uc_heap.push_back({gain(v) - pen(v), v, 0});
+    std::make_heap(uc_heap.begin(), uc_heap.end());
+    std::uint32_t uc_round = 0;
+    while (!uc_heap.empty() && uc_seeds.size() < opt.max_kols) {
+      std::pop_heap(uc_heap.begin(), uc_heap.end());
+      detail::LazyEntry top = uc_heap.back();
+      uc_heap.pop_back();
+      if (chosen[top.v] || !fits(top.v, opt.budget - uc_spent)) continue;
+      if (top.round != uc_round) {
+        top.key = gain(top.v) - pen(top.v);
+        top.round = uc_round;
+        uc_heap.push_back(top);
+        std::push_heap(uc_heap.begin(), uc_heap.end());
+        continue;
+      }
+      if (top.key <= 0.0) break;
+      const double gi = apply(top.v);
+      uc_seeds.push_back(top.v);
+      uc_marginal.push_back(gi);
+      uc_cov += gi;
+      uc_spent += fee(top.v);
+      uc_pen += pen(top.v);
+      ++uc_round;
+    }
+    if (opt.method == BudgetedMethod::unit_cost || uc_cov - uc_pen > cov - res.penalty + 1e-9 * std::max(1.0, std::abs(cov))) {
+      res.seeds = std::move(uc_seeds);
+      res.marginal = std::move(uc_marginal);
+      res.penalty = uc_pen;
+      cov = uc_cov;
+      res.rule = "unit_cost_greedy";
+    }
   }
   res.coverage = cov;
   res.fee = 0;

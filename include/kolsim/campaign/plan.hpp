@@ -503,6 +503,20 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     };
     upper = detail::opim_upper(ub_cov, a) * W / th1;
     lower = lower_of(sel);
+    if (plain && budgeted && spec.method == BudgetedMethod::greedy_plus) {
+      // Many cheap KOLs look best on the sample they were chosen from (winner's curse); judge
+      // the unit-cost greedy against it on the independent validation sets and keep the better.
+      BudgetedCoverageOptions ou = o;
+      ou.method = BudgetedMethod::unit_cost;
+      ou.upper_bound = false;
+      BudgetedCoverageResult alt = budgeted_max_coverage(r1, n, ou);
+      const double alt_lower = lower_of(alt);
+      if (alt_lower > lower) {
+        alt.upper_bound = sel.upper_bound;
+        sel = std::move(alt);
+        lower = alt_lower;
+      }
+    }
     ratio = upper > 0.0 ? std::min(1.0, lower / upper) : 0.0;
     const double base_ratio = plain ? ratio : (upper > 0.0 ? std::min(1.0, lower_of(base_sel) / upper) : 0.0);
     t_select += lap.lap();
