@@ -6,6 +6,8 @@
 #include <kolsim/kolsim.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -276,6 +278,31 @@ int cmd_select(const GraphArgs& a, std::size_t k, const std::string& method, dou
   return 0;
 }
 
+int cmd_plan(const GraphArgs& a, const std::string& roster_path, double budget, std::size_t max_kols, double max_risk,
+             int deadline, double epsilon, std::uint64_t check_trials, const std::string& json_path) {
+  auto g = load_graph(a, true, std::cerr);
+  const Roster roster = read_roster(roster_path, g);
+  CampaignSpec spec;
+  spec.budget = budget > 0 ? budget : std::numeric_limits<double>::infinity();
+  spec.max_kols = max_kols;
+  spec.max_risk = max_risk;
+  if (deadline >= 0) spec.deadline = static_cast<std::uint32_t>(deadline);
+  spec.epsilon = epsilon;
+  spec.seed = a.seed;
+  spec.threads = a.threads;
+  spec.check_trials = check_trials;
+  spec.stop = progress_token("planning");
+  KOLSIM_REQUIRE(std::isfinite(spec.budget) || max_kols > 0, "plan: give --budget and/or --max-kols");
+  auto plan = with_model(a, [&](auto model) { return plan_campaign(g, model, roster, spec); });
+  end_progress();
+  std::cout << plan.to_table();
+  if (!json_path.empty()) {
+    plan.save_json(json_path);
+    std::cerr << "wrote run record " << json_path << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -318,8 +345,28 @@ int main(int argc, char** argv) {
   select->add_option("--check-trials", check_trials, "independent Monte Carlo trials for the spread check (0 = none)");
   select->add_flag("--json", select_json, "print JSON");
 
+  auto* plan = app.add_subcommand("plan", "plan a KOL campaign from a roster CSV (account,fee[,risk,platform,tags])");
+  GraphArgs plan_args;
+  add_graph_args(plan, plan_args);
+  std::string roster_path, plan_json;
+  double budget = 0, max_risk = 1.0, plan_epsilon = 0.1;
+  std::size_t max_kols = 0;
+  int plan_deadline = -1;
+  std::uint64_t plan_check = 10000;
+  plan->add_option("--roster", roster_path, "roster CSV")->required()->check(CLI::ExistingFile);
+  plan->add_option("--budget", budget, "total fees allowed (0 = no budget)");
+  plan->add_option("--max-kols", max_kols, "at most this many KOLs (0 = no limit)");
+  plan->add_option("--max-risk", max_risk, "never choose KOLs riskier than this");
+  plan->add_option("--deadline", plan_deadline, "count only reach within this many steps");
+  plan->add_option("--epsilon", plan_epsilon, "approximation slack");
+  plan->add_option("--check-trials", plan_check, "independent Monte Carlo trials for the check");
+  plan->add_option("--json", plan_json, "write the run record (JSON) here, atomically");
+
   try {
     app.parse(argc, argv);
+    if (*plan)
+      return cmd_plan(plan_args, roster_path, budget, max_kols, max_risk, plan_deadline, plan_epsilon, plan_check,
+                      plan_json);
     if (*info) return cmd_info(info_args);
     if (*convert) return cmd_convert(convert_args, convert_out, convert_probs);
     if (*spread) return cmd_spread(spread_args, seed_list, trials, deadline, spread_json);
