@@ -6,6 +6,7 @@
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/rr_sets.hpp>
 #include <kolsim/graph/builder.hpp>
+#include <kolsim/graph/probabilities.hpp>
 #include <kolsim/select/max_coverage.hpp>
 
 #include <cmath>
@@ -184,6 +185,51 @@ TEST(RRSets, IdenticalForAnyThreadCountAndBatching) {
   EXPECT_EQ(c.size(), a1.size() + b1.size());
   EXPECT_TRUE(std::equal(c.set(5000).begin(), c.set(5000).end(), b1.set(0).begin()));
   EXPECT_GT(c.bytes(), 0u);
+}
+
+TEST(RRSets, InterleavedSamplerReproducesSimpleBitForBit) {
+  // Mixed plans: weighted cascade (geometric skips, all-live rows, coin flips), random
+  // probabilities (coin flips), equal 0.3 (dense: big sets that outlive the commit window),
+  // LT with equal and unequal weights; deadlines and weighted roots.
+  auto wc = weighted_cascade(random_graph(600, 6000, test_seed() + 21, false));
+  auto rnd = random_graph(300, 3000, test_seed() + 22, false);
+  auto dense = random_graph(400, 2400, test_seed() + 23, false, true);
+  auto lt = random_graph(300, 3000, test_seed() + 24, true);
+  auto ltwc = weighted_cascade(random_graph(600, 6000, test_seed() + 25, false));
+  std::vector<double> w(600);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<double>((i * 7) % 5);
+  auto same = [](const RRCollection& a, const RRCollection& b) {
+    return std::vector<vertex_t>(a.nodes().begin(), a.nodes().end()) ==
+               std::vector<vertex_t>(b.nodes().begin(), b.nodes().end()) &&
+           std::vector<edge_t>(a.offsets().begin(), a.offsets().end()) ==
+               std::vector<edge_t>(b.offsets().begin(), b.offsets().end());
+  };
+  auto check = [&](auto model, const FollowerGraph& g, std::uint32_t depth, std::span<const double> rw) {
+    for (int threads : {1, 2}) {
+      RRSampler<decltype(model)> simple(g, model, depth, rw), fast(g, model, depth, rw);
+      simple.set_interleaved(false);
+      ASSERT_TRUE(fast.interleaved());
+      RRCollection a, b;
+      simple.sample(test_seed(), domain::rr_set, 0, 3000, a, 1);
+      fast.sample(test_seed(), domain::rr_set, 0, 1000, b, threads);
+      fast.sample(test_seed(), domain::rr_set, 1000, 2000, b, threads);
+      EXPECT_TRUE(same(a, b)) << decltype(model)::name << " depth " << depth << " threads " << threads;
+      EXPECT_EQ(b.size(), 3000u);
+    }
+  };
+  for (std::uint32_t depth : {UINT32_MAX, 1u, 2u, 3u}) {
+    check(IndependentCascade{}, wc, depth, {});
+    check(IndependentCascade{}, rnd, depth, {});
+    check(IndependentCascade{}, dense, depth, {});
+    check(LinearThreshold{}, lt, depth, {});
+    check(LinearThreshold{}, ltwc, depth, {});
+  }
+  check(IndependentCascade{}, wc, UINT32_MAX, w);
+  check(LinearThreshold{}, ltwc, UINT32_MAX, w);
+  RRCollection big;
+  RRSampler<IndependentCascade> sd(dense, IndependentCascade{});
+  sd.sample(1, domain::rr_set, 0, 200, big, 1);
+  EXPECT_GT(big.mean_size(), 50.0);  // the dense case really has large sets
 }
 
 namespace {

@@ -178,15 +178,20 @@ class RRAliasTable {
   double total_ = 0.0;
 };
 
-/// Per-thread scratch: epoch-stamped visited marks.
+/// Per-thread scratch: epoch-stamped visited marks (simple sampler) and one visited bit per
+/// in-flight slot (interleaved sampler; all bits are zero between calls).
 struct RRScratch {
   std::vector<std::uint32_t> mark;
+  std::vector<std::uint16_t> bits;
   std::uint32_t epoch = 0;
   void prepare(vertex_t n) {
     if (mark.size() != n) {
       mark.assign(n, 0);
       epoch = 0;
     }
+  }
+  void prepare_bits(vertex_t n) {
+    if (bits.size() != n) bits.assign(n, 0);
   }
   std::uint32_t next_epoch() {
     if (++epoch == 0) {
@@ -267,6 +272,11 @@ class RRSampler {
   /// Bytes held by the sampler's tables (not counting per-thread scratch).
   std::size_t bytes() const noexcept { return info_.capacity() * sizeof(Info) + alias_.bytes(); }
 
+  /// Interleaved sampling (default on) advances up to 16 RR sets round-robin with prefetches so
+  /// their cache misses overlap; off = one set at a time. Both give bit-identical collections.
+  void set_interleaved(bool on) noexcept { interleaved_ = on; }
+  bool interleaved() const noexcept { return interleaved_; }
+
   /// Appends RR sets first_index .. first_index + count - 1 to `out`; RR set i draws only from
   /// Rng(seed, i, domain), so `out` is identical for any thread count.
   void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
@@ -274,15 +284,13 @@ class RRSampler {
     const int nt = resolve_threads(threads);
     check_stop(stop);
     if (count == 0) return;
-    const vertex_t n = g_->num_vertices();
     const std::uint64_t batch = 1 << 14;  // stop polling granularity
     if (nt <= 1 || count < 256) {
       if (scratch_.empty()) scratch_.resize(1);
-      scratch_[0].prepare(n);
       for (std::uint64_t b = 0; b < count; b += batch) {
         check_stop(stop);
         const std::uint64_t e = std::min(count, b + batch);
-        for (std::uint64_t i = b; i < e; ++i) draw_one(seed, domain, first_index + i, out, scratch_[0]);
+        draw_range(seed, domain, first_index + b, e - b, out, scratch_[0]);
       }
       return;
     }
@@ -297,11 +305,10 @@ class RRSampler {
       const std::uint64_t lo = count * t / team, hi = count * (t + 1) / team;
       RRCollection& dst = t == 0 ? out : local[t];
       if (t != 0) dst.reserve(hi - lo, static_cast<edge_t>(hint * (hi - lo) * 1.1));
-      scratch_[t].prepare(n);
       for (std::uint64_t b = lo; b < hi; b += batch) {
         if (t == 0) check_stop(stop);
         const std::uint64_t e = std::min(hi, b + batch);
-        for (std::uint64_t i = b; i < e; ++i) draw_one(seed, domain, first_index + i, dst, scratch_[t]);
+        draw_range(seed, domain, first_index + b, e - b, dst, scratch_[t]);
       }
     });
     for (int t = 1; t < granted; ++t) {
@@ -319,6 +326,213 @@ class RRSampler {
     std::uint32_t deg = 0;
     float aux = 0.0f;
   };
+
+  /// RR sets first .. first + count - 1, appended in index order.
+  void draw_range(std::uint64_t seed, std::uint32_t domain, std::uint64_t first, std::uint64_t count,
+                  RRCollection& out, detail::RRScratch& s) const {
+    const vertex_t n = g_->num_vertices();
+    if (!interleaved_ || count < 4) {
+      s.prepare(n);
+      for (std::uint64_t i = 0; i < count; ++i) draw_one(seed, domain, first + i, out, s);
+      return;
+    }
+    s.prepare_bits(n);
+    draw_interleaved(seed, domain, first, count, out, s.bits.data());
+  }
+
+  static constexpr int kSlots = 16;          // sets advanced together (one visited bit each)
+  static constexpr std::uint64_t kWindow = 64;  // sets started but not yet appended, at most
+
+  /// One in-flight RR set. IC: BFS queue = buf[head ..], `cand` = in-neighbours drawn at the
+  /// last expansion, resolved (visited check, append) at the next step. LT: `pending` = the
+  /// in-neighbour slot picked at the last step, read at the next one.
+  struct Slot {
+    Rng rng{0, 0, 0};
+    std::vector<vertex_t>* buf = nullptr;
+    std::vector<vertex_t> cand;
+    std::vector<edge_t> pos;
+    const vertex_t* pending = nullptr;
+    std::size_t head = 0, level_end = 0, pf = 0;
+    std::uint64_t ring = 0;
+    std::uint32_t depth = 0;
+    vertex_t cur = 0;
+    bool active = false;
+  };
+
+  void draw_interleaved(std::uint64_t seed, std::uint32_t domain, std::uint64_t first, std::uint64_t count,
+                        RRCollection& out, std::uint16_t* bits) const {
+    std::vector<vertex_t> bufs[kWindow];
+    bool done[kWindow] = {};
+    Slot slots[kSlots];
+    std::uint64_t next_start = 0, next_commit = 0;
+    const Info* info = info_.data();
+    const vertex_t* in_src = g_->in_sources().data();
+    const prob_t* in_p = g_->in_edge_probs().data();
+    const vertex_t n = g_->num_vertices();
+    auto finish = [&](int si) {
+      Slot& sl = slots[si];
+      const auto clear = static_cast<std::uint16_t>(~(1u << si));
+      for (vertex_t u : *sl.buf) bits[u] &= clear;
+      done[sl.ring] = true;
+      sl.active = false;
+      while (next_commit < next_start && done[next_commit % kWindow]) {
+        const std::uint64_t r = next_commit % kWindow;
+        out.push_set(bufs[r]);
+        done[r] = false;
+        ++next_commit;
+      }
+    };
+    for (;;) {
+      int active = 0;
+      for (int si = 0; si < kSlots; ++si) {
+        Slot& sl = slots[si];
+        if (!sl.active && next_start < count && next_start - next_commit < kWindow) {
+          sl.rng = Rng(seed, first + next_start, domain);
+          sl.ring = next_start % kWindow;
+          ++next_start;
+          sl.buf = &bufs[sl.ring];
+          sl.buf->clear();
+          const vertex_t root = weighted_ ? alias_.draw(sl.rng) : sl.rng.below(n);
+          sl.buf->push_back(root);
+          bits[root] |= static_cast<std::uint16_t>(1u << si);
+          __builtin_prefetch(info + root);
+          sl.cand.clear();
+          sl.pos.clear();
+          sl.pending = nullptr;
+          sl.head = 0;
+          sl.pf = 0;
+          sl.level_end = 1;
+          sl.depth = 0;
+          sl.cur = root;
+          sl.active = true;
+        }
+        if (!sl.active) continue;
+        ++active;
+        if (step(sl, si, info, in_src, in_p, bits)) finish(si);
+      }
+      if (active == 0) break;
+    }
+  }
+
+  /// Advances one slot; true when its RR set is complete. Draws and visits happen in exactly
+  /// the order of draw_one.
+  bool step(Slot& sl, int si, const Info* info, const vertex_t* in_src, const prob_t* in_p,
+            std::uint16_t* bits) const {
+    const auto bit = static_cast<std::uint16_t>(1u << si);
+    std::vector<vertex_t>& nodes = *sl.buf;
+    if constexpr (std::is_same_v<M, IndependentCascade>) {
+      // Pipeline per queued account: pushed (prefetch its plan) -> a later step prefetches its
+      // in-neighbour row -> a later step expands it (draws only; prefetch the drawn row slots)
+      // -> the next step reads the in-neighbours (prefetch their bits) -> the next resolves
+      // them. Resolving always precedes the next expansion, so draws and visits keep the order
+      // of draw_one.
+      if (!sl.pos.empty()) {  // read the drawn in-neighbours (rows prefetched at the draw)
+        for (const edge_t e : sl.pos) {
+          const vertex_t u = in_src[e];
+          __builtin_prefetch(bits + u);
+          sl.cand.push_back(u);
+        }
+        sl.pos.clear();
+        return false;
+      }
+      const std::size_t before = nodes.size();
+      for (vertex_t u : sl.cand) {
+        if (!(bits[u] & bit)) {
+          bits[u] |= bit;
+          nodes.push_back(u);
+          __builtin_prefetch(info + u);
+        }
+      }
+      sl.cand.clear();
+      Rng& rng = sl.rng;
+      while (sl.head < sl.pf) {
+        if (sl.head == sl.level_end) {
+          if (++sl.depth >= max_depth_) return true;
+          sl.level_end = nodes.size();
+        }
+        const Info in = info[nodes[sl.head++]];
+        if (in.deg == 0) continue;
+        const std::uint32_t d = in.deg;
+        if (in.aux < 0.0f) {
+          const double inv = in.aux;
+          double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+          while (pos < static_cast<double>(d)) {
+            const edge_t e = in.begin + static_cast<std::uint32_t>(pos);
+            __builtin_prefetch(in_src + e);
+            sl.pos.push_back(e);
+            pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+          }
+        } else if (in.aux > 0.0f) {
+          for (std::uint32_t i = 0; i < d; ++i) sl.pos.push_back(in.begin + i);
+        } else {
+          const prob_t* pr = in_p + in.begin;
+          for (std::uint32_t i = 0; i < d; ++i) {
+            if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[i]) * 4294967296.0) {
+              sl.pos.push_back(in.begin + i);
+            }
+          }
+        }
+        if (!sl.pos.empty()) break;
+      }
+      if (sl.pos.empty() && sl.head >= nodes.size()) return true;
+      // Prefetch rows of accounts queued before this step (their plans were prefetched then).
+      for (int r = 0; r < 2 && sl.pf < before; ++r, ++sl.pf) {
+        const Info& nx = info[nodes[sl.pf]];
+        __builtin_prefetch(in_src + nx.begin);
+        if (nx.aux == 0.0f) __builtin_prefetch(in_p + nx.begin);
+      }
+      if (sl.pf == sl.head && sl.pf < nodes.size() && sl.pos.empty()) {
+        // Nothing else to overlap with: prefetch the next row now.
+        const Info& nx = info[nodes[sl.pf++]];
+        __builtin_prefetch(in_src + nx.begin);
+        if (nx.aux == 0.0f) __builtin_prefetch(in_p + nx.begin);
+      }
+      return false;
+    } else {
+      if (sl.pending) {  // read the picked in-neighbour; check it next step
+        const vertex_t u = *sl.pending;
+        sl.pending = nullptr;
+        __builtin_prefetch(bits + u);
+        __builtin_prefetch(info + u);
+        sl.cand.push_back(u);
+        return false;
+      }
+      if (!sl.cand.empty()) {
+        const vertex_t u = sl.cand.back();
+        sl.cand.clear();
+        if (bits[u] & bit) return true;
+        bits[u] |= bit;
+        nodes.push_back(u);
+        sl.cur = u;
+        ++sl.depth;
+      }
+      if (sl.depth >= max_depth_) return true;
+      const Info in = info[sl.cur];
+      if (in.deg == 0) return true;
+      const double r = sl.rng.uniform();
+      std::uint32_t pick;
+      if (in.aux < 0.0f) {
+        const double w = -static_cast<double>(in.aux);
+        if (r >= w * in.deg) return true;
+        pick = std::min<std::uint32_t>(in.deg - 1, static_cast<std::uint32_t>(r / w));
+      } else {
+        if (r >= static_cast<double>(in.aux)) return true;
+        const prob_t* pr = in_p + in.begin;
+        double acc = 0.0;
+        pick = in.deg - 1;
+        for (std::uint32_t i = 0; i < in.deg; ++i) {
+          acc += pr[i];
+          if (r < acc) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      sl.pending = in_src + in.begin + pick;
+      __builtin_prefetch(sl.pending);
+      return false;
+    }
+  }
 
   void draw_one(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out,
                 detail::RRScratch& s) const {
@@ -405,6 +619,7 @@ class RRSampler {
   const FollowerGraph* g_;
   std::uint32_t max_depth_;
   bool weighted_ = false;
+  bool interleaved_ = true;
   detail::RRAliasTable alias_;
   std::vector<Info> info_;
   std::vector<detail::RRScratch> scratch_;
