@@ -61,7 +61,9 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
       for (edge_t e = offs[j]; e < offs[j + 1]; ++e) idx[cur[nodes[e]]++] = static_cast<std::uint32_t>(j);
     }
   } else {
-    std::vector<std::vector<edge_t>> cnt(team);
+    // 32-bit per-block counts (a vertex is in < 2^32 sets); after the prefix pass cnt[b][v] is
+    // block b's cursor relative to the start of v's list.
+    std::vector<std::vector<std::uint32_t>> cnt(team);
     std::vector<std::uint64_t> lo(team + 1);
     for (int t = 0; t <= team; ++t) lo[t] = sets * t / team;
     parallel_threads(team, [&](int t, int got) {
@@ -75,18 +77,23 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     edge_t run = 0;
     for (vertex_t v = 0; v < n; ++v) {
       idx_off[v] = run;
+      std::uint32_t within = 0;
       for (int b = 0; b < team; ++b) {
-        const edge_t c = cnt[b][v];
-        cnt[b][v] = run;
-        run += c;
+        const std::uint32_t c = cnt[b][v];
+        cnt[b][v] = within;
+        within += c;
       }
+      run += within;
     }
     idx_off[n] = run;
     parallel_threads(team, [&](int t, int got) {
       for (int b = t; b < team; b += got) {
         auto& c = cnt[b];
         for (std::uint64_t j = lo[b]; j < lo[b + 1]; ++j) {
-          for (edge_t e = offs[j]; e < offs[j + 1]; ++e) idx[c[nodes[e]]++] = static_cast<std::uint32_t>(j);
+          for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
+            const vertex_t v = nodes[e];
+            idx[idx_off[v] + c[v]++] = static_cast<std::uint32_t>(j);
+          }
         }
       }
     });
