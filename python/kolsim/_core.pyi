@@ -356,3 +356,29 @@ def plan_campaign(model: Model, roster: Roster, budget: float = ..., max_kols: i
                   contracted: Optional[IdsLike] = None, excluded: Optional[IdsLike] = None,
                   memory_limit: int = 0) -> CampaignPlan: ...
 def replan_without(model: Model, roster: Roster, plan: CampaignPlan, dropped: int) -> ReplanResult: ...
+
+# ---- opinion dynamics -------------------------------------------------------------------------
+class OpinionResult:
+    opinions: npt.NDArray[np.float64]
+    method: str
+    iterations: int
+    converged: bool
+    residual: float
+    summary: Dict[str, float]
+    trajectory: Dict[str, npt.NDArray[np.float64]]
+    seconds: float
+
+def degroot(graph: FollowerGraph, initial: FloatsLike, steps: int = 1000, tol: float = 1e-12,
+            use_edge_weights: bool = True, record_trajectory: bool = True, threads: int = 0) -> OpinionResult: ...
+def friedkin_johnsen(graph: FollowerGraph, innate: FloatsLike, susceptibility: Union[float, FloatsLike],
+                     stubborn: Optional[IdsLike] = None, stubborn_opinion: float = 1.0, method: str = "direct",
+                     steps: int = 1000, tol: float = 1e-12, solver_tol: float = 1e-13, use_edge_weights: bool = True,
+                     record_trajectory: bool = False, threads: int = 0) -> OpinionResult: ...
+def polarisation(opinions: FloatsLike) -> float: ...
+def mean_opinion(opinions: FloatsLike) -> float: ...
+def disagreement(graph: FollowerGraph, opinions: FloatsLike, use_edge_weights: bool = True) -> float: ...
+def polarisation_disagreement_index(graph: FollowerGraph, opinions: FloatsLike, use_edge_weights: bool = True) -> float: ...
+def maximise_opinion(graph: FollowerGraph, k: int, innate: FloatsLike, susceptibility: Union[float, FloatsLike],
+                     stubborn_opinion: float = 1.0, candidates: Optional[IdsLike] = None,
+                     fixed_seeds: Optional[IdsLike] = None, method: str = "direct", lazy: bool = True,
+                     solver_tol: float = 1e-13, use_edge_weights: bool = True, threads: int = 0) -> SelectResult: ...
