@@ -285,7 +285,7 @@ class RRSampler {
     check_stop(stop);
     if (count == 0) return;
     const std::uint64_t batch = 1 << 14;  // stop polling granularity
-    if (nt <= 1 || count < 256) {
+    if (nt <= 1 || count < 2048) {  // below ~1 ms of work a second thread costs more than it saves
       if (scratch_.empty()) scratch_.resize(1);
       for (std::uint64_t b = 0; b < count; b += batch) {
         check_stop(stop);
