@@ -47,9 +47,8 @@ def test_interrupt_raises_keyboard_interrupt(big_model, what):
             if what == "estimate":
                 kolsim.estimate_spread(big_model, [0, 1, 2], trials=2**36, seed=1, threads=2)
             else:
-                # threads=1: with 2 threads the RR sampler polls only on thread 0 and the other
-                # thread finishes its whole share before the interrupt propagates.
-                kolsim.imm(big_model, 50, epsilon=0.05, seed=1, threads=1)
+                # threads=2: the other sampler thread must quit when thread 0 sees the stop.
+                kolsim.imm(big_model, 50, epsilon=0.05, seed=1, threads=2)
         except KeyboardInterrupt:
             raised_in_call = True
             elapsed = time.perf_counter() - start

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -300,13 +301,18 @@ class RRSampler {
     std::vector<RRCollection> local(nt);
     const double hint = out.mean_size() > 0 ? out.mean_size() : 4.0;
     int granted = nt;
+    std::atomic<bool> abandon{false};  // thread 0 saw a stop request: the others quit too
     parallel_threads(nt, [&](int t, int team) {
       if (t == 0) granted = team;
       const std::uint64_t lo = count * t / team, hi = count * (t + 1) / team;
       RRCollection& dst = t == 0 ? out : local[t];
       if (t != 0) dst.reserve(hi - lo, static_cast<edge_t>(hint * (hi - lo) * 1.1));
       for (std::uint64_t b = lo; b < hi; b += batch) {
-        if (t == 0) check_stop(stop);
+        if (t == 0 && stop && stop()) {
+          abandon.store(true, std::memory_order_relaxed);
+          throw Interrupted();
+        }
+        if (t != 0 && abandon.load(std::memory_order_relaxed)) return;
         const std::uint64_t e = std::min(hi, b + batch);
         draw_range(seed, domain, first_index + b, e - b, dst, scratch_[t]);
       }
