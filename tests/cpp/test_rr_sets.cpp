@@ -3,6 +3,8 @@
 /// weighted roots), LT picks by weight, thread-count independence, greedy vs brute force.
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/rr_sets.hpp>
 #include <kolsim/graph/builder.hpp>
@@ -20,15 +22,7 @@ using namespace kolsim;
 
 namespace {
 
-std::uint64_t test_seed() {
-  static const std::uint64_t s = [] {
-    const char* env = std::getenv("KOLSIM_TEST_SEED");
-    const std::uint64_t v = env ? std::strtoull(env, nullptr, 10) : 20240601ULL;
-    std::printf("[test_rr_sets] seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
-    return v;
-  }();
-  return s;
-}
+std::uint64_t test_seed() { return test_support::test_seed("test_rr_sets", 20240601ULL); }
 
 /// Random graph on n vertices with about m distinct non-loop edges; LT-normalised if lt.
 FollowerGraph random_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt, bool equal_probs = false) {
