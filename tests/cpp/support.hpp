@@ -72,6 +72,17 @@ double brute_opt(const FollowerGraph& g, const M& model, std::size_t k, const st
   return best;
 }
 
+/// Graph on 0 .. n-1 from an edge list with one probability per edge.
+inline FollowerGraph make_graph(vertex_t n, const std::vector<std::pair<vertex_t, vertex_t>>& edges,
+                                const std::vector<prob_t>& probs) {
+  std::vector<vertex_t> s, t;
+  for (auto [a, b] : edges) {
+    s.push_back(a);
+    t.push_back(b);
+  }
+  return build_graph_dense(n, s, t, probs);
+}
+
 /// 0 .. n-1.
 inline std::vector<vertex_t> all_vertices(vertex_t n) {
   std::vector<vertex_t> v(n);

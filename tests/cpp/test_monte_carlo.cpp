@@ -3,6 +3,8 @@
 /// (IC fused and plain paths, LT) within 6 exact sd / sqrt(R), reproducibility, adaptive stopping.
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -23,25 +25,8 @@ namespace {
 
 using namespace kolsim;
 
-std::uint64_t test_seed() {
-  static const std::uint64_t s = [] {
-    std::uint64_t v = 424242;
-    if (const char* env = std::getenv("KOLSIM_TEST_SEED")) v = std::strtoull(env, nullptr, 10);
-    std::printf("test_monte_carlo seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
-    return v;
-  }();
-  return s;
-}
-
-FollowerGraph make_graph(vertex_t n, const std::vector<std::pair<vertex_t, vertex_t>>& edges,
-                         const std::vector<prob_t>& probs) {
-  std::vector<vertex_t> s, t;
-  for (auto [a, b] : edges) {
-    s.push_back(a);
-    t.push_back(b);
-  }
-  return build_graph_dense(n, s, t, probs);
-}
+std::uint64_t test_seed() { return test_support::test_seed("test_monte_carlo", 424242); }
+using test_support::make_graph;
 
 /// Random tiny graph. lt = true: weights scaled so each account's in-weights sum to <= 1.
 FollowerGraph random_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt) {

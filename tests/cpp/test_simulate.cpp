@@ -2,6 +2,8 @@
 /// Tests of simulate(): degenerate probabilities, deadlines, posting seeds, trace invariants, errors.
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -19,25 +21,8 @@ namespace {
 
 using namespace kolsim;
 
-std::uint64_t test_seed() {
-  static const std::uint64_t s = [] {
-    std::uint64_t v = 20261129;
-    if (const char* env = std::getenv("KOLSIM_TEST_SEED")) v = std::strtoull(env, nullptr, 10);
-    std::printf("test_simulate seed = %llu (override with KOLSIM_TEST_SEED)\n", static_cast<unsigned long long>(v));
-    return v;
-  }();
-  return s;
-}
-
-FollowerGraph make_graph(vertex_t n, const std::vector<std::pair<vertex_t, vertex_t>>& edges,
-                         const std::vector<prob_t>& probs) {
-  std::vector<vertex_t> s, t;
-  for (auto [a, b] : edges) {
-    s.push_back(a);
-    t.push_back(b);
-  }
-  return build_graph_dense(n, s, t, probs);
-}
+std::uint64_t test_seed() { return test_support::test_seed("test_simulate", 20261129); }
+using test_support::make_graph;
 
 FollowerGraph constant_graph(vertex_t n, const std::vector<std::pair<vertex_t, vertex_t>>& edges, prob_t p) {
   return make_graph(n, edges, std::vector<prob_t>(edges.size(), p));
