@@ -6,7 +6,10 @@
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/graph/builder.hpp>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -88,6 +91,36 @@ inline std::vector<vertex_t> all_vertices(vertex_t n) {
   std::vector<vertex_t> v(n);
   for (vertex_t i = 0; i < n; ++i) v[i] = i;
   return v;
+}
+
+/// The promises every selector makes about a candidate pool and fixed seeds, checked on `g`
+/// (n = 12) with pool {1, 3, ..., 11}, fixed seed 0 and epsilon 0.2: seeds come from the pool and
+/// never repeat the fixed seed, exact spread >= (1 - 1/e - epsilon) OPT, and the selector's own
+/// spread is within 10% of the exact value. `select(options)` runs the algorithm; the result and
+/// the exact spread / optimum are returned for algorithm-specific checks.
+template <class Options, class Select>
+auto check_candidates_and_fixed(const FollowerGraph& g, Options o, Select select) {
+  struct Checked {
+    decltype(select(o)) result;
+    double exact;
+    double optimum;
+  };
+  o.epsilon = 0.2;
+  o.candidates = {1, 3, 5, 7, 9, 11};
+  o.fixed_seeds = {0};
+  auto r = select(o);
+  EXPECT_EQ(r.seeds.size(), 2u);
+  for (vertex_t s : r.seeds) {
+    EXPECT_TRUE(std::find(o.candidates.begin(), o.candidates.end(), s) != o.candidates.end());
+    EXPECT_NE(s, 0u);
+  }
+  auto all = o.fixed_seeds;
+  all.insert(all.end(), r.seeds.begin(), r.seeds.end());
+  const double got = exact_spread(g, IndependentCascade{}, all).spread;
+  const double opt = brute_opt(g, IndependentCascade{}, 2, o.candidates, o.fixed_seeds);
+  EXPECT_GE(got, (1 - 1 / std::exp(1.0) - 0.2) * opt);
+  EXPECT_NEAR(r.spread, got, 0.1 * got);
+  return Checked{std::move(r), got, opt};
 }
 
 }  // namespace kolsim::test_support
