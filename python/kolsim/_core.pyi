@@ -174,7 +174,7 @@ class SelectResult:
 def imm(model: Model, k: int, epsilon: float = 0.1, ell: float = 1.0, memory_limit: int = 0,
         max_depth: Optional[int] = None, root_weights: Optional[FloatsLike] = None,
         candidates: Optional[IdsLike] = None, fixed_seeds: Optional[IdsLike] = None, seed: int = 0,
-        threads: int = 0) -> SelectResult: ...
+        threads: int = 0, estimation_epsilon: float = 0.0) -> SelectResult: ...
 def opim_c(model: Model, k: int, epsilon: float = 0.1, delta: float = 0.0, memory_limit: int = 0,
            max_depth: Optional[int] = None, root_weights: Optional[FloatsLike] = None,
            candidates: Optional[IdsLike] = None, fixed_seeds: Optional[IdsLike] = None, seed: int = 0,

@@ -37,20 +37,23 @@ namespace {
 template <class M>
 PySelectResult imm_py(const BoundModel<M>& m, std::size_t k, double epsilon, double ell, std::size_t memory_limit,
                       std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
-                      py::handle fixed_seeds, std::uint64_t seed, int threads) {
+                      py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon) {
   ImmOptions opt;
   fill_select_options(opt, m.graph, candidates, fixed_seeds, seed, threads);
   opt.epsilon = epsilon;
   opt.ell = ell;
+  opt.estimation_epsilon = estimation_epsilon;
   opt.memory_limit = memory_limit;
   opt.max_depth = step_limit(max_depth);
   opt.root_weights = number_vector<double>(root_weights, "root_weights");
   ImmResult r = without_gil([&] { return imm(m.graph, m.model, k, opt); });
   const auto theta = r.theta;
   const auto lb = r.lower_bound;
+  const auto eps_p = r.estimation_epsilon;
   PySelectResult out = to_python(m.graph, std::move(r));
   out.extra["theta"] = theta;
   out.extra["lower_bound"] = lb;
+  out.extra["estimation_epsilon"] = eps_p;
   return out;
 }
 
@@ -97,7 +100,9 @@ PySelectResult greedy_py(const BoundModel<M>& m, std::size_t k, std::uint64_t tr
 constexpr const char* imm_doc = R"doc(IMM (Tang, Shi, Xiao, SIGMOD 2015, with Chen's 2018 fix): k seeds with a
 (1 - 1/e - epsilon) guarantee with probability >= 1 - 1/n^ell.
 
-Returns a SelectResult whose ``extra`` holds ``theta`` and ``lower_bound``. Use
+Returns a SelectResult whose ``extra`` holds ``theta``, ``lower_bound`` and the
+``estimation_epsilon`` (epsilon') of the lower-bound phase: 0 (default) picks the value that
+minimises the RR sets drawn, sqrt(2) * epsilon is the paper's. Use
 :func:`kolsim.select_seeds` for the friendly entry point.
 
 Examples
@@ -143,7 +148,7 @@ void def_selectors(py::module_& m, bool with_doc) {
   m.def("imm", &imm_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("ell") = 1.0,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, with_doc ? imm_doc : "");
+        py::arg("threads") = 0, py::arg("estimation_epsilon") = 0.0, with_doc ? imm_doc : "");
   m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,

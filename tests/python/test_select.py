@@ -74,6 +74,12 @@ def test_method_options_and_registry(medium_graph):
     model = kolsim.IndependentCascade(medium_graph)
     r = kolsim.select_seeds(model, 3, method="opim-c", epsilon=0.3, delta=0.01, seed=2)
     assert set(r.extra) >= {"certified_ratio", "lower_bound", "upper_bound", "rounds"}
+    r = kolsim.select_seeds(model, 3, method="imm", epsilon=0.3, estimation_epsilon=0.5, seed=2)
+    assert r.extra["estimation_epsilon"] == 0.5
+    auto = kolsim.select_seeds(model, 3, method="imm", epsilon=0.3, seed=2).extra["estimation_epsilon"]
+    assert 0 < auto < 1
+    with pytest.raises(ValueError, match="estimation_epsilon"):
+        kolsim.select_seeds(model, 3, method="imm", estimation_epsilon=1.5)
     r = kolsim.select_seeds(model, 3, method="degree-discount", p=0.05)
     assert len(r.seeds) == 3
     r = kolsim.select_seeds(model, 3, method="pagerank", damping=0.5)
