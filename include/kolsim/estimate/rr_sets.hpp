@@ -179,11 +179,19 @@ class RRAliasTable {
   double total_ = 0.0;
 };
 
-/// Per-thread scratch: epoch-stamped visited marks (simple sampler) and one visited bit per
-/// in-flight slot (interleaved sampler; all bits are zero between calls).
+/// Per-thread scratch: epoch-stamped visited marks (simple sampler), one visited bit per set of
+/// a batch (batched sampler; all bits are zero between calls) and the batch's buffers.
 struct RRScratch {
+  /// An edge drawn for RR set `set` of a batch: first its edge index, then its in-neighbour.
+  struct Pending {
+    edge_t e;
+    std::uint32_t set;
+  };
   std::vector<std::uint32_t> mark;
-  std::vector<std::uint16_t> bits;
+  std::vector<std::uint32_t> bits;
+  std::vector<std::vector<vertex_t>> bufs;
+  std::vector<Pending> pending;
+  std::vector<Rng> rngs;
   std::uint32_t epoch = 0;
   void prepare(vertex_t n) {
     if (mark.size() != n) {
@@ -214,10 +222,15 @@ inline double rr_open_uniform(Rng& rng) noexcept {
 /// sampled (IC: none / all live / geometric skips over a shared probability / coin flips; LT:
 /// direct index for equal weights / scan), the root alias table, and per-thread marks. Build it
 /// once and draw many batches.
+///
+/// The per-account plan is one 8-byte entry (32-bit row start + a float) when the graph has
+/// fewer than 2^32 edges, else 16 bytes: sampling is bound by cache misses on the plan and the
+/// in-neighbour rows, and a plan half the size stays in the L2 cache for graphs twice as large.
 template <class M>
 class RRSampler {
   static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
                 "RRSampler supports IndependentCascade and LinearThreshold");
+  static constexpr bool kIC = std::is_same_v<M, IndependentCascade>;
 
  public:
   RRSampler(const FollowerGraph& g, const M& model, std::uint32_t max_depth = UINT32_MAX,
@@ -232,38 +245,10 @@ class RRSampler {
       alias_ = detail::RRAliasTable(root_weights);
       weighted_ = true;
     }
-    info_.resize(n);
-    const auto in_off = g.in_offsets();
-    for (vertex_t v = 0; v < n; ++v) {
-      auto ps = g.in_probs(v);
-      const std::size_t d = ps.size();
-      Info& in = info_[v];
-      in.begin = in_off[v];
-      in.deg = static_cast<std::uint32_t>(d);
-      KOLSIM_REQUIRE(d < UINT32_MAX, "RR sampling: in-degree of account ", g.account(v), " is too large");
-      bool equal = true;
-      double sum = 0.0;
-      for (std::size_t i = 0; i < d; ++i) {
-        equal = equal && ps[i] == ps[0];
-        sum += ps[i];
-      }
-      if constexpr (std::is_same_v<M, IndependentCascade>) {
-        if (d == 0 || (equal && ps[0] <= 0.0f)) {
-          in.deg = 0;
-        } else if (equal && ps[0] >= 1.0f) {
-          in.aux = 1.0f;
-        } else if (equal && d >= 6 && ps[0] < 0.3f) {
-          in.aux = static_cast<float>(1.0 / std::log1p(-static_cast<double>(ps[0])));
-        } else {
-          in.aux = 0.0f;
-        }
-      } else {
-        if (d == 0 || sum <= 0.0) {
-          in.deg = 0;
-        } else {
-          in.aux = equal ? -ps[0] : static_cast<float>(sum);
-        }
-      }
+    if (g.num_edges() < (edge_t{1} << 32)) {
+      build_plan(plan32_);
+    } else {
+      build_plan(plan64_);
     }
   }
 
@@ -271,10 +256,14 @@ class RRSampler {
   /// Scale of the estimator: n, or the total root weight.
   double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
   /// Bytes held by the sampler's tables (not counting per-thread scratch).
-  std::size_t bytes() const noexcept { return info_.capacity() * sizeof(Info) + alias_.bytes(); }
+  std::size_t bytes() const noexcept {
+    return plan32_.capacity() * sizeof(Entry<std::uint32_t>) + plan64_.capacity() * sizeof(Entry<edge_t>) +
+           alias_.bytes();
+  }
 
-  /// Interleaved sampling (default on) advances up to 16 RR sets round-robin with prefetches so
-  /// their cache misses overlap; off = one set at a time. Both give bit-identical collections.
+  /// Interleaved sampling (default on) draws 32 RR sets together, level by level, with
+  /// prefetches so their cache misses overlap; off = one set at a time (draw_one). Both give
+  /// bit-identical collections.
   void set_interleaved(bool on) noexcept { interleaved_ = on; }
   bool interleaved() const noexcept { return interleaved_; }
 
@@ -324,224 +313,235 @@ class RRSampler {
   }
 
  private:
-  /// Per-account sampling plan, 16 bytes so one cache line serves four accounts. deg = 0: no
-  /// live in-edge possible. IC aux: > 0 all live, < 0 = 1 / log(1 - p) (geometric skips over a
-  /// shared p), 0 = coin flip per edge. LT aux: > 0 = sum of weights (scan), < 0 = -w (all equal).
-  struct Info {
-    edge_t begin = 0;
-    std::uint32_t deg = 0;
-    float aux = 0.0f;
+  /// Per-account plan; the row of v is in_sources[begin(v) .. begin(v + 1)). IC aux: < 0 =
+  /// 1 / log(1 - p) (geometric skips over a shared p), 0 = a coin flip per edge, kAllLive = every
+  /// in-edge live, kNone = no live in-edge possible. LT aux: < 0 = -w (all weights equal),
+  /// > 0 = sum of weights (scan), 0 = no in-edge.
+  template <class Off>
+  struct Entry {
+    Off begin;
+    float aux;
   };
+  static constexpr float kAllLive = 1.0f;
+  static constexpr float kNone = 2.0f;
+
+  /// A row as the drawing code sees it.
+  struct Row {
+    edge_t begin;
+    std::uint32_t deg;
+    float aux;
+  };
+  template <class Off>
+  static Row row(const Entry<Off>* plan, vertex_t v) noexcept {
+    const Entry<Off>& a = plan[v];
+    return {static_cast<edge_t>(a.begin), static_cast<std::uint32_t>(plan[v + 1].begin - a.begin), a.aux};
+  }
+  /// True when the row can contribute (IC: not kNone; LT: some weight).
+  static bool live_row(const Row& r) noexcept {
+    if constexpr (kIC) {
+      return r.aux != kNone;
+    } else {
+      return r.aux != 0.0f;
+    }
+  }
+
+  template <class Off>
+  void build_plan(std::vector<Entry<Off>>& plan) {
+    const FollowerGraph& g = *g_;
+    const vertex_t n = g.num_vertices();
+    plan.resize(static_cast<std::size_t>(n) + 1);
+    const auto in_off = g.in_offsets();
+    for (vertex_t v = 0; v < n; ++v) {
+      auto ps = g.in_probs(v);
+      const std::size_t d = ps.size();
+      KOLSIM_REQUIRE(d < UINT32_MAX, "RR sampling: in-degree of account ", g.account(v), " is too large");
+      Entry<Off>& in = plan[v];
+      in.begin = static_cast<Off>(in_off[v]);
+      bool equal = true;
+      double sum = 0.0;
+      for (std::size_t i = 0; i < d; ++i) {
+        equal = equal && ps[i] == ps[0];
+        sum += ps[i];
+      }
+      if constexpr (kIC) {
+        if (d == 0 || (equal && ps[0] <= 0.0f)) {
+          in.aux = kNone;
+        } else if (equal && ps[0] >= 1.0f) {
+          in.aux = kAllLive;
+        } else if (equal && d >= 6 && ps[0] < 0.3f) {
+          in.aux = static_cast<float>(1.0 / std::log1p(-static_cast<double>(ps[0])));
+        } else {
+          in.aux = 0.0f;
+        }
+      } else {
+        if (d == 0 || sum <= 0.0) {
+          in.aux = 0.0f;
+        } else {
+          in.aux = equal ? -ps[0] : static_cast<float>(sum);
+        }
+      }
+    }
+    plan[n] = {static_cast<Off>(in_off[n]), 0.0f};
+  }
 
   /// RR sets first .. first + count - 1, appended in index order.
   void draw_range(std::uint64_t seed, std::uint32_t domain, std::uint64_t first, std::uint64_t count,
                   RRCollection& out, detail::RRScratch& s) const {
+    if (!plan32_.empty()) {
+      draw_range_t(plan32_.data(), seed, domain, first, count, out, s);
+    } else {
+      draw_range_t(plan64_.data(), seed, domain, first, count, out, s);
+    }
+  }
+
+  template <class Off>
+  void draw_range_t(const Entry<Off>* plan, std::uint64_t seed, std::uint32_t domain, std::uint64_t first,
+                    std::uint64_t count, RRCollection& out, detail::RRScratch& s) const {
     const vertex_t n = g_->num_vertices();
     if (!interleaved_ || count < 4) {
       s.prepare(n);
-      for (std::uint64_t i = 0; i < count; ++i) draw_one(seed, domain, first + i, out, s);
+      for (std::uint64_t i = 0; i < count; ++i) draw_one(plan, seed, domain, first + i, out, s);
       return;
     }
     s.prepare_bits(n);
-    draw_interleaved(seed, domain, first, count, out, s.bits.data());
+    draw_batched(plan, seed, domain, first, count, out, s);
   }
 
-  static constexpr int kSlots = 16;          // sets advanced together (one visited bit each)
-  static constexpr std::uint64_t kWindow = 64;  // sets started but not yet appended, at most
+  static constexpr unsigned kBatch = 32;  // RR sets drawn together (one visited bit each)
 
-  /// One in-flight RR set. IC: BFS queue = buf[head ..], `cand` = in-neighbours drawn at the
-  /// last expansion, resolved (visited check, append) at the next step. LT: `pending` = the
-  /// in-neighbour slot picked at the last step, read at the next one.
-  struct Slot {
-    Rng rng{0, 0, 0};
-    std::vector<vertex_t>* buf = nullptr;
-    std::vector<vertex_t> cand;
-    std::vector<edge_t> pos;
-    const vertex_t* pending = nullptr;
-    std::size_t head = 0, level_end = 0, pf = 0;
-    std::uint64_t ring = 0;
-    std::uint32_t depth = 0;
-    vertex_t cur = 0;
-    bool active = false;
-  };
-
-  void draw_interleaved(std::uint64_t seed, std::uint32_t domain, std::uint64_t first, std::uint64_t count,
-                        RRCollection& out, std::uint16_t* bits) const {
-    std::vector<vertex_t> bufs[kWindow];
-    bool done[kWindow] = {};
-    Slot slots[kSlots];
-    std::uint64_t next_start = 0, next_commit = 0;
-    const Info* info = info_.data();
+  /// Batched sampling: kBatch RR sets advance level by level together. Each level runs four
+  /// tight passes over all the batch's frontier accounts, so the cache misses of one pass are
+  /// independent loads the CPU overlaps (and that were prefetched one pass earlier):
+  /// rows -> draws (prefetch the drawn row slots) -> read in-neighbours (prefetch their visited
+  /// bits and plans) -> visit. Per set, accounts are expanded in queue order and every draw and
+  /// visit happens in the order of draw_one, so the collection is bit-identical to it.
+  template <class Off>
+  void draw_batched(const Entry<Off>* plan, std::uint64_t seed, std::uint32_t domain, std::uint64_t first,
+                    std::uint64_t count, RRCollection& out, detail::RRScratch& s) const {
+    const vertex_t n = g_->num_vertices();
     const vertex_t* in_src = g_->in_sources().data();
     const prob_t* in_p = g_->in_edge_probs().data();
-    const vertex_t n = g_->num_vertices();
-    auto finish = [&](int si) {
-      Slot& sl = slots[si];
-      const auto clear = static_cast<std::uint16_t>(~(1u << si));
-      for (vertex_t u : *sl.buf) bits[u] &= clear;
-      done[sl.ring] = true;
-      sl.active = false;
-      while (next_commit < next_start && done[next_commit % kWindow]) {
-        const std::uint64_t r = next_commit % kWindow;
-        out.push_set(bufs[r]);
-        done[r] = false;
-        ++next_commit;
+    std::uint32_t* bits = s.bits.data();
+    auto& bufs = s.bufs;
+    auto& pending = s.pending;
+    bufs.resize(kBatch);
+    std::size_t head[kBatch];
+    auto& rngs = s.rngs;
+    rngs.resize(kBatch, Rng(0, 0, 0));
+    for (std::uint64_t b0 = 0; b0 < count; b0 += kBatch) {
+      const auto nb = static_cast<unsigned>(std::min<std::uint64_t>(kBatch, count - b0));
+      for (unsigned k = 0; k < nb; ++k) {
+        rngs[k] = Rng(seed, first + b0 + k, domain);
+        const vertex_t root = weighted_ ? alias_.draw(rngs[k]) : rngs[k].below(n);
+        bufs[k].clear();
+        bufs[k].push_back(root);
+        bits[root] |= 1u << k;
+        head[k] = 0;
+        __builtin_prefetch(plan + root);
       }
-    };
-    for (;;) {
-      int active = 0;
-      for (int si = 0; si < kSlots; ++si) {
-        Slot& sl = slots[si];
-        if (!sl.active && next_start < count && next_start - next_commit < kWindow) {
-          sl.rng = Rng(seed, first + next_start, domain);
-          sl.ring = next_start % kWindow;
-          ++next_start;
-          sl.buf = &bufs[sl.ring];
-          sl.buf->clear();
-          const vertex_t root = weighted_ ? alias_.draw(sl.rng) : sl.rng.below(n);
-          sl.buf->push_back(root);
-          bits[root] |= static_cast<std::uint16_t>(1u << si);
-          __builtin_prefetch(info + root);
-          sl.cand.clear();
-          sl.pos.clear();
-          sl.pending = nullptr;
-          sl.head = 0;
-          sl.pf = 0;
-          sl.level_end = 1;
-          sl.depth = 0;
-          sl.cur = root;
-          sl.active = true;
-        }
-        if (!sl.active) continue;
-        ++active;
-        if (step(sl, si, info, in_src, in_p, bits)) finish(si);
-      }
-      if (active == 0) break;
-    }
-  }
-
-  /// Advances one slot; true when its RR set is complete. Draws and visits happen in exactly
-  /// the order of draw_one.
-  bool step(Slot& sl, int si, const Info* info, const vertex_t* in_src, const prob_t* in_p,
-            std::uint16_t* bits) const {
-    const auto bit = static_cast<std::uint16_t>(1u << si);
-    std::vector<vertex_t>& nodes = *sl.buf;
-    if constexpr (std::is_same_v<M, IndependentCascade>) {
-      // Pipeline per queued account: pushed (prefetch its plan) -> a later step prefetches its
-      // in-neighbour row -> a later step expands it (draws only; prefetch the drawn row slots)
-      // -> the next step reads the in-neighbours (prefetch their bits) -> the next resolves
-      // them. Resolving always precedes the next expansion, so draws and visits keep the order
-      // of draw_one.
-      if (!sl.pos.empty()) {  // read the drawn in-neighbours (rows prefetched at the draw)
-        for (const edge_t e : sl.pos) {
-          const vertex_t u = in_src[e];
-          __builtin_prefetch(bits + u);
-          sl.cand.push_back(u);
-        }
-        sl.pos.clear();
-        return false;
-      }
-      const std::size_t before = nodes.size();
-      for (vertex_t u : sl.cand) {
-        if (!(bits[u] & bit)) {
-          bits[u] |= bit;
-          nodes.push_back(u);
-          __builtin_prefetch(info + u);
-        }
-      }
-      sl.cand.clear();
-      Rng& rng = sl.rng;
-      while (sl.head < sl.pf) {
-        if (sl.head == sl.level_end) {
-          if (++sl.depth >= max_depth_) return true;
-          sl.level_end = nodes.size();
-        }
-        const Info in = info[nodes[sl.head++]];
-        if (in.deg == 0) continue;
-        const std::uint32_t d = in.deg;
-        if (in.aux < 0.0f) {
-          const double inv = in.aux;
-          double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-          while (pos < static_cast<double>(d)) {
-            const edge_t e = in.begin + static_cast<std::uint32_t>(pos);
-            __builtin_prefetch(in_src + e);
-            sl.pos.push_back(e);
-            pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+      for (std::uint32_t depth = 0; depth < max_depth_; ++depth) {
+        // Rows of this level's accounts (their plans were prefetched when they were visited).
+        bool any = false;
+        for (unsigned k = 0; k < nb; ++k) {
+          const auto& b = bufs[k];
+          for (std::size_t i = head[k]; i < b.size(); ++i) {
+            const Entry<Off>& a = plan[b[i]];
+            __builtin_prefetch(in_src + a.begin);
+            if (kIC && a.aux == 0.0f) __builtin_prefetch(in_p + a.begin);
+            any = true;
           }
-        } else if (in.aux > 0.0f) {
-          for (std::uint32_t i = 0; i < d; ++i) sl.pos.push_back(in.begin + i);
-        } else {
-          const prob_t* pr = in_p + in.begin;
-          for (std::uint32_t i = 0; i < d; ++i) {
-            if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[i]) * 4294967296.0) {
-              sl.pos.push_back(in.begin + i);
+        }
+        if (!any) break;
+        // Draws, per set in queue order.
+        pending.clear();
+        for (unsigned k = 0; k < nb; ++k) {
+          const auto& b = bufs[k];
+          Rng& rng = rngs[k];
+          const std::size_t end = b.size();
+          for (std::size_t i = head[k]; i < end; ++i) {
+            const Row in = row(plan, b[i]);
+            if constexpr (kIC) {
+              if (in.aux == kNone) continue;
+              const std::uint32_t d = in.deg;
+              if (in.aux < 0.0f) {
+                const double inv = in.aux;
+                double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+                while (pos < static_cast<double>(d)) {
+                  const edge_t e = in.begin + static_cast<std::uint32_t>(pos);
+                  __builtin_prefetch(in_src + e);
+                  pending.push_back({e, k});
+                  pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+                }
+              } else if (in.aux == kAllLive) {
+                for (std::uint32_t j = 0; j < d; ++j) pending.push_back({in.begin + j, k});
+              } else {
+                const prob_t* pr = in_p + in.begin;
+                for (std::uint32_t j = 0; j < d; ++j) {
+                  if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[j]) * 4294967296.0) {
+                    pending.push_back({in.begin + j, k});
+                  }
+                }
+              }
+            } else {
+              std::uint32_t pick;
+              if (live_row(in) && lt_pick(in, rng, in_p, pick)) {
+                __builtin_prefetch(in_src + in.begin + pick);
+                pending.push_back({in.begin + pick, k});
+              }
             }
           }
+          head[k] = end;
         }
-        if (!sl.pos.empty()) break;
-      }
-      if (sl.pos.empty() && sl.head >= nodes.size()) return true;
-      // Prefetch rows of accounts queued before this step (their plans were prefetched then).
-      for (int r = 0; r < 2 && sl.pf < before; ++r, ++sl.pf) {
-        const Info& nx = info[nodes[sl.pf]];
-        __builtin_prefetch(in_src + nx.begin);
-        if (nx.aux == 0.0f) __builtin_prefetch(in_p + nx.begin);
-      }
-      if (sl.pf == sl.head && sl.pf < nodes.size() && sl.pos.empty()) {
-        // Nothing else to overlap with: prefetch the next row now.
-        const Info& nx = info[nodes[sl.pf++]];
-        __builtin_prefetch(in_src + nx.begin);
-        if (nx.aux == 0.0f) __builtin_prefetch(in_p + nx.begin);
-      }
-      return false;
-    } else {
-      if (sl.pending) {  // read the picked in-neighbour; check it next step
-        const vertex_t u = *sl.pending;
-        sl.pending = nullptr;
-        __builtin_prefetch(bits + u);
-        __builtin_prefetch(info + u);
-        sl.cand.push_back(u);
-        return false;
-      }
-      if (!sl.cand.empty()) {
-        const vertex_t u = sl.cand.back();
-        sl.cand.clear();
-        if (bits[u] & bit) return true;
-        bits[u] |= bit;
-        nodes.push_back(u);
-        sl.cur = u;
-        ++sl.depth;
-      }
-      if (sl.depth >= max_depth_) return true;
-      const Info in = info[sl.cur];
-      if (in.deg == 0) return true;
-      const double r = sl.rng.uniform();
-      std::uint32_t pick;
-      if (in.aux < 0.0f) {
-        const double w = -static_cast<double>(in.aux);
-        if (r >= w * in.deg) return true;
-        pick = std::min<std::uint32_t>(in.deg - 1, static_cast<std::uint32_t>(r / w));
-      } else {
-        if (r >= static_cast<double>(in.aux)) return true;
-        const prob_t* pr = in_p + in.begin;
-        double acc = 0.0;
-        pick = in.deg - 1;
-        for (std::uint32_t i = 0; i < in.deg; ++i) {
-          acc += pr[i];
-          if (r < acc) {
-            pick = i;
-            break;
+        // Read the drawn in-neighbours.
+        for (auto& p : pending) {
+          p.e = in_src[p.e];
+          __builtin_prefetch(bits + p.e);
+        }
+        // Visit (an LT walk ends at an account it already holds: it has no frontier then).
+        for (const auto& p : pending) {
+          const auto u = static_cast<vertex_t>(p.e);
+          const std::uint32_t bit = 1u << p.set;
+          if (!(bits[u] & bit)) {
+            bits[u] |= bit;
+            bufs[p.set].push_back(u);
+            __builtin_prefetch(plan + u);
           }
         }
       }
-      sl.pending = in_src + in.begin + pick;
-      __builtin_prefetch(sl.pending);
-      return false;
+      for (unsigned k = 0; k < nb; ++k) {
+        for (vertex_t u : bufs[k]) bits[u] = 0;
+        out.push_set(bufs[k]);
+      }
     }
   }
 
-  void draw_one(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out,
-                detail::RRScratch& s) const {
+  /// LT: picks in-neighbour slot `pick` of row `in` with probability w(pick, v); false when
+  /// none is picked (probability 1 - sum of weights).
+  static bool lt_pick(const Row& in, Rng& rng, const prob_t* in_p, std::uint32_t& pick) noexcept {
+    const double r = rng.uniform();
+    if (in.aux < 0.0f) {
+      const double w = -static_cast<double>(in.aux);
+      if (r >= w * in.deg) return false;
+      pick = std::min<std::uint32_t>(in.deg - 1, static_cast<std::uint32_t>(r / w));
+      return true;
+    }
+    if (r >= static_cast<double>(in.aux)) return false;
+    const prob_t* pr = in_p + in.begin;
+    double acc = 0.0;
+    pick = in.deg - 1;
+    for (std::uint32_t i = 0; i < in.deg; ++i) {
+      acc += pr[i];
+      if (r < acc) {
+        pick = i;
+        break;
+      }
+    }
+    return true;
+  }
+
+  template <class Off>
+  void draw_one(const Entry<Off>* plan, std::uint64_t seed, std::uint32_t domain, std::uint64_t index,
+                RRCollection& out, detail::RRScratch& s) const {
     Rng rng(seed, index, domain);
     const vertex_t root = weighted_ ? alias_.draw(rng) : rng.below(g_->num_vertices());
     const std::uint32_t ep = s.next_epoch();
@@ -552,14 +552,13 @@ class RRSampler {
     mark[root] = ep;
     const vertex_t* in_src = g_->in_sources().data();
     const prob_t* in_p = g_->in_edge_probs().data();
-    const Info* info = info_.data();
     auto visit = [&](vertex_t u) {
       if (mark[u] != ep) {
         mark[u] = ep;
         nodes.push_back(u);
       }
     };
-    if constexpr (std::is_same_v<M, IndependentCascade>) {
+    if constexpr (kIC) {
       std::size_t head = start;
       std::size_t level_end = nodes.size();
       std::uint32_t depth = 0;
@@ -568,8 +567,8 @@ class RRSampler {
           if (++depth >= max_depth_) break;
           level_end = nodes.size();
         }
-        const Info in = info[nodes[head++]];
-        if (in.deg == 0) continue;
+        const Row in = row(plan, nodes[head++]);
+        if (in.aux == kNone) continue;
         const vertex_t* src = in_src + in.begin;
         const std::uint32_t d = in.deg;
         if (in.aux < 0.0f) {
@@ -579,7 +578,7 @@ class RRSampler {
             visit(src[static_cast<std::uint32_t>(pos)]);
             pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
           }
-        } else if (in.aux > 0.0f) {
+        } else if (in.aux == kAllLive) {
           for (std::uint32_t i = 0; i < d; ++i) visit(src[i]);
         } else {
           const prob_t* pr = in_p + in.begin;
@@ -591,27 +590,10 @@ class RRSampler {
     } else {
       vertex_t v = root;
       for (std::uint32_t depth = 0; depth < max_depth_; ++depth) {
-        const Info in = info[v];
-        if (in.deg == 0) break;
-        const double r = rng.uniform();
+        const Row in = row(plan, v);
+        if (!live_row(in)) break;
         std::uint32_t pick;
-        if (in.aux < 0.0f) {
-          const double w = -static_cast<double>(in.aux);
-          if (r >= w * in.deg) break;  // no in-neighbour picked (prob 1 - sum of weights)
-          pick = std::min<std::uint32_t>(in.deg - 1, static_cast<std::uint32_t>(r / w));
-        } else {
-          if (r >= static_cast<double>(in.aux)) break;
-          const prob_t* pr = in_p + in.begin;
-          double acc = 0.0;
-          pick = in.deg - 1;
-          for (std::uint32_t i = 0; i < in.deg; ++i) {
-            acc += pr[i];
-            if (r < acc) {
-              pick = i;
-              break;
-            }
-          }
-        }
+        if (!lt_pick(in, rng, in_p, pick)) break;
         const vertex_t u = in_src[in.begin + pick];
         if (mark[u] == ep) break;
         mark[u] = ep;
@@ -627,7 +609,8 @@ class RRSampler {
   bool weighted_ = false;
   bool interleaved_ = true;
   detail::RRAliasTable alias_;
-  std::vector<Info> info_;
+  std::vector<Entry<std::uint32_t>> plan32_;
+  std::vector<Entry<edge_t>> plan64_;
   std::vector<detail::RRScratch> scratch_;
 };
 
