@@ -255,6 +255,28 @@ std::vector<vertex_t> brute_greedy(const RRCollection& rr, vertex_t n, std::size
 
 }  // namespace
 
+// The inverted index is built in tiers (the vertices in most sets first): a vertex in few sets
+// that becomes the best choice once a hub covered the rest must still be found, with the same
+// result as brute force.
+TEST(MaxCoverage, VertexOutsideTheFirstIndexTier) {
+  const vertex_t n = 700, hub = 600, loner = 601;
+  RRCollection rr;
+  for (vertex_t i = 0; i < 600; ++i)
+    for (int r = 0; r < 3; ++r) rr.push_set(std::vector<vertex_t>{i, hub});
+  rr.push_set(std::vector<vertex_t>{loner});
+  for (vertex_t i = 602; i < n; ++i) rr.push_set(std::vector<vertex_t>{i, hub});
+  std::vector<char> allowed(n, 1);
+  for (std::size_t k : {1u, 2u, 3u}) {
+    MaxCoverageOptions mo;
+    auto r = max_coverage(rr, n, k, mo);
+    EXPECT_EQ(r.seeds, brute_greedy(rr, n, k, allowed, {})) << "k " << k;
+    EXPECT_EQ(r.coverage, rr_coverage(rr, r.seeds, n));
+  }
+  auto r = max_coverage(rr, n, 3);
+  EXPECT_EQ(r.seeds, (std::vector<vertex_t>{hub, loner, 0}));
+  EXPECT_EQ(r.marginal, (std::vector<std::uint64_t>{1898, 1, 0}));
+}
+
 TEST(MaxCoverage, MatchesBruteForceGreedyAndRecount) {
   std::mt19937_64 gen(test_seed() + 13);
   const vertex_t n = 9;

@@ -3,6 +3,7 @@
 /// sampler and its memory accounting, and result filling.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -49,21 +50,54 @@ inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size
 template <class M>
 void rr_grow(const char* who, RRSampler<M>& sampler, RRCollection& rr, std::uint64_t target, std::uint64_t seed,
              std::uint32_t domain, std::size_t other_bytes, std::size_t limit, int threads, const StopToken& stop,
-             std::uint64_t& drawn) {
+             std::uint64_t& drawn, int lane = 0) {
   if (target <= rr.size()) return;
   // Pilot for the mean size when the collection is empty.
   if (rr.empty()) {
     const std::uint64_t pilot = std::min<std::uint64_t>(target, 256);
-    sampler.sample(seed, domain, 0, pilot, rr, threads, stop);
+    sampler.sample(seed, domain, 0, pilot, rr, threads, stop, lane);
     drawn += pilot;
   }
   check_rr_memory(who, rr.mean_size(), static_cast<double>(target), other_bytes, limit);
   const std::uint64_t have = rr.size();
   if (target > have) {
     rr.reserve(target, static_cast<edge_t>(rr.mean_size() * static_cast<double>(target) * 1.05) + 16);
-    sampler.sample(seed, domain, have, target - have, rr, threads, stop);
+    sampler.sample(seed, domain, have, target - have, rr, threads, stop, lane);
     drawn += target - have;
   }
+}
+
+/// Grows two collections of one sampler to `target` sets each (a, then b, streams as rr_grow).
+/// With 2+ threads the two are drawn at once, each on half the threads: for the small batches
+/// of adaptive algorithms two independent lanes scale better than splitting each batch.
+template <class M>
+void rr_grow_pair(const char* who, RRSampler<M>& sampler, RRCollection& a, std::uint32_t domain_a, RRCollection& b,
+                  std::uint32_t domain_b, std::uint64_t target, std::uint64_t seed, std::size_t base_bytes,
+                  std::size_t limit, int threads, const StopToken& stop, std::uint64_t& drawn) {
+  auto projected = [&](const RRCollection& r) {
+    return r.empty() ? r.bytes()
+                     : std::max(r.bytes(), static_cast<std::size_t>(rr_bytes_estimate(r.mean_size(), static_cast<double>(target))));
+  };
+  const std::size_t other_a = base_bytes + projected(b), other_b = base_bytes + projected(a);
+  if (threads < 2) {
+    rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, threads, stop, drawn);
+    rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, threads, stop, drawn);
+    return;
+  }
+  const int half = threads / 2;
+  sampler.reserve_lanes(2, half);
+  std::uint64_t drawn_a = 0, drawn_b = 0;
+  parallel_threads(2, [&](int t, int team) {
+    if (team < 2) {
+      rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a);
+      rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b);
+    } else if (t == 0) {
+      rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a, 0);
+    } else {
+      rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b, 1);
+    }
+  });
+  drawn += drawn_a + drawn_b;
 }
 
 }  // namespace kolsim::detail

@@ -261,6 +261,12 @@ class RRSampler {
            alias_.bytes();
   }
 
+  /// Makes room for `lanes` concurrent sample() calls of up to `threads` threads each.
+  void reserve_lanes(int lanes, int threads) {
+    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
+    if (scratch_.size() < need) scratch_.resize(need);
+  }
+
   /// Interleaved sampling (default on) draws 32 RR sets together, level by level, with
   /// prefetches so their cache misses overlap; off = one set at a time (draw_one). Both give
   /// bit-identical collections.
@@ -269,24 +275,28 @@ class RRSampler {
 
   /// Appends RR sets first_index .. first_index + count - 1 to `out`; RR set i draws only from
   /// Rng(seed, i, domain), so `out` is identical for any thread count.
+  ///
+  /// Calls on one sampler may run concurrently only with different `lane`s, each lane's
+  /// scratch reserved beforehand with reserve_lanes().
   void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
-              RRCollection& out, int threads = 0, const StopToken& stop = {}) {
+              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
     const int nt = resolve_threads(threads);
     check_stop(stop);
     if (count == 0) return;
     const std::uint64_t batch = 1 << 14;  // stop polling granularity
+    const std::size_t base = static_cast<std::size_t>(lane) * static_cast<std::size_t>(nt);
     if (nt <= 1 || count < 2048) {  // below ~1 ms of work a second thread costs more than it saves
-      if (scratch_.empty()) scratch_.resize(1);
+      if (scratch_.size() <= base) scratch_.resize(base + 1);
       for (std::uint64_t b = 0; b < count; b += batch) {
         check_stop(stop);
         const std::uint64_t e = std::min(count, b + batch);
-        draw_range(seed, domain, first_index + b, e - b, out, scratch_[0]);
+        draw_range(seed, domain, first_index + b, e - b, out, scratch_[base]);
       }
       return;
     }
     // Contiguous index blocks per thread; block 0 writes straight into `out`, the others into
     // local collections appended in index order.
-    if (scratch_.size() < static_cast<std::size_t>(nt)) scratch_.resize(nt);
+    if (scratch_.size() < base + static_cast<std::size_t>(nt)) scratch_.resize(base + nt);
     std::vector<RRCollection> local(nt);
     const double hint = out.mean_size() > 0 ? out.mean_size() : 4.0;
     int granted = nt;
@@ -303,7 +313,7 @@ class RRSampler {
         }
         if (t != 0 && abandon.load(std::memory_order_relaxed)) return;
         const std::uint64_t e = std::min(hi, b + batch);
-        draw_range(seed, domain, first_index + b, e - b, dst, scratch_[t]);
+        draw_range(seed, domain, first_index + b, e - b, dst, scratch_[base + t]);
       }
     });
     for (int t = 1; t < granted; ++t) {
@@ -351,29 +361,42 @@ class RRSampler {
     const vertex_t n = g.num_vertices();
     plan.resize(static_cast<std::size_t>(n) + 1);
     const auto in_off = g.in_offsets();
+    // 1 / log(1 - p) for the last few distinct p (weighted cascade repeats p = 1/d often).
+    std::uint32_t memo_key[64];
+    float memo_val[64];
+    std::fill(std::begin(memo_key), std::end(memo_key), 0u);  // p = 0 never reaches the memo
     for (vertex_t v = 0; v < n; ++v) {
       auto ps = g.in_probs(v);
       const std::size_t d = ps.size();
       KOLSIM_REQUIRE(d < UINT32_MAX, "RR sampling: in-degree of account ", g.account(v), " is too large");
       Entry<Off>& in = plan[v];
       in.begin = static_cast<Off>(in_off[v]);
-      bool equal = true;
-      double sum = 0.0;
-      for (std::size_t i = 0; i < d; ++i) {
-        equal = equal && ps[i] == ps[0];
-        sum += ps[i];
-      }
       if constexpr (kIC) {
+        bool equal = true;
+        for (std::size_t i = 1; i < d && equal; ++i) equal = ps[i] == ps[0];
         if (d == 0 || (equal && ps[0] <= 0.0f)) {
           in.aux = kNone;
         } else if (equal && ps[0] >= 1.0f) {
           in.aux = kAllLive;
         } else if (equal && d >= 6 && ps[0] < 0.3f) {
-          in.aux = static_cast<float>(1.0 / std::log1p(-static_cast<double>(ps[0])));
+          std::uint32_t key;
+          std::memcpy(&key, &ps[0], sizeof key);
+          const std::uint32_t h = (key * 0x9E3779B1u) >> 26;
+          if (memo_key[h] != key) {
+            memo_key[h] = key;
+            memo_val[h] = static_cast<float>(1.0 / std::log1p(-static_cast<double>(ps[0])));
+          }
+          in.aux = memo_val[h];
         } else {
           in.aux = 0.0f;
         }
       } else {
+        bool equal = true;
+        double sum = 0.0;
+        for (std::size_t i = 0; i < d; ++i) {
+          equal = equal && ps[i] == ps[0];
+          sum += ps[i];
+        }
         if (d == 0 || sum <= 0.0) {
           in.aux = 0.0f;
         } else {

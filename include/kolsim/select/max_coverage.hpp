@@ -4,7 +4,7 @@
 ///
 /// Greedy gives coverage >= (1 - 1/e) * optimum (Nemhauser, Wolsey, Fisher 1978). The upper
 /// bound is min over greedy iterations i of cov(S_i) + (sum of the k largest marginal coverages
-/// given S_i) (Tang, Tang, Xiao, Yuan, SIGMOD 2018). Cost: O(total RR entries + k log n).
+/// given S_i) (Tang, Tang, Xiao, Yuan, SIGMOD 2018). Cost: O(total RR entries + n + k log n).
 #pragma once
 
 #include <algorithm>
@@ -23,7 +23,7 @@ namespace kolsim {
 struct MaxCoverageOptions {
   std::span<const char> allowed;         ///< allowed[v] != 0 if v may be chosen (empty = all)
   std::span<const vertex_t> fixed_seeds; ///< their RR sets are removed first; never chosen
-  int threads = 0;                       ///< 0 = all (index construction)
+  int threads = 0;                       ///< 0 = all (counting)
 };
 
 /// Greedy result. Coverage counts are numbers of RR sets.
@@ -37,6 +37,12 @@ struct MaxCoverageResult {
 };
 
 /// Greedy maximum coverage of `rr` (vertices < n) with k seeds. Deterministic.
+///
+/// The inverted index (vertex -> RR sets holding it) is built lazily in tiers: first for the
+/// fixed seeds and the 8k + 512 choosable vertices in the most sets, and for the next, four
+/// times larger tier only if the greedy reaches a vertex outside it (rare: on Slashdot with
+/// 440k RR sets the 50 seeds all rank within the top 400). Each tier costs one pass over the
+/// collection; seeds, gains and bounds are exactly those of a full index.
 inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::size_t k,
                                       const MaxCoverageOptions& opt = {}) {
   KOLSIM_REQUIRE(opt.allowed.empty() || opt.allowed.size() == n, "max_coverage: allowed mask has ",
@@ -48,90 +54,100 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   const int nt = resolve_threads(opt.threads);
   MaxCoverageResult res;
 
-  // Inverted index vertex -> RR sets, by counting sort. Each thread counts a contiguous block of
-  // sets; per-thread cursors keep every list sorted by set index.
-  std::vector<edge_t> idx_off(static_cast<std::size_t>(n) + 1, 0);
-  std::vector<std::uint32_t> idx(nodes.size());
-  const int team = (nt > 1 && nodes.size() > (1u << 18)) ? nt : 1;
+  // Sets per vertex; two halves counted in parallel for large collections.
+  std::vector<std::uint32_t> deg(n, 0);
+  const int team = (nt > 1 && nodes.size() > (1u << 20)) ? 2 : 1;
   if (team == 1) {
-    for (vertex_t v : nodes) ++idx_off[v + 1];
-    for (vertex_t v = 0; v < n; ++v) idx_off[v + 1] += idx_off[v];
-    std::vector<edge_t> cur(idx_off.begin(), idx_off.end() - 1);
-    for (std::uint64_t j = 0; j < sets; ++j) {
-      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) idx[cur[nodes[e]]++] = static_cast<std::uint32_t>(j);
-    }
+    for (vertex_t v : nodes) ++deg[v];
   } else {
-    // 32-bit per-block counts (a vertex is in < 2^32 sets); after the prefix pass cnt[b][v] is
-    // block b's cursor relative to the start of v's list.
-    std::vector<std::vector<std::uint32_t>> cnt(team);
-    std::vector<std::uint64_t> lo(team + 1);
-    for (int t = 0; t <= team; ++t) lo[t] = sets * t / team;
-    parallel_threads(team, [&](int t, int got) {
-      // Work split by the granted team: each granted thread takes blocks t, t+got, ...
-      for (int b = t; b < team; b += got) {
-        auto& c = cnt[b];
-        c.assign(n, 0);
-        for (edge_t e = offs[lo[b]]; e < offs[lo[b + 1]]; ++e) ++c[nodes[e]];
+    std::vector<std::uint32_t> other(n, 0);
+    const std::size_t half = nodes.size() / 2;
+    parallel_threads(2, [&](int t, int got) {
+      for (int b = t; b < 2; b += got) {
+        std::uint32_t* c = b == 0 ? deg.data() : other.data();
+        const std::size_t lo = b == 0 ? 0 : half, hi = b == 0 ? half : nodes.size();
+        for (std::size_t i = lo; i < hi; ++i) ++c[nodes[i]];
       }
     });
-    edge_t run = 0;
-    for (vertex_t v = 0; v < n; ++v) {
-      idx_off[v] = run;
-      std::uint32_t within = 0;
-      for (int b = 0; b < team; ++b) {
-        const std::uint32_t c = cnt[b][v];
-        cnt[b][v] = within;
-        within += c;
-      }
-      run += within;
-    }
-    idx_off[n] = run;
-    parallel_threads(team, [&](int t, int got) {
-      for (int b = t; b < team; b += got) {
-        auto& c = cnt[b];
-        for (std::uint64_t j = lo[b]; j < lo[b + 1]; ++j) {
-          for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
-            const vertex_t v = nodes[e];
-            idx[idx_off[v] + c[v]++] = static_cast<std::uint32_t>(j);
-          }
-        }
-      }
-    });
+    for (vertex_t v = 0; v < n; ++v) deg[v] += other[v];
   }
 
-  std::vector<std::uint32_t> deg(n);
-  for (vertex_t v = 0; v < n; ++v) deg[v] = static_cast<std::uint32_t>(idx_off[v + 1] - idx_off[v]);
-  std::vector<char> covered(sets, 0);
-  auto allowed = [&](vertex_t v) { return opt.allowed.empty() || opt.allowed[v] != 0; };
   std::vector<char> fixed(n, 0);
   for (vertex_t f : opt.fixed_seeds) {
     KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
     fixed[f] = 1;
   }
+  auto choosable = [&](vertex_t v) { return (opt.allowed.empty() || opt.allowed[v] != 0) && !fixed[v]; };
+  // Choosable vertices in at least one set, most sets first (ties: lowest id).
+  std::vector<vertex_t> order;
+  for (vertex_t v = 0; v < n; ++v) {
+    if (deg[v] > 0 && choosable(v)) order.push_back(v);
+  }
+  auto by_count = [&](vertex_t a, vertex_t b) { return deg[a] != deg[b] ? deg[a] > deg[b] : a < b; };
+
+  // Lazily built inverted index: list of the vertex in slot s = idx[start[s] .. start[s + 1]),
+  // the sets holding it that were uncovered when it was indexed (deg[v] of them).
+  std::vector<char> covered(sets, 0);
+  constexpr std::uint32_t none = UINT32_MAX;
+  std::vector<std::uint32_t> slot(n, none);
+  std::vector<edge_t> start{0};
+  std::vector<std::uint32_t> idx;
+  std::size_t ranked = 0;  // order[0 .. ranked) is sorted and indexed
+  std::vector<edge_t> cursor;
+  auto index = [&](std::span<const vertex_t> add) {
+    const auto first = static_cast<std::uint32_t>(start.size() - 1);
+    for (vertex_t v : add) {
+      if (slot[v] != none) continue;
+      slot[v] = static_cast<std::uint32_t>(start.size() - 1);
+      start.push_back(start.back() + deg[v]);
+    }
+    const auto last = static_cast<std::uint32_t>(start.size() - 1);
+    if (last == first) return;
+    idx.resize(start.back());
+    cursor.assign(start.begin() + first, start.begin() + last);
+    for (std::uint64_t j = 0; j < sets; ++j) {
+      if (covered[j]) continue;
+      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
+        const std::uint32_t s = slot[nodes[e]];
+        if (s >= first && s < last) idx[cursor[s - first]++] = static_cast<std::uint32_t>(j);
+      }
+    }
+  };
+  auto next_tier = [&](vertex_t must) {
+    const std::size_t want = std::min(order.size(), std::max<std::size_t>(ranked * 4, 8 * k + 512));
+    const auto lo = order.begin() + static_cast<std::ptrdiff_t>(ranked);
+    const auto mid = order.begin() + static_cast<std::ptrdiff_t>(want);
+    if (mid != order.end()) std::nth_element(lo, mid, order.end(), by_count);
+    std::sort(lo, mid, by_count);
+    std::vector<vertex_t> add(order.begin() + static_cast<std::ptrdiff_t>(ranked),
+                              order.begin() + static_cast<std::ptrdiff_t>(want));
+    ranked = want;
+    if (must != none && slot[must] == none) add.push_back(must);
+    index(add);
+  };
+  index(opt.fixed_seeds);
 
   // Histogram of current marginal coverage over choosable vertices (for the top-k upper bound).
   std::uint32_t top = 0;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (allowed(v) && !fixed[v]) top = std::max(top, deg[v]);
-  }
+  for (vertex_t v : order) top = std::max(top, deg[v]);
   std::vector<std::uint32_t> hist(static_cast<std::size_t>(top) + 1, 0);
-  for (vertex_t v = 0; v < n; ++v) {
-    if (allowed(v) && !fixed[v]) ++hist[deg[v]];
-  }
+  for (vertex_t v : order) ++hist[deg[v]];
   auto cover_set = [&](std::uint32_t j) {
     covered[j] = 1;
     for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
       const vertex_t u = nodes[e];
       const std::uint32_t d = deg[u]--;
-      if (allowed(u) && !fixed[u]) {
+      if (choosable(u)) {
         --hist[d];
         ++hist[d - 1];
       }
     }
   };
   auto take = [&](vertex_t v) {
+    if (slot[v] == none) next_tier(v);
     std::uint64_t gain = 0;
-    for (edge_t e = idx_off[v]; e < idx_off[v + 1]; ++e) {
+    const std::uint32_t s = slot[v];
+    for (edge_t e = start[s]; e < start[s + 1]; ++e) {
       const std::uint32_t j = idx[e];
       if (!covered[j]) {
         cover_set(j);
@@ -155,15 +171,17 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     return sum;
   };
 
+  next_tier(none);
   // Lazy greedy: heap keys (marginal << 32 | ~v) are upper bounds since marginals only shrink;
-  // a fresh top is the true maximum with the lowest id among ties.
+  // a fresh top is the true maximum with the lowest id among ties. Vertices in no set never
+  // enter the heap: once the best marginal is 0, the lowest remaining ids follow, as with a
+  // heap over all vertices.
   std::vector<std::uint64_t> heap;
-  heap.reserve(n);
-  for (vertex_t v = 0; v < n; ++v) {
-    if (allowed(v) && !fixed[v]) heap.push_back((static_cast<std::uint64_t>(deg[v]) << 32) | (~v & 0xffffffffu));
-  }
+  heap.reserve(order.size());
+  for (vertex_t v : order) heap.push_back((static_cast<std::uint64_t>(deg[v]) << 32) | (~v & 0xffffffffu));
   std::make_heap(heap.begin(), heap.end());
   res.upper_bound = std::min<std::uint64_t>(sets, cov + topk_sum());
+  std::vector<char> chosen;
   while (res.seeds.size() < k && !heap.empty()) {
     std::pop_heap(heap.begin(), heap.end());
     const std::uint64_t key = heap.back();
@@ -174,6 +192,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
       std::push_heap(heap.begin(), heap.end());
       continue;
     }
+    if (stored == 0) break;
     heap.pop_back();
     const std::uint64_t gain = take(v);
     res.seeds.push_back(v);
@@ -181,9 +200,20 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     cov += gain;
     res.upper_bound = std::min(res.upper_bound, cov + topk_sum());
   }
+  if (res.seeds.size() < k) {  // every remaining marginal is 0: lowest ids first
+    chosen.assign(n, 0);
+    for (vertex_t v : res.seeds) chosen[v] = 1;
+    for (vertex_t v = 0; v < n && res.seeds.size() < k; ++v) {
+      if (choosable(v) && !chosen[v]) {
+        res.seeds.push_back(v);
+        res.marginal.push_back(0);
+      }
+    }
+  }
   res.coverage = cov;
-  res.bytes = idx.capacity() * 4 + idx_off.capacity() * 8 + deg.capacity() * 4 + covered.capacity() +
-              heap.capacity() * 8 + hist.capacity() * 4 + fixed.capacity();
+  res.bytes = idx.capacity() * 4 + start.capacity() * 8 + slot.capacity() * 4 + deg.capacity() * 4 +
+              covered.capacity() + heap.capacity() * 8 + hist.capacity() * 4 + fixed.capacity() +
+              order.capacity() * 4 + cursor.capacity() * 8 + chosen.capacity();
   return res;
 }
 

@@ -74,10 +74,8 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
   auto theta = static_cast<std::uint64_t>(std::ceil(theta0));
   for (int i = 1;; ++i) {
     Stopwatch sw;
-    detail::rr_grow("opim_c", sampler, r1, theta, opt.seed, domain::rr_final, base_bytes + r2.bytes(),
-                    opt.memory_limit, threads, opt.stop, drawn);
-    detail::rr_grow("opim_c", sampler, r2, theta, opt.seed, domain::rr_validate, base_bytes + r1.bytes(),
-                    opt.memory_limit, threads, opt.stop, drawn);
+    detail::rr_grow_pair("opim_c", sampler, r1, domain::rr_final, r2, domain::rr_validate, theta, opt.seed,
+                         base_bytes, opt.memory_limit, threads, opt.stop, drawn);
     t_sample += sw.lap();
     const MaxCoverageResult mc = detail::rr_greedy(r1, n, k, scope, threads);
     // Coverage of fixed + seeds in R2 (the independent validation collection).
