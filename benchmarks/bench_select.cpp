@@ -2,14 +2,20 @@
 /// Benchmark of IMM and OPIM-C (weighted cascade, IC and LT, k = 50) on Slashdot and PL1M, printing
 /// algorithm time, RR sets, memory and an independent Monte Carlo spread of the chosen seeds.
 ///
-/// Run: build-rr/benchmarks/bench_select [slashdot|pl1m|all] [--trials N] [--eps E] [--threads T]
+/// Run: build/benchmarks/bench_select [slashdot|pl1m|all] [--trials N] [--eps E] [--threads T]
 ///      [--model ic|lt]   (data from $KOLSIM_DATA_DIR, default /work/shared/datasets)
 /// The spread column is estimate_spread (forward Monte Carlo, default 10,000 trials) of the
 /// returned seeds, independent of the RR sets the selector used.
+///
+///      build/benchmarks/bench_select pl1m-wall [--eps 0.5] [--threads 2] [--trials N]
+/// measures what a user waits for on PL1M: wall time of load + weighted cascade + IMM, from a
+/// text edge list and from a binary snapshot (written once to /tmp), each in a fresh process
+/// so that its peak RSS is its own.
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/io/edge_list.hpp>
+#include <kolsim/io/snapshot.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
 
@@ -18,7 +24,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace kolsim;
@@ -98,6 +106,40 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
   }
 }
 
+const char* const pl1m_text = "/tmp/kolsim_bench_select_pl1m.txt";
+const char* const pl1m_snap = "/tmp/kolsim_bench_select_pl1m.kgs";
+
+/// One PL1M run in this (fresh) process: load from `source` ("text" or "snapshot"), IMM, report.
+int pl1m_run(const std::string& source, double eps, int threads, std::uint64_t trials) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  EdgeListReport rep;
+  FollowerGraph g = source == "text" ? weighted_cascade(read_edge_list(pl1m_text, {}, &rep)) : load_snapshot(pl1m_snap);
+  const double load = std::chrono::duration<double>(clock::now() - t0).count();
+  if (source == "text") std::printf("#   text: parse %.3f s, build %.3f s\n", rep.parse_seconds, rep.build_seconds);
+  ImmOptions o;
+  o.epsilon = eps;
+  o.threads = threads;
+  o.seed = 1;
+  const ImmResult r = imm(g, IndependentCascade{}, 50, o);
+  const double total = std::chrono::duration<double>(clock::now() - t0).count();
+  const double peak = peak_rss_mb();
+  SpreadEstimate mc;
+  if (trials) {
+    MonteCarloOptions mo;
+    mo.trials = trials;
+    mo.seed = 12345;
+    mo.threads = threads;
+    mc = estimate_spread(g, IndependentCascade{}, r.seeds, mo);
+  }
+  std::printf("PL1M from %-8s IC IMM eps=%.2f thr=%d  wall %.3f s = load %.3f + IMM %.3f  rr_sets %llu  peak RSS MB %.1f"
+              "  spread %.1f +- %.1f (%llu trials)\n",
+              source.c_str(), eps, threads, total, load, r.seconds, static_cast<unsigned long long>(r.rr_sets), peak,
+              mc.mean, mc.std_error, static_cast<unsigned long long>(trials));
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,6 +154,26 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && i + 1 < argc) thr = {std::atoi(argv[++i])};
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
     else which = a;
+  }
+  if (which == "pl1m-text" || which == "pl1m-snapshot") {
+    return pl1m_run(which.substr(5), epss.back(), thr.back(), trials);
+  }
+  if (which == "pl1m-wall") {
+    struct stat st {};
+    if (::stat(pl1m_text, &st) != 0 || ::stat(pl1m_snap, &st) != 0) {
+      std::printf("# writing %s and %s (once)\n", pl1m_text, pl1m_snap);
+      const FollowerGraph g = chung_lu(1'000'000, 10.4, 2.5, 2.1, 1);
+      write_edge_list(g, pl1m_text, false);
+      save_snapshot(weighted_cascade(g), pl1m_snap);
+    }
+    const double eps = epss.size() == 1 ? epss[0] : 0.5;
+    const int t = thr.size() == 1 ? thr[0] : 2;
+    for (const char* src : {"pl1m-text", "pl1m-snapshot"}) {
+      const std::string cmd = std::string(argv[0]) + " " + src + " --eps " + std::to_string(eps) + " --threads " +
+                              std::to_string(t) + " --trials " + std::to_string(trials);
+      if (std::system(cmd.c_str()) != 0) return 1;
+    }
+    return 0;
   }
   const char* env = std::getenv("KOLSIM_DATA_DIR");
   const std::string dir = env ? env : "/work/shared/datasets";
