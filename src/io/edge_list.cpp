@@ -632,14 +632,30 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
                                     " edge lines"));
   rep.parse_seconds = seconds_since(t0);
 
+  // The text is not needed to build the graph: free it first (a 10M-line file is ~150 MB) and
+  // read it again only to quote the line of an input error. Chunks keep byte offsets.
+  const std::size_t text_size = raw.size;
+  std::vector<std::pair<std::size_t, std::size_t>> chunk_bytes;
+  chunk_bytes.reserve(chunks.size());
+  for (const auto& c : chunks)
+    chunk_bytes.emplace_back(static_cast<std::size_t>(c.begin - text), static_cast<std::size_t>(c.end - text));
+  raw = Bytes{};
+  text = end = nullptr;
+
   // The line of input edge i, and its text (for builder and LT errors).
   auto locate = [&](std::uint64_t i) -> std::pair<std::uint64_t, std::string> {
     auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
     if (it == chunks.begin()) return {0, {}};
     const Chunk& c = *(it - 1);
+    Bytes again = read_whole_file(path);
+    if (has_gzip_magic(again)) again = gunzip(again, path);
+    const auto [cb, ce] = chunk_bytes[static_cast<std::size_t>(it - 1 - chunks.begin())];
+    if (again.size != text_size || ce > again.size) return {0, {}};  // the file changed meanwhile
+    const char* const cbeg = again.data.get() + cb;
+    const char* const cend = again.data.get() + ce;
     std::uint64_t seen = c.out, ln = c.first_line;
-    for (const char* q = c.begin; q < c.end; ++ln) {
-      const char* eol = line_end(q, c.end);
+    for (const char* q = cbeg; q < cend; ++ln) {
+      const char* eol = line_end(q, cend);
       if (classify(q, eol, syn) == LineKind::data) {
         if (seen == i) {
           std::string_view textv(q, static_cast<std::size_t>(eol - q));
@@ -648,7 +664,7 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
         }
         ++seen;
       }
-      q = eol < c.end ? eol + 1 : c.end;
+      q = eol < cend ? eol + 1 : cend;
     }
     return {0, {}};
   };
