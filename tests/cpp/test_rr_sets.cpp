@@ -303,6 +303,12 @@ TEST(MaxCoverage, MatchesBruteForceGreedyAndRecount) {
       mo.threads = 1 + rep % 2;
       auto r = max_coverage(rr, n, k, mo);
       ASSERT_EQ(r.seeds, brute_greedy(rr, n, k, allowed, fixed)) << "rep " << rep << " k " << k;
+      MaxCoverageOptions lean = mo;  // without the upper bound: the same greedy
+      lean.upper_bound = false;
+      const auto rl = max_coverage(rr, n, k, lean);
+      EXPECT_EQ(rl.seeds, r.seeds);
+      EXPECT_EQ(rl.marginal, r.marginal);
+      EXPECT_EQ(rl.upper_bound, rr.size());
       auto all = fixed;
       all.insert(all.end(), r.seeds.begin(), r.seeds.end());
       EXPECT_EQ(r.coverage, rr_coverage(rr, all, n));

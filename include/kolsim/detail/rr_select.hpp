@@ -37,11 +37,12 @@ inline SeedScope rr_check(const char* who, const FollowerGraph& g, std::size_t k
 
 /// Greedy on `rr` within the scope.
 inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const SeedScope& scope,
-                                   int threads) {
+                                   int threads, bool upper_bound = true) {
   MaxCoverageOptions mo;
   mo.allowed = scope.allowed;
   mo.fixed_seeds = scope.fixed;
   mo.threads = threads;
+  mo.upper_bound = upper_bound;
   return max_coverage(rr, n, k, mo);
 }
 

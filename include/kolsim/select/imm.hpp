@@ -129,7 +129,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
       const auto theta_i = static_cast<std::uint64_t>(std::ceil(lambda_p / x));
       detail::rr_grow("imm", sampler, est, theta_i, opt.seed, domain::rr_set, base_bytes, opt.memory_limit,
                       threads, opt.stop, drawn);
-      const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads);
+      const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads, false);
       peak = std::max(peak, est.bytes() + mc.bytes + base_bytes);
       const double f = scale * static_cast<double>(mc.coverage) / static_cast<double>(est.size());
       if (f >= (1.0 + eps_p) * x) {
@@ -144,7 +144,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   detail::rr_grow("imm", sampler, rr, theta, opt.seed, domain::rr_final, base_bytes, opt.memory_limit, threads,
                   opt.stop, drawn);
   res.phase_seconds.emplace_back("sampling", lap.lap());
-  const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads);
+  const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads, false);
   res.phase_seconds.emplace_back("selection", lap.lap());
   peak = std::max(peak, rr.bytes() + mc.bytes + base_bytes);
 

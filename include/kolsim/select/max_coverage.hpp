@@ -24,6 +24,9 @@ struct MaxCoverageOptions {
   std::span<const char> allowed;         ///< allowed[v] != 0 if v may be chosen (empty = all)
   std::span<const vertex_t> fixed_seeds; ///< their RR sets are removed first; never chosen
   int threads = 0;                       ///< 0 = all (counting)
+  /// Track every vertex's marginal for the top-k upper bound (OPIM-C needs it); false leaves
+  /// MaxCoverageResult::upper_bound at the number of sets and saves ~1/3 of the greedy's time.
+  bool upper_bound = true;
 };
 
 /// Greedy result. Coverage counts are numbers of RR sets.
@@ -77,7 +80,13 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
     fixed[f] = 1;
   }
-  auto choosable = [&](vertex_t v) { return (opt.allowed.empty() || opt.allowed[v] != 0) && !fixed[v]; };
+  // fixed[v]: 1 = fixed seed, 0 = choosable, 2 = not allowed.
+  if (!opt.allowed.empty()) {
+    for (vertex_t v = 0; v < n; ++v) {
+      if (opt.allowed[v] == 0 && !fixed[v]) fixed[v] = 2;
+    }
+  }
+  auto choosable = [&](vertex_t v) { return fixed[v] == 0; };
   // Choosable vertices in at least one set, most sets first (ties: lowest id).
   std::vector<vertex_t> order;
   for (vertex_t v = 0; v < n; ++v) {
@@ -132,8 +141,13 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   for (vertex_t v : order) top = std::max(top, deg[v]);
   std::vector<std::uint32_t> hist(static_cast<std::size_t>(top) + 1, 0);
   for (vertex_t v : order) ++hist[deg[v]];
+  const bool track = opt.upper_bound;
   auto cover_set = [&](std::uint32_t j) {
     covered[j] = 1;
+    if (!track) {
+      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) --deg[nodes[e]];
+      return;
+    }
     for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
       const vertex_t u = nodes[e];
       const std::uint32_t d = deg[u]--;
@@ -159,7 +173,8 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   for (vertex_t f : opt.fixed_seeds) res.fixed_coverage += take(f);
   std::uint64_t cov = res.fixed_coverage;
 
-  auto topk_sum = [&]() {
+  auto topk_sum = [&]() -> std::uint64_t {
+    if (!track) return sets;
     while (top > 0 && hist[top] == 0) --top;
     std::uint64_t sum = 0;
     std::size_t left = k;
