@@ -233,8 +233,9 @@ class RRSampler {
   static constexpr bool kIC = std::is_same_v<M, IndependentCascade>;
 
  public:
+  /// `threads` (0 = all) build the per-account plan.
   RRSampler(const FollowerGraph& g, const M& model, std::uint32_t max_depth = UINT32_MAX,
-            std::span<const double> root_weights = {})
+            std::span<const double> root_weights = {}, int threads = 0)
       : g_(&g), max_depth_(max_depth) {
     model.validate(g);
     const vertex_t n = g.num_vertices();
@@ -246,9 +247,9 @@ class RRSampler {
       weighted_ = true;
     }
     if (g.num_edges() < (edge_t{1} << 32)) {
-      build_plan(plan32_);
+      build_plan(plan32_, resolve_threads(threads));
     } else {
-      build_plan(plan64_);
+      build_plan(plan64_, resolve_threads(threads));
     }
   }
 
@@ -356,16 +357,28 @@ class RRSampler {
   }
 
   template <class Off>
-  void build_plan(std::vector<Entry<Off>>& plan) {
+  void build_plan(std::vector<Entry<Off>>& plan, int threads) {
     const FollowerGraph& g = *g_;
     const vertex_t n = g.num_vertices();
     plan.resize(static_cast<std::size_t>(n) + 1);
     const auto in_off = g.in_offsets();
+    constexpr vertex_t block = 1 << 15;
+    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
+      const auto lo = static_cast<vertex_t>(b * block);
+      const vertex_t hi = std::min<vertex_t>(n, lo + block);
+      plan_block(plan, lo, hi, in_off);
+    }, 1);
+    plan[n] = {static_cast<Off>(in_off[n]), 0.0f};
+  }
+
+  template <class Off>
+  void plan_block(std::vector<Entry<Off>>& plan, vertex_t lo, vertex_t hi, std::span<const edge_t> in_off) const {
+    const FollowerGraph& g = *g_;
     // 1 / log(1 - p) for the last few distinct p (weighted cascade repeats p = 1/d often).
     std::uint32_t memo_key[64];
     float memo_val[64];
     std::fill(std::begin(memo_key), std::end(memo_key), 0u);  // p = 0 never reaches the memo
-    for (vertex_t v = 0; v < n; ++v) {
+    for (vertex_t v = lo; v < hi; ++v) {
       auto ps = g.in_probs(v);
       const std::size_t d = ps.size();
       KOLSIM_REQUIRE(d < UINT32_MAX, "RR sampling: in-degree of account ", g.account(v), " is too large");
@@ -404,7 +417,6 @@ class RRSampler {
         }
       }
     }
-    plan[n] = {static_cast<Off>(in_off[n]), 0.0f};
   }
 
   /// RR sets first .. first + count - 1, appended in index order.

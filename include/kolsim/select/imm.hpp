@@ -95,7 +95,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   KOLSIM_REQUIRE(opt.ell > 0.0 && std::isfinite(opt.ell), "imm: ell must be > 0, got ", opt.ell);
   const int threads = resolve_threads(opt.threads);
   const vertex_t n = g.num_vertices();
-  RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights);
+  RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
   const double scale = sampler.total_weight();  // OPT <= scale
   const double nd = std::max<double>(n, 2.0);
   const double pool = static_cast<double>(scope.num_allowed);

@@ -51,7 +51,7 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
   const double delta = opt.delta == 0 ? 1.0 / nd : opt.delta;
   KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "opim_c: delta must be in (0, 1), got ", opt.delta);
   const int threads = resolve_threads(opt.threads);
-  RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights);
+  RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
   const double scale = sampler.total_weight();
   const double e1 = 1.0 - 1.0 / std::exp(1.0);
   const double eps = opt.epsilon;
