@@ -39,7 +39,8 @@ inline SeedScope rr_check(const char* who, const FollowerGraph& g, std::size_t k
 inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const SeedScope& scope,
                                    int threads, bool upper_bound = true) {
   MaxCoverageOptions mo;
-  mo.allowed = scope.allowed;
+  // Without a candidate pool every vertex but the fixed seeds may be chosen: no mask needed.
+  if (scope.num_allowed + scope.fixed.size() != n) mo.allowed = scope.allowed;
   mo.fixed_seeds = scope.fixed;
   mo.threads = threads;
   mo.upper_bound = upper_bound;

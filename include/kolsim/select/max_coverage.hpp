@@ -88,9 +88,14 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   }
   auto choosable = [&](vertex_t v) { return fixed[v] == 0; };
   // Choosable vertices in at least one set, most sets first (ties: lowest id).
-  std::vector<vertex_t> order;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (deg[v] > 0 && choosable(v)) order.push_back(v);
+  std::vector<vertex_t> order(n);
+  {
+    std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
+    for (vertex_t v = 0; v < n; ++v) {
+      order[c] = v;
+      c += (deg[v] > 0) & (fixed[v] == 0);
+    }
+    order.resize(c);
   }
   auto by_count = [&](vertex_t a, vertex_t b) { return deg[a] != deg[b] ? deg[a] > deg[b] : a < b; };
 
@@ -137,11 +142,14 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   index(opt.fixed_seeds);
 
   // Histogram of current marginal coverage over choosable vertices (for the top-k upper bound).
-  std::uint32_t top = 0;
-  for (vertex_t v : order) top = std::max(top, deg[v]);
-  std::vector<std::uint32_t> hist(static_cast<std::size_t>(top) + 1, 0);
-  for (vertex_t v : order) ++hist[deg[v]];
   const bool track = opt.upper_bound;
+  std::uint32_t top = 0;
+  std::vector<std::uint32_t> hist;
+  if (track) {
+    for (vertex_t v : order) top = std::max(top, deg[v]);
+    hist.assign(static_cast<std::size_t>(top) + 1, 0);
+    for (vertex_t v : order) ++hist[deg[v]];
+  }
   auto cover_set = [&](std::uint32_t j) {
     covered[j] = 1;
     if (!track) {
