@@ -6,9 +6,11 @@
 #include "support.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -20,6 +22,8 @@
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/graph/builder.hpp"
+#include "kolsim/graph/generators.hpp"
+#include "kolsim/graph/probabilities.hpp"
 
 namespace {
 
@@ -112,6 +116,188 @@ TEST(WorldCoins, BitsAreBernoulliPAndFixedPerWorld) {
   }
   EXPECT_EQ(coins.live(0, 0.0f, ~std::uint64_t{0}), 0u);
   EXPECT_EQ(coins.live(0, 1.0f, 0xF0F0u), 0xF0F0u);
+}
+
+TEST(WorldCoins, ThresholdIsFloorOfPTimesTwoTo64) {
+  // threshold() reads the float's bits; it must equal floor(p * 2^64) computed in double.
+  const auto reference = [](float p) -> std::uint64_t {
+    if (!(p > 0.0f)) return 0;
+    return static_cast<std::uint64_t>(static_cast<double>(p) * 18446744073709551616.0);
+  };
+  std::vector<float> ps{0.0f, -0.0f, -0.5f, std::numeric_limits<float>::denorm_min(),
+                        std::numeric_limits<float>::min(), 0x1p-64f, 0x1p-41f, 0x1p-40f, 0x1.8p-40f, 0.1f, 0.5f,
+                        std::nextafter(0.5f, 0.0f), std::nextafter(1.0f, 0.0f), 1.0f / 3.0f};
+  for (std::uint32_t bits = 1; bits < 0x3F800000u; bits += 0x1001u) ps.push_back(std::bit_cast<float>(bits));
+  for (float p : ps) EXPECT_EQ(detail::WorldCoins::threshold(p), reference(p)) << "p = " << p;
+  EXPECT_EQ(detail::WorldCoins::threshold(std::numeric_limits<float>::quiet_NaN()), 0u);
+  EXPECT_EQ(detail::WorldCoins::threshold(std::nextafter(1.0f, 0.0f)), 0xFFFFFF0000000000ull);
+}
+
+TEST(FusedKernel, CoinScansMatchWorldCoinsLive) {
+  // The kernel's chunked coin scans (scalar, and AVX-512 where the processor has it) against
+  // WorldCoins::live edge by edge: every chunk length up to 64, one world and several, odd
+  // probabilities (0, 1, 2^-41, just below 1).
+  std::mt19937_64 gen(test_seed());
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  const float odd[] = {0.0f, 1.0f, 0.5f, std::nextafter(1.0f, 0.0f), 1e-9f, 0x1p-41f, 0.999f, 0.1f};
+  std::vector<prob_t> prob(64 * 40);
+  for (auto& p : prob) p = gen() % 3 ? unit(gen) : odd[gen() % 8];
+  const detail::WorldCoins coins(test_seed(), 5);
+  std::printf("AVX-512 coin scans: %s\n",
+              detail::fused_ic_has_avx512() ? "tested" : "not used in this build or on this processor");
+  for (int rep = 0; rep < 400; ++rep) {
+    const edge_t c = gen() % (prob.size() - 64);
+    const unsigned len = rep < 64 ? rep + 1 : 1 + static_cast<unsigned>(gen() % 64);
+    std::uint64_t fm = rep % 3 == 0 ? std::uint64_t{1} << (gen() % 64) : gen() & gen() & gen();
+    if (fm == 0) fm = 6;
+    std::uint64_t bit_of[64], offset_of[64];
+    int k = 0;
+    for (std::uint64_t b = fm; b; b &= b - 1, ++k) {
+      bit_of[k] = b & (~b + 1);
+      offset_of[k] = detail::WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(b)));
+    }
+    std::uint64_t want[64], want_any = 0;
+    for (unsigned j = 0; j < len; ++j) {
+      want[j] = coins.live(c + j, prob[c + j], fm);
+      want_any |= static_cast<std::uint64_t>(want[j] != 0) << j;
+    }
+    SCOPED_TRACE(testing::Message() << "rep " << rep << " len " << len << " worlds " << k);
+    std::uint64_t got[64];
+    EXPECT_EQ(detail::live_edges_worlds(coins, prob.data(), c, len, k, bit_of, offset_of, fm, got), want_any);
+    EXPECT_TRUE(std::equal(want, want + len, got));
+    if (k == 1) {
+      EXPECT_EQ(detail::live_edges_one_world(coins, prob.data(), c, len, offset_of[0]), want_any);
+    }
+#if KOLSIM_FUSED_IC_AVX512
+    if (detail::fused_ic_has_avx512()) {
+      std::fill(got, got + 64, ~std::uint64_t{0});
+      EXPECT_EQ(detail::live_edges_worlds_avx512(coins, prob.data(), c, len, k, bit_of, offset_of, fm, got), want_any);
+      EXPECT_TRUE(std::equal(want, want + len, got));
+      EXPECT_TRUE(std::all_of(got + len, got + 64, [](std::uint64_t x) { return x == ~std::uint64_t{0}; }));
+      if (k == 1) {
+        EXPECT_EQ(detail::live_edges_one_world_avx512(coins, prob.data(), c, len, offset_of[0]), want_any);
+      }
+    }
+#endif
+  }
+}
+
+/// The fused kernel written plainly, one edge at a time in frontier order, each target's state
+/// read before its coins are drawn: the definition that detail::run_fused_ic_batch (which
+/// defers and prefetches) must reproduce bit for bit.
+detail::BatchTally plain_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds,
+                                     std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
+                                     unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
+                                     std::uint64_t* per_account) {
+  const detail::WorldCoins coins(seed, batch);
+  const std::uint64_t all = worlds == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << worlds) - 1;
+  std::vector<std::uint64_t> visited(g.num_vertices(), 0), next_worlds(g.num_vertices(), 0);
+  double reach[64] = {};
+  std::uint64_t counts[64] = {};
+  detail::BatchTally tally;
+  auto activate = [&](vertex_t v, std::uint64_t nw, std::uint32_t step) {
+    if (tally.new_per_step.size() <= step) tally.new_per_step.resize(step + 1, 0.0);
+    const int c = std::popcount(nw);
+    if (per_account) per_account[v] += static_cast<std::uint64_t>(c);
+    const double w = weights.empty() ? 1.0 : weights[v];
+    tally.new_per_step[step] += weights.empty() ? static_cast<double>(c) : w * c;
+    for (std::uint64_t b = nw; b; b &= b - 1) {
+      reach[std::countr_zero(b)] += w;
+      ++counts[std::countr_zero(b)];
+    }
+  };
+  std::vector<std::pair<vertex_t, std::uint64_t>> frontier;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    const std::uint64_t posts = seed_probs.empty() ? all : coins.live(g.num_edges() + i, seed_probs[i], all);
+    if (!posts) continue;
+    visited[seeds[i]] = posts;
+    frontier.push_back({seeds[i], posts});
+    activate(seeds[i], posts, 0);
+  }
+  std::sort(frontier.begin(), frontier.end());
+  std::uint64_t edges = 0;
+  for (std::uint32_t step = 0; !frontier.empty() && step < max_steps; ++step) {
+    std::vector<vertex_t> next;
+    for (auto [u, fm] : frontier) {
+      const auto targets = g.out_neighbors(u);
+      const auto probs = g.out_probs(u);
+      const edge_t first = g.out_offsets()[u];
+      edges += static_cast<std::uint64_t>(std::popcount(fm)) * targets.size();
+      for (std::size_t j = 0; j < targets.size(); ++j) {
+        const vertex_t v = targets[j];
+        const std::uint64_t nw = coins.live(first + j, probs[j], fm & ~visited[v]);
+        if (!nw) continue;
+        if (!next_worlds[v]) next.push_back(v);
+        next_worlds[v] |= nw;
+        visited[v] |= nw;
+        activate(v, nw, step + 1);
+      }
+    }
+    std::sort(next.begin(), next.end());
+    frontier.clear();
+    for (vertex_t v : next) {
+      frontier.push_back({v, next_worlds[v]});
+      next_worlds[v] = 0;
+    }
+  }
+  if (weights.empty())
+    for (unsigned w = 0; w < worlds; ++w) reach[w] = static_cast<double>(counts[w]);
+  tally.set_reach(reach, worlds);
+  tally.edges = edges;
+  return tally;
+}
+
+TEST(FusedKernel, BitIdenticalToPlainEdgeByEdgeScan) {
+  // Heavy-tailed graphs (rows scanned for many worlds at once, p = 1 and p >= 0.5 edges), odd
+  // probabilities, a large sparse graph whose cascades stay small (slot-by-slot clean-up), with
+  // and without weights, per-account counts, seed probabilities, deadline, partial batches; one
+  // workspace per graph reused throughout, so it must also be left clean.
+  const std::uint64_t s = test_seed();
+  std::vector<FollowerGraph> graphs;
+  graphs.push_back(weighted_cascade(chung_lu(3000, 6.0, 2.5, 2.1, s, 1)));
+  {
+    const FollowerGraph& base = graphs.back();
+    std::mt19937_64 gen(s + 1);
+    const float odd[] = {0.0f, 1.0f, 0.5f, std::nextafter(1.0f, 0.0f), 1e-9f, 0.999f, 0.03f, 0.25f};
+    std::vector<prob_t> p(base.num_edges());
+    for (auto& x : p) x = odd[gen() % 8];
+    graphs.push_back(base.with_probabilities(std::move(p)));
+  }
+  graphs.push_back(constant_probability(erdos_renyi(200000, 300000, s + 2, 1), 0.3f));
+  for (std::size_t gi = 0; gi < graphs.size(); ++gi) {
+    const FollowerGraph& g = graphs[gi];
+    const vertex_t n = g.num_vertices();
+    std::vector<vertex_t> seeds;
+    for (vertex_t v = 0; v < n && seeds.size() < 6; v += n / 7 + 1) seeds.push_back(v);
+    std::vector<double> weights(n);
+    for (vertex_t v = 0; v < n; ++v) weights[v] = 0.1 + (v % 13) * 0.37;
+    const std::vector<prob_t> seed_probs{0.9f, 0.2f, 1.0f, 0.0f, 0.6f, 0.5f};
+    detail::FusedIcWorkspace ws(n);
+    for (int variant = 0; variant < 6; ++variant) {
+      const bool weighted = variant & 1, accounts = variant & 2;
+      const std::span<const prob_t> sp = variant >= 4 ? std::span<const prob_t>(seed_probs).first(seeds.size())
+                                                      : std::span<const prob_t>{};
+      const std::uint32_t max_steps = variant == 3 ? 2 : std::numeric_limits<std::uint32_t>::max();
+      const std::span<const double> w = weighted ? std::span<const double>(weights) : std::span<const double>{};
+      for (std::uint64_t batch = 0; batch < 3; ++batch) {
+        const unsigned worlds = batch == 2 ? 37 : 64;
+        std::vector<std::uint64_t> acc_fast(accounts ? n : 0, 0), acc_plain(accounts ? n : 0, 0);
+        detail::BatchTally fast;
+        detail::run_fused_ic_batch(g, seeds, sp, s, batch, worlds, max_steps, w, ws, fast,
+                                   accounts ? acc_fast.data() : nullptr);
+        const detail::BatchTally plain =
+            plain_fused_batch(g, seeds, sp, s, batch, worlds, max_steps, w, accounts ? acc_plain.data() : nullptr);
+        SCOPED_TRACE(testing::Message() << "graph " << gi << " variant " << variant << " batch " << batch);
+        EXPECT_EQ(fast.trials, plain.trials);
+        EXPECT_EQ(fast.mean, plain.mean);
+        EXPECT_EQ(fast.m2, plain.m2);
+        EXPECT_EQ(fast.new_per_step, plain.new_per_step);
+        EXPECT_EQ(fast.edges, plain.edges);
+        EXPECT_EQ(acc_fast, acc_plain);
+        EXPECT_GT(plain.edges, 0u);
+      }
+    }
+  }
 }
 
 TEST(FusedKernel, RadixSortOfFrontier) {

@@ -8,10 +8,24 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+// The fused IC kernel draws its coins with AVX-512 when the processor has it (checked at run
+// time; the build stays baseline x86-64). -DKOLSIM_FUSED_IC_AVX512=0 leaves only the scalar code.
+#if !defined(KOLSIM_FUSED_IC_AVX512) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KOLSIM_FUSED_IC_AVX512 1
+#endif
+#if KOLSIM_FUSED_IC_AVX512
+#include <immintrin.h>
+#endif
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/rng.hpp"
@@ -145,23 +159,36 @@ class WorldCoins {
   WorldCoins(std::uint64_t seed, std::uint64_t batch) noexcept
       : batch_key_(mix(mix(seed ^ 0x243F6A8885A308D3ull) ^ mix(batch * 0x9E3779B97F4A7C15ull + domain::trial))) {}
 
+  static constexpr std::uint64_t mix_multiplier1 = 0xBF58476D1CE4E5B9ull, mix_multiplier2 = 0x94D049BB133111EBull;
+  static constexpr std::uint64_t edge_multiplier = 0xD1B54A32D192ED03ull;
+  /// SplitMix64's finaliser (the multipliers above are spelled out for the vectorised copy).
   static constexpr std::uint64_t mix(std::uint64_t z) noexcept {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z = (z ^ (z >> 30)) * mix_multiplier1;
+    z = (z ^ (z >> 27)) * mix_multiplier2;
     return z ^ (z >> 31);
   }
   /// Key of edge e (or of pseudo-edge m + i for seed i's posting coin) in this batch.
-  std::uint64_t edge_key(std::uint64_t e) const noexcept { return mix(batch_key_ ^ (e * 0xD1B54A32D192ED03ull)); }
+  std::uint64_t edge_key(std::uint64_t e) const noexcept { return mix(batch_key_ ^ (e * edge_multiplier)); }
+  std::uint64_t batch_key() const noexcept { return batch_key_; }
   /// 64 uniform bits of world w for an edge key.
-  static std::uint64_t coin(std::uint64_t edge_key, unsigned w) noexcept {
-    return mix(edge_key + (static_cast<std::uint64_t>(w) + 1) * 0x9E3779B97F4A7C15ull);
+  static std::uint64_t coin(std::uint64_t edge_key, unsigned w) noexcept { return mix(edge_key + world_offset(w)); }
+  /// What coin() adds to the edge key for world w (hoisted out of loops over edges).
+  static constexpr std::uint64_t world_offset(unsigned w) noexcept {
+    return (static_cast<std::uint64_t>(w) + 1) * 0x9E3779B97F4A7C15ull;
   }
-  /// The coin threshold of probability p: P(coin < threshold) = p exactly for p >= 2^-40
-  /// (a float's 24-bit mantissa then fits in 64 fractional bits). p >= 1 is handled by callers.
-  static std::uint64_t threshold(prob_t p) noexcept {
-    if (!(p > 0.0f)) return 0;
-    return static_cast<std::uint64_t>(static_cast<double>(p) * 18446744073709551616.0);
+  /// The coin threshold of probability p: floor(p * 2^64), so P(coin < threshold) = p exactly
+  /// for p >= 2^-40 (a float's 24-bit mantissa then fits in 64 fractional bits); 0 for p <= 0,
+  /// NaN and (callers handle it) p >= 1. Read off the bits without a branch: a normal float is
+  /// M 2^(E-150) with M < 2^24, so p 2^64 = (M << 40) >> (126 - E), and E <= 0 gives 0 anyway.
+  static std::uint64_t threshold(prob_t p) noexcept { return threshold_of_bits(std::bit_cast<std::uint32_t>(p)); }
+  /// threshold() of the probability with these bits.
+  static std::uint64_t threshold_of_bits(std::uint32_t bits) noexcept {
+    const std::uint64_t scaled = ((bits & 0x7FFFFFull) | 0x800000ull) << 40;
+    const std::uint32_t shift = 126u - (bits >> 23);  // wraps for p >= 1, NaN and negative p
+    return (scaled >> (shift & 63)) & (std::uint64_t{0} - (shift < 64));
   }
+  /// p >= 1 (including +infinity) from a probability's bits.
+  static bool certain_of_bits(std::uint32_t bits) noexcept { return bits - 0x3F800000u <= 0x40000000u; }
   /// The subset of `worlds` in which an edge with probability p is live.
   std::uint64_t live(std::uint64_t e, prob_t p, std::uint64_t worlds) const noexcept {
     if (p >= 1.0f) return worlds;
@@ -235,8 +262,11 @@ inline void sort_vertices(std::vector<vertex_t>& a, std::vector<vertex_t>& buffe
 /// Buffers of the fused IC kernel (one per thread). Per vertex, in one 16-byte slot (one cache
 /// line): the worlds where it is active and the worlds where it becomes active next step.
 /// The frontier holds (vertex, worlds newly active this step), sorted by vertex so that CSR rows
-/// are read in address order.
-struct FusedIcWorkspace {
+/// are read in address order. The kernel touches slots at random, so large slot arrays are
+/// 2 MB-aligned and, on Linux, asked for transparent huge pages (with 4 KB pages most of those
+/// touches would also miss the TLB).
+class FusedIcWorkspace {
+ public:
   struct alignas(16) Slot {
     std::uint64_t visited = 0;
     std::uint64_t next = 0;
@@ -245,20 +275,181 @@ struct FusedIcWorkspace {
     vertex_t v;
     std::uint64_t worlds;
   };
-  std::vector<Slot> slots;
+
+  explicit FusedIcWorkspace(vertex_t n) : slots_(allocate(n)) {}
+  Slot* slots() noexcept { return slots_.get(); }
+
   std::vector<Entry> frontier;
   std::vector<vertex_t> next_frontier, touched, sort_buffer;
 
-  explicit FusedIcWorkspace(vertex_t n) : slots(n) {}
+ private:
+  static constexpr std::size_t huge_page = std::size_t{1} << 21;
+  struct Free {
+    std::size_t align;
+    void operator()(Slot* p) const noexcept { ::operator delete(p, std::align_val_t{align}); }
+  };
+  static std::unique_ptr<Slot[], Free> allocate(vertex_t n) {
+    std::size_t bytes = std::max<std::size_t>(n, 1) * sizeof(Slot);
+    const std::size_t align = bytes >= huge_page ? huge_page : alignof(Slot);
+    if (align == huge_page) bytes = (bytes + huge_page - 1) / huge_page * huge_page;
+    auto* p = static_cast<Slot*>(::operator new(bytes, std::align_val_t{align}));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (align == huge_page) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+#endif
+    std::uninitialized_value_construct_n(p, n);  // first touch after the hint
+    return std::unique_ptr<Slot[], Free>(p, Free{align});
+  }
+
+  std::unique_ptr<Slot[], Free> slots_;
 };
+
+/// popcount for masks that mostly hold one world (std::popcount is a library call on baseline
+/// x86-64).
+inline int count_worlds(std::uint64_t x) noexcept {
+  return (x & (x - 1)) == 0 ? static_cast<int>(x != 0) : std::popcount(x);
+}
+
+/// Bit j: edge c + j (j < len <= 64) is live in the one world whose coin offset is `add`. No
+/// branches, so that the hashes of many edges are in flight at once.
+inline std::uint64_t live_edges_one_world(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len,
+                                          std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = len; j-- > 0;) {
+    const auto bits = std::bit_cast<std::uint32_t>(prob[c + j]);
+    const auto certain = static_cast<std::uint64_t>(WorldCoins::certain_of_bits(bits));
+    const auto drawn =
+        static_cast<std::uint64_t>(WorldCoins::mix(coins.edge_key(c + j) + add) < WorldCoins::threshold_of_bits(bits));
+    live = live << 1 | certain | drawn;
+  }
+  return live;
+}
+
+/// out[j]: the worlds (among the k whose bits and coin offsets are given) in which edge c + j
+/// (j < len <= 64) is live; returns the set of j with out[j] != 0.
+inline std::uint64_t live_edges_worlds(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len, int k,
+                                       const std::uint64_t* bit_of, const std::uint64_t* offset_of,
+                                       std::uint64_t all_k, std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = len; j-- > 0;) {
+    const auto bits = std::bit_cast<std::uint32_t>(prob[c + j]);
+    const std::uint64_t thr = WorldCoins::threshold_of_bits(bits), key = coins.edge_key(c + j);
+    std::uint64_t live = 0;
+    for (int i = 0; i < k; ++i) live |= WorldCoins::mix(key + offset_of[i]) < thr ? bit_of[i] : 0;
+    live = WorldCoins::certain_of_bits(bits) ? all_k : live;
+    out[j] = live;
+    any = any << 1 | static_cast<std::uint64_t>(live != 0);
+  }
+  return any;
+}
+
+#if KOLSIM_FUSED_IC_AVX512
+// AVX-512 versions of the two coin scans above (same bits, 8 edges per instruction), used when
+// the processor has AVX-512 F/DQ/VL; the build itself stays baseline x86-64.
+#define KOLSIM_AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl")))
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's _mm512_undefined_epi32 (PR 105593)
+#endif
+
+KOLSIM_AVX512_TARGET inline __m512i broadcast_x8(std::uint64_t x) noexcept {
+  return _mm512_set1_epi64(static_cast<long long>(x));
+}
+KOLSIM_AVX512_TARGET inline __m512i mix_x8(__m512i z) noexcept {
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), broadcast_x8(WorldCoins::mix_multiplier1));
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), broadcast_x8(WorldCoins::mix_multiplier2));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+/// Edge keys, thresholds and "certain" lanes of edges c + j .. c + j + 7 (only `lanes` are read).
+struct EdgesX8 {
+  __m512i key, threshold;
+  __mmask8 certain;
+};
+KOLSIM_AVX512_TARGET inline EdgesX8 edges_x8(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned j,
+                                            __mmask8 lanes) noexcept {
+  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, prob + c + j));
+  constexpr std::uint64_t em = WorldCoins::edge_multiplier;  // (c + j + lane) em without a vector multiply
+  const __m512i lane_em = _mm512_set_epi64(static_cast<long long>(7 * em), static_cast<long long>(6 * em),
+                                           static_cast<long long>(5 * em), static_cast<long long>(4 * em),
+                                           static_cast<long long>(3 * em), static_cast<long long>(2 * em),
+                                           static_cast<long long>(em), 0);
+  const __m512i key = mix_x8(_mm512_xor_si512(broadcast_x8(coins.batch_key()),
+                                              _mm512_add_epi64(broadcast_x8((c + j) * em), lane_em)));
+  // threshold_of_bits: a variable right shift by 64 or more gives 0, as wanted.
+  const __m512i scaled = _mm512_slli_epi64(
+      _mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi64(0x7FFFFF)), _mm512_set1_epi64(0x800000)), 40);
+  const __m512i shift = _mm512_sub_epi64(_mm512_set1_epi64(126), _mm512_srli_epi64(bits, 23));
+  const __mmask8 certain = _mm512_cmple_epu64_mask(_mm512_sub_epi64(bits, _mm512_set1_epi64(0x3F800000)),
+                                                   _mm512_set1_epi64(0x40000000));
+  return {key, _mm512_srlv_epi64(scaled, shift), certain};
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_one_world_avx512(const WorldCoins& coins, const prob_t* prob,
+                                                                      edge_t c, unsigned len,
+                                                                      std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const EdgesX8 x = edges_x8(coins, prob, c, j, lanes);
+    const __m512i coin = mix_x8(_mm512_add_epi64(x.key, broadcast_x8(add)));
+    const __mmask8 hit = static_cast<__mmask8>((_mm512_cmplt_epu64_mask(coin, x.threshold) | x.certain) & lanes);
+    live |= static_cast<std::uint64_t>(hit) << j;
+  }
+  return live;
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCoins& coins, const prob_t* prob,
+                                                                   edge_t c, unsigned len, int k,
+                                                                   const std::uint64_t* bit_of,
+                                                                   const std::uint64_t* offset_of,
+                                                                   std::uint64_t all_k, std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const EdgesX8 x = edges_x8(coins, prob, c, j, lanes);
+    __m512i live = _mm512_setzero_si512();
+    for (int i = 0; i < k; ++i) {
+      const __m512i coin = mix_x8(_mm512_add_epi64(x.key, broadcast_x8(offset_of[i])));
+      live = _mm512_mask_or_epi64(live, _mm512_cmplt_epu64_mask(coin, x.threshold), live, broadcast_x8(bit_of[i]));
+    }
+    live = _mm512_mask_mov_epi64(live, x.certain, broadcast_x8(all_k));
+    _mm512_mask_storeu_epi64(out + j, lanes, live);
+    any |= static_cast<std::uint64_t>(_mm512_test_epi64_mask(live, live) & lanes) << j;
+  }
+  return any;
+}
+
+/// Whether this processor (and OS) runs the AVX-512 coin scans.
+inline bool fused_ic_has_avx512() noexcept {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+  }();
+  return has;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#undef KOLSIM_AVX512_TARGET
+#else
+inline bool fused_ic_has_avx512() noexcept { return false; }
+#endif
 
 /// Runs worlds 0 .. worlds-1 (worlds <= 64) of batch `batch` of the Independent Cascade
 /// step-synchronously: edge e is live in world w iff WorldCoins(seed, batch).live(e, p, {w}), so
 /// every world is one fixed live-edge graph. Seed i posts in the worlds where pseudo-edge m + i
 /// with probability seed_probs[i] is live. Newly active (v, mask) at step t add weight(v) to each
 /// world's reach and to step t; per_account[v] (if non-null) gains popcount(mask). Edges examined
-/// count (world, out-edge) pairs of expanded accounts. A lookahead cursor runs `ahead` edges in
-/// front of the scan (across rows) and prefetches the targets' slots.
+/// count (world, out-edge) pairs of expanded accounts.
+///
+/// Since coins do not depend on the cascade, live(e, p, fm & ~visited) = live(e, p, fm) & ~visited:
+/// the coins of a row are drawn first, 64 edges at a time, from the probabilities alone (read in
+/// address order; with AVX-512 when the processor has it), and only the edges live in some of
+/// the frontier worlds fm (~10% under weighted cascade) touch their target: (v, live) enters a
+/// short queue that prefetches v's slot and is resolved in order `lag` pairs later. Activations,
+/// and so every sum, happen in the order of a plain edge-by-edge scan, and the results are the
+/// same bits as one (tests/cpp/test_monte_carlo.cpp keeps such a scan to compare against).
 inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t> seeds,
                                std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
                                unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
@@ -271,22 +462,23 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
   const vertex_t* tgt = g.out_targets().data();
   const prob_t* prob = g.edge_probs().data();
   const bool weighted = !weights.empty();
-  FusedIcWorkspace::Slot* slot = ws.slots.data();
+  const double* weight = weights.data();
+  FusedIcWorkspace::Slot* slot = ws.slots();
   double reach[64] = {};
   std::uint64_t counts[64] = {};
   std::vector<double>& steps = tally.new_per_step;
   steps.clear();
 
-  auto activate = [&](vertex_t v, std::uint64_t nw, std::uint32_t step) {
-    if (steps.size() <= step) steps.resize(static_cast<std::size_t>(step) + 1, 0.0);
-    const int c = std::popcount(nw);
+  // Adds newly active (v, nw) to the per-world reach, the step total `amount` and per_account.
+  auto activate = [&](vertex_t v, std::uint64_t nw, double& amount) {
+    const int c = count_worlds(nw);
     if (per_account) per_account[v] += static_cast<std::uint64_t>(c);
     if (weighted) {
-      const double w = weights[v];
-      steps[step] += w * c;
+      const double w = weight[v];
+      amount += w * c;
       for (std::uint64_t b = nw; b; b &= b - 1) reach[std::countr_zero(b)] += w;
     } else {
-      steps[step] += c;
+      amount += c;
       for (std::uint64_t b = nw; b; b &= b - 1) ++counts[std::countr_zero(b)];
     }
   };
@@ -302,64 +494,124 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
     slot[s].visited = posts;
     frontier.push_back({s, posts});
     ws.touched.push_back(s);
-    activate(s, posts, 0);
+    if (steps.empty()) steps.push_back(0.0);
+    activate(s, posts, steps[0]);
   }
   std::sort(frontier.begin(), frontier.end(), [](const auto& a, const auto& b) { return a.v < b.v; });
 
-  constexpr unsigned ahead = 12;
+  // Queue of (target, live worlds) pairs whose slots are being prefetched.
+  constexpr std::size_t queue_size = 64, lag = 32;
+  constexpr edge_t row_prefetch = 64;
+  static_assert(lag < queue_size && (queue_size & (queue_size - 1)) == 0);
+  FusedIcWorkspace::Entry queue[queue_size];
+  std::size_t head = 0, tail = 0;
+  std::uint64_t bit_of[64], offset_of[64], masks[64];
+#if KOLSIM_FUSED_IC_AVX512
+  const bool avx512 = fused_ic_has_avx512();
+  const auto scan_one = avx512 ? live_edges_one_world_avx512 : live_edges_one_world;
+  const auto scan_worlds = avx512 ? live_edges_worlds_avx512 : live_edges_worlds;
+#else
+  const auto scan_one = live_edges_one_world;
+  const auto scan_worlds = live_edges_worlds;
+#endif
+
   std::uint64_t edges = 0;
   for (std::uint32_t step = 0; !frontier.empty() && step < max_steps; ++step) {
     next.clear();
-    // Lookahead cursor over the flattened out-edges of the frontier.
-    std::size_t ai = 0;
-    edge_t ae = off[frontier[0].v], ahi = off[frontier[0].v + 1];
-    auto advance = [&] {
-      while (ae == ahi) {
-        if (++ai >= frontier.size()) return;
-        ae = off[frontier[ai].v];
-        ahi = off[frontier[ai].v + 1];
-      }
-      __builtin_prefetch(slot + tgt[ae]);
-      ++ae;
+    double amount = 0;  // (weighted) newly active at step + 1, summed in activation order
+    auto resolve = [&](const FusedIcWorkspace::Entry& x) {
+      auto& sv = slot[x.v];
+      const std::uint64_t nw = x.worlds & ~sv.visited;
+      if (!nw) return;
+      if (!sv.next) next.push_back(x.v);
+      sv.next |= nw;
+      sv.visited |= nw;
+      activate(x.v, nw, amount);
     };
-    for (unsigned k = 0; k < ahead; ++k) advance();
+    auto push = [&](vertex_t v, std::uint64_t live) {
+      __builtin_prefetch(slot + v);
+      if (per_account) __builtin_prefetch(per_account + v);
+      if (weighted) __builtin_prefetch(weight + v);
+      queue[tail++ % queue_size] = {v, live};
+      if (tail - head > lag) resolve(queue[head++ % queue_size]);
+    };
     const std::size_t fn = frontier.size();
     for (std::size_t fi = 0; fi < fn; ++fi) {
-      // Rows ahead: offsets 32 entries ahead, targets and probabilities 8 entries ahead.
-      if (fi + 32 < fn) __builtin_prefetch(off + frontier[fi + 32].v);
-      if (fi + 8 < fn) {
-        const edge_t r = off[frontier[fi + 8].v];
-        __builtin_prefetch(tgt + r);
-        __builtin_prefetch(prob + r);
+      // Rows ahead: offsets 48 entries ahead; targets and probabilities 16 entries ahead (up
+      // to 64 edges; longer rows prefetch their rest while they are scanned).
+      if (fi + 48 < fn) __builtin_prefetch(off + frontier[fi + 48].v);
+      if (fi + 16 < fn) {
+        const vertex_t a = frontier[fi + 16].v;
+        const edge_t r = off[a], r_end = std::min(off[a + 1], r + row_prefetch);
+        if (r < r_end) {
+          for (edge_t e = r; e < r_end; e += 16) {
+            __builtin_prefetch(tgt + e);
+            __builtin_prefetch(prob + e);
+          }
+          __builtin_prefetch(tgt + r_end - 1);
+          __builtin_prefetch(prob + r_end - 1);
+        }
       }
       const vertex_t u = frontier[fi].v;
       const std::uint64_t fm = frontier[fi].worlds;
       const edge_t lo = off[u], hi = off[u + 1];
-      edges += static_cast<std::uint64_t>(std::popcount(fm)) * (hi - lo);
-      for (edge_t e = lo; e < hi; ++e) {
-        advance();
-        const vertex_t v = tgt[e];
-        auto& sv = slot[v];
-        const std::uint64_t cand = fm & ~sv.visited;
-        if (!cand) continue;
-        const std::uint64_t nw = coins.live(e, prob[e], cand);
-        if (!nw) continue;
-        if (!sv.next) next.push_back(v);
-        sv.next |= nw;
-        sv.visited |= nw;
-        activate(v, nw, step + 1);
+      const int k = count_worlds(fm);
+      edges += static_cast<std::uint64_t>(k) * (hi - lo);
+      if (hi - lo > row_prefetch) {
+        for (edge_t e = lo + row_prefetch; e < hi; e += 16) {
+          __builtin_prefetch(tgt + e);
+          __builtin_prefetch(prob + e);
+        }
+      }
+      // Coins first, for up to 64 edges at a time; then the live edges, in order.
+      if (k == 1) {
+        const std::uint64_t add = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(fm)));
+        for (edge_t c = lo; c < hi; c += 64) {
+          const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
+          for (std::uint64_t live = scan_one(coins, prob, c, len, add); live; live &= live - 1)
+            push(tgt[c + static_cast<unsigned>(std::countr_zero(live))], fm);
+        }
+      } else {
+        int j = 0;
+        for (std::uint64_t b = fm; b; b &= b - 1, ++j) {
+          bit_of[j] = b & (~b + 1);
+          offset_of[j] = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(b)));
+        }
+        for (edge_t c = lo; c < hi; c += 64) {
+          const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
+          for (std::uint64_t any = scan_worlds(coins, prob, c, len, k, bit_of, offset_of, fm, masks); any;
+               any &= any - 1) {
+            const auto j = static_cast<unsigned>(std::countr_zero(any));
+            push(tgt[c + j], masks[j]);
+          }
+        }
       }
     }
+    while (head != tail) resolve(queue[head++ % queue_size]);
+    if (!next.empty()) steps.push_back(amount);
+
     sort_vertices(next, ws.sort_buffer);
-    frontier.clear();
-    for (vertex_t v : next) {
-      frontier.push_back({v, slot[v].next});
+    const std::size_t nn = next.size();
+    frontier.resize(nn);
+    for (std::size_t i = 0; i < nn; ++i) {
+      if (i + 16 < nn) __builtin_prefetch(slot + next[i + 16]);
+      const vertex_t v = next[i];
+      frontier[i] = {v, slot[v].next};
       slot[v].next = 0;
-      ws.touched.push_back(v);
+    }
+    ws.touched.insert(ws.touched.end(), next.begin(), next.end());
+  }
+  // Leave the workspace clean: slot by slot, or in one sweep when many were touched.
+  const vertex_t* touched = ws.touched.data();
+  const std::size_t tn = ws.touched.size();
+  if (tn >= g.num_vertices() / 8) {
+    std::fill_n(slot, g.num_vertices(), FusedIcWorkspace::Slot{});
+  } else {
+    for (std::size_t i = 0; i < tn; ++i) {
+      if (i + 16 < tn) __builtin_prefetch(slot + touched[i + 16], 1);
+      slot[touched[i]].visited = 0;
     }
   }
-  // Leave the workspace clean.
-  for (vertex_t v : ws.touched) slot[v].visited = 0;
 
   if (!weighted)
     for (unsigned w = 0; w < worlds; ++w) reach[w] = static_cast<double>(counts[w]);
