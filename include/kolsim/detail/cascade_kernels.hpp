@@ -535,6 +535,12 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
       queue[tail++ % queue_size] = {v, live};
       if (tail - head > lag) resolve(queue[head++ % queue_size]);
     };
+    auto prefetch_edges = [&](edge_t from, edge_t to) {
+      for (edge_t e = from; e < to; e += 16) {
+        __builtin_prefetch(tgt + e);
+        __builtin_prefetch(prob + e);
+      }
+    };
     const std::size_t fn = frontier.size();
     for (std::size_t fi = 0; fi < fn; ++fi) {
       // Rows ahead: offsets 48 entries ahead; targets and probabilities 16 entries ahead (up
@@ -544,10 +550,7 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
         const vertex_t a = frontier[fi + 16].v;
         const edge_t r = off[a], r_end = std::min(off[a + 1], r + row_prefetch);
         if (r < r_end) {
-          for (edge_t e = r; e < r_end; e += 16) {
-            __builtin_prefetch(tgt + e);
-            __builtin_prefetch(prob + e);
-          }
+          prefetch_edges(r, r_end);
           __builtin_prefetch(tgt + r_end - 1);
           __builtin_prefetch(prob + r_end - 1);
         }
@@ -557,12 +560,7 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
       const edge_t lo = off[u], hi = off[u + 1];
       const int k = count_worlds(fm);
       edges += static_cast<std::uint64_t>(k) * (hi - lo);
-      if (hi - lo > row_prefetch) {
-        for (edge_t e = lo + row_prefetch; e < hi; e += 16) {
-          __builtin_prefetch(tgt + e);
-          __builtin_prefetch(prob + e);
-        }
-      }
+      if (hi - lo > row_prefetch) prefetch_edges(lo + row_prefetch, hi);
       // Coins first, for up to 64 edges at a time; then the live edges, in order.
       if (k == 1) {
         const std::uint64_t add = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(fm)));

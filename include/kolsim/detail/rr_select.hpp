@@ -81,22 +81,17 @@ void rr_grow_pair(const char* who, RRSampler<M>& sampler, RRCollection& a, std::
                      : std::max(r.bytes(), static_cast<std::size_t>(rr_bytes_estimate(r.mean_size(), static_cast<double>(target))));
   };
   const std::size_t other_a = base_bytes + projected(b), other_b = base_bytes + projected(a);
-  if (threads < 2) {
-    rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, threads, stop, drawn);
-    rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, threads, stop, drawn);
-    return;
-  }
-  const int half = threads / 2;
+  const int half = std::max(1, threads / 2);
   sampler.reserve_lanes(2, half);
   std::uint64_t drawn_a = 0, drawn_b = 0;
-  parallel_threads(2, [&](int t, int team) {
-    if (team < 2) {
-      rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a);
-      rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b);
-    } else if (t == 0) {
-      rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a, 0);
-    } else {
-      rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b, 1);
+  parallel_threads(threads >= 2 ? 2 : 1, [&](int t, int team) {
+    for (int c = t; c < 2; c += team) {  // one collection per lane, both on lane 0 if alone
+      const int lane = team < 2 ? 0 : c;
+      if (c == 0) {
+        rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a, lane);
+      } else {
+        rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b, lane);
+      }
     }
   });
   drawn += drawn_a + drawn_b;

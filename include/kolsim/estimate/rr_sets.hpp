@@ -496,27 +496,10 @@ class RRSampler {
           for (std::size_t i = head[k]; i < end; ++i) {
             const Row in = row(plan, b[i]);
             if constexpr (kIC) {
-              if (in.aux == kNone) continue;
-              const std::uint32_t d = in.deg;
-              if (in.aux < 0.0f) {
-                const double inv = in.aux;
-                double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-                while (pos < static_cast<double>(d)) {
-                  const edge_t e = in.begin + static_cast<std::uint32_t>(pos);
-                  __builtin_prefetch(in_src + e);
-                  pending.push_back({e, k});
-                  pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-                }
-              } else if (in.aux == kAllLive) {
-                for (std::uint32_t j = 0; j < d; ++j) pending.push_back({in.begin + j, k});
-              } else {
-                const prob_t* pr = in_p + in.begin;
-                for (std::uint32_t j = 0; j < d; ++j) {
-                  if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[j]) * 4294967296.0) {
-                    pending.push_back({in.begin + j, k});
-                  }
-                }
-              }
+              ic_draws(in, rng, in_p, [&](edge_t e) {
+                __builtin_prefetch(in_src + e);
+                pending.push_back({e, k});
+              });
             } else {
               std::uint32_t pick;
               if (live_row(in) && lt_pick(in, rng, in_p, pick)) {
@@ -546,6 +529,29 @@ class RRSampler {
       for (unsigned k = 0; k < nb; ++k) {
         for (vertex_t u : bufs[k]) bits[u] = 0;
         out.push_set(bufs[k]);
+      }
+    }
+  }
+
+  /// IC: calls emit(e) for each in-edge e of row `in` that is live, in row order (geometric
+  /// skips over a shared p, every edge, or a coin per edge; nothing for kNone).
+  template <class Emit>
+  static void ic_draws(const Row& in, Rng& rng, const prob_t* in_p, Emit&& emit) {
+    const std::uint32_t d = in.deg;
+    if (in.aux == kNone) return;
+    if (in.aux < 0.0f) {
+      const double inv = in.aux;
+      double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+      while (pos < static_cast<double>(d)) {
+        emit(in.begin + static_cast<std::uint32_t>(pos));
+        pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
+      }
+    } else if (in.aux == kAllLive) {
+      for (std::uint32_t j = 0; j < d; ++j) emit(in.begin + j);
+    } else {
+      const prob_t* pr = in_p + in.begin;
+      for (std::uint32_t j = 0; j < d; ++j) {
+        if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[j]) * 4294967296.0) emit(in.begin + j);
       }
     }
   }
@@ -602,25 +608,7 @@ class RRSampler {
           if (++depth >= max_depth_) break;
           level_end = nodes.size();
         }
-        const Row in = row(plan, nodes[head++]);
-        if (in.aux == kNone) continue;
-        const vertex_t* src = in_src + in.begin;
-        const std::uint32_t d = in.deg;
-        if (in.aux < 0.0f) {
-          const double inv = in.aux;
-          double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-          while (pos < static_cast<double>(d)) {
-            visit(src[static_cast<std::uint32_t>(pos)]);
-            pos += 1.0 + std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
-          }
-        } else if (in.aux == kAllLive) {
-          for (std::uint32_t i = 0; i < d; ++i) visit(src[i]);
-        } else {
-          const prob_t* pr = in_p + in.begin;
-          for (std::uint32_t i = 0; i < d; ++i) {
-            if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[i]) * 4294967296.0) visit(src[i]);
-          }
-        }
+        ic_draws(row(plan, nodes[head++]), rng, in_p, [&](edge_t e) { visit(in_src[e]); });
       }
     } else {
       vertex_t v = root;

@@ -75,25 +75,25 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     for (vertex_t v = 0; v < n; ++v) deg[v] += other[v];
   }
 
-  std::vector<char> fixed(n, 0);
+  // state[v]: 0 = may still be chosen, 1 = fixed or already chosen seed, 2 = not allowed.
+  std::vector<char> state(n, 0);
   for (vertex_t f : opt.fixed_seeds) {
     KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
-    fixed[f] = 1;
+    state[f] = 1;
   }
-  // fixed[v]: 1 = fixed seed, 0 = choosable, 2 = not allowed.
   if (!opt.allowed.empty()) {
     for (vertex_t v = 0; v < n; ++v) {
-      if (opt.allowed[v] == 0 && !fixed[v]) fixed[v] = 2;
+      if (opt.allowed[v] == 0 && !state[v]) state[v] = 2;
     }
   }
-  auto choosable = [&](vertex_t v) { return fixed[v] == 0; };
+  auto choosable = [&](vertex_t v) { return state[v] == 0; };
   // Choosable vertices in at least one set, most sets first (ties: lowest id).
   std::vector<vertex_t> order(n);
   {
     std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
     for (vertex_t v = 0; v < n; ++v) {
       order[c] = v;
-      c += (deg[v] > 0) & (fixed[v] == 0);
+      c += (deg[v] > 0) & (state[v] == 0);
     }
     order.resize(c);
   }
@@ -106,7 +106,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   std::vector<std::uint32_t> slot(n, none);
   std::vector<edge_t> start{0};
   std::vector<std::uint32_t> idx;
-  std::size_t ranked = 0;  // order[0 .. ranked) is sorted and indexed
+  std::size_t ranked = 0;  // order[0 .. ranked) holds the vertices in most sets, all indexed
   std::vector<edge_t> cursor;
   auto index = [&](std::span<const vertex_t> add) {
     const auto first = static_cast<std::uint32_t>(start.size() - 1);
@@ -132,9 +132,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     const auto lo = order.begin() + static_cast<std::ptrdiff_t>(ranked);
     const auto mid = order.begin() + static_cast<std::ptrdiff_t>(want);
     if (mid != order.end()) std::nth_element(lo, mid, order.end(), by_count);
-    std::sort(lo, mid, by_count);
-    std::vector<vertex_t> add(order.begin() + static_cast<std::ptrdiff_t>(ranked),
-                              order.begin() + static_cast<std::ptrdiff_t>(want));
+    std::vector<vertex_t> add(lo, mid);
     ranked = want;
     if (must != none && slot[must] == none) add.push_back(must);
     index(add);
@@ -204,7 +202,6 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   for (vertex_t v : order) heap.push_back((static_cast<std::uint64_t>(deg[v]) << 32) | (~v & 0xffffffffu));
   std::make_heap(heap.begin(), heap.end());
   res.upper_bound = std::min<std::uint64_t>(sets, cov + topk_sum());
-  std::vector<char> chosen;
   while (res.seeds.size() < k && !heap.empty()) {
     std::pop_heap(heap.begin(), heap.end());
     const std::uint64_t key = heap.back();
@@ -218,25 +215,23 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     if (stored == 0) break;
     heap.pop_back();
     const std::uint64_t gain = take(v);
+    state[v] = 1;  // its sets are all covered now: cover_set never meets it again
     res.seeds.push_back(v);
     res.marginal.push_back(gain);
     cov += gain;
     res.upper_bound = std::min(res.upper_bound, cov + topk_sum());
   }
-  if (res.seeds.size() < k) {  // every remaining marginal is 0: lowest ids first
-    chosen.assign(n, 0);
-    for (vertex_t v : res.seeds) chosen[v] = 1;
-    for (vertex_t v = 0; v < n && res.seeds.size() < k; ++v) {
-      if (choosable(v) && !chosen[v]) {
-        res.seeds.push_back(v);
-        res.marginal.push_back(0);
-      }
+  // Every remaining marginal is 0: lowest ids first.
+  for (vertex_t v = 0; v < n && res.seeds.size() < k; ++v) {
+    if (choosable(v)) {
+      res.seeds.push_back(v);
+      res.marginal.push_back(0);
     }
   }
   res.coverage = cov;
   res.bytes = idx.capacity() * 4 + start.capacity() * 8 + slot.capacity() * 4 + deg.capacity() * 4 +
-              covered.capacity() + heap.capacity() * 8 + hist.capacity() * 4 + fixed.capacity() +
-              order.capacity() * 4 + cursor.capacity() * 8 + chosen.capacity();
+              covered.capacity() + heap.capacity() * 8 + hist.capacity() * 4 + state.capacity() +
+              order.capacity() * 4 + cursor.capacity() * 8;
   return res;
 }
 
