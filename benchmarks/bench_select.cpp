@@ -54,6 +54,19 @@ double peak_rss_mb() {
   return kb / 1024.0;
 }
 
+/// Forward Monte Carlo spread of `seeds` (fixed seed, independent of any RR sets); empty when
+/// trials = 0.
+template <class M>
+SpreadEstimate independent_spread(const FollowerGraph& g, const std::vector<vertex_t>& seeds, std::uint64_t trials,
+                                  int threads) {
+  if (trials == 0) return {};
+  MonteCarloOptions mo;
+  mo.trials = trials;
+  mo.seed = 12345;
+  mo.threads = threads;
+  return estimate_spread(g, M{}, seeds, mo);
+}
+
 template <class M>
 void run(const char* graph_name, const FollowerGraph& g, const char* model_name, double eps, int threads,
          std::uint64_t trials) {
@@ -87,13 +100,7 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
     }
     std::sort(times.begin(), times.end());
     const double peak_mb = peak_rss_mb();
-    SpreadEstimate mc;
-    if (trials) {
-      MonteCarloOptions mo;
-      mo.trials = trials;
-      mo.seed = 12345;
-      mc = estimate_spread(g, M{}, r.seeds, mo);
-    }
+    const SpreadEstimate mc = independent_spread<M>(g, r.seeds, trials, 0);
     std::string phases;
     for (auto& [name, sec] : r.phase_seconds) phases += " " + name + "=" + std::to_string(sec);
     extra += phases;
@@ -124,14 +131,7 @@ int pl1m_run(const std::string& source, double eps, int threads, std::uint64_t t
   const ImmResult r = imm(g, IndependentCascade{}, 50, o);
   const double total = std::chrono::duration<double>(clock::now() - t0).count();
   const double peak = peak_rss_mb();
-  SpreadEstimate mc;
-  if (trials) {
-    MonteCarloOptions mo;
-    mo.trials = trials;
-    mo.seed = 12345;
-    mo.threads = threads;
-    mc = estimate_spread(g, IndependentCascade{}, r.seeds, mo);
-  }
+  const SpreadEstimate mc = independent_spread<IndependentCascade>(g, r.seeds, trials, threads);
   std::printf("PL1M from %-8s IC IMM eps=%.2f thr=%d  wall %.3f s = load %.3f + IMM %.3f  rr_sets %llu  peak RSS MB %.1f"
               "  spread %.1f +- %.1f (%llu trials)\n",
               source.c_str(), eps, threads, total, load, r.seconds, static_cast<unsigned long long>(r.rr_sets), peak,

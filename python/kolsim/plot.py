@@ -55,6 +55,19 @@ def _cumulative(result: Any) -> np.ndarray:
     return np.cumsum(np.asarray(result.new_per_step, dtype=np.float64))
 
 
+def _finish(fig: Any, ax: Any, xlabel: str, ylabel: str, title: str, legend: bool, path: Any) -> Any:
+    """Axis labels, title, legend and grid; saves the figure when a path is given."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    if path is not None:
+        save_png(fig, path)
+    return fig
+
+
 def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, path: Any = None, ax: Any = None,
                     title: str = "Reach over time") -> Any:
     """Cumulative accounts reached per step for one or more results.
@@ -93,15 +106,7 @@ def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, pat
         if hasattr(r, "ci_low") and len(cum):
             ax.errorbar([len(cum) - 1], [r.mean], yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
                         color=line.get_color(), capsize=4)
-    ax.set_xlabel("step")
-    ax.set_ylabel("accounts reached (cumulative)")
-    ax.set_title(title)
-    if labels is not None:
-        ax.legend()
-    ax.grid(True, alpha=0.3)
-    if path is not None:
-        save_png(fig, path)
-    return fig
+    return _finish(fig, ax, "step", "accounts reached (cumulative)", title, labels is not None, path)
 
 
 def spread_vs_k(ks: Sequence[int], spreads: Any, errors: Any = None, labels: Optional[Sequence[str]] = None, *,
@@ -135,12 +140,4 @@ def spread_vs_k(ks: Sequence[int], spreads: Any, errors: Any = None, labels: Opt
         line, = ax.plot(x, y[i], marker="o", label=label)
         if err is not None:
             ax.fill_between(x, y[i] - 1.96 * err[i], y[i] + 1.96 * err[i], color=line.get_color(), alpha=0.2)
-    ax.set_xlabel("number of KOLs (k)")
-    ax.set_ylabel("expected spread")
-    ax.set_title(title)
-    if labels is not None:
-        ax.legend()
-    ax.grid(True, alpha=0.3)
-    if path is not None:
-        save_png(fig, path)
-    return fig
+    return _finish(fig, ax, "number of KOLs (k)", "expected spread", title, labels is not None, path)

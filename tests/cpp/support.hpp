@@ -31,9 +31,11 @@ inline std::uint64_t test_seed(const char* program, std::uint64_t fallback) {
   return s;
 }
 
-/// Random graph on n vertices with m distinct non-loop edges, probabilities in [0.1, 0.9];
-/// with `lt`, in-weights above 0.95 are scaled down to 0.95.
-inline FollowerGraph tiny_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt) {
+/// Random graph on n vertices with m distinct non-loop edges, probabilities uniform in
+/// [low, 0.9] (or all `equal` when it is > 0); with `lt`, in-weights above 0.95 are scaled down
+/// to 0.95.
+inline FollowerGraph tiny_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt, double low = 0.1,
+                                prob_t equal = 0.0f) {
   std::mt19937_64 gen(seed);
   std::set<std::pair<vertex_t, vertex_t>> es;
   std::uniform_int_distribution<vertex_t> pick(0, n - 1);
@@ -44,11 +46,11 @@ inline FollowerGraph tiny_graph(vertex_t n, std::size_t m, std::uint64_t seed, b
   std::vector<vertex_t> s, t;
   std::vector<prob_t> p;
   std::vector<double> insum(n, 0.0);
-  std::uniform_real_distribution<double> u(0.1, 0.9);
+  std::uniform_real_distribution<double> u(low, 0.9);
   for (auto [a, b] : es) {
     s.push_back(a);
     t.push_back(b);
-    p.push_back(static_cast<prob_t>(u(gen)));
+    p.push_back(equal > 0.0f ? equal : static_cast<prob_t>(u(gen)));
     insum[b] += p.back();
   }
   if (lt) {

@@ -24,31 +24,10 @@ namespace {
 
 std::uint64_t test_seed() { return test_support::test_seed("test_rr_sets", 20240601ULL); }
 
-/// Random graph on n vertices with about m distinct non-loop edges; LT-normalised if lt.
+/// Random graph on n vertices with m distinct non-loop edges, probabilities in [0.05, 0.9] or
+/// all 0.3; LT-normalised if lt.
 FollowerGraph random_graph(vertex_t n, std::size_t m, std::uint64_t seed, bool lt, bool equal_probs = false) {
-  std::mt19937_64 gen(seed);
-  std::set<std::pair<vertex_t, vertex_t>> es;
-  std::uniform_int_distribution<vertex_t> pick(0, n - 1);
-  while (es.size() < m) {
-    vertex_t a = pick(gen), b = pick(gen);
-    if (a != b) es.insert({a, b});
-  }
-  std::vector<vertex_t> s, t;
-  std::vector<prob_t> p;
-  std::uniform_real_distribution<double> u(0.05, 0.9);
-  std::vector<double> insum(n, 0.0);
-  for (auto [a, b] : es) {
-    s.push_back(a);
-    t.push_back(b);
-    p.push_back(equal_probs ? 0.3f : static_cast<prob_t>(u(gen)));
-    insum[b] += p.back();
-  }
-  if (lt) {
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      if (insum[t[i]] > 0.95) p[i] = static_cast<prob_t>(p[i] * 0.95 / insum[t[i]]);
-    }
-  }
-  return build_graph_dense(n, s, t, p);
+  return test_support::tiny_graph(n, m, seed, lt, 0.05, equal_probs ? 0.3f : 0.0f);
 }
 
 template <class M>
