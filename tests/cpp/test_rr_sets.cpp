@@ -256,6 +256,23 @@ TEST(MaxCoverage, VertexOutsideTheFirstIndexTier) {
   EXPECT_EQ(r.marginal, (std::vector<std::uint64_t>{1898, 1, 0}));
 }
 
+// A vertex of the first tier (y) whose marginal falls to tie with a vertex outside it (3):
+// the lower id must win, as in a heap over all vertices.
+TEST(MaxCoverage, TieAcrossATierBoundaryGoesToTheLowestId) {
+  const vertex_t n = 800, hub = 790, y = 700, low = 3;
+  RRCollection rr;
+  for (vertex_t t = 100; t < 628; ++t)  // 528 vertices in 5 sets each, all shared with the hub
+    for (int r = 0; r < 5; ++r) rr.push_set(std::vector<vertex_t>{t, hub});
+  for (int r = 0; r < 2; ++r) rr.push_set(std::vector<vertex_t>{y, hub});
+  for (int r = 0; r < 4; ++r) rr.push_set(std::vector<vertex_t>{y});
+  for (int r = 0; r < 4; ++r) rr.push_set(std::vector<vertex_t>{low});
+  const auto r = max_coverage(rr, n, 2);
+  EXPECT_EQ(r.seeds, (std::vector<vertex_t>{hub, low}));
+  EXPECT_EQ(r.marginal, (std::vector<std::uint64_t>{2642, 4}));
+  std::vector<char> allowed(n, 1);
+  EXPECT_EQ(r.seeds, brute_greedy(rr, n, 2, allowed, {}));
+}
+
 TEST(MaxCoverage, MatchesBruteForceGreedyAndRecount) {
   std::mt19937_64 gen(test_seed() + 13);
   const vertex_t n = 9;
@@ -309,6 +326,85 @@ TEST(MaxCoverage, MatchesBruteForceGreedyAndRecount) {
       EXPECT_GE(r.upper_bound, opt);
       EXPECT_GE(static_cast<double>(r.coverage), (1 - 1 / std::exp(1.0)) * static_cast<double>(opt));
     }
+  }
+}
+
+// Hundreds of seeds' worth of tiers: a skewed collection where many vertices tie on their
+// counts, so the greedy keeps pulling in tiers and must break ties at tier boundaries exactly
+// as a plain greedy that recounts every marginal each step (also for the top-k upper bound).
+TEST(MaxCoverage, TieredIndexMatchesPlainGreedyOnLargeSkewedCollections) {
+  std::mt19937_64 gen(test_seed() + 15);
+  const vertex_t n = 3000;
+  for (int rep = 0; rep < 6; ++rep) {
+    RRCollection rr;
+    std::uniform_int_distribution<int> sz(1, 6);
+    for (int j = 0; j < 2500 + 500 * rep; ++j) {
+      std::set<vertex_t> s;
+      const int z = sz(gen);
+      while (static_cast<int>(s.size()) < z) {  // popularity ~ 1/rank, coarsened so counts tie
+        const double u = std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+        s.insert(static_cast<vertex_t>(std::min<double>(n - 1, std::pow(n, u) - 1.0)) / (1 + rep % 3) * (1 + rep % 3));
+      }
+      rr.push_set(std::vector<vertex_t>(s.begin(), s.end()));
+    }
+    std::vector<char> allowed(n, 1);
+    std::vector<vertex_t> fixed;
+    if (rep % 2 == 1) for (vertex_t v = 0; v < n; v += 7) allowed[v] = 0;
+    if (rep >= 3) fixed = {1, 5, 40};
+    for (vertex_t f : fixed) allowed[f] = 0;
+    const std::size_t k = 40 + 60 * static_cast<std::size_t>(rep);
+    // Plain greedy: recount all marginals each step.
+    std::vector<char> cov(rr.size(), 0), taken(n, 0);
+    for (vertex_t f : fixed) taken[f] = 1;
+    auto gains = [&]() {
+      std::vector<std::uint64_t> g(n, 0);
+      for (std::uint64_t j = 0; j < rr.size(); ++j) {
+        if (cov[j]) continue;
+        for (vertex_t v : rr.set(j)) ++g[v];
+      }
+      return g;
+    };
+    auto cover = [&](vertex_t v) {
+      std::uint64_t got = 0;
+      for (std::uint64_t j = 0; j < rr.size(); ++j) {
+        if (cov[j]) continue;
+        const auto s = rr.set(j);
+        if (std::find(s.begin(), s.end(), v) != s.end()) cov[j] = 1, ++got;
+      }
+      return got;
+    };
+    std::uint64_t c = 0;
+    for (vertex_t f : fixed) c += cover(f);
+    std::vector<vertex_t> seeds;
+    std::vector<std::uint64_t> marg;
+    std::uint64_t bound = rr.size();
+    for (std::size_t it = 0;; ++it) {
+      const auto g = gains();
+      std::vector<std::uint64_t> avail;
+      for (vertex_t v = 0; v < n; ++v) if (allowed[v] && !taken[v]) avail.push_back(g[v]);
+      std::sort(avail.rbegin(), avail.rend());
+      std::uint64_t top = 0;
+      for (std::size_t i = 0; i < std::min(k, avail.size()); ++i) top += avail[i];
+      bound = std::min(bound, c + top);
+      if (it == k) break;
+      vertex_t best = n;
+      for (vertex_t v = 0; v < n; ++v)
+        if (allowed[v] && !taken[v] && (best == n || g[v] > g[best])) best = v;
+      taken[best] = 1;
+      seeds.push_back(best);
+      marg.push_back(cover(best));
+      c += marg.back();
+    }
+    MaxCoverageOptions mo;
+    mo.allowed = allowed;
+    mo.fixed_seeds = fixed;
+    const auto r = max_coverage(rr, n, k, mo);
+    ASSERT_EQ(r.seeds, seeds) << "rep " << rep;
+    EXPECT_EQ(r.marginal, marg);
+    EXPECT_EQ(r.coverage, c);
+    EXPECT_EQ(r.upper_bound, bound);
+    mo.upper_bound = false;
+    EXPECT_EQ(max_coverage(rr, n, k, mo).seeds, seeds);
   }
 }
 

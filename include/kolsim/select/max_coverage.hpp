@@ -87,7 +87,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     }
   }
   auto choosable = [&](vertex_t v) { return state[v] == 0; };
-  // Choosable vertices in at least one set, most sets first (ties: lowest id).
+  // Choosable vertices in at least one set.
   std::vector<vertex_t> order(n);
   {
     std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
@@ -97,7 +97,15 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     }
     order.resize(c);
   }
-  auto by_count = [&](vertex_t a, vertex_t b) { return deg[a] != deg[b] ? deg[a] > deg[b] : a < b; };
+  std::uint32_t top = 0;
+  for (vertex_t v : order) top = std::max(top, deg[v]);
+  // Histogram of the current marginal coverage over choosable vertices (for the top-k upper bound).
+  const bool track = opt.upper_bound;
+  std::vector<std::uint32_t> hist;
+  if (track) {
+    hist.assign(static_cast<std::size_t>(top) + 1, 0);
+    for (vertex_t v : order) ++hist[deg[v]];
+  }
 
   // Lazily built inverted index: list of the vertex in slot s = idx[start[s] .. start[s + 1]),
   // the sets holding it that were uncovered when it was indexed (deg[v] of them).
@@ -106,7 +114,6 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   std::vector<std::uint32_t> slot(n, none);
   std::vector<edge_t> start{0};
   std::vector<std::uint32_t> idx;
-  std::size_t ranked = 0;  // order[0 .. ranked) holds the vertices in most sets, all indexed
   std::vector<edge_t> cursor;
   auto index = [&](std::span<const vertex_t> add) {
     const auto first = static_cast<std::uint32_t>(start.size() - 1);
@@ -117,37 +124,29 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     }
     const auto last = static_cast<std::uint32_t>(start.size() - 1);
     if (last == first) return;
-    idx.resize(start.back());
+    // One spare entry at the end of idx takes the writes of vertices outside this tier, so the
+    // pass has no unpredictable branch.
+    idx.resize(start.back() + 1);
     cursor.assign(start.begin() + first, start.begin() + last);
+    cursor.push_back(start.back());
+    // Raw pointers: through the vectors every store would reload their data pointers.
+    const char* cov = covered.data();
+    const std::uint32_t* sl = slot.data();
+    std::uint32_t* out = idx.data();
+    edge_t* cur = cursor.data();
+    const vertex_t* nd = nodes.data();
+    const std::uint32_t width = last - first;
     for (std::uint64_t j = 0; j < sets; ++j) {
-      if (covered[j]) continue;
+      if (cov[j]) continue;
       for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
-        const std::uint32_t s = slot[nodes[e]];
-        if (s >= first && s < last) idx[cursor[s - first]++] = static_cast<std::uint32_t>(j);
+        const std::uint32_t s = std::min(sl[nd[e]] - first, width);  // wraps for none and earlier tiers
+        out[cur[s]] = static_cast<std::uint32_t>(j);
+        cur[s] += s < width;
       }
     }
   };
-  auto next_tier = [&](vertex_t must) {
-    const std::size_t want = std::min(order.size(), std::max<std::size_t>(ranked * 4, 8 * k + 512));
-    const auto lo = order.begin() + static_cast<std::ptrdiff_t>(ranked);
-    const auto mid = order.begin() + static_cast<std::ptrdiff_t>(want);
-    if (mid != order.end()) std::nth_element(lo, mid, order.end(), by_count);
-    std::vector<vertex_t> add(lo, mid);
-    ranked = want;
-    if (must != none && slot[must] == none) add.push_back(must);
-    index(add);
-  };
   index(opt.fixed_seeds);
 
-  // Histogram of current marginal coverage over choosable vertices (for the top-k upper bound).
-  const bool track = opt.upper_bound;
-  std::uint32_t top = 0;
-  std::vector<std::uint32_t> hist;
-  if (track) {
-    for (vertex_t v : order) top = std::max(top, deg[v]);
-    hist.assign(static_cast<std::size_t>(top) + 1, 0);
-    for (vertex_t v : order) ++hist[deg[v]];
-  }
   auto cover_set = [&](std::uint32_t j) {
     covered[j] = 1;
     if (!track) {
@@ -164,7 +163,6 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     }
   };
   auto take = [&](vertex_t v) {
-    if (slot[v] == none) next_tier(v);
     std::uint64_t gain = 0;
     const std::uint32_t s = slot[v];
     for (edge_t e = start[s]; e < start[s + 1]; ++e) {
@@ -192,17 +190,59 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     return sum;
   };
 
-  next_tier(none);
-  // Lazy greedy: heap keys (marginal << 32 | ~v) are upper bounds since marginals only shrink;
-  // a fresh top is the true maximum with the lowest id among ties. Vertices in no set never
-  // enter the heap: once the best marginal is 0, the lowest remaining ids follow, as with a
-  // heap over all vertices.
+  // Lazy greedy over the indexed tiers: heap keys (marginal << 32 | ~v) are upper bounds since
+  // marginals only shrink, so a fresh top is the true maximum with the lowest id among ties as
+  // long as it beats `rest_max`, a bound on the marginal of every vertex not yet in the heap.
+  // order[ranked ..) are the vertices not yet in the heap. A tier is every remaining vertex whose
+  // current marginal reaches the threshold at which at least `want` of them do (found on a
+  // histogram: no sort), want = 8k + 512 for the first tier and four times the indexed count
+  // after. Vertices in no set never enter the heap: once the best marginal is 0, the lowest
+  // remaining ids follow, as with a heap over all vertices.
   std::vector<std::uint64_t> heap;
-  heap.reserve(order.size());
-  for (vertex_t v : order) heap.push_back((static_cast<std::uint64_t>(deg[v]) << 32) | (~v & 0xffffffffu));
-  std::make_heap(heap.begin(), heap.end());
+  std::size_t ranked = 0;
+  std::uint32_t rest_max = top;
+  std::vector<std::uint32_t> count;
+  std::vector<vertex_t> spill;
+  auto next_tier = [&]() {
+    if (ranked == order.size()) {
+      rest_max = 0;
+      return;
+    }
+    const std::size_t want = std::max<std::size_t>(ranked * 4, 8 * k + 512) - ranked;
+    count.assign(static_cast<std::size_t>(rest_max) + 1, 0);
+    for (std::size_t i = ranked; i < order.size(); ++i) ++count[deg[order[i]]];
+    std::uint32_t threshold = rest_max;
+    for (std::size_t have = count[threshold]; have < want && threshold > 0;) have += count[--threshold];
+    // Branch-free partition of order[ranked ..): the tier first, the rest after it.
+    std::size_t in = ranked, out = 0;
+    spill.resize(order.size() - ranked);
+    for (std::size_t i = ranked; i < order.size(); ++i) {
+      const vertex_t v = order[i];
+      const bool hit = deg[v] >= threshold;
+      order[in] = v;
+      spill[out] = v;
+      in += hit;
+      out += !hit;
+    }
+    std::copy(spill.begin(), spill.begin() + static_cast<std::ptrdiff_t>(out), order.begin() + static_cast<std::ptrdiff_t>(in));
+    index(std::span<const vertex_t>(order.data() + ranked, in - ranked));
+    for (std::size_t i = ranked; i < in; ++i)
+      heap.push_back((static_cast<std::uint64_t>(deg[order[i]]) << 32) | (~order[i] & 0xffffffffu));
+    std::make_heap(heap.begin(), heap.end());
+    ranked = in;
+    rest_max = threshold;
+    while (rest_max > 0 && count[--rest_max] == 0) {
+    }
+    if (ranked == order.size()) rest_max = 0;
+  };
+  next_tier();
   res.upper_bound = std::min<std::uint64_t>(sets, cov + topk_sum());
-  while (res.seeds.size() < k && !heap.empty()) {
+  while (res.seeds.size() < k) {
+    if (heap.empty()) {
+      if (ranked == order.size()) break;
+      next_tier();
+      continue;
+    }
     std::pop_heap(heap.begin(), heap.end());
     const std::uint64_t key = heap.back();
     const vertex_t v = ~static_cast<vertex_t>(key & 0xffffffffu);
@@ -210,6 +250,11 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     if (stored != deg[v]) {
       heap.back() = (static_cast<std::uint64_t>(deg[v]) << 32) | (key & 0xffffffffu);
       std::push_heap(heap.begin(), heap.end());
+      continue;
+    }
+    if (stored == 0 ? rest_max > 0 : stored <= rest_max) {  // a vertex outside the heap may beat or tie it
+      std::push_heap(heap.begin(), heap.end());
+      next_tier();
       continue;
     }
     if (stored == 0) break;
@@ -231,7 +276,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   res.coverage = cov;
   res.bytes = idx.capacity() * 4 + start.capacity() * 8 + slot.capacity() * 4 + deg.capacity() * 4 +
               covered.capacity() + heap.capacity() * 8 + hist.capacity() * 4 + state.capacity() +
-              order.capacity() * 4 + cursor.capacity() * 8;
+              order.capacity() * 4 + cursor.capacity() * 8 + count.capacity() * 4 + spill.capacity() * 4;
   return res;
 }
 
