@@ -15,6 +15,7 @@
 #include <kolsim/io/edge_list.hpp>
 #include <kolsim/select/blocking.hpp>
 #include <kolsim/select/heuristics.hpp>
+#include "pl1m.hpp"
 
 #include <ctime>
 #include <cstdio>
@@ -103,8 +104,8 @@ int main(int argc, char** argv) {
     run("soc-Slashdot0902 (weighted cascade)", g, worlds, roots, trials, threads, celf);
   }
   if (which == "pl1m" || which == "all") {
-    const FollowerGraph g = weighted_cascade(chung_lu(1'000'000, 10.37, 2.5, 2.1, 1));
-    run("PL1M chung_lu(1e6, 10.37, 2.5, 2.1) (weighted cascade)", g, worlds, roots, trials, threads, false);
+    const FollowerGraph g = weighted_cascade(pl1m_graph(1));
+    run("PL1M (benchmarks/pl1m.hpp, weighted cascade)", g, worlds, roots, trials, threads, false);
   }
   return 0;
 }

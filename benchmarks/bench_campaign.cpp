@@ -16,6 +16,7 @@
 #include <kolsim/io/edge_list.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
+#include "pl1m.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -189,7 +190,7 @@ int main(int argc, char** argv) {
     bench("Slashdot", g, eps > 0 ? eps : 0.1, threads, trials);
   }
   if (which == "pl1m" || which == "all") {
-    const auto g = weighted_cascade(chung_lu(1'000'000, 10.37, 2.5, 2.1, 1));
+    const auto g = weighted_cascade(pl1m_graph(1));
     bench("PL1M", g, eps > 0 ? eps : 0.5, threads, trials);
   }
   return 0;

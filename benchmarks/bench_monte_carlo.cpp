@@ -16,6 +16,7 @@
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"
 #include "kolsim/io/edge_list.hpp"
+#include "pl1m.hpp"
 
 namespace {
 
@@ -42,7 +43,7 @@ std::vector<vertex_t> top_out_degree(const FollowerGraph& g, std::size_t k) {
 const Fixture& pl1m() {
   static const Fixture f = [] {
     Fixture x;
-    x.graph = weighted_cascade(chung_lu(1'000'000, 10.4, 2.5, 2.1, 2026));
+    x.graph = weighted_cascade(pl1m_graph(2026));
     x.seeds = top_out_degree(x.graph, 50);
     return x;
   }();

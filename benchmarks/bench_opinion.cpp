@@ -18,6 +18,7 @@
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/opinion/stubborn.hpp"
+#include "pl1m.hpp"
 
 using namespace kolsim;
 
@@ -63,7 +64,7 @@ const Instance* slashdot() {
 
 const Instance* pl1m() {
   static std::unique_ptr<Instance> inst =
-      std::make_unique<Instance>(make_instance(chung_lu(1'000'000, 10.4, 2.5, 2.1, 7)));
+      std::make_unique<Instance>(make_instance(pl1m_graph(7)));
   return inst.get();
 }
 

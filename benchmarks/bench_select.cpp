@@ -18,6 +18,7 @@
 #include <kolsim/io/snapshot.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
+#include "pl1m.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -113,8 +114,8 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
   }
 }
 
-const char* const pl1m_text = "/tmp/kolsim_bench_select_pl1m.txt";
-const char* const pl1m_snap = "/tmp/kolsim_bench_select_pl1m.kgs";
+const std::string pl1m_text = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".txt";
+const std::string pl1m_snap = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".kgs";
 
 /// One PL1M run in this (fresh) process: load from `source` ("text" or "snapshot"), IMM, report.
 int pl1m_run(const std::string& source, double eps, int threads, std::uint64_t trials) {
@@ -160,9 +161,9 @@ int main(int argc, char** argv) {
   }
   if (which == "pl1m-wall") {
     struct stat st {};
-    if (::stat(pl1m_text, &st) != 0 || ::stat(pl1m_snap, &st) != 0) {
-      std::printf("# writing %s and %s (once)\n", pl1m_text, pl1m_snap);
-      const FollowerGraph g = chung_lu(1'000'000, 10.4, 2.5, 2.1, 1);
+    if (::stat(pl1m_text.c_str(), &st) != 0 || ::stat(pl1m_snap.c_str(), &st) != 0) {
+      std::printf("# writing %s and %s (once)\n", pl1m_text.c_str(), pl1m_snap.c_str());
+      const FollowerGraph g = pl1m_graph(1);
       write_edge_list(g, pl1m_text, false);
       save_snapshot(weighted_cascade(g), pl1m_snap);
     }
@@ -191,7 +192,7 @@ int main(int argc, char** argv) {
     bench_graph("Slashdot", g);
   }
   if (which == "pl1m" || which == "all") {
-    auto g = weighted_cascade(chung_lu(1'000'000, 10.4, 2.5, 2.1, 1));
+    auto g = weighted_cascade(pl1m_graph(1));
     bench_graph("PL1M", g);
   }
   return 0;

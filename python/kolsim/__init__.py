@@ -568,7 +568,7 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         Live-edge worlds for the Monte Carlo greedy methods (default 1000).
     **method_options
         Passed to the method (e.g. ``ell``, ``delta``, ``memory_limit``, ``max_depth``,
-        ``root_weights``, ``p`` for degree-discount, ``damping``).
+        ``root_weights``, ``selection_ratio`` for opim-c, ``p`` for degree-discount, ``damping``).
 
     Returns
     -------

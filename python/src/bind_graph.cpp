@@ -328,12 +328,18 @@ Examples
 )doc");
   m.def(
       "chung_lu",
-      [](vertex_t n, double average_degree, double out_exponent, double in_exponent, std::uint64_t seed, int threads) {
-        return without_gil([&] { return chung_lu(n, average_degree, out_exponent, in_exponent, seed, threads); });
+      [](vertex_t n, double average_degree, double out_exponent, double in_exponent, std::uint64_t seed, int threads,
+         double max_out_degree, double max_in_degree) {
+        return without_gil([&] {
+          return chung_lu(n, average_degree, out_exponent, in_exponent, seed, threads, max_out_degree, max_in_degree);
+        });
       },
       py::arg("n"), py::arg("average_degree"), py::arg("out_exponent") = 2.5, py::arg("in_exponent") = 2.1,
-      py::arg("seed") = 0, py::arg("threads") = 0,
+      py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_out_degree") = 0.0, py::arg("max_in_degree") = 0.0,
       R"doc(Directed Chung-Lu power-law graph with the given out- (follower) and in-degree exponents.
+
+max_out_degree and max_in_degree set the largest expected degrees (Chung & Lu's cutoff); 0 means
+the structural cutoff sqrt(n * average_degree).
 
 Examples
 --------

@@ -60,22 +60,25 @@ PySelectResult imm_py(const BoundModel<M>& m, std::size_t k, double epsilon, dou
 template <class M>
 PySelectResult opim_py(const BoundModel<M>& m, std::size_t k, double epsilon, double delta, std::size_t memory_limit,
                        std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
-                       py::handle fixed_seeds, std::uint64_t seed, int threads) {
+                       py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio) {
   OpimOptions opt;
   fill_select_options(opt, m.graph, candidates, fixed_seeds, seed, threads);
   opt.epsilon = epsilon;
   opt.delta = delta;
+  opt.selection_ratio = selection_ratio;
   opt.memory_limit = memory_limit;
   opt.max_depth = step_limit(max_depth);
   opt.root_weights = number_vector<double>(root_weights, "root_weights");
   OpimResult r = without_gil([&] { return opim_c(m.graph, m.model, k, opt); });
   const double ratio = r.certified_ratio, lo = r.lower_bound, hi = r.upper_bound;
   const int rounds = r.rounds;
+  const auto validation = r.validation_sets;
   PySelectResult out = to_python(m.graph, std::move(r));
   out.extra["certified_ratio"] = ratio;
   out.extra["lower_bound"] = lo;
   out.extra["upper_bound"] = hi;
   out.extra["rounds"] = rounds;
+  out.extra["validation_sets"] = validation;
   return out;
 }
 
@@ -117,7 +120,10 @@ Examples
 constexpr const char* opim_doc = R"doc(OPIM-C (Tang et al., SIGMOD 2018): adaptive RR sampling that stops once a
 (1 - 1/e - epsilon) ratio is certified with probability >= 1 - delta (0: 1/n).
 
-``extra`` holds ``certified_ratio``, ``lower_bound``, ``upper_bound`` and ``rounds``.
+``extra`` holds ``certified_ratio``, ``lower_bound``, ``upper_bound``, ``rounds`` and
+``validation_sets`` (|R2|, on which ``spread`` is estimated).
+``selection_ratio`` is |R1| / |R2|: seeds are chosen on R1 and certified on R2, so a larger R1
+returns better seeds at the same guarantee (default 3; 1 = the paper's equal sizes).
 
 Examples
 --------
@@ -152,7 +158,7 @@ void def_selectors(py::module_& m, bool with_doc) {
   m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, with_doc ? opim_doc : "");
+        py::arg("threads") = 0, py::arg("selection_ratio") = 3.0, with_doc ? opim_doc : "");
   auto def_greedy = [&](const char* name, auto fn) {
     m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = 1000, py::arg("max_steps") = py::none(),
           py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,

@@ -136,11 +136,35 @@ TEST(ChungLu, PowerLawShapeAndThreadIndependent) {
   expect_same(g, chung_lu(n, 10.4, 2.5, 2.1, seed, 2));
   auto er = erdos_renyi(n, g.num_edges(), seed);
   EXPECT_GT(max_out_degree(g), 5 * max_out_degree(er));
+  // Both maxima sit near the structural cutoff sqrt(n d) ~ 1,020; the in-degree exponent 2.1
+  // gives the heavier tail: more accounts with in-degree >= 100 than with out-degree >= 100.
   edge_t max_in = 0;
-  for (vertex_t v = 0; v < n; ++v) max_in = std::max(max_in, g.in_degree(v));
-  EXPECT_GT(max_in, max_out_degree(g));  // exponent 2.1 tail is heavier than 2.5
-  // Vertex 0 has the largest out-weight: its follower count is far above the mean.
-  EXPECT_GT(g.out_degree(0), 50u);
+  std::size_t big_in = 0, big_out = 0;
+  for (vertex_t v = 0; v < n; ++v) {
+    max_in = std::max(max_in, g.in_degree(v));
+    big_in += g.in_degree(v) >= 100;
+    big_out += g.out_degree(v) >= 100;
+  }
+  EXPECT_GT(big_in, big_out + big_out / 2) << big_in << " vs " << big_out;
+  for (const edge_t top : {max_in, max_out_degree(g)}) {
+    EXPECT_GT(top, 850u);
+    EXPECT_LT(top, 1200u);
+  }
+  // Vertex 0 has the largest out-weight: its expected follower count is the cutoff.
+  EXPECT_GT(g.out_degree(0), 850u);
+  // A chosen cutoff moves the largest degrees: 4,000 draws for vertex 0 (~9% fall away as
+  // repeats onto the flat in-side whose largest expected degree is 300).
+  auto h = chung_lu(n, 10.4, 2.5, 2.1, seed, 2, 4000, 300);
+  EXPECT_GT(h.out_degree(0), 3400u);
+  EXPECT_LT(h.out_degree(0), 4000u + 4 * 64u);
+  edge_t h_in = 0;
+  for (vertex_t v = 0; v < n; ++v) h_in = std::max(h_in, h.in_degree(v));
+  EXPECT_GE(h_in, 290u);
+  EXPECT_LE(h_in, 360u);
+  EXPECT_THROW(chung_lu(n, 10.4, 2.5, 2.1, seed, 1, 10.0), std::invalid_argument);     // not above the mean
+  EXPECT_THROW(chung_lu(n, 10.4, 2.5, 2.1, seed, 1, 0, 1e6), std::invalid_argument);   // above n - 1
+  // Dense: the default cutoff leaves no room above the mean; uniform weights.
+  EXPECT_NO_THROW(chung_lu(10, 9.0, 2.5, 2.1, seed));
   EXPECT_THROW(chung_lu(n, 10, 2.0, 2.1, seed), std::invalid_argument);
   EXPECT_THROW(chung_lu(n, 10, 2.5, 1.5, seed), std::invalid_argument);
   EXPECT_THROW(chung_lu(0, 10, 2.5, 2.5, seed), std::invalid_argument);

@@ -26,6 +26,15 @@ using test_support::all_vertices;
 using test_support::brute_opt;
 using test_support::tiny_graph;
 
+/// OPIM-C's spread is the validation collection's estimate: it must sit within 4 standard errors
+/// (of that collection's size) of the exact spread.
+void expect_spread_within_error(const OpimResult& r, double exact, double n) {
+  ASSERT_GT(r.validation_sets, 0u);
+  const double q = exact / n;
+  const double se = n * std::sqrt(q * (1 - q) / static_cast<double>(r.validation_sets));
+  EXPECT_NEAR(r.spread, exact, 4 * se + 1e-9) << r.validation_sets << " validation sets";
+}
+
 template <class M>
 void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std::size_t k) {
   auto g = tiny_graph(12, 16, gseed, lt);
@@ -45,8 +54,8 @@ void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std
   EXPECT_GT(r.certified_ratio, 0.0);
   EXPECT_GE(r.rounds, 1);
   EXPECT_EQ(r.method, "opim_c");
-  EXPECT_NEAR(r.spread, got, 0.1 * got);
-  EXPECT_GT(r.rr_sets, 0u);
+  expect_spread_within_error(r, got, 12);
+  EXPECT_GT(r.rr_sets, r.validation_sets);
 }
 
 }  // namespace
@@ -96,8 +105,9 @@ TEST(Opim, CandidatesAndFixedSeeds) {
   OpimOptions o;
   o.seed = test_seed();
   const auto c = test_support::check_candidates_and_fixed(
-      g, o, [&](const OpimOptions& x) { return opim_c(g, IndependentCascade{}, 2, x); });
+      g, o, [&](const OpimOptions& x) { return opim_c(g, IndependentCascade{}, 2, x); }, false);
   EXPECT_LE(c.result.certified_ratio, c.exact / c.optimum + 1e-12);
+  expect_spread_within_error(c.result, c.exact, 12);
 }
 
 TEST(Opim, DeadlineAndWeightedRoots) {
@@ -141,4 +151,33 @@ TEST(Opim, MemoryLimitAndBadArguments) {
   OpimOptions s;
   s.stop = [] { return true; };
   EXPECT_THROW(opim_c(g, IndependentCascade{}, 1, s), Interrupted);
+  for (double bad : {0.5, 65.0, std::nan("")}) {
+    OpimOptions r;
+    r.selection_ratio = bad;
+    EXPECT_THROW(opim_c(g, IndependentCascade{}, 1, r), std::invalid_argument) << bad;
+  }
+}
+
+// R1 (selection) is selection_ratio times R2 (validation) in every round; with the paper's
+// equal sizes and with the default both certify and keep the guarantee, and on 1 and 2 threads
+// (where R1's tail is drawn on the second lane) the collections are the same.
+TEST(Opim, SelectionRatioSizesTheCollections) {
+  auto g = tiny_graph(300, 1500, test_seed() + 60, false);
+  for (double ratio : {1.0, 3.0, 4.5}) {
+    OpimOptions o;
+    o.epsilon = 0.1;
+    o.seed = test_seed();
+    o.selection_ratio = ratio;
+    o.threads = 1;
+    const auto a = opim_c(g, IndependentCascade{}, 10, o);
+    o.threads = 2;
+    const auto b = opim_c(g, IndependentCascade{}, 10, o);
+    const auto r2 = a.validation_sets;
+    EXPECT_EQ(a.rr_sets, r2 + static_cast<std::uint64_t>(std::ceil(ratio * static_cast<double>(r2)))) << ratio;
+    EXPECT_GE(a.certified_ratio, 1 - 1 / std::exp(1.0) - 0.1);
+    EXPECT_EQ(a.seeds, b.seeds);
+    EXPECT_EQ(a.rr_sets, b.rr_sets);
+    EXPECT_EQ(a.spread, b.spread);
+    EXPECT_EQ(a.certified_ratio, b.certified_ratio);
+  }
 }

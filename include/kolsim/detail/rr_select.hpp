@@ -69,31 +69,52 @@ void rr_grow(const char* who, RRSampler<M>& sampler, RRCollection& rr, std::uint
   }
 }
 
-/// Grows two collections of one sampler to `target` sets each (a, then b, streams as rr_grow).
-/// With 2+ threads the two are drawn at once, each on half the threads: for the small batches
-/// of adaptive algorithms two independent lanes scale better than splitting each batch.
+/// Grows two collections of one sampler to `target_a` and `target_b` sets (streams as rr_grow).
+/// With 2+ threads the work is drawn on two lanes of half the threads each, balanced: lane 1
+/// draws b's new sets and, if b needs less than half of the total, the tail of a's new sets
+/// into a side collection appended afterwards (so a stays in index order). For the small
+/// batches of adaptive algorithms two lanes scale better than splitting each batch.
 template <class M>
-void rr_grow_pair(const char* who, RRSampler<M>& sampler, RRCollection& a, std::uint32_t domain_a, RRCollection& b,
-                  std::uint32_t domain_b, std::uint64_t target, std::uint64_t seed, std::size_t base_bytes,
-                  std::size_t limit, int threads, const StopToken& stop, std::uint64_t& drawn) {
-  auto projected = [&](const RRCollection& r) {
+void rr_grow_pair(const char* who, RRSampler<M>& sampler, RRCollection& a, std::uint32_t domain_a,
+                  std::uint64_t target_a, RRCollection& b, std::uint32_t domain_b, std::uint64_t target_b,
+                  std::uint64_t seed, std::size_t base_bytes, std::size_t limit, int threads, const StopToken& stop,
+                  std::uint64_t& drawn) {
+  auto projected = [&](const RRCollection& r, std::uint64_t target) {
     return r.empty() ? r.bytes()
                      : std::max(r.bytes(), static_cast<std::size_t>(rr_bytes_estimate(r.mean_size(), static_cast<double>(target))));
   };
-  const std::size_t other_a = base_bytes + projected(b), other_b = base_bytes + projected(a);
+  const std::size_t other_a = base_bytes + projected(b, target_b), other_b = base_bytes + projected(a, target_a);
+  if (threads < 2) {
+    rr_grow(who, sampler, a, target_a, seed, domain_a, other_a, limit, threads, stop, drawn);
+    rr_grow(who, sampler, b, target_b, seed, domain_b, other_b, limit, threads, stop, drawn);
+    return;
+  }
+  const std::uint64_t need_a = target_a > a.size() ? target_a - a.size() : 0;
+  const std::uint64_t need_b = target_b > b.size() ? target_b - b.size() : 0;
+  // Lane 1 takes b and the last `moved` of a's new sets.
+  const std::uint64_t moved = a.empty() || need_b >= (need_a + need_b) / 2 ? 0 : (need_a + need_b) / 2 - need_b;
+  const std::uint64_t split = target_a - moved;
+  const double mean_a = a.mean_size();  // lane 0 grows a meanwhile
   const int half = std::max(1, threads / 2);
   sampler.reserve_lanes(2, half);
   std::uint64_t drawn_a = 0, drawn_b = 0;
-  parallel_threads(threads >= 2 ? 2 : 1, [&](int t, int team) {
-    for (int c = t; c < 2; c += team) {  // one collection per lane, both on lane 0 if alone
+  RRCollection tail;
+  parallel_threads(2, [&](int t, int team) {
+    for (int c = t; c < 2; c += team) {  // both on lane 0 if only one thread came
       const int lane = team < 2 ? 0 : c;
       if (c == 0) {
-        rr_grow(who, sampler, a, target, seed, domain_a, other_a, limit, half, stop, drawn_a, lane);
+        rr_grow(who, sampler, a, split, seed, domain_a, other_a, limit, half, stop, drawn_a, lane);
       } else {
-        rr_grow(who, sampler, b, target, seed, domain_b, other_b, limit, half, stop, drawn_b, lane);
+        rr_grow(who, sampler, b, target_b, seed, domain_b, other_b, limit, half, stop, drawn_b, lane);
+        if (moved > 0) {
+          check_rr_memory(who, mean_a, static_cast<double>(target_a), other_a, limit);
+          sampler.sample(seed, domain_a, split, moved, tail, half, stop, lane);
+          drawn_b += moved;
+        }
       }
     }
   });
+  a.append(tail);
   drawn += drawn_a + drawn_b;
 }
 

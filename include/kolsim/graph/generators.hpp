@@ -16,6 +16,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <unordered_set>
@@ -280,22 +281,57 @@ inline FollowerGraph preferential_attachment(vertex_t n, std::uint32_t follows_p
   return build_graph_dense(n, src, dst, {}, opt);
 }
 
+namespace detail {
+
+/// The offset i0 for which weights (i + i0)^-a, i < n, give vertex 0 the expected degree
+/// `top` when `total` arcs are drawn: total * i0^-a / sum_i (i + i0)^-a = top. The sum is exact
+/// over its first 64 terms and Euler-Maclaurin beyond; bisection on log i0 (the top degree
+/// falls from ~total to total / n as i0 grows). Needs total / n < top.
+inline double chung_lu_offset(vertex_t n, double total, double a, double top) {
+  auto weight_sum = [&](double i0) {
+    const double head = std::min<double>(n, 64);
+    double sum = 0;
+    for (double i = 0; i < head; ++i) sum += std::pow(i + i0, -a);
+    if (head < n) {
+      const double lo = head + i0, hi = static_cast<double>(n) - 1 + i0;
+      sum += (std::pow(hi, 1 - a) - std::pow(lo, 1 - a)) / (1 - a) + 0.5 * (std::pow(lo, -a) + std::pow(hi, -a)) +
+             a / 12.0 * (std::pow(lo, -a - 1) - std::pow(hi, -a - 1));
+    }
+    return sum;
+  };
+  double lo = -12.0, hi = std::log(static_cast<double>(n)) + 12.0;  // log i0
+  for (int it = 0; it < 200; ++it) {
+    const double mid = 0.5 * (lo + hi), i0 = std::exp(mid);
+    if (total * std::pow(i0, -a) / weight_sum(i0) > top)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return std::exp(0.5 * (lo + hi));
+}
+
+}  // namespace detail
+
 /// Directed Chung-Lu power-law graph (Chung & Lu, PNAS 2002), with separate out- and in-weights.
 /// Vertex i gets out-weight (i + i0)^(-1/(out_exponent-1)) and in-weight
-/// (pi(i) + i0)^(-1/(in_exponent-1)), where pi is a seeded random permutation (so out- and
-/// in-degrees are not perfectly correlated) and i0 = 80 (caps the largest expected degrees; chosen
-/// so that the PL1M shape below matches the peers' 10.37M arcs). round(n * average_degree) arcs are drawn
+/// (pi(i) + j0)^(-1/(in_exponent-1)), where pi is a seeded random permutation (so out- and
+/// in-degrees are not correlated). As in Chung & Lu, the offsets i0, j0 set the largest expected
+/// degrees: they are solved so that vertex 0's expected out-degree is `max_out_degree` and the
+/// largest expected in-degree is `max_in_degree`. Both default (0) to the structural cutoff
+/// sqrt(n * average_degree), where the largest weight product reaches the arc count: every pair's
+/// expected arc count stays <= 1 and repeats are rare. round(n * average_degree) arcs are drawn
 /// with sources ~ out-weights and targets ~ in-weights (alias tables); self-loops and repeats
 /// are removed, so the result has slightly fewer arcs. The expected out-degree (follower count)
-/// then has a power-law tail P(deg >= d) ~ d^-(out_exponent-1), and likewise the in-degree with
-/// in_exponent. Orientation: out_exponent shapes follower counts (out-degrees) and in_exponent
-/// shapes how many accounts each account follows (in-degrees). PERFORMANCE.md labels PL1M's
-/// in-degree exponent 2.1 the "follower" exponent in the peers' orientation; the arcs are the
-/// same, and PL1M is chung_lu(1'000'000, 10.4, 2.5, 2.1) here (about 10.37M arcs).
-/// O(n + m) time plus sorting each row. Invalid: n = 0, average_degree <= 0 or above n - 1,
-/// exponents <= 2 (infinite mean) or not finite.
+/// then has a power-law tail P(deg >= d) ~ d^-(out_exponent-1) up to the cutoff, and likewise the
+/// in-degree with in_exponent. Orientation: out_exponent shapes follower counts (out-degrees) and
+/// in_exponent how many accounts each account follows (in-degrees); PERFORMANCE.md's PL1M (whose
+/// in-degree exponent 2.1 it calls the "follower" exponent in the peers' orientation; the arcs
+/// are the same) is benchmarks/pl1m.hpp. O(n + m) time plus sorting each row. Invalid: n = 0,
+/// average_degree <= 0 or above n - 1, exponents <= 2 (infinite mean) or not finite, a maximum
+/// degree not above average_degree or above n - 1.
 inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_exponent, double in_exponent,
-                              std::uint64_t seed, int threads = 0) {
+                              std::uint64_t seed, int threads = 0, double max_out_degree = 0,
+                              double max_in_degree = 0) {
   KOLSIM_REQUIRE(n > 0, "chung_lu: n must be > 0");
   KOLSIM_REQUIRE(n <= max_vertices, "chung_lu: too many vertices");
   KOLSIM_REQUIRE(average_degree > 0.0 && average_degree <= static_cast<double>(n - 1),
@@ -304,6 +340,22 @@ inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_expo
                  out_exponent);
   KOLSIM_REQUIRE(in_exponent > 2.0 && std::isfinite(in_exponent), "chung_lu: in_exponent must be > 2, got ",
                  in_exponent);
+  // Offsets from the maximum degrees; a default cutoff that leaves no room above the average
+  // degree (dense graphs) gives uniform weights (offset -> infinity).
+  const double cutoff = std::min(std::sqrt(static_cast<double>(n) * average_degree), static_cast<double>(n - 1));
+  const double arcs = static_cast<double>(n) * average_degree;
+  auto offset = [&](double requested, double exponent) {
+    const double a = 1.0 / (exponent - 1.0);
+    if (requested == 0 && cutoff <= average_degree * (1 + 1e-9)) return std::numeric_limits<double>::infinity();
+    const double d = requested == 0 ? cutoff : requested;
+    KOLSIM_REQUIRE(d > average_degree && d <= static_cast<double>(n - 1),
+                   "chung_lu: max_out_degree and max_in_degree must be in (average_degree, n - 1] = (",
+                   average_degree, ", ", n - 1, "], got ", d);
+    return detail::chung_lu_offset(n, arcs, a, d);
+  };
+  const double i0 = offset(max_out_degree, out_exponent), j0 = offset(max_in_degree, in_exponent);
+  const double a_out = 1.0 / (out_exponent - 1.0), a_in = 1.0 / (in_exponent - 1.0);
+  auto weight = [](double rank, double off, double a) { return std::isinf(off) ? 1.0 : std::pow(rank + off, -a); };
   const int nt = resolve_threads(threads);
   std::vector<vertex_t> rank(n);
   std::iota(rank.begin(), rank.end(), vertex_t{0});
@@ -311,11 +363,10 @@ inline FollowerGraph chung_lu(vertex_t n, double average_degree, double out_expo
     Rng rng(seed, detail::generator_serial_stream, domain::generator);
     for (vertex_t i = n - 1; i > 0; --i) std::swap(rank[i], rank[rng.below(i + 1)]);
   }
-  const double i0 = 80.0;
   std::vector<double> w(n);
-  for (vertex_t i = 0; i < n; ++i) w[i] = std::pow(i + i0, -1.0 / (out_exponent - 1.0));
+  for (vertex_t i = 0; i < n; ++i) w[i] = weight(i, i0, a_out);
   const detail::AliasTable out_table(w);
-  for (vertex_t i = 0; i < n; ++i) w[i] = std::pow(rank[i] + i0, -1.0 / (in_exponent - 1.0));
+  for (vertex_t i = 0; i < n; ++i) w[i] = weight(rank[i], j0, a_in);
   const detail::AliasTable in_table(w);
   std::vector<double>().swap(w);
   std::vector<vertex_t>().swap(rank);
