@@ -15,6 +15,8 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -602,11 +604,23 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     }
   }
   const bool has_p = syn.prob_col >= 0;
-  std::unique_ptr<account_t[]> src(new account_t[slots]);
-  std::unique_ptr<account_t[]> dst(new account_t[slots]);
+  auto ids = [&] {
+    MallocIds a(static_cast<account_t*>(std::malloc(std::max<std::uint64_t>(slots, 1) * sizeof(account_t))), &std::free);
+    if (!a) throw std::bad_alloc();
+    return a;
+  };
+  MallocIds src = ids(), dst = ids();
   std::unique_ptr<prob_t[]> prob(has_p ? new prob_t[slots] : nullptr);
-  parallel_for(0, chunks.size(), threads,
-               [&](std::size_t i) { parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get()); }, 1);
+  // Each chunk's text pages go back to the system once it is parsed (only the id arrays grow
+  // meanwhile). The first bytes of a chunk stay: its predecessor's parser may read a little past
+  // its own end.
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
+    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get());
+    const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
+    const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
+    if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  }, 1);
   for (const auto& c : chunks)
     if (c.failed) throw ParseError(path, c.fail_line, c.message);
 
@@ -672,8 +686,13 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   const auto t1 = Clock::now();
   FollowerGraph g;
   try {
-    g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m),
-                    has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>(), options.build, &rep.build);
+    const auto probs = has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>();
+    if (options.check_lt_weights && has_p) {  // the check below replays the original ids
+      g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m), probs,
+                      options.build, &rep.build);
+    } else {  // consumed: the 64-bit ids are gone before the graph grows
+      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build);
+    }
   } catch (const InputEdgeError& e) {
     std::string msg = e.what();
     const auto colon = msg.find(": ");

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <numeric>
 #include <span>
@@ -393,6 +395,71 @@ inline FollowerGraph build_graph_dense(edges_are_sorted_t, vertex_t n, std::span
       probs, opt, report, true);
 }
 
+namespace detail {
+
+/// The accounts that appear (sorted, unique) and the dense index (rank) of each.
+struct AccountIndex {
+  std::vector<account_t> accounts;
+  std::vector<vertex_t> table;  ///< rank by id when ids are compact; empty otherwise
+
+  vertex_t operator()(account_t a) const {
+    if (!table.empty()) return table[static_cast<std::size_t>(a)];
+    return static_cast<vertex_t>(std::lower_bound(accounts.begin(), accounts.end(), a) - accounts.begin());
+  }
+  /// out[i] = rank(in[i]), in parallel chunks.
+  void map(const account_t* in, vertex_t* out, std::size_t m, int threads) const {
+    parallel_for(0, m, threads, [&](std::size_t i) { out[i] = (*this)(in[i]); }, 4096, 1 << 16);
+  }
+  /// Dense ids written over the front of the id array itself: block by block, each block mapped
+  /// into a small buffer and copied back. The copy overwrites bytes of elements < hi / 2, which
+  /// were all read before (in this block or an earlier one).
+  void map_in_place(account_t* ids, std::size_t m, int threads) const {
+    constexpr std::size_t block = std::size_t{1} << 18;
+    std::vector<vertex_t> buf(std::min(m, block));
+    auto* dense = reinterpret_cast<vertex_t*>(ids);
+    for (std::size_t lo = 0; lo < m; lo += block) {
+      const std::size_t hi = std::min(m, lo + block);
+      map(ids + lo, buf.data(), hi - lo, threads);
+      std::memcpy(dense + lo, buf.data(), (hi - lo) * sizeof(vertex_t));
+    }
+  }
+};
+
+inline AccountIndex index_accounts(std::span<const account_t> sources, std::span<const account_t> targets,
+                                   std::span<const account_t> extra_accounts) {
+  const std::size_t m = sources.size();
+  AccountIndex idx;
+  account_t max_id = 0;
+  for (std::size_t i = 0; i < m; ++i) max_id = std::max({max_id, sources[i], targets[i]});
+  for (auto a : extra_accounts) max_id = std::max(max_id, a);
+  const bool direct = max_id < (std::uint64_t{1} << 28) && max_id <= 8 * (2 * m + extra_accounts.size()) + 1024;
+  if (direct) {
+    // Compact ids: a presence table gives ranks in O(max_id).
+    idx.table.assign(static_cast<std::size_t>(max_id) + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) idx.table[sources[i]] = idx.table[targets[i]] = 1;
+    for (auto a : extra_accounts) idx.table[a] = 1;
+    vertex_t next = 0;
+    for (std::size_t a = 0; a <= max_id; ++a) {
+      if (idx.table[a]) {
+        idx.accounts.push_back(a);
+        idx.table[a] = next++;
+      }
+    }
+  } else {
+    idx.accounts.reserve(2 * m + extra_accounts.size());
+    idx.accounts.insert(idx.accounts.end(), sources.begin(), sources.end());
+    idx.accounts.insert(idx.accounts.end(), targets.begin(), targets.end());
+    idx.accounts.insert(idx.accounts.end(), extra_accounts.begin(), extra_accounts.end());
+    std::sort(idx.accounts.begin(), idx.accounts.end());
+    idx.accounts.erase(std::unique(idx.accounts.begin(), idx.accounts.end()), idx.accounts.end());
+    idx.accounts.shrink_to_fit();
+  }
+  KOLSIM_REQUIRE(idx.accounts.size() <= max_vertices, "build_graph: too many accounts");
+  return idx;
+}
+
+}  // namespace detail
+
 /// Builds a graph from edges between original account ids: `sources[i] -> targets[i]` means
 /// targets[i] follows sources[i]. Vertices are the accounts that appear, plus `extra_accounts`
 /// (accounts without edges that must still exist, e.g. KOLs on a roster); dense index = rank of
@@ -403,48 +470,42 @@ inline FollowerGraph build_graph(std::span<const account_t> sources, std::span<c
   KOLSIM_REQUIRE(sources.size() == targets.size(), "build_graph: ", sources.size(), " sources but ", targets.size(),
                  " targets");
   const std::size_t m = sources.size();
-  account_t max_id = 0;
-  for (std::size_t i = 0; i < m; ++i) max_id = std::max({max_id, sources[i], targets[i]});
-  for (auto a : extra_accounts) max_id = std::max(max_id, a);
-  std::vector<account_t> accounts;
+  detail::AccountIndex idx = detail::index_accounts(sources, targets, extra_accounts);
   std::vector<vertex_t> src(m), dst(m);
-  const bool direct = max_id < (std::uint64_t{1} << 28) && max_id <= 8 * (2 * m + extra_accounts.size()) + 1024;
-  if (direct) {
-    // Compact ids: a presence table gives ranks in O(max_id).
-    std::vector<vertex_t> rank(static_cast<std::size_t>(max_id) + 1, 0);
-    for (std::size_t i = 0; i < m; ++i) rank[sources[i]] = rank[targets[i]] = 1;
-    for (auto a : extra_accounts) rank[a] = 1;
-    vertex_t next = 0;
-    for (std::size_t a = 0; a <= max_id; ++a) {
-      if (rank[a]) {
-        accounts.push_back(a);
-        rank[a] = next++;
-      }
-    }
-    for (std::size_t i = 0; i < m; ++i) {
-      src[i] = rank[sources[i]];
-      dst[i] = rank[targets[i]];
-    }
-  } else {
-    accounts.reserve(2 * m + extra_accounts.size());
-    accounts.insert(accounts.end(), sources.begin(), sources.end());
-    accounts.insert(accounts.end(), targets.begin(), targets.end());
-    accounts.insert(accounts.end(), extra_accounts.begin(), extra_accounts.end());
-    std::sort(accounts.begin(), accounts.end());
-    accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
-    accounts.shrink_to_fit();
-    auto rank = [&](account_t a) {
-      return static_cast<vertex_t>(std::lower_bound(accounts.begin(), accounts.end(), a) - accounts.begin());
-    };
-    parallel_for(0, m, resolve_threads(opt.threads), [&](std::size_t i) {
-      src[i] = rank(sources[i]);
-      dst[i] = rank(targets[i]);
-    }, 4096, 1 << 16);
-  }
-  KOLSIM_REQUIRE(accounts.size() <= max_vertices, "build_graph: too many accounts");
+  const int threads = resolve_threads(opt.threads);
+  idx.map(sources.data(), src.data(), m, threads);
+  idx.map(targets.data(), dst.data(), m, threads);
+  std::vector<vertex_t>().swap(idx.table);
   return detail::build_dense_impl(
-      std::move(accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs, opt,
-      report, false);
+      std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
+      opt, report, false);
+}
+
+/// Owner of an id array from std::malloc (so it can shrink in place with realloc).
+using MallocIds = std::unique_ptr<account_t[], decltype(&std::free)>;
+
+/// As build_graph, consuming its two id arrays of m entries each: each is turned into dense ids
+/// in place and shrunk to half its size before the next, so the 64-bit ids never sit beside the
+/// graph being built (the text loader's peak memory). The arrays are freed on return.
+inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size_t m, std::span<const prob_t> probs,
+                                 const BuildOptions& opt = {}, BuildReport* report = nullptr) {
+  detail::AccountIndex idx = detail::index_accounts(std::span<const account_t>(sources.get(), m),
+                                                    std::span<const account_t>(targets.get(), m), {});
+  auto densify = [&](MallocIds& ids) {
+    idx.map_in_place(ids.get(), m, resolve_threads(opt.threads));
+    if (void* shrunk = std::realloc(ids.get(), std::max<std::size_t>(m, 1) * sizeof(vertex_t))) {
+      ids.release();
+      ids.reset(static_cast<account_t*>(shrunk));
+    }
+  };
+  densify(sources);
+  densify(targets);
+  std::vector<vertex_t>().swap(idx.table);
+  const auto* src = reinterpret_cast<const vertex_t*>(sources.get());
+  const auto* dst = reinterpret_cast<const vertex_t*>(targets.get());
+  return detail::build_dense_impl(
+      std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
+      opt, report, false);
 }
 
 }  // namespace kolsim
