@@ -5,6 +5,7 @@
 #include <kolsim/kolsim.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 using namespace kolsim;
@@ -99,6 +100,40 @@ TEST(FollowerGraph, SparseAccountIdsUseSortedMap) {
   EXPECT_EQ(g.num_vertices(), 3u);
   EXPECT_EQ(g.index_of(1ull << 40), 2u);
   EXPECT_EQ(g.index_of(5), 0u);
+}
+
+// The loader's consuming build (dense ids written over the 64-bit id arrays, block by block)
+// gives the same graph as the build from spans: compact ids (rank table) and sparse 64-bit ids
+// (sorted map), more input edges than one in-place block (2^18), 1 and 2 threads.
+TEST(FollowerGraph, ConsumingBuildMatchesSpanBuild) {
+  Rng rng(43, 0);
+  for (const bool sparse : {false, true}) {
+    const std::size_t m = 700000;
+    std::vector<account_t> src(m), dst(m);
+    std::vector<prob_t> p(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      src[i] = sparse ? (rng.next_u64() >> 8) | 1 : rng.below(60000);
+      dst[i] = sparse ? (rng.below(2) ? src[rng.below(static_cast<std::uint32_t>(i + 1))] : rng.next_u64() >> 9) : rng.below(60000);
+      p[i] = rng.uniform_float();
+    }
+    for (int threads : {1, 2}) {
+      BuildOptions o;
+      o.threads = threads;
+      const FollowerGraph a = build_graph(src, dst, p, o);
+      auto copy = [&](const std::vector<account_t>& v) {
+        MallocIds ids(static_cast<account_t*>(std::malloc(m * sizeof(account_t))), &std::free);
+        std::copy(v.begin(), v.end(), ids.get());
+        return ids;
+      };
+      const FollowerGraph b = build_graph(copy(src), copy(dst), m, p, o);
+      ASSERT_EQ(a.num_vertices(), b.num_vertices()) << sparse;
+      ASSERT_EQ(a.num_edges(), b.num_edges());
+      EXPECT_TRUE(std::ranges::equal(a.accounts(), b.accounts()));
+      EXPECT_TRUE(std::ranges::equal(a.out_offsets(), b.out_offsets()));
+      EXPECT_TRUE(std::ranges::equal(a.out_targets(), b.out_targets()));
+      EXPECT_TRUE(std::ranges::equal(a.edge_probs(), b.edge_probs()));
+    }
+  }
 }
 
 TEST(FollowerGraph, BuildIsIdenticalForAnyThreadCount) {
