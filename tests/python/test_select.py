@@ -73,7 +73,13 @@ def test_selection_deterministic_across_threads(medium_graph, test_seed):
 def test_method_options_and_registry(medium_graph):
     model = kolsim.IndependentCascade(medium_graph)
     r = kolsim.select_seeds(model, 3, method="opim-c", epsilon=0.3, delta=0.01, seed=2)
-    assert set(r.extra) >= {"certified_ratio", "lower_bound", "upper_bound", "rounds"}
+    assert set(r.extra) >= {"certified_ratio", "lower_bound", "upper_bound", "rounds", "validation_sets"}
+    for ratio in (1.0, 3.0):  # |R1| = ceil(ratio * |R2|); R2 certifies, spread is its estimate
+        r = kolsim.select_seeds(model, 3, method="opim-c", epsilon=0.3, seed=2, selection_ratio=ratio)
+        r2 = r.extra["validation_sets"]
+        assert r.rr_sets == r2 + math.ceil(ratio * r2)
+    with pytest.raises(ValueError, match="selection_ratio"):
+        kolsim.select_seeds(model, 3, method="opim-c", selection_ratio=0.5)
     r = kolsim.select_seeds(model, 3, method="imm", epsilon=0.3, estimation_epsilon=0.5, seed=2)
     assert r.extra["estimation_epsilon"] == 0.5
     auto = kolsim.select_seeds(model, 3, method="imm", epsilon=0.3, seed=2).extra["estimation_epsilon"]
