@@ -37,14 +37,14 @@ inline SeedScope rr_check(const char* who, const FollowerGraph& g, std::size_t k
 
 /// Greedy on `rr` within the scope.
 inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const SeedScope& scope,
-                                   int threads, bool upper_bound = true) {
+                                   int threads, bool upper_bound = true, MaxCoverageWorkspace* work = nullptr) {
   MaxCoverageOptions mo;
   // Without a candidate pool every vertex but the fixed seeds may be chosen: no mask needed.
   if (scope.num_allowed + scope.fixed.size() != n) mo.allowed = scope.allowed;
   mo.fixed_seeds = scope.fixed;
   mo.threads = threads;
   mo.upper_bound = upper_bound;
-  return max_coverage(rr, n, k, mo);
+  return max_coverage(rr, n, k, mo, work);
 }
 
 /// Grows `rr` to `target` sets (indices rr.size() .., so the sequence is a prefix of one stream),

@@ -120,6 +120,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   std::uint64_t drawn = 0;
   std::size_t peak = 0;
   double lb = 1.0;
+  MaxCoverageWorkspace work;  // the greedy's O(n) arrays, shared by all rounds
   const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
   {
     RRCollection est;
@@ -129,7 +130,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
       const auto theta_i = static_cast<std::uint64_t>(std::ceil(lambda_p / x));
       detail::rr_grow("imm", sampler, est, theta_i, opt.seed, domain::rr_set, base_bytes, opt.memory_limit,
                       threads, opt.stop, drawn);
-      const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads, false);
+      const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads, false, &work);
       peak = std::max(peak, est.bytes() + mc.bytes + base_bytes);
       const double f = scale * static_cast<double>(mc.coverage) / static_cast<double>(est.size());
       if (f >= (1.0 + eps_p) * x) {
@@ -144,7 +145,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   detail::rr_grow("imm", sampler, rr, theta, opt.seed, domain::rr_final, base_bytes, opt.memory_limit, threads,
                   opt.stop, drawn);
   res.phase_seconds.emplace_back("sampling", lap.lap());
-  const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads, false);
+  const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads, false, &work);
   res.phase_seconds.emplace_back("selection", lap.lap());
   peak = std::max(peak, rr.bytes() + mc.bytes + base_bytes);
 

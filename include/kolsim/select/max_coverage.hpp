@@ -39,7 +39,22 @@ struct MaxCoverageResult {
   std::size_t bytes = 0;                 ///< peak bytes of the greedy's own structures
 };
 
-/// Greedy maximum coverage of `rr` (vertices < n) with k seeds. Deterministic.
+/// Scratch arrays of max_coverage, kept between calls on the same graph (the rounds of IMM and
+/// OPIM-C): on a large graph, allocating its O(n) arrays afresh costs page faults that can
+/// exceed the greedy itself on a small collection (~8 ms per call at n = 1M).
+struct MaxCoverageWorkspace {
+  std::vector<std::uint32_t> deg, slot, idx;
+  std::vector<char> state, covered;
+  std::vector<vertex_t> order;
+  std::vector<std::uint64_t> heap;
+  std::size_t bytes() const noexcept {
+    return (deg.capacity() + slot.capacity() + idx.capacity()) * 4 + state.capacity() + covered.capacity() +
+           order.capacity() * 4 + heap.capacity() * 8;
+  }
+};
+
+/// Greedy maximum coverage of `rr` (vertices < n) with k seeds. Deterministic. `work` (optional)
+/// lends its arrays and keeps them for the next call.
 ///
 /// The inverted index (vertex -> RR sets holding it) is built lazily in tiers: first for the
 /// fixed seeds and the 8k + 512 choosable vertices in the most sets, and for the next, four
@@ -47,7 +62,9 @@ struct MaxCoverageResult {
 /// 440k RR sets the 50 seeds all rank within the top 400). Each tier costs one pass over the
 /// collection; seeds, gains and bounds are exactly those of a full index.
 inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::size_t k,
-                                      const MaxCoverageOptions& opt = {}) {
+                                      const MaxCoverageOptions& opt = {}, MaxCoverageWorkspace* work = nullptr) {
+  MaxCoverageWorkspace own;
+  MaxCoverageWorkspace& ws = work ? *work : own;
   KOLSIM_REQUIRE(opt.allowed.empty() || opt.allowed.size() == n, "max_coverage: allowed mask has ",
                  opt.allowed.size(), " entries, expected ", n);
   const std::uint64_t sets = rr.size();
@@ -58,7 +75,8 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   MaxCoverageResult res;
 
   // Sets per vertex; two halves counted in parallel for large collections.
-  std::vector<std::uint32_t> deg(n, 0);
+  std::vector<std::uint32_t>& deg = ws.deg;
+  deg.assign(n, 0);
   const int team = (nt > 1 && nodes.size() > (1u << 20)) ? 2 : 1;
   if (team == 1) {
     for (vertex_t v : nodes) ++deg[v];
@@ -76,7 +94,8 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   }
 
   // state[v]: 0 = may still be chosen, 1 = fixed or already chosen seed, 2 = not allowed.
-  std::vector<char> state(n, 0);
+  std::vector<char>& state = ws.state;
+  state.assign(n, 0);
   for (vertex_t f : opt.fixed_seeds) {
     KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
     state[f] = 1;
@@ -88,7 +107,8 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   }
   auto choosable = [&](vertex_t v) { return state[v] == 0; };
   // Choosable vertices in at least one set.
-  std::vector<vertex_t> order(n);
+  std::vector<vertex_t>& order = ws.order;
+  order.resize(n);
   {
     std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
     for (vertex_t v = 0; v < n; ++v) {
@@ -109,11 +129,14 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
 
   // Lazily built inverted index: list of the vertex in slot s = idx[start[s] .. start[s + 1]),
   // the sets holding it that were uncovered when it was indexed (deg[v] of them).
-  std::vector<char> covered(sets, 0);
+  std::vector<char>& covered = ws.covered;
+  covered.assign(sets, 0);
   constexpr std::uint32_t none = UINT32_MAX;
-  std::vector<std::uint32_t> slot(n, none);
+  std::vector<std::uint32_t>& slot = ws.slot;
+  slot.assign(n, none);
   std::vector<edge_t> start{0};
-  std::vector<std::uint32_t> idx;
+  std::vector<std::uint32_t>& idx = ws.idx;
+  idx.clear();
   std::vector<edge_t> cursor;
   auto index = [&](std::span<const vertex_t> add) {
     const auto first = static_cast<std::uint32_t>(start.size() - 1);
@@ -198,7 +221,8 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   // histogram: no sort), want = 8k + 512 for the first tier and four times the indexed count
   // after. Vertices in no set never enter the heap: once the best marginal is 0, the lowest
   // remaining ids follow, as with a heap over all vertices.
-  std::vector<std::uint64_t> heap;
+  std::vector<std::uint64_t>& heap = ws.heap;
+  heap.clear();
   std::size_t ranked = 0;
   std::uint32_t rest_max = top;
   std::vector<std::uint32_t> count;

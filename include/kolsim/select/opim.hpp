@@ -81,6 +81,7 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
     return static_cast<std::uint64_t>(std::ceil(opt.selection_ratio * static_cast<double>(theta2)));
   };
   RRCollection r1, r2;
+  MaxCoverageWorkspace work;  // the greedy's O(n) arrays, shared by all rounds
   double t_sample = 0, t_select = 0;
   auto theta = static_cast<std::uint64_t>(std::ceil(theta0));
   for (int i = 1;; ++i) {
@@ -88,7 +89,7 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
     detail::rr_grow_pair("opim_c", sampler, r1, domain::rr_final, r1_target(theta), r2, domain::rr_validate, theta,
                          opt.seed, base_bytes, opt.memory_limit, threads, opt.stop, drawn);
     t_sample += sw.lap();
-    const MaxCoverageResult mc = detail::rr_greedy(r1, n, k, scope, threads);
+    const MaxCoverageResult mc = detail::rr_greedy(r1, n, k, scope, threads, true, &work);
     // Coverage of fixed + seeds in R2 (the independent validation collection).
     std::vector<vertex_t> all(scope.fixed);
     all.insert(all.end(), mc.seeds.begin(), mc.seeds.end());
