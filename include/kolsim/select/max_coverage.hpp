@@ -57,10 +57,11 @@ struct MaxCoverageWorkspace {
 /// lends its arrays and keeps them for the next call.
 ///
 /// The inverted index (vertex -> RR sets holding it) is built lazily in tiers: first for the
-/// fixed seeds and the 8k + 512 choosable vertices in the most sets, and for the next, four
-/// times larger tier only if the greedy reaches a vertex outside it (rare: on Slashdot with
-/// 440k RR sets the 50 seeds all rank within the top 400). Each tier costs one pass over the
-/// collection; seeds, gains and bounds are exactly those of a full index.
+/// fixed seeds and the choosable vertices in the most sets (at least 8k + 512 of them, cut at a
+/// count threshold), and for a next, four times larger tier only when the greedy's best
+/// marginal no longer beats every vertex outside the heap (rare on large collections: on
+/// Slashdot with 440k RR sets the 50 seeds all rank within the top 400). Each tier costs one
+/// pass over the collection; seeds, gains and bounds are exactly those of a full index.
 inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::size_t k,
                                       const MaxCoverageOptions& opt = {}, MaxCoverageWorkspace* work = nullptr) {
   MaxCoverageWorkspace own;
