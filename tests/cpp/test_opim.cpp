@@ -163,7 +163,7 @@ TEST(Opim, MemoryLimitAndBadArguments) {
 // (where R1's tail is drawn on the second lane) the collections are the same.
 TEST(Opim, SelectionRatioSizesTheCollections) {
   auto g = tiny_graph(300, 1500, test_seed() + 60, false);
-  for (double ratio : {1.0, 4.0, 4.5}) {
+  for (double ratio : {1.0, 3.0, 4.5}) {
     OpimOptions o;
     o.epsilon = 0.1;
     o.seed = test_seed();
