@@ -70,7 +70,7 @@ SpreadEstimate independent_spread(const FollowerGraph& g, const std::vector<vert
 
 template <class M>
 void run(const char* graph_name, const FollowerGraph& g, const char* model_name, double eps, int threads,
-         std::uint64_t trials) {
+         std::uint64_t trials, double selection_ratio) {
   for (int alg = 0; alg < 2; ++alg) {
     SelectResult r;
     std::string extra;
@@ -91,9 +91,11 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
         o.epsilon = eps;
         o.threads = threads;
         o.seed = 1;
+        o.selection_ratio = selection_ratio;
         auto res = opim_c(g, M{}, 50, o);
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "ratio=%.3f rounds=%d", res.certified_ratio, res.rounds);
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "ratio=%.3f rounds=%d R2=%llu", res.certified_ratio, res.rounds,
+                      static_cast<unsigned long long>(res.validation_sets));
         extra = buf;
         r = res;
       }
@@ -148,9 +150,11 @@ int main(int argc, char** argv) {
   std::uint64_t trials = 10000;
   std::vector<double> epss{0.5, 0.1};
   std::vector<int> thr{1, 2};
+  double selection_ratio = OpimOptions{}.selection_ratio;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--selection-ratio" && i + 1 < argc) selection_ratio = std::atof(argv[++i]);
     else if (a == "--eps" && i + 1 < argc) epss = {std::atof(argv[++i])};
     else if (a == "--threads" && i + 1 < argc) thr = {std::atoi(argv[++i])};
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
@@ -183,8 +187,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(g.num_edges()));
     for (double e : epss)
       for (int t : thr) {
-        if (model != "lt") run<IndependentCascade>(name, g, "IC", e, t, trials);
-        if (model != "ic") run<LinearThreshold>(name, g, "LT", e, t, trials);
+        if (model != "lt") run<IndependentCascade>(name, g, "IC", e, t, trials, selection_ratio);
+        if (model != "ic") run<LinearThreshold>(name, g, "LT", e, t, trials, selection_ratio);
       }
   };
   if (which == "slashdot" || which == "all") {
