@@ -402,13 +402,16 @@ struct AccountIndex {
   std::vector<account_t> accounts;
   std::vector<vertex_t> table;  ///< rank by id when ids are compact; empty otherwise
 
-  vertex_t operator()(account_t a) const {
-    if (!table.empty()) return table[static_cast<std::size_t>(a)];
-    return static_cast<vertex_t>(std::lower_bound(accounts.begin(), accounts.end(), a) - accounts.begin());
-  }
-  /// out[i] = rank(in[i]), in parallel chunks.
+  /// out[i] = rank(in[i]), in parallel chunks (the lookup chosen once, outside the loop).
   void map(const account_t* in, vertex_t* out, std::size_t m, int threads) const {
-    parallel_for(0, m, threads, [&](std::size_t i) { out[i] = (*this)(in[i]); }, 4096, 1 << 16);
+    if (!table.empty()) {
+      const vertex_t* t = table.data();
+      parallel_for(0, m, threads, [&](std::size_t i) { out[i] = t[static_cast<std::size_t>(in[i])]; }, 4096, 1 << 16);
+      return;
+    }
+    parallel_for(0, m, threads, [&](std::size_t i) {
+      out[i] = static_cast<vertex_t>(std::lower_bound(accounts.begin(), accounts.end(), in[i]) - accounts.begin());
+    }, 4096, 1 << 16);
   }
   /// Dense ids written over the front of the id array itself: block by block, each block mapped
   /// into a small buffer and copied back. The copy overwrites bytes of elements < hi / 2, which
@@ -458,6 +461,15 @@ inline AccountIndex index_accounts(std::span<const account_t> sources, std::span
   return idx;
 }
 
+/// The graph on `idx`'s accounts from dense endpoint arrays (the rank table is freed first).
+inline FollowerGraph build_indexed(AccountIndex&& idx, const vertex_t* src, const vertex_t* dst, std::size_t m,
+                                   std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report) {
+  std::vector<vertex_t>().swap(idx.table);
+  return build_dense_impl(
+      std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
+      opt, report, false);
+}
+
 }  // namespace detail
 
 /// Builds a graph from edges between original account ids: `sources[i] -> targets[i]` means
@@ -475,10 +487,7 @@ inline FollowerGraph build_graph(std::span<const account_t> sources, std::span<c
   const int threads = resolve_threads(opt.threads);
   idx.map(sources.data(), src.data(), m, threads);
   idx.map(targets.data(), dst.data(), m, threads);
-  std::vector<vertex_t>().swap(idx.table);
-  return detail::build_dense_impl(
-      std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
-      opt, report, false);
+  return detail::build_indexed(std::move(idx), src.data(), dst.data(), m, probs, opt, report);
 }
 
 /// Owner of an id array from std::malloc (so it can shrink in place with realloc).
@@ -500,12 +509,8 @@ inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size
   };
   densify(sources);
   densify(targets);
-  std::vector<vertex_t>().swap(idx.table);
-  const auto* src = reinterpret_cast<const vertex_t*>(sources.get());
-  const auto* dst = reinterpret_cast<const vertex_t*>(targets.get());
-  return detail::build_dense_impl(
-      std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
-      opt, report, false);
+  return detail::build_indexed(std::move(idx), reinterpret_cast<const vertex_t*>(sources.get()),
+                               reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report);
 }
 
 }  // namespace kolsim

@@ -45,11 +45,11 @@ struct MaxCoverageResult {
 struct MaxCoverageWorkspace {
   std::vector<std::uint32_t> deg, slot, idx;
   std::vector<char> state, covered;
-  std::vector<vertex_t> order;
+  std::vector<vertex_t> order, spill;
   std::vector<std::uint64_t> heap;
   std::size_t bytes() const noexcept {
     return (deg.capacity() + slot.capacity() + idx.capacity()) * 4 + state.capacity() + covered.capacity() +
-           order.capacity() * 4 + heap.capacity() * 8;
+           (order.capacity() + spill.capacity()) * 4 + heap.capacity() * 8;
   }
 };
 
@@ -227,7 +227,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
   std::size_t ranked = 0;
   std::uint32_t rest_max = top;
   std::vector<std::uint32_t> count;
-  std::vector<vertex_t> spill;
+  std::vector<vertex_t>& spill = ws.spill;
   auto next_tier = [&]() {
     if (ranked == order.size()) {
       rest_max = 0;
@@ -299,9 +299,7 @@ inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::s
     }
   }
   res.coverage = cov;
-  res.bytes = idx.capacity() * 4 + start.capacity() * 8 + slot.capacity() * 4 + deg.capacity() * 4 +
-              covered.capacity() + heap.capacity() * 8 + hist.capacity() * 4 + state.capacity() +
-              order.capacity() * 4 + cursor.capacity() * 8 + count.capacity() * 4 + spill.capacity() * 4;
+  res.bytes = ws.bytes() + start.capacity() * 8 + cursor.capacity() * 8 + (hist.capacity() + count.capacity()) * 4;
   return res;
 }
 

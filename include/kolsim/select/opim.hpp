@@ -58,6 +58,8 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
   const double nd = std::max<double>(n, 2.0);
   const double delta = opt.delta == 0 ? 1.0 / nd : opt.delta;
   KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "opim_c: delta must be in (0, 1), got ", opt.delta);
+  KOLSIM_REQUIRE(opt.selection_ratio >= 1.0 && opt.selection_ratio <= 64.0,  // false for NaN
+                 "opim_c: selection_ratio must be in [1, 64], got ", opt.selection_ratio);
   const int threads = resolve_threads(opt.threads);
   RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
   const double scale = sampler.total_weight();
@@ -77,8 +79,6 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
   std::uint64_t drawn = 0;
   std::size_t peak = 0;
   const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-  KOLSIM_REQUIRE(opt.selection_ratio >= 1.0 && opt.selection_ratio <= 64.0,  // false for NaN
-                 "opim_c: selection_ratio must be in [1, 64], got ", opt.selection_ratio);
   auto r1_target = [&](std::uint64_t theta2) {
     return static_cast<std::uint64_t>(std::ceil(opt.selection_ratio * static_cast<double>(theta2)));
   };
