@@ -11,6 +11,7 @@
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/select/max_coverage.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -81,6 +82,115 @@ TEST(RRSets, IndependentCascadeGeometricSkipsMatchExact) {
   check_estimate(g, IndependentCascade{}, {1, 2}, 300000);
   check_estimate(g, IndependentCascade{}, {3}, 300000);
   check_estimate(g, IndependentCascade{}, {5, 9}, 300000, 1);
+}
+
+TEST(RRSets, WeightedCascadeBinomialRowsMatchExact) {
+  // Weighted cascade on a graph whose in-degrees are 1 (all live), 2, 3 and 6: the rows of
+  // in-degree >= 2 draw a binomial count and distinct slots. 17 uncertain edges: 2^17 worlds.
+  std::vector<vertex_t> s, t;
+  auto arc = [&](vertex_t a, vertex_t b) {
+    s.push_back(a);
+    t.push_back(b);
+  };
+  for (vertex_t u : {1u, 2u, 3u, 4u, 5u, 6u}) arc(u, 0);  // indeg(0) = 6
+  for (vertex_t u : {0u, 7u, 8u}) arc(u, 1);              // indeg(1) = 3
+  for (vertex_t u : {2u, 8u}) arc(u, 3);                  // indeg(3) = 2
+  for (vertex_t u : {4u, 0u}) arc(u, 7);                  // indeg(7) = 2
+  for (vertex_t u : {3u, 1u, 6u}) arc(u, 8);              // indeg(8) = 3
+  arc(0, 2);                                               // indeg(2) = 1
+  auto g = weighted_cascade(build_graph_dense(9, s, t));
+  check_estimate(g, IndependentCascade{}, {0}, 300000);
+  check_estimate(g, IndependentCascade{}, {1, 4}, 300000);
+  check_estimate(g, IndependentCascade{}, {8}, 300000, 2);
+}
+
+TEST(RRSets, WeightedCascadeRowDrawsEveryLiveSubsetWithItsProbability) {
+  // A star: in-neighbours 1..d of account 0, every RR set rooted at 0, so a set is 0 plus the
+  // live in-edges of one row. The number of live in-edges must be Binomial(d, 1/d) and every
+  // slot live with probability 1/d; for d = 3 every one of the 8 subsets has its probability.
+  // d = 5000 is above the table (geometric skips) and is held to the same law.
+  const std::uint64_t T = 300000;
+  for (std::uint32_t d : {2u, 3u, 7u, 40u, 5000u}) {
+    std::vector<vertex_t> s, t;
+    for (vertex_t u = 1; u <= d; ++u) {
+      s.push_back(u);
+      t.push_back(0);
+    }
+    auto g = weighted_cascade(build_graph_dense(d + 1, s, t));
+    std::vector<double> w(d + 1, 0.0);
+    w[0] = 1.0;
+    RRCollection rr;
+    RRSampleOptions so;
+    so.root_weights = w;
+    sample_rr_sets(g, IndependentCascade{}, test_seed() + d, domain::rr_set, 0, T, rr, so);
+    const double p = static_cast<double>(1.0f / static_cast<float>(d));
+    std::vector<double> count_freq(d + 1, 0.0), slot_freq(d + 1, 0.0), subset_freq(8, 0.0);
+    for (std::uint64_t j = 0; j < T; ++j) {
+      auto set = rr.set(j);
+      ASSERT_EQ(set[0], 0u);
+      std::set<vertex_t> distinct(set.begin() + 1, set.end());
+      ASSERT_EQ(distinct.size(), set.size() - 1) << "a slot drawn twice, d = " << d;
+      count_freq[set.size() - 1] += 1;
+      unsigned mask = 0;
+      for (std::size_t i = 1; i < set.size(); ++i) {
+        slot_freq[set[i]] += 1;
+        if (d == 3) mask |= 1u << (set[i] - 1);
+      }
+      if (d == 3) subset_freq[mask] += 1;
+    }
+    auto near = [&](double observed, double prob, const char* what, std::uint64_t i) {
+      const double tol = 6.0 * std::sqrt(prob * (1 - prob) / static_cast<double>(T)) + 1e-12;
+      EXPECT_NEAR(observed / static_cast<double>(T), prob, tol) << what << " " << i << ", d = " << d;
+    };
+    double pk = std::pow(1 - p, d);
+    for (std::uint32_t k = 0; k <= std::min(d, 6u); ++k) {
+      near(count_freq[k], pk, "live count", k);
+      pk *= static_cast<double>(d - k) / (k + 1) * p / (1 - p);
+    }
+    for (vertex_t u = 1; u <= std::min<vertex_t>(d, 60); ++u) near(slot_freq[u], p, "slot", u);
+    if (d == 3) {
+      for (unsigned mask = 0; mask < 8; ++mask) {
+        const int live = __builtin_popcount(mask);
+        near(subset_freq[mask], std::pow(p, live) * std::pow(1 - p, 3 - live), "subset", mask);
+      }
+    }
+  }
+}
+
+TEST(RRSets, WeightedCascadeThresholdsAndTailAgree) {
+  // The table row and the tail walk must give the same count for every draw u: at each
+  // threshold t[k] the count steps from k to k + 1, and beyond the table the tail continues.
+  for (std::uint32_t d : {2u, 3u, 6u, 9u, 100u, 4096u}) {
+    const detail::WcRow t = detail::wc_row(d);
+    for (unsigned k = 0; k < detail::kWcTable && k < d; ++k) {
+      if (k > 0) {
+        EXPECT_LE(t[k - 1], t[k]) << "d = " << d;
+      }
+      if (t[k] == UINT32_MAX) continue;
+      EXPECT_EQ(detail::wc_tail_count(d, t[k] - 1), k) << "d = " << d;
+      EXPECT_GT(detail::wc_tail_count(d, t[k]), k) << "d = " << d;
+    }
+    // The largest draw has the largest count the doubles can tell apart, never more than d.
+    const std::uint32_t top = detail::wc_tail_count(d, UINT32_MAX);
+    EXPECT_LE(top, d);
+    EXPECT_GE(top, std::min<std::uint32_t>(d, detail::kWcTable - 1)) << "d = " << d;
+  }
+  // Distinct slots: by rejection (count <= kWcTable) and by selection sampling (more).
+  Rng rng(test_seed(), 0, 0);
+  for (std::uint32_t count : {0u, 1u, 5u, detail::kWcTable, detail::kWcTable + 1, 30u}) {
+    for (std::uint32_t d : {count, count + 1, 64u}) {
+      if (d == 0 || count > d) continue;
+      std::vector<std::uint32_t> got;
+      detail::rr_distinct_slots(d, count, rng, [&](std::uint32_t j) { got.push_back(j); });
+      ASSERT_EQ(got.size(), count);
+      std::set<std::uint32_t> distinct(got.begin(), got.end());
+      EXPECT_EQ(distinct.size(), count) << "d = " << d;
+      for (auto j : got) EXPECT_LT(j, d);
+      if (count > detail::kWcTable) {
+        EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+      }
+    }
+  }
 }
 
 TEST(RRSets, LinearThresholdMatchesExact) {

@@ -4,14 +4,18 @@
 ///
 /// Borgs, Brautbar, Chayes, Lucier, SODA 2014: for a random root r and a random live-edge world,
 /// the accounts that reach r form an RR set, and spread(S) = W * Pr[S hits an RR set] (W = n, or
-/// the total root weight). IC sets use subset sampling with geometric skips where an account's
-/// in-edges share one probability (SUBSIM, Guo et al., SIGMOD 2020); LT sets walk back one
-/// in-neighbour at a time, chosen with probability w(u, v). Cost: O(edges examined) per set.
+/// the total root weight). IC sets use subset sampling where an account's in-edges share one
+/// probability (SUBSIM, Guo et al., SIGMOD 2020): under the weighted cascade (p = 1/indeg) the
+/// number of live in-edges is drawn by inverting its binomial distribution from a per-degree
+/// table and the live slots are drawn uniformly without replacement (no logarithms); other
+/// shared probabilities take geometric skips. LT sets walk back one in-neighbour at a time,
+/// chosen with probability w(u, v). Cost: O(edges examined) per set.
 #pragma once
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -216,10 +220,91 @@ inline double rr_open_uniform(Rng& rng) noexcept {
   return (static_cast<double>(rng.next_u32()) + 0.5) * 0x1.0p-32;
 }
 
+/// Weighted-cascade rows: an account with d in-edges of probability p = 1/d (as stored, a
+/// float) has K ~ Binomial(d, p) live in-edges, mean 1. The sampler draws K by comparing one
+/// 32-bit uniform u with the cumulative distribution scaled to 2^32 (K = number of thresholds
+/// <= u), then K distinct slots uniformly. Degrees up to kWcMaxDegree have a table row with
+/// the first kWcTable thresholds (K >= kWcTable, probability ~1e-5, is found by wc_tail_count).
+inline constexpr std::uint32_t kWcMaxDegree = 4096;
+inline constexpr unsigned kWcTable = 8;
+using WcRow = std::array<std::uint32_t, kWcTable>;
+
+/// The probability the weighted cascade stores for in-degree d.
+inline double wc_probability(std::uint32_t d) noexcept {
+  return static_cast<double>(1.0f / static_cast<float>(d));
+}
+
+/// Calls f(k, c) for k = 0, 1, ... with c = Pr[Binomial(d, 1/d) <= k] (one fixed recurrence, so
+/// the table and the tail agree) until f returns true or k = d.
+template <class F>
+std::uint32_t wc_cdf_walk(std::uint32_t d, F&& f) {
+  const double p = wc_probability(d);
+  double pk = std::pow(1.0 - p, static_cast<double>(d)), c = 0.0;
+  for (std::uint32_t k = 0; k < d; ++k) {
+    c += pk;
+    if (f(k, c)) return k;
+    pk *= static_cast<double>(d - k) / static_cast<double>(k + 1) * p / (1.0 - p);
+  }
+  return d;
+}
+
+/// Threshold of c scaled to 2^32: u < threshold exactly when u < c * 2^32 (u a 32-bit integer).
+inline std::uint32_t wc_threshold(double c) noexcept {
+  const double x = std::ceil(c * 4294967296.0);
+  return x >= 4294967295.0 ? UINT32_MAX : static_cast<std::uint32_t>(x);
+}
+
+/// Table row of in-degree d (2 <= d).
+inline WcRow wc_row(std::uint32_t d) {
+  WcRow t;
+  t.fill(UINT32_MAX);
+  wc_cdf_walk(d, [&](std::uint32_t k, double c) {
+    t[k] = wc_threshold(c);
+    return k + 1 == kWcTable;
+  });
+  return t;
+}
+
+/// K for a draw u beyond the table row (u >= row[kWcTable - 1]): the least k with
+/// u < c_k * 2^32, or d.
+inline std::uint32_t wc_tail_count(std::uint32_t d, std::uint32_t u) {
+  return wc_cdf_walk(d, [&](std::uint32_t, double c) { return static_cast<double>(u) < c * 4294967296.0; });
+}
+
+/// Calls emit(j) for `count` distinct slots j of [0, d), uniformly (count <= d): up to
+/// kWcTable by rejection of repeats, in draw order; beyond, by selection sampling (Knuth's
+/// algorithm S), in slot order.
+template <class Emit>
+void rr_distinct_slots(std::uint32_t d, std::uint32_t count, Rng& rng, Emit&& emit) {
+  if (count <= kWcTable) {
+    std::uint32_t got[kWcTable];
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint32_t x;
+      bool seen;
+      do {
+        x = rng.below(d);
+        seen = false;
+        for (std::uint32_t j = 0; j < i; ++j) seen |= got[j] == x;
+      } while (seen);
+      got[i] = x;
+      emit(x);
+    }
+    return;
+  }
+  std::uint32_t left = count;
+  for (std::uint32_t j = 0; j < d && left > 0; ++j) {
+    if (rng.below(d - j) < left) {
+      emit(j);
+      --left;
+    }
+  }
+}
+
 }  // namespace detail
 
 /// A reusable RR sampler for one graph and model: precomputes per account how its in-edges are
-/// sampled (IC: none / all live / geometric skips over a shared probability / coin flips; LT:
+/// sampled (IC: none / all live / weighted-cascade binomial / geometric skips over a shared
+/// probability / coin flips; LT:
 /// direct index for equal weights / scan), the root alias table, and per-thread marks. Build it
 /// once and draw many batches.
 ///
@@ -246,6 +331,13 @@ class RRSampler {
       alias_ = detail::RRAliasTable(root_weights);
       weighted_ = true;
     }
+    if constexpr (kIC) {
+      const auto in_off = g.in_offsets();
+      edge_t top = 0;
+      for (vertex_t v = 0; v < n; ++v) top = std::max(top, in_off[v + 1] - in_off[v]);
+      wc_.resize(std::min<edge_t>(top, detail::kWcMaxDegree) + 1);
+      for (std::uint32_t d = 2; d < wc_.size(); ++d) wc_[d] = detail::wc_row(d);
+    }
     if (g.num_edges() < (edge_t{1} << 32)) {
       build_plan(plan32_, resolve_threads(threads));
     } else {
@@ -259,7 +351,7 @@ class RRSampler {
   /// Bytes held by the sampler's tables (not counting per-thread scratch).
   std::size_t bytes() const noexcept {
     return plan32_.capacity() * sizeof(Entry<std::uint32_t>) + plan64_.capacity() * sizeof(Entry<edge_t>) +
-           alias_.bytes();
+           wc_.capacity() * sizeof(detail::WcRow) + alias_.bytes();
   }
 
   /// Makes room for `lanes` concurrent sample() calls of up to `threads` threads each.
@@ -326,7 +418,8 @@ class RRSampler {
  private:
   /// Per-account plan; the row of v is in_sources[begin(v) .. begin(v + 1)). IC aux: < 0 =
   /// 1 / log(1 - p) (geometric skips over a shared p), 0 = a coin flip per edge, kAllLive = every
-  /// in-edge live, kNone = no live in-edge possible. LT aux: < 0 = -w (all weights equal),
+  /// in-edge live, kNone = no live in-edge possible, kWeightedCascade = p = 1/d on every in-edge
+  /// (binomial count from the table wc_[d]). LT aux: < 0 = -w (all weights equal),
   /// > 0 = sum of weights (scan), 0 = no in-edge.
   template <class Off>
   struct Entry {
@@ -335,6 +428,7 @@ class RRSampler {
   };
   static constexpr float kAllLive = 1.0f;
   static constexpr float kNone = 2.0f;
+  static constexpr float kWeightedCascade = 3.0f;
 
   /// A row as the drawing code sees it.
   struct Row {
@@ -391,6 +485,8 @@ class RRSampler {
           in.aux = kNone;
         } else if (equal && ps[0] >= 1.0f) {
           in.aux = kAllLive;
+        } else if (equal && d >= 2 && d < wc_.size() && ps[0] == 1.0f / static_cast<float>(d)) {
+          in.aux = kWeightedCascade;
         } else if (equal && d >= 6 && ps[0] < 0.3f) {
           std::uint32_t key;
           std::memcpy(&key, &ps[0], sizeof key);
@@ -533,12 +629,23 @@ class RRSampler {
     }
   }
 
-  /// IC: calls emit(e) for each in-edge e of row `in` that is live, in row order (geometric
-  /// skips over a shared p, every edge, or a coin per edge; nothing for kNone).
+  /// IC: calls emit(e) for each in-edge e of row `in` that is live (weighted-cascade binomial
+  /// count and distinct slots, geometric skips over a shared p, every edge, or a coin per edge;
+  /// nothing for kNone).
   template <class Emit>
-  static void ic_draws(const Row& in, Rng& rng, const prob_t* in_p, Emit&& emit) {
+  void ic_draws(const Row& in, Rng& rng, const prob_t* in_p, Emit&& emit) const {
     const std::uint32_t d = in.deg;
     if (in.aux == kNone) return;
+    if (in.aux == kWeightedCascade) {
+      const std::uint32_t u = rng.next_u32();
+      const std::uint32_t* t = wc_[d].data();
+      if (u < t[0]) return;  // no live in-edge: ~37% of rows
+      std::uint32_t count = 0;
+      for (unsigned k = 0; k < detail::kWcTable; ++k) count += u >= t[k];
+      if (count == detail::kWcTable) count = detail::wc_tail_count(d, u);
+      detail::rr_distinct_slots(d, count, rng, [&](std::uint32_t j) { emit(in.begin + j); });
+      return;
+    }
     if (in.aux < 0.0f) {
       const double inv = in.aux;
       double pos = std::floor(std::log(detail::rr_open_uniform(rng)) * inv);
@@ -634,6 +741,7 @@ class RRSampler {
   detail::RRAliasTable alias_;
   std::vector<Entry<std::uint32_t>> plan32_;
   std::vector<Entry<edge_t>> plan64_;
+  std::vector<detail::WcRow> wc_;  ///< IC: weighted-cascade thresholds by in-degree (rows 0, 1 unused)
   std::vector<detail::RRScratch> scratch_;
 };
 
