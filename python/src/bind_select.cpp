@@ -123,7 +123,7 @@ constexpr const char* opim_doc = R"doc(OPIM-C (Tang et al., SIGMOD 2018): adapti
 ``extra`` holds ``certified_ratio``, ``lower_bound``, ``upper_bound``, ``rounds`` and
 ``validation_sets`` (|R2|, on which ``spread`` is estimated).
 ``selection_ratio`` is |R1| / |R2|: seeds are chosen on R1 and certified on R2, so a larger R1
-returns better seeds at the same guarantee (default 3; 1 = the paper's equal sizes).
+returns better seeds at the same guarantee (default 4; 1 = the paper's equal sizes).
 
 Examples
 --------
@@ -158,7 +158,7 @@ void def_selectors(py::module_& m, bool with_doc) {
   m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, py::arg("selection_ratio") = 3.0, with_doc ? opim_doc : "");
+        py::arg("threads") = 0, py::arg("selection_ratio") = 4.0, with_doc ? opim_doc : "");
   auto def_greedy = [&](const char* name, auto fn) {
     m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = 1000, py::arg("max_steps") = py::none(),
           py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,

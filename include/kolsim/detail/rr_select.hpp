@@ -89,10 +89,13 @@ void rr_grow_pair(const char* who, RRSampler<M>& sampler, RRCollection& a, std::
     rr_grow(who, sampler, b, target_b, seed, domain_b, other_b, limit, threads, stop, drawn);
     return;
   }
+  // a's pilot first: lane 1's memory check for a's tail needs a's mean set size.
+  if (a.empty() && target_a > 0) rr_grow(who, sampler, a, std::min<std::uint64_t>(target_a, 256), seed, domain_a,
+                                         other_a, limit, 1, stop, drawn);
   const std::uint64_t need_a = target_a > a.size() ? target_a - a.size() : 0;
   const std::uint64_t need_b = target_b > b.size() ? target_b - b.size() : 0;
   // Lane 1 takes b and the last `moved` of a's new sets.
-  const std::uint64_t moved = a.empty() || need_b >= (need_a + need_b) / 2 ? 0 : (need_a + need_b) / 2 - need_b;
+  const std::uint64_t moved = need_b >= (need_a + need_b) / 2 ? 0 : (need_a + need_b) / 2 - need_b;
   const std::uint64_t split = target_a - moved;
   const double mean_a = a.mean_size();  // lane 0 grows a meanwhile
   const int half = std::max(1, threads / 2);
