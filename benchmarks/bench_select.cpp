@@ -11,6 +11,11 @@
 /// measures what a user waits for on PL1M: wall time of load + weighted cascade + IMM, from a
 /// text edge list and from a binary snapshot (written once to /tmp), each in a fresh process
 /// so that its peak RSS is its own.
+///
+///      build/benchmarks/bench_select slashdot-ttq [--threads 2] [--seeds 8] [--trials N]
+/// time to quality on Slashdot IC: for several configurations (IMM and OPIM-C with a large
+/// selection ratio), over seeds 1..S, the algorithm time (median of 3) and the independent spread
+/// of each seed's result, and how many reach 17,560 (99% of the best known spread).
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
@@ -116,6 +121,55 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
   }
 }
 
+/// Time to quality: each configuration over seeds 1..`seeds`.
+void time_to_quality(const FollowerGraph& g, int threads, int seeds, std::uint64_t trials) {
+  constexpr double kTarget = 17560;
+  struct Config {
+    const char* method;
+    double eps, ratio;
+  };
+  for (const Config c : {Config{"imm", 0.5, 0}, Config{"opim-c", 0.1, 12}, Config{"opim-c", 0.2, 48},
+                         Config{"opim-c", 0.2, 64}}) {
+    int reached = 0;
+    double time_sum = 0, time_max = 0, spread_sum = 0, spread_min = 1e300;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      std::vector<double> times;
+      SelectResult r;
+      for (int rep = 0; rep < 3; ++rep) {
+        if (c.ratio == 0) {
+          ImmOptions o;
+          o.epsilon = c.eps;
+          o.threads = threads;
+          o.seed = static_cast<std::uint64_t>(seed);
+          r = imm(g, IndependentCascade{}, 50, o);
+        } else {
+          OpimOptions o;
+          o.epsilon = c.eps;
+          o.threads = threads;
+          o.seed = static_cast<std::uint64_t>(seed);
+          o.selection_ratio = c.ratio;
+          r = opim_c(g, IndependentCascade{}, 50, o);
+        }
+        times.push_back(r.seconds);
+      }
+      std::sort(times.begin(), times.end());
+      const SpreadEstimate mc = independent_spread<IndependentCascade>(g, r.seeds, trials, 0);
+      std::printf("#   %-6s eps=%.2f ratio=%-3g seed %d  time %.4f s  rr_sets %7llu  spread %.1f +- %.1f\n", c.method,
+                  c.eps, c.ratio, seed, times[1], static_cast<unsigned long long>(r.rr_sets), mc.mean, mc.std_error);
+      reached += mc.mean >= kTarget;
+      time_sum += times[1];
+      time_max = std::max(time_max, times[1]);
+      spread_sum += mc.mean;
+      spread_min = std::min(spread_min, mc.mean);
+    }
+    std::printf("Slashdot IC %-6s eps=%.2f ratio=%-3g thr=%d  reached %.0f: %d of %d seeds  time mean %.4f s max %.4f s"
+                "  spread mean %.1f min %.1f (%llu trials)\n",
+                c.method, c.eps, c.ratio, threads, kTarget, reached, seeds, time_sum / seeds, time_max,
+                spread_sum / seeds, spread_min, static_cast<unsigned long long>(trials));
+    std::fflush(stdout);
+  }
+}
+
 const std::string pl1m_text = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".txt";
 const std::string pl1m_snap = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".kgs";
 
@@ -151,8 +205,11 @@ int main(int argc, char** argv) {
   std::vector<double> epss{0.5, 0.1};
   std::vector<int> thr{1, 2};
   double selection_ratio = OpimOptions{}.selection_ratio;
+  int seeds = 8;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--seeds" && i + 1 < argc) seeds = std::max(1, std::atoi(argv[++i]));
+    else
     if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--selection-ratio" && i + 1 < argc) selection_ratio = std::atof(argv[++i]);
     else if (a == "--eps" && i + 1 < argc) epss = {std::atof(argv[++i])};
@@ -191,6 +248,11 @@ int main(int argc, char** argv) {
         if (model != "ic") run<LinearThreshold>(name, g, "LT", e, t, trials, selection_ratio);
       }
   };
+  if (which == "slashdot-ttq") {
+    auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
+    time_to_quality(g, thr.size() == 1 ? thr[0] : 2, seeds, trials);
+    return 0;
+  }
   if (which == "slashdot" || which == "all") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
     bench_graph("Slashdot", g);
