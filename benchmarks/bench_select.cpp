@@ -2,7 +2,7 @@
 /// Benchmark of IMM and OPIM-C (weighted cascade, IC and LT, k = 50) on Slashdot and PL1M, printing
 /// algorithm time, RR sets, memory and an independent Monte Carlo spread of the chosen seeds.
 ///
-/// Run: build/benchmarks/bench_select [slashdot|pl1m|all] [--trials N] [--eps E] [--threads T]
+/// Run: build/benchmarks/bench_select [slashdot|nethept|pl1m|all] [--trials N] [--eps E] [--threads T]
 ///      [--model ic|lt]   (data from $KOLSIM_DATA_DIR, default /work/shared/datasets)
 /// The spread column is estimate_spread (forward Monte Carlo, default 10,000 trials) of the
 /// returned seeds, independent of the RR sets the selector used.
@@ -256,6 +256,15 @@ int main(int argc, char** argv) {
   if (which == "slashdot" || which == "all") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
     bench_graph("Slashdot", g);
+  }
+  if (which == "nethept" || which == "all") {
+    // PERFORMANCE.md's NetHEPT: both directions, self-loops dropped, parallel co-authorship
+    // edges merged into one arc.
+    EdgeListOptions eo;
+    eo.first_line_counts = true;
+    eo.build.undirected = true;
+    auto g = weighted_cascade(read_edge_list(dir + "/NetHEPT/hep.txt", eo));
+    bench_graph("NetHEPT", g);
   }
   if (which == "pl1m" || which == "all") {
     auto g = weighted_cascade(pl1m_graph(1));
