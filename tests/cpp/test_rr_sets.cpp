@@ -8,6 +8,7 @@
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/rr_sets.hpp>
 #include <kolsim/graph/builder.hpp>
+#include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/select/max_coverage.hpp>
 
@@ -271,7 +272,7 @@ TEST(RRSets, IdenticalForAnyThreadCountAndBatching) {
 }
 
 TEST(RRSets, InterleavedSamplerReproducesSimpleBitForBit) {
-  // Mixed plans: weighted cascade (geometric skips, all-live rows, coin flips), random
+  // Mixed plans: weighted cascade (binomial rows, all-live rows), random
   // probabilities (coin flips), equal 0.3 (dense: big sets that outlive the commit window),
   // LT with equal and unequal weights; deadlines and weighted roots.
   auto wc = weighted_cascade(random_graph(600, 6000, test_seed() + 21, false));
@@ -291,7 +292,7 @@ TEST(RRSets, InterleavedSamplerReproducesSimpleBitForBit) {
     for (int threads : {1, 2}) {
       RRSampler<decltype(model)> simple(g, model, depth, rw), fast(g, model, depth, rw);
       simple.set_interleaved(false);
-      ASSERT_TRUE(fast.interleaved());
+      fast.set_interleaved(true);
       RRCollection a, b;
       // 1000 sets run on one thread, 3000 (>= 2048) are split over `threads`.
       simple.sample(test_seed(), domain::rr_set, 0, 4000, a, 1);
@@ -314,6 +315,11 @@ TEST(RRSets, InterleavedSamplerReproducesSimpleBitForBit) {
   RRSampler<IndependentCascade> sd(dense, IndependentCascade{});
   sd.sample(1, domain::rr_set, 0, 200, big, 1);
   EXPECT_GT(big.mean_size(), 50.0);  // the dense case really has large sets
+  // The automatic choice: one set at a time while the tables fit in a core's cache.
+  EXPECT_FALSE(RRSampler<IndependentCascade>(wc, IndependentCascade{}).interleaved());
+  auto large = weighted_cascade(chung_lu(400000, 4.0, 2.5, 2.1, test_seed()));
+  EXPECT_TRUE(RRSampler<IndependentCascade>(large, IndependentCascade{}).interleaved());
+  EXPECT_TRUE(RRSampler<LinearThreshold>(large, LinearThreshold{}).interleaved());
 }
 
 namespace {

@@ -343,6 +343,10 @@ class RRSampler {
     } else {
       build_plan(plan64_, resolve_threads(threads));
     }
+    const std::size_t entry = plan32_.empty() ? sizeof(Entry<edge_t>) : sizeof(Entry<std::uint32_t>);
+    interleaved_ = static_cast<double>(n) * static_cast<double>(entry + sizeof(std::uint32_t)) +
+                       static_cast<double>(g.num_edges()) * sizeof(vertex_t) >
+                   static_cast<double>(kInterleaveBytes);
   }
 
   const FollowerGraph& graph() const noexcept { return *g_; }
@@ -360,9 +364,14 @@ class RRSampler {
     if (scratch_.size() < need) scratch_.resize(need);
   }
 
-  /// Interleaved sampling (default on) draws 32 RR sets together, level by level, with
-  /// prefetches so their cache misses overlap; off = one set at a time (draw_one). Both give
-  /// bit-identical collections.
+  /// Interleaved sampling draws 32 RR sets together, level by level, with prefetches so their
+  /// cache misses overlap; off = one set at a time (draw_one). Both give bit-identical
+  /// collections. The constructor turns it on when the randomly accessed tables (plan, visited
+  /// marks, in-neighbour rows) exceed kInterleaveBytes, beyond one core's L2 cache; below, every
+  /// access hits the cache and one set at a time costs less. Weighted-cascade IC, 1 thread:
+  /// NetHEPT (0.4 MB) one at a time 1.7x faster; Slashdot (4.5 MB) equal; PL1M (53 MB)
+  /// interleaved 1.8x faster.
+  static constexpr std::size_t kInterleaveBytes = std::size_t{4} << 20;
   void set_interleaved(bool on) noexcept { interleaved_ = on; }
   bool interleaved() const noexcept { return interleaved_; }
 
