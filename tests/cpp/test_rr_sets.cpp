@@ -563,4 +563,21 @@ TEST(RRSets, MemoryEstimateAndBadArguments) {
   FollowerGraph noprob = build_graph_dense(2, std::vector<vertex_t>{0}, std::vector<vertex_t>{1});
   EXPECT_THROW(sample_rr_sets(noprob, IndependentCascade{}, 1, domain::rr_set, 0, 10, rr), std::invalid_argument);
   EXPECT_THROW(estimate_spread_rr(RRCollection{}, std::vector<vertex_t>{0}, 1.0), std::invalid_argument);
+  // LT: the plan finds in-weights above 1 and the model's check names the lowest such account
+  // (accounts 3 and 5 of 6 are too heavy; 4 sums to exactly 1 + 1e-5, within the tolerance).
+  std::vector<vertex_t> s{0, 1, 0, 1, 0, 1, 2}, t{3, 3, 4, 4, 5, 5, 5};
+  std::vector<prob_t> p{0.7f, 0.6f, 0.5f, 0.50001f, 0.4f, 0.4f, 0.4f};
+  auto heavy = build_graph_dense(6, s, t, p);
+  for (int threads : {1, 2}) {
+    try {
+      RRSampler<LinearThreshold> bad(heavy, LinearThreshold{}, UINT32_MAX, {}, threads);
+      ADD_FAILURE() << "over-weighted LT graph accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("in-weights of account 3 sum to"), std::string::npos) << e.what();
+    }
+  }
+  p[0] = 0.4f;  // 0.4 + 0.6
+  p[5] = 0.3f;  // 0.4 + 0.3 + 0.3
+  p[6] = 0.3f;
+  EXPECT_NO_THROW(RRSampler<LinearThreshold>(build_graph_dense(6, s, t, p), LinearThreshold{}));
 }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -304,9 +305,8 @@ void rr_distinct_slots(std::uint32_t d, std::uint32_t count, Rng& rng, Emit&& em
 
 /// A reusable RR sampler for one graph and model: precomputes per account how its in-edges are
 /// sampled (IC: none / all live / weighted-cascade binomial / geometric skips over a shared
-/// probability / coin flips; LT:
-/// direct index for equal weights / scan), the root alias table, and per-thread marks. Build it
-/// once and draw many batches.
+/// probability / coin flips; LT: direct index for equal weights / scan), the root alias table,
+/// and per-thread marks. Build it once and draw many batches.
 ///
 /// The per-account plan is one 8-byte entry (32-bit row start + a float) when the graph has
 /// fewer than 2^32 edges, else 16 bytes: sampling is bound by cache misses on the plan and the
@@ -322,7 +322,13 @@ class RRSampler {
   RRSampler(const FollowerGraph& g, const M& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
       : g_(&g), max_depth_(max_depth) {
-    model.validate(g);
+    // LT: the plan sums every account's in-weights anyway; validate (and its error) runs only
+    // when one sum is above 1 + tolerance.
+    if constexpr (kIC) {
+      model.validate(g);
+    } else {
+      g.require_probabilities("LinearThreshold");
+    }
     const vertex_t n = g.num_vertices();
     KOLSIM_REQUIRE(n > 0, "RR sampling: the graph has no vertices");
     KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == n, "root_weights: expected ", n,
@@ -331,18 +337,22 @@ class RRSampler {
       alias_ = detail::RRAliasTable(root_weights);
       weighted_ = true;
     }
-    if constexpr (kIC) {
+    if constexpr (kIC) {  // weighted-cascade table rows for the in-degrees that occur
       const auto in_off = g.in_offsets();
+      std::vector<char> present(detail::kWcMaxDegree + 1, 0);
       edge_t top = 0;
-      for (vertex_t v = 0; v < n; ++v) top = std::max(top, in_off[v + 1] - in_off[v]);
-      wc_.resize(std::min<edge_t>(top, detail::kWcMaxDegree) + 1);
-      for (std::uint32_t d = 2; d < wc_.size(); ++d) wc_[d] = detail::wc_row(d);
+      for (vertex_t v = 0; v < n; ++v) {
+        const edge_t d = std::min<edge_t>(in_off[v + 1] - in_off[v], detail::kWcMaxDegree);
+        present[d] = 1;
+        top = std::max(top, d);
+      }
+      wc_.resize(top + 1);
+      for (std::uint32_t d = 2; d <= top; ++d)
+        if (present[d]) wc_[d] = detail::wc_row(d);
     }
-    if (g.num_edges() < (edge_t{1} << 32)) {
-      build_plan(plan32_, resolve_threads(threads));
-    } else {
-      build_plan(plan64_, resolve_threads(threads));
-    }
+    const bool over_weight = g.num_edges() < (edge_t{1} << 32) ? build_plan(plan32_, resolve_threads(threads))
+                                                               : build_plan(plan64_, resolve_threads(threads));
+    if (over_weight) model.validate(g);
     const std::size_t entry = plan32_.empty() ? sizeof(Entry<edge_t>) : sizeof(Entry<std::uint32_t>);
     interleaved_ = static_cast<double>(n) * static_cast<double>(entry + sizeof(std::uint32_t)) +
                        static_cast<double>(g.num_edges()) * sizeof(vertex_t) >
@@ -460,22 +470,36 @@ class RRSampler {
   }
 
   template <class Off>
-  void build_plan(std::vector<Entry<Off>>& plan, int threads) {
+  /// Builds the plan; true when (LT) some account's in-weights sum above 1 + tolerance.
+  bool build_plan(std::vector<Entry<Off>>& plan, int threads) {
     const FollowerGraph& g = *g_;
     const vertex_t n = g.num_vertices();
     plan.resize(static_cast<std::size_t>(n) + 1);
     const auto in_off = g.in_offsets();
     constexpr vertex_t block = 1 << 15;
+    std::atomic<bool> over_weight{false};
     parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
       const auto lo = static_cast<vertex_t>(b * block);
       const vertex_t hi = std::min<vertex_t>(n, lo + block);
-      plan_block(plan, lo, hi, in_off);
+      plan_block(plan, lo, hi, in_off, over_weight);
     }, 1);
     plan[n] = {static_cast<Off>(in_off[n]), 0.0f};
+    return over_weight.load();
+  }
+
+  /// True when every value of the row is bitwise the same (a branch-free scan that vectorises;
+  /// values are validated in [0, 1], so bitwise equality only splits 0 and -0).
+  static bool same_values(std::span<const prob_t> ps) noexcept {
+    if (ps.empty()) return true;
+    const auto first = std::bit_cast<std::uint32_t>(ps[0]);
+    std::uint32_t diff = 0;
+    for (prob_t p : ps) diff |= std::bit_cast<std::uint32_t>(p) ^ first;
+    return diff == 0;
   }
 
   template <class Off>
-  void plan_block(std::vector<Entry<Off>>& plan, vertex_t lo, vertex_t hi, std::span<const edge_t> in_off) const {
+  void plan_block(std::vector<Entry<Off>>& plan, vertex_t lo, vertex_t hi, std::span<const edge_t> in_off,
+                  std::atomic<bool>& over_weight) const {
     const FollowerGraph& g = *g_;
     // 1 / log(1 - p) for the last few distinct p (weighted cascade repeats p = 1/d often).
     std::uint32_t memo_key[64];
@@ -488,8 +512,7 @@ class RRSampler {
       Entry<Off>& in = plan[v];
       in.begin = static_cast<Off>(in_off[v]);
       if constexpr (kIC) {
-        bool equal = true;
-        for (std::size_t i = 1; i < d && equal; ++i) equal = ps[i] == ps[0];
+        const bool equal = same_values(ps);
         if (d == 0 || (equal && ps[0] <= 0.0f)) {
           in.aux = kNone;
         } else if (equal && ps[0] >= 1.0f) {
@@ -509,12 +532,9 @@ class RRSampler {
           in.aux = 0.0f;
         }
       } else {
-        bool equal = true;
-        double sum = 0.0;
-        for (std::size_t i = 0; i < d; ++i) {
-          equal = equal && ps[i] == ps[0];
-          sum += ps[i];
-        }
+        const bool equal = same_values(ps);
+        const double sum = detail::row_sum(ps);
+        if (sum > 1.0 + LinearThreshold::weight_tolerance) over_weight.store(true, std::memory_order_relaxed);
         if (d == 0 || sum <= 0.0) {
           in.aux = 0.0f;
         } else {
