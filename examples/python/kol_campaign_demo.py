@@ -32,8 +32,11 @@ def load_network(name: str, seed: int):
             return name, kolsim.datasets.load(name)
         except (OSError, KeyError) as err:
             print(f"(dataset {name} not available: {err}; using a generated network)")
-    g = kolsim.weighted_cascade(kolsim.preferential_attachment(50_000, 8, seed=seed))
-    return "generated follower network (preferential attachment, 50,000 accounts)", g
+    # Directed Chung-Lu with power-law follower (2.1) and following (2.5) counts: unlike
+    # preferential attachment, where newcomers only follow older accounts (no cycles), influence
+    # can come back around, as in real follower graphs.
+    g = kolsim.weighted_cascade(kolsim.chung_lu(50_000, 8.0, 2.5, 2.1, seed=seed))
+    return "generated follower network (directed Chung-Lu power law, 50,000 accounts)", g
 
 
 def main() -> None:
