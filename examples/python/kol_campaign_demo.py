@@ -109,6 +109,7 @@ def main() -> None:
     plan.save_json(os.path.join(args.out, "plan.json"))
     paths = plan.save_plots(args.out)
     kolsim.plot.reach_over_time([baseline, planned], ["10 most-followed", "planned campaign"],
+                                ylabel="weighted reach, risk-adjusted (young adults count 2)",
                                 path=os.path.join(args.out, "reach_over_time_vs_naive.png"))
     paths.append(os.path.join(args.out, "reach_over_time_vs_naive.png"))
     print("\n4. Wrote " + ", ".join([os.path.join(args.out, "plan.json")] + paths))

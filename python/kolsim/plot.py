@@ -69,7 +69,7 @@ def _finish(fig: Any, ax: Any, xlabel: str, ylabel: str, title: str, legend: boo
 
 
 def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, path: Any = None, ax: Any = None,
-                    title: str = "Reach over time") -> Any:
+                    title: str = "Reach over time", ylabel: str = "accounts reached (cumulative)") -> Any:
     """Cumulative accounts reached per step for one or more results.
 
     Parameters
@@ -80,6 +80,8 @@ def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, pat
     path : str or os.PathLike, optional
         Save a PNG here (atomically).
     ax : matplotlib Axes, optional
+    ylabel : str
+        The y-axis label (say so when the reach is weighted).
 
     Returns
     -------
@@ -106,7 +108,9 @@ def reach_over_time(results: Any, labels: Optional[Sequence[str]] = None, *, pat
         if hasattr(r, "ci_low") and len(cum):
             ax.errorbar([len(cum) - 1], [r.mean], yerr=[[r.mean - r.ci_low], [r.ci_high - r.mean]],
                         color=line.get_color(), capsize=4)
-    return _finish(fig, ax, "step", "accounts reached (cumulative)", title, labels is not None, path)
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    return _finish(fig, ax, "step", ylabel, title, labels is not None, path)
 
 
 def spread_vs_k(ks: Sequence[int], spreads: Any, errors: Any = None, labels: Optional[Sequence[str]] = None, *,
