@@ -73,6 +73,34 @@ SpreadEstimate independent_spread(const FollowerGraph& g, const std::vector<vert
   return estimate_spread(g, M{}, seeds, mo);
 }
 
+/// One IMM (opim = false) or OPIM-C run; `extra` (optional) receives the method's own figures.
+template <class M>
+SelectResult select_once(const FollowerGraph& g, bool opim, double eps, int threads, std::uint64_t seed,
+                         double selection_ratio, std::string* extra = nullptr) {
+  if (!opim) {
+    ImmOptions o;
+    o.epsilon = eps;
+    o.threads = threads;
+    o.seed = seed;
+    auto res = imm(g, M{}, 50, o);
+    if (extra) *extra = "theta=" + std::to_string(res.theta);
+    return res;
+  }
+  OpimOptions o;
+  o.epsilon = eps;
+  o.threads = threads;
+  o.seed = seed;
+  o.selection_ratio = selection_ratio;
+  auto res = opim_c(g, M{}, 50, o);
+  if (extra) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "ratio=%.3f rounds=%d R2=%llu", res.certified_ratio, res.rounds,
+                  static_cast<unsigned long long>(res.validation_sets));
+    *extra = buf;
+  }
+  return res;
+}
+
 template <class M>
 void run(const char* graph_name, const FollowerGraph& g, const char* model_name, double eps, int threads,
          std::uint64_t trials, double selection_ratio) {
@@ -83,27 +111,7 @@ void run(const char* graph_name, const FollowerGraph& g, const char* model_name,
     std::vector<double> times;
     reset_peak_rss();
     for (int rep = 0; rep < reps; ++rep) {
-      if (alg == 0) {
-        ImmOptions o;
-        o.epsilon = eps;
-        o.threads = threads;
-        o.seed = 1;
-        auto res = imm(g, M{}, 50, o);
-        extra = "theta=" + std::to_string(res.theta);
-        r = res;
-      } else {
-        OpimOptions o;
-        o.epsilon = eps;
-        o.threads = threads;
-        o.seed = 1;
-        o.selection_ratio = selection_ratio;
-        auto res = opim_c(g, M{}, 50, o);
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "ratio=%.3f rounds=%d R2=%llu", res.certified_ratio, res.rounds,
-                      static_cast<unsigned long long>(res.validation_sets));
-        extra = buf;
-        r = res;
-      }
+      r = select_once<M>(g, alg == 1, eps, threads, 1, selection_ratio, &extra);
       times.push_back(r.seconds);
     }
     std::sort(times.begin(), times.end());
@@ -136,20 +144,7 @@ void time_to_quality(const FollowerGraph& g, int threads, int seeds, std::uint64
       std::vector<double> times;
       SelectResult r;
       for (int rep = 0; rep < 3; ++rep) {
-        if (c.ratio == 0) {
-          ImmOptions o;
-          o.epsilon = c.eps;
-          o.threads = threads;
-          o.seed = static_cast<std::uint64_t>(seed);
-          r = imm(g, IndependentCascade{}, 50, o);
-        } else {
-          OpimOptions o;
-          o.epsilon = c.eps;
-          o.threads = threads;
-          o.seed = static_cast<std::uint64_t>(seed);
-          o.selection_ratio = c.ratio;
-          r = opim_c(g, IndependentCascade{}, 50, o);
-        }
+        r = select_once<IndependentCascade>(g, c.ratio != 0, c.eps, threads, static_cast<std::uint64_t>(seed), c.ratio);
         times.push_back(r.seconds);
       }
       std::sort(times.begin(), times.end());

@@ -160,7 +160,7 @@ void def_selectors(py::module_& m, bool with_doc) {
   m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, py::arg("selection_ratio") = 4.0, with_doc ? opim_doc : "");
+        py::arg("threads") = 0, py::arg("selection_ratio") = OpimOptions{}.selection_ratio, with_doc ? opim_doc : "");
   auto def_greedy = [&](const char* name, auto fn) {
     m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = 1000, py::arg("max_steps") = py::none(),
           py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,

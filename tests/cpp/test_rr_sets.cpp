@@ -124,7 +124,7 @@ TEST(RRSets, WeightedCascadeRowDrawsEveryLiveSubsetWithItsProbability) {
     RRSampleOptions so;
     so.root_weights = w;
     sample_rr_sets(g, IndependentCascade{}, test_seed() + d, domain::rr_set, 0, T, rr, so);
-    const double p = static_cast<double>(1.0f / static_cast<float>(d));
+    const double p = weighted_cascade_probability(d);
     std::vector<double> count_freq(d + 1, 0.0), slot_freq(d + 1, 0.0), subset_freq(8, 0.0);
     for (std::uint64_t j = 0; j < T; ++j) {
       auto set = rr.set(j);

@@ -32,6 +32,7 @@
 #include "kolsim/core/types.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
+#include "kolsim/graph/probabilities.hpp"
 
 namespace kolsim {
 
@@ -230,16 +231,11 @@ inline constexpr std::uint32_t kWcMaxDegree = 4096;
 inline constexpr unsigned kWcTable = 8;
 using WcRow = std::array<std::uint32_t, kWcTable>;
 
-/// The probability the weighted cascade stores for in-degree d.
-inline double wc_probability(std::uint32_t d) noexcept {
-  return static_cast<double>(1.0f / static_cast<float>(d));
-}
-
 /// Calls f(k, c) for k = 0, 1, ... with c = Pr[Binomial(d, 1/d) <= k] (one fixed recurrence, so
 /// the table and the tail agree) until f returns true or k = d.
 template <class F>
 std::uint32_t wc_cdf_walk(std::uint32_t d, F&& f) {
-  const double p = wc_probability(d);
+  const double p = weighted_cascade_probability(d);
   double pk = std::pow(1.0 - p, static_cast<double>(d)), c = 0.0;
   for (std::uint32_t k = 0; k < d; ++k) {
     c += pk;
@@ -517,7 +513,7 @@ class RRSampler {
           in.aux = kNone;
         } else if (equal && ps[0] >= 1.0f) {
           in.aux = kAllLive;
-        } else if (equal && d >= 2 && d < wc_.size() && ps[0] == 1.0f / static_cast<float>(d)) {
+        } else if (equal && d >= 2 && d < wc_.size() && ps[0] == weighted_cascade_probability(d)) {
           in.aux = kWeightedCascade;
         } else if (equal && d >= 6 && ps[0] < 0.3f) {
           std::uint32_t key;

@@ -84,6 +84,13 @@ inline FollowerGraph constant_probability(const FollowerGraph& g, prob_t p) {
   return g.with_probabilities(std::vector<prob_t>(g.num_edges(), p));
 }
 
+/// The weighted-cascade probability of an edge into an account with `in_degree` > 0 in-edges,
+/// 1 / in_degree as a float: the one definition weighted_cascade stores and the RR sampler
+/// recognises (bit for bit) to draw such rows from its binomial table.
+inline prob_t weighted_cascade_probability(edge_t in_degree) noexcept {
+  return 1.0f / static_cast<prob_t>(in_degree);
+}
+
 /// Weighted cascade (Kempe, Kleinberg, Tardos, KDD 2003): p(u, v) = 1 / indeg(v), counting
 /// parallel edges, so the in-probabilities of every account with followees sum to 1. Computed
 /// from each edge's own target (accounts with in-degree 0 have no in-edges and shift nothing,
@@ -92,7 +99,7 @@ inline FollowerGraph weighted_cascade(const FollowerGraph& g) {
   const edge_t m = g.num_edges();
   const auto tgt = g.out_targets();
   std::vector<prob_t> p(m);
-  for (edge_t e = 0; e < m; ++e) p[e] = 1.0f / static_cast<prob_t>(g.in_degree(tgt[e]));
+  for (edge_t e = 0; e < m; ++e) p[e] = weighted_cascade_probability(g.in_degree(tgt[e]));
   return g.with_probabilities(std::move(p));
 }
 
