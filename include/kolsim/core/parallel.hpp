@@ -34,10 +34,16 @@ inline int hardware_threads() noexcept {
 #endif
 }
 
+/// Most threads a `threads` option may ask for: 4 per processor, at least 64. Far more than
+/// that only oversubscribes, and tens of thousands make the OpenMP runtime abort.
+inline int max_threads() noexcept { return hardware_threads() * 4 > 64 ? hardware_threads() * 4 : 64; }
+
 /// Resolves a `threads` option: 0 means all available, otherwise the number asked for
-/// (1 without OpenMP). Negative values are an error.
+/// (1 without OpenMP). Negative values and values above max_threads() are an error.
 inline int resolve_threads(int threads) {
   KOLSIM_REQUIRE(threads >= 0, "threads must be >= 0 (0 = all), got ", threads);
+  KOLSIM_REQUIRE(threads <= max_threads(), "threads must be at most ", max_threads(),
+                 " (4 per processor, at least 64), got ", threads);
 #ifdef _OPENMP
   return threads == 0 ? omp_get_max_threads() : threads;
 #else
@@ -55,8 +61,9 @@ inline int thread_index() noexcept {
 }
 
 /// Runs f(i) for i in [begin, end) on `threads` threads (already resolved) with dynamic chunks
-/// of `chunk`; runs serially when the range is shorter than `threshold`. The first exception
-/// thrown by any f is rethrown on the caller's thread after the loop.
+/// of `chunk`; runs serially when the range is shorter than `threshold`. When several f(i)
+/// throw, the exception of the lowest i is rethrown on the caller's thread after the loop, so the
+/// error does not depend on the thread count or timing.
 template <class F>
 void parallel_for(std::size_t begin, std::size_t end, int threads, F&& f, std::size_t chunk = 64,
                   std::size_t threshold = 2) {
@@ -68,6 +75,7 @@ void parallel_for(std::size_t begin, std::size_t end, int threads, F&& f, std::s
     return;
   }
   std::exception_ptr error;
+  std::size_t error_at = end;
   std::mutex error_mutex;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, chunk) num_threads(threads)
@@ -77,14 +85,18 @@ void parallel_for(std::size_t begin, std::size_t end, int threads, F&& f, std::s
       f(i);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
+      if (i < error_at) {
+        error = std::current_exception();
+        error_at = i;
+      }
     }
   }
   if (error) std::rethrow_exception(error);
 }
 
 /// Runs body(t, nt) once on each thread of a team of nt <= `threads` threads (t = 0 .. nt-1),
-/// carrying exceptions out. Work split by t must use nt, the team size actually granted.
+/// carrying exceptions out (the one of the lowest t when several throw). Work split by t must
+/// use nt, the team size actually granted.
 template <class F>
 void parallel_threads(int threads, F&& body) {
 #ifndef _OPENMP
@@ -95,18 +107,24 @@ void parallel_threads(int threads, F&& body) {
     return;
   }
   std::exception_ptr error;
+  int error_at = threads;
   std::mutex error_mutex;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
 #endif
   {
+    int t = 0;
     try {
 #ifdef _OPENMP
-      body(omp_get_thread_num(), omp_get_num_threads());
+      t = omp_get_thread_num();
+      body(t, omp_get_num_threads());
 #endif
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
+      if (t < error_at) {
+        error = std::current_exception();
+        error_at = t;
+      }
     }
   }
   if (error) std::rethrow_exception(error);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
@@ -104,13 +105,8 @@ struct RRSampleOptions {
   StopToken stop;   ///< polled between batches
 };
 
-/// 80% of physical memory (sysconf), the default memory limit of RR-based selectors.
-inline std::size_t default_memory_limit() noexcept {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return std::numeric_limits<std::size_t>::max();
-  return static_cast<std::size_t>(0.8 * static_cast<double>(pages) * static_cast<double>(page));
-}
+/// The default memory limit of RR-based selectors: usable_memory() (RAM, cgroup, rlimits).
+inline std::size_t default_memory_limit() { return static_cast<std::size_t>(usable_memory()); }
 
 /// Bytes that `sets` RR sets of mean size `mean_size` need in an RRCollection plus the inverted
 /// index the greedy builds over them.
