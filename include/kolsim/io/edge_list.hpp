@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -48,6 +49,10 @@ struct EdgeListReport {
   std::uint64_t lines = 0, comment_lines = 0, blank_lines = 0, edge_lines = 0;
   double parse_seconds = 0;  ///< read + decompress + parse
   double build_seconds = 0;  ///< CSR construction
+  /// 0-based columns (>= 2) that every data line has, that all parse as numbers in [0, 1], and
+  /// that were not used: probably a probability column the caller forgot to ask for. Readers
+  /// warn about them (Python: a UserWarning; CLI: a line on stderr).
+  std::vector<int> unused_numeric_columns;
 };
 
 /// Reads a follower graph from a text edge list (see EdgeListOptions for the orientation).
