@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-/// Tests for OPIM-C: exact spread vs the brute-force optimum on tiny graphs, the certified ratio
-/// never above the true ratio, thread-count independence, candidates/fixed seeds, bad arguments.
+/// Tests for OPIM-C: exact spread vs the exact optimum on a trap instance where random and degree
+/// selection fail the bound, and vs brute force on tiny graphs, the certified ratio never above
+/// the true ratio, thread-count independence, candidates/fixed seeds, bad arguments.
 #include <gtest/gtest.h>
 
 #include "support.hpp"
 
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/graph/builder.hpp>
+#include <kolsim/select/heuristics.hpp>
 #include <kolsim/select/opim.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -26,13 +29,14 @@ using test_support::all_vertices;
 using test_support::brute_opt;
 using test_support::tiny_graph;
 
-/// OPIM-C's spread is the validation collection's estimate: it must sit within 4 standard errors
-/// (of that collection's size) of the exact spread.
+/// OPIM-C's spread is the validation collection's estimate, independent of the selection: it must
+/// sit within 5 standard errors (of that collection's size) of the exact spread (normal tail
+/// 6e-7, about test_delta).
 void expect_spread_within_error(const OpimResult& r, double exact, double n) {
   ASSERT_GT(r.validation_sets, 0u);
   const double q = exact / n;
   const double se = n * std::sqrt(q * (1 - q) / static_cast<double>(r.validation_sets));
-  EXPECT_NEAR(r.spread, exact, 4 * se + 1e-9) << r.validation_sets << " validation sets";
+  EXPECT_NEAR(r.spread, exact, 5 * se + 1e-9) << r.validation_sets << " validation sets";
 }
 
 template <class M>
@@ -40,6 +44,7 @@ void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std
   auto g = tiny_graph(12, 16, gseed, lt);
   OpimOptions o;
   o.epsilon = eps;
+  o.delta = test_support::test_delta;
   o.seed = test_seed();
   auto r = opim_c(g, model, k, o);
   ASSERT_EQ(r.seeds.size(), k);
@@ -62,7 +67,6 @@ void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std
 
 TEST(Opim, IndependentCascadeCertified) {
   for (std::uint64_t gs = 0; gs < 3; ++gs) check_quality(IndependentCascade{}, false, test_seed() + gs, 0.2, 2);
-  check_quality(IndependentCascade{}, false, test_seed() + 9, 0.1, 3);
 }
 
 TEST(Opim, LinearThresholdCertified) {
@@ -80,24 +84,60 @@ TEST(Opim, ReachesTargetRatioOnLargerGraph) {
   EXPECT_GE(r.upper_bound, r.spread);
 }
 
-TEST(Opim, IdenticalForOneAndTwoThreads) {
+// The trap instance (support.hpp): the 6 highest follower counts and random 6-sets fail the
+// bound; OPIM-C's seeds must meet it by their exact (closed-form) spread, at delta = 1e-6, and
+// its certificate must bracket the exact values.
+TEST(Opim, NearOptimalWhereBaselinesFail) {
+  const std::size_t k = 6;
+  const double eps = 0.1;
+  for (bool lt : {false, true}) {
+    const test_support::TwoLayer t = test_support::trap_graph(lt);
+    const double n = t.graph.num_vertices();
+    const double opt = test_support::exact_optimum(
+        [&](std::span<const vertex_t> s) { return test_support::two_layer_spread(t, s); }, t.sources, k);
+    const double bound = (1 - 1 / std::exp(1.0) - eps) * opt;
+    test_support::expect_baselines_fail(t, k, bound, top_degree(t.graph, k).seeds);
+    OpimOptions o;
+    o.epsilon = eps;
+    o.delta = test_support::test_delta;
+    o.seed = test_seed();
+    const OpimResult r = lt ? opim_c(t.graph, LinearThreshold{}, k, o) : opim_c(t.graph, IndependentCascade{}, k, o);
+    ASSERT_EQ(r.seeds.size(), k);
+    const double got = test_support::two_layer_spread(t, r.seeds);
+    std::printf("[%s] opim-c: exact spread %.3f, optimum %.3f, bound %.3f, certified %.4f, estimate %.3f\n",
+                t.description.c_str(), got, opt, bound, r.certified_ratio, r.spread);
+    EXPECT_GE(got, bound) << t.description;
+    EXPECT_LE(r.certified_ratio, got / opt + 1e-12);
+    EXPECT_LE(r.lower_bound, got + 1e-9);
+    EXPECT_GE(r.upper_bound, opt - 1e-9);
+    expect_spread_within_error(r, got, n);
+  }
+}
+
+TEST(Opim, IdenticalForOneThreeAndSevenThreads) {
   auto g = tiny_graph(80, 400, test_seed() + 30, false);
+  auto h = tiny_graph(80, 400, test_seed() + 31, true);
   OpimOptions o;
   o.epsilon = 0.1;
   o.seed = 11;
-  o.threads = 1;
-  auto a = opim_c(g, IndependentCascade{}, 5, o);
-  o.threads = 2;
-  auto b = opim_c(g, IndependentCascade{}, 5, o);
-  EXPECT_EQ(a.seeds, b.seeds);
-  EXPECT_EQ(a.certified_ratio, b.certified_ratio);
-  EXPECT_EQ(a.rr_sets, b.rr_sets);
-  auto h = tiny_graph(80, 400, test_seed() + 31, true);
-  o.threads = 1;
-  auto c = opim_c(h, LinearThreshold{}, 5, o);
-  o.threads = 2;
-  auto d = opim_c(h, LinearThreshold{}, 5, o);
-  EXPECT_EQ(c.seeds, d.seeds);
+  auto run = [&](bool lt, int threads) {
+    o.threads = threads;
+    return lt ? opim_c(h, LinearThreshold{}, 5, o) : opim_c(g, IndependentCascade{}, 5, o);
+  };
+  for (bool lt : {false, true}) {
+    const OpimResult a = run(lt, 1);
+    for (int threads : {3, 7}) {
+      const OpimResult b = run(lt, threads);
+      EXPECT_EQ(a.seeds, b.seeds) << threads << " threads, lt " << lt;
+      EXPECT_EQ(a.marginal_gains, b.marginal_gains);
+      EXPECT_EQ(a.spread, b.spread);
+      EXPECT_EQ(a.certified_ratio, b.certified_ratio);
+      EXPECT_EQ(a.lower_bound, b.lower_bound);
+      EXPECT_EQ(a.upper_bound, b.upper_bound);
+      EXPECT_EQ(a.rr_sets, b.rr_sets);
+      EXPECT_EQ(a.validation_sets, b.validation_sets);
+    }
+  }
 }
 
 TEST(Opim, CandidatesAndFixedSeeds) {
@@ -115,6 +155,7 @@ TEST(Opim, DeadlineAndWeightedRoots) {
   OpimOptions o;
   o.epsilon = 0.2;
   o.seed = test_seed();
+  o.delta = test_support::test_delta;
   o.max_depth = 2;
   o.root_weights = {1, 0, 2, 0, 1, 3, 0, 1, 0, 2, 1, 0};
   auto r = opim_c(g, IndependentCascade{}, 2, o);
