@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /// Tests of greedy, CELF and CELF++ over common live-edge worlds: identical answers, hand-checked
-/// deterministic cases, the (1 - 1/e) bound against brute force, evaluation counts, options.
+/// deterministic cases, the (1 - 1/e) bound against brute force and on a trap instance where
+/// degree and random selection fail it, evaluation counts, options, 1/3/7-thread invariance.
+/// Also checks the test helpers of support.hpp (closed-form two-layer spread, exact optimum).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
@@ -16,6 +19,8 @@
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/select/greedy.hpp"
+#include "kolsim/select/heuristics.hpp"
+#include "support.hpp"
 
 using namespace kolsim;
 
@@ -205,6 +210,90 @@ TEST(Greedy, WithinOneMinusOneOverEOfBruteForce) {
   EXPECT_EQ(ran, 2);
 }
 
+// The closed form of support.hpp's two-layer spread equals live-edge enumeration (IC and LT, with
+// shared and exclusive followers, seeds among the followers too), and its branch-and-bound
+// optimum equals brute force: the trap tests below rest on both.
+TEST(Greedy, SupportTwoLayerClosedFormAndExactOptimum) {
+  // Sources 0..4, followers 5..11; 5 and 6 follow three sources, 7 two.
+  const std::vector<std::pair<vertex_t, vertex_t>> edges{{0, 5}, {0, 6},  {0, 7}, {1, 5}, {1, 6}, {1, 8},
+                                                         {2, 5}, {2, 9},  {2, 7}, {3, 6}, {3, 10}, {4, 11},
+                                                         {4, 10}};
+  const std::vector<prob_t> ic{0.5f, 0.3f, 0.7f, 0.2f, 0.6f, 0.9f, 0.4f, 0.35f, 0.15f, 0.05f, 0.8f, 0.45f, 0.1f};
+  std::vector<prob_t> lt = ic;
+  for (prob_t& w : lt) w *= 0.5f;  // in-weights of 5 and 6 sum to <= 1
+  for (bool is_lt : {false, true}) {
+    test_support::TwoLayer t{test_support::make_graph(12, edges, is_lt ? lt : ic), test_support::all_vertices(5),
+                             is_lt, "small"};
+    auto exact = [&](const std::vector<vertex_t>& s) {
+      return is_lt ? exact_spread(t.graph, LinearThreshold{}, s).spread
+                   : exact_spread(t.graph, IndependentCascade{}, s).spread;
+    };
+    for (const std::vector<vertex_t>& s : {std::vector<vertex_t>{0}, std::vector<vertex_t>{0, 1, 2},
+                                           std::vector<vertex_t>{1, 3, 6}, std::vector<vertex_t>{2, 4, 5, 10},
+                                           std::vector<vertex_t>{0, 1, 2, 3, 4}})
+      EXPECT_NEAR(test_support::two_layer_spread(t, s), exact(s), 1e-5) << "lt " << is_lt;
+    auto f = [&](std::span<const vertex_t> s) { return test_support::two_layer_spread(t, s); };
+    for (std::size_t k : {1u, 2u, 3u}) {
+      const auto pool = test_support::all_vertices(12);
+      double brute = 0;
+      std::vector<int> sel(pool.size(), 0);
+      std::fill(sel.end() - static_cast<std::ptrdiff_t>(k), sel.end(), 1);
+      do {
+        std::vector<vertex_t> c;
+        for (std::size_t i = 0; i < pool.size(); ++i)
+          if (sel[i]) c.push_back(pool[i]);
+        brute = std::max(brute, f(c));
+      } while (std::next_permutation(sel.begin(), sel.end()));
+      EXPECT_DOUBLE_EQ(test_support::exact_optimum(f, pool, k), brute) << "k " << k;
+      EXPECT_DOUBLE_EQ(test_support::exact_optimum(f, t.sources, k), brute) << "k " << k;
+    }
+  }
+  // The trap's parts are worth what its comment says.
+  const auto trap = test_support::trap_graph(false);
+  EXPECT_NEAR(test_support::two_layer_spread(trap, std::vector<vertex_t>{0}), 2.2, 1e-5);
+  EXPECT_NEAR(test_support::two_layer_spread(trap, std::vector<vertex_t>{19}), 20.2, 1e-5);
+  EXPECT_NEAR(test_support::two_layer_spread(trap, std::vector<vertex_t>{19, 20}), 2 + 24 * (1 - 0.2 * 0.2), 1e-4);
+  EXPECT_EQ(trap.graph.num_vertices(), 272u);
+  EXPECT_EQ(trap.graph.num_edges(), 766u);
+}
+
+// Greedy over R sampled worlds on the trap instance (support.hpp), where the 6 highest follower
+// counts and random 6-sets fail the bound. Greedy maximises the sample average f^, monotone and
+// submodular, within 1 - 1/e; with |f^ - f| <= t on every k-set (Bernstein: reach lies in [0, n],
+// its variance is <= n / 4 on a two-layer graph; union bound over C(n, k) sets at total failure
+// probability 1e-6), f(greedy) >= (1 - 1/e) OPT - (2 - 1/e) t. Exact spreads, exact optimum.
+TEST(Greedy, NearOptimalWhereBaselinesFail) {
+  const std::uint64_t seed = test_seed();
+  const std::size_t k = 6;
+  for (bool lt : {false, true}) {
+    const test_support::TwoLayer t = test_support::trap_graph(lt);
+    const double n = t.graph.num_vertices();
+    auto f = [&](std::span<const vertex_t> s) { return test_support::two_layer_spread(t, s); };
+    const double opt = test_support::exact_optimum(f, t.sources, k);
+    GreedyOptions o;
+    o.seed = seed;
+    o.trials = 2000;
+    double log_sets = 0;
+    for (std::size_t i = 0; i < k; ++i) log_sets += std::log((n - static_cast<double>(i)) / static_cast<double>(i + 1));
+    const double L = std::log(2.0 / test_support::test_delta) + log_sets;
+    const double R = static_cast<double>(o.trials);
+    const double tol = (n * L / 3 + std::sqrt(std::pow(n * L / 3, 2) + 2 * (n / 4) * R * L)) / R;
+    const double bound = (1 - 1 / M_E) * opt - (2 - 1 / M_E) * tol;
+    test_support::expect_baselines_fail(t, k, bound, top_degree(t.graph, k).seeds);
+    const SelectResult lazy = lt ? celf(t.graph, LinearThreshold{}, k, o) : celf(t.graph, IndependentCascade{}, k, o);
+    const SelectResult lazier =
+        lt ? celf_plus_plus(t.graph, LinearThreshold{}, k, o) : celf_plus_plus(t.graph, IndependentCascade{}, k, o);
+    const SelectResult plain = lt ? greedy(t.graph, LinearThreshold{}, k, o) : greedy(t.graph, IndependentCascade{}, k, o);
+    expect_same(plain, lazy);
+    expect_same(plain, lazier);
+    const double got = f(lazy.seeds);
+    std::printf("[%s] celf: exact spread %.3f, optimum %.3f, bound %.3f (slack %.3f)\n", t.description.c_str(), got, opt,
+                bound, (2 - 1 / M_E) * tol);
+    EXPECT_GE(got, bound) << t.description;
+    EXPECT_LE(got, opt + 1e-9);
+  }
+}
+
 // Hub 0 reaches 6 accounts, 6/8/10/12 reach 2 each, everyone else 1 (all p = 1). CELF: 14 initial
 // evaluations, one re-evaluation in each of rounds 2 and 3, 3 commits. CELF++: in round 2 the
 // top node's mg2 (computed given {0}) is already exact, so round 2 needs no evaluation.
@@ -288,18 +377,24 @@ TEST(Greedy, ThreadCountDoesNotChangeResults) {
   o.trials = 500;
   for (auto steps : {std::numeric_limits<std::uint32_t>::max(), 3u}) {
     o.max_steps = steps;
-    o.threads = 1;
-    auto a = celf_plus_plus(gs.ic, IndependentCascade{}, 5, o);
-    auto la = celf(gs.lt, LinearThreshold{}, 5, o);
-    o.threads = 2;
-    auto b = celf_plus_plus(gs.ic, IndependentCascade{}, 5, o);
-    auto lb = celf(gs.lt, LinearThreshold{}, 5, o);
-    o.threads = 3;
-    auto c = greedy(gs.ic, IndependentCascade{}, 5, o);
-    expect_same(a, b);
-    expect_same(a, c);
-    expect_same(la, lb);
-    EXPECT_EQ(a.trials, b.trials);
+    for (int model = 0; model < 2; ++model) {
+      auto run = [&](int algo, int threads) {
+        o.threads = threads;
+        const auto& g = model == 0 ? gs.ic : gs.lt;
+        auto go = [&](auto m) {
+          return algo == 0 ? greedy(g, m, 5, o) : algo == 1 ? celf(g, m, 5, o) : celf_plus_plus(g, m, 5, o);
+        };
+        return model == 0 ? go(IndependentCascade{}) : go(LinearThreshold{});
+      };
+      for (int algo = 0; algo < 3; ++algo) {
+        const SelectResult a = run(algo, 1);
+        for (int threads : {3, 7}) {
+          const SelectResult b = run(algo, threads);
+          expect_same(a, b);
+          EXPECT_EQ(a.trials, b.trials) << a.method << " " << threads << " threads";
+        }
+      }
+    }
   }
   // Enough worlds that single evaluations run in parallel over worlds too.
   auto small = random_graphs(20, 2.0, seed, 301);
@@ -310,11 +405,11 @@ TEST(Greedy, ThreadCountDoesNotChangeResults) {
   big.threads = 1;
   auto s1 = celf_plus_plus(small.lt, LinearThreshold{}, 3, big);
   auto i1 = celf(small.ic, IndependentCascade{}, 3, big);
-  big.threads = 2;
-  auto s2 = celf_plus_plus(small.lt, LinearThreshold{}, 3, big);
-  auto i2 = celf(small.ic, IndependentCascade{}, 3, big);
-  expect_same(s1, s2);
-  expect_same(i1, i2);
+  for (int threads : {3, 7}) {
+    big.threads = threads;
+    expect_same(s1, celf_plus_plus(small.lt, LinearThreshold{}, 3, big));
+    expect_same(i1, celf(small.ic, IndependentCascade{}, 3, big));
+  }
   // A different seed fixes different worlds.
   o.seed = seed + 1;
   auto d = celf(gs.ic, IndependentCascade{}, 5, o);
