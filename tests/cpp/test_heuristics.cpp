@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Tests for the score-based selectors: hand-computed degree discount, PageRank / Katz /
-/// eigenvector centrality against dense Eigen solves, core numbers, options and bad arguments.
+/// eigenvector centrality against dense Eigen solves, core numbers, options and bad arguments,
+/// identical results for 1, 3 and 7 threads.
 #include <gtest/gtest.h>
 
 #include <kolsim/graph/builder.hpp>
@@ -195,4 +196,28 @@ TEST(Heuristics, RunOnGeneratedGraph) {
   auto dd = degree_discount(g, 20, 0.01f);
   EXPECT_EQ(dd.seeds.size(), 20u);
   EXPECT_EQ(dd.seeds[0], top_degree(g, 1).seeds[0]);
+}
+
+TEST(Heuristics, IdenticalForOneThreeAndSevenThreads) {
+  const FollowerGraph g = chung_lu(2000, 5.0, 2.5, 2.1, 17);
+  auto run = [&](int which, int threads) {
+    SelectOptions o;
+    o.threads = threads;
+    switch (which) {
+      case 0: return degree_discount(g, 10, 0.05f, o);
+      case 1: return top_degree(g, 10, o);
+      case 2: return top_pagerank(g, 10, o);
+      case 3: return top_core_number(g, 10, o);
+      case 4: return top_katz(g, 10, o);
+      default: return top_eigenvector(g, 10, o);
+    }
+  };
+  for (int which = 0; which < 6; ++which) {
+    const SelectResult a = run(which, 1);
+    for (int threads : {3, 7}) {
+      const SelectResult b = run(which, threads);
+      EXPECT_EQ(a.seeds, b.seeds) << a.method << ", " << threads << " threads";
+      EXPECT_EQ(a.marginal_gains, b.marginal_gains) << a.method;
+    }
+  }
 }

@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "kolsim/detail/cascade_kernels.hpp"
+#include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/diffusion/simulate.hpp"
+#include "kolsim/estimate/competitive_estimate.hpp"
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/graph/builder.hpp"
@@ -452,6 +454,63 @@ TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
       EXPECT_EQ(a.edges_examined, x->edges_examined);
     }
     EXPECT_EQ(a.trials, 3017u);
+  }
+}
+
+// Bit-identical estimates for 1, 3 and 7 threads (odd counts: uneven chunks, idle lanes) for IC
+// (fused and plain kernels), LT, with a deadline, and for the competitive estimator (every
+// random tie rule draws from the trial's own stream).
+TEST(MonteCarlo, IdenticalForOneThreeAndSevenThreads) {
+  auto g = random_graph(300, 3000, test_seed() + 8, true);
+  const std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
+  for (int model = 0; model < 3; ++model) {
+    for (std::uint32_t steps : {std::numeric_limits<std::uint32_t>::max(), 2u}) {
+      MonteCarloOptions o = mc(2000 + 37);
+      o.per_account = true;
+      o.fused = model == 0;
+      o.max_steps = steps;
+      auto run = [&](int threads) {
+        o.threads = threads;
+        return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+                          : estimate_spread(g, IndependentCascade{}, seeds, o);
+      };
+      const auto a = run(1);
+      for (int threads : {3, 7}) {
+        const auto b = run(threads);
+        EXPECT_EQ(a.mean, b.mean) << "model " << model << ", " << threads << " threads";
+        EXPECT_EQ(a.std_error, b.std_error);
+        EXPECT_EQ(a.trials, b.trials);
+        EXPECT_EQ(a.new_per_step, b.new_per_step);
+        EXPECT_EQ(a.activation_probability, b.activation_probability);
+        EXPECT_EQ(a.edges_examined, b.edges_examined);
+      }
+    }
+  }
+  const FollowerGraph f = uniform_probability(g, 0.05f, 0.4f, test_seed() + 9);
+  const FollowerGraph c = uniform_probability(g, 0.0f, 0.3f, test_seed() + 10);
+  const std::vector<vertex_t> misleading{1, 2, 3}, corrective{7, 8};
+  for (TieRule rule : {TieRule::misleading_wins, TieRule::corrective_wins, TieRule::random}) {
+    const CompetitiveIC model(f, c, rule, 1);
+    CompetitionOptions co;
+    co.trials = 2000 + 37;
+    co.seed = test_seed();
+    auto run = [&](int threads) {
+      co.threads = threads;
+      return estimate_competition(model, misleading, corrective, co);
+    };
+    const CompetitiveEstimate a = run(1);
+    for (int threads : {3, 7}) {
+      const CompetitiveEstimate b = run(threads);
+      for (auto m : {&CompetitiveEstimate::misleading, &CompetitiveEstimate::corrective, &CompetitiveEstimate::saved,
+                     &CompetitiveEstimate::misleading_alone}) {
+        EXPECT_EQ((a.*m).mean, (b.*m).mean) << threads << " threads";
+        EXPECT_EQ((a.*m).std_error, (b.*m).std_error);
+      }
+      EXPECT_EQ(a.misleading_per_step, b.misleading_per_step);
+      EXPECT_EQ(a.corrective_per_step, b.corrective_per_step);
+      EXPECT_EQ(a.trials, b.trials);
+      EXPECT_EQ(a.edges_examined, b.edges_examined);
+    }
   }
 }
 
