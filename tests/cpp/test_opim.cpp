@@ -39,6 +39,9 @@ void expect_spread_within_error(const OpimResult& r, double exact, double n) {
   EXPECT_NEAR(r.spread, exact, 5 * se + 1e-9) << r.validation_sets << " validation sets";
 }
 
+/// OPIM-C's bookkeeping on a tiny graph (n = 12, 16 edges) against exact values, at failure
+/// probability 1e-6. The (1 - 1/e - eps) check here is weak (on such graphs many seed pairs meet
+/// it); NearOptimalWhereBaselinesFail is the quality test.
 template <class M>
 void check_quality(const M& model, bool lt, std::uint64_t gseed, double eps, std::size_t k) {
   auto g = tiny_graph(12, 16, gseed, lt);
