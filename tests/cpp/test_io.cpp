@@ -555,3 +555,58 @@ TEST(BadCorpus, EveryFileGivesItsErrorAndLine) {
   }
   EXPECT_GE(checked, 20);
 }
+
+// Issue 11, item 4: a lone CR ends a line (classic Mac files), and a UTF-8 byte-order mark at the
+// start of a file is not part of the first field.
+TEST(EdgeListTrust, LoneCrEndsALine) {
+  TempDir dir;
+  const std::string f = dir.file("cr.txt");
+  write_text(f, "1 2\r2 3\r3 1\r");
+  EdgeListReport rep;
+  const FollowerGraph g = read_edge_list(f, {}, &rep);
+  EXPECT_EQ(g.num_edges(), 3u);
+  EXPECT_EQ(rep.edge_lines, 3u);
+  EXPECT_EQ(rep.lines, 3u);
+  // Mixed endings; the error line counts a lone CR as a line end.
+  write_text(f, "1 2\r\n2 3\r3 1\n4 x\r");
+  try {
+    read_edge_list(f);
+    FAIL() << "accepted a bad id";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line(), 4u) << e.what();
+  }
+  // CSV with a header and CR endings.
+  const std::string c = dir.file("cr.csv");
+  write_text(c, "src,dst,p\r1,2,0.5\r2,3,0.25\r");
+  EdgeListOptions o;
+  o.csv_header = true;
+  o.probability_column = 2;
+  const FollowerGraph h = read_edge_list(c, o);
+  EXPECT_EQ(h.num_edges(), 2u);
+}
+
+TEST(EdgeListTrust, Utf8BomIsSkipped) {
+  TempDir dir;
+  const std::string f = dir.file("bom.txt");
+  write_text(f, "\xEF\xBB\xBF" "1 2\n2 3\n");
+  EXPECT_EQ(read_edge_list(f).num_edges(), 2u);
+  const std::string c = dir.file("bom.csv");
+  write_text(c, "\xEF\xBB\xBF" "source,target\n1,2\n2,3\n3,1\n");
+  EdgeListOptions o;
+  o.csv_header = true;
+  EXPECT_EQ(read_edge_list(c, o).num_edges(), 3u);
+  write_text(c, "\xEF\xBB\xBF" "1,2,0.5\n2,3,0.5\n");
+  o.csv_header = false;
+  o.probability_column = 2;
+  const FollowerGraph g = read_edge_list(c, o);
+  ASSERT_EQ(g.num_edges(), 2u);
+  EXPECT_EQ(g.account(0), 1u);
+  // A BOM alone is an empty file.
+  write_text(f, "\xEF\xBB\xBF");
+  try {
+    read_edge_list(f);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("file is empty"), std::string::npos) << e.what();
+  }
+}
