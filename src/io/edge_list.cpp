@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <new>
@@ -30,7 +31,9 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/io/atomic_file.hpp"
+#include "read_input.hpp"
 #include "text_fields.hpp"
 
 namespace kolsim {
@@ -42,83 +45,29 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Bytes in fresh anonymous pages faulted in by one call (MAP_POPULATE) instead of one page
-/// fault per 4 KiB while reading: about 3x faster to fill for files of 100 MB.
-class PageBuffer {
- public:
-  PageBuffer() = default;
-  explicit PageBuffer(std::size_t n) : n_(std::max<std::size_t>(n, 1)) {
-    void* p = ::mmap(nullptr, n_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    p_ = static_cast<char*>(p);
-  }
-  PageBuffer(PageBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
-  PageBuffer& operator=(PageBuffer&& o) noexcept {
-    if (this != &o) {
-      release();
-      p_ = std::exchange(o.p_, nullptr);
-      n_ = std::exchange(o.n_, 0);
-    }
-    return *this;
-  }
-  PageBuffer(const PageBuffer&) = delete;
-  PageBuffer& operator=(const PageBuffer&) = delete;
-  ~PageBuffer() { release(); }
-  char* get() const noexcept { return p_; }
-  char& operator[](std::size_t i) const noexcept { return p_[i]; }
-
- private:
-  void release() noexcept {
-    if (p_) ::munmap(p_, n_);
-    p_ = nullptr;
-  }
-  char* p_ = nullptr;
-  std::size_t n_ = 0;
-};
-
-/// Zero bytes kept after the data of every text buffer, so the digit parser may load 8 bytes at
-/// any position up to the end (anonymous pages are zero and are never written past `size`).
-constexpr std::size_t read_padding = 16;
-
-/// A file's bytes.
-struct Bytes {
-  PageBuffer data;
-  std::size_t size = 0;
-};
+using detail::Bytes;
+using detail::PageBuffer;
+using detail::read_padding;
 
 [[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
   throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
 }
 
-Bytes read_whole_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open", path, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
-  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
-  std::size_t cap = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16;
-  Bytes b;
-  b.data = PageBuffer(cap + read_padding);
-  for (;;) {
-    if (b.size == cap) {  // file grew or is not regular: grow geometrically
-      PageBuffer bigger(cap * 2 + read_padding);
-      std::memcpy(bigger.get(), b.data.get(), b.size);
-      b.data = std::move(bigger);
-      cap *= 2;
-    }
-    const ssize_t r = ::read(fd, b.data.get() + b.size, std::min<std::size_t>(cap - b.size, std::size_t{1} << 30));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      io_fail("cannot read", path, errno);
-    }
-    if (r == 0) break;
-    b.size += static_cast<std::size_t>(r);
-  }
-  return b;
+/// Throws MemoryLimitError: holding `bytes` of `path` in memory would pass `limit`.
+[[noreturn]] void too_big(const std::string& what, const std::string& path, std::uint64_t limit) {
+  require_memory(detail::concat(what, " '", path, "'"), static_cast<double>(limit) + 1048576.0, limit);
+  throw MemoryLimitError(detail::concat(what, " '", path, "' exceeds the usable memory"));  // not reached
+}
+
+/// Grows `b` so that `need` bytes (plus padding) fit, doubling up to `limit`; throws MemoryLimitError
+/// (naming `what` of `path`) when the limit is reached.
+void reserve_bounded(Bytes& b, std::size_t need, std::uint64_t limit, const char* what, const std::string& path) {
+  if (need + read_padding <= b.data.capacity()) return;
+  if (need > limit) too_big(what, path, limit);
+  std::size_t cap = std::max<std::size_t>(b.data.capacity(), 1);
+  while (cap < need + read_padding) cap *= 2;
+  cap = static_cast<std::size_t>(std::min<std::uint64_t>(cap, limit + read_padding));
+  b.data.grow(cap);
 }
 
 bool has_gzip_magic(const Bytes& b) {
@@ -142,8 +91,8 @@ std::uint64_t count_newlines(const char* p, std::size_t n) {
 }
 
 /// Decompresses a (possibly multi-member) gzip buffer; truncation and corruption are ParseErrors
-/// naming the file and the line the data stopped in.
-Bytes gunzip(const Bytes& in, const std::string& path) {
+/// naming the file and the line the data stopped in. The output is bounded by `limit`.
+Bytes gunzip(const Bytes& in, const std::string& path, const StopToken& stop, std::uint64_t limit) {
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::bad_alloc();
   struct Ender {
@@ -151,19 +100,17 @@ Bytes gunzip(const Bytes& in, const std::string& path) {
     ~Ender() { inflateEnd(zs); }
   } ender{&zs};
   Bytes out;
-  std::size_t cap = std::max<std::size_t>(in.size * 4, std::size_t{1} << 20);
-  out.data = PageBuffer(cap + read_padding);
+  reserve_bounded(out, std::min<std::uint64_t>(std::max<std::size_t>(in.size * 4, std::size_t{1} << 20), limit), limit,
+                  "decompressing", path);
   std::size_t in_pos = 0;
   auto where = [&] { return count_newlines(out.data.get(), out.size) + 1; };
+  // At most 16 MiB per inflate call: the stop token is polled every few milliseconds.
+  constexpr std::size_t step = std::size_t{1} << 24;
   for (;;) {
-    if (out.size == cap) {
-      PageBuffer bigger(cap * 2 + read_padding);
-      std::memcpy(bigger.get(), out.data.get(), out.size);
-      out.data = std::move(bigger);
-      cap *= 2;
-    }
+    check_stop(stop);
+    if (out.size + read_padding == out.data.capacity()) reserve_bounded(out, out.size + 1, limit, "decompressing", path);
     const std::size_t in_avail = std::min<std::size_t>(in.size - in_pos, std::size_t{1} << 30);
-    const std::size_t out_avail = std::min<std::size_t>(cap - out.size, std::size_t{1} << 30);
+    const std::size_t out_avail = std::min<std::size_t>(out.data.capacity() - read_padding - out.size, step);
     zs.next_in = reinterpret_cast<Bytef*>(in.data.get() + in_pos);
     zs.avail_in = static_cast<uInt>(in_avail);
     zs.next_out = reinterpret_cast<Bytef*>(out.data.get() + out.size);
@@ -201,11 +148,10 @@ std::string lowercase(std::string s) {
 using detail::quote_token;
 constexpr auto quote = [](std::string_view t) { return quote_token(t); };
 
-/// The text of an edge list: read, decompressed when it starts with the gzip magic, lone CRs
+/// The text of an edge list: decompressed when it starts with the gzip magic, lone CRs
 /// rewritten as LF (line ends are LF, CRLF or a lone CR, as for every reader).
-Bytes read_text(const std::string& path) {
-  Bytes raw = read_whole_file(path);
-  if (has_gzip_magic(raw)) raw = gunzip(raw, path);
+Bytes to_text(Bytes raw, const std::string& path, const StopToken& stop) {
+  raw = detail::gunzip_if_compressed(std::move(raw), path, stop);
   detail::lone_cr_to_lf(raw.data.get(), raw.size);
   return raw;
 }
@@ -284,13 +230,25 @@ bool parse_prob(std::string_view t, std::size_t field, prob_t& out, std::string&
 }
 
 /// Parses one data line. Returns false with a message on error.
+/// Columns tracked for EdgeListReport::unused_numeric_columns: bit c of a mask is column c.
+constexpr std::size_t tracked_columns = 64;
+
+/// True when an unused field could be a probability column: a number in [0, 1].
+inline bool probability_like(std::string_view t) {
+  double v;
+  return detail::parse_real(t, v) == detail::NumberStatus::ok && v >= 0.0 && v <= 1.0;
+}
+
+/// Parses one data line. Returns false with a message on error. Clears bit c of `numeric` when
+/// unused column c is not probability_like, and lowers `min_fields` to the line's field count.
 bool parse_edge_line(const char* p, const char* eol, const Syntax& syn, account_t& a, account_t& b, prob_t& pr,
-                     std::string& err) {
+                     std::string& err, std::uint64_t& numeric, std::size_t& min_fields) {
   bool ok = true;
   const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
     if (f == 0) return ok = parse_id(t, f, a, err);
     if (f == 1) return ok = parse_id(t, f, b, err);
     if (static_cast<int>(f) == syn.prob_col) return ok = parse_prob(t, f, pr, err);
+    if (f < tracked_columns && (numeric >> f & 1u) && !probability_like(t)) numeric &= ~(std::uint64_t{1} << f);
     if (t.empty() && syn.csv && !syn.ignore_extra) {
       err = detail::concat("empty field ", f + 1);
       return ok = false;
@@ -312,6 +270,7 @@ bool parse_edge_line(const char* p, const char* eol, const Syntax& syn, account_
                          " (set ignore_extra_columns to allow more)");
     return false;
   }
+  min_fields = std::min(min_fields, fields);
   return true;
 }
 
@@ -324,8 +283,11 @@ struct Chunk {
   std::uint64_t out = 0;   ///< index of the chunk's first edge after compaction
   std::uint64_t comments = 0, blanks = 0, edges = 0;
   bool failed = false;
+  bool interrupted = false;
   std::uint64_t fail_line = 0;
   std::string message;
+  std::uint64_t numeric = ~std::uint64_t{0};  ///< bit c: unused column c was probability_like so far
+  std::size_t min_fields = std::numeric_limits<std::size_t>::max();  ///< fewest fields on a data line
 };
 
 const char* line_end(const char* p, const char* end) {
@@ -368,7 +330,8 @@ inline int swar_digits(const char*& q, std::uint64_t& out) {
 /// parses one line starting at q and advances q past its newline. Returns false, leaving the
 /// outputs unspecified, for anything else (blank, comment, 20-digit ids, odd spacing, errors);
 /// the general path then decides. It accepts only lines the general path accepts, with equal values.
-inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, account_t& a, account_t& b, prob_t& pr) {
+inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, account_t& a, account_t& b, prob_t& pr,
+                      std::uint64_t& numeric) {
   const char* q = q_ref;
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   auto digits = [&](account_t& out) {
@@ -399,6 +362,8 @@ inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, ac
       const auto r = std::from_chars(s, q, v);
       if (r.ec != std::errc() || r.ptr != q || !(v >= 0.0 && v <= 1.0)) return false;
       pr = static_cast<prob_t>(v);
+    } else if ((numeric & 4u) && !probability_like(std::string_view(s, static_cast<std::size_t>(q - s)))) {
+      numeric &= ~std::uint64_t{4};  // an unused third column that is not a probability
     }
   }
   while (q < end && (blank(*q) || *q == '\r')) ++q;
@@ -410,7 +375,11 @@ inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, ac
   return true;
 }
 
-void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, prob_t* prob) {
+void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, prob_t* prob, const StopToken& stop) {
+  if (stop && stop()) {
+    c.failed = c.interrupted = true;
+    return;
+  }
   const char* p = c.begin;
   std::uint64_t line = c.first_line;
   std::uint64_t k = c.base;
@@ -419,7 +388,7 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
   const bool fast = !syn.ignore_extra && ((syn.prob_col < 0 && (syn.expected_fields == 2 || syn.expected_fields == 3)) ||
                                            (syn.prob_col == 2 && syn.expected_fields == 3));
   while (p < c.end) {
-    if (fast && fast_line(p, c.end, syn, src[k], dst[k], pr)) {
+    if (fast && fast_line(p, c.end, syn, src[k], dst[k], pr, c.numeric)) {
       if (prob) prob[k] = pr;
       ++k;
       ++line;
@@ -430,7 +399,7 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
       case LineKind::blank: ++c.blanks; break;
       case LineKind::comment: ++c.comments; break;
       case LineKind::data:
-        if (!parse_edge_line(p, eol, syn, src[k], dst[k], pr, err)) {
+        if (!parse_edge_line(p, eol, syn, src[k], dst[k], pr, err, c.numeric, c.min_fields)) {
           c.failed = true;
           c.fail_line = line;
           c.message = std::move(err);
@@ -452,7 +421,59 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options, EdgeListReport* report) {
+namespace detail {
+
+bool is_regular_file(const std::string& path) {
+  if (is_stdin_path(path)) return false;
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Bytes read_all(const std::string& path, const StopToken& stop) {
+  const bool from_stdin = is_stdin_path(path);
+  const int fd = from_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  struct Closer {
+    int fd;
+    bool own;
+    ~Closer() {
+      if (own) ::close(fd);
+    }
+  } closer{fd, !from_stdin};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
+  const std::uint64_t limit = usable_memory();
+  const bool regular = S_ISREG(st.st_mode);
+  Bytes b;
+  if (regular && static_cast<std::uint64_t>(st.st_size) > limit) too_big("reading", path, limit);
+  reserve_bounded(b, regular ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16, limit, "reading",
+                  path);
+  // At most 64 MiB per read: the stop token is polled between reads.
+  constexpr std::size_t step = std::size_t{1} << 26;
+  for (;;) {
+    check_stop(stop);
+    if (b.size + read_padding == b.data.capacity())  // the file grew, or is not regular
+      reserve_bounded(b, b.size + 1, limit, "reading", path);
+    const ssize_t r = ::read(fd, b.data.get() + b.size, std::min(b.data.capacity() - read_padding - b.size, step));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      io_fail("cannot read", path, errno);
+    }
+    if (r == 0) break;
+    b.size += static_cast<std::size_t>(r);
+  }
+  return b;
+}
+
+Bytes gunzip_if_compressed(Bytes in, const std::string& path, const StopToken& stop) {
+  if (!has_gzip_magic(in)) return in;
+  const std::uint64_t limit = usable_memory();
+  return gunzip(in, path, stop, limit > in.size ? limit - in.size : 0);
+}
+
+FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool reloadable,
+                                   const EdgeListOptions& options, EdgeListReport* report) {
   const auto t0 = Clock::now();
   KOLSIM_REQUIRE(options.probability_column == -1 || options.probability_column >= 2,
                  "read_edge_list: probability_column must be -1 (none) or >= 2 (columns 0 and 1 hold the ids), got ",
@@ -482,7 +503,8 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
 
   EdgeListReport rep;
   rep.path = path;
-  Bytes raw = read_text(path);
+  check_stop(options.stop);
+  Bytes raw = to_text(std::move(bytes), path, options.stop);
   const std::size_t bom = detail::bom_length(std::string_view(raw.data.get(), raw.size));
   const char* text = raw.data.get() + bom;
   const char* end = raw.data.get() + raw.size;
@@ -540,8 +562,10 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   // the slots its edges go to before it is parsed.
   const auto total = static_cast<std::size_t>(end - data_start);
   const std::size_t min_chunk = std::size_t{1} << 20;
-  const std::size_t chunk_size =
-      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8));
+  const std::size_t max_chunk = std::size_t{1} << 26;  // parsed in ~0.1 s: the stop token's period
+  const std::size_t chunk_size = std::min(
+      max_chunk,
+      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8)));
   std::vector<Chunk> chunks;
   for (const char* s = data_start; s < end;) {
     Chunk c;
@@ -573,20 +597,39 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     if (!a) throw std::bad_alloc();
     return a;
   };
+  require_memory(detail::concat("reading '", path, "' (", slots, " lines)"),
+                 static_cast<double>(slots) * (2 * sizeof(account_t) + (has_p ? sizeof(prob_t) : 0)) +
+                     static_cast<double>(raw.size));
   MallocIds src = ids(), dst = ids();
   std::unique_ptr<prob_t[]> prob(has_p ? new prob_t[slots] : nullptr);
   // Each chunk's text pages go back to the system once it is parsed (only the id arrays grow
-  // meanwhile). The first bytes of a chunk stay: its predecessor's parser may read a little past
-  // its own end.
+  // meanwhile) when the file can be read again to quote a line. The first bytes of a chunk stay:
+  // its predecessor's parser may read a little past its own end.
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
-    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get());
+    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get(), options.stop);
+    if (!reloadable) return;
     const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
     const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
     if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
   }, 1);
   for (const auto& c : chunks)
+    if (c.interrupted) throw Interrupted();
+  for (const auto& c : chunks)
     if (c.failed) throw ParseError(path, c.fail_line, c.message);
+
+  // Unused columns that hold a probability on every data line: probably a forgotten
+  // probability_column. Columns present on every line: all of them, unless extra ones are allowed.
+  {
+    std::uint64_t numeric = ~std::uint64_t{0};
+    std::size_t present = syn.expected_fields;
+    for (const auto& c : chunks) {
+      numeric &= c.numeric;
+      if (syn.ignore_extra) present = std::min(present, c.min_fields);
+    }
+    for (std::size_t col = 2; col < std::min(present, tracked_columns); ++col)
+      if ((numeric >> col & 1u) && static_cast<int>(col) != syn.prob_col) rep.unused_numeric_columns.push_back(static_cast<int>(col));
+  }
 
   // Compact the per-chunk runs into one array in file order.
   std::uint64_t m = 0;
@@ -617,7 +660,8 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   chunk_bytes.reserve(chunks.size());
   for (const auto& c : chunks)
     chunk_bytes.emplace_back(static_cast<std::size_t>(c.begin - text), static_cast<std::size_t>(c.end - text));
-  raw = Bytes{};
+  const char* const kept_text = reloadable ? nullptr : raw.data.get();  // a stream cannot be read again
+  if (reloadable) raw = Bytes{};
   text = end = nullptr;
 
   // The line of input edge i, and its text (for builder and LT errors).
@@ -625,11 +669,16 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
     if (it == chunks.begin()) return {0, {}};
     const Chunk& c = *(it - 1);
-    Bytes again = read_text(path);
+    Bytes again;
+    const char* base = kept_text;
+    if (base == nullptr) {
+      again = to_text(detail::read_all(path, {}), path, {});
+      if (again.size != text_size) return {0, {}};  // the file changed meanwhile
+      base = again.data.get();
+    }
     const auto [cb, ce] = chunk_bytes[static_cast<std::size_t>(it - 1 - chunks.begin())];
-    if (again.size != text_size || bom + ce > again.size) return {0, {}};  // the file changed meanwhile
-    const char* const cbeg = again.data.get() + bom + cb;
-    const char* const cend = again.data.get() + bom + ce;
+    const char* const cbeg = base + bom + cb;
+    const char* const cend = base + bom + ce;
     std::uint64_t seen = c.out, ln = c.first_line;
     for (const char* q = cbeg; q < cend; ++ln) {
       const char* eol = line_end(q, cend);
@@ -652,9 +701,9 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     const auto probs = has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>();
     if (options.check_lt_weights && has_p) {  // the check below replays the original ids
       g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m), probs,
-                      options.build, &rep.build);
+                      options.build, &rep.build, {}, options.stop);
     } else {  // consumed: the 64-bit ids are gone before the graph grows
-      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build);
+      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build, options.stop);
     }
   } catch (const InputEdgeError& e) {
     std::string msg = e.what();
@@ -721,6 +770,13 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   }
   if (report) *report = std::move(rep);
   return g;
+}
+
+}  // namespace detail
+
+FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options, EdgeListReport* report) {
+  const bool reloadable = detail::is_regular_file(path);
+  return detail::read_edge_list_bytes(detail::read_all(path, options.stop), path, reloadable, options, report);
 }
 
 void write_edge_list(const FollowerGraph& graph, const std::string& path, bool with_probabilities) {
