@@ -53,10 +53,11 @@ using detail::read_padding;
   throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
 }
 
-/// Throws MemoryLimitError: holding `bytes` of `path` in memory would pass `limit`.
+/// Throws MemoryLimitError: `what` of `path` needs more than `limit` bytes in memory.
 [[noreturn]] void too_big(const std::string& what, const std::string& path, std::uint64_t limit) {
-  require_memory(detail::concat(what, " '", path, "'"), static_cast<double>(limit) + 1048576.0, limit);
-  throw MemoryLimitError(detail::concat(what, " '", path, "' exceeds the usable memory"));  // not reached
+  throw MemoryLimitError(detail::concat(what, " '", path, "' needs more than ", limit >> 20,
+                                        " MiB, the usable memory (the smallest of 80% of RAM, the cgroup "
+                                        "limit, ulimit -v / -d, KOLSIM_MEMORY_LIMIT)"));
 }
 
 /// Grows `b` so that `need` bytes (plus padding) fit, doubling up to `limit`; throws MemoryLimitError
