@@ -27,6 +27,7 @@
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/io/graph_file.hpp"
 #include "kolsim/io/snapshot.hpp"
+#include "../../src/io/text_fields.hpp"  // internal: the text pieces every reader shares
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -963,4 +964,48 @@ TEST(EdgeListTrust, OneNumberGrammar) {
     write_text(f, std::string(bad_id) + " 2\n");
     EXPECT_THROW(read_edge_list(f), ParseError) << bad_id;
   }
+}
+
+// The shared text pieces (src/io/text_fields.hpp) that every reader uses.
+TEST(TextFields, LinesBomUtf8AndNumbers) {
+  using namespace kolsim::detail;
+  std::vector<std::string> lines;
+  LineSplitter split("a\r\nb\rc\n\nd");
+  std::string_view l;
+  while (split.next(l)) lines.emplace_back(l);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c", "", "d"}));
+  EXPECT_EQ(split.line_number(), 5u);
+  std::string crs = "1 2\r2 3\r\n3 4\r";
+  EXPECT_EQ(lone_cr_to_lf(crs.data(), crs.size()), 2u);
+  EXPECT_EQ(crs, "1 2\n2 3\r\n3 4\n");
+  EXPECT_EQ(strip_bom("\xEF\xBB\xBFid"), "id");
+  EXPECT_EQ(strip_bom("id"), "id");
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  for (const char* bad_text : {"\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF", "a\x80"})
+    EXPECT_FALSE(valid_utf8(bad_text)) << quote_token(bad_text);
+  EXPECT_EQ(first_invalid_utf8("ab\xC3(x"), 2u);
+  std::vector<std::string> fields;
+  EXPECT_EQ(for_each_csv_field(" a , b,,c ", [&](std::size_t, std::string_view f) {
+              fields.emplace_back(f);
+              return true;
+            }),
+            4u);
+  EXPECT_EQ(fields, (std::vector<std::string>{"a", "b", "", "c"}));
+  std::uint64_t id = 0;
+  EXPECT_EQ(parse_account_id("18446744073709551615", id), NumberStatus::ok);
+  EXPECT_EQ(id, 18446744073709551615ull);
+  EXPECT_EQ(parse_account_id("18446744073709551616", id), NumberStatus::overflow);
+  EXPECT_EQ(parse_account_id("-3", id), NumberStatus::negative);
+  EXPECT_EQ(parse_account_id("0x10", id), NumberStatus::invalid);
+  double v = 0;
+  EXPECT_EQ(parse_real("2.5e-1", v), NumberStatus::ok);
+  EXPECT_EQ(v, 0.25);
+  EXPECT_EQ(parse_real("-1.5", v), NumberStatus::ok);
+  EXPECT_EQ(v, -1.5);
+  for (const char* t : {"0x10", "inf", "nan", "Infinity", "1e", "e5", "", " 1", "1 ", "--1"})
+    EXPECT_NE(parse_real(t, v), NumberStatus::ok) << t;
+  EXPECT_EQ(parse_real("1e400", v), NumberStatus::overflow);
+  EXPECT_EQ(parse_real("1e-400", v), NumberStatus::ok);
+  EXPECT_EQ(v, 0.0);
 }
