@@ -197,7 +197,14 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
     ignore_extra_columns, first_line_counts, check_lt_weights, comment_chars, csv_header
         See the C++ EdgeListOptions.
     return_report : bool
-        Also return the :class:`EdgeListReport`.
+        Also return the :class:`EdgeListReport` (its ``unused_numeric_columns`` lists the
+        columns that look like a probability column that was not asked for).
+
+    Warns
+    -----
+    UserWarning
+        When a column (>= 2) is present on every data line, holds only numbers in [0, 1] and is
+        not ``probability_column``: it is ignored, which is rarely what was meant.
 
     Raises
     ------
@@ -205,6 +212,10 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
         Malformed data; ``.file`` and ``.line`` locate it.
     OSError
         The file cannot be read.
+    MemoryError
+        The (decompressed) text would not fit in the usable memory.
+    KeyboardInterrupt
+        Ctrl-C stops the read.
 
     Examples
     --------
@@ -220,6 +231,18 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
         format=format, probability_column=probability_column, ignore_extra_columns=ignore_extra_columns,
         first_line_counts=first_line_counts, check_lt_weights=check_lt_weights, comment_chars=comment_chars,
         csv_header=csv_header)
+    if report.unused_numeric_columns:
+        import warnings
+
+        unused = report.unused_numeric_columns
+        which = (f"column {unused[0]} holds" if len(unused) == 1
+                 else f"columns {', '.join(str(c) for c in unused)} hold")
+        using = ("no probabilities were read" if probability_column < 0
+                 else f"probabilities were read from column {probability_column}")
+        warnings.warn(
+            f"{report.path}: {which} numbers in [0, 1] on every data line but {'is' if len(unused) == 1 else 'are'} "
+            f"ignored ({using}); pass probability_column={unused[0]} to use it as the edge probabilities, "
+            f"or drop the column to silence this warning", UserWarning, stacklevel=2)
     return (graph, report) if return_report else graph
 
 

@@ -97,6 +97,7 @@ class EdgeListReport:
     edge_lines: int
     parse_seconds: float
     build_seconds: float
+    unused_numeric_columns: list[int]
 
 def read_edge_list(path: PathType, undirected: bool = False, flip: bool = False, self_loops: str = "drop",
                    duplicates: str = "first", threads: int = 0, format: str = "auto", probability_column: int = -1,

@@ -16,11 +16,20 @@ void bind_io(py::module_& m) {
       .def_readonly("edge_lines", &EdgeListReport::edge_lines)
       .def_readonly("parse_seconds", &EdgeListReport::parse_seconds)
       .def_readonly("build_seconds", &EdgeListReport::build_seconds)
+      .def_readonly("unused_numeric_columns", &EdgeListReport::unused_numeric_columns,
+                    "0-based columns (>= 2) present on every data line, all numbers in [0, 1], not used: probably "
+                    "a probability column that was not asked for (pass probability_column=<c>).")
       .def("__repr__", [](const EdgeListReport& r) {
         return detail::concat("EdgeListReport(path='", r.path, "', lines=", r.lines, ", edge_lines=", r.edge_lines,
                               ", comment_lines=", r.comment_lines, ", self_loops=", r.build.self_loops,
                               ", duplicates=", r.build.duplicates, ", vertices=", r.build.vertices,
-                              ", edges=", r.build.edges, ")");
+                              ", edges=", r.build.edges, ", unused_numeric_columns=[",
+                              [&] {
+                                std::string s;
+                                for (int c : r.unused_numeric_columns) s += (s.empty() ? "" : ", ") + std::to_string(c);
+                                return s;
+                              }(),
+                              "])");
       });
 
   m.def(
@@ -40,6 +49,7 @@ void bind_io(py::module_& m) {
         opt.check_lt_weights = check_lt_weights;
         opt.comment_chars = comment_chars;
         opt.csv_header = csv_header;
+        opt.stop = python_stop_token();  // Ctrl-C stops the read within a fraction of a second
         const std::string p = to_path(path);
         EdgeListReport report;
         FollowerGraph g = without_gil([&] { return read_edge_list(p, opt, &report); });
@@ -64,6 +74,10 @@ kolsim.ParseError
     Malformed data (``.file`` and ``.line`` locate it).
 OSError
     The file cannot be read.
+MemoryError
+    The (decompressed) text would not fit in the usable memory.
+KeyboardInterrupt
+    Ctrl-C during the read.
 
 Examples
 --------

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <new>
@@ -30,7 +31,10 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/io/atomic_file.hpp"
+#include "read_input.hpp"
+#include "text_fields.hpp"
 
 namespace kolsim {
 namespace {
@@ -41,83 +45,30 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Bytes in fresh anonymous pages faulted in by one call (MAP_POPULATE) instead of one page
-/// fault per 4 KiB while reading: about 3x faster to fill for files of 100 MB.
-class PageBuffer {
- public:
-  PageBuffer() = default;
-  explicit PageBuffer(std::size_t n) : n_(std::max<std::size_t>(n, 1)) {
-    void* p = ::mmap(nullptr, n_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    p_ = static_cast<char*>(p);
-  }
-  PageBuffer(PageBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
-  PageBuffer& operator=(PageBuffer&& o) noexcept {
-    if (this != &o) {
-      release();
-      p_ = std::exchange(o.p_, nullptr);
-      n_ = std::exchange(o.n_, 0);
-    }
-    return *this;
-  }
-  PageBuffer(const PageBuffer&) = delete;
-  PageBuffer& operator=(const PageBuffer&) = delete;
-  ~PageBuffer() { release(); }
-  char* get() const noexcept { return p_; }
-  char& operator[](std::size_t i) const noexcept { return p_[i]; }
-
- private:
-  void release() noexcept {
-    if (p_) ::munmap(p_, n_);
-    p_ = nullptr;
-  }
-  char* p_ = nullptr;
-  std::size_t n_ = 0;
-};
-
-/// Zero bytes kept after the data of every text buffer, so the digit parser may load 8 bytes at
-/// any position up to the end (anonymous pages are zero and are never written past `size`).
-constexpr std::size_t read_padding = 16;
-
-/// A file's bytes.
-struct Bytes {
-  PageBuffer data;
-  std::size_t size = 0;
-};
+using detail::Bytes;
+using detail::PageBuffer;
+using detail::read_padding;
 
 [[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
   throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
 }
 
-Bytes read_whole_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open", path, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
-  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
-  std::size_t cap = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16;
-  Bytes b;
-  b.data = PageBuffer(cap + read_padding);
-  for (;;) {
-    if (b.size == cap) {  // file grew or is not regular: grow geometrically
-      PageBuffer bigger(cap * 2 + read_padding);
-      std::memcpy(bigger.get(), b.data.get(), b.size);
-      b.data = std::move(bigger);
-      cap *= 2;
-    }
-    const ssize_t r = ::read(fd, b.data.get() + b.size, std::min<std::size_t>(cap - b.size, std::size_t{1} << 30));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      io_fail("cannot read", path, errno);
-    }
-    if (r == 0) break;
-    b.size += static_cast<std::size_t>(r);
-  }
-  return b;
+/// Throws MemoryLimitError: `what` of `path` needs more than `limit` bytes in memory.
+[[noreturn]] void too_big(const std::string& what, const std::string& path, std::uint64_t limit) {
+  throw MemoryLimitError(detail::concat(what, " '", path, "' needs more than ", limit >> 20,
+                                        " MiB, the usable memory (the smallest of 80% of RAM, the cgroup "
+                                        "limit, ulimit -v / -d, KOLSIM_MEMORY_LIMIT)"));
+}
+
+/// Grows `b` so that `need` bytes (plus padding) fit, doubling up to `limit`; throws MemoryLimitError
+/// (naming `what` of `path`) when the limit is reached.
+void reserve_bounded(Bytes& b, std::size_t need, std::uint64_t limit, const char* what, const std::string& path) {
+  if (need + read_padding <= b.data.capacity()) return;
+  if (need > limit) too_big(what, path, limit);
+  std::size_t cap = std::max<std::size_t>(b.data.capacity(), 1);
+  while (cap < need + read_padding) cap *= 2;
+  cap = static_cast<std::size_t>(std::min<std::uint64_t>(cap, limit + read_padding));
+  b.data.grow(cap);
 }
 
 bool has_gzip_magic(const Bytes& b) {
@@ -141,8 +92,8 @@ std::uint64_t count_newlines(const char* p, std::size_t n) {
 }
 
 /// Decompresses a (possibly multi-member) gzip buffer; truncation and corruption are ParseErrors
-/// naming the file and the line the data stopped in.
-Bytes gunzip(const Bytes& in, const std::string& path) {
+/// naming the file and the line the data stopped in. The output is bounded by `limit`.
+Bytes gunzip(const Bytes& in, const std::string& path, const StopToken& stop, std::uint64_t limit) {
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::bad_alloc();
   struct Ender {
@@ -150,19 +101,17 @@ Bytes gunzip(const Bytes& in, const std::string& path) {
     ~Ender() { inflateEnd(zs); }
   } ender{&zs};
   Bytes out;
-  std::size_t cap = std::max<std::size_t>(in.size * 4, std::size_t{1} << 20);
-  out.data = PageBuffer(cap + read_padding);
+  reserve_bounded(out, std::min<std::uint64_t>(std::max<std::size_t>(in.size * 4, std::size_t{1} << 20), limit), limit,
+                  "decompressing", path);
   std::size_t in_pos = 0;
   auto where = [&] { return count_newlines(out.data.get(), out.size) + 1; };
+  // At most 16 MiB per inflate call: the stop token is polled every few milliseconds.
+  constexpr std::size_t step = std::size_t{1} << 24;
   for (;;) {
-    if (out.size == cap) {
-      PageBuffer bigger(cap * 2 + read_padding);
-      std::memcpy(bigger.get(), out.data.get(), out.size);
-      out.data = std::move(bigger);
-      cap *= 2;
-    }
+    check_stop(stop);
+    if (out.size + read_padding == out.data.capacity()) reserve_bounded(out, out.size + 1, limit, "decompressing", path);
     const std::size_t in_avail = std::min<std::size_t>(in.size - in_pos, std::size_t{1} << 30);
-    const std::size_t out_avail = std::min<std::size_t>(cap - out.size, std::size_t{1} << 30);
+    const std::size_t out_avail = std::min<std::size_t>(out.data.capacity() - read_padding - out.size, step);
     zs.next_in = reinterpret_cast<Bytef*>(in.data.get() + in_pos);
     zs.avail_in = static_cast<uInt>(in_avail);
     zs.next_out = reinterpret_cast<Bytef*>(out.data.get() + out.size);
@@ -192,24 +141,20 @@ Bytes gunzip(const Bytes& in, const std::string& path) {
   return out;
 }
 
-/// Quotes a token for an error message: at most 40 characters, non-printables escaped.
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  const std::size_t limit = 40;
-  for (std::size_t i = 0; i < s.size() && i < limit; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      q += static_cast<char>(c);
-    } else {
-      static const char hex[] = "0123456789abcdef";
-      q += "\\x";
-      q += hex[c >> 4];
-      q += hex[c & 15];
-    }
-  }
-  if (s.size() > limit) q += "...";
-  q += "'";
-  return q;
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+using detail::quote_token;
+constexpr auto quote = [](std::string_view t) { return quote_token(t); };
+
+/// The text of an edge list: decompressed when it starts with the gzip magic, lone CRs
+/// rewritten as LF (line ends are LF, CRLF or a lone CR, as for every reader).
+Bytes to_text(Bytes raw, const std::string& path, const StopToken& stop) {
+  raw = detail::gunzip_if_compressed(std::move(raw), path, stop);
+  detail::lone_cr_to_lf(raw.data.get(), raw.size);
+  return raw;
 }
 
 enum class LineKind { blank, comment, data };
@@ -223,7 +168,7 @@ struct Syntax {
   std::size_t min_fields = 2;       ///< 2, or prob_col + 1
 };
 
-inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+inline bool is_blank(char c) { return detail::is_field_blank(c); }
 
 LineKind classify(const char* p, const char* eol, const Syntax& syn) {
   while (p < eol && is_blank(*p)) ++p;
@@ -235,76 +180,47 @@ LineKind classify(const char* p, const char* eol, const Syntax& syn) {
 /// Calls tok(index, token) for each field of a line; returns the number of fields.
 template <class F>
 std::size_t for_each_field(const char* p, const char* eol, bool csv, F&& tok) {
-  std::size_t field = 0;
-  if (!csv) {
-    for (;;) {
-      while (p < eol && is_blank(*p)) ++p;
-      if (p == eol) return field;
-      const char* s = p;
-      while (p < eol && !is_blank(*p)) ++p;
-      if (!tok(field, std::string_view(s, static_cast<std::size_t>(p - s)))) return field + 1;
-      ++field;
-    }
-  }
-  for (;;) {
-    const char* s = p;
-    while (p < eol && *p != ',') ++p;
-    const char* e = p;
-    while (s < e && is_blank(*s)) ++s;
-    while (e > s && is_blank(e[-1])) --e;
-    if (!tok(field, std::string_view(s, static_cast<std::size_t>(e - s)))) return field + 1;
-    ++field;
-    if (p == eol) return field;
-    ++p;  // the comma
-  }
+  const std::string_view line(p, static_cast<std::size_t>(eol - p));
+  return csv ? detail::for_each_csv_field(line, tok) : detail::for_each_blank_field(line, tok);
 }
 
 /// Parses an unsigned 64-bit account id; on failure writes a message and returns false.
 bool parse_id(std::string_view t, std::size_t field, account_t& out, std::string& err) {
-  if (t.empty()) {
-    err = detail::concat("empty field ", field + 1, " (expected an account id)");
-    return false;
-  }
-  std::uint64_t v = 0;
-  for (char c : t) {
-    const unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
-    if (d > 9) {
-      if (t[0] == '-' && t.size() > 1 && std::all_of(t.begin() + 1, t.end(), [](char x) { return x >= '0' && x <= '9'; }))
-        err = detail::concat("account id ", quote(t), " is negative (ids are unsigned 64-bit integers)");
-      else
-        err = detail::concat("account id ", quote(t), " in field ", field + 1, " is not a non-negative integer");
+  switch (detail::parse_account_id(t, out)) {
+    case detail::NumberStatus::ok: return true;
+    case detail::NumberStatus::empty:
+      err = detail::concat("empty field ", field + 1, " (expected an account id)");
       return false;
-    }
-    if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, std::uint64_t{d}, &v)) {
+    case detail::NumberStatus::negative:
+      err = detail::concat("account id ", quote(t), " is negative (ids are unsigned 64-bit integers)");
+      return false;
+    case detail::NumberStatus::overflow:
       err = detail::concat("account id ", quote(t), " does not fit in 64 bits");
       return false;
-    }
+    default:
+      err = detail::concat("account id ", quote(t), " in field ", field + 1, " is not a non-negative integer");
+      return false;
   }
-  out = v;
-  return true;
 }
 
 bool parse_prob(std::string_view t, std::size_t field, prob_t& out, std::string& err) {
-  if (t.empty()) {
-    err = detail::concat("empty field ", field + 1, " (expected a probability)");
-    return false;
-  }
   double v = 0;
-  const char* b = t.data();
-  const char* e = t.data() + t.size();
-  if (*b == '+') ++b;  // from_chars does not take a leading '+'
-  const auto r = std::from_chars(b, e, v);
-  if (r.ec == std::errc::result_out_of_range) {
-    err = detail::concat("probability ", quote(t), " is out of range");
-    return false;
-  }
-  if (r.ec != std::errc() || r.ptr != e) {
-    err = detail::concat("probability ", quote(t), " in field ", field + 1, " is not a number");
-    return false;
-  }
-  if (!std::isfinite(v)) {
-    err = detail::concat("probability ", quote(t), " is not a finite number");
-    return false;
+  switch (detail::parse_real(t, v)) {
+    case detail::NumberStatus::ok: break;
+    case detail::NumberStatus::empty:
+      err = detail::concat("empty field ", field + 1, " (expected a probability)");
+      return false;
+    case detail::NumberStatus::overflow:
+      err = detail::concat("probability ", quote(t), " is out of range");
+      return false;
+    default: {
+      std::string_view w = t.substr(t[0] == '+' || t[0] == '-' ? 1 : 0);
+      const bool special = w.size() >= 3 && (lowercase(std::string(w.substr(0, 3))) == "inf" ||
+                                             lowercase(std::string(w.substr(0, 3))) == "nan");
+      err = special ? detail::concat("probability ", quote(t), " is not a finite number")
+                    : detail::concat("probability ", quote(t), " in field ", field + 1, " is not a number");
+      return false;
+    }
   }
   if (!(v >= 0.0 && v <= 1.0)) {
     err = detail::concat("probability ", quote(t), " is outside [0, 1]");
@@ -315,13 +231,25 @@ bool parse_prob(std::string_view t, std::size_t field, prob_t& out, std::string&
 }
 
 /// Parses one data line. Returns false with a message on error.
+/// Columns tracked for EdgeListReport::unused_numeric_columns: bit c of a mask is column c.
+constexpr std::size_t tracked_columns = 64;
+
+/// True when an unused field could be a probability column: a number in [0, 1].
+inline bool probability_like(std::string_view t) {
+  double v;
+  return detail::parse_real(t, v) == detail::NumberStatus::ok && v >= 0.0 && v <= 1.0;
+}
+
+/// Parses one data line. Returns false with a message on error. Clears bit c of `numeric` when
+/// unused column c is not probability_like, and lowers `min_fields` to the line's field count.
 bool parse_edge_line(const char* p, const char* eol, const Syntax& syn, account_t& a, account_t& b, prob_t& pr,
-                     std::string& err) {
+                     std::string& err, std::uint64_t& numeric, std::size_t& min_fields) {
   bool ok = true;
   const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
     if (f == 0) return ok = parse_id(t, f, a, err);
     if (f == 1) return ok = parse_id(t, f, b, err);
     if (static_cast<int>(f) == syn.prob_col) return ok = parse_prob(t, f, pr, err);
+    if (f < tracked_columns && (numeric >> f & 1u) && !probability_like(t)) numeric &= ~(std::uint64_t{1} << f);
     if (t.empty() && syn.csv && !syn.ignore_extra) {
       err = detail::concat("empty field ", f + 1);
       return ok = false;
@@ -343,6 +271,7 @@ bool parse_edge_line(const char* p, const char* eol, const Syntax& syn, account_
                          " (set ignore_extra_columns to allow more)");
     return false;
   }
+  min_fields = std::min(min_fields, fields);
   return true;
 }
 
@@ -355,8 +284,11 @@ struct Chunk {
   std::uint64_t out = 0;   ///< index of the chunk's first edge after compaction
   std::uint64_t comments = 0, blanks = 0, edges = 0;
   bool failed = false;
+  bool interrupted = false;
   std::uint64_t fail_line = 0;
   std::string message;
+  std::uint64_t numeric = ~std::uint64_t{0};  ///< bit c: unused column c was probability_like so far
+  std::size_t min_fields = std::numeric_limits<std::size_t>::max();  ///< fewest fields on a data line
 };
 
 const char* line_end(const char* p, const char* end) {
@@ -399,7 +331,8 @@ inline int swar_digits(const char*& q, std::uint64_t& out) {
 /// parses one line starting at q and advances q past its newline. Returns false, leaving the
 /// outputs unspecified, for anything else (blank, comment, 20-digit ids, odd spacing, errors);
 /// the general path then decides. It accepts only lines the general path accepts, with equal values.
-inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, account_t& a, account_t& b, prob_t& pr) {
+inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, account_t& a, account_t& b, prob_t& pr,
+                      std::uint64_t& numeric) {
   const char* q = q_ref;
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   auto digits = [&](account_t& out) {
@@ -430,6 +363,8 @@ inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, ac
       const auto r = std::from_chars(s, q, v);
       if (r.ec != std::errc() || r.ptr != q || !(v >= 0.0 && v <= 1.0)) return false;
       pr = static_cast<prob_t>(v);
+    } else if ((numeric & 4u) && !probability_like(std::string_view(s, static_cast<std::size_t>(q - s)))) {
+      numeric &= ~std::uint64_t{4};  // an unused third column that is not a probability
     }
   }
   while (q < end && (blank(*q) || *q == '\r')) ++q;
@@ -441,7 +376,11 @@ inline bool fast_line(const char*& q_ref, const char* end, const Syntax& syn, ac
   return true;
 }
 
-void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, prob_t* prob) {
+void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, prob_t* prob, const StopToken& stop) {
+  if (stop && stop()) {
+    c.failed = c.interrupted = true;
+    return;
+  }
   const char* p = c.begin;
   std::uint64_t line = c.first_line;
   std::uint64_t k = c.base;
@@ -450,7 +389,7 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
   const bool fast = !syn.ignore_extra && ((syn.prob_col < 0 && (syn.expected_fields == 2 || syn.expected_fields == 3)) ||
                                            (syn.prob_col == 2 && syn.expected_fields == 3));
   while (p < c.end) {
-    if (fast && fast_line(p, c.end, syn, src[k], dst[k], pr)) {
+    if (fast && fast_line(p, c.end, syn, src[k], dst[k], pr, c.numeric)) {
       if (prob) prob[k] = pr;
       ++k;
       ++line;
@@ -461,7 +400,7 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
       case LineKind::blank: ++c.blanks; break;
       case LineKind::comment: ++c.comments; break;
       case LineKind::data:
-        if (!parse_edge_line(p, eol, syn, src[k], dst[k], pr, err)) {
+        if (!parse_edge_line(p, eol, syn, src[k], dst[k], pr, err, c.numeric, c.min_fields)) {
           c.failed = true;
           c.fail_line = line;
           c.message = std::move(err);
@@ -477,18 +416,65 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
   c.edges = k - c.base;
 }
 
-std::string lowercase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
 
-FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options, EdgeListReport* report) {
+namespace detail {
+
+bool is_regular_file(const std::string& path) {
+  if (is_stdin_path(path)) return false;
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Bytes read_all(const std::string& path, const StopToken& stop) {
+  const bool from_stdin = is_stdin_path(path);
+  const int fd = from_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  struct Closer {
+    int fd;
+    bool own;
+    ~Closer() {
+      if (own) ::close(fd);
+    }
+  } closer{fd, !from_stdin};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
+  const std::uint64_t limit = usable_memory();
+  const bool regular = S_ISREG(st.st_mode);
+  Bytes b;
+  if (regular && static_cast<std::uint64_t>(st.st_size) > limit) too_big("reading", path, limit);
+  reserve_bounded(b, regular ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16, limit, "reading",
+                  path);
+  // At most 64 MiB per read: the stop token is polled between reads.
+  constexpr std::size_t step = std::size_t{1} << 26;
+  for (;;) {
+    check_stop(stop);
+    if (b.size + read_padding == b.data.capacity())  // the file grew, or is not regular
+      reserve_bounded(b, b.size + 1, limit, "reading", path);
+    const ssize_t r = ::read(fd, b.data.get() + b.size, std::min(b.data.capacity() - read_padding - b.size, step));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      io_fail("cannot read", path, errno);
+    }
+    if (r == 0) break;
+    b.size += static_cast<std::size_t>(r);
+  }
+  return b;
+}
+
+Bytes gunzip_if_compressed(Bytes in, const std::string& path, const StopToken& stop) {
+  if (!has_gzip_magic(in)) return in;
+  const std::uint64_t limit = usable_memory();
+  return gunzip(in, path, stop, limit > in.size ? limit - in.size : 0);
+}
+
+FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool reloadable,
+                                   const EdgeListOptions& options, EdgeListReport* report) {
   const auto t0 = Clock::now();
   KOLSIM_REQUIRE(options.probability_column == -1 || options.probability_column >= 2,
                  "read_edge_list: probability_column must be -1 (none) or >= 2 (columns 0 and 1 hold the ids), got ",
@@ -518,10 +504,11 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
 
   EdgeListReport rep;
   rep.path = path;
-  Bytes raw = read_whole_file(path);
-  if (has_gzip_magic(raw)) raw = gunzip(raw, path);
-  const char* text = raw.data.get();
-  const char* end = text + raw.size;
+  check_stop(options.stop);
+  Bytes raw = to_text(std::move(bytes), path, options.stop);
+  const std::size_t bom = detail::bom_length(std::string_view(raw.data.get(), raw.size));
+  const char* text = raw.data.get() + bom;
+  const char* end = raw.data.get() + raw.size;
 
   // Preamble (serial): comments, blank lines, the csv header, the "n m" line, and the first data
   // line, whose field count every later line must match.
@@ -568,7 +555,7 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   }
   if (data_start == nullptr)
     throw ParseError(path, 0,
-                     raw.size == 0 ? std::string("no edges: the file is empty")
+                     end == text ? std::string("no edges: the file is empty")
                                    : std::string("no edges: the file holds only comments, blank lines or headers"));
   const std::uint64_t data_first_line = line;
 
@@ -576,8 +563,10 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   // the slots its edges go to before it is parsed.
   const auto total = static_cast<std::size_t>(end - data_start);
   const std::size_t min_chunk = std::size_t{1} << 20;
-  const std::size_t chunk_size =
-      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8));
+  const std::size_t max_chunk = std::size_t{1} << 26;  // parsed in ~0.1 s: the stop token's period
+  const std::size_t chunk_size = std::min(
+      max_chunk,
+      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8)));
   std::vector<Chunk> chunks;
   for (const char* s = data_start; s < end;) {
     Chunk c;
@@ -609,20 +598,39 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     if (!a) throw std::bad_alloc();
     return a;
   };
+  require_memory(detail::concat("reading '", path, "' (", slots, " lines)"),
+                 static_cast<double>(slots) * (2 * sizeof(account_t) + (has_p ? sizeof(prob_t) : 0)) +
+                     static_cast<double>(raw.size));
   MallocIds src = ids(), dst = ids();
   std::unique_ptr<prob_t[]> prob(has_p ? new prob_t[slots] : nullptr);
   // Each chunk's text pages go back to the system once it is parsed (only the id arrays grow
-  // meanwhile). The first bytes of a chunk stay: its predecessor's parser may read a little past
-  // its own end.
+  // meanwhile) when the file can be read again to quote a line. The first bytes of a chunk stay:
+  // its predecessor's parser may read a little past its own end.
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
-    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get());
+    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get(), options.stop);
+    if (!reloadable) return;
     const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
     const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
     if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
   }, 1);
   for (const auto& c : chunks)
+    if (c.interrupted) throw Interrupted();
+  for (const auto& c : chunks)
     if (c.failed) throw ParseError(path, c.fail_line, c.message);
+
+  // Unused columns that hold a probability on every data line: probably a forgotten
+  // probability_column. Columns present on every line: all of them, unless extra ones are allowed.
+  {
+    std::uint64_t numeric = ~std::uint64_t{0};
+    std::size_t present = syn.expected_fields;
+    for (const auto& c : chunks) {
+      numeric &= c.numeric;
+      if (syn.ignore_extra) present = std::min(present, c.min_fields);
+    }
+    for (std::size_t col = 2; col < std::min(present, tracked_columns); ++col)
+      if ((numeric >> col & 1u) && static_cast<int>(col) != syn.prob_col) rep.unused_numeric_columns.push_back(static_cast<int>(col));
+  }
 
   // Compact the per-chunk runs into one array in file order.
   std::uint64_t m = 0;
@@ -653,7 +661,8 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   chunk_bytes.reserve(chunks.size());
   for (const auto& c : chunks)
     chunk_bytes.emplace_back(static_cast<std::size_t>(c.begin - text), static_cast<std::size_t>(c.end - text));
-  raw = Bytes{};
+  const char* const kept_text = reloadable ? nullptr : raw.data.get();  // a stream cannot be read again
+  if (reloadable) raw = Bytes{};
   text = end = nullptr;
 
   // The line of input edge i, and its text (for builder and LT errors).
@@ -661,12 +670,16 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
     if (it == chunks.begin()) return {0, {}};
     const Chunk& c = *(it - 1);
-    Bytes again = read_whole_file(path);
-    if (has_gzip_magic(again)) again = gunzip(again, path);
+    Bytes again;
+    const char* base = kept_text;
+    if (base == nullptr) {
+      again = to_text(detail::read_all(path, {}), path, {});
+      if (again.size != text_size) return {0, {}};  // the file changed meanwhile
+      base = again.data.get();
+    }
     const auto [cb, ce] = chunk_bytes[static_cast<std::size_t>(it - 1 - chunks.begin())];
-    if (again.size != text_size || ce > again.size) return {0, {}};  // the file changed meanwhile
-    const char* const cbeg = again.data.get() + cb;
-    const char* const cend = again.data.get() + ce;
+    const char* const cbeg = base + bom + cb;
+    const char* const cend = base + bom + ce;
     std::uint64_t seen = c.out, ln = c.first_line;
     for (const char* q = cbeg; q < cend; ++ln) {
       const char* eol = line_end(q, cend);
@@ -689,9 +702,9 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     const auto probs = has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>();
     if (options.check_lt_weights && has_p) {  // the check below replays the original ids
       g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m), probs,
-                      options.build, &rep.build);
+                      options.build, &rep.build, {}, options.stop);
     } else {  // consumed: the 64-bit ids are gone before the graph grows
-      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build);
+      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build, options.stop);
     }
   } catch (const InputEdgeError& e) {
     std::string msg = e.what();
@@ -758,6 +771,13 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   }
   if (report) *report = std::move(rep);
   return g;
+}
+
+}  // namespace detail
+
+FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options, EdgeListReport* report) {
+  const bool reloadable = detail::is_regular_file(path);
+  return detail::read_edge_list_bytes(detail::read_all(path, options.stop), path, reloadable, options, report);
 }
 
 void write_edge_list(const FollowerGraph& graph, const std::string& path, bool with_probabilities) {

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/io/atomic_file.hpp"
+#include "read_input.hpp"
 
 namespace kolsim {
 namespace {
@@ -81,11 +83,11 @@ constexpr std::size_t block_bytes = std::size_t{1} << 20;
 
 /// Hash of one byte range: fixed 1 MiB blocks hashed in parallel, combined in block order, so
 /// the value never depends on the thread count.
-std::uint64_t section_hash(const void* data, std::size_t len) {
+std::uint64_t section_hash(const void* data, std::size_t len, int threads) {
   const auto* p = static_cast<const unsigned char*>(data);
   const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
   std::vector<std::uint64_t> hs(blocks);
-  parallel_for(0, blocks, resolve_threads(0), [&](std::size_t b) {
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
     const std::size_t off = b * block_bytes;
     hs[b] = block_hash(p + off, std::min(block_bytes, len - std::min(len, off)), b);
   }, 1, 4);
@@ -94,19 +96,20 @@ std::uint64_t section_hash(const void* data, std::size_t len) {
   return avalanche(h);
 }
 
-/// Combines section hashes in order.
+/// Combines section hashes in order (`threads` already resolved; the value does not depend on it).
 class Checksum {
  public:
-  explicit Checksum(std::uint64_t domain) : h_(domain * P3 + P4) {}
+  Checksum(std::uint64_t domain, int threads) : h_(domain * P3 + P4), threads_(threads) {}
   template <class T>
   void add(std::span<const T> s) {
-    h_ = mix_round(h_ ^ ++count_, section_hash(s.data(), s.size_bytes()));
+    h_ = mix_round(h_ ^ ++count_, section_hash(s.data(), s.size_bytes(), threads_));
   }
-  void add_bytes(const void* p, std::size_t n) { h_ = mix_round(h_ ^ ++count_, section_hash(p, n)); }
+  void add_bytes(const void* p, std::size_t n) { h_ = mix_round(h_ ^ ++count_, section_hash(p, n, threads_)); }
   std::uint64_t value() const { return avalanche(h_ ^ count_); }
 
  private:
   std::uint64_t h_;
+  int threads_;
   std::uint64_t count_ = 0;
 };
 
@@ -136,11 +139,19 @@ std::uint64_t expected_size(std::uint64_t n, std::uint64_t m, bool probs) {
   throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
 }
 
+/// Where the snapshot's bytes come from: a file descriptor or a buffer in memory.
 class Reader {
  public:
   Reader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  Reader(const char* data, std::size_t size, std::string path) : data_(data), size_(size), path_(std::move(path)) {}
   void read(void* dst, std::size_t n) {
     auto* p = static_cast<char*>(dst);
+    if (data_ != nullptr) {
+      if (n > size_ - pos_) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
+      std::memcpy(p, data_ + pos_, n);
+      pos_ += n;
+      return;
+    }
     while (n > 0) {
       const ssize_t r = ::read(fd_, p, std::min<std::size_t>(n, std::size_t{1} << 30));
       if (r < 0) {
@@ -159,7 +170,9 @@ class Reader {
   }
 
  private:
-  int fd_;
+  int fd_ = -1;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0, pos_ = 0;
   std::string path_;
 };
 
@@ -167,11 +180,14 @@ class Reader {
   throw ParseError(path, 0, "invalid snapshot structure: " + what);
 }
 
-/// Checks what memory safety and the class invariants need, in parallel over vertex blocks:
-/// offsets start at 0, rise monotonically and end at m; row entries are < n and sorted; account
-/// ids strictly increase. (A faulty writer's in-rows that disagree with the out-rows are not
-/// detected; corruption after writing is caught by the checksum.)
-void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n) {
+/// Checks the whole structure in O(n + m), so that a file with a valid checksum but a faulty
+/// or crafted content cannot break the class invariants every algorithm relies on: offsets start
+/// at 0, rise monotonically and end at m; row entries are < n and sorted; account ids strictly
+/// increase (parallel over vertex blocks); the in-rows are exactly the transpose of the out-rows
+/// (the same multiset of edges) and the in-order probabilities equal the out-order ones edge for
+/// edge (one pass over the out-rows with a cursor per in-row).
+void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
+                     const std::vector<prob_t>& in_p, int threads) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
@@ -192,7 +208,7 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
     }
     return true;
   };
-  parallel_for(0, blocks, resolve_threads(0), [&](std::size_t b) {
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
     const std::size_t lo = b * block, hi = std::min<std::size_t>(n, lo + block);
     int e = 0;
     if (!rows_ok(t.out_offsets, t.out_targets, lo, hi)) e |= bad_out;
@@ -205,6 +221,117 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
   if (e & bad_out) bad_structure(path, "out-rows are not monotone, sorted and within [0, n)");
   if (e & bad_in) bad_structure(path, "in-rows are not monotone, sorted and within [0, n)");
   if (e & bad_accounts) bad_structure(path, "account ids are not strictly increasing");
+
+  // Transpose: walking the out-rows in source order fills each in-row in ascending source
+  // order, which is the order a sorted in-row must have (parallel edges included).
+  const bool probs = !out_p.empty();
+  std::vector<edge_t> cursor(t.in_offsets.begin(), t.in_offsets.end() - 1);
+  for (vertex_t u = 0; u < n; ++u) {
+    for (edge_t e_out = t.out_offsets[u]; e_out < t.out_offsets[u + 1]; ++e_out) {
+      const vertex_t v = t.out_targets[e_out];
+      const edge_t pos = cursor[v]++;
+      if (pos >= t.in_offsets[v + 1] || t.in_sources[pos] != u)
+        bad_structure(path, detail::concat("the in-rows are not the transpose of the out-rows (edge ", u, " -> ", v,
+                                           " by vertex index)"));
+      if (probs && std::memcmp(&out_p[e_out], &in_p[pos], sizeof(prob_t)) != 0)
+        bad_structure(path, detail::concat("the in-order probability of edge ", u, " -> ", v,
+                                           " (by vertex index) differs from its out-order probability"));
+    }
+  }
+  // Every in-row is now full: its entries were all matched, and both sides hold m edges.
+}
+
+/// True when a regular file has a hole (bytes never written, read as zeros) covering two whole
+/// 8-byte slots of [begin, end): the account table cannot be strictly increasing there. A sparse
+/// file claiming a huge graph is refused by this before anything is allocated.
+bool has_hole(int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t file_size) {
+  std::uint64_t at = begin;
+  while (at + 24 <= end) {
+    const off_t hole = ::lseek(fd, static_cast<off_t>(at), SEEK_HOLE);
+    if (hole < 0) return false;  // SEEK_HOLE unsupported: no information
+    const auto h = static_cast<std::uint64_t>(hole);
+    if (h >= end || h >= file_size) return false;
+    const off_t data = ::lseek(fd, hole, SEEK_DATA);
+    const std::uint64_t d = data < 0 ? file_size : static_cast<std::uint64_t>(data);  // ENXIO: hole to the end
+    if (std::min(d, end) - std::max(h, begin) >= 24) return true;
+    at = d;
+  }
+  return false;
+}
+
+/// Loads a snapshot from `in`, whose bytes number `size`; `fd` >= 0 is a regular file's
+/// descriptor (for the hole check).
+FollowerGraph load_from(Reader& in, std::uint64_t size, int fd, const std::string& path, int threads) {
+  Header h{};
+  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
+  in.read(&h, std::min<std::uint64_t>(size, sizeof h));
+  if (h.magic != magic) throw ParseError(path, 0, "not a kolsim snapshot (wrong magic bytes)");
+  if (size < sizeof h)
+    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
+  if (h.bom != byte_order_mark) throw ParseError(path, 0, "snapshot has the wrong byte order or a corrupt header");
+  if (h.version != snapshot_format_version)
+    throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version, " (this build reads version ",
+                                             snapshot_format_version, ")"));
+  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size)
+    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (flags ", h.flags, ")"));
+  const bool probs = (h.flags & flag_probs) != 0;
+  const std::uint64_t want = expected_size(h.n, h.m, probs);
+  if (want == 0 || want != h.file_bytes)
+    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (n = ", h.n, ", m = ", h.m, ")"));
+  if (size < want)
+    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, expected ", want, ")"));
+  if (size > want)
+    throw ParseError(path, 0, detail::concat("snapshot has ", size - want, " unexpected bytes after its end"));
+  // The file is as large as the header says; a sparse one may still claim a huge graph.
+  const std::uint64_t accounts_begin = header_size + 2 * (h.n + 1) * sizeof(edge_t) + 2 * h.m * sizeof(vertex_t);
+  if (fd >= 0 && h.n >= 2 && has_hole(fd, accounts_begin, accounts_begin + h.n * sizeof(account_t), size))
+    throw ParseError(path, 0, detail::concat("snapshot is corrupt: its account table (n = ", h.n,
+                                             ") has a hole (a sparse file), so its ids cannot be strictly increasing"));
+  if (fd >= 0 && ::lseek(fd, static_cast<off_t>(sizeof h), SEEK_SET) < 0) io_fail("cannot seek in", path, errno);
+  // The arrays, the check's cursor per vertex, and nothing else.
+  require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
+                 static_cast<double>(want) + static_cast<double>(h.n) * sizeof(edge_t));
+
+  const auto n = static_cast<std::size_t>(h.n);
+  const auto m = static_cast<std::size_t>(h.m);
+  auto topo = std::make_shared<GraphTopology>();
+  auto& t = *topo;
+  std::vector<prob_t> out_p, in_p;
+  in.read_into(t.out_offsets, n + 1);
+  in.read_into(t.out_targets, m);
+  in.read_into(t.in_offsets, n + 1);
+  in.read_into(t.in_sources, m);
+  in.read_into(t.accounts, n);
+  if (probs) {
+    in.read_into(out_p, m);
+    in.read_into(in_p, m);
+  }
+  std::uint64_t stored = 0;
+  in.read(&stored, sizeof stored);
+
+  Checksum sum(1, threads);
+  sum.add_bytes(&h, sizeof h);
+  sum.add(std::span<const edge_t>(t.out_offsets));
+  sum.add(std::span<const vertex_t>(t.out_targets));
+  sum.add(std::span<const edge_t>(t.in_offsets));
+  sum.add(std::span<const vertex_t>(t.in_sources));
+  sum.add(std::span<const account_t>(t.accounts));
+  if (probs) {
+    sum.add(std::span<const prob_t>(out_p));
+    sum.add(std::span<const prob_t>(in_p));
+  }
+  if (sum.value() != stored)
+    throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
+                                             sum.value(), "): the file is corrupt"));
+
+  // Structure (a matching checksum rules out accidental corruption, not a faulty or crafted file).
+  check_structure(path, t, n, out_p, in_p, threads);
+  if (!probs) return FollowerGraph(std::move(topo));
+  try {
+    return FollowerGraph(std::move(topo), std::move(out_p), std::move(in_p));
+  } catch (const std::invalid_argument& e) {
+    bad_structure(path, e.what());
+  }
 }
 
 }  // namespace
@@ -220,7 +347,7 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path) {
   h.header_bytes = header_size;
   h.bom = byte_order_mark;
   h.file_bytes = expected_size(h.n, h.m, probs);
-  Checksum sum(1);
+  Checksum sum(1, resolve_threads(0));
   sum.add_bytes(&h, sizeof h);
   AtomicFile f(path);
   f.write(&h, sizeof h);
@@ -242,7 +369,14 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path) {
   f.commit();
 }
 
-FollowerGraph load_snapshot(const std::string& path) {
+FollowerGraph load_snapshot(const std::string& path, int threads) {
+  const int t = resolve_threads(threads);
+  if (!detail::is_regular_file(path)) {  // a pipe, a FIFO, standard input: read once, bounded
+    struct stat st {};
+    if (!detail::is_stdin_path(path) && ::stat(path.c_str(), &st) != 0) io_fail("cannot open", path, errno);
+    if (!detail::is_stdin_path(path) && S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
+    return detail::load_snapshot_bytes(detail::read_all(path, {}), path, t);
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_fail("cannot open", path, errno);
   struct Closer {
@@ -252,73 +386,25 @@ FollowerGraph load_snapshot(const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
-  const auto size = static_cast<std::uint64_t>(st.st_size);
   Reader in(fd, path);
-  Header h{};
-  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
-  in.read(&h, std::min<std::uint64_t>(size, sizeof h));
-  if (h.magic != magic) throw ParseError(path, 0, "not a kolsim snapshot (wrong magic bytes)");
-  if (size < sizeof h)
-    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
-  if (h.bom != byte_order_mark) throw ParseError(path, 0, "snapshot has the wrong byte order or a corrupt header");
-  if (h.version != snapshot_format_version)
-    throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version, " (this build reads version ",
-                                             snapshot_format_version, ")"));
-  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size)
-    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (flags ", h.flags, ")"));
-  const bool probs = (h.flags & flag_probs) != 0;
-  const std::uint64_t want = expected_size(h.n, h.m, probs);
-  if (want == 0 || want != h.file_bytes)
-    throw ParseError(path, 0, detail::concat("snapshot header is corrupt (n = ", h.n, ", m = ", h.m, ")"));
-  if (size < want)
-    throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, expected ", want, ")"));
-  if (size > want)
-    throw ParseError(path, 0, detail::concat("snapshot has ", size - want, " unexpected bytes after its end"));
-
-  const auto n = static_cast<std::size_t>(h.n);
-  const auto m = static_cast<std::size_t>(h.m);
-  auto topo = std::make_shared<GraphTopology>();
-  auto& t = *topo;
-  std::vector<prob_t> out_p, in_p;
-  in.read_into(t.out_offsets, n + 1);
-  in.read_into(t.out_targets, m);
-  in.read_into(t.in_offsets, n + 1);
-  in.read_into(t.in_sources, m);
-  in.read_into(t.accounts, n);
-  if (probs) {
-    in.read_into(out_p, m);
-    in.read_into(in_p, m);
-  }
-  std::uint64_t stored = 0;
-  in.read(&stored, sizeof stored);
-
-  Checksum sum(1);
-  sum.add_bytes(&h, sizeof h);
-  sum.add(std::span<const edge_t>(t.out_offsets));
-  sum.add(std::span<const vertex_t>(t.out_targets));
-  sum.add(std::span<const edge_t>(t.in_offsets));
-  sum.add(std::span<const vertex_t>(t.in_sources));
-  sum.add(std::span<const account_t>(t.accounts));
-  if (probs) {
-    sum.add(std::span<const prob_t>(out_p));
-    sum.add(std::span<const prob_t>(in_p));
-  }
-  if (sum.value() != stored)
-    throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
-                                             sum.value(), "): the file is corrupt"));
-
-  // Structure (a matching checksum rules out corruption, not a faulty writer).
-  check_structure(path, t, n);
-  if (!probs) return FollowerGraph(std::move(topo));
-  try {
-    return FollowerGraph(std::move(topo), std::move(out_p), std::move(in_p));
-  } catch (const std::invalid_argument& e) {
-    bad_structure(path, e.what());
-  }
+  return load_from(in, static_cast<std::uint64_t>(st.st_size), S_ISREG(st.st_mode) ? fd : -1, path, t);
 }
 
+namespace detail {
+
+bool has_snapshot_magic(const char* data, std::size_t size) {
+  return size >= magic.size() && std::memcmp(data, magic.data(), magic.size()) == 0;
+}
+
+FollowerGraph load_snapshot_bytes(const Bytes& bytes, const std::string& path, int threads) {
+  Reader in(bytes.data.get(), bytes.size, path);
+  return load_from(in, bytes.size, -1, path, threads);
+}
+
+}  // namespace detail
+
 std::uint64_t graph_checksum(const FollowerGraph& graph) {
-  Checksum sum(2);
+  Checksum sum(2, resolve_threads(0));
   const std::uint64_t desc[3] = {graph.num_vertices(), graph.num_edges(), graph.has_probabilities() ? 1u : 0u};
   sum.add_bytes(desc, sizeof desc);
   sum.add(graph.out_offsets());

@@ -1,25 +1,33 @@
 // SPDX-License-Identifier: MIT
-/// Tests of the edge-list readers and writer, binary snapshots, atomic files and the bad-input corpus.
+/// Tests of the edge-list readers and writer, read_graph, binary snapshots, atomic files and the bad-input corpus.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/io/atomic_file.hpp"
 #include "kolsim/io/edge_list.hpp"
+#include "kolsim/io/graph_file.hpp"
 #include "kolsim/io/snapshot.hpp"
+#include "../../src/io/text_fields.hpp"  // internal: the text pieces every reader shares
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -554,4 +562,450 @@ TEST(BadCorpus, EveryFileGivesItsErrorAndLine) {
     }
   }
   EXPECT_GE(checked, 20);
+}
+
+// Issue 11, item 4: a lone CR ends a line (classic Mac files), and a UTF-8 byte-order mark at the
+// start of a file is not part of the first field.
+TEST(EdgeListTrust, LoneCrEndsALine) {
+  TempDir dir;
+  const std::string f = dir.file("cr.txt");
+  write_text(f, "1 2\r2 3\r3 1\r");
+  EdgeListReport rep;
+  const FollowerGraph g = read_edge_list(f, {}, &rep);
+  EXPECT_EQ(g.num_edges(), 3u);
+  EXPECT_EQ(rep.edge_lines, 3u);
+  EXPECT_EQ(rep.lines, 3u);
+  // Mixed endings; the error line counts a lone CR as a line end.
+  write_text(f, "1 2\r\n2 3\r3 1\n4 x\r");
+  try {
+    read_edge_list(f);
+    FAIL() << "accepted a bad id";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line(), 4u) << e.what();
+  }
+  // CSV with a header and CR endings.
+  const std::string c = dir.file("cr.csv");
+  write_text(c, "src,dst,p\r1,2,0.5\r2,3,0.25\r");
+  EdgeListOptions o;
+  o.csv_header = true;
+  o.probability_column = 2;
+  const FollowerGraph h = read_edge_list(c, o);
+  EXPECT_EQ(h.num_edges(), 2u);
+}
+
+TEST(EdgeListTrust, Utf8BomIsSkipped) {
+  TempDir dir;
+  const std::string f = dir.file("bom.txt");
+  write_text(f, "\xEF\xBB\xBF" "1 2\n2 3\n");
+  EXPECT_EQ(read_edge_list(f).num_edges(), 2u);
+  const std::string c = dir.file("bom.csv");
+  write_text(c, "\xEF\xBB\xBF" "source,target\n1,2\n2,3\n3,1\n");
+  EdgeListOptions o;
+  o.csv_header = true;
+  EXPECT_EQ(read_edge_list(c, o).num_edges(), 3u);
+  write_text(c, "\xEF\xBB\xBF" "1,2,0.5\n2,3,0.5\n");
+  o.csv_header = false;
+  o.probability_column = 2;
+  const FollowerGraph g = read_edge_list(c, o);
+  ASSERT_EQ(g.num_edges(), 2u);
+  EXPECT_EQ(g.account(0), 1u);
+  // A BOM alone is an empty file.
+  write_text(f, "\xEF\xBB\xBF");
+  try {
+    read_edge_list(f);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("file is empty"), std::string::npos) << e.what();
+  }
+}
+
+/// Sets an environment variable for the life of the object, restoring the old value after.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(const char* n, const char* value) : name(n) {
+    if (const char* o = std::getenv(n)) old = o;
+    ::setenv(n, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old) ::setenv(name.c_str(), old->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
+};
+
+/// A gzip file of `text` repeated until `total` bytes, made by the system's gzip.
+void write_gzip_repeat(const std::string& path, const std::string& text, std::uint64_t total) {
+  const std::string cmd = "yes '" + text + "' | head -c " + std::to_string(total) + " | gzip -1 > '" + path + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+// Issue 11, item 8: a gzip bomb ends in MemoryLimitError naming the file, before it is inflated.
+TEST(EdgeListTrust, GzipBombHitsTheMemoryLimit) {
+  TempDir dir;
+  const std::string bomb = dir.file("bomb.txt.gz");
+  write_gzip_repeat(bomb, "1 2", 200'000'000);  // ~1 MB compressed, 200 MB of text
+  ASSERT_LT(fs::file_size(bomb), 4'000'000u);
+  ScopedEnv limit("KOLSIM_MEMORY_LIMIT", "64M");
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    read_edge_list(bomb);
+    FAIL() << "a 200 MB gzip bomb was read under a 64 MiB limit";
+  } catch (const MemoryLimitError& e) {
+    EXPECT_NE(std::string(e.what()).find(bomb), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("decompressing"), std::string::npos) << e.what();  // not after it
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
+  // A plain file above the limit is refused before it is read.
+  const std::string big = dir.file("big.txt");
+  {
+    std::ofstream f(big);
+    f.seekp(100 << 20);
+    f << "1 2\n";
+  }
+  EXPECT_THROW(read_edge_list(big), MemoryLimitError);
+}
+
+// /dev/zero (endless, not a regular file) ends in MemoryLimitError naming it.
+TEST(EdgeListTrust, EndlessDeviceHitsTheMemoryLimit) {
+  ScopedEnv limit("KOLSIM_MEMORY_LIMIT", "32M");
+  try {
+    read_edge_list("/dev/zero");
+    FAIL();
+  } catch (const MemoryLimitError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/zero"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_graph("/dev/zero"), MemoryLimitError);
+}
+
+// Issue 11, item 9: the stop token ends a read (decompression, parse and build all poll it).
+TEST(EdgeListTrust, StopTokenInterruptsARead) {
+  TempDir dir;
+  const std::string gz = dir.file("big.txt.gz");
+  write_gzip_repeat(gz, "1 2", 40'000'000);
+  int polls = 0;
+  EdgeListOptions o;
+  o.stop = [&polls] { return ++polls > 2; };
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(read_edge_list(gz, o), Interrupted);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+  // Stopping at each later poll also ends in Interrupted (never a partial graph).
+  const std::string txt = dir.file("e.txt");
+  write_text(txt, "1 2\n2 3\n3 4\n");
+  for (int after = 0; after < 12; ++after) {
+    int n = 0;
+    o.stop = [&n, after] { return n++ >= after; };
+    try {
+      read_edge_list(txt, o);
+      EXPECT_GE(after, 3) << "stop after " << after << " polls was ignored";
+      break;  // more polls than the read makes
+    } catch (const Interrupted&) {
+    }
+  }
+}
+
+// Issue 11, item 10: pipes, FIFOs and standard input are sniffed without consuming bytes.
+TEST(GraphFile, FifoAndPipeAreSniffedWithoutConsuming) {
+  TempDir dir;
+  const std::string fifo = dir.file("edges.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream f(fifo, std::ios::binary);
+    f << "1 2\n2 3\n";
+  });
+  GraphFileReport rep;
+  const FollowerGraph g = read_graph(fifo, {}, &rep);
+  writer.join();
+  EXPECT_FALSE(rep.snapshot);
+  EXPECT_EQ(g.num_edges(), 2u);
+  EXPECT_EQ(rep.edge_list.edge_lines, 2u);
+
+  // A snapshot through a FIFO.
+  save_snapshot(g, dir.file("g.kgs"));
+  const std::string bytes = read_text(dir.file("g.kgs"));
+  std::thread writer2([&] {
+    std::ofstream f(fifo, std::ios::binary);
+    f << bytes;
+  });
+  const FollowerGraph s = read_graph(fifo, {}, &rep);
+  writer2.join();
+  EXPECT_TRUE(rep.snapshot);
+  expect_identical(s, g);
+
+  // A pipe as the shell's <(...) gives: /dev/fd/N.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread writer3([&] {
+    const char text[] = "1 2\n";
+    EXPECT_EQ(::write(fds[1], text, 4), 4);
+    ::close(fds[1]);
+  });
+  const FollowerGraph p = read_graph("/dev/fd/" + std::to_string(fds[0]));
+  writer3.join();
+  ::close(fds[0]);
+  EXPECT_EQ(p.num_edges(), 1u);
+
+  // A builder error on a stream still quotes the line (the text is kept: it cannot be re-read).
+  std::thread writer4([&] {
+    std::ofstream f(fifo, std::ios::binary);
+    f << "10 20\n10 20\n";
+  });
+  EdgeListOptions o;
+  o.build.duplicates = Duplicates::error;
+  try {
+    read_graph(fifo, o);
+    ADD_FAILURE();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line(), 2u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'10 20'"), std::string::npos) << e.what();
+  }
+  writer4.join();
+}
+
+TEST(GraphFile, StandardInputIsDash) {
+  TempDir dir;
+  const std::string f = dir.file("e.txt");
+  write_text(f, "5 6\n6 7\n");
+  const int saved = ::dup(STDIN_FILENO);
+  const int fd = ::open(f.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::dup2(fd, STDIN_FILENO);
+  ::close(fd);
+  FollowerGraph g;
+  EXPECT_NO_THROW(g = read_graph("-"));
+  ::dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  EXPECT_EQ(g.num_edges(), 2u);
+}
+
+TEST(GraphFile, WrongMagicKgsAndSnapshotOptions) {
+  TempDir dir;
+  try {
+    read_graph(bad("wrong_magic.kgs"));
+    ADD_FAILURE();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a kolsim snapshot"), std::string::npos) << e.what();
+  }
+  const std::string text_kgs = dir.file("edges.kgs");
+  write_text(text_kgs, "1 2\n");
+  EXPECT_THROW(read_graph(text_kgs), ParseError);
+  for (int k = 0; k < 3; ++k) {
+    EdgeListOptions o;
+    if (k == 0) o.build.flip = true;
+    if (k == 1) o.build.undirected = true;
+    if (k == 2) o.probability_column = 2;
+    try {
+      read_graph(good("small.kgs"), o);
+      ADD_FAILURE() << k;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("snapshot"), std::string::npos) << e.what();
+    }
+  }
+  GraphFileReport rep;
+  EXPECT_GT(read_graph(good("small.kgs"), {}, &rep).num_edges(), 0u);
+  EXPECT_TRUE(rep.snapshot);
+}
+
+// Issue 11, item 6: a snapshot with a valid checksum whose in-rows are not the transpose of its
+// out-rows (or whose in-order probabilities differ) is refused at load.
+TEST(SnapshotTrust, InRowsMustBeTheTranspose) {
+  TempDir dir;
+  auto topo = [](std::vector<edge_t> in_off, std::vector<vertex_t> in_src) {
+    auto t = std::make_shared<GraphTopology>();
+    t->accounts = {10, 20, 30};
+    t->out_offsets = {0, 1, 2, 2};  // 10 -> 20, 20 -> 30
+    t->out_targets = {1, 2};
+    t->in_offsets = std::move(in_off);
+    t->in_sources = std::move(in_src);
+    return t;
+  };
+  save_snapshot(FollowerGraph(topo({0, 0, 1, 2}, {0, 1})), dir.file("fine.kgs"));
+  EXPECT_EQ(load_snapshot(dir.file("fine.kgs")).num_edges(), 2u);
+  // Same in-degrees, wrong source; wrong in-degrees; probabilities that differ by order.
+  save_snapshot(FollowerGraph(topo({0, 0, 1, 2}, {0, 0})), dir.file("source.kgs"));
+  save_snapshot(FollowerGraph(topo({0, 0, 2, 2}, {0, 1})), dir.file("degree.kgs"));
+  save_snapshot(FollowerGraph(topo({0, 0, 1, 2}, {0, 1}), std::vector<prob_t>{0.25f, 0.5f}, std::vector<prob_t>{0.5f, 0.25f}),
+                dir.file("probs.kgs"));
+  for (const char* f : {"source.kgs", "degree.kgs", "probs.kgs"}) {
+    try {
+      const FollowerGraph g = load_snapshot(dir.file(f));
+      ADD_FAILURE() << f << " accepted";
+    } catch (const ParseError& e) {
+      EXPECT_EQ(e.file(), dir.file(f));
+      EXPECT_NE(std::string(e.what()).find("invalid snapshot structure"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// A sparse file whose header claims n = 2^31 fails at once with a ParseError, before allocating.
+TEST(SnapshotTrust, SparseFileClaimingAHugeGraph) {
+  TempDir dir;
+  const std::string f = dir.file("sparse.kgs");
+  const std::uint64_t n = std::uint64_t{1} << 31, m = 0;
+  const std::uint64_t size = 64 + 2 * (n + 1) * 8 + 2 * m * 4 + n * 8 + 8;
+  unsigned char h[64] = {0x89, 'K', 'G', 'S', '\r', '\n', 0x1a, '\n'};
+  auto put = [&h](std::size_t at, auto v) { std::memcpy(h + at, &v, sizeof v); };
+  put(8, std::uint32_t{1});
+  put(12, std::uint32_t{0});
+  put(16, n);
+  put(24, m);
+  put(32, std::uint64_t{64});
+  put(40, std::uint32_t{0x01020304});
+  put(48, size);
+  {
+    std::ofstream out(f, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(h), 64);
+    out << std::string(4096 - 64, '\0');
+  }
+  fs::resize_file(f, size);  // the rest is a hole
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    load_snapshot(f);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.file(), f);
+  } catch (const std::exception& e) {
+    FAIL() << "not a ParseError: " << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+}
+
+// Under a low memory limit a snapshot that does not fit is refused before allocating.
+TEST(SnapshotTrust, MemoryCheckedBeforeAllocating) {
+  TempDir dir;
+  std::vector<vertex_t> src, dst;
+  for (vertex_t i = 0; i + 1 < 200000; ++i) src.push_back(i), dst.push_back(i + 1);
+  save_snapshot(build_graph_dense(200000, src, dst), dir.file("g.kgs"));
+  ScopedEnv limit("KOLSIM_MEMORY_LIMIT", "1M");
+  EXPECT_THROW(load_snapshot(dir.file("g.kgs")), MemoryLimitError);
+}
+
+// Issue 11, item 16 (builder part): policy errors name account ids, not dense indices.
+TEST(EdgeListTrust, BuilderErrorsNameAccountIds) {
+  TempDir dir;
+  const std::string f = dir.file("d.txt");
+  write_text(f, "1 2\n5 6\n1 2\n");
+  EdgeListOptions o;
+  o.build.duplicates = Duplicates::error;
+  try {
+    read_edge_list(f, o);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_NE(std::string(e.what()).find("duplicate edge 1 -> 2"), std::string::npos) << e.what();
+  }
+  write_text(f, "1 2\n7 7\n");
+  o = {};
+  o.build.self_loops = SelfLoops::error;
+  try {
+    read_edge_list(f, o);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("self-loop on account 7"), std::string::npos) << e.what();
+  }
+  write_text(f, "3 4 0.75\n3 4 0.5\n");
+  o = {};
+  o.probability_column = 2;
+  o.build.duplicates = Duplicates::sum;
+  try {
+    read_edge_list(f, o);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("duplicate edges 3 -> 4"), std::string::npos) << e.what();
+  }
+}
+
+// Issue 11, item 1 (reader part): a consistent numeric column in [0, 1] that is not used is
+// reported; a used one, an id-like one, or one missing on some line is not.
+TEST(EdgeListTrust, UnusedNumericColumnsReported) {
+  TempDir dir;
+  const std::string f = dir.file("p.txt");
+  write_text(f, "1 2 0.9\n1 3 0.9\n1 4 0.9\n");
+  EdgeListReport rep;
+  read_edge_list(f, {}, &rep);
+  EXPECT_EQ(rep.unused_numeric_columns, std::vector<int>{2});
+  EdgeListOptions o;
+  o.probability_column = 2;
+  read_edge_list(f, o, &rep);
+  EXPECT_TRUE(rep.unused_numeric_columns.empty());
+  write_text(f, "1 2 0.9 7\n1 3 1e-1 0.5\n");  // slow path (4 columns); column 3 has a 7
+  read_edge_list(f, {}, &rep);
+  EXPECT_EQ(rep.unused_numeric_columns, std::vector<int>{2});
+  write_text(f, "1 2 0.9\n1 3 high\n");
+  read_edge_list(f, {}, &rep);
+  EXPECT_TRUE(rep.unused_numeric_columns.empty());
+  write_text(f, "1 2 0.5 0.5\n1 3 0.5\n");
+  o = {};
+  o.ignore_extra_columns = true;
+  read_edge_list(f, o, &rep);
+  EXPECT_EQ(rep.unused_numeric_columns, std::vector<int>{2});
+  const std::string c = dir.file("p.csv");
+  write_text(c, "1,2,0.9,0.1\n2,3,0.8,0.2\n");
+  o = {};
+  o.probability_column = 3;
+  read_edge_list(c, o, &rep);
+  EXPECT_EQ(rep.unused_numeric_columns, std::vector<int>{2});
+}
+
+// The shared number grammar: decimal only; no hex, inf or nan anywhere.
+TEST(EdgeListTrust, OneNumberGrammar) {
+  TempDir dir;
+  const std::string f = dir.file("n.txt");
+  EdgeListOptions o;
+  o.probability_column = 2;
+  for (const char* bad_p : {"0x0.8", "inf", "-nan", "1e", ".", "0.5.1", "+-0.5", "0,5", "1e999"}) {
+    write_text(f, std::string("1 2 ") + bad_p + "\n");
+    EXPECT_THROW(read_edge_list(f, o), ParseError) << bad_p;
+  }
+  for (const char* good_p : {"0.5", ".5", "1.", "+0.5", "5e-1", "0E0", "1", "-0"}) {
+    write_text(f, std::string("1 2 ") + good_p + "\n");
+    EXPECT_NO_THROW(read_edge_list(f, o)) << good_p;
+  }
+  for (const char* bad_id : {"0x10", "+1", "1.0", "1e3"}) {
+    write_text(f, std::string(bad_id) + " 2\n");
+    EXPECT_THROW(read_edge_list(f), ParseError) << bad_id;
+  }
+}
+
+// The shared text pieces (src/io/text_fields.hpp) that every reader uses.
+TEST(TextFields, LinesBomUtf8AndNumbers) {
+  using namespace kolsim::detail;
+  std::vector<std::string> lines;
+  LineSplitter split("a\r\nb\rc\n\nd");
+  std::string_view l;
+  while (split.next(l)) lines.emplace_back(l);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c", "", "d"}));
+  EXPECT_EQ(split.line_number(), 5u);
+  std::string crs = "1 2\r2 3\r\n3 4\r";
+  EXPECT_EQ(lone_cr_to_lf(crs.data(), crs.size()), 2u);
+  EXPECT_EQ(crs, "1 2\n2 3\r\n3 4\n");
+  EXPECT_EQ(strip_bom("\xEF\xBB\xBFid"), "id");
+  EXPECT_EQ(strip_bom("id"), "id");
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  for (const char* bad_text : {"\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF", "a\x80"})
+    EXPECT_FALSE(valid_utf8(bad_text)) << quote_token(bad_text);
+  EXPECT_EQ(first_invalid_utf8("ab\xC3(x"), 2u);
+  std::vector<std::string> fields;
+  EXPECT_EQ(for_each_csv_field(" a , b,,c ", [&](std::size_t, std::string_view f) {
+              fields.emplace_back(f);
+              return true;
+            }),
+            4u);
+  EXPECT_EQ(fields, (std::vector<std::string>{"a", "b", "", "c"}));
+  std::uint64_t id = 0;
+  EXPECT_EQ(parse_account_id("18446744073709551615", id), NumberStatus::ok);
+  EXPECT_EQ(id, 18446744073709551615ull);
+  EXPECT_EQ(parse_account_id("18446744073709551616", id), NumberStatus::overflow);
+  EXPECT_EQ(parse_account_id("-3", id), NumberStatus::negative);
+  EXPECT_EQ(parse_account_id("0x10", id), NumberStatus::invalid);
+  double v = 0;
+  EXPECT_EQ(parse_real("2.5e-1", v), NumberStatus::ok);
+  EXPECT_EQ(v, 0.25);
+  EXPECT_EQ(parse_real("-1.5", v), NumberStatus::ok);
+  EXPECT_EQ(v, -1.5);
+  for (const char* t : {"0x10", "inf", "nan", "Infinity", "1e", "e5", "", " 1", "1 ", "--1"})
+    EXPECT_NE(parse_real(t, v), NumberStatus::ok) << t;
+  EXPECT_EQ(parse_real("1e400", v), NumberStatus::overflow);
+  EXPECT_EQ(parse_real("1e-400", v), NumberStatus::ok);
+  EXPECT_EQ(v, 0.0);
 }

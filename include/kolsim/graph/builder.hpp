@@ -120,7 +120,7 @@ edge_t find_input_edge(edge_t count, Endpoints& endpoint, const BuildOptions& op
 template <class Endpoints>
 FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, Endpoints&& endpoint,
                                std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
-                               bool sorted) {
+                               bool sorted, const StopToken& stop = {}) {
   const auto n = static_cast<vertex_t>(accounts.size());
   const bool has_p = !probs.empty();
   KOLSIM_REQUIRE(!has_p || probs.size() == count, "build_graph: ", count, " edges but ", probs.size(),
@@ -130,6 +130,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   rep.input_edges = count;
   rep.vertices = n;
 
+  check_stop(stop);
   // Validation: the first bad input edge (lowest index) is reported, whatever the thread count.
   {
     const int chunks = std::max(1, std::min<int>(threads, static_cast<int>(count >> 15)));
@@ -156,7 +157,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
       if (a >= n || b >= n)
         throw InputEdgeError(i, concat("input edge ", i, ": vertex index out of range (n = ", n, ")"));
       if (has_p) check_prob(probs[i], i);
-      throw InputEdgeError(i, concat("input edge ", i, ": self-loop on vertex ", a, " (self_loops=error)"));
+      throw InputEdgeError(i, concat("input edge ", i, ": self-loop on account ", accounts[a], " (self_loops=error)"));
     }
   }
 
@@ -174,6 +175,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
 
   auto topo = std::make_shared<GraphTopology>();
   auto& t = *topo;
+  check_stop(stop);
   // Counting sort by source: per-chunk histograms over input chunks (stable: input order
   // survives within a row because chunk c precedes chunk c + 1).
   std::vector<edge_t> deg(static_cast<std::size_t>(n) + 1, 0);
@@ -210,6 +212,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
         });
     }, 1);
   }
+  check_stop(stop);
   // Sort each row by target (stable: the first copy of a duplicate stays first).
   if (!sorted) {
     parallel_for(0, n, threads, [&](std::size_t u) {
@@ -226,6 +229,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
       for (edge_t e = lo; e < hi; ++e) std::tie(targets[e], p[e]) = row[e - lo];
     }, 1024);
   }
+  check_stop(stop);
   // Duplicates: merge in place within each row (rows are independent), then compact.
   std::vector<edge_t> kept(n, 0), dups(n, 0);
   std::vector<char> bad_sum(n, 0);
@@ -277,8 +281,8 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
           break;
         }
       const edge_t where = find_input_edge(count, endpoint, opt, u, v, 1);
-      throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", u, " -> ", v,
-                                         " (duplicates=error)"));
+      throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", accounts[u], " -> ",
+                                         accounts[v], " (duplicates=error)"));
     }
     if (bad_sum[u]) {
       // Recompute in input order to find the copy that pushes the sum over 1.
@@ -291,8 +295,8 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
           const edge_t i = find_input_edge(count, endpoint, opt, u, v, occ);
           acc += probs[i];
           if (acc > 1.0 + 1e-6)
-            throw InputEdgeError(i, concat("input edge ", i, ": duplicate edges ", u, " -> ", v,
-                                           " sum to weight ", acc, " > 1 (duplicates=sum)"));
+            throw InputEdgeError(i, concat("input edge ", i, ": duplicate edges ", accounts[u], " -> ",
+                                           accounts[v], " sum to weight ", acc, " > 1 (duplicates=sum)"));
         }
       }
     }
@@ -317,6 +321,7 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   std::vector<edge_t>().swap(dups);
   t.out_targets = std::move(targets);
   if (has_p) for (prob_t& x : p) x = std::min(x, 1.0f);
+  check_stop(stop);
   // In-adjacency: counting sort by target over source-ordered chunks of rows, so each in-row
   // lists its sources ascending (parallel copies keep their order).
   t.in_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
@@ -463,11 +468,12 @@ inline AccountIndex index_accounts(std::span<const account_t> sources, std::span
 
 /// The graph on `idx`'s accounts from dense endpoint arrays (the rank table is freed first).
 inline FollowerGraph build_indexed(AccountIndex&& idx, const vertex_t* src, const vertex_t* dst, std::size_t m,
-                                   std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report) {
+                                   std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
+                                   const StopToken& stop) {
   std::vector<vertex_t>().swap(idx.table);
   return build_dense_impl(
       std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
-      opt, report, false);
+      opt, report, false, stop);
 }
 
 }  // namespace detail
@@ -475,19 +481,22 @@ inline FollowerGraph build_indexed(AccountIndex&& idx, const vertex_t* src, cons
 /// Builds a graph from edges between original account ids: `sources[i] -> targets[i]` means
 /// targets[i] follows sources[i]. Vertices are the accounts that appear, plus `extra_accounts`
 /// (accounts without edges that must still exist, e.g. KOLs on a roster); dense index = rank of
-/// the account id. Probabilities are optional (empty span = none).
+/// the account id. Probabilities are optional (empty span = none). `stop` is polled between the
+/// build's phases (Interrupted). Policy errors (InputEdgeError) name account ids, not indices.
 inline FollowerGraph build_graph(std::span<const account_t> sources, std::span<const account_t> targets,
                                  std::span<const prob_t> probs = {}, const BuildOptions& opt = {},
-                                 BuildReport* report = nullptr, std::span<const account_t> extra_accounts = {}) {
+                                 BuildReport* report = nullptr, std::span<const account_t> extra_accounts = {},
+                                 const StopToken& stop = {}) {
   KOLSIM_REQUIRE(sources.size() == targets.size(), "build_graph: ", sources.size(), " sources but ", targets.size(),
                  " targets");
   const std::size_t m = sources.size();
   detail::AccountIndex idx = detail::index_accounts(sources, targets, extra_accounts);
+  check_stop(stop);
   std::vector<vertex_t> src(m), dst(m);
   const int threads = resolve_threads(opt.threads);
   idx.map(sources.data(), src.data(), m, threads);
   idx.map(targets.data(), dst.data(), m, threads);
-  return detail::build_indexed(std::move(idx), src.data(), dst.data(), m, probs, opt, report);
+  return detail::build_indexed(std::move(idx), src.data(), dst.data(), m, probs, opt, report, stop);
 }
 
 /// Owner of an id array from std::malloc (so it can shrink in place with realloc).
@@ -497,10 +506,12 @@ using MallocIds = std::unique_ptr<account_t[], decltype(&std::free)>;
 /// in place and shrunk to half its size before the next, so the 64-bit ids never sit beside the
 /// graph being built (the text loader's peak memory). The arrays are freed on return.
 inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size_t m, std::span<const prob_t> probs,
-                                 const BuildOptions& opt = {}, BuildReport* report = nullptr) {
+                                 const BuildOptions& opt = {}, BuildReport* report = nullptr,
+                                 const StopToken& stop = {}) {
   detail::AccountIndex idx = detail::index_accounts(std::span<const account_t>(sources.get(), m),
                                                     std::span<const account_t>(targets.get(), m), {});
   auto densify = [&](MallocIds& ids) {
+    check_stop(stop);
     idx.map_in_place(ids.get(), m, resolve_threads(opt.threads));
     if (void* shrunk = std::realloc(ids.get(), std::max<std::size_t>(m, 1) * sizeof(vertex_t))) {
       ids.release();
@@ -510,7 +521,7 @@ inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size
   densify(sources);
   densify(targets);
   return detail::build_indexed(std::move(idx), reinterpret_cast<const vertex_t*>(sources.get()),
-                               reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report);
+                               reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report, stop);
 }
 
 }  // namespace kolsim

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kolsim/core/parallel.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -40,6 +41,9 @@ struct EdgeListOptions {
   std::string comment_chars = "#%";
   /// csv: the first non-comment line is a header and is skipped.
   bool csv_header = false;
+  /// Polled between read and decompression blocks, parse chunks and build phases (each well under
+  /// a second); a stop request throws Interrupted.
+  StopToken stop{};
 };
 
 /// What a read did. lines = comment_lines + blank_lines + edge_lines + header lines (0 or 1).
@@ -56,13 +60,18 @@ struct EdgeListReport {
 };
 
 /// Reads a follower graph from a text edge list (see EdgeListOptions for the orientation).
-/// Files starting with the gzip magic bytes are decompressed (whatever their name). Account ids
-/// are unsigned 64-bit integers; probabilities are finite floats in [0, 1]; CRLF endings and
-/// trailing blanks are accepted. Parsing runs in parallel over newline-aligned chunks with
+/// `path` may be a regular file, a pipe, a FIFO, a device or "-" (standard input); whatever its
+/// name, data starting with the gzip magic bytes is decompressed. Account ids are unsigned 64-bit
+/// decimal integers; probabilities are finite decimal reals in [0, 1] (no hex, inf or nan); a
+/// line ends at LF, CRLF or a lone CR; a leading UTF-8 byte-order mark and trailing blanks are
+/// accepted. The bytes held in memory (read and decompressed) are bounded by usable_memory():
+/// beyond it (a gzip bomb, /dev/zero) the read ends in MemoryLimitError naming the file. Parsing runs in parallel over newline-aligned chunks with
 /// results independent of the thread count: O(bytes / threads) time, O(m) extra memory.
 /// Throws ParseError(file, line, message) on malformed data (quoting the offending token, and
 /// for builder policies such as self_loops=error the offending line), IoError when the file
-/// cannot be read, std::invalid_argument for inconsistent options.
+/// cannot be read, MemoryLimitError (see above), Interrupted when options.stop asks,
+/// std::invalid_argument for inconsistent options. report->unused_numeric_columns lists
+/// columns that look like an unrequested probability column.
 FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& options = {},
                              EdgeListReport* report = nullptr);
 

@@ -24,12 +24,17 @@ inline constexpr std::uint32_t snapshot_format_version = 1;
 void save_snapshot(const FollowerGraph& graph, const std::string& path);
 
 /// Loads a snapshot written by save_snapshot: O(n + m) time, reading directly into the arrays;
-/// the checksum runs in parallel over fixed blocks. Throws ParseError naming the file for a wrong
-/// magic, an unsupported version, a truncated or oversized file, a checksum mismatch or an
-/// inconsistent structure (checked after the checksum: offsets monotone and spanning m, indices
-/// < n, rows sorted, accounts strictly increasing, probabilities in [0, 1]); IoError when the
-/// file cannot be read. Peak memory is the graph itself (no staging copy).
-FollowerGraph load_snapshot(const std::string& path);
+/// the checksum runs on `threads` threads (0 = all) over fixed blocks. `path` may be a pipe, a
+/// FIFO or "-" (standard input), read once into memory. Throws ParseError naming the file for a
+/// wrong magic, an unsupported version, a truncated or oversized file, a header whose counts do
+/// not match the file (checked before anything is allocated; a sparse file whose account table is
+/// a hole is refused too), a checksum mismatch or an inconsistent structure. The checksum is not
+/// a security boundary: the whole structure is verified after it in O(n + m) (offsets monotone
+/// and spanning m, indices < n, rows sorted, accounts strictly increasing, in-rows exactly the
+/// transpose of the out-rows, in-order probabilities equal to the out-order ones, all in [0, 1]).
+/// MemoryLimitError when the graph would not fit in usable_memory(); IoError when the file cannot
+/// be read. Peak memory is the graph itself plus 8 bytes per account (no staging copy).
+FollowerGraph load_snapshot(const std::string& path, int threads = 0);
 
 /// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
 /// out-edge order, when present). Equal graphs give equal values for any thread count or
