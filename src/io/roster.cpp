@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kolsim/campaign/audience.hpp"
@@ -163,7 +164,7 @@ Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const Ro
                     c_tags = col("tags");
   if (c_acc == SIZE_MAX) r.fail("missing required column 'account' in the header");
   if (c_fee == SIZE_MAX) r.fail("missing required column 'fee' in the header");
-  Roster ro(g.num_vertices(), options);
+  Roster ro(g, options);
   std::vector<std::uint64_t> first_line(g.num_vertices(), 0);
   std::vector<std::string> f;
   while (r.next(f)) {
@@ -198,6 +199,7 @@ Audience read_audience(const std::string& csv_path, const FollowerGraph& g, cons
   const vertex_t n = g.num_vertices();
   std::vector<std::uint64_t> first_line(n, 0);
   std::vector<double> row_weight;
+  std::unordered_map<std::string, std::uint32_t> group_lookup;
   if (c_group != SIZE_MAX) a.group_of.assign(n, no_group);
   if (c_w != SIZE_MAX) row_weight.assign(n, std::nan(""));
   std::vector<std::string> f;
@@ -212,12 +214,7 @@ Audience read_audience(const std::string& csv_path, const FollowerGraph& g, cons
     if (c_group != SIZE_MAX) {
       const std::string& name = field(r, f, c_group, "group");
       if (name.empty()) r.fail("empty group name");
-      std::uint32_t gi = a.group_index(name);
-      if (gi == no_group) {
-        gi = static_cast<std::uint32_t>(a.group_names.size());
-        a.group_names.push_back(name);
-      }
-      a.group_of[*v] = gi;
+      a.group_of[*v] = a.intern_group(name, group_lookup);
     }
     if (c_w != SIZE_MAX) {
       const double w = parse_number(r, field(r, f, c_w, "weight"), "weight");
@@ -227,18 +224,9 @@ Audience read_audience(const std::string& csv_path, const FollowerGraph& g, cons
   }
   if (c_group != SIZE_MAX) a.apply_group_weights(opt);
   if (c_w != SIZE_MAX) {
-    if (a.weights.empty()) {
-      a.weights.resize(n);
-      for (vertex_t v = 0; v < n; ++v)
-        a.weights[v] = a.group_of.empty() || a.group_of[v] == no_group ? opt.other_weight : 1.0;
-      if (!a.group_of.empty()) {
-        for (const auto& [name, w] : opt.group_weights) {
-          const auto gi = a.group_index(name);
-          for (vertex_t v = 0; v < n; ++v)
-            if (a.group_of[v] == gi) a.weights[v] = w;
-        }
-      }
-    }
+    // Rows without a weight keep their group weight (all 1 when apply_group_weights left the
+    // audience unweighted), or other_weight when there is no group column.
+    if (a.weights.empty()) a.weights.assign(n, c_group == SIZE_MAX ? opt.other_weight : 1.0);
     for (vertex_t v = 0; v < n; ++v)
       if (!std::isnan(row_weight[v])) a.weights[v] = row_weight[v];
   }
@@ -247,6 +235,7 @@ Audience read_audience(const std::string& csv_path, const FollowerGraph& g, cons
   } catch (const std::invalid_argument& e) {
     throw ParseError(csv_path, 0, e.what());
   }
+  a.graph = GraphBinding(g);
   return a;
 }
 
