@@ -31,6 +31,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/io/atomic_file.hpp"
+#include "text_fields.hpp"
 
 namespace kolsim {
 namespace {
@@ -192,24 +193,21 @@ Bytes gunzip(const Bytes& in, const std::string& path) {
   return out;
 }
 
-/// Quotes a token for an error message: at most 40 characters, non-printables escaped.
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  const std::size_t limit = 40;
-  for (std::size_t i = 0; i < s.size() && i < limit; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      q += static_cast<char>(c);
-    } else {
-      static const char hex[] = "0123456789abcdef";
-      q += "\\x";
-      q += hex[c >> 4];
-      q += hex[c & 15];
-    }
-  }
-  if (s.size() > limit) q += "...";
-  q += "'";
-  return q;
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+using detail::quote_token;
+constexpr auto quote = [](std::string_view t) { return quote_token(t); };
+
+/// The text of an edge list: read, decompressed when it starts with the gzip magic, lone CRs
+/// rewritten as LF (line ends are LF, CRLF or a lone CR, as for every reader).
+Bytes read_text(const std::string& path) {
+  Bytes raw = read_whole_file(path);
+  if (has_gzip_magic(raw)) raw = gunzip(raw, path);
+  detail::lone_cr_to_lf(raw.data.get(), raw.size);
+  return raw;
 }
 
 enum class LineKind { blank, comment, data };
@@ -223,7 +221,7 @@ struct Syntax {
   std::size_t min_fields = 2;       ///< 2, or prob_col + 1
 };
 
-inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+inline bool is_blank(char c) { return detail::is_field_blank(c); }
 
 LineKind classify(const char* p, const char* eol, const Syntax& syn) {
   while (p < eol && is_blank(*p)) ++p;
@@ -235,76 +233,47 @@ LineKind classify(const char* p, const char* eol, const Syntax& syn) {
 /// Calls tok(index, token) for each field of a line; returns the number of fields.
 template <class F>
 std::size_t for_each_field(const char* p, const char* eol, bool csv, F&& tok) {
-  std::size_t field = 0;
-  if (!csv) {
-    for (;;) {
-      while (p < eol && is_blank(*p)) ++p;
-      if (p == eol) return field;
-      const char* s = p;
-      while (p < eol && !is_blank(*p)) ++p;
-      if (!tok(field, std::string_view(s, static_cast<std::size_t>(p - s)))) return field + 1;
-      ++field;
-    }
-  }
-  for (;;) {
-    const char* s = p;
-    while (p < eol && *p != ',') ++p;
-    const char* e = p;
-    while (s < e && is_blank(*s)) ++s;
-    while (e > s && is_blank(e[-1])) --e;
-    if (!tok(field, std::string_view(s, static_cast<std::size_t>(e - s)))) return field + 1;
-    ++field;
-    if (p == eol) return field;
-    ++p;  // the comma
-  }
+  const std::string_view line(p, static_cast<std::size_t>(eol - p));
+  return csv ? detail::for_each_csv_field(line, tok) : detail::for_each_blank_field(line, tok);
 }
 
 /// Parses an unsigned 64-bit account id; on failure writes a message and returns false.
 bool parse_id(std::string_view t, std::size_t field, account_t& out, std::string& err) {
-  if (t.empty()) {
-    err = detail::concat("empty field ", field + 1, " (expected an account id)");
-    return false;
-  }
-  std::uint64_t v = 0;
-  for (char c : t) {
-    const unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
-    if (d > 9) {
-      if (t[0] == '-' && t.size() > 1 && std::all_of(t.begin() + 1, t.end(), [](char x) { return x >= '0' && x <= '9'; }))
-        err = detail::concat("account id ", quote(t), " is negative (ids are unsigned 64-bit integers)");
-      else
-        err = detail::concat("account id ", quote(t), " in field ", field + 1, " is not a non-negative integer");
+  switch (detail::parse_account_id(t, out)) {
+    case detail::NumberStatus::ok: return true;
+    case detail::NumberStatus::empty:
+      err = detail::concat("empty field ", field + 1, " (expected an account id)");
       return false;
-    }
-    if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, std::uint64_t{d}, &v)) {
+    case detail::NumberStatus::negative:
+      err = detail::concat("account id ", quote(t), " is negative (ids are unsigned 64-bit integers)");
+      return false;
+    case detail::NumberStatus::overflow:
       err = detail::concat("account id ", quote(t), " does not fit in 64 bits");
       return false;
-    }
+    default:
+      err = detail::concat("account id ", quote(t), " in field ", field + 1, " is not a non-negative integer");
+      return false;
   }
-  out = v;
-  return true;
 }
 
 bool parse_prob(std::string_view t, std::size_t field, prob_t& out, std::string& err) {
-  if (t.empty()) {
-    err = detail::concat("empty field ", field + 1, " (expected a probability)");
-    return false;
-  }
   double v = 0;
-  const char* b = t.data();
-  const char* e = t.data() + t.size();
-  if (*b == '+') ++b;  // from_chars does not take a leading '+'
-  const auto r = std::from_chars(b, e, v);
-  if (r.ec == std::errc::result_out_of_range) {
-    err = detail::concat("probability ", quote(t), " is out of range");
-    return false;
-  }
-  if (r.ec != std::errc() || r.ptr != e) {
-    err = detail::concat("probability ", quote(t), " in field ", field + 1, " is not a number");
-    return false;
-  }
-  if (!std::isfinite(v)) {
-    err = detail::concat("probability ", quote(t), " is not a finite number");
-    return false;
+  switch (detail::parse_real(t, v)) {
+    case detail::NumberStatus::ok: break;
+    case detail::NumberStatus::empty:
+      err = detail::concat("empty field ", field + 1, " (expected a probability)");
+      return false;
+    case detail::NumberStatus::overflow:
+      err = detail::concat("probability ", quote(t), " is out of range");
+      return false;
+    default: {
+      std::string_view w = t.substr(t[0] == '+' || t[0] == '-' ? 1 : 0);
+      const bool special = w.size() >= 3 && (lowercase(std::string(w.substr(0, 3))) == "inf" ||
+                                             lowercase(std::string(w.substr(0, 3))) == "nan");
+      err = special ? detail::concat("probability ", quote(t), " is not a finite number")
+                    : detail::concat("probability ", quote(t), " in field ", field + 1, " is not a number");
+      return false;
+    }
   }
   if (!(v >= 0.0 && v <= 1.0)) {
     err = detail::concat("probability ", quote(t), " is outside [0, 1]");
@@ -477,11 +446,6 @@ void parse_chunk(Chunk& c, const Syntax& syn, account_t* src, account_t* dst, pr
   c.edges = k - c.base;
 }
 
-std::string lowercase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -518,10 +482,10 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
 
   EdgeListReport rep;
   rep.path = path;
-  Bytes raw = read_whole_file(path);
-  if (has_gzip_magic(raw)) raw = gunzip(raw, path);
-  const char* text = raw.data.get();
-  const char* end = text + raw.size;
+  Bytes raw = read_text(path);
+  const std::size_t bom = detail::bom_length(std::string_view(raw.data.get(), raw.size));
+  const char* text = raw.data.get() + bom;
+  const char* end = raw.data.get() + raw.size;
 
   // Preamble (serial): comments, blank lines, the csv header, the "n m" line, and the first data
   // line, whose field count every later line must match.
@@ -568,7 +532,7 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
   }
   if (data_start == nullptr)
     throw ParseError(path, 0,
-                     raw.size == 0 ? std::string("no edges: the file is empty")
+                     end == text ? std::string("no edges: the file is empty")
                                    : std::string("no edges: the file holds only comments, blank lines or headers"));
   const std::uint64_t data_first_line = line;
 
@@ -661,12 +625,11 @@ FollowerGraph read_edge_list(const std::string& path, const EdgeListOptions& opt
     auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
     if (it == chunks.begin()) return {0, {}};
     const Chunk& c = *(it - 1);
-    Bytes again = read_whole_file(path);
-    if (has_gzip_magic(again)) again = gunzip(again, path);
+    Bytes again = read_text(path);
     const auto [cb, ce] = chunk_bytes[static_cast<std::size_t>(it - 1 - chunks.begin())];
-    if (again.size != text_size || ce > again.size) return {0, {}};  // the file changed meanwhile
-    const char* const cbeg = again.data.get() + cb;
-    const char* const cend = again.data.get() + ce;
+    if (again.size != text_size || bom + ce > again.size) return {0, {}};  // the file changed meanwhile
+    const char* const cbeg = again.data.get() + bom + cb;
+    const char* const cend = again.data.get() + bom + ce;
     std::uint64_t seen = c.out, ln = c.first_line;
     for (const char* q = cbeg; q < cend; ++ln) {
       const char* eol = line_end(q, cend);
