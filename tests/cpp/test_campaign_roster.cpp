@@ -130,7 +130,7 @@ TEST(Roster, BadFilesNameFileAndLine) {
   expect_parse_error("bad_negative_fee.csv", 3, "fee must be >= 0");
   expect_parse_error("bad_risk_above_one.csv", 4, "risk must be in [0, 1]");
   expect_parse_error("bad_duplicate.csv", 4, "duplicate account 10 (first listed on line 2)");
-  expect_parse_error("bad_nan_fee.csv", 2, "fee is NaN");
+  expect_parse_error("bad_nan_fee.csv", 2, "fee 'nan' is not a decimal number");
   expect_parse_error("bad_missing_fee_column.csv", 1, "missing required column 'fee'");
   expect_parse_error("bad_field_count.csv", 3, "expected 3 fields, got 2");
   expect_parse_error("bad_account_text.csv", 2, "not a non-negative integer");
@@ -307,6 +307,108 @@ TEST(Binding, TheSameFileReadTwiceIsAccepted) {
   ASSERT_EQ(p.kols.size(), 1u);
   EXPECT_TRUE(p.kols[0].account == 10 || p.kols[0].account == 30);
   std::remove(edges.c_str());
+}
+
+// --- issue 11, item 5: a header-only roster or audience is an error ---------------------------
+
+TEST(Roster, HeaderOnlyIsAnError) {
+  expect_parse_error("bad_header_only.csv", 1, "roster has no rows");
+  expect_parse_error(write_temp("header_blank.csv", "account,fee\n\n# nothing here\n\n"), 1, "roster has no rows");
+  expect_parse_error(write_temp("aud_header.csv", "account,group\n"), 1, "audience has no rows", true);
+  RosterOptions o;  // every account is a candidate: an empty roster does what it says
+  o.include_non_roster = true;
+  EXPECT_EQ(read_roster(dir + "bad_header_only.csv", test_graph(), o).num_candidates(), 8u);
+  EXPECT_THROW(Roster::from_arrays(test_graph(), std::vector<account_t>{}, std::vector<double>{}),
+               std::invalid_argument);
+}
+
+// --- issue 11, item 13: roster and audience numbers use the one decimal grammar -----------------
+
+TEST(Roster, NumbersUseTheDecimalGrammar) {
+  expect_parse_error("bad_hex_fee.csv", 3, "fee '0x10' is not a decimal number");
+  expect_parse_error("bad_inf_fee.csv", 2, "fee 'inf' is not a decimal number");
+  for (const std::string bad : {"0x10", "inf", "-inf", "Infinity", "nan", "1e", "1.2.3", "1 2", "0x1p3", "+-1", "1d"}) {
+    expect_parse_error(write_temp("num.csv", "account,fee,risk\n10,1,0\n20," + bad + ",0\n"), 3, "not a decimal number");
+    expect_parse_error(write_temp("numr.csv", "account,fee,risk\n10,1," + bad + "\n"), 2, "risk '");
+    expect_parse_error(write_temp("numw.csv", "account,weight\n10," + bad + "\n"), 2, "weight '", true);
+  }
+  expect_parse_error(write_temp("big.csv", "account,fee\n10,1e999\n"), 2, "fee '1e999' is not finite");
+  expect_parse_error(write_temp("acc.csv", "account,fee\n0x0a,1\n"), 2, "account id '0x0a' is not a non-negative");
+  const Roster r = read_roster(write_temp("ok.csv", "account,fee,risk\n10,1e2,.5\n20,+2.5,5e-1\n30,3.,0\n"),
+                               test_graph());
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_DOUBLE_EQ(r[0].fee, 100.0);
+  EXPECT_DOUBLE_EQ(r[0].risk, 0.5);
+  EXPECT_DOUBLE_EQ(r[1].fee, 2.5);
+  EXPECT_DOUBLE_EQ(r[2].fee, 3.0);
+}
+
+// --- issue 11, item 11: text fields must be UTF-8 (rejected at read, with file:line) ---------
+
+TEST(Roster, InvalidUtf8IsRejectedInEveryField) {
+  expect_parse_error("bad_utf8_platform.csv", 3, "column 'platform': invalid UTF-8");
+  expect_parse_error("bad_utf8_group.csv", 3, "column 'group': invalid UTF-8", true);
+  const std::vector<std::string> bad{"\xff", "tw\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x80z"};
+  for (const auto& b : bad) {
+    expect_parse_error(write_temp("u1.csv", "account,fee,platform,tags\n10,1," + b + ",x\n"), 2,
+                       "column 'platform': invalid UTF-8");
+    expect_parse_error(write_temp("u2.csv", "account,fee,platform,tags\n10,1,x,a;" + b + "\n"), 2,
+                       "column 'tags': invalid UTF-8");
+    expect_parse_error(write_temp("u3.csv", "account,fee,notes\n10,1," + b + "\n"), 2,
+                       "column 'notes': invalid UTF-8");  // an ignored column too
+    expect_parse_error(write_temp("u4.csv", "account,fee,n" + b + "\n10,1,2\n"), 1, "invalid UTF-8");
+    expect_parse_error(write_temp("u5.csv", "account,group\n10,g" + b + "\n"), 2, "column 'group': invalid UTF-8",
+                       true);
+    expect_parse_error(write_temp("u6.csv", "account,fee\n1" + b + ",1\n"), 2, "column 'account': invalid UTF-8");
+  }
+  // Well-formed UTF-8 passes through unchanged.
+  const Roster r = read_roster(write_temp("u7.csv", "account,fee,platform,tags\n10,1,\xe5\xbe\xae\xe5\x8d\x9a,"
+                                                    "caf\xc3\xa9;\xf0\x9f\x8e\xb5\n"),
+                               test_graph());
+  EXPECT_EQ(r[0].platform, "\xe5\xbe\xae\xe5\x8d\x9a");
+  EXPECT_EQ(r[0].tags, (std::vector<std::string>{"caf\xc3\xa9", "\xf0\x9f\x8e\xb5"}));
+}
+
+// --- issue 11, item 16: bytes in messages are escaped; a NUL does not cut the message -----------
+
+TEST(Roster, NulAndControlBytesAreEscapedInMessages) {
+  expect_parse_error(write_temp("nul.csv", std::string("account,fee\n1\0x,1\n", 19)), 2,
+                     "column 'account': control character '\\x00' in '1\\x00x'");
+  expect_parse_error(write_temp("nul2.csv", std::string("account,fee,platform\n10,1,a\0b\n", 30)), 2,
+                     "'a\\x00b'");
+  expect_parse_error(write_temp("bel.csv", "account,group\n10,a\x07z\n"), 2, "control character '\\x07'", true);
+  expect_parse_error(write_temp("dupcol.csv", "account,fee,\xc3\xa9,\xc3\xa9\n"), 1,
+                     "duplicate column '\\xc3\\xa9'");
+  const std::string longtok(500, '9');
+  expect_parse_error(write_temp("long.csv", "account,fee\n" + longtok + ",1\n"), 2, "...' is too large");
+}
+
+// --- issue 11, item 4 (readers' part): BOM, CRLF and lone CR line ends ------------------------
+
+TEST(Roster, ByteOrderMarkAndLineEnds) {
+  const FollowerGraph g = test_graph();
+  for (const std::string eol : {"\n", "\r\n", "\r"}) {
+    const std::string text = "\xEF\xBB\xBF" "account,fee,tags" + eol + "10,1,a;b" + eol + "20,2," + eol + eol;
+    const Roster r = read_roster(write_temp("eol.csv", text), g);
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r[0].tags, (std::vector<std::string>{"a", "b"}));
+    EXPECT_DOUBLE_EQ(r[1].fee, 2.0);
+    expect_parse_error(write_temp("eol_bad.csv", "account,fee" + eol + "10,1" + eol + "20,x" + eol), 3,
+                       "fee 'x' is not");
+  }
+}
+
+// --- issue 17: the shared CSV tokeniser, with double quotes -----------------------------------
+
+TEST(Roster, QuotedFields) {
+  const Roster r = read_roster(write_temp("q.csv", "account,fee,platform,tags\n \"10\" , 1 ,\" a \"\"b\"\" \",\"x,y;z\"\n"),
+                               test_graph());
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].platform, " a \"b\" ");
+  EXPECT_EQ(r[0].tags, (std::vector<std::string>{"x,y", "z"}));
+  expect_parse_error(write_temp("q1.csv", "account,fee,platform\n10,1,\"open\n"), 2, "unterminated quoted field");
+  expect_parse_error(write_temp("q2.csv", "account,fee,platform\n10,1,\"a\"b\n"), 2,
+                     "text after the closing quote of field 3");
 }
 
 // --- issue 11, item 15: read_audience is linear in the number of groups ----------------------
