@@ -66,7 +66,8 @@ def audience_from_groups(graph: Any, accounts: Any, groups: Sequence[str],
 
     Members of a group weigh ``group_weights[name]`` (default 1), accounts in no group
     ``other_weight``; with every weight 1 the audience stays unweighted and the groups only
-    shape the per-group table (and group minimums).
+    shape the per-group table (and group minimums). The audience is bound to ``graph``:
+    :func:`kolsim.plan_campaign` rejects it on another graph.
 
     Examples
     --------
@@ -104,7 +105,7 @@ def audience_from_groups(graph: Any, accounts: Any, groups: Sequence[str],
         weights = np.full(n, float(other_weight))
     else:
         weights = np.where(group_of == 2**32 - 1, float(other_weight), gw[np.minimum(group_of, max(len(names) - 1, 0))])
-    return _core.Audience(weights=weights, group_of=group_of, group_names=names)
+    return _core.Audience(weights=weights, group_of=group_of, group_names=names, g=graph)
 
 
 def generated_roster(graph: Any, size: int, *, seed: int = 0, risky_fraction: float = 0.05,

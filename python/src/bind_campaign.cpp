@@ -41,6 +41,11 @@ py::dict kol_dict(const KolChoice& k) {
   return d;
 }
 
+/// The account-table fingerprint a roster or audience is bound to, or None when unbound.
+py::object binding_fingerprint(const GraphBinding& b) {
+  return b.bound() ? py::object(py::int_(b.fingerprint())) : py::object(py::none());
+}
+
 RosterOptions roster_options(bool include_non_roster, double non_roster_fee, double non_roster_risk) {
   RosterOptions o;
   o.include_non_roster = include_non_roster;
@@ -143,6 +148,11 @@ Examples
            py::arg("platforms") = py::none(), py::arg("tags") = py::none(), py::arg("include_non_roster") = false,
            py::arg("non_roster_fee") = 0.0, py::arg("non_roster_risk") = 0.0)
       .def("__len__", &Roster::size)
+      .def_property_readonly("num_vertices", &Roster::num_vertices, "Accounts of the graph the roster was joined to.")
+      .def_property_readonly(
+          "graph_fingerprint", [](const Roster& r) { return binding_fingerprint(r.graph()); },
+          "Fingerprint of the account table of the graph the roster was joined to (plan_campaign rejects "
+          "another graph).")
       .def_property_readonly("entries",
                              [](const Roster& r) {
                                py::list out;
@@ -161,7 +171,10 @@ Examples
       py::arg("csv_path"), py::arg("g"), py::arg("include_non_roster") = false, py::arg("non_roster_fee") = 0.0,
       py::arg("non_roster_risk") = 0.0, R"doc(Loads a roster CSV (header: account, fee[, risk, platform, tags]).
 
-Raises kolsim.ParseError naming file and line for bad rows, OSError when unreadable.
+Numbers are decimal (no hex, inf or nan); every field must be UTF-8 without control
+characters; a header with no rows is an error unless ``include_non_roster``. The roster is
+bound to ``g``: plan_campaign rejects it on another graph. Raises kolsim.ParseError naming file
+and line for bad rows, OSError when unreadable.
 
 Examples
 --------
@@ -175,7 +188,9 @@ Examples
   py::class_<Audience>(m, "Audience", R"doc(Per-account weights and groups for targeted reach.
 
 ``weights`` (one per dense index, empty = all 1), ``group_of`` (group index per dense index,
-2**32-1 = none) and ``group_names``.
+2**32-1 = none) and ``group_names``. With ``g`` the audience is checked against and bound to
+that graph (plan_campaign then rejects it on another graph); without, it is unbound and only
+its size is checked when planning.
 
 Examples
 --------
@@ -184,19 +199,27 @@ Examples
 >>> a.weights.tolist()
 [1.0, 0.0, 2.0]
 )doc")
-      .def(py::init([](py::handle weights, py::handle group_of, std::vector<std::string> group_names) {
+      .def(py::init([](py::handle weights, py::handle group_of, std::vector<std::string> group_names,
+                       const FollowerGraph* g) {
              Audience a;
              a.weights = number_vector<double>(weights, "weights");
              a.group_of = number_vector<std::uint32_t>(group_of, "group_of");
              a.group_names = std::move(group_names);
+             if (g != nullptr) {
+               a.validate(g->num_vertices());
+               a.graph = GraphBinding(*g);
+             }
              return a;
            }),
            py::arg("weights") = py::none(), py::arg("group_of") = py::none(),
-           py::arg("group_names") = std::vector<std::string>{})
+           py::arg("group_names") = std::vector<std::string>{}, py::arg("g") = py::none())
       .def_property_readonly("weights", [](const Audience& a) { return to_numpy(std::vector<double>(a.weights)); })
       .def_property_readonly("group_of",
                              [](const Audience& a) { return to_numpy(std::vector<std::uint32_t>(a.group_of)); })
-      .def_readonly("group_names", &Audience::group_names);
+      .def_readonly("group_names", &Audience::group_names)
+      .def_property_readonly(
+          "graph_fingerprint", [](const Audience& a) { return binding_fingerprint(a.graph); },
+          "Fingerprint of the account table of the graph the audience was joined to, or None (unbound).");
   m.def(
       "read_audience",
       [](py::handle csv_path, const FollowerGraph& g, std::map<std::string, double> group_weights,
@@ -209,6 +232,9 @@ Examples
       },
       py::arg("csv_path"), py::arg("g"), py::arg("group_weights") = std::map<std::string, double>{},
       py::arg("other_weight") = 1.0, R"doc(Loads an audience CSV (header: account and group and/or weight).
+
+Same field rules as read_roster (decimal weights, UTF-8 text, at least one row); the audience
+is bound to ``g``. Raises kolsim.ParseError naming file and line, OSError when unreadable.
 
 Examples
 --------

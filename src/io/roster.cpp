@@ -1,252 +1,272 @@
 // SPDX-License-Identifier: MIT
 /// CSV readers of the campaign layer: KOL rosters and target audiences, with file:line errors.
+///
+/// Both readers share one row reader: the text is split into lines by the shared LineSplitter
+/// (LF, CRLF, lone CR; a UTF-8 byte-order mark is dropped), each line into fields by the shared
+/// CSV tokeniser (with double quotes, text_fields.hpp), and every field of every row passes one check (well-formed UTF-8, no control
+/// characters) before any column reads it, so nothing malformed reaches a report or a run record.
+/// Numbers use the one grammar of every kolsim reader (text_fields.hpp: decimal only, no hex,
+/// inf or nan); a field quoted in a message is escaped (quote_token), so a message is always
+/// valid UTF-8 and never cut short by a NUL.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/roster.hpp"
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
+#include "text_fields.hpp"
 
 namespace kolsim {
 namespace {
 
-/// One CSV file read line by line, with the header mapped to column positions.
+using detail::quote_token;
+
+/// The whole of a (small) text file; IoError when it cannot be read.
+std::string slurp(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(detail::concat("cannot open ", path, ": ", std::strerror(errno)));
+  std::error_code ec;
+  const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  if (!ec && size > 0) require_memory(detail::concat(what, " ", path), static_cast<double>(size));
+  std::ostringstream os;
+  os << in.rdbuf();
+  if (in.bad()) throw IoError(detail::concat("error reading ", path));
+  return std::move(os).str();
+}
+
+/// One CSV file read row by row, with the header mapped to column positions. Every field of
+/// every row (header included) is checked by check_text before it is returned.
 class CsvReader {
  public:
-  explicit CsvReader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw IoError(detail::concat("cannot open ", path, ": ", std::strerror(errno)));
-  }
+  CsvReader(const std::string& path, const char* what)
+      : path_(path), text_(slurp(path, what)), lines_(detail::strip_bom(text_)) {}
   const std::string& path() const { return path_; }
-  std::uint64_t line() const { return line_; }
+  std::uint64_t line() const { return lines_.line_number(); }
 
   /// Next data row (skipping blank and '#' lines); false at end of file.
   bool next(std::vector<std::string>& fields) {
-    std::string s;
-    while (std::getline(in_, s)) {
-      ++line_;
-      if (!s.empty() && s.back() == '\r') s.pop_back();
+    std::string_view s;
+    while (lines_.next(s)) {
       std::size_t i = 0;
-      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+      while (i < s.size() && detail::is_field_blank(s[i])) ++i;
       if (i == s.size() || s[i] == '#') continue;
       split(s, fields);
+      for (std::size_t f = 0; f < fields.size(); ++f) check_text(fields[f], f);
       return true;
     }
-    if (in_.bad()) throw IoError(detail::concat("error reading ", path_));
     return false;
   }
 
-  [[noreturn]] void fail(const std::string& msg) const { throw ParseError(path_, line_, msg); }
+  [[noreturn]] void fail(const std::string& msg) const { throw ParseError(path_, line(), msg); }
 
   /// Reads the header; returns column name -> position (names trimmed and lower-cased).
   std::map<std::string, std::size_t> header() {
     std::vector<std::string> f;
     if (!next(f)) throw ParseError(path_, 0, "empty file: expected a header row");
+    header_line_ = line();
     std::map<std::string, std::size_t> cols;
     for (std::size_t i = 0; i < f.size(); ++i) {
       std::string name = f[i];
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return c < 0x80 ? static_cast<char>(std::tolower(c)) : c; });
       if (name.empty()) continue;
-      if (!cols.emplace(name, i).second) fail(detail::concat("duplicate column '", name, "' in the header"));
+      if (!cols.emplace(name, i).second) fail(detail::concat("duplicate column ", quote_token(name), " in the header"));
     }
-    width_ = f.size();
+    names_ = std::move(f);
     return cols;
   }
-  std::size_t width() const { return width_; }
+  std::size_t width() const { return names_.size(); }
+  std::uint64_t header_line() const { return header_line_; }
 
  private:
-  void split(const std::string& s, std::vector<std::string>& out) {
-    out.clear();
-    std::string cur;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const char c = s[i];
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < s.size() && s[i + 1] == '"') {
-            cur.push_back('"');
-            ++i;
-          } else {
-            quoted = false;
-          }
-        } else {
-          cur.push_back(c);
-        }
-      } else if (c == '"' && trim(cur).empty()) {
-        cur.clear();
-        quoted = was_quoted = true;
-      } else if (c == ',') {
-        out.push_back(was_quoted ? cur : trim(cur));
-        cur.clear();
-        was_quoted = false;
-      } else {
-        cur.push_back(c);
-      }
-    }
-    if (quoted) fail("unterminated quoted field");
-    out.push_back(was_quoted ? cur : trim(cur));
+  /// The name of column `col` for a message: the header's name, or its position before the header.
+  std::string column_name(std::size_t col) const {
+    if (col < names_.size() && !names_[col].empty()) return detail::concat("column ", quote_token(names_[col]));
+    return detail::concat("field ", col + 1);
   }
-  static std::string trim(const std::string& s) {
-    std::size_t a = 0, b = s.size();
-    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-    return s.substr(a, b - a);
+
+  /// Every field is well-formed UTF-8 without control characters (tab aside).
+  void check_text(const std::string& s, std::size_t col) const {
+    const std::size_t bad = detail::first_invalid_utf8(s);
+    if (bad != s.size())
+      fail(detail::concat(column_name(col), ": invalid UTF-8 at byte ", bad + 1, " of ", quote_token(s),
+                          " (the file must be UTF-8 text)"));
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u == 0x7f)
+        fail(detail::concat(column_name(col), ": control character ", quote_token(std::string_view(&c, 1)), " in ",
+                            quote_token(s)));
+    }
+  }
+
+  /// Fields of one line through the shared CSV tokeniser (quoted fields may hold commas).
+  void split(std::string_view s, std::vector<std::string>& out) {
+    out.clear();
+    const detail::CsvStatus st = detail::for_each_quoted_csv_field(s, scratch_, [&](std::size_t, std::string_view f) {
+      out.emplace_back(f);
+      return true;
+    });
+    if (st == detail::CsvStatus::unterminated_quote) fail("unterminated quoted field");
+    if (st == detail::CsvStatus::text_after_quote)
+      fail(detail::concat("text after the closing quote of field ", out.size() + 1));
   }
 
   std::string path_;
-  std::ifstream in_;
-  std::uint64_t line_ = 0;
-  std::size_t width_ = 0;
+  std::string text_;
+  detail::LineSplitter lines_;
+  std::vector<std::string> names_;
+  std::string scratch_;
+  std::uint64_t header_line_ = 0;
 };
 
 account_t parse_account(const CsvReader& r, const std::string& s) {
   account_t a = 0;
-  const char* b = s.data();
-  const char* e = b + s.size();
-  if (s.empty()) r.fail("empty account id");
-  auto [p, ec] = std::from_chars(b, e, a);
-  if (ec == std::errc::result_out_of_range) r.fail(detail::concat("account id '", s, "' is too large"));
-  if (ec != std::errc() || p != e) r.fail(detail::concat("account id '", s, "' is not a non-negative integer"));
-  return a;
+  switch (detail::parse_account_id(s, a)) {
+    case detail::NumberStatus::ok: return a;
+    case detail::NumberStatus::empty: r.fail("empty account id");
+    case detail::NumberStatus::overflow: r.fail(detail::concat("account id ", quote_token(s), " is too large"));
+    default: r.fail(detail::concat("account id ", quote_token(s), " is not a non-negative integer"));
+  }
 }
 
 double parse_number(const CsvReader& r, const std::string& s, const char* what) {
-  if (s.empty()) r.fail(detail::concat("empty ", what));
-  char* end = nullptr;
-  errno = 0;
-  const double x = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) r.fail(detail::concat(what, " '", s, "' is not a number"));
-  if (std::isnan(x)) r.fail(detail::concat(what, " is NaN"));
-  if (!std::isfinite(x)) r.fail(detail::concat(what, " '", s, "' is not finite"));
-  return x;
+  double x = 0;
+  switch (detail::parse_real(s, x)) {
+    case detail::NumberStatus::ok: return x;
+    case detail::NumberStatus::empty: r.fail(detail::concat("empty ", what));
+    case detail::NumberStatus::overflow: r.fail(detail::concat(what, " ", quote_token(s), " is not finite"));
+    default:
+      r.fail(detail::concat(what, " ", quote_token(s),
+                            " is not a decimal number (digits, '.', exponent; no hex, inf or nan)"));
+  }
 }
 
 std::vector<std::string> split_tags(const std::string& s) {
   std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    std::size_t a = 0, b = cur.size();
-    while (a < b && std::isspace(static_cast<unsigned char>(cur[a]))) ++a;
-    while (b > a && std::isspace(static_cast<unsigned char>(cur[b - 1]))) --b;
-    if (b > a) out.push_back(cur.substr(a, b - a));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (c == ';') flush();
-    else cur.push_back(c);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && s[i] != ';') continue;
+    std::size_t a = start, b = i;
+    while (a < b && detail::is_field_blank(s[a])) ++a;
+    while (b > a && detail::is_field_blank(s[b - 1])) --b;
+    if (b > a) out.push_back(s.substr(a, b - a));
+    start = i + 1;
   }
-  flush();
   return out;
 }
 
-const std::string& field(const CsvReader& r, const std::vector<std::string>& f, std::size_t col, const char* name) {
-  if (col >= f.size())
-    r.fail(detail::concat("expected ", r.width(), " fields, got ", f.size(), " (no value for column '", name, "')"));
-  return f[col];
+/// Position of a column, or SIZE_MAX.
+std::size_t column(const std::map<std::string, std::size_t>& cols, const char* name) {
+  const auto it = cols.find(name);
+  return it == cols.end() ? SIZE_MAX : it->second;
+}
+
+/// Checks the width of a data row.
+void require_width(const CsvReader& r, const std::vector<std::string>& f) {
+  if (f.size() != r.width()) r.fail(detail::concat("expected ", r.width(), " fields, got ", f.size()));
+}
+
+/// The dense vertex of a row's account, unique in the file (first_line[v] = line that listed v).
+vertex_t row_vertex(const CsvReader& r, const FollowerGraph& g, const std::string& field,
+                    std::vector<std::uint64_t>& first_line, account_t& account) {
+  account = parse_account(r, field);
+  const auto v = g.find(account);
+  if (!v) r.fail(detail::concat("account ", account, " is not in the graph"));
+  if (first_line[*v] != 0)
+    r.fail(detail::concat("duplicate account ", account, " (first listed on line ", first_line[*v], ")"));
+  first_line[*v] = r.line();
+  return *v;
 }
 
 }  // namespace
 
 Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const RosterOptions& options) {
-  CsvReader r(csv_path);
+  CsvReader r(csv_path, "roster file");
   const auto cols = r.header();
-  auto col = [&](const char* name) { auto it = cols.find(name); return it == cols.end() ? SIZE_MAX : it->second; };
-  const std::size_t c_acc = col("account"), c_fee = col("fee"), c_risk = col("risk"), c_plat = col("platform"),
-                    c_tags = col("tags");
+  const std::size_t c_acc = column(cols, "account"), c_fee = column(cols, "fee"), c_risk = column(cols, "risk"),
+                    c_plat = column(cols, "platform"), c_tags = column(cols, "tags");
   if (c_acc == SIZE_MAX) r.fail("missing required column 'account' in the header");
   if (c_fee == SIZE_MAX) r.fail("missing required column 'fee' in the header");
-  Roster ro(g.num_vertices(), options);
+  Roster ro(g, options);
   std::vector<std::uint64_t> first_line(g.num_vertices(), 0);
   std::vector<std::string> f;
   while (r.next(f)) {
-    if (f.size() != r.width()) r.fail(detail::concat("expected ", r.width(), " fields, got ", f.size()));
+    require_width(r, f);
     RosterEntry e;
-    e.account = parse_account(r, field(r, f, c_acc, "account"));
-    const auto v = g.find(e.account);
-    if (!v) r.fail(detail::concat("account ", e.account, " is not in the graph"));
-    e.vertex = *v;
-    if (first_line[e.vertex] != 0)
-      r.fail(detail::concat("duplicate account ", e.account, " (first listed on line ", first_line[e.vertex], ")"));
-    e.fee = parse_number(r, field(r, f, c_fee, "fee"), "fee");
-    if (c_risk != SIZE_MAX && !field(r, f, c_risk, "risk").empty()) e.risk = parse_number(r, f[c_risk], "risk");
+    e.vertex = row_vertex(r, g, f[c_acc], first_line, e.account);
+    e.fee = parse_number(r, f[c_fee], "fee");
+    if (c_risk != SIZE_MAX && !f[c_risk].empty()) e.risk = parse_number(r, f[c_risk], "risk");
     const std::string problem = detail::roster_value_problem(e.fee, e.risk);
     if (!problem.empty()) r.fail(detail::concat("account ", e.account, ": ", problem));
-    if (c_plat != SIZE_MAX) e.platform = field(r, f, c_plat, "platform");
-    if (c_tags != SIZE_MAX) e.tags = split_tags(field(r, f, c_tags, "tags"));
-    first_line[e.vertex] = r.line();
+    if (c_plat != SIZE_MAX) e.platform = f[c_plat];
+    if (c_tags != SIZE_MAX) e.tags = split_tags(f[c_tags]);
     ro.add(std::move(e));
   }
+  if (ro.size() == 0 && !options.include_non_roster)
+    throw ParseError(csv_path, r.header_line(),
+                     "roster has no rows: the header is followed by no KOL rows (a campaign would hire nobody)");
   return ro;
 }
 
 Audience read_audience(const std::string& csv_path, const FollowerGraph& g, const AudienceOptions& opt) {
-  CsvReader r(csv_path);
+  CsvReader r(csv_path, "audience file");
   const auto cols = r.header();
-  auto col = [&](const char* name) { auto it = cols.find(name); return it == cols.end() ? SIZE_MAX : it->second; };
-  const std::size_t c_acc = col("account"), c_group = col("group"), c_w = col("weight");
+  const std::size_t c_acc = column(cols, "account"), c_group = column(cols, "group"), c_w = column(cols, "weight");
   if (c_acc == SIZE_MAX) r.fail("missing required column 'account' in the header");
   if (c_group == SIZE_MAX && c_w == SIZE_MAX) r.fail("the header needs a 'group' or a 'weight' column");
   Audience a;
   const vertex_t n = g.num_vertices();
   std::vector<std::uint64_t> first_line(n, 0);
   std::vector<double> row_weight;
+  std::unordered_map<std::string, std::uint32_t> group_lookup;
   if (c_group != SIZE_MAX) a.group_of.assign(n, no_group);
   if (c_w != SIZE_MAX) row_weight.assign(n, std::nan(""));
   std::vector<std::string> f;
+  std::uint64_t rows = 0;
   while (r.next(f)) {
-    if (f.size() != r.width()) r.fail(detail::concat("expected ", r.width(), " fields, got ", f.size()));
-    const account_t acc = parse_account(r, field(r, f, c_acc, "account"));
-    const auto v = g.find(acc);
-    if (!v) r.fail(detail::concat("account ", acc, " is not in the graph"));
-    if (first_line[*v] != 0)
-      r.fail(detail::concat("duplicate account ", acc, " (first listed on line ", first_line[*v], ")"));
-    first_line[*v] = r.line();
+    require_width(r, f);
+    account_t acc = 0;
+    const vertex_t v = row_vertex(r, g, f[c_acc], first_line, acc);
     if (c_group != SIZE_MAX) {
-      const std::string& name = field(r, f, c_group, "group");
+      const std::string& name = f[c_group];
       if (name.empty()) r.fail("empty group name");
-      std::uint32_t gi = a.group_index(name);
-      if (gi == no_group) {
-        gi = static_cast<std::uint32_t>(a.group_names.size());
-        a.group_names.push_back(name);
-      }
-      a.group_of[*v] = gi;
+      a.group_of[v] = a.intern_group(name, group_lookup);
     }
     if (c_w != SIZE_MAX) {
-      const double w = parse_number(r, field(r, f, c_w, "weight"), "weight");
+      const double w = parse_number(r, f[c_w], "weight");
       if (w < 0.0) r.fail(detail::concat("weight must be >= 0, got ", w));
-      row_weight[*v] = w;
+      row_weight[v] = w;
     }
+    ++rows;
   }
-  if (c_group != SIZE_MAX) a.apply_group_weights(opt);
-  if (c_w != SIZE_MAX) {
-    if (a.weights.empty()) {
-      a.weights.resize(n);
-      for (vertex_t v = 0; v < n; ++v)
-        a.weights[v] = a.group_of.empty() || a.group_of[v] == no_group ? opt.other_weight : 1.0;
-      if (!a.group_of.empty()) {
-        for (const auto& [name, w] : opt.group_weights) {
-          const auto gi = a.group_index(name);
-          for (vertex_t v = 0; v < n; ++v)
-            if (a.group_of[v] == gi) a.weights[v] = w;
-        }
-      }
-    }
-    for (vertex_t v = 0; v < n; ++v)
-      if (!std::isnan(row_weight[v])) a.weights[v] = row_weight[v];
-  }
+  if (rows == 0)
+    throw ParseError(csv_path, r.header_line(), "audience has no rows: the header is followed by no account rows");
+  if (c_group != SIZE_MAX) a.apply_group_weights(opt);  // std::invalid_argument for bad options
   try {
+    if (c_w != SIZE_MAX) {
+      // Rows with a weight keep it; the others keep their group weight (all 1 when apply_group_weights
+      // left the audience unweighted, or when there is no group column).
+      if (a.weights.empty()) a.weights.assign(n, c_group == SIZE_MAX ? opt.other_weight : 1.0);
+      for (vertex_t v = 0; v < n; ++v)
+        if (!std::isnan(row_weight[v])) a.weights[v] = row_weight[v];
+    }
     a.validate(n);
   } catch (const std::invalid_argument& e) {
     throw ParseError(csv_path, 0, e.what());
   }
+  a.graph = GraphBinding(g);
   return a;
 }
 

@@ -133,6 +133,55 @@ std::size_t for_each_csv_field(std::string_view line, F&& tok) {
   }
 }
 
+/// What for_each_quoted_csv_field found wrong with a line.
+enum class CsvStatus { ok, unterminated_quote, text_after_quote };
+
+/// for_each_csv_field with RFC 4180 double quotes, for CSVs whose text fields may hold commas
+/// (rosters, audiences): a field whose first non-blank character is '"' runs to the closing '"'
+/// (commas and blanks inside are kept, "" stands for one '"') and may be followed by blanks only.
+/// tok(index, field) sees the unquoted text (held in `scratch` until the next field). A line
+/// without '"' goes through for_each_csv_field itself; unquoted fields are trimmed the same way.
+template <class F>
+CsvStatus for_each_quoted_csv_field(std::string_view line, std::string& scratch, F&& tok) {
+  if (line.find('"') == std::string_view::npos) {
+    for_each_csv_field(line, tok);
+    return CsvStatus::ok;
+  }
+  const char* p = line.data();
+  const char* const eol = p + line.size();
+  std::size_t field = 0;
+  for (;;) {
+    const char* s = p;
+    while (s < eol && is_field_blank(*s)) ++s;
+    std::string_view text;
+    if (s < eol && *s == '"') {
+      scratch.clear();
+      for (p = s + 1;; ++p) {
+        if (p == eol) return CsvStatus::unterminated_quote;
+        if (*p == '"') {
+          if (p + 1 == eol || p[1] != '"') break;
+          ++p;  // "" -> "
+        }
+        scratch += *p;
+      }
+      ++p;  // the closing quote
+      while (p < eol && is_field_blank(*p)) ++p;
+      if (p < eol && *p != ',') return CsvStatus::text_after_quote;
+      text = scratch;
+    } else {
+      p = s;
+      while (p < eol && *p != ',') ++p;
+      const char* e = p;
+      while (e > s && is_field_blank(e[-1])) --e;
+      text = std::string_view(s, static_cast<std::size_t>(e - s));
+    }
+    if (!tok(field, text)) return CsvStatus::ok;
+    ++field;
+    if (p == eol) return CsvStatus::ok;
+    ++p;  // the comma
+  }
+}
+
 /// Calls tok(index, field) for each run of non-blank characters of `line`. tok returns false to
 /// stop early. Returns the number of fields visited (a blank line has none).
 template <class F>

@@ -5,7 +5,9 @@
 /// An Audience holds one weight per vertex (the objective counts a reached account with its
 /// weight) and optionally one group per vertex (for the per-group table and minimum-coverage
 /// constraints). Accounts in no group carry `other_weight`. read_audience() loads a CSV with
-/// columns `account` and `group` and/or `weight`.
+/// columns `account` and `group` and/or `weight`. The builders and the reader bind the audience
+/// to the account table of their graph (campaign/graph_binding.hpp); plan_campaign rejects it on
+/// any other graph. An audience assembled field by field is unbound and only size-checked.
 #pragma once
 
 #include <cmath>
@@ -14,9 +16,11 @@
 #include <map>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "kolsim/campaign/graph_binding.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -37,15 +41,33 @@ struct Audience {
   std::vector<double> weights;            ///< one per vertex (empty = every account weighs 1)
   std::vector<std::uint32_t> group_of;    ///< one per vertex, no_group for none (empty = no groups)
   std::vector<std::string> group_names;   ///< group g is group_names[g]
+  GraphBinding graph;                     ///< the graph it was joined to (unbound: any of size n)
 
   bool weighted() const noexcept { return !weights.empty(); }
   bool grouped() const noexcept { return !group_of.empty(); }
   std::size_t num_groups() const noexcept { return group_names.size(); }
-  /// Index of a group name, or no_group.
+  /// Index of a group name, or no_group. O(groups): for many look-ups use group_lookup().
   std::uint32_t group_index(const std::string& name) const {
     for (std::size_t g = 0; g < group_names.size(); ++g)
       if (group_names[g] == name) return static_cast<std::uint32_t>(g);
     return no_group;
+  }
+  /// Group name -> index for every group, O(groups) to build, O(1) per look-up.
+  std::unordered_map<std::string, std::uint32_t> group_lookup() const {
+    std::unordered_map<std::string, std::uint32_t> m;
+    m.reserve(group_names.size());
+    for (std::size_t g = 0; g < group_names.size(); ++g) m.emplace(group_names[g], static_cast<std::uint32_t>(g));
+    return m;
+  }
+  /// Index of group `name`, appending it when new (first-seen order). `lookup` must be
+  /// group_lookup() of this audience, kept current by this function. O(1).
+  std::uint32_t intern_group(const std::string& name, std::unordered_map<std::string, std::uint32_t>& lookup) {
+    const auto [it, added] = lookup.emplace(name, static_cast<std::uint32_t>(group_names.size()));
+    if (added) {
+      KOLSIM_REQUIRE(group_names.size() < no_group, "Audience: too many groups");
+      group_names.push_back(name);
+    }
+    return it->second;
   }
   /// Weight of vertex v (1 when unweighted).
   double weight(vertex_t v) const noexcept { return weights.empty() ? 1.0 : weights[v]; }
@@ -66,6 +88,13 @@ struct Audience {
       KOLSIM_REQUIRE(g == no_group || g < group_names.size(), "Audience: group index ", g, " out of range");
   }
 
+  /// Checks that g is the graph this audience was joined to (when bound) and validate(n):
+  /// std::invalid_argument naming `who` and both graphs' sizes and fingerprints.
+  void require_graph(const FollowerGraph& g, const char* who) const {
+    graph.require(g, who, "audience");
+    validate(g.num_vertices());
+  }
+
   /// Audience from explicit weights of listed accounts; unlisted accounts weigh `other_weight`.
   static Audience from_weights(const FollowerGraph& g, std::span<const account_t> accounts,
                                std::span<const double> weights, double other_weight = 1.0) {
@@ -84,6 +113,7 @@ struct Audience {
       a.weights[v] = weights[i];
     }
     a.validate(g.num_vertices());
+    a.graph = GraphBinding(g);
     return a;
   }
 
@@ -96,19 +126,16 @@ struct Audience {
                    groups.size(), " groups");
     Audience a;
     a.group_of.assign(g.num_vertices(), no_group);
+    std::unordered_map<std::string, std::uint32_t> lookup;
     for (std::size_t i = 0; i < accounts.size(); ++i) {
       const vertex_t v = g.index_of(accounts[i]);
       KOLSIM_REQUIRE(a.group_of[v] == no_group, "Audience.from_groups: duplicate account ", accounts[i], " (row ", i,
                      ")");
       KOLSIM_REQUIRE(!groups[i].empty(), "Audience.from_groups: row ", i, ": empty group name");
-      std::uint32_t gi = a.group_index(groups[i]);
-      if (gi == no_group) {
-        gi = static_cast<std::uint32_t>(a.group_names.size());
-        a.group_names.push_back(groups[i]);
-      }
-      a.group_of[v] = gi;
+      a.group_of[v] = a.intern_group(groups[i], lookup);
     }
     a.apply_group_weights(opt);
+    a.graph = GraphBinding(g);
     return a;
   }
 
@@ -117,9 +144,11 @@ struct Audience {
     KOLSIM_REQUIRE(std::isfinite(opt.other_weight) && opt.other_weight >= 0.0,
                    "Audience: other_weight must be finite and >= 0, got ", opt.other_weight);
     std::vector<double> gw(group_names.size(), 1.0);
+    const auto lookup = opt.group_weights.empty() ? std::unordered_map<std::string, std::uint32_t>{} : group_lookup();
     for (const auto& [name, w] : opt.group_weights) {
-      const std::uint32_t gi = group_index(name);
-      KOLSIM_REQUIRE(gi != no_group, "Audience: group_weights names unknown group '", name, "'");
+      const auto it = lookup.find(name);
+      KOLSIM_REQUIRE(it != lookup.end(), "Audience: group_weights names unknown group '", name, "'");
+      const std::uint32_t gi = it->second;
       KOLSIM_REQUIRE(std::isfinite(w) && w >= 0.0, "Audience: weight of group '", name, "' must be >= 0, got ", w);
       gw[gi] = w;
     }

@@ -327,10 +327,9 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
   const vertex_t n = g.num_vertices();
   KOLSIM_REQUIRE(n > 0, "plan_campaign: the graph has no vertices");
   model.validate(g);
-  KOLSIM_REQUIRE(roster.num_vertices() == n, "plan_campaign: the roster was joined to a graph of ",
-                 roster.num_vertices(), " accounts, this graph has ", n);
+  roster.require_graph(g, "plan_campaign");
   const Audience& aud = spec.audience;
-  aud.validate(n);
+  aud.require_graph(g, "plan_campaign");
   KOLSIM_REQUIRE(!std::isnan(spec.budget) && spec.budget >= 0.0, "plan_campaign: budget must be >= 0, got ",
                  spec.budget);
   KOLSIM_REQUIRE(std::isfinite(spec.budget) || spec.max_kols > 0,
@@ -686,6 +685,7 @@ ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster
                             account_t dropped, const StopToken& stop = {}) {
   KOLSIM_REQUIRE(graph_checksum(g) == plan.graph_checksum,
                  "replan_without: the graph differs from the one the plan was made on");
+  roster.require_graph(g, "replan_without");
   KOLSIM_REQUIRE(plan.model == M::name, "replan_without: the plan was made with model ", plan.model);
   const CampaignSpec& spec = plan.spec;
   std::vector<account_t> rest;

@@ -5,8 +5,10 @@
 /// `account` (required, an account id of the graph), `fee` (required, finite, >= 0), `risk`
 /// (optional, in [0, 1], default 0), `platform` (optional) and `tags` (optional, ';'-separated);
 /// other columns are ignored. Bad rows throw ParseError "file:line: message" (unknown account,
-/// duplicate row, bad or negative fee, risk outside [0, 1], NaN, missing column). Accounts not on
-/// the roster are not candidates unless RosterOptions::include_non_roster says so.
+/// duplicate row, bad or negative fee, risk outside [0, 1], a number outside the decimal grammar,
+/// invalid UTF-8, missing column, no rows). Accounts not on the roster are not candidates unless
+/// RosterOptions::include_non_roster says so. A roster is bound to the account table of the graph
+/// it was joined to (campaign/graph_binding.hpp); plan_campaign rejects it on any other graph.
 #pragma once
 
 #include <cmath>
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "kolsim/campaign/graph_binding.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -55,15 +58,17 @@ class Roster {
  public:
   Roster() = default;
 
-  /// An empty roster for a graph of n vertices (add entries with add()).
-  Roster(vertex_t n, const RosterOptions& opt) : n_(n), opt_(opt), slot_(n, -1) {
+  /// An empty roster joined to g (add entries with add()).
+  Roster(const FollowerGraph& g, const RosterOptions& opt)
+      : n_(g.num_vertices()), opt_(opt), slot_(n_, -1), graph_(g) {
     const std::string p = detail::roster_value_problem(opt.non_roster_fee, opt.non_roster_risk);
     KOLSIM_REQUIRE(p.empty(), "RosterOptions: non_roster_", p);
   }
 
   /// Builds a roster from parallel arrays (one row per KOL). `risks`, `platforms` and `tags`
   /// may be empty (risk 0, no platform, no tags). Throws std::out_of_range for an account not
-  /// in g and std::invalid_argument for duplicates or bad values, naming the row.
+  /// in g and std::invalid_argument for duplicates or bad values, naming the row, and for no rows
+  /// at all unless opt.include_non_roster (an empty roster would silently plan nothing).
   static Roster from_arrays(const FollowerGraph& g, std::span<const account_t> accounts, std::span<const double> fees,
                             std::span<const double> risks = {}, std::span<const std::string> platforms = {},
                             std::span<const std::vector<std::string>> tags = {}, const RosterOptions& opt = {}) {
@@ -75,7 +80,10 @@ class Roster {
                    platforms.size(), " platforms");
     KOLSIM_REQUIRE(tags.empty() || tags.size() == r, "Roster.from_arrays: ", r, " accounts but ", tags.size(),
                    " tag lists");
-    Roster ro(g.num_vertices(), opt);
+    KOLSIM_REQUIRE(r > 0 || opt.include_non_roster,
+                   "Roster.from_arrays: the roster has no rows (no candidate KOLs); set include_non_roster to make "
+                   "every account a candidate");
+    Roster ro(g, opt);
     for (std::size_t i = 0; i < r; ++i) {
       RosterEntry e;
       e.account = accounts[i];
@@ -111,6 +119,15 @@ class Roster {
   /// Vertices of the graph this roster was joined to.
   vertex_t num_vertices() const noexcept { return n_; }
   const RosterOptions& options() const noexcept { return opt_; }
+  /// The account table this roster was joined to.
+  const GraphBinding& graph() const noexcept { return graph_; }
+  /// Throws std::invalid_argument naming `who` unless g is the graph this roster was joined to
+  /// (same account table; see GraphBinding).
+  void require_graph(const FollowerGraph& g, const char* who) const {
+    KOLSIM_REQUIRE(graph_.bound(), who, ": the roster is not joined to a graph (build it with read_roster or "
+                   "Roster::from_arrays)");
+    graph_.require(g, who, "roster");
+  }
 
   /// Position of vertex v on the roster, or -1.
   std::int64_t find(vertex_t v) const noexcept { return v < n_ ? slot_[v] : -1; }
@@ -128,11 +145,13 @@ class Roster {
   RosterOptions opt_;
   std::vector<std::int64_t> slot_;
   std::vector<RosterEntry> entries_;
+  GraphBinding graph_;
 };
 
 /// Loads a roster CSV (see the file comment for the columns) and joins it to g. Blank lines and
 /// lines starting with '#' are skipped; fields may be double-quoted ("" escapes a quote).
-/// Throws IoError when the file cannot be read and ParseError "file:line: ..." for bad content.
+/// Throws IoError when the file cannot be read and ParseError "file:line: ..." for bad content
+/// (a file with a header and no rows is an error unless options.include_non_roster).
 Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const RosterOptions& options = {});
 
 }  // namespace kolsim
