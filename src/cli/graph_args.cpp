@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -91,7 +92,8 @@ std::uint64_t parse_unsigned(const std::string& option, const std::string& text,
 }
 
 double parse_real(const std::string& option, const std::string& text, double lo, double hi) {
-  const std::string range = "a number from " + shortest(lo) + " to " + shortest(hi);
+  const std::string range = hi == std::numeric_limits<double>::max() ? "a finite number >= " + shortest(lo)
+                                                                     : "a number from " + shortest(lo) + " to " + shortest(hi);
   double v = 0;
   const char* end = text.data() + text.size();
   const auto r = std::from_chars(text.data(), end, v, std::chars_format::general);

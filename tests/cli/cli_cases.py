@@ -227,6 +227,11 @@ def number_wording(c):
     c.run("spread", "p.txt", "--seeds", "1", "--trials", "0x10", rc=2, err=r"--trials must be .*got '0x10'")
     c.run("select", "p.txt", "--epsilon", "nan", rc=2, err=r"--epsilon must be a number")
     c.run("spread", "p.txt", "--seeds", "1", "--seed", "-3", rc=2, err=r"--seed must be an integer >= 0, got -3")
+    c.write("roster.csv", "account,fee\n1,1\n")
+    c.run("plan", "p.txt", "--roster", "roster.csv", "--budget", "-1", rc=2,
+          err=r"--budget must be a finite number >= 0, got -1")
+    c.run("plan", "p.txt", "--roster", "roster.csv", "--max-kols", "-2", rc=2,
+          err=r"--max-kols must be an integer >= 0, got -2")
 
 
 @case
