@@ -106,8 +106,10 @@ std::string check_output_path(const std::string& path) {
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   target_ = check_output_path(path_);
 #ifdef O_TMPFILE
-  // 0666 & ~umask, as a plain open would give the target.
-  fd_ = ::open(directory_of(target_).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  // 0666 & ~umask, as a plain open would give the target. commit() names the file through
+  // /proc/self/fd, so without /proc use a named temporary.
+  static const bool have_proc = ::access("/proc/self/fd", X_OK) == 0;
+  if (have_proc) fd_ = ::open(directory_of(target_).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
   if (fd_ >= 0) return;  // otherwise the file system has no unnamed temporaries: use a named one
 #endif
   for (int attempt = 0; attempt < 100; ++attempt) {
