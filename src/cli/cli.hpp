@@ -9,6 +9,7 @@
 #include <kolsim/kolsim.hpp>
 
 #include <cstdint>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ struct LoadedGraph {
 /// applies to what was read, resolves -p / --probability-column, and reports on stderr what was
 /// read and which probabilities are used (plus a warning for an unused numeric column).
 LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need);
+
+/// One warning line per column the edge-list reader found numeric in [0, 1] but unused.
+void warn_unused_columns(const EdgeListReport& report, const std::string& where, std::ostream& os);
 
 /// Polls on a TTY to print elapsed time on stderr; end_progress() clears the line.
 StopToken progress_token(const std::string& what);

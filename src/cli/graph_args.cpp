@@ -166,6 +166,13 @@ nlohmann::ordered_json ProbabilityUse::json() const {
   return j;
 }
 
+void warn_unused_columns(const EdgeListReport& report, const std::string& where, std::ostream& os) {
+  for (int c : report.unused_numeric_columns)
+    os << "kolsim: warning: column " << c << " of " << where
+       << " holds numbers in [0, 1] on every line but is not used; add --probability-column " << c
+       << " to use it as the edge probabilities\n";
+}
+
 LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
   // Options first: every mistake on the command line is reported before any reading.
   const bool column_given = !a.probability_column.empty();
@@ -219,10 +226,7 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
               << g.num_vertices() << " accounts, " << g.num_edges() << " edges in " << std::fixed
               << std::setprecision(2) << r.parse_seconds + r.build_seconds << " s\n"
               << std::defaultfloat;
-    for (int c : r.unused_numeric_columns)
-      std::cerr << "kolsim: warning: column " << c << " of " << where
-                << " holds numbers in [0, 1] on every line but is not used; add --probability-column " << c
-                << " to use it as the edge probabilities\n";
+    warn_unused_columns(r, where, std::cerr);
   }
 
   ProbabilityUse& use = out.probabilities;
