@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev python3-pybind11 python3-numpy
   python3-scipy python3-pytest python3-networkx python3-matplotlib librandom123-dev libgtest-dev
-  libbenchmark-dev libcli11-dev zlib1g-dev)
+  libbenchmark-dev libcli11-dev zlib1g-dev nlohmann-json3-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,8 +2,8 @@
 """matplotlib helpers for kolsim results: reach over time and spread versus number of KOLs.
 
 Every function works with the non-interactive Agg backend, returns the matplotlib Figure, and
-with ``path`` saves a PNG atomically (written to a temporary file in the same folder, then
-``os.replace``), so a half-written image never appears under the final name.
+with ``path`` saves a PNG atomically (see :func:`save_png`), so a half-written image never
+appears under the final name.
 
 Examples
 --------
@@ -14,7 +14,10 @@ Examples
 """
 from __future__ import annotations
 
+import errno
+import io
 import os
+import stat
 import tempfile
 from typing import Any, Optional, Sequence, Union
 
@@ -33,21 +36,73 @@ def _pyplot() -> Any:
     return plt
 
 
+def _follow_links(path: str) -> str:
+    """``path`` with symbolic links of its last component followed (the target may not exist)."""
+    p = path
+    for _ in range(40):
+        if not os.path.islink(p):
+            return p
+        link = os.readlink(p)
+        p = link if os.path.isabs(link) else os.path.join(os.path.dirname(p), link)
+    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+
+
+def _new_file_mode() -> int:
+    """0666 & ~umask: the mode a plain open() gives a new file."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_png(fig: Any, path: "Union[str, os.PathLike[str]]", dpi: int = 120) -> None:
-    """Save ``fig`` as PNG at ``path`` atomically (temp file in the same folder + os.replace)."""
+    """Save ``fig`` as PNG at ``path`` atomically.
+
+    The image is rendered in memory first (the slow part: a crash there leaves nothing on disk),
+    then written to a temporary ``.kolsim-plot-*.png`` in the target's folder, fsynced, given the
+    existing target's permission bits (a new file gets ``0o666 & ~umask``) and moved over the
+    target. A symbolic link is written through (its target is replaced, the link stays). On any
+    error the target is untouched and no temporary is left behind.
+    """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".kolsim-plot-", suffix=".png", dir=folder)
+    target = _follow_links(path)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"no such directory {folder!r}", path)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=dpi, bbox_inches="tight")  # slow part: nothing on disk yet
     try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
-        os.replace(tmp, path)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    fd, tmp = tempfile.mkstemp(prefix=".kolsim-plot-", suffix=".png", dir=folder)
+    done: Optional[str] = None
+    try:
+        data = memoryview(image.getbuffer())
+        while data:
+            data = data[os.write(fd, data):]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+        os.replace(tmp, target)
+        done = target
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.close(fd)
+        if done is None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+    try:  # make the rename durable
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
 
 
 def _cumulative(result: Any) -> np.ndarray:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// The campaign plan object and its reports: CampaignSpec (what the planner asked for),
 /// CampaignPlan (what kolsim chose, with independent Monte Carlo error bars), the JSON run
-/// record (parameters, seed, graph checksum, library version; written atomically) and a
+/// record (parameters, seed, graph checksum, library version; JSON by nlohmann-json, floats in
+/// shortest round-trip form; written atomically) and a
 /// readable text table. plan_campaign() in campaign/plan.hpp fills a CampaignPlan.
 #pragma once
 
@@ -19,6 +20,8 @@
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/io/atomic_file.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace kolsim {
 
@@ -122,82 +125,26 @@ struct CampaignPlan {
 
 namespace detail {
 
-/// Minimal JSON writer (objects, arrays, strings, numbers; non-finite numbers become null).
-class JsonWriter {
- public:
-  std::string str() const { return out_.str(); }
-  JsonWriter& begin_object() { value_prefix(); out_ << '{'; first_ = true; return *this; }
-  JsonWriter& end_object() { out_ << '}'; first_ = false; return *this; }
-  JsonWriter& begin_array() { value_prefix(); out_ << '['; first_ = true; return *this; }
-  JsonWriter& end_array() { out_ << ']'; first_ = false; return *this; }
-  JsonWriter& key(const std::string& k) {
-    if (!first_) out_ << ',';
-    write_string(k);
-    out_ << ':';
-    after_key_ = true;
-    return *this;
-  }
-  JsonWriter& value(const std::string& s) { value_prefix(); write_string(s); return *this; }
-  JsonWriter& value(const char* s) { return value(std::string(s)); }
-  JsonWriter& value(bool b) { value_prefix(); out_ << (b ? "true" : "false"); return *this; }
-  JsonWriter& value(double x) {
-    value_prefix();
-    if (!std::isfinite(x)) {
-      out_ << "null";
-    } else {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", x);
-      out_ << buf;
-    }
-    return *this;
-  }
-  JsonWriter& value(std::uint64_t x) { value_prefix(); out_ << x; return *this; }
-  JsonWriter& value(std::int64_t x) { value_prefix(); out_ << x; return *this; }
-  JsonWriter& value(int x) { return value(static_cast<std::int64_t>(x)); }
-  JsonWriter& value(unsigned x) { return value(static_cast<std::uint64_t>(x)); }
-  JsonWriter& value(unsigned long long x) { return value(static_cast<std::uint64_t>(x)); }
-  JsonWriter& value(long long x) { return value(static_cast<std::int64_t>(x)); }
-  template <class T>
-  JsonWriter& field(const std::string& k, const T& v) { key(k); return value(v); }
-  template <class T>
-  JsonWriter& array(const std::string& k, const std::vector<T>& v) {
-    key(k);
-    begin_array();
-    for (const auto& x : v) value(x);
-    return end_array();
-  }
+/// A JSON number for x: an integer when x is integral (as "%.17g" would print it), the shortest
+/// round-trip decimal otherwise, null when x is not finite.
+inline nlohmann::ordered_json json_number(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  if (x == std::trunc(x) && std::fabs(x) < 9007199254740992.0) return static_cast<std::int64_t>(x);
+  return x;
+}
 
- private:
-  void value_prefix() {
-    if (!after_key_ && !first_) out_ << ',';
-    after_key_ = false;
-    first_ = false;
-  }
-  void write_string(const std::string& s) {
-    out_ << '"';
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"': out_ << "\\\""; break;
-        case '\\': out_ << "\\\\"; break;
-        case '\n': out_ << "\\n"; break;
-        case '\r': out_ << "\\r"; break;
-        case '\t': out_ << "\\t"; break;
-        default:
-          if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out_ << buf;
-          } else {
-            out_ << static_cast<char>(c);
-          }
-      }
-    }
-    out_ << '"';
-  }
-  std::ostringstream out_;
-  bool first_ = true;
-  bool after_key_ = false;
-};
+/// A JSON array of json_number values.
+inline nlohmann::ordered_json json_numbers(const std::vector<double>& xs) {
+  auto a = nlohmann::ordered_json::array();
+  for (double x : xs) a.push_back(json_number(x));
+  return a;
+}
+
+/// Compact JSON text; invalid UTF-8 in a string becomes U+FFFD instead of an exception after a
+/// long computation (readers reject it at input already).
+inline std::string json_text(const nlohmann::ordered_json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 
 inline const char* risk_mode_name(RiskMode m) { return m == RiskMode::ignore ? "ignore" : "expected"; }
 inline const char* method_name(BudgetedMethod m) {
@@ -213,72 +160,93 @@ inline std::string fmt(const char* f, double x) {
 }  // namespace detail
 
 inline std::string CampaignPlan::to_json() const {
-  detail::JsonWriter w;
-  w.begin_object();
-  w.field("record", "kolsim.campaign_plan").field("format_version", 1);
-  w.field("library_version", version).field("graph_checksum", graph_checksum);
-  w.key("graph").begin_object().field("num_vertices", num_vertices).field("num_edges", num_edges).end_object();
-  w.field("model", model);
-  w.key("parameters").begin_object();
-  w.field("budget", spec.budget).field("max_kols", static_cast<std::uint64_t>(spec.max_kols));
-  w.field("max_risk", spec.max_risk).field("risk_mode", detail::risk_mode_name(spec.risk_mode));
-  w.field("risk_penalty", spec.risk_penalty);
-  w.key("deadline");
-  if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) w.value(std::string("none"));
-  else w.value(static_cast<std::uint64_t>(spec.deadline));
-  w.field("epsilon", spec.epsilon).field("delta", spec.delta).field("seed", spec.seed);
-  w.field("threads", spec.threads).field("check_trials", spec.check_trials);
-  w.field("method", detail::method_name(spec.method));
-  w.field("weighted_audience", spec.audience.weighted());
-  w.key("group_minimums").begin_object();
-  for (const auto& [g, m] : spec.group_minimums) w.field(g, m);
-  w.end_object();
-  w.array("budget_curve", spec.budget_curve);
-  w.array("contracted", std::vector<std::uint64_t>(spec.contracted.begin(), spec.contracted.end()));
-  w.array("excluded", std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end()));
-  w.end_object();
-  w.key("kols").begin_array();
+  using detail::json_number;
+  using detail::json_numbers;
+  using Json = nlohmann::ordered_json;
+  Json j;
+  j["record"] = "kolsim.campaign_plan";
+  j["format_version"] = 1;
+  j["library_version"] = version;
+  j["graph_checksum"] = graph_checksum;
+  j["graph"] = {{"num_vertices", num_vertices}, {"num_edges", num_edges}};
+  j["model"] = model;
+  Json par;
+  par["budget"] = json_number(spec.budget);
+  par["max_kols"] = static_cast<std::uint64_t>(spec.max_kols);
+  par["max_risk"] = json_number(spec.max_risk);
+  par["risk_mode"] = detail::risk_mode_name(spec.risk_mode);
+  par["risk_penalty"] = json_number(spec.risk_penalty);
+  if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) par["deadline"] = "none";
+  else par["deadline"] = static_cast<std::uint64_t>(spec.deadline);
+  par["epsilon"] = json_number(spec.epsilon);
+  par["delta"] = json_number(spec.delta);
+  par["seed"] = spec.seed;
+  par["threads"] = spec.threads;
+  par["check_trials"] = spec.check_trials;
+  par["method"] = detail::method_name(spec.method);
+  par["weighted_audience"] = spec.audience.weighted();
+  par["group_minimums"] = Json::object();
+  for (const auto& [g, m] : spec.group_minimums) par["group_minimums"][g] = json_number(m);
+  par["budget_curve"] = json_numbers(spec.budget_curve);
+  par["contracted"] = std::vector<std::uint64_t>(spec.contracted.begin(), spec.contracted.end());
+  par["excluded"] = std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end());
+  j["parameters"] = std::move(par);
+  j["kols"] = Json::array();
   for (const auto& k : kols) {
-    w.begin_object();
-    w.field("account", static_cast<std::uint64_t>(k.account)).field("fee", k.fee).field("risk", k.risk);
-    w.field("platform", k.platform).array("tags", k.tags);
-    w.field("marginal_reach", k.marginal_reach).field("marginal_se", k.marginal_se);
-    w.field("marginal_rr", k.marginal_rr).field("own_reach", k.own_reach);
-    w.field("risk_loss", k.risk_loss).field("penalty", k.penalty);
-    w.end_object();
+    j["kols"].push_back({{"account", static_cast<std::uint64_t>(k.account)},
+                         {"fee", json_number(k.fee)},
+                         {"risk", json_number(k.risk)},
+                         {"platform", k.platform},
+                         {"tags", k.tags},
+                         {"marginal_reach", json_number(k.marginal_reach)},
+                         {"marginal_se", json_number(k.marginal_se)},
+                         {"marginal_rr", json_number(k.marginal_rr)},
+                         {"own_reach", json_number(k.own_reach)},
+                         {"risk_loss", json_number(k.risk_loss)},
+                         {"penalty", json_number(k.penalty)}});
   }
-  w.end_array();
-  w.key("totals").begin_object();
-  w.field("fee", total_fee).field("reach", reach).field("reach_se", reach_se);
-  w.field("reach_ci_low", reach_ci_low).field("reach_ci_high", reach_ci_high);
-  w.field("accounts_reached", accounts_reached).field("accounts_reached_se", accounts_reached_se);
-  w.field("reach_rr", reach_rr).field("total_weight", total_weight);
-  w.end_object();
-  w.key("guarantee").begin_object();
-  w.field("rule", rule).field("approximation", guarantee).field("certified_ratio", certified_ratio);
-  w.field("lower_bound", lower_bound).field("upper_bound", upper_bound);
-  w.end_object();
-  w.key("groups").begin_array();
+  j["totals"] = {{"fee", json_number(total_fee)},
+                 {"reach", json_number(reach)},
+                 {"reach_se", json_number(reach_se)},
+                 {"reach_ci_low", json_number(reach_ci_low)},
+                 {"reach_ci_high", json_number(reach_ci_high)},
+                 {"accounts_reached", json_number(accounts_reached)},
+                 {"accounts_reached_se", json_number(accounts_reached_se)},
+                 {"reach_rr", json_number(reach_rr)},
+                 {"total_weight", json_number(total_weight)}};
+  j["guarantee"] = {{"rule", rule},
+                    {"approximation", json_number(guarantee)},
+                    {"certified_ratio", json_number(certified_ratio)},
+                    {"lower_bound", json_number(lower_bound)},
+                    {"upper_bound", json_number(upper_bound)}};
+  j["groups"] = Json::array();
   for (const auto& g : groups) {
-    w.begin_object().field("name", g.name).field("size", g.size).field("weight", g.weight);
-    w.field("reach", g.reach).field("se", g.se).field("minimum", g.minimum).field("met", g.met).end_object();
+    j["groups"].push_back({{"name", g.name},
+                           {"size", g.size},
+                           {"weight", json_number(g.weight)},
+                           {"reach", json_number(g.reach)},
+                           {"se", json_number(g.se)},
+                           {"minimum", json_number(g.minimum)},
+                           {"met", g.met}});
   }
-  w.end_array();
-  w.array("reach_by_step", reach_by_step);
-  w.key("budget_curve").begin_array();
+  j["reach_by_step"] = json_numbers(reach_by_step);
+  j["budget_curve"] = Json::array();
   for (const auto& p : budget_curve) {
-    w.begin_object().field("source", p.source).field("budget", p.budget).field("fee", p.fee);
-    w.field("kols", static_cast<std::uint64_t>(p.kols)).field("reach", p.reach).field("se", p.se).end_object();
+    j["budget_curve"].push_back({{"source", p.source},
+                                 {"budget", json_number(p.budget)},
+                                 {"fee", json_number(p.fee)},
+                                 {"kols", static_cast<std::uint64_t>(p.kols)},
+                                 {"reach", json_number(p.reach)},
+                                 {"se", json_number(p.se)}});
   }
-  w.end_array();
-  w.field("rr_sets", rr_sets).field("check_trials_run", check_trials).field("rounds", rounds);
-  w.field("peak_bytes", static_cast<std::uint64_t>(peak_bytes));
-  w.key("phase_seconds").begin_object();
-  for (const auto& [name, s] : phase_seconds) w.field(name, s);
-  w.end_object();
-  w.field("seconds", seconds);
-  w.end_object();
-  return w.str();
+  j["rr_sets"] = rr_sets;
+  j["check_trials_run"] = check_trials;
+  j["rounds"] = rounds;
+  j["peak_bytes"] = static_cast<std::uint64_t>(peak_bytes);
+  j["phase_seconds"] = Json::object();
+  for (const auto& [name, s] : phase_seconds) j["phase_seconds"][name] = json_number(s);
+  j["seconds"] = json_number(seconds);
+  return detail::json_text(j);
 }
 
 inline std::string CampaignPlan::to_table() const {

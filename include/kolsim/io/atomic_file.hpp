@@ -9,11 +9,16 @@
 
 namespace kolsim {
 
-/// RAII writer for one output file. The constructor creates a unique temporary in the target's
-/// directory; write() appends (buffered); commit() flushes, fsyncs, closes and renames the
-/// temporary over the target (then fsyncs the directory). If commit() is never called (an
-/// exception, an early return) the destructor removes the temporary and the target is untouched.
-/// Errors throw IoError naming the path and the system's reason. Not thread-safe.
+/// RAII writer for one output file. The constructor checks the destination (see
+/// check_output_path) and opens a temporary in the target's directory: an unnamed one
+/// (Linux O_TMPFILE) where the file system supports it, so not even a killed process leaves a
+/// stray file behind, otherwise a uniquely named `<target>.tmp.<pid>.<hex>`. write() appends
+/// (buffered); commit() flushes, fsyncs, gives the temporary the existing target's permission
+/// bits (a new file gets 0666 & ~umask, as a plain open would), moves it over the target and
+/// fsyncs the directory. A symbolic link as target is written through: its final target is
+/// replaced and the link stays. If commit() is never called (an exception, an early return) the
+/// destructor removes the temporary and the target is untouched. Errors throw IoError naming the
+/// path and the system's reason. Not thread-safe.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -30,9 +35,12 @@ class AtomicFile {
   void commit();
   /// True once commit() succeeded.
   bool committed() const noexcept { return committed_; }
-  /// The final path.
+  /// The path as given.
   const std::string& path() const noexcept { return path_; }
-  /// The temporary being written (empty after commit or move).
+  /// The file that will be replaced: path() with symbolic links followed.
+  const std::string& target_path() const noexcept { return target_; }
+  /// The named temporary being written; empty when the temporary is unnamed (O_TMPFILE), after
+  /// commit and after a move.
   const std::string& temp_path() const noexcept { return temp_; }
 
  private:
@@ -40,6 +48,7 @@ class AtomicFile {
   void discard() noexcept;
 
   std::string path_;
+  std::string target_;
   std::string temp_;
   int fd_ = -1;
   bool committed_ = false;
@@ -48,5 +57,11 @@ class AtomicFile {
 
 /// Writes `data` to `path` atomically (AtomicFile + commit).
 void write_file_atomic(const std::string& path, std::string_view data);
+
+/// Checks, without creating anything, that an atomic write to `path` can succeed as far as the
+/// file system tells: its directory (after following symbolic links) exists, is a directory and
+/// is writable, and the target is not a directory. Throws IoError naming `path` otherwise. Call
+/// it before a long computation whose result goes to `path`. Returns the resolved target.
+std::string check_output_path(const std::string& path);
 
 }  // namespace kolsim

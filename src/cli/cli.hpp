@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/// Shared pieces of the `kolsim` command-line tool: strict option parsing, graph loading with an
+/// explicit choice of edge probabilities, progress display and JSON output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <kolsim/kolsim.hpp>
+
+#include <cstdint>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kolsim::cli {
+
+/// A mistake on the command line (exit status 2, as for every usage error).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Parses a whole token as an unsigned integer in [lo, hi] (decimal digits only: no sign, no
+/// blanks, no hex). Throws UsageError naming `option` otherwise.
+std::uint64_t parse_unsigned(const std::string& option, const std::string& text, std::uint64_t lo = 0,
+                             std::uint64_t hi = UINT64_MAX);
+/// Parses a whole token as a finite decimal number in [lo, hi]; UsageError naming `option` otherwise.
+double parse_real(const std::string& option, const std::string& text, double lo, double hi);
+
+/// How to read the graph and which probabilities to put on it (options as typed; strings are
+/// parsed strictly by load_graph and the commands).
+struct GraphArgs {
+  std::string path;
+  bool undirected = false;
+  bool flip = false;
+  std::string self_loops = "drop";
+  std::string duplicates = "first";
+  std::string probability_column;  ///< empty = not given
+  bool first_line_counts = false;
+  bool ignore_extra_columns = false;
+  std::string probabilities = "auto";  ///< auto | column | wc | const:P | trivalency | uniform:A:B | lt-random
+  std::string seed = "0";
+  std::string threads = "0";
+  std::string model = "ic";
+  CLI::App* app = nullptr;  ///< to tell options typed by the user from defaults
+
+  bool given(const std::string& option) const { return app && app->count(option) > 0; }
+  std::uint64_t seed_value() const { return parse_unsigned("--seed", seed); }
+  int threads_value() const;
+};
+
+/// Adds the graph and probability options; `simulates` adds --model (spread, select, plan).
+void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates);
+
+/// Which edge probabilities a command used and where they came from.
+struct ProbabilityUse {
+  std::string source;        ///< "column", "snapshot", "scheme" or "none"
+  std::string scheme;        ///< the -p scheme when source == "scheme" (e.g. "wc", "const:0.5")
+  int column = -1;           ///< the column when source == "column"
+  bool is_default = false;   ///< the scheme was chosen because the graph had no probabilities
+  bool replaced = false;     ///< the scheme replaced probabilities stored in the input
+  double mean = -1;          ///< mean edge probability (-1 = none or no edges)
+  std::string text(const std::string& path) const;  ///< one readable line (without "probabilities: ")
+  nlohmann::ordered_json json() const;              ///< the "probabilities" field of --json output
+};
+
+/// What the command needs from the graph's probabilities.
+enum class NeedProbabilities {
+  if_present,  ///< info / convert: keep stored or column probabilities, assign only if -p asks
+  required,    ///< spread / select / plan: fall back to weighted cascade when none are stored
+};
+
+/// A loaded graph and the probabilities it carries.
+struct LoadedGraph {
+  FollowerGraph graph;
+  ProbabilityUse probabilities;
+};
+
+/// Reads the graph through read_graph ("-" = standard input), checks that every option typed
+/// applies to what was read, resolves -p / --probability-column, and reports on stderr what was
+/// read and which probabilities are used (plus a warning for an unused numeric column).
+LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need);
+
+/// One warning line per column the edge-list reader found numeric in [0, 1] but unused.
+void warn_unused_columns(const EdgeListReport& report, const std::string& where, std::ostream& os);
+
+/// Polls on a TTY to print elapsed time on stderr; end_progress() clears the line.
+StopToken progress_token(const std::string& what);
+void end_progress();
+
+/// Prints a JSON value on stdout (one line).
+void print_json(const nlohmann::ordered_json& j);
+
+}  // namespace kolsim::cli
+
+namespace kolsim::cli {
+
+/// One subcommand: its options (as typed) and what it does. add() registers it on the tool.
+struct InfoCommand {
+  GraphArgs graph;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+struct ConvertCommand {
+  GraphArgs graph;
+  std::string output;
+  bool with_probabilities = false;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+struct SpreadCommand {
+  GraphArgs graph;
+  std::string seeds, trials = "10000", deadline;
+  bool json = false;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+struct SelectCommand {
+  GraphArgs graph;
+  std::string k = "10", method = "opim-c", epsilon = "0.1", check_trials = "10000";
+  bool json = false;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+struct PlanCommand {
+  GraphArgs graph;
+  std::string roster, json, budget = "0", max_kols = "0", max_risk = "1", deadline, epsilon = "0.1",
+                          check_trials = "10000";
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+}  // namespace kolsim::cli

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/// The `kolsim` tool's graph options: strict number parsing, loading through read_graph, and the
+/// choice of edge probabilities (stored, from a column, or a scheme), always reported.
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+namespace kolsim::cli {
+namespace {
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string shortest(double x) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+/// A probability scheme given with -p, parsed and checked.
+struct Scheme {
+  std::string name;  ///< wc | const | trivalency | uniform | lt-random
+  double a = 0, b = 0;
+};
+
+Scheme parse_scheme(const std::string& p) {
+  if (p == "wc" || p == "trivalency" || p == "lt-random") return {p};
+  if (p.rfind("const:", 0) == 0) {
+    return {"const", parse_real("-p const:P", p.substr(6), 0.0, 1.0)};
+  }
+  if (p.rfind("uniform:", 0) == 0) {
+    const std::string rest = p.substr(8);
+    const auto colon = rest.find(':');
+    if (colon == std::string::npos) throw UsageError("-p uniform:A:B needs two numbers, got " + quoted(p));
+    Scheme s{"uniform", parse_real("-p uniform:A:B (A)", rest.substr(0, colon), 0.0, 1.0),
+             parse_real("-p uniform:A:B (B)", rest.substr(colon + 1), 0.0, 1.0)};
+    if (s.a > s.b) throw UsageError("-p uniform:A:B needs A <= B, got " + quoted(p));
+    return s;
+  }
+  throw UsageError("-p: unknown probabilities " + quoted(p) +
+                   " (auto | column | wc | const:P | trivalency | uniform:A:B | lt-random)");
+}
+
+FollowerGraph apply_scheme(const FollowerGraph& g, const Scheme& s, std::uint64_t seed, int threads) {
+  if (s.name == "wc") return weighted_cascade(g);
+  if (s.name == "trivalency") return trivalency(g, seed);
+  if (s.name == "lt-random") return random_lt_weights(g, seed, threads);
+  if (s.name == "const") return constant_probability(g, static_cast<prob_t>(s.a));
+  return uniform_probability(g, static_cast<prob_t>(s.a), static_cast<prob_t>(s.b), seed);
+}
+
+double mean_probability(const FollowerGraph& g) {
+  if (!g.has_probabilities() || g.num_edges() == 0) return -1;
+  double sum = 0;
+  for (prob_t p : g.edge_probs()) sum += p;
+  return sum / static_cast<double>(g.num_edges());
+}
+
+template <class E>
+E policy(const std::string& name, const std::vector<std::string>& names) {
+  return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+}  // namespace
+
+std::uint64_t parse_unsigned(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+  const std::string range = hi == UINT64_MAX ? "an integer >= " + std::to_string(lo)
+                                             : "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+  if (!text.empty() && text[0] == '-' && all_digits(text.substr(1)))
+    throw UsageError(option + " must be " + range + ", got " + text);
+  if (!all_digits(text)) throw UsageError(option + " must be " + range + ", got " + quoted(text));
+  std::uint64_t v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || v < lo || v > hi) throw UsageError(option + " must be " + range + ", got " + text);
+  return v;
+}
+
+double parse_real(const std::string& option, const std::string& text, double lo, double hi) {
+  const std::string range = hi == std::numeric_limits<double>::max() ? "a finite number >= " + shortest(lo)
+                                                                     : "a number from " + shortest(lo) + " to " + shortest(hi);
+  double v = 0;
+  const char* end = text.data() + text.size();
+  const auto r = std::from_chars(text.data(), end, v, std::chars_format::general);
+  if (text.empty() || r.ec != std::errc() || r.ptr != end || !std::isfinite(v))
+    throw UsageError(option + " must be " + range + ", got " + quoted(text));
+  if (v < lo || v > hi) throw UsageError(option + " must be " + range + ", got " + text);
+  return v;
+}
+
+int GraphArgs::threads_value() const {
+  return static_cast<int>(parse_unsigned("--threads", threads, 0, static_cast<std::uint64_t>(max_threads())));
+}
+
+void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
+  a.app = app;
+  app->add_option("graph", a.path,
+                  "edge list (.txt/.csv, optionally .gz) or snapshot (.kgs), '-' = standard input; "
+                  "a line 'a b' means b follows a")
+      ->required();
+  app->add_flag("--undirected", a.undirected, "each line is a two-way tie (edge lists only)");
+  app->add_flag("--flip", a.flip, "reverse every edge (edge lists that list the follower first)");
+  app->add_option("--self-loops", a.self_loops, "drop | keep | error (edge lists only)")
+      ->check(CLI::IsMember({"drop", "keep", "error"}));
+  app->add_option("--duplicates", a.duplicates, "first | keep | max | combine | sum | error (edge lists only)")
+      ->check(CLI::IsMember({"first", "keep", "max", "combine", "sum", "error"}));
+  app->add_option("--probability-column", a.probability_column,
+                  "0-based column holding p (>= 2); implies -p column");
+  app->add_flag("--first-line-counts", a.first_line_counts, "the first data line is an 'n m' header");
+  app->add_flag("--ignore-extra-columns", a.ignore_extra_columns, "allow more columns than the first line has");
+  app->add_option("-p,--probabilities", a.probabilities,
+                  "auto (stored or column probabilities, else wc) | column | wc (1/in-degree) | const:P | "
+                  "trivalency | uniform:A:B | lt-random; a scheme replaces stored probabilities");
+  if (simulates) app->add_option("--model", a.model, "ic | lt")->check(CLI::IsMember({"ic", "lt"}));
+  app->add_option("--seed", a.seed, "random seed (same seed, same output for any thread count)");
+  app->add_option("--threads", a.threads, "threads (0 = all)");
+}
+
+std::string ProbabilityUse::text(const std::string& path) const {
+  std::ostringstream os;
+  const std::string where = path == "-" ? "standard input" : path;
+  if (source == "column") {
+    os << "from column " << column << " of " << where;
+  } else if (source == "snapshot") {
+    os << "stored in the snapshot " << where;
+  } else if (source == "none") {
+    os << "none (spread, select and plan would use weighted cascade 1/in-degree)";
+  } else {
+    os << (scheme == "wc" ? std::string("weighted cascade (1/in-degree)") : "-p " + scheme);
+    if (is_default) os << ", the default: " << where << " stores none (choose another with -p)";
+    if (replaced) os << ", replacing the probabilities stored in " << where;
+  }
+  if (mean >= 0) os << "; mean " << std::setprecision(4) << mean;
+  return os.str();
+}
+
+nlohmann::ordered_json ProbabilityUse::json() const {
+  nlohmann::ordered_json j;
+  j["source"] = source;
+  if (source == "scheme") {
+    j["scheme"] = scheme;
+    j["default"] = is_default;
+    j["replaced_stored"] = replaced;
+  }
+  if (source == "column") j["column"] = column;
+  if (mean >= 0) {  // shortest form at the probabilities' own (float) precision: 0.9, not 0.8999999761581421
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<prob_t>(mean));
+    j["mean"] = std::strtod(std::string(buf, r.ptr).c_str(), nullptr);
+  }
+  return j;
+}
+
+void warn_unused_columns(const EdgeListReport& report, const std::string& where, std::ostream& os) {
+  for (int c : report.unused_numeric_columns)
+    os << "kolsim: warning: column " << c << " of " << where
+       << " holds numbers in [0, 1] on every line but is not used; add --probability-column " << c
+       << " to use it as the edge probabilities\n";
+}
+
+LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
+  // Options first: every mistake on the command line is reported before any reading.
+  const bool column_given = !a.probability_column.empty();
+  const int column =
+      column_given ? static_cast<int>(parse_unsigned("--probability-column", a.probability_column, 2, 1000)) : -1;
+  const std::string& p = a.probabilities;
+  std::optional<Scheme> scheme;
+  if (p != "auto" && p != "column") scheme = parse_scheme(p);
+  if (scheme && column_given)
+    throw UsageError("--probability-column " + a.probability_column + " reads probabilities from a column; -p " + p +
+                     " would replace them (give one of the two)");
+  const std::uint64_t seed = a.seed_value();
+  const int threads = a.threads_value();
+
+  const std::vector<std::string> edge_list_only{"--undirected", "--flip", "--self-loops", "--duplicates",
+                                                "--probability-column", "--first-line-counts",
+                                                "--ignore-extra-columns"};
+  auto reject_snapshot_options = [&] {
+    for (const auto& o : edge_list_only)
+      if (a.given(o))
+        throw UsageError(o + " applies only to edge lists; " + a.path +
+                         " is a snapshot, which keeps the edges and probabilities it was saved with");
+  };
+  if (a.path != "-" && is_snapshot_file(a.path)) {
+    reject_snapshot_options();
+  } else if (a.path != "-" && p == "column" && !column_given) {
+    throw UsageError("-p column needs --probability-column N (the 0-based column holding p)");
+  }
+
+  EdgeListOptions o;
+  o.build.undirected = a.undirected;
+  o.build.flip = a.flip;
+  o.build.threads = threads;
+  o.build.self_loops = policy<SelfLoops>(a.self_loops, {"drop", "keep", "error"});
+  o.build.duplicates = policy<Duplicates>(a.duplicates, {"first", "keep", "max", "combine", "sum", "error"});
+  o.first_line_counts = a.first_line_counts;
+  o.ignore_extra_columns = a.ignore_extra_columns;
+  o.probability_column = column;
+  GraphFileReport rep;
+  LoadedGraph out{read_graph(a.path, o, &rep), {}};
+  FollowerGraph& g = out.graph;
+  const std::string where = a.path == "-" ? "standard input" : a.path;
+  if (rep.snapshot) {
+    reject_snapshot_options();  // a snapshot arriving through a pipe
+    std::cerr << "loaded snapshot " << where << ": " << g.num_vertices() << " accounts, " << g.num_edges()
+              << " edges\n";
+  } else {
+    const auto& r = rep.edge_list;
+    std::cerr << "read " << where << ": " << r.edge_lines << " edge lines, " << r.build.self_loops << " self-loops ("
+              << a.self_loops << "), " << r.build.duplicates << " duplicates (" << a.duplicates << ") -> "
+              << g.num_vertices() << " accounts, " << g.num_edges() << " edges in " << std::fixed
+              << std::setprecision(2) << r.parse_seconds + r.build_seconds << " s\n"
+              << std::defaultfloat;
+    warn_unused_columns(r, where, std::cerr);
+  }
+
+  ProbabilityUse& use = out.probabilities;
+  const bool stored = g.has_probabilities();
+  if (p == "column" && !stored) {
+    throw UsageError(rep.snapshot ? "-p column: the snapshot " + where + " stores no probabilities"
+                                  : "-p column needs --probability-column N (the 0-based column holding p)");
+  }
+  if (scheme) {
+    g = apply_scheme(g, *scheme, seed, threads);
+    use.source = "scheme";
+    use.scheme = p;
+    use.replaced = stored;
+  } else if (stored) {
+    use.source = rep.snapshot ? "snapshot" : "column";
+    use.column = column;
+  } else if (need == NeedProbabilities::required) {
+    g = weighted_cascade(g);
+    use.source = "scheme";
+    use.scheme = "wc";
+    use.is_default = true;
+  } else {
+    use.source = "none";
+  }
+  use.mean = mean_probability(g);
+  std::cerr << "probabilities: " << use.text(a.path) << "\n";
+  return out;
+}
+
+StopToken progress_token(const std::string& what) {
+  if (!isatty(STDERR_FILENO)) return {};
+  auto start = std::chrono::steady_clock::now();
+  auto last = std::make_shared<double>(0.0);
+  return [what, start, last]() {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (s - *last >= 0.5) {
+      *last = s;
+      std::fprintf(stderr, "\r%s ... %.1f s", what.c_str(), s);
+      std::fflush(stderr);
+    }
+    return false;
+  };
+}
+
+void end_progress() {
+  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
+}
+
+void print_json(const nlohmann::ordered_json& j) { std::cout << detail::json_text(j) << "\n"; }
+
+}  // namespace kolsim::cli

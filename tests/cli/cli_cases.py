@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: MIT
+"""Command-line tests of the kolsim tool: each case checks the exit status AND the output.
+
+Usage: cli_cases.py --list | cli_cases.py KOLSIM_EXE DATA_DIR SOURCE_DIR CASE
+Exit 0 = pass, 1 = fail (with the reason), 77 = skipped (ctest reports it as skipped, with the
+reason on stdout). ctest registers one test per name printed by --list.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+class Skip(Exception):
+    pass
+
+
+class Ctx:
+    def __init__(self, exe, data, source, tmp):
+        self.exe, self.data, self.source, self.tmp = exe, data, source, tmp
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, content):
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(self.path(name), mode) as f:
+            f.write(content)
+        return self.path(name)
+
+    def run(self, *args, rc, out=None, err=None, no_err=None, stdin=None):
+        """Runs kolsim; checks the exit status and that stdout/stderr match the regexes."""
+        p = subprocess.run([self.exe, *args], input=stdin, capture_output=True, timeout=120, cwd=self.tmp)
+        o, e = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+        shown = f"kolsim {' '.join(args)}\n--- exit {p.returncode}\n--- stdout\n{o}--- stderr\n{e}"
+        print(shown)
+        assert p.returncode == rc, f"exit status {p.returncode}, expected {rc}"
+        if out is not None:
+            assert re.search(out, o), f"stdout does not match {out!r}"
+        if err is not None:
+            assert re.search(err, e), f"stderr does not match {err!r}"
+        if no_err is not None:
+            assert not re.search(no_err, e), f"stderr matches {no_err!r}"
+        return o, e
+
+    def source_mentions(self, rel, text):
+        try:
+            with open(os.path.join(self.source, rel), encoding="utf-8") as f:
+                return text in f.read()
+        except OSError:
+            return False
+
+
+P_TXT = "1 2 0.9\n1 3 0.9\n1 4 0.9\n"
+
+
+# --- item 1: which probabilities are used, always said ------------------------------------------
+@case
+def default_scheme_is_reported(c):
+    c.write("p.txt", P_TXT)
+    o, _ = c.run("spread", "p.txt", "--seeds", "1", "--trials", "2000", "--json", rc=0,
+                 err=r"probabilities: weighted cascade \(1/in-degree\), the default")
+    rec = json.loads(o)
+    assert rec["probabilities"] == {"source": "scheme", "scheme": "wc", "default": True, "replaced_stored": False,
+                                    "mean": 1.0}, rec
+    assert rec["spread"] == 4.0
+
+
+@case
+def probability_column_implies_column(c):
+    c.write("p.txt", P_TXT)
+    o, _ = c.run("spread", "p.txt", "--seeds", "1", "--probability-column", "2", "--trials", "4000", "--json",
+                 rc=0, err=r"probabilities: from column 2 of p\.txt; mean 0\.9")
+    rec = json.loads(o)
+    assert rec["probabilities"] == {"source": "column", "column": 2, "mean": 0.9}, rec
+    assert abs(rec["spread"] - 3.7) < 6 * rec["std_error"] + 1e-9, rec  # 1 + 3 * 0.9
+
+
+@case
+def snapshot_probabilities_are_used(c):
+    c.write("p.txt", P_TXT)
+    c.run("convert", "p.txt", "p.kgs", "-p", "column", "--probability-column", "2", rc=0,
+          err=r"wrote p\.kgs \(with probabilities")
+    c.run("info", "p.kgs", rc=0, out=r"mean probability: +0\.9", err=r"probabilities: stored in the snapshot p\.kgs")
+    o, _ = c.run("spread", "p.kgs", "--seeds", "1", "--trials", "4000", "--json", rc=0,
+                 err=r"probabilities: stored in the snapshot p\.kgs; mean 0\.9")
+    rec = json.loads(o)
+    assert rec["probabilities"]["source"] == "snapshot" and abs(rec["spread"] - 3.7) < 0.1, rec
+    # Asking for a scheme replaces the stored probabilities, and says so.
+    o, _ = c.run("spread", "p.kgs", "--seeds", "1", "--trials", "100", "-p", "wc", "--json", rc=0,
+                 err=r"weighted cascade \(1/in-degree\), replacing the probabilities stored in p\.kgs")
+    rec = json.loads(o)
+    assert rec["probabilities"]["replaced_stored"] is True and rec["spread"] == 4.0, rec
+    c.run("select", "p.kgs", "-k", "1", "--method", "degree", "--check-trials", "0", rc=0,
+          err=r"probabilities: stored in the snapshot")
+
+
+@case
+def column_and_scheme_conflict(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "--probability-column", "2", "-p", "wc", rc=2,
+          err=r"--probability-column 2 .*-p wc")
+    c.run("spread", "p.txt", "--seeds", "1", "-p", "column", rc=2, err=r"-p column needs --probability-column")
+
+
+@case
+def unused_numeric_column_warns(c):
+    if not c.source_mentions("src/io/edge_list.cpp", "unused_numeric_columns"):
+        raise Skip("the edge-list reader does not fill EdgeListReport::unused_numeric_columns on this branch")
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "--trials", "100", rc=0,
+          err=r"warning: column 2 of p\.txt .*not used.*--probability-column 2")
+    c.run("spread", "p.txt", "--seeds", "1", "--trials", "100", "--probability-column", "2", rc=0,
+          no_err=r"warning")
+
+
+# --- item 5: options that were silently ignored -------------------------------------------------
+@case
+def snapshot_rejects_edge_list_options(c):
+    c.write("p.txt", P_TXT)
+    c.run("convert", "p.txt", "p.kgs", rc=0)
+    for opt in (["--flip"], ["--undirected"], ["--self-loops", "keep"], ["--probability-column", "2"]):
+        c.run("spread", "p.kgs", "--seeds", "1", *opt, rc=2, err=opt[0] + r" applies only to edge lists; p\.kgs is a snapshot")
+
+
+@case
+def negative_deadline(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "--deadline", "-5", rc=2, err=r"--deadline must be an integer from 0")
+    c.run("spread", "p.txt", "--seeds", "1", "--deadline", "0", "--trials", "10", rc=0, out=r"spread 1\.00")
+
+
+@case
+def empty_seed_lists(c):
+    c.write("p.txt", P_TXT)
+    for seeds in ("", ",", "1,", "1,,2"):
+        c.run("spread", "p.txt", "--seeds", seeds, rc=2, err=r"--seeds needs a comma-separated list of account ids")
+    c.run("spread", "p.txt", "--seeds", "1x", rc=2, err=r"--seeds: '1x' is not an account id")
+
+
+@case
+def k_must_be_positive(c):
+    c.write("p.txt", P_TXT)
+    c.run("select", "p.txt", "-k", "0", rc=2, err=r"-k must be an integer from 1 to")
+    c.run("select", "p.txt", "-k", "-1", rc=2, err=r"-k must be an integer from 1 to [0-9]+, got -1\n",
+          no_err=r"18446744073709551615")
+
+
+# --- item 7: threads ----------------------------------------------------------------------------
+@case
+def too_many_threads(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "--threads", "100000", rc=2,
+          err=r"--threads must be an integer from 0 to [0-9]+, got 100000")
+    c.run("spread", "p.txt", "--seeds", "1", "--threads", "-1", rc=2, err=r"--threads must be")
+
+
+# --- item 10: standard input --------------------------------------------------------------------
+@case
+def graph_from_standard_input(c):
+    if not c.source_mentions("src/io/graph_file.cpp", '"-"'):
+        raise Skip("read_graph does not read standard input ('-') on this branch")
+    c.run("info", "-", rc=0, out=r"accounts: +2", stdin=b"1 2\n")
+
+
+# --- item 12: JSON ------------------------------------------------------------------------------
+@case
+def run_record_round_trips_text(c):
+    c.write("g.txt", "10 20\n30 40\n")
+    platform = 'q"uo\\te\tand\x7f caf\u00e9 \u2713 \U0001F600'
+    tags = ["a\\b", 'c"d', "\u00fc\u00f1\u00ee"]
+    quoted = '"' + platform.replace('"', '""') + '"'
+    c.write("roster.csv", ("account,fee,risk,platform,tags\n" f"10,1,0,{quoted},{';'.join(tags)}\n"
+                           f"30,1,0,{quoted},{';'.join(tags)}\n").encode("utf-8"))
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "2", "--check-trials", "50", "--epsilon", "0.1",
+          "--json", "plan.json", rc=0, err=r"wrote run record plan\.json")
+    with open(c.path("plan.json"), "rb") as f:
+        raw = f.read()
+    with open(c.path("plan.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    assert sorted(k["account"] for k in rec["kols"]) == [10, 30], rec["kols"]
+    for k in rec["kols"]:
+        assert k["platform"] == platform, (k["platform"], platform)
+        assert k["tags"] == tags, k["tags"]
+    assert b'"epsilon":0.1,' in raw, raw  # shortest round-trip form, not 0.10000000000000001
+    assert rec["probabilities"]["source"] == "scheme" and rec["probabilities"]["default"] is True, rec
+
+
+@case
+def select_json(c):
+    o, _ = c.run("select", os.path.join(c.data, "good", "probs.txt"), "-p", "column", "--probability-column", "2",
+                 "-k", "1", "--method", "imm", "--check-trials", "200", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["seeds"] == [3] and rec["probabilities"]["source"] == "column", rec
+
+
+# --- item 14: output paths ----------------------------------------------------------------------
+@case
+def plan_checks_output_directory_first(c):
+    c.write("g.txt", "10 20\n30 40\n")
+    c.write("roster.csv", "account,fee\n10,1\n30,1\n")
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--json", "/no/such/dir/x.json", rc=1,
+          out=r"^$", err=r"cannot write '/no/such/dir/x\.json': directory '/no/such/dir'", no_err=r"probabilities:")
+    c.run("convert", "g.txt", "/no/such/dir/x.kgs", rc=1, err=r"cannot write '/no/such/dir/x\.kgs'",
+          no_err=r"read g\.txt")
+
+
+# --- item 16: wording and exit status -----------------------------------------------------------
+@case
+def number_wording(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "-p", "const:abc", rc=2,
+          err=r"-p const:P must be a number from 0 to 1, got 'abc'", no_err=r"stof")
+    c.run("spread", "p.txt", "--seeds", "1", "-p", "const:1.5", rc=2, err=r"-p const:P must be a number from 0 to 1")
+    c.run("spread", "p.txt", "--seeds", "1", "-p", "uniform:0.5", rc=2, err=r"-p uniform:A:B needs two numbers")
+    c.run("spread", "p.txt", "--seeds", "1", "--trials", "-1", rc=2,
+          err=r"--trials must be an integer from 1 to [0-9]+, got -1", no_err=r"2\^38")
+    c.run("spread", "p.txt", "--seeds", "1", "--trials", "0x10", rc=2, err=r"--trials must be .*got '0x10'")
+    c.run("select", "p.txt", "--epsilon", "nan", rc=2, err=r"--epsilon must be a number")
+    c.run("spread", "p.txt", "--seeds", "1", "--seed", "-3", rc=2, err=r"--seed must be an integer >= 0, got -3")
+    c.write("roster.csv", "account,fee\n1,1\n")
+    c.run("plan", "p.txt", "--roster", "roster.csv", "--budget", "-1", rc=2,
+          err=r"--budget must be a finite number >= 0, got -1")
+    c.run("plan", "p.txt", "--roster", "roster.csv", "--max-kols", "-2", rc=2,
+          err=r"--max-kols must be an integer >= 0, got -2")
+
+
+@case
+def usage_errors_exit_2(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", rc=2, err=r"--seeds is required")
+    c.run("spread", "p.txt", "--seeds", "1", "--no-such-option", rc=2, err=r"--no-such-option")
+    c.run(rc=2, err=r"subcommand")
+    c.run("select", "p.txt", "--method", "magic", rc=2, err=r"--method")
+    c.run("--help", rc=0, out=r"info")
+    c.run("--version", rc=0, out=r"[0-9]+\.[0-9]+")
+
+
+@case
+def runtime_errors_exit_1(c):
+    c.run("spread", os.path.join(c.data, "bad", "prob_nan.txt"), "--probability-column", "2", "--seeds", "1", rc=1,
+          err=r"prob_nan\.txt:[0-9]+: ")
+    c.run("info", os.path.join(c.data, "bad", "wrong_magic.kgs"), rc=1, err=r"wrong_magic\.kgs")
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "9", rc=1, err=r"account 9 is not in the graph")
+
+
+@case
+def info_summary(c):
+    c.run("info", os.path.join(c.data, "good", "probs.txt"), rc=0, out=r"accounts: +3",
+          err=r"probabilities: none")
+
+
+def main(argv):
+    if argv[1:] == ["--list"]:
+        print(";".join(CASES))
+        return 0
+    exe, data, source, name = argv[1:5]
+    with tempfile.TemporaryDirectory(prefix="kolsim_cli_") as tmp:
+        try:
+            CASES[name](Ctx(exe, data, source, tmp))
+        except Skip as s:
+            print(f"SKIPPED: {s}")
+            return 77
+        except (AssertionError, KeyError, ValueError) as e:
+            print(f"FAILED: {type(e).__name__}: {e}")
+            return 1
+    print("PASSED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
