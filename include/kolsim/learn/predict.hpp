@@ -137,6 +137,9 @@ struct CascadePrediction {
   double observed = 0;              ///< in-graph adopters
   double predicted_mean = 0, predicted_std_error = 0;
   double q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;
+  /// Probability integral transform: P(size < observed) + P(size = observed) / 2 under the
+  /// prediction. Uniform on [0, 1] over cascades when the predictions are calibrated.
+  double pit = 0;
   double auc = 0;                   ///< of adoption probability for "adopts" among non-seeds (0.5 = chance)
   double average_precision = 0;
 };
@@ -221,6 +224,12 @@ PredictionScores evaluate_predictions(const FollowerGraph& g, const M& model, co
     p.q50 = d.quantile(0.5);
     p.q75 = d.quantile(0.75);
     p.q95 = d.quantile(0.95);
+    double below = 0, equal = 0;
+    for (auto x : d.sizes) {
+      below += x < p.observed;
+      equal += x == p.observed;
+    }
+    p.pit = (below + 0.5 * equal) / static_cast<double>(d.sizes.size());
     log_err.push_back(std::abs(std::log(p.q50) - std::log(p.observed)));
     log_err_mean.push_back(std::abs(std::log(d.mean) - std::log(p.observed)));
     in50 += p.observed >= p.q25 && p.observed <= p.q75;
