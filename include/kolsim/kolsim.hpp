@@ -32,6 +32,7 @@
 #include "kolsim/io/snapshot.hpp"
 #include "kolsim/learn/cascades.hpp"
 #include "kolsim/learn/ic_em.hpp"
+#include "kolsim/learn/netrate.hpp"
 #include "kolsim/learn/predict.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/opinion/measures.hpp"

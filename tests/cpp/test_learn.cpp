@@ -352,3 +352,114 @@ TEST(Predict, EvaluationScoresAPerfectModelAsCalibrated) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NetRate, SingleEdgeExponentialIsTheClosedFormMle) {
+  // v adopts d = 2, 3, 5 after u in three cascades; in two more only u adopts. Window 10:
+  // alpha = 3 / (2 + 3 + 5 + 2 * 10) = 0.1, and the likelihood is 3 log alpha - 30 alpha.
+  const auto g = build_graph(std::vector<account_t>{0}, std::vector<account_t>{1});
+  Cascades cs;
+  cs.graph_vertices = 2;
+  std::vector<vertex_t> both{0, 1}, only{0};
+  for (double d : {2.0, 3.0, 5.0}) {
+    std::vector<double> t{0.0, d};
+    cs.add(both, t, 0);
+  }
+  std::vector<double> t0{0.0};
+  cs.add(only, t0, 1);
+  cs.add(only, t0, 2);
+  NetRateOptions o;
+  o.observation_window = 10;
+  o.horizon = 4;
+  const auto r = learn_netrate(g, cs, o);
+  EXPECT_NEAR(r.rate[0], 0.1, 1e-9);
+  EXPECT_NEAR(r.log_likelihood, 3 * std::log(0.1) - 3.0, 1e-9);
+  EXPECT_NEAR(r.graph.edge_probs()[0], 1 - std::exp(-0.4), 1e-6);  // P(delay <= 4)
+  // Rayleigh: alpha = 3 / sum(d^2 / 2 ... ) with window exposures 10^2 / 2.
+  o.delay = DelayModel::rayleigh;
+  const auto ry = learn_netrate(g, cs, o);
+  EXPECT_NEAR(ry.rate[0], 3.0 / ((4 + 9 + 25) / 2.0 + 2 * 50.0), 1e-9);
+  // Power law with min_delay 1: alpha = 3 / (log 2 + log 3 + log 5 + 2 log 10).
+  o.delay = DelayModel::power_law;
+  const auto pw = learn_netrate(g, cs, o);
+  EXPECT_NEAR(pw.rate[0], 3.0 / (std::log(30.0) + 2 * std::log(10.0)), 1e-9);
+}
+
+/// Continuous-time IC with exponential delays (rate per edge), censored at `window`.
+Cascades simulate_continuous(const FollowerGraph& g, std::span<const double> rate, std::size_t count, double window,
+                             std::uint64_t seed) {
+  Cascades cs;
+  cs.graph_vertices = g.num_vertices();
+  const vertex_t n = g.num_vertices();
+  for (std::size_t c = 0; c < count; ++c) {
+    Rng rng(seed, c, domain::trial);
+    std::vector<double> arrive(n, std::numeric_limits<double>::infinity());
+    const vertex_t s = static_cast<vertex_t>(rng.next_u64() % n);
+    arrive[s] = 0;
+    std::vector<char> done(n, 0);
+    for (;;) {  // Dijkstra over sampled delays (n is small)
+      vertex_t u = no_vertex;
+      for (vertex_t v = 0; v < n; ++v)
+        if (!done[v] && arrive[v] <= window && (u == no_vertex || arrive[v] < arrive[u])) u = v;
+      if (u == no_vertex) break;
+      done[u] = 1;
+      for (edge_t e = g.out_offsets()[u]; e < g.out_offsets()[u + 1]; ++e) {
+        const double delay = -std::log(1.0 - rng.uniform()) / rate[e];
+        const vertex_t v = g.out_targets()[e];
+        arrive[v] = std::min(arrive[v], arrive[u] + delay);
+      }
+    }
+    std::vector<std::pair<double, vertex_t>> order;
+    for (vertex_t v = 0; v < n; ++v)
+      if (done[v]) order.emplace_back(arrive[v], v);
+    std::sort(order.begin(), order.end());
+    std::vector<vertex_t> a;
+    std::vector<double> t;
+    for (auto& [tt, v] : order) {
+      a.push_back(v);
+      t.push_back(tt);
+    }
+    cs.add(a, t, c);
+  }
+  return cs;
+}
+
+TEST(NetRate, RecoversKnownRatesAsCascadesGrow) {
+  const std::uint64_t seed = test_seed();
+  const auto g = erdos_renyi(40, 160, seed);
+  std::vector<double> truth(g.num_edges());
+  for (edge_t e = 0; e < g.num_edges(); ++e) truth[e] = 0.2 + 0.8 * Rng(seed, e, domain::probability).uniform();
+  NetRateOptions o;
+  o.observation_window = 3.0;
+  o.tolerance = 1e-9;
+  o.max_iterations = 20000;
+  double err[2] = {0, 0};
+  std::size_t covered = 0, scored = 0;
+  int i = 0;
+  for (std::size_t count : {200u, 4000u}) {
+    const auto cs = simulate_continuous(g, truth, count, o.observation_window, seed + count);
+    const auto r = learn_netrate(g, cs, o);
+    std::size_t k = 0;
+    for (edge_t e = 0; e < g.num_edges(); ++e) {
+      if (r.credit[e] < 5) continue;
+      err[i] += std::abs(r.rate[e] - truth[e]) / truth[e];
+      ++k;
+      if (i == 1) {
+        ++scored;
+        covered += std::abs(r.rate[e] - truth[e]) <= 2.0 * r.std_error[e];
+      }
+    }
+    ASSERT_GT(k, 20u);
+    err[i] /= static_cast<double>(k);
+    ++i;
+  }
+  const double rate = static_cast<double>(covered) / static_cast<double>(scored);
+  std::printf("netrate recovery: mean relative error %.3f (200 cascades) -> %.3f (4000); within 2 sd: %.3f of %zu\n",
+              err[0], err[1], rate, scored);
+  EXPECT_LT(err[1], 0.6 * err[0]) << "seed " << seed;
+  EXPECT_LT(err[1], 0.12) << "seed " << seed;
+  EXPECT_GT(rate, 0.85) << "seed " << seed;
+}
+
+}  // namespace
