@@ -10,6 +10,9 @@ Learners (papers cited in each docstring):
 
 - :func:`learn_ic_em` -- discrete-time IC by EM (Saito, Nakano, Kimura, 2008), with empirical-Bayes
   shrinkage, per-edge standard errors and optional exogenous (outside-the-graph) adoption.
+- :func:`learn_netrate` -- continuous-time transmission rates (NetRate; Gomez-Rodriguez, Balduzzi,
+  Schoelkopf, 2011) with exponential, power-law or Rayleigh delays, turned into probabilities of
+  transmission within a horizon.
 - :func:`learn_credit` -- static Bernoulli / Jaccard / LT credit (Goyal, Bonchi, Lakshmanan, 2010).
 
 Evaluation: :func:`evaluate_predictions` predicts each held-out cascade from its first adopter(s)
@@ -35,11 +38,12 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _core
-from ._core import Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit, learn_ic_em
+from ._core import (Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit, learn_ic_em,
+                    learn_netrate)
 
 __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
-    "split_by_cascade", "learn_ic_em", "learn_credit", "ic_log_likelihood", "predict_cascade",
+    "split_by_cascade", "learn_ic_em", "learn_credit", "learn_netrate", "ic_log_likelihood", "predict_cascade",
     "evaluate_predictions", "plot_size_distribution", "plot_adoption_over_time", "plot_predictions",
     "plot_calibration",
 ]
@@ -153,9 +157,13 @@ def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0,
 
 
 def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, seed: int = 0, threads: int = 0,
-                         max_steps: Optional[int] = None, observed_seeds: int = 1,
+                         max_steps: Optional[int] = None, observed_seeds: int = 1, observed_seconds: float = 0.0,
                          learned: Optional[LearnedProbabilities] = None) -> Dict[str, Any]:
     """Predict each cascade from its first ``observed_seeds`` adopters and score the predictions.
+
+    Nowcasting: with ``observed_seconds`` > 0 every adopter within that many seconds of the
+    cascade's first adoption seeds the prediction (the cascade as seen at time tau), and the
+    scores say how well the rest is completed.
 
     Returns a dict with ``median_abs_log_error`` (point forecast: the predictive median),
     ``median_abs_log_error_of_mean``, ``coverage50``, ``coverage90``, ``mean_auc``,
@@ -164,7 +172,8 @@ def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, s
     """
     exo, scales = _exogenous(learned)
     return _core.evaluate_predictions(model, cascades, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
-                                      observed_seeds=observed_seeds, exogenous=exo, exogenous_scales=scales)
+                                      observed_seeds=observed_seeds, observed_seconds=observed_seconds,
+                                      exogenous=exo, exogenous_scales=scales)
 
 
 def _exogenous(learned: Optional[LearnedProbabilities]) -> Tuple[Any, Any]:

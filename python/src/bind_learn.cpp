@@ -4,6 +4,7 @@
 #include "bind_common.hpp"
 #include "kolsim/learn/cascades.hpp"
 #include "kolsim/learn/ic_em.hpp"
+#include "kolsim/learn/netrate.hpp"
 #include "kolsim/learn/predict.hpp"
 
 namespace kolsim::python {
@@ -94,13 +95,15 @@ EmOptions em_options(double step_seconds, std::uint32_t min_lag_steps, std::opti
 }
 
 PredictOptions predict_options(std::uint64_t trials, std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps,
-                               std::uint32_t observed_seeds, py::handle exogenous, py::handle exogenous_scales) {
+                               std::uint32_t observed_seeds, py::handle exogenous, py::handle exogenous_scales,
+                               double observed_seconds = 0) {
   PredictOptions o;
   o.trials = trials;
   o.seed = seed;
   o.threads = threads;
   o.max_steps = step_limit(max_steps);
   o.observed_seeds = observed_seeds;
+  o.observed_seconds = observed_seconds;
   o.exogenous = number_vector<double>(exogenous, "exogenous");
   o.exogenous_scales = number_vector<double>(exogenous_scales, "exogenous_scales");
   o.stop = python_stop_token();
@@ -141,11 +144,12 @@ py::dict scores_dict(const PredictionScores& s) {
   d["mean_average_precision"] = s.mean_average_precision;
   const std::size_t k = s.cascades.size();
   std::vector<std::uint64_t> id(k);
-  std::vector<double> obs(k), mean(k), se(k), q05(k), q25(k), q50(k), q75(k), q95(k), auc(k), ap(k), pit(k);
+  std::vector<double> obs(k), seeded(k), mean(k), se(k), q05(k), q25(k), q50(k), q75(k), q95(k), auc(k), ap(k), pit(k);
   for (std::size_t i = 0; i < k; ++i) {
     const auto& c = s.cascades[i];
     id[i] = c.id;
     obs[i] = c.observed;
+    seeded[i] = c.seeded;
     mean[i] = c.predicted_mean;
     se[i] = c.predicted_std_error;
     q05[i] = c.q05;
@@ -160,6 +164,7 @@ py::dict scores_dict(const PredictionScores& s) {
   py::dict per;
   per["id"] = to_numpy(std::move(id));
   per["observed"] = to_numpy(std::move(obs));
+  per["seeded"] = to_numpy(std::move(seeded));
   per["predicted_mean"] = to_numpy(std::move(mean));
   per["predicted_std_error"] = to_numpy(std::move(se));
   per["q05"] = to_numpy(std::move(q05));
@@ -176,9 +181,10 @@ py::dict scores_dict(const PredictionScores& s) {
 
 template <class M>
 py::dict evaluate_py(const BoundModel<M>& m, const Cascades& cs, std::uint64_t trials, std::uint64_t seed, int threads,
-                     std::optional<std::uint32_t> max_steps, std::uint32_t observed_seeds, py::handle exogenous,
-                     py::handle exogenous_scales) {
-  const auto o = predict_options(trials, seed, threads, max_steps, observed_seeds, exogenous, exogenous_scales);
+                     std::optional<std::uint32_t> max_steps, std::uint32_t observed_seeds, double observed_seconds,
+                     py::handle exogenous, py::handle exogenous_scales) {
+  const auto o =
+      predict_options(trials, seed, threads, max_steps, observed_seeds, exogenous, exogenous_scales, observed_seconds);
   PredictionScores s = without_gil([&] { return evaluate_predictions(m.graph, m.model, cs, o); });
   return scores_dict(s);
 }
@@ -425,6 +431,56 @@ void bind_learn(py::module_& m) {
         py::arg("exogenous") = py::none(),
         "IC log-likelihood of cascades under the graph's probabilities (compare models on held-out cascades).");
 
+  m.def("learn_netrate",
+        [](const FollowerGraph& g, const Cascades& c, const std::string& delay, double horizon,
+           double observation_window, double min_delay, std::uint32_t max_iterations, double tolerance, py::handle prior,
+           int threads) {
+          NetRateOptions o;
+          if (delay == "exponential") o.delay = DelayModel::exponential;
+          else if (delay == "power_law") o.delay = DelayModel::power_law;
+          else if (delay == "rayleigh") o.delay = DelayModel::rayleigh;
+          else throw std::invalid_argument("delay must be 'exponential', 'power_law' or 'rayleigh', got '" + delay + "'");
+          o.horizon = horizon;
+          o.observation_window = observation_window;
+          o.min_delay = min_delay;
+          o.max_iterations = max_iterations;
+          o.tolerance = tolerance;
+          if (!prior.is_none()) {
+            auto ab = prior.cast<std::pair<double, double>>();
+            o.prior_shape = ab.first;
+            o.prior_rate = ab.second;
+          }
+          o.threads = threads;
+          o.stop = python_stop_token();
+          NetRateResult r = without_gil([&] { return learn_netrate(g, c, o); });
+          py::dict d;
+          d["graph"] = std::move(r.graph);
+          d["rate"] = to_numpy(std::move(r.rate));
+          d["std_error"] = to_numpy(std::move(r.std_error));
+          d["exposure"] = to_numpy(std::move(r.exposure));
+          d["credit"] = to_numpy(std::move(r.credit));
+          d["log_likelihood"] = r.log_likelihood;
+          d["iterations"] = r.iterations;
+          d["converged"] = r.converged;
+          d["events"] = r.events;
+          d["unexplained"] = r.unexplained;
+          d["seconds"] = r.seconds;
+          return d;
+        },
+        py::arg("graph"), py::arg("cascades"), py::arg("delay") = "exponential",
+        py::arg("horizon") = NetRateOptions{}.horizon, py::arg("observation_window") = NetRateOptions{}.observation_window,
+        py::arg("min_delay") = NetRateOptions{}.min_delay, py::arg("max_iterations") = NetRateOptions{}.max_iterations,
+        py::arg("tolerance") = NetRateOptions{}.tolerance, py::arg("prior") = py::none(), py::arg("threads") = 0,
+        R"doc(Continuous-time transmission rates by NetRate (Gomez-Rodriguez, Balduzzi, Schoelkopf, ICML 2011).
+
+Each adopter's hazard is the sum of its adopted in-neighbours' hazards under the ``delay`` model
+('exponential', 'power_law' with ``min_delay``, 'rayleigh'); exposures that did not transmit count
+through their survival until the follower adopted or the observation ended. Returns a dict with
+``graph`` (probability of transmission within ``horizon`` seconds on every edge), per-edge
+``rate``, ``std_error`` (inverse observed information), ``exposure``, ``credit``, and the
+training ``log_likelihood``.
+)doc");
+
   py::class_<PySizeDistribution>(m, "SizeDistribution", "Simulated final sizes of one cascade and who it reached.")
       .def_readonly("sizes", &PySizeDistribution::sizes)
       .def_readonly("adoption_probability", &PySizeDistribution::adoption_probability)
@@ -459,7 +515,8 @@ void bind_learn(py::module_& m) {
   auto def_eval = [&](auto fn) {
     m.def("evaluate_predictions", fn, py::arg("model"), py::arg("cascades"), py::arg("trials") = PredictOptions{}.trials,
           py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none(),
-          py::arg("observed_seeds") = PredictOptions{}.observed_seeds, py::arg("exogenous") = py::none(),
+          py::arg("observed_seeds") = PredictOptions{}.observed_seeds,
+          py::arg("observed_seconds") = PredictOptions{}.observed_seconds, py::arg("exogenous") = py::none(),
           py::arg("exogenous_scales") = py::none(),
           "Predict each cascade from its first adopters and score it: median absolute log error, coverage "
           "of the 50%/90% intervals, AUC and average precision of who adopts; per-cascade arrays in ['cascades'].");

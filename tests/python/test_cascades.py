@@ -78,6 +78,21 @@ def test_em_exact_single_edge_and_learned_graph_is_usable():
         kc.learn_ic_em(g, c, prior=(0.0, 1.0))
 
 
+def test_netrate_closed_form_and_nowcast_seeds(graph):
+    g = kolsim.from_edges([0], [1])
+    c = kc.Cascades.from_lists(g, [[(0, 0), (1, 2)], [(0, 0), (1, 3)], [(0, 0), (1, 5)], [(0, 0)], [(0, 0)]])
+    r = kc.learn_netrate(g, c, observation_window=10.0, horizon=4.0)
+    assert r["rate"][0] == pytest.approx(0.1)
+    assert r["graph"].edge_probs[0] == pytest.approx(1 - np.exp(-0.4), rel=1e-6)
+    with pytest.raises(ValueError):
+        kc.learn_netrate(g, c, delay="gaussian")
+    # Nowcasting: adopters within observed_seconds of the first seed the prediction.
+    d = kc.Cascades.from_lists(graph, [[(10, 0), (20, 50), (30, 500)]])
+    m = kolsim.IndependentCascade(kolsim.constant_probability(graph, 0.0))
+    assert kc.evaluate_predictions(m, d, trials=10, observed_seconds=100)["cascades"]["seeded"].tolist() == [2]
+    assert kc.evaluate_predictions(m, d, trials=10)["cascades"]["seeded"].tolist() == [1]
+
+
 def test_predict_degenerate_and_thread_invariant(graph):
     m0 = kolsim.IndependentCascade(kolsim.constant_probability(graph, 0.0))
     d = kc.predict_cascade(m0, [10], trials=40, seed=1)

@@ -48,6 +48,9 @@ struct PredictOptions {
   int threads = 0;
   std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max();
   std::uint32_t observed_seeds = 1;  ///< evaluate: the first this many adopters seed the prediction
+  /// evaluate (nowcasting): > 0 = every adopter within this many seconds of the cascade's first
+  /// adoption seeds the prediction (at least one), instead of observed_seeds.
+  double observed_seconds = 0;
   /// Empty, or one probability per account of adopting from outside the graph in a cascade
   /// (LearnedProbabilities::exogenous): such accounts join the seeds of a trial.
   std::vector<double> exogenous;
@@ -135,6 +138,7 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
 struct CascadePrediction {
   std::uint64_t id = 0;
   double observed = 0;              ///< in-graph adopters
+  double seeded = 0;                ///< adopters that seeded the prediction (observed so far)
   double predicted_mean = 0, predicted_std_error = 0;
   double q05 = 0, q25 = 0, q50 = 0, q75 = 0, q95 = 0;
   /// Probability integral transform: P(size < observed) + P(size = observed) / 2 under the
@@ -202,6 +206,8 @@ PredictionScores evaluate_predictions(const FollowerGraph& g, const M& model, co
   KOLSIM_REQUIRE(cascades.graph_vertices == g.num_vertices(), "evaluate_predictions: the cascades were read for a graph of ",
                  cascades.graph_vertices, " accounts, this graph has ", g.num_vertices());
   KOLSIM_REQUIRE(opt.observed_seeds >= 1, "evaluate_predictions: observed_seeds must be >= 1");
+  KOLSIM_REQUIRE(opt.observed_seconds >= 0 && std::isfinite(opt.observed_seconds),
+                 "evaluate_predictions: observed_seconds must be >= 0, got ", opt.observed_seconds);
   PredictionScores out;
   std::vector<double> log_err, log_err_mean;
   std::vector<char> label(g.num_vertices(), 0);
@@ -210,13 +216,19 @@ PredictionScores evaluate_predictions(const FollowerGraph& g, const M& model, co
   for (std::size_t c = 0; c < cascades.size(); ++c) {
     auto a = cascades.adopters(c);
     if (a.empty()) continue;
-    const std::size_t ns = std::min<std::size_t>(opt.observed_seeds, a.size());
+    std::size_t ns = std::min<std::size_t>(opt.observed_seeds, a.size());
+    if (opt.observed_seconds > 0) {
+      auto t = cascades.adoption_times(c);
+      ns = 1;
+      while (ns < a.size() && t[ns] - t[0] <= opt.observed_seconds) ++ns;
+    }
     PredictOptions o = opt;
     o.seed = opt.seed + c;
     const auto d = predict_cascade(g, model, a.first(ns), o);
     CascadePrediction p;
     p.id = cascades.ids[c];
     p.observed = static_cast<double>(a.size());
+    p.seeded = static_cast<double>(ns);
     p.predicted_mean = d.mean;
     p.predicted_std_error = d.std_error;
     p.q05 = d.quantile(0.05);
