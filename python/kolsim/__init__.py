@@ -615,11 +615,12 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
 
 
 def __getattr__(name: str) -> Any:
-    """Submodules on first use: ``kolsim.datasets``, ``kolsim.plot``, ``kolsim.campaign``; and the
+    """Submodules on first use: ``kolsim.datasets``, ``kolsim.plot``, ``kolsim.campaign``,
+    ``kolsim.cascades``; and the
     campaign helpers ``kolsim.Campaign`` and ``kolsim.generated_roster`` from kolsim.campaign."""
     import importlib
 
-    if name in ("datasets", "plot", "campaign"):
+    if name in ("datasets", "plot", "campaign", "cascades"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("Campaign", "generated_roster", "audience_from_groups"):
         return getattr(importlib.import_module(".campaign", __name__), name)

@@ -12,6 +12,7 @@ void bind_competitive(py::module_& m);
 void bind_blocking(py::module_& m);
 void bind_campaign(py::module_& m);
 void bind_opinion(py::module_& m);
+void bind_learn(py::module_& m);
 
 void bind_core(py::module_& m) {
   m.attr("__version__") = KOLSIM_VERSION_INFO;
@@ -86,4 +87,5 @@ PYBIND11_MODULE(_core, m) {
   bind_blocking(m);
   bind_campaign(m);
   bind_opinion(m);
+  bind_learn(m);
 }

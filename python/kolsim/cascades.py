@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: MIT
+"""Real cascades: read observed adoption cascades, learn edge probabilities from them, predict
+held-out cascades and score the predictions.
+
+A cascade is the list of accounts that adopted a message, in adoption order, with times in
+seconds. Cascades are joined to a graph's account table; an edge ``u -> v`` means *v may adopt
+because u did* (influence flows u -> v), exactly as in the rest of kolsim.
+
+Learners (papers cited in each docstring):
+
+- :func:`learn_ic_em` -- discrete-time IC by EM (Saito, Nakano, Kimura, 2008), with empirical-Bayes
+  shrinkage, per-edge standard errors and optional exogenous (outside-the-graph) adoption.
+- :func:`learn_netrate` -- continuous-time transmission rates (NetRate; Gomez-Rodriguez, Balduzzi,
+  Schoelkopf, 2011) with exponential, power-law or Rayleigh delays, turned into probabilities of
+  transmission within a horizon.
+- :func:`learn_credit` -- static Bernoulli / Jaccard / LT credit (Goyal, Bonchi, Lakshmanan, 2010).
+
+Evaluation: :func:`evaluate_predictions` predicts each held-out cascade from its first adopter(s)
+by Monte Carlo and reports the median absolute log error of the final size, the coverage of the
+50% / 90% prediction intervals, AUC and average precision of *who adopts*; :func:`ic_log_likelihood`
+scores any probability assignment on held-out cascades.
+
+Examples
+--------
+>>> import kolsim
+>>> from kolsim import cascades as kc
+>>> g = kolsim.from_edges([0, 0, 1], [1, 2, 2])
+>>> c = kc.Cascades.from_lists(g, [[(0, 0), (1, 1), (2, 2)], [(0, 0), (2, 1)], [(0, 0)]])
+>>> r = kc.learn_ic_em(g, c, shrinkage=False)
+>>> round(float(r.probability[0]), 3)  # 0 -> 1: one success in three trials
+0.333
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _core
+from ._core import (Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit, learn_ic_em,
+                    learn_netrate)
+
+__all__ = [
+    "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
+    "split_by_cascade", "learn_ic_em", "learn_credit", "learn_netrate", "ic_log_likelihood", "predict_cascade",
+    "evaluate_predictions", "plot_size_distribution", "plot_adoption_over_time", "plot_predictions",
+    "plot_calibration",
+]
+
+
+def _adopters(self: Cascades, i: int) -> np.ndarray:
+    """Account ids of cascade ``i``'s adopters, in adoption order (int64)."""
+    graph = getattr(self, "graph", None)
+    if graph is None:
+        raise ValueError("these cascades carry no graph; build them with read_cascades or Cascades.from_lists")
+    return np.asarray(graph.accounts, dtype=np.int64)[self.adopter_indices(i)]
+
+
+def _from_lists(graph: Any, cascades: Iterable[Sequence[Tuple[int, float]]],
+                ids: Optional[Sequence[int]] = None) -> Cascades:
+    """Cascades from Python lists of ``(account, time)`` pairs, one list per cascade, in adoption order.
+
+    Accounts must be accounts of ``graph`` (``IndexError`` otherwise); times must not decrease
+    within a cascade (``ValueError``); a repeated account keeps its first adoption.
+    """
+    adopters: List[List[int]] = []
+    times: List[List[float]] = []
+    for cascade in cascades:
+        pairs = list(cascade)
+        accounts = [int(a) for a, _ in pairs]
+        adopters.append([graph.index_of(a) for a in accounts])
+        times.append([float(t) for _, t in pairs])
+    ids_list = list(range(len(adopters))) if ids is None else [int(x) for x in ids]
+    c = _core._cascades_from_indices(graph, adopters, times, ids_list)
+    c.graph = graph
+    return c
+
+
+Cascades.adopters = _adopters
+Cascades.from_lists = staticmethod(_from_lists)
+
+
+def read_cascades(path: "os.PathLike[str] | str | bytes", graph: Any, *, format: str = "auto",
+                  root_field: bool = True, allow_outside: bool = True, min_size: int = 1) -> Cascades:
+    """Read cascades and join them to ``graph``'s accounts.
+
+    Parameters
+    ----------
+    path
+        One cascade per line (``account time,account time,...`` or ``account,time account,time ...``;
+        a first chunk ``root account time`` makes ``root`` the first adopter, as in the StackExchange
+        sets), or a long CSV with a header naming ``cascade_id,account,time``.
+    graph
+        The follower graph; edges point the way influence flows.
+    format
+        ``"auto"``, ``"per_line"`` or ``"long_csv"``.
+    allow_outside
+        Adopters that are not accounts of the graph are counted per cascade (``True``) or an error.
+    min_size
+        Cascades with fewer in-graph adopters are skipped (counted in ``.report``).
+
+    Returns
+    -------
+    Cascades
+        With ``.report``: lines, cascades, adoptions, outside_adoptions, repeat_adoptions,
+        skipped_small. Malformed lines raise :class:`kolsim.ParseError` with ``file`` and ``line``.
+    """
+    c, report = _core._read_cascades(path, graph, format=format, root_field=root_field,
+                                     allow_outside=allow_outside, min_size=min_size)
+    c.graph = graph
+    c.report = report
+    return c
+
+
+def summarize(cascades: Cascades, graph: Any = None) -> Dict[str, Any]:
+    """Sizes, durations, depth along graph edges, the fraction of adoptions explained by an earlier
+    adopting in-neighbour, and the time to 50% / 90% of each cascade's final size."""
+    g = graph if graph is not None else getattr(cascades, "graph", None)
+    if g is None:
+        raise ValueError("summarize needs the graph the cascades were read for")
+    return _core._summarize_cascades(g, cascades)
+
+
+def split_by_time(cascades: Cascades, test_fraction: float = 0.2) -> Tuple[np.ndarray, np.ndarray]:
+    """Positions of (train, test) cascades: cascades sorted by first adoption, the latest
+    ``test_fraction`` are the test set. Deterministic."""
+    return _core._split_by_time(cascades, test_fraction)
+
+
+def split_by_cascade(cascades: Cascades, test_fraction: float = 0.2, *, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """Positions of (train, test) cascades, a seeded random split (same seed, same split)."""
+    return _core._split_by_cascade(cascades, test_fraction, seed)
+
+
+def _subset(self: Cascades, which: Any) -> Cascades:
+    """The cascades at these positions (e.g. one side of a split), in this order."""
+    out = self._subset(which)
+    out.graph = getattr(self, "graph", None)
+    return out
+
+
+Cascades.subset = _subset
+
+
+def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0, threads: int = 0,
+                    max_steps: Optional[int] = None, learned: Optional[LearnedProbabilities] = None) -> SizeDistribution:
+    """Monte Carlo distribution of a cascade's final size from ``seeds`` (account ids).
+
+    With ``learned`` from ``learn_ic_em(..., exogenous=True)``, accounts also adopt from outside
+    the graph with the learned probabilities, scaled per trial by an appeal drawn from the
+    training cascades (``learned.cascade_intensity``).
+    """
+    exo, scales = _exogenous(learned)
+    return _core.predict_cascade(model, seeds, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
+                                 exogenous=exo, exogenous_scales=scales)
+
+
+def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, seed: int = 0, threads: int = 0,
+                         max_steps: Optional[int] = None, observed_seeds: int = 1, observed_seconds: float = 0.0,
+                         learned: Optional[LearnedProbabilities] = None) -> Dict[str, Any]:
+    """Predict each cascade from its first ``observed_seeds`` adopters and score the predictions.
+
+    Nowcasting: with ``observed_seconds`` > 0 every adopter within that many seconds of the
+    cascade's first adoption seeds the prediction (the cascade as seen at time tau), and the
+    scores say how well the rest is completed.
+
+    Returns a dict with ``median_abs_log_error`` (point forecast: the predictive median),
+    ``median_abs_log_error_of_mean``, ``coverage50``, ``coverage90``, ``mean_auc``,
+    ``mean_average_precision`` and ``cascades`` (per-cascade arrays: observed, predicted_mean,
+    q05 .. q95, pit, auc, average_precision).
+    """
+    exo, scales = _exogenous(learned)
+    return _core.evaluate_predictions(model, cascades, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
+                                      observed_seeds=observed_seeds, observed_seconds=observed_seconds,
+                                      exogenous=exo, exogenous_scales=scales)
+
+
+def _exogenous(learned: Optional[LearnedProbabilities]) -> Tuple[Any, Any]:
+    if learned is None or len(learned.exogenous) == 0:
+        return None, None
+    return learned.exogenous, learned.cascade_intensity
+
+
+def _axes(ax: Any) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(5, 4))
+    return ax
+
+
+def plot_size_distribution(cascades: Cascades, *, ax: Any = None, label: Optional[str] = None) -> Any:
+    """Log-log complementary CDF of cascade sizes (in-graph adopters)."""
+    ax = _axes(ax)
+    sizes = np.sort(np.asarray(cascades.sizes, dtype=float))
+    ccdf = 1.0 - np.arange(len(sizes)) / max(len(sizes), 1)
+    ax.loglog(sizes, ccdf, marker=".", linestyle="none", label=label)
+    ax.set_xlabel("cascade size (adopters)")
+    ax.set_ylabel("P(size >= x)")
+    if label:
+        ax.legend()
+    return ax
+
+
+def plot_adoption_over_time(cascades: Cascades, *, ax: Any = None, unit: float = 86400.0,
+                            unit_name: str = "days") -> Any:
+    """Median and 10-90% band of the fraction of each cascade's final size reached over time."""
+    ax = _axes(ax)
+    curves = []
+    spans = []
+    for i in range(len(cascades)):
+        t = np.asarray(cascades.times(i))
+        if len(t) < 2:
+            continue
+        spans.append((t[-1] - t[0]) / unit)
+        curves.append(((t - t[0]) / unit, np.arange(1, len(t) + 1) / len(t)))
+    if not curves:
+        return ax
+    grid = np.linspace(0.0, float(np.percentile(spans, 90)) or 1.0, 100)
+    frac = np.array([np.interp(grid, x, y, left=0.0, right=1.0) for x, y in curves])
+    ax.plot(grid, np.median(frac, axis=0), label="median cascade")
+    ax.fill_between(grid, np.percentile(frac, 10, axis=0), np.percentile(frac, 90, axis=0), alpha=0.3,
+                    label="10-90% of cascades")
+    ax.set_xlabel(f"time since first adoption ({unit_name})")
+    ax.set_ylabel("fraction of final size")
+    ax.legend()
+    return ax
+
+
+def plot_predictions(scores: Dict[str, Any], *, ax: Any = None, label: Optional[str] = None) -> Any:
+    """Predicted (median, 5-95% interval) against observed final size, log-log."""
+    ax = _axes(ax)
+    c = scores["cascades"]
+    obs = np.asarray(c["observed"])
+    med = np.asarray(c["q50"])
+    lo, hi = np.asarray(c["q05"]), np.asarray(c["q95"])
+    ax.errorbar(obs, med, yerr=[med - lo, hi - med], fmt=".", alpha=0.5, label=label)
+    top = max(float(obs.max()), float(hi.max())) if len(obs) else 1.0
+    ax.plot([1, top], [1, top], color="grey", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("observed final size")
+    ax.set_ylabel("predicted (median, 5-95%)")
+    if label:
+        ax.legend()
+    return ax
+
+
+def plot_calibration(scores: Dict[str, Any], *, ax: Any = None, label: Optional[str] = None) -> Any:
+    """Calibration: the fraction of cascades whose observed size falls inside the central
+    prediction interval of each nominal level (from the PIT values); the diagonal is perfect."""
+    ax = _axes(ax)
+    pit = np.asarray(scores["cascades"]["pit"])
+    levels = np.linspace(0.0, 1.0, 21)
+    inside = [np.mean(np.abs(pit - 0.5) <= lv / 2) if len(pit) else 0.0 for lv in levels]
+    ax.plot(levels, inside, marker="o", label=label)
+    ax.plot([0, 1], [0, 1], color="grey", linewidth=1)
+    ax.set_xlabel("nominal coverage of the central interval")
+    ax.set_ylabel("observed coverage")
+    if label:
+        ax.legend()
+    return ax

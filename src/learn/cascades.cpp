@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/// Cascade readers (one cascade per line, long CSV), summaries and train/test splits.
+#include "kolsim/learn/cascades.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "kolsim/core/rng.hpp"
+
+namespace kolsim {
+
+void Cascades::add(std::span<const vertex_t> adopters, std::span<const double> adoption_times, std::uint64_t id,
+                   std::uint64_t outside_adoptions) {
+  KOLSIM_REQUIRE(adopters.size() == adoption_times.size(), "Cascades::add: ", adopters.size(), " adopters but ",
+                 adoption_times.size(), " times");
+  for (std::size_t i = 0; i < adopters.size(); ++i) {
+    const vertex_t v = adopters[i];
+    KOLSIM_REQUIRE_INDEX(v < graph_vertices, "Cascades::add: vertex ", v, " out of range (n = ", graph_vertices, ")");
+    KOLSIM_REQUIRE(std::isfinite(adoption_times[i]), "Cascades::add: adoption time ", i, " is not finite");
+    KOLSIM_REQUIRE(i == 0 || adoption_times[i] >= adoption_times[i - 1], "Cascades::add: adoption times decrease at ",
+                   i);
+  }
+  // Keep the first adoption of each account.
+  std::unordered_set<vertex_t> kept;
+  for (std::size_t i = 0; i < adopters.size(); ++i) {
+    if (!kept.insert(adopters[i]).second) continue;
+    vertices.push_back(adopters[i]);
+    times.push_back(adoption_times[i]);
+  }
+  offsets.push_back(vertices.size());
+  outside.push_back(outside_adoptions);
+  ids.push_back(id);
+}
+
+Cascades Cascades::subset(std::span<const std::size_t> which) const {
+  Cascades out;
+  out.graph_vertices = graph_vertices;
+  for (std::size_t c : which) {
+    auto a = adopters(c);
+    auto t = adoption_times(c);
+    out.vertices.insert(out.vertices.end(), a.begin(), a.end());
+    out.times.insert(out.times.end(), t.begin(), t.end());
+    out.offsets.push_back(out.vertices.size());
+    out.outside.push_back(outside[c]);
+    out.ids.push_back(ids[c]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string quote(std::string_view s) {
+  std::string out = "'";
+  for (unsigned char ch : s.substr(0, 60)) {
+    if (ch >= 0x20 && ch < 0x7f) {
+      out += static_cast<char>(ch);
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[ch >> 4];
+      out += hex[ch & 15];
+    }
+  }
+  if (s.size() > 60) out += "...";
+  return out + "'";
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t j = i;
+    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+/// Reads files whole, splits lines on LF, CRLF or a lone CR, strips a UTF-8 BOM.
+std::vector<std::string_view> lines_of(const std::string& text) {
+  std::string_view all(text);
+  if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i] == '\n' || all[i] == '\r') {
+      out.push_back(all.substr(start, i - start));
+      if (all[i] == '\r' && i + 1 < all.size() && all[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  }
+  if (start < all.size()) out.push_back(all.substr(start));
+  return out;
+}
+
+struct LineReader {
+  const std::string& path;
+  std::uint64_t line = 0;
+
+  [[noreturn]] void fail(const std::string& msg) const { throw ParseError(path, line, msg); }
+
+  account_t account(std::string_view t) const {
+    account_t a = 0;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), a, 10);
+    if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size())
+      fail("account " + quote(t) + " is not an unsigned 64-bit integer");
+    return a;
+  }
+  double time(std::string_view t) const {
+    double x = 0;
+    const bool plain = !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-' || t[0] == '.');
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), x, std::chars_format::general);
+    if (!plain || r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(x))
+      fail("time " + quote(t) + " is not a finite decimal number of seconds");
+    return x;
+  }
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open cascade file '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw IoError("cannot read cascade file '" + path + "'");
+  return ss.str();
+}
+
+/// Joins one cascade's (account, time) pairs to the graph and appends it.
+struct Joiner {
+  const FollowerGraph& g;
+  const CascadeReadOptions& opt;
+  CascadeReadReport& rep;
+  Cascades& out;
+  std::vector<vertex_t> vs;
+  std::vector<double> ts;
+  std::vector<std::uint32_t> seen;
+  std::uint32_t epoch = 0;
+
+  Joiner(const FollowerGraph& graph, const CascadeReadOptions& o, CascadeReadReport& r, Cascades& c)
+      : g(graph), opt(o), rep(r), out(c), seen(graph.num_vertices(), 0) {}
+
+  void finish(const LineReader& lr, std::uint64_t id, std::vector<std::pair<account_t, double>>& pairs, bool sort) {
+    if (sort) std::stable_sort(pairs.begin(), pairs.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    if (++epoch == 0) {
+      std::fill(seen.begin(), seen.end(), 0u);
+      epoch = 1;
+    }
+    vs.clear();
+    ts.clear();
+    std::uint64_t outside = 0;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      if (i > 0 && pairs[i].second < pairs[i - 1].second)
+        lr.fail("adoption times decrease within the cascade (" + std::to_string(pairs[i - 1].second) + " then " +
+                std::to_string(pairs[i].second) + ")");
+      const auto v = g.find(pairs[i].first);
+      if (!v) {
+        if (!opt.allow_outside) lr.fail("account " + std::to_string(pairs[i].first) + " is not in the graph");
+        ++outside;
+        continue;
+      }
+      if (seen[*v] == epoch) {
+        ++rep.repeat_adoptions;
+        continue;
+      }
+      seen[*v] = epoch;
+      vs.push_back(*v);
+      ts.push_back(pairs[i].second);
+    }
+    rep.outside_adoptions += outside;
+    if (vs.size() < opt.min_size) {
+      ++rep.skipped_small;
+      return;
+    }
+    out.vertices.insert(out.vertices.end(), vs.begin(), vs.end());
+    out.times.insert(out.times.end(), ts.begin(), ts.end());
+    out.offsets.push_back(out.vertices.size());
+    out.outside.push_back(outside);
+    out.ids.push_back(id);
+    ++rep.cascades;
+    rep.adoptions += vs.size();
+  }
+};
+
+void read_per_line(const std::string& path, const std::vector<std::string_view>& lines, Joiner& j) {
+  LineReader lr{path};
+  std::vector<std::pair<account_t, double>> pairs;
+  for (std::string_view raw : lines) {
+    ++lr.line;
+    ++j.rep.lines;
+    const std::string_view s = trim(raw);
+    if (s.empty() || s[0] == '#') continue;
+    pairs.clear();
+    // Layout A: chunks split by ',' holding "account time" (first chunk may be "root account time").
+    // Layout B: chunks split by blanks holding "account,time".
+    auto chunks = split(s, ',');
+    const bool layout_a = !chunks.empty() && fields(chunks[0]).size() >= 2;
+    if (layout_a) {
+      for (std::size_t k = 0; k < chunks.size(); ++k) {
+        auto f = fields(chunks[k]);
+        if (f.empty() && k + 1 == chunks.size()) break;  // trailing comma
+        if (k == 0 && f.size() == 3 && j.opt.root_field) {
+          const double t = lr.time(f[2]);
+          pairs.emplace_back(lr.account(f[0]), t);
+          pairs.emplace_back(lr.account(f[1]), t);
+          continue;
+        }
+        if (f.size() != 2)
+          lr.fail("adoption " + std::to_string(k + 1) + " " + quote(chunks[k]) + " is not 'account time'");
+        pairs.emplace_back(lr.account(f[0]), lr.time(f[1]));
+      }
+    } else {
+      auto items = fields(s);
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        auto f = split(items[k], ',');
+        if (f.size() != 2) lr.fail("adoption " + std::to_string(k + 1) + " " + quote(items[k]) + " is not 'account,time'");
+        pairs.emplace_back(lr.account(trim(f[0])), lr.time(trim(f[1])));
+      }
+    }
+    j.finish(lr, lr.line, pairs, false);
+  }
+}
+
+void read_long_csv(const std::string& path, const std::vector<std::string_view>& lines, Joiner& j) {
+  LineReader lr{path};
+  int col_id = -1, col_account = -1, col_time = -1;
+  std::size_t ncols = 0;
+  std::vector<std::uint64_t> order;  // cascade ids by first appearance
+  std::unordered_map<std::uint64_t, std::vector<std::pair<account_t, double>>> groups;
+  std::unordered_map<std::uint64_t, std::uint64_t> first_line;
+  for (std::string_view raw : lines) {
+    ++lr.line;
+    ++j.rep.lines;
+    const std::string_view s = trim(raw);
+    if (s.empty() || s[0] == '#') continue;
+    auto f = split(s, ',');
+    for (auto& x : f) x = trim(x);
+    if (col_id < 0) {
+      for (std::size_t k = 0; k < f.size(); ++k) {
+        if (f[k] == "cascade_id" || f[k] == "cascade") col_id = static_cast<int>(k);
+        if (f[k] == "account" || f[k] == "user") col_account = static_cast<int>(k);
+        if (f[k] == "time" || f[k] == "timestamp") col_time = static_cast<int>(k);
+      }
+      if (col_id < 0 || col_account < 0 || col_time < 0)
+        lr.fail("the header must name the columns cascade_id, account and time; got " + quote(s));
+      ncols = f.size();
+      continue;
+    }
+    if (f.size() != ncols)
+      lr.fail("expected " + std::to_string(ncols) + " comma-separated fields, got " + std::to_string(f.size()));
+    const std::uint64_t id = lr.account(f[static_cast<std::size_t>(col_id)]);
+    auto [it, fresh] = groups.try_emplace(id);
+    if (fresh) {
+      order.push_back(id);
+      first_line[id] = lr.line;
+    }
+    it->second.emplace_back(lr.account(f[static_cast<std::size_t>(col_account)]),
+                            lr.time(f[static_cast<std::size_t>(col_time)]));
+  }
+  if (col_id < 0) throw ParseError(path, 0, "no header row (cascade_id,account,time)");
+  for (std::uint64_t id : order) {
+    LineReader at{path, first_line[id]};
+    j.finish(at, id, groups[id], true);
+  }
+}
+
+}  // namespace
+
+Cascades read_cascades(const std::string& path, const FollowerGraph& g, const CascadeReadOptions& options,
+                       CascadeReadReport* report) {
+  CascadeReadReport local;
+  CascadeReadReport& rep = report ? *report : local;
+  rep = {};
+  const std::string text = read_text(path);
+  const auto lines = lines_of(text);
+  CascadeFormat fmt = options.format;
+  if (fmt == CascadeFormat::auto_detect) {
+    fmt = CascadeFormat::per_line;
+    for (std::string_view l : lines) {
+      l = trim(l);
+      if (l.empty() || l[0] == '#') continue;
+      if (l.find("cascade") != std::string_view::npos) fmt = CascadeFormat::long_csv;
+      break;
+    }
+  }
+  Cascades out;
+  out.graph_vertices = g.num_vertices();
+  Joiner j(g, options, rep, out);
+  if (fmt == CascadeFormat::long_csv)
+    read_long_csv(path, lines, j);
+  else
+    read_per_line(path, lines, j);
+  return out;
+}
+
+CascadeSummary summarize_cascades(const FollowerGraph& g, const Cascades& cs) {
+  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "summarize_cascades: the cascades were read for a graph of ",
+                 cs.graph_vertices, " accounts, this graph has ", g.num_vertices());
+  CascadeSummary s;
+  s.cascades = cs.size();
+  s.adoptions = cs.adoptions();
+  std::vector<std::uint32_t> when(g.num_vertices(), 0), depth(g.num_vertices(), 0);
+  std::uint32_t epoch = 0;
+  std::uint64_t later = 0, explained = 0;
+  for (std::size_t c = 0; c < cs.size(); ++c) {
+    auto a = cs.adopters(c);
+    auto t = cs.adoption_times(c);
+    ++epoch;
+    std::uint32_t deepest = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const vertex_t v = a[i];
+      std::uint32_t d = 0;
+      bool has_parent = false;
+      if (i > 0) {
+        ++later;
+        for (vertex_t u : g.in_neighbors(v)) {
+          if (when[u] == epoch) {
+            has_parent = true;
+            d = std::max(d, depth[u] + 1);
+          }
+        }
+        explained += has_parent;
+      }
+      when[v] = epoch;
+      depth[v] = d;
+      deepest = std::max(deepest, d);
+    }
+    s.sizes.push_back(a.size());
+    s.depths.push_back(deepest);
+    const double t0 = a.empty() ? 0.0 : t.front();
+    s.durations.push_back(a.empty() ? 0.0 : t.back() - t0);
+    auto reach = [&](double frac) {
+      const std::size_t need = static_cast<std::size_t>(std::ceil(frac * static_cast<double>(a.size())));
+      return need == 0 ? 0.0 : t[need - 1] - t0;
+    };
+    s.time_to_half.push_back(a.empty() ? 0.0 : reach(0.5));
+    s.time_to_90.push_back(a.empty() ? 0.0 : reach(0.9));
+  }
+  s.explained_fraction = later ? static_cast<double>(explained) / static_cast<double>(later) : 0.0;
+  return s;
+}
+
+CascadeSplit split_by_time(const Cascades& cs, double test_fraction) {
+  KOLSIM_REQUIRE(test_fraction >= 0.0 && test_fraction <= 1.0, "split_by_time: test_fraction must be in [0, 1], got ",
+                 test_fraction);
+  std::vector<std::size_t> idx(cs.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  auto start = [&](std::size_t c) {
+    auto t = cs.adoption_times(c);
+    return t.empty() ? std::numeric_limits<double>::infinity() : t.front();
+  };
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return start(a) < start(b); });
+  const auto ntest = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(cs.size())));
+  CascadeSplit s;
+  s.train.assign(idx.begin(), idx.end() - static_cast<std::ptrdiff_t>(ntest));
+  s.test.assign(idx.end() - static_cast<std::ptrdiff_t>(ntest), idx.end());
+  return s;
+}
+
+CascadeSplit split_by_cascade(const Cascades& cs, double test_fraction, std::uint64_t seed) {
+  KOLSIM_REQUIRE(test_fraction >= 0.0 && test_fraction <= 1.0,
+                 "split_by_cascade: test_fraction must be in [0, 1], got ", test_fraction);
+  std::vector<std::size_t> idx(cs.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  Rng rng(seed, 0, domain::selection);
+  for (std::size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng.next_u64() % i]);
+  const auto ntest = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(cs.size())));
+  CascadeSplit s;
+  s.test.assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(ntest));
+  s.train.assign(idx.begin() + static_cast<std::ptrdiff_t>(ntest), idx.end());
+  std::sort(s.test.begin(), s.test.end());
+  std::sort(s.train.begin(), s.train.end());
+  return s;
+}
+
+}  // namespace kolsim
