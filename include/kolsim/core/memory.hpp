@@ -118,14 +118,24 @@ inline MemoryLimits memory_limits() {
 }
 
 /// Bytes a new allocation may take: 80% of the smallest of physical RAM and the cgroup limit,
-/// and no more than what RLIMIT_AS leaves after the current virtual size, nor RLIMIT_DATA.
+/// and no more than what RLIMIT_AS leaves after the current virtual size and room for the
+/// threads' stacks and arenas, nor RLIMIT_DATA.
 /// Environment variable KOLSIM_MEMORY_LIMIT (bytes, or with a K/M/G suffix) lowers it further.
 inline std::uint64_t usable_memory() {
   const MemoryLimits m = memory_limits();
   const std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t ram = std::min(m.physical, m.cgroup);
   std::uint64_t usable = ram == none ? none : static_cast<std::uint64_t>(0.8 * static_cast<double>(ram));
-  if (m.address_space != none) usable = std::min(usable, m.address_space > m.in_use ? m.address_space - m.in_use : 0);
+  if (m.address_space != none) {
+    // Address space also goes to thread stacks and per-thread malloc arenas (8 + 64 MiB each)
+    // that OpenMP creates later; leave room for them so a run ends in MemoryLimitError, not in
+    // a failed thread creation.
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    const std::uint64_t reserve = (std::uint64_t{64} + std::uint64_t{72} * static_cast<std::uint64_t>(cpus > 0 ? cpus : 1))
+                                  << 20;
+    const std::uint64_t used = m.in_use + reserve;
+    usable = std::min(usable, m.address_space > used ? m.address_space - used : 0);
+  }
   if (m.data != none) usable = std::min(usable, m.data);
   if (const char* env = std::getenv("KOLSIM_MEMORY_LIMIT"); env != nullptr && *env != '\0') {
     char* end = nullptr;
