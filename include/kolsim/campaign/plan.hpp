@@ -31,6 +31,7 @@
 #include "kolsim/campaign/report.hpp"
 #include "kolsim/campaign/roster.hpp"
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/version.hpp"
@@ -89,7 +90,11 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
   const std::size_t G = aud.num_groups();
   const bool limited = deadline != std::numeric_limits<std::uint32_t>::max();
   const int nt = resolve_threads(threads);
+  require_memory(detail::concat("plan_campaign: reach of ", P + 1, " prefixes x ", trials, " trials (lower check_trials)"),
+                 static_cast<double>(trials) * (static_cast<double>(P + 2 + G) * sizeof(double)) +
+                     static_cast<double>(std::max(1, nt)) * static_cast<double>(n) * 24.0);
   std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
+  StopPoller poll(stop);  // per trial (thread 0): every other thread quits once it said stop
   const std::uint64_t block = 64;
   const std::uint64_t nblocks = (trials + block - 1) / block;
   std::vector<std::vector<double>> block_steps(nblocks);
@@ -103,7 +108,7 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
   const auto out_tgt = g.out_targets();
   const auto out_p = g.edge_probs();
   auto run_block = [&](std::size_t b) {
-    if (thread_index() == 0) check_stop(stop);
+    if (poll.poll()) return;
     Scratch& s = scratch[static_cast<std::size_t>(thread_index())];
     if (s.stamp.size() != n) {
       s.stamp.assign(n, 0);
@@ -117,6 +122,7 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
     std::vector<double>& steps = block_steps[b];
     const std::uint64_t t_end = std::min(trials, (b + 1) * block);
     for (std::uint64_t t = b * block; t < t_end; ++t) {
+      if (poll.poll()) return;
       if (++s.epoch == 0) {
         std::fill(s.stamp.begin(), s.stamp.end(), 0);
         std::fill(s.lt_stamp.begin(), s.lt_stamp.end(), 0);
@@ -206,6 +212,7 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
     }
   };
   parallel_for(0, nblocks, nt, run_block, 1);
+  poll.throw_if_stopped();
 
   PrefixReach r;
   r.trials = trials;
@@ -326,7 +333,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
   Stopwatch total, lap;
   const vertex_t n = g.num_vertices();
   KOLSIM_REQUIRE(n > 0, "plan_campaign: the graph has no vertices");
-  model.validate(g);
+  validate_model(model, g, resolve_threads(spec.threads));
   roster.require_graph(g, "plan_campaign");
   const Audience& aud = spec.audience;
   aud.require_graph(g, "plan_campaign");
@@ -483,6 +490,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     }
     const bool plain = spec.risk_penalty == 0.0 && !fair;
     o.upper_bound = plain;
+    check_stop(spec.stop);
     sel = budgeted_max_coverage(r1, n, o);
     // Upper bound on the optimum's sample coverage: the data-dependent knapsack bound of the
     // plain rule's greedy prefixes, and the rule's factor alpha when it has one.
@@ -566,6 +574,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     BudgetedCoverageOptions o = bo;
     o.budget = b;
     if (!std::isfinite(b) && max_kols == std::numeric_limits<std::size_t>::max()) continue;
+    check_stop(spec.stop);
     const BudgetedCoverageResult r = budgeted_max_coverage(r1, n, o);
     std::vector<vertex_t> s(contracted);
     s.insert(s.end(), r.seeds.begin(), r.seeds.end());

@@ -3,10 +3,14 @@
 /// exceptions out of the region, and the stop token long loops poll between batches.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 #include "kolsim/core/error.hpp"
 
@@ -129,5 +133,51 @@ void parallel_threads(int threads, F&& body) {
   }
   if (error) std::rethrow_exception(error);
 }
+
+/// Polls a StopToken from inside (parallel) loops, once per unit of work: only the caller's
+/// thread (thread_index() == 0; the Python token needs it) calls the token, at most once per
+/// `interval` and after every `every` calls (a counter, so the clock is read rarely); once it
+/// said stop, poll() returns true on every thread so they all abandon their work. Call
+/// throw_if_stopped() on the caller's thread after the loop. Keep one poller for a whole call
+/// so short loops still reach the interval.
+class StopPoller {
+ public:
+  explicit StopPoller(StopToken stop, std::uint32_t every = 1,
+                      std::chrono::milliseconds interval = std::chrono::milliseconds(10))
+      : stop_(std::move(stop)), every_(every == 0 ? 1 : every), interval_(interval) {}
+  StopPoller(const StopPoller&) = delete;
+  StopPoller& operator=(const StopPoller&) = delete;
+
+  /// True when the work should be abandoned.
+  bool poll() {
+    if (!stop_) return false;
+    if (stopped_.load(std::memory_order_relaxed)) return true;
+    if (thread_index() != 0 || ++count_ < every_) return false;
+    count_ = 0;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < interval_) return false;
+    last_ = now;
+    if (!stop_()) return false;
+    stopped_.store(true, std::memory_order_relaxed);
+    return true;
+  }
+  /// Polls now (caller's thread, between phases) and throws Interrupted on a stop.
+  void check() {
+    if (stop_ && !stopped_.load(std::memory_order_relaxed) && stop_()) stopped_.store(true);
+    throw_if_stopped();
+  }
+  bool stopped() const noexcept { return stopped_.load(std::memory_order_relaxed); }
+  void throw_if_stopped() const {
+    if (stopped()) throw Interrupted();
+  }
+
+ private:
+  StopToken stop_;
+  std::uint32_t every_;
+  std::uint32_t count_ = 0;  // thread 0 only
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::atomic<bool> stopped_{false};
+};
 
 }  // namespace kolsim

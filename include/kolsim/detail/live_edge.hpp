@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
@@ -111,17 +112,30 @@ template <class M, class Level, bool Bounded>
 class LiveEdgeWorlds {
  public:
   LiveEdgeWorlds(const FollowerGraph& g, const M&, std::uint64_t worlds, std::uint64_t seed, std::uint32_t max_steps,
-                 int threads)
-      : g_(g), coins_(g, seed), worlds_(worlds), n_(g.num_vertices()), threads_(threads),
-        far_(Bounded ? static_cast<Level>(max_steps + 1) : Level{1}), deadline_(max_steps) {
-    const double cells = static_cast<double>(worlds) * static_cast<double>(n_);
-    if (cells * (sizeof(Level) + 0.125) > 16.0 * (1ull << 30))
-      throw MemoryLimitError(concat("greedy: ", worlds, " worlds x ", n_,
-                                    " accounts need more than 16 GiB of world state; lower trials"));
+                 int threads, const StopToken& stop = {})
+      : g_(g), coins_((require_world_memory(g, worlds, threads), g), seed), worlds_(worlds), n_(g.num_vertices()),
+        threads_(threads), far_(Bounded ? static_cast<Level>(max_steps + 1) : Level{1}), deadline_(max_steps),
+        poll_(stop, 16) {
     levels_.assign(static_cast<std::size_t>(worlds) * n_, far_);
     words_ = (static_cast<std::size_t>(worlds) * n_ + 63) / 64;
     scratch_.resize(static_cast<std::size_t>(std::max(threads, 1)));
     counts_.assign(worlds, {0, 0});
+  }
+
+  /// Bytes the world state needs before the first evaluation: levels, the look-ahead bitset,
+  /// the coins and the per-thread scratch (recorded sets come on top, at most one level table).
+  static double world_bytes(const FollowerGraph& g, std::uint64_t worlds, int threads) noexcept {
+    const double cells = static_cast<double>(worlds) * static_cast<double>(g.num_vertices());
+    const double coins = static_cast<double>(g.num_edges()) * (std::is_same_v<M, LinearThreshold> ? 16.0 : 8.0);
+    const double scratch = static_cast<double>(std::max(threads, 1)) * static_cast<double>(g.num_vertices()) * 12.0;
+    return cells * (sizeof(Level) + 0.125) + static_cast<double>(worlds) * 16.0 + coins + scratch;
+  }
+  /// Throws MemoryLimitError (naming worlds x accounts, the need and the usable memory) when
+  /// the world state would not fit.
+  static void require_world_memory(const FollowerGraph& g, std::uint64_t worlds, int threads) {
+    require_memory(concat("greedy: ", worlds, " live-edge worlds x ", g.num_vertices(),
+                          " accounts (lower trials)"),
+                   world_bytes(g, worlds, threads));
   }
 
   std::uint64_t worlds() const noexcept { return worlds_; }
@@ -155,12 +169,14 @@ class LiveEdgeWorlds {
       Scratch& s = scratch();
       std::uint64_t t1 = 0, t2 = 0;
       for (std::uint64_t i = 0; i < worlds_; ++i) {
+        if (poll_.poll()) return;
         const auto c = world_bfs(i, vs[j], false, false, lookahead, s);
         t1 += c.first;
         t2 += c.second;
       }
       out[j] = {t1, t2};
     }, 1, 2);
+    poll_.throw_if_stopped();
     evaluations_ += worlds_ * vs.size();
   }
 
@@ -265,8 +281,14 @@ class LiveEdgeWorlds {
     }
     // One cascade per world is cheap: below run_parallel_worlds worlds a parallel region costs
     // more than it saves (and far more on a loaded machine, where a barrier waits for a slice).
-    parallel_for(0, worlds_, threads_, [&](std::size_t i) { counts_[i] = world_bfs(i, v, commit, record, lookahead, scratch()); },
-                 64, run_parallel_worlds);
+    // The stop token is polled per world (thread 0, every 16th world at most every 10 ms): one
+    // evaluation sweeps all worlds and may take seconds on large cascades. A commit is never
+    // abandoned half-way (the levels would be inconsistent); the stop is seen just after it.
+    parallel_for(0, worlds_, threads_, [&](std::size_t i) {
+      if (!commit && poll_.poll()) return;
+      counts_[i] = world_bfs(i, v, commit, record, lookahead, scratch());
+    }, 64, run_parallel_worlds);
+    poll_.throw_if_stopped();
     evaluations_ += worlds_;
     std::uint64_t t1 = 0, t2 = 0;
     for (std::uint64_t i = 0; i < worlds_; ++i) {
@@ -298,26 +320,29 @@ class LiveEdgeWorlds {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> counts_;
   std::uint64_t total_ = 0;
   std::uint64_t evaluations_ = 0;
+  StopPoller poll_;
 };
 
-/// Builds the world set with the smallest level type for the deadline and calls f(worlds).
+/// Builds the world set with the smallest level type for the deadline and calls f(worlds);
+/// evaluations poll `stop` between worlds.
 template <class M, class F>
 decltype(auto) with_live_edge_worlds(const FollowerGraph& g, const M& model, std::uint64_t worlds,
-                                     std::uint64_t seed, std::uint32_t max_steps, int threads, F&& f) {
+                                     std::uint64_t seed, std::uint32_t max_steps, int threads, F&& f,
+                                     const StopToken& stop = {}) {
   const vertex_t n = g.num_vertices();
   if (n == 0 || max_steps >= n - 1) {  // no shortest path is longer than n - 1 steps
-    LiveEdgeWorlds<M, std::uint8_t, false> w(g, model, worlds, seed, max_steps, threads);
+    LiveEdgeWorlds<M, std::uint8_t, false> w(g, model, worlds, seed, max_steps, threads, stop);
     return f(w);
   }
   if (max_steps < 255) {
-    LiveEdgeWorlds<M, std::uint8_t, true> w(g, model, worlds, seed, max_steps, threads);
+    LiveEdgeWorlds<M, std::uint8_t, true> w(g, model, worlds, seed, max_steps, threads, stop);
     return f(w);
   }
   if (max_steps < 65535) {
-    LiveEdgeWorlds<M, std::uint16_t, true> w(g, model, worlds, seed, max_steps, threads);
+    LiveEdgeWorlds<M, std::uint16_t, true> w(g, model, worlds, seed, max_steps, threads, stop);
     return f(w);
   }
-  LiveEdgeWorlds<M, std::uint32_t, true> w(g, model, worlds, seed, max_steps, threads);
+  LiveEdgeWorlds<M, std::uint32_t, true> w(g, model, worlds, seed, max_steps, threads, stop);
   return f(w);
 }
 

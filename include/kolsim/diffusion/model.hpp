@@ -7,8 +7,11 @@
 #include <atomic>
 #include <cmath>
 #include <concepts>
+#include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
@@ -36,13 +39,28 @@ inline double row_sum(std::span<const prob_t> w) noexcept {
   return (a0 + a1) + (a2 + a3);
 }
 
+/// Bounds [lo, hi) of block b of `block` consecutive accounts among n, in 64-bit arithmetic
+/// (lo + block in 32 bits wraps near 2^32 accounts and would skip the last block).
+inline std::pair<vertex_t, vertex_t> block_bounds(std::size_t b, std::uint64_t block, vertex_t n) noexcept {
+  const std::uint64_t lo = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(b) * block);
+  const std::uint64_t hi = std::min<std::uint64_t>(n, lo + block);
+  return {static_cast<vertex_t>(lo), static_cast<vertex_t>(hi)};
+}
+
+/// Number of blocks of `block` accounts covering n accounts.
+inline std::size_t block_count(vertex_t n, std::uint64_t block) noexcept {
+  return static_cast<std::size_t>((static_cast<std::uint64_t>(n) + block - 1) / block);
+}
+
 }  // namespace detail
 
 /// A diffusion model is a small value type with one local rule. When an account u becomes
 /// active, the driver offers each follower v (not yet active) one `attempt` with the edge's
 /// probability/weight w; the model decides from v's per-trial `NodeState` and the trial's
-/// random stream whether v becomes active in the next step. `validate` checks that a graph's
-/// edge values suit the model (throws std::invalid_argument naming the offending account).
+/// random stream whether v becomes active in the next step. `validate(g)` checks that a graph's
+/// edge values suit the model (throws std::invalid_argument naming the offending account);
+/// models start no threads of their own: `validate(g, threads)` uses the caller's resolved
+/// thread count (default 1).
 template <class M>
 concept DiffusionModel = std::copy_constructible<M> && std::default_initializable<typename M::NodeState> &&
                          requires(const M& m, typename M::NodeState& s, prob_t w, Rng& rng, const FollowerGraph& g) {
@@ -58,7 +76,10 @@ struct IndependentCascade {
   static constexpr std::string_view name = "independent_cascade";
 
   bool attempt(NodeState&, prob_t p, Rng& rng) const { return rng.bernoulli(p); }
-  void validate(const FollowerGraph& g) const { g.require_probabilities("IndependentCascade"); }
+  void validate(const FollowerGraph& g, int threads = 1) const {
+    (void)threads;
+    g.require_probabilities("IndependentCascade");
+  }
 };
 
 /// Linear Threshold: v draws a threshold uniformly from (0, 1] once per trial and becomes
@@ -77,15 +98,15 @@ struct LinearThreshold {
     s.weight += w;
     return s.weight >= s.threshold;
   }
-  /// Parallel over blocks of accounts; the error names the lowest offending account.
-  void validate(const FollowerGraph& g) const {
+  /// Parallel over blocks of accounts on `threads` (already resolved by the caller; the model
+  /// starts no threads of its own); the error names the lowest offending account.
+  void validate(const FollowerGraph& g, int threads = 1) const {
     g.require_probabilities("LinearThreshold");
     const vertex_t n = g.num_vertices();
-    constexpr vertex_t block = 1 << 15;
+    constexpr std::uint64_t block = 1 << 15;
     std::atomic<vertex_t> bad{n};
-    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, resolve_threads(0), [&](std::size_t b) {
-      const auto lo = static_cast<vertex_t>(b * block);
-      const vertex_t hi = std::min<vertex_t>(n, lo + block);
+    parallel_for(0, detail::block_count(n, block), threads, [&](std::size_t b) {
+      const auto [lo, hi] = detail::block_bounds(b, block, n);
       for (vertex_t v = lo; v < hi; ++v) {
         if (detail::row_sum(g.in_probs(v)) > 1.0 + weight_tolerance) {
           vertex_t seen = bad.load(std::memory_order_relaxed);
@@ -100,6 +121,14 @@ struct LinearThreshold {
                    detail::row_sum(g.in_probs(v)), " > 1; normalise them (lt_normalise) or use weighted_cascade");
   }
 };
+
+/// Validates g for `model` on the caller's `threads` when the model takes a thread count
+/// (IndependentCascade and LinearThreshold do), else with validate(g).
+template <DiffusionModel M>
+void validate_model(const M& model, const FollowerGraph& g, int threads) {
+  if constexpr (requires { model.validate(g, threads); }) model.validate(g, threads);
+  else model.validate(g);
+}
 
 static_assert(DiffusionModel<IndependentCascade>);
 static_assert(DiffusionModel<LinearThreshold>);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/diffusion/competitive.hpp"
@@ -89,8 +90,13 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
   struct Tally {
     std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
   };
-  std::vector<Tally> tally(opt.trials);
   const int slots = std::max(threads, 1);
+  require_memory(detail::concat("estimate_competition: ", opt.trials, " trial tallies and ", slots,
+                                " workspaces of ", n, " accounts (lower trials)"),
+                 static_cast<double>(opt.trials) * sizeof(Tally) +
+                     static_cast<double>(slots) * static_cast<double>(n) * 32.0);
+  std::vector<Tally> tally(opt.trials);
+  StopPoller poll(opt.stop, 16);
   std::vector<std::unique_ptr<detail::CompetitiveWorkspace>> ws(static_cast<std::size_t>(slots));
   std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
   // Per-step counts are integers per thread; their sums are order independent.
@@ -99,6 +105,7 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
     check_stop(opt.stop);
     const std::uint64_t b1 = std::min(opt.trials, b0 + batch * static_cast<std::uint64_t>(slots) * 4);
     parallel_for(b0, b1, threads, [&](std::size_t i) {
+      if (poll.poll()) return;
       const auto slot = static_cast<std::size_t>(thread_index());
       if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
       auto& fs = fsteps[slot];
@@ -120,6 +127,7 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
       }
       tally[i] = t;
     });
+    poll.throw_if_stopped();
   }
   CompetitiveEstimate r;
   r.trials = opt.trials;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
@@ -105,7 +106,7 @@ template <DiffusionModel M>
 SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
                                const MonteCarloOptions& opt = {}) {
   const auto start = std::chrono::steady_clock::now();
-  model.validate(g);
+  validate_model(model, g, resolve_threads(opt.threads));
   detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
   const vertex_t n = g.num_vertices();
   KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
@@ -133,6 +134,12 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
 
   // Per-thread workspaces and per-account counters, created by the thread that uses them.
   const int slots = std::max(threads, 1);
+  // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
+  // per_account, a counter per account; then the summed counts and the probabilities.
+  require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
+                                " for ", slots, " threads x ", n, " accounts"),
+                 static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
+                     (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
   std::vector<std::unique_ptr<detail::FusedIcWorkspace>> fused_ws(static_cast<std::size_t>(slots));
   std::vector<std::unique_ptr<detail::CascadeWorkspace<M>>> plain_ws(static_cast<std::size_t>(slots));
   std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));

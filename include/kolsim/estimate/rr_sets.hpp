@@ -314,10 +314,11 @@ class RRSampler {
   RRSampler(const FollowerGraph& g, const M& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
       : g_(&g), max_depth_(max_depth) {
+    const int nt = resolve_threads(threads);
     // LT: the plan sums every account's in-weights anyway; validate (and its error) runs only
     // when one sum is above 1 + tolerance.
     if constexpr (kIC) {
-      model.validate(g);
+      model.validate(g, nt);
     } else {
       g.require_probabilities("LinearThreshold");
     }
@@ -342,9 +343,11 @@ class RRSampler {
       for (std::uint32_t d = 2; d <= top; ++d)
         if (present[d]) wc_[d] = detail::wc_row(d);
     }
-    const bool over_weight = g.num_edges() < (edge_t{1} << 32) ? build_plan(plan32_, resolve_threads(threads))
-                                                               : build_plan(plan64_, resolve_threads(threads));
-    if (over_weight) model.validate(g);
+    require_memory("RR sampling: the per-account plan",
+                   static_cast<double>(n) * (g.num_edges() < (edge_t{1} << 32) ? 8.0 : 16.0) +
+                       (root_weights.empty() ? 0.0 : static_cast<double>(n) * 16.0));
+    const bool over_weight = g.num_edges() < (edge_t{1} << 32) ? build_plan(plan32_, nt) : build_plan(plan64_, nt);
+    if (over_weight) model.validate(g, nt);
     const std::size_t entry = plan32_.empty() ? sizeof(Entry<edge_t>) : sizeof(Entry<std::uint32_t>);
     interleaved_ = static_cast<double>(n) * static_cast<double>(entry + sizeof(std::uint32_t)) +
                        static_cast<double>(g.num_edges()) * sizeof(vertex_t) >
@@ -468,11 +471,10 @@ class RRSampler {
     const vertex_t n = g.num_vertices();
     plan.resize(static_cast<std::size_t>(n) + 1);
     const auto in_off = g.in_offsets();
-    constexpr vertex_t block = 1 << 15;
+    constexpr std::uint64_t block = 1 << 15;
     std::atomic<bool> over_weight{false};
-    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
-      const auto lo = static_cast<vertex_t>(b * block);
-      const vertex_t hi = std::min<vertex_t>(n, lo + block);
+    parallel_for(0, detail::block_count(n, block), threads, [&](std::size_t b) {
+      const auto [lo, hi] = detail::block_bounds(b, block, n);
       plan_block(plan, lo, hi, in_off, over_weight);
     }, 1);
     plan[n] = {static_cast<Off>(in_off[n]), 0.0f};

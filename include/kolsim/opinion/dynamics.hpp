@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -173,6 +174,8 @@ inline InfluenceBuild build_influence(const FollowerGraph& g, bool use_edge_weig
   }
   KOLSIM_REQUIRE(nnz <= static_cast<std::size_t>(INT_MAX), "influence_matrix: ", nnz,
                  " entries exceed Eigen's 32-bit sparse index");
+  require_memory(detail::concat("influence_matrix: ", nnz, " entries for ", n, " accounts"),
+                 static_cast<double>(nnz) * (sizeof(double) + sizeof(int)) + static_cast<double>(n) * 24.0);
   b.w.resize(n, n);
   b.w.resizeNonZeros(static_cast<Eigen::Index>(nnz));
   int* outer = b.w.outerIndexPtr();
@@ -289,18 +292,47 @@ inline InfluenceMatrix identity_minus(const InfluenceMatrix& q) {
   return a;
 }
 
-/// A linear solver for A x = b with A = I - Q (BiCGSTAB + Jacobi, or SparseLU).
+/// Jacobi preconditioner that polls a stop token each time BiCGSTAB applies it (twice per
+/// iteration, O(n) each), so a long solve stops within an iteration; the numbers are unchanged.
+class StoppableJacobi : public Eigen::DiagonalPreconditioner<double> {
+  using Base = Eigen::DiagonalPreconditioner<double>;
+
+ public:
+  StoppableJacobi() = default;
+  template <class Mat>
+  explicit StoppableJacobi(const Mat& m) : Base(m) {}
+  void set_stop(const StopToken* stop) noexcept { stop_ = stop; }
+  template <class Rhs>
+  auto solve(const Eigen::MatrixBase<Rhs>& b) const {
+    if (stop_ != nullptr) check_stop(*stop_);
+    return Base::solve(b);
+  }
+
+ private:
+  const StopToken* stop_ = nullptr;
+};
+
+/// A linear solver for A x = b with A = I - Q (BiCGSTAB + Jacobi, or SparseLU). BiCGSTAB polls
+/// `stop` (which must outlive the solver) every iteration; SparseLU's factorisation cannot be
+/// interrupted (the stop is seen before and after it).
 class FjLinearSolver {
  public:
-  FjLinearSolver(FjSolver kind, double tolerance, std::size_t max_iterations)
-      : kind_(kind), tolerance_(tolerance), max_iterations_(max_iterations) {
+  FjLinearSolver(FjSolver kind, double tolerance, std::size_t max_iterations, const StopToken* stop = nullptr)
+      : kind_(kind), tolerance_(tolerance), max_iterations_(max_iterations), stop_(stop) {
     KOLSIM_REQUIRE(kind != FjSolver::iterate, "FjLinearSolver: iterate is not a linear solver");
     KOLSIM_REQUIRE(tolerance > 0.0 && std::isfinite(tolerance), "solver_tolerance must be > 0, got ", tolerance);
   }
   /// Takes ownership of A (the iterative solver keeps a reference to it).
   void compute(InfluenceMatrix a) {
     a_ = std::move(a);
+    const double n = static_cast<double>(a_.rows()), nnz = static_cast<double>(a_.nonZeros());
+    // BiCGSTAB: about ten work vectors; SparseLU: a column-major copy plus at least as much fill.
+    require_memory(detail::concat(name(), ": a system of ", a_.rows(), " accounts and ", a_.nonZeros(), " entries"),
+                   kind_ == FjSolver::bicgstab ? 10.0 * n * sizeof(double)
+                                               : 2.0 * nnz * (sizeof(double) + sizeof(int)) + 10.0 * n * sizeof(double));
+    if (stop_ != nullptr) check_stop(*stop_);
     if (kind_ == FjSolver::bicgstab) {
+      bicg_.preconditioner().set_stop(stop_);
       bicg_.setTolerance(tolerance_);
       bicg_.setMaxIterations(static_cast<Eigen::Index>(
           max_iterations_ ? max_iterations_ : std::max<std::size_t>(1000, static_cast<std::size_t>(a_.rows()))));
@@ -311,6 +343,7 @@ class FjLinearSolver {
       lu_.analyzePattern(ac);
       lu_.factorize(ac);
       KOLSIM_REQUIRE(lu_.info() == Eigen::Success, "SparseLU: factorisation failed: ", lu_.lastErrorMessage());
+      if (stop_ != nullptr) check_stop(*stop_);
     }
   }
   /// Solves A x = b (starting BiCGSTAB from `guess`); sets ok and iterations.
@@ -334,8 +367,9 @@ class FjLinearSolver {
   FjSolver kind_;
   double tolerance_;
   std::size_t max_iterations_;
+  const StopToken* stop_;
   InfluenceMatrix a_;
-  Eigen::BiCGSTAB<InfluenceMatrix, Eigen::DiagonalPreconditioner<double>> bicg_;
+  Eigen::BiCGSTAB<InfluenceMatrix, StoppableJacobi> bicg_;
   Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>> lu_;
 };
 
@@ -444,7 +478,7 @@ inline FjResult friedkin_johnsen_equilibrium(const FollowerGraph& g, std::span<c
                                            opt.use_edge_weights, "friedkin_johnsen");
   detail::require_anchored(g, sys.lambda, opt.use_edge_weights, "friedkin_johnsen");
   detail::EigenThreadScope threads(opt.threads);
-  detail::FjLinearSolver solver(opt.solver, opt.solver_tolerance, opt.solver_iterations);
+  detail::FjLinearSolver solver(opt.solver, opt.solver_tolerance, opt.solver_iterations, &opt.stop);
   solver.compute(detail::identity_minus(sys.q));
   FjResult r;
   r.method = solver.name();

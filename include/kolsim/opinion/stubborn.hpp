@@ -83,7 +83,7 @@ inline SelectResult maximise_opinion(const FollowerGraph& g, std::span<const dou
   for (std::size_t round = 0; round < k; ++round) {
     check_stop(opt.stop);
     // Current system: rows of stubborn accounts are e_v^T.
-    detail::FjLinearSolver solver(opt.solver, opt.solver_tolerance, opt.solver_iterations);
+    detail::FjLinearSolver solver(opt.solver, opt.solver_tolerance, opt.solver_iterations, &opt.stop);
     solver.compute(detail::identity_minus(sys.q));
     bool ok = false;
     std::size_t iters = 0;
@@ -91,7 +91,7 @@ inline SelectResult maximise_opinion(const FollowerGraph& g, std::span<const dou
     KOLSIM_REQUIRE(ok, who, ": the linear solver did not converge (round ", round, ")");
     solve_seconds += phase.lap();
     if (lazy) {
-      detail::FjLinearSolver tsolver(opt.solver, opt.solver_tolerance, opt.solver_iterations);
+      detail::FjLinearSolver tsolver(opt.solver, opt.solver_tolerance, opt.solver_iterations, &opt.stop);
       InfluenceMatrix at = solver.matrix().transpose();
       tsolver.compute(std::move(at));
       const Eigen::VectorXd ones = Eigen::VectorXd::Ones(n);
@@ -169,6 +169,7 @@ inline SelectResult maximise_opinion(const FollowerGraph& g, std::span<const dou
   fo.solver_tolerance = opt.solver_tolerance;
   fo.solver_iterations = opt.solver_iterations;
   fo.threads = opt.threads;
+  fo.stop = opt.stop;
   fo.stubborn = scope.fixed;
   fo.stubborn.insert(fo.stubborn.end(), r.seeds.begin(), r.seeds.end());
   fo.stubborn_opinion = c;

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
@@ -264,6 +265,11 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   const std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
 
   const int slots = std::max(threads, 1);
+  require_memory(detail::concat("block_rr: ", slots, " workspaces of ", n, " accounts"),
+                 static_cast<double>(slots) * static_cast<double>(n) * 64.0 + static_cast<double>(m) * sizeof(edge_t));
+  StopPoller poll(opt.stop, 4);  // per world (thread 0): one world runs F forward plus RR searches
+  std::uint64_t set_bytes = 0;   // bytes of the sets kept so far (checked against the limit)
+  const std::uint64_t limit = usable_memory();
   std::vector<std::unique_ptr<detail::BlockingRRWorkspace>> ws(static_cast<std::size_t>(slots));
   struct WorldSets {
     std::vector<vertex_t> nodes;
@@ -281,6 +287,7 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     check_stop(opt.stop);
     const std::uint64_t w1 = std::min(opt.worlds, w0 + block);
     parallel_for(w0, w1, threads, [&](std::size_t w) {
+      if (poll.poll()) return;
       const auto slot = static_cast<std::size_t>(thread_index());
       if (!ws[slot]) ws[slot] = std::make_unique<detail::BlockingRRWorkspace>(n);
       detail::BlockingRRWorkspace& b = *ws[slot];
@@ -406,6 +413,13 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
         o.sizes.push_back(static_cast<std::uint32_t>(o.nodes.size() - before));
       }
     });
+    poll.throw_if_stopped();
+    // Sets kept so far, extrapolated to all worlds (x 1.5 for vector growth), must fit.
+    for (std::uint64_t w = w0; w < w1; ++w)
+      set_bytes += out[w - w0].nodes.size() * sizeof(vertex_t) + out[w - w0].sizes.size() * (sizeof(edge_t) + 8);
+    require_memory(detail::concat("block_rr: the race sets of ", opt.worlds, " worlds (lower worlds or roots_per_world)"),
+                   1.5 * static_cast<double>(set_bytes) * static_cast<double>(opt.worlds) / static_cast<double>(w1),
+                   limit);
     for (std::uint64_t w = w0; w < w1; ++w) {
       const WorldSets& o = out[w - w0];
       reach_sum += o.reached;
@@ -463,11 +477,18 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
     if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
     return *ws[slot];
   };
-  // Total F adoptions over all worlds against corrective seeds c (serial over worlds).
+  require_memory(detail::concat("block_celf: ", slots, " workspaces of ", n, " accounts and ", opt.trials,
+                                " per-world counts"),
+                 static_cast<double>(slots) * static_cast<double>(n) * 32.0 + static_cast<double>(opt.trials) * 8.0);
+  // Polled per world (thread 0): one evaluation replays all `trials` worlds.
+  StopPoller poll(opt.stop, 16);
+  // Total F adoptions over all worlds against corrective seeds c (serial over worlds); 0 when
+  // a stop was requested (the caller throws after its loop).
   auto total_f = [&](const std::vector<vertex_t>& c) {
     auto& w = workspace();
     std::uint64_t sum = 0;
     for (std::uint64_t i = 0; i < opt.trials; ++i) {
+      if (poll.poll()) return std::uint64_t{0};
       const detail::CompetitiveCoins coins(opt.seed, i);
       w.run(model, misleading, c, opt.max_steps, coins, [&](vertex_t, Campaign camp, std::uint32_t) {
         sum += camp == Campaign::misleading ? 1 : 0;
@@ -477,6 +498,7 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
   };
   std::vector<vertex_t> chosen = scope.fixed;
   const std::uint64_t base = total_f(chosen);
+  poll.throw_if_stopped();
   const std::vector<vertex_t> pool = detail::allowed_list(scope);
   std::vector<std::uint64_t> gains(pool.size());
   std::uint64_t evaluations = 1;
@@ -486,8 +508,10 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
     parallel_for(p0, p1, threads, [&](std::size_t p) {
       std::vector<vertex_t> c = chosen;
       c.push_back(pool[p]);
-      gains[p] = base - total_f(c);
+      const std::uint64_t f = total_f(c);
+      gains[p] = base >= f ? base - f : 0;  // a wrap would make this vertex look best
     }, 1);
+    poll.throw_if_stopped();
     evaluations += p1 - p0;
   }
   using Item = std::tuple<std::uint64_t, vertex_t, std::size_t>;  // (gain, vertex, round computed)
@@ -515,6 +539,7 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
     // Re-evaluation: parallel over worlds with per-world counts summed in order.
     std::vector<std::uint64_t> per(opt.trials, 0);
     parallel_for(0, opt.trials, threads, [&](std::size_t i) {
+      if (poll.poll()) return;
       auto& w = workspace();
       const detail::CompetitiveCoins coins(opt.seed, i);
       std::uint64_t s = 0;
@@ -522,6 +547,7 @@ inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const ver
             [&](vertex_t, Campaign camp, std::uint32_t) { s += camp == Campaign::misleading ? 1 : 0; });
       per[i] = s;
     }, 16);
+    poll.throw_if_stopped();
     std::uint64_t f = 0;
     for (auto x : per) f += x;
     ++evaluations;

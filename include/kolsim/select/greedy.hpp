@@ -221,10 +221,10 @@ SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k
                 "greedy/celf/celf_plus_plus: no live-edge worlds are known for this model "
                 "(supported: IndependentCascade, LinearThreshold)");
   Stopwatch total, phase;
-  model.validate(g);
+  const int threads = resolve_threads(opt.threads);
+  model.validate(g, threads);
   const SeedScope scope = make_seed_scope(g, k, opt);
   KOLSIM_REQUIRE(opt.trials >= 1, name, ": trials must be >= 1");
-  const int threads = resolve_threads(opt.threads);
   SelectResult res;
   res.method = name;
   with_live_edge_worlds(g, model, opt.trials, opt.seed, opt.max_steps, threads, [&](auto& w) {
@@ -236,7 +236,7 @@ SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k
     res.trials = w.evaluations();
     res.peak_bytes = w.memory_bytes();
     return 0;
-  });
+  }, opt.stop);
   res.seconds = total.seconds();
   return res;
 }
