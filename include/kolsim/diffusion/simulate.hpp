@@ -9,7 +9,7 @@
 
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
-#include "kolsim/detail/cascade_kernels.hpp"
+#include "kolsim/diffusion/driver.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 

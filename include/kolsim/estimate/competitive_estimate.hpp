@@ -19,9 +19,9 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/stopwatch.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/diffusion/competitive.hpp"
-#include "kolsim/select/common.hpp"
 
 namespace kolsim {
 

@@ -15,7 +15,7 @@
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
-#include "kolsim/detail/cascade_kernels.hpp"
+#include "kolsim/diffusion/driver.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 #include "kolsim/learn/cascades.hpp"

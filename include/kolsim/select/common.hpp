@@ -11,6 +11,7 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/stopwatch.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -75,23 +76,5 @@ inline SeedScope make_seed_scope(const FollowerGraph& g, std::size_t k, const Se
   return s;
 }
 
-/// Wall-clock stopwatch for phase timings.
-class Stopwatch {
- public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  /// Seconds since construction or the previous lap.
-  double lap() {
-    auto now = std::chrono::steady_clock::now();
-    double s = std::chrono::duration<double>(now - start_).count();
-    start_ = now;
-    return s;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace kolsim
