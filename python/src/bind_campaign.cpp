@@ -220,7 +220,8 @@ Examples
 ['young']
 )doc");
 
-  py::class_<CampaignPlan> plan_class(m, "CampaignPlan", "A campaign plan with error bars, certificate and run record.");
+  py::class_<CampaignPlan> plan_class(m, "CampaignPlan",
+                                      "A campaign plan with error bars, certificate and run record.");
   plan_class.def_readonly("model", &CampaignPlan::model)
       .def_readonly("graph_checksum", &CampaignPlan::graph_checksum)
       .def_property_readonly("kols",

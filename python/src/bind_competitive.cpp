@@ -72,7 +72,10 @@ Examples
       });
 
   py::class_<PyCompetitiveTrace>(m, "CompetitiveTrace", "One traced race (account ids; campaign 1 = F, 2 = C).")
-      .def(field_pickle("CompetitiveTrace", &PyCompetitiveTrace::activated, &PyCompetitiveTrace::campaign, &PyCompetitiveTrace::step, &PyCompetitiveTrace::misleading_per_step, &PyCompetitiveTrace::corrective_per_step, &PyCompetitiveTrace::misleading_reach, &PyCompetitiveTrace::corrective_reach, &PyCompetitiveTrace::misleading_alone))
+      .def(field_pickle("CompetitiveTrace", &PyCompetitiveTrace::activated, &PyCompetitiveTrace::campaign,
+                        &PyCompetitiveTrace::step, &PyCompetitiveTrace::misleading_per_step,
+                        &PyCompetitiveTrace::corrective_per_step, &PyCompetitiveTrace::misleading_reach,
+                        &PyCompetitiveTrace::corrective_reach, &PyCompetitiveTrace::misleading_alone))
       .def_readonly("activated", &PyCompetitiveTrace::activated)
       .def_readonly("campaign", &PyCompetitiveTrace::campaign)
       .def_readonly("step", &PyCompetitiveTrace::step)
@@ -83,14 +86,19 @@ Examples
       .def_readonly("misleading_alone", &PyCompetitiveTrace::misleading_alone,
                     "F's reach in the same world without the correction.");
   py::class_<CountEstimate>(m, "CountEstimate", "Mean, standard error and normal 95% interval of a count.")
-      .def(field_pickle("CountEstimate", &CountEstimate::mean, &CountEstimate::std_error, &CountEstimate::ci_low, &CountEstimate::ci_high))
+      .def(field_pickle("CountEstimate", &CountEstimate::mean, &CountEstimate::std_error, &CountEstimate::ci_low,
+                        &CountEstimate::ci_high))
       .def_readonly("mean", &CountEstimate::mean)
       .def_readonly("std_error", &CountEstimate::std_error)
       .def_readonly("ci_low", &CountEstimate::ci_low)
       .def_readonly("ci_high", &CountEstimate::ci_high)
       .def("__repr__", [](const CountEstimate& c) { return detail::concat(c.mean, " ± ", c.std_error); });
   py::class_<PyCompetitiveEstimate>(m, "CompetitiveEstimate", "Monte Carlo outcome of the race.")
-      .def(field_pickle("CompetitiveEstimate", &PyCompetitiveEstimate::misleading, &PyCompetitiveEstimate::corrective, &PyCompetitiveEstimate::saved, &PyCompetitiveEstimate::misleading_alone, &PyCompetitiveEstimate::misleading_per_step, &PyCompetitiveEstimate::corrective_per_step, &PyCompetitiveEstimate::trials, &PyCompetitiveEstimate::edges_examined, &PyCompetitiveEstimate::seconds))
+      .def(field_pickle("CompetitiveEstimate", &PyCompetitiveEstimate::misleading, &PyCompetitiveEstimate::corrective,
+                        &PyCompetitiveEstimate::saved, &PyCompetitiveEstimate::misleading_alone,
+                        &PyCompetitiveEstimate::misleading_per_step, &PyCompetitiveEstimate::corrective_per_step,
+                        &PyCompetitiveEstimate::trials, &PyCompetitiveEstimate::edges_examined,
+                        &PyCompetitiveEstimate::seconds))
       .def_readonly("misleading", &PyCompetitiveEstimate::misleading, "Accounts adopting F (seeds included).")
       .def_readonly("corrective", &PyCompetitiveEstimate::corrective, "Accounts adopting C.")
       .def_readonly("saved", &PyCompetitiveEstimate::saved, "F-alone reach minus F reach (coupled worlds).")
@@ -110,7 +118,11 @@ Examples
       .def_readonly("mean", &ExactCount::mean)
       .def_readonly("variance", &ExactCount::variance);
   py::class_<PyExactCompetition>(m, "ExactCompetition", "Exact outcome of the race over every world.")
-      .def(field_pickle("ExactCompetition", &PyExactCompetition::misleading, &PyExactCompetition::corrective, &PyExactCompetition::saved, &PyExactCompetition::misleading_alone, &PyExactCompetition::misleading_per_step, &PyExactCompetition::corrective_per_step, &PyExactCompetition::misleading_probability, &PyExactCompetition::corrective_probability, &PyExactCompetition::worlds))
+      .def(field_pickle("ExactCompetition", &PyExactCompetition::misleading, &PyExactCompetition::corrective,
+                        &PyExactCompetition::saved, &PyExactCompetition::misleading_alone,
+                        &PyExactCompetition::misleading_per_step, &PyExactCompetition::corrective_per_step,
+                        &PyExactCompetition::misleading_probability, &PyExactCompetition::corrective_probability,
+                        &PyExactCompetition::worlds))
       .def_readonly("misleading", &PyExactCompetition::misleading)
       .def_readonly("corrective", &PyExactCompetition::corrective)
       .def_readonly("saved", &PyExactCompetition::saved)

@@ -176,7 +176,10 @@ void def_selectors(py::module_& m, bool with_doc) {
 
 void bind_select(py::module_& m) {
   py::class_<PySelectResult>(m, "SelectResult", "Seeds chosen by a selector and what a researcher reports.")
-      .def(field_pickle("SelectResult", &PySelectResult::method, &PySelectResult::seeds, &PySelectResult::marginal_gains, &PySelectResult::spread, &PySelectResult::rr_sets, &PySelectResult::trials, &PySelectResult::peak_bytes, &PySelectResult::approximation, &PySelectResult::phase_seconds, &PySelectResult::seconds, &PySelectResult::extra))
+      .def(field_pickle("SelectResult", &PySelectResult::method, &PySelectResult::seeds,
+                        &PySelectResult::marginal_gains, &PySelectResult::spread, &PySelectResult::rr_sets,
+                        &PySelectResult::trials, &PySelectResult::peak_bytes, &PySelectResult::approximation,
+                        &PySelectResult::phase_seconds, &PySelectResult::seconds, &PySelectResult::extra))
       .def_readonly("method", &PySelectResult::method)
       .def_readonly("seeds", &PySelectResult::seeds, "Chosen account ids in order (fixed seeds excluded).")
       .def_readonly("marginal_gains", &PySelectResult::marginal_gains, "Selector's estimate of each seed's gain.")
