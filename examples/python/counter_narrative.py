@@ -25,7 +25,8 @@ print(f"{name}: {graph.num_vertices} accounts; falsehood from {falsehood.tolist(
 
 k = 10
 for method, label in [("imm", "reach-maximising KOLs (IMM)"), ("rr", "blocking KOLs (RR race sets)")]:
-    r = kolsim.select_blockers(model, falsehood, k, method=method, worlds=1000, evaluation_trials=2000, seed=7)
+    own = {"worlds": 1000} if method == "rr" else {}  # worlds is the RR method's own option
+    r = kolsim.select_blockers(model, falsehood, k, method=method, evaluation_trials=2000, seed=7, **own)
     x = r.extra
     print(f"{label:30s} falsehood reach {x['reach_before']:7.1f} -> {x['reach_after']:7.1f} "
           f"± {x['reach_after_error']:.1f}  saved {x['saved']:6.1f} ± {x['saved_error']:.1f}  KOLs {r.seeds[:5].tolist()}...")

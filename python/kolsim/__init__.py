@@ -21,8 +21,9 @@ KeyboardInterrupt.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -484,26 +485,53 @@ class SelectionResult:
                 f"spread={self.spread:.6g}{ratio}, seconds={self.seconds:.4g})")
 
 
+def _reject_unused(where: str, given: Iterable[str], used: Iterable[str], valid: Iterable[str],
+                   label: str = "valid arguments") -> None:
+    """Raise TypeError when arguments were given that ``where`` would not use (silently ignoring
+    them would make a result mean something else than the call says)."""
+    unused = sorted(set(given) - set(used))
+    if unused:
+        names = ", ".join(unused)
+        raise TypeError(f"{where} does not use {names} (it would be ignored); "
+                        f"{label}: {', '.join(sorted(set(valid))) or 'none'}")
+
+
 # A selector takes (model, k, common, options): common holds candidates, fixed_seeds, seed,
 # threads, epsilon, trials (None where not given); options are the method's own keywords.
 Selector = Callable[[Model, int, Dict[str, Any], Dict[str, Any]], SelectResult]
 _METHODS: Dict[str, Selector] = {}
+# Per method: the arguments of select_seeds it uses beyond candidates/fixed_seeds, and its own
+# keyword options (None: not declared, everything is passed on).
+_COMMON = ("epsilon", "trials", "seed", "threads")
+_USES: Dict[str, Optional[FrozenSet[str]]] = {}
+_OPTIONS: Dict[str, Optional[FrozenSet[str]]] = {}
 
 
-def register_method(name: str, selector: Selector) -> None:
+def register_method(name: str, selector: Selector, *, uses: Optional[Iterable[str]] = None,
+                    options: Optional[Iterable[str]] = None) -> None:
     """Add (or replace) a method of :func:`select_seeds`.
 
     ``selector(model, k, common, options)`` returns a ``_core.SelectResult``-like object;
-    ``common`` holds candidates, fixed_seeds, seed, threads, epsilon and trials.
+    ``common`` holds candidates, fixed_seeds, seed, threads, epsilon and trials (epsilon and
+    trials None where the caller gave none). ``uses`` names the ones of epsilon, trials, seed, threads the method reads
+    and ``options`` its own keywords: :func:`select_seeds` then rejects any other argument with a
+    TypeError instead of ignoring it. Leave them None to receive everything unchecked.
 
     Examples
     --------
     >>> import kolsim
-    >>> kolsim.register_method("degree-again", lambda model, k, c, o: kolsim.top_degree(model.graph, k))
+    >>> kolsim.register_method("degree-again", lambda model, k, c, o: kolsim.top_degree(model.graph, k),
+    ...                        uses=(), options=())
     >>> "degree-again" in kolsim.available_methods()
     True
     """
+    if uses is not None:
+        unknown = sorted(set(uses) - set(_COMMON))
+        if unknown:
+            raise ValueError(f"register_method: uses must name some of {', '.join(_COMMON)}, got {unknown}")
     _METHODS[name] = selector
+    _USES[name] = None if uses is None else frozenset(uses)
+    _OPTIONS[name] = None if options is None else frozenset(options)
 
 
 def available_methods() -> List[str]:
@@ -551,25 +579,26 @@ def _degree_discount(model: Model, k: int, common: Dict[str, Any], options: Dict
     return degree_discount(model.graph, k, **_scope(common), **opts)
 
 
-for _name, _fn in {
-    "imm": _rr(imm),
-    "opim-c": _rr(opim_c),
-    "greedy": _mc(greedy),
-    "celf": _mc(celf),
-    "celf++": _mc(celf_plus_plus),
-    "degree": _heuristic(top_degree),
-    "degree-discount": _degree_discount,
-    "pagerank": _heuristic(top_pagerank),
-    "core": _heuristic(top_core_number),
-    "katz": _heuristic(top_katz),
-    "eigenvector": _heuristic(top_eigenvector),
-}.items():
-    register_method(_name, _fn)
+_RR_OPTIONS = ("ell", "memory_limit", "max_depth", "root_weights")
+for _name, _fn, _uses, _options in [
+    ("imm", _rr(imm), ("epsilon", "seed", "threads"), _RR_OPTIONS + ("estimation_epsilon",)),
+    ("opim-c", _rr(opim_c), ("epsilon", "seed", "threads"), _RR_OPTIONS[1:] + ("delta", "selection_ratio")),
+    ("greedy", _mc(greedy), ("trials", "seed", "threads"), ("max_steps",)),
+    ("celf", _mc(celf), ("trials", "seed", "threads"), ("max_steps",)),
+    ("celf++", _mc(celf_plus_plus), ("trials", "seed", "threads"), ("max_steps",)),
+    ("degree", _heuristic(top_degree), (), ()),
+    ("degree-discount", _degree_discount, (), ("p",)),
+    ("pagerank", _heuristic(top_pagerank), (), ("damping", "iterations")),
+    ("core", _heuristic(top_core_number), (), ()),
+    ("katz", _heuristic(top_katz), (), ("alpha", "beta")),
+    ("eigenvector", _heuristic(top_eigenvector), (), ("max_iterations", "tol")),
+]:
+    register_method(_name, _fn, uses=_uses, options=_options)
 
 
-def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional[float] = None, seed: int = 0,
-                 threads: int = 0, candidates: Any = None, fixed_seeds: Any = None, trials: Optional[int] = None,
-                 **method_options: Any) -> SelectionResult:
+def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional[float] = None,
+                 seed: Optional[int] = None, threads: Optional[int] = None, candidates: Any = None,
+                 fixed_seeds: Any = None, trials: Optional[int] = None, **method_options: Any) -> SelectionResult:
     """Choose k seed accounts (KOLs) for ``model``.
 
     Parameters
@@ -583,8 +612,9 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         "katz", "eigenvector" (heuristics, no guarantee).
     epsilon : float, optional
         Accuracy of "imm"/"opim-c" (default 0.1).
-    seed, threads : int
-        Random seed and thread count (0 = all); results do not depend on threads.
+    seed, threads : int, optional
+        Random seed (default 0) and thread count (default 0 = all) of the RR and Monte Carlo
+        methods; results do not depend on threads.
     candidates, fixed_seeds : array_like of int, optional
         Account ids: only candidates may be chosen; fixed seeds are already contracted.
     trials : int, optional
@@ -596,6 +626,12 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
     Returns
     -------
     SelectionResult
+
+    Raises
+    ------
+    TypeError
+        An argument the method does not use (e.g. ``epsilon`` or ``trials`` with "degree",
+        ``epsilon`` with "celf"), named with the method's valid arguments: it is never ignored.
 
     Examples
     --------
@@ -609,9 +645,87 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         selector = _METHODS[method]
     except KeyError:
         raise ValueError(f"unknown method {method!r}; available: {', '.join(available_methods())}") from None
-    common = {"epsilon": epsilon, "seed": seed, "threads": threads, "candidates": candidates,
-              "fixed_seeds": fixed_seeds, "trials": trials}
+    given = {"epsilon": epsilon, "trials": trials, "seed": seed, "threads": threads}
+    uses, options = _USES.get(method), _OPTIONS.get(method)
+    if uses is not None or options is not None:
+        used = set(_COMMON if uses is None else uses) | set(method_options if options is None else options)
+        _reject_unused(f"select_seeds(method={method!r})",
+                       [name for name, value in given.items() if value is not None] + list(method_options),
+                       used, used | {"candidates", "fixed_seeds"})
+    common = {"epsilon": epsilon, "seed": 0 if seed is None else seed, "threads": 0 if threads is None else threads,
+              "candidates": candidates, "fixed_seeds": fixed_seeds, "trials": trials}
     return SelectionResult._from_core(method, selector(model, k, common, method_options))
+
+
+# ----------------------------------------------------------------------------------------------
+# Arguments that only some methods use: given to another method they raise TypeError (the same
+# check as select_seeds) instead of being ignored.
+
+
+def _checked(core_fn: Callable[..., Any], names: Sequence[str],
+             check: Callable[[Dict[str, Any]], None]) -> Callable[..., Any]:
+    """``core_fn`` with ``check`` run first on the arguments given (positional ones named by
+    ``names``, the compiled function's parameter order)."""
+
+    @functools.wraps(core_fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        given = dict(zip(names, args))
+        given.update(kwargs)
+        check(given)
+        return core_fn(*args, **kwargs)
+
+    return call
+
+
+def _by_method(where: str, default: str, specific: Mapping[str, Sequence[str]]) -> Callable[[Dict[str, Any]], None]:
+    """A check that rejects the method-specific arguments given to a method that does not use them."""
+    every = {name for names in specific.values() for name in names}
+
+    def check(given: Dict[str, Any]) -> None:
+        method = given.get("method", default)
+        if method not in specific:  # unknown: the compiled function names the valid ones
+            return
+        own = set(specific[method])
+        _reject_unused(f"{where}(method={method!r})", every & set(given), own, own,
+                       "of the method-specific arguments it uses")
+
+    return check
+
+
+def _check_estimate(given: Dict[str, Any]) -> None:
+    if isinstance(given.get("model"), LinearThreshold) and "fused" in given:
+        raise TypeError("estimate_spread: fused selects the Independent Cascade kernel; a LinearThreshold model "
+                        "does not use it (it would be ignored)")
+    if "max_trials" in given and not given.get("target_relative_error"):
+        raise ValueError("estimate_spread: max_trials caps the adaptive mode and is used only with "
+                         "target_relative_error > 0 (it would be ignored); without it, trials sets the number of "
+                         "trials")
+
+
+estimate_spread = _checked(
+    _core.estimate_spread,
+    ("model", "seeds", "trials", "seed", "threads", "target_relative_error", "max_trials", "max_steps",
+     "seed_probabilities", "per_account", "account_weights", "fused"),
+    _check_estimate)
+select_blockers = _checked(
+    _core.select_blockers,
+    ("model", "misleading_seeds", "k", "method", "max_steps", "worlds", "roots_per_world", "trials", "imm_epsilon",
+     "evaluation_trials", "candidates", "fixed_seeds", "seed", "threads"),
+    _by_method("select_blockers", "rr", {"rr": ("worlds", "roots_per_world"), "celf": ("trials",),
+                                         "imm": ("imm_epsilon",), "degree": (), "neighbourhood": ()}))
+friedkin_johnsen = _checked(
+    _core.friedkin_johnsen,
+    ("graph", "innate", "susceptibility", "stubborn", "stubborn_opinion", "method", "steps", "tol", "solver_tol",
+     "use_edge_weights", "record_trajectory", "threads"),
+    _by_method("friedkin_johnsen", "direct", {"iterate": ("steps", "tol", "record_trajectory"),
+                                              "direct": ("solver_tol",), "bicgstab": ("solver_tol",),
+                                              "sparse_lu": ()}))
+maximise_opinion = _checked(
+    _core.maximise_opinion,
+    ("graph", "k", "innate", "susceptibility", "stubborn_opinion", "candidates", "fixed_seeds", "method", "lazy",
+     "solver_tol", "use_edge_weights", "threads"),
+    _by_method("maximise_opinion", "direct", {"direct": ("solver_tol",), "bicgstab": ("solver_tol",),
+                                              "sparse_lu": ()}))
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/plan.hpp"
 #include "kolsim/campaign/report.hpp"
@@ -245,8 +246,9 @@ Examples
 ['young']
 )doc");
 
-  py::class_<CampaignPlan>(m, "CampaignPlan", "A campaign plan with error bars, certificate and run record.")
-      .def_readonly("model", &CampaignPlan::model)
+  py::class_<CampaignPlan> plan_class(m, "CampaignPlan",
+                                      "A campaign plan with error bars, certificate and run record.");
+  plan_class.def_readonly("model", &CampaignPlan::model)
       .def_readonly("graph_checksum", &CampaignPlan::graph_checksum)
       .def_property_readonly("kols",
                              [](const CampaignPlan& p) {
@@ -333,8 +335,8 @@ Examples
         return detail::concat("CampaignPlan(kols=", p.kols.size(), ", total_fee=", p.total_fee, ", reach=", p.reach,
                               " ± ", p.reach_se, ", certified_ratio=", p.certified_ratio, ")");
       });
-  py::class_<ReplanResult>(m, "ReplanResult", "What dropping one KOL costs and the best re-plan.")
-      .def_readonly("dropped", &ReplanResult::dropped)
+  py::class_<ReplanResult> replan_class(m, "ReplanResult", "What dropping one KOL costs and the best re-plan.");
+  replan_class.def_readonly("dropped", &ReplanResult::dropped)
       .def_readonly("dropped_fee", &ReplanResult::dropped_fee)
       .def_readonly("reach_with", &ReplanResult::reach_with)
       .def_readonly("reach_without", &ReplanResult::reach_without)
@@ -348,6 +350,14 @@ Examples
       .def_readonly("reach_after_se", &ReplanResult::reach_after_se)
       .def("to_table", &ReplanResult::to_table)
       .def("__str__", &ReplanResult::to_table);
+  // A plan holds the C++ campaign records (the spec with its audience, per-KOL choices, group
+  // and budget curves) that have no pickled form; its JSON run record holds every number.
+  refuse_pickle(plan_class, "CampaignPlan",
+                "it holds C++ campaign records with no pickled form; keep plan.as_dict() or "
+                "plan.save_json(path), the run record with every reported number");
+  refuse_pickle(replan_class, "ReplanResult",
+                "it holds a CampaignPlan (the re-plan), which cannot be pickled; keep "
+                "result.replacement.as_dict() and the numbers you need");
 
   auto def_plan = [&](auto fn, const char* doc) {
     m.def("plan_campaign", fn, py::arg("model"), py::arg("roster"),

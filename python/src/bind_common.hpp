@@ -133,11 +133,22 @@ inline py::array_t<account_t> accounts_array(const FollowerGraph& g, std::span<c
   return to_numpy(g.accounts_of(vs));
 }
 
-/// A filesystem path from str, bytes or os.PathLike.
+/// A filesystem path from str, bytes or os.PathLike, as the bytes os.fsencode gives: str paths
+/// with lone surrogates (undecodable names from os.listdir) name the same file as their bytes.
+/// Anything else raises TypeError naming the type; an embedded NUL raises ValueError.
 inline std::string to_path(py::handle obj) {
-  py::object p = py::module_::import("os").attr("fspath")(obj);
-  if (py::isinstance<py::bytes>(p)) return p.cast<std::string>();
-  return p.cast<std::string>();
+  py::object os = py::module_::import("os");
+  py::object p;
+  try {
+    p = os.attr("fsencode")(obj);
+  } catch (py::error_already_set& e) {
+    if (!e.matches(PyExc_TypeError)) throw;
+    throw py::type_error(detail::concat("expected a path (str, bytes or os.PathLike), got ",
+                                        std::string(py::str(py::type::of(obj).attr("__name__")))));
+  }
+  std::string s = p.cast<std::string>();
+  if (s.find('\0') != std::string::npos) throw py::value_error("path contains a NUL byte");
+  return s;
 }
 
 /// Optional step limit: None means no deadline.

@@ -2,6 +2,7 @@
 /// Python bindings of competitive diffusion: the CompetitiveIC model (misleading vs corrective
 /// campaign), one traced race, and its Monte Carlo and exact estimates.
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
 
@@ -71,6 +72,10 @@ Examples
       });
 
   py::class_<PyCompetitiveTrace>(m, "CompetitiveTrace", "One traced race (account ids; campaign 1 = F, 2 = C).")
+      .def(field_pickle("CompetitiveTrace", &PyCompetitiveTrace::activated, &PyCompetitiveTrace::campaign,
+                        &PyCompetitiveTrace::step, &PyCompetitiveTrace::misleading_per_step,
+                        &PyCompetitiveTrace::corrective_per_step, &PyCompetitiveTrace::misleading_reach,
+                        &PyCompetitiveTrace::corrective_reach, &PyCompetitiveTrace::misleading_alone))
       .def_readonly("activated", &PyCompetitiveTrace::activated)
       .def_readonly("campaign", &PyCompetitiveTrace::campaign)
       .def_readonly("step", &PyCompetitiveTrace::step)
@@ -81,12 +86,19 @@ Examples
       .def_readonly("misleading_alone", &PyCompetitiveTrace::misleading_alone,
                     "F's reach in the same world without the correction.");
   py::class_<CountEstimate>(m, "CountEstimate", "Mean, standard error and normal 95% interval of a count.")
+      .def(field_pickle("CountEstimate", &CountEstimate::mean, &CountEstimate::std_error, &CountEstimate::ci_low,
+                        &CountEstimate::ci_high))
       .def_readonly("mean", &CountEstimate::mean)
       .def_readonly("std_error", &CountEstimate::std_error)
       .def_readonly("ci_low", &CountEstimate::ci_low)
       .def_readonly("ci_high", &CountEstimate::ci_high)
       .def("__repr__", [](const CountEstimate& c) { return detail::concat(c.mean, " ± ", c.std_error); });
   py::class_<PyCompetitiveEstimate>(m, "CompetitiveEstimate", "Monte Carlo outcome of the race.")
+      .def(field_pickle("CompetitiveEstimate", &PyCompetitiveEstimate::misleading, &PyCompetitiveEstimate::corrective,
+                        &PyCompetitiveEstimate::saved, &PyCompetitiveEstimate::misleading_alone,
+                        &PyCompetitiveEstimate::misleading_per_step, &PyCompetitiveEstimate::corrective_per_step,
+                        &PyCompetitiveEstimate::trials, &PyCompetitiveEstimate::edges_examined,
+                        &PyCompetitiveEstimate::seconds))
       .def_readonly("misleading", &PyCompetitiveEstimate::misleading, "Accounts adopting F (seeds included).")
       .def_readonly("corrective", &PyCompetitiveEstimate::corrective, "Accounts adopting C.")
       .def_readonly("saved", &PyCompetitiveEstimate::saved, "F-alone reach minus F reach (coupled worlds).")
@@ -102,9 +114,15 @@ Examples
                               e.saved.mean, " ± ", e.saved.std_error, ", trials=", e.trials, ")");
       });
   py::class_<ExactCount>(m, "ExactCount", "Exact mean and variance of a count.")
+      .def(field_pickle("ExactCount", &ExactCount::mean, &ExactCount::variance))
       .def_readonly("mean", &ExactCount::mean)
       .def_readonly("variance", &ExactCount::variance);
   py::class_<PyExactCompetition>(m, "ExactCompetition", "Exact outcome of the race over every world.")
+      .def(field_pickle("ExactCompetition", &PyExactCompetition::misleading, &PyExactCompetition::corrective,
+                        &PyExactCompetition::saved, &PyExactCompetition::misleading_alone,
+                        &PyExactCompetition::misleading_per_step, &PyExactCompetition::corrective_per_step,
+                        &PyExactCompetition::misleading_probability, &PyExactCompetition::corrective_probability,
+                        &PyExactCompetition::worlds))
       .def_readonly("misleading", &PyExactCompetition::misleading)
       .def_readonly("corrective", &PyExactCompetition::corrective)
       .def_readonly("saved", &PyExactCompetition::saved)

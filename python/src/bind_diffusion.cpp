@@ -2,6 +2,7 @@
 /// Python bindings of the diffusion layer: the IndependentCascade and LinearThreshold model
 /// objects (each carrying its graph) and simulate() with its Trace.
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/diffusion/simulate.hpp"
 
 namespace kolsim::python {
@@ -82,6 +83,7 @@ Examples
 
 void bind_diffusion(py::module_& m) {
   py::class_<PyTrace>(m, "Trace", "The record of one cascade (account ids).")
+      .def(field_pickle("Trace", &PyTrace::activated, &PyTrace::step, &PyTrace::parent, &PyTrace::new_per_step))
       .def_readonly("activated", &PyTrace::activated, "Account ids in activation order (seeds first).")
       .def_readonly("step", &PyTrace::step, "Step of each activation (seeds 0).")
       .def_readonly("parent", &PyTrace::parent, "Account that activated each one (seeds: themselves).")

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 
@@ -152,6 +153,10 @@ Examples
 
 void bind_estimate(py::module_& m) {
   py::class_<PySpreadEstimate>(m, "SpreadEstimate", "A Monte Carlo spread estimate with its error bars.")
+      .def(field_pickle("SpreadEstimate", &PySpreadEstimate::mean, &PySpreadEstimate::std_error,
+                        &PySpreadEstimate::ci_low, &PySpreadEstimate::ci_high, &PySpreadEstimate::trials,
+                        &PySpreadEstimate::new_per_step, &PySpreadEstimate::activation_probability,
+                        &PySpreadEstimate::edges_examined, &PySpreadEstimate::seconds))
       .def_readonly("mean", &PySpreadEstimate::mean, "Estimated expected spread (seeds included).")
       .def_readonly("std_error", &PySpreadEstimate::std_error, "Standard error of the mean.")
       .def_readonly("ci_low", &PySpreadEstimate::ci_low, "Lower end of the normal 95% interval.")
@@ -167,6 +172,8 @@ void bind_estimate(py::module_& m) {
                               e.ci_high, "], trials=", e.trials, ", seconds=", e.seconds, ")");
       });
   py::class_<PyExactResult>(m, "ExactResult", "Exact moments of the reach over all live-edge worlds.")
+      .def(field_pickle("ExactResult", &PyExactResult::spread, &PyExactResult::variance,
+                        &PyExactResult::activation_probability, &PyExactResult::new_per_step, &PyExactResult::worlds))
       .def_readonly("spread", &PyExactResult::spread, "Expected (weighted) reach, seeds included.")
       .def_readonly("variance", &PyExactResult::variance, "Variance of the reach over worlds.")
       .def_property_readonly("std", [](const PyExactResult& r) { return std::sqrt(r.variance); },

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"
@@ -53,6 +54,8 @@ std::vector<T> copy_span(std::span<const T> s) {
 
 void bind_graph(py::module_& m) {
   py::class_<BuildReport>(m, "BuildReport", "What a build did: counts of input edges, self-loops, duplicates.")
+      .def(field_pickle("BuildReport", &BuildReport::input_edges, &BuildReport::self_loops, &BuildReport::duplicates,
+                        &BuildReport::edges, &BuildReport::vertices))
       .def_readonly("input_edges", &BuildReport::input_edges, "Edges given (before undirected doubling).")
       .def_readonly("self_loops", &BuildReport::self_loops, "Self-loops seen (dropped under self_loops='drop').")
       .def_readonly("duplicates", &BuildReport::duplicates, "Extra copies of an edge seen.")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the opinion layer: DeGroot, Friedkin-Johnsen (direct or iterated) with
 /// stubborn KOLs, the Musco et al. measures and greedy opinion maximisation.
+#include "bind_pickle.hpp"
 #include "bind_select.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/opinion/measures.hpp"
@@ -75,6 +76,9 @@ FjSolver solver_of(const std::string& method) {
 void bind_opinion(py::module_& m) {
   py::class_<PyOpinionResult>(m, "OpinionResult",
                               "Final opinions (numpy, graph order) with convergence data and per-step measures.")
+      .def(field_pickle("OpinionResult", &PyOpinionResult::opinions, &PyOpinionResult::method,
+                        &PyOpinionResult::iterations, &PyOpinionResult::converged, &PyOpinionResult::residual,
+                        &PyOpinionResult::summary, &PyOpinionResult::trajectory, &PyOpinionResult::seconds))
       .def_readonly("opinions", &PyOpinionResult::opinions, "Opinion of each account (graph order).")
       .def_readonly("method", &PyOpinionResult::method, "'degroot', 'bicgstab', 'sparse_lu' or 'iterate'.")
       .def_readonly("iterations", &PyOpinionResult::iterations, "Model steps or solver iterations.")

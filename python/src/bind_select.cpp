@@ -2,6 +2,7 @@
 /// Python bindings of the seed selectors with guarantees or simulations behind them: IMM,
 /// OPIM-C, greedy, CELF and CELF++, plus the SelectResult they all return.
 #include "bind_select.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/select/greedy.hpp"
 #include "kolsim/select/imm.hpp"
 #include "kolsim/select/opim.hpp"
@@ -175,6 +176,10 @@ void def_selectors(py::module_& m, bool with_doc) {
 
 void bind_select(py::module_& m) {
   py::class_<PySelectResult>(m, "SelectResult", "Seeds chosen by a selector and what a researcher reports.")
+      .def(field_pickle("SelectResult", &PySelectResult::method, &PySelectResult::seeds,
+                        &PySelectResult::marginal_gains, &PySelectResult::spread, &PySelectResult::rr_sets,
+                        &PySelectResult::trials, &PySelectResult::peak_bytes, &PySelectResult::approximation,
+                        &PySelectResult::phase_seconds, &PySelectResult::seconds, &PySelectResult::extra))
       .def_readonly("method", &PySelectResult::method)
       .def_readonly("seeds", &PySelectResult::seeds, "Chosen account ids in order (fixed seeds excluded).")
       .def_readonly("marginal_gains", &PySelectResult::marginal_gains, "Selector's estimate of each seed's gain.")

@@ -47,7 +47,7 @@ TEST(Blocking, CelfVersusBruteForceOnTinyGraphs) {
     for (TieRule rule : {TieRule::misleading_wins, TieRule::corrective_wins}) {
       const CompetitiveIC model(constant_probability(base, 0.7f), constant_probability(base, 1.0f), rule);
       const std::vector<vertex_t> f = top_degree(base, 1).seeds;
-      const ExactCompetition none = exact_competition(model, f, {});
+      const ExactCompetition none = exact_competition(model, f, std::vector<vertex_t>{});
       if (none.misleading.mean < 2.0) continue;  // F barely spreads: nothing to block
       // Brute force over all singles and pairs with the exact objective.
       double best1 = 1e18, best2 = 1e18;
@@ -185,7 +185,7 @@ TEST(Blocking, DeadlineAndFixedSeeds) {
   co.trials = 2000;
   co.seed = opt.seed;
   co.max_steps = 3;
-  const double unlimited = estimate_competition(model, f, {}, [&] { CompetitionOptions u; u.trials = co.trials; u.seed = co.seed; return u; }()).misleading.mean;
+  const double unlimited = estimate_competition(model, f, std::vector<vertex_t>{}, [&] { CompetitionOptions u; u.trials = co.trials; u.seed = co.seed; return u; }()).misleading.mean;
   EXPECT_LE(r.reach_before, unlimited + 1e-9 + 6.0 * r.reach_before_error);
   // Fixed seeds count as already contracted correction.
   opt.fixed_seeds = {r.seeds[0]};

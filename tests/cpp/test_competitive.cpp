@@ -23,6 +23,8 @@ using namespace kolsim;
 
 namespace {
 
+using Seeds = std::vector<vertex_t>;  // dense indices
+
 std::uint64_t test_seed() {
   static const std::uint64_t s = [] {
     std::uint64_t v = 20260529;
@@ -74,7 +76,7 @@ TEST(Competitive, TieRulesExactByHand) {
   for (auto [rule, f_expect] : {std::pair{TieRule::misleading_wins, 2.0}, std::pair{TieRule::corrective_wins, 1.0},
                                 std::pair{TieRule::random, 1.5}}) {
     const CompetitiveIC model = make_model(3, {{0, 2, 1.0f, 1.0f}, {1, 2, 1.0f, 1.0f}}, rule);
-    const ExactCompetition ex = exact_competition(model, {0}, {1});
+    const ExactCompetition ex = exact_competition(model, Seeds{0}, Seeds{1});
     EXPECT_DOUBLE_EQ(ex.misleading.mean, f_expect) << tie_rule_name(rule);
     EXPECT_DOUBLE_EQ(ex.corrective.mean, 3.0 - f_expect) << tie_rule_name(rule);
     EXPECT_DOUBLE_EQ(ex.misleading_alone.mean, 2.0);
@@ -82,14 +84,14 @@ TEST(Competitive, TieRulesExactByHand) {
   }
   // With a delay of 1 the correction posts at step 1 and reaches 2 only at step 2: F wins.
   const CompetitiveIC late = make_model(3, {{0, 2, 1.0f, 1.0f}, {1, 2, 1.0f, 1.0f}}, TieRule::corrective_wins, 1);
-  const ExactCompetition ex = exact_competition(late, {0}, {1});
+  const ExactCompetition ex = exact_competition(late, Seeds{0}, Seeds{1});
   EXPECT_DOUBLE_EQ(ex.misleading.mean, 2.0);
   EXPECT_DOUBLE_EQ(ex.corrective.mean, 1.0);
   ASSERT_EQ(ex.corrective_per_step.size(), 2u);
   EXPECT_DOUBLE_EQ(ex.corrective_per_step[1], 1.0);
   // A C seed that F reaches before the delay adopts F and never posts.
   const CompetitiveIC hijack = make_model(2, {{0, 1, 1.0f, 1.0f}}, TieRule::corrective_wins, 2);
-  const ExactCompetition h = exact_competition(hijack, {0}, {1});
+  const ExactCompetition h = exact_competition(hijack, Seeds{0}, Seeds{1});
   EXPECT_DOUBLE_EQ(h.misleading.mean, 2.0);
   EXPECT_DOUBLE_EQ(h.corrective.mean, 0.0);
 }
@@ -102,12 +104,12 @@ TEST(Competitive, ExactMatchesMonteCarloEveryTieRule) {
         const CompetitiveIC model = make_model(6, race_arcs(), rule, delay);
         ExactCompetitionOptions eo;
         eo.max_steps = max_steps;
-        const ExactCompetition ex = exact_competition(model, {0}, {1}, eo);
+        const ExactCompetition ex = exact_competition(model, Seeds{0}, Seeds{1}, eo);
         CompetitionOptions co;
         co.trials = trials;
         co.seed = test_seed();
         co.max_steps = max_steps;
-        const CompetitiveEstimate mc = estimate_competition(model, {0}, {1}, co);
+        const CompetitiveEstimate mc = estimate_competition(model, Seeds{0}, Seeds{1}, co);
         SCOPED_TRACE(::testing::Message() << tie_rule_name(rule) << " delay " << delay << " max_steps " << max_steps);
         expect_close(mc.misleading, ex.misleading, trials, "misleading");
         expect_close(mc.corrective, ex.corrective, trials, "corrective");
@@ -131,7 +133,7 @@ TEST(Competitive, ExactMatchesMonteCarloEveryTieRule) {
     }
   }
   // Monotone in the tie rule: F does best when it wins ties.
-  const auto f = [&](TieRule r) { return exact_competition(make_model(6, race_arcs(), r), {0}, {1}).misleading.mean; };
+  const auto f = [&](TieRule r) { return exact_competition(make_model(6, race_arcs(), r), Seeds{0}, Seeds{1}).misleading.mean; };
   EXPECT_GE(f(TieRule::misleading_wins), f(TieRule::random) - 1e-12);
   EXPECT_GE(f(TieRule::random), f(TieRule::corrective_wins) - 1e-12);
   EXPECT_GT(f(TieRule::misleading_wins), f(TieRule::corrective_wins));
@@ -140,8 +142,8 @@ TEST(Competitive, ExactMatchesMonteCarloEveryTieRule) {
 TEST(Competitive, NoCorrectionIsSingleCampaignIc) {
   const CompetitiveIC model = make_model(6, race_arcs(), TieRule::random);
   // Exact: equals the IC enumeration of exact_spread on the misleading graph.
-  const ExactCompetition ex = exact_competition(model, {0}, {});
-  const ExactResult ic = exact_spread(model.misleading(), IndependentCascade{}, std::vector<vertex_t>{0});
+  const ExactCompetition ex = exact_competition(model, Seeds{0}, Seeds{});
+  const ExactResult ic = exact_spread(model.misleading(), IndependentCascade{}, Seeds{0});
   EXPECT_NEAR(ex.misleading.mean, ic.spread, 1e-12);
   EXPECT_NEAR(ex.misleading.variance, ic.variance, 1e-9);
   EXPECT_DOUBLE_EQ(ex.corrective.mean, 0.0);
@@ -151,13 +153,13 @@ TEST(Competitive, NoCorrectionIsSingleCampaignIc) {
   CompetitionOptions co;
   co.trials = trials;
   co.seed = test_seed();
-  const CompetitiveEstimate mc = estimate_competition(model, {0}, {}, co);
+  const CompetitiveEstimate mc = estimate_competition(model, Seeds{0}, Seeds{}, co);
   EXPECT_EQ(mc.misleading.mean, mc.misleading_alone.mean);
   EXPECT_EQ(mc.saved.mean, 0.0);
   MonteCarloOptions mo;
   mo.trials = trials;
   mo.seed = test_seed() + 1;
-  const SpreadEstimate se = estimate_spread(model.misleading(), IndependentCascade{}, std::vector<vertex_t>{0}, mo);
+  const SpreadEstimate se = estimate_spread(model.misleading(), IndependentCascade{}, Seeds{0}, mo);
   const double tol = 6.0 * std::sqrt(2.0 * ic.variance / static_cast<double>(trials));
   EXPECT_LE(std::abs(mc.misleading.mean - se.mean), tol);
   expect_close(mc.misleading, {ic.spread, ic.variance}, trials, "vs exact_spread");
@@ -166,8 +168,8 @@ TEST(Competitive, NoCorrectionIsSingleCampaignIc) {
   const FollowerGraph g = constant_probability(erdos_renyi(300, 1500, 7), 0.15f);
   const CompetitiveIC big(g, TieRule::misleading_wins);
   co.trials = 4000;
-  const CompetitiveEstimate a = estimate_competition(big, {0, 1, 2}, {}, co);
-  const CompetitiveEstimate b = estimate_competition(big, {0, 1, 2}, {10, 11}, co);
+  const CompetitiveEstimate a = estimate_competition(big, Seeds{0, 1, 2}, Seeds{}, co);
+  const CompetitiveEstimate b = estimate_competition(big, Seeds{0, 1, 2}, Seeds{10, 11}, co);
   EXPECT_EQ(a.misleading.mean, b.misleading_alone.mean);  // same worlds, bit for bit
   EXPECT_NEAR(b.saved.mean, b.misleading_alone.mean - b.misleading.mean, 1e-9);
   EXPECT_GE(b.saved.mean, 0.0);
@@ -215,9 +217,9 @@ TEST(Competitive, ThreadInvariance) {
   co.trials = 3000;
   co.seed = test_seed();
   co.threads = 1;
-  const CompetitiveEstimate a = estimate_competition(model, {0, 5, 9}, {100, 200}, co);
+  const CompetitiveEstimate a = estimate_competition(model, Seeds{0, 5, 9}, Seeds{100, 200}, co);
   co.threads = 2;
-  const CompetitiveEstimate b = estimate_competition(model, {0, 5, 9}, {100, 200}, co);
+  const CompetitiveEstimate b = estimate_competition(model, Seeds{0, 5, 9}, Seeds{100, 200}, co);
   EXPECT_EQ(a.misleading.mean, b.misleading.mean);
   EXPECT_EQ(a.misleading.std_error, b.misleading.std_error);
   EXPECT_EQ(a.corrective.mean, b.corrective.mean);
@@ -229,11 +231,11 @@ TEST(Competitive, ThreadInvariance) {
 
 TEST(Competitive, TraceIsTrialZero) {
   const CompetitiveIC model = make_model(6, race_arcs(), TieRule::random, 1);
-  const CompetitiveTrace t = simulate_competition(model, std::vector<vertex_t>{0}, std::vector<vertex_t>{1}, 42);
+  const CompetitiveTrace t = simulate_competition(model, Seeds{0}, Seeds{1}, 42);
   CompetitionOptions co;
   co.trials = 1;
   co.seed = 42;
-  const CompetitiveEstimate e = estimate_competition(model, {0}, {1}, co);
+  const CompetitiveEstimate e = estimate_competition(model, Seeds{0}, Seeds{1}, co);
   EXPECT_EQ(static_cast<double>(t.misleading_reach), e.misleading.mean);
   EXPECT_EQ(static_cast<double>(t.corrective_reach), e.corrective.mean);
   EXPECT_EQ(static_cast<double>(t.misleading_alone), e.misleading_alone.mean);
@@ -244,14 +246,14 @@ TEST(Competitive, TraceIsTrialZero) {
 
 TEST(Competitive, BadInput) {
   const CompetitiveIC model = make_model(6, race_arcs(), TieRule::misleading_wins);
-  EXPECT_THROW(estimate_competition(model, {0, 1}, {1}), std::invalid_argument);  // overlap
-  EXPECT_THROW(estimate_competition(model, {0, 0}, {1}), std::invalid_argument);  // duplicate
-  EXPECT_THROW(estimate_competition(model, {0}, {1, 1}), std::invalid_argument);
-  EXPECT_THROW(estimate_competition(model, {0}, {6}), std::out_of_range);
-  EXPECT_THROW(exact_competition(model, {9}, {1}), std::out_of_range);
+  EXPECT_THROW(estimate_competition(model, Seeds{0, 1}, Seeds{1}), std::invalid_argument);  // overlap
+  EXPECT_THROW(estimate_competition(model, Seeds{0, 0}, Seeds{1}), std::invalid_argument);  // duplicate
+  EXPECT_THROW(estimate_competition(model, Seeds{0}, Seeds{1, 1}), std::invalid_argument);
+  EXPECT_THROW(estimate_competition(model, Seeds{0}, Seeds{6}), std::out_of_range);
+  EXPECT_THROW(exact_competition(model, Seeds{9}, Seeds{1}), std::out_of_range);
   CompetitionOptions zero;
   zero.trials = 0;
-  EXPECT_THROW(estimate_competition(model, {0}, {1}, zero), std::invalid_argument);
+  EXPECT_THROW(estimate_competition(model, Seeds{0}, Seeds{1}, zero), std::invalid_argument);
   EXPECT_THROW(parse_tie_rule("fifty_fifty"), std::invalid_argument);
   EXPECT_EQ(parse_tie_rule("random"), TieRule::random);
   // Different topologies.
@@ -265,5 +267,5 @@ TEST(Competitive, BadInput) {
   EXPECT_THROW(CompetitiveIC(erdos_renyi(20, 40, 1)), std::invalid_argument);
   // Too many worlds.
   const CompetitiveIC big(constant_probability(erdos_renyi(30, 200, 3), 0.5f));
-  EXPECT_THROW(exact_competition(big, {0}, {1}), std::invalid_argument);
+  EXPECT_THROW(exact_competition(big, Seeds{0}, Seeds{1}), std::invalid_argument);
 }

@@ -365,11 +365,11 @@ TEST(MonteCarlo, ManyTrialsAcrossReductionChunks) {
   const std::uint64_t r = 8 * 32768 + 4101;
   auto o = mc(r, false);
   o.threads = 2;
-  auto e = estimate_spread(g, LinearThreshold{}, {0, 1}, o);
+  auto e = estimate_spread(g, LinearThreshold{}, std::vector<vertex_t>{0, 1}, o);
   EXPECT_EQ(e.trials, r);
   EXPECT_NEAR(e.mean, 2 + x + y, 6 * std::sqrt((x + y) * (1 - x - y) / double(r)));
   o.threads = 1;
-  EXPECT_EQ(estimate_spread(g, LinearThreshold{}, {0, 1}, o).mean, e.mean);
+  EXPECT_EQ(estimate_spread(g, LinearThreshold{}, std::vector<vertex_t>{0, 1}, o).mean, e.mean);
 }
 
 TEST(MonteCarlo, PathAndStarClosedForms) {
@@ -382,12 +382,12 @@ TEST(MonteCarlo, PathAndStarClosedForms) {
   const double sd = std::sqrt(second - mean * mean);
   const std::uint64_t r = 30000;
   for (bool fused : {true, false}) {
-    auto e = estimate_spread(path, IndependentCascade{}, {0}, mc(r, fused));
+    auto e = estimate_spread(path, IndependentCascade{}, std::vector<vertex_t>{0}, mc(r, fused));
     EXPECT_NEAR(e.mean, mean, 6 * sd / std::sqrt(double(r)));
     // Deadline: within 2 steps the reach is 1 + p + p^2.
     auto o = mc(r, fused);
     o.max_steps = 2;
-    auto d = estimate_spread(path, IndependentCascade{}, {0}, o);
+    auto d = estimate_spread(path, IndependentCascade{}, std::vector<vertex_t>{0}, o);
     const double m2 = 1 + p + p * p;
     EXPECT_NEAR(d.mean, m2, 6 * sd / std::sqrt(double(r)));
     EXPECT_EQ(d.new_per_step.size(), 3u);
@@ -396,7 +396,7 @@ TEST(MonteCarlo, PathAndStarClosedForms) {
   const double q = double(0.2f);
   auto star = make_graph(6, {{0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}}, std::vector<prob_t>(5, 0.2f));
   for (bool fused : {true, false}) {
-    auto e = estimate_spread(star, IndependentCascade{}, {0}, mc(r, fused));
+    auto e = estimate_spread(star, IndependentCascade{}, std::vector<vertex_t>{0}, mc(r, fused));
     EXPECT_NEAR(e.mean, 1 + 5 * q, 6 * std::sqrt(5 * q * (1 - q) / r));
   }
 }
@@ -555,32 +555,32 @@ TEST(MonteCarlo, TargetRelativeErrorStopsAndMeetsTarget) {
 
 TEST(MonteCarlo, BadInputThrows) {
   auto g = make_graph(3, {{0, 1}, {1, 2}}, {0.5f, 0.5f});
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {3}, mc(10)), std::out_of_range);
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {1, 1}, mc(10)), std::invalid_argument);
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, mc(0)), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{3}, mc(10)), std::out_of_range);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{1, 1}, mc(10)), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, mc(0)), std::invalid_argument);
   auto o = mc(10);
   o.account_weights = {1.0, 2.0};
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, o), std::invalid_argument);
   o = mc(10);
   o.seed_probabilities = {0.5f, 0.5f};
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, o), std::invalid_argument);
   o = mc(10);
   o.target_relative_error = -1;
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, o), std::invalid_argument);
   o = mc(10);
   o.threads = -1;
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), std::invalid_argument);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, o), std::invalid_argument);
 }
 
 TEST(MonteCarlo, StopTokenInterrupts) {
   auto g = random_graph(100, 600, test_seed() + 13, true);
   auto o = mc(100000);
   o.stop = [] { return true; };
-  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, {0}, o), Interrupted);
+  EXPECT_THROW(estimate_spread(g, IndependentCascade{}, std::vector<vertex_t>{0}, o), Interrupted);
   int calls = 0;
   o.stop = [&] { return ++calls > 1; };
   o.fused = false;
-  EXPECT_THROW(estimate_spread(g, LinearThreshold{}, {0}, o), Interrupted);
+  EXPECT_THROW(estimate_spread(g, LinearThreshold{}, std::vector<vertex_t>{0}, o), Interrupted);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 namespace {
 
 using namespace kolsim;
+using Seeds = std::vector<vertex_t>;  // dense indices
 
 std::uint64_t test_seed() { return test_support::test_seed("test_simulate", 20261129); }
 using test_support::make_graph;
@@ -133,10 +134,10 @@ TEST(Simulate, ProbabilityOneReachesBfsClosureAtBfsSteps) {
 TEST(Simulate, LinearThresholdWithFullWeightsIsDeterministic) {
   // Path 0 -> 1 -> 2 -> 3 with weight 1: every threshold in (0, 1] is met.
   auto g = constant_graph(4, {{0, 1}, {1, 2}, {2, 3}}, 1.0f);
-  auto t = simulate(g, LinearThreshold{}, {0}, test_seed());
-  EXPECT_EQ(t.activated, (std::vector<vertex_t>{0, 1, 2, 3}));
+  auto t = simulate(g, LinearThreshold{}, Seeds{0}, test_seed());
+  EXPECT_EQ(t.activated, (Seeds{0, 1, 2, 3}));
   EXPECT_EQ(t.step, (std::vector<std::uint32_t>{0, 1, 2, 3}));
-  EXPECT_EQ(t.parent, (std::vector<vertex_t>{no_vertex, 0, 1, 2}));
+  EXPECT_EQ(t.parent, (Seeds{no_vertex, 0, 1, 2}));
 }
 
 TEST(Simulate, DeadlineStopsOnPath) {
@@ -144,7 +145,7 @@ TEST(Simulate, DeadlineStopsOnPath) {
   for (std::uint32_t k = 0; k < 7; ++k) {
     SimulateOptions o;
     o.max_steps = k;
-    auto t = simulate(g, IndependentCascade{}, {0}, test_seed(), o);
+    auto t = simulate(g, IndependentCascade{}, Seeds{0}, test_seed(), o);
     EXPECT_EQ(t.activated.size(), std::min<std::size_t>(k + 1, 6)) << "max_steps " << k;
     EXPECT_EQ(t.new_per_step.size(), std::min<std::size_t>(k + 1, 6));
   }
@@ -155,18 +156,18 @@ TEST(Simulate, SeedProbabilities) {
   auto g = constant_graph(3, {{0, 1}, {1, 2}}, 1.0f);
   SimulateOptions o;
   o.seed_probabilities = {0.0f, 1.0f};
-  auto t = simulate(g, IndependentCascade{}, {0, 1}, test_seed(), o);
-  EXPECT_EQ(t.activated, (std::vector<vertex_t>{1, 2}));
+  auto t = simulate(g, IndependentCascade{}, Seeds{0, 1}, test_seed(), o);
+  EXPECT_EQ(t.activated, (Seeds{1, 2}));
   // A seed that does not post may still be reached: seed 2 never posts but 1 -> 2 is live.
   o.seed_probabilities = {1.0f, 0.0f};
-  t = simulate(g, IndependentCascade{}, {1, 2}, test_seed(), o);
-  EXPECT_EQ(t.activated, (std::vector<vertex_t>{1, 2}));
+  t = simulate(g, IndependentCascade{}, Seeds{1, 2}, test_seed(), o);
+  EXPECT_EQ(t.activated, (Seeds{1, 2}));
   EXPECT_EQ(t.step, (std::vector<std::uint32_t>{0, 1}));
   // Posting frequency of a p = 0.3 seed.
   o.seed_probabilities = {0.3f};
   int posts = 0;
   const int runs = 4000;
-  for (int i = 0; i < runs; ++i) posts += !simulate(g, IndependentCascade{}, {2}, test_seed() + i, o).activated.empty();
+  for (int i = 0; i < runs; ++i) posts += !simulate(g, IndependentCascade{}, Seeds{2}, test_seed() + i, o).activated.empty();
   const double sd = std::sqrt(0.3 * 0.7 / runs);
   EXPECT_NEAR(posts / double(runs), 0.3, 6 * sd);
 }
@@ -193,8 +194,8 @@ TEST(Simulate, TwoParentFrequencies) {
   const int runs = 20000;
   int ic = 0, lt = 0;
   for (int i = 0; i < runs; ++i) {
-    ic += simulate(g, IndependentCascade{}, {0, 1}, test_seed() + i).activated.size() == 3;
-    lt += simulate(g, LinearThreshold{}, {0, 1}, test_seed() + i).activated.size() == 3;
+    ic += simulate(g, IndependentCascade{}, Seeds{0, 1}, test_seed() + i).activated.size() == 3;
+    lt += simulate(g, LinearThreshold{}, Seeds{0, 1}, test_seed() + i).activated.size() == 3;
   }
   const double pic = 1 - (1 - double(x)) * (1 - double(y)), plt = double(x) + double(y);
   EXPECT_NEAR(ic / double(runs), pic, 6 * std::sqrt(pic * (1 - pic) / runs));
@@ -203,18 +204,18 @@ TEST(Simulate, TwoParentFrequencies) {
 
 TEST(Simulate, BadInputThrows) {
   auto g = constant_graph(4, {{0, 1}, {1, 2}}, 0.5f);
-  EXPECT_THROW(simulate(g, IndependentCascade{}, {4}, 1), std::out_of_range);
-  EXPECT_THROW(simulate(g, IndependentCascade{}, {1, 1}, 1), std::invalid_argument);
+  EXPECT_THROW(simulate(g, IndependentCascade{}, Seeds{4}, 1), std::out_of_range);
+  EXPECT_THROW(simulate(g, IndependentCascade{}, Seeds{1, 1}, 1), std::invalid_argument);
   SimulateOptions o;
   o.seed_probabilities = {0.5f};
-  EXPECT_THROW(simulate(g, IndependentCascade{}, {0, 1}, 1, o), std::invalid_argument);
+  EXPECT_THROW(simulate(g, IndependentCascade{}, Seeds{0, 1}, 1, o), std::invalid_argument);
   o.seed_probabilities = {0.5f, 1.5f};
-  EXPECT_THROW(simulate(g, IndependentCascade{}, {0, 1}, 1, o), std::invalid_argument);
-  auto bare = build_graph_dense(3, std::vector<vertex_t>{0}, std::vector<vertex_t>{1});
-  EXPECT_THROW(simulate(bare, IndependentCascade{}, {0}, 1), std::invalid_argument);
+  EXPECT_THROW(simulate(g, IndependentCascade{}, Seeds{0, 1}, 1, o), std::invalid_argument);
+  auto bare = build_graph_dense(3, Seeds{0}, Seeds{1});
+  EXPECT_THROW(simulate(bare, IndependentCascade{}, Seeds{0}, 1), std::invalid_argument);
   auto heavy = make_graph(3, {{0, 2}, {1, 2}}, {0.7f, 0.7f});
-  EXPECT_THROW(simulate(heavy, LinearThreshold{}, {0}, 1), std::invalid_argument);
-  EXPECT_NO_THROW(simulate(heavy, IndependentCascade{}, {0}, 1));
+  EXPECT_THROW(simulate(heavy, LinearThreshold{}, Seeds{0}, 1), std::invalid_argument);
+  EXPECT_NO_THROW(simulate(heavy, IndependentCascade{}, Seeds{0}, 1));
 }
 
 }  // namespace

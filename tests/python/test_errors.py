@@ -83,3 +83,68 @@ def test_empty_inputs_do_not_crash():
     est = kolsim.estimate_spread(model, [], trials=10)
     assert est.mean == 0.0
     assert os.fspath(BAD).endswith("bad")
+
+
+def _undecodable(tmp_path, name: bytes) -> bytes:
+    """A path whose file name is not valid UTF-8 (bytes, as os.fsencode gives)."""
+    return os.path.join(os.fsencode(tmp_path), name)
+
+
+def test_bytes_and_surrogate_paths_name_the_same_file(tmp_path):
+    good = _undecodable(tmp_path, b"edges-\xff.txt")
+    with open(good, "wb") as f:
+        f.write(b"1 2\n2 3\n")
+    as_str = os.fsdecode(good)  # a str with a lone surrogate, as os.listdir returns it
+    assert "\udcff" in as_str
+    for path in (good, as_str, pathlib.Path(as_str)):
+        assert kolsim.read_edge_list(path).num_edges == 2
+    g = kolsim.weighted_cascade(kolsim.read_edge_list(as_str))
+    snap = _undecodable(tmp_path, b"snap-\xfe.kgs")
+    kolsim.save_snapshot(g, os.fsdecode(snap))
+    assert kolsim.load_snapshot(snap).num_edges == 2
+    roster = _undecodable(tmp_path, b"roster-\xfa.csv")
+    with open(roster, "wb") as f:
+        f.write(b"account,fee\n1,2.5\n")
+    for path in (roster, os.fsdecode(roster)):
+        assert [e["fee"] for e in kolsim.read_roster(path, g).entries] == [2.5]
+    audience = _undecodable(tmp_path, b"audience-\xfb.csv")
+    with open(audience, "wb") as f:
+        f.write(b"account,group\n1,young\n")
+    assert kolsim.read_audience(os.fsdecode(audience), g).group_names == ["young"]
+
+
+def test_undecodable_bytes_in_errors_are_translated(tmp_path):
+    bad = _undecodable(tmp_path, b"bad-\xff.txt")
+    with open(bad, "wb") as f:
+        f.write(b"1 2\n3 x\n")
+    for path in (bad, os.fsdecode(bad)):
+        with pytest.raises(kolsim.ParseError) as info:
+            kolsim.read_edge_list(path)
+        assert info.value.file == os.fsdecode(bad)  # os.fsencode(e.file) gives the bytes back
+        assert os.fsencode(info.value.file) == bad
+        assert info.value.line == 2
+        assert "bad-\\xff.txt:2" in str(info.value)  # the message shows the byte, never fails to decode
+    missing = _undecodable(tmp_path, b"missing-\xff.txt")
+    for path in (missing, os.fsdecode(missing)):
+        with pytest.raises(OSError, match=r"missing-\\xff\.txt"):
+            kolsim.read_edge_list(path)
+        with pytest.raises(OSError):
+            kolsim.read_roster(path, kolsim.from_edges([1], [2]))
+    junk = tmp_path / "junk.txt"  # undecodable bytes inside the data, quoted by the message
+    junk.write_bytes(b"1 2\n\xff\xfe 3\n")
+    with pytest.raises(kolsim.ParseError) as info:
+        kolsim.read_edge_list(junk)
+    assert info.value.line == 2
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"account,fee\n\xff\xfe,1\n")
+    with pytest.raises(ValueError):
+        kolsim.read_roster(roster, kolsim.from_edges([1], [2]))
+
+
+def test_bad_path_types_are_type_errors(tmp_path):
+    with pytest.raises(TypeError, match="path"):
+        kolsim.read_edge_list(12.5)
+    with pytest.raises(TypeError, match="path"):
+        kolsim.read_roster(None, kolsim.from_edges([1], [2]))
+    with pytest.raises(ValueError, match="NUL"):
+        kolsim.read_edge_list(str(tmp_path / "a\0b.txt"))

@@ -287,4 +287,14 @@ inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, std::sp
   return tr;
 }
 
+/// simulate_competition() with the seeds given as account ids of model.misleading()
+/// (std::out_of_range names an unknown one). The trace holds dense indices.
+inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, const Accounts& misleading_seeds,
+                                             const Accounts& corrective_seeds, std::uint64_t seed,
+                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
+  const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
+  return simulate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), seed, max_steps);
+}
+
 }  // namespace kolsim

@@ -57,11 +57,13 @@ Trace simulate(const FollowerGraph& g, const M& model, std::span<const vertex_t>
   return t;
 }
 
-/// simulate() with the seeds in a vector (so that braced lists work).
+/// simulate() with the seeds given as account ids (std::out_of_range names an unknown one).
+/// The trace still holds dense indices (g.accounts_of maps them back).
 template <DiffusionModel M>
-Trace simulate(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& seeds, std::uint64_t seed,
+Trace simulate(const FollowerGraph& g, const M& model, const Accounts& seeds, std::uint64_t seed,
                const SimulateOptions& opt = {}) {
-  return simulate(g, model, std::span<const vertex_t>(seeds), seed, opt);
+  const std::vector<vertex_t> s = g.indices_of(seeds.ids);
+  return simulate(g, model, std::span<const vertex_t>(s), seed, opt);
 }
 
 }  // namespace kolsim

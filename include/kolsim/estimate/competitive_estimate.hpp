@@ -162,12 +162,14 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
   return r;
 }
 
-/// estimate_competition() with the seeds in vectors (so that braced lists work).
-inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
-                                                const std::vector<vertex_t>& corrective_seeds,
+/// estimate_competition() with the seeds given as account ids of model.graph()
+/// (std::out_of_range names an unknown one).
+inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, const Accounts& misleading_seeds,
+                                                const Accounts& corrective_seeds,
                                                 const CompetitionOptions& opt = {}) {
-  return estimate_competition(model, std::span<const vertex_t>(misleading_seeds),
-                              std::span<const vertex_t>(corrective_seeds), opt);
+  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
+  const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
+  return estimate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
 }
 
 /// Options of exact_competition().
@@ -302,12 +304,13 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
   return r;
 }
 
-/// exact_competition() with the seeds in vectors.
-inline ExactCompetition exact_competition(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
-                                          const std::vector<vertex_t>& corrective_seeds,
+/// exact_competition() with the seeds given as account ids (std::out_of_range names an unknown one).
+inline ExactCompetition exact_competition(const CompetitiveIC& model, const Accounts& misleading_seeds,
+                                          const Accounts& corrective_seeds,
                                           const ExactCompetitionOptions& opt = {}) {
-  return exact_competition(model, std::span<const vertex_t>(misleading_seeds),
-                           std::span<const vertex_t>(corrective_seeds), opt);
+  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
+  const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
+  return exact_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
 }
 
 }  // namespace kolsim

@@ -241,11 +241,12 @@ ExactResult exact_spread(const FollowerGraph& g, const M& model, std::span<const
   return res;
 }
 
-/// As exact_spread for a seed set given as a vector.
+/// As exact_spread for a seed set given as account ids (std::out_of_range names an unknown one).
 template <DiffusionModel M>
-ExactResult exact_spread(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& seeds,
+ExactResult exact_spread(const FollowerGraph& g, const M& model, const Accounts& seeds,
                          const ExactOptions& opt = {}) {
-  return exact_spread(g, model, std::span<const vertex_t>(seeds), opt);
+  const std::vector<vertex_t> s = g.indices_of(seeds.ids);
+  return exact_spread(g, model, std::span<const vertex_t>(s), opt);
 }
 
 }  // namespace kolsim

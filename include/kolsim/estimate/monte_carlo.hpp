@@ -253,11 +253,13 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   return est;
 }
 
-/// estimate_spread() with the seeds in a vector (so that braced lists work).
+/// estimate_spread() with the seeds given as account ids: `estimate_spread(g, m, Accounts{10, 30})`.
+/// Throws std::out_of_range naming the first account that is not in `g`.
 template <DiffusionModel M>
-SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& seeds,
+SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, const Accounts& seeds,
                                const MonteCarloOptions& opt = {}) {
-  return estimate_spread(g, model, std::span<const vertex_t>(seeds), opt);
+  const std::vector<vertex_t> s = g.indices_of(seeds.ids);
+  return estimate_spread(g, model, std::span<const vertex_t>(s), opt);
 }
 
 }  // namespace kolsim

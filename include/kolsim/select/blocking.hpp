@@ -623,10 +623,12 @@ inline BlockingResult select_blockers(const CompetitiveIC& model, std::span<cons
   }
 }
 
-/// select_blockers() with the misleading seeds in a vector.
-inline BlockingResult select_blockers(const CompetitiveIC& model, const std::vector<vertex_t>& misleading_seeds,
-                                      std::size_t k, const BlockingOptions& opt = {}) {
-  return select_blockers(model, std::span<const vertex_t>(misleading_seeds), k, opt);
+/// select_blockers() with the misleading seeds given as account ids (std::out_of_range names an
+/// unknown one). The result's seeds are dense indices, as for every selector.
+inline BlockingResult select_blockers(const CompetitiveIC& model, const Accounts& misleading_seeds, std::size_t k,
+                                      const BlockingOptions& opt = {}) {
+  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
+  return select_blockers(model, std::span<const vertex_t>(f), k, opt);
 }
 
 }  // namespace kolsim

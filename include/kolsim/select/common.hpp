@@ -17,7 +17,10 @@
 
 namespace kolsim {
 
-/// Options accepted by every selector (algorithm options derive from this).
+/// Options accepted by every selector (algorithm options derive from this). candidates and
+/// fixed_seeds are dense indices, like every vertex list a selector returns; for account ids
+/// write `opt.candidates = g.indices_of(Accounts{10, 30}.ids)` (std::out_of_range names an
+/// unknown account).
 struct SelectOptions {
   std::vector<vertex_t> candidates;   ///< only these may be chosen (empty = every vertex)
   std::vector<vertex_t> fixed_seeds;  ///< already contracted: count toward spread, not toward k
