@@ -236,26 +236,28 @@ TEST(CoverageEngine, WeightedMatchesBruteForceGreedy) {
   }
 }
 
-// Enough vertices that the weighted greedy pulls in several index tiers (8k + 512 first).
+// Random instances of that shape (below): thousands of vertices whose sets all hold one of two
+// hubs, so their marginals collapse once the hubs are taken, and a few loners in sets of their
+// own, most of them outside the first index tier (8k + 512 vertices): the greedy must pull in
+// further tiers and still break ties exactly as the recounting greedy.
 TEST(CoverageEngine, WeightedTiersMatchBruteForceGreedy) {
   std::mt19937_64 gen(test_seed() + 1);
-  const vertex_t n = 4000;
-  for (int rep = 0; rep < 3; ++rep) {
+  const vertex_t n = 5000, hub_a = 4990, hub_b = 4991;
+  for (int rep = 0; rep < 4; ++rep) {
     RRCollection rr;
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    for (int j = 0; j < 6000; ++j) {
-      std::set<vertex_t> s;
-      const int z = 1 + static_cast<int>(gen() % 5);
-      while (static_cast<int>(s.size()) < z)  // popularity ~ 1/rank: a few hubs, a long tail
-        s.insert(static_cast<vertex_t>(std::min<double>(n - 1, std::pow(n, u(gen)) - 1.0)));
-      rr.push_set(std::vector<vertex_t>(s.begin(), s.end()));
+    std::vector<std::uint64_t> w;
+    for (vertex_t i = 0; i < 4000; ++i)
+      for (std::uint64_t r = 0, c = 1 + gen() % 3; r < c; ++r) {
+        rr.push_set(std::vector<vertex_t>{i, gen() % 2 ? hub_a : hub_b});
+        w.push_back(1 + gen() % 3);
+      }
+    for (vertex_t i = 4000; i < 4040; ++i) {
+      rr.push_set(std::vector<vertex_t>{i});
+      w.push_back(1 + gen() % 9);
     }
-    std::vector<std::uint64_t> w(rr.size());
-    for (auto& x : w) x = 1 + gen() % 3;
     std::vector<char> allowed(n, 1);
-    if (rep == 1)
-      for (vertex_t v = 0; v < n; v += 3) allowed[v] = 0;
-    const std::size_t k = 80;
+    if (rep % 2 == 1) allowed[hub_b] = 0;
+    const std::size_t k = 30 + 10 * static_cast<std::size_t>(rep);
     MaxCoverageOptions mo;
     mo.allowed = allowed;
     mo.set_weights = w;
@@ -264,7 +266,28 @@ TEST(CoverageEngine, WeightedTiersMatchBruteForceGreedy) {
     const PlainWeighted p = plain_weighted(rr, n, k, w, allowed, {});
     ASSERT_EQ(r.seeds, p.seeds) << "rep " << rep;
     EXPECT_EQ(r.marginal, p.marginal);
+    EXPECT_EQ(r.coverage, p.coverage);
   }
+}
+
+// A vertex outside the first tier (the loner, in one heavy set) becomes the best choice once
+// the hub has covered the rest; ties at 0 then go to the lowest ids.
+TEST(CoverageEngine, WeightedVertexOutsideTheFirstIndexTier) {
+  const vertex_t n = 700, hub = 600, loner = 601;
+  RRCollection rr;
+  std::vector<std::uint64_t> w;
+  for (vertex_t i = 0; i < 600; ++i)
+    for (int r = 0; r < 3; ++r) rr.push_set(std::vector<vertex_t>{i, hub}), w.push_back(2);
+  rr.push_set(std::vector<vertex_t>{loner}), w.push_back(5);
+  for (vertex_t i = 602; i < n; ++i) rr.push_set(std::vector<vertex_t>{i, hub}), w.push_back(1);
+  MaxCoverageOptions mo;
+  mo.set_weights = w;
+  mo.upper_bound = false;
+  const MaxCoverageResult r = max_coverage(rr, n, 3, mo);
+  EXPECT_EQ(r.seeds, (std::vector<vertex_t>{hub, loner, 0}));
+  EXPECT_EQ(r.marginal, (std::vector<std::uint64_t>{3698, 5, 0}));
+  EXPECT_EQ(r.coverage, 3703u);
+  EXPECT_EQ(r.seeds, plain_weighted(rr, n, 3, w, std::vector<char>(n, 1), {}).seeds);
 }
 
 TEST(CoverageEngine, WeightedArgumentsAreChecked) {
