@@ -93,11 +93,13 @@ class TieredIndex {
     slot_.assign(n, none);
     start_.assign(1, 0);
     idx_.clear();
+    identity_ = false;
   }
   /// Lists the sets of each vertex of `add` not yet listed; `count[v]` must be the number of
   /// sets holding v with covered[j] == 0.
   void add(std::span<const vertex_t> add, const CoverageSets& sets, const std::uint32_t* count, const char* covered) {
     const auto first = static_cast<std::uint32_t>(start_.size() - 1);
+    start_.reserve(start_.size() + add.size());
     bool identity = first == 0;  // slot[v] = v for every vertex: one tier of all, in order
     for (vertex_t v : add) {
       if (slot_[v] != none) continue;
@@ -135,6 +137,7 @@ class TieredIndex {
   }
   /// The pass of add() when every vertex is in the tier with slot[v] = v (a counting sort).
   void add_all(const CoverageSets& sets, const char* covered) {
+    identity_ = true;
     idx_.resize(start_.back());
     cursor_.assign(start_.begin(), start_.end() - 1);
     std::uint32_t* out = idx_.data();
@@ -150,7 +153,7 @@ class TieredIndex {
 
   /// Sets listed for v (empty if v was never added).
   std::span<const std::uint32_t> of(vertex_t v) const noexcept {
-    const std::uint32_t s = slot_[v];
+    const std::uint32_t s = identity_ ? v : slot_[v];
     if (s == none) return {};
     return {idx_.data() + start_[s], static_cast<std::size_t>(start_[s + 1] - start_[s])};
   }
@@ -161,6 +164,7 @@ class TieredIndex {
  private:
   std::vector<std::uint32_t> slot_, idx_;
   std::vector<edge_t> start_, cursor_;
+  bool identity_ = false;  // slot_[v] = v for every vertex (one tier of all)
 };
 
 /// Heap key of the coverage greedy: (marginal, lowest id first). Unit weights pack it into one
