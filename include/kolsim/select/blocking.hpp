@@ -173,246 +173,6 @@ struct BlockingRRWorkspace {
   std::vector<std::vector<vertex_t>> buckets;
 };
 
-/// The RR sets one world yields: one set per root (sizes), F's reach (each set's weight) and
-/// the edges F's forward run examined.
-struct BlockingWorldSets {
-  std::vector<vertex_t> nodes;
-  std::vector<std::uint32_t> sizes;
-  std::uint64_t reached = 0;
-  std::uint64_t edges = 0;
-};
-
-/// In-edge j -> out-edge index, so a reverse search reads the same coins as the forward runs.
-inline std::vector<edge_t> in_edge_to_out_edge(const FollowerGraph& g) {
-  std::vector<edge_t> in_to_out(g.num_edges());
-  const auto o = g.out_offsets();
-  const auto t = g.out_targets();
-  std::vector<edge_t> cur(g.in_offsets().begin(), g.in_offsets().end() - 1);
-  for (vertex_t u = 0; u < g.num_vertices(); ++u)
-    for (edge_t e = o[u]; e < o[u + 1]; ++e) in_to_out[cur[t[e]]++] = e;
-  return in_to_out;
-}
-
-/// The RR blocking sets of one world at a time (see the file comment): F's forward run, then per
-/// root its targets (the root and its F-dominators) and every account that wins a race to one.
-class BlockingRRSampler {
- public:
-  BlockingRRSampler(const CompetitiveIC& model, std::span<const vertex_t> misleading, const BlockingOptions& opt)
-      : model_(model), misleading_(misleading), opt_(opt), in_to_out_(in_edge_to_out_edge(model.corrective())),
-        in_offs_(model.corrective().in_offsets()), in_src_(model.corrective().in_sources()),
-        pc_in_(model.corrective().in_edge_probs()), pf_in_(model.misleading().in_edge_probs()),
-        delay_(model.correction_delay()), rule_(model.tie_rule()) {}
-
-  std::size_t bytes() const noexcept { return in_to_out_.capacity() * sizeof(edge_t); }
-
-  /// World w's sets into o (cleared first), using b's buffers.
-  void world(std::uint64_t w, BlockingRRWorkspace& b, BlockingWorldSets& o) const {
-    o.nodes.clear();
-    o.sizes.clear();
-    const CompetitiveCoins coins(opt_.seed, w);
-    const World x{b, coins, ++b.depoch};
-    b.reached.clear();
-    o.edges = b.cascade.run(model_, misleading_, {}, opt_.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
-      b.dist[v] = t;
-      b.dstamp[v] = x.dep;
-      b.reached.push_back(v);
-    });
-    o.reached = b.reached.size();
-    if (b.reached.empty()) return;
-    Rng rng(opt_.seed, w, domain::competitive);
-    for (std::uint32_t r = 0; r < opt_.roots_per_world; ++r) {
-      const vertex_t root = b.reached[rng.below(static_cast<std::uint32_t>(b.reached.size()))];
-      const std::size_t before = o.nodes.size();
-      const std::int64_t top = beat(x, root);
-      if (top >= delay_) {
-        find_targets(x, root);
-        race_search(x, top, o.nodes);
-      }
-      o.sizes.push_back(static_cast<std::uint32_t>(o.nodes.size() - before));
-    }
-  }
-
- private:
-  static constexpr std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
-  struct World {  // one world's buffers, coins and F-arrival stamp
-    BlockingRRWorkspace& b;
-    const CompetitiveCoins& coins;
-    std::uint32_t dep;
-  };
-
-  /// Latest step at which C may arrive at v and still beat F there.
-  std::int64_t beat(const World& x, vertex_t v) const {
-    if (x.b.dstamp[v] != x.dep) return inf;
-    const std::int64_t d = x.b.dist[v];
-    if (d == 0) return -1;
-    const bool c_tie = rule_ == TieRule::corrective_wins || (rule_ == TieRule::random && x.coins.corrective_wins_tie(v));
-    return d - 1 + (c_tie ? 1 : 0);
-  }
-
-  /// b.targets = the root and its dominators in F's live-edge graph (accounts on every F path to
-  /// it): C capturing any target before F arrives there saves the root.
-  void find_targets(const World& x, vertex_t root) const {
-    BlockingRRWorkspace& b = x.b;
-    b.targets.assign(1, root);
-    const std::int64_t source_local = ancestor_set(x, root);
-    if (b.queue.size() > opt_.dominator_limit || source_local < 0) return;
-    // Dominators lie on every F path, so on this one (source -> ... -> root).
-    b.path.clear();
-    for (vertex_t v = b.rparent[b.queue[static_cast<std::size_t>(source_local)]]; v != root; v = b.rparent[v])
-      b.path.push_back(v);
-    if (b.lstamp.size() < b.queue.size()) b.lstamp.resize(b.queue.size(), 0);
-    for (vertex_t cand : b.path) {
-      if (beat(x, cand) < delay_) continue;  // C cannot take it in time anyway
-      if (!reaches_without(b, cand)) b.targets.push_back(cand);
-    }
-  }
-
-  /// F-ancestor set A of the root (reverse BFS on F-live in-edges among F-reached accounts, F
-  /// seeds not expanded) in b.queue, with its live edges stored locally: lin holds the local ids
-  /// of live in-neighbours of A's q-th account, in [lin_off[q], lin_off[q+1]). Returns the local
-  /// id of the first F seed met (-1 if none); stops past dominator_limit accounts.
-  std::int64_t ancestor_set(const World& x, vertex_t root) const {
-    BlockingRRWorkspace& b = x.b;
-    const std::uint32_t aep = ++b.aepoch;
-    b.astamp[root] = aep;
-    b.local[root] = 0;
-    b.queue.assign(1, root);
-    b.lin.clear();
-    b.lin_off.assign(1, 0);
-    std::int64_t source_local = -1;
-    for (std::size_t q = 0; q < b.queue.size() && b.queue.size() <= opt_.dominator_limit; ++q) {
-      const vertex_t y = b.queue[q];
-      if (b.dist[y] == 0) {
-        if (source_local < 0) source_local = static_cast<std::int64_t>(q);
-        b.lin_off.push_back(b.lin.size());
-        continue;
-      }
-      for (edge_t j = in_offs_[y]; j < in_offs_[y + 1]; ++j) {
-        const vertex_t v = in_src_[j];
-        if (b.dstamp[v] != x.dep) continue;
-        if (!x.coins.misleading(in_to_out_[j], pf_in_[j])) continue;
-        if (b.astamp[v] != aep) {
-          b.astamp[v] = aep;
-          b.local[v] = static_cast<std::uint32_t>(b.queue.size());
-          b.rparent[v] = y;
-          b.queue.push_back(v);
-        }
-        b.lin.push_back(b.local[v]);
-      }
-      b.lin_off.push_back(b.lin.size());
-    }
-    return source_local;
-  }
-
-  /// Does some F seed still reach the root inside A without `cand`?
-  static bool reaches_without(BlockingRRWorkspace& b, vertex_t cand) {
-    const std::uint32_t skip = b.local[cand];
-    const std::uint32_t lep = ++b.lepoch;
-    b.lqueue.assign(1, 0);
-    b.lstamp[0] = lep;
-    for (std::size_t h = 0; h < b.lqueue.size(); ++h) {
-      const std::uint32_t ly = b.lqueue[h];
-      for (edge_t p = b.lin_off[ly]; p < b.lin_off[ly + 1]; ++p) {
-        const std::uint32_t lx = b.lin[p];
-        if (lx == skip || b.lstamp[lx] == lep) continue;
-        if (b.dist[b.queue[lx]] == 0) return true;
-        b.lstamp[lx] = lep;
-        b.lqueue.push_back(lx);
-      }
-    }
-    return false;
-  }
-
-  /// Appends to `out` every account that wins the race to a target along a C-live path: one
-  /// reverse search bucketed by the latest step C may arrive (each level from `top` down).
-  void race_search(const World& x, std::int64_t top, std::vector<vertex_t>& out) const {
-    BlockingRRWorkspace& b = x.b;
-    const std::uint32_t vep = ++b.vepoch;
-    const auto levels = static_cast<std::size_t>(top - delay_ + 1);
-    if (b.buckets.size() < levels) b.buckets.resize(levels);
-    for (vertex_t t0 : b.targets) {
-      b.vstamp[t0] = vep;
-      const std::int64_t lab = beat(x, t0);
-      if (lab >= delay_) b.buckets[static_cast<std::size_t>(std::min(lab, top) - delay_)].push_back(t0);
-    }
-    for (std::size_t li = levels; li-- > 0;) {
-      const std::int64_t level = delay_ + static_cast<std::int64_t>(li);
-      auto& bucket = b.buckets[li];
-      for (std::size_t q = 0; q < bucket.size(); ++q) {
-        const vertex_t y = bucket[q];
-        out.push_back(y);
-        if (level - 1 < delay_) continue;
-        for (edge_t j = in_offs_[y]; j < in_offs_[y + 1]; ++j) {
-          const vertex_t v = in_src_[j];
-          if (b.vstamp[v] == vep) continue;
-          if (!x.coins.corrective(in_to_out_[j], pc_in_[j])) continue;
-          b.vstamp[v] = vep;
-          const std::int64_t lab = std::min(beat(x, v), level - 1);
-          if (lab < delay_) continue;
-          b.buckets[static_cast<std::size_t>(lab - delay_)].push_back(v);
-        }
-      }
-      bucket.clear();
-    }
-  }
-
-  const CompetitiveIC& model_;
-  std::span<const vertex_t> misleading_;
-  const BlockingOptions& opt_;
-  std::vector<edge_t> in_to_out_;
-  std::span<const edge_t> in_offs_;
-  std::span<const vertex_t> in_src_;
-  std::span<const prob_t> pc_in_, pf_in_;
-  std::int64_t delay_;
-  TieRule rule_;
-};
-
-/// Every world's RR blocking sets in one collection, each weighted by its world's F reach.
-struct BlockingCollection {
-  std::vector<vertex_t> nodes;
-  std::vector<edge_t> offsets{0};
-  std::vector<std::uint64_t> weight;
-  std::uint64_t reach_sum = 0, edges = 0;
-  std::size_t bytes() const noexcept {
-    return nodes.capacity() * sizeof(vertex_t) + offsets.capacity() * sizeof(edge_t) + weight.capacity() * 8;
-  }
-};
-
-/// Samples worlds 0 .. opt.worlds-1 in blocks of 64 per thread (any thread count gives the same
-/// collection: worlds are appended in index order), polling opt.stop between blocks.
-inline BlockingCollection sample_blocking_sets(const BlockingRRSampler& sampler, vertex_t n, int threads,
-                                               const BlockingOptions& opt) {
-  const int slots = std::max(threads, 1);
-  std::vector<std::unique_ptr<BlockingRRWorkspace>> ws(static_cast<std::size_t>(slots));
-  BlockingCollection all;
-  const std::uint64_t block = 64 * static_cast<std::uint64_t>(slots);
-  std::vector<BlockingWorldSets> out(block);
-  for (std::uint64_t w0 = 0; w0 < opt.worlds; w0 += block) {
-    check_stop(opt.stop);
-    const std::uint64_t w1 = std::min(opt.worlds, w0 + block);
-    parallel_for(w0, w1, threads, [&](std::size_t w) {
-      const auto slot = static_cast<std::size_t>(thread_index());
-      if (!ws[slot]) ws[slot] = std::make_unique<BlockingRRWorkspace>(n);
-      sampler.world(w, *ws[slot], out[w - w0]);
-    });
-    for (std::uint64_t w = w0; w < w1; ++w) {
-      const BlockingWorldSets& o = out[w - w0];
-      all.reach_sum += o.reached;
-      all.edges += o.edges;
-      if (o.reached == 0) continue;
-      std::size_t p = 0;
-      for (std::uint32_t sz : o.sizes) {
-        all.nodes.insert(all.nodes.end(), o.nodes.begin() + static_cast<std::ptrdiff_t>(p),
-                         o.nodes.begin() + static_cast<std::ptrdiff_t>(p + sz));
-        p += sz;
-        all.offsets.push_back(all.nodes.size());
-        all.weight.push_back(o.reached);
-      }
-    }
-  }
-  return all;
-}
-
 }  // namespace detail
 
 /// Reverse-sampling blocking selector (see the file comment for the sets and the guarantee).
@@ -425,18 +185,193 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   const SeedScope scope = detail::blocking_scope(model, misleading, k, opt, "block_rr");
   KOLSIM_REQUIRE(opt.worlds >= 1 && opt.roots_per_world >= 1, "block_rr: worlds and roots_per_world must be >= 1");
   const int threads = resolve_threads(opt.threads);
+  const FollowerGraph& gc = model.corrective();
   const vertex_t n = model.num_vertices();
-  const detail::BlockingRRSampler sampler(model, misleading, opt);
-  const detail::BlockingCollection all = detail::sample_blocking_sets(sampler, n, threads, opt);
+  const edge_t m = gc.num_edges();
+  // In-edge j -> out-edge index, so the reverse search reads the same coins as the forward runs.
+  std::vector<edge_t> in_to_out(m);
+  {
+    const auto o = gc.out_offsets();
+    const auto t = gc.out_targets();
+    std::vector<edge_t> cur(gc.in_offsets().begin(), gc.in_offsets().end() - 1);
+    for (vertex_t u = 0; u < n; ++u)
+      for (edge_t e = o[u]; e < o[u + 1]; ++e) in_to_out[cur[t[e]]++] = e;
+  }
+  const auto in_offs = gc.in_offsets();
+  const auto in_src = gc.in_sources();
+  const auto pc_in = gc.in_edge_probs();
+  const auto pf_in = model.misleading().in_edge_probs();
+  const std::int64_t delay = model.correction_delay();
+  const TieRule rule = model.tie_rule();
+  const std::int64_t inf = std::numeric_limits<std::int64_t>::max() / 4;
+
+  const int slots = std::max(threads, 1);
+  std::vector<std::unique_ptr<detail::BlockingRRWorkspace>> ws(static_cast<std::size_t>(slots));
+  struct WorldSets {
+    std::vector<vertex_t> nodes;
+    std::vector<std::uint32_t> sizes;
+    std::uint64_t reached = 0;
+    std::uint64_t edges = 0;
+  };
+  std::vector<vertex_t> all_nodes;
+  std::vector<edge_t> all_offs{0};
+  std::vector<std::uint64_t> all_weight;
+  std::uint64_t reach_sum = 0, edges = 0;
+  const std::uint64_t block = 64 * static_cast<std::uint64_t>(slots);
+  std::vector<WorldSets> out(block);
+  for (std::uint64_t w0 = 0; w0 < opt.worlds; w0 += block) {
+    check_stop(opt.stop);
+    const std::uint64_t w1 = std::min(opt.worlds, w0 + block);
+    parallel_for(w0, w1, threads, [&](std::size_t w) {
+      const auto slot = static_cast<std::size_t>(thread_index());
+      if (!ws[slot]) ws[slot] = std::make_unique<detail::BlockingRRWorkspace>(n);
+      detail::BlockingRRWorkspace& b = *ws[slot];
+      WorldSets& o = out[w - w0];
+      o.nodes.clear();
+      o.sizes.clear();
+      const detail::CompetitiveCoins coins(opt.seed, w);
+      const std::uint32_t dep = ++b.depoch;
+      b.reached.clear();
+      o.edges = b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
+        b.dist[v] = t;
+        b.dstamp[v] = dep;
+        b.reached.push_back(v);
+      });
+      o.reached = b.reached.size();
+      if (b.reached.empty()) return;
+      // Latest step at which C may arrive at x and still beat F there.
+      auto beat = [&](vertex_t x) -> std::int64_t {
+        if (b.dstamp[x] != dep) return inf;
+        const std::int64_t d = b.dist[x];
+        if (d == 0) return -1;
+        const bool c_tie = rule == TieRule::corrective_wins || (rule == TieRule::random && coins.corrective_wins_tie(x));
+        return d - 1 + (c_tie ? 1 : 0);
+      };
+      Rng rng(opt.seed, w, domain::competitive);
+      for (std::uint32_t r = 0; r < opt.roots_per_world; ++r) {
+        const vertex_t root = b.reached[rng.below(static_cast<std::uint32_t>(b.reached.size()))];
+        const std::size_t before = o.nodes.size();
+        const std::int64_t top = beat(root);
+        if (top >= delay) {
+          // Targets: the root and its dominators in F's live-edge graph (accounts on every F
+          // path to it). C capturing any target before F arrives there saves the root.
+          b.targets.assign(1, root);
+          const std::uint32_t aep = ++b.aepoch;
+          // F-ancestor set A of the root (reverse BFS on F-live in-edges among F-reached
+          // accounts, F seeds not expanded) with its live edges stored locally: lin holds the
+          // local ids of live in-neighbours of A's q-th account, in [lin_off[q], lin_off[q+1]).
+          b.astamp[root] = aep;
+          b.local[root] = 0;
+          b.queue.assign(1, root);
+          b.lin.clear();
+          b.lin_off.assign(1, 0);
+          std::int64_t source_local = -1;
+          for (std::size_t q = 0; q < b.queue.size() && b.queue.size() <= opt.dominator_limit; ++q) {
+            const vertex_t y = b.queue[q];
+            if (b.dist[y] == 0) {
+              if (source_local < 0) source_local = static_cast<std::int64_t>(q);
+              b.lin_off.push_back(b.lin.size());
+              continue;
+            }
+            for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
+              const vertex_t x = in_src[j];
+              if (b.dstamp[x] != dep) continue;
+              if (!coins.misleading(in_to_out[j], pf_in[j])) continue;
+              if (b.astamp[x] != aep) {
+                b.astamp[x] = aep;
+                b.local[x] = static_cast<std::uint32_t>(b.queue.size());
+                b.rparent[x] = y;
+                b.queue.push_back(x);
+              }
+              b.lin.push_back(b.local[x]);
+            }
+            b.lin_off.push_back(b.lin.size());
+          }
+          if (b.queue.size() <= opt.dominator_limit && source_local >= 0) {
+            // Dominators lie on every F path, so on this one (source -> ... -> root).
+            b.path.clear();
+            for (vertex_t x = b.rparent[b.queue[static_cast<std::size_t>(source_local)]]; x != root; x = b.rparent[x])
+              b.path.push_back(x);
+            if (b.lstamp.size() < b.queue.size()) b.lstamp.resize(b.queue.size(), 0);
+            for (vertex_t cand : b.path) {
+              if (beat(cand) < delay) continue;  // C cannot take it in time anyway
+              // Does some F seed still reach the root inside A without `cand`?
+              const std::uint32_t skip = b.local[cand];
+              const std::uint32_t lep = ++b.lepoch;
+              b.lqueue.assign(1, 0);
+              b.lstamp[0] = lep;
+              bool reaches = false;
+              for (std::size_t h = 0; h < b.lqueue.size() && !reaches; ++h) {
+                const std::uint32_t ly = b.lqueue[h];
+                for (edge_t p = b.lin_off[ly]; p < b.lin_off[ly + 1]; ++p) {
+                  const std::uint32_t lx = b.lin[p];
+                  if (lx == skip || b.lstamp[lx] == lep) continue;
+                  if (b.dist[b.queue[lx]] == 0) {
+                    reaches = true;
+                    break;
+                  }
+                  b.lstamp[lx] = lep;
+                  b.lqueue.push_back(lx);
+                }
+              }
+              if (!reaches) b.targets.push_back(cand);
+            }
+          }
+          const std::uint32_t vep = ++b.vepoch;
+          const auto levels = static_cast<std::size_t>(top - delay + 1);
+          if (b.buckets.size() < levels) b.buckets.resize(levels);
+          for (vertex_t t0 : b.targets) {
+            b.vstamp[t0] = vep;
+            const std::int64_t lab = beat(t0);
+            if (lab >= delay) b.buckets[static_cast<std::size_t>(std::min(lab, top) - delay)].push_back(t0);
+          }
+          for (std::size_t li = levels; li-- > 0;) {
+            const std::int64_t level = delay + static_cast<std::int64_t>(li);
+            auto& bucket = b.buckets[li];
+            for (std::size_t q = 0; q < bucket.size(); ++q) {
+              const vertex_t y = bucket[q];
+              o.nodes.push_back(y);
+              if (level - 1 < delay) continue;
+              for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
+                const vertex_t x = in_src[j];
+                if (b.vstamp[x] == vep) continue;
+                if (!coins.corrective(in_to_out[j], pc_in[j])) continue;
+                b.vstamp[x] = vep;
+                const std::int64_t lab = std::min(beat(x), level - 1);
+                if (lab < delay) continue;
+                b.buckets[static_cast<std::size_t>(lab - delay)].push_back(x);
+              }
+            }
+            bucket.clear();
+          }
+        }
+        o.sizes.push_back(static_cast<std::uint32_t>(o.nodes.size() - before));
+      }
+    });
+    for (std::uint64_t w = w0; w < w1; ++w) {
+      const WorldSets& o = out[w - w0];
+      reach_sum += o.reached;
+      edges += o.edges;
+      if (o.reached == 0) continue;
+      std::size_t p = 0;
+      for (std::uint32_t sz : o.sizes) {
+        all_nodes.insert(all_nodes.end(), o.nodes.begin() + static_cast<std::ptrdiff_t>(p),
+                         o.nodes.begin() + static_cast<std::ptrdiff_t>(p + sz));
+        p += sz;
+        all_offs.push_back(all_nodes.size());
+        all_weight.push_back(o.reached);
+      }
+    }
+  }
   BlockingResult res;
   res.method = "rr";
   res.phase_seconds.emplace_back("sampling", lap.lap());
   // Greedy weighted max coverage of the sets (the coverage engine; integer weights, exact sums).
-  const MaxCoverageResult cov = detail::rr_greedy(CoverageSets(all.nodes, all.offsets), n, k, scope, threads, false,
-                                                  nullptr, all.weight);
+  const MaxCoverageResult cov =
+      detail::rr_greedy(CoverageSets(all_nodes, all_offs), n, k, scope, threads, false, nullptr, all_weight);
   res.phase_seconds.emplace_back("selection", lap.lap());
   const double denom = static_cast<double>(opt.worlds) * opt.roots_per_world;
-  const double before = static_cast<double>(all.reach_sum) / static_cast<double>(opt.worlds);
+  const double before = static_cast<double>(reach_sum) / static_cast<double>(opt.worlds);
   double removed = static_cast<double>(cov.fixed_coverage) / denom;
   res.seeds = cov.seeds;
   for (std::uint64_t g : cov.marginal) {
@@ -444,9 +379,11 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     removed += static_cast<double>(g) / denom;
   }
   res.spread = before - removed;
-  res.rr_sets = all.weight.size();
+  res.rr_sets = all_weight.size();
   res.trials = opt.worlds;
-  res.peak_bytes = all.bytes() + sampler.bytes() + static_cast<std::size_t>(std::max(threads, 1)) * n * 14;
+  res.peak_bytes = all_nodes.capacity() * sizeof(vertex_t) + all_offs.capacity() * sizeof(edge_t) +
+                   all_weight.capacity() * 8 + in_to_out.capacity() * sizeof(edge_t) +
+                   static_cast<std::size_t>(slots) * n * 14;
   detail::blocking_evaluate(model, misleading, opt, res);
   res.phase_seconds.emplace_back("evaluation", lap.lap());
   res.seconds = total.seconds();
