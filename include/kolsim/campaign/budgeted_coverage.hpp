@@ -22,7 +22,8 @@
 /// greedy on the truncated objective sum_g min(cov_g(S), target_g) (submodular set cover,
 /// Wolsey 1982) until every target is met on the sample or nothing helps, then phase 2
 /// continues on f; no guarantee is claimed with a budget. Cost: O(total entries * log n) time,
-/// O(total entries) extra memory.
+/// O(total entries) extra memory. Runs on the coverage engine of select/max_coverage.hpp (its
+/// tiered inverted index, one tier of every candidate, and its lazy-greedy step).
 #pragma once
 
 #include <algorithm>
@@ -37,6 +38,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/estimate/rr_sets.hpp"
+#include "kolsim/select/max_coverage.hpp"
 
 namespace kolsim {
 
@@ -84,23 +86,6 @@ struct BudgetedCoverageResult {
 
 namespace detail {
 
-/// Inverted index vertex -> RR sets (counting sort; lists sorted by set index).
-struct RRIndex {
-  std::vector<edge_t> off;
-  std::vector<std::uint32_t> sets;
-  RRIndex(const RRCollection& rr, vertex_t n) : off(static_cast<std::size_t>(n) + 1, 0), sets(rr.total_nodes()) {
-    const auto nodes = rr.nodes();
-    const auto offs = rr.offsets();
-    for (vertex_t v : nodes) ++off[v + 1];
-    for (vertex_t v = 0; v < n; ++v) off[v + 1] += off[v];
-    std::vector<edge_t> cur(off.begin(), off.end() - 1);
-    for (std::uint64_t j = 0; j < rr.size(); ++j)
-      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) sets[cur[nodes[e]]++] = static_cast<std::uint32_t>(j);
-  }
-  std::span<const std::uint32_t> of(vertex_t v) const { return {sets.data() + off[v], off[v + 1] - off[v]}; }
-  std::size_t bytes() const { return off.capacity() * 8 + sets.capacity() * 4; }
-};
-
 /// Lazy max-heap entry: key (an upper bound), vertex, round in which the key was computed.
 struct LazyEntry {
   double key;
@@ -109,347 +94,369 @@ struct LazyEntry {
   bool operator<(const LazyEntry& o) const { return key < o.key || (key == o.key && v > o.v); }
 };
 
+/// One greedy's picks and running totals (round = number of picks, which outdates every key).
+struct BudgetedRun {
+  std::vector<vertex_t> seeds;
+  std::vector<double> marginal;
+  double cov = 0, penalty = 0, spent = 0;
+  std::uint32_t round = 0;
+};
+
+/// State of one budgeted_max_coverage call: the objective f on the engine's index (unc[j] =
+/// prod (1 - q) over chosen seeds in set j), the feasibility rules, and the phases of the file
+/// comment, each a method.
+class BudgetedGreedy {
+ public:
+  BudgetedGreedy(const CoverageSets& rr, vertex_t n, const BudgetedCoverageOptions& opt)
+      : rr_(rr), n_(n), opt_(opt), fair_(!opt.group_target.empty()), budgeted_(std::isfinite(opt.budget)) {
+    validate();
+    tol_ = 1e-9 * std::max(1.0, budgeted_ ? opt.budget : 1.0);
+    unc_.assign(rr.size(), 1.0);
+    chosen_.assign(n, 0);
+    for (vertex_t f : opt.fixed_seeds) chosen_[f] = 1;
+    build_index();
+  }
+
+  BudgetedCoverageResult run() {
+    for (vertex_t f : opt_.fixed_seeds) res_.fixed_coverage += apply(f);
+    main_.cov = res_.fixed_coverage;
+    if (fair_) fair_phase();
+    main_phase();
+    res_.greedy_coverage = main_.cov;
+    res_.rule = "greedy";
+    res_.bytes = index_.bytes() + unc_.capacity() * 8 + chosen_.capacity() + heap_bytes_ * 16;
+    if (best_aug_v_ != no_vertex && best_aug_ > main_.cov - main_.penalty + 1e-12 * std::max(1.0, std::abs(main_.cov)))
+      rebuild_augmented();
+    if (budgeted_ && !fair_ && opt_.method != BudgetedMethod::greedy_or_single) unit_cost_phase();
+    finish();
+    return std::move(res_);
+  }
+
+ private:
+  double fee(vertex_t v) const { return opt_.fees.empty() ? 1.0 : opt_.fees[v]; }
+  double q(vertex_t v) const { return opt_.post_probability.empty() ? 1.0 : opt_.post_probability[v]; }
+  double pen(vertex_t v) const { return opt_.penalty.empty() ? 0.0 : opt_.penalty[v]; }
+  bool candidate(vertex_t v) const { return opt_.allowed.empty() || opt_.allowed[v]; }
+  bool allowed(vertex_t v) const { return !chosen_[v] && candidate(v); }
+  bool fits(vertex_t v, double remaining) const { return fee(v) <= remaining + tol_; }
+
+  /// Throws for inputs of the wrong size or out of range.
+  void validate() const {
+    KOLSIM_REQUIRE(opt_.allowed.empty() || opt_.allowed.size() == n_, "budgeted_max_coverage: allowed has ",
+                   opt_.allowed.size(), " entries, expected ", n_);
+    KOLSIM_REQUIRE(opt_.fees.empty() || opt_.fees.size() == n_, "budgeted_max_coverage: fees has ", opt_.fees.size(),
+                   " entries, expected ", n_);
+    KOLSIM_REQUIRE(opt_.post_probability.empty() || opt_.post_probability.size() == n_,
+                   "budgeted_max_coverage: post_probability has ", opt_.post_probability.size(), " entries, expected ", n_);
+    KOLSIM_REQUIRE(opt_.penalty.empty() || opt_.penalty.size() == n_, "budgeted_max_coverage: penalty has ",
+                   opt_.penalty.size(), " entries, expected ", n_);
+    KOLSIM_REQUIRE(!std::isnan(opt_.budget) && opt_.budget >= 0.0, "budgeted_max_coverage: budget must be >= 0");
+    KOLSIM_REQUIRE(!fair_ || (opt_.set_group.size() == rr_.size() && opt_.set_unit.size() == rr_.size()),
+                   "budgeted_max_coverage: set_group and set_unit need one entry per RR set");
+    KOLSIM_REQUIRE(rr_.size() < UINT32_MAX, "budgeted_max_coverage: too many RR sets");
+    for (vertex_t v = 0; v < n_; ++v) {
+      KOLSIM_REQUIRE(std::isfinite(fee(v)) && fee(v) >= 0.0, "budgeted_max_coverage: fee of vertex ", v,
+                     " must be finite and >= 0");
+      KOLSIM_REQUIRE(q(v) >= 0.0 && q(v) <= 1.0, "budgeted_max_coverage: post probability of vertex ", v,
+                     " must be in [0, 1]");
+    }
+    for (vertex_t f : opt_.fixed_seeds) KOLSIM_REQUIRE_INDEX(f < n_, "fixed seed vertex ", f, " out of range (n = ", n_, ")");
+  }
+
+  /// The engine's index, one tier: the sets of every fixed seed and candidate, in set order
+  /// (in vertex order, so that without a candidate mask the index is a plain counting sort).
+  void build_index() {
+    std::vector<std::uint32_t> count(n_, 0);
+    for (vertex_t v : rr_.nodes) ++count[v];
+    std::vector<vertex_t> tier;
+    for (vertex_t v = 0; v < n_; ++v)
+      if (chosen_[v] || candidate(v)) tier.push_back(v);
+    const std::vector<char> none(rr_.size(), 0);
+    index_.reset(n_);
+    index_.add(tier, rr_, count.data(), none.data());
+  }
+
+  /// f(S + v) - f(S).
+  double gain(vertex_t v) const {
+    double s = 0.0;
+    for (auto j : index_.of(v)) s += unc_[j];
+    return q(v) * s;
+  }
+  /// Adds v to S; returns its gain.
+  double apply(vertex_t v) {
+    const double keep = 1.0 - q(v);
+    double g = 0.0;
+    for (auto j : index_.of(v)) {
+      g += unc_[j] * q(v);
+      unc_[j] *= keep;
+    }
+    chosen_[v] = 1;
+    return g;
+  }
+  /// The cost-effective key: net gain per fee (fee-0 KOLs first), or the net gain without a budget.
+  double ratio_key(double net, vertex_t v) const {
+    if (!budgeted_) return net;
+    const double c = fee(v);
+    return c > 0.0 ? net / c : (net > 0.0 ? net * 1e200 : net);
+  }
+  /// S = fixed seeds only again (unc and chosen); returns f(fixed seeds).
+  double restart() {
+    std::fill(unc_.begin(), unc_.end(), 1.0);
+    std::fill(chosen_.begin(), chosen_.end(), 0);
+    double c = 0.0;
+    for (vertex_t f : opt_.fixed_seeds) c += apply(f);
+    return c;
+  }
+  /// Takes v into `run`.
+  void take(BudgetedRun& run, vertex_t v) {
+    const double gi = apply(v);
+    run.seeds.push_back(v);
+    run.marginal.push_back(gi);
+    run.cov += gi;
+    run.spent += fee(v);
+    run.penalty += pen(v);
+    ++run.round;
+  }
+  /// A heap of every candidate that fits `remaining`, keyed by key(v) in run's round.
+  template <class Key>
+  std::vector<LazyEntry> candidate_heap(const BudgetedRun& run, double remaining, Key key) const {
+    std::vector<LazyEntry> heap;
+    for (vertex_t v = 0; v < n_; ++v)
+      if (allowed(v) && fits(v, remaining)) heap.push_back({key(v), v, run.round});
+    std::make_heap(heap.begin(), heap.end());
+    return heap;
+  }
+  /// The engine's lazy step on a budgeted heap: the best entry not chosen that fits the budget
+  /// left to `run`, its key recomputed by key(v) in run's round; nullptr if none.
+  template <class Key>
+  LazyEntry* best(std::vector<LazyEntry>& heap, const BudgetedRun& run, Key key) {
+    return lazy_front(
+        heap,
+        [&](const LazyEntry& e) {
+          if (chosen_[e.v] || !fits(e.v, opt_.budget - run.spent)) return Lazy::drop;  // never fits again
+          return e.round != run.round ? Lazy::stale : Lazy::fresh;
+        },
+        [&](LazyEntry& e) {
+          e.key = key(e.v);
+          e.round = run.round;
+        });
+  }
+  /// Pops the front of `heap` (returned by best) and takes it into `run`.
+  void take_front(std::vector<LazyEntry>& heap, BudgetedRun& run) {
+    const vertex_t v = heap.front().v;
+    std::pop_heap(heap.begin(), heap.end());
+    heap.pop_back();
+    take(run, v);
+  }
+
+  /// Phase 1: cost-effective greedy on the truncated objective sum_g min(cov_g, target_g) until
+  /// every group's target is met or nothing helps.
+  void fair_phase() {
+    gcov_.assign(opt_.group_target.size(), 0.0);
+    for (std::uint64_t j = 0; j < rr_.size(); ++j) {
+      const auto g = opt_.set_group[j];
+      if (g != no_group) {
+        KOLSIM_REQUIRE(g < gcov_.size(), "budgeted_max_coverage: set group out of range");
+        gcov_[g] += (1.0 - unc_[j]) * opt_.set_unit[j];
+      }
+    }
+    acc_.assign(gcov_.size(), 0.0);
+    auto key = [&](vertex_t v) { return ratio_key(truncated_gain(v), v); };
+    std::vector<LazyEntry> heap = candidate_heap(main_, opt_.budget, key);
+    while (unmet() && main_.seeds.size() < opt_.max_kols) {
+      const LazyEntry* top = best(heap, main_, key);
+      if (!top || top->key <= 0.0) break;
+      for (auto j : index_.of(top->v)) {
+        const auto g = opt_.set_group[j];
+        if (g != no_group) gcov_[g] += unc_[j] * q(top->v) * opt_.set_unit[j];
+      }
+      take_front(heap, main_);
+    }
+  }
+  /// Gain of v on the truncated objective.
+  double truncated_gain(vertex_t v) {
+    touched_.clear();
+    for (auto j : index_.of(v)) {
+      const auto g = opt_.set_group[j];
+      if (g == no_group || gcov_[g] >= opt_.group_target[g]) continue;
+      if (acc_[g] == 0.0) touched_.push_back(g);
+      acc_[g] += unc_[j] * q(v) * opt_.set_unit[j];
+    }
+    double s = 0.0;
+    for (auto g : touched_) {
+      s += std::min(acc_[g], opt_.group_target[g] - gcov_[g]);
+      acc_[g] = 0.0;
+    }
+    return s;
+  }
+  bool unmet() const {
+    for (std::size_t g = 0; g < gcov_.size(); ++g)
+      if (gcov_[g] < opt_.group_target[g]) return true;
+    return false;
+  }
+
+  /// Phase 2: cost-effective lazy greedy on f - penalty; before each pick, the upper bound at
+  /// prefixes 0, 4, 16, ... and the best single addition to the current prefix (a second lazy
+  /// heap: max raw net gain among KOLs that fit the remaining budget).
+  void main_phase() {
+    auto net = [&](vertex_t v) { return gain(v) - pen(v); };
+    auto key = [&](vertex_t v) { return ratio_key(net(v), v); };
+    std::vector<LazyEntry> heap, single;
+    for (vertex_t v = 0; v < n_; ++v) {
+      if (!allowed(v) || !fits(v, opt_.budget - main_.spent)) continue;
+      const double g = net(v);
+      heap.push_back({ratio_key(g, v), v, main_.round});
+      single.push_back({g, v, main_.round});
+    }
+    std::make_heap(heap.begin(), heap.end());
+    std::make_heap(single.begin(), single.end());
+    const std::size_t phase1 = main_.seeds.size();
+    if (opt_.upper_bound) {
+      for (vertex_t v = 0; v < n_; ++v)
+        if (allowed(v)) pool_.push_back(v);
+    }
+    std::size_t next_bound = 0;
+    while (main_.seeds.size() < opt_.max_kols) {
+      if (opt_.upper_bound && main_.seeds.size() - phase1 == next_bound) {
+        eval_bound();
+        next_bound = next_bound == 0 ? 4 : 4 * next_bound;
+      }
+      if (budgeted_ && (opt_.method != BudgetedMethod::greedy_or_single || main_.seeds.size() == phase1)) {
+        if (const LazyEntry* s = best(single, main_, net)) consider_augment(*s);
+      }
+      const LazyEntry* top = best(heap, main_, key);
+      if (!top || top->key <= 0.0) break;
+      take_front(heap, main_);
+    }
+    if (opt_.upper_bound) {
+      eval_bound();
+      res_.upper_bound = std::min(res_.upper_bound, static_cast<double>(rr_.size()));
+    }
+    heap_bytes_ = heap.capacity() + single.capacity();
+  }
+  /// Remembers prefix + s if it beats the best augmented solution so far.
+  void consider_augment(const LazyEntry& s) {
+    const double val = main_.cov - main_.penalty + s.key;
+    if (val > best_aug_) {
+      best_aug_ = val;
+      best_aug_prefix_ = main_.seeds.size();
+      best_aug_v_ = s.v;
+    }
+  }
+  /// Data-dependent upper bound on f over feasible sets (see BudgetedCoverageResult::upper_bound).
+  void eval_bound() {
+    items_.clear();
+    for (vertex_t v : pool_) {
+      if (chosen_[v] || !fits(v, opt_.budget)) continue;  // a KOL above the budget is in no feasible set
+      const double gv = gain(v);
+      if (gv > 0.0) items_.emplace_back(gv, fee(v));
+    }
+    double b = std::numeric_limits<double>::infinity();
+    if (opt_.max_kols < items_.size()) {
+      std::nth_element(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(opt_.max_kols), items_.end(),
+                       [](const auto& x, const auto& y) { return x.first > y.first; });
+      double sum = 0.0;
+      for (std::size_t i = 0; i < opt_.max_kols; ++i) sum += items_[i].first;
+      b = sum;
+    } else if (!budgeted_) {
+      double sum = 0.0;
+      for (const auto& it : items_) sum += it.first;
+      b = sum;
+    }
+    if (budgeted_) b = std::min(b, knapsack_bound());
+    res_.upper_bound = std::min(res_.upper_bound, main_.cov + b);
+  }
+  /// Fractional knapsack of items_ (gain, fee) within the budget.
+  double knapsack_bound() {
+    std::sort(items_.begin(), items_.end(), [](const auto& x, const auto& y) {
+      return x.first * y.second > y.first * x.second;  // gain / fee descending, fee 0 first
+    });
+    double cap = opt_.budget, sum = 0.0;
+    for (const auto& [gv, c] : items_) {
+      if (c <= cap) {
+        sum += gv;
+        cap -= c;
+      } else {
+        sum += gv * cap / c;
+        break;
+      }
+    }
+    return sum;
+  }
+
+  /// The augmented solution wins: fixed seeds, the first best_aug_prefix greedy seeds, then the
+  /// augmenting KOL.
+  void rebuild_augmented() {
+    std::vector<vertex_t> keep(main_.seeds.begin(), main_.seeds.begin() + static_cast<std::ptrdiff_t>(best_aug_prefix_));
+    keep.push_back(best_aug_v_);
+    main_ = BudgetedRun{};
+    main_.cov = restart();
+    for (vertex_t v : keep) take(main_, v);
+    res_.rule = best_aug_prefix_ == 0 ? "best_single" : "greedy+single";
+  }
+
+  /// Unit-cost greedy (largest net gain among KOLs that still fit), as in Leskovec et al.,
+  /// KDD 2007: the cost-effective rule can fill a budget with many cheap, small KOLs when a few
+  /// expensive ones reach more; the better of the two is kept (guarantees only improve).
+  void unit_cost_phase() {
+    BudgetedRun uc;
+    uc.cov = restart();
+    auto net = [&](vertex_t v) { return gain(v) - pen(v); };
+    std::vector<LazyEntry> heap = candidate_heap(uc, opt_.budget, net);
+    while (uc.seeds.size() < opt_.max_kols) {
+      const LazyEntry* top = best(heap, uc, net);
+      if (!top || top->key <= 0.0) break;
+      take_front(heap, uc);
+    }
+    if (opt_.method == BudgetedMethod::unit_cost ||
+        uc.cov - uc.penalty > main_.cov - main_.penalty + 1e-9 * std::max(1.0, std::abs(main_.cov))) {
+      main_ = std::move(uc);
+      res_.rule = "unit_cost_greedy";
+    }
+  }
+
+  /// Result fields from the chosen run (group coverage from unc: with fairness, no unit-cost
+  /// run replaced the main run's state).
+  void finish() {
+    res_.seeds = std::move(main_.seeds);
+    res_.marginal = std::move(main_.marginal);
+    res_.penalty = main_.penalty;
+    res_.coverage = main_.cov;
+    res_.fee = 0;
+    for (vertex_t v : res_.seeds) res_.fee += fee(v);
+    if (fair_) {
+      res_.group_coverage.assign(gcov_.size(), 0.0);
+      for (std::uint64_t j = 0; j < rr_.size(); ++j)
+        if (opt_.set_group[j] != no_group) res_.group_coverage[opt_.set_group[j]] += (1.0 - unc_[j]) * opt_.set_unit[j];
+    }
+  }
+
+  const CoverageSets& rr_;
+  vertex_t n_;
+  const BudgetedCoverageOptions& opt_;
+  bool fair_, budgeted_;
+  double tol_ = 0;
+  TieredIndex index_;
+  std::vector<double> unc_;
+  std::vector<char> chosen_;
+  BudgetedCoverageResult res_;
+  BudgetedRun main_;
+  std::vector<double> gcov_, acc_;           // fairness: group coverage, per-vertex accumulator
+  std::vector<std::uint32_t> touched_;
+  std::vector<vertex_t> pool_;               // upper bound: candidates after phase 1
+  std::vector<std::pair<double, double>> items_;
+  double best_aug_ = -std::numeric_limits<double>::infinity();
+  std::size_t best_aug_prefix_ = 0;
+  vertex_t best_aug_v_ = no_vertex;
+  std::size_t heap_bytes_ = 0;
+};
+
 }  // namespace detail
 
 /// Budgeted (and/or KOL-limited) maximum coverage of `rr` (vertices < n). Deterministic.
-inline BudgetedCoverageResult budgeted_max_coverage(const RRCollection& rr, vertex_t n,
+inline BudgetedCoverageResult budgeted_max_coverage(const CoverageSets& rr, vertex_t n,
                                                     const BudgetedCoverageOptions& opt) {
-  KOLSIM_REQUIRE(opt.allowed.empty() || opt.allowed.size() == n, "budgeted_max_coverage: allowed has ",
-                 opt.allowed.size(), " entries, expected ", n);
-  KOLSIM_REQUIRE(opt.fees.empty() || opt.fees.size() == n, "budgeted_max_coverage: fees has ", opt.fees.size(),
-                 " entries, expected ", n);
-  KOLSIM_REQUIRE(opt.post_probability.empty() || opt.post_probability.size() == n,
-                 "budgeted_max_coverage: post_probability has ", opt.post_probability.size(), " entries, expected ", n);
-  KOLSIM_REQUIRE(opt.penalty.empty() || opt.penalty.size() == n, "budgeted_max_coverage: penalty has ",
-                 opt.penalty.size(), " entries, expected ", n);
-  KOLSIM_REQUIRE(!std::isnan(opt.budget) && opt.budget >= 0.0, "budgeted_max_coverage: budget must be >= 0");
-  const bool fair = !opt.group_target.empty();
-  KOLSIM_REQUIRE(!fair || (opt.set_group.size() == rr.size() && opt.set_unit.size() == rr.size()),
-                 "budgeted_max_coverage: set_group and set_unit need one entry per RR set");
-  KOLSIM_REQUIRE(rr.size() < UINT32_MAX, "budgeted_max_coverage: too many RR sets");
-  const bool budgeted = std::isfinite(opt.budget);
-  auto fee = [&](vertex_t v) { return opt.fees.empty() ? 1.0 : opt.fees[v]; };
-  auto q = [&](vertex_t v) { return opt.post_probability.empty() ? 1.0 : opt.post_probability[v]; };
-  auto pen = [&](vertex_t v) { return opt.penalty.empty() ? 0.0 : opt.penalty[v]; };
-  for (vertex_t v = 0; v < n; ++v) {
-    KOLSIM_REQUIRE(std::isfinite(fee(v)) && fee(v) >= 0.0, "budgeted_max_coverage: fee of vertex ", v,
-                   " must be finite and >= 0");
-    KOLSIM_REQUIRE(q(v) >= 0.0 && q(v) <= 1.0, "budgeted_max_coverage: post probability of vertex ", v,
-                   " must be in [0, 1]");
-  }
-  const double tol = 1e-9 * std::max(1.0, budgeted ? opt.budget : 1.0);
-
-  const detail::RRIndex idx(rr, n);
-  std::vector<double> unc(rr.size(), 1.0);  // prod (1 - q) over chosen seeds in set j
-  std::vector<char> chosen(n, 0);
-  for (vertex_t f : opt.fixed_seeds) {
-    KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
-    chosen[f] = 1;
-  }
-  auto allowed = [&](vertex_t v) { return !chosen[v] && (opt.allowed.empty() || opt.allowed[v]); };
-  auto gain = [&](vertex_t v) {
-    double s = 0.0;
-    for (auto j : idx.of(v)) s += unc[j];
-    return q(v) * s;
-  };
-  auto apply = [&](vertex_t v) {
-    const double keep = 1.0 - q(v);
-    double g = 0.0;
-    for (auto j : idx.of(v)) {
-      g += unc[j] * q(v);
-      unc[j] *= keep;
-    }
-    chosen[v] = 1;
-    return g;
-  };
-  BudgetedCoverageResult res;
-  for (vertex_t f : opt.fixed_seeds) res.fixed_coverage += apply(f);
-  double cov = res.fixed_coverage;
-  double spent = 0.0;
-  auto fits = [&](vertex_t v, double remaining) { return fee(v) <= remaining + tol; };
-  const double big = 1e200;
-  auto ratio_key = [&](double net, vertex_t v) {
-    if (!budgeted) return net;
-    const double c = fee(v);
-    return c > 0.0 ? net / c : (net > 0.0 ? net * big : net);
-  };
-
-  // Phase 1 (fairness): truncated objective sum_g min(cov_g, target_g).
-  std::vector<double> gcov(opt.group_target.size(), 0.0);
-  if (fair) {
-    for (std::uint64_t j = 0; j < rr.size(); ++j) {
-      const auto g = opt.set_group[j];
-      if (g != no_group) {
-        KOLSIM_REQUIRE(g < gcov.size(), "budgeted_max_coverage: set group out of range");
-        gcov[g] += (1.0 - unc[j]) * opt.set_unit[j];
-      }
-    }
-    std::vector<double> acc(gcov.size(), 0.0);
-    std::vector<std::uint32_t> touched;
-    auto trunc_gain = [&](vertex_t v) {
-      touched.clear();
-      for (auto j : idx.of(v)) {
-        const auto g = opt.set_group[j];
-        if (g == no_group || gcov[g] >= opt.group_target[g]) continue;
-        if (acc[g] == 0.0) touched.push_back(g);
-        acc[g] += unc[j] * q(v) * opt.set_unit[j];
-      }
-      double s = 0.0;
-      for (auto g : touched) {
-        s += std::min(acc[g], opt.group_target[g] - gcov[g]);
-        acc[g] = 0.0;
-      }
-      return s;
-    };
-    auto unmet = [&] {
-      for (std::size_t g = 0; g < gcov.size(); ++g)
-        if (gcov[g] < opt.group_target[g]) return true;
-      return false;
-    };
-    std::vector<detail::LazyEntry> heap;
-    for (vertex_t v = 0; v < n; ++v)
-      if (allowed(v) && fits(v, opt.budget)) heap.push_back({ratio_key(trunc_gain(v), v), v, 0});
-    std::make_heap(heap.begin(), heap.end());
-    std::uint32_t round = 0;
-    while (unmet() && !heap.empty() && res.seeds.size() < opt.max_kols) {
-      std::pop_heap(heap.begin(), heap.end());
-      detail::LazyEntry top = heap.back();
-      heap.pop_back();
-      if (chosen[top.v] || !fits(top.v, opt.budget - spent)) continue;
-      if (top.round != round) {
-        top.key = ratio_key(trunc_gain(top.v), top.v);
-        top.round = round;
-        heap.push_back(top);
-        std::push_heap(heap.begin(), heap.end());
-        continue;
-      }
-      if (top.key <= 0.0) break;
-      for (auto j : idx.of(top.v)) {
-        const auto g = opt.set_group[j];
-        if (g != no_group) gcov[g] += unc[j] * q(top.v) * opt.set_unit[j];
-      }
-      const double gi = apply(top.v);
-      res.seeds.push_back(top.v);
-      res.marginal.push_back(gi);
-      cov += gi;
-      spent += fee(top.v);
-      res.penalty += pen(top.v);
-      ++round;
-    }
-  }
-
-  // Phase 2: cost-effective lazy greedy on f - penalty, with a second lazy heap (max raw net gain
-  // among KOLs that fit the remaining budget) for the single-addition candidates.
-  std::vector<detail::LazyEntry> heap, single;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (!allowed(v) || !fits(v, opt.budget - spent)) continue;
-    const double g = gain(v) - pen(v);
-    heap.push_back({ratio_key(g, v), v, 0});
-    single.push_back({g, v, 0});
-  }
-  std::make_heap(heap.begin(), heap.end());
-  std::make_heap(single.begin(), single.end());
-  std::uint32_t round = 0;
-  const std::size_t phase1 = res.seeds.size();
-  // Data-dependent upper bound on f over feasible sets (see BudgetedCoverageResult::upper_bound).
-  std::vector<vertex_t> pool;
-  if (opt.upper_bound) {
-    for (vertex_t v = 0; v < n; ++v)
-      if (!chosen[v] && (opt.allowed.empty() || opt.allowed[v])) pool.push_back(v);
-  }
-  std::vector<std::pair<double, double>> items;  // (gain, fee)
-  auto eval_bound = [&] {
-    items.clear();
-    for (vertex_t v : pool) {
-      if (chosen[v] || !fits(v, opt.budget)) continue;  // a KOL above the budget is in no feasible set
-      const double gv = gain(v);
-      if (gv > 0.0) items.emplace_back(gv, fee(v));
-    }
-    double b = std::numeric_limits<double>::infinity();
-    if (opt.max_kols < items.size()) {
-      std::nth_element(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(opt.max_kols), items.end(),
-                       [](const auto& x, const auto& y) { return x.first > y.first; });
-      double sum = 0.0;
-      for (std::size_t i = 0; i < opt.max_kols; ++i) sum += items[i].first;
-      b = sum;
-    } else if (!budgeted) {
-      double sum = 0.0;
-      for (const auto& it : items) sum += it.first;
-      b = sum;
-    }
-    if (budgeted) {
-      std::sort(items.begin(), items.end(), [](const auto& x, const auto& y) {
-        return x.first * y.second > y.first * x.second;  // gain / fee descending, fee 0 first
-      });
-      double cap = opt.budget, sum = 0.0;
-      for (const auto& [gv, c] : items) {
-        if (c <= cap) {
-          sum += gv;
-          cap -= c;
-        } else {
-          sum += gv * cap / c;
-          break;
-        }
-      }
-      b = std::min(b, sum);
-    }
-    res.upper_bound = std::min(res.upper_bound, cov + b);
-  };
-  std::size_t next_bound = 0;
-  // Best augmented solution: prefix length and the added vertex.
-  double best_aug = -std::numeric_limits<double>::infinity();
-  std::size_t best_aug_prefix = 0;
-  vertex_t best_aug_v = no_vertex;
-  const bool augment = budgeted;
-  auto best_single = [&]() -> const detail::LazyEntry* {
-    while (!single.empty()) {
-      detail::LazyEntry& top = single.front();
-      if (chosen[top.v] || !fits(top.v, opt.budget - spent)) {
-        std::pop_heap(single.begin(), single.end());
-        single.pop_back();
-        continue;
-      }
-      if (top.round != round) {
-        std::pop_heap(single.begin(), single.end());
-        detail::LazyEntry e = single.back();
-        single.pop_back();
-        e.key = gain(e.v) - pen(e.v);
-        e.round = round;
-        single.push_back(e);
-        std::push_heap(single.begin(), single.end());
-        continue;
-      }
-      return &single.front();
-    }
-    return nullptr;
-  };
-  auto consider_augment = [&] {
-    if (!augment || res.seeds.size() >= opt.max_kols) return;
-    if (opt.method == BudgetedMethod::greedy_or_single && res.seeds.size() != phase1) return;
-    if (const auto* s = best_single()) {
-      const double val = cov - res.penalty + s->key;
-      if (val > best_aug) {
-        best_aug = val;
-        best_aug_prefix = res.seeds.size();
-        best_aug_v = s->v;
-      }
-    }
-  };
-  while (res.seeds.size() < opt.max_kols) {
-    if (opt.upper_bound && res.seeds.size() - phase1 == next_bound) {
-      eval_bound();
-      next_bound = next_bound == 0 ? 4 : 4 * next_bound;
-    }
-    consider_augment();
-    bool picked = false;
-    while (!heap.empty()) {
-      std::pop_heap(heap.begin(), heap.end());
-      detail::LazyEntry top = heap.back();
-      heap.pop_back();
-      if (chosen[top.v] || !fits(top.v, opt.budget - spent)) continue;  // never fits again
-      if (top.round != round) {
-        top.key = ratio_key(gain(top.v) - pen(top.v), top.v);
-        top.round = round;
-        heap.push_back(top);
-        std::push_heap(heap.begin(), heap.end());
-        continue;
-      }
-      if (top.key <= 0.0) {
-        heap.clear();
-        break;
-      }
-      const double gi = apply(top.v);
-      res.seeds.push_back(top.v);
-      res.marginal.push_back(gi);
-      cov += gi;
-      spent += fee(top.v);
-      res.penalty += pen(top.v);
-      ++round;
-      picked = true;
-      break;
-    }
-    if (!picked) break;
-  }
-  if (opt.upper_bound) {
-    eval_bound();
-    res.upper_bound = std::min(res.upper_bound, static_cast<double>(rr.size()));
-  }
-  res.greedy_coverage = cov;
-  res.rule = "greedy";
-  res.bytes = idx.bytes() + unc.capacity() * 8 + chosen.capacity() + (heap.capacity() + single.capacity()) * 16;
-  if (best_aug_v != no_vertex && best_aug > cov - res.penalty + 1e-12 * std::max(1.0, std::abs(cov))) {
-    // Rebuild: fixed seeds, the first best_aug_prefix greedy seeds, then the augmenting KOL.
-    std::vector<vertex_t> keep(res.seeds.begin(), res.seeds.begin() + static_cast<std::ptrdiff_t>(best_aug_prefix));
-    keep.push_back(best_aug_v);
-    std::fill(unc.begin(), unc.end(), 1.0);
-    std::fill(chosen.begin(), chosen.end(), 0);
-    res.seeds.clear();
-    res.marginal.clear();
-    res.penalty = 0;
-    cov = 0;
-    for (vertex_t f : opt.fixed_seeds) cov += apply(f);
-    for (vertex_t v : keep) {
-      const double gi = apply(v);
-      res.seeds.push_back(v);
-      res.marginal.push_back(gi);
-      cov += gi;
-      res.penalty += pen(v);
-    }
-    res.rule = best_aug_prefix == 0 ? "best_single" : "greedy+single";
-  }
-  // Unit-cost greedy (largest net gain among KOLs that still fit), as in Leskovec et al.,
-  // KDD 2007: the cost-effective rule can fill a budget with many cheap, small KOLs when a few
-  // expensive ones reach more; the better of the two is returned (guarantees only improve).
-  if (budgeted && !fair && opt.method != BudgetedMethod::greedy_or_single) {
-    std::fill(unc.begin(), unc.end(), 1.0);
-    std::fill(chosen.begin(), chosen.end(), 0);
-    double uc_cov = 0.0, uc_pen = 0.0, uc_spent = 0.0;
-    for (vertex_t f : opt.fixed_seeds) uc_cov += apply(f);
-    std::vector<vertex_t> uc_seeds;
-    std::vector<double> uc_marginal;
-    std::vector<detail::LazyEntry> uc_heap;
-    for (vertex_t v = 0; v < n; ++v)
-      if (allowed(v) && fits(v, opt.budget)) uc_heap.push_back({gain(v) - pen(v), v, 0});
-    std::make_heap(uc_heap.begin(), uc_heap.end());
-    std::uint32_t uc_round = 0;
-    while (!uc_heap.empty() && uc_seeds.size() < opt.max_kols) {
-      std::pop_heap(uc_heap.begin(), uc_heap.end());
-      detail::LazyEntry top = uc_heap.back();
-      uc_heap.pop_back();
-      if (chosen[top.v] || !fits(top.v, opt.budget - uc_spent)) continue;
-      if (top.round != uc_round) {
-        top.key = gain(top.v) - pen(top.v);
-        top.round = uc_round;
-        uc_heap.push_back(top);
-        std::push_heap(uc_heap.begin(), uc_heap.end());
-        continue;
-      }
-      if (top.key <= 0.0) break;
-      const double gi = apply(top.v);
-      uc_seeds.push_back(top.v);
-      uc_marginal.push_back(gi);
-      uc_cov += gi;
-      uc_spent += fee(top.v);
-      uc_pen += pen(top.v);
-      ++uc_round;
-    }
-    if (opt.method == BudgetedMethod::unit_cost || uc_cov - uc_pen > cov - res.penalty + 1e-9 * std::max(1.0, std::abs(cov))) {
-      res.seeds = std::move(uc_seeds);
-      res.marginal = std::move(uc_marginal);
-      res.penalty = uc_pen;
-      cov = uc_cov;
-      res.rule = "unit_cost_greedy";
-    }
-  }
-  res.coverage = cov;
-  res.fee = 0;
-  for (vertex_t v : res.seeds) res.fee += fee(v);
-  if (fair) {
-    res.group_coverage.assign(gcov.size(), 0.0);
-    for (std::uint64_t j = 0; j < rr.size(); ++j)
-      if (opt.set_group[j] != no_group) res.group_coverage[opt.set_group[j]] += (1.0 - unc[j]) * opt.set_unit[j];
-  }
-  return res;
+  return detail::BudgetedGreedy(rr, n, opt).run();
 }
 
 }  // namespace kolsim

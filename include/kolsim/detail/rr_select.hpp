@@ -35,16 +35,19 @@ inline SeedScope rr_check(const char* who, const FollowerGraph& g, std::size_t k
   return make_seed_scope(g, k, opt);
 }
 
-/// Greedy on `rr` within the scope.
-inline MaxCoverageResult rr_greedy(const RRCollection& rr, vertex_t n, std::size_t k, const SeedScope& scope,
-                                   int threads, bool upper_bound = true, MaxCoverageWorkspace* work = nullptr) {
+/// The coverage engine (max_coverage) on `sets` within the scope; `set_weights` as in
+/// MaxCoverageOptions (empty = unit weights, which the top-k upper bound needs).
+inline MaxCoverageResult rr_greedy(const CoverageSets& sets, vertex_t n, std::size_t k, const SeedScope& scope,
+                                   int threads, bool upper_bound = true, MaxCoverageWorkspace* work = nullptr,
+                                   std::span<const std::uint64_t> set_weights = {}) {
   MaxCoverageOptions mo;
   // Without a candidate pool every vertex but the fixed seeds may be chosen: no mask needed.
   if (scope.num_allowed + scope.fixed.size() != n) mo.allowed = scope.allowed;
   mo.fixed_seeds = scope.fixed;
+  mo.set_weights = set_weights;
   mo.threads = threads;
   mo.upper_bound = upper_bound;
-  return max_coverage(rr, n, k, mo, work);
+  return max_coverage(sets, n, k, mo, work);
 }
 
 /// Grows `rr` to `target` sets (indices rr.size() .., so the sequence is a prefix of one stream),

@@ -44,12 +44,14 @@
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
+#include "kolsim/detail/rr_select.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
 #include "kolsim/select/common.hpp"
 #include "kolsim/select/heuristics.hpp"
 #include "kolsim/select/imm.hpp"
+#include "kolsim/select/max_coverage.hpp"
 
 namespace kolsim {
 
@@ -157,66 +159,6 @@ inline void blocking_evaluate(const CompetitiveIC& model, std::span<const vertex
   }
   r.saved = r.reach_before - r.reach_after;
   r.evaluation_trials = opt.evaluation_trials;
-}
-
-/// Lazy greedy weighted max coverage (weights are integers, so sums are exact). Returns seeds
-/// and the weight each covers; fixed seeds' sets are removed first.
-struct WeightedCoverage {
-  std::vector<vertex_t> seeds;
-  std::vector<std::uint64_t> marginal;
-  std::uint64_t fixed_weight = 0;
-};
-
-inline WeightedCoverage weighted_max_coverage(const std::vector<vertex_t>& nodes, const std::vector<edge_t>& offs,
-                                              const std::vector<std::uint64_t>& weight, vertex_t n, std::size_t k,
-                                              const SeedScope& scope) {
-  const std::uint64_t sets = weight.size();
-  std::vector<edge_t> idx_off(static_cast<std::size_t>(n) + 1, 0);
-  for (vertex_t v : nodes) ++idx_off[v + 1];
-  for (vertex_t v = 0; v < n; ++v) idx_off[v + 1] += idx_off[v];
-  std::vector<std::uint64_t> idx(nodes.size());
-  {
-    std::vector<edge_t> cur(idx_off.begin(), idx_off.end() - 1);
-    for (std::uint64_t j = 0; j < sets; ++j)
-      for (edge_t p = offs[j]; p < offs[j + 1]; ++p) idx[cur[nodes[p]]++] = j;
-  }
-  std::vector<char> covered(sets, 0);
-  WeightedCoverage res;
-  auto cover = [&](vertex_t v) {
-    std::uint64_t w = 0;
-    for (edge_t p = idx_off[v]; p < idx_off[v + 1]; ++p) {
-      const std::uint64_t j = idx[p];
-      if (!covered[j]) {
-        covered[j] = 1;
-        w += weight[j];
-      }
-    }
-    return w;
-  };
-  auto gain = [&](vertex_t v) {
-    std::uint64_t w = 0;
-    for (edge_t p = idx_off[v]; p < idx_off[v + 1]; ++p)
-      if (!covered[idx[p]]) w += weight[idx[p]];
-    return w;
-  };
-  for (vertex_t v : scope.fixed) res.fixed_weight += cover(v);
-  using Item = std::pair<std::uint64_t, vertex_t>;  // (gain, vertex); lower vertex wins ties
-  auto cmp = [](const Item& a, const Item& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); };
-  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
-  for (vertex_t v = 0; v < n; ++v)
-    if (scope.allowed[v]) heap.push({gain(v), v});
-  while (res.seeds.size() < k && !heap.empty()) {
-    Item top = heap.top();
-    heap.pop();
-    const std::uint64_t g = gain(top.second);
-    if (g != top.first) {
-      heap.push({g, top.second});
-      continue;
-    }
-    res.seeds.push_back(top.second);
-    res.marginal.push_back(cover(top.second));
-  }
-  return res;
 }
 
 /// Per-thread buffers of the RR blocking sampler.
@@ -438,11 +380,13 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   BlockingResult res;
   res.method = "rr";
   res.phase_seconds.emplace_back("sampling", lap.lap());
-  const detail::WeightedCoverage cov = detail::weighted_max_coverage(all_nodes, all_offs, all_weight, n, k, scope);
+  // Greedy weighted max coverage of the sets (the coverage engine; integer weights, exact sums).
+  const MaxCoverageResult cov =
+      detail::rr_greedy(CoverageSets(all_nodes, all_offs), n, k, scope, threads, false, nullptr, all_weight);
   res.phase_seconds.emplace_back("selection", lap.lap());
   const double denom = static_cast<double>(opt.worlds) * opt.roots_per_world;
   const double before = static_cast<double>(reach_sum) / static_cast<double>(opt.worlds);
-  double removed = static_cast<double>(cov.fixed_weight) / denom;
+  double removed = static_cast<double>(cov.fixed_coverage) / denom;
   res.seeds = cov.seeds;
   for (std::uint64_t g : cov.marginal) {
     res.marginal_gains.push_back(static_cast<double>(g) / denom);

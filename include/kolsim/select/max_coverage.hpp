@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
-/// Greedy maximum coverage of an RR collection, the selection step of IMM and OPIM-C, with the
-/// upper bound on the optimum coverage that OPIM-C certifies against.
+/// The coverage engine: greedy maximum coverage of an RR collection (the selection step of IMM,
+/// OPIM-C and blocking), with the upper bound on the optimum coverage that OPIM-C certifies
+/// against, and the lazily tiered inverted index and lazy max-heap driver that the budgeted
+/// campaign greedy (campaign/budgeted_coverage.hpp) runs on too.
 ///
-/// Greedy gives coverage >= (1 - 1/e) * optimum (Nemhauser, Wolsey, Fisher 1978). The upper
-/// bound is min over greedy iterations i of cov(S_i) + (sum of the k largest marginal coverages
-/// given S_i) (Tang, Tang, Xiao, Yuan, SIGMOD 2018). Cost: O(total RR entries + n + k log n).
+/// Greedy gives coverage >= (1 - 1/e) * optimum (Nemhauser, Wolsey, Fisher 1978), also with
+/// per-set weights. The upper bound is min over greedy iterations i of cov(S_i) + (sum of the k
+/// largest marginal coverages given S_i) (Tang, Tang, Xiao, Yuan, SIGMOD 2018). Cost: O(total RR
+/// entries + n + k log n).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -19,17 +24,29 @@
 
 namespace kolsim {
 
-/// What may be chosen and what is already chosen.
+/// The sets the engine covers: set j is nodes[offsets[j] .. offsets[j + 1]) (offsets[0] = 0).
+struct CoverageSets {
+  std::span<const vertex_t> nodes;
+  std::span<const edge_t> offsets;
+  CoverageSets(std::span<const vertex_t> nodes_, std::span<const edge_t> offsets_) : nodes(nodes_), offsets(offsets_) {}
+  CoverageSets(const RRCollection& rr) : nodes(rr.nodes()), offsets(rr.offsets()) {}  // NOLINT: implicit by design
+  std::uint64_t size() const noexcept { return offsets.empty() ? 0 : offsets.size() - 1; }
+};
+
+/// What may be chosen, what is already chosen, and what each set is worth.
 struct MaxCoverageOptions {
   std::span<const char> allowed;         ///< allowed[v] != 0 if v may be chosen (empty = all)
   std::span<const vertex_t> fixed_seeds; ///< their RR sets are removed first; never chosen
+  /// Integer weight of each set (empty = 1 each): coverage, marginals and fixed_coverage are then
+  /// sums of weights (exact). The top-k upper bound is for unit weights: set upper_bound = false.
+  std::span<const std::uint64_t> set_weights;
   int threads = 0;                       ///< 0 = all (counting)
   /// Track every vertex's marginal for the top-k upper bound (OPIM-C needs it); false leaves
   /// MaxCoverageResult::upper_bound at the number of sets and saves ~1/3 of the greedy's time.
   bool upper_bound = true;
 };
 
-/// Greedy result. Coverage counts are numbers of RR sets.
+/// Greedy result. Coverage counts are numbers of RR sets (sums of weights with set_weights).
 struct MaxCoverageResult {
   std::vector<vertex_t> seeds;           ///< in the order chosen (ties to the lowest vertex id)
   std::vector<std::uint64_t> marginal;   ///< new sets covered by seeds[i]
@@ -39,22 +56,448 @@ struct MaxCoverageResult {
   std::size_t bytes = 0;                 ///< peak bytes of the greedy's own structures
 };
 
+namespace detail {
+
+/// What a lazy heap's front entry is worth now: its key is exact, an outdated upper bound, or
+/// the entry can never be chosen again.
+enum class Lazy : std::uint8_t { fresh, stale, drop };
+
+/// The one lazy-greedy step (Minoux 1978): returns the heap's front once its key is exact,
+/// refreshing outdated keys (`update`) and dropping dead entries on the way, or nullptr when
+/// the heap runs empty. Keys only shrink, so a fresh front beats every other entry. The front
+/// stays in the heap: the caller pops it when it takes it. Entries order by operator<.
+template <class E, class State, class Update>
+E* lazy_front(std::vector<E>& heap, State&& state, Update&& update) {
+  while (!heap.empty()) {
+    const Lazy s = state(heap.front());
+    if (s == Lazy::fresh) return &heap.front();
+    std::pop_heap(heap.begin(), heap.end());
+    if (s == Lazy::drop) {
+      heap.pop_back();
+      continue;
+    }
+    update(heap.back());
+    std::push_heap(heap.begin(), heap.end());
+  }
+  return nullptr;
+}
+
+/// Inverted index vertex -> sets, built in tiers: add() lists the given vertices' sets that are
+/// not yet covered, in set order, in one branch-free pass over the collection.
+class TieredIndex {
+ public:
+  static constexpr std::uint32_t none = UINT32_MAX;
+
+  /// Forgets every list (keeps the capacity).
+  void reset(vertex_t n) {
+    slot_.assign(n, none);
+    start_.assign(1, 0);
+    idx_.clear();
+    identity_ = false;
+  }
+  /// Lists the sets of each vertex of `add` not yet listed; `count[v]` must be the number of
+  /// sets holding v with covered[j] == 0.
+  void add(std::span<const vertex_t> add, const CoverageSets& sets, const std::uint32_t* count, const char* covered) {
+    const auto first = static_cast<std::uint32_t>(start_.size() - 1);
+    start_.reserve(start_.size() + add.size());
+    bool identity = first == 0;  // slot[v] = v for every vertex: one tier of all, in order
+    for (vertex_t v : add) {
+      if (slot_[v] != none) continue;
+      identity = identity && v == start_.size() - 1;
+      slot_[v] = static_cast<std::uint32_t>(start_.size() - 1);
+      start_.push_back(start_.back() + count[v]);
+    }
+    const auto last = static_cast<std::uint32_t>(start_.size() - 1);
+    if (last == first) return;
+    if (identity && last == slot_.size()) {
+      add_all(sets, covered);
+      return;
+    }
+    // One spare entry at the end of idx takes the writes of vertices outside this tier, so the
+    // pass has no unpredictable branch.
+    idx_.resize(start_.back() + 1);
+    cursor_.assign(start_.begin() + first, start_.begin() + last);
+    cursor_.push_back(start_.back());
+    // Raw pointers: through the vectors every store would reload their data pointers.
+    const std::uint32_t* sl = slot_.data();
+    std::uint32_t* out = idx_.data();
+    edge_t* cur = cursor_.data();
+    const vertex_t* nd = sets.nodes.data();
+    const edge_t* offs = sets.offsets.data();
+    const std::uint32_t width = last - first;
+    const std::uint64_t n_sets = sets.size();
+    for (std::uint64_t j = 0; j < n_sets; ++j) {
+      if (covered[j]) continue;
+      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
+        const std::uint32_t s = std::min(sl[nd[e]] - first, width);  // wraps for none and earlier tiers
+        out[cur[s]] = static_cast<std::uint32_t>(j);
+        cur[s] += s < width;
+      }
+    }
+  }
+  /// The pass of add() when every vertex is in the tier with slot[v] = v (a counting sort).
+  void add_all(const CoverageSets& sets, const char* covered) {
+    identity_ = true;
+    idx_.resize(start_.back());
+    cursor_.assign(start_.begin(), start_.end() - 1);
+    std::uint32_t* out = idx_.data();
+    edge_t* cur = cursor_.data();
+    const vertex_t* nd = sets.nodes.data();
+    const edge_t* offs = sets.offsets.data();
+    const std::uint64_t n_sets = sets.size();
+    for (std::uint64_t j = 0; j < n_sets; ++j) {
+      if (covered[j]) continue;
+      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) out[cur[nd[e]]++] = static_cast<std::uint32_t>(j);
+    }
+  }
+
+  /// Sets listed for v (empty if v was never added).
+  std::span<const std::uint32_t> of(vertex_t v) const noexcept {
+    const std::uint32_t s = identity_ ? v : slot_[v];
+    if (s == none) return {};
+    return {idx_.data() + start_[s], static_cast<std::size_t>(start_[s + 1] - start_[s])};
+  }
+  std::size_t bytes() const noexcept {
+    return slot_.capacity() * 4 + idx_.capacity() * 4 + (start_.capacity() + cursor_.capacity()) * 8;
+  }
+
+ private:
+  std::vector<std::uint32_t> slot_, idx_;
+  std::vector<edge_t> start_, cursor_;
+  bool identity_ = false;  // slot_[v] = v for every vertex (one tier of all)
+};
+
+/// Heap key of the coverage greedy: (marginal, lowest id first). Unit weights pack it into one
+/// word (marginal << 32 | ~v, marginal < 2^32); weighted marginals need a pair.
+struct WeightedKey {
+  std::uint64_t gain;
+  std::uint32_t inv;  // ~v
+  bool operator<(const WeightedKey& o) const noexcept { return gain < o.gain || (gain == o.gain && inv < o.inv); }
+};
+template <class C>
+struct CoverageKey {
+  using type = std::uint64_t;
+  static type make(C gain, vertex_t v) { return (static_cast<std::uint64_t>(gain) << 32) | (~v & 0xffffffffu); }
+  static C gain(type key) { return static_cast<C>(key >> 32); }
+  static vertex_t vertex(type key) { return ~static_cast<vertex_t>(key & 0xffffffffu); }
+};
+template <>
+struct CoverageKey<std::uint64_t> {
+  using type = WeightedKey;
+  static type make(std::uint64_t gain, vertex_t v) { return {gain, ~v}; }
+  static std::uint64_t gain(type key) { return key.gain; }
+  static vertex_t vertex(type key) { return ~key.inv; }
+};
+
+}  // namespace detail
+
 /// Scratch arrays of max_coverage, kept between calls on the same graph (the rounds of IMM and
 /// OPIM-C): on a large graph, allocating its O(n) arrays afresh costs page faults that can
 /// exceed the greedy itself on a small collection (~8 ms per call at n = 1M).
 struct MaxCoverageWorkspace {
-  std::vector<std::uint32_t> deg, slot, idx;
+  std::vector<std::uint32_t> deg;
+  std::vector<std::uint64_t> wdeg;  // weighted marginals (set_weights)
   std::vector<char> state, covered;
   std::vector<vertex_t> order, spill;
   std::vector<std::uint64_t> heap;
+  std::vector<detail::WeightedKey> wheap;
+  detail::TieredIndex index;
+  template <class C>
+  std::vector<C>& degrees() {
+    if constexpr (std::is_same_v<C, std::uint32_t>) return deg; else return wdeg;
+  }
+  template <class C>
+  std::vector<typename detail::CoverageKey<C>::type>& keys() {
+    if constexpr (std::is_same_v<C, std::uint32_t>) return heap; else return wheap;
+  }
   std::size_t bytes() const noexcept {
-    return (deg.capacity() + slot.capacity() + idx.capacity()) * 4 + state.capacity() + covered.capacity() +
-           (order.capacity() + spill.capacity()) * 4 + heap.capacity() * 8;
+    return deg.capacity() * 4 + wdeg.capacity() * 8 + state.capacity() + covered.capacity() +
+           (order.capacity() + spill.capacity()) * 4 + heap.capacity() * 8 + wheap.capacity() * 16 + index.bytes();
   }
 };
 
-/// Greedy maximum coverage of `rr` (vertices < n) with k seeds. Deterministic. `work` (optional)
-/// lends its arrays and keeps them for the next call.
+namespace detail {
+
+/// One run of the coverage greedy; C is the marginal's type (uint32 = unit weights, uint64 =
+/// set_weights). Phases: count marginals, mark what may be chosen, index the fixed seeds and
+/// take them, then the lazy greedy over tiers of the index (see max_coverage).
+template <class C>
+class CoverageGreedy {
+  using Key = CoverageKey<C>;
+  static constexpr bool unit = std::is_same_v<C, std::uint32_t>;
+
+ public:
+  CoverageGreedy(const CoverageSets& sets, vertex_t n, std::size_t k, const MaxCoverageOptions& opt, MaxCoverageWorkspace& ws)
+      : sets_(sets), n_(n), k_(k), opt_(opt), ws_(ws), deg_(ws.degrees<C>()), heap_(ws.keys<C>()),
+        track_(opt.upper_bound) {}
+
+  MaxCoverageResult run() {
+    count_marginals();
+    mark_choosable();
+    rank_candidates();
+    ws_.covered.assign(sets_.size(), 0);
+    ws_.index.reset(n_);
+    ws_.index.add(opt_.fixed_seeds, sets_, ws_.deg.data(), ws_.covered.data());
+    for (vertex_t f : opt_.fixed_seeds) res_.fixed_coverage += take(f);
+    cov_ = res_.fixed_coverage;
+    greedy();
+    res_.coverage = cov_;
+    res_.bytes = ws_.bytes() + (hist_.capacity() + count_.capacity()) * 4 + spill_values_.capacity() * sizeof(C);
+    return std::move(res_);
+  }
+
+ private:
+  /// deg[v] = (weight of) the sets holding v; two halves counted in parallel for large unit collections.
+  void count_marginals() {
+    std::vector<C>& deg = deg_;
+    deg.assign(n_, 0);
+    const std::span<const vertex_t> nodes = sets_.nodes;
+    if constexpr (!unit) {
+      ws_.deg.assign(n_, 0);  // the number of uncovered sets per vertex sizes its index list
+      for (std::uint64_t j = 0; j < sets_.size(); ++j) {
+        for (edge_t e = sets_.offsets[j]; e < sets_.offsets[j + 1]; ++e) {
+          deg[nodes[e]] += opt_.set_weights[j];
+          ++ws_.deg[nodes[e]];
+        }
+      }
+    } else {
+      const int nt = resolve_threads(opt_.threads);
+      if (nt <= 1 || nodes.size() <= (1u << 20)) {
+        for (vertex_t v : nodes) ++deg[v];
+        return;
+      }
+      std::vector<std::uint32_t> other(n_, 0);
+      const std::size_t half = nodes.size() / 2;
+      parallel_threads(2, [&](int t, int got) {
+        for (int b = t; b < 2; b += got) {
+          std::uint32_t* c = b == 0 ? deg.data() : other.data();
+          const std::size_t lo = b == 0 ? 0 : half, hi = b == 0 ? half : nodes.size();
+          for (std::size_t i = lo; i < hi; ++i) ++c[nodes[i]];
+        }
+      });
+      for (vertex_t v = 0; v < n_; ++v) deg[v] += other[v];
+    }
+  }
+
+  /// state[v]: 0 = may still be chosen, 1 = fixed or already chosen seed, 2 = not allowed.
+  void mark_choosable() {
+    std::vector<char>& state = ws_.state;
+    state.assign(n_, 0);
+    for (vertex_t f : opt_.fixed_seeds) {
+      KOLSIM_REQUIRE_INDEX(f < n_, "fixed seed vertex ", f, " out of range (n = ", n_, ")");
+      state[f] = 1;
+    }
+    if (!opt_.allowed.empty()) {
+      for (vertex_t v = 0; v < n_; ++v) {
+        if (opt_.allowed[v] == 0 && !state[v]) state[v] = 2;
+      }
+    }
+  }
+
+  /// order = choosable vertices in at least one set; top = their largest marginal; the
+  /// histogram of marginals for the top-k upper bound.
+  void rank_candidates() {
+    std::vector<vertex_t>& order = ws_.order;
+    order.resize(n_);
+    std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
+    for (vertex_t v = 0; v < n_; ++v) {
+      order[c] = v;
+      c += (deg_[v] > 0) & (ws_.state[v] == 0);
+    }
+    order.resize(c);
+    for (vertex_t v : order) top_ = std::max(top_, deg_[v]);
+    if constexpr (unit) {
+      if (track_) {
+        hist_.assign(static_cast<std::size_t>(top_) + 1, 0);
+        for (vertex_t v : order) ++hist_[deg_[v]];
+      }
+    }
+  }
+
+  C weight(std::uint32_t j) const {
+    if constexpr (unit) return 1; else return opt_.set_weights[j];
+  }
+
+  /// Marks set j covered and lowers the marginal of every vertex in it.
+  void cover_set(std::uint32_t j) {
+    ws_.covered[j] = 1;
+    const vertex_t* nodes = sets_.nodes.data();
+    const edge_t lo = sets_.offsets[j], hi = sets_.offsets[j + 1];
+    if constexpr (!unit) {
+      const C w = weight(j);
+      for (edge_t e = lo; e < hi; ++e) {
+        deg_[nodes[e]] -= w;
+        --ws_.deg[nodes[e]];
+      }
+    } else if (!track_) {
+      for (edge_t e = lo; e < hi; ++e) --deg_[nodes[e]];
+    } else {
+      for (edge_t e = lo; e < hi; ++e) {
+        const vertex_t u = nodes[e];
+        const std::uint32_t d = deg_[u]--;
+        if (ws_.state[u] == 0) {
+          --hist_[d];
+          ++hist_[d - 1];
+        }
+      }
+    }
+  }
+
+  /// Covers the uncovered sets of v (indexed); returns their weight.
+  std::uint64_t take(vertex_t v) {
+    std::uint64_t gain = 0;
+    for (std::uint32_t j : ws_.index.of(v)) {
+      if (!ws_.covered[j]) {
+        cover_set(j);
+        gain += weight(j);
+      }
+    }
+    return gain;
+  }
+
+  /// Sum of the k largest current marginals (the number of sets when not tracked).
+  std::uint64_t topk_sum() {
+    if constexpr (unit) {
+      if (!track_) return sets_.size();
+      while (top_ > 0 && hist_[top_] == 0) --top_;
+      std::uint64_t sum = 0;
+      std::size_t left = k_;
+      for (std::uint32_t d = top_; d > 0 && left > 0; --d) {
+        const std::size_t c = std::min<std::size_t>(left, hist_[d]);
+        sum += static_cast<std::uint64_t>(c) * d;
+        left -= c;
+      }
+      return sum;
+    } else {
+      return sets_.size();
+    }
+  }
+
+  /// Largest t such that at least `want` of order[ranked ..) have marginal >= t (0 if fewer),
+  /// and `below` = the largest marginal under t among them.
+  void tier_threshold(std::size_t want, C& threshold, C& below) {
+    const std::vector<vertex_t>& order = ws_.order;
+    if constexpr (unit) {  // histogram: no sort
+      count_.assign(static_cast<std::size_t>(rest_max_) + 1, 0);
+      for (std::size_t i = ranked_; i < order.size(); ++i) ++count_[deg_[order[i]]];
+      threshold = rest_max_;
+      for (std::size_t have = count_[threshold]; have < want && threshold > 0;) have += count_[--threshold];
+      below = threshold;
+      while (below > 0 && count_[--below] == 0) {
+      }
+    } else {  // weighted marginals are too wide for a histogram
+      spill_values_.clear();
+      for (std::size_t i = ranked_; i < order.size(); ++i) spill_values_.push_back(deg_[order[i]]);
+      threshold = 0;
+      if (spill_values_.size() >= want) {
+        std::nth_element(spill_values_.begin(), spill_values_.begin() + static_cast<std::ptrdiff_t>(want - 1),
+                         spill_values_.end(), std::greater<>());
+        threshold = spill_values_[want - 1];
+      }
+      below = 0;
+      for (C d : spill_values_)
+        if (d < threshold) below = std::max(below, d);
+    }
+  }
+
+  /// Indexes and heaps the next tier: every remaining vertex whose current marginal reaches the
+  /// threshold at which at least `want` of them do, want = 8k + 512 for the first tier and four
+  /// times the indexed count after; rest_max bounds the marginal of every vertex left out.
+  void next_tier() {
+    std::vector<vertex_t>& order = ws_.order;
+    if (ranked_ == order.size()) {
+      rest_max_ = 0;
+      return;
+    }
+    const std::size_t want = std::max<std::size_t>(ranked_ * 4, 8 * k_ + 512) - ranked_;
+    C threshold = 0, below = 0;
+    tier_threshold(want, threshold, below);
+    // Branch-free partition of order[ranked ..): the tier first, the rest after it.
+    std::vector<vertex_t>& spill = ws_.spill;
+    std::size_t in = ranked_, out = 0;
+    spill.resize(order.size() - ranked_);
+    for (std::size_t i = ranked_; i < order.size(); ++i) {
+      const vertex_t v = order[i];
+      const bool hit = deg_[v] >= threshold;
+      order[in] = v;
+      spill[out] = v;
+      in += hit;
+      out += !hit;
+    }
+    std::copy(spill.begin(), spill.begin() + static_cast<std::ptrdiff_t>(out), order.begin() + static_cast<std::ptrdiff_t>(in));
+    ws_.index.add(std::span<const vertex_t>(order.data() + ranked_, in - ranked_), sets_, ws_.deg.data(),
+                  ws_.covered.data());
+    for (std::size_t i = ranked_; i < in; ++i) heap_.push_back(Key::make(deg_[order[i]], order[i]));
+    std::make_heap(heap_.begin(), heap_.end());
+    ranked_ = in;
+    rest_max_ = ranked_ == order.size() ? 0 : below;
+  }
+
+  /// Lazy greedy over the indexed tiers: heap keys are upper bounds since marginals only
+  /// shrink, so a fresh front is the true maximum with the lowest id among ties as long as it
+  /// beats rest_max. Vertices in no set never enter the heap: once the best marginal is 0, the
+  /// lowest remaining ids follow, as with a heap over all vertices.
+  void greedy() {
+    heap_.clear();
+    rest_max_ = top_;
+    next_tier();
+    res_.upper_bound = std::min<std::uint64_t>(sets_.size(), cov_ + topk_sum());
+    auto state = [&](const typename Key::type& key) {
+      return Key::gain(key) == deg_[Key::vertex(key)] ? Lazy::fresh : Lazy::stale;
+    };
+    auto update = [&](typename Key::type& key) { key = Key::make(deg_[Key::vertex(key)], Key::vertex(key)); };
+    while (res_.seeds.size() < k_) {
+      const auto* front = lazy_front(heap_, state, update);
+      if (!front) {
+        if (ranked_ == ws_.order.size()) break;
+        next_tier();
+        continue;
+      }
+      const C stored = Key::gain(*front);
+      const vertex_t v = Key::vertex(*front);
+      if (stored == 0 ? rest_max_ > 0 : stored <= rest_max_) {  // a vertex outside the heap may beat or tie it
+        next_tier();
+        continue;
+      }
+      if (stored == 0) break;
+      std::pop_heap(heap_.begin(), heap_.end());
+      heap_.pop_back();
+      const std::uint64_t gain = take(v);
+      ws_.state[v] = 1;  // its sets are all covered now: cover_set never meets it again
+      res_.seeds.push_back(v);
+      res_.marginal.push_back(gain);
+      cov_ += gain;
+      res_.upper_bound = std::min(res_.upper_bound, cov_ + topk_sum());
+    }
+    // Every remaining marginal is 0: lowest ids first.
+    for (vertex_t v = 0; v < n_ && res_.seeds.size() < k_; ++v) {
+      if (ws_.state[v] == 0) {
+        res_.seeds.push_back(v);
+        res_.marginal.push_back(0);
+      }
+    }
+  }
+
+  const CoverageSets& sets_;
+  vertex_t n_;
+  std::size_t k_;
+  const MaxCoverageOptions& opt_;
+  MaxCoverageWorkspace& ws_;
+  std::vector<C>& deg_;
+  std::vector<typename Key::type>& heap_;
+  bool track_;
+  MaxCoverageResult res_;
+  std::uint64_t cov_ = 0;
+  C top_ = 0, rest_max_ = 0;
+  std::size_t ranked_ = 0;  // order[ranked_ ..) are the vertices not yet in the heap
+  std::vector<std::uint32_t> hist_, count_;
+  std::vector<C> spill_values_;
+};
+
+}  // namespace detail
+
+/// Greedy maximum coverage of `sets` (vertices < n) with k seeds. Deterministic. `work`
+/// (optional) lends its arrays and keeps them for the next call.
 ///
 /// The inverted index (vertex -> RR sets holding it) is built lazily in tiers: first for the
 /// fixed seeds and the choosable vertices in the most sets (at least 8k + 512 of them, cut at a
@@ -62,245 +505,18 @@ struct MaxCoverageWorkspace {
 /// marginal no longer beats every vertex outside the heap (rare on large collections: on
 /// Slashdot with 440k RR sets the 50 seeds all rank within the top 400). Each tier costs one
 /// pass over the collection; seeds, gains and bounds are exactly those of a full index.
-inline MaxCoverageResult max_coverage(const RRCollection& rr, vertex_t n, std::size_t k,
+inline MaxCoverageResult max_coverage(const CoverageSets& sets, vertex_t n, std::size_t k,
                                       const MaxCoverageOptions& opt = {}, MaxCoverageWorkspace* work = nullptr) {
   MaxCoverageWorkspace own;
   MaxCoverageWorkspace& ws = work ? *work : own;
   KOLSIM_REQUIRE(opt.allowed.empty() || opt.allowed.size() == n, "max_coverage: allowed mask has ",
                  opt.allowed.size(), " entries, expected ", n);
-  const std::uint64_t sets = rr.size();
-  KOLSIM_REQUIRE(sets < UINT32_MAX, "max_coverage: too many RR sets (", sets, ")");
-  const std::span<const vertex_t> nodes = rr.nodes();
-  const std::span<const edge_t> offs = rr.offsets();
-  const int nt = resolve_threads(opt.threads);
-  MaxCoverageResult res;
-
-  // Sets per vertex; two halves counted in parallel for large collections.
-  std::vector<std::uint32_t>& deg = ws.deg;
-  deg.assign(n, 0);
-  const int team = (nt > 1 && nodes.size() > (1u << 20)) ? 2 : 1;
-  if (team == 1) {
-    for (vertex_t v : nodes) ++deg[v];
-  } else {
-    std::vector<std::uint32_t> other(n, 0);
-    const std::size_t half = nodes.size() / 2;
-    parallel_threads(2, [&](int t, int got) {
-      for (int b = t; b < 2; b += got) {
-        std::uint32_t* c = b == 0 ? deg.data() : other.data();
-        const std::size_t lo = b == 0 ? 0 : half, hi = b == 0 ? half : nodes.size();
-        for (std::size_t i = lo; i < hi; ++i) ++c[nodes[i]];
-      }
-    });
-    for (vertex_t v = 0; v < n; ++v) deg[v] += other[v];
-  }
-
-  // state[v]: 0 = may still be chosen, 1 = fixed or already chosen seed, 2 = not allowed.
-  std::vector<char>& state = ws.state;
-  state.assign(n, 0);
-  for (vertex_t f : opt.fixed_seeds) {
-    KOLSIM_REQUIRE_INDEX(f < n, "fixed seed vertex ", f, " out of range (n = ", n, ")");
-    state[f] = 1;
-  }
-  if (!opt.allowed.empty()) {
-    for (vertex_t v = 0; v < n; ++v) {
-      if (opt.allowed[v] == 0 && !state[v]) state[v] = 2;
-    }
-  }
-  auto choosable = [&](vertex_t v) { return state[v] == 0; };
-  // Choosable vertices in at least one set.
-  std::vector<vertex_t>& order = ws.order;
-  order.resize(n);
-  {
-    std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
-    for (vertex_t v = 0; v < n; ++v) {
-      order[c] = v;
-      c += (deg[v] > 0) & (state[v] == 0);
-    }
-    order.resize(c);
-  }
-  std::uint32_t top = 0;
-  for (vertex_t v : order) top = std::max(top, deg[v]);
-  // Histogram of the current marginal coverage over choosable vertices (for the top-k upper bound).
-  const bool track = opt.upper_bound;
-  std::vector<std::uint32_t> hist;
-  if (track) {
-    hist.assign(static_cast<std::size_t>(top) + 1, 0);
-    for (vertex_t v : order) ++hist[deg[v]];
-  }
-
-  // Lazily built inverted index: list of the vertex in slot s = idx[start[s] .. start[s + 1]),
-  // the sets holding it that were uncovered when it was indexed (deg[v] of them).
-  std::vector<char>& covered = ws.covered;
-  covered.assign(sets, 0);
-  constexpr std::uint32_t none = UINT32_MAX;
-  std::vector<std::uint32_t>& slot = ws.slot;
-  slot.assign(n, none);
-  std::vector<edge_t> start{0};
-  std::vector<std::uint32_t>& idx = ws.idx;
-  idx.clear();
-  std::vector<edge_t> cursor;
-  auto index = [&](std::span<const vertex_t> add) {
-    const auto first = static_cast<std::uint32_t>(start.size() - 1);
-    for (vertex_t v : add) {
-      if (slot[v] != none) continue;
-      slot[v] = static_cast<std::uint32_t>(start.size() - 1);
-      start.push_back(start.back() + deg[v]);
-    }
-    const auto last = static_cast<std::uint32_t>(start.size() - 1);
-    if (last == first) return;
-    // One spare entry at the end of idx takes the writes of vertices outside this tier, so the
-    // pass has no unpredictable branch.
-    idx.resize(start.back() + 1);
-    cursor.assign(start.begin() + first, start.begin() + last);
-    cursor.push_back(start.back());
-    // Raw pointers: through the vectors every store would reload their data pointers.
-    const char* cov = covered.data();
-    const std::uint32_t* sl = slot.data();
-    std::uint32_t* out = idx.data();
-    edge_t* cur = cursor.data();
-    const vertex_t* nd = nodes.data();
-    const std::uint32_t width = last - first;
-    for (std::uint64_t j = 0; j < sets; ++j) {
-      if (cov[j]) continue;
-      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
-        const std::uint32_t s = std::min(sl[nd[e]] - first, width);  // wraps for none and earlier tiers
-        out[cur[s]] = static_cast<std::uint32_t>(j);
-        cur[s] += s < width;
-      }
-    }
-  };
-  index(opt.fixed_seeds);
-
-  auto cover_set = [&](std::uint32_t j) {
-    covered[j] = 1;
-    if (!track) {
-      for (edge_t e = offs[j]; e < offs[j + 1]; ++e) --deg[nodes[e]];
-      return;
-    }
-    for (edge_t e = offs[j]; e < offs[j + 1]; ++e) {
-      const vertex_t u = nodes[e];
-      const std::uint32_t d = deg[u]--;
-      if (choosable(u)) {
-        --hist[d];
-        ++hist[d - 1];
-      }
-    }
-  };
-  auto take = [&](vertex_t v) {
-    std::uint64_t gain = 0;
-    const std::uint32_t s = slot[v];
-    for (edge_t e = start[s]; e < start[s + 1]; ++e) {
-      const std::uint32_t j = idx[e];
-      if (!covered[j]) {
-        cover_set(j);
-        ++gain;
-      }
-    }
-    return gain;
-  };
-  for (vertex_t f : opt.fixed_seeds) res.fixed_coverage += take(f);
-  std::uint64_t cov = res.fixed_coverage;
-
-  auto topk_sum = [&]() -> std::uint64_t {
-    if (!track) return sets;
-    while (top > 0 && hist[top] == 0) --top;
-    std::uint64_t sum = 0;
-    std::size_t left = k;
-    for (std::uint32_t d = top; d > 0 && left > 0; --d) {
-      const std::size_t c = std::min<std::size_t>(left, hist[d]);
-      sum += static_cast<std::uint64_t>(c) * d;
-      left -= c;
-    }
-    return sum;
-  };
-
-  // Lazy greedy over the indexed tiers: heap keys (marginal << 32 | ~v) are upper bounds since
-  // marginals only shrink, so a fresh top is the true maximum with the lowest id among ties as
-  // long as it beats `rest_max`, a bound on the marginal of every vertex not yet in the heap.
-  // order[ranked ..) are the vertices not yet in the heap. A tier is every remaining vertex whose
-  // current marginal reaches the threshold at which at least `want` of them do (found on a
-  // histogram: no sort), want = 8k + 512 for the first tier and four times the indexed count
-  // after. Vertices in no set never enter the heap: once the best marginal is 0, the lowest
-  // remaining ids follow, as with a heap over all vertices.
-  std::vector<std::uint64_t>& heap = ws.heap;
-  heap.clear();
-  std::size_t ranked = 0;
-  std::uint32_t rest_max = top;
-  std::vector<std::uint32_t> count;
-  std::vector<vertex_t>& spill = ws.spill;
-  auto next_tier = [&]() {
-    if (ranked == order.size()) {
-      rest_max = 0;
-      return;
-    }
-    const std::size_t want = std::max<std::size_t>(ranked * 4, 8 * k + 512) - ranked;
-    count.assign(static_cast<std::size_t>(rest_max) + 1, 0);
-    for (std::size_t i = ranked; i < order.size(); ++i) ++count[deg[order[i]]];
-    std::uint32_t threshold = rest_max;
-    for (std::size_t have = count[threshold]; have < want && threshold > 0;) have += count[--threshold];
-    // Branch-free partition of order[ranked ..): the tier first, the rest after it.
-    std::size_t in = ranked, out = 0;
-    spill.resize(order.size() - ranked);
-    for (std::size_t i = ranked; i < order.size(); ++i) {
-      const vertex_t v = order[i];
-      const bool hit = deg[v] >= threshold;
-      order[in] = v;
-      spill[out] = v;
-      in += hit;
-      out += !hit;
-    }
-    std::copy(spill.begin(), spill.begin() + static_cast<std::ptrdiff_t>(out), order.begin() + static_cast<std::ptrdiff_t>(in));
-    index(std::span<const vertex_t>(order.data() + ranked, in - ranked));
-    for (std::size_t i = ranked; i < in; ++i)
-      heap.push_back((static_cast<std::uint64_t>(deg[order[i]]) << 32) | (~order[i] & 0xffffffffu));
-    std::make_heap(heap.begin(), heap.end());
-    ranked = in;
-    rest_max = threshold;
-    while (rest_max > 0 && count[--rest_max] == 0) {
-    }
-    if (ranked == order.size()) rest_max = 0;
-  };
-  next_tier();
-  res.upper_bound = std::min<std::uint64_t>(sets, cov + topk_sum());
-  while (res.seeds.size() < k) {
-    if (heap.empty()) {
-      if (ranked == order.size()) break;
-      next_tier();
-      continue;
-    }
-    std::pop_heap(heap.begin(), heap.end());
-    const std::uint64_t key = heap.back();
-    const vertex_t v = ~static_cast<vertex_t>(key & 0xffffffffu);
-    const std::uint32_t stored = static_cast<std::uint32_t>(key >> 32);
-    if (stored != deg[v]) {
-      heap.back() = (static_cast<std::uint64_t>(deg[v]) << 32) | (key & 0xffffffffu);
-      std::push_heap(heap.begin(), heap.end());
-      continue;
-    }
-    if (stored == 0 ? rest_max > 0 : stored <= rest_max) {  // a vertex outside the heap may beat or tie it
-      std::push_heap(heap.begin(), heap.end());
-      next_tier();
-      continue;
-    }
-    if (stored == 0) break;
-    heap.pop_back();
-    const std::uint64_t gain = take(v);
-    state[v] = 1;  // its sets are all covered now: cover_set never meets it again
-    res.seeds.push_back(v);
-    res.marginal.push_back(gain);
-    cov += gain;
-    res.upper_bound = std::min(res.upper_bound, cov + topk_sum());
-  }
-  // Every remaining marginal is 0: lowest ids first.
-  for (vertex_t v = 0; v < n && res.seeds.size() < k; ++v) {
-    if (choosable(v)) {
-      res.seeds.push_back(v);
-      res.marginal.push_back(0);
-    }
-  }
-  res.coverage = cov;
-  res.bytes = ws.bytes() + start.capacity() * 8 + cursor.capacity() * 8 + (hist.capacity() + count.capacity()) * 4;
-  return res;
+  KOLSIM_REQUIRE(sets.size() < UINT32_MAX, "max_coverage: too many RR sets (", sets.size(), ")");
+  if (opt.set_weights.empty()) return detail::CoverageGreedy<std::uint32_t>(sets, n, k, opt, ws).run();
+  KOLSIM_REQUIRE(opt.set_weights.size() == sets.size(), "max_coverage: set_weights has ", opt.set_weights.size(),
+                 " entries, expected ", sets.size());
+  KOLSIM_REQUIRE(!opt.upper_bound, "max_coverage: the top-k upper bound needs unit weights (set upper_bound = false)");
+  return detail::CoverageGreedy<std::uint64_t>(sets, n, k, opt, ws).run();
 }
 
 }  // namespace kolsim
