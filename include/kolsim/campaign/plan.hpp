@@ -35,7 +35,7 @@
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/version.hpp"
-#include "kolsim/detail/rr_select.hpp"
+#include "kolsim/select/rr_select.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/estimate/rr_sets.hpp"

@@ -44,7 +44,7 @@
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
-#include "kolsim/detail/rr_select.hpp"
+#include "kolsim/select/rr_select.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"

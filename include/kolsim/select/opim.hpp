@@ -14,7 +14,7 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/rng.hpp"
-#include "kolsim/detail/rr_select.hpp"
+#include "kolsim/select/rr_select.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/estimate/rr_sets.hpp"
 #include "kolsim/graph/follower_graph.hpp"
