@@ -105,7 +105,7 @@ void fix_file_size(std::vector<unsigned char>& f) {
   if (secs.empty()) return;
   u64 total = header_bytes + 8;
   for (u64 s : secs) total += s;
-  std::memcpy(f.data() + 40, &total, 8);
+  std::memcpy(f.data() + 48, &total, 8);  // header: ..., u32 bom, u32 reserved, u64 file size
 }
 
 void fix_checksum(std::vector<unsigned char>& f) {
