@@ -71,7 +71,12 @@ bool guarded(const char* step, F&& f) {
 /// A run record must be valid JSON (checked when nlohmann/json is installed).
 inline void check_json(const char* step, const std::string& text) {
 #ifdef KOLSIM_FUZZ_HAVE_JSON
-  if (!nlohmann::json::accept(text)) finding(std::string(step) + ": invalid JSON", text.substr(0, 400));
+  try {
+    const auto parsed = nlohmann::json::parse(text);
+    (void)parsed;
+  } catch (const nlohmann::json::exception& e) {
+    finding(std::string(step) + ": invalid JSON", e.what());
+  }
 #else
   (void)step;
   (void)text;
