@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs the Debian packages kolsim needs, only those missing (idempotent, non-interactive).
+# Installs the Debian packages kolsim needs, only those missing (idempotent, non-interactive);
+# with --fuzz also clang and its libFuzzer runtime for `make fuzz` (`make test` needs no clang).
 set -euo pipefail
 packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev python3-pybind11 python3-numpy
   python3-scipy python3-pytest python3-networkx python3-matplotlib librandom123-dev libgtest-dev
   libbenchmark-dev libcli11-dev zlib1g-dev nlohmann-json3-dev)
+# `install_deps.sh --fuzz` (make fuzz) also needs clang with libFuzzer and its sanitizer runtimes.
+if [[ ${1:-} == --fuzz ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
