@@ -369,7 +369,7 @@ void bind_learn(py::module_& m) {
       .def_readonly("exercised_edges", &PyLearned::exercised_edges)
       .def_readonly("seconds", &PyLearned::seconds)
       .def("__getstate__", [](const PyLearned&) -> py::object {
-        throw py::type_error("LearnedProbabilities cannot be pickled: pickle its .graph and arrays instead");
+        throw py::type_error("cannot pickle kolsim.LearnedProbabilities: pickle its .graph and arrays instead");
       })
       .def("__repr__", [](const PyLearned& r) {
         return detail::concat("LearnedProbabilities(method='", r.method, "', edges=", r.probability.size(),
@@ -497,7 +497,7 @@ training ``log_likelihood``.
            },
            py::arg("q"))
       .def("__getstate__", [](const PySizeDistribution&) -> py::object {
-        throw py::type_error("SizeDistribution cannot be pickled: pickle its .sizes and .adoption_probability arrays");
+        throw py::type_error("cannot pickle kolsim.SizeDistribution: pickle its .sizes and .adoption_probability arrays");
       })
       .def("__repr__", [](const PySizeDistribution& d) {
         return detail::concat("SizeDistribution(mean=", d.mean, ", std_error=", d.std_error,

@@ -58,6 +58,24 @@ def _replan(w):
     return kolsim.replan_without(model, roster, plan, int(plan.seeds[0]))
 
 
+def _cascades(w):
+    from kolsim import cascades as kc
+
+    return kc.Cascades.from_lists(w[0], [[(10, 0), (20, 5), (40, 9)], [(30, 1), (40, 2)]])
+
+
+def _learned(w):
+    from kolsim import cascades as kc
+
+    return kc.learn_ic_em(w[0], _cascades(w))
+
+
+def _size_distribution(w):
+    from kolsim import cascades as kc
+
+    return kc.predict_cascade(w[1], [10], trials=20, seed=1)
+
+
 def _parse_error(w, tmp_path_factory):
     path = tmp_path_factory.mktemp("pickle") / "bad.txt"
     path.write_text("1 2\n1 x\n")
@@ -81,11 +99,14 @@ PICKLED = {
     "ExactCount": lambda w: kolsim.exact_competition(_competitive(w), [10], [20]).misleading,
     "OpinionResult": _opinion,
     "ParseError": _parse_error,
+    "Cascades": _cascades,
 }
 # Refused: class name -> (factory, words the TypeError must contain to say why).
 REFUSED = {
     "CampaignPlan": (_plan, "save_json"),
     "ReplanResult": (_replan, "CampaignPlan"),
+    "LearnedProbabilities": (_learned, ".graph"),
+    "SizeDistribution": (_size_distribution, ".sizes"),
 }
 # Not results: inputs that are rebuilt from their files or arrays, never returned as an answer.
 NOT_RESULTS = {

@@ -180,8 +180,11 @@ def test_greedy_methods_near_optimal(trap_case, test_seed, method):
 @pytest.mark.parametrize("method", ["imm", "opim-c", "greedy", "celf", "celf++", "degree-discount"])
 def test_identical_for_one_three_and_seven_threads(trap_case, test_seed, method):
     _, _, _, _, model, _ = trap_case
-    runs = [kolsim.select_seeds(model, K, method=method, epsilon=0.2, seed=test_seed, trials=300, threads=t)
-            for t in (1, 3, 7)]
+    # Each method gets only the arguments it uses (select_seeds rejects the others).
+    args = {"epsilon": 0.2, "seed": test_seed} if method in ("imm", "opim-c") else \
+        {"trials": 300, "seed": test_seed} if method in ("greedy", "celf", "celf++") else {}
+    runs = [kolsim.select_seeds(model, K, method=method, threads=t, **args) if method != "degree-discount"
+            else kolsim.select_seeds(model, K, method=method, **args) for t in (1, 3, 7)]
     for r in runs[1:]:
         assert r.seeds.tolist() == runs[0].seeds.tolist()
         assert r.spread == runs[0].spread and r.rr_sets == runs[0].rr_sets
