@@ -50,7 +50,7 @@ struct CampaignSpec {
   BudgetedMethod method = BudgetedMethod::greedy_plus;
   std::vector<account_t> contracted;  ///< already hired: count toward reach, not budget or max_kols
   std::vector<account_t> excluded;    ///< never chosen (e.g. dropped after a scandal)
-  std::size_t memory_limit = 0;       ///< bytes for RR sets (0 = 80% of physical memory)
+  std::size_t memory_limit = 0;       ///< bytes for RR sets (0 = usable_memory(): RAM, cgroup and ulimit)
   StopToken stop;                     ///< polled between batches; throws Interrupted
 };
 

@@ -32,7 +32,7 @@ namespace kolsim {
 struct ImmOptions : SelectOptions {
   double epsilon = 0.1;
   double ell = 1.0;                         ///< failure probability 1/n^ell
-  std::size_t memory_limit = 0;             ///< bytes; 0 = 80% of physical memory
+  std::size_t memory_limit = 0;             ///< bytes; 0 = usable_memory() (RAM, cgroup, ulimit)
   std::uint32_t max_depth = UINT32_MAX;     ///< deadline in propagation steps (time-critical IM)
   std::vector<double> root_weights;         ///< targeted reach: spread = sum of weights reached
   /// epsilon' of the lower-bound phase, in (0, 1); 0 = the value minimising the expected number

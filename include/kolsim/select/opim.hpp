@@ -27,7 +27,7 @@ namespace kolsim {
 struct OpimOptions : SelectOptions {
   double epsilon = 0.1;
   double delta = 0;                         ///< failure probability; 0 = 1/n
-  std::size_t memory_limit = 0;             ///< bytes; 0 = 80% of physical memory
+  std::size_t memory_limit = 0;             ///< bytes; 0 = usable_memory() (RAM, cgroup, ulimit)
   std::uint32_t max_depth = UINT32_MAX;     ///< deadline in propagation steps (time-critical IM)
   std::vector<double> root_weights;         ///< targeted reach: spread = sum of weights reached
   /// |R1| / |R2|. The seeds are chosen on R1 and only certified on R2, so their quality depends
