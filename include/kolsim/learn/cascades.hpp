@@ -100,6 +100,68 @@ struct CascadeSummary {
 /// in-degree).
 CascadeSummary summarize_cascades(const FollowerGraph& g, const Cascades& cascades);
 
+namespace detail {
+
+/// Position "none" for walk_cascades: the follower did not adopt in this cascade.
+inline constexpr std::size_t not_adopted = static_cast<std::size_t>(-1);
+
+/// Out-edge index of u -> v (the first of parallel edges), or m when there is none.
+inline edge_t find_edge(const FollowerGraph& g, vertex_t u, vertex_t v) {
+  auto row = g.out_neighbors(u);
+  auto it = std::lower_bound(row.begin(), row.end(), v);
+  if (it == row.end() || *it != v) return g.num_edges();
+  return g.out_offsets()[u] + static_cast<edge_t>(it - row.begin());
+}
+
+/// Walks every non-empty cascade once along the graph's edges, the evidence pass of every
+/// learner: begin(c, adopters, times) per cascade; for each adopter i >= 1, parent(i, j, e) for
+/// each distinct in-neighbour that adopted earlier (position j < i) along out-edge e, then
+/// adopted(i); for each adopter i, exposure(i, e, j) for each distinct follower along out-edge e,
+/// j its position in the cascade or not_adopted. O(adoptions x degree).
+template <class Begin, class Parent, class Adopted, class Exposure>
+void walk_cascades(const FollowerGraph& g, const Cascades& cs, Begin&& begin, Parent&& parent, Adopted&& adopted,
+                   Exposure&& exposure) {
+  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "cascades were read for a graph of ", cs.graph_vertices,
+                 " accounts, this graph has ", g.num_vertices());
+  const vertex_t n = g.num_vertices();
+  std::vector<std::uint32_t> stamp(n, 0);
+  std::vector<std::size_t> pos(n, 0);
+  std::uint32_t epoch = 0;
+  for (std::size_t c = 0; c < cs.size(); ++c) {
+    const auto a = cs.adopters(c);
+    if (a.empty()) continue;
+    if (++epoch == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0u);
+      epoch = 1;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      stamp[a[i]] = epoch;
+      pos[a[i]] = i;
+    }
+    begin(c, a, cs.adoption_times(c));
+    for (std::size_t i = 1; i < a.size(); ++i) {
+      const auto srcs = g.in_neighbors(a[i]);
+      for (std::size_t k = 0; k < srcs.size(); ++k) {
+        const vertex_t u = srcs[k];
+        if (stamp[u] != epoch || pos[u] >= i || (k > 0 && srcs[k - 1] == u)) continue;
+        parent(i, pos[u], find_edge(g, u, a[i]));
+      }
+      adopted(i);
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto followers = g.out_neighbors(a[i]);
+      const edge_t base = g.out_offsets()[a[i]];
+      for (std::size_t k = 0; k < followers.size(); ++k) {
+        const vertex_t v = followers[k];
+        if (k > 0 && followers[k - 1] == v) continue;  // parallel edge: counted once
+        exposure(i, base + k, stamp[v] == epoch ? pos[v] : not_adopted);
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
 /// A deterministic split of cascade positions.
 struct CascadeSplit {
   std::vector<std::size_t> train, test;

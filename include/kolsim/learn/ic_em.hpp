@@ -111,17 +111,7 @@ struct CascadeEvidence {
   bool has_parent(std::size_t k) const noexcept { return event_offsets[k + 1] > event_offsets[k]; }
 };
 
-/// Out-edge index of u -> v (the first of parallel edges), or m when there is none.
-inline edge_t find_edge(const FollowerGraph& g, vertex_t u, vertex_t v) {
-  auto row = g.out_neighbors(u);
-  auto it = std::lower_bound(row.begin(), row.end(), v);
-  if (it == row.end() || *it != v) return g.num_edges();
-  return g.out_offsets()[u] + static_cast<edge_t>(it - row.begin());
-}
-
 inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& cs, const AttemptWindow& w) {
-  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "cascades were read for a graph of ", cs.graph_vertices,
-                 " accounts, this graph has ", g.num_vertices());
   KOLSIM_REQUIRE(w.step_seconds > 0 && std::isfinite(w.step_seconds), "AttemptWindow: step_seconds must be > 0, got ",
                  w.step_seconds);
   KOLSIM_REQUIRE(w.min_lag_steps <= w.max_lag_steps, "AttemptWindow: min_lag_steps (", w.min_lag_steps,
@@ -135,63 +125,48 @@ inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& c
   ev.both.assign(m, 0);
   ev.adopted.assign(n, 0);
   ev.exposed.assign(n, 0);
-  std::vector<std::uint32_t> stamp(n, 0), pos(n, 0);
-  std::vector<double> step(n, 0.0);
-  std::uint32_t epoch = 0;
-  for (std::size_t c = 0; c < cs.size(); ++c) {
-    auto a = cs.adopters(c);
-    auto t = cs.adoption_times(c);
-    if (a.empty()) continue;
-    ++epoch;
-    ++ev.cascades;
-    ++ev.exposed[a[0]];  // counts first adoptions here; turned into exposures below
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      stamp[a[i]] = epoch;
-      pos[a[i]] = static_cast<std::uint32_t>(i);
-      step[a[i]] = std::floor((t[i] - t[0]) / w.step_seconds);
-      ++ev.adopted[a[i]];
-    }
-    auto in_window = [&](vertex_t u, vertex_t v) {
-      const double lag = step[v] - step[u];
-      return lag >= static_cast<double>(w.min_lag_steps) && lag <= static_cast<double>(w.max_lag_steps);
-    };
-    // Events: each adopter's parents.
-    for (std::size_t i = 1; i < a.size(); ++i) {
-      const vertex_t v = a[i];
-      const std::size_t before = ev.event_edges.size();
-      auto srcs = g.in_neighbors(v);
-      for (std::size_t k = 0; k < srcs.size(); ++k) {
-        const vertex_t u = srcs[k];
-        if (stamp[u] != epoch || pos[u] >= i || !in_window(u, v)) continue;
-        if (k > 0 && srcs[k - 1] == u) continue;  // parallel edge: counted once
-        const edge_t e = find_edge(g, u, v);
+  std::span<const vertex_t> a;
+  std::vector<double> step;  // per position of the current cascade
+  std::size_t before = 0;
+  auto in_window = [&](std::size_t from, std::size_t to) {
+    const double lag = step[to] - step[from];
+    return lag >= static_cast<double>(w.min_lag_steps) && lag <= static_cast<double>(w.max_lag_steps);
+  };
+  walk_cascades(
+      g, cs,
+      [&](std::size_t, std::span<const vertex_t> adopters, std::span<const double> t) {
+        a = adopters;
+        ++ev.cascades;
+        ++ev.exposed[a[0]];  // counts first adoptions here; turned into exposures below
+        step.resize(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          step[i] = std::floor((t[i] - t[0]) / w.step_seconds);
+          ++ev.adopted[a[i]];
+        }
+        before = ev.event_edges.size();
+      },
+      [&](std::size_t i, std::size_t j, edge_t e) {  // a parent of adopter i within the window
+        if (!in_window(j, i)) return;
         ev.event_edges.push_back(e);
         ++ev.in_events[e];
-      }
-      ev.event_offsets.push_back(ev.event_edges.size());
-      ev.event_vertex.push_back(v);
-      if (ev.event_edges.size() == before) ++ev.unexplained;
-    }
-    // Failed trials: u adopted, follower v did not adopt within u's window (and was not active
-    // before u, and did not adopt at the same step when lags start at 1).
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const vertex_t u = a[i];
-      auto tg = g.out_neighbors(u);
-      const edge_t base = g.out_offsets()[u];
-      for (std::size_t k = 0; k < tg.size(); ++k) {
-        const vertex_t v = tg[k];
-        if (k > 0 && tg[k - 1] == v) continue;
-        if (stamp[v] == epoch) {
-          ++ev.both[base + k];
-          if (pos[v] < i) continue;  // already active
-          const double lag = step[v] - step[u];
-          if (lag < static_cast<double>(w.min_lag_steps)) continue;  // same step: no chance
-          if (lag <= static_cast<double>(w.max_lag_steps)) continue; // a success (an event)
+      },
+      [&](std::size_t i) {  // adopter i's event is complete
+        ev.event_offsets.push_back(ev.event_edges.size());
+        ev.event_vertex.push_back(a[i]);
+        if (ev.event_edges.size() == before) ++ev.unexplained;
+        before = ev.event_edges.size();
+      },
+      [&](std::size_t i, edge_t e, std::size_t j) {
+        // A failed trial: the follower did not adopt within the window after i (not when it was
+        // active before i, adopted at the same step when lags start at 1, or was a success).
+        if (j != not_adopted) {
+          ++ev.both[e];
+          if (j < i) return;
+          const double lag = step[j] - step[i];
+          if (lag < static_cast<double>(w.min_lag_steps) || lag <= static_cast<double>(w.max_lag_steps)) return;
         }
-        ++ev.failures[base + k];
-      }
-    }
-  }
+        ++ev.failures[e];
+      });
   for (vertex_t v = 0; v < n; ++v) ev.exposed[v] = static_cast<std::uint32_t>(ev.cascades) - ev.exposed[v];
   // Transpose: the events of each edge, in event order (so sums repeat for any thread count).
   ev.edge_event_offsets.assign(static_cast<std::size_t>(m) + 1, 0);

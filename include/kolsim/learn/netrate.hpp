@@ -85,61 +85,41 @@ struct RateEvidence {
 };
 
 inline RateEvidence gather_rate_evidence(const FollowerGraph& g, const Cascades& cs, const NetRateOptions& opt) {
-  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "learn_netrate: the cascades were read for a graph of ",
-                 cs.graph_vertices, " accounts, this graph has ", g.num_vertices());
-  const vertex_t n = g.num_vertices();
   const edge_t m = g.num_edges();
   require_memory("NetRate evidence", static_cast<double>(m) * 8.0 + static_cast<double>(cs.adoptions()) * 96.0);
   RateEvidence ev;
   ev.exposure.assign(m, 0.0);
-  std::vector<std::uint32_t> stamp(n, 0);
-  std::vector<double> when(n, 0.0);
-  std::uint32_t epoch = 0;
-  for (std::size_t c = 0; c < cs.size(); ++c) {
-    auto a = cs.adopters(c);
-    auto t = cs.adoption_times(c);
-    if (a.empty()) continue;
-    ++epoch;
-    const double horizon_end = std::max(t.back(), t.front() + opt.observation_window);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      stamp[a[i]] = epoch;
-      when[a[i]] = t[i];
-    }
-    // Adoption events: parents adopted strictly earlier (power law: more than min_delay earlier).
-    for (std::size_t i = 1; i < a.size(); ++i) {
-      const vertex_t v = a[i];
-      const std::size_t before = ev.event_edges.size();
-      auto srcs = g.in_neighbors(v);
-      for (std::size_t k = 0; k < srcs.size(); ++k) {
-        const vertex_t u = srcs[k];
-        if (stamp[u] != epoch || (k > 0 && srcs[k - 1] == u)) continue;
-        const double d = t[i] - when[u];
-        if (!(d > 0) || (opt.delay == DelayModel::power_law && d <= opt.min_delay)) continue;
-        auto row = g.out_neighbors(u);
-        const edge_t e = g.out_offsets()[u] + static_cast<edge_t>(std::lower_bound(row.begin(), row.end(), v) - row.begin());
+  std::span<const double> t;
+  double horizon_end = 0;
+  std::size_t before = 0;
+  walk_cascades(
+      g, cs,
+      [&](std::size_t, std::span<const vertex_t>, std::span<const double> times) {
+        t = times;
+        horizon_end = std::max(t.back(), t.front() + opt.observation_window);
+        before = ev.event_edges.size();
+      },
+      [&](std::size_t i, std::size_t j, edge_t e) {
+        // A parent adopted strictly earlier (power law: more than min_delay earlier).
+        const double d = t[i] - t[j];
+        if (!(d > 0) || (opt.delay == DelayModel::power_law && d <= opt.min_delay)) return;
         ev.event_edges.push_back(e);
         ev.event_factor.push_back(delay_hazard_factor(opt.delay, d));
-      }
-      ev.event_offsets.push_back(ev.event_edges.size());
-      if (ev.event_edges.size() == before) ++ev.unexplained;
-    }
-    // Survival: every adopter u exposes each follower v until v adopts or the cascade ends.
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const vertex_t u = a[i];
-      auto tg = g.out_neighbors(u);
-      const edge_t base = g.out_offsets()[u];
-      for (std::size_t k = 0; k < tg.size(); ++k) {
-        const vertex_t v = tg[k];
-        if (k > 0 && tg[k - 1] == v) continue;
+      },
+      [&](std::size_t) {
+        ev.event_offsets.push_back(ev.event_edges.size());
+        if (ev.event_edges.size() == before) ++ev.unexplained;
+        before = ev.event_edges.size();
+      },
+      [&](std::size_t i, edge_t e, std::size_t j) {
+        // Survival: the follower was exposed until it adopted or the observation ended.
         double end = horizon_end;
-        if (stamp[v] == epoch) {
-          if (when[v] <= t[i]) continue;  // v was first
-          end = when[v];
+        if (j != not_adopted) {
+          if (t[j] <= t[i]) return;  // the follower was first
+          end = t[j];
         }
-        ev.exposure[base + k] += delay_cumulative(opt.delay, end - t[i], opt.min_delay);
-      }
-    }
-  }
+        ev.exposure[e] += delay_cumulative(opt.delay, end - t[i], opt.min_delay);
+      });
   return ev;
 }
 
