@@ -552,16 +552,16 @@ def _scope(common: Mapping[str, Any]) -> Dict[str, Any]:
 
 def _rr(fn: Callable[..., SelectResult]) -> Selector:
     def run(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
-        eps = 0.1 if common["epsilon"] is None else common["epsilon"]
-        return fn(model, k, epsilon=eps, seed=common["seed"], threads=common["threads"], **_scope(common), **options)
+        # An epsilon not given is left to the binding, whose default is the C++ option's.
+        eps = {} if common["epsilon"] is None else {"epsilon": common["epsilon"]}
+        return fn(model, k, seed=common["seed"], threads=common["threads"], **eps, **_scope(common), **options)
     return run
 
 
 def _mc(fn: Callable[..., SelectResult]) -> Selector:
     def run(model: Model, k: int, common: Dict[str, Any], options: Dict[str, Any]) -> SelectResult:
-        trials = 1000 if common["trials"] is None else common["trials"]
-        return fn(model, k, trials=trials, seed=common["seed"], threads=common["threads"], **_scope(common),
-                  **options)
+        trials = {} if common["trials"] is None else {"trials": common["trials"]}
+        return fn(model, k, seed=common["seed"], threads=common["threads"], **trials, **_scope(common), **options)
     return run
 
 

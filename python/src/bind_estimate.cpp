@@ -187,8 +187,9 @@ void bind_estimate(py::module_& m) {
       });
 
   auto def_estimate = [&](auto fn, const char* doc) {
-    m.def("estimate_spread", fn, py::arg("model"), py::arg("seeds"), py::arg("trials") = 10000, py::arg("seed") = 0,
-          py::arg("threads") = 0, py::arg("target_relative_error") = 0.0, py::arg("max_trials") = 1000000,
+    m.def("estimate_spread", fn, py::arg("model"), py::arg("seeds"), py::arg("trials") = MonteCarloOptions{}.trials,
+          py::arg("seed") = 0, py::arg("threads") = 0, py::arg("target_relative_error") = 0.0,
+          py::arg("max_trials") = MonteCarloOptions{}.max_trials,
           py::arg("max_steps") = py::none(), py::arg("seed_probabilities") = py::none(),
           py::arg("per_account") = false, py::arg("account_weights") = py::none(), py::arg("fused") = true, doc);
   };

@@ -154,16 +154,19 @@ True
 
 template <class M>
 void def_selectors(py::module_& m, bool with_doc) {
-  m.def("imm", &imm_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("ell") = 1.0,
+  m.def("imm", &imm_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = ImmOptions{}.epsilon,
+        py::arg("ell") = ImmOptions{}.ell,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
         py::arg("threads") = 0, py::arg("estimation_epsilon") = 0.0, with_doc ? imm_doc : "");
-  m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0,
+  m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = OpimOptions{}.epsilon,
+        py::arg("delta") = OpimOptions{}.delta,
         py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
         py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
         py::arg("threads") = 0, py::arg("selection_ratio") = OpimOptions{}.selection_ratio, with_doc ? opim_doc : "");
   auto def_greedy = [&](const char* name, auto fn) {
-    m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = 1000, py::arg("max_steps") = py::none(),
+    m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = GreedyOptions{}.trials,
+          py::arg("max_steps") = py::none(),
           py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
           py::arg("threads") = 0, with_doc ? greedy_doc : "");
   };
