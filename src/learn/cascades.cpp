@@ -2,15 +2,14 @@
 /// Cascade readers (one cascade per line, long CSV), summaries and train/test splits.
 #include "kolsim/learn/cascades.hpp"
 
-#include <charconv>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "kolsim/core/rng.hpp"
+#include "../io/read_input.hpp"
+#include "../io/text_fields.hpp"
 
 namespace kolsim {
 
@@ -54,28 +53,15 @@ Cascades Cascades::subset(std::span<const std::size_t> which) const {
 
 namespace {
 
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (unsigned char ch : s.substr(0, 60)) {
-    if (ch >= 0x20 && ch < 0x7f) {
-      out += static_cast<char>(ch);
-    } else {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-    }
-  }
-  if (s.size() > 60) out += "...";
-  return out + "'";
-}
+using detail::quote_token;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && detail::is_field_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && detail::is_field_blank(s.back())) s.remove_suffix(1);
   return s;
 }
 
+/// The pieces of `s` between `sep` characters (empty pieces kept).
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
@@ -88,36 +74,17 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
+/// The runs of non-blank characters of `s`.
 std::vector<std::string_view> fields(std::string_view s) {
   std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    std::size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
+  detail::for_each_blank_field(s, [&](std::size_t, std::string_view f) {
+    out.push_back(f);
+    return true;
+  });
   return out;
 }
 
-/// Reads files whole, splits lines on LF, CRLF or a lone CR, strips a UTF-8 BOM.
-std::vector<std::string_view> lines_of(const std::string& text) {
-  std::string_view all(text);
-  if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (all[i] == '\n' || all[i] == '\r') {
-      out.push_back(all.substr(start, i - start));
-      if (all[i] == '\r' && i + 1 < all.size() && all[i + 1] == '\n') ++i;
-      start = i + 1;
-    }
-  }
-  if (start < all.size()) out.push_back(all.substr(start));
-  return out;
-}
-
+/// Reports errors at the current line; parses fields with the readers' shared number grammar.
 struct LineReader {
   const std::string& path;
   std::uint64_t line = 0;
@@ -126,28 +93,33 @@ struct LineReader {
 
   account_t account(std::string_view t) const {
     account_t a = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), a, 10);
-    if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size())
-      fail("account " + quote(t) + " is not an unsigned 64-bit integer");
+    if (detail::parse_account_id(t, a) != detail::NumberStatus::ok)
+      fail("account " + quote_token(t) + " is not an unsigned 64-bit integer");
     return a;
   }
   double time(std::string_view t) const {
     double x = 0;
-    const bool plain = !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-' || t[0] == '.');
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), x, std::chars_format::general);
-    if (!plain || r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(x))
-      fail("time " + quote(t) + " is not a finite decimal number of seconds");
+    if (detail::parse_real(t, x) != detail::NumberStatus::ok)
+      fail("time " + quote_token(t) + " is not a finite decimal number of seconds");
     return x;
   }
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open cascade file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError("cannot read cascade file '" + path + "'");
-  return ss.str();
+/// The file's lines: read like every reader (standard input as "-", gzip, bounded by usable
+/// memory), a UTF-8 byte-order mark skipped, LF, CRLF and a lone CR ending lines.
+struct Lines {
+  detail::Bytes bytes;
+  std::vector<std::string_view> lines;
+};
+
+Lines read_lines(const std::string& path) {
+  Lines out;
+  out.bytes = detail::gunzip_if_compressed(detail::read_all(path, {}), path, {});
+  detail::LineSplitter split_lines(
+      detail::strip_bom(std::string_view(out.bytes.data.get(), out.bytes.size)));
+  std::string_view line;
+  while (split_lines.next(line)) out.lines.push_back(line);
+  return out;
 }
 
 /// Joins one cascade's (account, time) pairs to the graph and appends it.
@@ -230,14 +202,15 @@ void read_per_line(const std::string& path, const std::vector<std::string_view>&
           continue;
         }
         if (f.size() != 2)
-          lr.fail("adoption " + std::to_string(k + 1) + " " + quote(chunks[k]) + " is not 'account time'");
+          lr.fail("adoption " + std::to_string(k + 1) + " " + quote_token(chunks[k]) + " is not 'account time'");
         pairs.emplace_back(lr.account(f[0]), lr.time(f[1]));
       }
     } else {
       auto items = fields(s);
       for (std::size_t k = 0; k < items.size(); ++k) {
         auto f = split(items[k], ',');
-        if (f.size() != 2) lr.fail("adoption " + std::to_string(k + 1) + " " + quote(items[k]) + " is not 'account,time'");
+        if (f.size() != 2)
+          lr.fail("adoption " + std::to_string(k + 1) + " " + quote_token(items[k]) + " is not 'account,time'");
         pairs.emplace_back(lr.account(trim(f[0])), lr.time(trim(f[1])));
       }
     }
@@ -266,7 +239,7 @@ void read_long_csv(const std::string& path, const std::vector<std::string_view>&
         if (f[k] == "time" || f[k] == "timestamp") col_time = static_cast<int>(k);
       }
       if (col_id < 0 || col_account < 0 || col_time < 0)
-        lr.fail("the header must name the columns cascade_id, account and time; got " + quote(s));
+        lr.fail("the header must name the columns cascade_id, account and time; got " + quote_token(s));
       ncols = f.size();
       continue;
     }
@@ -295,8 +268,8 @@ Cascades read_cascades(const std::string& path, const FollowerGraph& g, const Ca
   CascadeReadReport local;
   CascadeReadReport& rep = report ? *report : local;
   rep = {};
-  const std::string text = read_text(path);
-  const auto lines = lines_of(text);
+  const Lines input = read_lines(path);
+  const auto& lines = input.lines;
   CascadeFormat fmt = options.format;
   if (fmt == CascadeFormat::auto_detect) {
     fmt = CascadeFormat::per_line;

@@ -35,8 +35,9 @@ FollowerGraph small_graph() {
 
 TEST(Cascades, ReadsBothPerLineLayoutsAndTheRootField) {
   const auto g = small_graph();
-  // Layout A with the MS-HGAT root field, and layout B; a lone CR ends a line.
-  const auto p = write_temp("a.txt", "10 20 5,30 7,\r20,1 30,2\n# comment\n40 0, 99 3, 10 4\n");
+  // Layout A with the MS-HGAT root field, and layout B; a byte-order mark is skipped and a lone
+  // CR ends a line (the text grammar every reader shares).
+  const auto p = write_temp("a.txt", "\xEF\xBB\xBF" "10 20 5,30 7,\r20,1 30,2\n# comment\n40 0, 99 3, 10 4\n");
   CascadeReadReport rep;
   const auto cs = read_cascades(p, g, {}, &rep);
   ASSERT_EQ(cs.size(), 3u);
