@@ -269,3 +269,122 @@ TEST(Competitive, BadInput) {
   const CompetitiveIC big(constant_probability(erdos_renyi(30, 200, 3), 0.5f));
   EXPECT_THROW(exact_competition(big, Seeds{0}, Seeds{1}), std::invalid_argument);
 }
+
+// ---- Competitive LT (weight-proportional, Borodin, Filmus, Oren 2010) ----
+
+namespace {
+
+FollowerGraph lt_graph(vertex_t n, std::vector<std::pair<vertex_t, vertex_t>> edges, std::vector<prob_t> w) {
+  std::vector<vertex_t> s, t;
+  for (auto [a, b] : edges) {
+    s.push_back(a);
+    t.push_back(b);
+  }
+  return build_graph_dense(n, s, t, w);
+}
+
+// Random tiny LT graph: m distinct arcs, in-weights scaled to sum <= 0.9.
+FollowerGraph random_lt(vertex_t n, std::size_t m, std::uint64_t seed) {
+  Rng rng(seed, 0, domain::generator);
+  std::vector<std::pair<vertex_t, vertex_t>> arcs;
+  std::vector<prob_t> w;
+  std::vector<double> insum(n, 0.0);
+  while (arcs.size() < m) {
+    const vertex_t a = rng.below(n), b = rng.below(n);
+    if (a == b || std::find(arcs.begin(), arcs.end(), std::make_pair(a, b)) != arcs.end()) continue;
+    arcs.push_back({a, b});
+    w.push_back(static_cast<prob_t>(0.1 + 0.8 * rng.uniform()));
+    insum[b] += w.back();
+  }
+  for (std::size_t i = 0; i < arcs.size(); ++i)
+    if (insum[arcs[i].second] > 0.9) w[i] = static_cast<prob_t>(w[i] * 0.9 / insum[arcs[i].second]);
+  return lt_graph(n, arcs, w);
+}
+
+}  // namespace
+
+TEST(CompetitiveLT, ExactByHand) {
+  // a (F) -> c (0.3), b (C) -> c (0.5): c adopts with 0.8, F with share 0.3 / 0.8.
+  const CompetitiveLT m(lt_graph(3, {{0, 2}, {1, 2}}, {0.3f, 0.5f}));
+  const auto r = exact_competition(m, Seeds{0}, Seeds{1});
+  EXPECT_NEAR(r.misleading.mean, 1.3, 1e-6);
+  EXPECT_NEAR(r.corrective.mean, 1.5, 1e-6);
+  EXPECT_NEAR(r.misleading_alone.mean, 1.3, 1e-6);
+  // C's weight can tip an account that then picks F: a (F) -> c (0.3), b (C) -> x (1) -> c (0.3).
+  // Step 1: c adopts F with 0.3. Step 2 (x active): c adopts with (0.6 - 0.3) / 0.7 more, F with
+  // share 1/2: P(c adopts F) = 0.3 + 0.15 = 0.45, P(C) = 0.15. The live-edge variant would give 0.3.
+  const CompetitiveLT m2(lt_graph(4, {{0, 3}, {1, 2}, {2, 3}}, {0.3f, 1.0f, 0.3f}));
+  const auto r2 = exact_competition(m2, Seeds{0}, Seeds{1});
+  EXPECT_NEAR(r2.misleading_probability[3], 0.45, 1e-6);
+  EXPECT_NEAR(r2.corrective_probability[3], 0.15, 1e-6);
+  EXPECT_NEAR(r2.saved.mean, -0.15, 1e-6);  // the correction raised F's reach
+  EXPECT_GT(r2.saved.variance, 0.0);
+}
+
+TEST(CompetitiveLT, NoCorrectionIsLinearThreshold) {
+  // The branching enumeration with no C equals the live-edge enumeration of LT.
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const auto g = random_lt(6, 10, test_seed() + i);
+    const CompetitiveLT m(g);
+    for (std::uint32_t steps : {1u, 2u, UINT32_MAX}) {
+      ExactCompetitionOptions eo;
+      eo.max_steps = steps;
+      ExactOptions lo;
+      lo.max_steps = steps;
+      const Seeds f{static_cast<vertex_t>(i % 6)};
+      const auto a = exact_competition(m, f, Seeds{}, eo);
+      const auto b = exact_spread(g, LinearThreshold{}, f, lo);
+      EXPECT_NEAR(a.misleading.mean, b.spread, 1e-9);
+      EXPECT_NEAR(a.misleading.variance, b.variance, 1e-9);
+      for (vertex_t v = 0; v < 6; ++v) EXPECT_NEAR(a.misleading_probability[v], b.activation_probability[v], 1e-9);
+    }
+  }
+}
+
+TEST(CompetitiveLT, ExactMatchesMonteCarlo) {
+  const std::uint64_t trials = 20000;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    const CompetitiveLT m(random_lt(7, 14, test_seed() + 50 + i));
+    const Seeds f{0, 1}, c{2};
+    const auto ex = exact_competition(m, f, c);
+    CompetitionOptions o;
+    o.trials = trials;
+    o.seed = test_seed() + i;
+    const auto mc = estimate_competition(m, f, c, o);
+    auto near = [&](const CountEstimate& e, const ExactCount& x, const char* what) {
+      EXPECT_NEAR(e.mean, x.mean, 6.0 * std::sqrt(x.variance / trials) + 1e-9) << what << " graph " << i;
+    };
+    near(mc.misleading, ex.misleading, "misleading");
+    near(mc.corrective, ex.corrective, "corrective");
+    near(mc.misleading_alone, ex.misleading_alone, "alone");
+    near(mc.saved, ex.saved, "saved");
+    double sum = 0;
+    for (double x : ex.misleading_per_step) sum += x;
+    EXPECT_NEAR(sum, ex.misleading.mean, 1e-9);
+  }
+}
+
+TEST(CompetitiveLT, ThreadInvarianceTraceAndBadInput) {
+  const auto g = weighted_cascade(erdos_renyi(400, 2400, 3));
+  const CompetitiveLT m(g);
+  const Seeds f{0, 1, 2}, c{3, 4};
+  CompetitionOptions o;
+  o.trials = 3000;
+  o.seed = 11;
+  o.threads = 1;
+  const auto a = estimate_competition(m, f, c, o);
+  o.threads = 3;
+  const auto b = estimate_competition(m, f, c, o);
+  EXPECT_EQ(a.misleading.mean, b.misleading.mean);
+  EXPECT_EQ(a.saved.std_error, b.saved.std_error);
+  EXPECT_EQ(a.corrective_per_step, b.corrective_per_step);
+  EXPECT_GT(a.corrective.mean, 2.0);
+  const auto tr = simulate_competition(m, f, c, 11);
+  o.trials = 1;
+  const auto one = estimate_competition(m, f, c, o);
+  EXPECT_EQ(static_cast<double>(tr.misleading_reach), one.misleading.mean);
+  EXPECT_EQ(static_cast<double>(tr.misleading_alone), one.misleading_alone.mean);
+  EXPECT_THROW(estimate_competition(m, f, Seeds{0}, o), std::invalid_argument);
+  EXPECT_THROW(estimate_competition(m, f, Seeds{400}, o), std::out_of_range);
+  EXPECT_THROW(CompetitiveLT(lt_graph(3, {{0, 2}, {1, 2}}, {0.7f, 0.7f})), std::invalid_argument);
+}

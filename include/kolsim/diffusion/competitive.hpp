@@ -18,10 +18,9 @@
 /// is a deterministic function of that world. The same world with no C seeds is exactly the
 /// single-campaign IC of F: this couples "F alone" and "F against C" trial by trial.
 ///
-/// Competitive Linear Threshold (He, Song, Chen, Jiang, SDM 2012) is not implemented yet: its
-/// blocking objective is submodular only under the CLT tie convention, and its live-edge form
-/// needs a joint threshold draw per account that the RR blocking sets here do not model; see
-/// docs/competitive.md.
+/// Competitive Linear Threshold: CompetitiveLT below is the weight-proportional competitive LT
+/// of Borodin, Filmus and Oren (WINE 2010). The blocking selectors (select/blocking.hpp) are
+/// written for CompetitiveIC only; see docs/competitive.md.
 #pragma once
 
 #include <Random123/philox.h>
@@ -39,6 +38,8 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
+#include "kolsim/detail/live_edge.hpp"
+#include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
 namespace kolsim {
@@ -295,6 +296,169 @@ inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, const A
   const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
   const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
   return simulate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), seed, max_steps);
+}
+
+/// Competitive Linear Threshold, the weight-proportional model of Borodin, Filmus and Oren
+/// (WINE 2010, "Threshold models for competitive influence in social networks"). Edge u -> v
+/// carries one LT weight w(u, v) (in-weights sum to <= 1); each account draws one threshold
+/// theta_v uniform on (0, 1] per trial, shared by both campaigns. F and C seeds are active at
+/// step 0 (seed sets disjoint). An inactive account v whose summed weight of active
+/// in-neighbours (either campaign) W = W_F + W_C reaches theta_v at the end of step t adopts at
+/// step t + 1, F with probability W_F / W and C otherwise, and never switches. With no C
+/// seeds this is exactly LinearThreshold. The outcome is not a live-edge process (v may adopt a
+/// campaign that arrived before the one that tipped it over), so the exact enumeration branches
+/// on the conditional activation probability (W_new - W_old) / (1 - W_old) instead (see
+/// exact_competition). Unlike competitive IC, a correction may *raise* F's reach (C's weight can
+/// tip an account that then picks F), so "saved" can be negative.
+class CompetitiveLT {
+ public:
+  static constexpr std::string_view name = "competitive_linear_threshold";
+
+  /// Throws std::invalid_argument when g has no weights or some in-weights sum above 1.
+  explicit CompetitiveLT(FollowerGraph g) : g_(std::move(g)) { LinearThreshold{}.validate(g_); }
+  const FollowerGraph& graph() const noexcept { return g_; }
+  /// The graph seeds are resolved on (the same one; named as CompetitiveIC's for generic code).
+  const FollowerGraph& misleading() const noexcept { return g_; }
+  vertex_t num_vertices() const noexcept { return g_.num_vertices(); }
+
+ private:
+  FollowerGraph g_;
+};
+
+namespace detail {
+
+/// World of trial `trial` of a competitive LT estimate: theta_v and the campaign draw u_v of
+/// every account as pure functions of (seed, trial, v) (SplitMix64), so a world replays with
+/// and without C.
+class CltCoins {
+ public:
+  CltCoins(std::uint64_t seed, std::uint64_t trial) noexcept
+      : key_(splitmix64_at(seed ^ 0x636C742D776F726Cull, trial)) {}
+  /// theta_v in (0, 1].
+  double threshold(vertex_t v) const noexcept {
+    return 1.0 - static_cast<double>(splitmix64_at(key_, 2 * static_cast<std::uint64_t>(v)) >> 11) * 0x1.0p-53;
+  }
+  /// u_v uniform on [0, 1): v adopts F iff u_v < W_F / W.
+  double campaign_draw(vertex_t v) const noexcept {
+    return static_cast<double>(splitmix64_at(key_, 2 * static_cast<std::uint64_t>(v) + 1) >> 11) * 0x1.0p-53;
+  }
+  /// theta_v <= total: v activates with summed active weight `total`.
+  bool activates(vertex_t v, double total) const noexcept { return total >= threshold(v); }
+  /// u_v < share: v adopts F.
+  bool picks_misleading(vertex_t v, double share) const noexcept { return campaign_draw(v) < share; }
+
+ private:
+  std::uint64_t key_;
+};
+
+/// Seeds in range, distinct, disjoint between the campaigns (as for CompetitiveIC).
+inline void validate_clt_seeds(const FollowerGraph& g, std::span<const vertex_t> misleading,
+                               std::span<const vertex_t> corrective, const char* who) {
+  const vertex_t n = g.num_vertices();
+  std::vector<std::uint8_t> seen(n, 0);
+  for (vertex_t s : misleading) {
+    KOLSIM_REQUIRE_INDEX(s < n, who, ": misleading seed vertex ", s, " out of range (n = ", n, ")");
+    KOLSIM_REQUIRE(!seen[s], who, ": duplicate misleading seed: account ", g.account(s));
+    seen[s] = 1;
+  }
+  for (vertex_t s : corrective) {
+    KOLSIM_REQUIRE_INDEX(s < n, who, ": corrective seed vertex ", s, " out of range (n = ", n, ")");
+    KOLSIM_REQUIRE(seen[s] != 2, who, ": duplicate corrective seed: account ", g.account(s));
+    KOLSIM_REQUIRE(seen[s] != 1, who, ": account ", g.account(s),
+                   " is both a misleading and a corrective seed; an account carries one campaign");
+    seen[s] = 2;
+  }
+}
+
+/// Buffers of the competitive LT driver (one per thread); only touched entries are reset.
+class CltWorkspace {
+ public:
+  explicit CltWorkspace(vertex_t n) : state_(n, 0), in_cand_(n, 0), wf_(n, 0.0), wc_(n, 0.0) {}
+
+  /// One competitive LT cascade in the world `coins`: activates(v, W) answers theta_v <= W and
+  /// picks_misleading(v, W_F / W) answers u_v < W_F / W (each account's theta_v and u_v fixed
+  /// for the world, asked about only through these comparisons).
+  /// visit(v, campaign, step) per adoption. Returns the out-edges examined.
+  template <class Coins, class Visit>
+  std::uint64_t run(const CompetitiveLT& model, std::span<const vertex_t> misleading,
+                    std::span<const vertex_t> corrective, std::uint32_t max_steps, const Coins& coins,
+                    Visit&& visit) {
+    const FollowerGraph& g = model.graph();
+    const auto off = g.out_offsets();
+    const auto tgt = g.out_targets();
+    const auto w = g.edge_probs();
+    std::uint64_t examined = 0;
+    frontier_.clear();
+    touched_.clear();
+    auto adopt = [&](vertex_t v, std::uint8_t c, std::uint32_t t) {
+      state_[v] = c;
+      touched_.push_back(v);
+      frontier_.push_back(v);
+      visit(v, static_cast<Campaign>(c), t);
+    };
+    for (vertex_t s : misleading) adopt(s, 1, 0);
+    for (vertex_t s : corrective) adopt(s, 2, 0);
+    for (std::uint32_t t = 0; t < max_steps && !frontier_.empty(); ++t) {
+      cands_.clear();
+      for (vertex_t u : frontier_) {
+        const std::uint8_t c = state_[u];
+        examined += off[u + 1] - off[u];
+        for (edge_t e = off[u]; e < off[u + 1]; ++e) {
+          const vertex_t v = tgt[e];
+          if (state_[v] != 0) continue;
+          (c == 1 ? wf_ : wc_)[v] += static_cast<double>(w[e]);
+          if (!in_cand_[v]) {
+            in_cand_[v] = 1;
+            cands_.push_back(v);
+            touched_.push_back(v);
+          }
+        }
+      }
+      frontier_.clear();
+      for (vertex_t v : cands_) {
+        in_cand_[v] = 0;
+        const double total = wf_[v] + wc_[v];
+        if (coins.activates(v, total)) adopt(v, coins.picks_misleading(v, wf_[v] / total) ? 1 : 2, t + 1);
+      }
+    }
+    for (vertex_t v : touched_) {
+      state_[v] = 0;
+      wf_[v] = wc_[v] = 0.0;
+    }
+    return examined;
+  }
+
+ private:
+  std::vector<std::uint8_t> state_, in_cand_;
+  std::vector<double> wf_, wc_;
+  std::vector<vertex_t> frontier_, cands_, touched_;
+};
+
+}  // namespace detail
+
+/// Trial 0 of estimate_competition for competitive LT, traced; misleading_alone replays the
+/// same thresholds without C.
+inline CompetitiveTrace simulate_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
+                                             std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
+                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+  detail::validate_clt_seeds(model.graph(), misleading_seeds, corrective_seeds, "simulate_competition");
+  detail::CltWorkspace ws(model.num_vertices());
+  const detail::CltCoins coins(seed, 0);
+  CompetitiveTrace tr;
+  ws.run(model, misleading_seeds, corrective_seeds, max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t t) {
+    tr.activated.push_back(v);
+    tr.campaign.push_back(c);
+    tr.step.push_back(t);
+    auto& per = c == Campaign::misleading ? tr.misleading_per_step : tr.corrective_per_step;
+    if (per.size() <= t) per.resize(t + 1, 0);
+    ++per[t];
+    (c == Campaign::misleading ? tr.misleading_reach : tr.corrective_reach) += 1;
+  });
+  ws.run(model, misleading_seeds, {}, max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { ++tr.misleading_alone; });
+  const std::size_t len = std::max(tr.misleading_per_step.size(), tr.corrective_per_step.size());
+  tr.misleading_per_step.resize(len, 0);
+  tr.corrective_per_step.resize(len, 0);
+  return tr;
 }
 
 }  // namespace kolsim

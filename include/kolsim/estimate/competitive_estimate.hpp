@@ -76,11 +76,34 @@ inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
 /// order, so results are bit-identical for any thread count. Cost O(trials * (reached + edges
 /// examined) * 2 / threads). Throws std::invalid_argument for trials = 0 or bad/overlapping
 /// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
-inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
-                                                std::span<const vertex_t> corrective_seeds,
-                                                const CompetitionOptions& opt = {}) {
+namespace detail {
+
+/// The driver, world and seed check of each competitive model, for the shared estimator.
+template <class Model>
+struct CompetitionDriver;
+template <>
+struct CompetitionDriver<CompetitiveIC> {
+  using Workspace = CompetitiveWorkspace;
+  using Coins = CompetitiveCoins;
+  static void validate(const CompetitiveIC& m, std::span<const vertex_t> f, std::span<const vertex_t> c, const char* who) {
+    validate_competitive_seeds(m, f, c, who);
+  }
+};
+template <>
+struct CompetitionDriver<CompetitiveLT> {
+  using Workspace = CltWorkspace;
+  using Coins = CltCoins;
+  static void validate(const CompetitiveLT& m, std::span<const vertex_t> f, std::span<const vertex_t> c, const char* who) {
+    validate_clt_seeds(m.graph(), f, c, who);
+  }
+};
+
+template <class Model>
+CompetitiveEstimate estimate_competition_impl(const Model& model, std::span<const vertex_t> misleading_seeds,
+                                              std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
+  using Driver = CompetitionDriver<Model>;
   Stopwatch clock;
-  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
+  Driver::validate(model, misleading_seeds, corrective_seeds, "estimate_competition");
   KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
   KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
   const int threads = resolve_threads(opt.threads);
@@ -97,7 +120,7 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
                      static_cast<double>(slots) * static_cast<double>(n) * 32.0);
   std::vector<Tally> tally(opt.trials);
   StopPoller poll(opt.stop, 16);
-  std::vector<std::unique_ptr<detail::CompetitiveWorkspace>> ws(static_cast<std::size_t>(slots));
+  std::vector<std::unique_ptr<typename Driver::Workspace>> ws(static_cast<std::size_t>(slots));
   std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
   // Per-step counts are integers per thread; their sums are order independent.
   constexpr std::uint64_t batch = 256;
@@ -107,10 +130,10 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
     parallel_for(b0, b1, threads, [&](std::size_t i) {
       if (poll.poll()) return;
       const auto slot = static_cast<std::size_t>(thread_index());
-      if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
+      if (!ws[slot]) ws[slot] = std::make_unique<typename Driver::Workspace>(n);
       auto& fs = fsteps[slot];
       auto& cs = csteps[slot];
-      const detail::CompetitiveCoins coins(opt.seed, i);
+      const typename Driver::Coins coins(opt.seed, i);
       Tally t;
       t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
                               [&](vertex_t, Campaign c, std::uint32_t step) {
@@ -160,6 +183,33 @@ inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std:
   }
   r.seconds = clock.seconds();
   return r;
+}
+
+}  // namespace detail
+
+inline CompetitiveEstimate estimate_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                                std::span<const vertex_t> corrective_seeds,
+                                                const CompetitionOptions& opt = {}) {
+  return detail::estimate_competition_impl(model, misleading_seeds, corrective_seeds, opt);
+}
+
+/// Monte Carlo estimate of the race under competitive LT (Borodin, Filmus, Oren 2010): as for
+/// CompetitiveIC, trial i is the world of thresholds and campaign draws keyed by (opt.seed, i),
+/// run with and without C (same thresholds), so results are bit-identical for any thread count.
+/// Here `saved` may be negative (C's weight can tip an account that then picks F).
+inline CompetitiveEstimate estimate_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
+                                                std::span<const vertex_t> corrective_seeds,
+                                                const CompetitionOptions& opt = {}) {
+  return detail::estimate_competition_impl(model, misleading_seeds, corrective_seeds, opt);
+}
+
+/// estimate_competition() of competitive LT with the seeds given as account ids.
+inline CompetitiveEstimate estimate_competition(const CompetitiveLT& model, const Accounts& misleading_seeds,
+                                                const Accounts& corrective_seeds,
+                                                const CompetitionOptions& opt = {}) {
+  const std::vector<vertex_t> f = model.graph().indices_of(misleading_seeds.ids);
+  const std::vector<vertex_t> c = model.graph().indices_of(corrective_seeds.ids);
+  return estimate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
 }
 
 /// estimate_competition() with the seeds given as account ids of model.graph()
@@ -291,6 +341,98 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
       if (!coins.script.empty()) coins.script.back() = 1;
     } while (!coins.script.empty());
   }
+  r.worlds = leaves;
+  r.misleading = {mf, std::max(0.0, mff - mf * mf)};
+  r.corrective = {mc, std::max(0.0, mcc - mc * mc)};
+  r.misleading_alone = {ma, std::max(0.0, maa - ma * ma)};
+  r.saved = {ms, std::max(0.0, mss - ms * ms)};
+  const std::size_t len = std::max(fstep.size(), cstep.size());
+  fstep.resize(len, 0.0);
+  cstep.resize(len, 0.0);
+  r.misleading_per_step = std::move(fstep);
+  r.corrective_per_step = std::move(cstep);
+  return r;
+}
+
+/// Exact outcome of the competitive LT race. Thresholds are continuous, so worlds are not
+/// enumerated directly: the driver only ever asks "theta_v <= W?" and "u_v < W_F / W?", and the
+/// enumeration answers each such question lazily from the interval the earlier answers left for
+/// theta_v (or u_v), branching with the exact conditional probabilities (W - lo) / (hi - lo)
+/// (a depth-first search over the answers, as for the random tie rule of competitive IC). The
+/// run with C and the run without C share the intervals, so saved is coupled exactly as in
+/// estimate_competition. No numeric integration: the results are exact up to rounding.
+/// `worlds` counts the leaves; throws std::invalid_argument above opt.max_worlds.
+inline ExactCompetition exact_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
+                                          std::span<const vertex_t> corrective_seeds,
+                                          const ExactCompetitionOptions& opt = {}) {
+  detail::validate_clt_seeds(model.graph(), misleading_seeds, corrective_seeds, "exact_competition");
+  const vertex_t n = model.num_vertices();
+  struct Oracle {
+    std::vector<double> tlo, thi, ulo, uhi;  // theta_v in (tlo, thi], u_v in [ulo, uhi)
+    std::vector<std::uint8_t> script;        // answers of the branching questions, in order
+    std::size_t asked = 0;
+    double prob = 1.0;
+    bool decide(double& lo, double& hi, double x) {  // is the variable below x?
+      if (x >= hi) return true;
+      if (x <= lo) return false;
+      const double p = (x - lo) / (hi - lo);
+      if (asked == script.size()) script.push_back(0);
+      const bool yes = script[asked++] != 0;
+      prob *= yes ? p : 1.0 - p;
+      (yes ? hi : lo) = x;
+      return yes;
+    }
+  };
+  struct Coins {
+    Oracle* o;
+    bool activates(vertex_t v, double total) const { return o->decide(o->tlo[v], o->thi[v], total); }
+    bool picks_misleading(vertex_t v, double share) const { return o->decide(o->ulo[v], o->uhi[v], share); }
+  };
+  Oracle oracle;
+  const Coins coins{&oracle};
+  ExactCompetition r;
+  r.misleading_probability.assign(n, 0.0);
+  r.corrective_probability.assign(n, 0.0);
+  std::vector<double> fstep, cstep;
+  detail::CltWorkspace ws(n);
+  std::uint64_t leaves = 0;
+  double mf = 0, mff = 0, mc = 0, mcc = 0, ma = 0, maa = 0, ms = 0, mss = 0;
+  do {
+    oracle.tlo.assign(n, 0.0);
+    oracle.thi.assign(n, 1.0);
+    oracle.ulo.assign(n, 0.0);
+    oracle.uhi.assign(n, 1.0);
+    oracle.asked = 0;
+    oracle.prob = 1.0;
+    std::vector<std::pair<vertex_t, std::pair<Campaign, std::uint32_t>>> events;
+    ws.run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
+           [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, {camp, t}}); });
+    double a = 0;
+    ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
+    const double p = oracle.prob;
+    double f = 0, c = 0;
+    for (const auto& [v, ct] : events) {
+      const auto [camp, step] = ct;
+      auto& per = camp == Campaign::misleading ? fstep : cstep;
+      if (per.size() <= step) per.resize(step + 1, 0.0);
+      per[step] += p;
+      if (camp == Campaign::misleading) {
+        f += 1;
+        r.misleading_probability[v] += p;
+      } else {
+        c += 1;
+        r.corrective_probability[v] += p;
+      }
+    }
+    const double s = a - f;
+    mf += p * f, mff += p * f * f, mc += p * c, mcc += p * c * c;
+    ma += p * a, maa += p * a * a, ms += p * s, mss += p * s * s;
+    KOLSIM_REQUIRE(++leaves <= opt.max_worlds, "exact_competition: more than max_worlds = ", opt.max_worlds,
+                   " threshold outcomes; use estimate_competition");
+    oracle.script.resize(oracle.asked);
+    while (!oracle.script.empty() && oracle.script.back() == 1) oracle.script.pop_back();
+    if (!oracle.script.empty()) oracle.script.back() = 1;
+  } while (!oracle.script.empty());
   r.worlds = leaves;
   r.misleading = {mf, std::max(0.0, mff - mf * mf)};
   r.corrective = {mc, std::max(0.0, mcc - mc * mc)};
