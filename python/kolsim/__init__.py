@@ -96,6 +96,10 @@ from ._core import (
     write_edge_list,
 )
 
+from ._core import (  # further models (diffusion/triggering.hpp, complex.hpp, competitive.hpp)
+    CompetitiveLT, ComplexContagion, FractionalThreshold, KExposure, TriggeringModel, complex_greedy,
+)
+
 from ._core import (  # opinion dynamics (opinion/*.hpp)
     OpinionResult,
     degroot,
@@ -110,6 +114,7 @@ from ._core import (  # opinion dynamics (opinion/*.hpp)
 __version__ = _core.__version__
 
 __all__ = [
+    "CompetitiveLT", "ComplexContagion", "FractionalThreshold", "KExposure", "TriggeringModel", "complex_greedy",
     "Audience", "CampaignPlan", "ReplanResult", "Roster", "plan_campaign", "read_audience", "read_roster",
     "replan_without",
     "BuildReport", "CompetitiveEstimate", "CompetitiveIC", "CompetitiveTrace", "CountEstimate", "ExactCompetition",

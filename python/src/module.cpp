@@ -20,6 +20,7 @@ void bind_blocking(py::module_& m);
 void bind_campaign(py::module_& m);
 void bind_opinion(py::module_& m);
 void bind_learn(py::module_& m);
+void bind_models(py::module_& m);
 
 void bind_core(py::module_& m) {
   m.attr("__version__") = KOLSIM_VERSION_INFO;
@@ -150,4 +151,5 @@ PYBIND11_MODULE(_core, m) {
   bind_campaign(m);
   bind_opinion(m);
   bind_learn(m);
+  bind_models(m);
 }
