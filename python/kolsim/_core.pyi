@@ -121,7 +121,7 @@ class LinearThreshold:
     @property
     def graph(self) -> FollowerGraph: ...
 
-Model = Union[IndependentCascade, LinearThreshold]
+Model = Union[IndependentCascade, LinearThreshold, "TriggeringModel", "ComplexContagion"]
 
 class Trace:
     activated: npt.NDArray[np.uint64]
@@ -264,12 +264,12 @@ class ExactCompetition:
     corrective_probability: npt.NDArray[np.float64]
     worlds: int
 
-def simulate_competition(model: CompetitiveIC, misleading_seeds: IdsLike, corrective_seeds: IdsLike, seed: int = 0,
+def simulate_competition(model: Union[CompetitiveIC, "CompetitiveLT"], misleading_seeds: IdsLike, corrective_seeds: IdsLike, seed: int = 0,
                          max_steps: Optional[int] = None) -> CompetitiveTrace: ...
-def estimate_competition(model: CompetitiveIC, misleading_seeds: IdsLike, corrective_seeds: IdsLike,
+def estimate_competition(model: Union[CompetitiveIC, "CompetitiveLT"], misleading_seeds: IdsLike, corrective_seeds: IdsLike,
                          trials: int = 10000, seed: int = 0, threads: int = 0,
                          max_steps: Optional[int] = None) -> CompetitiveEstimate: ...
-def exact_competition(model: CompetitiveIC, misleading_seeds: IdsLike, corrective_seeds: IdsLike,
+def exact_competition(model: Union[CompetitiveIC, "CompetitiveLT"], misleading_seeds: IdsLike, corrective_seeds: IdsLike,
                       max_steps: Optional[int] = None, max_worlds: int = 16777216) -> ExactCompetition: ...
 def select_blockers(model: CompetitiveIC, misleading_seeds: IdsLike, k: int, method: str = "rr",
                     max_steps: Optional[int] = None, worlds: int = 2000, roots_per_world: int = 16,
@@ -389,3 +389,33 @@ def maximise_opinion(graph: FollowerGraph, k: int, innate: FloatsLike, susceptib
                      stubborn_opinion: float = 1.0, candidates: Optional[IdsLike] = None,
                      fixed_seeds: Optional[IdsLike] = None, method: str = "direct", lazy: bool = True,
                      solver_tol: float = 1e-13, use_edge_weights: bool = True, threads: int = 0) -> SelectResult: ...
+
+# Further models (bind_models.cpp; docs/models.md). estimate_spread / exact_spread accept
+# TriggeringModel and ComplexContagion (trials, seed, threads, max_steps, per_account /
+# max_steps, max_worlds); imm / opim_c accept TriggeringModel; the competition functions accept
+# CompetitiveLT.
+class TriggeringModel:
+    def __init__(self, graph: FollowerGraph, kind: str = "ic", count: int = 1) -> None: ...
+    graph: FollowerGraph
+    kind: str
+    count: int
+
+class ComplexContagion:
+    def __init__(self, graph: FollowerGraph, rule: str = "count", k: int = 2, fraction: float = 0.5,
+                 exposure_probability: Optional[float] = 1.0) -> None: ...
+    graph: FollowerGraph
+    rule: str
+    k: int
+    fraction: float
+    exposure_probability: Optional[float]
+
+def KExposure(graph: FollowerGraph, k: int = 2, exposure_probability: Optional[float] = 1.0) -> ComplexContagion: ...
+def FractionalThreshold(graph: FollowerGraph, fraction: float = 0.5,
+                        exposure_probability: Optional[float] = 1.0) -> ComplexContagion: ...
+def complex_greedy(model: ComplexContagion, k: int, worlds: int = 200, max_steps: Optional[int] = None,
+                   candidates: Optional[IdsLike] = None, fixed_seeds: Optional[IdsLike] = None, seed: int = 0,
+                   threads: int = 0) -> SelectResult: ...
+
+class CompetitiveLT:
+    def __init__(self, graph: FollowerGraph) -> None: ...
+    graph: FollowerGraph
