@@ -114,6 +114,9 @@ NOT_RESULTS = {
     "IndependentCascade": "model: a graph plus a rule",
     "LinearThreshold": "model: a graph plus a rule",
     "CompetitiveIC": "model: two graphs plus a tie rule",
+    "CompetitiveLT": "model: a graph (docs/models.md)",
+    "TriggeringModel": "model: a graph plus a sampler name",
+    "ComplexContagion": "model: a graph plus thresholds",
     "Roster": "input read from a CSV",
     "Audience": "input read from a CSV",
 }
