@@ -33,6 +33,16 @@ TEST(Complex, NotSubmodularCounterexample) {
   EXPECT_EQ(exact_spread(g, ComplexContagion::fractional(1.0), std::vector<vertex_t>{0}).spread, 1.0);
 }
 
+TEST(Complex, FractionalThresholdRoundsUp) {
+  // Three parents of d, deterministic, q = 1/2: d needs ceil(1.5) = 2 exposures.
+  const auto g = make_graph(4, {{0, 3}, {1, 3}, {2, 3}}, {1.f, 1.f, 1.f});
+  const auto m = ComplexContagion::fractional(0.5);
+  EXPECT_EQ(exact_spread(g, m, std::vector<vertex_t>{0}).spread, 1.0);
+  EXPECT_EQ(exact_spread(g, m, std::vector<vertex_t>{0, 1}).spread, 3.0);
+  EXPECT_EQ(exact_spread(g, ComplexContagion::fractional(0.34), std::vector<vertex_t>{0}).spread, 1.0);
+  EXPECT_EQ(exact_spread(g, ComplexContagion::fractional(0.33), std::vector<vertex_t>{0}).spread, 2.0);
+}
+
 TEST(Complex, ClosedFormTwoParents) {
   // a -> c (x), b -> c (y), seeds {a, b}, k = 2 with edge probabilities: c needs both: x*y.
   const auto g = make_graph(3, {{0, 2}, {1, 2}}, {0.3f, 0.6f});
