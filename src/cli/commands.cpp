@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "kolsim/diffusion/complex.hpp"
+#include "kolsim/diffusion/triggering.hpp"
 
 namespace kolsim::cli {
 namespace {
@@ -50,8 +52,29 @@ std::uint64_t parse_trials(const std::string& option, const std::string& text, b
 
 template <class F>
 auto with_model(const GraphArgs& a, F&& f) {
+  if (a.model != "ic" && a.model != "lt")
+    throw UsageError("--model " + a.model + " (a model of docs/models.md) is only available for `spread`");
   if (a.model == "lt") return f(LinearThreshold{});
   return f(IndependentCascade{});
+}
+
+/// `spread`'s models: ic, lt, and those of docs/models.md: uniform:C (triggering, C uniformly
+/// chosen in-neighbours), kexposure:K and fraction:Q (complex contagion; each exposure passes
+/// with the edge's probability).
+template <class F>
+auto with_spread_model(const GraphArgs& a, F&& f) {
+  const auto colon = a.model.find(':');
+  const std::string kind = a.model.substr(0, colon), arg = colon == std::string::npos ? "" : a.model.substr(colon + 1);
+  if (kind == "uniform")
+    return f(TriggeringModel<UniformTriggering>{{static_cast<std::uint32_t>(parse_unsigned("--model uniform:C", arg, 1, 1u << 30))}});
+  if (kind == "kexposure")
+    return f(ComplexContagion::k_exposure(static_cast<std::uint32_t>(parse_unsigned("--model kexposure:K", arg, 1, 1u << 30)), -1.0));
+  if (kind == "fraction") {
+    const double q = parse_real("--model fraction:Q", arg, 0.0, 1.0);
+    if (q <= 0.0) throw UsageError("--model fraction:Q needs 0 < Q <= 1, got " + arg);
+    return f(ComplexContagion::fractional(q, -1.0));
+  }
+  return with_model(a, std::forward<F>(f));
 }
 
 }  // namespace
@@ -104,7 +127,9 @@ int SpreadCommand::run() const {
   std::vector<vertex_t> seed_set;
   for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
   mc.stop = progress_token("estimating spread");
-  auto est = with_model(graph, [&](auto model) { return estimate_spread(g.graph, model, seed_set, mc); });
+  auto est = with_spread_model(graph, [&](auto model) {
+    return estimate_spread(g.graph, model, std::span<const vertex_t>(seed_set), mc);
+  });
   end_progress();
   if (json) {
     Json j;

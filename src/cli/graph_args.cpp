@@ -126,7 +126,14 @@ void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
   app->add_option("-p,--probabilities", a.probabilities,
                   "auto (stored or column probabilities, else wc) | column | wc (1/in-degree) | const:P | "
                   "trivalency | uniform:A:B | lt-random; a scheme replaces stored probabilities");
-  if (simulates) app->add_option("--model", a.model, "ic | lt")->check(CLI::IsMember({"ic", "lt"}));
+  if (simulates)
+    app->add_option("--model", a.model, "ic | lt; spread also: uniform:C | kexposure:K | fraction:Q (docs/models.md)")
+        ->check([](const std::string& m) -> std::string {
+          const std::string kind = m.substr(0, m.find(':'));
+          const bool ok = m == "ic" || m == "lt" ||
+                          ((kind == "uniform" || kind == "kexposure" || kind == "fraction") && m.size() > kind.size() + 1);
+          return ok ? "" : "expected ic, lt, uniform:C, kexposure:K or fraction:Q, got " + m;
+        });
   app->add_option("--seed", a.seed, "random seed (same seed, same output for any thread count)");
   app->add_option("--threads", a.threads, "threads (0 = all)");
 }
