@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "kolsim/diffusion/competitive.hpp"
-#include "kolsim/diffusion/complex.hpp"
-#include "kolsim/diffusion/triggering.hpp"
+#include "kolsim/select/complex_greedy.hpp"
+#include "kolsim/estimate/triggering_estimate.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "kolsim/diffusion/complex.hpp"
-#include "kolsim/diffusion/triggering.hpp"
+#include "kolsim/select/complex_greedy.hpp"
+#include "kolsim/estimate/triggering_estimate.hpp"
 
 namespace kolsim::cli {
 namespace {

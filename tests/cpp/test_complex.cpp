@@ -2,7 +2,7 @@
 /// Complex contagion: closed forms and exact enumeration on tiny graphs, Monte Carlo within
 /// 6 sigma, k = 1 equals IC, the non-submodularity counterexample, greedy vs brute force, thread
 /// invariance.
-#include <kolsim/diffusion/complex.hpp>
+#include <kolsim/select/complex_greedy.hpp>
 
 #include <gtest/gtest.h>
 

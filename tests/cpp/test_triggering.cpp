@@ -2,7 +2,7 @@
 /// Triggering model: IC and LT through the triggering path equal the dedicated paths (exact
 /// enumeration and Monte Carlo within 6 sigma), a sampler that is neither, RR sets, IMM and
 /// OPIM-C on any sampler, thread invariance.
-#include <kolsim/diffusion/triggering.hpp>
+#include <kolsim/estimate/triggering_estimate.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
 

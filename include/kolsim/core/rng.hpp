@@ -83,4 +83,17 @@ inline constexpr std::uint32_t rr_validate = 7;    ///< OPIM-C validation RR set
 inline constexpr std::uint32_t competitive = 8;    ///< competitive diffusion trials
 }  // namespace domain
 
+namespace detail {
+
+/// Output number `counter` of the SplitMix64 sequence started at `key` (Steele, Lea, Flood,
+/// OOPSLA 2014): a counter-based draw, so coin (world, item) is a pure function of its key.
+inline std::uint64_t splitmix64_at(std::uint64_t key, std::uint64_t counter) noexcept {
+  std::uint64_t z = key + (counter + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace detail
+
 }  // namespace kolsim

@@ -23,15 +23,6 @@
 
 namespace kolsim::detail {
 
-/// Output number `counter` of the SplitMix64 sequence started at `key` (Steele, Lea, Flood,
-/// OOPSLA 2014): a counter-based draw, so coin (world, item) is a pure function of its key.
-inline std::uint64_t splitmix64_at(std::uint64_t key, std::uint64_t counter) noexcept {
-  std::uint64_t z = key + (counter + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// Stream key of the live-edge coins for a user seed (separated from other uses by a domain).
 inline std::uint64_t live_edge_key(std::uint64_t seed) noexcept {
   return splitmix64_at(seed ^ 0x6C6976652D656467ull, domain::selection);

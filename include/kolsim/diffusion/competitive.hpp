@@ -38,7 +38,6 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
-#include "kolsim/detail/live_edge.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 

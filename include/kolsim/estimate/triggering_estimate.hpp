@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/// Estimation for the triggering model (diffusion/triggering.hpp): Monte Carlo spread, exact
+/// enumeration on tiny graphs, and the RR sampler through which IMM and OPIM-C run on any
+/// triggering sampler.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
+#include "kolsim/core/parallel.hpp"
+#include "kolsim/core/rng.hpp"
+#include "kolsim/core/types.hpp"
+#include "kolsim/diffusion/triggering.hpp"
+#include "kolsim/estimate/exact.hpp"
+#include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/estimate/rr_sets.hpp"
+#include "kolsim/graph/follower_graph.hpp"
+
+namespace kolsim {
+
+/// Monte Carlo spread of a triggering model (Kempe et al. 2003). Trial i draws only from
+/// Rng(seed, i, domain::trial); trials run in batches of 8 merged in order, so results are
+/// bit-identical for any thread count. Supports trials, seed, threads, max_steps,
+/// seed_probabilities, per_account, account_weights and stop; the adaptive mode
+/// (target_relative_error) is refused. Time O(trials * (reached + edges examined) / threads).
+template <class S>
+SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>& model, std::span<const vertex_t> seeds,
+                               const MonteCarloOptions& opt = {}) {
+  const auto start = std::chrono::steady_clock::now();
+  model.validate(g);
+  detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
+  const vertex_t n = g.num_vertices();
+  KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
+  KOLSIM_REQUIRE(opt.target_relative_error == 0.0,
+                 "estimate_spread: the adaptive mode (target_relative_error) is not available for triggering models");
+  KOLSIM_REQUIRE(opt.trials <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
+  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n,
+                 "estimate_spread: account_weights must be empty or have one weight per account (", n, "), got ",
+                 opt.account_weights.size());
+  for (double w : opt.account_weights) KOLSIM_REQUIRE(std::isfinite(w), "estimate_spread: account weights must be finite");
+  check_stop(opt.stop);
+  const int threads = resolve_threads(opt.threads);
+  const int slots = std::max(threads, 1);
+  require_memory(detail::concat("estimate_spread: triggering workspaces for ", slots, " threads x ", n, " accounts"),
+                 static_cast<double>(slots) * (12.0 * n + 4.0 * static_cast<double>(g.num_edges())) +
+                     8.0 * static_cast<double>(g.num_edges()) +
+                     (opt.per_account ? static_cast<double>(slots + 2) * n * 8.0 : 0.0));
+  const auto map = detail::out_to_in_positions(g);
+  std::vector<std::unique_ptr<detail::TriggeringWorkspace>> ws(static_cast<std::size_t>(slots));
+  std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
+  const std::span<const prob_t> seed_probs = opt.seed_probabilities;
+  const std::span<const double> weights = opt.account_weights;
+  constexpr std::uint64_t batch = detail::mc_plain_batch;
+  std::atomic<bool> stopped{false};
+  auto last_poll = std::chrono::steady_clock::now();
+  detail::SpreadAccumulator total;
+  std::vector<detail::BatchTally> tallies;
+  constexpr std::uint64_t chunk = std::uint64_t{1} << 12;
+  int round_threads = 1;
+  while (total.trials < opt.trials) {
+    const std::uint64_t first = total.trials;
+    const std::uint64_t b0 = first / batch;
+    const std::uint64_t batches = std::min(chunk, (opt.trials - first + batch - 1) / batch);
+    tallies.assign(batches, detail::BatchTally{});
+    const double work = static_cast<double>(batches * batch) * (static_cast<double>(g.num_edges()) + n);
+    round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
+    parallel_for(0, batches, round_threads, [&](std::size_t i) {
+      const int t = round_threads > 1 ? thread_index() : 0;
+      if (t == 0) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_poll >= std::chrono::milliseconds(10)) {
+          last_poll = now;
+          if (opt.stop && opt.stop()) stopped.store(true, std::memory_order_relaxed);
+        }
+      }
+      if (stopped.load(std::memory_order_relaxed)) return;
+      auto& w = ws[static_cast<std::size_t>(t)];
+      if (!w) w = std::make_unique<detail::TriggeringWorkspace>(n, g.num_edges());
+      std::uint64_t* acc = nullptr;
+      if (opt.per_account) {
+        auto& r = reached[static_cast<std::size_t>(t)];
+        if (r.empty()) r.assign(n, 0);
+        acc = r.data();
+      }
+      const std::uint64_t b = b0 + i;
+      const std::uint64_t end = std::min(opt.trials, (b + 1) * batch);
+      auto& tally = tallies[i];
+      double reach[batch];
+      unsigned count = 0;
+      std::uint64_t edges = 0;
+      for (std::uint64_t trial = b * batch; trial < end; ++trial, ++count) {
+        Rng rng(opt.seed, trial, domain::trial);
+        double r = 0;
+        edges += w->run(g, model.sampler, map, seeds, seed_probs, opt.max_steps, rng,
+                        [&](vertex_t v, vertex_t, std::uint32_t step) {
+                          const double x = weights.empty() ? 1.0 : weights[v];
+                          r += x;
+                          tally.add_step(step, x);
+                          if (acc) ++acc[v];
+                        });
+        reach[count] = r;
+      }
+      tally.set_reach(reach, count);
+      tally.edges = edges;
+    }, 1);
+    if (stopped.load()) throw Interrupted();
+    for (const auto& t : tallies) total.merge(t);
+    check_stop(opt.stop);
+  }
+  SpreadEstimate est;
+  est.trials = total.trials;
+  est.mean = total.mean;
+  est.std_error = total.std_error();
+  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
+  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
+  const double r = static_cast<double>(total.trials);
+  for (double s : total.steps) est.new_per_step.push_back(s / r);
+  if (opt.per_account) {
+    est.activation_probability.assign(n, 0.0);
+    std::vector<std::uint64_t> sum(n, 0);
+    for (const auto& part : reached)
+      if (!part.empty())
+        for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
+    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
+  }
+  est.edges_examined = total.edges;
+  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return est;
+}
+
+/// estimate_spread() of a triggering model with the seeds given as account ids.
+template <class S>
+SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>& model, const Accounts& seeds,
+                               const MonteCarloOptions& opt = {}) {
+  const std::vector<vertex_t> s = g.indices_of(seeds.ids);
+  return estimate_spread(g, model, std::span<const vertex_t>(s), opt);
+}
+
+/// Exact spread of a triggering model by enumerating every combination of triggering sets of
+/// the non-seed accounts with in-edges (the sampler must provide enumerate()). Supports
+/// max_steps, account_weights and max_worlds; seed_probabilities must be empty. Cost
+/// O(worlds * (n + m)); throws std::invalid_argument above opt.max_worlds.
+template <class S>
+ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model, std::span<const vertex_t> seeds,
+                         const ExactOptions& opt = {}) {
+  static_assert(requires(const S& s, const FollowerGraph& gg, vertex_t v) {
+    s.enumerate(gg, v, [](double, std::span<const edge_t>) {});
+  }, "exact_spread: the triggering sampler has no enumerate()");
+  model.validate(g);
+  detail::validate_cascade_seeds(g, seeds, {}, "exact_spread");
+  KOLSIM_REQUIRE(opt.seed_probabilities.empty(), "exact_spread: seed_probabilities are not supported for triggering models");
+  const vertex_t n = g.num_vertices();
+  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n,
+                 "exact_spread: account_weights must be empty or have one weight per account");
+  std::vector<char> is_seed(n, 0);
+  for (vertex_t s : seeds) is_seed[s] = 1;
+  struct Option {
+    double prob;
+    std::vector<edge_t> set;
+  };
+  std::vector<std::vector<Option>> choices;
+  double worlds = 1.0;
+  for (vertex_t v = 0; v < n; ++v) {
+    if (is_seed[v] || g.in_degree(v) == 0) continue;
+    std::vector<Option> opts;
+    model.sampler.enumerate(g, v, [&](double p, std::span<const edge_t> set) {
+      opts.push_back({p, std::vector<edge_t>(set.begin(), set.end())});
+    });
+    if (opts.size() > 1) {
+      worlds *= static_cast<double>(opts.size());
+      KOLSIM_REQUIRE(worlds <= static_cast<double>(opt.max_worlds), "exact_spread: more than ", opt.max_worlds,
+                     " triggering worlds; use Monte Carlo");
+    }
+    choices.push_back(std::move(opts));
+  }
+  const auto map = detail::out_to_in_positions(g);
+  std::vector<char> live(g.num_edges(), 0), active(n, 0);
+  std::vector<std::size_t> digit(choices.size(), 0);
+  for (const auto& c : choices)
+    for (edge_t j : c[0].set) live[j] = 1;
+  ExactResult res;
+  res.activation_probability.assign(n, 0.0);
+  res.worlds = static_cast<std::uint64_t>(worlds);
+  long double sum = 0, sum_sq = 0;
+  std::vector<long double> per_step;
+  std::vector<vertex_t> frontier, next, reached;
+  const auto off = g.out_offsets();
+  const auto tgt = g.out_targets();
+  for (std::uint64_t w = 0; w < res.worlds; ++w) {
+    double prob = 1.0;
+    for (std::size_t c = 0; c < choices.size(); ++c) prob *= choices[c][digit[c]].prob;
+    std::fill(active.begin(), active.end(), 0);
+    frontier.assign(seeds.begin(), seeds.end());
+    reached = frontier;
+    for (vertex_t s : seeds) active[s] = 1;
+    double reach = 0;
+    auto weight = [&](vertex_t v) { return opt.account_weights.empty() ? 1.0 : opt.account_weights[v]; };
+    for (vertex_t s : seeds) reach += weight(s);
+    if (per_step.empty()) per_step.resize(1, 0);
+    per_step[0] += static_cast<long double>(prob) * reach;
+    for (std::uint32_t step = 0; !frontier.empty() && step < opt.max_steps; ++step) {
+      next.clear();
+      for (vertex_t u : frontier)
+        for (edge_t e = off[u]; e < off[u + 1]; ++e)
+          if (!active[tgt[e]] && live[map[e]]) {
+            active[tgt[e]] = 1;
+            next.push_back(tgt[e]);
+          }
+      double add = 0;
+      for (vertex_t v : next) add += weight(v);
+      if (!next.empty()) {
+        if (per_step.size() <= step + 1) per_step.resize(step + 2, 0);
+        per_step[step + 1] += static_cast<long double>(prob) * add;
+      }
+      reach += add;
+      reached.insert(reached.end(), next.begin(), next.end());
+      frontier.swap(next);
+    }
+    for (vertex_t v : reached) res.activation_probability[v] += prob;
+    sum += static_cast<long double>(prob) * reach;
+    sum_sq += static_cast<long double>(prob) * reach * reach;
+    for (std::size_t c = 0; c < choices.size(); ++c) {  // odometer
+      auto& ch = choices[c];
+      const std::size_t old = digit[c], now = old + 1 == ch.size() ? 0 : old + 1;
+      digit[c] = now;
+      for (edge_t j : ch[old].set) live[j] = 0;
+      for (edge_t j : ch[now].set) live[j] = 1;
+      if (now != 0) break;
+    }
+  }
+  res.spread = static_cast<double>(sum);
+  res.variance = std::max(0.0, static_cast<double>(sum_sq - sum * sum));
+  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
+  res.new_per_step.assign(per_step.begin(), per_step.end());
+  return res;
+}
+
+/// exact_spread() of a triggering model with the seeds given as account ids.
+template <class S>
+ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model, const Accounts& seeds,
+                         const ExactOptions& opt = {}) {
+  const std::vector<vertex_t> s = g.indices_of(seeds.ids);
+  return exact_spread(g, model, std::span<const vertex_t>(s), opt);
+}
+
+/// RR sets of a triggering model: from a root (uniform or by root weight), a reverse search in
+/// which every visited account w draws T(w) and adds its unvisited members; accounts farther
+/// than max_depth reverse steps are not expanded. RR set i draws only from Rng(seed, i, domain),
+/// so collections are identical for any thread count. IMM and OPIM-C use it unchanged.
+template <class S>
+class RRSampler<TriggeringModel<S>> {
+ public:
+  RRSampler(const FollowerGraph& g, const TriggeringModel<S>& model, std::uint32_t max_depth = UINT32_MAX,
+            std::span<const double> root_weights = {}, int threads = 0)
+      : g_(&g), sampler_(model.sampler), max_depth_(max_depth) {
+    (void)threads;
+    model.validate(g);
+    KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
+    KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
+                   g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
+    if (!root_weights.empty()) {
+      alias_ = detail::RRAliasTable(root_weights);
+      weighted_ = true;
+    }
+  }
+  const FollowerGraph& graph() const noexcept { return *g_; }
+  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
+  std::size_t bytes() const noexcept { return alias_.bytes(); }
+  void set_interleaved(bool) noexcept {}
+  bool interleaved() const noexcept { return false; }
+  void reserve_lanes(int lanes, int threads) {
+    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
+    if (scratch_.size() < need) scratch_.resize(need);
+  }
+
+  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
+  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
+              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
+    const int nt = resolve_threads(threads);
+    check_stop(stop);
+    if (count == 0) return;
+    const std::size_t base = static_cast<std::size_t>(lane) * static_cast<std::size_t>(nt);
+    if (scratch_.size() < base + static_cast<std::size_t>(nt)) scratch_.resize(base + static_cast<std::size_t>(nt));
+    constexpr std::uint64_t batch = 1 << 12;
+    if (nt <= 1 || count < 2048) {
+      for (std::uint64_t b = 0; b < count; b += batch) {
+        check_stop(stop);
+        for (std::uint64_t i = b; i < std::min(count, b + batch); ++i) draw(seed, domain, first_index + i, out, scratch_[base]);
+      }
+      return;
+    }
+    std::vector<RRCollection> local(static_cast<std::size_t>(nt));
+    int granted = nt;
+    std::atomic<bool> abandon{false};
+    parallel_threads(nt, [&](int t, int team) {
+      if (t == 0) granted = team;
+      const std::uint64_t lo = count * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(team);
+      const std::uint64_t hi = count * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(team);
+      RRCollection& dst = t == 0 ? out : local[static_cast<std::size_t>(t)];
+      for (std::uint64_t b = lo; b < hi; b += batch) {
+        if (t == 0 && stop && stop()) {
+          abandon.store(true, std::memory_order_relaxed);
+          throw Interrupted();
+        }
+        if (t != 0 && abandon.load(std::memory_order_relaxed)) return;
+        for (std::uint64_t i = b; i < std::min(hi, b + batch); ++i)
+          draw(seed, domain, first_index + i, dst, scratch_[base + static_cast<std::size_t>(t)]);
+      }
+    });
+    for (int t = 1; t < granted; ++t) out.append(local[static_cast<std::size_t>(t)]);
+  }
+
+ private:
+  struct Scratch {
+    std::vector<std::uint32_t> mark;
+    std::uint32_t epoch = 0;
+    std::vector<vertex_t> nodes;
+    std::vector<edge_t> buf;
+  };
+
+  void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
+    const vertex_t n = g_->num_vertices();
+    if (s.mark.size() != n) s.mark.assign(n, 0);
+    if (++s.epoch == 0) {
+      std::fill(s.mark.begin(), s.mark.end(), 0u);
+      s.epoch = 1;
+    }
+    Rng rng(seed, index, domain);
+    const vertex_t root = weighted_ ? alias_.draw(rng) : rng.below(n);
+    const vertex_t* in_src = g_->in_sources().data();
+    s.nodes.clear();
+    s.nodes.push_back(root);
+    s.mark[root] = s.epoch;
+    std::size_t head = 0, level_end = 1;
+    std::uint32_t depth = 0;
+    while (head < s.nodes.size()) {
+      if (head == level_end) {
+        if (++depth >= max_depth_) break;
+        level_end = s.nodes.size();
+      }
+      const vertex_t w = s.nodes[head++];
+      s.buf.clear();
+      sampler_.sample(*g_, w, rng, s.buf);
+      for (edge_t j : s.buf) {
+        const vertex_t u = in_src[j];
+        if (s.mark[u] != s.epoch) {
+          s.mark[u] = s.epoch;
+          s.nodes.push_back(u);
+        }
+      }
+    }
+    out.push_set(s.nodes);
+  }
+
+  const FollowerGraph* g_;
+  S sampler_;
+  std::uint32_t max_depth_;
+  bool weighted_ = false;
+  detail::RRAliasTable alias_;
+  std::vector<Scratch> scratch_;
+};
+
+}  // namespace kolsim
