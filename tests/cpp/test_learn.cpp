@@ -286,6 +286,36 @@ TEST(LearnEm, RecoversKnownProbabilitiesAsCascadesGrow) {
   EXPECT_GT(rate, 0.85) << "seed " << seed << ", " << scored << " edges";
 }
 
+TEST(LearnEm, SquaremReachesTheSameFixedPointInFewerSteps) {
+  // Same evidence, same stopping rule: SQUAREM and plain EM agree on every probability (to well
+  // within the tolerance's reach) and on the likelihood; SQUAREM takes far fewer EM steps.
+  const std::uint64_t seed = test_seed();
+  auto topo = erdos_renyi(60, 280, seed);
+  const auto g = uniform_probability(topo, 0.05f, 0.6f, seed + 1);
+  const auto cs = simulate_cascades(g, 800, seed + 7);
+  for (bool exogenous : {false, true}) {
+    EmOptions o;
+    o.tolerance = 1e-10;
+    o.max_iterations = 20000;
+    o.exogenous = exogenous;
+    o.squarem = false;
+    const auto plain = learn_ic_em(g, cs, o);
+    o.squarem = true;
+    const auto fast = learn_ic_em(g, cs, o);
+    ASSERT_TRUE(plain.converged);
+    ASSERT_TRUE(fast.converged);
+    double worst = 0;
+    for (edge_t e = 0; e < g.num_edges(); ++e) worst = std::max(worst, std::abs(plain.probability[e] - fast.probability[e]));
+    for (std::size_t v = 0; v < plain.exogenous.size(); ++v)
+      worst = std::max(worst, std::abs(plain.exogenous[v] - fast.exogenous[v]));
+    std::printf("squarem (exogenous %d): %u -> %u EM steps, largest difference %.2e\n", exogenous, plain.iterations,
+                fast.iterations, worst);
+    EXPECT_LT(worst, 1e-5);
+    EXPECT_NEAR(plain.log_likelihood, fast.log_likelihood, 1e-6 * std::abs(plain.log_likelihood));
+    EXPECT_LT(fast.iterations * 2, plain.iterations);
+  }
+}
+
 TEST(Predict, DegenerateProbabilitiesAreExact) {
   const auto topo = small_graph();
   const std::vector<vertex_t> seeds{topo.index_of(10)};
