@@ -74,6 +74,10 @@ struct LearnedProbabilities {
   /// (EM credit) over those q predicts. Cascades differ in appeal far beyond what one q allows;
   /// predictions draw a trial's intensity from these (PredictOptions::exogenous_scales).
   std::vector<double> cascade_intensity;
+  /// Seconds after their cascade's first adoption of the training adoptions without an adopting
+  /// in-neighbour before them (in the window): the timing of exogenous adoption, for nowcasting
+  /// (PredictOptions::exogenous_delays) and continuous-time prediction.
+  std::vector<double> exogenous_delays;
   double prior_alpha = 0, prior_beta = 0;  ///< the shrinkage prior (0, 0 = none)
   double log_likelihood = 0;           ///< on the training cascades, at the returned probabilities
   std::uint32_t iterations = 0;
@@ -478,6 +482,14 @@ inline LearnedProbabilities learn_ic_em(const FollowerGraph& g, const Cascades& 
   std::vector<double> inv_hit(ev.events());
   for (std::size_t k = 0; k < ev.events(); ++k) inv_hit[k] = 1.0 / detail::event_probability(ev, k, p, q);
   if (!q.empty()) r.cascade_intensity = detail::cascade_intensities(cascades, ev, q, inv_hit);
+  {
+    std::size_t k = 0;  // events are adopters 1.. of each non-empty cascade, in order
+    for (std::size_t c = 0; c < cascades.size(); ++c) {
+      auto t = cascades.adoption_times(c);
+      for (std::size_t i = 1; i < t.size(); ++i, ++k)
+        if (!ev.has_parent(k)) r.exogenous_delays.push_back(t[i] - t[0]);
+    }
+  }
   for (edge_t e = 0; e < m; ++e) {
     double credit = 0;
     for (std::uint64_t j = ev.edge_event_offsets[e]; j < ev.edge_event_offsets[e + 1]; ++j)
