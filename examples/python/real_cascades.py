@@ -210,7 +210,7 @@ def nowcast(em, em_model, test, args):
         a = kc.evaluate_predictions(em_model, test, trials=args.trials, seed=args.seed, learned=em,
                                     observed_seconds=tau, condition=False)
         b = kc.evaluate_predictions(em_model, test, trials=args.trials, seed=args.seed, learned=em,
-                                    observed_seconds=tau)
+                                    observed_seconds=tau, condition=True)
         seen = float(np.mean(a["cascades"]["seeded"] / a["cascades"]["observed"]))
         print(f"  at tau = {label:<16} {seen:>8.0%} | {a['median_abs_log_error']:>25.3f} {a['coverage90']:>6.2f} "
               f"| {b['median_abs_log_error']:>26.3f} {b['coverage90']:>6.2f}")

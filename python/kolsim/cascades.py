@@ -227,13 +227,13 @@ def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0,
 
 def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, seed: int = 0, threads: int = 0,
                          max_steps: Optional[int] = None, observed_seeds: int = 1, observed_seconds: float = 0.0,
-                         learned: Optional[LearnedProbabilities] = None, condition: bool = True,
+                         learned: Optional[LearnedProbabilities] = None, condition: bool = False,
                          intensity_spread: float = 0.0) -> Dict[str, Any]:
     """Predict each cascade from its first ``observed_seeds`` adopters and score the predictions.
 
     Nowcasting: with ``observed_seconds`` > 0 every adopter within that many seconds of the
     cascade's first adoption seeds the prediction (the cascade as seen at time tau), and the
-    scores say how well the rest is completed. With ``learned`` (exogenous) and ``condition``,
+    scores say how well the rest is completed. With ``learned`` (exogenous) and ``condition=True``,
     the intensity is conditioned on the prefix: each training intensity is weighted by the
     Poisson probability of the prefix's adoptions that have no adopting in-neighbour, and only
     the share of exogenous adoption still to come (``learned.exogenous_delays`` after tau) is

@@ -193,7 +193,7 @@ def test_nowcast_conditioning_and_exogenous_delays(graph):
     assert em.exogenous_delays.tolist() == [5.0]
     m = kolsim.IndependentCascade(em.graph)
     a = kc.evaluate_predictions(m, c, trials=50, seed=1, learned=em, observed_seconds=10.0, condition=False)
-    b = kc.evaluate_predictions(m, c, trials=50, seed=1, learned=em, observed_seconds=10.0)
+    b = kc.evaluate_predictions(m, c, trials=50, seed=1, learned=em, observed_seconds=10.0, condition=True)
     assert a["cascades"]["seeded"].tolist() == b["cascades"]["seeded"].tolist()
     with pytest.raises(ValueError):
         kc.evaluate_predictions(m, c, trials=5, learned=em, intensity_spread=-1.0)
