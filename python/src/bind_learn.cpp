@@ -387,9 +387,10 @@ void bind_learn(py::module_& m) {
   m.def("learn_ic_em",
         [](const FollowerGraph& g, const Cascades& c, double step_seconds, std::uint32_t min_lag_steps,
            std::optional<std::uint32_t> max_lag_steps, std::uint32_t max_iterations, double tolerance, bool shrinkage,
-           py::handle prior, std::uint32_t prior_min_trials, bool exogenous, int threads) {
-          const auto o = em_options(step_seconds, min_lag_steps, max_lag_steps, max_iterations, tolerance, shrinkage,
-                                    prior, prior_min_trials, exogenous, threads);
+           py::handle prior, std::uint32_t prior_min_trials, bool exogenous, int threads, bool squarem) {
+          auto o = em_options(step_seconds, min_lag_steps, max_lag_steps, max_iterations, tolerance, shrinkage,
+                              prior, prior_min_trials, exogenous, threads);
+          o.squarem = squarem;
           return to_py(without_gil([&] { return learn_ic_em(g, c, o); }));
         },
         py::arg("graph"), py::arg("cascades"), py::arg("step_seconds") = EmOptions{}.window.step_seconds,
@@ -397,7 +398,7 @@ void bind_learn(py::module_& m) {
         py::arg("max_iterations") = EmOptions{}.max_iterations, py::arg("tolerance") = EmOptions{}.tolerance,
         py::arg("shrinkage") = EmOptions{}.shrinkage, py::arg("prior") = py::none(),
         py::arg("prior_min_trials") = EmOptions{}.prior_min_trials, py::arg("exogenous") = EmOptions{}.exogenous,
-        py::arg("threads") = 0, em_doc);
+        py::arg("threads") = 0, py::arg("squarem") = EmOptions{}.squarem, em_doc);
 
   m.def("learn_credit",
         [](const FollowerGraph& g, const Cascades& c, const std::string& scheme, double step_seconds,

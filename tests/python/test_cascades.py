@@ -197,3 +197,11 @@ def test_nowcast_conditioning_and_exogenous_delays(graph):
     assert a["cascades"]["seeded"].tolist() == b["cascades"]["seeded"].tolist()
     with pytest.raises(ValueError):
         kc.evaluate_predictions(m, c, trials=5, learned=em, intensity_spread=-1.0)
+
+
+def test_em_squarem_reaches_the_same_fixed_point(graph):
+    c = kc.Cascades.from_lists(graph, [[(10, 0), (20, 1), (30, 2)], [(10, 0), (30, 1)], [(10, 0)], [(20, 0), (30, 1)]])
+    a = kc.learn_ic_em(graph, c, shrinkage=False, tolerance=1e-12, max_iterations=100000)
+    b = kc.learn_ic_em(graph, c, shrinkage=False, tolerance=1e-12, max_iterations=100000, squarem=True)
+    assert np.allclose(a.probability, b.probability, atol=1e-8)
+    assert b.iterations <= a.iterations
