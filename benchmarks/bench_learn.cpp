@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "kolsim/diffusion/continuous.hpp"
 #include "kolsim/graph/probabilities.hpp"
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/learn/cascades.hpp"
@@ -48,7 +49,7 @@ const Set* load(const std::string& name) {
   return (cache[name] = std::move(s)).get();
 }
 
-void BM_Em(benchmark::State& st, const char* name, bool exogenous, int threads) {
+void BM_Em(benchmark::State& st, const char* name, bool exogenous, int threads, bool squarem = false) {
   const Set* s = load(name);
   if (!s) {
     st.SkipWithError("dataset not found (set KOLSIM_DATA_DIR)");
@@ -57,6 +58,7 @@ void BM_Em(benchmark::State& st, const char* name, bool exogenous, int threads) 
   EmOptions o;
   o.exogenous = exogenous;
   o.threads = threads;
+  o.squarem = squarem;
   std::uint32_t it = 0;
   for (auto _ : st) {
     auto r = learn_ic_em(s->g, s->train, o);
@@ -110,9 +112,33 @@ void BM_Evaluate(benchmark::State& st, const char* name) {
   st.counters["cascades"] = static_cast<double>(s->test.size());
 }
 
+/// Continuous-time reach curve (1 h .. 1 year) of one cascade seeded by a test cascade's first
+/// adopter, weighted cascade probabilities, 1-hour exponential delays, power-law fading novelty.
+void BM_ContinuousReach(benchmark::State& st, const char* name) {
+  const Set* s = load(name);
+  if (!s) {
+    st.SkipWithError("dataset not found (set KOLSIM_DATA_DIR)");
+    return;
+  }
+  const auto g = weighted_cascade(s->g);
+  ContinuousOptions o;
+  o.times = {3600, 86400, 7 * 86400, 365 * 86400};
+  o.default_rate = 1.0 / 3600;
+  o.decay = NoveltyDecay::power_law;
+  o.trials = 1000;
+  o.threads = 1;
+  const std::vector<vertex_t> seeds{s->test.adopters(0)[0]};
+  for (auto _ : st) benchmark::DoNotOptimize(continuous_reach(g, seeds, o).mean.back());
+  st.counters["trials/s"] = benchmark::Counter(static_cast<double>(o.trials) * st.iterations(), benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_Em, android_1thread, "cascades-android", false, 1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Em, android_1thread_squarem, "cascades-android", false, 1, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Em, android_exogenous_squarem, "cascades-android", true, 2, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Em, christianity_exogenous_squarem, "cascades-christianity", true, 2, true)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Em, android_2threads, "cascades-android", false, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Em, android_exogenous, "cascades-android", true, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Em, christianity_exogenous, "cascades-christianity", true, 2)->Unit(benchmark::kMillisecond);
@@ -122,5 +148,7 @@ BENCHMARK_CAPTURE(BM_NetRate, android_power_law, "cascades-android", DelayModel:
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Credit, android, "cascades-android")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Evaluate, android_wc_200_trials, "cascades-android")->Unit(benchmark::kMillisecond);
+
+BENCHMARK_CAPTURE(BM_ContinuousReach, android_wc_1000_trials, "cascades-android")->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -45,7 +45,7 @@ __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
     "split_by_cascade", "learn_ic_em", "learn_credit", "learn_netrate", "ic_log_likelihood", "predict_cascade",
     "evaluate_predictions", "plot_size_distribution", "plot_adoption_over_time", "plot_predictions",
-    "plot_calibration",
+    "plot_calibration", "continuous_reach", "training_delays",
 ]
 
 
@@ -143,6 +143,75 @@ def _subset(self: Cascades, which: Any) -> Cascades:
 Cascades.subset = _subset
 
 
+def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: Any = None,
+                     default_rate: float = 1.0 / 3600.0, delay_samples: Any = None, decay: str = "none",
+                     decay_scale: float = 86400.0, decay_exponent: float = 1.0, seed_times: Any = None,
+                     learned: Optional[LearnedProbabilities] = None, exogenous_weights: Any = None,
+                     trials: int = 1000, seed: int = 0, threads: int = 0) -> Dict[str, Any]:
+    """Monte Carlo reach over wall-clock time of the continuous-time Independent Cascade.
+
+    Each account, once reached at time t, tries each follower once: the edge probability decides
+    success, and the message arrives after a random delay -- exponential with the edge's ``rate``
+    (per second, out-edge order, e.g. ``learn_netrate(...).rate``; ``default_rate`` when None) or
+    drawn from ``delay_samples`` (seconds). Fading novelty (Wu and Huberman, PNAS 2007):
+    ``decay="exponential"`` multiplies a transmission arriving t seconds after the message first
+    appeared by ``exp(-t / decay_scale)``, ``"power_law"`` by ``(1 + t / decay_scale) ** -decay_exponent``.
+    ``seed_times`` (one per seed, >= 0) lets seeds adopt later than 0 (nowcasting). With
+    ``learned`` from ``learn_ic_em(..., exogenous=True)``, accounts also adopt from outside the
+    graph (probability ``learned.exogenous`` scaled by a training cascade's intensity, optionally
+    weighted by ``exogenous_weights``) at times drawn from ``learned.exogenous_delays``.
+    Trial i draws from the stream (seed, i): identical results for any thread count.
+
+    Returns a dict: ``times``, ``mean`` and ``std_error`` of the reach by each time (seeds
+    included), ``reach`` (trials x times, uint32) and ``reach_probability`` per account by the
+    last time.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> from kolsim import cascades as kc
+    >>> g = kolsim.from_edges([0, 0], [1, 2], probabilities=[1.0, 1.0])
+    >>> r = kc.continuous_reach(g, [0], [1e9], trials=100, seed=1)
+    >>> float(r["mean"][0])
+    3.0
+    """
+    exo = scales = times_exo = None
+    if learned is not None and len(learned.exogenous) > 0:
+        exo, scales, times_exo = learned.exogenous, learned.cascade_intensity, learned.exogenous_delays
+    return _core.continuous_reach(graph, seeds, [float(t) for t in times], rate=rate, default_rate=default_rate,
+                                  delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
+                                  decay_exponent=decay_exponent, seed_times=seed_times, exogenous=exo,
+                                  exogenous_times=times_exo, exogenous_scales=scales,
+                                  exogenous_weights=exogenous_weights, trials=trials, seed=seed, threads=threads)
+
+
+def training_delays(graph: Any, cascades: Cascades) -> np.ndarray:
+    """Empirical transmission delays: for every adoption, the seconds since each earlier adopter
+    that it follows (an adopting in-neighbour). Use them as ``continuous_reach(delay_samples=...)``.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> from kolsim import cascades as kc
+    >>> g = kolsim.from_edges([0], [1])
+    >>> c = kc.Cascades.from_lists(g, [[(0, 0.0), (1, 30.0)]])
+    >>> kc.training_delays(g, c).tolist()
+    [30.0]
+    """
+    out: List[float] = []
+    for i in range(len(cascades)):
+        idx = np.asarray(cascades.adopter_indices(i))
+        t = np.asarray(cascades.times(i), dtype=float)
+        when = {int(v): float(x) for v, x in zip(idx, t)}
+        accounts = np.asarray(graph.accounts)
+        for v, tv in zip(idx, t):
+            for u in graph.in_neighbors(int(accounts[v])):
+                tu = when.get(int(graph.index_of(int(u))))
+                if tu is not None and tu < tv:
+                    out.append(tv - tu)
+    return np.asarray(out, dtype=float)
+
+
 def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0, threads: int = 0,
                     max_steps: Optional[int] = None, learned: Optional[LearnedProbabilities] = None) -> SizeDistribution:
     """Monte Carlo distribution of a cascade's final size from ``seeds`` (account ids).
@@ -158,12 +227,18 @@ def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0,
 
 def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, seed: int = 0, threads: int = 0,
                          max_steps: Optional[int] = None, observed_seeds: int = 1, observed_seconds: float = 0.0,
-                         learned: Optional[LearnedProbabilities] = None) -> Dict[str, Any]:
+                         learned: Optional[LearnedProbabilities] = None, condition: bool = False,
+                         intensity_spread: float = 0.0) -> Dict[str, Any]:
     """Predict each cascade from its first ``observed_seeds`` adopters and score the predictions.
 
     Nowcasting: with ``observed_seconds`` > 0 every adopter within that many seconds of the
     cascade's first adoption seeds the prediction (the cascade as seen at time tau), and the
-    scores say how well the rest is completed.
+    scores say how well the rest is completed. With ``learned`` (exogenous) and ``condition=True``,
+    the intensity is conditioned on the prefix: each training intensity is weighted by the
+    Poisson probability of the prefix's adoptions that have no adopting in-neighbour, and only
+    the share of exogenous adoption still to come (``learned.exogenous_delays`` after tau) is
+    simulated. ``intensity_spread`` s > 0 multiplies each trial's intensity by a mean-one
+    log-normal exp(s z - s^2/2) (over-dispersion; choose s on training cascades only).
 
     Returns a dict with ``median_abs_log_error`` (point forecast: the predictive median),
     ``median_abs_log_error_of_mean``, ``coverage50``, ``coverage90``, ``mean_auc``,
@@ -173,7 +248,9 @@ def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, s
     exo, scales = _exogenous(learned)
     return _core.evaluate_predictions(model, cascades, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
                                       observed_seeds=observed_seeds, observed_seconds=observed_seconds,
-                                      exogenous=exo, exogenous_scales=scales)
+                                      exogenous=exo, exogenous_scales=scales, intensity_spread=intensity_spread,
+                                      exogenous_delays=(learned.exogenous_delays
+                                                        if condition and exo is not None else None))
 
 
 def _exogenous(learned: Optional[LearnedProbabilities]) -> Tuple[Any, Any]:

@@ -2,6 +2,7 @@
 /// Python bindings of the cascade layer: observed cascades, their readers and summaries, the
 /// probability learners (EM, credit baselines), the IC likelihood and held-out prediction scores.
 #include "bind_common.hpp"
+#include "kolsim/diffusion/continuous.hpp"
 #include "kolsim/learn/cascades.hpp"
 #include "kolsim/learn/ic_em.hpp"
 #include "kolsim/learn/netrate.hpp"
@@ -39,7 +40,7 @@ AttemptWindow window_from(double step_seconds, std::uint32_t min_lag_steps, std:
 struct PyLearned {
   std::string method;
   FollowerGraph graph;
-  py::array_t<double> probability, std_error, successes, exogenous, cascade_intensity;
+  py::array_t<double> probability, std_error, successes, exogenous, cascade_intensity, exogenous_delays;
   py::array_t<std::uint32_t> trials;
   double prior_alpha = 0, prior_beta = 0, exogenous_alpha = 0, exogenous_beta = 0;
   double log_likelihood = 0, seconds = 0;
@@ -57,6 +58,7 @@ PyLearned to_py(LearnedProbabilities&& r) {
   o.successes = to_numpy(std::move(r.successes));
   o.exogenous = to_numpy(std::move(r.exogenous));
   o.cascade_intensity = to_numpy(std::move(r.cascade_intensity));
+  o.exogenous_delays = to_numpy(std::move(r.exogenous_delays));
   o.trials = to_numpy(std::move(r.trials));
   o.prior_alpha = r.prior_alpha;
   o.prior_beta = r.prior_beta;
@@ -96,7 +98,8 @@ EmOptions em_options(double step_seconds, std::uint32_t min_lag_steps, std::opti
 
 PredictOptions predict_options(std::uint64_t trials, std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps,
                                std::uint32_t observed_seeds, py::handle exogenous, py::handle exogenous_scales,
-                               double observed_seconds = 0) {
+                               double observed_seconds = 0, double intensity_spread = 0,
+                               py::handle exogenous_delays = py::none()) {
   PredictOptions o;
   o.trials = trials;
   o.seed = seed;
@@ -106,6 +109,8 @@ PredictOptions predict_options(std::uint64_t trials, std::uint64_t seed, int thr
   o.observed_seconds = observed_seconds;
   o.exogenous = number_vector<double>(exogenous, "exogenous");
   o.exogenous_scales = number_vector<double>(exogenous_scales, "exogenous_scales");
+  o.intensity_spread = intensity_spread;
+  o.exogenous_delays = number_vector<double>(exogenous_delays, "exogenous_delays");
   o.stop = python_stop_token();
   return o;
 }
@@ -182,9 +187,10 @@ py::dict scores_dict(const PredictionScores& s) {
 template <class M>
 py::dict evaluate_py(const BoundModel<M>& m, const Cascades& cs, std::uint64_t trials, std::uint64_t seed, int threads,
                      std::optional<std::uint32_t> max_steps, std::uint32_t observed_seeds, double observed_seconds,
-                     py::handle exogenous, py::handle exogenous_scales) {
-  const auto o =
-      predict_options(trials, seed, threads, max_steps, observed_seeds, exogenous, exogenous_scales, observed_seconds);
+                     py::handle exogenous, py::handle exogenous_scales, double intensity_spread,
+                     py::handle exogenous_delays) {
+  const auto o = predict_options(trials, seed, threads, max_steps, observed_seeds, exogenous, exogenous_scales,
+                                 observed_seconds, intensity_spread, exogenous_delays);
   PredictionScores s = without_gil([&] { return evaluate_predictions(m.graph, m.model, cs, o); });
   return scores_dict(s);
 }
@@ -357,6 +363,7 @@ void bind_learn(py::module_& m) {
       .def_readonly("trials", &PyLearned::trials)
       .def_readonly("exogenous", &PyLearned::exogenous)
       .def_readonly("cascade_intensity", &PyLearned::cascade_intensity)
+      .def_readonly("exogenous_delays", &PyLearned::exogenous_delays)
       .def_readonly("prior_alpha", &PyLearned::prior_alpha)
       .def_readonly("prior_beta", &PyLearned::prior_beta)
       .def_readonly("exogenous_alpha", &PyLearned::exogenous_alpha)
@@ -380,9 +387,10 @@ void bind_learn(py::module_& m) {
   m.def("learn_ic_em",
         [](const FollowerGraph& g, const Cascades& c, double step_seconds, std::uint32_t min_lag_steps,
            std::optional<std::uint32_t> max_lag_steps, std::uint32_t max_iterations, double tolerance, bool shrinkage,
-           py::handle prior, std::uint32_t prior_min_trials, bool exogenous, int threads) {
-          const auto o = em_options(step_seconds, min_lag_steps, max_lag_steps, max_iterations, tolerance, shrinkage,
-                                    prior, prior_min_trials, exogenous, threads);
+           py::handle prior, std::uint32_t prior_min_trials, bool exogenous, int threads, bool squarem) {
+          auto o = em_options(step_seconds, min_lag_steps, max_lag_steps, max_iterations, tolerance, shrinkage,
+                              prior, prior_min_trials, exogenous, threads);
+          o.squarem = squarem;
           return to_py(without_gil([&] { return learn_ic_em(g, c, o); }));
         },
         py::arg("graph"), py::arg("cascades"), py::arg("step_seconds") = EmOptions{}.window.step_seconds,
@@ -390,7 +398,7 @@ void bind_learn(py::module_& m) {
         py::arg("max_iterations") = EmOptions{}.max_iterations, py::arg("tolerance") = EmOptions{}.tolerance,
         py::arg("shrinkage") = EmOptions{}.shrinkage, py::arg("prior") = py::none(),
         py::arg("prior_min_trials") = EmOptions{}.prior_min_trials, py::arg("exogenous") = EmOptions{}.exogenous,
-        py::arg("threads") = 0, em_doc);
+        py::arg("threads") = 0, py::arg("squarem") = EmOptions{}.squarem, em_doc);
 
   m.def("learn_credit",
         [](const FollowerGraph& g, const Cascades& c, const std::string& scheme, double step_seconds,
@@ -504,6 +512,54 @@ training ``log_likelihood``.
                               ", trials=", d.sorted.size(), ")");
       });
 
+  m.def(
+      "continuous_reach",
+      [](const FollowerGraph& g, py::handle seeds, std::vector<double> times, py::handle rate, double default_rate,
+         py::handle delay_samples, const std::string& decay, double decay_scale, double decay_exponent,
+         py::handle seed_times, py::handle exogenous, py::handle exogenous_times, py::handle exogenous_scales,
+         py::handle exogenous_weights, std::uint64_t trials, std::uint64_t seed, int threads) {
+        const auto s = vertex_vector(g, seeds, "seeds");
+        ContinuousOptions o;
+        o.times = std::move(times);
+        o.rate = number_vector<double>(rate, "rate");
+        o.default_rate = default_rate;
+        o.delay_samples = number_vector<double>(delay_samples, "delay_samples");
+        KOLSIM_REQUIRE(decay == "none" || decay == "exponential" || decay == "power_law",
+                       "continuous_reach: decay must be 'none', 'exponential' or 'power_law', got '", decay, "'");
+        o.decay = decay == "none" ? NoveltyDecay::none
+                  : decay == "exponential" ? NoveltyDecay::exponential
+                                           : NoveltyDecay::power_law;
+        o.decay_scale = decay_scale;
+        o.decay_exponent = decay_exponent;
+        o.seed_times = number_vector<double>(seed_times, "seed_times");
+        o.exogenous = number_vector<double>(exogenous, "exogenous");
+        o.exogenous_times = number_vector<double>(exogenous_times, "exogenous_times");
+        o.exogenous_scales = number_vector<double>(exogenous_scales, "exogenous_scales");
+        o.exogenous_weights = number_vector<double>(exogenous_weights, "exogenous_weights");
+        o.trials = trials;
+        o.seed = seed;
+        o.threads = threads;
+        o.stop = python_stop_token();
+        ReachCurve r = without_gil([&] { return continuous_reach(g, std::span<const vertex_t>(s), o); });
+        const std::size_t nt = r.times.size();
+        py::dict d;
+        d["times"] = to_numpy(std::move(r.times));
+        d["mean"] = to_numpy(std::move(r.mean));
+        d["std_error"] = to_numpy(std::move(r.std_error));
+        d["reach_probability"] = to_numpy(std::move(r.reach_probability));
+        py::array_t<std::uint32_t> reach = to_numpy(std::move(r.reach));
+        d["reach"] = reach.reshape({static_cast<py::ssize_t>(trials), static_cast<py::ssize_t>(nt)});
+        return d;
+      },
+      py::arg("graph"), py::arg("seeds"), py::arg("times"), py::arg("rate") = py::none(),
+      py::arg("default_rate") = ContinuousOptions{}.default_rate, py::arg("delay_samples") = py::none(),
+      py::arg("decay") = "none", py::arg("decay_scale") = ContinuousOptions{}.decay_scale,
+      py::arg("decay_exponent") = ContinuousOptions{}.decay_exponent, py::arg("seed_times") = py::none(),
+      py::arg("exogenous") = py::none(), py::arg("exogenous_times") = py::none(),
+      py::arg("exogenous_scales") = py::none(), py::arg("exogenous_weights") = py::none(),
+      py::arg("trials") = ContinuousOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
+      "Continuous-time IC reach over wall-clock time (seeds as account ids); see kolsim.cascades.continuous_reach.");
+
   auto def_predict = [&](auto fn) {
     m.def("predict_cascade", fn, py::arg("model"), py::arg("seeds"), py::arg("trials") = PredictOptions{}.trials,
           py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none(),
@@ -517,7 +573,8 @@ training ``log_likelihood``.
           py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none(),
           py::arg("observed_seeds") = PredictOptions{}.observed_seeds,
           py::arg("observed_seconds") = PredictOptions{}.observed_seconds, py::arg("exogenous") = py::none(),
-          py::arg("exogenous_scales") = py::none(),
+          py::arg("exogenous_scales") = py::none(), py::arg("intensity_spread") = PredictOptions{}.intensity_spread,
+          py::arg("exogenous_delays") = py::none(),
           "Predict each cascade from its first adopters and score it: median absolute log error, coverage "
           "of the 50%/90% intervals, AUC and average precision of who adopts; per-cascade arrays in ['cascades'].");
   };

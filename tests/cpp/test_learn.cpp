@@ -286,6 +286,94 @@ TEST(LearnEm, RecoversKnownProbabilitiesAsCascadesGrow) {
   EXPECT_GT(rate, 0.85) << "seed " << seed << ", " << scored << " edges";
 }
 
+TEST(LearnEm, SquaremReachesTheSameFixedPointInFewerSteps) {
+  // Same evidence, same stopping rule: SQUAREM and plain EM agree on every probability (to well
+  // within the tolerance's reach) and on the likelihood; SQUAREM takes far fewer EM steps.
+  const std::uint64_t seed = test_seed();
+  auto topo = erdos_renyi(60, 280, seed);
+  const auto g = uniform_probability(topo, 0.05f, 0.6f, seed + 1);
+  const auto cs = simulate_cascades(g, 800, seed + 7);
+  for (bool exogenous : {false, true}) {
+    EmOptions o;
+    o.tolerance = 1e-10;
+    o.max_iterations = 20000;
+    o.exogenous = exogenous;
+    o.squarem = false;
+    const auto plain = learn_ic_em(g, cs, o);
+    o.squarem = true;
+    const auto fast = learn_ic_em(g, cs, o);
+    ASSERT_TRUE(plain.converged);
+    ASSERT_TRUE(fast.converged);
+    double worst = 0;
+    for (edge_t e = 0; e < g.num_edges(); ++e) worst = std::max(worst, std::abs(plain.probability[e] - fast.probability[e]));
+    for (std::size_t v = 0; v < plain.exogenous.size(); ++v)
+      worst = std::max(worst, std::abs(plain.exogenous[v] - fast.exogenous[v]));
+    std::printf("squarem (exogenous %d): %u -> %u EM steps, largest difference %.2e\n", exogenous, plain.iterations,
+                fast.iterations, worst);
+    EXPECT_LT(worst, 1e-5);
+    EXPECT_NEAR(plain.log_likelihood, fast.log_likelihood, 1e-6 * std::abs(plain.log_likelihood));
+    EXPECT_LT(fast.iterations * 2, plain.iterations);
+  }
+}
+
+TEST(Predict, NowcastingConditionsTheIntensityOnThePrefix) {
+  // 40 accounts without edges: every adoption is exogenous, q = 0.05 each, intensities {0.2, 1, 5}.
+  // A cascade whose first 100 s hold many adoptions is predicted larger than one with a single
+  // adopter; unconditioned, both add the same exogenous draws to their prefix.
+  const vertex_t n = 40;
+  std::vector<vertex_t> none;
+  const auto g = build_graph_dense(n, none, none, std::span<const prob_t>{});
+  const auto gp = g.with_probabilities(std::vector<prob_t>{});
+  Cascades cs;
+  cs.graph_vertices = n;
+  std::vector<vertex_t> busy, quiet{5, 6};
+  std::vector<double> tb, tq{0, 500};
+  for (vertex_t v = 10; v < 18; ++v) {
+    busy.push_back(v);
+    tb.push_back((v - 10) * 10.0);
+  }
+  cs.add(busy, tb, 0);
+  cs.add(quiet, tq, 1);
+  PredictOptions o;
+  o.trials = 2000;
+  o.seed = test_seed();
+  o.observed_seconds = 100;
+  o.exogenous.assign(n, 0.05);
+  o.exogenous_scales = {0.2, 1.0, 5.0};
+  const auto plain = evaluate_predictions(gp, IndependentCascade{}, cs, o);
+  o.exogenous_delays = {50, 150};  // half of the exogenous adoption happens by 100 s
+  const auto cond = evaluate_predictions(gp, IndependentCascade{}, cs, o);
+  const double added_busy = cond.cascades[0].predicted_mean - cond.cascades[0].seeded;
+  const double added_quiet = cond.cascades[1].predicted_mean - cond.cascades[1].seeded;
+  std::printf("nowcast: added adopters busy %.2f quiet %.2f (unconditioned %.2f %.2f)\n", added_busy, added_quiet,
+              plain.cascades[0].predicted_mean - plain.cascades[0].seeded,
+              plain.cascades[1].predicted_mean - plain.cascades[1].seeded);
+  EXPECT_GT(added_busy, 3.0 * added_quiet);
+  // Exact: when every exogenous adoption happens by tau, nothing is left to come.
+  o.exogenous_delays = {50, 60};
+  const auto done = evaluate_predictions(gp, IndependentCascade{}, cs, o);
+  EXPECT_EQ(done.cascades[0].predicted_mean, done.cascades[0].seeded);
+  EXPECT_EQ(done.cascades[1].predicted_mean, done.cascades[1].seeded);
+}
+
+TEST(Predict, IntensitySpreadKeepsTheMeanAndWidensTheInterval) {
+  const vertex_t n = 200;
+  std::vector<vertex_t> none;
+  const auto gp = build_graph_dense(n, none, none, std::span<const prob_t>{}).with_probabilities(std::vector<prob_t>{});
+  PredictOptions o;
+  o.trials = 4000;
+  o.seed = test_seed();
+  o.exogenous.assign(n, 0.05);
+  o.exogenous_scales = {1.0};
+  const std::vector<vertex_t> seeds{0};
+  const auto a = predict_cascade(gp, IndependentCascade{}, seeds, o);
+  o.intensity_spread = 0.8;
+  const auto b = predict_cascade(gp, IndependentCascade{}, seeds, o);
+  EXPECT_NEAR(a.mean, 1 + 199 * 0.05, 6 * a.std_error);
+  EXPECT_NEAR(b.mean, a.mean, 6 * b.std_error);
+  EXPECT_GT(b.quantile(0.95) - b.quantile(0.05), 1.5 * (a.quantile(0.95) - a.quantile(0.05)));
+}
+
 TEST(Predict, DegenerateProbabilitiesAreExact) {
   const auto topo = small_graph();
   const std::vector<vertex_t> seeds{topo.index_of(10)};

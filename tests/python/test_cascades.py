@@ -160,3 +160,48 @@ def test_learned_model_beats_weighted_cascade_on_real_cascades(name):
             learned["mean_auc"] > wc["mean_auc"]]
     print(name, {k: (learned[k], wc[k]) for k in ("median_abs_log_error", "coverage90", "mean_auc")})
     assert sum(wins) >= 2
+
+
+def test_continuous_reach_star_closed_form_and_threads():
+    # 0 -> 1..4, p = 0.75, exponential delays at 1/100 s: reach(T) = 1 + Binomial(4, 0.75 (1 - e^{-T/100})).
+    g = kolsim.from_edges([0, 0, 0, 0], [1, 2, 3, 4], probabilities=[0.75] * 4)
+    times = [10.0, 100.0, 1000.0]
+    r = kc.continuous_reach(g, [0], times, default_rate=0.01, trials=20000, seed=3, threads=1)
+    assert r["reach"].shape == (20000, 3) and r["reach"].dtype == np.uint32
+    for j, t in enumerate(times):
+        q = 0.75 * (1 - np.exp(-0.01 * t))
+        assert abs(r["mean"][j] - (1 + 4 * q)) <= 6 * np.sqrt(4 * q * (1 - q) / 20000)
+    b = kc.continuous_reach(g, [0], times, default_rate=0.01, trials=20000, seed=3, threads=2)
+    assert np.array_equal(r["reach"], b["reach"])
+    # Fading novelty lowers the curve; per-edge rates of 0 never transmit.
+    d = kc.continuous_reach(g, [0], times, default_rate=0.01, decay="exponential", decay_scale=50.0, trials=2000, seed=3)
+    assert np.all(d["mean"] < r["mean"])
+    z = kc.continuous_reach(g, [0], times, rate=[0.0] * 4, trials=10, seed=3)
+    assert z["mean"].tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError):
+        kc.continuous_reach(g, [0], [5.0, 1.0])
+    with pytest.raises(ValueError):
+        kc.continuous_reach(g, [0], [1.0], decay="linear")
+    with pytest.raises(IndexError):
+        kc.continuous_reach(g, [99], [1.0])
+
+
+def test_nowcast_conditioning_and_exogenous_delays(graph):
+    c = kc.Cascades.from_lists(graph, [[(10, 0), (40, 5), (20, 50)], [(20, 0), (30, 3)], [(40, 0), (10, 1), (30, 80)]])
+    em = kc.learn_ic_em(graph, c, exogenous=True)
+    # 40 at 5 s is the only adoption after a first one with no adopting in-neighbour before it.
+    assert em.exogenous_delays.tolist() == [5.0]
+    m = kolsim.IndependentCascade(em.graph)
+    a = kc.evaluate_predictions(m, c, trials=50, seed=1, learned=em, observed_seconds=10.0, condition=False)
+    b = kc.evaluate_predictions(m, c, trials=50, seed=1, learned=em, observed_seconds=10.0, condition=True)
+    assert a["cascades"]["seeded"].tolist() == b["cascades"]["seeded"].tolist()
+    with pytest.raises(ValueError):
+        kc.evaluate_predictions(m, c, trials=5, learned=em, intensity_spread=-1.0)
+
+
+def test_em_squarem_reaches_the_same_fixed_point(graph):
+    c = kc.Cascades.from_lists(graph, [[(10, 0), (20, 1), (30, 2)], [(10, 0), (30, 1)], [(10, 0)], [(20, 0), (30, 1)]])
+    a = kc.learn_ic_em(graph, c, shrinkage=False, tolerance=1e-12, max_iterations=100000)
+    b = kc.learn_ic_em(graph, c, shrinkage=False, tolerance=1e-12, max_iterations=100000, squarem=True)
+    assert np.allclose(a.probability, b.probability, atol=1e-8)
+    assert b.iterations <= a.iterations

@@ -50,6 +50,12 @@ struct EmOptions {
   /// its parents or by q(v), and adoptions without any parent stop being ignored. Shrunk toward a
   /// fitted Beta prior like the edges.
   bool exogenous = false;
+  /// Accelerate EM with SQUAREM (Varadhan and Roland, Scand. J. Statistics 2008; the SqS3 step
+  /// with a likelihood safeguard): same fixed point and stopping rule (a plain EM step moving no
+  /// probability by more than `tolerance`). 2.6-3.9x fewer EM steps on simulated cascades; on the
+  /// StackExchange sets the unshrunk first pass runs into max_iterations either way and each
+  /// SQUAREM cycle costs an extra likelihood pass, so it is off by default (docs/cascades.md).
+  bool squarem = false;
   int threads = 0;
   StopToken stop;
 };
@@ -68,6 +74,10 @@ struct LearnedProbabilities {
   /// (EM credit) over those q predicts. Cascades differ in appeal far beyond what one q allows;
   /// predictions draw a trial's intensity from these (PredictOptions::exogenous_scales).
   std::vector<double> cascade_intensity;
+  /// Seconds after their cascade's first adoption of the training adoptions without an adopting
+  /// in-neighbour before them (in the window): the timing of exogenous adoption, for nowcasting
+  /// (PredictOptions::exogenous_delays) and continuous-time prediction.
+  std::vector<double> exogenous_delays;
   double prior_alpha = 0, prior_beta = 0;  ///< the shrinkage prior (0, 0 = none)
   double log_likelihood = 0;           ///< on the training cascades, at the returned probabilities
   std::uint32_t iterations = 0;
@@ -296,10 +306,114 @@ inline double em_step(const CascadeEvidence& ev, std::vector<double>& p, std::ve
   return worst;
 }
 
+/// The objective EM with pseudo-counts increases: the log-likelihood plus the log of the
+/// Beta(alpha + 1, beta + 1) priors whose posterior mode the M-step takes.
+inline double em_objective(const CascadeEvidence& ev, std::span<const double> p, std::span<const double> q,
+                           double alpha, double beta, double qa, double qb) {
+  double f = evidence_log_likelihood(ev, p, q);
+  auto prior = [](std::span<const double> x, double a, double b) {
+    double s = 0;
+    if (a > 0 || b > 0)
+      for (double v : x) s += a * std::log(std::max(v, min_log_prob)) + b * std::log(std::max(1.0 - v, min_log_prob));
+    return s;
+  };
+  return f + prior(p, alpha, beta) + prior(q, qa, qb);
+}
+
+/// SQUAREM (Varadhan and Roland 2008, scheme SqS3): from x0, two EM steps give x1, x2; with
+/// r = x1 - x0, v = x2 - 2 x1 + x0 and a = min(-|r| / |v|, -1), the extrapolation
+/// x0 - 2 a r + a^2 v (kept inside (0, 1)) is followed by one EM step; if that lowers the
+/// objective, x2 is taken instead. Stops, as plain EM does, when an EM step moves no probability by
+/// more than the tolerance. Returns the EM steps taken.
+inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<double>& p, std::vector<double>& q,
+                                        double alpha, double beta, double qa, double qb, const EmOptions& opt,
+                                        int threads, bool& converged) {
+  std::vector<double> inv_hit(ev.events());
+  converged = false;
+  std::uint32_t it = 0;
+  const std::size_t m = p.size();
+  // x = (p, q) as one vector for the extrapolation.
+  auto pack = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> x(a);
+    x.insert(x.end(), b.begin(), b.end());
+    return x;
+  };
+  auto unpack = [&](const std::vector<double>& x, std::vector<double>& a, std::vector<double>& b) {
+    std::copy(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(m), a.begin());
+    std::copy(x.begin() + static_cast<std::ptrdiff_t>(m), x.end(), b.begin());
+  };
+  double f0 = em_objective(ev, p, q, alpha, beta, qa, qb);
+  std::vector<double> p1, q1, p2, q2;
+  while (it < opt.max_iterations) {
+    check_stop(opt.stop);
+    p1 = p;
+    q1 = q;
+    ++it;
+    if (em_step(ev, p1, q1, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance) {
+      p.swap(p1);
+      q.swap(q1);
+      converged = true;
+      break;
+    }
+    if (it >= opt.max_iterations) {
+      p.swap(p1);
+      q.swap(q1);
+      break;
+    }
+    p2 = p1;
+    q2 = q1;
+    ++it;
+    if (em_step(ev, p2, q2, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance) {
+      p.swap(p2);
+      q.swap(q2);
+      converged = true;
+      break;
+    }
+    const auto x0 = pack(p, q), x1 = pack(p1, q1), x2 = pack(p2, q2);
+    double nr = 0, nv = 0;
+    for (std::size_t i = 0; i < x0.size(); ++i) {
+      const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
+      nr += r * r;
+      nv += v * v;
+    }
+    const double a = nv > 0 ? std::min(-std::sqrt(nr / nv), -1.0) : -1.0;
+    std::vector<double> xs(x0.size());
+    for (std::size_t i = 0; i < x0.size(); ++i) {
+      const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
+      const double y = x0[i] - 2 * a * r + a * a * v;
+      // Exact zeros stay zero (edges without evidence); others stay strictly inside (0, 1).
+      xs[i] = (x0[i] == 0 && x1[i] == 0 && x2[i] == 0) ? 0.0 : std::clamp(y, 1e-10, 1.0 - 1e-10);
+    }
+    std::vector<double> ps(m), qs(q.size());
+    unpack(xs, ps, qs);
+    bool done = false;
+    if (it < opt.max_iterations) {
+      ++it;
+      done = em_step(ev, ps, qs, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance;
+    }
+    const double fs = em_objective(ev, ps, qs, alpha, beta, qa, qb);
+    if (std::isfinite(fs) && fs >= f0) {
+      p.swap(ps);
+      q.swap(qs);
+      f0 = fs;
+      if (done) {
+        converged = true;
+        break;
+      }
+    } else {  // the extrapolation overshot: keep the two plain steps
+      p.swap(p2);
+      q.swap(q2);
+      f0 = em_objective(ev, p, q, alpha, beta, qa, qb);
+    }
+  }
+  return it;
+}
+
 /// EM iterations until no probability moves by more than the tolerance.
 inline std::uint32_t em_iterate(const CascadeEvidence& ev, std::vector<double>& p, std::vector<double>& q,
                                 double alpha, double beta, double qa, double qb, const EmOptions& opt, int threads,
                                 bool& converged) {
+  if (opt.squarem) return em_iterate_squarem(ev, p, q, alpha, beta, qa, qb, opt, threads, converged);
   std::vector<double> inv_hit(ev.events());
   converged = false;
   std::uint32_t it = 0;
@@ -368,6 +482,14 @@ inline LearnedProbabilities learn_ic_em(const FollowerGraph& g, const Cascades& 
   std::vector<double> inv_hit(ev.events());
   for (std::size_t k = 0; k < ev.events(); ++k) inv_hit[k] = 1.0 / detail::event_probability(ev, k, p, q);
   if (!q.empty()) r.cascade_intensity = detail::cascade_intensities(cascades, ev, q, inv_hit);
+  {
+    std::size_t k = 0;  // events are adopters 1.. of each non-empty cascade, in order
+    for (std::size_t c = 0; c < cascades.size(); ++c) {
+      auto t = cascades.adoption_times(c);
+      for (std::size_t i = 1; i < t.size(); ++i, ++k)
+        if (!ev.has_parent(k)) r.exogenous_delays.push_back(t[i] - t[0]);
+    }
+  }
   for (edge_t e = 0; e < m; ++e) {
     double credit = 0;
     for (std::uint64_t j = ev.edge_event_offsets[e]; j < ev.edge_event_offsets[e + 1]; ++j)

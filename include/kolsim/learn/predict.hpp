@@ -58,6 +58,21 @@ struct PredictOptions {
   /// uniformly and multiplies every exogenous probability by it (capped at 1), so predictions
   /// carry the spread in appeal between cascades.
   std::vector<double> exogenous_scales;
+  /// Empty, or one weight (>= 0) per intensity: the draw is weighted (nowcasting sets these).
+  std::vector<double> exogenous_weights;
+  /// Over-dispersion: each trial multiplies its drawn intensity by exp(s z - s^2 / 2), z standard
+  /// normal (mean kept). Calibrate s on training cascades only (docs/cascades.md).
+  double intensity_spread = 0;
+  /// Fraction of the exogenous adoption still to come (multiplies every exogenous probability);
+  /// nowcasting sets it to the share of exogenous adoptions that happen after the observed time.
+  double exogenous_remaining = 1.0;
+  /// evaluate, nowcasting (observed_seconds > 0): seconds after their cascade's first adoption of
+  /// the training adoptions without an adopting in-neighbour (LearnedProbabilities::
+  /// exogenous_delays). With them, the intensity of each test cascade is conditioned on its
+  /// observed prefix: intensity s is weighted by the Poisson probability of the prefix's
+  /// adoptions without an adopting in-neighbour, mean s (sum of q) F(tau), F the share of those
+  /// delays <= tau; and only the remaining share 1 - F(tau) of exogenous adoption is simulated.
+  std::vector<double> exogenous_delays;
   StopToken stop;
 };
 
@@ -77,6 +92,18 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
     KOLSIM_REQUIRE(x >= 0.0 && x <= 1.0, "predict_cascade: exogenous probabilities must be in [0, 1], got ", x);
   for (double x : opt.exogenous_scales)
     KOLSIM_REQUIRE(x >= 0.0 && std::isfinite(x), "predict_cascade: exogenous scales must be finite and >= 0, got ", x);
+  KOLSIM_REQUIRE(opt.exogenous_weights.empty() || opt.exogenous_weights.size() == opt.exogenous_scales.size(),
+                 "predict_cascade: ", opt.exogenous_weights.size(), " weights for ", opt.exogenous_scales.size(), " scales");
+  std::vector<double> cum_weight;
+  for (double w : opt.exogenous_weights) {
+    KOLSIM_REQUIRE(w >= 0.0 && std::isfinite(w), "predict_cascade: exogenous weights must be finite and >= 0, got ", w);
+    cum_weight.push_back((cum_weight.empty() ? 0.0 : cum_weight.back()) + w);
+  }
+  KOLSIM_REQUIRE(cum_weight.empty() || cum_weight.back() > 0, "predict_cascade: exogenous weights sum to 0");
+  KOLSIM_REQUIRE(opt.intensity_spread >= 0 && std::isfinite(opt.intensity_spread),
+                 "predict_cascade: intensity_spread must be finite and >= 0, got ", opt.intensity_spread);
+  KOLSIM_REQUIRE(opt.exogenous_remaining >= 0 && opt.exogenous_remaining <= 1,
+                 "predict_cascade: exogenous_remaining must be in [0, 1], got ", opt.exogenous_remaining);
   std::vector<char> is_seed(opt.exogenous.empty() ? 0 : n, 0);
   for (vertex_t s : seeds)
     if (!is_seed.empty()) is_seed[s] = 1;
@@ -104,8 +131,24 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
       std::span<const vertex_t> start = seeds;
       if (!opt.exogenous.empty()) {  // accounts that adopt from outside join the seeds
         trial_seeds.assign(seeds.begin(), seeds.end());
-        const double scale =
-            opt.exogenous_scales.empty() ? 1.0 : opt.exogenous_scales[rng.next_u64() % opt.exogenous_scales.size()];
+        double scale = 1.0;
+        if (!opt.exogenous_scales.empty()) {
+          std::size_t pick;
+          if (cum_weight.empty()) {
+            pick = static_cast<std::size_t>(rng.next_u64() % opt.exogenous_scales.size());
+          } else {
+            const double u = rng.uniform() * cum_weight.back();
+            pick = std::min<std::size_t>(
+                static_cast<std::size_t>(std::upper_bound(cum_weight.begin(), cum_weight.end(), u) - cum_weight.begin()),
+                cum_weight.size() - 1);
+          }
+          scale = opt.exogenous_scales[pick];
+        }
+        if (opt.intensity_spread > 0) {  // Box-Muller
+          const double z = std::sqrt(-2.0 * std::log(1.0 - rng.uniform())) * std::cos(6.283185307179586 * rng.uniform());
+          scale *= std::exp(opt.intensity_spread * z - 0.5 * opt.intensity_spread * opt.intensity_spread);
+        }
+        scale *= opt.exogenous_remaining;
         for (vertex_t v = 0; v < n; ++v)
           if (opt.exogenous[v] > 0 && !is_seed[v] && rng.uniform() < scale * opt.exogenous[v]) trial_seeds.push_back(v);
         start = trial_seeds;
@@ -196,6 +239,41 @@ inline double median(std::vector<double> v) {
   return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
 
+/// Nowcasting: weights the intensities by the Poisson probability of the observed prefix's
+/// adoptions without an adopting in-neighbour in the prefix, and keeps the share of exogenous
+/// adoption still to come (PredictOptions::exogenous_delays).
+inline void condition_intensity(const FollowerGraph& g, std::span<const vertex_t> prefix, const PredictOptions& opt,
+                                PredictOptions& o) {
+  const double tau = opt.observed_seconds;
+  double below = 0;
+  for (double d : opt.exogenous_delays) below += d <= tau;
+  const double f = below / static_cast<double>(opt.exogenous_delays.size());
+  std::vector<char> in(g.num_vertices(), 0);
+  double k = 0;  // prefix adoptions after the first with no adopting in-neighbour before them
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (i > 0) {
+      bool parent = false;
+      for (vertex_t u : g.in_neighbors(prefix[i])) parent = parent || in[u];
+      k += !parent;
+    }
+    in[prefix[i]] = 1;
+  }
+  double total = 0;
+  for (double x : opt.exogenous) total += x;
+  total -= opt.exogenous[prefix[0]];
+  std::vector<double> logw(opt.exogenous_scales.size());
+  double best = -std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < logw.size(); ++j) {
+    const double lambda = std::max(opt.exogenous_scales[j] * total * f, 1e-12);
+    logw[j] = k * std::log(lambda) - lambda;  // Poisson, up to a constant in k
+    if (!opt.exogenous_weights.empty()) logw[j] += std::log(std::max(opt.exogenous_weights[j], 1e-300));
+    best = std::max(best, logw[j]);
+  }
+  o.exogenous_weights.resize(logw.size());
+  for (std::size_t j = 0; j < logw.size(); ++j) o.exogenous_weights[j] = std::exp(logw[j] - best);
+  o.exogenous_remaining = opt.exogenous_remaining * (1.0 - f);
+}
+
 }  // namespace detail
 
 /// Predicts each cascade from its first `observed_seeds` adopters and scores the prediction
@@ -224,6 +302,9 @@ PredictionScores evaluate_predictions(const FollowerGraph& g, const M& model, co
     }
     PredictOptions o = opt;
     o.seed = opt.seed + c;
+    if (opt.observed_seconds > 0 && !opt.exogenous_delays.empty() && !opt.exogenous.empty() &&
+        !opt.exogenous_scales.empty())
+      detail::condition_intensity(g, a.first(ns), opt, o);
     const auto d = predict_cascade(g, model, a.first(ns), o);
     CascadePrediction p;
     p.id = cascades.ids[c];
