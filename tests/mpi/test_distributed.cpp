@@ -49,6 +49,7 @@ void expect_same(const std::vector<double>& a, const std::vector<double>& b, con
 template <class M>
 void check_spread(const FollowerGraph& g, const M& model, MonteCarloOptions o, int single_threads) {
   const std::vector<vertex_t> seeds{0, 5, 17};
+  const std::uint64_t before = world().bytes_received();
   const SpreadEstimate d = kd::estimate_spread(world(), g, model, std::span<const vertex_t>(seeds), o);
   o.threads = single_threads;
   const SpreadEstimate s = estimate_spread(g, model, std::span<const vertex_t>(seeds), o);
@@ -58,6 +59,7 @@ void check_spread(const FollowerGraph& g, const M& model, MonteCarloOptions o, i
   expect_same(d.new_per_step, s.new_per_step, "new_per_step");
   expect_same(d.activation_probability, s.activation_probability, "activation_probability");
   EXPECT_EQ(d.edges_examined, s.edges_examined);
+  if (world().size() > 1) EXPECT_GT(world().bytes_received(), before) << "the tallies travel between ranks";
 }
 
 TEST(DistributedSpread, FusedIcMatchesOneProcess) {
