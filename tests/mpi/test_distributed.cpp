@@ -59,7 +59,9 @@ void check_spread(const FollowerGraph& g, const M& model, MonteCarloOptions o, i
   expect_same(d.new_per_step, s.new_per_step, "new_per_step");
   expect_same(d.activation_probability, s.activation_probability, "activation_probability");
   EXPECT_EQ(d.edges_examined, s.edges_examined);
-  if (world().size() > 1) EXPECT_GT(world().bytes_received(), before) << "the tallies travel between ranks";
+  if (world().size() > 1) {
+    EXPECT_GT(world().bytes_received(), before) << "the tallies travel between ranks";
+  }
 }
 
 TEST(DistributedSpread, FusedIcMatchesOneProcess) {

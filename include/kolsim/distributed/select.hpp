@@ -20,6 +20,7 @@ namespace kolsim::distributed {
 struct DistributedStats {
   int ranks = 1;
   std::uint64_t local_sets = 0;     ///< RR sets this rank drew and held (last round)
+  std::uint64_t local_entries = 0;  ///< vertices in those sets (their sum over ranks / sets = mean RR set size)
   std::size_t local_peak_bytes = 0; ///< this rank's RR sets + greedy structures at their largest
   CoverageTraffic traffic;          ///< summed over every greedy call
 };
@@ -148,6 +149,7 @@ ImmResult imm(Communicator& comm, const FollowerGraph& g, const M& model, std::s
     res.estimation_epsilon = eps_p;
     res.seconds = total.seconds();
     st.local_sets = rr.size();
+    st.local_entries = rr.total_nodes();
     st.local_peak_bytes = peak;
     if (stats) *stats = st;
     return res;
@@ -244,6 +246,7 @@ OpimResult opim_c(Communicator& comm, const FollowerGraph& g, const M& model, st
     res.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}};
     res.seconds = total.seconds();
     st.local_sets = r1.size() + r2.size();
+    st.local_entries = r1.total_nodes() + r2.total_nodes();
     st.local_peak_bytes = peak;
     if (stats) *stats = st;
     return res;
