@@ -9,7 +9,9 @@
 #include <kolsim/kolsim.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -92,6 +94,18 @@ void end_progress();
 
 /// Prints a JSON value on stdout (one line).
 void print_json(const nlohmann::ordered_json& j);
+
+/// The run's back end: src/cli/backend/mpi.cpp when kolsim is built with MPI, else
+/// backend/serial.cpp. Under `mpirun -np P` (P > 1) the spread and selection below run over
+/// every rank with one process's answer, and only rank 0 writes (stdout and stderr of the other
+/// ranks are silenced); otherwise every call returns std::nullopt and the caller runs as usual.
+void start_backend(int& argc, char**& argv);
+std::optional<SpreadEstimate> backend_spread(const FollowerGraph& g, const std::string& model,
+                                             std::span<const vertex_t> seeds, const MonteCarloOptions& opt);
+std::optional<ImmResult> backend_imm(const FollowerGraph& g, const std::string& model, std::size_t k,
+                                     const ImmOptions& opt);
+std::optional<OpimResult> backend_opim_c(const FollowerGraph& g, const std::string& model, std::size_t k,
+                                         const OpimOptions& opt);
 
 }  // namespace kolsim::cli
 

@@ -127,7 +127,9 @@ int SpreadCommand::run() const {
   std::vector<vertex_t> seed_set;
   for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
   mc.stop = progress_token("estimating spread");
-  auto est = with_spread_model(graph, [&](auto model) {
+  // Only ic and lt run distributed; the MPI back end refuses the other models with a usage error.
+  const auto shared = backend_spread(g.graph, graph.model, seed_set, mc);
+  auto est = shared ? *shared : with_spread_model(graph, [&](auto model) {
     return estimate_spread(g.graph, model, std::span<const vertex_t>(seed_set), mc);
   });
   end_progress();
@@ -180,6 +182,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token("imm");
+      if (auto r = backend_imm(g.graph, graph.model, kk, o)) return *r;
       return imm(g.graph, model, kk, o);
     }
     if (method == "opim-c") {
@@ -188,6 +191,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token("opim-c");
+      if (auto r = backend_opim_c(g.graph, graph.model, kk, o)) return *r;
       return opim_c(g.graph, model, kk, o);
     }
     if (method == "celf") {
@@ -210,7 +214,8 @@ int SelectCommand::run() const {
     mc.trials = check;
     mc.seed = seed + 1;  // independent of the selector's own streams
     mc.threads = threads;
-    est = with_model(graph, [&](auto model) { return estimate_spread(g.graph, model, r.seeds, mc); });
+    const auto shared = backend_spread(g.graph, graph.model, r.seeds, mc);
+    est = shared ? *shared : with_model(graph, [&](auto model) { return estimate_spread(g.graph, model, r.seeds, mc); });
   }
   if (json) {
     Json j;

@@ -8,6 +8,7 @@
 
 int main(int argc, char** argv) {
   using namespace kolsim::cli;
+  start_backend(argc, argv);  // MPI under mpirun; nothing otherwise
   CLI::App tool{"kolsim: follower networks, message cascades and KOL selection"};
   tool.require_subcommand(1);
   tool.set_version_flag("--version", std::string(kolsim::version()));

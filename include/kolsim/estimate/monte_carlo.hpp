@@ -27,6 +27,20 @@
 
 namespace kolsim {
 
+namespace detail {
+/// Back-end hook (distributed/monte_carlo.hpp): splits each round's batches over processes and
+/// completes the tallies, so the ordered merge sees every batch on every process.
+struct BatchShare {
+  virtual ~BatchShare() = default;
+  /// This process runs batches [lo, hi) of a round of `batches`.
+  virtual void range(std::uint64_t batches, std::uint64_t& lo, std::uint64_t& hi) = 0;
+  /// Fills the other processes' tallies; returns whether any process was stopped.
+  virtual bool exchange(std::span<BatchTally> tallies, std::uint64_t lo, std::uint64_t hi, bool stopped) = 0;
+  /// Sums per-account counts over the processes, in place.
+  virtual void sum(std::span<std::uint64_t> counts) = 0;
+};
+}  // namespace detail
+
 /// Options of estimate_spread().
 struct MonteCarloOptions {
   std::uint64_t trials = 10000;  ///< trials to run (adaptive mode: the first round, rounded up to 64)
@@ -48,6 +62,7 @@ struct MonteCarloOptions {
   /// trial at a time with the generic driver (false). Both are exact; their draws differ.
   bool fused = true;
   StopToken stop;  ///< polled between batches (at least every ~10 ms of work); throws Interrupted
+  detail::BatchShare* share = nullptr;  ///< back end (distributed/): null = every batch in this process
 };
 
 /// A spread estimate with what a researcher reports next to it.
@@ -210,13 +225,15 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
       // Small jobs run serially: a parallel region costs more than it saves.
       const double work = static_cast<double>(stop_at - first) * (static_cast<double>(g.num_edges()) + n);
       round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
+      std::uint64_t lo = 0, hi = batches;
+      if (opt.share) opt.share->range(batches, lo, hi);
       parallel_for(
-          0, batches, round_threads,
+          lo, hi, round_threads,
           [&](std::size_t i) {
             run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size), tallies[i]);
           },
           1);
-      if (stopped.load()) throw Interrupted();
+      if (opt.share ? opt.share->exchange(tallies, lo, hi, stopped.load()) : stopped.load()) throw Interrupted();
       for (const auto& t : tallies) total.merge(t);
       check_stop(opt.stop);
     }
@@ -245,6 +262,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
     for (const auto& part : reached)
       if (!part.empty())
         for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
+    if (opt.share) opt.share->sum(sum);
     est.activation_probability.resize(n);
     for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
   }

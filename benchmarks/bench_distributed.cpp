@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/// Benchmark of the distributed back end: IMM, OPIM-C and Monte Carlo estimate_spread over the
+/// ranks of MPI_COMM_WORLD (weighted cascade IC, k = 50), printing per run the wall time, the
+/// largest peak RSS over the ranks, RR sets per rank, and the greedy's bytes per chosen seed
+/// (sparse decrement messages, all ranks' payloads) next to one dense n-vector of 64-bit counts.
+/// Every rank checks its answer against the one-process result of the same options.
+///
+/// Run: mpirun -np P --oversubscribe --bind-to none build/benchmarks/bench_distributed
+///      [slashdot|pl1m] [--eps E] [--threads T] [--trials N]
+///      (data from $KOLSIM_DATA_DIR, default /work/shared/datasets)
+#include <mpi.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+#include <string>
+#include <vector>
+
+#include "kolsim/distributed/monte_carlo.hpp"
+#include "kolsim/distributed/select.hpp"
+#include "kolsim/graph/probabilities.hpp"
+#include "kolsim/io/edge_list.hpp"
+#include "pl1m.hpp"
+
+namespace {
+
+using namespace kolsim;
+namespace kd = kolsim::distributed;
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+/// CPU seconds (user + system) of this process so far: on a shared machine the split of the
+/// work shows here when wall time cannot.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+double max_over_ranks(kd::Communicator& c, double x) {
+  double m = x;
+  MPI_Allreduce(&x, &m, 1, MPI_DOUBLE, MPI_MAX, c.get());
+  return m;
+}
+
+template <class Result>
+void report(kd::Communicator& c, const char* name, const char* graph, int threads, const Result& r,
+            const kd::DistributedStats& st, double rss, double cpu, bool same, vertex_t n) {
+  const double cpu_max = max_over_ranks(c, cpu);
+  const double secs = max_over_ranks(c, r.seconds);
+  const double local_sets = max_over_ranks(c, static_cast<double>(st.local_sets));
+  const double local_peak = max_over_ranks(c, static_cast<double>(st.local_peak_bytes)) / 1e6;
+  const double per_seed = st.traffic.picks ? static_cast<double>(st.traffic.sparse_bytes) / st.traffic.picks : 0.0;
+  std::uint64_t sets_entries[2] = {st.local_sets, st.local_entries};
+  MPI_Allreduce(MPI_IN_PLACE, sets_entries, 2, MPI_UINT64_T, MPI_SUM, c.get());
+  int all_same = same ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &all_same, 1, MPI_INT, MPI_MIN, c.get());
+  if (c.root())
+    std::printf("%-8s %-7s ranks=%d thr=%d  %8.3f s  cpu/rank max %7.3f s  rr_sets=%10llu  max sets/rank=%9.0f  RR+greedy/rank=%8.1f MB  "
+                "mean RR size=%.1f  peak RSS/rank=%7.1f MB  bytes/seed=%10.0f (dense n-vector %llu)  same as 1 process: %s\n",
+                graph, name, c.size(), threads, secs, cpu_max, static_cast<unsigned long long>(r.rr_sets), local_sets,
+                local_peak, sets_entries[0] ? static_cast<double>(sets_entries[1]) / static_cast<double>(sets_entries[0]) : 0.0,
+                rss, per_seed, static_cast<unsigned long long>(n) * 8, all_same ? "yes" : "NO");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  kd::Environment env(&argc, &argv);
+  kd::Communicator world;
+  std::string which = "slashdot";
+  double eps = 0.1;
+  int threads = 1;
+  std::uint64_t trials = 10000;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--eps" && i + 1 < argc) eps = std::atof(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
+    else which = a;
+  }
+  const char* env_dir = std::getenv("KOLSIM_DATA_DIR");
+  const std::string dir = env_dir ? env_dir : "/work/shared/datasets";
+  const FollowerGraph g = which == "pl1m" ? weighted_cascade(pl1m_graph(1, threads))
+                                          : weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
+  const char* name = which == "pl1m" ? "PL1M" : "Slashdot";
+  if (world.root())
+    std::printf("%s: %u accounts, %llu edges; %d ranks x %d threads on %ld online cores\n", name, g.num_vertices(),
+                static_cast<unsigned long long>(g.num_edges()), world.size(), threads, sysconf(_SC_NPROCESSORS_ONLN));
+  const std::size_t k = 50;
+  {
+    ImmOptions o;
+    o.epsilon = eps;
+    o.seed = 1;
+    o.threads = threads;
+    kd::DistributedStats st;
+    const double cpu0 = cpu_seconds();
+    const ImmResult d = kd::imm(world, g, IndependentCascade{}, k, o, &st);
+    const double cpu = cpu_seconds() - cpu0;
+    const double rss = max_over_ranks(world, peak_rss_mb());  // before the one-process check
+    const ImmResult s = world.size() == 1 ? d : imm(g, IndependentCascade{}, k, o);
+    report(world, "imm", name, threads, d, st, rss, cpu, d.seeds == s.seeds && d.theta == s.theta && d.rr_sets == s.rr_sets, g.num_vertices());
+  }
+  {
+    OpimOptions o;
+    o.epsilon = eps;
+    o.seed = 1;
+    o.threads = threads;
+    kd::DistributedStats st;
+    const double cpu0 = cpu_seconds();
+    const OpimResult d = kd::opim_c(world, g, IndependentCascade{}, k, o, &st);
+    const double cpu = cpu_seconds() - cpu0;
+    const double rss = max_over_ranks(world, peak_rss_mb());
+    const OpimResult s = world.size() == 1 ? d : opim_c(g, IndependentCascade{}, k, o);
+    report(world, "opim_c", name, threads, d, st, rss, cpu,
+           d.seeds == s.seeds && d.rr_sets == s.rr_sets && d.certified_ratio == s.certified_ratio, g.num_vertices());
+  }
+  {
+    std::vector<vertex_t> seeds;
+    for (vertex_t v = 0; v < 50 && v < g.num_vertices(); ++v) seeds.push_back(v);
+    MonteCarloOptions o;
+    o.trials = trials;
+    o.seed = 1;
+    o.threads = threads;
+    const std::uint64_t before = world.bytes_received();
+    const double cpu0 = cpu_seconds();
+    const SpreadEstimate d = kd::estimate_spread(world, g, IndependentCascade{}, std::span<const vertex_t>(seeds), o);
+    const double secs = max_over_ranks(world, d.seconds);
+    const double cpu = max_over_ranks(world, cpu_seconds() - cpu0);
+    const double got = static_cast<double>(world.bytes_received() - before);
+    const double rss = max_over_ranks(world, peak_rss_mb());
+    if (world.root())
+      std::printf("%-8s %-7s ranks=%d thr=%d  %8.3f s  cpu/rank max %7.3f s  trials=%llu  spread %.1f +- %.1f  peak RSS/rank=%7.1f MB  "
+                  "bytes received by rank 0=%.0f\n",
+                  name, "spread", world.size(), threads, secs, cpu, static_cast<unsigned long long>(d.trials), d.mean,
+                  d.std_error, rss, got);
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/// The MPI back end of the `kolsim` tool: under `mpirun -np P` (P > 1) spread and selection run
+/// over every rank (kolsim::distributed) with one process's answer; rank 0 alone writes.
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <streambuf>
+
+#include <kolsim/distributed/monte_carlo.hpp>
+#include <kolsim/distributed/select.hpp>
+
+#include "../cli.hpp"
+
+namespace kolsim::cli {
+namespace {
+
+std::unique_ptr<distributed::Environment> environment;
+std::unique_ptr<distributed::Communicator> world;
+
+/// Discards what the ranks other than 0 would print.
+struct NullBuffer : std::streambuf {
+  int overflow(int c) override { return c == traits_type::eof() ? 0 : c; }
+};
+NullBuffer null_buffer;
+
+/// Started by an MPI launcher (Open MPI, MPICH/Hydra, PMIx)? A plain `kolsim` run never starts MPI.
+bool under_launcher() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+bool shared() { return world && world->size() > 1; }
+
+template <class F>
+auto with_model(const std::string& model, F&& f) {
+  if (model == "lt") return f(LinearThreshold{});
+  if (model != "ic")
+    throw UsageError("under mpirun only --model ic and lt run distributed, got --model " + model +
+                     "; run it without mpirun");
+  return f(IndependentCascade{});
+}
+
+}  // namespace
+
+void start_backend(int& argc, char**& argv) {
+  if (!under_launcher()) return;
+  environment = std::make_unique<distributed::Environment>(&argc, &argv);
+  world = std::make_unique<distributed::Communicator>(MPI_COMM_WORLD);
+  if (world->rank() != 0) {
+    std::cout.rdbuf(&null_buffer);
+    std::cerr.rdbuf(&null_buffer);
+  }
+}
+
+std::optional<SpreadEstimate> backend_spread(const FollowerGraph& g, const std::string& model,
+                                             std::span<const vertex_t> seeds, const MonteCarloOptions& opt) {
+  if (!shared()) return std::nullopt;
+  return with_model(model, [&](auto m) { return distributed::estimate_spread(*world, g, m, seeds, opt); });
+}
+
+std::optional<ImmResult> backend_imm(const FollowerGraph& g, const std::string& model, std::size_t k,
+                                     const ImmOptions& opt) {
+  if (!shared()) return std::nullopt;
+  return with_model(model, [&](auto m) { return distributed::imm(*world, g, m, k, opt); });
+}
+
+std::optional<OpimResult> backend_opim_c(const FollowerGraph& g, const std::string& model, std::size_t k,
+                                         const OpimOptions& opt) {
+  if (!shared()) return std::nullopt;
+  return with_model(model, [&](auto m) { return distributed::opim_c(*world, g, m, k, opt); });
+}
+
+}  // namespace kolsim::cli
