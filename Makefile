@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Set-up-and-go entry points: `make demo` (KOL campaign demo) and `make test` (every test).
-# Both install missing Debian packages, then configure and build in Release.
+# Both install missing Debian packages, then configure in Release; `make demo` builds only the
+# Python extension kolsim._core (and the compiled readers it links), `make test` builds everything.
 # `make sanitize`: the C++ tests, the CLI and the fuzz corpus replay under ASan + UBSan.
 # `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS; new inputs go to FUZZ_OUT.
 PYTHON ?= /usr/bin/python3
@@ -42,7 +43,9 @@ build: configure
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1200
 
-demo: build
+# Only the Python extension: no tests, benchmarks, examples or CLI (a later `make test` reuses it).
+demo: configure
+	cmake --build $(BUILD) -j$(JOBS) --target _core
 	PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg $(PYTHON) examples/python/kol_campaign_demo.py --out demo-output
 
 bench: build
