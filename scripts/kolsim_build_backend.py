@@ -11,8 +11,9 @@ examples, benchmarks and the CLI off, builds only the target ``_core`` (and the 
 links), and zips python/kolsim plus the compiled extension into a wheel tagged for this
 interpreter. Knobs (environment):
 
-- ``KOLSIM_PIP_BUILD_DIR``: the CMake build directory (default ``build/pip-<tag>`` in the
-  source tree; kept, so a second install only relinks what changed);
+- ``KOLSIM_PIP_BUILD_DIR``: the CMake build directory (default ``build-pip-<tag>`` in the
+  source tree, kept, so a second install only relinks what changed; beside ``build/`` at the same
+  depth, so ccache with CCACHE_BASEDIR set reuses the objects of a ``make`` build);
 - ``CMAKE_BUILD_PARALLEL_LEVEL``: compile jobs (default: all cores);
 - ``CMAKE_ARGS``: extra CMake arguments, e.g. ``-DKOLSIM_USE_OPENMP=OFF``;
 - ccache, when installed, is used as the compiler launcher (``KOLSIM_PIP_CCACHE=0`` turns it off).
@@ -133,7 +134,7 @@ def _build_extension(tag: str) -> Path:
     if cmake is None:
         raise RuntimeError("kolsim needs cmake >= 3.20 to build (Debian: apt install cmake; "
                            "or run scripts/install_deps.sh)")
-    build = Path(os.environ.get("KOLSIM_PIP_BUILD_DIR") or ROOT / "build" / f"pip-{tag}").resolve()
+    build = Path(os.environ.get("KOLSIM_PIP_BUILD_DIR") or ROOT / f"build-pip-{tag}").resolve()
     args = [cmake, "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
             f"-DPython_EXECUTABLE={sys.executable}", "-DKOLSIM_BUILD_PYTHON=ON", "-DKOLSIM_BUILD_TESTS=OFF",
             "-DKOLSIM_BUILD_EXAMPLES=OFF", "-DKOLSIM_BUILD_BENCHMARKS=OFF", "-DKOLSIM_BUILD_CLI=OFF"]

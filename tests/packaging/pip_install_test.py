@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The pip route, offline: venv --system-site-packages, pip install --no-build-isolation, import.
 
-Usage: pip_install_test.py SOURCE_DIR WORK_DIR. Runs, as a newcomer would (README "pip"):
+Usage: pip_install_test.py SOURCE_DIR WORK_DIR PIP_BUILD_DIR. Runs, as a newcomer would (README "pip"):
   python3 -m venv --system-site-packages WORK/venv
   WORK/venv/bin/pip install --no-build-isolation --no-index SOURCE_DIR   (--no-index: no network)
 then imports kolsim from the venv (outside the source tree) and runs a tiny seeded selection;
 then `python3 -m build --no-isolation --wheel` (Debian python3-build) makes a wheel from the same
-build directory and the test checks its contents. The CMake build directory is WORK/build
-(KOLSIM_PIP_BUILD_DIR), so the source tree stays clean. Exit 77 (skip) when venv is missing.
+build directory and the test checks its contents. The CMake build directory is PIP_BUILD_DIR
+(KOLSIM_PIP_BUILD_DIR): at the depth of the project's build directory, ccache (same
+CCACHE_* environment as that build) serves the objects that build compiled, so only new code is compiled. Exit 77 (skip) when venv is missing.
 """
 import os
 import shutil
@@ -27,15 +28,14 @@ def run(cmd, **kw):
 
 
 def main(argv):
-    source, work = os.path.abspath(argv[1]), os.path.abspath(argv[2])
+    source, work, build = (os.path.abspath(a) for a in argv[1:4])
     python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
     shutil.rmtree(os.path.join(work, "venv"), ignore_errors=True)
     shutil.rmtree(os.path.join(work, "dist"), ignore_errors=True)
     os.makedirs(work, exist_ok=True)
-    env = dict(os.environ, KOLSIM_PIP_BUILD_DIR=os.path.join(work, "build"), PIP_NO_INPUT="1",
+    env = dict(os.environ, KOLSIM_PIP_BUILD_DIR=build, PIP_NO_INPUT="1",
                PIP_DISABLE_PIP_VERSION_CHECK="1")
     env.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", "2")
-    env.setdefault("CCACHE_BASEDIR", os.path.dirname(source))  # shares objects with other build dirs
     env.pop("PYTHONPATH", None)
     venv = os.path.join(work, "venv")
     p = run([python, "-m", "venv", "--system-site-packages", venv])
