@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: MIT
 # Set-up-and-go entry points: `make demo` (KOL campaign demo) and `make test` (every test).
-# Both install missing Debian packages, then configure and build in Release.
+# Both install missing Debian packages, then configure in Release; `make demo` builds only the
+# Python extension kolsim._core (and the compiled readers it links), `make test` builds everything.
 # `make sanitize`: the C++ tests, the CLI and the fuzz corpus replay under ASan + UBSan.
 # `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS; new inputs go to FUZZ_OUT.
 PYTHON ?= /usr/bin/python3
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DATA_DIR := $(abspath ../shared/datasets)
+# ccache when installed: a rebuild, and the pip test's build of _core, reuse compiled objects.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
 export KOLSIM_DATA_DIR ?= $(if $(wildcard $(DATA_DIR)/README.md),$(DATA_DIR),)
 
 SANITIZE_BUILD ?= build-sanitize
@@ -33,7 +37,7 @@ deps:
 	@bash scripts/install_deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON) > $(BUILD).configure.log 2>&1 \
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON) $(LAUNCHER) > $(BUILD).configure.log 2>&1 \
 	  || { cat $(BUILD).configure.log; exit 1; }
 
 build: configure
@@ -42,7 +46,9 @@ build: configure
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1200
 
-demo: build
+# Only the Python extension: no tests, benchmarks, examples or CLI (a later `make test` reuses it).
+demo: configure
+	cmake --build $(BUILD) -j$(JOBS) --target _core
 	PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg $(PYTHON) examples/python/kol_campaign_demo.py --out demo-output
 
 bench: build
@@ -69,4 +75,4 @@ fuzz:
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see $(FUZZ_OUT)/findings)"; exit 1; fi
 
 clean:
-	rm -rf $(BUILD) $(BUILD).configure.log
+	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-pip

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages kolsim needs, only those missing (idempotent, non-interactive);
+# python3-venv, python3-pip and python3-build serve the pip route (pyproject.toml, tests/packaging);
 # with --fuzz also clang and its libFuzzer runtime for `make fuzz` (`make test` needs no clang).
 set -euo pipefail
 packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev python3-pybind11 python3-numpy
   python3-scipy python3-pytest python3-networkx python3-matplotlib librandom123-dev libgtest-dev
-  libbenchmark-dev libcli11-dev zlib1g-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin python3-mpi4py)
+  libbenchmark-dev libcli11-dev zlib1g-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin python3-mpi4py
+  python3-venv python3-pip python3-build)
 # `install_deps.sh --fuzz` (make fuzz) also needs clang with libFuzzer and its sanitizer runtimes.
 if [[ ${1:-} == --fuzz ]]; then
   packages+=(clang-14 libclang-rt-14-dev)

@@ -42,10 +42,12 @@ struct GraphArgs {
   std::string probability_column;  ///< empty = not given
   bool first_line_counts = false;
   bool ignore_extra_columns = false;
+  bool csv_header = false;
   std::string probabilities = "auto";  ///< auto | column | wc | const:P | trivalency | uniform:A:B | lt-random
   std::string seed = "0";
   std::string threads = "0";
   std::string model = "ic";
+  bool simulates = false;  ///< the command runs cascades (spread, select, plan, replan): --model, --seed
   CLI::App* app = nullptr;  ///< to tell options typed by the user from defaults
 
   bool given(const std::string& option) const { return app && app->count(option) > 0; }
@@ -114,6 +116,7 @@ namespace kolsim::cli {
 /// One subcommand: its options (as typed) and what it does. add() registers it on the tool.
 struct InfoCommand {
   GraphArgs graph;
+  bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;
@@ -123,6 +126,7 @@ struct ConvertCommand {
   GraphArgs graph;
   std::string output;
   bool with_probabilities = false;
+  bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;
@@ -137,19 +141,37 @@ struct SpreadCommand {
   int run() const;
 };
 
+/// The selection methods of the tool: the same names as Python's kolsim.select_seeds.
+std::vector<std::string> select_methods();
+
 struct SelectCommand {
   GraphArgs graph;
-  std::string k = "10", method = "opim-c", epsilon = "0.1", check_trials = "10000";
+  std::string k = "10", method = "opim-c", epsilon = "0.1", trials = "1000", check_trials = "10000";
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;
 };
 
-struct PlanCommand {
+/// Options shared by plan and replan.
+struct PlanArgs {
   GraphArgs graph;
-  std::string roster, json, budget = "0", max_kols = "0", max_risk = "1", deadline, epsilon = "0.1",
-                          check_trials = "10000";
+  std::string roster, audience, other_weight = "1", record, budget = "0", max_kols = "0", max_risk = "1", deadline, epsilon = "0.1",
+                                        check_trials = "10000";
+  std::vector<std::string> group_minimums;  ///< GROUP=COUNT
+  bool json = false;
+};
+
+struct PlanCommand {
+  PlanArgs plan;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+struct ReplanCommand {
+  PlanArgs plan;
+  std::string drop;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-/// The `kolsim` subcommands: info, convert, spread, select and plan.
+/// The `kolsim` subcommands: info, convert, spread, select, plan and replan.
+#include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "cli.hpp"
 #include "kolsim/select/complex_greedy.hpp"
@@ -82,11 +85,32 @@ auto with_spread_model(const GraphArgs& a, F&& f) {
 void InfoCommand::add(CLI::App& tool) {
   app = tool.add_subcommand("info", "summarise a graph (counts, degrees, components)");
   add_graph_args(app, graph, false);
+  app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
 int InfoCommand::run() const {
   auto g = load_graph(graph, NeedProbabilities::if_present);
-  std::cout << to_string(summarize(g.graph));
+  const GraphSummary s = summarize(g.graph);
+  if (!json) {
+    std::cout << to_string(s);
+    return 0;
+  }
+  Json j;
+  j["accounts"] = s.vertices;
+  j["edges"] = s.edges;
+  j["reciprocal_edges"] = s.reciprocal_edges;
+  j["self_loops"] = s.self_loops;
+  j["mean_degree"] = s.mean_degree;
+  j["max_out_degree"] = s.max_out_degree;
+  j["max_in_degree"] = s.max_in_degree;
+  j["sources"] = s.sources;
+  j["sinks"] = s.sinks;
+  j["strong_components"] = s.strong_components;
+  j["largest_strong_component"] = s.largest_strong_component;
+  j["weak_components"] = s.weak_components;
+  j["largest_weak_component"] = s.largest_weak_component;
+  j["probabilities"] = g.probabilities.json();
+  print_json(j);
   return 0;
 }
 
@@ -96,14 +120,26 @@ void ConvertCommand::add(CLI::App& tool) {
   app->add_option("output", output, "snapshot path")->required();
   app->add_flag("--with-probabilities", with_probabilities,
                 "store probabilities: the stored or column ones, else -p (default weighted cascade)");
+  app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
 int ConvertCommand::run() const {
   check_output_path(output);
   auto g = load_graph(graph, with_probabilities ? NeedProbabilities::required : NeedProbabilities::if_present);
   save_snapshot(g.graph, output);
+  std::ostringstream checksum;
+  checksum << std::hex << graph_checksum(g.graph);
+  if (json) {
+    Json j;
+    j["output"] = output;
+    j["accounts"] = g.graph.num_vertices();
+    j["edges"] = g.graph.num_edges();
+    j["probabilities"] = g.probabilities.json();
+    j["checksum"] = checksum.str();
+    print_json(j);
+  }
   std::cerr << "wrote " << output << " (" << (g.graph.has_probabilities() ? "with" : "without")
-            << " probabilities, checksum " << std::hex << graph_checksum(g.graph) << std::dec << ")\n";
+            << " probabilities, checksum " << checksum.str() << ")\n";
   return 0;
 }
 
@@ -113,7 +149,7 @@ void SpreadCommand::add(CLI::App& tool) {
   app->add_option("--seeds", seeds, "comma-separated account ids")->required();
   app->add_option("--trials", trials, "Monte Carlo trials (1 .. 2^38)");
   app->add_option("--deadline", deadline, "count only activations within this many steps (default: no limit)");
-  app->add_flag("--json", json, "print JSON");
+  app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
 int SpreadCommand::run() const {
@@ -155,59 +191,125 @@ int SpreadCommand::run() const {
   return 0;
 }
 
+namespace {
+
+/// What kind of answer a selection method gives: RR sets and Monte Carlo greedy estimate the
+/// spread they add (marginal gains); heuristics only rank accounts by a score.
+enum class MethodKind { rr, monte_carlo, heuristic };
+
+struct MethodInfo {
+  const char* name;
+  MethodKind kind;
+  const char* score;  ///< the column of the text output
+};
+
+constexpr MethodInfo method_table[] = {
+    {"imm", MethodKind::rr, "marginal gain"},
+    {"opim-c", MethodKind::rr, "marginal gain"},
+    {"greedy", MethodKind::monte_carlo, "marginal gain"},
+    {"celf", MethodKind::monte_carlo, "marginal gain"},
+    {"celf++", MethodKind::monte_carlo, "marginal gain"},
+    {"degree", MethodKind::heuristic, "followers"},
+    {"degree-discount", MethodKind::heuristic, "discounted degree"},
+    {"pagerank", MethodKind::heuristic, "pagerank"},
+    {"core", MethodKind::heuristic, "core number"},
+    {"katz", MethodKind::heuristic, "katz"},
+    {"eigenvector", MethodKind::heuristic, "eigenvector"},
+};
+
+const MethodInfo& method_info(const std::string& name) {
+  for (const auto& m : method_table)
+    if (name == m.name) return m;
+  throw UsageError("--method: unknown method '" + name + "'");
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> select_methods() {
+  std::vector<std::string> out;
+  for (const auto& m : method_table) out.emplace_back(m.name);
+  return out;
+}
+
 void SelectCommand::add(CLI::App& tool) {
   app = tool.add_subcommand("select", "choose k seed accounts");
   add_graph_args(app, graph, true);
   app->add_option("-k", k, "number of seeds (>= 1)");
-  app->add_option("--method", method, "imm | opim-c | celf | degree | pagerank")
-      ->check(CLI::IsMember({"imm", "opim-c", "celf", "degree", "pagerank"}));
+  app->add_option("--method", method,
+                  "imm | opim-c (RR sets, approximation guarantee) | greedy | celf | celf++ (Monte Carlo greedy; "
+                  "celf and celf++ are its lazy forms) | degree | degree-discount | pagerank | core | katz | "
+                  "eigenvector (heuristics: a ranking, no spread estimate); the names of Python's select_seeds")
+      ->check(CLI::IsMember(select_methods()));
   app->add_option("--epsilon", epsilon, "approximation slack for imm / opim-c (0 < epsilon < 1)");
+  app->add_option("--trials", trials, "live-edge worlds of the Monte Carlo greedy methods (greedy, celf, celf++)");
   app->add_option("--check-trials", check_trials, "independent Monte Carlo trials for the spread check (0 = none)");
-  app->add_flag("--json", json, "print JSON");
+  app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
 int SelectCommand::run() const {
+  const MethodInfo& info = method_info(method);
   const std::size_t kk = parse_unsigned("-k", k, 1, std::numeric_limits<vertex_t>::max());
   const double eps = parse_epsilon(epsilon);
-  if (app->count("--epsilon") && method != "imm" && method != "opim-c")
+  if (app->count("--epsilon") && info.kind != MethodKind::rr)
     throw UsageError("--epsilon applies to --method imm and opim-c, not " + method);
+  const std::uint64_t greedy_trials = parse_trials("--trials", trials, false);
+  if (app->count("--trials") && info.kind != MethodKind::monte_carlo)
+    throw UsageError("--trials applies to --method greedy, celf and celf++, not " + method);
   const std::uint64_t check = parse_trials("--check-trials", check_trials, true);
   const std::uint64_t seed = graph.seed_value();
   const int threads = graph.threads_value();
   auto g = load_graph(graph, NeedProbabilities::required);
   SelectResult r = with_model(graph, [&](auto model) -> SelectResult {
-    if (method == "imm") {
-      ImmOptions o;
-      o.epsilon = eps;
-      o.seed = seed;
-      o.threads = threads;
-      o.stop = progress_token("imm");
-      if (auto r = backend_imm(g.graph, graph.model, kk, o)) return *r;
-      return imm(g.graph, model, kk, o);
-    }
-    if (method == "opim-c") {
+    if (info.kind == MethodKind::rr) {
+      if (method == "imm") {
+        ImmOptions o;
+        o.epsilon = eps;
+        o.seed = seed;
+        o.threads = threads;
+        o.stop = progress_token(method);
+        if (auto r = backend_imm(g.graph, graph.model, kk, o)) return *r;
+        return imm(g.graph, model, kk, o);
+      }
       OpimOptions o;
       o.epsilon = eps;
       o.seed = seed;
       o.threads = threads;
-      o.stop = progress_token("opim-c");
+      o.stop = progress_token(method);
       if (auto r = backend_opim_c(g.graph, graph.model, kk, o)) return *r;
       return opim_c(g.graph, model, kk, o);
     }
-    if (method == "celf") {
+    if (info.kind == MethodKind::monte_carlo) {
       GreedyOptions o;
       o.seed = seed;
       o.threads = threads;
-      o.stop = progress_token("celf");
+      o.trials = greedy_trials;
+      o.stop = progress_token(method);
+      if (method == "greedy") return greedy(g.graph, model, kk, o);
+      if (method == "celf") return celf(g.graph, model, kk, o);
       return celf_plus_plus(g.graph, model, kk, o);
     }
     SelectOptions o;
     o.seed = seed;
     o.threads = threads;
     if (method == "degree") return top_degree(g.graph, kk, o);
-    return top_pagerank(g.graph, kk, o);
+    if (method == "degree-discount") {
+      // p defaults to the mean edge probability, as in Python's select_seeds.
+      const double p = g.probabilities.mean >= 0 ? g.probabilities.mean : 0.01;
+      return degree_discount(g.graph, kk, static_cast<prob_t>(p), o);
+    }
+    if (method == "pagerank") return top_pagerank(g.graph, kk, o);
+    if (method == "core") return top_core_number(g.graph, kk, o);
+    if (method == "katz") return top_katz(g.graph, kk, o);
+    return top_eigenvector(g.graph, kk, o);
   });
   end_progress();
+  const bool heuristic = info.kind == MethodKind::heuristic;
   SpreadEstimate est;
   if (check > 0) {
     MonteCarloOptions mc;
@@ -219,74 +321,204 @@ int SelectCommand::run() const {
   }
   if (json) {
     Json j;
-    j["method"] = r.method;
+    j["method"] = method;
     j["model"] = graph.model;
     j["probabilities"] = g.probabilities.json();
     j["k"] = kk;
     j["seconds"] = r.seconds;
-    j["rr_sets"] = r.rr_sets;
-    j["peak_bytes"] = r.peak_bytes;
-    j["approximation"] = r.approximation;
-    j["spread_estimate"] = r.spread;
+    if (info.kind == MethodKind::rr) {
+      j["rr_sets"] = r.rr_sets;
+      j["peak_bytes"] = r.peak_bytes;
+      j["approximation"] = r.approximation;
+    }
+    if (info.kind == MethodKind::monte_carlo) j["trials"] = r.trials;
+    // Heuristics estimate no spread: their field is null, never 0.
+    j["spread_estimate"] = heuristic ? Json(nullptr) : Json(r.spread);
     if (check > 0) j["spread_check"] = {{"mean", est.mean}, {"std_error", est.std_error}, {"trials", est.trials}};
     j["seeds"] = Json::array();
     for (vertex_t v : r.seeds) j["seeds"].push_back(g.graph.account(v));
+    j[heuristic ? "scores" : "marginal_gains"] = r.marginal_gains;
     print_json(j);
   } else {
-    std::cout << std::fixed << std::setprecision(3) << r.method << ": " << r.seeds.size() << " seeds in " << r.seconds
+    std::cout << std::fixed << std::setprecision(3) << method << ": " << r.seeds.size() << " seeds in " << r.seconds
               << " s";
     if (r.rr_sets) std::cout << ", " << r.rr_sets << " RR sets";
+    if (info.kind == MethodKind::monte_carlo) std::cout << ", " << greedy_trials << " live-edge worlds";
     if (r.peak_bytes) std::cout << ", " << r.peak_bytes / 1e6 << " MB";
     if (r.approximation > 0) std::cout << ", approximation >= " << r.approximation;
-    std::cout << "\n" << std::setprecision(1) << "selector's spread estimate " << r.spread << "\n";
+    std::cout << "\n" << std::setprecision(1);
+    if (heuristic)
+      std::cout << "heuristic ranking by " << info.score << ": no spread estimate of its own\n";
+    else
+      std::cout << "selector's spread estimate " << r.spread << "\n";
     if (check > 0)
       std::cout << "independent Monte Carlo check " << est.mean << " +/- " << est.std_error << " (" << est.trials
                 << " trials)\n";
-    std::cout << "rank     account   marginal gain\n";
-    for (std::size_t i = 0; i < r.seeds.size(); ++i)
-      std::cout << std::setw(4) << i + 1 << std::setw(12) << g.graph.account(r.seeds[i]) << std::setw(16)
-                << (i < r.marginal_gains.size() ? r.marginal_gains[i] : 0.0) << "\n";
+    const std::string col = info.score;
+    const int width = static_cast<int>(std::max<std::size_t>(col.size(), 12) + 2);
+    std::cout << "rank     account" << std::setw(width) << col << "\n";
+    if (!heuristic || method == "degree" || method == "degree-discount" || method == "core")
+      std::cout << std::setprecision(heuristic ? 0 : 1);
+    else
+      std::cout << std::defaultfloat << std::setprecision(6);
+    for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+      std::cout << std::setw(4) << i + 1 << std::setw(12) << g.graph.account(r.seeds[i]) << std::setw(width);
+      if (i < r.marginal_gains.size())
+        std::cout << r.marginal_gains[i];
+      else
+        std::cout << "-";
+      std::cout << "\n";
+    }
   }
   return 0;
 }
 
+namespace {
+
+void add_plan_args(CLI::App* app, PlanArgs& a) {
+  add_graph_args(app, a.graph, true);
+  app->add_option("--roster", a.roster, "roster CSV (account,fee[,risk,platform,tags])")->required()->check(CLI::ExistingFile);
+  app->add_option("--audience", a.audience,
+                  "audience CSV (account and group and/or weight): maximise the weighted reach of these accounts "
+                  "and report reach per group")
+      ->check(CLI::ExistingFile);
+  app->add_option("--other-weight", a.other_weight,
+                  "weight of the accounts --audience does not list (0 = count only the audience)");
+  app->add_option("--group-min", a.group_minimums,
+                  "GROUP=COUNT: reach at least COUNT accounts of an --audience group (repeatable)");
+  app->add_option("--budget", a.budget, "total fees allowed (0 = no budget)");
+  app->add_option("--max-kols", a.max_kols, "at most this many KOLs (0 = no limit)");
+  app->add_option("--max-risk", a.max_risk, "never choose KOLs riskier than this (0 .. 1)");
+  app->add_option("--deadline", a.deadline, "count only reach within this many steps (default: no limit)");
+  app->add_option("--epsilon", a.epsilon, "approximation slack (0 < epsilon < 1)");
+  app->add_option("--check-trials", a.check_trials, "independent Monte Carlo trials for the check (0 = none)");
+  app->add_option("--record", a.record, "also write the run record (JSON) to this file, atomically");
+  app->add_flag("--json", a.json, "print the run record as one JSON object on stdout instead of the table");
+}
+
+/// The campaign spec from the options (everything checked before any reading).
+CampaignSpec plan_spec(const PlanArgs& a) {
+  CampaignSpec spec;
+  const double b = parse_real("--budget", a.budget, 0.0, std::numeric_limits<double>::max());
+  spec.budget = b > 0 ? b : std::numeric_limits<double>::infinity();
+  spec.max_kols = parse_unsigned("--max-kols", a.max_kols);
+  spec.max_risk = parse_real("--max-risk", a.max_risk, 0.0, 1.0);
+  if (auto d = parse_deadline(a.deadline)) spec.deadline = *d;
+  spec.epsilon = parse_epsilon(a.epsilon);
+  spec.seed = a.graph.seed_value();
+  spec.threads = a.graph.threads_value();
+  spec.check_trials = parse_trials("--check-trials", a.check_trials, true);
+  if (!std::isfinite(spec.budget) && spec.max_kols == 0) throw UsageError("give --budget and/or --max-kols");
+  parse_real("--other-weight", a.other_weight, 0.0, std::numeric_limits<double>::max());
+  if (a.audience.empty() && a.graph.app && a.graph.app->count("--other-weight"))
+    throw UsageError("--other-weight needs --audience (the CSV of the accounts that count)");
+  if (!a.group_minimums.empty() && a.audience.empty())
+    throw UsageError("--group-min needs --audience (the CSV that puts accounts in groups)");
+  for (const auto& gm : a.group_minimums) {
+    const auto eq = gm.rfind('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("--group-min must be GROUP=COUNT, got '" + gm + "'");
+    spec.group_minimums.emplace_back(gm.substr(0, eq),
+                                     parse_real("--group-min " + gm.substr(0, eq), gm.substr(eq + 1), 0.0,
+                                                std::numeric_limits<double>::max()));
+  }
+  if (!a.record.empty()) check_output_path(a.record);  // fail now, not after the computation
+  return spec;
+}
+
+AudienceOptions audience_options(const PlanArgs& a) {
+  AudienceOptions o;
+  o.other_weight = parse_real("--other-weight", a.other_weight, 0.0, std::numeric_limits<double>::max());
+  return o;
+}
+
+/// The plan's run record with the probabilities used.
+Json plan_record(const CampaignPlan& plan, const LoadedGraph& g) {
+  Json record = Json::parse(plan.to_json());
+  record["probabilities"] = g.probabilities.json();
+  return record;
+}
+
+}  // namespace
+
 void PlanCommand::add(CLI::App& tool) {
   app = tool.add_subcommand("plan", "plan a KOL campaign from a roster CSV (account,fee[,risk,platform,tags])");
-  add_graph_args(app, graph, true);
-  app->add_option("--roster", roster, "roster CSV")->required()->check(CLI::ExistingFile);
-  app->add_option("--budget", budget, "total fees allowed (0 = no budget)");
-  app->add_option("--max-kols", max_kols, "at most this many KOLs (0 = no limit)");
-  app->add_option("--max-risk", max_risk, "never choose KOLs riskier than this (0 .. 1)");
-  app->add_option("--deadline", deadline, "count only reach within this many steps (default: no limit)");
-  app->add_option("--epsilon", epsilon, "approximation slack (0 < epsilon < 1)");
-  app->add_option("--check-trials", check_trials, "independent Monte Carlo trials for the check (0 = none)");
-  app->add_option("--json", json, "write the run record (JSON) here, atomically");
+  add_plan_args(app, plan);
 }
 
 int PlanCommand::run() const {
-  CampaignSpec spec;
-  const double b = parse_real("--budget", budget, 0.0, std::numeric_limits<double>::max());
-  spec.budget = b > 0 ? b : std::numeric_limits<double>::infinity();
-  spec.max_kols = parse_unsigned("--max-kols", max_kols);
-  spec.max_risk = parse_real("--max-risk", max_risk, 0.0, 1.0);
-  if (auto d = parse_deadline(deadline)) spec.deadline = *d;
-  spec.epsilon = parse_epsilon(epsilon);
-  spec.seed = graph.seed_value();
-  spec.threads = graph.threads_value();
-  spec.check_trials = parse_trials("--check-trials", check_trials, true);
-  if (!std::isfinite(spec.budget) && spec.max_kols == 0) throw UsageError("plan: give --budget and/or --max-kols");
-  if (!json.empty()) check_output_path(json);  // fail now, not after the computation
-  auto g = load_graph(graph, NeedProbabilities::required);
-  const Roster r = read_roster(roster, g.graph);
+  CampaignSpec spec = plan_spec(plan);
+  auto g = load_graph(plan.graph, NeedProbabilities::required);
+  const Roster r = read_roster(plan.roster, g.graph);
+  if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
   spec.stop = progress_token("planning");
-  auto plan = with_model(graph, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
+  auto result = with_model(plan.graph, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
   end_progress();
-  std::cout << plan.to_table();
-  if (!json.empty()) {
-    Json record = Json::parse(plan.to_json());
-    record["probabilities"] = g.probabilities.json();
-    write_file_atomic(json, detail::json_text(record));
-    std::cerr << "wrote run record " << json << "\n";
+  const Json record = plan_record(result, g);
+  if (plan.json)
+    print_json(record);
+  else
+    std::cout << result.to_table();
+  if (!plan.record.empty()) {
+    write_file_atomic(plan.record, detail::json_text(record));
+    std::cerr << "wrote run record " << plan.record << "\n";
+  }
+  return 0;
+}
+
+void ReplanCommand::add(CLI::App& tool) {
+  app = tool.add_subcommand("replan",
+                            "plan a campaign as `plan` does, then drop one chosen KOL (--drop): the reach lost and the "
+                            "best replacements within the freed budget");
+  add_plan_args(app, plan);
+  app->add_option("--drop", drop, "account id of the KOL who drops out (one of the plan's KOLs)")->required();
+}
+
+int ReplanCommand::run() const {
+  const account_t dropped = parse_unsigned("--drop", drop);
+  CampaignSpec spec = plan_spec(plan);
+  auto g = load_graph(plan.graph, NeedProbabilities::required);
+  const Roster r = read_roster(plan.roster, g.graph);
+  if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
+  spec.stop = progress_token("planning");
+  const StopToken stop = spec.stop;
+  auto [before, after] = with_model(plan.graph, [&](auto model) {
+    auto p = plan_campaign(g.graph, model, r, spec);
+    bool in_plan = false;
+    for (const auto& k : p.kols) in_plan = in_plan || k.account == dropped;
+    for (account_t a : p.contracted) in_plan = in_plan || a == dropped;
+    if (!in_plan) {
+      std::vector<std::string> chosen;
+      for (const auto& k : p.kols) chosen.push_back(std::to_string(k.account));
+      throw UsageError("--drop " + drop + " is not one of the plan's KOLs (" +
+                       (chosen.empty() ? std::string("none") : join(chosen, ", ")) + ")");
+    }
+    auto rp = replan_without(g.graph, model, r, p, dropped, stop);
+    return std::make_pair(std::move(p), std::move(rp));
+  });
+  end_progress();
+  Json j;
+  j["plan"] = plan_record(before, g);
+  Json rj;
+  rj["dropped"] = after.dropped;
+  rj["dropped_fee"] = after.dropped_fee;
+  rj["reach_with"] = after.reach_with;
+  rj["reach_without"] = after.reach_without;
+  rj["reach_lost"] = after.reach_lost;
+  rj["reach_lost_se"] = after.reach_lost_se;
+  rj["freed_budget"] = std::isfinite(after.freed_budget) ? Json(after.freed_budget) : Json(nullptr);
+  rj["replacements"] = after.replacements;
+  rj["reach_after"] = after.reach_after;
+  rj["reach_after_se"] = after.reach_after_se;
+  j["replan"] = rj;
+  if (plan.json) {
+    print_json(j);
+  } else {
+    std::cout << "plan before the drop:\n" << before.to_table() << "\n" << after.to_table();
+    if (!after.replacements.empty()) std::cout << "\nre-plan:\n" << after.replacement.to_table();
+  }
+  if (!plan.record.empty()) {
+    write_file_atomic(plan.record, detail::json_text(j));
+    std::cerr << "wrote run record " << plan.record << "\n";
   }
   return 0;
 }

@@ -109,6 +109,7 @@ int GraphArgs::threads_value() const {
 
 void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
   a.app = app;
+  a.simulates = simulates;
   app->add_option("graph", a.path,
                   "edge list (.txt/.csv, optionally .gz) or snapshot (.kgs), '-' = standard input; "
                   "a line 'a b' means b follows a")
@@ -122,11 +123,14 @@ void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
   app->add_option("--probability-column", a.probability_column,
                   "0-based column holding p (>= 2); implies -p column");
   app->add_flag("--first-line-counts", a.first_line_counts, "the first data line is an 'n m' header");
+  app->add_flag("--csv-header", a.csv_header,
+                "the edge list is comma-separated and its first non-comment line is a header (skipped)");
   app->add_flag("--ignore-extra-columns", a.ignore_extra_columns, "allow more columns than the first line has");
   app->add_option("-p,--probabilities", a.probabilities,
-                  "auto (stored or column probabilities, else wc) | column | wc (1/in-degree) | const:P | "
-                  "trivalency | uniform:A:B | lt-random; a scheme replaces stored probabilities");
-  if (simulates)
+                  "auto (stored or column probabilities, else " + std::string(simulates ? "wc" : "none") +
+                      ") | column | wc (1/in-degree) | const:P | trivalency | uniform:A:B | lt-random; a scheme "
+                      "replaces stored probabilities");
+  if (simulates) {
     app->add_option("--model", a.model, "ic | lt; spread also: uniform:C | kexposure:K | fraction:Q (docs/models.md)")
         ->check([](const std::string& m) -> std::string {
           const std::string kind = m.substr(0, m.find(':'));
@@ -134,7 +138,10 @@ void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
                           ((kind == "uniform" || kind == "kexposure" || kind == "fraction") && m.size() > kind.size() + 1);
           return ok ? "" : "expected ic, lt, uniform:C, kexposure:K or fraction:Q, got " + m;
         });
-  app->add_option("--seed", a.seed, "random seed (same seed, same output for any thread count)");
+    app->add_option("--seed", a.seed, "random seed (same seed, same output for any thread count)");
+  } else {
+    app->add_option("--seed", a.seed, "seed of a random -p scheme (trivalency, uniform:A:B, lt-random)");
+  }
   app->add_option("--threads", a.threads, "threads (0 = all)");
 }
 
@@ -193,10 +200,12 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
                      " would replace them (give one of the two)");
   const std::uint64_t seed = a.seed_value();
   const int threads = a.threads_value();
+  if (!a.simulates && a.given("--seed") && !(scheme && scheme->name != "wc" && scheme->name != "const"))
+    throw UsageError("--seed " + a.seed + " is used only by a random -p scheme (trivalency, uniform:A:B, lt-random)");
 
   const std::vector<std::string> edge_list_only{"--undirected", "--flip", "--self-loops", "--duplicates",
                                                 "--probability-column", "--first-line-counts",
-                                                "--ignore-extra-columns"};
+                                                "--csv-header", "--ignore-extra-columns"};
   auto reject_snapshot_options = [&] {
     for (const auto& o : edge_list_only)
       if (a.given(o))
@@ -217,6 +226,8 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
   o.build.duplicates = policy<Duplicates>(a.duplicates, {"first", "keep", "max", "combine", "sum", "error"});
   o.first_line_counts = a.first_line_counts;
   o.ignore_extra_columns = a.ignore_extra_columns;
+  o.csv_header = a.csv_header;
+  if (a.csv_header) o.format = EdgeFormat::csv;
   o.probability_column = column;
   GraphFileReport rep;
   LoadedGraph out{read_graph(a.path, o, &rep), {}};

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// The `kolsim` command-line tool: inspect a graph, convert it to a snapshot, estimate the spread
-/// of given seeds, select seeds and plan campaigns. Exit status: 0 success, 2 usage error (a
+/// of given seeds, select seeds, plan campaigns and re-plan one without a KOL who drops out. Exit status: 0 success, 2 usage error (a
 /// mistake on the command line), 1 any other error (bad input data, I/O, memory, interruption).
 #include <iostream>
 
@@ -12,16 +12,19 @@ int main(int argc, char** argv) {
   CLI::App tool{"kolsim: follower networks, message cascades and KOL selection"};
   tool.require_subcommand(1);
   tool.set_version_flag("--version", std::string(kolsim::version()));
+  tool.option_defaults()->always_capture_default();  // --help shows every default
   InfoCommand info;
   ConvertCommand convert;
   SpreadCommand spread;
   SelectCommand select;
   PlanCommand plan;
+  ReplanCommand replan;
   info.add(tool);
   convert.add(tool);
   spread.add(tool);
   select.add(tool);
   plan.add(tool);
+  replan.add(tool);
   try {
     tool.parse(argc, argv);
     if (*info.app) return info.run();
@@ -29,6 +32,7 @@ int main(int argc, char** argv) {
     if (*spread.app) return spread.run();
     if (*select.app) return select.run();
     if (*plan.app) return plan.run();
+    if (*replan.app) return replan.run();
   } catch (const CLI::ParseError& e) {
     const int code = tool.exit(e);  // prints help, the version or the error
     return code == 0 ? 0 : 2;

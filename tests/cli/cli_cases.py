@@ -171,7 +171,7 @@ def run_record_round_trips_text(c):
     c.write("roster.csv", ("account,fee,risk,platform,tags\n" f"10,1,0,{quoted},{';'.join(tags)}\n"
                            f"30,1,0,{quoted},{';'.join(tags)}\n").encode("utf-8"))
     c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "2", "--check-trials", "50", "--epsilon", "0.1",
-          "--json", "plan.json", rc=0, err=r"wrote run record plan\.json")
+          "--record", "plan.json", rc=0, err=r"wrote run record plan\.json")
     with open(c.path("plan.json"), "rb") as f:
         raw = f.read()
     with open(c.path("plan.json"), encoding="utf-8") as f:
@@ -183,7 +183,7 @@ def run_record_round_trips_text(c):
     assert b'"epsilon":0.1,' in raw, raw  # shortest round-trip form, not 0.10000000000000001
     assert rec["probabilities"]["source"] == "scheme" and rec["probabilities"]["default"] is True, rec
     c.write("bad.csv", "account,fee,risk,platform\n10,1,0,del\x7fhere\n".encode("utf-8"))
-    c.run("plan", "g.txt", "--roster", "bad.csv", "--max-kols", "1", "--json", "bad.json", rc=1,
+    c.run("plan", "g.txt", "--roster", "bad.csv", "--max-kols", "1", "--record", "bad.json", rc=1,
           err=r"bad\.csv:2: .*control character")
 
 
@@ -200,7 +200,7 @@ def select_json(c):
 def plan_checks_output_directory_first(c):
     c.write("g.txt", "10 20\n30 40\n")
     c.write("roster.csv", "account,fee\n10,1\n30,1\n")
-    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--json", "/no/such/dir/x.json", rc=1,
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--record", "/no/such/dir/x.json", rc=1,
           out=r"^$", err=r"cannot write '/no/such/dir/x\.json': directory '/no/such/dir'", no_err=r"probabilities:")
     c.run("convert", "g.txt", "/no/such/dir/x.kgs", rc=1, err=r"cannot write '/no/such/dir/x\.kgs'",
           no_err=r"read g\.txt")
@@ -250,6 +250,176 @@ def runtime_errors_exit_1(c):
 def info_summary(c):
     c.run("info", os.path.join(c.data, "good", "probs.txt"), rc=0, out=r"accounts: +3",
           err=r"probabilities: none")
+
+# --- issue 13: the CLI speaks Python's names, shows defaults, one --json ------------------------
+# A small graph: 1 and 5 are hubs, 2..4 and 6..8 their followers, 9 follows 2.
+HUBS = "1 2\n1 3\n1 4\n5 6\n5 7\n5 8\n2 9\n"
+
+
+def python_methods(source):
+    """The method names Python's select_seeds registers (python/kolsim/__init__.py)."""
+    with open(os.path.join(source, "python", "kolsim", "__init__.py"), encoding="utf-8") as f:
+        text = f.read()
+    table = text[text.index("for _name, _fn, _uses, _options in ["):]
+    table = table[:table.index("]:\n")]
+    names = re.findall(r'^\s*\("([a-z+-]+)",', table, re.M)
+    assert len(names) >= 10, names
+    return names
+
+
+@case
+def every_python_method_is_a_cli_method(c):
+    c.write("g.txt", HUBS)
+    for m in python_methods(c.source):
+        o, _ = c.run("select", "g.txt", "-k", "2", "--method", m, "--check-trials", "200", "--json", rc=0)
+        rec = json.loads(o)
+        assert rec["method"] == m, rec
+        assert len(rec["seeds"]) == 2, rec
+        if m not in ("core", "katz", "eigenvector", "pagerank"):  # the hubs by any spread-aware or degree rule
+            assert sorted(rec["seeds"]) == [1, 5], rec
+    o, _ = c.run("select", "--help", rc=0)
+    for m in python_methods(c.source):
+        assert m in o, (m, o)
+
+
+@case
+def celf_and_celf_plus_plus_are_both_offered(c):
+    c.write("g.txt", HUBS)
+    o, _ = c.run("select", "g.txt", "-k", "2", "--method", "celf", "--trials", "200", "--check-trials", "0", rc=0,
+                 out=r"^celf: 2 seeds")
+    o2, _ = c.run("select", "g.txt", "-k", "2", "--method", "celf++", "--trials", "200", "--check-trials", "0",
+                  rc=0, out=r"^celf\+\+: 2 seeds")
+    c.run("select", "g.txt", "--method", "degree", "--trials", "10", rc=2,
+          err=r"--trials applies to --method greedy, celf and celf\+\+, not degree")
+    c.run("select", "g.txt", "--method", "celf", "--epsilon", "0.2", rc=2, err=r"--epsilon applies to")
+
+
+@case
+def help_shows_defaults(c):
+    o, _ = c.run("select", "--help", rc=0)
+    for opt, default in (("-k", "10"), ("--method", "opim-c"), ("--epsilon", "0.1"), ("--trials", "1000"),
+                         ("--check-trials", "10000"), ("--seed", "0"), ("--threads", "0"), ("--model", "ic"),
+                         ("-p,--probabilities", "auto"), ("--self-loops", "drop")):
+        line = next((l for l in o.splitlines() if l.strip().startswith(opt + " ")), None)
+        assert line is not None, (opt, o)
+        assert re.search(r"\[" + re.escape(default) + r"\]|=" + re.escape(default) + r"\b", line), (opt, line)
+    o, _ = c.run("spread", "--help", rc=0, out=r"--trials[^\n]*10000")
+    o, _ = c.run("plan", "--help", rc=0, out=r"--max-risk[^\n]*\b1\b")
+
+
+@case
+def info_and_convert_list_only_what_they_use(c):
+    for cmd in ("info", "convert"):
+        o, _ = c.run(cmd, "--help", rc=0)
+        for ignored in ("--model", "--trials", "--epsilon", "--check-trials", "--method", "--roster"):
+            assert ignored not in o, (cmd, ignored)
+    c.write("g.txt", HUBS)
+    c.run("info", "g.txt", "--seed", "3", rc=2, err=r"--seed 3 is used only by a random -p scheme")
+    c.run("convert", "g.txt", "g.kgs", "--seed", "3", rc=2, err=r"--seed 3 is used only by a random -p scheme")
+    c.run("info", "g.txt", "-p", "trivalency", "--seed", "3", rc=0, out=r"mean probability")
+
+
+@case
+def json_means_one_object_on_stdout_everywhere(c):
+    c.write("g.txt", HUBS)
+    c.write("roster.csv", "account,fee\n1,1\n5,1\n2,1\n")
+    runs = {
+        "info": ["info", "g.txt"],
+        "convert": ["convert", "g.txt", "g.kgs"],
+        "spread": ["spread", "g.txt", "--seeds", "1", "--trials", "100"],
+        "select": ["select", "g.txt", "-k", "1", "--check-trials", "100"],
+        "plan": ["plan", "g.txt", "--roster", "roster.csv", "--max-kols", "2", "--check-trials", "200"],
+        "replan": ["replan", "g.txt", "--roster", "roster.csv", "--max-kols", "2", "--check-trials", "200",
+                   "--drop", "1"],
+    }
+    for name, args in runs.items():
+        o, _ = c.run(*args, "--json", rc=0)
+        assert o.count("\n") == 1 and o.startswith("{"), (name, o)
+        rec = json.loads(o)
+        assert "probabilities" in rec or "probabilities" in rec.get("plan", {}), (name, rec)
+        h, _ = c.run(args[0], "--help", rc=0)
+        assert re.search(r"--json\s+print the (result|run record) as one JSON object on stdout", h), (name, h)
+    o, _ = c.run("info", "g.txt", "--json", rc=0)
+    assert json.loads(o)["accounts"] == 9, o
+    # The file form of the plan record is --record; --json takes no file name.
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--json", "x.json", rc=2, err=r"x\.json")
+    o, _ = c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--check-trials", "100",
+                 "--record", "r.json", rc=0, out=r"KOL|account", err=r"wrote run record r\.json")
+    with open(c.path("r.json"), encoding="utf-8") as f:
+        assert json.load(f)["kols"], "record without KOLs"
+
+
+@case
+def plan_with_audience(c):
+    c.write("g.txt", HUBS)
+    c.write("roster.csv", "account,fee\n1,1\n5,1\n")
+    # Only 6, 7, 8 (followers of 5) are the audience: the one KOL must be 5.
+    c.write("aud.csv", "account,group\n6,young\n7,young\n8,young\n")
+    o, _ = c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--audience", "aud.csv",
+                 "--other-weight", "0", "--check-trials", "500", "--json", rc=0)
+    rec = json.loads(o)
+    assert [k["account"] for k in rec["kols"]] == [5], rec["kols"]
+    # Every account weighing 1 (the default), 1 reaches more (5 accounts against 4).
+    o, _ = c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--audience", "aud.csv",
+                 "--check-trials", "500", "--json", rc=0)
+    assert [k["account"] for k in json.loads(o)["kols"]] == [1], o
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--other-weight", "0", rc=2,
+          err=r"--other-weight needs --audience")
+    assert [g["name"] for g in rec["groups"]] == ["young"], rec["groups"]
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--group-min", "young=2", rc=2,
+          err=r"--group-min needs --audience")
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--audience", "aud.csv", "--group-min",
+          "young", rc=2, err=r"--group-min must be GROUP=COUNT")
+    c.run("plan", "g.txt", "--roster", "roster.csv", "--max-kols", "1", "--audience", "nope.csv", rc=2,
+          err=r"nope\.csv")
+
+
+@case
+def replan_without_a_kol(c):
+    c.write("g.txt", HUBS)
+    c.write("roster.csv", "account,fee\n1,1\n5,1\n2,1\n6,1\n")
+    o, _ = c.run("replan", "g.txt", "--roster", "roster.csv", "--budget", "2", "--check-trials", "1000",
+                 "--drop", "5", "--json", rc=0)
+    rec = json.loads(o)
+    assert sorted(k["account"] for k in rec["plan"]["kols"]) == [1, 5], rec["plan"]["kols"]
+    r = rec["replan"]
+    assert r["dropped"] == 5 and r["replacements"] == [6], r  # 6 adds itself; 2 adds nothing
+    assert abs(r["reach_lost"] - 4.0) < 1e-9, r  # 5 and its three followers, p = 1 under wc here
+    o, _ = c.run("replan", "g.txt", "--roster", "roster.csv", "--budget", "2", "--check-trials", "1000",
+                 "--drop", "5", rc=0, out=r"dropping account 5 .*loses")
+    c.run("replan", "g.txt", "--roster", "roster.csv", "--budget", "2", "--drop", "9", rc=2,
+          err=r"--drop 9 is not one of the plan's KOLs \([15], [15]\)")
+    c.run("replan", "g.txt", "--roster", "roster.csv", "--budget", "2", rc=2, err=r"--drop is required")
+
+
+@case
+def csv_header(c):
+    c.write("e.csv", "source,target\n1,2\n1,3\n")
+    c.run("info", "e.csv", rc=1, err=r"e\.csv:1: ")
+    c.run("info", "e.csv", "--csv-header", rc=0, out=r"accounts: +3")
+    c.run("info", "-", "--csv-header", rc=0, out=r"accounts: +3", stdin=b"from,to\n1,2\n1,3\n")
+    c.write("p.txt", P_TXT)
+    c.run("convert", "p.txt", "p.kgs", rc=0)
+    c.run("info", "p.kgs", "--csv-header", rc=2, err=r"--csv-header applies only to edge lists")
+
+
+@case
+def heuristics_print_no_gain_or_zero_spread(c):
+    c.write("g.txt", HUBS)
+    for m, col in (("degree", "followers"), ("degree-discount", "discounted degree"), ("pagerank", "pagerank"),
+                   ("core", "core number"), ("katz", "katz"), ("eigenvector", "eigenvector")):
+        o, _ = c.run("select", "g.txt", "-k", "2", "--method", m, "--check-trials", "100", rc=0,
+                     out=r"rank +account +" + col)
+        assert "marginal gain" not in o and "spread estimate 0" not in o, o
+        assert "no spread estimate of its own" in o, o
+        o, _ = c.run("select", "g.txt", "-k", "2", "--method", m, "--check-trials", "0", "--json", rc=0)
+        rec = json.loads(o)
+        assert rec["spread_estimate"] is None and "marginal_gains" not in rec and len(rec["scores"]) == 2, rec
+    o, _ = c.run("select", "g.txt", "-k", "2", "--method", "degree", "--check-trials", "0", rc=0)
+    assert re.search(r"^ +1 +[15] +3$", o, re.M), o  # follower counts, not 3.0
+    o, _ = c.run("select", "g.txt", "-k", "2", "--method", "imm", "--check-trials", "0", rc=0,
+                 out=r"rank +account +marginal gain")
+    assert "selector's spread estimate" in o, o
 
 
 def main(argv):
