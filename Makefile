@@ -70,3 +70,13 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log
+
+# `make docs`: the documentation site (Sphinx + furo, numpydoc, myst-parser, breathe + doxygen for
+# the C++ API) into $(BUILD)/docs/html, warnings as errors. The API pages import the built package.
+DOCS_OUT ?= $(BUILD)/docs/html
+.PHONY: docs
+docs: configure
+	@bash scripts/install_deps.sh --docs
+	cmake --build $(BUILD) -j$(JOBS) --target _core
+	KOLSIM_BUILD_DIR=$(abspath $(BUILD)) MPLBACKEND=Agg $(PYTHON) -m sphinx -E -W --keep-going -b html docs $(DOCS_OUT)
+	@echo "docs: open $(DOCS_OUT)/index.html"
