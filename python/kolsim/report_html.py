@@ -142,7 +142,7 @@ def plan_html(plan: Any, *, title: str = "KOL campaign plan", assumptions: Optio
     out.append("<h2>KOLs</h2>")
     out.append('<p class="muted">Marginal reach: what the KOL adds after the ones above it (Monte Carlo on common '
                'worlds). Own reach: the KOL alone, posting surely. "Not worth it": marginal reach within noise '
-               'of 0, or more than 4&times; the plan\'s fee per reached account; the planner spent leftover '
+               'of 0, or a fee per reach over 3&times; the median KOL\'s; the planner spent leftover '
                'budget on them and they can be dropped at little loss.</p>')
     out.append('<table id="kols"><thead><tr><th>#</th><th>account</th><th class="text">platform</th><th>fee</th>'
                "<th>risk</th><th>marginal reach</th><th>own reach</th><th>fee per reach</th><th>risk loss</th>"

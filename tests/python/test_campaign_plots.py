@@ -147,15 +147,17 @@ def test_own_reach_is_monte_carlo(cheap_kol_plan):
 
 def test_not_worth_it_flag(cheap_kol_plan):
     rec = json.loads(cheap_kol_plan.to_json())
-    per_reach = rec["totals"]["fee"] / rec["totals"]["reach"]
+    median = float(np.median([k["fee"] / k["marginal_reach"] for k in rec["kols"]
+                              if k["fee"] > 0 and k["marginal_reach"] > 0]))
+    assert rec["median_fee_per_reach"] == pytest.approx(median)
     flagged = []
     for k in rec["kols"]:
         expect = (k["marginal_reach"] - 1.96 * k["marginal_se"] <= 0
-                  or (k["fee"] > 0 and k["fee"] / k["marginal_reach"] > 4 * per_reach))
+                  or (k["fee"] > 0 and k["fee"] / k["marginal_reach"] > 3 * median))
         assert k["not_worth_it"] == expect
         if expect:
             flagged.append(k["account"])
-    assert flagged, "the scenario buys at least one KOL that is not worth its fee"
+    assert 0 < len(flagged) < len(rec["kols"]) / 2, "the scenario buys a few KOLs not worth their fee"
     table = cheap_kol_plan.table()
     assert table.count("not worth it\n") == len(flagged)
     assert f"{len(flagged)} KOL(s) marked \"not worth it\"" in table

@@ -6,6 +6,7 @@
 /// readable text table. plan_campaign() in campaign/plan.hpp fills a CampaignPlan.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -133,28 +134,41 @@ struct CampaignPlan {
   /// A readable text report.
   std::string to_table() const;
   /// Whether chosen KOL i is "not worth it" (see not_worth_it_factor): its Monte Carlo marginal
-  /// reach is not distinguishable from 0 (95% interval reaches 0), or it costs more than
-  /// not_worth_it_factor times the plan's fee per reached account. The planner keeps such KOLs
-  /// because leftover budget has no other use; the report flags them so a planner can drop them.
+  /// reach is not distinguishable from 0 (95% interval reaches 0), or its fee per unit of
+  /// marginal reach is more than not_worth_it_factor times the median over the plan's KOLs. The
+  /// planner keeps such KOLs because leftover budget has no other use; the report flags them so
+  /// a planner can drop them.
   bool not_worth_it(std::size_t i) const;
+  /// The median of fee_per_reach over the chosen KOLs with a positive fee and marginal reach (0 if none).
+  double median_fee_per_reach() const;
   /// Fee per unit of marginal reach of KOL i (infinity when its marginal reach is <= 0).
   double fee_per_reach(std::size_t i) const;
 };
 
-/// A KOL costing more than this times the plan's fee per reached account is flagged.
-inline constexpr double not_worth_it_factor = 4.0;
+/// A KOL costing more than this times the median KOL's fee per reached account is flagged.
+inline constexpr double not_worth_it_factor = 3.0;
 
 inline double CampaignPlan::fee_per_reach(std::size_t i) const {
   const KolChoice& k = kols.at(i);
   return k.marginal_reach > 0.0 ? k.fee / k.marginal_reach : std::numeric_limits<double>::infinity();
 }
 
+inline double CampaignPlan::median_fee_per_reach() const {
+  std::vector<double> x;
+  for (std::size_t i = 0; i < kols.size(); ++i)
+    if (kols[i].fee > 0.0 && kols[i].marginal_reach > 0.0) x.push_back(fee_per_reach(i));
+  if (x.empty()) return 0.0;
+  std::sort(x.begin(), x.end());
+  const std::size_t h = x.size() / 2;
+  return x.size() % 2 ? x[h] : 0.5 * (x[h - 1] + x[h]);
+}
+
 inline bool CampaignPlan::not_worth_it(std::size_t i) const {
   const KolChoice& k = kols.at(i);
   if (check_trials == 0) return false;  // no Monte Carlo numbers to judge by
   if (k.marginal_reach - 1.96 * k.marginal_se <= 0.0) return true;
-  if (k.fee <= 0.0 || reach <= 0.0 || total_fee <= 0.0) return false;
-  return fee_per_reach(i) > not_worth_it_factor * (total_fee / reach);
+  const double median = median_fee_per_reach();
+  return k.fee > 0.0 && median > 0.0 && fee_per_reach(i) > not_worth_it_factor * median;
 }
 
 namespace detail {
@@ -269,6 +283,7 @@ inline std::string CampaignPlan::to_json() const {
                            {"minimum", json_number(g.minimum)},
                            {"met", g.met}});
   }
+  j["median_fee_per_reach"] = json_number(median_fee_per_reach());
   j["reach_by_step"] = json_numbers(reach_by_step);
   j["reach_by_step_se"] = json_numbers(reach_by_step_se);
   j["budget_curve"] = Json::array();
@@ -335,7 +350,8 @@ inline std::string CampaignPlan::to_table() const {
   if (flagged > 0)
     os << flagged << " KOL(s) marked \"not worth it\" (fee " << num(flagged_fee, 2)
        << "): marginal reach within noise of 0, or over " << num(not_worth_it_factor, 0)
-       << "x the plan's fee per reached account; the planner spent leftover budget on them\n";
+       << "x the median KOL's fee per reach (" << num(median_fee_per_reach(), 2)
+       << "); the planner spent leftover budget on them\n";
   os << "total fee " << num(total_fee, 2) << "; reach " << num(reach) << " +- " << num(reach_se) << " (95% CI "
      << num(reach_ci_low) << " .. " << num(reach_ci_high) << ", " << check_trials << " independent trials)";
   if (spec.audience.weighted()) os << " weighted; accounts reached " << num(accounts_reached) << " +- " << num(accounts_reached_se);
