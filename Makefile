@@ -34,7 +34,7 @@ export UBSAN_OPTIONS ?= halt_on_error=1:abort_on_error=1:print_stacktrace=1
 all: build
 
 deps:
-	@bash scripts/install_deps.sh
+	@bash scripts/install_deps.sh --docs
 
 configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON) $(LAUNCHER) > $(BUILD).configure.log 2>&1 \
@@ -76,3 +76,13 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-pip
+
+# `make docs`: the documentation site (Sphinx + furo, numpydoc, myst-parser, breathe + doxygen for
+# the C++ API) into $(BUILD)/docs/html, warnings as errors. The API pages import the built package.
+DOCS_OUT ?= $(BUILD)/docs/html
+.PHONY: docs
+docs: configure
+	@bash scripts/install_deps.sh --docs
+	cmake --build $(BUILD) -j$(JOBS) --target _core
+	KOLSIM_BUILD_DIR=$(abspath $(BUILD)) MPLBACKEND=Agg $(PYTHON) -m sphinx -E -W --keep-going -b html docs $(DOCS_OUT)
+	@echo "docs: open $(DOCS_OUT)/index.html"

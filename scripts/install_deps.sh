@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages kolsim needs, only those missing (idempotent, non-interactive);
 # python3-venv, python3-pip and python3-build serve the pip route (pyproject.toml, tests/packaging);
-# with --fuzz also clang and its libFuzzer runtime for `make fuzz` (`make test` needs no clang).
+# with --fuzz also clang and its libFuzzer runtime for `make fuzz` (`make test` needs no clang);
+# with --docs what `make docs` needs.
 set -euo pipefail
 packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev python3-pybind11 python3-numpy
   python3-scipy python3-pytest python3-networkx python3-matplotlib librandom123-dev libgtest-dev
@@ -11,6 +12,11 @@ packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev py
 # `install_deps.sh --fuzz` (make fuzz) also needs clang with libFuzzer and its sanitizer runtimes.
 if [[ ${1:-} == --fuzz ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
+fi
+# `install_deps.sh --docs` (make docs, and the report-page browser test) also needs Sphinx with
+# its theme and extensions, doxygen for the C++ API pages and a headless browser.
+if [[ ${1:-} == --docs ]]; then
+  packages+=(python3-sphinx furo python3-numpydoc python3-myst-parser python3-breathe doxygen chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

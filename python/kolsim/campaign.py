@@ -155,9 +155,11 @@ def _record(plan: Any) -> Dict[str, Any]:
 
 
 def plot_reach_vs_budget(plan: Any, *, path: Any = None, ax: Any = None, title: str = "Reach vs budget") -> Any:
-    """Reach against money spent: the plan's greedy prefixes (independent Monte Carlo, +-1.96 se)
-    and, when the plan was asked for ``budget_curve`` points, the re-plans at those budgets
-    (RR validation estimate). Returns the Figure; saves a PNG atomically with ``path``.
+    """Reach against money spent: the plan's greedy prefixes (its first 0, 1, 2, ... KOLs) and,
+    when the plan was asked for ``budget_curve`` points, a fresh plan made at each of those
+    budgets, drawn at the fee it actually spends. Both are measured the same way, by independent
+    Monte Carlo (+-1.96 se), unless the plan ran no check (``check_trials=0``: RR validation
+    estimate, said in the legend). Returns the Figure; saves a PNG atomically with ``path``.
 
     Examples
     --------
@@ -171,16 +173,20 @@ def plot_reach_vs_budget(plan: Any, *, path: Any = None, ax: Any = None, title: 
     plt = _pyplot()
     fig = ax.figure if ax is not None else plt.figure(figsize=(6, 4))
     ax = ax if ax is not None else fig.add_subplot(111)
-    for source, style, label in (("greedy_prefix", "o-", "plan prefixes (Monte Carlo)"),
-                                 ("replan", "s--", "re-plan at budget (RR estimate)")):
+    how = {"monte_carlo": "Monte Carlo", "rr_validation": "RR estimate, no check"}
+    for source, style, label in (("greedy_prefix", "o-", "the plan's first KOLs"),
+                                 ("replan", "s", "a plan made at that budget")):
         pts = [p for p in rec["budget_curve"] if p["source"] == source]
         if not pts:
             continue
-        x = np.array([p["budget"] for p in pts])
+        est = sorted({how.get(p.get("estimate", "monte_carlo"), "Monte Carlo") for p in pts})
+        label = f"{label} ({', '.join(est)})"
+        pts.sort(key=lambda p: p["fee"])
+        x = np.array([p["fee"] for p in pts])
         y = np.array([p["reach"] for p in pts])
         e = 1.96 * np.array([p["se"] for p in pts])
         ax.errorbar(x, y, yerr=e, fmt=style, capsize=3, label=label)
-    ax.set_xlabel("budget (sum of fees)")
+    ax.set_xlabel("fees spent")
     ax.set_ylabel("weighted reach" if rec["parameters"]["weighted_audience"] else "accounts reached")
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -191,8 +197,9 @@ def plot_reach_vs_budget(plan: Any, *, path: Any = None, ax: Any = None, title: 
 
 
 def plot_reach_over_time(plan: Any, *, path: Any = None, ax: Any = None, title: str = "Reach over time") -> Any:
-    """Cumulative (weighted) reach by propagation step of the plan (independent Monte Carlo), with
-    the deadline marked when the plan has one. Returns the Figure; ``path`` saves a PNG.
+    """Cumulative (weighted) reach by propagation step of the plan (independent Monte Carlo,
+    +-1.96 se bars), whole-step ticks, the deadline marked when the plan has one. Returns the
+    Figure; ``path`` saves a PNG.
 
     Examples
     --------
@@ -206,8 +213,15 @@ def plot_reach_over_time(plan: Any, *, path: Any = None, ax: Any = None, title: 
     plt = _pyplot()
     fig = ax.figure if ax is not None else plt.figure(figsize=(6, 4))
     ax = ax if ax is not None else fig.add_subplot(111)
+    from matplotlib.ticker import MaxNLocator
+
     y = np.asarray(rec["reach_by_step"], dtype=np.float64)
-    ax.plot(np.arange(len(y)), y, "o-", label="plan")
+    se = np.asarray(rec.get("reach_by_step_se") or [], dtype=np.float64)
+    if len(se) == len(y) and len(y):
+        ax.errorbar(np.arange(len(y)), y, yerr=1.96 * se, fmt="o-", capsize=3, label="plan (95% interval)")
+    else:
+        ax.plot(np.arange(len(y)), y, "o-", label="plan")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     deadline = rec["parameters"]["deadline"]
     if deadline != "none":
         ax.axvline(float(deadline), color="grey", linestyle=":", label=f"deadline ({deadline} steps)")
@@ -220,10 +234,12 @@ def plot_reach_over_time(plan: Any, *, path: Any = None, ax: Any = None, title: 
     return fig
 
 
-def plot_group_reach(plan: Any, *, path: Any = None, ax: Any = None, relative: bool = False,
+def plot_group_reach(plan: Any, *, path: Any = None, ax: Any = None, relative: bool = True,
                      title: str = "Reach per audience group") -> Any:
-    """Bars of accounts reached per audience group (independent Monte Carlo, +-1.96 se), with
-    each group's minimum marked; ``relative`` divides by group size. Returns the Figure.
+    """Bars of the share of each audience group reached (independent Monte Carlo, +-1.96 se):
+    groups differ in size, so absolute counts mislead; ``relative=False`` draws accounts reached.
+    Each group's requested minimum is a dashed line; bars are blue where the minimum is met,
+    red where it is not (the legend says so). Returns the Figure.
 
     Examples
     --------
@@ -232,7 +248,7 @@ def plot_group_reach(plan: Any, *, path: Any = None, ax: Any = None, relative: b
     >>> aud = kc.audience_from_groups(g, g.accounts[:100], ["a"] * 50 + ["b"] * 50)
     >>> plan = kolsim.plan_campaign(kolsim.IndependentCascade(g), kc.generated_roster(g, 40), max_kols=3,
     ...                             audience=aud, check_trials=200, seed=1)
-    >>> fig = kc.plot_group_reach(plan, relative=True)
+    >>> fig = kc.plot_group_reach(plan)
     """
     rec = _record(plan)
     plt = _pyplot()
@@ -244,13 +260,29 @@ def plot_group_reach(plan: Any, *, path: Any = None, ax: Any = None, relative: b
     reach = np.array([g["reach"] for g in groups]) / scale if groups else np.zeros(0)
     err = 1.96 * np.array([g["se"] for g in groups]) / scale if groups else np.zeros(0)
     x = np.arange(len(groups))
-    ax.bar(x, reach, yerr=err, capsize=3, color=["C0" if g["met"] else "C3" for g in groups])
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    has_min = any(g["minimum"] > 0 for g in groups)
+    colours = ["C0" if (g["met"] or not has_min) else "C3" for g in groups]
+    ax.bar(x, reach, yerr=err, capsize=3, color=colours)
     for i, g in enumerate(groups):
         if g["minimum"] > 0:
             ax.hlines(g["minimum"] / scale[i], i - 0.4, i + 0.4, colors="k", linestyles="--")
+    handles = [Patch(color="C0", label="minimum met" if has_min else "reached (95% interval)")]
+    if has_min:
+        if any(c == "C3" for c in colours):
+            handles.append(Patch(color="C3", label="minimum not met"))
+        handles.append(Line2D([0], [0], color="k", linestyle="--", label="requested minimum"))
+    if groups:
+        ax.legend(handles=handles)
     ax.set_xticks(x)
     ax.set_xticklabels(names)
-    ax.set_ylabel("fraction of group reached" if relative else "accounts reached")
+    if relative:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("share of group reached" if relative else "accounts reached")
     ax.set_title(title)
     _save(fig, path)
     return fig
@@ -306,6 +338,13 @@ class Plan:
 
     def plot_group_reach(self, **kw: Any) -> Any:
         return plot_group_reach(self.core, **kw)
+
+    def save_html(self, path: Any, **kw: Any) -> None:
+        """Writes the report page (one self-contained HTML file: plots, KOL table, assumptions,
+        run record); see :func:`kolsim.report_html.save_html`."""
+        from .report_html import save_html
+
+        save_html(self.core, path, **kw)
 
     def save_plots(self, folder: Any, prefix: str = "campaign") -> List[str]:
         """Saves the three plots as PNGs into ``folder`` (created if needed); returns the paths."""

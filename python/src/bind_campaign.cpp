@@ -36,7 +36,10 @@ py::dict kol_dict(const KolChoice& k) {
   d["marginal_reach"] = k.marginal_reach;
   d["marginal_se"] = k.marginal_se;
   d["marginal_rr"] = k.marginal_rr;
+  d["marginal_rr_selection"] = k.marginal_rr_selection;
   d["own_reach"] = k.own_reach;
+  d["own_reach_se"] = k.own_reach_se;
+  d["own_reach_rr"] = k.own_reach_rr;
   d["risk_loss"] = k.risk_loss;
   d["penalty"] = k.penalty;
   return d;
@@ -306,11 +309,14 @@ Examples
                                  d["kols"] = c.kols;
                                  d["reach"] = c.reach;
                                  d["se"] = c.se;
+                                 d["estimate"] = c.estimate;
+                                 d["reach_rr"] = c.reach_rr;
+                                 d["se_rr"] = c.se_rr;
                                  out.append(d);
                                }
                                return out;
                              },
-                             "Reach-vs-budget points: source, budget, fee, kols, reach, se.")
+                             "Reach-vs-budget points: source, budget, fee, kols, reach, se, estimate, reach_rr, se_rr.")
       .def_property_readonly("reach_by_step",
                              [](const CampaignPlan& p) { return to_numpy(std::vector<double>(p.reach_by_step)); })
       .def_readonly("rr_sets", &CampaignPlan::rr_sets)

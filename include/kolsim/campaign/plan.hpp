@@ -60,6 +60,7 @@ struct PrefixReach {
   double count_mean = 0, count_se = 0;             ///< unweighted accounts reached (all seeds)
   std::vector<double> group_mean, group_se;        ///< accounts of each group reached (all seeds)
   std::vector<double> new_per_step;                ///< weighted, all seeds
+  std::vector<double> by_step_se;                  ///< standard error of the cumulative reach by step t
   std::uint64_t trials = 0;
 };
 
@@ -94,6 +95,7 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
                  static_cast<double>(trials) * (static_cast<double>(P + 2 + G) * sizeof(double)) +
                      static_cast<double>(std::max(1, nt)) * static_cast<double>(n) * 24.0);
   std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
+  std::vector<std::vector<double>> trial_steps(trials);  // weighted newly reached by step, per trial
   StopPoller poll(stop);  // per trial (thread 0): every other thread quits once it said stop
   const std::uint64_t block = 64;
   const std::uint64_t nblocks = (trials + block - 1) / block;
@@ -203,10 +205,13 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
       }
       counts[t] = static_cast<double>(s.reached.size());
       double* grow = gcounts.data() + t * G;
+      std::vector<double>& mine = trial_steps[t];
       for (vertex_t v : s.reached) {
         const std::uint32_t d = s.dist[v];
         if (steps.size() <= d) steps.resize(static_cast<std::size_t>(d) + 1, 0.0);
         steps[d] += aud.weight(v);
+        if (mine.size() <= d) mine.resize(static_cast<std::size_t>(d) + 1, 0.0);
+        mine[d] += aud.weight(v);
         if (G > 0 && aud.group_of[v] != no_group) grow[aud.group_of[v]] += 1.0;
       }
     }
@@ -247,6 +252,22 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
     for (std::size_t d = 0; d < st.size(); ++d) r.new_per_step[d] += st[d];
   }
   for (double& x : r.new_per_step) x /= R;
+  // Cumulative reach by step t of each trial (a trial that stopped early keeps its final value).
+  const std::size_t D = r.new_per_step.size();
+  std::vector<double> cum_sum(D, 0.0), cum_sq(D, 0.0);
+  for (const auto& st : trial_steps) {
+    double c = 0.0;
+    for (std::size_t d = 0; d < D; ++d) {
+      if (d < st.size()) c += st[d];
+      cum_sum[d] += c;
+      cum_sq[d] += c * c;
+    }
+  }
+  r.by_step_se.assign(D, 0.0);
+  for (std::size_t d = 0; d < D && trials > 1; ++d) {
+    const double m = cum_sum[d] / R;
+    r.by_step_se[d] = std::sqrt(std::max(0.0, (cum_sq[d] - R * m * m) / (R - 1.0)) / R);
+  }
   return r;
 }
 
@@ -275,6 +296,7 @@ struct SeedCoverage {
   double coverage = 0;
   std::vector<double> sets_of_seed;
   std::vector<double> decisive;
+  std::vector<double> marginal;  ///< coverage added by seed i after seeds 0..i-1 (list order)
 };
 
 inline SeedCoverage seed_coverage(const RRCollection& rr, vertex_t n, std::span<const vertex_t> seeds,
@@ -284,6 +306,7 @@ inline SeedCoverage seed_coverage(const RRCollection& rr, vertex_t n, std::span<
   SeedCoverage c;
   c.sets_of_seed.assign(seeds.size(), 0.0);
   c.decisive.assign(seeds.size(), 0.0);
+  c.marginal.assign(seeds.size(), 0.0);
   std::vector<std::size_t> in;
   for (std::uint64_t j = 0; j < rr.size(); ++j) {
     in.clear();
@@ -299,6 +322,12 @@ inline SeedCoverage seed_coverage(const RRCollection& rr, vertex_t n, std::span<
     }
     if (in.empty()) continue;
     c.coverage += 1.0 - (zeros > 0 ? 0.0 : prod);
+    std::sort(in.begin(), in.end());
+    double miss = 1.0;  // probability that no seed before this one covers the set
+    for (auto i : in) {
+      c.marginal[i] += miss * q[i];
+      miss *= 1.0 - q[i];
+    }
     for (auto i : in) {
       c.sets_of_seed[i] += 1.0;
       const double f = 1.0 - q[i];
@@ -321,6 +350,9 @@ inline double opim_upper(double cov_ub, double a) {
 }
 
 }  // namespace detail
+
+/// Monte Carlo trials per KOL for its own reach in the plan's check (at most check_trials).
+inline constexpr std::uint64_t own_reach_trials = 2000;
 
 /// Plans a KOL campaign: chooses KOLs from `roster` to maximise the (weighted) reach of the
 /// campaign under `spec` and checks the result by independent Monte Carlo. IC or LT. Throws
@@ -560,15 +592,18 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
       k.platform = roster[static_cast<std::size_t>(slot)].platform;
       k.tags = roster[static_cast<std::size_t>(slot)].tags;
     }
-    k.marginal_rr = W * sel.marginal[i] / th1;
-    k.own_reach = W * sc.sets_of_seed[ai] / th2;
+    k.marginal_rr = W * sc.marginal[ai] / th2;
+    k.marginal_rr_selection = W * sel.marginal[i] / th1;
+    k.own_reach_rr = W * sc.sets_of_seed[ai] / th2;
+    k.own_reach = k.own_reach_rr;  // replaced by the Monte Carlo check when there is one
     k.risk_loss = W * k.risk * sc.decisive[ai] / th2;
     k.penalty = penalty.empty() ? 0.0 : W * penalty[v] / th1;
     plan.kols.push_back(std::move(k));
     plan.total_fee += fees[v];
   }
 
-  // Reach-vs-budget re-plans on R1, evaluated on R2.
+  // Reach-vs-budget re-plans on R1, evaluated on R2 (and by Monte Carlo below, like the prefixes).
+  std::vector<std::vector<vertex_t>> replan_seeds;
   for (double b : spec.budget_curve) {
     KOLSIM_REQUIRE(!std::isnan(b) && b >= 0.0, "plan_campaign: budget_curve points must be >= 0, got ", b);
     BudgetedCoverageOptions o = bo;
@@ -582,7 +617,9 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     for (vertex_t v : s) qs.push_back(q[v]);
     const double cov = detail::seed_coverage(r2, n, s, qs).coverage;
     const double p = cov / th2;
-    plan.budget_curve.push_back({"replan", b, r.fee, r.seeds.size(), W * p, W * std::sqrt(p * (1.0 - p) / th2)});
+    const double rr_se = W * std::sqrt(p * (1.0 - p) / th2);
+    plan.budget_curve.push_back({"replan", b, r.fee, r.seeds.size(), W * p, rr_se, "rr_validation", W * p, rr_se});
+    replan_seeds.push_back(std::move(s));
   }
   t_select += lap.lap();
   plan.rr_sets = drawn;
@@ -613,14 +650,40 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
                              spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
     plan.accounts_reached = pr.count_mean;
     plan.accounts_reached_se = pr.count_se;
+    plan.reach_by_step_se = pr.by_step_se;
+    plan.reach_by_step_se.resize(plan.reach_by_step.size(), pr.by_step_se.empty() ? 0.0 : pr.by_step_se.back());
+    // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
+    // at most own_reach_trials trials each, the column is secondary to the marginal reach).
+    MonteCarloOptions so = mo;
+    so.seed_probabilities.clear();
+    so.trials = std::min<std::uint64_t>(spec.check_trials, own_reach_trials);
+    so.seed = spec.seed ^ 0x165667B19E3779F9ull;
     for (std::size_t i = 0; i < plan.kols.size(); ++i) {
       plan.kols[i].marginal_reach = pr.marginal_mean[i];
       plan.kols[i].marginal_se = pr.marginal_se[i];
+      const vertex_t one[1] = {plan.kols[i].vertex};
+      const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
+      plan.kols[i].own_reach = own.mean;
+      plan.kols[i].own_reach_se = own.std_error;
+    }
+    // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
+    for (std::size_t c = 0, ri = 0; c < plan.budget_curve.size(); ++c) {
+      CurvePoint& cp = plan.budget_curve[c];
+      if (cp.source != "replan") continue;
+      const auto& s = replan_seeds[ri++];
+      MonteCarloOptions ro = mo;
+      ro.seed_probabilities.clear();
+      for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
+      const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
+      cp.reach = e.mean;
+      cp.se = e.std_error;
+      cp.estimate = "monte_carlo";
     }
     double fee_acc = 0.0;
     for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
       if (i > 0) fee_acc += plan.kols[i - 1].fee;
-      plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i]});
+      plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i],
+                                   "monte_carlo", 0.0, 0.0});
     }
     std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
     std::vector<double> gweight(aud.num_groups(), 0.0);

@@ -6,6 +6,7 @@
 /// readable text table. plan_campaign() in campaign/plan.hpp fills a CampaignPlan.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -55,6 +56,11 @@ struct CampaignSpec {
 };
 
 /// One chosen KOL. Reach numbers are weighted (the objective) unless said otherwise.
+///
+/// Why the RR numbers of a cheap KOL can be far off: one RR set stands for total_weight / theta
+/// accounts (about 9 on an 82,000-account graph with 12,000 sets), so a KOL who reaches 3 accounts
+/// appears in no validation set (RR own reach 0) or, on the selection sets it was chosen for
+/// (winner's curse), in two (an estimate of 18). The Monte Carlo columns are the ones to read.
 struct KolChoice {
   account_t account = 0;
   vertex_t vertex = 0;
@@ -63,8 +69,11 @@ struct KolChoice {
   std::vector<std::string> tags;
   double marginal_reach = 0;     ///< independent Monte Carlo: reach added in greedy order
   double marginal_se = 0;        ///< its standard error (per-trial differences on common worlds)
-  double marginal_rr = 0;        ///< the selector's RR estimate of the same quantity
-  double own_reach = 0;          ///< RR (validation sets): reach of this KOL alone, posting surely
+  double marginal_rr = 0;        ///< RR estimate of the same quantity on the validation sets
+  double marginal_rr_selection = 0;  ///< what the selector saw on its own sets (biased upwards)
+  double own_reach = 0;          ///< Monte Carlo: reach of this KOL alone, posting surely (RR without a check)
+  double own_reach_se = 0;       ///< its standard error (0 without a Monte Carlo check)
+  double own_reach_rr = 0;       ///< RR (validation sets) estimate of own_reach
   double risk_loss = 0;          ///< RR (validation sets): expected plan reach lost to its risk
   double penalty = 0;            ///< lambda * risk * own_reach (as used by the selector)
 };
@@ -81,10 +90,12 @@ struct GroupReach {
 
 /// One point of the reach-vs-budget curve.
 struct CurvePoint {
-  std::string source;            ///< "greedy_prefix" (Monte Carlo) or "replan" (RR validation sets)
+  std::string source;            ///< "greedy_prefix" (the plan's first KOLs) or "replan" (a plan made at `budget`)
   double budget = 0, fee = 0;
   std::size_t kols = 0;
-  double reach = 0, se = 0;
+  double reach = 0, se = 0;      ///< as `estimate` says
+  std::string estimate = "monte_carlo";  ///< "monte_carlo" (independent check) or "rr_validation" (no check)
+  double reach_rr = 0, se_rr = 0;  ///< re-plans: the RR validation estimate (0 for prefixes)
 };
 
 /// A campaign plan: chosen KOLs, totals with error bars, per-group reach, reach over time,
@@ -108,6 +119,7 @@ struct CampaignPlan {
   std::string rule;                 ///< which budgeted candidate won (see BudgetedCoverageResult)
   std::vector<GroupReach> groups;
   std::vector<double> reach_by_step;  ///< cumulative weighted reach by step t (Monte Carlo)
+  std::vector<double> reach_by_step_se;  ///< its standard error per step (empty without a check)
   std::vector<CurvePoint> budget_curve;
   std::uint64_t rr_sets = 0, check_trials = 0;
   int rounds = 0;
@@ -121,7 +133,43 @@ struct CampaignPlan {
   void save_json(const std::string& path) const { write_file_atomic(path, to_json()); }
   /// A readable text report.
   std::string to_table() const;
+  /// Whether chosen KOL i is "not worth it" (see not_worth_it_factor): its Monte Carlo marginal
+  /// reach is not distinguishable from 0 (95% interval reaches 0), or its fee per unit of
+  /// marginal reach is more than not_worth_it_factor times the median over the plan's KOLs. The
+  /// planner keeps such KOLs because leftover budget has no other use; the report flags them so
+  /// a planner can drop them.
+  bool not_worth_it(std::size_t i) const;
+  /// The median of fee_per_reach over the chosen KOLs with a positive fee and marginal reach (0 if none).
+  double median_fee_per_reach() const;
+  /// Fee per unit of marginal reach of KOL i (infinity when its marginal reach is <= 0).
+  double fee_per_reach(std::size_t i) const;
 };
+
+/// A KOL costing more than this times the median KOL's fee per reached account is flagged.
+inline constexpr double not_worth_it_factor = 3.0;
+
+inline double CampaignPlan::fee_per_reach(std::size_t i) const {
+  const KolChoice& k = kols.at(i);
+  return k.marginal_reach > 0.0 ? k.fee / k.marginal_reach : std::numeric_limits<double>::infinity();
+}
+
+inline double CampaignPlan::median_fee_per_reach() const {
+  std::vector<double> x;
+  for (std::size_t i = 0; i < kols.size(); ++i)
+    if (kols[i].fee > 0.0 && kols[i].marginal_reach > 0.0) x.push_back(fee_per_reach(i));
+  if (x.empty()) return 0.0;
+  std::sort(x.begin(), x.end());
+  const std::size_t h = x.size() / 2;
+  return x.size() % 2 ? x[h] : 0.5 * (x[h - 1] + x[h]);
+}
+
+inline bool CampaignPlan::not_worth_it(std::size_t i) const {
+  const KolChoice& k = kols.at(i);
+  if (check_trials == 0) return false;  // no Monte Carlo numbers to judge by
+  if (k.marginal_reach - 1.96 * k.marginal_se <= 0.0) return true;
+  const double median = median_fee_per_reach();
+  return k.fee > 0.0 && median > 0.0 && fee_per_reach(i) > not_worth_it_factor * median;
+}
 
 namespace detail {
 
@@ -192,7 +240,8 @@ inline std::string CampaignPlan::to_json() const {
   par["excluded"] = std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end());
   j["parameters"] = std::move(par);
   j["kols"] = Json::array();
-  for (const auto& k : kols) {
+  for (std::size_t i = 0; i < kols.size(); ++i) {
+    const KolChoice& k = kols[i];
     j["kols"].push_back({{"account", static_cast<std::uint64_t>(k.account)},
                          {"fee", json_number(k.fee)},
                          {"risk", json_number(k.risk)},
@@ -201,9 +250,14 @@ inline std::string CampaignPlan::to_json() const {
                          {"marginal_reach", json_number(k.marginal_reach)},
                          {"marginal_se", json_number(k.marginal_se)},
                          {"marginal_rr", json_number(k.marginal_rr)},
+                         {"marginal_rr_selection", json_number(k.marginal_rr_selection)},
                          {"own_reach", json_number(k.own_reach)},
+                         {"own_reach_se", json_number(k.own_reach_se)},
+                         {"own_reach_rr", json_number(k.own_reach_rr)},
                          {"risk_loss", json_number(k.risk_loss)},
-                         {"penalty", json_number(k.penalty)}});
+                         {"penalty", json_number(k.penalty)},
+                         {"fee_per_reach", json_number(fee_per_reach(i))},
+                         {"not_worth_it", not_worth_it(i)}});
   }
   j["totals"] = {{"fee", json_number(total_fee)},
                  {"reach", json_number(reach)},
@@ -229,7 +283,9 @@ inline std::string CampaignPlan::to_json() const {
                            {"minimum", json_number(g.minimum)},
                            {"met", g.met}});
   }
+  j["median_fee_per_reach"] = json_number(median_fee_per_reach());
   j["reach_by_step"] = json_numbers(reach_by_step);
+  j["reach_by_step_se"] = json_numbers(reach_by_step_se);
   j["budget_curve"] = Json::array();
   for (const auto& p : budget_curve) {
     j["budget_curve"].push_back({{"source", p.source},
@@ -237,7 +293,10 @@ inline std::string CampaignPlan::to_json() const {
                                  {"fee", json_number(p.fee)},
                                  {"kols", static_cast<std::uint64_t>(p.kols)},
                                  {"reach", json_number(p.reach)},
-                                 {"se", json_number(p.se)}});
+                                 {"se", json_number(p.se)},
+                                 {"estimate", p.estimate},
+                                 {"reach_rr", json_number(p.reach_rr)},
+                                 {"se_rr", json_number(p.se_rr)}});
   }
   j["rr_sets"] = rr_sets;
   j["check_trials_run"] = check_trials;
@@ -264,22 +323,40 @@ inline std::string CampaignPlan::to_table() const {
                                                                      : std::to_string(spec.deadline) + " steps")
      << ", seed " << spec.seed << "\n";
   if (!contracted.empty()) os << "already contracted: " << contracted.size() << " KOLs\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "%4s %14s %10s %6s %22s %10s %10s %10s\n", "#", "account", "fee", "risk",
-                "marginal reach (MC)", "own reach", "risk loss", "penalty");
+  char line[320];
+  const bool mc = check_trials > 0;
+  std::snprintf(line, sizeof line, "%4s %14s %10s %6s %22s %22s %10s %10s %10s %s\n", "#", "account", "fee", "risk",
+                mc ? "marginal reach (MC)" : "marginal reach (RR)", mc ? "own reach (MC)" : "own reach (RR)",
+                "fee/reach", "risk loss", "penalty", "note");
   os << line;
+  std::size_t flagged = 0;
+  double flagged_fee = 0.0;
   for (std::size_t i = 0; i < kols.size(); ++i) {
     const auto& k = kols[i];
-    const std::string mr = num(k.marginal_reach) + " +- " + num(k.marginal_se);
-    std::snprintf(line, sizeof line, "%4zu %14llu %10.2f %6.3f %22s %10.1f %10.1f %10.1f\n", i + 1,
-                  static_cast<unsigned long long>(k.account), k.fee, k.risk, mr.c_str(), k.own_reach, k.risk_loss,
-                  k.penalty);
+    const std::string mr = mc ? num(k.marginal_reach) + " +- " + num(k.marginal_se) : num(k.marginal_rr);
+    const std::string own = mc ? num(k.own_reach) + " +- " + num(k.own_reach_se) : num(k.own_reach);
+    const double fpr = mc ? fee_per_reach(i) : (k.marginal_rr > 0 ? k.fee / k.marginal_rr : std::numeric_limits<double>::infinity());
+    const bool bad = not_worth_it(i);
+    if (bad) {
+      ++flagged;
+      flagged_fee += k.fee;
+    }
+    std::snprintf(line, sizeof line, "%4zu %14llu %10.2f %6.3f %22s %22s %10s %10.1f %10.1f %s\n", i + 1,
+                  static_cast<unsigned long long>(k.account), k.fee, k.risk, mr.c_str(), own.c_str(),
+                  std::isfinite(fpr) ? num(fpr, 2).c_str() : "inf", k.risk_loss, k.penalty,
+                  bad ? "not worth it" : "");
     os << line;
   }
+  if (flagged > 0)
+    os << flagged << " KOL(s) marked \"not worth it\" (fee " << num(flagged_fee, 2)
+       << "): marginal reach within noise of 0, or over " << num(not_worth_it_factor, 0)
+       << "x the median KOL's fee per reach (" << num(median_fee_per_reach(), 2)
+       << "); the planner spent leftover budget on them\n";
   os << "total fee " << num(total_fee, 2) << "; reach " << num(reach) << " +- " << num(reach_se) << " (95% CI "
      << num(reach_ci_low) << " .. " << num(reach_ci_high) << ", " << check_trials << " independent trials)";
   if (spec.audience.weighted()) os << " weighted; accounts reached " << num(accounts_reached) << " +- " << num(accounts_reached_se);
-  os << "\nselector estimate " << num(reach_rr) << "; rule " << rule << "; certified ratio " << num(certified_ratio, 3)
+  os << "\nselector estimate " << num(reach_rr) << " (RR validation sets)"
+     << "; rule " << rule << "; certified ratio " << num(certified_ratio, 3)
      << " (w.p. >= 1 - delta)";
   if (guarantee > 0) os << "; rule guarantee " << num(guarantee, 3) << " on the RR sample";
   os << "\n";
@@ -295,7 +372,10 @@ inline std::string CampaignPlan::to_table() const {
   }
   if (!reach_by_step.empty()) {
     os << "reach by step:";
-    for (std::size_t t = 0; t < reach_by_step.size() && t < 12; ++t) os << ' ' << t << ':' << num(reach_by_step[t], 0);
+    for (std::size_t t = 0; t < reach_by_step.size() && t < 12; ++t) {
+      os << ' ' << t << ':' << num(reach_by_step[t], 0);
+      if (t < reach_by_step_se.size()) os << "+-" << num(reach_by_step_se[t], 0);
+    }
     if (reach_by_step.size() > 12) os << " ...";
     os << "\n";
   }
