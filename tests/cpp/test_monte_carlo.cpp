@@ -426,7 +426,10 @@ TEST(MonteCarlo, RandomTinyGraphsMatchExactSpread) {
         expect_matches(estimate_spread(g, IndependentCascade{}, seeds, o), ex, max_reach, "IC plain");
       } else {
         auto ex = exact_spread(g, LinearThreshold{}, seeds, xo);
-        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT");
+        o.fused = true;
+        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT fused");
+        o.fused = false;
+        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT plain");
       }
     }
   }
@@ -435,13 +438,13 @@ TEST(MonteCarlo, RandomTinyGraphsMatchExactSpread) {
 TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
   auto g = random_graph(300, 3000, test_seed() + 7, true);
   std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
-  for (int model = 0; model < 3; ++model) {
+  for (int model = 0; model < 4; ++model) {  // IC fused, IC plain, LT plain, LT fused
     MonteCarloOptions o = mc(3000 + 17);  // a partial last batch too
     o.per_account = true;
-    o.fused = model == 0;
+    o.fused = model == 0 || model == 3;
     auto run = [&](int threads) {
       o.threads = threads;
-      return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+      return model >= 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
                         : estimate_spread(g, IndependentCascade{}, seeds, o);
     };
     auto a = run(1), b = run(2), c = run(2), d = run(0);
@@ -463,15 +466,15 @@ TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
 TEST(MonteCarlo, IdenticalForOneThreeAndSevenThreads) {
   auto g = random_graph(300, 3000, test_seed() + 8, true);
   const std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
-  for (int model = 0; model < 3; ++model) {
+  for (int model = 0; model < 4; ++model) {  // IC fused, IC plain, LT plain, LT fused
     for (std::uint32_t steps : {std::numeric_limits<std::uint32_t>::max(), 2u}) {
       MonteCarloOptions o = mc(2000 + 37);
       o.per_account = true;
-      o.fused = model == 0;
+      o.fused = model == 0 || model == 3;
       o.max_steps = steps;
       auto run = [&](int threads) {
         o.threads = threads;
-        return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+        return model >= 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
                           : estimate_spread(g, IndependentCascade{}, seeds, o);
       };
       const auto a = run(1);
