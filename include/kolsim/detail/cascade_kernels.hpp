@@ -311,6 +311,71 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
   return any;
 }
 
+/// Linear Threshold (see LtIntervals / FusedLtScan): the account keys, interval starts and
+/// lengths of edges c + j .. c + j + 7 (only `lanes` are read). `key_base` is the batch key
+/// xor FusedLtScan::account_tag.
+struct LtEdgesX8 {
+  __m512i key, start, length;
+};
+KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const prob_t* prob, const vertex_t* tgt,
+                                                 const std::uint64_t* start, edge_t c, unsigned j,
+                                                 __mmask8 lanes) noexcept {
+  constexpr std::uint64_t whole = std::uint64_t{1} << 63;
+  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, prob + c + j));
+  const __m512i v = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, tgt + c + j));
+  const __m512i key = mix_x8(
+      _mm512_xor_si512(broadcast_x8(key_base), _mm512_mullo_epi64(v, broadcast_x8(WorldCoins::edge_multiplier))));
+  const __m512i s = _mm512_maskz_loadu_epi64(lanes, start + c + j);
+  const __m512i scaled = _mm512_slli_epi64(
+      _mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi64(0x7FFFFF)), _mm512_set1_epi64(0x800000)), 40);
+  const __m512i shift = _mm512_sub_epi64(_mm512_set1_epi64(126), _mm512_srli_epi64(bits, 23));
+  const __mmask8 certain = _mm512_cmple_epu64_mask(_mm512_sub_epi64(bits, _mm512_set1_epi64(0x3F800000)),
+                                                   _mm512_set1_epi64(0x40000000));
+  __m512i len = _mm512_srli_epi64(_mm512_srlv_epi64(scaled, shift), 1);
+  len = _mm512_mask_mov_epi64(len, certain, broadcast_x8(whole));
+  len = _mm512_min_epu64(len, _mm512_sub_epi64(broadcast_x8(whole), s));
+  return {key, s, len};
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::uint64_t key_base, const prob_t* prob,
+                                                                         const vertex_t* tgt,
+                                                                         const std::uint64_t* start, edge_t c,
+                                                                         unsigned len, std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(add))), 1);
+    const __mmask8 hit =
+        static_cast<__mmask8>(_mm512_cmplt_epu64_mask(_mm512_sub_epi64(coin, x.start), x.length) & lanes);
+    live |= static_cast<std::uint64_t>(hit) << j;
+  }
+  return live;
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint64_t key_base, const prob_t* prob,
+                                                                      const vertex_t* tgt,
+                                                                      const std::uint64_t* start, edge_t c,
+                                                                      unsigned len, int k,
+                                                                      const std::uint64_t* bit_of,
+                                                                      const std::uint64_t* offset_of,
+                                                                      std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    __m512i live = _mm512_setzero_si512();
+    for (int i = 0; i < k; ++i) {
+      const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(offset_of[i]))), 1);
+      live = _mm512_mask_or_epi64(live, _mm512_cmplt_epu64_mask(_mm512_sub_epi64(coin, x.start), x.length), live,
+                                  broadcast_x8(bit_of[i]));
+    }
+    _mm512_mask_storeu_epi64(out + j, lanes, live);
+    any |= static_cast<std::uint64_t>(_mm512_test_epi64_mask(live, live) & lanes) << j;
+  }
+  return any;
+}
+
 /// Whether this processor (and OS) runs the AVX-512 coin scans.
 inline bool fused_ic_has_avx512() noexcept {
   static const bool has = [] {
@@ -591,7 +656,8 @@ class LtIntervals {
   std::vector<std::uint64_t> start_;
 };
 
-/// The Linear Threshold's coin scan over LtIntervals (scalar): the coin of edge (u, v) in world
+/// The Linear Threshold's coin scan over LtIntervals (AVX-512 when the processor has it, else
+/// scalar; the same bits): the coin of edge (u, v) in world
 /// w depends on (batch, v, w) only, so in each world v's in-edges share one draw.
 struct FusedLtScan {
   static constexpr std::uint64_t account_tag = 0x5851F42D4C957F2Dull;
@@ -599,6 +665,7 @@ struct FusedLtScan {
   const prob_t* prob;
   const vertex_t* tgt;
   const std::uint64_t* start;
+  bool avx512 = fused_ic_has_avx512();  ///< false: the scalar scans (the same bits)
   std::uint64_t account_key(vertex_t v) const noexcept {
     return WorldCoins::mix(coins.batch_key() ^ account_tag ^ (static_cast<std::uint64_t>(v) * WorldCoins::edge_multiplier));
   }
@@ -609,6 +676,9 @@ struct FusedLtScan {
     return coin63 - s < len;
   }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512) return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+#endif
     std::uint64_t live = 0;
     for (unsigned j = len; j-- > 0;) {
       const std::uint64_t coin63 = WorldCoins::mix(account_key(tgt[c + j]) + add) >> 1;
@@ -618,6 +688,11 @@ struct FusedLtScan {
   }
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t, std::uint64_t* out) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512)
+      return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
+                                         out);
+#endif
     std::uint64_t any = 0;
     for (unsigned j = len; j-- > 0;) {
       const std::uint64_t key = account_key(tgt[c + j]);
