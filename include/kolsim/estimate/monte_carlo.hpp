@@ -139,11 +139,12 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   // Per-thread workspaces and per-account counters, created by the thread that uses them.
   const int slots = std::max(threads, 1);
   // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
-  // per_account, a counter per account; then the summed counts and the probabilities.
+  // per_account, a counter per account; then the summed counts and the probabilities; fused LT:
+  // the interval starts (8 bytes per edge, and as much while they are built) and a cursor per account.
   require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
                                 " for ", slots, " threads x ", n, " accounts"),
                  static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
-                     (fused_lt ? static_cast<double>(g.num_edges()) * 8.0 + static_cast<double>(n) * 8.0 : 0.0) +
+                     (fused_lt ? static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(n) * 8.0 : 0.0) +
                      (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
   std::vector<std::unique_ptr<detail::FusedIcWorkspace>> fused_ws(static_cast<std::size_t>(slots));
   std::optional<detail::LtIntervals> lt_intervals;
