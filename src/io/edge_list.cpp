@@ -420,6 +420,216 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+/// The line syntax the options ask for (the format, comment characters, columns).
+Syntax make_syntax(const EdgeListOptions& options, const std::string& path) {
+  Syntax syn;
+  switch (options.format) {
+    case EdgeFormat::csv: syn.csv = true; break;
+    case EdgeFormat::whitespace: syn.csv = false; break;
+    case EdgeFormat::auto_detect: {
+      const std::string lower = lowercase(path);
+      syn.csv = ends_with(lower, ".csv") || ends_with(lower, ".csv.gz");
+      break;
+    }
+  }
+  for (char c : options.comment_chars) {
+    KOLSIM_REQUIRE(!(c >= '0' && c <= '9') && !is_blank(c) && c != '\n' && c != ',' && c != '-' && c != '.',
+                   "read_edge_list: comment character ", quote(std::string_view(&c, 1)), " would hide data");
+    syn.comment[static_cast<unsigned char>(c)] = true;
+  }
+  syn.prob_col = options.probability_column;
+  syn.ignore_extra = options.ignore_extra_columns;
+  syn.min_fields = std::max<std::size_t>(2, static_cast<std::size_t>(options.probability_column + 1));
+  return syn;
+}
+
+/// Where the data lines start, and the "n m" header line's values.
+struct Preamble {
+  const char* data_start = nullptr;
+  std::uint64_t data_first_line = 0;  ///< file line of the first data line
+  std::uint64_t header_line = 0, header_n = 0, header_m = 0;
+};
+
+/// Reads the preamble (serial, up to the first data line): comments, blank lines, the csv header,
+/// the "n m" line, and the first data line, whose field count every later line must match
+/// (stored in syn.expected_fields). Throws ParseError when the file holds no data line.
+Preamble read_preamble(const char* text, const char* end, Syntax& syn, const EdgeListOptions& options,
+                       const std::string& path, EdgeListReport& rep) {
+  const char* p = text;
+  std::uint64_t line = 0;
+  bool header_pending = syn.csv && options.csv_header;
+  bool counts_pending = options.first_line_counts;
+  Preamble pre;
+  while (p < end) {
+    const char* eol = line_end(p, end);
+    ++line;
+    const LineKind kind = classify(p, eol, syn);
+    if (kind == LineKind::blank) {
+      ++rep.blank_lines;
+    } else if (kind == LineKind::comment) {
+      ++rep.comment_lines;
+    } else if (header_pending) {
+      header_pending = false;
+    } else if (counts_pending) {
+      counts_pending = false;
+      pre.header_line = line;
+      std::string err;
+      std::uint64_t vals[2] = {0, 0};
+      bool ok = true;
+      const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
+        if (f < 2 && !parse_id(t, f, vals[f], err)) {
+          err = detail::concat("bad \"n m\" header line (first_line_counts): ", err);
+          return ok = false;
+        }
+        return true;
+      });
+      if (ok && fields != 2)
+        err = detail::concat("the \"n m\" header line (first_line_counts) has ", fields, " fields, expected 2"), ok = false;
+      if (!ok) throw ParseError(path, line, err);
+      pre.header_n = vals[0];
+      pre.header_m = vals[1];
+    } else {
+      pre.data_start = p;
+      syn.expected_fields = for_each_field(p, eol, syn.csv, [](std::size_t, std::string_view) { return true; });
+      break;
+    }
+    p = eol < end ? eol + 1 : end;
+  }
+  if (pre.data_start == nullptr)
+    throw ParseError(path, 0,
+                     end == text ? std::string("no edges: the file is empty")
+                                   : std::string("no edges: the file holds only comments, blank lines or headers"));
+  pre.data_first_line = line;
+  return pre;
+}
+
+/// Cuts [data_start, end) into newline-aligned chunks (fixed size, between 1 and 64 MiB),
+/// counts their lines in parallel and sets, by prefix sums, each chunk's first file line and the
+/// slots its edges go to before it is parsed; `slots` receives the total.
+std::vector<Chunk> cut_chunks(const char* data_start, const char* end, std::uint64_t data_first_line, int threads,
+                              std::uint64_t& slots) {
+  const auto total = static_cast<std::size_t>(end - data_start);
+  const std::size_t min_chunk = std::size_t{1} << 20;
+  const std::size_t max_chunk = std::size_t{1} << 26;  // parsed in ~0.1 s: the stop token's period
+  const std::size_t chunk_size = std::min(
+      max_chunk,
+      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8)));
+  std::vector<Chunk> chunks;
+  for (const char* s = data_start; s < end;) {
+    Chunk c;
+    c.begin = s;
+    const char* target = static_cast<std::size_t>(end - s) > chunk_size ? s + chunk_size : end;
+    c.end = target < end ? line_end(target, end) : end;
+    if (c.end < end) ++c.end;  // include the newline
+    s = c.end;
+    chunks.push_back(std::move(c));
+  }
+  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
+    Chunk& c = chunks[i];
+    c.lines = count_newlines(c.begin, static_cast<std::size_t>(c.end - c.begin));
+    if (c.end == end && c.end[-1] != '\n') ++c.lines;
+  }, 1);
+  slots = 0;
+  {
+    std::uint64_t l = data_first_line;
+    for (auto& c : chunks) {
+      c.first_line = l;
+      c.base = slots;
+      l += c.lines;
+      slots += c.lines;
+    }
+  }
+  return chunks;
+}
+
+/// Unused columns that hold a probability on every data line (probably a forgotten
+/// probability_column) go to rep.unused_numeric_columns. Columns present on every line: all of
+/// them, unless extra ones are allowed.
+void note_unused_columns(const std::vector<Chunk>& chunks, const Syntax& syn, EdgeListReport& rep) {
+  std::uint64_t numeric = ~std::uint64_t{0};
+  std::size_t present = syn.expected_fields;
+  for (const auto& c : chunks) {
+    numeric &= c.numeric;
+    if (syn.ignore_extra) present = std::min(present, c.min_fields);
+  }
+  for (std::size_t col = 2; col < std::min(present, tracked_columns); ++col)
+    if ((numeric >> col & 1u) && static_cast<int>(col) != syn.prob_col) rep.unused_numeric_columns.push_back(static_cast<int>(col));
+}
+
+/// Moves the per-chunk runs of edges into one run in file order (chunk by chunk: later runs only
+/// move down; nothing moves when no line was blank or a comment) and adds the chunks' comment and
+/// blank lines to `rep`. Returns the number of edges.
+std::uint64_t compact(std::vector<Chunk>& chunks, account_t* src, account_t* dst, prob_t* prob, EdgeListReport& rep) {
+  std::uint64_t m = 0;
+  for (auto& c : chunks) {
+    c.out = m;
+    if (c.base != m) {
+      std::memmove(src + m, src + c.base, c.edges * sizeof(account_t));
+      std::memmove(dst + m, dst + c.base, c.edges * sizeof(account_t));
+      if (prob) std::memmove(prob + m, prob + c.base, c.edges * sizeof(prob_t));
+    }
+    m += c.edges;
+    rep.comment_lines += c.comments;
+    rep.blank_lines += c.blanks;
+  }
+  return m;
+}
+
+/// check_lt_weights: when some account's in-weights sum to more than 1 (+ 1e-4), replays the
+/// input in file order with the graph's self-loop and duplicate policies and throws ParseError
+/// at the edge line where a violating account first goes over (locate(i): line and text of
+/// input edge i).
+template <class Locate>
+void check_lt_weights(const FollowerGraph& g, const account_t* src, const account_t* dst, const prob_t* prob,
+                      std::uint64_t m, const BuildOptions& b, const std::string& path, Locate&& locate) {
+  constexpr double tolerance = 1e-4;
+  std::unordered_map<account_t, double> over;  // violating target account -> running sum
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+    double s = 0;
+    for (prob_t w : g.in_probs(v)) s += w;
+    if (s > 1.0 + tolerance) over.emplace(g.accounts()[v], 0.0);
+  }
+  if (!over.empty()) {
+    // Replay the input in file order with the graph's self-loop and duplicate policies to
+    // find the edge line at which a violating account first goes over.
+    std::map<std::pair<account_t, account_t>, double> pair_weight;
+    auto add = [&](account_t u, account_t v, double w) -> double {
+      auto it = over.find(v);
+      if (it == over.end()) return -1.0;
+      auto [pw, fresh] = pair_weight.try_emplace({u, v}, 0.0);
+      double delta = w;
+      if (!fresh) {
+        switch (b.duplicates) {
+          case Duplicates::first: delta = 0; break;
+          case Duplicates::max: delta = std::max(0.0, w - pw->second); break;
+          case Duplicates::combine: delta = (1 - (1 - pw->second) * (1 - w)) - pw->second; break;
+          default: break;
+        }
+      }
+      pw->second += delta;
+      it->second += delta;
+      return it->second;
+    };
+    for (std::uint64_t i = 0; i < m; ++i) {
+      account_t u = src[i], v = dst[i];
+      if (b.flip) std::swap(u, v);
+      if (u == v && b.self_loops == SelfLoops::drop) continue;
+      double s = add(u, v, prob[i]);
+      if (b.undirected && u != v) s = std::max(s, add(v, u, prob[i]));
+      if (s > 1.0 + tolerance) {
+        auto [ln, textv] = locate(i);
+        account_t who = v;
+        if (b.undirected && over.count(u) && over[u] > 1.0 + tolerance) who = u;
+        throw ParseError(path, ln,
+                         detail::concat("LT weights into account ", who, " sum to ", over[who],
+                                        " > 1 at this edge (check_lt_weights); the line reads ", quote(textv)));
+      }
+    }
+    throw ParseError(path, 0,
+                     detail::concat("LT weights into account ", over.begin()->first, " sum to more than 1 (check_lt_weights)"));
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -482,25 +692,7 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   KOLSIM_REQUIRE(!options.check_lt_weights || options.probability_column >= 0,
                  "read_edge_list: check_lt_weights needs a probability_column");
   const int threads = resolve_threads(options.build.threads);
-
-  Syntax syn;
-  switch (options.format) {
-    case EdgeFormat::csv: syn.csv = true; break;
-    case EdgeFormat::whitespace: syn.csv = false; break;
-    case EdgeFormat::auto_detect: {
-      const std::string lower = lowercase(path);
-      syn.csv = ends_with(lower, ".csv") || ends_with(lower, ".csv.gz");
-      break;
-    }
-  }
-  for (char c : options.comment_chars) {
-    KOLSIM_REQUIRE(!(c >= '0' && c <= '9') && !is_blank(c) && c != '\n' && c != ',' && c != '-' && c != '.',
-                   "read_edge_list: comment character ", quote(std::string_view(&c, 1)), " would hide data");
-    syn.comment[static_cast<unsigned char>(c)] = true;
-  }
-  syn.prob_col = options.probability_column;
-  syn.ignore_extra = options.ignore_extra_columns;
-  syn.min_fields = std::max<std::size_t>(2, static_cast<std::size_t>(options.probability_column + 1));
+  Syntax syn = make_syntax(options, path);
 
   EdgeListReport rep;
   rep.path = path;
@@ -510,88 +702,12 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   const char* text = raw.data.get() + bom;
   const char* end = raw.data.get() + raw.size;
 
-  // Preamble (serial): comments, blank lines, the csv header, the "n m" line, and the first data
-  // line, whose field count every later line must match.
-  const char* p = text;
-  std::uint64_t line = 0;
-  bool header_pending = syn.csv && options.csv_header;
-  bool counts_pending = options.first_line_counts;
-  std::uint64_t header_line = 0, header_n = 0, header_m = 0;
-  const char* data_start = nullptr;
-  while (p < end) {
-    const char* eol = line_end(p, end);
-    ++line;
-    const LineKind kind = classify(p, eol, syn);
-    if (kind == LineKind::blank) {
-      ++rep.blank_lines;
-    } else if (kind == LineKind::comment) {
-      ++rep.comment_lines;
-    } else if (header_pending) {
-      header_pending = false;
-    } else if (counts_pending) {
-      counts_pending = false;
-      header_line = line;
-      std::string err;
-      std::uint64_t vals[2] = {0, 0};
-      bool ok = true;
-      const std::size_t fields = for_each_field(p, eol, syn.csv, [&](std::size_t f, std::string_view t) {
-        if (f < 2 && !parse_id(t, f, vals[f], err)) {
-          err = detail::concat("bad \"n m\" header line (first_line_counts): ", err);
-          return ok = false;
-        }
-        return true;
-      });
-      if (ok && fields != 2)
-        err = detail::concat("the \"n m\" header line (first_line_counts) has ", fields, " fields, expected 2"), ok = false;
-      if (!ok) throw ParseError(path, line, err);
-      header_n = vals[0];
-      header_m = vals[1];
-    } else {
-      data_start = p;
-      syn.expected_fields = for_each_field(p, eol, syn.csv, [](std::size_t, std::string_view) { return true; });
-      break;
-    }
-    p = eol < end ? eol + 1 : end;
-  }
-  if (data_start == nullptr)
-    throw ParseError(path, 0,
-                     end == text ? std::string("no edges: the file is empty")
-                                   : std::string("no edges: the file holds only comments, blank lines or headers"));
-  const std::uint64_t data_first_line = line;
+  const Preamble pre = read_preamble(text, end, syn, options, path, rep);
+  const char* const data_start = pre.data_start;
+  const std::uint64_t data_first_line = pre.data_first_line;
 
-  // Newline-aligned chunks, line counts, prefix sums: each chunk knows its first file line and
-  // the slots its edges go to before it is parsed.
-  const auto total = static_cast<std::size_t>(end - data_start);
-  const std::size_t min_chunk = std::size_t{1} << 20;
-  const std::size_t max_chunk = std::size_t{1} << 26;  // parsed in ~0.1 s: the stop token's period
-  const std::size_t chunk_size = std::min(
-      max_chunk,
-      std::max(min_chunk, (total + static_cast<std::size_t>(threads) * 8 - 1) / (static_cast<std::size_t>(threads) * 8)));
-  std::vector<Chunk> chunks;
-  for (const char* s = data_start; s < end;) {
-    Chunk c;
-    c.begin = s;
-    const char* target = static_cast<std::size_t>(end - s) > chunk_size ? s + chunk_size : end;
-    c.end = target < end ? line_end(target, end) : end;
-    if (c.end < end) ++c.end;  // include the newline
-    s = c.end;
-    chunks.push_back(std::move(c));
-  }
-  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
-    Chunk& c = chunks[i];
-    c.lines = count_newlines(c.begin, static_cast<std::size_t>(c.end - c.begin));
-    if (c.end == end && c.end[-1] != '\n') ++c.lines;
-  }, 1);
   std::uint64_t slots = 0;
-  {
-    std::uint64_t l = data_first_line;
-    for (auto& c : chunks) {
-      c.first_line = l;
-      c.base = slots;
-      l += c.lines;
-      slots += c.lines;
-    }
-  }
+  std::vector<Chunk> chunks = cut_chunks(data_start, end, data_first_line, threads, slots);
   const bool has_p = syn.prob_col >= 0;
   auto ids = [&] {
     MallocIds a(static_cast<account_t*>(std::malloc(std::max<std::uint64_t>(slots, 1) * sizeof(account_t))), &std::free);
@@ -619,38 +735,15 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   for (const auto& c : chunks)
     if (c.failed) throw ParseError(path, c.fail_line, c.message);
 
-  // Unused columns that hold a probability on every data line: probably a forgotten
-  // probability_column. Columns present on every line: all of them, unless extra ones are allowed.
-  {
-    std::uint64_t numeric = ~std::uint64_t{0};
-    std::size_t present = syn.expected_fields;
-    for (const auto& c : chunks) {
-      numeric &= c.numeric;
-      if (syn.ignore_extra) present = std::min(present, c.min_fields);
-    }
-    for (std::size_t col = 2; col < std::min(present, tracked_columns); ++col)
-      if ((numeric >> col & 1u) && static_cast<int>(col) != syn.prob_col) rep.unused_numeric_columns.push_back(static_cast<int>(col));
-  }
+  note_unused_columns(chunks, syn, rep);
 
-  // Compact the per-chunk runs into one array in file order.
-  std::uint64_t m = 0;
-  for (auto& c : chunks) {
-    c.out = m;
-    if (c.base != m) {
-      std::memmove(src.get() + m, src.get() + c.base, c.edges * sizeof(account_t));
-      std::memmove(dst.get() + m, dst.get() + c.base, c.edges * sizeof(account_t));
-      if (has_p) std::memmove(prob.get() + m, prob.get() + c.base, c.edges * sizeof(prob_t));
-    }
-    m += c.edges;
-    rep.comment_lines += c.comments;
-    rep.blank_lines += c.blanks;
-  }
+  const std::uint64_t m = compact(chunks, src.get(), dst.get(), prob.get(), rep);
   rep.edge_lines = m;
   rep.lines = data_first_line - 1;  // preamble lines
   for (const auto& c : chunks) rep.lines += c.lines;
-  if (options.first_line_counts && header_m != m)
-    throw ParseError(path, header_line,
-                     detail::concat("the \"n m\" header says m = ", header_m, " edges but the file has ", m,
+  if (options.first_line_counts && pre.header_m != m)
+    throw ParseError(path, pre.header_line,
+                     detail::concat("the \"n m\" header says m = ", pre.header_m, " edges but the file has ", m,
                                     " edge lines"));
   rep.parse_seconds = seconds_since(t0);
 
@@ -715,60 +808,13 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   }
   rep.build_seconds = seconds_since(t1);
 
-  if (options.first_line_counts && g.num_vertices() > header_n)
-    throw ParseError(path, header_line,
-                     detail::concat("the \"n m\" header says n = ", header_n, " accounts but ", g.num_vertices(),
+  if (options.first_line_counts && g.num_vertices() > pre.header_n)
+    throw ParseError(path, pre.header_line,
+                     detail::concat("the \"n m\" header says n = ", pre.header_n, " accounts but ", g.num_vertices(),
                                     " distinct accounts appear"));
 
-  if (options.check_lt_weights && g.has_probabilities()) {
-    constexpr double tolerance = 1e-4;
-    std::unordered_map<account_t, double> over;  // violating target account -> running sum
-    for (vertex_t v = 0; v < g.num_vertices(); ++v) {
-      double s = 0;
-      for (prob_t w : g.in_probs(v)) s += w;
-      if (s > 1.0 + tolerance) over.emplace(g.accounts()[v], 0.0);
-    }
-    if (!over.empty()) {
-      // Replay the input in file order with the graph's self-loop and duplicate policies to
-      // find the edge line at which a violating account first goes over.
-      std::map<std::pair<account_t, account_t>, double> pair_weight;
-      const auto& b = options.build;
-      auto add = [&](account_t u, account_t v, double w) -> double {
-        auto it = over.find(v);
-        if (it == over.end()) return -1.0;
-        auto [pw, fresh] = pair_weight.try_emplace({u, v}, 0.0);
-        double delta = w;
-        if (!fresh) {
-          switch (b.duplicates) {
-            case Duplicates::first: delta = 0; break;
-            case Duplicates::max: delta = std::max(0.0, w - pw->second); break;
-            case Duplicates::combine: delta = (1 - (1 - pw->second) * (1 - w)) - pw->second; break;
-            default: break;
-          }
-        }
-        pw->second += delta;
-        it->second += delta;
-        return it->second;
-      };
-      for (std::uint64_t i = 0; i < m; ++i) {
-        account_t u = src[i], v = dst[i];
-        if (b.flip) std::swap(u, v);
-        if (u == v && b.self_loops == SelfLoops::drop) continue;
-        double s = add(u, v, prob[i]);
-        if (b.undirected && u != v) s = std::max(s, add(v, u, prob[i]));
-        if (s > 1.0 + tolerance) {
-          auto [ln, textv] = locate(i);
-          account_t who = v;
-          if (b.undirected && over.count(u) && over[u] > 1.0 + tolerance) who = u;
-          throw ParseError(path, ln,
-                           detail::concat("LT weights into account ", who, " sum to ", over[who],
-                                          " > 1 at this edge (check_lt_weights); the line reads ", quote(textv)));
-        }
-      }
-      throw ParseError(path, 0,
-                       detail::concat("LT weights into account ", over.begin()->first, " sum to more than 1 (check_lt_weights)"));
-    }
-  }
+  if (options.check_lt_weights && g.has_probabilities())
+    check_lt_weights(g, src.get(), dst.get(), prob.get(), m, options.build, path, locate);
   if (report) *report = std::move(rep);
   return g;
 }

@@ -3,6 +3,7 @@
 #include "kolsim/io/snapshot.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,7 +105,9 @@ class Checksum {
   void add(std::span<const T> s) {
     h_ = mix_round(h_ ^ ++count_, section_hash(s.data(), s.size_bytes(), threads_));
   }
-  void add_bytes(const void* p, std::size_t n) { h_ = mix_round(h_ ^ ++count_, section_hash(p, n, threads_)); }
+  void add_bytes(const void* p, std::size_t n) { add_hash(section_hash(p, n, threads_)); }
+  /// Adds a section whose section_hash() is already known.
+  void add_hash(std::uint64_t section) { h_ = mix_round(h_ ^ ++count_, section); }
   std::uint64_t value() const { return avalanche(h_ ^ count_); }
 
  private:
@@ -139,45 +142,149 @@ std::uint64_t expected_size(std::uint64_t n, std::uint64_t m, bool probs) {
   throw IoError(detail::concat(what, " '", path, "': ", std::system_category().message(err)));
 }
 
-/// Where the snapshot's bytes come from: a file descriptor or a buffer in memory.
-class Reader {
+/// Copies `len` bytes to `dst` and returns their section_hash(): the same fixed 1 MiB blocks,
+/// each copied and then hashed while it is still in cache, in parallel.
+std::uint64_t copy_and_hash(void* dst, const unsigned char* src, std::size_t len, int threads) {
+  auto* out = static_cast<unsigned char*>(dst);
+  const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
+  std::vector<std::uint64_t> hs(blocks);
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
+    const std::size_t off = b * block_bytes, size = std::min(block_bytes, len - std::min(len, off));
+    if (size) std::memcpy(out + off, src + off, size);
+    hs[b] = block_hash(src + off, size, b);
+  }, 1, 4);
+  std::uint64_t h = P5 ^ len;
+  for (auto x : hs) h = mix_round(h, x);
+  return avalanche(h);
+}
+
+/// The snapshot's bytes in memory (a read-only map of the file, or a buffer): arrays are copied
+/// out of it in order, each hashed on the way.
+class Source {
  public:
-  Reader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  Reader(const char* data, std::size_t size, std::string path) : data_(data), size_(size), path_(std::move(path)) {}
-  void read(void* dst, std::size_t n) {
-    auto* p = static_cast<char*>(dst);
-    if (data_ != nullptr) {
-      if (n > size_ - pos_) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
-      std::memcpy(p, data_ + pos_, n);
-      pos_ += n;
-      return;
-    }
-    while (n > 0) {
-      const ssize_t r = ::read(fd_, p, std::min<std::size_t>(n, std::size_t{1} << 30));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        io_fail("cannot read", path_, errno);
-      }
-      if (r == 0) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
-      p += r;
-      n -= static_cast<std::size_t>(r);
-    }
+  Source(const unsigned char* data, std::size_t size, std::string path, int threads)
+      : data_(data), size_(size), path_(std::move(path)), threads_(threads) {}
+  const unsigned char* take(std::size_t n) {
+    if (n > size_ - pos_) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
+    const unsigned char* p = data_ + pos_;
+    pos_ += n;
+    return p;
   }
+  /// Fills v with `count` elements; returns their section hash.
   template <class T>
-  void read_into(std::vector<T>& v, std::size_t count) {
+  std::uint64_t read_into(std::vector<T>& v, std::size_t count) {
+    const unsigned char* p = take(count * sizeof(T));
     v.resize(count);
-    read(v.data(), count * sizeof(T));
+    return copy_and_hash(v.data(), p, count * sizeof(T), threads_);
   }
 
  private:
-  int fd_ = -1;
-  const char* data_ = nullptr;
-  std::size_t size_ = 0, pos_ = 0;
+  const unsigned char* data_;
+  std::size_t size_, pos_ = 0;
   std::string path_;
+  int threads_;
+};
+
+/// A read-only private map of a whole regular file, unmapped on destruction.
+class FileMap {
+ public:
+  FileMap(int fd, std::size_t size, const std::string& path) : size_(size) {
+    if (size_ == 0) return;
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) io_fail("cannot map", path, errno);
+    data_ = static_cast<const unsigned char*>(p);
+    ::madvise(p, size_, MADV_SEQUENTIAL);
+  }
+  FileMap(const FileMap&) = delete;
+  FileMap& operator=(const FileMap&) = delete;
+  ~FileMap() {
+    if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
+  }
+  const unsigned char* data() const noexcept { return data_; }
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_;
 };
 
 [[noreturn]] void bad_structure(const std::string& path, const std::string& what) {
   throw ParseError(path, 0, "invalid snapshot structure: " + what);
+}
+
+/// Checks that the in-rows are exactly the transpose of the out-rows and the in-order
+/// probabilities equal the out-order ones (rows already known to be sorted and within [0, n)).
+/// Walking the out-rows in source order fills each in-row in ascending source order, the order a
+/// sorted in-row must have (parallel edges included), so a cursor per in-row checks every edge.
+/// The targets are cut into `threads` ranges holding about m / threads in-edges each; every range
+/// walks all out-rows but follows only the edges into it, so each cursor sees the same edges in
+/// the same order as in one serial walk. The error names the first failing edge in out-order,
+/// which is the serial walk's first failure for any thread count.
+void check_transpose(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
+                     const std::vector<prob_t>& in_p, int threads) {
+  const bool probs = !out_p.empty();
+  const auto m = static_cast<edge_t>(t.out_targets.size());
+  const int ranges = m >= (edge_t{1} << 16) ? std::max(threads, 1) : 1;
+  std::vector<vertex_t> first(static_cast<std::size_t>(ranges) + 1, static_cast<vertex_t>(n));
+  for (int r = 0; r < ranges; ++r)  // the first target whose in-edges start at or after r m / ranges
+    first[static_cast<std::size_t>(r)] = static_cast<vertex_t>(
+        std::lower_bound(t.in_offsets.begin(), t.in_offsets.end() - 1, m / static_cast<edge_t>(ranges) * r) -
+        t.in_offsets.begin());
+  first[0] = 0;
+  std::vector<edge_t> cursor(t.in_offsets.begin(), t.in_offsets.end() - 1);
+  enum : int { fine = 0, not_transpose = 1, other_prob = 2 };
+  std::vector<std::pair<edge_t, int>> failure(static_cast<std::size_t>(ranges), {m, fine});
+  const edge_t* out_off = t.out_offsets.data();
+  const vertex_t* tgt = t.out_targets.data();
+  const edge_t* in_off = t.in_offsets.data();
+  const vertex_t* src = t.in_sources.data();
+  const prob_t* in_prob = in_p.data();
+  parallel_for(0, static_cast<std::size_t>(ranges), threads, [&](std::size_t r) {
+    const vertex_t lo = first[r], hi = first[r + 1];
+    // Each edge touches four random places (cursor, row end, source, probability): they are
+    // prefetched in two stages, the cursor `ahead` edges early, what it points to half as early.
+    constexpr edge_t ahead = 64;
+    for (edge_t e = 0; e < std::min(m, ahead); ++e)
+      if (tgt[e] >= lo && tgt[e] < hi) __builtin_prefetch(cursor.data() + tgt[e]);
+    for (vertex_t u = 0; u < n; ++u) {
+      for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+        if (e + ahead < m) {
+          const vertex_t w = tgt[e + ahead];
+          if (w >= lo && w < hi) {
+            __builtin_prefetch(cursor.data() + w);
+            __builtin_prefetch(in_off + w + 1);
+          }
+        }
+        if (e + ahead / 2 < m) {
+          const vertex_t w = tgt[e + ahead / 2];
+          if (w >= lo && w < hi) {
+            const edge_t c = cursor[w];
+            __builtin_prefetch(src + c);
+            if (probs) __builtin_prefetch(in_prob + c);
+          }
+        }
+        const vertex_t v = tgt[e];
+        if (v < lo || v >= hi) continue;
+        const edge_t pos = cursor[v]++;
+        if (pos >= in_off[v + 1] || src[pos] != u) {
+          failure[r] = {e, not_transpose};
+          return;
+        }
+        if (probs && std::memcmp(&out_p[e], &in_p[pos], sizeof(prob_t)) != 0) {
+          failure[r] = {e, other_prob};
+          return;
+        }
+      }
+    }
+  }, 1);
+  const auto [e, kind] = *std::min_element(failure.begin(), failure.end());
+  if (kind == fine) return;  // every in-row is full: its entries were all matched, both sides hold m edges
+  const auto u = static_cast<vertex_t>(std::upper_bound(t.out_offsets.begin(), t.out_offsets.end(), e) - t.out_offsets.begin() - 1);
+  const vertex_t v = tgt[e];
+  if (kind == not_transpose)
+    bad_structure(path, detail::concat("the in-rows are not the transpose of the out-rows (edge ", u, " -> ", v,
+                                       " by vertex index)"));
+  bad_structure(path, detail::concat("the in-order probability of edge ", u, " -> ", v,
+                                     " (by vertex index) differs from its out-order probability"));
 }
 
 /// Checks the whole structure in O(n + m), so that a file with a valid checksum but a faulty
@@ -222,23 +329,7 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
   if (e & bad_in) bad_structure(path, "in-rows are not monotone, sorted and within [0, n)");
   if (e & bad_accounts) bad_structure(path, "account ids are not strictly increasing");
 
-  // Transpose: walking the out-rows in source order fills each in-row in ascending source
-  // order, which is the order a sorted in-row must have (parallel edges included).
-  const bool probs = !out_p.empty();
-  std::vector<edge_t> cursor(t.in_offsets.begin(), t.in_offsets.end() - 1);
-  for (vertex_t u = 0; u < n; ++u) {
-    for (edge_t e_out = t.out_offsets[u]; e_out < t.out_offsets[u + 1]; ++e_out) {
-      const vertex_t v = t.out_targets[e_out];
-      const edge_t pos = cursor[v]++;
-      if (pos >= t.in_offsets[v + 1] || t.in_sources[pos] != u)
-        bad_structure(path, detail::concat("the in-rows are not the transpose of the out-rows (edge ", u, " -> ", v,
-                                           " by vertex index)"));
-      if (probs && std::memcmp(&out_p[e_out], &in_p[pos], sizeof(prob_t)) != 0)
-        bad_structure(path, detail::concat("the in-order probability of edge ", u, " -> ", v,
-                                           " (by vertex index) differs from its out-order probability"));
-    }
-  }
-  // Every in-row is now full: its entries were all matched, and both sides hold m edges.
+  check_transpose(path, t, n, out_p, in_p, threads);
 }
 
 /// True when a regular file has a hole (bytes never written, read as zeros) covering two whole
@@ -259,12 +350,9 @@ bool has_hole(int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t file
   return false;
 }
 
-/// Loads a snapshot from `in`, whose bytes number `size`; `fd` >= 0 is a regular file's
-/// descriptor (for the hole check).
-FollowerGraph load_from(Reader& in, std::uint64_t size, int fd, const std::string& path, int threads) {
-  Header h{};
-  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
-  in.read(&h, std::min<std::uint64_t>(size, sizeof h));
+/// Checks the header against the file size (before anything is allocated); returns whether
+/// probabilities are present. `fd` >= 0 is a regular file's descriptor (for the hole check).
+bool check_header(const Header& h, std::uint64_t size, int fd, const std::string& path) {
   if (h.magic != magic) throw ParseError(path, 0, "not a kolsim snapshot (wrong magic bytes)");
   if (size < sizeof h)
     throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
@@ -287,39 +375,41 @@ FollowerGraph load_from(Reader& in, std::uint64_t size, int fd, const std::strin
   if (fd >= 0 && h.n >= 2 && has_hole(fd, accounts_begin, accounts_begin + h.n * sizeof(account_t), size))
     throw ParseError(path, 0, detail::concat("snapshot is corrupt: its account table (n = ", h.n,
                                              ") has a hole (a sparse file), so its ids cannot be strictly increasing"));
-  if (fd >= 0 && ::lseek(fd, static_cast<off_t>(sizeof h), SEEK_SET) < 0) io_fail("cannot seek in", path, errno);
+  return probs;
+}
+
+/// Loads a snapshot from its `size` bytes at `data` (a map of the file or a buffer); `fd` >= 0
+/// is a regular file's descriptor (for the hole check). The arrays are copied out and hashed in
+/// one parallel pass per array (the graph owns std::vectors, so it cannot point into the map).
+FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, const std::string& path, int threads) {
+  Header h{};
+  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
+  std::memcpy(&h, data, std::min<std::uint64_t>(size, sizeof h));
+  const bool probs = check_header(h, size, fd, path);
   // The arrays, the check's cursor per vertex, and nothing else.
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
-                 static_cast<double>(want) + static_cast<double>(h.n) * sizeof(edge_t));
+                 static_cast<double>(h.file_bytes) + static_cast<double>(h.n) * sizeof(edge_t));
 
   const auto n = static_cast<std::size_t>(h.n);
   const auto m = static_cast<std::size_t>(h.m);
+  Source in(data, static_cast<std::size_t>(size), path, threads);
+  in.take(sizeof h);
   auto topo = std::make_shared<GraphTopology>();
   auto& t = *topo;
   std::vector<prob_t> out_p, in_p;
-  in.read_into(t.out_offsets, n + 1);
-  in.read_into(t.out_targets, m);
-  in.read_into(t.in_offsets, n + 1);
-  in.read_into(t.in_sources, m);
-  in.read_into(t.accounts, n);
-  if (probs) {
-    in.read_into(out_p, m);
-    in.read_into(in_p, m);
-  }
-  std::uint64_t stored = 0;
-  in.read(&stored, sizeof stored);
-
   Checksum sum(1, threads);
   sum.add_bytes(&h, sizeof h);
-  sum.add(std::span<const edge_t>(t.out_offsets));
-  sum.add(std::span<const vertex_t>(t.out_targets));
-  sum.add(std::span<const edge_t>(t.in_offsets));
-  sum.add(std::span<const vertex_t>(t.in_sources));
-  sum.add(std::span<const account_t>(t.accounts));
+  sum.add_hash(in.read_into(t.out_offsets, n + 1));
+  sum.add_hash(in.read_into(t.out_targets, m));
+  sum.add_hash(in.read_into(t.in_offsets, n + 1));
+  sum.add_hash(in.read_into(t.in_sources, m));
+  sum.add_hash(in.read_into(t.accounts, n));
   if (probs) {
-    sum.add(std::span<const prob_t>(out_p));
-    sum.add(std::span<const prob_t>(in_p));
+    sum.add_hash(in.read_into(out_p, m));
+    sum.add_hash(in.read_into(in_p, m));
   }
+  std::uint64_t stored = 0;
+  std::memcpy(&stored, in.take(sizeof stored), sizeof stored);
   if (sum.value() != stored)
     throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
                                              sum.value(), "): the file is corrupt"));
@@ -386,8 +476,22 @@ FollowerGraph load_snapshot(const std::string& path, int threads) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) io_fail("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
-  Reader in(fd, path);
-  return load_from(in, static_cast<std::uint64_t>(st.st_size), S_ISREG(st.st_mode) ? fd : -1, path, t);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  // The header is checked (sizes, holes) before the file is mapped.
+  Header h{};
+  if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
+  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, sizeof h));
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t r = ::pread(fd, reinterpret_cast<char*>(&h) + got, want - got, static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) io_fail("cannot read", path, errno);
+    if (r == 0) throw ParseError(path, 0, "snapshot is truncated (file ended early)");
+    got += static_cast<std::size_t>(r);
+  }
+  check_header(h, size, S_ISREG(st.st_mode) ? fd : -1, path);
+  const FileMap map(fd, static_cast<std::size_t>(size), path);
+  return load_from(map.data(), size, -1, path, t);
 }
 
 namespace detail {
@@ -397,8 +501,7 @@ bool has_snapshot_magic(const char* data, std::size_t size) {
 }
 
 FollowerGraph load_snapshot_bytes(const Bytes& bytes, const std::string& path, int threads) {
-  Reader in(bytes.data.get(), bytes.size, path);
-  return load_from(in, bytes.size, -1, path, threads);
+  return load_from(reinterpret_cast<const unsigned char*>(bytes.data.get()), bytes.size, -1, path, threads);
 }
 
 }  // namespace detail

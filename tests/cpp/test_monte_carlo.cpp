@@ -426,7 +426,10 @@ TEST(MonteCarlo, RandomTinyGraphsMatchExactSpread) {
         expect_matches(estimate_spread(g, IndependentCascade{}, seeds, o), ex, max_reach, "IC plain");
       } else {
         auto ex = exact_spread(g, LinearThreshold{}, seeds, xo);
-        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT");
+        o.fused = true;
+        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT fused");
+        o.fused = false;
+        expect_matches(estimate_spread(g, LinearThreshold{}, seeds, o), ex, max_reach, "LT plain");
       }
     }
   }
@@ -435,13 +438,13 @@ TEST(MonteCarlo, RandomTinyGraphsMatchExactSpread) {
 TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
   auto g = random_graph(300, 3000, test_seed() + 7, true);
   std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
-  for (int model = 0; model < 3; ++model) {
+  for (int model = 0; model < 4; ++model) {  // IC fused, IC plain, LT plain, LT fused
     MonteCarloOptions o = mc(3000 + 17);  // a partial last batch too
     o.per_account = true;
-    o.fused = model == 0;
+    o.fused = model == 0 || model == 3;
     auto run = [&](int threads) {
       o.threads = threads;
-      return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+      return model >= 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
                         : estimate_spread(g, IndependentCascade{}, seeds, o);
     };
     auto a = run(1), b = run(2), c = run(2), d = run(0);
@@ -463,15 +466,15 @@ TEST(MonteCarlo, IdenticalForOneAndTwoThreadsAndRepeatedCalls) {
 TEST(MonteCarlo, IdenticalForOneThreeAndSevenThreads) {
   auto g = random_graph(300, 3000, test_seed() + 8, true);
   const std::vector<vertex_t> seeds{1, 2, 3, 4, 5};
-  for (int model = 0; model < 3; ++model) {
+  for (int model = 0; model < 4; ++model) {  // IC fused, IC plain, LT plain, LT fused
     for (std::uint32_t steps : {std::numeric_limits<std::uint32_t>::max(), 2u}) {
       MonteCarloOptions o = mc(2000 + 37);
       o.per_account = true;
-      o.fused = model == 0;
+      o.fused = model == 0 || model == 3;
       o.max_steps = steps;
       auto run = [&](int threads) {
         o.threads = threads;
-        return model == 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
+        return model >= 2 ? estimate_spread(g, LinearThreshold{}, seeds, o)
                           : estimate_spread(g, IndependentCascade{}, seeds, o);
       };
       const auto a = run(1);
@@ -584,3 +587,62 @@ TEST(MonteCarlo, StopTokenInterrupts) {
 }
 
 }  // namespace
+
+namespace kolsim {
+namespace {
+
+// Issue 15: the LT coin scans (scalar and, when the processor has it, AVX-512) give the same
+// bits as their definition, and in every world each account keeps at most one live in-edge.
+TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
+  const FollowerGraph g = random_graph(60, 1500, test_seed() + 41, true);
+  const detail::LtIntervals iv(g, 1);
+  const detail::WorldCoins coins(test_seed(), 9);
+  const auto tgt = g.out_targets();
+  const auto prob = g.edge_probs();
+  detail::FusedLtScan scalar{coins, prob.data(), tgt.data(), iv.start()};
+  scalar.avx512 = false;
+  detail::FusedLtScan vector{coins, prob.data(), tgt.data(), iv.start()};
+  std::printf("AVX-512 LT scans: %s\n", vector.avx512 ? "tested" : "not used in this build or on this processor");
+  auto live = [&](edge_t e, unsigned w) {
+    const std::uint64_t coin = detail::WorldCoins::mix(scalar.account_key(tgt[e]) + detail::WorldCoins::world_offset(w)) >> 1;
+    return scalar.hit(e, coin);
+  };
+  const edge_t m = g.num_edges();
+  for (unsigned w = 0; w < 64; ++w) {
+    std::vector<int> kept(g.num_vertices(), 0);
+    for (edge_t e = 0; e < m; ++e) kept[tgt[e]] += live(e, w);
+    EXPECT_LE(*std::max_element(kept.begin(), kept.end()), 1) << "world " << w;
+  }
+  std::mt19937_64 gen(test_seed());
+  for (int rep = 0; rep < 300; ++rep) {
+    const edge_t c = gen() % (m - 64);
+    const unsigned len = rep < 64 ? rep + 1 : 1 + static_cast<unsigned>(gen() % 64);
+    std::uint64_t fm = rep % 3 == 0 ? std::uint64_t{1} << (gen() % 64) : gen() & gen() & gen();
+    if (fm == 0) fm = 6;
+    std::uint64_t bit_of[64], offset_of[64];
+    int k = 0;
+    for (std::uint64_t b = fm; b; b &= b - 1, ++k) {
+      bit_of[k] = b & (~b + 1);
+      offset_of[k] = detail::WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(b)));
+    }
+    std::uint64_t want[64], want_any = 0;
+    for (unsigned j = 0; j < len; ++j) {
+      want[j] = 0;
+      for (std::uint64_t b = fm; b; b &= b - 1)
+        if (live(c + j, static_cast<unsigned>(std::countr_zero(b)))) want[j] |= b & (~b + 1);
+      want_any |= static_cast<std::uint64_t>(want[j] != 0) << j;
+    }
+    SCOPED_TRACE(testing::Message() << "rep " << rep << " len " << len << " worlds " << k);
+    for (const auto* scan : {&scalar, &vector}) {
+      std::uint64_t got[64];
+      EXPECT_EQ(scan->worlds(c, len, k, bit_of, offset_of, fm, got), want_any);
+      EXPECT_TRUE(std::equal(want, want + len, got));
+      if (k == 1) {
+        EXPECT_EQ(scan->one(c, len, offset_of[0]), want_any);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kolsim

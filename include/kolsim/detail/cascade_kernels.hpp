@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/// The fused Independent Cascade kernel behind estimate_spread(): 64 live-edge worlds at once
-/// (the generic step-synchronous driver is diffusion/driver.hpp).
+/// The fused Independent Cascade and Linear Threshold kernels behind estimate_spread(): 64
+/// live-edge worlds at once (the generic step-synchronous driver is diffusion/driver.hpp).
 #pragma once
 
 #include <algorithm>
@@ -28,6 +28,7 @@
 #endif
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/diffusion/driver.hpp"
@@ -310,6 +311,71 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
   return any;
 }
 
+/// Linear Threshold (see LtIntervals / FusedLtScan): the account keys, interval starts and
+/// lengths of edges c + j .. c + j + 7 (only `lanes` are read). `key_base` is the batch key
+/// xor FusedLtScan::account_tag.
+struct LtEdgesX8 {
+  __m512i key, start, length;
+};
+KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const prob_t* prob, const vertex_t* tgt,
+                                                 const std::uint64_t* start, edge_t c, unsigned j,
+                                                 __mmask8 lanes) noexcept {
+  constexpr std::uint64_t whole = std::uint64_t{1} << 63;
+  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, prob + c + j));
+  const __m512i v = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, tgt + c + j));
+  const __m512i key = mix_x8(
+      _mm512_xor_si512(broadcast_x8(key_base), _mm512_mullo_epi64(v, broadcast_x8(WorldCoins::edge_multiplier))));
+  const __m512i s = _mm512_maskz_loadu_epi64(lanes, start + c + j);
+  const __m512i scaled = _mm512_slli_epi64(
+      _mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi64(0x7FFFFF)), _mm512_set1_epi64(0x800000)), 40);
+  const __m512i shift = _mm512_sub_epi64(_mm512_set1_epi64(126), _mm512_srli_epi64(bits, 23));
+  const __mmask8 certain = _mm512_cmple_epu64_mask(_mm512_sub_epi64(bits, _mm512_set1_epi64(0x3F800000)),
+                                                   _mm512_set1_epi64(0x40000000));
+  __m512i len = _mm512_srli_epi64(_mm512_srlv_epi64(scaled, shift), 1);
+  len = _mm512_mask_mov_epi64(len, certain, broadcast_x8(whole));
+  len = _mm512_min_epu64(len, _mm512_sub_epi64(broadcast_x8(whole), s));
+  return {key, s, len};
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::uint64_t key_base, const prob_t* prob,
+                                                                         const vertex_t* tgt,
+                                                                         const std::uint64_t* start, edge_t c,
+                                                                         unsigned len, std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(add))), 1);
+    const __mmask8 hit =
+        static_cast<__mmask8>(_mm512_cmplt_epu64_mask(_mm512_sub_epi64(coin, x.start), x.length) & lanes);
+    live |= static_cast<std::uint64_t>(hit) << j;
+  }
+  return live;
+}
+
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint64_t key_base, const prob_t* prob,
+                                                                      const vertex_t* tgt,
+                                                                      const std::uint64_t* start, edge_t c,
+                                                                      unsigned len, int k,
+                                                                      const std::uint64_t* bit_of,
+                                                                      const std::uint64_t* offset_of,
+                                                                      std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = 0; j < len; j += 8) {
+    const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
+    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    __m512i live = _mm512_setzero_si512();
+    for (int i = 0; i < k; ++i) {
+      const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(offset_of[i]))), 1);
+      live = _mm512_mask_or_epi64(live, _mm512_cmplt_epu64_mask(_mm512_sub_epi64(coin, x.start), x.length), live,
+                                  broadcast_x8(bit_of[i]));
+    }
+    _mm512_mask_storeu_epi64(out + j, lanes, live);
+    any |= static_cast<std::uint64_t>(_mm512_test_epi64_mask(live, live) & lanes) << j;
+  }
+  return any;
+}
+
 /// Whether this processor (and OS) runs the AVX-512 coin scans.
 inline bool fused_ic_has_avx512() noexcept {
   static const bool has = [] {
@@ -341,17 +407,21 @@ inline bool fused_ic_has_avx512() noexcept { return false; }
 /// short queue that prefetches v's slot and is resolved in order `lag` pairs later. Activations,
 /// and so every sum, happen in the order of a plain edge-by-edge scan, and the results are the
 /// same bits as one (tests/cpp/test_monte_carlo.cpp keeps such a scan to compare against).
-inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t> seeds,
-                               std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
-                               unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
-                               FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
+/// `scan` is the model's coin scan (FusedIcScan or FusedLtScan): scan.one(c, len, add) and
+/// scan.worlds(c, len, k, bit_of, offset_of, all_k, out) return the live edges of a row piece
+/// as the IC scans live_edges_one_world / live_edges_worlds do.
+template <class Scan>
+void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, std::span<const prob_t> seed_probs,
+                     const WorldCoins& coins, const Scan& scan, unsigned worlds, std::uint32_t max_steps,
+                     std::span<const double> weights, FusedIcWorkspace& ws, BatchTally& tally,
+                     std::uint64_t* per_account) {
   assert(worlds >= 1 && worlds <= 64);
-  const WorldCoins coins(seed, batch);
   const std::uint64_t all = worlds == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << worlds) - 1;
   const edge_t m = g.num_edges();
   const edge_t* off = g.out_offsets().data();
   const vertex_t* tgt = g.out_targets().data();
   const prob_t* prob = g.edge_probs().data();
+  (void)prob;
   const bool weighted = !weights.empty();
   const double* weight = weights.data();
   FusedIcWorkspace::Slot* slot = ws.slots();
@@ -397,14 +467,6 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
   FusedIcWorkspace::Entry queue[queue_size];
   std::size_t head = 0, tail = 0;
   std::uint64_t bit_of[64], offset_of[64], masks[64];
-#if KOLSIM_FUSED_IC_AVX512
-  const bool avx512 = fused_ic_has_avx512();
-  const auto scan_one = avx512 ? live_edges_one_world_avx512 : live_edges_one_world;
-  const auto scan_worlds = avx512 ? live_edges_worlds_avx512 : live_edges_worlds;
-#else
-  const auto scan_one = live_edges_one_world;
-  const auto scan_worlds = live_edges_worlds;
-#endif
 
   std::uint64_t edges = 0;
   for (std::uint32_t step = 0; !frontier.empty() && step < max_steps; ++step) {
@@ -457,7 +519,7 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
         const std::uint64_t add = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(fm)));
         for (edge_t c = lo; c < hi; c += 64) {
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
-          for (std::uint64_t live = scan_one(coins, prob, c, len, add); live; live &= live - 1)
+          for (std::uint64_t live = scan.one(c, len, add); live; live &= live - 1)
             push(tgt[c + static_cast<unsigned>(std::countr_zero(live))], fm);
         }
       } else {
@@ -468,7 +530,7 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
         }
         for (edge_t c = lo; c < hi; c += 64) {
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
-          for (std::uint64_t any = scan_worlds(coins, prob, c, len, k, bit_of, offset_of, fm, masks); any;
+          for (std::uint64_t any = scan.worlds(c, len, k, bit_of, offset_of, fm, masks); any;
                any &= any - 1) {
             const auto j = static_cast<unsigned>(std::countr_zero(any));
             push(tgt[c + j], masks[j]);
@@ -506,6 +568,154 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
     for (unsigned w = 0; w < worlds; ++w) reach[w] = static_cast<double>(counts[w]);
   tally.set_reach(reach, worlds);
   tally.edges = edges;
+}
+
+
+/// The Independent Cascade's coin scan: edge e is live in world w iff coin(b, e, w) < p(e) 2^64
+/// (AVX-512 when the processor has it, else scalar; the same bits).
+struct FusedIcScan {
+  const WorldCoins& coins;
+  const prob_t* prob;
+  bool avx512 = fused_ic_has_avx512();
+  std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512) return live_edges_one_world_avx512(coins, prob, c, len, add);
+#endif
+    return live_edges_one_world(coins, prob, c, len, add);
+  }
+  std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
+                       std::uint64_t all_k, std::uint64_t* out) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512) return live_edges_worlds_avx512(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+#endif
+    return live_edges_worlds(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+  }
+};
+
+inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t> seeds,
+                               std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
+                               unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
+                               FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
+  const WorldCoins coins(seed, batch);
+  const FusedIcScan scan{coins, g.edge_probs().data()};
+  run_fused_batch(g, seeds, seed_probs, coins, scan, worlds, max_steps, weights, ws, tally, per_account);
+}
+
+/// Linear Threshold as live edges (Kempe, Kleinberg, Tardos, KDD 2003, Claim 2.6: the same
+/// distribution of active sets at every step): in each world every account keeps at most one
+/// in-edge, in-edge (u, v) with probability w(u, v). Account v draws one 63-bit uniform per
+/// world, coin(b, v, w) >> 1, and keeps the in-edge whose interval holds it; the intervals tile
+/// [0, 2^63) in in-row order, edge e covering [start(e), start(e) + len(e)) with len(e) =
+/// floor(w(e) 2^63) (2^63 for w >= 1), cut at 2^63 when the weights sum to more than 1 (the
+/// tolerance of LinearThreshold::validate). start() is kept per out-edge, so the kernel scans
+/// out-rows exactly as for IC: edge e = (u, v) is live in world w iff coin - start(e) < len(e).
+class LtIntervals {
+ public:
+  static constexpr std::uint64_t whole = std::uint64_t{1} << 63;
+  /// O(m) time, 8 bytes per edge; parallel over fixed blocks of accounts (any thread count gives
+  /// the same values).
+  LtIntervals(const FollowerGraph& g, int threads) : start_(g.num_edges()) {
+    const vertex_t n = g.num_vertices();
+    const auto in_off = g.in_offsets();
+    const auto in_src = g.in_sources();
+    const auto in_w = g.in_edge_probs();
+    const auto out_off = g.out_offsets();
+    const auto out_tgt = g.out_targets();
+    std::vector<std::uint64_t> in_start(g.num_edges());
+    constexpr std::size_t block = 1 << 14;
+    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
+      const std::size_t hi = std::min<std::size_t>(n, (b + 1) * block);
+      for (std::size_t v = b * block; v < hi; ++v) {
+        std::uint64_t at = 0;
+        for (edge_t i = in_off[v]; i < in_off[v + 1]; ++i) {
+          in_start[i] = at;
+          at = std::min(whole, at + length(in_w[i]));
+        }
+      }
+    }, 1);
+    // In-row v lists its sources in ascending order, parallel edges adjacent; out-row u meets its
+    // targets in ascending order too, so a cursor per in-row pairs the two orders.
+    std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
+    for (vertex_t u = 0; u < n; ++u)
+      for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+        const vertex_t v = out_tgt[e];
+        const edge_t i = cursor[v]++;
+        assert(in_src[i] == u);
+        (void)in_src;
+        start_[e] = in_start[i];
+      }
+  }
+  /// floor(w 2^63), 2^63 for w >= 1, 0 for w <= 0.
+  static std::uint64_t length(prob_t w) noexcept {
+    const auto bits = std::bit_cast<std::uint32_t>(w);
+    return WorldCoins::certain_of_bits(bits) ? whole : WorldCoins::threshold_of_bits(bits) >> 1;
+  }
+  const std::uint64_t* start() const noexcept { return start_.data(); }
+
+ private:
+  std::vector<std::uint64_t> start_;
+};
+
+/// The Linear Threshold's coin scan over LtIntervals (AVX-512 when the processor has it, else
+/// scalar; the same bits): the coin of edge (u, v) in world
+/// w depends on (batch, v, w) only, so in each world v's in-edges share one draw.
+struct FusedLtScan {
+  static constexpr std::uint64_t account_tag = 0x5851F42D4C957F2Dull;
+  const WorldCoins& coins;
+  const prob_t* prob;
+  const vertex_t* tgt;
+  const std::uint64_t* start;
+  bool avx512 = fused_ic_has_avx512();  ///< false: the scalar scans (the same bits)
+  std::uint64_t account_key(vertex_t v) const noexcept {
+    return WorldCoins::mix(coins.batch_key() ^ account_tag ^ (static_cast<std::uint64_t>(v) * WorldCoins::edge_multiplier));
+  }
+  /// Whether the 63-bit draw `coin63` falls in edge e's interval.
+  bool hit(edge_t e, std::uint64_t coin63) const noexcept {
+    const std::uint64_t s = start[e];
+    const std::uint64_t len = std::min(LtIntervals::length(prob[e]), LtIntervals::whole - s);
+    return coin63 - s < len;
+  }
+  std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512) return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+#endif
+    std::uint64_t live = 0;
+    for (unsigned j = len; j-- > 0;) {
+      const std::uint64_t coin63 = WorldCoins::mix(account_key(tgt[c + j]) + add) >> 1;
+      live = live << 1 | static_cast<std::uint64_t>(hit(c + j, coin63));
+    }
+    return live;
+  }
+  std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
+                       std::uint64_t, std::uint64_t* out) const noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+    if (avx512)
+      return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
+                                         out);
+#endif
+    std::uint64_t any = 0;
+    for (unsigned j = len; j-- > 0;) {
+      const std::uint64_t key = account_key(tgt[c + j]);
+      const std::uint64_t s = start[c + j];
+      const std::uint64_t l = std::min(LtIntervals::length(prob[c + j]), LtIntervals::whole - s);
+      std::uint64_t live = 0;
+      for (int i = 0; i < k; ++i) live |= (WorldCoins::mix(key + offset_of[i]) >> 1) - s < l ? bit_of[i] : 0;
+      out[j] = live;
+      any = any << 1 | static_cast<std::uint64_t>(live != 0);
+    }
+    return any;
+  }
+};
+
+/// run_fused_ic_batch() for Linear Threshold: world w of batch b is the live-edge graph of
+/// LtIntervals drawn from WorldCoins(seed, b) with FusedLtScan; seeds post as for IC.
+inline void run_fused_lt_batch(const FollowerGraph& g, const LtIntervals& intervals, std::span<const vertex_t> seeds,
+                               std::span<const prob_t> seed_probs, std::uint64_t seed, std::uint64_t batch,
+                               unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
+                               FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
+  const WorldCoins coins(seed, batch);
+  const FusedLtScan scan{coins, g.edge_probs().data(), g.out_targets().data(), intervals.start()};
+  run_fused_batch(g, seeds, seed_probs, coins, scan, worlds, max_steps, weights, ws, tally, per_account);
 }
 
 }  // namespace kolsim::detail

@@ -58,8 +58,9 @@ struct MonteCarloOptions {
   /// Empty = every account weighs 1; else one finite weight per vertex and the reach of a trial
   /// is the summed weight of the accounts it reaches.
   std::vector<double> account_weights;
-  /// Independent Cascade only: run 64 trials at once with the bit-parallel kernel (true) or one
-  /// trial at a time with the generic driver (false). Both are exact; their draws differ.
+  /// Independent Cascade and Linear Threshold: run 64 trials at once with the bit-parallel
+  /// kernel (true) or one trial at a time with the generic driver (false). Both are exact; their
+  /// draws differ. Other models always run the generic driver.
   bool fused = true;
   StopToken stop;  ///< polled between batches (at least every ~10 ms of work); throws Interrupted
   detail::BatchShare* share = nullptr;  ///< back end (distributed/): null = every batch in this process
@@ -112,8 +113,9 @@ inline constexpr std::uint64_t mc_adaptive_round = 1024;  ///< trials per adapti
 /// Estimates the expected (weighted) number of accounts reached from `seeds`, seeds included,
 /// by Monte Carlo (Kempe, Kleinberg, Tardos, KDD 2003). Trial i is independent and its reach
 /// has mean = spread, so mean +- 1.96 std_error covers the spread with ~95% probability.
-/// IC runs 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge world,
-/// coins keyed by (seed, batch, edge, world); see detail::WorldCoins); other models, and IC with
+/// IC and LT run 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge
+/// world, coins keyed by (seed, batch, edge, world) for IC and by (seed, batch, account, world)
+/// for LT; see detail::WorldCoins and detail::LtIntervals); other models, and IC/LT with
 /// fused = false, run the generic driver per trial with Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
 /// are bit-identical for any thread count. Throws like simulate(), plus std::invalid_argument
 /// for trials = 0, bad weights or a bad target; Interrupted when `stop` asks.
@@ -139,7 +141,9 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   check_stop(opt.stop);
 
   constexpr bool is_ic = std::is_same_v<M, IndependentCascade>;
-  const bool fused = is_ic && opt.fused;
+  constexpr bool is_lt = std::is_same_v<M, LinearThreshold>;
+  const bool fused = (is_ic || is_lt) && opt.fused;
+  const bool fused_lt = is_lt && fused;
   // Trials are cut into fixed batches (the unit of parallel work and of the ordered reduction).
   const std::uint64_t batch_size = fused ? detail::mc_batch : detail::mc_plain_batch;
   const int threads = resolve_threads(opt.threads);
@@ -150,12 +154,16 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   // Per-thread workspaces and per-account counters, created by the thread that uses them.
   const int slots = std::max(threads, 1);
   // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
-  // per_account, a counter per account; then the summed counts and the probabilities.
+  // per_account, a counter per account; then the summed counts and the probabilities; fused LT:
+  // the interval starts (8 bytes per edge, and as much while they are built) and a cursor per account.
   require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
                                 " for ", slots, " threads x ", n, " accounts"),
                  static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
+                     (fused_lt ? static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(n) * 8.0 : 0.0) +
                      (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
   std::vector<std::unique_ptr<detail::FusedIcWorkspace>> fused_ws(static_cast<std::size_t>(slots));
+  std::optional<detail::LtIntervals> lt_intervals;
+  if (fused_lt) lt_intervals.emplace(g, threads);
   std::vector<std::unique_ptr<detail::CascadeWorkspace<M>>> plain_ws(static_cast<std::size_t>(slots));
   std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
 
@@ -183,8 +191,12 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
     if (fused) {
       auto& ws = fused_ws[static_cast<std::size_t>(t)];
       if (!ws) ws = std::make_unique<detail::FusedIcWorkspace>(n);
-      detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, b, worlds,
-                                 opt.max_steps, weights, *ws, tally, acc);
+      if (fused_lt)
+        detail::run_fused_lt_batch(g, *lt_intervals, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps,
+                                   weights, *ws, tally, acc);
+      else
+        detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps, weights, *ws,
+                                   tally, acc);
       return;
     }
     auto& ws = plain_ws[static_cast<std::size_t>(t)];

@@ -23,15 +23,18 @@ inline constexpr std::uint32_t snapshot_format_version = 1;
 /// preceding bytes (the header and each array hashed in fixed 1 MiB blocks, combined in order).
 void save_snapshot(const FollowerGraph& graph, const std::string& path);
 
-/// Loads a snapshot written by save_snapshot: O(n + m) time, reading directly into the arrays;
-/// the checksum runs on `threads` threads (0 = all) over fixed blocks. `path` may be a pipe, a
+/// Loads a snapshot written by save_snapshot: O(n + m) time. A regular file is mapped read-only
+/// (after its header is checked) and each array copied out of the map and hashed in one pass, on
+/// `threads` threads (0 = all) over fixed blocks; the graph owns std::vectors, so the copy stays
+/// (a file truncated by another process while it is mapped raises SIGBUS). `path` may be a pipe, a
 /// FIFO or "-" (standard input), read once into memory. Throws ParseError naming the file for a
 /// wrong magic, an unsupported version, a truncated or oversized file, a header whose counts do
 /// not match the file (checked before anything is allocated; a sparse file whose account table is
 /// a hole is refused too), a checksum mismatch or an inconsistent structure. The checksum is not
 /// a security boundary: the whole structure is verified after it in O(n + m) (offsets monotone
 /// and spanning m, indices < n, rows sorted, accounts strictly increasing, in-rows exactly the
-/// transpose of the out-rows, in-order probabilities equal to the out-order ones, all in [0, 1]).
+/// transpose of the out-rows, in-order probabilities equal to the out-order ones, all in [0, 1]),
+/// parallel over vertex blocks and over target ranges.
 /// MemoryLimitError when the graph would not fit in usable_memory(); IoError when the file cannot
 /// be read. Peak memory is the graph itself plus 8 bytes per account (no staging copy).
 FollowerGraph load_snapshot(const std::string& path, int threads = 0);
