@@ -104,6 +104,7 @@ int SpreadCommand::run() const {
   std::vector<vertex_t> seed_set;
   for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
   mc.stop = progress_token("estimating spread");
+  mc.progress = progress_reporter();
   auto est = with_model(graph, [&](auto model) { return estimate_spread(g.graph, model, seed_set, mc); });
   end_progress();
   if (json) {
@@ -155,6 +156,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token("imm");
+      o.progress = progress_reporter();
       return imm(g.graph, model, kk, o);
     }
     if (method == "opim-c") {
@@ -163,6 +165,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token("opim-c");
+      o.progress = progress_reporter();
       return opim_c(g.graph, model, kk, o);
     }
     if (method == "celf") {
@@ -170,6 +173,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token("celf");
+      o.progress = progress_reporter();
       return celf_plus_plus(g.graph, model, kk, o);
     }
     SelectOptions o;

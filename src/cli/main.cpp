@@ -11,6 +11,11 @@ int main(int argc, char** argv) {
   CLI::App tool{"kolsim: follower networks, message cascades and KOL selection"};
   tool.require_subcommand(1);
   tool.set_version_flag("--version", std::string(kolsim::version()));
+  bool force_progress = false, quiet = false;
+  tool.add_flag("--progress", force_progress, "Show progress on stderr even when it is not a terminal");
+  tool.add_flag("--quiet", quiet, "Show no progress (default: progress on stderr when it is a terminal)")
+      ->excludes("--progress");
+  tool.fallthrough();  // --progress / --quiet may also follow the subcommand
   InfoCommand info;
   ConvertCommand convert;
   SpreadCommand spread;
@@ -23,6 +28,7 @@ int main(int argc, char** argv) {
   plan.add(tool);
   try {
     tool.parse(argc, argv);
+    set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
     if (*info.app) return info.run();
     if (*convert.app) return convert.run();
     if (*spread.app) return spread.run();
