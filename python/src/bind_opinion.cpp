@@ -105,6 +105,7 @@ void bind_opinion(py::module_& m) {
         opt.record_trajectory = record_trajectory;
         opt.threads = threads;
         opt.stop = python_stop_token();
+        opt.progress = python_progress();
         const std::vector<double> x0 = opinion_vector(initial, "initial");
         OpinionTrajectory r = without_gil([&] { return degroot(graph, x0, opt); });
         PyOpinionResult out;
@@ -168,6 +169,7 @@ Examples
         opt.record_trajectory = record_trajectory;
         opt.threads = threads;
         opt.stop = python_stop_token();
+        opt.progress = python_progress();
         const std::vector<double> s = opinion_vector(innate, "innate");
         const std::vector<double> lambda = values_or_scalar(susceptibility, "susceptibility");
         FjResult r = without_gil([&] { return friedkin_johnsen_equilibrium(graph, s, lambda, opt); });
