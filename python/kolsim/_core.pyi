@@ -168,7 +168,8 @@ class SpreadEstimate:
     def edges_examined(self) -> int: ...
     @property
     def seconds(self) -> float: ...
-    seed: int
+    @property
+    def seed(self) -> int: ...
 
 class ExactResult:
     @property
@@ -217,7 +218,8 @@ class SelectResult:
     def seconds(self) -> float: ...
     @property
     def extra(self) -> Dict[str, Any]: ...
-    seed: int
+    @property
+    def seed(self) -> int: ...
 
 def imm(model: _Model, k: int, epsilon: float = 0.1, ell: float = 1.0, memory_limit: int = 0,
         max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,

@@ -179,4 +179,4 @@ def test_other_entry_points_reject_unused_arguments(medium_graph):
     assert kolsim.friedkin_johnsen(g, s, 0.5, method="iterate", steps=5).iterations <= 5
     with pytest.raises(TypeError, match="does not use solver_tol"):
         kolsim.maximize_opinion(g, 1, s, 0.5, method="sparse_lu", solver_tol=1e-6)
-    assert kolsim.select_blockers.__doc__ == kolsim._core.select_blockers.__doc__
+    assert kolsim.select_blockers.__doc__ in kolsim._core.select_blockers.__doc__  # minus pybind11's signature line
