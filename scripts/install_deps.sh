@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(build-essential cmake libboost-graph-dev libeigen3-dev pybind11-dev python3-pybind11 python3-numpy
   python3-scipy python3-pytest python3-networkx python3-matplotlib librandom123-dev libgtest-dev
   libbenchmark-dev libcli11-dev zlib1g-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin python3-mpi4py
-  python3-venv python3-pip python3-build)
+  python3-venv python3-pip python3-build python3-tqdm python3-pooch python3-mypy)
 # `install_deps.sh --fuzz` (make fuzz) also needs clang with libFuzzer and its sanitizer runtimes.
 if [[ ${1:-} == --fuzz ]]; then
   packages+=(clang-14 libclang-rt-14-dev)

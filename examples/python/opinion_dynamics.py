@@ -30,10 +30,10 @@ it = kolsim.friedkin_johnsen(graph, innate, susceptibility, stubborn=kols, metho
 print(f"top-degree KOLs at +1: mean {direct.summary['mean']:+.4f} (iterate: {it.iterations} steps, "
       f"max difference {np.abs(direct.opinions - it.opinions).max():.1e})")
 print(f"  polarisation {direct.summary['polarisation']:.1f}, disagreement {direct.summary['disagreement']:.1f}, "
-      f"index {kolsim.polarisation_disagreement_index(graph, direct.opinions):.1f}")
+      f"index {kolsim.polarization_disagreement_index(graph, direct.opinions):.1f}")
 
 # Greedy opinion maximisation (Gionis et al. 2013): which 10 accounts move the sum most?
-best = kolsim.maximise_opinion(graph, 10, innate, susceptibility)
+best = kolsim.maximize_opinion(graph, 10, innate, susceptibility)
 print(f"greedy KOLs: sum of opinions {best.spread:+.1f} vs {direct.opinions.sum():+.1f} for top degree "
       f"(baseline {base.opinions.sum():+.1f}); guarantee {best.approximation:.3f}, {best.seconds:.2f} s")
 print("greedy seeds:", best.seeds.tolist())

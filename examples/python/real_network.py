@@ -14,7 +14,7 @@ try:
 except OSError as exc:  # no mirror and no internet: explain, and report a skip (not a pass)
     print("SKIPPED: dataset not available here:", exc)
     raise SystemExit(77)  # CTest's SKIP_RETURN_CODE for the examples (python/CMakeLists.txt)
-print(graph, kolsim.summarize(graph)["largest_strong_component"], "accounts in the largest strong component")
+print(graph, graph.summary()["largest_strong_component"], "accounts in the largest strong component")
 model = kolsim.IndependentCascade(graph)
 for method in ["degree", "pagerank", "opim-c", "imm"]:
     own = {"epsilon": 0.2, "seed": 1} if method in ("imm", "opim-c") else {}  # heuristics take neither

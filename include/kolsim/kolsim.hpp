@@ -10,6 +10,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/stopwatch.hpp"
 #include "kolsim/core/types.hpp"

@@ -111,7 +111,63 @@ from ._core import (  # opinion dynamics (opinion/*.hpp)
     polarisation_disagreement_index,
 )
 
+from . import _api
+
 __version__ = _core.__version__
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver (degroot, friedkin_johnsen with method="iterate" or "bicgstab") stopped
+    at its step limit before meeting its tolerance: the opinions are not the limit yet."""
+
+
+# Every compiled function gets a real signature, seed=None/int/Generator, a short error for a bad
+# keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
+# others report the whole call as one phase.
+_REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen"}
+_ONE_PHASE = {"select_blockers", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
+              "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
+              "save_snapshot", "write_edge_list"}
+
+
+def _opinion_check(name: str) -> Any:
+    def after(given: Dict[str, Any], result: Any) -> Any:
+        method = given.get("method", "degroot" if name == "degroot" else "direct")
+        tol = given.get("tol", 1e-12) if method in ("degroot", "iterate") else given.get("solver_tol", 1e-13)
+        if not result.converged and tol > 0 and method != "sparse_lu":
+            import warnings
+
+            warnings.warn(f"{name}(method={method!r}) did not converge in {result.iterations} iterations "
+                          f"(tolerance {tol:g}; residual {result.residual:.3g}): raise steps or tol, or pass "
+                          f"tol=0 to run a fixed number of steps", ConvergenceWarning, stacklevel=3)
+        return result
+    return after
+
+
+def _wrap_core(name: str, check: Any = None, core_name: Optional[str] = None) -> Any:
+    after = _opinion_check(name) if name in ("degroot", "friedkin_johnsen") else None
+    return _api.wrap(getattr(_core, core_name or name), name=name, progress=name in _REPORTING or name in _ONE_PHASE,
+                     one_phase=name in _ONE_PHASE, check=check, after=after)
+
+
+for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "core_numbers", "degree_discount",
+              "eigenvector_centrality", "erdos_renyi", "estimate_competition", "exact_competition", "exact_spread",
+              "graph_checksum", "greedy", "hardware_threads", "imm", "influence_pagerank", "katz_centrality",
+              "load_snapshot", "opim_c", "plan_campaign", "preferential_attachment", "random_lt_weights",
+              "read_audience", "read_roster", "replan_without", "rmat", "save_snapshot", "simulate",
+              "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
+              "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
+              "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion"):
+    globals()[_name] = _wrap_core(_name)
+lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
+polarization = _wrap_core("polarization", core_name="polarisation")
+polarization_disagreement_index = _wrap_core("polarization_disagreement_index",
+                                             core_name="polarisation_disagreement_index")
+lt_normalise = _api.deprecated_alias(lt_normalize, "lt_normalise", "lt_normalize")
+polarisation = _api.deprecated_alias(polarization, "polarisation", "polarization")
+polarisation_disagreement_index = _api.deprecated_alias(polarization_disagreement_index,
+                                                        "polarisation_disagreement_index",
+                                                        "polarization_disagreement_index")
 
 __all__ = [
     "CompetitiveLT", "ComplexContagion", "FractionalThreshold", "KExposure", "TriggeringModel", "complex_greedy",
@@ -130,6 +186,8 @@ __all__ = [
     "watts_strogatz", "weighted_cascade", "write_edge_list",
     "OpinionResult", "degroot", "disagreement", "friedkin_johnsen", "maximise_opinion", "mean_opinion",
     "polarisation", "polarisation_disagreement_index",
+    "BlockingResult", "ConvergenceWarning", "by_account", "lt_normalize", "maximize_opinion", "per_account",
+    "polarization", "polarization_disagreement_index",
 ]
 
 Model = Any  # IndependentCascade | LinearThreshold
@@ -139,7 +197,7 @@ Model = Any  # IndependentCascade | LinearThreshold
 # Building graphs
 
 
-def from_edges(sources: Any, targets: Any, probabilities: Any = None, *, undirected: bool = False,
+def from_edges(sources: Any, targets: Any = None, probabilities: Any = None, *, undirected: bool = False,
                flip: bool = False, self_loops: str = "drop", duplicates: str = "first", threads: int = 0,
                extra_accounts: Any = None, return_report: bool = False) -> Any:
     """Build a follower graph from edges between account ids.
@@ -150,7 +208,8 @@ def from_edges(sources: Any, targets: Any, probabilities: Any = None, *, undirec
     Parameters
     ----------
     sources, targets : array_like of int
-        Account ids (any integer dtype, non-negative). Float ids raise TypeError.
+        Account ids (any integer dtype, non-negative). Float ids raise TypeError. Or ``sources``
+        an (m, 2) array of (source, target) rows and ``targets`` omitted.
     probabilities : array_like of float, optional
         One IC probability / LT weight per edge in [0, 1] (float32 or float64).
     undirected : bool
@@ -176,18 +235,58 @@ def from_edges(sources: Any, targets: Any, probabilities: Any = None, *, undirec
     >>> g, report = kolsim.from_edges([1, 2, 2, 3], [2, 3, 3, 3], return_report=True)
     >>> g.num_edges, report.duplicates, report.self_loops
     (2, 1, 1)
+    >>> import numpy as np
+    >>> kolsim.from_edges(np.array([[1, 2], [2, 3]])).num_edges
+    2
     """
+    if targets is None:
+        edges = np.asarray(sources)
+        if edges.ndim != 2 or edges.shape[1] != 2:
+            raise ValueError(f"from_edges: without targets, sources must be an (m, 2) array of edges, got shape "
+                             f"{edges.shape}")
+        sources, targets = edges[:, 0], edges[:, 1]
     graph, report = _core.build_graph(sources, targets, probabilities, undirected=undirected, flip=flip,
                                       self_loops=self_loops, duplicates=duplicates, threads=threads,
                                       extra_accounts=extra_accounts)
     return (graph, report) if return_report else graph
 
 
-def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, flip: bool = False,
+def _header_says_undirected(path: Any, comment_chars: str) -> bool:
+    """True when the leading comment lines declare an undirected graph: SNAP's
+    ``# Undirected graph: ...``, a ``directed 0`` / ``directed: false`` line, or KONECT's ``% sym``."""
+    import gzip
+    import re
+
+    try:
+        name = os.fsdecode(path)
+    except TypeError:
+        return False
+    if name == "-" or not os.path.isfile(name):
+        return False
+    pattern = re.compile(r"^\s*[#%]\s*(undirected\b|directed\s*[:=]?\s*(0|false|no)\b|sym\b)", re.IGNORECASE)
+    try:
+        with open(name, "rb") as raw:
+            gz = raw.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gz else open
+        with opener(name, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
+            for _, line in zip(range(50), f):
+                stripped = line.lstrip()
+                if not stripped:
+                    continue
+                if stripped[0] not in comment_chars:
+                    break
+                if pattern.match(stripped):
+                    return True
+    except OSError:
+        return False  # the reader reports it
+    return False
+
+
+def read_edge_list(path: "os.PathLike[str] | str", *, undirected: Optional[bool] = None, flip: bool = False,
                    self_loops: str = "drop", duplicates: str = "first", threads: int = 0, format: str = "auto",
                    probability_column: int = -1, ignore_extra_columns: bool = False,
                    first_line_counts: bool = False, check_lt_weights: bool = False, comment_chars: str = "#%",
-                   csv_header: bool = False, return_report: bool = False) -> Any:
+                   csv_header: bool = False, return_report: bool = False, progress: Any = False) -> Any:
     """Read a follower graph from a text edge list (whitespace or CSV, optionally gzipped).
 
     A data line ``a b`` is the edge a -> b: *b follows a*. SNAP "who-follows-whom" files that
@@ -196,6 +295,9 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
     Parameters
     ----------
     path : str or os.PathLike
+    undirected : bool or None
+        Each line {a, b} gives a -> b and b -> a. None (default): as the file's header says
+        (SNAP ``# Undirected graph``, ``# directed 0``, KONECT ``% sym``), else directed.
     format : {"auto", "whitespace", "csv"}
         "auto": ``.csv``/``.csv.gz`` are CSV, everything else whitespace.
     probability_column : int
@@ -205,6 +307,8 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
     return_report : bool
         Also return the :class:`EdgeListReport` (its ``unused_numeric_columns`` lists the
         columns that look like a probability column that was not asked for).
+    progress : bool or callable
+        True shows a progress bar on stderr; a callable receives (phase, done, total).
 
     Warns
     -----
@@ -232,11 +336,18 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
     >>> g.edge_probs.tolist()
     [0.5, 0.25]
     """
-    graph, report = _core.read_edge_list(
-        path, undirected=undirected, flip=flip, self_loops=self_loops, duplicates=duplicates, threads=threads,
-        format=format, probability_column=probability_column, ignore_extra_columns=ignore_extra_columns,
-        first_line_counts=first_line_counts, check_lt_weights=check_lt_weights, comment_chars=comment_chars,
-        csv_header=csv_header)
+    if undirected is None:
+        undirected = _header_says_undirected(path, comment_chars)
+    with _api.progress_scope(progress, "read_edge_list") as bar:
+        if bar is not None:
+            bar("read", 0, 1)
+        graph, report = _core.read_edge_list(
+            path, undirected=undirected, flip=flip, self_loops=self_loops, duplicates=duplicates, threads=threads,
+            format=format, probability_column=probability_column, ignore_extra_columns=ignore_extra_columns,
+            first_line_counts=first_line_counts, check_lt_weights=check_lt_weights, comment_chars=comment_chars,
+            csv_header=csv_header)
+        if bar is not None:
+            bar("read", 1, 1)
     if report.unused_numeric_columns:
         import warnings
 
@@ -252,12 +363,12 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: bool = False, 
     return (graph, report) if return_report else graph
 
 
-def from_scipy(matrix: Any, *, probabilities: bool = False) -> FollowerGraph:
+def from_scipy(matrix: Any, *, probabilities: bool = False, self_loops: str = "drop") -> FollowerGraph:
     """Build a graph from a square scipy sparse matrix: a stored entry (u, v) is the edge u -> v.
 
     Accounts are 0..n-1 (all of them, isolated ones included). With ``probabilities=True``
     the stored values become the edge probabilities; otherwise values are ignored (explicit
-    zeros still count as edges).
+    zeros still count as edges). ``self_loops`` ("drop", "keep", "error") as in every loader.
 
     Examples
     --------
@@ -276,7 +387,7 @@ def from_scipy(matrix: Any, *, probabilities: bool = False) -> FollowerGraph:
     coo = matrix.tocoo()
     n = matrix.shape[0]
     probs = np.asarray(coo.data) if probabilities else None
-    return from_edges(coo.row.astype(np.uint64), coo.col.astype(np.uint64), probs, self_loops="keep",
+    return from_edges(coo.row.astype(np.uint64), coo.col.astype(np.uint64), probs, self_loops=self_loops,
                       duplicates="keep", extra_accounts=np.arange(n, dtype=np.uint64))
 
 
@@ -305,12 +416,14 @@ def to_scipy(graph: FollowerGraph, *, probabilities: bool = True) -> Any:
                           np.array(graph.out_offsets, dtype=np.int64)), shape=(n, n))
 
 
-def from_networkx(G: Any, *, probability: Optional[str] = None, duplicates: str = "first") -> FollowerGraph:
+def from_networkx(G: Any, *, probability: Optional[str] = None, duplicates: str = "first", flip: bool = False,
+                  self_loops: str = "drop") -> FollowerGraph:
     """Build a graph from a networkx graph with non-negative integer node labels.
 
     Directed graphs keep their direction (u -> v: v follows u); undirected graphs give both
     directions. Isolated nodes are kept. With ``probability`` the named edge attribute becomes
-    the edge probability.
+    the edge probability. ``flip=True`` reverses every edge (a graph whose edge u -> v means
+    "u follows v"); ``self_loops`` ("drop", "keep", "error") as in every loader.
 
     Raises
     ------
@@ -339,8 +452,8 @@ def from_networkx(G: Any, *, probability: Optional[str] = None, duplicates: str 
             probs = np.array([d[probability] for _, _, d in edges], dtype=np.float64)
         except KeyError as exc:
             raise ValueError(f"from_networkx: an edge has no attribute {probability!r}") from exc
-    return from_edges(src, dst, probs, undirected=not G.is_directed(), duplicates=duplicates,
-                      self_loops="keep", extra_accounts=np.array(nodes, dtype=np.uint64))
+    return from_edges(src, dst, probs, undirected=not G.is_directed(), duplicates=duplicates, flip=flip,
+                      self_loops=self_loops, extra_accounts=np.array(nodes, dtype=np.uint64))
 
 
 def to_networkx(graph: FollowerGraph) -> Any:
@@ -373,8 +486,11 @@ def to_networkx(graph: FollowerGraph) -> Any:
     return G
 
 
-def summary(graph: FollowerGraph) -> Dict[str, Any]:
-    """Structural numbers of a graph as a dict (see :func:`kolsim.summarize` for the keys).
+def _graph_summary(self: FollowerGraph) -> Dict[str, Any]:
+    """Structural numbers of the graph as a dict: vertices, edges, reciprocal_edges, self_loops,
+    mean_degree, max_out_degree (largest follower count), max_in_degree, sources (follow
+    nobody), sinks (no followers), strong/weak component sizes. The one way to get a summary
+    (``kolsim.summarize``/``kolsim.summary`` are deprecated aliases).
 
     Examples
     --------
@@ -383,13 +499,29 @@ def summary(graph: FollowerGraph) -> Dict[str, Any]:
     >>> s["vertices"], s["edges"], s["max_out_degree"], s["sinks"]
     (3, 3, 2, 1)
     """
-    return _core.summarize(graph)
+    return _core.summarize(self)
 
 
+_graph_summary.__name__ = _graph_summary.__qualname__ = "summary"
+
+
+def _to_scipy_method(self: FollowerGraph, *, probabilities: bool = True) -> Any:
+    return to_scipy(self, probabilities=probabilities)
+
+
+def _to_networkx_method(self: FollowerGraph) -> Any:
+    return to_networkx(self)
+
+
+_to_scipy_method.__doc__, _to_networkx_method.__doc__ = to_scipy.__doc__, to_networkx.__doc__
+_to_scipy_method.__name__ = _to_scipy_method.__qualname__ = "to_scipy"
+_to_networkx_method.__name__ = _to_networkx_method.__qualname__ = "to_networkx"
 # Convenience methods on the compiled graph class.
-FollowerGraph.summary = summary  # type: ignore[attr-defined]
-FollowerGraph.to_scipy = to_scipy  # type: ignore[attr-defined]
-FollowerGraph.to_networkx = to_networkx  # type: ignore[attr-defined]
+FollowerGraph.summary = _graph_summary  # type: ignore[attr-defined]
+FollowerGraph.to_scipy = _to_scipy_method  # type: ignore[attr-defined]
+FollowerGraph.to_networkx = _to_networkx_method  # type: ignore[attr-defined]
+summary = _api.deprecated_alias(_graph_summary, "summary", "FollowerGraph.summary")
+summarize = _api.deprecated_alias(_graph_summary, "summarize", "FollowerGraph.summary")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -445,7 +577,9 @@ class SelectionResult:
 
     ``seeds`` are account ids in the order chosen (fixed seeds excluded); ``spread`` is the
     selector's own estimate (evaluate independently with :func:`estimate_spread`);
-    ``approximation`` the proven ratio (0 = none); ``extra`` method-specific numbers.
+    ``approximation`` the proven ratio (0 = none); ``extra`` method-specific numbers;
+    ``seed`` the seed the run used (with ``seed=None`` the fresh one drawn: pass it back to
+    repeat the run).
     """
 
     method: str
@@ -459,12 +593,13 @@ class SelectionResult:
     phase_seconds: Dict[str, float]
     seconds: float
     extra: Dict[str, Any]
+    seed: int = 0
 
     @classmethod
-    def _from_core(cls, method: str, r: SelectResult) -> "SelectionResult":
+    def _from_core(cls, method: str, r: SelectResult, seed: int = 0) -> "SelectionResult":
         return cls(method=method, seeds=r.seeds, marginal_gains=r.marginal_gains, spread=r.spread,
                    rr_sets=r.rr_sets, trials=r.trials, peak_bytes=r.peak_bytes, approximation=r.approximation,
-                   phase_seconds=dict(r.phase_seconds), seconds=r.seconds, extra=dict(r.extra))
+                   phase_seconds=dict(r.phase_seconds), seconds=r.seconds, extra=dict(r.extra), seed=seed)
 
     def table(self) -> Table:
         """One row per chosen seed: rank, account, marginal gain and cumulative gain.
@@ -602,8 +737,9 @@ for _name, _fn, _uses, _options in [
 
 
 def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional[float] = None,
-                 seed: Optional[int] = None, threads: Optional[int] = None, candidates: Any = None,
-                 fixed_seeds: Any = None, trials: Optional[int] = None, **method_options: Any) -> SelectionResult:
+                 seed: Any = 0, threads: Optional[int] = None, candidates: Any = None,
+                 fixed_seeds: Any = None, trials: Optional[int] = None, progress: Any = False,
+                 **method_options: Any) -> SelectionResult:
     """Choose k seed accounts (KOLs) for ``model``.
 
     Parameters
@@ -617,13 +753,18 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         "katz", "eigenvector" (heuristics, no guarantee).
     epsilon : float, optional
         Accuracy of "imm"/"opim-c" (default 0.1).
-    seed, threads : int, optional
-        Random seed (default 0) and thread count (default 0 = all) of the RR and Monte Carlo
-        methods; results do not depend on threads.
+    seed : int, numpy.random.Generator or None
+        Random seed of the RR and Monte Carlo methods (default 0); None draws fresh entropy and
+        a Generator one number from it; the seed used is ``result.seed``.
+    threads : int, optional
+        Thread count (default 0 = all); results do not depend on threads.
     candidates, fixed_seeds : array_like of int, optional
         Account ids: only candidates may be chosen; fixed seeds are already contracted.
     trials : int, optional
         Live-edge worlds for the Monte Carlo greedy methods (default 1000).
+    progress : bool or callable
+        True shows a progress bar (tqdm) on stderr; a callable receives (phase, done, total).
+        Results are identical with and without it.
     **method_options
         Passed to the method (e.g. ``ell``, ``delta``, ``memory_limit``, ``max_depth``,
         ``root_weights``, ``selection_ratio`` for opim-c, ``p`` for degree-discount, ``damping``).
@@ -650,36 +791,28 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         selector = _METHODS[method]
     except KeyError:
         raise ValueError(f"unknown method {method!r}; available: {', '.join(available_methods())}") from None
-    given = {"epsilon": epsilon, "trials": trials, "seed": seed, "threads": threads}
+    given = {"epsilon": epsilon, "trials": trials, "seed": None if seed == 0 else seed, "threads": threads}
     uses, options = _USES.get(method), _OPTIONS.get(method)
     if uses is not None or options is not None:
         used = set(_COMMON if uses is None else uses) | set(method_options if options is None else options)
         _reject_unused(f"select_seeds(method={method!r})",
                        [name for name, value in given.items() if value is not None] + list(method_options),
                        used, used | {"candidates", "fixed_seeds"})
-    common = {"epsilon": epsilon, "seed": 0 if seed is None else seed, "threads": 0 if threads is None else threads,
+    used_seed = _api.resolve_seed(seed, "select_seeds")
+    common = {"epsilon": epsilon, "seed": used_seed, "threads": 0 if threads is None else threads,
               "candidates": candidates, "fixed_seeds": fixed_seeds, "trials": trials}
-    return SelectionResult._from_core(method, selector(model, k, common, method_options))
+    with _api.progress_scope(progress, f"select_seeds({method})") as report:
+        if report is not None and uses is not None and "seed" not in uses:  # heuristics: one phase
+            report(method, 0, 1)
+        result = selector(model, k, common, method_options)
+        if report is not None and uses is not None and "seed" not in uses:
+            report(method, 1, 1)
+    return SelectionResult._from_core(method, result, used_seed if uses is None or "seed" in uses else 0)
 
 
 # ----------------------------------------------------------------------------------------------
 # Arguments that only some methods use: given to another method they raise TypeError (the same
 # check as select_seeds) instead of being ignored.
-
-
-def _checked(core_fn: Callable[..., Any], names: Sequence[str],
-             check: Callable[[Dict[str, Any]], None]) -> Callable[..., Any]:
-    """``core_fn`` with ``check`` run first on the arguments given (positional ones named by
-    ``names``, the compiled function's parameter order)."""
-
-    @functools.wraps(core_fn)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        given = dict(zip(names, args))
-        given.update(kwargs)
-        check(given)
-        return core_fn(*args, **kwargs)
-
-    return call
 
 
 def _by_method(where: str, default: str, specific: Mapping[str, Sequence[str]]) -> Callable[[Dict[str, Any]], None]:
@@ -707,30 +840,141 @@ def _check_estimate(given: Dict[str, Any]) -> None:
                          "trials")
 
 
-estimate_spread = _checked(
-    _core.estimate_spread,
-    ("model", "seeds", "trials", "seed", "threads", "target_relative_error", "max_trials", "max_steps",
-     "seed_probabilities", "per_account", "account_weights", "fused"),
-    _check_estimate)
-select_blockers = _checked(
-    _core.select_blockers,
-    ("model", "misleading_seeds", "k", "method", "max_steps", "worlds", "roots_per_world", "trials", "imm_epsilon",
-     "evaluation_trials", "candidates", "fixed_seeds", "seed", "threads"),
+class BlockingResult:
+    """Corrective KOLs chosen by :func:`select_blockers` with the independent Monte Carlo check.
+
+    Every attribute of the compiled :class:`SelectResult` (``seeds``, ``marginal_gains``,
+    ``extra``, ``seed``...) plus, like every estimate, ``saved`` and ``saved_std_error`` (accounts
+    the corrective KOLs keep from the misleading campaign), ``reach_before``/``reach_after``
+    with their ``*_std_error``, and ``evaluation_trials``.
+    """
+
+    def __init__(self, result: SelectResult):
+        self.result = result
+        extra = result.extra
+        self.saved: float = float(extra["saved"])
+        self.saved_std_error: float = float(extra["saved_error"])
+        self.reach_before: float = float(extra["reach_before"])
+        self.reach_before_std_error: float = float(extra["reach_before_error"])
+        self.reach_after: float = float(extra["reach_after"])
+        self.reach_after_std_error: float = float(extra["reach_after_error"])
+        self.evaluation_trials: int = int(extra["evaluation_trials"])
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "result":  # during unpickling, before __dict__ is filled
+            raise AttributeError(name)
+        return getattr(self.result, name)
+
+    def __repr__(self) -> str:
+        return (f"BlockingResult(method={self.result.method!r}, seeds={self.result.seeds.tolist()!r}, "
+                f"saved={self.saved:.6g} ± {self.saved_std_error:.3g}, reach {self.reach_before:.6g} -> "
+                f"{self.reach_after:.6g})")
+
+
+def _check_blockers(given: Dict[str, Any]) -> None:
+    if given.get("method") == "neighbourhood":
+        import warnings
+
+        warnings.warn("select_blockers(method='neighbourhood') is deprecated; use method='neighborhood'",
+                      DeprecationWarning, stacklevel=4)
     _by_method("select_blockers", "rr", {"rr": ("worlds", "roots_per_world"), "celf": ("trials",),
-                                         "imm": ("imm_epsilon",), "degree": (), "neighbourhood": ()}))
-friedkin_johnsen = _checked(
-    _core.friedkin_johnsen,
-    ("graph", "innate", "susceptibility", "stubborn", "stubborn_opinion", "method", "steps", "tol", "solver_tol",
-     "use_edge_weights", "record_trajectory", "threads"),
-    _by_method("friedkin_johnsen", "direct", {"iterate": ("steps", "tol", "record_trajectory"),
-                                              "direct": ("solver_tol",), "bicgstab": ("solver_tol",),
-                                              "sparse_lu": ()}))
-maximise_opinion = _checked(
-    _core.maximise_opinion,
-    ("graph", "k", "innate", "susceptibility", "stubborn_opinion", "candidates", "fixed_seeds", "method", "lazy",
-     "solver_tol", "use_edge_weights", "threads"),
-    _by_method("maximise_opinion", "direct", {"direct": ("solver_tol",), "bicgstab": ("solver_tol",),
-                                              "sparse_lu": ()}))
+                                         "imm": ("imm_epsilon",), "degree": (), "neighborhood": (),
+                                         "neighbourhood": ()})(given)
+
+
+estimate_spread = _wrap_core("estimate_spread", _check_estimate)
+select_blockers = _api.wrap(_core.select_blockers, progress=True, one_phase=True, check=_check_blockers,
+                            after=lambda given, r: BlockingResult(r))
+select_blockers.__signature__ = select_blockers.__signature__.replace(  # type: ignore[attr-defined]
+    return_annotation=BlockingResult)
+friedkin_johnsen = _wrap_core("friedkin_johnsen", _by_method(
+    "friedkin_johnsen", "direct", {"iterate": ("steps", "tol", "record_trajectory"), "direct": ("solver_tol",),
+                                   "bicgstab": ("solver_tol",), "sparse_lu": ()}))
+maximize_opinion = _wrap_core("maximize_opinion", _by_method(
+    "maximize_opinion", "direct", {"direct": ("solver_tol",), "bicgstab": ("solver_tol",), "sparse_lu": ()}),
+    core_name="maximise_opinion")
+maximise_opinion = _api.deprecated_alias(maximize_opinion, "maximise_opinion", "maximize_opinion")
+
+
+def _roster_repr(r: Roster) -> str:
+    entries = r.entries
+    fees = [float(e["fee"]) for e in entries]
+    shown = ", ".join(str(e["account"]) for e in entries[:5]) + (", ..." if len(entries) > 5 else "")
+    fee = f", fees {min(fees):.6g}..{max(fees):.6g}" if fees else ""
+    return f"Roster({len(entries)} KOLs [{shown}]{fee}, graph of {r.num_vertices} accounts)"
+
+
+def _audience_repr(a: Audience) -> str:
+    w = np.asarray(a.weights)
+    names = list(a.group_names)
+    groups = f", groups {names}" if names else ""
+    weights = f", weights {w.min():.6g}..{w.max():.6g} (total {w.sum():.6g})" if len(w) else ", unweighted"
+    return f"Audience({len(w)} accounts{weights}{groups})"
+
+
+Roster.__repr__ = _roster_repr  # type: ignore[assignment]
+Audience.__repr__ = _audience_repr  # type: ignore[assignment]
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-account arrays
+
+
+def per_account(graph: FollowerGraph, values: Any, fill: float = np.nan) -> np.ndarray:
+    """An array in the graph's order (``graph.accounts``) from values keyed by account id.
+
+    ``values`` is a dict ``{account: value}``, a pandas Series indexed by account, or a pair
+    ``(accounts, values)`` of arrays. Accounts of the graph without a value get ``fill`` (the
+    isolated accounts a loader kept, for instance); values for accounts not in the graph raise
+    IndexError. Use it to pass per-account inputs (innate opinions, weights) built outside kolsim.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> g = kolsim.from_edges([10, 20], [20, 30], extra_accounts=[99])
+    >>> kolsim.per_account(g, {10: 1.0, 30: 3.0}, fill=0.0).tolist()
+    [1.0, 0.0, 3.0, 0.0]
+    """
+    if isinstance(values, tuple) and len(values) == 2:
+        keys, vals = np.asarray(values[0]), np.asarray(values[1], dtype=np.float64)
+    elif isinstance(values, Mapping):
+        keys = np.fromiter((int(k) for k in values.keys()), dtype=np.uint64, count=len(values))
+        vals = np.fromiter((float(v) for v in values.values()), dtype=np.float64, count=len(values))
+    elif hasattr(values, "index") and hasattr(values, "to_numpy"):
+        keys, vals = np.asarray(values.index), values.to_numpy(dtype=np.float64)
+    else:
+        raise TypeError("per_account: values must be a dict {account: value}, a pandas Series or (accounts, values)")
+    out = np.full(graph.num_vertices, fill, dtype=np.float64)
+    if len(keys):
+        if keys.dtype.kind not in "iu" or (keys.dtype.kind == "i" and keys.min() < 0):
+            raise TypeError("per_account: account ids must be non-negative integers")
+        keys = keys.astype(np.uint64)
+        acc = np.asarray(graph.accounts)
+        order = np.argsort(acc, kind="stable")
+        pos = np.minimum(np.searchsorted(acc, keys, sorter=order), max(len(acc) - 1, 0))
+        idx = order[pos] if len(acc) else pos
+        missing = (acc[idx] != keys) if len(acc) else np.ones(len(keys), dtype=bool)
+        if missing.any():
+            raise IndexError(f"per_account: account {int(keys[np.argmax(missing)])} is not in the graph")
+        out[idx] = vals
+    return out
+
+
+def by_account(graph: FollowerGraph, array: Any) -> Dict[int, Any]:
+    """The inverse of :func:`per_account`: ``{account: array[i]}`` for an array in graph order
+    (opinions, activation probabilities, centralities).
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> g = kolsim.from_edges([10, 20], [20, 30])
+    >>> kolsim.by_account(g, [0.5, 0.25, 0.0])
+    {10: 0.5, 20: 0.25, 30: 0.0}
+    """
+    arr = np.asarray(array)
+    if arr.shape[:1] != (graph.num_vertices,):
+        raise ValueError(f"by_account: expected one value per account ({graph.num_vertices}), got shape {arr.shape}")
+    return {int(a): v for a, v in zip(np.asarray(graph.accounts).tolist(), arr.tolist())}
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,8 @@
 
 1. ``$KOLSIM_DATA_DIR/<name>/`` (a mirror laid out like ``<name>/<file>``),
 2. the cache ``$KOLSIM_CACHE_DIR/<name>/`` (default ``~/.cache/kolsim/<name>/``),
-3. the public URL, downloaded into the cache with sha256 verification and an atomic rename.
+3. the public URL, downloaded into the cache by pooch (Debian python3-pooch: sha256
+   verification, temporary file, atomic rename).
 
 Orientation: kolsim reads a line ``a b`` as the edge a -> b, *b follows a* (influence flows
 from a to b). Each entry states what its lines mean and the ``flip`` that :func:`load` applies
@@ -23,12 +24,10 @@ True
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import pathlib
 import shutil
-import tempfile
-import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -229,38 +228,37 @@ def cache_dir() -> pathlib.Path:
     return pathlib.Path(d).expanduser() if d else pathlib.Path.home() / ".cache" / "kolsim"
 
 
-def _sha256(p: pathlib.Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _file_downloader(url: str, output_file: Any, pooch: Any = None) -> None:
+    """pooch downloader for file:// URLs (local mirrors and tests)."""
+    source = urllib.request.url2pathname(urllib.parse.urlparse(url).path)
+    if hasattr(output_file, "write"):
+        with open(source, "rb") as src:
+            shutil.copyfileobj(src, output_file, 1 << 20)
+    else:
+        shutil.copyfile(source, output_file)
 
 
 def _download(entry: Dataset, file: str, target: pathlib.Path) -> None:
-    """Fetch `file` of `entry` into `target`: temp file in the same folder, verify, os.replace."""
+    """Fetch `file` of `entry` into `target` with pooch: a temporary file in the same folder,
+    sha256 checked (when registered), then renamed; a failed URL leaves nothing behind."""
+    import pooch
+
     urls = [u for u in entry.urls if u.rsplit("/", 1)[-1] == file] or [u for u in entry.urls if u.endswith(file)]
     if not urls:
         raise OSError(f"dataset {entry.name!r}: no download URL for {file!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    want = entry.sha256.get(file)
     errors = []
     for url in urls:
-        fd, tmp = tempfile.mkstemp(prefix=f".{file}.", suffix=".part", dir=target.parent)
+        downloader = _file_downloader if url.startswith("file:") else None
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-            want = entry.sha256.get(file)
-            if want is not None:
-                got = _sha256(pathlib.Path(tmp))
-                if got != want:
-                    raise OSError(f"sha256 mismatch for {url}: expected {want}, got {got}")
-            os.replace(tmp, target)
+            pooch.retrieve(url, known_hash=f"sha256:{want}" if want else None, fname=file, path=target.parent,
+                           downloader=downloader, progressbar=False)
             return
-        except (OSError, urllib.error.URLError, ValueError) as exc:
-            errors.append(f"{url}: {exc}")
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        except ValueError as exc:  # pooch: the hash does not match (the temporary file is removed)
+            errors.append(f"{url}: sha256 mismatch: expected {want} ({exc})")
+        except Exception as exc:  # requests/OS errors of one URL: try the next  # noqa: BLE001
+            errors.append(f"{url}: {type(exc).__name__}: {exc}")
     raise OSError(
         f"dataset {entry.name!r}: could not download {file!r} ({'; '.join(errors)}). Without internet access, "
         f"put the files in a mirror and set KOLSIM_DATA_DIR so that $KOLSIM_DATA_DIR/{entry.name}/{file} "

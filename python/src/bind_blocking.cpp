@@ -25,7 +25,7 @@ void bind_blocking(py::module_& m) {
         opt.evaluation_trials = evaluation_trials;
         BlockingResult r = without_gil([&] { return select_blockers(model, f, k, opt); });
         const BlockingResult copy = r;
-        PySelectResult out = to_python(g, std::move(r));
+        PySelectResult out = to_python(g, std::move(r), seed);
         out.extra["reach_before"] = copy.reach_before;
         out.extra["reach_before_error"] = copy.reach_before_error;
         out.extra["reach_after"] = copy.reach_after;

@@ -15,11 +15,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/builder.hpp"
@@ -180,6 +182,53 @@ inline StopToken python_stop_token() {
       return true;
     }
     return false;
+  };
+}
+
+/// The progress callable of the calling Python thread (kolsim._core._set_progress; None = none).
+inline PyObject*& progress_slot() {
+  thread_local PyObject* callback = nullptr;
+  return callback;
+}
+
+/// A ProgressFn calling the callable set by kolsim._core._set_progress (empty when none is set),
+/// taken when the options are filled (GIL held). It takes the GIL for each report, at most every
+/// 50 ms per phase plus every phase change and phase end, so a Python callable costs nothing
+/// measurable. A callable that raises is reported once as unraisable and not called again.
+inline ProgressFn python_progress() {
+  PyObject* cb = progress_slot();
+  if (cb == nullptr) return {};
+  Py_INCREF(cb);
+  struct State {
+    std::shared_ptr<PyObject> callback;
+    std::string phase;
+    std::int64_t last_ms = -1000000;
+    bool failed = false;
+  };
+  auto state = std::make_shared<State>();
+  state->callback = std::shared_ptr<PyObject>(cb, [](PyObject* p) {
+    py::gil_scoped_acquire gil;
+    Py_DECREF(p);
+  });
+  return [state](std::string_view phase, std::uint64_t done, std::uint64_t total) {
+    if (state->failed) return;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    const bool same_phase = phase == state->phase;
+    if (same_phase && done != total && now - state->last_ms < 50) return;
+    state->last_ms = now;
+    if (!same_phase) state->phase.assign(phase);
+    py::gil_scoped_acquire gil;
+    PyObject* r = PyObject_CallFunction(state->callback.get(), "s#KK", phase.data(),
+                                        static_cast<Py_ssize_t>(phase.size()),
+                                        static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    if (r == nullptr) {
+      state->failed = true;
+      PyErr_WriteUnraisable(state->callback.get());
+      return;
+    }
+    Py_DECREF(r);
   };
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the estimators: Monte Carlo estimate_spread (interruptible) and the exact
 /// live-edge enumeration exact_spread.
+// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
+#define PY_SSIZE_T_CLEAN
 #include <cmath>
 
 #include "bind_common.hpp"
@@ -20,6 +22,7 @@ struct PySpreadEstimate {
   py::object activation_probability;  // numpy float64 or None
   std::uint64_t edges_examined = 0;
   double seconds = 0;
+  std::uint64_t seed = 0;  // the seed the run used
 };
 
 struct PyExactResult {
@@ -47,8 +50,10 @@ PySpreadEstimate estimate_py(const BoundModel<M>& m, py::handle seeds, std::uint
   opt.account_weights = number_vector<double>(account_weights, "account_weights");
   opt.fused = fused;
   opt.stop = python_stop_token();
+  opt.progress = python_progress();
   SpreadEstimate e = without_gil([&] { return estimate_spread(m.graph, m.model, s, opt); });
   PySpreadEstimate out;
+  out.seed = seed;
   out.mean = e.mean;
   out.std_error = e.std_error;
   out.ci_low = e.ci_low;
@@ -156,7 +161,7 @@ void bind_estimate(py::module_& m) {
       .def(field_pickle("SpreadEstimate", &PySpreadEstimate::mean, &PySpreadEstimate::std_error,
                         &PySpreadEstimate::ci_low, &PySpreadEstimate::ci_high, &PySpreadEstimate::trials,
                         &PySpreadEstimate::new_per_step, &PySpreadEstimate::activation_probability,
-                        &PySpreadEstimate::edges_examined, &PySpreadEstimate::seconds))
+                        &PySpreadEstimate::edges_examined, &PySpreadEstimate::seconds, &PySpreadEstimate::seed))
       .def_readonly("mean", &PySpreadEstimate::mean, "Estimated expected spread (seeds included).")
       .def_readonly("std_error", &PySpreadEstimate::std_error, "Standard error of the mean.")
       .def_readonly("ci_low", &PySpreadEstimate::ci_low, "Lower end of the normal 95% interval.")
@@ -167,6 +172,7 @@ void bind_estimate(py::module_& m) {
                     "Per account (dense index order) when per_account=True, else None.")
       .def_readonly("edges_examined", &PySpreadEstimate::edges_examined, "(trial, out-edge) pairs examined.")
       .def_readonly("seconds", &PySpreadEstimate::seconds, "Wall seconds.")
+      .def_readonly("seed", &PySpreadEstimate::seed, "The seed the run used: pass it as seed= to repeat the run.")
       .def("__repr__", [](const PySpreadEstimate& e) {
         return detail::concat("SpreadEstimate(mean=", e.mean, " ± ", e.std_error, ", 95% CI [", e.ci_low, ", ",
                               e.ci_high, "], trials=", e.trials, ", seconds=", e.seconds, ")");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the opinion layer: DeGroot, Friedkin-Johnsen (direct or iterated) with
 /// stubborn KOLs, the Musco et al. measures and greedy opinion maximisation.
+// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
+#define PY_SSIZE_T_CLEAN
 #include "bind_pickle.hpp"
 #include "bind_select.hpp"
 #include "kolsim/opinion/dynamics.hpp"
@@ -105,6 +107,7 @@ void bind_opinion(py::module_& m) {
         opt.record_trajectory = record_trajectory;
         opt.threads = threads;
         opt.stop = python_stop_token();
+        opt.progress = python_progress();
         const std::vector<double> x0 = opinion_vector(initial, "initial");
         OpinionTrajectory r = without_gil([&] { return degroot(graph, x0, opt); });
         PyOpinionResult out;
@@ -168,6 +171,7 @@ Examples
         opt.record_trajectory = record_trajectory;
         opt.threads = threads;
         opt.stop = python_stop_token();
+        opt.progress = python_progress();
         const std::vector<double> s = opinion_vector(innate, "innate");
         const std::vector<double> lambda = values_or_scalar(susceptibility, "susceptibility");
         FjResult r = without_gil([&] { return friedkin_johnsen_equilibrium(graph, s, lambda, opt); });

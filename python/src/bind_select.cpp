@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the seed selectors with guarantees or simulations behind them: IMM,
 /// OPIM-C, greedy, CELF and CELF++, plus the SelectResult they all return.
+// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
+#define PY_SSIZE_T_CLEAN
 #include "bind_select.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/select/greedy.hpp"
 #include "kolsim/select/imm.hpp"
 #include "kolsim/select/opim.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace kolsim::python {
 
-PySelectResult to_python(const FollowerGraph& g, SelectResult&& r) {
+py::array account_ids_array(const FollowerGraph& g, std::span<const vertex_t> vs) {
+  std::vector<account_t> ids = g.accounts_of(vs);
+  constexpr auto int_max = static_cast<account_t>(std::numeric_limits<std::int64_t>::max());
+  if (std::any_of(ids.begin(), ids.end(), [](account_t a) { return a > int_max; })) return to_numpy(std::move(ids));
+  return to_numpy(std::vector<std::int64_t>(ids.begin(), ids.end()));
+}
+
+PySelectResult to_python(const FollowerGraph& g, SelectResult&& r, std::uint64_t seed) {
   PySelectResult out;
   out.method = std::move(r.method);
-  out.seeds = accounts_array(g, r.seeds);
+  out.seeds = account_ids_array(g, r.seeds);
+  out.seed = seed;
   out.marginal_gains = to_numpy(std::move(r.marginal_gains));
   out.spread = r.spread;
   out.rr_sets = r.rr_sets;
@@ -31,6 +44,7 @@ void fill_select_options(SelectOptions& opt, const FollowerGraph& g, py::handle 
   opt.seed = seed;
   opt.threads = threads;
   opt.stop = python_stop_token();
+  opt.progress = python_progress();
 }
 
 namespace {
@@ -51,7 +65,7 @@ PySelectResult imm_py(const BoundModel<M>& m, std::size_t k, double epsilon, dou
   const auto theta = r.theta;
   const auto lb = r.lower_bound;
   const auto eps_p = r.estimation_epsilon;
-  PySelectResult out = to_python(m.graph, std::move(r));
+  PySelectResult out = to_python(m.graph, std::move(r), seed);
   out.extra["theta"] = theta;
   out.extra["lower_bound"] = lb;
   out.extra["estimation_epsilon"] = eps_p;
@@ -74,7 +88,7 @@ PySelectResult opim_py(const BoundModel<M>& m, std::size_t k, double epsilon, do
   const double ratio = r.certified_ratio, lo = r.lower_bound, hi = r.upper_bound;
   const int rounds = r.rounds;
   const auto validation = r.validation_sets;
-  PySelectResult out = to_python(m.graph, std::move(r));
+  PySelectResult out = to_python(m.graph, std::move(r), seed);
   out.extra["certified_ratio"] = ratio;
   out.extra["lower_bound"] = lo;
   out.extra["upper_bound"] = hi;
@@ -98,7 +112,7 @@ PySelectResult greedy_py(const BoundModel<M>& m, std::size_t k, std::uint64_t tr
     else if constexpr (K == GreedyKind::celf) return celf(m.graph, m.model, k, opt);
     else return celf_plus_plus(m.graph, m.model, k, opt);
   });
-  return to_python(m.graph, std::move(r));
+  return to_python(m.graph, std::move(r), seed);
 }
 
 constexpr const char* imm_doc = R"doc(IMM (Tang, Shi, Xiao, SIGMOD 2015, with Chen's 2018 fix): k seeds with a
@@ -182,7 +196,8 @@ void bind_select(py::module_& m) {
       .def(field_pickle("SelectResult", &PySelectResult::method, &PySelectResult::seeds,
                         &PySelectResult::marginal_gains, &PySelectResult::spread, &PySelectResult::rr_sets,
                         &PySelectResult::trials, &PySelectResult::peak_bytes, &PySelectResult::approximation,
-                        &PySelectResult::phase_seconds, &PySelectResult::seconds, &PySelectResult::extra))
+                        &PySelectResult::phase_seconds, &PySelectResult::seconds, &PySelectResult::extra,
+                        &PySelectResult::seed))
       .def_readonly("method", &PySelectResult::method)
       .def_readonly("seeds", &PySelectResult::seeds, "Chosen account ids in order (fixed seeds excluded).")
       .def_readonly("marginal_gains", &PySelectResult::marginal_gains, "Selector's estimate of each seed's gain.")
@@ -194,6 +209,7 @@ void bind_select(py::module_& m) {
       .def_readonly("phase_seconds", &PySelectResult::phase_seconds, "Wall seconds per phase.")
       .def_readonly("seconds", &PySelectResult::seconds, "Total wall seconds.")
       .def_readonly("extra", &PySelectResult::extra, "Method-specific numbers (theta, bounds, rounds...).")
+      .def_readonly("seed", &PySelectResult::seed, "The seed the run used: pass it as seed= to repeat the run.")
       .def("__repr__", [](const PySelectResult& r) {
         return detail::concat("SelectResult(method='", r.method, "', k=", r.seeds.size(), ", spread=", r.spread,
                               ", seconds=", r.seconds, ")");

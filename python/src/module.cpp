@@ -38,6 +38,16 @@ Examples
 >>> kolsim.version().count(".")
 2
 )doc");
+  m.def(
+      "_set_progress",
+      [](py::object callback) -> py::object {
+        PyObject*& slot = progress_slot();
+        py::object previous = slot ? py::reinterpret_steal<py::object>(slot) : py::none();
+        slot = callback.is_none() ? nullptr : callback.inc_ref().ptr();
+        return previous;
+      },
+      py::arg("callback"),
+      "Sets the progress callable (phase, done, total) of this thread's next calls; returns the previous one.");
   m.def("hardware_threads", &kolsim::hardware_threads,
         R"doc(Threads the machine offers (1 when built without OpenMP); ``threads=0`` uses them all.
 

@@ -90,8 +90,16 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need);
 /// One warning line per column the edge-list reader found numeric in [0, 1] but unused.
 void warn_unused_columns(const EdgeListReport& report, const std::string& where, std::ostream& os);
 
-/// Polls on a TTY to print elapsed time on stderr; end_progress() clears the line.
+/// Where progress goes: stderr when it is a terminal (automatic), always (--progress) or never
+/// (--quiet).
+enum class ProgressMode { automatic, always, never };
+void set_progress_mode(ProgressMode mode);
+
+/// Polls to print `what`, the current phase, its count and the elapsed time on stderr (when
+/// progress is shown); end_progress() clears the line.
 StopToken progress_token(const std::string& what);
+/// Feeds the line of progress_token: (phase, done, total) reports of the running computation.
+ProgressFn progress_reporter();
 void end_progress();
 
 /// Prints a JSON value on stdout (one line).

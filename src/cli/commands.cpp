@@ -163,6 +163,7 @@ int SpreadCommand::run() const {
   std::vector<vertex_t> seed_set;
   for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
   mc.stop = progress_token("estimating spread");
+  mc.progress = progress_reporter();
   // Only ic and lt run distributed; the MPI back end refuses the other models with a usage error.
   const auto shared = backend_spread(g.graph, graph.model, seed_set, mc);
   auto est = shared ? *shared : with_spread_model(graph, [&](auto model) {
@@ -273,6 +274,7 @@ int SelectCommand::run() const {
         o.seed = seed;
         o.threads = threads;
         o.stop = progress_token(method);
+        o.progress = progress_reporter();
         if (auto r = backend_imm(g.graph, graph.model, kk, o)) return *r;
         return imm(g.graph, model, kk, o);
       }
@@ -281,6 +283,7 @@ int SelectCommand::run() const {
       o.seed = seed;
       o.threads = threads;
       o.stop = progress_token(method);
+      o.progress = progress_reporter();
       if (auto r = backend_opim_c(g.graph, graph.model, kk, o)) return *r;
       return opim_c(g.graph, model, kk, o);
     }
@@ -290,6 +293,7 @@ int SelectCommand::run() const {
       o.threads = threads;
       o.trials = greedy_trials;
       o.stop = progress_token(method);
+      o.progress = progress_reporter();
       if (method == "greedy") return greedy(g.graph, model, kk, o);
       if (method == "celf") return celf(g.graph, model, kk, o);
       return celf_plus_plus(g.graph, model, kk, o);

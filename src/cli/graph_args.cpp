@@ -274,23 +274,63 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
   return out;
 }
 
+namespace {
+
+ProgressMode progress_mode = ProgressMode::automatic;
+
+bool show_progress() {
+  return progress_mode == ProgressMode::always ||
+         (progress_mode == ProgressMode::automatic && isatty(STDERR_FILENO));
+}
+
+/// The last (phase, done, total) reported, printed by the progress token's line.
+struct ProgressLine {
+  std::string phase;
+  std::uint64_t done = 0, total = 0;
+};
+ProgressLine progress_line;
+
+}  // namespace
+
+void set_progress_mode(ProgressMode mode) { progress_mode = mode; }
+
 StopToken progress_token(const std::string& what) {
-  if (!isatty(STDERR_FILENO)) return {};
+  progress_line = ProgressLine{};
+  if (!show_progress()) return {};
   auto start = std::chrono::steady_clock::now();
   auto last = std::make_shared<double>(0.0);
   return [what, start, last]() {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (s - *last >= 0.5) {
       *last = s;
-      std::fprintf(stderr, "\r%s ... %.1f s", what.c_str(), s);
+      const ProgressLine& p = progress_line;
+      if (p.phase.empty()) {
+        std::fprintf(stderr, "\r%s ... %.1f s\033[K", what.c_str(), s);
+      } else if (p.total > 0) {
+        std::fprintf(stderr, "\r%s: %s %llu/%llu (%.0f%%) %.1f s\033[K", what.c_str(), p.phase.c_str(),
+                     static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total),
+                     100.0 * static_cast<double>(p.done) / static_cast<double>(p.total), s);
+      } else {
+        std::fprintf(stderr, "\r%s: %s %llu %.1f s\033[K", what.c_str(), p.phase.c_str(),
+                     static_cast<unsigned long long>(p.done), s);
+      }
       std::fflush(stderr);
     }
     return false;
   };
 }
 
+ProgressFn progress_reporter() {
+  if (!show_progress()) return {};
+  return [](std::string_view phase, std::uint64_t done, std::uint64_t total) {
+    progress_line.phase.assign(phase);  // caller's thread only (report_progress), like the token
+    progress_line.done = done;
+    progress_line.total = total;
+  };
+}
+
 void end_progress() {
-  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
+  if (show_progress()) std::fprintf(stderr, "\r\033[K");
 }
 
 void print_json(const nlohmann::ordered_json& j) { std::cout << detail::json_text(j) << "\n"; }

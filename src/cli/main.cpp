@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
   tool.require_subcommand(1);
   tool.set_version_flag("--version", std::string(kolsim::version()));
   tool.option_defaults()->always_capture_default();  // --help shows every default
+  bool force_progress = false, quiet = false;
+  tool.add_flag("--progress", force_progress, "Show progress on stderr even when it is not a terminal");
+  tool.add_flag("--quiet", quiet, "Show no progress (default: progress on stderr when it is a terminal)")
+      ->excludes("--progress");
+  tool.fallthrough();  // --progress / --quiet may also follow the subcommand
   InfoCommand info;
   ConvertCommand convert;
   SpreadCommand spread;
@@ -27,6 +32,7 @@ int main(int argc, char** argv) {
   replan.add(tool);
   try {
     tool.parse(argc, argv);
+    set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
     if (*info.app) return info.run();
     if (*convert.app) return convert.run();
     if (*spread.app) return spread.run();

@@ -422,6 +422,42 @@ def heuristics_print_no_gain_or_zero_spread(c):
     assert "selector's spread estimate" in o, o
 
 
+# --- issue 13: progress on stderr: shown on a terminal, forced by --progress, silenced by --quiet ---
+def _long_spread(c, *flags):
+    import random
+
+    rnd = random.Random(13)
+    c.write("big.txt", "".join(f"{rnd.randrange(3000)} {rnd.randrange(3000)}\n" for _ in range(30000)))
+    return c.run(*flags, "spread", "big.txt", "--seeds", "1,2,3", "--trials", "3000000", "--threads", "1",
+                 "--json", rc=0)
+
+
+@case
+def progress_is_forced_by_flag(c):
+    _, e = _long_spread(c, "--progress")
+    assert re.search(r"estimating spread: trials \d+/3000000 \(\d+%\)", e), "no progress line with --progress"
+
+
+@case
+def progress_flag_may_follow_the_subcommand(c):
+    c.write("p.txt", P_TXT)
+    c.run("spread", "p.txt", "--seeds", "1", "--trials", "64", "--quiet", rc=0, no_err="estimating")
+
+
+@case
+def progress_is_silent_without_a_terminal_or_with_quiet(c):
+    for flags in ((), ("--quiet",)):
+        o, e = _long_spread(c, *flags)
+        assert "estimating spread" not in e and "\r" not in e, f"progress shown with {flags}"
+        json.loads(o)
+
+
+@case
+def progress_and_quiet_exclude_each_other(c):
+    c.write("p.txt", P_TXT)
+    c.run("--progress", "--quiet", "spread", "p.txt", "--seeds", "1", rc=2, err="excludes")
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print(";".join(CASES))

@@ -51,7 +51,7 @@ def test_errors(race_graph):
         kolsim.estimate_competition(model, [1], [1], trials=10)
 
 
-@pytest.mark.parametrize("method", ["rr", "celf", "degree", "neighbourhood", "imm"])
+@pytest.mark.parametrize("method", ["rr", "celf", "degree", "neighborhood", "imm"])
 def test_select_blockers(method, test_seed):
     g = kolsim.weighted_cascade(kolsim.preferential_attachment(1500, 3, seed=2))
     model = kolsim.CompetitiveIC(g, tie_rule="corrective_wins")

@@ -115,3 +115,19 @@ def test_probability_schemes(fake_entry):
         ds.load("fake-net", probabilities="bogus")
     with pytest.raises(ValueError, match="no probability column"):
         ds.load("fake-net", probabilities="file")
+
+
+def test_download_goes_through_pooch(fake_entry, monkeypatch):
+    import pooch
+
+    calls = []
+    real = pooch.retrieve
+
+    def spy(url, known_hash, **kw):
+        calls.append((url, known_hash, kw["fname"]))
+        return real(url, known_hash, **kw)
+
+    monkeypatch.setattr(pooch, "retrieve", spy)
+    entry, _ = fake_entry
+    assert ds.load("fake-net").num_edges == 4
+    assert calls == [(entry.urls[0], "sha256:" + entry.sha256["edges.txt"], "edges.txt")]

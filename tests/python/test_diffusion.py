@@ -18,7 +18,7 @@ def check_close(est, exact, trials):
 @pytest.mark.parametrize("model_cls", [kolsim.IndependentCascade, kolsim.LinearThreshold])
 @pytest.mark.parametrize("fused", [True, False])
 def test_monte_carlo_matches_exact(tiny_graph, test_seed, model_cls, fused):
-    g = kolsim.lt_normalise(tiny_graph) if model_cls is kolsim.LinearThreshold else tiny_graph
+    g = kolsim.lt_normalize(tiny_graph) if model_cls is kolsim.LinearThreshold else tiny_graph
     model = model_cls(g)
     trials = 40000
     exact = kolsim.exact_spread(model, [10])

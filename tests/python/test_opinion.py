@@ -95,13 +95,13 @@ def test_measures_hand_computed():
     g = kolsim.from_edges([0, 1], [1, 2], [0.5, 0.25])
     x = [0.0, 1.0, 3.0]
     assert kolsim.mean_opinion(x) == pytest.approx(4 / 3)
-    assert kolsim.polarisation(x) == pytest.approx(14 / 3)
+    assert kolsim.polarization(x) == pytest.approx(14 / 3)
     assert kolsim.disagreement(g, x) == pytest.approx(1.5)
     assert kolsim.disagreement(g, x, use_edge_weights=False) == 5.0
-    assert kolsim.polarisation_disagreement_index(g, x) == pytest.approx(14 / 3 + 1.5)
+    assert kolsim.polarization_disagreement_index(g, x) == pytest.approx(14 / 3 + 1.5)
 
 
-def test_maximise_opinion_against_brute_force(test_seed):
+def test_maximize_opinion_against_brute_force(test_seed):
     rng = np.random.default_rng(test_seed + 2)
     ratio = 1 - 1 / math.e
     for _ in range(3):
@@ -113,7 +113,7 @@ def test_maximise_opinion_against_brute_force(test_seed):
         ids = np.asarray(g.accounts)
         base = dense_fj(w, s, lam).sum()
         for k in (1, 2, 3):
-            r = kolsim.maximise_opinion(g, k, s, lam)
+            r = kolsim.maximize_opinion(g, k, s, lam)
             idx = [int(np.nonzero(ids == a)[0][0]) for a in r.seeds]
             got = dense_fj(w, s, lam, idx).sum()
             best = max(dense_fj(w, s, lam, c).sum() for c in itertools.combinations(range(n), k))
@@ -126,12 +126,12 @@ def test_maximise_opinion_against_brute_force(test_seed):
                 assert got - base >= ratio * (best - base) - 1e-9
 
 
-def test_maximise_opinion_candidates_fixed_seeds(tiny_graph):
+def test_maximize_opinion_candidates_fixed_seeds(tiny_graph):
     n = tiny_graph.num_vertices
-    r = kolsim.maximise_opinion(tiny_graph, 2, np.zeros(n), 0.7, candidates=[20, 30, 40, 50], fixed_seeds=[20],
+    r = kolsim.maximize_opinion(tiny_graph, 2, np.zeros(n), 0.7, candidates=[20, 30, 40, 50], fixed_seeds=[20],
                                 method="sparse_lu")
     assert set(r.seeds.tolist()) <= {30, 40, 50} and len(r.seeds) == 2
-    assert r.seeds.dtype == np.uint64
+    assert r.seeds.dtype == np.int64
 
 
 def test_errors_are_mapped(tiny_graph):
@@ -155,4 +155,4 @@ def test_errors_are_mapped(tiny_graph):
     with pytest.raises(TypeError):
         kolsim.degroot(tiny_graph, ["a"] * n)
     with pytest.raises(ValueError, match="exceeds"):
-        kolsim.maximise_opinion(tiny_graph, n + 1, np.zeros(n), 0.5)
+        kolsim.maximize_opinion(tiny_graph, n + 1, np.zeros(n), 0.5)

@@ -208,5 +208,15 @@ def test_python_level_results_round_trip(world):
     assert back.extra == r.extra and back.phase_seconds == r.phase_seconds
     t = pickle.loads(pickle.dumps(r.table()))
     assert t.columns == r.table().columns and t.rows == r.table().rows
-    s = kolsim.summarize(world[0])  # the graph summary is a plain dict
+    s = world[0].summary()  # the graph summary is a plain dict
     assert pickle.loads(pickle.dumps(s)) == s
+
+
+def test_blocking_result_round_trips(world):
+    # BlockingResult (Python level, issue 13) wraps the compiled SelectResult: pickled with it.
+    r = kolsim.select_blockers(_competitive(world), [10], 1, worlds=50, evaluation_trials=50, seed=1)
+    back = pickle.loads(pickle.dumps(r))
+    assert type(back) is kolsim.BlockingResult
+    assert (back.saved, back.saved_std_error, back.seed) == (r.saved, r.saved_std_error, r.seed)
+    _same(r.result, back.result, "BlockingResult.result")
+    assert np.array_equal(copy.deepcopy(r).seeds, r.seeds)

@@ -151,7 +151,7 @@ def test_rr_methods_near_optimal(trap_case, test_seed, method):
     options = {"ell": math.log(1 / DELTA) / math.log(n)} if method == "imm" else {"delta": DELTA}
     r = kolsim.select_seeds(model, K, method=method, epsilon=0.1, seed=test_seed, **options)
     got = spread(r.seeds)  # independent, exact
-    assert len(r.seeds) == K and r.seeds.dtype == np.uint64
+    assert len(r.seeds) == K and r.seeds.dtype == np.int64
     assert got >= (1 - 1 / math.e - 0.1) * opt
     assert got <= opt + 1e-9
     if method == "opim-c":

@@ -19,6 +19,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/detail/cascade_kernels.hpp"
@@ -64,6 +65,7 @@ struct MonteCarloOptions {
   bool fused = true;
   StopToken stop;  ///< polled between batches (at least every ~10 ms of work); throws Interrupted
   detail::BatchShare* share = nullptr;  ///< back end (distributed/): null = every batch in this process
+  ProgressFn progress;  ///< ("trials", trials done, trials asked for or the adaptive cap)
 };
 
 /// A spread estimate with what a researcher reports next to it.
@@ -168,12 +170,14 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
 
   std::atomic<bool> stopped{false};
+  std::atomic<std::uint64_t> trials_done{0};  // whole batches finished (progress only)
   auto last_poll = std::chrono::steady_clock::now();
   auto poll = [&] {  // thread 0 only: the token may need the caller's thread (Python)
     const auto now = std::chrono::steady_clock::now();
     if (now - last_poll < std::chrono::milliseconds(10)) return;
     last_poll = now;
     if (opt.stop && opt.stop()) stopped.store(true, std::memory_order_relaxed);
+    report_progress(opt.progress, "trials", trials_done.load(std::memory_order_relaxed), cap);
   };
 
   int round_threads = 1;
@@ -242,12 +246,15 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
       parallel_for(
           lo, hi, round_threads,
           [&](std::size_t i) {
-            run_batch(b0 + i, i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size), tallies[i]);
+            const unsigned worlds = i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size);
+            run_batch(b0 + i, worlds, tallies[i]);
+            trials_done.fetch_add(worlds, std::memory_order_relaxed);
           },
           1);
       if (opt.share ? opt.share->exchange(tallies, lo, hi, stopped.load()) : stopped.load()) throw Interrupted();
       for (const auto& t : tallies) total.merge(t);
       check_stop(opt.stop);
+      report_progress(opt.progress, "trials", total.trials, std::max(cap, total.trials));
     }
   };
 

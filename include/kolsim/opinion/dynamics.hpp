@@ -48,6 +48,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 #include "kolsim/opinion/measures.hpp"
@@ -70,6 +71,7 @@ struct OpinionOptions {
   bool record_trajectory = true; ///< keep the summary measures of every step
   int threads = 0;               ///< 0 = all
   StopToken stop;                ///< polled every step; throws Interrupted
+  ProgressFn progress;           ///< ("steps", step, steps) every step
 };
 
 /// Summary measures after one step (step 0 = the starting opinions).
@@ -409,6 +411,7 @@ inline OpinionTrajectory degroot(const FollowerGraph& g, std::span<const double>
   if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, 0, 0.0, opt.use_edge_weights));
   for (std::size_t t = 1; t <= opt.steps; ++t) {
     check_stop(opt.stop);
+    report_progress(opt.progress, "steps", t - 1, opt.steps);
     y.noalias() = w * x;
     const double change = n ? (y - x).cwiseAbs().maxCoeff() : 0.0;
     x.swap(y);
@@ -444,6 +447,7 @@ inline FjResult friedkin_johnsen_iterate(const FollowerGraph& g, std::span<const
   if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, 0, 0.0, opt.use_edge_weights));
   for (std::size_t t = 1; t <= opt.steps; ++t) {
     check_stop(opt.stop);
+    report_progress(opt.progress, "steps", t - 1, opt.steps);
     y.noalias() = sys.q * x;
     y += sys.b;
     const double change = n ? (y - x).cwiseAbs().maxCoeff() : 0.0;

@@ -11,6 +11,7 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/stopwatch.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -27,6 +28,7 @@ struct SelectOptions {
   std::uint64_t seed = 0;             ///< every stochastic step draws from streams keyed by this
   int threads = 0;                    ///< 0 = all
   StopToken stop;                     ///< polled between batches; throws Interrupted
+  ProgressFn progress;                ///< phase reports (seeds chosen, rounds); see core/progress.hpp
 };
 
 /// What every selector returns. `seeds` excludes the fixed seeds; `marginal_gains[i]` is the

@@ -54,6 +54,7 @@ void greedy_select(Worlds& w, std::size_t k, const SeedScope& scope, const Greed
     const std::uint64_t gain = w.add(v);
     res.seeds.push_back(v);
     res.marginal_gains.push_back(static_cast<double>(gain) / r);
+    report_progress(opt.progress, "seeds", res.seeds.size(), k);
   };
   std::vector<vertex_t> block;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;

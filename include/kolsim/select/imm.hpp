@@ -131,6 +131,7 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
       detail::rr_grow("imm", sampler, est, theta_i, opt.seed, domain::rr_set, base_bytes, opt.memory_limit,
                       threads, opt.stop, drawn);
       const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads, false, &work);
+      report_progress(opt.progress, "estimation", static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(imax));
       peak = std::max(peak, est.bytes() + mc.bytes + base_bytes);
       const double f = scale * static_cast<double>(mc.coverage) / static_cast<double>(est.size());
       if (f >= (1.0 + eps_p) * x) {
@@ -142,9 +143,11 @@ ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOp
   res.phase_seconds.emplace_back("estimation", lap.lap());
   const auto theta = static_cast<std::uint64_t>(std::ceil(lambda_star / lb));
   RRCollection rr;
+  report_progress(opt.progress, "sampling", drawn, drawn + theta);
   detail::rr_grow("imm", sampler, rr, theta, opt.seed, domain::rr_final, base_bytes, opt.memory_limit, threads,
                   opt.stop, drawn);
   res.phase_seconds.emplace_back("sampling", lap.lap());
+  report_progress(opt.progress, "sampling", drawn, drawn);
   const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads, false, &work);
   res.phase_seconds.emplace_back("selection", lap.lap());
   peak = std::max(peak, rr.bytes() + mc.bytes + base_bytes);

@@ -109,6 +109,7 @@ OpimResult opim_c(const FollowerGraph& g, const M& model, std::size_t k, const O
     const double up_root = std::sqrt(upper_cov + a1 / 2.0) + std::sqrt(a1 / 2.0);
     const double upper = up_root * up_root * scale / th1;
     const double ratio = upper > 0 ? std::min(1.0, lower / upper) : 0.0;
+    report_progress(opt.progress, "rounds", static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(imax));
     if (ratio >= e1 - eps || i >= imax) {
       res.seeds = mc.seeds;
       for (auto c : mc.marginal) res.marginal_gains.push_back(scale * static_cast<double>(c) / th1);
