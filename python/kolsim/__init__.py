@@ -831,8 +831,9 @@ def _by_method(where: str, default: str, specific: Mapping[str, Sequence[str]]) 
 
 
 def _check_estimate(given: Dict[str, Any]) -> None:
-    if isinstance(given.get("model"), LinearThreshold) and "fused" in given:
-        raise TypeError("estimate_spread: fused selects the Independent Cascade kernel; a LinearThreshold model "
+    model = given.get("model")
+    if "fused" in given and model is not None and not isinstance(model, (IndependentCascade, LinearThreshold)):
+        raise TypeError(f"estimate_spread: fused selects the bit-parallel IC / LT kernel; a {type(model).__name__} "
                         "does not use it (it would be ignored)")
     if "max_trials" in given and not given.get("target_relative_error"):
         raise ValueError("estimate_spread: max_trials caps the adaptive mode and is used only with "

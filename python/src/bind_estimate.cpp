@@ -112,7 +112,8 @@ per_account : bool
 account_weights : array_like of float, optional
     One weight per account (dense index order): spread becomes the weighted reach.
 fused : bool
-    Use the bit-parallel 64-world IC kernel (same distribution, different random draws).
+    Use the bit-parallel 64-world kernel for IC and LT (same distribution, different random draws);
+    other models always run one trial at a time.
 
 Returns
 -------

@@ -22,7 +22,7 @@ def test_monte_carlo_matches_exact(tiny_graph, test_seed, model_cls, fused):
     model = model_cls(g)
     trials = 40000
     exact = kolsim.exact_spread(model, [10])
-    kernel = {"fused": fused} if model_cls is kolsim.IndependentCascade else {}  # LT rejects fused
+    kernel = {"fused": fused}
     est = kolsim.estimate_spread(model, [10], trials=trials, seed=test_seed, per_account=True, **kernel)
     assert est.trials == trials
     check_close(est, exact, trials)
