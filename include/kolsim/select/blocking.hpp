@@ -217,12 +217,11 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     std::vector<vertex_t> nodes;
     std::vector<std::uint32_t> sizes;
     std::uint64_t reached = 0;
-    std::uint64_t edges = 0;
   };
   std::vector<vertex_t> all_nodes;
   std::vector<edge_t> all_offs{0};
   std::vector<std::uint64_t> all_weight;
-  std::uint64_t reach_sum = 0, edges = 0;
+  std::uint64_t reach_sum = 0;
   const std::uint64_t block = 64 * static_cast<std::uint64_t>(slots);
   std::vector<WorldSets> out(block);
   for (std::uint64_t w0 = 0; w0 < opt.worlds; w0 += block) {
@@ -239,7 +238,7 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
       const detail::CompetitiveCoins coins(opt.seed, w);
       const std::uint32_t dep = ++b.depoch;
       b.reached.clear();
-      o.edges = b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
+      b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
         b.dist[v] = t;
         b.dstamp[v] = dep;
         b.reached.push_back(v);
@@ -365,7 +364,6 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     for (std::uint64_t w = w0; w < w1; ++w) {
       const WorldSets& o = out[w - w0];
       reach_sum += o.reached;
-      edges += o.edges;
       if (o.reached == 0) continue;
       std::size_t p = 0;
       for (std::uint32_t sz : o.sizes) {
