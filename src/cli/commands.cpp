@@ -78,9 +78,10 @@ void ConvertCommand::add(CLI::App& tool) {
 int ConvertCommand::run() const {
   check_output_path(output);
   auto g = load_graph(graph, with_probabilities ? NeedProbabilities::required : NeedProbabilities::if_present);
-  save_snapshot(g.graph, output);
+  save_snapshot(g.graph, output, graph.threads_value());
   std::cerr << "wrote " << output << " (" << (g.graph.has_probabilities() ? "with" : "without")
-            << " probabilities, checksum " << std::hex << graph_checksum(g.graph) << std::dec << ")\n";
+            << " probabilities, checksum " << std::hex << graph_checksum(g.graph, graph.threads_value()) << std::dec
+            << ")\n";
   return 0;
 }
 

@@ -5,7 +5,11 @@
 #include <kolsim/kolsim.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 using namespace kolsim;
@@ -184,4 +188,43 @@ TEST(FollowerGraph, DuplicateSumOverOneNamesTheInputEdge) {
   std::vector<prob_t> ok{0.5f, 0.1f, 0.2f, 0.3f};
   auto g = build_graph_dense(3, src, dst, ok, sum);
   EXPECT_NEAR(g.out_probs(0)[0], 1.0f, 1e-6);
+}
+
+TEST(FollowerGraph, SnapshotAndChecksumTakeTheCallersThreads) {
+  // A graph spanning several 1 MiB checksum blocks, so more than one thread has work.
+  const vertex_t n = 1 << 17;
+  std::vector<vertex_t> src, dst;
+  std::vector<prob_t> p;
+  Rng rng(7, 0);
+  for (int i = 0; i < 400000; ++i) {
+    src.push_back(rng.below(n));
+    dst.push_back(rng.below(n));
+    p.push_back(rng.uniform_float());
+  }
+  const auto g = build_graph_dense(n, src, dst, p);
+  const std::uint64_t c0 = graph_checksum(g);
+  EXPECT_EQ(graph_checksum(g, 1), c0);
+  EXPECT_EQ(graph_checksum(g, 3), c0);
+  EXPECT_EQ(graph_checksum(g, 7), c0);
+  // The argument is used, not replaced by resolve_threads(0): out-of-range counts are refused.
+  EXPECT_THROW(graph_checksum(g, -1), std::invalid_argument);
+  EXPECT_THROW(graph_checksum(g, max_threads() + 1), std::invalid_argument);
+  const std::string path = ::testing::TempDir() + "kolsim_threads_snapshot.kgs";
+  std::remove(path.c_str());
+  EXPECT_THROW(save_snapshot(g, path, -1), std::invalid_argument);
+  EXPECT_THROW(save_snapshot(g, path, max_threads() + 1), std::invalid_argument);
+  {
+    std::ifstream none(path);
+    EXPECT_FALSE(none.good()) << "a refused save must not create " << path;
+  }
+  std::string bytes[2];
+  int i = 0;
+  for (int t : {1, 3}) {
+    save_snapshot(g, path, t);
+    std::ifstream in(path, std::ios::binary);
+    bytes[i++].assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    EXPECT_EQ(graph_checksum(load_snapshot(path, t), t), c0);
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);
+  std::remove(path.c_str());
 }

@@ -652,7 +652,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     }
   }
   const double t_check = lap.lap();
-  plan.graph_checksum = graph_checksum(g);
+  plan.graph_checksum = graph_checksum(g, threads);
   plan.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}, {"check", t_check}};
   plan.seconds = total.seconds();
   return plan;
@@ -692,7 +692,7 @@ struct ReplanResult {
 template <DiffusionModel M>
 ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignPlan& plan,
                             account_t dropped, const StopToken& stop = {}) {
-  KOLSIM_REQUIRE(graph_checksum(g) == plan.graph_checksum,
+  KOLSIM_REQUIRE(graph_checksum(g, plan.spec.threads) == plan.graph_checksum,
                  "replan_without: the graph differs from the one the plan was made on");
   roster.require_graph(g, "replan_without");
   KOLSIM_REQUIRE(plan.model == M::name, "replan_without: the plan was made with model ", plan.model);
