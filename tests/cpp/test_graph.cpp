@@ -228,3 +228,47 @@ TEST(FollowerGraph, SnapshotAndChecksumTakeTheCallersThreads) {
   EXPECT_EQ(bytes[0], bytes[1]);
   std::remove(path.c_str());
 }
+
+TEST(FollowerGraph, FromCsrRebuildsTheTransposeAndChecksItsInput) {
+  // Parallel copies (Duplicates::keep) and probabilities: the in-rows must list sources
+  // ascending with each copy's own probability, exactly as the builder made them.
+  std::vector<account_t> src{5, 9, 5, 7, 9, 5, 7, 9}, dst{7, 5, 7, 9, 7, 9, 5, 9};
+  std::vector<prob_t> p{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+  BuildOptions keep;
+  keep.duplicates = Duplicates::keep;
+  keep.self_loops = SelfLoops::keep;
+  const auto g = build_graph(src, dst, p, keep);
+  auto vec = [](auto span) { return std::vector<std::remove_cv_t<typename decltype(span)::value_type>>(span.begin(), span.end()); };
+  for (int threads : {1, 3}) {
+    const auto h = build_graph_from_csr(vec(g.accounts()), vec(g.out_offsets()), vec(g.out_targets()),
+                                        vec(g.edge_probs()), threads);
+    EXPECT_TRUE(std::ranges::equal(h.in_offsets(), g.in_offsets()));
+    EXPECT_TRUE(std::ranges::equal(h.in_sources(), g.in_sources()));
+    EXPECT_TRUE(std::ranges::equal(h.in_edge_probs(), g.in_edge_probs()));
+    EXPECT_TRUE(std::ranges::equal(h.accounts(), g.accounts()));
+  }
+  const auto bare = build_graph_from_csr(vec(g.accounts()), vec(g.out_offsets()), vec(g.out_targets()));
+  EXPECT_FALSE(bare.has_probabilities());
+  EXPECT_TRUE(std::ranges::equal(bare.in_sources(), g.in_sources()));
+  // Corrupted arrays: a clear std::invalid_argument, never an out-of-bounds write.
+  auto bad = [&](auto edit, const char* what) {
+    auto acc = vec(g.accounts());
+    auto off = vec(g.out_offsets());
+    auto tgt = vec(g.out_targets());
+    auto pr = vec(g.edge_probs());
+    edit(acc, off, tgt, pr);
+    try {
+      build_graph_from_csr(acc, off, tgt, pr, 1, "state");
+      ADD_FAILURE() << "accepted: " << what;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  bad([](auto&, auto&, auto& t, auto&) { t.back() = 3; }, "target out of range");
+  bad([](auto&, auto&, auto& t, auto&) { std::swap(t[1], t[2]); }, "unsorted row");  // row 0 is 1 1 2
+  bad([](auto&, auto& o, auto&, auto&) { std::swap(o[1], o[2]); }, "offsets not monotone");
+  bad([](auto&, auto& o, auto&, auto&) { o.back() += 1; }, "inconsistent offsets");
+  bad([](auto& a, auto&, auto&, auto&) { std::swap(a[0], a[1]); }, "accounts not increasing");
+  bad([](auto&, auto&, auto&, auto& q) { q.pop_back(); }, "probabilities");
+  bad([](auto&, auto&, auto&, auto& q) { q[0] = 1.5f; }, "outside [0, 1]");
+}
