@@ -85,7 +85,7 @@ class LazyGreedy {
   Oracle& o_;
   const std::vector<char>& allowed_;
   vertex_t n_;
-  const StopToken& stop_;
+  StopToken stop_;
   std::vector<char> chosen_;
   std::vector<vertex_t> block_;
   GainPairs out_;
