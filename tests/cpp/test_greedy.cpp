@@ -518,3 +518,40 @@ TEST(LazyGreedy, EveryModeEqualsBruteForceGreedyWithLowIndexTies) {
     }
   }
 }
+
+TEST(Greedy, CandidatesAndFixedSeedsAsAccountIds) {
+  // The deterministic graph with account id 100 + 5 v for vertex v: ids differ from indices.
+  const auto d = deterministic_graph(true);
+  std::vector<account_t> src, dst, all;
+  for (vertex_t u = 0; u < d.num_vertices(); ++u) {
+    all.push_back(100 + 5 * u);
+    for (vertex_t v : d.out_neighbors(u)) {
+      src.push_back(100 + 5 * u);
+      dst.push_back(100 + 5 * v);
+    }
+  }
+  const auto g = build_graph(src, dst, std::vector<prob_t>(d.edge_probs().begin(), d.edge_probs().end()), {},
+                             nullptr, all);
+  GreedyOptions dense, ids;
+  dense.trials = ids.trials = 20;
+  dense.candidates = {11, 1, 4, 2};
+  dense.fixed_seeds = {4};
+  dense.candidates.erase(dense.candidates.begin() + 2);
+  ids.set_candidates(g, Accounts{155, 105, 110}).set_fixed_seeds(g, Accounts{120});
+  EXPECT_EQ(ids.candidates, dense.candidates);
+  EXPECT_EQ(ids.fixed_seeds, dense.fixed_seeds);
+  const auto a = celf(g, IndependentCascade{}, 3, ids);
+  EXPECT_EQ(g.accounts_of(a.seeds), (std::vector<account_t>{105, 110, 155}));
+  EXPECT_DOUBLE_EQ(a.spread, 8.0);
+  EXPECT_THROW(ids.set_candidates(g, Accounts{105, 7}), std::out_of_range);   // 7 is not an account
+  EXPECT_THROW(ids.set_fixed_seeds(g, Accounts{11}), std::out_of_range);      // an index, not an id
+  GreedyOptions twice;
+  twice.trials = 20;
+  twice.set_candidates(g, Accounts{105, 105});
+  try {
+    celf(g, IndependentCascade{}, 1, twice);
+    FAIL() << "duplicate candidate accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("105"), std::string::npos) << e.what();
+  }
+}
