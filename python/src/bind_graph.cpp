@@ -15,36 +15,6 @@ namespace kolsim::python {
 
 namespace {
 
-/// Rebuilds a graph from its out-CSR and account ids (pickle state), validating everything so
-/// that a corrupted state raises ValueError instead of crashing.
-FollowerGraph graph_from_state(std::vector<account_t> accounts, std::vector<edge_t> out_offsets,
-                               std::vector<vertex_t> out_targets, std::vector<prob_t> probs) {
-  const std::size_t n = accounts.size();
-  KOLSIM_REQUIRE(out_offsets.size() == n + 1 && out_offsets.front() == 0 && out_offsets.back() == out_targets.size(),
-                 "FollowerGraph state: inconsistent offsets");
-  for (std::size_t i = 0; i < n; ++i) {
-    KOLSIM_REQUIRE(out_offsets[i] <= out_offsets[i + 1], "FollowerGraph state: offsets not monotone");
-    KOLSIM_REQUIRE(i == 0 || accounts[i - 1] < accounts[i], "FollowerGraph state: accounts not increasing");
-    for (edge_t e = out_offsets[i]; e < out_offsets[i + 1]; ++e) {
-      KOLSIM_REQUIRE(out_targets[e] < n, "FollowerGraph state: target out of range");
-      KOLSIM_REQUIRE(e == out_offsets[i] || out_targets[e - 1] <= out_targets[e], "FollowerGraph state: unsorted row");
-    }
-  }
-  auto topo = std::make_shared<GraphTopology>();
-  topo->in_offsets.assign(n + 1, 0);
-  for (vertex_t v : out_targets) ++topo->in_offsets[v + 1];
-  std::partial_sum(topo->in_offsets.begin(), topo->in_offsets.end(), topo->in_offsets.begin());
-  topo->in_sources.resize(out_targets.size());
-  std::vector<edge_t> cur(topo->in_offsets.begin(), topo->in_offsets.end() - 1);
-  for (std::size_t u = 0; u < n; ++u)
-    for (edge_t e = out_offsets[u]; e < out_offsets[u + 1]; ++e)
-      topo->in_sources[cur[out_targets[e]]++] = static_cast<vertex_t>(u);
-  topo->out_offsets = std::move(out_offsets);
-  topo->out_targets = std::move(out_targets);
-  topo->accounts = std::move(accounts);
-  return FollowerGraph(std::move(topo), std::move(probs));
-}
-
 template <class T>
 std::vector<T> copy_span(std::span<const T> s) {
   return std::vector<T>(s.begin(), s.end());
@@ -224,9 +194,11 @@ Examples
             auto tgt = py::array_t<vertex_t, py::array::c_style | py::array::forcecast>::ensure(t[2]);
             if (!acc || !off || !tgt) throw std::invalid_argument("FollowerGraph state: bad arrays");
             std::vector<prob_t> p = number_vector<prob_t>(t[3], "probabilities");
-            return graph_from_state(std::vector<account_t>(acc.data(), acc.data() + acc.size()),
-                                    std::vector<edge_t>(off.data(), off.data() + off.size()),
-                                    std::vector<vertex_t>(tgt.data(), tgt.data() + tgt.size()), std::move(p));
+            // The builder checks every array (ValueError when corrupted) and builds the transpose.
+            return build_graph_from_csr(std::vector<account_t>(acc.data(), acc.data() + acc.size()),
+                                        std::vector<edge_t>(off.data(), off.data() + off.size()),
+                                        std::vector<vertex_t>(tgt.data(), tgt.data() + tgt.size()), std::move(p), 0,
+                                        "FollowerGraph state");
           }));
 
   m.def(

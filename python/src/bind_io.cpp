@@ -140,7 +140,8 @@ Examples
 >>> kolsim.load_snapshot(path).num_edges
 20
 )doc");
-  m.def("graph_checksum", &graph_checksum, py::arg("graph"), py::call_guard<py::gil_scoped_release>(),
+  m.def("graph_checksum", [](const FollowerGraph& graph) { return graph_checksum(graph); }, py::arg("graph"),
+        py::call_guard<py::gil_scoped_release>(),
         R"doc(64-bit checksum of a graph's content (ids, topology, probabilities); thread-count independent.
 
 Examples

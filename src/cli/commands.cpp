@@ -126,9 +126,9 @@ void ConvertCommand::add(CLI::App& tool) {
 int ConvertCommand::run() const {
   check_output_path(output);
   auto g = load_graph(graph, with_probabilities ? NeedProbabilities::required : NeedProbabilities::if_present);
-  save_snapshot(g.graph, output);
+  save_snapshot(g.graph, output, graph.threads_value());
   std::ostringstream checksum;
-  checksum << std::hex << graph_checksum(g.graph);
+  checksum << std::hex << graph_checksum(g.graph, graph.threads_value());
   if (json) {
     Json j;
     j["output"] = output;

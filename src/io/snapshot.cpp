@@ -426,7 +426,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
 
 }  // namespace
 
-void save_snapshot(const FollowerGraph& graph, const std::string& path) {
+void save_snapshot(const FollowerGraph& graph, const std::string& path, int threads) {
   const bool probs = graph.has_probabilities();
   Header h{};
   h.magic = magic;
@@ -437,7 +437,7 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path) {
   h.header_bytes = header_size;
   h.bom = byte_order_mark;
   h.file_bytes = expected_size(h.n, h.m, probs);
-  Checksum sum(1, resolve_threads(0));
+  Checksum sum(1, resolve_threads(threads));
   sum.add_bytes(&h, sizeof h);
   AtomicFile f(path);
   f.write(&h, sizeof h);
@@ -506,8 +506,8 @@ FollowerGraph load_snapshot_bytes(const Bytes& bytes, const std::string& path, i
 
 }  // namespace detail
 
-std::uint64_t graph_checksum(const FollowerGraph& graph) {
-  Checksum sum(2, resolve_threads(0));
+std::uint64_t graph_checksum(const FollowerGraph& graph, int threads) {
+  Checksum sum(2, resolve_threads(threads));
   const std::uint64_t desc[3] = {graph.num_vertices(), graph.num_edges(), graph.has_probabilities() ? 1u : 0u};
   sum.add_bytes(desc, sizeof desc);
   sum.add(graph.out_offsets());

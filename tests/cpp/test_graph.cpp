@@ -5,7 +5,11 @@
 #include <kolsim/kolsim.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 using namespace kolsim;
@@ -184,4 +188,87 @@ TEST(FollowerGraph, DuplicateSumOverOneNamesTheInputEdge) {
   std::vector<prob_t> ok{0.5f, 0.1f, 0.2f, 0.3f};
   auto g = build_graph_dense(3, src, dst, ok, sum);
   EXPECT_NEAR(g.out_probs(0)[0], 1.0f, 1e-6);
+}
+
+TEST(FollowerGraph, SnapshotAndChecksumTakeTheCallersThreads) {
+  // A graph spanning several 1 MiB checksum blocks, so more than one thread has work.
+  const vertex_t n = 1 << 17;
+  std::vector<vertex_t> src, dst;
+  std::vector<prob_t> p;
+  Rng rng(7, 0);
+  for (int i = 0; i < 400000; ++i) {
+    src.push_back(rng.below(n));
+    dst.push_back(rng.below(n));
+    p.push_back(rng.uniform_float());
+  }
+  const auto g = build_graph_dense(n, src, dst, p);
+  const std::uint64_t c0 = graph_checksum(g);
+  EXPECT_EQ(graph_checksum(g, 1), c0);
+  EXPECT_EQ(graph_checksum(g, 3), c0);
+  EXPECT_EQ(graph_checksum(g, 7), c0);
+  // The argument is used, not replaced by resolve_threads(0): out-of-range counts are refused.
+  EXPECT_THROW(graph_checksum(g, -1), std::invalid_argument);
+  EXPECT_THROW(graph_checksum(g, max_threads() + 1), std::invalid_argument);
+  const std::string path = ::testing::TempDir() + "kolsim_threads_snapshot.kgs";
+  std::remove(path.c_str());
+  EXPECT_THROW(save_snapshot(g, path, -1), std::invalid_argument);
+  EXPECT_THROW(save_snapshot(g, path, max_threads() + 1), std::invalid_argument);
+  {
+    std::ifstream none(path);
+    EXPECT_FALSE(none.good()) << "a refused save must not create " << path;
+  }
+  std::string bytes[2];
+  int i = 0;
+  for (int t : {1, 3}) {
+    save_snapshot(g, path, t);
+    std::ifstream in(path, std::ios::binary);
+    bytes[i++].assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    EXPECT_EQ(graph_checksum(load_snapshot(path, t), t), c0);
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);
+  std::remove(path.c_str());
+}
+
+TEST(FollowerGraph, FromCsrRebuildsTheTransposeAndChecksItsInput) {
+  // Parallel copies (Duplicates::keep) and probabilities: the in-rows must list sources
+  // ascending with each copy's own probability, exactly as the builder made them.
+  std::vector<account_t> src{5, 9, 5, 7, 9, 5, 7, 9}, dst{7, 5, 7, 9, 7, 9, 5, 9};
+  std::vector<prob_t> p{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+  BuildOptions keep;
+  keep.duplicates = Duplicates::keep;
+  keep.self_loops = SelfLoops::keep;
+  const auto g = build_graph(src, dst, p, keep);
+  auto vec = [](auto span) { return std::vector<std::remove_cv_t<typename decltype(span)::value_type>>(span.begin(), span.end()); };
+  for (int threads : {1, 3}) {
+    const auto h = build_graph_from_csr(vec(g.accounts()), vec(g.out_offsets()), vec(g.out_targets()),
+                                        vec(g.edge_probs()), threads);
+    EXPECT_TRUE(std::ranges::equal(h.in_offsets(), g.in_offsets()));
+    EXPECT_TRUE(std::ranges::equal(h.in_sources(), g.in_sources()));
+    EXPECT_TRUE(std::ranges::equal(h.in_edge_probs(), g.in_edge_probs()));
+    EXPECT_TRUE(std::ranges::equal(h.accounts(), g.accounts()));
+  }
+  const auto bare = build_graph_from_csr(vec(g.accounts()), vec(g.out_offsets()), vec(g.out_targets()));
+  EXPECT_FALSE(bare.has_probabilities());
+  EXPECT_TRUE(std::ranges::equal(bare.in_sources(), g.in_sources()));
+  // Corrupted arrays: a clear std::invalid_argument, never an out-of-bounds write.
+  auto bad = [&](auto edit, const char* what) {
+    auto acc = vec(g.accounts());
+    auto off = vec(g.out_offsets());
+    auto tgt = vec(g.out_targets());
+    auto pr = vec(g.edge_probs());
+    edit(acc, off, tgt, pr);
+    try {
+      build_graph_from_csr(acc, off, tgt, pr, 1, "state");
+      ADD_FAILURE() << "accepted: " << what;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  bad([](auto&, auto&, auto& t, auto&) { t.back() = 3; }, "target out of range");
+  bad([](auto&, auto&, auto& t, auto&) { std::swap(t[1], t[2]); }, "unsorted row");  // row 0 is 1 1 2
+  bad([](auto&, auto& o, auto&, auto&) { std::swap(o[1], o[2]); }, "offsets not monotone");
+  bad([](auto&, auto& o, auto&, auto&) { o.back() += 1; }, "inconsistent offsets");
+  bad([](auto& a, auto&, auto&, auto&) { std::swap(a[0], a[1]); }, "accounts not increasing");
+  bad([](auto&, auto&, auto&, auto& q) { q.pop_back(); }, "probabilities");
+  bad([](auto&, auto&, auto&, auto& q) { q[0] = 1.5f; }, "outside [0, 1]");
 }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -416,4 +417,141 @@ TEST(Greedy, ThreadCountDoesNotChangeResults) {
   o.seed = seed;
   auto e = celf(gs.ic, IndependentCascade{}, 5, o);
   EXPECT_NE(d.spread, e.spread);
+}
+
+namespace {
+
+/// Weighted set cover as a marginal-gain oracle (monotone submodular): element e of weight
+/// w[e] is covered by the vertices listing it. Serves CELF++ too: the look-ahead set is the
+/// last recorded vertex's elements.
+struct CoverOracle {
+  std::vector<std::vector<std::uint32_t>> sets;
+  std::vector<std::uint64_t> weight;
+  std::vector<char> covered;
+  std::vector<char> lookahead;
+  vertex_t recorded = no_vertex;
+  std::uint64_t calls = 0;
+
+  std::uint64_t gain_over(vertex_t v, const std::vector<char>* also) const {
+    std::uint64_t g = 0;
+    for (auto e : sets[v])
+      if (!covered[e] && !(also && (*also)[e])) g += weight[e];
+    return g;
+  }
+  void gains(std::span<const vertex_t> block, bool la, detail::GainPairs& out) {
+    out.clear();
+    for (vertex_t v : block) out.emplace_back(gain_over(v, nullptr), la ? gain_over(v, &lookahead) : 0);
+    calls += block.size();
+  }
+  std::uint64_t gain(vertex_t v, bool record = false) {
+    ++calls;
+    if (record) recorded = v;
+    return gain_over(v, nullptr);
+  }
+  std::pair<std::uint64_t, std::uint64_t> gain_pair(vertex_t v, bool record = false) {
+    ++calls;
+    if (record) recorded = v;
+    return {gain_over(v, nullptr), gain_over(v, &lookahead)};
+  }
+  void keep_record_as_lookahead() {
+    lookahead.assign(covered.size(), 0);
+    for (auto e : sets[recorded]) lookahead[e] = 1;
+  }
+  void clear_lookahead() { lookahead.assign(covered.size(), 0); }
+  std::uint64_t add(vertex_t v) {
+    const std::uint64_t g = gain_over(v, nullptr);
+    for (auto e : sets[v]) covered[e] = 1;
+    clear_lookahead();
+    return g;
+  }
+};
+
+CoverOracle random_cover(std::uint64_t seed, vertex_t n, std::uint32_t elements) {
+  CoverOracle o;
+  Rng rng(seed, 0);
+  o.sets.resize(n);
+  for (auto& s : o.sets) {
+    const std::uint32_t size = 1 + rng.below(6);
+    for (std::uint32_t j = 0; j < size; ++j) s.push_back(rng.below(elements));
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+  }
+  for (std::uint32_t e = 0; e < elements; ++e) o.weight.push_back(1 + rng.below(3));  // many ties
+  o.covered.assign(elements, 0);
+  o.lookahead.assign(elements, 0);
+  return o;
+}
+
+}  // namespace
+
+TEST(LazyGreedy, EveryModeEqualsBruteForceGreedyWithLowIndexTies) {
+  const std::uint64_t seed = test_seed();
+  for (std::uint64_t rep = 0; rep < 20; ++rep) {
+    const vertex_t n = 300;  // more than one sweep block of 256 candidates
+    std::vector<char> allowed(n, 1);
+    for (vertex_t v = 0; v < n; v += 7) allowed[v] = 0;
+    // Brute force: every round the largest gain, ties to the lower index.
+    CoverOracle ref = random_cover(seed + rep, n, 120);
+    std::vector<vertex_t> want;
+    std::vector<std::uint64_t> want_gain;
+    std::vector<char> used(n, 0);
+    for (int round = 0; round < 15; ++round) {
+      vertex_t best = no_vertex;
+      std::uint64_t bg = 0;
+      for (vertex_t v = 0; v < n; ++v) {
+        if (!allowed[v] || used[v]) continue;
+        const std::uint64_t g = ref.gain_over(v, nullptr);
+        if (best == no_vertex || g > bg) best = v, bg = g;
+      }
+      used[best] = 1;
+      want.push_back(best);
+      want_gain.push_back(ref.add(best));
+    }
+    for (auto mode : {detail::LazyMode::none, detail::LazyMode::celf, detail::LazyMode::celf_plus_plus}) {
+      CoverOracle o = random_cover(seed + rep, n, 120);
+      detail::LazyGreedy<CoverOracle> lazy(o, allowed, StopToken{});
+      int initial = 0;
+      lazy.run(15, mode, [&] { ++initial; });
+      EXPECT_EQ(lazy.seeds, want) << "mode " << static_cast<int>(mode) << " seed " << seed + rep;
+      EXPECT_EQ(lazy.gains, want_gain) << "mode " << static_cast<int>(mode);
+      EXPECT_EQ(initial, mode == detail::LazyMode::none ? 0 : 1);
+    }
+  }
+}
+
+TEST(Greedy, CandidatesAndFixedSeedsAsAccountIds) {
+  // The deterministic graph with account id 100 + 5 v for vertex v: ids differ from indices.
+  const auto d = deterministic_graph(true);
+  std::vector<account_t> src, dst, all;
+  for (vertex_t u = 0; u < d.num_vertices(); ++u) {
+    all.push_back(100 + 5 * u);
+    for (vertex_t v : d.out_neighbors(u)) {
+      src.push_back(100 + 5 * u);
+      dst.push_back(100 + 5 * v);
+    }
+  }
+  const auto g = build_graph(src, dst, std::vector<prob_t>(d.edge_probs().begin(), d.edge_probs().end()), {},
+                             nullptr, all);
+  GreedyOptions dense, ids;
+  dense.trials = ids.trials = 20;
+  dense.candidates = {11, 1, 4, 2};
+  dense.fixed_seeds = {4};
+  dense.candidates.erase(dense.candidates.begin() + 2);
+  ids.set_candidates(g, Accounts{155, 105, 110}).set_fixed_seeds(g, Accounts{120});
+  EXPECT_EQ(ids.candidates, dense.candidates);
+  EXPECT_EQ(ids.fixed_seeds, dense.fixed_seeds);
+  const auto a = celf(g, IndependentCascade{}, 3, ids);
+  EXPECT_EQ(g.accounts_of(a.seeds), (std::vector<account_t>{105, 110, 155}));
+  EXPECT_DOUBLE_EQ(a.spread, 8.0);
+  EXPECT_THROW(ids.set_candidates(g, Accounts{105, 7}), std::out_of_range);   // 7 is not an account
+  EXPECT_THROW(ids.set_fixed_seeds(g, Accounts{11}), std::out_of_range);      // an index, not an id
+  GreedyOptions twice;
+  twice.trials = 20;
+  twice.set_candidates(g, Accounts{105, 105});
+  try {
+    celf(g, IndependentCascade{}, 1, twice);
+    FAIL() << "duplicate candidate accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("105"), std::string::npos) << e.what();
+  }
 }

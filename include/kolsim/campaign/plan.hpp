@@ -349,10 +349,114 @@ inline double opim_upper(double cov_ub, double a) {
   return r * r;
 }
 
-}  // namespace detail
-
 /// Monte Carlo trials per KOL for its own reach in the plan's check (at most check_trials).
 inline constexpr std::uint64_t own_reach_trials = 2000;
+
+/// plan_campaign's independent Monte Carlo check of a plan (seeds of its own, never the RR sets):
+/// reach with error bars and by step, accounts reached, each KOL's marginal reach, the
+/// greedy-prefix budget curve and the reach of each audience group against its minimum.
+template <DiffusionModel M>
+void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
+                const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
+                const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
+                const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
+                const std::vector<double>& group_target, CampaignPlan& plan) {
+  const vertex_t n = g.num_vertices();
+  const Audience& aud = spec.audience;
+  MonteCarloOptions mo;
+  mo.trials = spec.check_trials;
+  mo.seed = spec.seed ^ 0x9E3779B97F4A7C15ull;
+  mo.threads = spec.threads;
+  mo.max_steps = spec.deadline;
+  for (double x : all_q) mo.seed_probabilities.push_back(static_cast<prob_t>(x));
+  mo.account_weights = aud.weights;
+  mo.stop = spec.stop;
+  const SpreadEstimate est = estimate_spread(g, model, all, mo);
+  plan.reach = est.mean;
+  plan.reach_se = est.std_error;
+  plan.reach_ci_low = est.ci_low;
+  plan.reach_ci_high = est.ci_high;
+  double cum = 0.0;
+  for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
+  std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
+  const detail::PrefixReach pr =
+      detail::prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
+                           spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+  plan.accounts_reached = pr.count_mean;
+  plan.accounts_reached_se = pr.count_se;
+  plan.reach_by_step_se = pr.by_step_se;
+  plan.reach_by_step_se.resize(plan.reach_by_step.size(), pr.by_step_se.empty() ? 0.0 : pr.by_step_se.back());
+  // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
+  // at most own_reach_trials trials each, the column is secondary to the marginal reach).
+  MonteCarloOptions so = mo;
+  so.seed_probabilities.clear();
+  so.trials = std::min<std::uint64_t>(spec.check_trials, own_reach_trials);
+  so.seed = spec.seed ^ 0x165667B19E3779F9ull;
+  for (std::size_t i = 0; i < plan.kols.size(); ++i) {
+    plan.kols[i].marginal_reach = pr.marginal_mean[i];
+    plan.kols[i].marginal_se = pr.marginal_se[i];
+    const vertex_t one[1] = {plan.kols[i].vertex};
+    const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
+    plan.kols[i].own_reach = own.mean;
+    plan.kols[i].own_reach_se = own.std_error;
+  }
+  // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
+  for (std::size_t c = 0, ri = 0; c < plan.budget_curve.size(); ++c) {
+    CurvePoint& cp = plan.budget_curve[c];
+    if (cp.source != "replan") continue;
+    const auto& s = replan_seeds[ri++];
+    MonteCarloOptions ro = mo;
+    ro.seed_probabilities.clear();
+    for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
+    const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
+    cp.reach = e.mean;
+    cp.se = e.std_error;
+    cp.estimate = "monte_carlo";
+  }
+  double fee_acc = 0.0;
+  for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
+    if (i > 0) fee_acc += plan.kols[i - 1].fee;
+    plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i],
+                                 "monte_carlo", 0.0, 0.0});
+  }
+  std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
+  std::vector<double> gweight(aud.num_groups(), 0.0);
+  for (vertex_t v = 0; v < n && aud.grouped(); ++v) {
+    if (aud.group_of[v] == no_group) continue;
+    ++gsize[aud.group_of[v]];
+    gweight[aud.group_of[v]] += aud.weight(v);
+  }
+  for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
+    GroupReach gr;
+    gr.name = aud.group_names[gi];
+    gr.size = gsize[gi];
+    gr.weight = gweight[gi];
+    gr.reach = pr.group_mean[gi];
+    gr.se = pr.group_se[gi];
+    gr.minimum = group_target[gi];
+    gr.met = gr.reach >= gr.minimum;
+    plan.groups.push_back(std::move(gr));
+  }
+}
+
+/// Checks the scalar fields of a campaign spec; returns delta (0 = 1/n resolved).
+inline double validate_campaign_spec(vertex_t n, const CampaignSpec& spec) {
+  KOLSIM_REQUIRE(!std::isnan(spec.budget) && spec.budget >= 0.0, "plan_campaign: budget must be >= 0, got ",
+                 spec.budget);
+  KOLSIM_REQUIRE(std::isfinite(spec.budget) || spec.max_kols > 0,
+                 "plan_campaign: set a finite budget or max_kols > 0 (or both)");
+  KOLSIM_REQUIRE(spec.max_risk >= 0.0 && spec.max_risk <= 1.0, "plan_campaign: max_risk must be in [0, 1], got ",
+                 spec.max_risk);
+  KOLSIM_REQUIRE(std::isfinite(spec.risk_penalty) && spec.risk_penalty >= 0.0,
+                 "plan_campaign: risk_penalty must be finite and >= 0, got ", spec.risk_penalty);
+  KOLSIM_REQUIRE(spec.epsilon > 0.0 && spec.epsilon < 1.0, "plan_campaign: epsilon must be in (0, 1), got ",
+                 spec.epsilon);
+  const double delta = spec.delta == 0.0 ? 1.0 / std::max<double>(n, 2.0) : spec.delta;
+  KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "plan_campaign: delta must be in (0, 1), got ", spec.delta);
+  return delta;
+}
+
+}  // namespace detail
 
 /// Plans a KOL campaign: chooses KOLs from `roster` to maximise the (weighted) reach of the
 /// campaign under `spec` and checks the result by independent Monte Carlo. IC or LT. Throws
@@ -369,18 +473,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
   roster.require_graph(g, "plan_campaign");
   const Audience& aud = spec.audience;
   aud.require_graph(g, "plan_campaign");
-  KOLSIM_REQUIRE(!std::isnan(spec.budget) && spec.budget >= 0.0, "plan_campaign: budget must be >= 0, got ",
-                 spec.budget);
-  KOLSIM_REQUIRE(std::isfinite(spec.budget) || spec.max_kols > 0,
-                 "plan_campaign: set a finite budget or max_kols > 0 (or both)");
-  KOLSIM_REQUIRE(spec.max_risk >= 0.0 && spec.max_risk <= 1.0, "plan_campaign: max_risk must be in [0, 1], got ",
-                 spec.max_risk);
-  KOLSIM_REQUIRE(std::isfinite(spec.risk_penalty) && spec.risk_penalty >= 0.0,
-                 "plan_campaign: risk_penalty must be finite and >= 0, got ", spec.risk_penalty);
-  KOLSIM_REQUIRE(spec.epsilon > 0.0 && spec.epsilon < 1.0, "plan_campaign: epsilon must be in (0, 1), got ",
-                 spec.epsilon);
-  const double delta = spec.delta == 0.0 ? 1.0 / std::max<double>(n, 2.0) : spec.delta;
-  KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "plan_campaign: delta must be in (0, 1), got ", spec.delta);
+  const double delta = detail::validate_campaign_spec(n, spec);
   const int threads = resolve_threads(spec.threads);
   const bool budgeted = std::isfinite(spec.budget);
   const std::size_t max_kols = spec.max_kols == 0 ? std::numeric_limits<std::size_t>::max() : spec.max_kols;
@@ -629,80 +722,8 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
 
   // Independent Monte Carlo check (seeds of its own, never the RR sets).
   if (spec.check_trials > 0) {
-    MonteCarloOptions mo;
-    mo.trials = spec.check_trials;
-    mo.seed = spec.seed ^ 0x9E3779B97F4A7C15ull;
-    mo.threads = spec.threads;
-    mo.max_steps = spec.deadline;
-    for (double x : all_q) mo.seed_probabilities.push_back(static_cast<prob_t>(x));
-    mo.account_weights = aud.weights;
-    mo.stop = spec.stop;
-    const SpreadEstimate est = estimate_spread(g, model, all, mo);
-    plan.reach = est.mean;
-    plan.reach_se = est.std_error;
-    plan.reach_ci_low = est.ci_low;
-    plan.reach_ci_high = est.ci_high;
-    double cum = 0.0;
-    for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
-    std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
-    const detail::PrefixReach pr =
-        detail::prefix_reach(g, model, contracted, contracted_q, sel.seeds, order_q, aud, spec.deadline,
-                             spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
-    plan.accounts_reached = pr.count_mean;
-    plan.accounts_reached_se = pr.count_se;
-    plan.reach_by_step_se = pr.by_step_se;
-    plan.reach_by_step_se.resize(plan.reach_by_step.size(), pr.by_step_se.empty() ? 0.0 : pr.by_step_se.back());
-    // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
-    // at most own_reach_trials trials each, the column is secondary to the marginal reach).
-    MonteCarloOptions so = mo;
-    so.seed_probabilities.clear();
-    so.trials = std::min<std::uint64_t>(spec.check_trials, own_reach_trials);
-    so.seed = spec.seed ^ 0x165667B19E3779F9ull;
-    for (std::size_t i = 0; i < plan.kols.size(); ++i) {
-      plan.kols[i].marginal_reach = pr.marginal_mean[i];
-      plan.kols[i].marginal_se = pr.marginal_se[i];
-      const vertex_t one[1] = {plan.kols[i].vertex};
-      const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
-      plan.kols[i].own_reach = own.mean;
-      plan.kols[i].own_reach_se = own.std_error;
-    }
-    // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
-    for (std::size_t c = 0, ri = 0; c < plan.budget_curve.size(); ++c) {
-      CurvePoint& cp = plan.budget_curve[c];
-      if (cp.source != "replan") continue;
-      const auto& s = replan_seeds[ri++];
-      MonteCarloOptions ro = mo;
-      ro.seed_probabilities.clear();
-      for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
-      const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
-      cp.reach = e.mean;
-      cp.se = e.std_error;
-      cp.estimate = "monte_carlo";
-    }
-    double fee_acc = 0.0;
-    for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
-      if (i > 0) fee_acc += plan.kols[i - 1].fee;
-      plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i],
-                                   "monte_carlo", 0.0, 0.0});
-    }
-    std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
-    std::vector<double> gweight(aud.num_groups(), 0.0);
-    for (vertex_t v = 0; v < n && aud.grouped(); ++v) {
-      if (aud.group_of[v] == no_group) continue;
-      ++gsize[aud.group_of[v]];
-      gweight[aud.group_of[v]] += aud.weight(v);
-    }
-    for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
-      GroupReach gr;
-      gr.name = aud.group_names[gi];
-      gr.size = gsize[gi];
-      gr.weight = gweight[gi];
-      gr.reach = pr.group_mean[gi];
-      gr.se = pr.group_se[gi];
-      gr.minimum = group_target[gi];
-      gr.met = gr.reach >= gr.minimum;
-      plan.groups.push_back(std::move(gr));
-    }
+    detail::check_plan(g, model, spec, contracted, contracted_q, sel.seeds, all, all_q, q, replan_seeds,
+                       group_target, plan);
     plan.check_trials = spec.check_trials;
   } else {
     plan.reach = plan.reach_rr;
@@ -715,7 +736,7 @@ CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster&
     }
   }
   const double t_check = lap.lap();
-  plan.graph_checksum = graph_checksum(g);
+  plan.graph_checksum = graph_checksum(g, threads);
   plan.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}, {"check", t_check}};
   plan.seconds = total.seconds();
   return plan;
@@ -755,7 +776,7 @@ struct ReplanResult {
 template <DiffusionModel M>
 ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignPlan& plan,
                             account_t dropped, const StopToken& stop = {}) {
-  KOLSIM_REQUIRE(graph_checksum(g) == plan.graph_checksum,
+  KOLSIM_REQUIRE(graph_checksum(g, plan.spec.threads) == plan.graph_checksum,
                  "replan_without: the graph differs from the one the plan was made on");
   roster.require_graph(g, "replan_without");
   KOLSIM_REQUIRE(plan.model == M::name, "replan_without: the plan was made with model ", plan.model);

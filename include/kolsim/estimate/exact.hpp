@@ -61,6 +61,176 @@ template <class M>
 inline constexpr bool exact_supported_v =
     std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>;
 
+
+/// The enumeration's fixed part: edges live in every world (and in the current one), which
+/// seeds post, and the random choices (each world is one option of every choice).
+struct ExactSetup {
+  std::vector<char> live;
+  std::vector<char> posts;
+  std::vector<ExactChoice> choices;
+};
+
+/// Checks seeds (in range, distinct), seed probabilities and account weights.
+inline void exact_validate(const FollowerGraph& g, std::span<const vertex_t> seeds, const ExactOptions& opt) {
+  const vertex_t n = g.num_vertices();
+  const std::size_t ns = seeds.size();
+  std::vector<char> seen(n, 0);
+  for (vertex_t s : seeds) {
+    KOLSIM_REQUIRE_INDEX(s < n, "exact_spread: seed vertex ", s, " out of range (n = ", n, ")");
+    KOLSIM_REQUIRE(!seen[s], "exact_spread: duplicate seed: account ", g.account(s));
+    seen[s] = 1;
+  }
+  KOLSIM_REQUIRE(opt.seed_probabilities.empty() || opt.seed_probabilities.size() == ns, "exact_spread: ",
+                 opt.seed_probabilities.size(), " seed probabilities for ", ns, " seeds");
+  for (prob_t q : opt.seed_probabilities)
+    KOLSIM_REQUIRE(q >= 0.0f && q <= 1.0f, "exact_spread: seed probability must be in [0, 1], got ", q);
+  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n, "exact_spread: ",
+                 opt.account_weights.size(), " account weights for ", n, " vertices");
+  for (double w : opt.account_weights) KOLSIM_REQUIRE(std::isfinite(w), "exact_spread: account weights must be finite");
+}
+
+/// IC: an edge with p >= 1 is always live, one with 0 < p < 1 is a two-option choice.
+inline void exact_ic_choices(const FollowerGraph& g, ExactSetup& s) {
+  const auto out_probs = g.edge_probs();
+  for (edge_t e = 0; e < g.num_edges(); ++e) {
+    const double p = out_probs[e];
+    if (p >= 1.0) {
+      s.live[e] = 1;
+    } else if (p > 0.0) {
+      s.choices.push_back({{1.0 - p, p}, {exact_no_edge, e}, false, 0});
+    }
+  }
+}
+
+/// LT: each account keeps one of its weighted in-edges or none (1 - sum); a single option is
+/// deterministic.
+inline void exact_lt_choices(const FollowerGraph& g, ExactSetup& s) {
+  const vertex_t n = g.num_vertices();
+  // In-edge position -> out-edge index (in-rows list sources ascending, see FollowerGraph).
+  std::vector<edge_t> in_to_out(g.num_edges());
+  const auto out_off = g.out_offsets();
+  const auto in_off = g.in_offsets();
+  const auto targets = g.out_targets();
+  {
+    std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
+    for (vertex_t u = 0; u < n; ++u)
+      for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) in_to_out[cursor[targets[e]]++] = e;
+  }
+  const auto in_probs = g.in_edge_probs();
+  for (vertex_t v = 0; v < n; ++v) {
+    ExactChoice c;
+    double sum = 0.0;
+    for (edge_t j = in_off[v]; j < in_off[v + 1]; ++j) {
+      if (in_probs[j] > 0.0f) {
+        c.prob.push_back(in_probs[j]);
+        c.edge.push_back(in_to_out[j]);
+        sum += in_probs[j];
+      }
+    }
+    // Rounding of float weights (e.g. 7 x 1/7) must not invent a near-zero "none" option.
+    const double none = 1.0 - sum;
+    if (none > 1e-6) {
+      c.prob.push_back(none);
+      c.edge.push_back(exact_no_edge);
+    } else if (sum > 1.0) {
+      for (double& p : c.prob) p /= sum;  // within validate's tolerance: renormalise
+    }
+    if (c.prob.size() == 1) {
+      if (c.edge[0] != exact_no_edge) s.live[c.edge[0]] = 1;
+    } else if (c.prob.size() > 1) {
+      s.choices.push_back(std::move(c));
+    }
+  }
+}
+
+/// Probabilistic seeds become choices; then the live edges of world 0 (option 0 of every
+/// choice) are set. Returns the number of worlds (std::invalid_argument above max_worlds).
+inline std::uint64_t exact_finish_setup(const ExactOptions& opt, ExactSetup& s) {
+  for (std::size_t i = 0; i < opt.seed_probabilities.size(); ++i) {
+    const double q = opt.seed_probabilities[i];
+    if (q >= 1.0) continue;
+    s.posts[i] = 0;
+    if (q > 0.0) s.choices.push_back({{1.0 - q, q}, {exact_no_edge, exact_no_edge}, true, i});
+  }
+  for (const auto& c : s.choices)
+    if (!c.is_seed && c.edge[0] != exact_no_edge) s.live[c.edge[0]] = 1;
+  std::uint64_t worlds = 1;
+  for (const auto& c : s.choices) {
+    const std::uint64_t r = c.prob.size();
+    KOLSIM_REQUIRE(worlds <= opt.max_worlds / r, "exact_spread: the enumeration needs more than max_worlds = ",
+                   opt.max_worlds, " live-edge worlds (", s.choices.size(),
+                   " random choices); use Monte Carlo or raise ExactOptions::max_worlds");
+    worlds *= r;
+  }
+  return worlds;
+}
+
+/// Next world: odometer over the choices, updating live edges and posting seeds.
+inline void exact_next_world(ExactSetup& s, std::vector<std::size_t>& digit) {
+  for (std::size_t c = 0; c < s.choices.size(); ++c) {
+    auto& ch = s.choices[c];
+    const std::size_t old = digit[c];
+    const std::size_t now = (old + 1 == ch.prob.size()) ? 0 : old + 1;
+    digit[c] = now;
+    if (ch.is_seed) {
+      s.posts[ch.seed_index] = static_cast<char>(now);
+    } else {
+      if (ch.edge[old] != exact_no_edge) s.live[ch.edge[old]] = 0;
+      if (ch.edge[now] != exact_no_edge) s.live[ch.edge[now]] = 1;
+    }
+    if (now != 0) break;
+  }
+}
+
+/// Per-world BFS buffers and the running sums of the enumeration.
+struct ExactWalk {
+  std::vector<std::uint64_t> stamp;
+  std::vector<vertex_t> frontier, next, reached;
+  std::vector<long double> per_step;
+
+  /// Level-synchronous BFS over the live edges of the current world (number `epoch`) from
+  /// the posting seeds, within max_steps; adds prob * level weight to per_step and returns the
+  /// world's (weighted) reach; `reached` lists the accounts reached.
+  template <class Weight>
+  double run(const FollowerGraph& g, const ExactSetup& s, std::span<const vertex_t> seeds, std::uint64_t epoch,
+             double prob, std::uint32_t max_steps, const Weight& weight) {
+    const auto out_off = g.out_offsets();
+    const auto targets = g.out_targets();
+    frontier.clear();
+    reached.clear();
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      if (s.posts[i] && stamp[seeds[i]] != epoch) {
+        stamp[seeds[i]] = epoch;
+        frontier.push_back(seeds[i]);
+      }
+    }
+    double reach = 0.0;
+    std::uint32_t step = 0;
+    while (!frontier.empty()) {
+      double level_weight = 0.0;
+      for (vertex_t v : frontier) level_weight += weight(v);
+      reach += level_weight;
+      if (per_step.size() <= step) per_step.resize(step + 1, 0.0L);
+      per_step[step] += static_cast<long double>(prob) * level_weight;
+      reached.insert(reached.end(), frontier.begin(), frontier.end());
+      if (step == max_steps) break;
+      next.clear();
+      for (vertex_t u : frontier) {
+        for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+          const vertex_t v = targets[e];
+          if (s.live[e] && stamp[v] != epoch) {
+            stamp[v] = epoch;
+            next.push_back(v);
+          }
+        }
+      }
+      frontier.swap(next);
+      ++step;
+    }
+    return reach;
+  }
+};
+
 }  // namespace detail
 
 /// Exact expected spread of `seeds` under IC or LT by live-edge enumeration (Kempe, Kleinberg,
@@ -76,166 +246,43 @@ ExactResult exact_spread(const FollowerGraph& g, const M& model, std::span<const
                 "exact_spread: no live-edge enumeration is known for this model "
                 "(supported: IndependentCascade, LinearThreshold)");
   model.validate(g);
+  detail::exact_validate(g, seeds, opt);
   const vertex_t n = g.num_vertices();
-  const edge_t m = g.num_edges();
-  const std::size_t ns = seeds.size();
-  {
-    std::vector<char> seen(n, 0);
-    for (vertex_t s : seeds) {
-      KOLSIM_REQUIRE_INDEX(s < n, "exact_spread: seed vertex ", s, " out of range (n = ", n, ")");
-      KOLSIM_REQUIRE(!seen[s], "exact_spread: duplicate seed: account ", g.account(s));
-      seen[s] = 1;
-    }
-  }
-  KOLSIM_REQUIRE(opt.seed_probabilities.empty() || opt.seed_probabilities.size() == ns, "exact_spread: ",
-                 opt.seed_probabilities.size(), " seed probabilities for ", ns, " seeds");
-  for (prob_t q : opt.seed_probabilities)
-    KOLSIM_REQUIRE(q >= 0.0f && q <= 1.0f, "exact_spread: seed probability must be in [0, 1], got ", q);
-  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n, "exact_spread: ",
-                 opt.account_weights.size(), " account weights for ", n, " vertices");
-  for (double w : opt.account_weights) KOLSIM_REQUIRE(std::isfinite(w), "exact_spread: account weights must be finite");
-
   // Deterministic part of every world, and the list of random choices.
-  std::vector<char> live(m, 0);
-  std::vector<char> posts(ns, 1);
-  std::vector<detail::ExactChoice> choices;
-  const auto out_probs = g.edge_probs();
+  detail::ExactSetup setup;
+  setup.live.assign(g.num_edges(), 0);
+  setup.posts.assign(seeds.size(), 1);
   if constexpr (std::is_same_v<M, IndependentCascade>) {
-    for (edge_t e = 0; e < m; ++e) {
-      const double p = out_probs[e];
-      if (p >= 1.0) {
-        live[e] = 1;
-      } else if (p > 0.0) {
-        choices.push_back({{1.0 - p, p}, {detail::exact_no_edge, e}, false, 0});
-      }
-    }
+    detail::exact_ic_choices(g, setup);
   } else {
-    // In-edge position -> out-edge index (in-rows list sources ascending, see FollowerGraph).
-    std::vector<edge_t> in_to_out(m);
-    {
-      const auto out_off = g.out_offsets();
-      const auto in_off = g.in_offsets();
-      const auto targets = g.out_targets();
-      std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
-      for (vertex_t u = 0; u < n; ++u)
-        for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) in_to_out[cursor[targets[e]]++] = e;
-    }
-    const auto in_off = g.in_offsets();
-    const auto in_probs = g.in_edge_probs();
-    for (vertex_t v = 0; v < n; ++v) {
-      detail::ExactChoice c;
-      double sum = 0.0;
-      for (edge_t j = in_off[v]; j < in_off[v + 1]; ++j) {
-        if (in_probs[j] > 0.0f) {
-          c.prob.push_back(in_probs[j]);
-          c.edge.push_back(in_to_out[j]);
-          sum += in_probs[j];
-        }
-      }
-      // Rounding of float weights (e.g. 7 x 1/7) must not invent a near-zero "none" option.
-      const double none = 1.0 - sum;
-      if (none > 1e-6) {
-        c.prob.push_back(none);
-        c.edge.push_back(detail::exact_no_edge);
-      } else if (sum > 1.0) {
-        for (double& p : c.prob) p /= sum;  // within validate's tolerance: renormalise
-      }
-      if (c.prob.size() == 1) {
-        if (c.edge[0] != detail::exact_no_edge) live[c.edge[0]] = 1;
-      } else if (c.prob.size() > 1) {
-        choices.push_back(std::move(c));
-      }
-    }
+    detail::exact_lt_choices(g, setup);
   }
-  for (std::size_t i = 0; i < opt.seed_probabilities.size(); ++i) {
-    const double q = opt.seed_probabilities[i];
-    if (q >= 1.0) continue;
-    posts[i] = 0;
-    if (q > 0.0) choices.push_back({{1.0 - q, q}, {detail::exact_no_edge, detail::exact_no_edge}, true, i});
-  }
-  for (const auto& c : choices)  // the enumeration starts with option 0 of every choice
-    if (!c.is_seed && c.edge[0] != detail::exact_no_edge) live[c.edge[0]] = 1;
-  std::uint64_t worlds = 1;
-  for (const auto& c : choices) {
-    const std::uint64_t r = c.prob.size();
-    KOLSIM_REQUIRE(worlds <= opt.max_worlds / r, "exact_spread: the enumeration needs more than max_worlds = ",
-                   opt.max_worlds, " live-edge worlds (", choices.size(),
-                   " random choices); use Monte Carlo or raise ExactOptions::max_worlds");
-    worlds *= r;
-  }
+  const std::uint64_t worlds = detail::exact_finish_setup(opt, setup);
 
   ExactResult res;
   res.worlds = worlds;
   res.activation_probability.assign(n, 0.0);
   const auto weight = [&](vertex_t v) { return opt.account_weights.empty() ? 1.0 : opt.account_weights[v]; };
-  const auto out_off = g.out_offsets();
-  const auto targets = g.out_targets();
-  std::vector<std::uint64_t> stamp(n, 0);
-  std::vector<vertex_t> frontier, next, reached;
-  std::vector<std::size_t> digit(choices.size(), 0);
+  detail::ExactWalk walk;
+  walk.stamp.assign(n, 0);
+  std::vector<std::size_t> digit(setup.choices.size(), 0);
   long double sum = 0.0L, sum_sq = 0.0L;
   double shift = 0.0;  // reach of the first world; shifting keeps the variance free of cancellation
-  std::vector<long double> per_step;
-
   for (std::uint64_t w = 0; w < worlds; ++w) {
-    const std::uint64_t epoch = w + 1;
     double prob = 1.0;
-    for (std::size_t c = 0; c < choices.size(); ++c) prob *= choices[c].prob[digit[c]];
-    // Level-synchronous BFS over live edges from the posting seeds.
-    frontier.clear();
-    reached.clear();
-    for (std::size_t i = 0; i < ns; ++i) {
-      if (posts[i] && stamp[seeds[i]] != epoch) {
-        stamp[seeds[i]] = epoch;
-        frontier.push_back(seeds[i]);
-      }
-    }
-    double reach = 0.0;
-    std::uint32_t step = 0;
-    while (!frontier.empty()) {
-      double level_weight = 0.0;
-      for (vertex_t v : frontier) level_weight += weight(v);
-      reach += level_weight;
-      if (per_step.size() <= step) per_step.resize(step + 1, 0.0L);
-      per_step[step] += static_cast<long double>(prob) * level_weight;
-      reached.insert(reached.end(), frontier.begin(), frontier.end());
-      if (step == opt.max_steps) break;
-      next.clear();
-      for (vertex_t u : frontier) {
-        for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
-          const vertex_t v = targets[e];
-          if (live[e] && stamp[v] != epoch) {
-            stamp[v] = epoch;
-            next.push_back(v);
-          }
-        }
-      }
-      frontier.swap(next);
-      ++step;
-    }
-    for (vertex_t v : reached) res.activation_probability[v] += prob;
+    for (std::size_t c = 0; c < setup.choices.size(); ++c) prob *= setup.choices[c].prob[digit[c]];
+    const double reach = walk.run(g, setup, seeds, w + 1, prob, opt.max_steps, weight);
+    for (vertex_t v : walk.reached) res.activation_probability[v] += prob;
     if (w == 0) shift = reach;
     sum += static_cast<long double>(prob) * reach;
     sum_sq += static_cast<long double>(prob) * (reach - shift) * (reach - shift);
-    // Next world: odometer over the choices, updating live edges and posting seeds.
-    for (std::size_t c = 0; c < choices.size(); ++c) {
-      auto& ch = choices[c];
-      const std::size_t old = digit[c];
-      const std::size_t now = (old + 1 == ch.prob.size()) ? 0 : old + 1;
-      digit[c] = now;
-      if (ch.is_seed) {
-        posts[ch.seed_index] = static_cast<char>(now);
-      } else {
-        if (ch.edge[old] != detail::exact_no_edge) live[ch.edge[old]] = 0;
-        if (ch.edge[now] != detail::exact_no_edge) live[ch.edge[now]] = 1;
-      }
-      if (now != 0) break;
-    }
+    detail::exact_next_world(setup, digit);
   }
   res.spread = static_cast<double>(sum);
   const long double mean_shifted = sum - shift;
   res.variance = std::max(0.0, static_cast<double>(sum_sq - mean_shifted * mean_shifted));
   // Trim trailing steps that no world with positive probability reaches.
+  auto& per_step = walk.per_step;
   while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
   res.new_per_step.assign(per_step.begin(), per_step.end());
   return res;

@@ -114,9 +114,290 @@ edge_t find_input_edge(edge_t count, Endpoints& endpoint, const BuildOptions& op
   return 0;
 }
 
-/// Core build over dense endpoints; `endpoint(i)` yields the i-th input edge (u, v).
-/// Stable parallel counting sorts (per-chunk histograms, chunks in input order) keep the
-/// result identical for any thread count.
+/// Emits the arcs of input edge i (0, 1 or 2 of them, after flip, self-loop policy and
+/// undirected doubling) to f(i, source, target).
+template <class Endpoints, class F>
+inline void for_each_arc(Endpoints& endpoint, const BuildOptions& opt, edge_t i, F&& f) {
+  auto [a, b] = endpoint(i);
+  if (opt.flip) std::swap(a, b);
+  if (a == b) {
+    if (opt.self_loops != SelfLoops::drop) f(i, a, b);
+    return;
+  }
+  f(i, a, b);
+  if (opt.undirected) f(i, b, a);
+}
+
+/// Checks every input edge (indices < n, probability in [0, 1], self-loop policy) and counts
+/// self-loops into rep; the first bad input edge (lowest index) is reported, whatever the
+/// thread count.
+template <class Endpoints>
+void validate_input_edges(std::span<const account_t> accounts, edge_t count, Endpoints& endpoint,
+                          std::span<const prob_t> probs, const BuildOptions& opt, int threads, BuildReport& rep) {
+  const auto n = static_cast<vertex_t>(accounts.size());
+  const bool has_p = !probs.empty();
+  const int chunks = std::max(1, std::min<int>(threads, static_cast<int>(count >> 15)));
+  const auto bounds = chunk_bounds(count, chunks);
+  std::vector<edge_t> first_bad(chunks, count), loops(chunks, 0);
+  parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+    for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) {
+      auto [a, b] = endpoint(i);
+      if (a >= n || b >= n || (has_p && !(probs[i] >= 0.0f && probs[i] <= 1.0f)) ||
+          (a == b && opt.self_loops == SelfLoops::error)) {
+        first_bad[c] = i;
+        return;
+      }
+      loops[c] += a == b;
+    }
+  }, 1);
+  for (int c = 0; c < chunks; ++c) {
+    if (first_bad[c] == count) {
+      rep.self_loops += loops[c];
+      continue;
+    }
+    const edge_t i = first_bad[c];
+    auto [a, b] = endpoint(i);
+    if (a >= n || b >= n) throw InputEdgeError(i, concat("input edge ", i, ": vertex index out of range (n = ", n, ")"));
+    if (has_p) check_prob(probs[i], i);
+    throw InputEdgeError(i, concat("input edge ", i, ": self-loop on account ", accounts[a], " (self_loops=error)"));
+  }
+}
+
+/// Arcs grouped by source before duplicates are merged: row u is [row[u], row[u + 1]).
+struct SourceRows {
+  std::vector<edge_t> row;
+  std::vector<vertex_t> targets;
+  std::vector<prob_t> p;  ///< empty without probabilities
+};
+
+/// Counting sort of the arcs by source: per-chunk histograms over input chunks (stable: input
+/// order survives within a row because chunk c precedes chunk c + 1).
+template <class Arcs>
+SourceRows group_by_source(vertex_t n, edge_t count, Arcs&& arcs, std::span<const prob_t> probs, int threads) {
+  const bool has_p = !probs.empty();
+  SourceRows r;
+  r.row.assign(static_cast<std::size_t>(n) + 1, 0);
+  const int chunks = counting_chunks(count, n, threads);
+  const auto bounds = chunk_bounds(count, chunks);
+  std::vector<std::vector<edge_t>> cursor(chunks);
+  parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+    auto& h = cursor[c];
+    h.assign(n, 0);
+    for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) arcs(i, [&](edge_t, vertex_t a, vertex_t) { ++h[a]; });
+  }, 1);
+  edge_t total = 0;
+  for (vertex_t u = 0; u < n; ++u) {
+    r.row[u] = total;
+    for (int c = 0; c < chunks; ++c) {
+      const edge_t k = cursor[c][u];
+      cursor[c][u] = total;
+      total += k;
+    }
+  }
+  r.row[n] = total;
+  r.targets.resize(total);
+  if (has_p) r.p.resize(total);
+  parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+    auto& h = cursor[c];
+    for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i)
+      arcs(i, [&](edge_t j, vertex_t a, vertex_t b) {
+        const edge_t pos = h[a]++;
+        r.targets[pos] = b;
+        if (has_p) r.p[pos] = probs[j];
+      });
+  }, 1);
+  return r;
+}
+
+/// Sorts each row by target (stable: the first copy of a duplicate stays first).
+inline void sort_rows(SourceRows& r, vertex_t n, int threads) {
+  const bool has_p = !r.p.empty();
+  parallel_for(0, n, threads, [&](std::size_t u) {
+    const edge_t lo = r.row[u], hi = r.row[u + 1];
+    if (hi - lo < 2 || std::is_sorted(r.targets.begin() + lo, r.targets.begin() + hi)) return;
+    if (!has_p) {
+      std::sort(r.targets.begin() + lo, r.targets.begin() + hi);
+      return;
+    }
+    thread_local std::vector<std::pair<vertex_t, prob_t>> row;
+    row.resize(hi - lo);
+    for (edge_t e = lo; e < hi; ++e) row[e - lo] = {r.targets[e], r.p[e]};
+    std::stable_sort(row.begin(), row.end(), [](auto& x, auto& y) { return x.first < y.first; });
+    for (edge_t e = lo; e < hi; ++e) std::tie(r.targets[e], r.p[e]) = row[e - lo];
+  }, 1024);
+}
+
+/// Per row: arcs kept after merging duplicates, copies seen, and whether a Duplicates::sum went over 1.
+struct MergedRows {
+  std::vector<edge_t> kept, dups;
+  std::vector<char> bad_sum;
+};
+
+/// Merges duplicate arcs in place at the front of each sorted row (rows are independent).
+inline MergedRows merge_duplicates(SourceRows& r, vertex_t n, Duplicates policy, int threads) {
+  const bool has_p = !r.p.empty();
+  MergedRows mr;
+  mr.kept.assign(n, 0);
+  mr.dups.assign(n, 0);
+  mr.bad_sum.assign(n, 0);
+  auto& targets = r.targets;
+  auto& p = r.p;
+  parallel_for(0, n, threads, [&](std::size_t u) {
+    const edge_t lo = r.row[u], hi = r.row[u + 1];
+    edge_t w = lo;
+    for (edge_t e = lo; e < hi; ++e) {
+      if (e > lo && targets[e] == targets[w - 1]) {
+        ++mr.dups[u];
+        switch (policy) {
+          case Duplicates::keep: break;
+          case Duplicates::first: continue;
+          case Duplicates::error: continue;  // reported by report_duplicates with its input line
+          case Duplicates::max:
+            if (has_p) p[w - 1] = std::max(p[w - 1], p[e]);
+            continue;
+          case Duplicates::combine:
+            if (has_p) p[w - 1] = 1.0f - (1.0f - p[w - 1]) * (1.0f - p[e]);
+            continue;
+          case Duplicates::sum:
+            if (has_p) {
+              p[w - 1] += p[e];
+              if (p[w - 1] > 1.0f + 1e-6f) mr.bad_sum[u] = 1;
+            }
+            continue;
+        }
+      }
+      targets[w] = targets[e];
+      if (has_p) p[w] = p[e];
+      ++w;
+    }
+    mr.kept[u] = w - lo;
+  }, 1024);
+  return mr;
+}
+
+/// Adds the duplicate counts to rep and throws InputEdgeError naming the input edge for
+/// Duplicates::error (the smallest duplicated target of the first such row) or a
+/// Duplicates::sum over 1 (the copy that pushes the sum over 1, in input order).
+template <class Endpoints, class Arcs>
+void report_duplicates(const MergedRows& mr, const SourceRows& r, std::span<const account_t> accounts, edge_t count,
+                       Endpoints& endpoint, Arcs&& arcs, std::span<const prob_t> probs, const BuildOptions& opt,
+                       BuildReport& rep) {
+  const auto n = static_cast<vertex_t>(accounts.size());
+  for (vertex_t u = 0; u < n; ++u) {
+    rep.duplicates += mr.dups[u];
+    if (mr.dups[u] && opt.duplicates == Duplicates::error) {
+      vertex_t v = no_vertex;
+      std::vector<vertex_t> row;
+      for (edge_t i = 0; i < count; ++i)
+        arcs(i, [&](edge_t, vertex_t a, vertex_t b) {
+          if (a == u) row.push_back(b);
+        });
+      std::sort(row.begin(), row.end());
+      for (std::size_t j = 1; j < row.size(); ++j)
+        if (row[j] == row[j - 1]) {
+          v = row[j];
+          break;
+        }
+      const edge_t where = find_input_edge(count, endpoint, opt, u, v, 1);
+      throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", accounts[u], " -> ",
+                                         accounts[v], " (duplicates=error)"));
+    }
+    if (!mr.bad_sum[u]) continue;
+    const edge_t lo = r.row[u];
+    for (edge_t e = lo; e < lo + mr.kept[u]; ++e) {
+      if (r.p[e] <= 1.0f + 1e-6f) continue;
+      const vertex_t v = r.targets[e];
+      double acc = 0.0;
+      for (edge_t occ = 0;; ++occ) {
+        const edge_t i = find_input_edge(count, endpoint, opt, u, v, occ);
+        acc += probs[i];
+        if (acc > 1.0 + 1e-6)
+          throw InputEdgeError(i, concat("input edge ", i, ": duplicate edges ", accounts[u], " -> ", accounts[v],
+                                         " sum to weight ", acc, " > 1 (duplicates=sum)"));
+      }
+    }
+  }
+}
+
+/// Moves the kept arcs of each row together into t.out_offsets / t.out_targets (and p), freeing
+/// the row buffers, and clamps merged probabilities to 1.
+inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, GraphTopology& t, std::vector<prob_t>& p) {
+  const bool has_p = !r.p.empty();
+  t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (vertex_t u = 0; u < n; ++u) t.out_offsets[u + 1] = t.out_offsets[u] + mr.kept[u];
+  const edge_t m = t.out_offsets[n];
+  if (m != r.row[n]) {
+    for (vertex_t u = 0; u < n; ++u) {  // leftward moves, in order: never overwrites unread data
+      std::copy_n(r.targets.begin() + r.row[u], mr.kept[u], r.targets.begin() + t.out_offsets[u]);
+      if (has_p) std::copy_n(r.p.begin() + r.row[u], mr.kept[u], r.p.begin() + t.out_offsets[u]);
+    }
+    r.targets.resize(m);
+    r.targets.shrink_to_fit();
+    if (has_p) {
+      r.p.resize(m);
+      r.p.shrink_to_fit();
+    }
+  }
+  std::vector<edge_t>().swap(r.row);
+  std::vector<edge_t>().swap(mr.kept);
+  std::vector<edge_t>().swap(mr.dups);
+  t.out_targets = std::move(r.targets);
+  p = std::move(r.p);
+  if (has_p) for (prob_t& x : p) x = std::min(x, 1.0f);
+}
+
+/// The in-adjacency of t from its out-adjacency (the one transpose of the library): a counting
+/// sort by target over source-ordered chunks of rows, so each in-row lists its sources ascending
+/// (parallel copies keep their order) for any thread count. `p` (empty = none) holds the
+/// out-order probabilities; in_p receives them in in-edge order. t.out_offsets / out_targets
+/// must be valid (n + 1 monotone offsets from 0 to m, targets < n).
+inline void build_transpose(GraphTopology& t, std::span<const prob_t> p, std::vector<prob_t>& in_p, int threads) {
+  const auto n = static_cast<vertex_t>(t.out_offsets.size() - 1);
+  const edge_t m = t.out_offsets[n];
+  const bool has_p = !p.empty();
+  t.in_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  t.in_sources.resize(m);
+  in_p.assign(has_p ? m : 0, 0.0f);
+  const int chunks = counting_chunks(m, n, threads);
+  std::vector<vertex_t> first(static_cast<std::size_t>(chunks) + 1, n);
+  first[0] = 0;
+  for (int c = 1; c < chunks; ++c) {  // split rows so chunks hold about m / chunks edges
+    const edge_t goal = m * static_cast<edge_t>(c) / static_cast<edge_t>(chunks);
+    first[c] = static_cast<vertex_t>(std::lower_bound(t.out_offsets.begin(), t.out_offsets.end(), goal) -
+                                     t.out_offsets.begin());
+    first[c] = std::min(std::max(first[c], first[c - 1]), n);
+  }
+  std::vector<std::vector<edge_t>> cursor(chunks);
+  parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+    auto& h = cursor[c];
+    h.assign(n, 0);
+    for (edge_t e = t.out_offsets[first[c]]; e < t.out_offsets[first[c + 1]]; ++e) ++h[t.out_targets[e]];
+  }, 1);
+  edge_t total = 0;
+  for (vertex_t v = 0; v < n; ++v) {
+    t.in_offsets[v] = total;
+    for (int c = 0; c < chunks; ++c) {
+      const edge_t k = cursor[c][v];
+      cursor[c][v] = total;
+      total += k;
+    }
+  }
+  t.in_offsets[n] = total;
+  parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+    auto& h = cursor[c];
+    for (vertex_t u = first[c]; u < first[c + 1]; ++u)
+      for (edge_t e = t.out_offsets[u]; e < t.out_offsets[u + 1]; ++e) {
+        const edge_t pos = h[t.out_targets[e]]++;
+        t.in_sources[pos] = u;
+        if (has_p) in_p[pos] = p[e];
+      }
+  }, 1);
+}
+
+/// Core build over dense endpoints; `endpoint(i)` yields the i-th input edge (u, v). Phases:
+/// validate, group arcs by source, sort rows, merge duplicates, compact, transpose. Stable
+/// parallel counting sorts (per-chunk histograms, chunks in input order) keep the result
+/// identical for any thread count.
 template <class Endpoints>
 FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, Endpoints&& endpoint,
                                std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
@@ -129,242 +410,23 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   BuildReport rep;
   rep.input_edges = count;
   rep.vertices = n;
-
   check_stop(stop);
-  // Validation: the first bad input edge (lowest index) is reported, whatever the thread count.
-  {
-    const int chunks = std::max(1, std::min<int>(threads, static_cast<int>(count >> 15)));
-    const auto bounds = chunk_bounds(count, chunks);
-    std::vector<edge_t> first_bad(chunks, count), loops(chunks, 0);
-    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
-      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) {
-        auto [a, b] = endpoint(i);
-        if (a >= n || b >= n || (has_p && !(probs[i] >= 0.0f && probs[i] <= 1.0f)) ||
-            (a == b && opt.self_loops == SelfLoops::error)) {
-          first_bad[c] = i;
-          return;
-        }
-        loops[c] += a == b;
-      }
-    }, 1);
-    for (int c = 0; c < chunks; ++c) {
-      if (first_bad[c] == count) {
-        rep.self_loops += loops[c];
-        continue;
-      }
-      const edge_t i = first_bad[c];
-      auto [a, b] = endpoint(i);
-      if (a >= n || b >= n)
-        throw InputEdgeError(i, concat("input edge ", i, ": vertex index out of range (n = ", n, ")"));
-      if (has_p) check_prob(probs[i], i);
-      throw InputEdgeError(i, concat("input edge ", i, ": self-loop on account ", accounts[a], " (self_loops=error)"));
-    }
-  }
-
-  // Emits the arcs of input edge i (0, 1 or 2 of them) to f(i, source, target).
-  auto arcs = [&](edge_t i, auto&& f) {
-    auto [a, b] = endpoint(i);
-    if (opt.flip) std::swap(a, b);
-    if (a == b) {
-      if (opt.self_loops != SelfLoops::drop) f(i, a, b);
-      return;
-    }
-    f(i, a, b);
-    if (opt.undirected) f(i, b, a);
-  };
-
+  validate_input_edges(accounts, count, endpoint, probs, opt, threads, rep);
+  auto arcs = [&](edge_t i, auto&& f) { for_each_arc(endpoint, opt, i, f); };
+  check_stop(stop);
+  SourceRows rows = group_by_source(n, count, arcs, probs, threads);
+  check_stop(stop);
+  if (!sorted) sort_rows(rows, n, threads);
+  check_stop(stop);
+  MergedRows merged = merge_duplicates(rows, n, opt.duplicates, threads);
+  report_duplicates(merged, rows, accounts, count, endpoint, arcs, probs, opt, rep);
   auto topo = std::make_shared<GraphTopology>();
-  auto& t = *topo;
+  std::vector<prob_t> p, in_p;
+  compact_rows(rows, merged, n, *topo, p);
   check_stop(stop);
-  // Counting sort by source: per-chunk histograms over input chunks (stable: input order
-  // survives within a row because chunk c precedes chunk c + 1).
-  std::vector<edge_t> deg(static_cast<std::size_t>(n) + 1, 0);
-  std::vector<vertex_t> targets;
-  std::vector<prob_t> p;
-  {
-    const int chunks = counting_chunks(count, n, threads);
-    const auto bounds = chunk_bounds(count, chunks);
-    std::vector<std::vector<edge_t>> cursor(chunks);
-    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
-      auto& h = cursor[c];
-      h.assign(n, 0);
-      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i) arcs(i, [&](edge_t, vertex_t a, vertex_t) { ++h[a]; });
-    }, 1);
-    edge_t total = 0;
-    for (vertex_t u = 0; u < n; ++u) {
-      deg[u] = total;
-      for (int c = 0; c < chunks; ++c) {
-        const edge_t k = cursor[c][u];
-        cursor[c][u] = total;
-        total += k;
-      }
-    }
-    deg[n] = total;
-    targets.resize(total);
-    if (has_p) p.resize(total);
-    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
-      auto& h = cursor[c];
-      for (edge_t i = bounds[c]; i < bounds[c + 1]; ++i)
-        arcs(i, [&](edge_t j, vertex_t a, vertex_t b) {
-          const edge_t pos = h[a]++;
-          targets[pos] = b;
-          if (has_p) p[pos] = probs[j];
-        });
-    }, 1);
-  }
-  check_stop(stop);
-  // Sort each row by target (stable: the first copy of a duplicate stays first).
-  if (!sorted) {
-    parallel_for(0, n, threads, [&](std::size_t u) {
-      const edge_t lo = deg[u], hi = deg[u + 1];
-      if (hi - lo < 2 || std::is_sorted(targets.begin() + lo, targets.begin() + hi)) return;
-      if (!has_p) {
-        std::sort(targets.begin() + lo, targets.begin() + hi);
-        return;
-      }
-      thread_local std::vector<std::pair<vertex_t, prob_t>> row;
-      row.resize(hi - lo);
-      for (edge_t e = lo; e < hi; ++e) row[e - lo] = {targets[e], p[e]};
-      std::stable_sort(row.begin(), row.end(), [](auto& x, auto& y) { return x.first < y.first; });
-      for (edge_t e = lo; e < hi; ++e) std::tie(targets[e], p[e]) = row[e - lo];
-    }, 1024);
-  }
-  check_stop(stop);
-  // Duplicates: merge in place within each row (rows are independent), then compact.
-  std::vector<edge_t> kept(n, 0), dups(n, 0);
-  std::vector<char> bad_sum(n, 0);
-  parallel_for(0, n, threads, [&](std::size_t u) {
-    const edge_t lo = deg[u], hi = deg[u + 1];
-    edge_t w = lo;
-    for (edge_t e = lo; e < hi; ++e) {
-      if (e > lo && targets[e] == targets[w - 1]) {
-        ++dups[u];
-        switch (opt.duplicates) {
-          case Duplicates::keep: break;
-          case Duplicates::first: continue;
-          case Duplicates::error: continue;  // reported below with its input line
-          case Duplicates::max:
-            if (has_p) p[w - 1] = std::max(p[w - 1], p[e]);
-            continue;
-          case Duplicates::combine:
-            if (has_p) p[w - 1] = 1.0f - (1.0f - p[w - 1]) * (1.0f - p[e]);
-            continue;
-          case Duplicates::sum:
-            if (has_p) {
-              p[w - 1] += p[e];
-              if (p[w - 1] > 1.0f + 1e-6f) bad_sum[u] = 1;
-            }
-            continue;
-        }
-      }
-      targets[w] = targets[e];
-      if (has_p) p[w] = p[e];
-      ++w;
-    }
-    kept[u] = w - lo;
-  }, 1024);
-  for (vertex_t u = 0; u < n; ++u) {
-    rep.duplicates += dups[u];
-    if (dups[u] && opt.duplicates == Duplicates::error) {
-      // Find the smallest target of u that occurs twice in the input.
-      vertex_t v = no_vertex;
-      std::vector<vertex_t> row;
-      for (edge_t i = 0; i < count; ++i)
-        arcs(i, [&](edge_t, vertex_t a, vertex_t b) {
-          if (a == u) row.push_back(b);
-        });
-      std::vector<vertex_t> sorted_row = row;
-      std::sort(sorted_row.begin(), sorted_row.end());
-      for (std::size_t j = 1; j < sorted_row.size(); ++j)
-        if (sorted_row[j] == sorted_row[j - 1]) {
-          v = sorted_row[j];
-          break;
-        }
-      const edge_t where = find_input_edge(count, endpoint, opt, u, v, 1);
-      throw InputEdgeError(where, concat("input edge ", where, ": duplicate edge ", accounts[u], " -> ",
-                                         accounts[v], " (duplicates=error)"));
-    }
-    if (bad_sum[u]) {
-      // Recompute in input order to find the copy that pushes the sum over 1.
-      const edge_t lo = deg[u];
-      for (edge_t e = lo; e < lo + kept[u]; ++e) {
-        if (p[e] <= 1.0f + 1e-6f) continue;
-        const vertex_t v = targets[e];
-        double acc = 0.0;
-        for (edge_t occ = 0;; ++occ) {
-          const edge_t i = find_input_edge(count, endpoint, opt, u, v, occ);
-          acc += probs[i];
-          if (acc > 1.0 + 1e-6)
-            throw InputEdgeError(i, concat("input edge ", i, ": duplicate edges ", accounts[u], " -> ",
-                                           accounts[v], " sum to weight ", acc, " > 1 (duplicates=sum)"));
-        }
-      }
-    }
-  }
-  t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (vertex_t u = 0; u < n; ++u) t.out_offsets[u + 1] = t.out_offsets[u] + kept[u];
-  const edge_t m = t.out_offsets[n];
-  if (m != deg[n]) {
-    for (vertex_t u = 0; u < n; ++u) {  // leftward moves, in order: never overwrites unread data
-      std::copy_n(targets.begin() + deg[u], kept[u], targets.begin() + t.out_offsets[u]);
-      if (has_p) std::copy_n(p.begin() + deg[u], kept[u], p.begin() + t.out_offsets[u]);
-    }
-    targets.resize(m);
-    targets.shrink_to_fit();
-    if (has_p) {
-      p.resize(m);
-      p.shrink_to_fit();
-    }
-  }
-  std::vector<edge_t>().swap(deg);
-  std::vector<edge_t>().swap(kept);
-  std::vector<edge_t>().swap(dups);
-  t.out_targets = std::move(targets);
-  if (has_p) for (prob_t& x : p) x = std::min(x, 1.0f);
-  check_stop(stop);
-  // In-adjacency: counting sort by target over source-ordered chunks of rows, so each in-row
-  // lists its sources ascending (parallel copies keep their order).
-  t.in_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  t.in_sources.resize(m);
-  std::vector<prob_t> in_p(has_p ? m : 0);
-  {
-    const int chunks = counting_chunks(m, n, threads);
-    std::vector<vertex_t> first(static_cast<std::size_t>(chunks) + 1, n);
-    first[0] = 0;
-    for (int c = 1; c < chunks; ++c) {  // split rows so chunks hold about m / chunks edges
-      const edge_t goal = m * static_cast<edge_t>(c) / static_cast<edge_t>(chunks);
-      first[c] = static_cast<vertex_t>(std::lower_bound(t.out_offsets.begin(), t.out_offsets.end(), goal) -
-                                       t.out_offsets.begin());
-      first[c] = std::min(std::max(first[c], first[c - 1]), n);
-    }
-    std::vector<std::vector<edge_t>> cursor(chunks);
-    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
-      auto& h = cursor[c];
-      h.assign(n, 0);
-      for (edge_t e = t.out_offsets[first[c]]; e < t.out_offsets[first[c + 1]]; ++e) ++h[t.out_targets[e]];
-    }, 1);
-    edge_t total = 0;
-    for (vertex_t v = 0; v < n; ++v) {
-      t.in_offsets[v] = total;
-      for (int c = 0; c < chunks; ++c) {
-        const edge_t k = cursor[c][v];
-        cursor[c][v] = total;
-        total += k;
-      }
-    }
-    t.in_offsets[n] = total;
-    parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
-      auto& h = cursor[c];
-      for (vertex_t u = first[c]; u < first[c + 1]; ++u)
-        for (edge_t e = t.out_offsets[u]; e < t.out_offsets[u + 1]; ++e) {
-          const edge_t pos = h[t.out_targets[e]]++;
-          t.in_sources[pos] = u;
-          if (has_p) in_p[pos] = p[e];
-        }
-    }, 1);
-  }
-  rep.edges = m;
-  t.accounts = std::move(accounts);
+  build_transpose(*topo, p, in_p, threads);
+  rep.edges = topo->out_offsets[n];
+  topo->accounts = std::move(accounts);
   if (report) *report = rep;
   if (!has_p) return FollowerGraph(std::move(topo));
   return FollowerGraph(std::move(topo), std::move(p), std::move(in_p));
@@ -522,6 +584,42 @@ inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size
   densify(targets);
   return detail::build_indexed(std::move(idx), reinterpret_cast<const vertex_t*>(sources.get()),
                                reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report, stop);
+}
+
+/// Rebuilds a graph from its out-adjacency in CSR form (as FollowerGraph::out_offsets(),
+/// out_targets(), accounts() and edge_probs() return it, e.g. a pickle state): the in-adjacency
+/// is built by the builder's transpose. Everything is checked first, so corrupted arrays throw
+/// std::invalid_argument (prefixed by `who`) instead of reading out of bounds: n + 1 offsets
+/// from 0 to m, monotone; targets < n and ascending within a row (parallel copies allowed);
+/// accounts strictly increasing; probabilities empty or one per edge in [0, 1]. O(n + m).
+inline FollowerGraph build_graph_from_csr(std::vector<account_t> accounts, std::vector<edge_t> out_offsets,
+                                          std::vector<vertex_t> out_targets, std::vector<prob_t> probs = {},
+                                          int threads = 0, const char* who = "build_graph_from_csr") {
+  const std::size_t n = accounts.size();
+  KOLSIM_REQUIRE(n <= max_vertices, who, ": too many accounts");
+  KOLSIM_REQUIRE(out_offsets.size() == n + 1 && out_offsets.front() == 0 && out_offsets.back() == out_targets.size(),
+                 who, ": inconsistent offsets");
+  KOLSIM_REQUIRE(probs.empty() || probs.size() == out_targets.size(), who, ": ", out_targets.size(), " edges but ",
+                 probs.size(), " probabilities");
+  for (std::size_t i = 0; i < n; ++i) {
+    KOLSIM_REQUIRE(out_offsets[i] <= out_offsets[i + 1], who, ": offsets not monotone");
+    KOLSIM_REQUIRE(i == 0 || accounts[i - 1] < accounts[i], who, ": accounts not increasing");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (edge_t e = out_offsets[i]; e < out_offsets[i + 1]; ++e) {
+      KOLSIM_REQUIRE(out_targets[e] < n, who, ": target out of range");
+      KOLSIM_REQUIRE(e == out_offsets[i] || out_targets[e - 1] <= out_targets[e], who, ": unsorted row");
+    }
+  }
+  for (prob_t x : probs) KOLSIM_REQUIRE(x >= 0.0f && x <= 1.0f, who, ": probability ", x, " outside [0, 1]");
+  auto topo = std::make_shared<GraphTopology>();
+  topo->out_offsets = std::move(out_offsets);
+  topo->out_targets = std::move(out_targets);
+  topo->accounts = std::move(accounts);
+  std::vector<prob_t> in_p;
+  detail::build_transpose(*topo, probs, in_p, resolve_threads(threads));
+  if (probs.empty()) return FollowerGraph(std::move(topo));
+  return FollowerGraph(std::move(topo), std::move(probs), std::move(in_p));
 }
 
 }  // namespace kolsim

@@ -21,7 +21,9 @@ inline constexpr std::uint32_t snapshot_format_version = 1;
 /// out_targets (m x u32), in_offsets (n+1 x u64), in_sources (m x u32), accounts (n x u64),
 /// [out-order probabilities, in-order probabilities (m x f32 each)], and a u64 checksum over all
 /// preceding bytes (the header and each array hashed in fixed 1 MiB blocks, combined in order).
-void save_snapshot(const FollowerGraph& graph, const std::string& path);
+/// The checksum runs on `threads` threads (0 = all; std::invalid_argument outside
+/// [0, max_threads()], before the file is created); the bytes written do not depend on it.
+void save_snapshot(const FollowerGraph& graph, const std::string& path, int threads = 0);
 
 /// Loads a snapshot written by save_snapshot: O(n + m) time. A regular file is mapped read-only
 /// (after its header is checked) and each array copied out of the map and hashed in one pass, on
@@ -41,7 +43,8 @@ FollowerGraph load_snapshot(const std::string& path, int threads = 0);
 
 /// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
 /// out-edge order, when present). Equal graphs give equal values for any thread count or
-/// machine; used to tie run records to their input. O(n + m), parallel over fixed blocks.
-std::uint64_t graph_checksum(const FollowerGraph& graph);
+/// machine; used to tie run records to their input. O(n + m), parallel over fixed blocks on
+/// `threads` threads (0 = all; std::invalid_argument outside [0, max_threads()]).
+std::uint64_t graph_checksum(const FollowerGraph& graph, int threads = 0);
 
 }  // namespace kolsim

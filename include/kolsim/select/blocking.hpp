@@ -51,6 +51,7 @@
 #include "kolsim/select/common.hpp"
 #include "kolsim/select/heuristics.hpp"
 #include "kolsim/select/imm.hpp"
+#include "kolsim/select/lazy_greedy.hpp"
 #include "kolsim/select/max_coverage.hpp"
 
 namespace kolsim {
@@ -217,12 +218,11 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     std::vector<vertex_t> nodes;
     std::vector<std::uint32_t> sizes;
     std::uint64_t reached = 0;
-    std::uint64_t edges = 0;
   };
   std::vector<vertex_t> all_nodes;
   std::vector<edge_t> all_offs{0};
   std::vector<std::uint64_t> all_weight;
-  std::uint64_t reach_sum = 0, edges = 0;
+  std::uint64_t reach_sum = 0;
   const std::uint64_t block = 64 * static_cast<std::uint64_t>(slots);
   std::vector<WorldSets> out(block);
   for (std::uint64_t w0 = 0; w0 < opt.worlds; w0 += block) {
@@ -239,7 +239,7 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
       const detail::CompetitiveCoins coins(opt.seed, w);
       const std::uint32_t dep = ++b.depoch;
       b.reached.clear();
-      o.edges = b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
+      b.cascade.run(model, misleading, {}, opt.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t t) {
         b.dist[v] = t;
         b.dstamp[v] = dep;
         b.reached.push_back(v);
@@ -365,7 +365,6 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
     for (std::uint64_t w = w0; w < w1; ++w) {
       const WorldSets& o = out[w - w0];
       reach_sum += o.reached;
-      edges += o.edges;
       if (o.reached == 0) continue;
       std::size_t p = 0;
       for (std::uint32_t sz : o.sizes) {
@@ -404,102 +403,127 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   return res;
 }
 
+namespace detail {
+
+/// Blocking's marginal-gain oracle for the lazy-greedy driver: gain(S, v) = F adoptions over
+/// worlds 0 .. trials-1 against S minus those against S + {v} (clamped at 0: a wrap would make
+/// the vertex look best). A block of candidates runs in parallel over candidates (each replays
+/// all worlds serially); one re-evaluation runs in parallel over worlds, per-world counts summed
+/// in order, so results are identical for any thread count.
+class BlockingGainOracle {
+ public:
+  BlockingGainOracle(const CompetitiveIC& model, std::span<const vertex_t> misleading, const BlockingOptions& opt,
+                     const SeedScope& scope, int threads)
+      : model_(model), misleading_(misleading), opt_(opt), threads_(threads), chosen_(scope.fixed),
+        ws_(static_cast<std::size_t>(std::max(threads, 1))), last_(model.num_vertices(), 0),
+        poll_(opt.stop, 16) {  // polled per world (thread 0): one evaluation replays all worlds
+    const vertex_t n = model.num_vertices();
+    require_memory(concat("block_celf: ", ws_.size(), " workspaces of ", n, " accounts and ", opt.trials,
+                          " per-world counts"),
+                   static_cast<double>(ws_.size()) * static_cast<double>(n) * 32.0 +
+                       static_cast<double>(opt.trials) * 8.0);
+    current_ = total_f(chosen_);
+    poll_.throw_if_stopped();
+  }
+
+  void gains(std::span<const vertex_t> block, bool, GainPairs& out) {
+    out.assign(block.size(), {0, 0});
+    parallel_for(0, block.size(), threads_, [&](std::size_t j) {
+      std::vector<vertex_t> c = chosen_;
+      c.push_back(block[j]);
+      out[j].first = drop(total_f(c));
+    }, 1);
+    poll_.throw_if_stopped();
+    for (std::size_t j = 0; j < block.size(); ++j) last_[block[j]] = out[j].first;
+    evaluations_ += block.size();
+  }
+
+  std::uint64_t gain(vertex_t v) {
+    std::vector<vertex_t> c = chosen_;
+    c.push_back(v);
+    std::vector<std::uint64_t> per(opt_.trials, 0);
+    parallel_for(0, opt_.trials, threads_, [&](std::size_t i) {
+      if (poll_.poll()) return;
+      per[i] = f_adoptions(workspace(), c, i);
+    }, 16);
+    poll_.throw_if_stopped();
+    std::uint64_t f = 0;
+    for (auto x : per) f += x;
+    ++evaluations_;
+    return last_[v] = drop(f);
+  }
+
+  /// Adds v (whose last evaluation is fresh, as the driver guarantees) and returns its gain.
+  std::uint64_t add(vertex_t v) {
+    chosen_.push_back(v);
+    current_ -= last_[v];
+    return last_[v];
+  }
+
+  std::uint64_t current() const noexcept { return current_; }        ///< F adoptions against S
+  std::uint64_t evaluations() const noexcept { return evaluations_; }  ///< objective evaluations
+
+ private:
+  const CompetitiveIC& model_;
+  std::span<const vertex_t> misleading_;
+  const BlockingOptions& opt_;
+  int threads_;
+  std::vector<vertex_t> chosen_;
+  std::vector<std::unique_ptr<CompetitiveWorkspace>> ws_;
+  std::vector<std::uint64_t> last_;
+  StopPoller poll_;
+  std::uint64_t current_ = 0, evaluations_ = 1;
+
+  std::uint64_t drop(std::uint64_t f) const { return current_ >= f ? current_ - f : 0; }
+
+  CompetitiveWorkspace& workspace() {
+    const auto slot = static_cast<std::size_t>(thread_index());
+    if (!ws_[slot]) ws_[slot] = std::make_unique<CompetitiveWorkspace>(model_.num_vertices());
+    return *ws_[slot];
+  }
+
+  std::uint64_t f_adoptions(CompetitiveWorkspace& w, const std::vector<vertex_t>& c, std::uint64_t i) {
+    const CompetitiveCoins coins(opt_.seed, i);
+    std::uint64_t s = 0;
+    w.run(model_, misleading_, c, opt_.max_steps, coins,
+          [&](vertex_t, Campaign camp, std::uint32_t) { s += camp == Campaign::misleading ? 1 : 0; });
+    return s;
+  }
+
+  /// F adoptions over all worlds against corrective seeds c (serial over worlds); 0 when a stop
+  /// was requested (the caller throws after its loop).
+  std::uint64_t total_f(const std::vector<vertex_t>& c) {
+    auto& w = workspace();
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < opt_.trials; ++i) {
+      if (poll_.poll()) return 0;
+      sum += f_adoptions(w, c, i);
+    }
+    return sum;
+  }
+};
+
+}  // namespace detail
+
 /// CELF greedy on the Monte Carlo F reach with common random numbers (the reference): every
 /// evaluation replays worlds 0 .. trials-1 keyed by `seed`, so gains are exact differences of
-/// the sample-average objective. Deterministic for any thread count.
+/// the sample-average objective. Runs the library's one lazy-greedy driver
+/// (select/lazy_greedy.hpp) over detail::BlockingGainOracle. Deterministic for any thread count.
 inline BlockingResult block_celf(const CompetitiveIC& model, std::span<const vertex_t> misleading, std::size_t k,
                                  const BlockingOptions& opt = {}) {
   Stopwatch total, lap;
   const SeedScope scope = detail::blocking_scope(model, misleading, k, opt, "block_celf");
   KOLSIM_REQUIRE(opt.trials >= 1, "block_celf: trials must be >= 1");
-  const int threads = resolve_threads(opt.threads);
-  const vertex_t n = model.num_vertices();
-  const int slots = std::max(threads, 1);
-  std::vector<std::unique_ptr<detail::CompetitiveWorkspace>> ws(static_cast<std::size_t>(slots));
-  auto workspace = [&]() -> detail::CompetitiveWorkspace& {
-    const auto slot = static_cast<std::size_t>(thread_index());
-    if (!ws[slot]) ws[slot] = std::make_unique<detail::CompetitiveWorkspace>(n);
-    return *ws[slot];
-  };
-  require_memory(detail::concat("block_celf: ", slots, " workspaces of ", n, " accounts and ", opt.trials,
-                                " per-world counts"),
-                 static_cast<double>(slots) * static_cast<double>(n) * 32.0 + static_cast<double>(opt.trials) * 8.0);
-  // Polled per world (thread 0): one evaluation replays all `trials` worlds.
-  StopPoller poll(opt.stop, 16);
-  // Total F adoptions over all worlds against corrective seeds c (serial over worlds); 0 when
-  // a stop was requested (the caller throws after its loop).
-  auto total_f = [&](const std::vector<vertex_t>& c) {
-    auto& w = workspace();
-    std::uint64_t sum = 0;
-    for (std::uint64_t i = 0; i < opt.trials; ++i) {
-      if (poll.poll()) return std::uint64_t{0};
-      const detail::CompetitiveCoins coins(opt.seed, i);
-      w.run(model, misleading, c, opt.max_steps, coins, [&](vertex_t, Campaign camp, std::uint32_t) {
-        sum += camp == Campaign::misleading ? 1 : 0;
-      });
-    }
-    return sum;
-  };
-  std::vector<vertex_t> chosen = scope.fixed;
-  const std::uint64_t base = total_f(chosen);
-  poll.throw_if_stopped();
-  const std::vector<vertex_t> pool = detail::allowed_list(scope);
-  std::vector<std::uint64_t> gains(pool.size());
-  std::uint64_t evaluations = 1;
-  for (std::size_t p0 = 0; p0 < pool.size(); p0 += 256) {
-    check_stop(opt.stop);
-    const std::size_t p1 = std::min(pool.size(), p0 + 256);
-    parallel_for(p0, p1, threads, [&](std::size_t p) {
-      std::vector<vertex_t> c = chosen;
-      c.push_back(pool[p]);
-      const std::uint64_t f = total_f(c);
-      gains[p] = base >= f ? base - f : 0;  // a wrap would make this vertex look best
-    }, 1);
-    poll.throw_if_stopped();
-    evaluations += p1 - p0;
-  }
-  using Item = std::tuple<std::uint64_t, vertex_t, std::size_t>;  // (gain, vertex, round computed)
-  auto cmp = [](const Item& a, const Item& b) {
-    return std::get<0>(a) < std::get<0>(b) || (std::get<0>(a) == std::get<0>(b) && std::get<1>(a) > std::get<1>(b));
-  };
-  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
-  for (std::size_t p = 0; p < pool.size(); ++p) heap.push({gains[p], pool[p], 0});
+  detail::BlockingGainOracle oracle(model, misleading, opt, scope, resolve_threads(opt.threads));
+  detail::LazyGreedy<detail::BlockingGainOracle> lazy(oracle, scope.allowed, opt.stop, opt.progress);
+  lazy.run(k, detail::LazyMode::celf, [] {});
   BlockingResult res;
   res.method = "celf";
-  std::uint64_t current = base;
-  while (res.seeds.size() < k && !heap.empty()) {
-    check_stop(opt.stop);
-    auto [g, v, round] = heap.top();
-    heap.pop();
-    if (round == res.seeds.size()) {
-      res.seeds.push_back(v);
-      res.marginal_gains.push_back(static_cast<double>(g) / static_cast<double>(opt.trials));
-      chosen.push_back(v);
-      current -= g;
-      continue;
-    }
-    std::vector<vertex_t> c = chosen;
-    c.push_back(v);
-    // Re-evaluation: parallel over worlds with per-world counts summed in order.
-    std::vector<std::uint64_t> per(opt.trials, 0);
-    parallel_for(0, opt.trials, threads, [&](std::size_t i) {
-      if (poll.poll()) return;
-      auto& w = workspace();
-      const detail::CompetitiveCoins coins(opt.seed, i);
-      std::uint64_t s = 0;
-      w.run(model, misleading, c, opt.max_steps, coins,
-            [&](vertex_t, Campaign camp, std::uint32_t) { s += camp == Campaign::misleading ? 1 : 0; });
-      per[i] = s;
-    }, 16);
-    poll.throw_if_stopped();
-    std::uint64_t f = 0;
-    for (auto x : per) f += x;
-    ++evaluations;
-    heap.push({current >= f ? current - f : 0, v, res.seeds.size()});
-  }
+  res.seeds = std::move(lazy.seeds);
+  for (std::uint64_t g : lazy.gains) res.marginal_gains.push_back(static_cast<double>(g) / static_cast<double>(opt.trials));
   res.phase_seconds.emplace_back("selection", lap.lap());
-  res.spread = static_cast<double>(current) / static_cast<double>(opt.trials);
-  res.trials = evaluations * opt.trials;
+  res.spread = static_cast<double>(oracle.current()) / static_cast<double>(opt.trials);
+  res.trials = oracle.evaluations() * opt.trials;
   detail::blocking_evaluate(model, misleading, opt, res);
   res.phase_seconds.emplace_back("evaluation", lap.lap());
   res.seconds = total.seconds();

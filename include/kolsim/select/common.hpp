@@ -19,9 +19,9 @@
 namespace kolsim {
 
 /// Options accepted by every selector (algorithm options derive from this). candidates and
-/// fixed_seeds are dense indices, like every vertex list a selector returns; for account ids
-/// write `opt.candidates = g.indices_of(Accounts{10, 30}.ids)` (std::out_of_range names an
-/// unknown account).
+/// fixed_seeds are dense indices, like every vertex list a selector returns; to give account
+/// ids, as the rest of the API takes them, write `opt.set_candidates(g, Accounts{10, 30})` and
+/// `opt.set_fixed_seeds(g, Accounts{20})` (std::out_of_range names an unknown account).
 struct SelectOptions {
   std::vector<vertex_t> candidates;   ///< only these may be chosen (empty = every vertex)
   std::vector<vertex_t> fixed_seeds;  ///< already contracted: count toward spread, not toward k
@@ -29,6 +29,18 @@ struct SelectOptions {
   int threads = 0;                    ///< 0 = all
   StopToken stop;                     ///< polled between batches; throws Interrupted
   ProgressFn progress;                ///< phase reports (seeds chosen, rounds); see core/progress.hpp
+
+  /// candidates = the dense indices of `accounts` in g, in their order (duplicates are reported
+  /// by the selector, naming the account); std::out_of_range names an account not in g.
+  SelectOptions& set_candidates(const FollowerGraph& g, const Accounts& accounts) {
+    candidates = g.indices_of(accounts.ids);
+    return *this;
+  }
+  /// fixed_seeds = the dense indices of `accounts` in g (as set_candidates).
+  SelectOptions& set_fixed_seeds(const FollowerGraph& g, const Accounts& accounts) {
+    fixed_seeds = g.indices_of(accounts.ids);
+    return *this;
+  }
 };
 
 /// What every selector returns. `seeds` excludes the fixed seeds; `marginal_gains[i]` is the

@@ -302,7 +302,7 @@ class CoverageGreedy {
     std::size_t c = 0;  // branch-free compaction: most of a large graph is in no set
     for (vertex_t v = 0; v < n_; ++v) {
       order[c] = v;
-      c += (deg_[v] > 0) & (ws_.state[v] == 0);
+      c += static_cast<std::size_t>(deg_[v] > 0) & static_cast<std::size_t>(ws_.state[v] == 0);
     }
     order.resize(c);
     for (vertex_t v : order) top_ = std::max(top_, deg_[v]);
