@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -135,8 +136,21 @@ TEST(WorldCoins, ThresholdIsFloorOfPTimesTwoTo64) {
   EXPECT_EQ(detail::WorldCoins::threshold(std::nextafter(1.0f, 0.0f)), 0xFFFFFF0000000000ull);
 }
 
+/// The vector instruction sets of the coin scans that this build and processor run.
+std::vector<detail::KernelIsa> vector_isas() {
+  std::vector<detail::KernelIsa> out;
+  for (auto isa : {detail::KernelIsa::avx2, detail::KernelIsa::avx512})
+    if (detail::kernel_isa_supported(isa)) out.push_back(isa);
+  return out;
+}
+void print_vector_isas(const char* what) {
+  std::printf("%s tested with: scalar", what);
+  for (auto isa : vector_isas()) std::printf(", %s", detail::kernel_isa_name(isa));
+  std::printf("\n");
+}
+
 TEST(FusedKernel, CoinScansMatchWorldCoinsLive) {
-  // The kernel's chunked coin scans (scalar, and AVX-512 where the processor has it) against
+  // The kernel's chunked coin scans (scalar, and AVX2 / AVX-512 where the processor has them) against
   // WorldCoins::live edge by edge: every chunk length up to 64, one world and several, odd
   // probabilities (0, 1, 2^-41, just below 1).
   std::mt19937_64 gen(test_seed());
@@ -145,8 +159,7 @@ TEST(FusedKernel, CoinScansMatchWorldCoinsLive) {
   std::vector<prob_t> prob(64 * 40);
   for (auto& p : prob) p = gen() % 3 ? unit(gen) : odd[gen() % 8];
   const detail::WorldCoins coins(test_seed(), 5);
-  std::printf("AVX-512 coin scans: %s\n",
-              detail::fused_ic_has_avx512() ? "tested" : "not used in this build or on this processor");
+  print_vector_isas("IC coin scans");
   for (int rep = 0; rep < 400; ++rep) {
     const edge_t c = gen() % (prob.size() - 64);
     const unsigned len = rep < 64 ? rep + 1 : 1 + static_cast<unsigned>(gen() % 64);
@@ -170,17 +183,17 @@ TEST(FusedKernel, CoinScansMatchWorldCoinsLive) {
     if (k == 1) {
       EXPECT_EQ(detail::live_edges_one_world(coins, prob.data(), c, len, offset_of[0]), want_any);
     }
-#if KOLSIM_FUSED_IC_AVX512
-    if (detail::fused_ic_has_avx512()) {
+    for (const auto isa : vector_isas()) {
+      SCOPED_TRACE(detail::kernel_isa_name(isa));
+      const detail::FusedIcScan scan{coins, prob.data(), isa};
       std::fill(got, got + 64, ~std::uint64_t{0});
-      EXPECT_EQ(detail::live_edges_worlds_avx512(coins, prob.data(), c, len, k, bit_of, offset_of, fm, got), want_any);
+      EXPECT_EQ(scan.worlds(c, len, k, bit_of, offset_of, fm, got), want_any);
       EXPECT_TRUE(std::equal(want, want + len, got));
       EXPECT_TRUE(std::all_of(got + len, got + 64, [](std::uint64_t x) { return x == ~std::uint64_t{0}; }));
       if (k == 1) {
-        EXPECT_EQ(detail::live_edges_one_world_avx512(coins, prob.data(), c, len, offset_of[0]), want_any);
+        EXPECT_EQ(scan.one(c, len, offset_of[0]), want_any);
       }
     }
-#endif
   }
 }
 
@@ -591,7 +604,7 @@ TEST(MonteCarlo, StopTokenInterrupts) {
 namespace kolsim {
 namespace {
 
-// Issue 15: the LT coin scans (scalar and, when the processor has it, AVX-512) give the same
+// Issue 15: the LT coin scans (scalar and, when the processor has them, AVX2 / AVX-512) give the same
 // bits as their definition, and in every world each account keeps at most one live in-edge.
 TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
   const FollowerGraph g = random_graph(60, 1500, test_seed() + 41, true);
@@ -599,10 +612,10 @@ TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
   const detail::WorldCoins coins(test_seed(), 9);
   const auto tgt = g.out_targets();
   const auto prob = g.edge_probs();
-  detail::FusedLtScan scalar{coins, prob.data(), tgt.data(), iv.start()};
-  scalar.avx512 = false;
-  detail::FusedLtScan vector{coins, prob.data(), tgt.data(), iv.start()};
-  std::printf("AVX-512 LT scans: %s\n", vector.avx512 ? "tested" : "not used in this build or on this processor");
+  const detail::FusedLtScan scalar{coins, prob.data(), tgt.data(), iv.start(), detail::KernelIsa::scalar};
+  std::vector<detail::FusedLtScan> scans{scalar};
+  for (auto isa : vector_isas()) scans.push_back({coins, prob.data(), tgt.data(), iv.start(), isa});
+  print_vector_isas("LT coin scans");
   auto live = [&](edge_t e, unsigned w) {
     const std::uint64_t coin = detail::WorldCoins::mix(scalar.account_key(tgt[e]) + detail::WorldCoins::world_offset(w)) >> 1;
     return scalar.hit(e, coin);
@@ -633,7 +646,9 @@ TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
       want_any |= static_cast<std::uint64_t>(want[j] != 0) << j;
     }
     SCOPED_TRACE(testing::Message() << "rep " << rep << " len " << len << " worlds " << k);
-    for (const auto* scan : {&scalar, &vector}) {
+    for (const auto& s : scans) {
+      const auto* scan = &s;
+      SCOPED_TRACE(detail::kernel_isa_name(scan->isa));
       std::uint64_t got[64];
       EXPECT_EQ(scan->worlds(c, len, k, bit_of, offset_of, fm, got), want_any);
       EXPECT_TRUE(std::equal(want, want + len, got));
@@ -642,6 +657,56 @@ TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
       }
     }
   }
+}
+
+// Issue 15 goal 7: estimate_spread gives the same bits whichever coin-scan instruction set
+// force_kernel_isa() picks (each one this processor runs) as the scalar scans, for IC and LT on
+// random graphs, with and without deadline, account weights, seed probabilities, per-account
+// probabilities, and a partial last batch.
+TEST(FusedKernel, EveryKernelIsaGivesScalarBits) {
+  struct Reset {
+    ~Reset() { detail::force_kernel_isa(std::nullopt); }
+  } reset;
+  EXPECT_EQ(detail::kernel_isa(), vector_isas().empty() ? detail::KernelIsa::scalar : vector_isas().back());
+  print_vector_isas("estimate_spread");
+  for (int rep = 0; rep < 4; ++rep) {
+    const bool lt = rep & 1;
+    const vertex_t n = rep < 2 ? 400 : 3000;
+    const FollowerGraph g =
+        lt ? random_graph(n, n * 9, test_seed() + 70 + rep, true)
+           : weighted_cascade(chung_lu(n, 8.0, 2.5, 2.1, test_seed() + 70 + rep, 1));
+    const std::vector<vertex_t> seeds{0, 1, static_cast<vertex_t>(n / 2), static_cast<vertex_t>(n - 1)};
+    for (int variant = 0; variant < 3; ++variant) {
+      MonteCarloOptions o = mc(640 + 23);
+      o.seed = test_seed() + rep;
+      o.per_account = variant != 0;
+      if (variant == 1) o.max_steps = 2;
+      if (variant == 2) {
+        o.seed_probabilities = {0.9f, 0.4f, 1.0f, 0.7f};
+        o.account_weights.resize(n);
+        for (vertex_t v = 0; v < n; ++v) o.account_weights[v] = 0.25 + (v % 7) * 0.5;
+      }
+      auto run = [&](detail::KernelIsa isa) {
+        detail::force_kernel_isa(isa);
+        EXPECT_EQ(detail::kernel_isa(), isa);
+        return lt ? estimate_spread(g, LinearThreshold{}, seeds, o) : estimate_spread(g, IndependentCascade{}, seeds, o);
+      };
+      const SpreadEstimate want = run(detail::KernelIsa::scalar);
+      EXPECT_GT(want.edges_examined, 0u);
+      for (auto isa : vector_isas()) {
+        SCOPED_TRACE(testing::Message() << detail::kernel_isa_name(isa) << " rep " << rep << " variant " << variant);
+        const SpreadEstimate got = run(isa);
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.mean), std::bit_cast<std::uint64_t>(want.mean));
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.std_error), std::bit_cast<std::uint64_t>(want.std_error));
+        EXPECT_EQ(got.trials, want.trials);
+        EXPECT_EQ(got.new_per_step, want.new_per_step);
+        EXPECT_EQ(got.activation_probability, want.activation_probability);
+        EXPECT_EQ(got.edges_examined, want.edges_examined);
+      }
+    }
+  }
+  detail::force_kernel_isa(std::nullopt);
+  EXPECT_EQ(detail::kernel_isa(), vector_isas().empty() ? detail::KernelIsa::scalar : vector_isas().back());
 }
 
 }  // namespace

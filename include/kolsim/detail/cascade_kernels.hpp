@@ -4,12 +4,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -18,8 +20,9 @@
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
-// The fused IC kernel draws its coins with AVX-512 when the processor has it (checked at run
-// time; the build stays baseline x86-64). -DKOLSIM_FUSED_IC_AVX512=0 leaves only the scalar code.
+// The fused kernels draw their coins with AVX-512, else AVX2, when the processor has it (checked
+// at run time; the build stays baseline x86-64). -DKOLSIM_FUSED_IC_AVX512=0 leaves only the
+// scalar code.
 #if !defined(KOLSIM_FUSED_IC_AVX512) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KOLSIM_FUSED_IC_AVX512 1
 #endif
@@ -376,22 +379,230 @@ KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint6
   return any;
 }
 
-/// Whether this processor (and OS) runs the AVX-512 coin scans.
-inline bool fused_ic_has_avx512() noexcept {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512vl");
-  }();
-  return has;
-}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 #undef KOLSIM_AVX512_TARGET
+
+// AVX2 versions of the same scans (4 edges per instruction) for processors without AVX-512:
+// AVX2 has no 64-bit multiply, unsigned 64-bit compare, 64-bit min or mask registers, so those
+// are built from 32 x 32 -> 64 multiplies, sign-flipped signed compares and movemask. Same bits.
+#define KOLSIM_AVX2_TARGET __attribute__((target("avx2")))
+
+KOLSIM_AVX2_TARGET inline __m256i broadcast_x4(std::uint64_t x) noexcept {
+  return _mm256_set1_epi64x(static_cast<long long>(x));
+}
+/// The low 64 bits of a * m per lane (m a constant; 3 32-bit multiplies).
+KOLSIM_AVX2_TARGET inline __m256i mullo_x4(__m256i a, std::uint64_t m) noexcept {
+  const __m256i lo = broadcast_x4(m & 0xFFFFFFFFull), hi = broadcast_x4(m >> 32);
+  const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), lo), _mm256_mul_epu32(a, hi));
+  return _mm256_add_epi64(_mm256_mul_epu32(a, lo), _mm256_slli_epi64(cross, 32));
+}
+KOLSIM_AVX2_TARGET inline __m256i mix_x4(__m256i z) noexcept {
+  z = mullo_x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), WorldCoins::mix_multiplier1);
+  z = mullo_x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), WorldCoins::mix_multiplier2);
+  return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+}
+/// All ones in the lanes where a < b (unsigned).
+KOLSIM_AVX2_TARGET inline __m256i cmplt_epu64_x4(__m256i a, __m256i b) noexcept {
+  const __m256i sign = broadcast_x4(std::uint64_t{1} << 63);
+  return _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign));
+}
+/// Bit i: lane i is all ones.
+KOLSIM_AVX2_TARGET inline unsigned lanes_of_x4(__m256i m) noexcept {
+  return static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(m)));
+}
+/// 32-bit and 64-bit lane masks for the first n < 4 lanes (the tail of a row piece).
+KOLSIM_AVX2_TARGET inline __m128i tail_mask32_x4(unsigned n) noexcept {
+  return _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(n)), _mm_setr_epi32(0, 1, 2, 3));
+}
+KOLSIM_AVX2_TARGET inline __m256i tail_mask64_x4(unsigned n) noexcept {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+/// Lanes 0 .. n-1 (n <= 4) of 32-bit values at p, zero-extended; the others are not read.
+KOLSIM_AVX2_TARGET inline __m256i load_u32_x4(const void* p, unsigned n) noexcept {
+  const __m128i v = n >= 4 ? _mm_loadu_si128(static_cast<const __m128i*>(p))
+                           : _mm_maskload_epi32(static_cast<const int*>(p), tail_mask32_x4(n));
+  return _mm256_cvtepu32_epi64(v);
+}
+/// threshold_of_bits (a variable right shift by 64 or more gives 0, as wanted) and
+/// certain_of_bits (all ones) of 4 zero-extended probability bit patterns.
+KOLSIM_AVX2_TARGET inline __m256i threshold_x4(__m256i bits) noexcept {
+  const __m256i scaled = _mm256_slli_epi64(
+      _mm256_or_si256(_mm256_and_si256(bits, broadcast_x4(0x7FFFFF)), broadcast_x4(0x800000)), 40);
+  return _mm256_srlv_epi64(scaled, _mm256_sub_epi64(broadcast_x4(126), _mm256_srli_epi64(bits, 23)));
+}
+KOLSIM_AVX2_TARGET inline __m256i certain_x4(__m256i bits) noexcept {
+  // not (bits - 0x3F800000 > 0x40000000) unsigned
+  return _mm256_xor_si256(cmplt_epu64_x4(broadcast_x4(0x40000000), _mm256_sub_epi64(bits, broadcast_x4(0x3F800000))),
+                          _mm256_set1_epi64x(-1));
+}
+
+struct EdgesX4 {
+  __m256i key, threshold, certain;
+};
+KOLSIM_AVX2_TARGET inline EdgesX4 edges_x4(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned j,
+                                          unsigned n) noexcept {
+  const __m256i bits = load_u32_x4(prob + c + j, n);
+  constexpr std::uint64_t em = WorldCoins::edge_multiplier;
+  const __m256i lane_em = _mm256_set_epi64x(static_cast<long long>(3 * em), static_cast<long long>(2 * em),
+                                            static_cast<long long>(em), 0);
+  const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(coins.batch_key()),
+                                              _mm256_add_epi64(broadcast_x4((c + j) * em), lane_em)));
+  return {key, threshold_x4(bits), certain_x4(bits)};
+}
+
+KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_one_world_avx2(const WorldCoins& coins, const prob_t* prob,
+                                                                  edge_t c, unsigned len, std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = 0; j < len; j += 4) {
+    const unsigned n = std::min(4u, len - j);
+    const EdgesX4 x = edges_x4(coins, prob, c, j, n);
+    const __m256i coin = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add)));
+    const unsigned hit = lanes_of_x4(_mm256_or_si256(cmplt_epu64_x4(coin, x.threshold), x.certain)) & ((1u << n) - 1);
+    live |= static_cast<std::uint64_t>(hit) << j;
+  }
+  return live;
+}
+
+/// Stores lanes 0 .. n-1 of `live` at out and returns the lanes (among them) that are non-zero.
+KOLSIM_AVX2_TARGET inline std::uint64_t store_worlds_x4(std::uint64_t* out, __m256i live, unsigned n) noexcept {
+  if (n >= 4)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), live);
+  else
+    _mm256_maskstore_epi64(reinterpret_cast<long long*>(out), tail_mask64_x4(n), live);
+  const unsigned zero = lanes_of_x4(_mm256_cmpeq_epi64(live, _mm256_setzero_si256()));
+  return ~zero & ((1u << n) - 1);
+}
+
+KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_worlds_avx2(const WorldCoins& coins, const prob_t* prob, edge_t c,
+                                                               unsigned len, int k, const std::uint64_t* bit_of,
+                                                               const std::uint64_t* offset_of, std::uint64_t all_k,
+                                                               std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = 0; j < len; j += 4) {
+    const unsigned n = std::min(4u, len - j);
+    const EdgesX4 x = edges_x4(coins, prob, c, j, n);
+    __m256i live = _mm256_setzero_si256();
+    for (int i = 0; i < k; ++i) {
+      const __m256i coin = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(offset_of[i])));
+      live = _mm256_or_si256(live, _mm256_and_si256(cmplt_epu64_x4(coin, x.threshold), broadcast_x4(bit_of[i])));
+    }
+    live = _mm256_blendv_epi8(live, broadcast_x4(all_k), x.certain);
+    any |= store_worlds_x4(out + j, live, n) << j;
+  }
+  return any;
+}
+
+struct LtEdgesX4 {
+  __m256i key, start, length;
+};
+KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const prob_t* prob, const vertex_t* tgt,
+                                               const std::uint64_t* start, edge_t c, unsigned j, unsigned n) noexcept {
+  const __m256i whole = broadcast_x4(std::uint64_t{1} << 63);
+  const __m256i bits = load_u32_x4(prob + c + j, n);
+  const __m256i v = load_u32_x4(tgt + c + j, n);
+  const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(key_base), mullo_x4(v, WorldCoins::edge_multiplier)));
+  const auto* sp = reinterpret_cast<const long long*>(start + c + j);
+  const __m256i s = n >= 4 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp))
+                           : _mm256_maskload_epi64(sp, tail_mask64_x4(n));
+  __m256i len = _mm256_blendv_epi8(_mm256_srli_epi64(threshold_x4(bits), 1), whole, certain_x4(bits));
+  const __m256i room = _mm256_sub_epi64(whole, s);
+  len = _mm256_blendv_epi8(room, len, cmplt_epu64_x4(len, room));  // min(len, 2^63 - start)
+  return {key, s, len};
+}
+
+KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64_t key_base, const prob_t* prob,
+                                                                     const vertex_t* tgt, const std::uint64_t* start,
+                                                                     edge_t c, unsigned len,
+                                                                     std::uint64_t add) noexcept {
+  std::uint64_t live = 0;
+  for (unsigned j = 0; j < len; j += 4) {
+    const unsigned n = std::min(4u, len - j);
+    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, n);
+    const __m256i coin = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add))), 1);
+    const unsigned hit = lanes_of_x4(cmplt_epu64_x4(_mm256_sub_epi64(coin, x.start), x.length)) & ((1u << n) - 1);
+    live |= static_cast<std::uint64_t>(hit) << j;
+  }
+  return live;
+}
+
+KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_worlds_avx2(std::uint64_t key_base, const prob_t* prob,
+                                                                  const vertex_t* tgt, const std::uint64_t* start,
+                                                                  edge_t c, unsigned len, int k,
+                                                                  const std::uint64_t* bit_of,
+                                                                  const std::uint64_t* offset_of,
+                                                                  std::uint64_t* out) noexcept {
+  std::uint64_t any = 0;
+  for (unsigned j = 0; j < len; j += 4) {
+    const unsigned n = std::min(4u, len - j);
+    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, n);
+    __m256i live = _mm256_setzero_si256();
+    for (int i = 0; i < k; ++i) {
+      const __m256i coin = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(offset_of[i]))), 1);
+      live = _mm256_or_si256(
+          live, _mm256_and_si256(cmplt_epu64_x4(_mm256_sub_epi64(coin, x.start), x.length), broadcast_x4(bit_of[i])));
+    }
+    any |= store_worlds_x4(out + j, live, n) << j;
+  }
+  return any;
+}
+#undef KOLSIM_AVX2_TARGET
+#endif  // KOLSIM_FUSED_IC_AVX512
+
+/// The instruction sets of the fused kernels' coin scans (IC and LT). Every one gives the same
+/// bits; the fastest one the build and the processor (and OS) support is used, unless a test or
+/// benchmark forces one with force_kernel_isa().
+enum class KernelIsa : int { scalar = 0, avx2 = 1, avx512 = 2 };
+
+inline const char* kernel_isa_name(KernelIsa isa) noexcept {
+  return isa == KernelIsa::avx512 ? "avx512" : isa == KernelIsa::avx2 ? "avx2" : "scalar";
+}
+
+/// Whether this build and this processor (and OS) run the coin scans with `isa`.
+inline bool kernel_isa_supported(KernelIsa isa) noexcept {
+#if KOLSIM_FUSED_IC_AVX512
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  static const bool avx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+  }();
+  return isa == KernelIsa::scalar || (isa == KernelIsa::avx2 && avx2) || (isa == KernelIsa::avx512 && avx512);
 #else
-inline bool fused_ic_has_avx512() noexcept { return false; }
+  return isa == KernelIsa::scalar;
 #endif
+}
+
+/// Whether this processor (and OS) runs the AVX-512 coin scans.
+inline bool fused_ic_has_avx512() noexcept { return kernel_isa_supported(KernelIsa::avx512); }
+
+/// -1, or the KernelIsa that force_kernel_isa() asked for.
+inline std::atomic<int>& forced_kernel_isa() noexcept {
+  static std::atomic<int> forced{-1};
+  return forced;
+}
+
+/// Internal (tests and benchmarks): the coin scans built from now on use `isa` (which must be
+/// supported), or again the fastest supported one for std::nullopt. Results do not change.
+inline void force_kernel_isa(std::optional<KernelIsa> isa) {
+  KOLSIM_REQUIRE(!isa || kernel_isa_supported(*isa), "force_kernel_isa: ", kernel_isa_name(*isa),
+                 " is not supported by this build or processor");
+  forced_kernel_isa().store(isa ? static_cast<int>(*isa) : -1, std::memory_order_relaxed);
+}
+
+/// The instruction set the coin scans use now.
+inline KernelIsa kernel_isa() noexcept {
+  const int forced = forced_kernel_isa().load(std::memory_order_relaxed);
+  if (forced >= 0) return static_cast<KernelIsa>(forced);
+  static const KernelIsa best = kernel_isa_supported(KernelIsa::avx512) ? KernelIsa::avx512
+                                : kernel_isa_supported(KernelIsa::avx2) ? KernelIsa::avx2
+                                                                        : KernelIsa::scalar;
+  return best;
+}
 
 /// Runs worlds 0 .. worlds-1 (worlds <= 64) of batch `batch` of the Independent Cascade
 /// step-synchronously: edge e is live in world w iff WorldCoins(seed, batch).live(e, p, {w}), so
@@ -572,21 +783,23 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
 
 
 /// The Independent Cascade's coin scan: edge e is live in world w iff coin(b, e, w) < p(e) 2^64
-/// (AVX-512 when the processor has it, else scalar; the same bits).
+/// (AVX-512, else AVX2, when the processor has it, else scalar; the same bits).
 struct FusedIcScan {
   const WorldCoins& coins;
   const prob_t* prob;
-  bool avx512 = fused_ic_has_avx512();
+  KernelIsa isa = kernel_isa();
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
 #if KOLSIM_FUSED_IC_AVX512
-    if (avx512) return live_edges_one_world_avx512(coins, prob, c, len, add);
+    if (isa == KernelIsa::avx512) return live_edges_one_world_avx512(coins, prob, c, len, add);
+    if (isa == KernelIsa::avx2) return live_edges_one_world_avx2(coins, prob, c, len, add);
 #endif
     return live_edges_one_world(coins, prob, c, len, add);
   }
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t all_k, std::uint64_t* out) const noexcept {
 #if KOLSIM_FUSED_IC_AVX512
-    if (avx512) return live_edges_worlds_avx512(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+    if (isa == KernelIsa::avx512) return live_edges_worlds_avx512(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+    if (isa == KernelIsa::avx2) return live_edges_worlds_avx2(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
 #endif
     return live_edges_worlds(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
   }
@@ -656,8 +869,8 @@ class LtIntervals {
   std::vector<std::uint64_t> start_;
 };
 
-/// The Linear Threshold's coin scan over LtIntervals (AVX-512 when the processor has it, else
-/// scalar; the same bits): the coin of edge (u, v) in world
+/// The Linear Threshold's coin scan over LtIntervals (AVX-512, else AVX2, when the processor has
+/// it, else scalar; the same bits): the coin of edge (u, v) in world
 /// w depends on (batch, v, w) only, so in each world v's in-edges share one draw.
 struct FusedLtScan {
   static constexpr std::uint64_t account_tag = 0x5851F42D4C957F2Dull;
@@ -665,7 +878,7 @@ struct FusedLtScan {
   const prob_t* prob;
   const vertex_t* tgt;
   const std::uint64_t* start;
-  bool avx512 = fused_ic_has_avx512();  ///< false: the scalar scans (the same bits)
+  KernelIsa isa = kernel_isa();  ///< every choice gives the same bits
   std::uint64_t account_key(vertex_t v) const noexcept {
     return WorldCoins::mix(coins.batch_key() ^ account_tag ^ (static_cast<std::uint64_t>(v) * WorldCoins::edge_multiplier));
   }
@@ -677,7 +890,10 @@ struct FusedLtScan {
   }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
 #if KOLSIM_FUSED_IC_AVX512
-    if (avx512) return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+    if (isa == KernelIsa::avx512)
+      return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+    if (isa == KernelIsa::avx2)
+      return lt_live_edges_one_world_avx2(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
 #endif
     std::uint64_t live = 0;
     for (unsigned j = len; j-- > 0;) {
@@ -689,9 +905,12 @@ struct FusedLtScan {
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t, std::uint64_t* out) const noexcept {
 #if KOLSIM_FUSED_IC_AVX512
-    if (avx512)
+    if (isa == KernelIsa::avx512)
       return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
                                          out);
+    if (isa == KernelIsa::avx2)
+      return lt_live_edges_worlds_avx2(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
+                                       out);
 #endif
     std::uint64_t any = 0;
     for (unsigned j = len; j-- > 0;) {
