@@ -842,7 +842,7 @@ class LtIntervals {
         std::uint64_t at = 0;
         for (edge_t i = in_off[v]; i < in_off[v + 1]; ++i) {
           in_start[i] = at;
-          at = std::min(whole, at + length(in_w[i]));
+          at += std::min(length(in_w[i]), whole - at);  // saturates at 2^63 (no wrap after it)
         }
       }
     }, 1);
