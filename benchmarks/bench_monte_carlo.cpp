@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// Monte Carlo spread throughput (edges examined/s, cascades/s) for IC and LT (fused and plain)
-/// with weighted-cascade probabilities on PL1M and, when KOLSIM_DATA_DIR is set, soc-Slashdot0902.
+/// with weighted-cascade probabilities on PL1M and, when KOLSIM_DATA_DIR is set, soc-Slashdot0902;
+/// and the fused kernels on PL1M with each coin-scan instruction set (scalar, AVX2, AVX-512) that
+/// this processor runs, one thread (BM_PL1M_*_Fused_Isa/<isa>: 0 scalar, 1 AVX2, 2 AVX-512).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kolsim/detail/cascade_kernels.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -92,6 +95,37 @@ void BM_PL1M_IC_Plain(benchmark::State& s) { run(s, pl1m(), Kind::ic_plain); }
 void BM_PL1M_LT_Fused(benchmark::State& s) { run(s, pl1m(), Kind::lt_fused); }
 void BM_PL1M_LT_Plain(benchmark::State& s) { run(s, pl1m(), Kind::lt_plain); }
 
+/// The fused kernel with coin-scan instruction set state.range(0) (skipped when unsupported).
+void run_isa(benchmark::State& s, Kind kind) {
+  const auto isa = static_cast<detail::KernelIsa>(s.range(0));
+  if (!detail::kernel_isa_supported(isa)) {
+    s.SkipWithError("this build or processor does not run this instruction set");
+    for (auto _ : s) {
+    }
+    return;
+  }
+  s.SetLabel(detail::kernel_isa_name(isa));
+  const Fixture& f = pl1m();  // built before the ISA is forced
+  detail::force_kernel_isa(isa);
+  MonteCarloOptions o;
+  o.threads = 1;
+  o.trials = 128;
+  std::uint64_t edges = 0, trials = 0;
+  for (auto _ : s) {
+    o.seed = trials;
+    auto est = kind == Kind::lt_fused ? estimate_spread(f.graph, LinearThreshold{}, f.seeds, o)
+                                      : estimate_spread(f.graph, IndependentCascade{}, f.seeds, o);
+    edges += est.edges_examined;
+    trials += est.trials;
+    benchmark::DoNotOptimize(est.mean);
+  }
+  detail::force_kernel_isa(std::nullopt);
+  s.counters["edges_per_s"] = benchmark::Counter(static_cast<double>(edges), benchmark::Counter::kIsRate);
+  s.counters["cascades_per_s"] = benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+void BM_PL1M_IC_Fused_Isa(benchmark::State& s) { run_isa(s, Kind::ic_fused); }
+void BM_PL1M_LT_Fused_Isa(benchmark::State& s) { run_isa(s, Kind::lt_fused); }
+
 void slashdot_or_skip(benchmark::State& s, Kind kind) {
   const auto& f = slashdot();
   if (!f) {
@@ -112,6 +146,8 @@ BENCHMARK(BM_PL1M_IC_Fused)->Args({1, 128})->Args({2, 128})->Unit(benchmark::kMi
 BENCHMARK(BM_PL1M_IC_Plain)->Args({1, 16})->Args({2, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PL1M_LT_Fused)->Args({1, 128})->Args({2, 128})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PL1M_LT_Plain)->Args({1, 16})->Args({2, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PL1M_IC_Fused_Isa)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PL1M_LT_Fused_Isa)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Slashdot_IC_Fused)->Args({1, 1024})->Args({2, 1024})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Slashdot_IC_Plain)->Args({1, 256})->Args({2, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Slashdot_LT_Fused)->Args({1, 1024})->Args({2, 1024})->Unit(benchmark::kMillisecond)->UseRealTime();
