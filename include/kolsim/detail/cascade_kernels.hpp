@@ -398,6 +398,11 @@ KOLSIM_AVX2_TARGET inline __m256i mullo_x4(__m256i a, std::uint64_t m) noexcept 
   const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), lo), _mm256_mul_epu32(a, hi));
   return _mm256_add_epi64(_mm256_mul_epu32(a, lo), _mm256_slli_epi64(cross, 32));
 }
+/// mullo_x4 for a < 2^32 per lane (2 multiplies).
+KOLSIM_AVX2_TARGET inline __m256i mullo_u32_x4(__m256i a, std::uint64_t m) noexcept {
+  const __m256i lo = broadcast_x4(m & 0xFFFFFFFFull), hi = broadcast_x4(m >> 32);
+  return _mm256_add_epi64(_mm256_mul_epu32(a, lo), _mm256_slli_epi64(_mm256_mul_epu32(a, hi), 32));
+}
 KOLSIM_AVX2_TARGET inline __m256i mix_x4(__m256i z) noexcept {
   z = mullo_x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), WorldCoins::mix_multiplier1);
   z = mullo_x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), WorldCoins::mix_multiplier2);
@@ -502,7 +507,7 @@ KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const pr
   const __m256i whole = broadcast_x4(std::uint64_t{1} << 63);
   const __m256i bits = load_u32_x4(prob + c + j, n);
   const __m256i v = load_u32_x4(tgt + c + j, n);
-  const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(key_base), mullo_x4(v, WorldCoins::edge_multiplier)));
+  const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(key_base), mullo_u32_x4(v, WorldCoins::edge_multiplier)));
   const auto* sp = reinterpret_cast<const long long*>(start + c + j);
   const __m256i s = n >= 4 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp))
                            : _mm256_maskload_epi64(sp, tail_mask64_x4(n));
