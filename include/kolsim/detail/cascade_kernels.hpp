@@ -460,7 +460,16 @@ KOLSIM_AVX2_TARGET inline EdgesX4 edges_x4(const WorldCoins& coins, const prob_t
 KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_one_world_avx2(const WorldCoins& coins, const prob_t* prob,
                                                                   edge_t c, unsigned len, std::uint64_t add) noexcept {
   std::uint64_t live = 0;
-  for (unsigned j = 0; j < len; j += 4) {
+  unsigned j = 0;
+  for (; j + 8 <= len; j += 8) {  // two independent halves per iteration
+    const EdgesX4 x = edges_x4(coins, prob, c, j, 4), y = edges_x4(coins, prob, c, j + 4, 4);
+    const __m256i cx = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add)));
+    const __m256i cy = mix_x4(_mm256_add_epi64(y.key, broadcast_x4(add)));
+    const unsigned hx = lanes_of_x4(_mm256_or_si256(cmplt_epu64_x4(cx, x.threshold), x.certain));
+    const unsigned hy = lanes_of_x4(_mm256_or_si256(cmplt_epu64_x4(cy, y.threshold), y.certain));
+    live |= static_cast<std::uint64_t>(hx | hy << 4) << j;
+  }
+  for (; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
     const EdgesX4 x = edges_x4(coins, prob, c, j, n);
     const __m256i coin = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add)));
@@ -522,7 +531,17 @@ KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64
                                                                      edge_t c, unsigned len,
                                                                      std::uint64_t add) noexcept {
   std::uint64_t live = 0;
-  for (unsigned j = 0; j < len; j += 4) {
+  unsigned j = 0;
+  for (; j + 8 <= len; j += 8) {  // two independent halves per iteration
+    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, 4);
+    const LtEdgesX4 y = lt_edges_x4(key_base, prob, tgt, start, c, j + 4, 4);
+    const __m256i cx = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add))), 1);
+    const __m256i cy = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(y.key, broadcast_x4(add))), 1);
+    const unsigned hx = lanes_of_x4(cmplt_epu64_x4(_mm256_sub_epi64(cx, x.start), x.length));
+    const unsigned hy = lanes_of_x4(cmplt_epu64_x4(_mm256_sub_epi64(cy, y.start), y.length));
+    live |= static_cast<std::uint64_t>(hx | hy << 4) << j;
+  }
+  for (; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
     const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, n);
     const __m256i coin = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add))), 1);
