@@ -161,7 +161,7 @@ TEST_P(Progress, EdgeListReaderReportsParsedBytes) {
   std::uint64_t bytes = 0;
   {
     std::ofstream f(path);
-    for (std::uint64_t i = 0; i < 300000; ++i) f << (i * 7919) % 100003 << ' ' << (i * 104729 + 1) % 100003 << '\n';
+    for (std::uint64_t i = 0; i < 400000; ++i) f << (i * 7919) % 100003 << ' ' << (i * 104729 + 1) % 100003 << '\n';
     f.flush();
     bytes = static_cast<std::uint64_t>(f.tellp());
   }
