@@ -729,9 +729,9 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   report_progress(options.progress, "parse", 0, parse_total);
   parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
     parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get(), options.stop);
-    report_progress(options.progress, "parse",
-                    parsed.fetch_add(static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin)) +
-                        static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin), parse_total);
+    const auto bytes = static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin);
+    const std::uint64_t done = parsed.fetch_add(bytes) + bytes;
+    if (done < parse_total) report_progress(options.progress, "parse", done, parse_total);  // the end: below
     if (!reloadable) return;
     const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
     const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
