@@ -338,16 +338,12 @@ def read_edge_list(path: "os.PathLike[str] | str", *, undirected: Optional[bool]
     """
     if undirected is None:
         undirected = _header_says_undirected(path, comment_chars)
-    with _api.progress_scope(progress, "read_edge_list") as bar:
-        if bar is not None:
-            bar("read", 0, 1)
+    with _api.progress_scope(progress, "read_edge_list"):  # the reader reports phase "parse" (bytes)
         graph, report = _core.read_edge_list(
             path, undirected=undirected, flip=flip, self_loops=self_loops, duplicates=duplicates, threads=threads,
             format=format, probability_column=probability_column, ignore_extra_columns=ignore_extra_columns,
             first_line_counts=first_line_counts, check_lt_weights=check_lt_weights, comment_chars=comment_chars,
             csv_header=csv_header)
-        if bar is not None:
-            bar("read", 1, 1)
     if report.unused_numeric_columns:
         import warnings
 

@@ -37,9 +37,14 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _core
-from ._core import (Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit, learn_ic_em,
-                    learn_netrate)
+from . import _api, _core
+from ._core import Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit
+
+# The iterative learners take progress= (True: a tqdm bar; a callable: (phase, done, total) with
+# phases "em prior pass" / "em" or "netrate", done = iterations) and give short argument errors.
+learn_ic_em = _api.wrap(_core.learn_ic_em, progress=True)
+learn_netrate = _api.wrap(_core.learn_netrate, progress=True)
+learn_ic_em.__module__ = learn_netrate.__module__ = __name__
 
 __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
@@ -128,9 +133,11 @@ def split_by_time(cascades: Cascades, test_fraction: float = 0.2) -> Tuple[np.nd
     return _core._split_by_time(cascades, test_fraction)
 
 
-def split_by_cascade(cascades: Cascades, test_fraction: float = 0.2, *, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
-    """Positions of (train, test) cascades, a seeded random split (same seed, same split)."""
-    return _core._split_by_cascade(cascades, test_fraction, seed)
+def split_by_cascade(cascades: Cascades, test_fraction: float = 0.2, *,
+                     seed: "int | np.random.Generator | None" = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """Positions of (train, test) cascades, a seeded random split (same seed, same split).
+    ``seed``: an int, None (fresh entropy) or a numpy.random.Generator (one draw from it)."""
+    return _core._split_by_cascade(cascades, test_fraction, _api.resolve_seed(seed, "split_by_cascade"))
 
 
 def _subset(self: Cascades, which: Any) -> Cascades:
@@ -147,7 +154,8 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
                      default_rate: float = 1.0 / 3600.0, delay_samples: Any = None, decay: str = "none",
                      decay_scale: float = 86400.0, decay_exponent: float = 1.0, seed_times: Any = None,
                      learned: Optional[LearnedProbabilities] = None, exogenous_weights: Any = None,
-                     trials: int = 1000, seed: int = 0, threads: int = 0) -> Dict[str, Any]:
+                     trials: int = 1000, seed: "int | np.random.Generator | None" = 0,
+                     threads: int = 0) -> Dict[str, Any]:
     """Monte Carlo reach over wall-clock time of the continuous-time Independent Cascade.
 
     Each account, once reached at time t, tries each follower once: the edge probability decides
@@ -163,8 +171,9 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     Trial i draws from the stream (seed, i): identical results for any thread count.
 
     Returns a dict: ``times``, ``mean`` and ``std_error`` of the reach by each time (seeds
-    included), ``reach`` (trials x times, uint32) and ``reach_probability`` per account by the
-    last time.
+    included), ``reach`` (trials x times, uint32), ``reach_probability`` per account by the
+    last time and ``seed``, the seed used (``seed`` may be an int, None = fresh entropy, or a
+    numpy.random.Generator = one draw from it).
 
     Examples
     --------
@@ -178,11 +187,14 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     exo = scales = times_exo = None
     if learned is not None and len(learned.exogenous) > 0:
         exo, scales, times_exo = learned.exogenous, learned.cascade_intensity, learned.exogenous_delays
-    return _core.continuous_reach(graph, seeds, [float(t) for t in times], rate=rate, default_rate=default_rate,
-                                  delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
-                                  decay_exponent=decay_exponent, seed_times=seed_times, exogenous=exo,
-                                  exogenous_times=times_exo, exogenous_scales=scales,
-                                  exogenous_weights=exogenous_weights, trials=trials, seed=seed, threads=threads)
+    seed = _api.resolve_seed(seed, "continuous_reach")
+    out = _core.continuous_reach(graph, seeds, [float(t) for t in times], rate=rate, default_rate=default_rate,
+                                 delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
+                                 decay_exponent=decay_exponent, seed_times=seed_times, exogenous=exo,
+                                 exogenous_times=times_exo, exogenous_scales=scales,
+                                 exogenous_weights=exogenous_weights, trials=trials, seed=seed, threads=threads)
+    out["seed"] = seed
+    return out
 
 
 def training_delays(graph: Any, cascades: Cascades) -> np.ndarray:
@@ -212,20 +224,24 @@ def training_delays(graph: Any, cascades: Cascades) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
-def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: int = 0, threads: int = 0,
+def predict_cascade(model: Any, seeds: Any, *, trials: int = 200, seed: "int | np.random.Generator | None" = 0,
+                    threads: int = 0,
                     max_steps: Optional[int] = None, learned: Optional[LearnedProbabilities] = None) -> SizeDistribution:
     """Monte Carlo distribution of a cascade's final size from ``seeds`` (account ids).
 
     With ``learned`` from ``learn_ic_em(..., exogenous=True)``, accounts also adopt from outside
     the graph with the learned probabilities, scaled per trial by an appeal drawn from the
-    training cascades (``learned.cascade_intensity``).
+    training cascades (``learned.cascade_intensity``). ``seed``: an int, None (fresh entropy) or a
+    numpy.random.Generator (one draw from it); the seed used is ``result.seed``.
     """
     exo, scales = _exogenous(learned)
+    seed = _api.resolve_seed(seed, "predict_cascade")
     return _core.predict_cascade(model, seeds, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
                                  exogenous=exo, exogenous_scales=scales)
 
 
-def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, seed: int = 0, threads: int = 0,
+def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200,
+                         seed: "int | np.random.Generator | None" = 0, threads: int = 0,
                          max_steps: Optional[int] = None, observed_seeds: int = 1, observed_seconds: float = 0.0,
                          learned: Optional[LearnedProbabilities] = None, condition: bool = False,
                          intensity_spread: float = 0.0) -> Dict[str, Any]:
@@ -243,14 +259,18 @@ def evaluate_predictions(model: Any, cascades: Cascades, *, trials: int = 200, s
     Returns a dict with ``median_abs_log_error`` (point forecast: the predictive median),
     ``median_abs_log_error_of_mean``, ``coverage50``, ``coverage90``, ``mean_auc``,
     ``mean_average_precision`` and ``cascades`` (per-cascade arrays: observed, predicted_mean,
-    q05 .. q95, pit, auc, average_precision).
+    q05 .. q95, pit, auc, average_precision) and ``seed`` (the seed used: an int, None = fresh
+    entropy, or a numpy.random.Generator = one draw from it, may be given).
     """
     exo, scales = _exogenous(learned)
-    return _core.evaluate_predictions(model, cascades, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
-                                      observed_seeds=observed_seeds, observed_seconds=observed_seconds,
-                                      exogenous=exo, exogenous_scales=scales, intensity_spread=intensity_spread,
-                                      exogenous_delays=(learned.exogenous_delays
-                                                        if condition and exo is not None else None))
+    seed = _api.resolve_seed(seed, "evaluate_predictions")
+    out = _core.evaluate_predictions(model, cascades, trials=trials, seed=seed, threads=threads, max_steps=max_steps,
+                                     observed_seeds=observed_seeds, observed_seconds=observed_seconds,
+                                     exogenous=exo, exogenous_scales=scales, intensity_spread=intensity_spread,
+                                     exogenous_delays=(learned.exogenous_delays
+                                                       if condition and exo is not None else None))
+    out["seed"] = seed
+    return out
 
 
 def _exogenous(learned: Optional[LearnedProbabilities]) -> Tuple[Any, Any]:

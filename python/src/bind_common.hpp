@@ -220,9 +220,16 @@ inline ProgressFn python_progress() {
     state->last_ms = now;
     if (!same_phase) state->phase.assign(phase);
     py::gil_scoped_acquire gil;
-    PyObject* r = PyObject_CallFunction(state->callback.get(), "s#KK", phase.data(),
-                                        static_cast<Py_ssize_t>(phase.size()),
-                                        static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    // The arguments are built as Python objects (no "s#" format, so no PY_SSIZE_T_CLEAN needed).
+    PyObject* py_phase = PyUnicode_DecodeUTF8(phase.data(), static_cast<Py_ssize_t>(phase.size()), "replace");
+    PyObject* py_done = PyLong_FromUnsignedLongLong(static_cast<unsigned long long>(done));
+    PyObject* py_total = PyLong_FromUnsignedLongLong(static_cast<unsigned long long>(total));
+    PyObject* r = nullptr;
+    if (py_phase != nullptr && py_done != nullptr && py_total != nullptr)
+      r = PyObject_CallFunctionObjArgs(state->callback.get(), py_phase, py_done, py_total, nullptr);
+    Py_XDECREF(py_phase);
+    Py_XDECREF(py_done);
+    Py_XDECREF(py_total);
     if (r == nullptr) {
       state->failed = true;
       PyErr_WriteUnraisable(state->callback.get());

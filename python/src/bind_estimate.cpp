@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the estimators: Monte Carlo estimate_spread (interruptible) and the exact
 /// live-edge enumeration exact_spread.
-// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
-#define PY_SSIZE_T_CLEAN
 #include <cmath>
 
 #include "bind_common.hpp"

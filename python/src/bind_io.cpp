@@ -50,6 +50,7 @@ void bind_io(py::module_& m) {
         opt.comment_chars = comment_chars;
         opt.csv_header = csv_header;
         opt.stop = python_stop_token();  // Ctrl-C stops the read within a fraction of a second
+        opt.progress = python_progress();
         const std::string p = to_path(path);
         EdgeListReport report;
         FollowerGraph g = without_gil([&] { return read_edge_list(p, opt, &report); });

@@ -93,6 +93,7 @@ EmOptions em_options(double step_seconds, std::uint32_t min_lag_steps, std::opti
   o.exogenous = exogenous;
   o.threads = threads;
   o.stop = python_stop_token();
+  o.progress = python_progress();
   return o;
 }
 
@@ -119,6 +120,7 @@ struct PySizeDistribution {
   py::array_t<std::uint32_t> sizes;
   py::array_t<double> adoption_probability;
   double mean = 0, std_error = 0;
+  std::uint64_t seed = 0;  ///< the seed the trials used (repeat the run with it)
   std::vector<std::uint32_t> sorted;
 };
 
@@ -132,6 +134,7 @@ PySizeDistribution predict_py(const BoundModel<M>& m, py::handle seeds, std::uin
   PySizeDistribution out;
   out.mean = d.mean;
   out.std_error = d.std_error;
+  out.seed = seed;
   out.sorted = d.sizes;
   std::sort(out.sorted.begin(), out.sorted.end());
   out.sizes = to_numpy(std::move(d.sizes));
@@ -460,6 +463,7 @@ void bind_learn(py::module_& m) {
           }
           o.threads = threads;
           o.stop = python_stop_token();
+          o.progress = python_progress();
           NetRateResult r = without_gil([&] { return learn_netrate(g, c, o); });
           py::dict d;
           d["graph"] = std::move(r.graph);
@@ -494,6 +498,7 @@ training ``log_likelihood``.
       .def_readonly("adoption_probability", &PySizeDistribution::adoption_probability)
       .def_readonly("mean", &PySizeDistribution::mean)
       .def_readonly("std_error", &PySizeDistribution::std_error)
+      .def_readonly("seed", &PySizeDistribution::seed, "The seed the trials used (int; repeat the run with it).")
       .def("quantile",
            [](const PySizeDistribution& d, double q) {
              KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, "quantile: q must be in [0, 1], got ", q);

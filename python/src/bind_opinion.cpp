@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the opinion layer: DeGroot, Friedkin-Johnsen (direct or iterated) with
 /// stubborn KOLs, the Musco et al. measures and greedy opinion maximisation.
-// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
-#define PY_SSIZE_T_CLEAN
 #include "bind_pickle.hpp"
 #include "bind_select.hpp"
 #include "kolsim/opinion/dynamics.hpp"

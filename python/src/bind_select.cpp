@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the seed selectors with guarantees or simulations behind them: IMM,
 /// OPIM-C, greedy, CELF and CELF++, plus the SelectResult they all return.
-// python_progress() (bind_common.hpp) passes the phase with a "s#" format, which needs this.
-#define PY_SSIZE_T_CLEAN
 #include "bind_select.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/select/greedy.hpp"

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cctype>
 #include <charconv>
@@ -723,8 +724,14 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   // meanwhile) when the file can be read again to quote a line. The first bytes of a chunk stay:
   // its predecessor's parser may read a little past its own end.
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto parse_total = static_cast<std::uint64_t>(end - data_start);
+  std::atomic<std::uint64_t> parsed{0};
+  report_progress(options.progress, "parse", 0, parse_total);
   parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
     parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get(), options.stop);
+    const auto bytes = static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin);
+    const std::uint64_t done = parsed.fetch_add(bytes) + bytes;
+    if (done < parse_total) report_progress(options.progress, "parse", done, parse_total);  // the end: below
     if (!reloadable) return;
     const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
     const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
@@ -732,6 +739,7 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   }, 1);
   for (const auto& c : chunks)
     if (c.interrupted) throw Interrupted();
+  report_progress(options.progress, "parse", parse_total, parse_total);
   for (const auto& c : chunks)
     if (c.failed) throw ParseError(path, c.fail_line, c.message);
 

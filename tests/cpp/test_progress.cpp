@@ -4,8 +4,13 @@
 /// results identical to a run without progress, for 1 and several threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +19,10 @@
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"
+#include "kolsim/io/edge_list.hpp"
+#include "kolsim/learn/ic_em.hpp"
+#include "kolsim/learn/netrate.hpp"
+#include "kolsim/diffusion/simulate.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/select/greedy.hpp"
 #include "kolsim/select/imm.hpp"
@@ -47,7 +56,9 @@ struct Recorder {
     std::map<std::string, std::uint64_t> last;
     for (const auto& r : reports) {
       EXPECT_GE(r.done, last[r.phase]) << r.phase;
-      if (r.total > 0) EXPECT_LE(r.done, r.total) << r.phase;
+      if (r.total > 0) {
+        EXPECT_LE(r.done, r.total) << r.phase;
+      }
       last[r.phase] = r.done;
     }
     return last;
@@ -140,6 +151,82 @@ TEST_P(Progress, OpinionIterationReportsSteps) {
   EXPECT_EQ(plain.opinions, watched.opinions);
   EXPECT_EQ(rec.check().at("steps"), 29u);
   EXPECT_EQ(rec.reports.size(), 30u);
+}
+
+TEST_P(Progress, EdgeListReaderReportsParsedBytes) {
+  // ~4.5 MB of edge lines: several parse chunks (at least 1 MiB each), so the count moves in
+  // steps between 0 and the total instead of jumping from nothing to done.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("kolsim_progress_" + std::to_string(GetParam()) + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".txt");
+  std::uint64_t bytes = 0;
+  {
+    std::ofstream f(path);
+    for (std::uint64_t i = 0; i < 400000; ++i) f << (i * 7919) % 100003 << ' ' << (i * 104729 + 1) % 100003 << '\n';
+    f.flush();
+    bytes = static_cast<std::uint64_t>(f.tellp());
+  }
+  EdgeListOptions o;
+  o.build.threads = GetParam();
+  const FollowerGraph plain = read_edge_list(path.string(), o);
+  Recorder rec;
+  o.progress = rec.fn();
+  const FollowerGraph watched = read_edge_list(path.string(), o);
+  std::filesystem::remove(path);
+  EXPECT_EQ(plain.num_edges(), watched.num_edges());
+  EXPECT_TRUE(std::equal(plain.accounts().begin(), plain.accounts().end(), watched.accounts().begin(),
+                         watched.accounts().end()));
+  EXPECT_EQ(rec.check().at("parse"), bytes);
+  EXPECT_EQ(rec.reports.front().done, 0u);
+  EXPECT_EQ(rec.reports.back().total, bytes);
+  std::set<std::uint64_t> counts;
+  for (const auto& r : rec.reports) counts.insert(r.done);
+  // One report per parse chunk the caller's thread finishes (all of them with one thread).
+  EXPECT_GE(counts.size(), GetParam() == 1 ? 5u : 2u);
+}
+
+Cascades simulated_cascades(const FollowerGraph& g, std::size_t count, std::uint64_t seed) {
+  Cascades cs;
+  cs.graph_vertices = g.num_vertices();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::vector<vertex_t> s{static_cast<vertex_t>((i * 7) % g.num_vertices())};
+    const auto tr = simulate(g, IndependentCascade{}, std::span<const vertex_t>(s), seed * 1000003 + i);
+    std::vector<double> t(tr.step.begin(), tr.step.end());
+    cs.add(tr.activated, t, i);
+  }
+  return cs;
+}
+
+TEST_P(Progress, CascadeLearnersReportIterationsAndKeepTheResult) {
+  const FollowerGraph g = uniform_probability(erdos_renyi(60, 280, 11), 0.05f, 0.6f, 12);
+  const Cascades cs = simulated_cascades(g, 400, 13);
+  for (const bool squarem : {false, true}) {
+    EmOptions o;
+    o.threads = GetParam();
+    o.squarem = squarem;
+    o.max_iterations = 300;
+    const auto plain = learn_ic_em(g, cs, o);
+    Recorder rec;
+    o.progress = rec.fn();
+    const auto watched = learn_ic_em(g, cs, o);
+    EXPECT_EQ(plain.probability, watched.probability);
+    EXPECT_EQ(plain.iterations, watched.iterations);
+    const auto last = rec.check();
+    ASSERT_TRUE(last.count("em prior pass") && last.count("em")) << squarem;
+    EXPECT_EQ(last.at("em prior pass") + last.at("em"), watched.iterations);
+    EXPECT_GT(last.at("em"), 1u);
+    EXPECT_GT(rec.reports.size(), 4u);  // not one report per pass
+  }
+  NetRateOptions o;
+  o.threads = GetParam();
+  o.max_iterations = 200;
+  const auto plain = learn_netrate(g, cs, o);
+  Recorder rec;
+  o.progress = rec.fn();
+  const auto watched = learn_netrate(g, cs, o);
+  EXPECT_EQ(plain.rate, watched.rate);
+  EXPECT_EQ(rec.check().at("netrate"), watched.iterations);
+  EXPECT_EQ(rec.reports.size(), watched.iterations + 1);
+  EXPECT_EQ(rec.reports.front().done, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, Progress, ::testing::Values(1, 3));

@@ -40,7 +40,7 @@ class Recorder:
 
 # Phases that end with a report done == total (IMM's estimation may stop early; OPIM-C's rounds
 # too; the opinion iteration reports the steps started).
-COMPLETE = {"trials", "sampling", "seeds", "degree", "select_blockers", "read"}
+COMPLETE = {"trials", "sampling", "seeds", "degree", "select_blockers", "parse"}
 
 
 def _same(a, b):
@@ -96,12 +96,94 @@ def test_progress_true_draws_a_tqdm_bar_on_stderr(wc_graph, capsys):
     assert "estimate_spread: trials" in err and "5000" in err
 
 
-def test_read_edge_list_progress(tmp_path):
+def test_read_edge_list_progress_counts_parsed_bytes(tmp_path):
     path = tmp_path / "e.txt"
     path.write_text("1 2\n2 3\n")
     rec = Recorder()
     g = kolsim.read_edge_list(path, progress=rec)
-    assert g.num_edges == 2 and rec.calls == [("read", 0, 1), ("read", 1, 1)]
+    assert g.num_edges == 2 and rec.calls == [("parse", 0, 8), ("parse", 8, 8)]
+    # A file of several parse chunks: monotone byte counts ending at the file's size, same graph.
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"{(i * 7919) % 100003} {(i * 104729 + 1) % 100003}\n" for i in range(300000)))
+    size = big.stat().st_size
+    plain = kolsim.read_edge_list(big, threads=1)
+    rec = Recorder()
+    watched = kolsim.read_edge_list(big, threads=1, progress=rec)
+    assert rec.check_monotone() == {"parse": size}
+    assert rec.calls[0] == ("parse", 0, size) and rec.calls[-1] == ("parse", size, size)
+    np.testing.assert_array_equal(plain.accounts, watched.accounts)
+    assert kolsim.graph_checksum(plain) == kolsim.graph_checksum(watched)
+
+
+def test_progress_callable_gets_a_str_phase_built_without_a_format_string(wc_graph):
+    # python_progress() builds the (str, int, int) arguments as Python objects itself (no "s#"
+    # format): without PY_SSIZE_T_CLEAN an "s#" call fails, and the callable would never be called.
+    rec = Recorder()
+    kolsim.estimate_spread(kolsim.IndependentCascade(wc_graph), [0], trials=100, seed=1, progress=rec)
+    assert rec.calls and all(type(p) is str and type(d) is int and type(t) is int for p, d, t in rec.calls)
+
+
+def _cascades(seed=5):
+    from kolsim import cascades as kc
+    g = kolsim.uniform_probability(kolsim.erdos_renyi(60, 280, seed=11), 0.05, 0.6, seed=12)
+    model = kolsim.IndependentCascade(g)
+    lists = []
+    for i in range(300):
+        t = kolsim.simulate(model, [int(g.accounts[(7 * i) % 60])], seed=seed * 1000 + i)
+        lists.append([(int(a), float(s)) for a, s in zip(t.activated, t.step)])
+    return g, kc.Cascades.from_lists(g, lists)
+
+
+@pytest.mark.parametrize("squarem", [False, True])
+def test_learn_ic_em_reports_em_iterations_and_keeps_the_result(squarem):
+    from kolsim import cascades as kc
+    g, c = _cascades()
+    plain = kc.learn_ic_em(g, c, max_iterations=300, squarem=squarem)
+    rec = Recorder()
+    watched = kc.learn_ic_em(g, c, max_iterations=300, squarem=squarem, progress=rec)
+    np.testing.assert_array_equal(plain.probability, watched.probability)
+    last = rec.check_monotone()
+    assert set(last) == {"em prior pass", "em"}
+    assert last["em prior pass"] + last["em"] == watched.iterations and last["em"] > 1
+    assert rec.calls[0] == ("em prior pass", 0, 300)
+
+
+def test_learn_netrate_reports_iterations_and_keeps_the_result():
+    from kolsim import cascades as kc
+    g, c = _cascades()
+    plain = kc.learn_netrate(g, c, max_iterations=200)
+    rec = Recorder()
+    watched = kc.learn_netrate(g, c, max_iterations=200, progress=rec)
+    np.testing.assert_array_equal(plain["rate"], watched["rate"])
+    n = watched["iterations"]
+    assert rec.check_monotone() == {"netrate": n}
+    assert rec.calls[0] == ("netrate", 0, 200) and rec.calls[-1] == ("netrate", n, n)
+    assert "progress" in inspect.signature(kc.learn_ic_em).parameters
+    with pytest.raises(TypeError, match="did you mean 'max_iterations'"):
+        kc.learn_netrate(g, c, max_iteration=5)
+
+
+def test_cascade_predictors_take_seed_none_int_or_generator_and_record_it():
+    from kolsim import cascades as kc
+    g, c = _cascades()
+    model = kolsim.IndependentCascade(g)
+    first = int(g.accounts[0])
+    fresh = kc.predict_cascade(model, [first], trials=50, seed=None)
+    again = kc.predict_cascade(model, [first], trials=50, seed=fresh.seed)
+    np.testing.assert_array_equal(fresh.sizes, again.sizes)
+    assert kc.predict_cascade(model, [first], trials=50, seed=9).seed == 9
+    a = kc.predict_cascade(model, [first], trials=50, seed=np.random.default_rng(3))
+    b = kc.predict_cascade(model, [first], trials=50, seed=np.random.default_rng(3))
+    np.testing.assert_array_equal(a.sizes, b.sizes)
+    ev = kc.evaluate_predictions(model, c, trials=20, seed=None)
+    assert ev["median_abs_log_error"] == kc.evaluate_predictions(model, c, trials=20, seed=ev["seed"])["median_abs_log_error"]
+    r = kc.continuous_reach(g, [first], [1e9], trials=20, seed=np.random.default_rng(4))
+    assert isinstance(r["seed"], int)
+    s1 = kc.split_by_cascade(c, 0.3, seed=np.random.default_rng(8))
+    s2 = kc.split_by_cascade(c, 0.3, seed=np.random.default_rng(8))
+    np.testing.assert_array_equal(s1[1], s2[1])
+    with pytest.raises(TypeError, match="seed must be"):
+        kc.predict_cascade(model, [first], seed="x")
 
 
 def test_progress_rejects_other_values(wc_graph):

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -44,6 +45,8 @@ struct EdgeListOptions {
   /// Polled between read and decompression blocks, parse chunks and build phases (each well under
   /// a second); a stop request throws Interrupted.
   StopToken stop{};
+  /// Reports phase "parse": bytes of edge lines parsed of the total (after each parse chunk).
+  ProgressFn progress{};
 };
 
 /// What a read did. lines = comment_lines + blank_lines + edge_lines + header lines (0 or 1).

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 #include "kolsim/learn/cascades.hpp"
@@ -58,6 +60,9 @@ struct EmOptions {
   bool squarem = false;
   int threads = 0;
   StopToken stop;
+  /// Reports the EM iterations of each pass (phase "em prior pass", the unshrunk first pass of
+  /// shrinkage, then "em"): done of max_iterations, and (iterations, iterations) when it stops.
+  ProgressFn progress;
 };
 
 /// Learned per-edge probabilities (out-edge order) and what stands behind them.
@@ -327,7 +332,7 @@ inline double em_objective(const CascadeEvidence& ev, std::span<const double> p,
 /// more than the tolerance. Returns the EM steps taken.
 inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<double>& p, std::vector<double>& q,
                                         double alpha, double beta, double qa, double qb, const EmOptions& opt,
-                                        int threads, bool& converged) {
+                                        int threads, bool& converged, std::string_view phase = "em") {
   std::vector<double> inv_hit(ev.events());
   converged = false;
   std::uint32_t it = 0;
@@ -346,6 +351,7 @@ inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<d
   std::vector<double> p1, q1, p2, q2;
   while (it < opt.max_iterations) {
     check_stop(opt.stop);
+    report_progress(opt.progress, phase, it, opt.max_iterations);
     p1 = p;
     q1 = q;
     ++it;
@@ -412,19 +418,25 @@ inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<d
 /// EM iterations until no probability moves by more than the tolerance.
 inline std::uint32_t em_iterate(const CascadeEvidence& ev, std::vector<double>& p, std::vector<double>& q,
                                 double alpha, double beta, double qa, double qb, const EmOptions& opt, int threads,
-                                bool& converged) {
-  if (opt.squarem) return em_iterate_squarem(ev, p, q, alpha, beta, qa, qb, opt, threads, converged);
+                                bool& converged, std::string_view phase = "em") {
+  if (opt.squarem) {
+    const std::uint32_t n = em_iterate_squarem(ev, p, q, alpha, beta, qa, qb, opt, threads, converged, phase);
+    report_progress(opt.progress, phase, n, n);
+    return n;
+  }
   std::vector<double> inv_hit(ev.events());
   converged = false;
   std::uint32_t it = 0;
   while (it < opt.max_iterations) {
-    ++it;
     check_stop(opt.stop);
+    report_progress(opt.progress, phase, it, opt.max_iterations);
+    ++it;
     if (em_step(ev, p, q, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance) {
       converged = true;
       break;
     }
   }
+  report_progress(opt.progress, phase, it, it);
   return it;
 }
 
@@ -457,7 +469,7 @@ inline LearnedProbabilities learn_ic_em(const FollowerGraph& g, const Cascades& 
   for (edge_t e = 0; e < m; ++e) trials[e] = ev.in_events[e] + ev.failures[e];
   if (opt.shrinkage) {
     // A first pass without shrinkage gives the estimates the priors are fitted to.
-    r.iterations += detail::em_iterate(ev, p, q, 0.0, 0.0, 0.0, 0.0, opt, threads, converged);
+    r.iterations += detail::em_iterate(ev, p, q, 0.0, 0.0, 0.0, 0.0, opt, threads, converged, "em prior pass");
     if (opt.prior_alpha > 0) {
       alpha = opt.prior_alpha;
       beta = opt.prior_beta;

@@ -16,6 +16,7 @@
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 #include "kolsim/learn/cascades.hpp"
@@ -44,6 +45,9 @@ struct NetRateOptions {
   double prior_shape = 0, prior_rate = 0;
   int threads = 0;
   StopToken stop;
+  /// Reports phase "netrate": iterations done of max_iterations, and (iterations, iterations)
+  /// when it stops.
+  ProgressFn progress;
 };
 
 /// Learned transmission rates per edge (out-edge order).
@@ -234,8 +238,9 @@ inline NetRateResult learn_netrate(const FollowerGraph& g, const Cascades& casca
   };
   std::vector<double> credit(m, 0.0);
   while (r.iterations < opt.max_iterations) {
-    ++r.iterations;
     check_stop(opt.stop);
+    report_progress(opt.progress, "netrate", r.iterations, opt.max_iterations);
+    ++r.iterations;
     compute_shares();
     double worst = 0;
     for (edge_t e = 0; e < m; ++e) {
@@ -252,6 +257,7 @@ inline NetRateResult learn_netrate(const FollowerGraph& g, const Cascades& casca
       break;
     }
   }
+  report_progress(opt.progress, "netrate", r.iterations, r.iterations);
   compute_shares();
   // Log-likelihood: events log(sum H), minus every exposure's cumulative hazard.
   for (std::size_t k = 0; k < events; ++k) {
