@@ -125,7 +125,7 @@ class ConvergenceWarning(UserWarning):
 # keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
 # others report the whole call as one phase.
 _REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen"}
-_ONE_PHASE = {"select_blockers", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
+_ONE_PHASE = {"complex_greedy", "select_blockers", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
               "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
               "save_snapshot", "write_edge_list"}
 
@@ -157,7 +157,8 @@ for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "cor
               "read_audience", "read_roster", "replan_without", "rmat", "save_snapshot", "simulate",
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
-              "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion"):
+              "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
+              "FractionalThreshold", "complex_greedy"):
     globals()[_name] = _wrap_core(_name)
 lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
