@@ -307,8 +307,12 @@ class BudgetedGreedy {
     auto r = rule(
         main_, [&](vertex_t v) { return ratio_key(net(v), v); },
         [&] { return main_.seeds.size() < opt_.max_kols; }, before);
-    std::vector<LazyEntry> heap = lazy_heap(n_, r);
+    // Both heaps from one pass of gains: the cost-effective keys are the side heap's net gains
+    // per fee (the pop order depends only on the (key, v) order, not on the heap's layout).
     side = lazy_heap(n_, single);
+    std::vector<LazyEntry> heap;
+    for (const LazyEntry& e : side) heap.push_back({ratio_key(e.key, e.v), e.v, e.round});
+    std::make_heap(heap.begin(), heap.end());
     if (opt_.upper_bound) {
       for (vertex_t v = 0; v < n_; ++v)
         if (allowed(v)) pool_.push_back(v);
