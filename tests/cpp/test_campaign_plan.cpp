@@ -432,6 +432,27 @@ TEST(Plan, RiskZeroEqualsPlainAndFilterExcludes) {
   EXPECT_FALSE(d.kols.empty());
 }
 
+// Each re-plan point is a plan at its own budget (not the spec's): with unit fees, budget b
+// buys exactly b KOLs.
+TEST(Plan, ReplanPointsPlanAtTheirBudget) {
+  const std::uint64_t seed = test_seed();
+  const FollowerGraph g = weighted_cascade(erdos_renyi(400, 2400, seed + 5));
+  const Roster roster = full_roster(g, std::vector<double>(400, 1.0));
+  CampaignSpec spec;
+  spec.budget = 10;
+  spec.seed = seed;
+  spec.check_trials = 0;
+  spec.budget_curve = {3.0, 20.0};
+  const CampaignPlan p = plan_campaign(g, IndependentCascade{}, roster, spec);
+  ASSERT_EQ(p.budget_curve.size(), 2u);
+  for (const CurvePoint& c : p.budget_curve) {
+    EXPECT_EQ(c.source, "replan");
+    EXPECT_EQ(c.kols, static_cast<std::size_t>(c.budget)) << "budget " << c.budget;
+    EXPECT_LE(c.fee, c.budget);
+  }
+  EXPECT_EQ(p.kols.size(), 10u);
+}
+
 TEST(Plan, EqualFeesMatchKLimitAndWeightsOneIsPlain) {
   const std::uint64_t seed = test_seed();
   const FollowerGraph g = weighted_cascade(erdos_renyi(300, 2000, seed + 1));

@@ -23,7 +23,8 @@
 /// Wolsey 1982) until every target is met on the sample or nothing helps, then phase 2
 /// continues on f; no guarantee is claimed with a budget. Cost: O(total entries * log n) time,
 /// O(total entries) extra memory. Runs on the coverage engine of select/max_coverage.hpp (its
-/// tiered inverted index, one tier of every candidate, and its lazy-greedy step).
+/// tiered inverted index, one tier of every candidate, and its lazy-greedy loop, each rule a
+/// policy of it).
 #pragma once
 
 #include <algorithm>
@@ -85,14 +86,6 @@ struct BudgetedCoverageResult {
 };
 
 namespace detail {
-
-/// Lazy max-heap entry: key (an upper bound), vertex, round in which the key was computed.
-struct LazyEntry {
-  double key;
-  vertex_t v;
-  std::uint32_t round;
-  bool operator<(const LazyEntry& o) const { return key < o.key || (key == o.key && v > o.v); }
-};
 
 /// One greedy's picks and running totals (round = number of picks, which outdates every key).
 struct BudgetedRun {
@@ -217,36 +210,34 @@ class BudgetedGreedy {
     run.penalty += pen(v);
     ++run.round;
   }
-  /// A heap of every candidate that fits `remaining`, keyed by key(v) in run's round.
-  template <class Key>
-  std::vector<LazyEntry> candidate_heap(const BudgetedRun& run, double remaining, Key key) const {
-    std::vector<LazyEntry> heap;
-    for (vertex_t v = 0; v < n_; ++v)
-      if (allowed(v) && fits(v, remaining)) heap.push_back({key(v), v, run.round});
-    std::make_heap(heap.begin(), heap.end());
-    return heap;
-  }
-  /// The engine's lazy step on a budgeted heap: the best entry not chosen that fits the budget
-  /// left to `run`, its key recomputed by key(v) in run's round; nullptr if none.
-  template <class Key>
-  LazyEntry* best(std::vector<LazyEntry>& heap, const BudgetedRun& run, Key key) {
-    return lazy_front(
-        heap,
-        [&](const LazyEntry& e) {
-          if (chosen_[e.v] || !fits(e.v, opt_.budget - run.spent)) return Lazy::drop;  // never fits again
-          return e.round != run.round ? Lazy::stale : Lazy::fresh;
-        },
-        [&](LazyEntry& e) {
-          e.key = key(e.v);
-          e.round = run.round;
-        });
-  }
-  /// Pops the front of `heap` (returned by best) and takes it into `run`.
-  void take_front(std::vector<LazyEntry>& heap, BudgetedRun& run) {
-    const vertex_t v = heap.front().v;
-    std::pop_heap(heap.begin(), heap.end());
-    heap.pop_back();
-    take(run, v);
+  /// The budgeted objective as a policy of the engine's lazy step (select/max_coverage.hpp):
+  /// keys by `score` in run's round; a KOL is live while not chosen and within the budget left
+  /// to run; picks go on while `more`, call `before` ahead of each pick and `on_take` before
+  /// taking into run.
+  template <class Score, class More, class Before, class OnTake>
+  struct Rule {
+    BudgetedGreedy& g;
+    BudgetedRun& run;
+    Score score;
+    More more_;
+    Before before_;
+    OnTake on_take_;
+    std::uint32_t round() const { return run.round; }
+    bool candidate(vertex_t v) const { return g.candidate(v); }
+    bool live(vertex_t v) const { return !g.chosen_[v] && g.fits(v, g.opt_.budget - run.spent); }
+    double key(vertex_t v) { return score(v); }
+    bool more() { return more_(); }
+    void before_pick() { before_(); }
+    void take(vertex_t v) {
+      on_take_(v);
+      g.take(run, v);
+    }
+  };
+  template <class Score, class More = bool (*)(), class Before = void (*)(), class OnTake = void (*)(vertex_t)>
+  Rule<Score, More, Before, OnTake> rule(
+      BudgetedRun& run, Score score, More more = [] { return false; }, Before before = [] {},
+      OnTake on_take = [](vertex_t) {}) {
+    return {*this, run, score, more, before, on_take};
   }
 
   /// Phase 1: cost-effective greedy on the truncated objective sum_g min(cov_g, target_g) until
@@ -261,17 +252,17 @@ class BudgetedGreedy {
       }
     }
     acc_.assign(gcov_.size(), 0.0);
-    auto key = [&](vertex_t v) { return ratio_key(truncated_gain(v), v); };
-    std::vector<LazyEntry> heap = candidate_heap(main_, opt_.budget, key);
-    while (unmet() && main_.seeds.size() < opt_.max_kols) {
-      const LazyEntry* top = best(heap, main_, key);
-      if (!top || top->key <= 0.0) break;
-      for (auto j : index_.of(top->v)) {
-        const auto g = opt_.set_group[j];
-        if (g != no_group) gcov_[g] += unc_[j] * q(top->v) * opt_.set_unit[j];
-      }
-      take_front(heap, main_);
-    }
+    auto r = rule(
+        main_, [&](vertex_t v) { return ratio_key(truncated_gain(v), v); },
+        [&] { return unmet() && main_.seeds.size() < opt_.max_kols; }, [] {},
+        [&](vertex_t v) {
+          for (auto j : index_.of(v)) {
+            const auto g = opt_.set_group[j];
+            if (g != no_group) gcov_[g] += unc_[j] * q(v) * opt_.set_unit[j];
+          }
+        });
+    std::vector<LazyEntry> heap = lazy_heap(n_, r);
+    lazy_greedy_rounds(heap, r);
   }
   /// Gain of v on the truncated objective.
   double truncated_gain(vertex_t v) {
@@ -300,39 +291,38 @@ class BudgetedGreedy {
   /// heap: max raw net gain among KOLs that fit the remaining budget).
   void main_phase() {
     auto net = [&](vertex_t v) { return gain(v) - pen(v); };
-    auto key = [&](vertex_t v) { return ratio_key(net(v), v); };
-    std::vector<LazyEntry> heap, single;
-    for (vertex_t v = 0; v < n_; ++v) {
-      if (!allowed(v) || !fits(v, opt_.budget - main_.spent)) continue;
-      const double g = net(v);
-      heap.push_back({ratio_key(g, v), v, main_.round});
-      single.push_back({g, v, main_.round});
-    }
-    std::make_heap(heap.begin(), heap.end());
-    std::make_heap(single.begin(), single.end());
+    auto single = rule(main_, net);
     const std::size_t phase1 = main_.seeds.size();
-    if (opt_.upper_bound) {
-      for (vertex_t v = 0; v < n_; ++v)
-        if (allowed(v)) pool_.push_back(v);
-    }
     std::size_t next_bound = 0;
-    while (main_.seeds.size() < opt_.max_kols) {
+    std::vector<LazyEntry> side;
+    auto before = [&] {
       if (opt_.upper_bound && main_.seeds.size() - phase1 == next_bound) {
         eval_bound();
         next_bound = next_bound == 0 ? 4 : 4 * next_bound;
       }
       if (budgeted_ && (opt_.method != BudgetedMethod::greedy_or_single || main_.seeds.size() == phase1)) {
-        if (const LazyEntry* s = best(single, main_, net)) consider_augment(*s);
+        if (const LazyEntry* s = lazy_best(side, single)) consider_augment(*s);
       }
-      const LazyEntry* top = best(heap, main_, key);
-      if (!top || top->key <= 0.0) break;
-      take_front(heap, main_);
+    };
+    auto r = rule(
+        main_, [&](vertex_t v) { return ratio_key(net(v), v); },
+        [&] { return main_.seeds.size() < opt_.max_kols; }, before);
+    // Both heaps from one pass of gains: the cost-effective keys are the side heap's net gains
+    // per fee (the pop order depends only on the (key, v) order, not on the heap's layout).
+    side = lazy_heap(n_, single);
+    std::vector<LazyEntry> heap;
+    for (const LazyEntry& e : side) heap.push_back({ratio_key(e.key, e.v), e.v, e.round});
+    std::make_heap(heap.begin(), heap.end());
+    if (opt_.upper_bound) {
+      for (vertex_t v = 0; v < n_; ++v)
+        if (allowed(v)) pool_.push_back(v);
     }
+    lazy_greedy_rounds(heap, r);
     if (opt_.upper_bound) {
       eval_bound();
       res_.upper_bound = std::min(res_.upper_bound, static_cast<double>(rr_.size()));
     }
-    heap_bytes_ = heap.capacity() + single.capacity();
+    heap_bytes_ = heap.capacity() + side.capacity();
   }
   /// Remembers prefix + s if it beats the best augmented solution so far.
   void consider_augment(const LazyEntry& s) {
@@ -401,13 +391,10 @@ class BudgetedGreedy {
   void unit_cost_phase() {
     BudgetedRun uc;
     uc.cov = restart();
-    auto net = [&](vertex_t v) { return gain(v) - pen(v); };
-    std::vector<LazyEntry> heap = candidate_heap(uc, opt_.budget, net);
-    while (uc.seeds.size() < opt_.max_kols) {
-      const LazyEntry* top = best(heap, uc, net);
-      if (!top || top->key <= 0.0) break;
-      take_front(heap, uc);
-    }
+    auto r = rule(
+        uc, [&](vertex_t v) { return gain(v) - pen(v); }, [&] { return uc.seeds.size() < opt_.max_kols; });
+    std::vector<LazyEntry> heap = lazy_heap(n_, r);
+    lazy_greedy_rounds(heap, r);
     if (opt_.method == BudgetedMethod::unit_cost ||
         uc.cov - uc.penalty > main_.cov - main_.penalty + 1e-9 * std::max(1.0, std::abs(main_.cov))) {
       main_ = std::move(uc);

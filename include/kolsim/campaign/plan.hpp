@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -458,6 +459,377 @@ inline double validate_campaign_spec(vertex_t n, const CampaignSpec& spec) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// The roster and audience bound to the graph: who may be chosen, at what fee, how surely each
+/// KOL posts, the contracted seeds and the group minimums.
+struct CampaignBinding {
+  double delta = 0;
+  int threads = 0;
+  bool budgeted = false, fair = false;
+  std::size_t max_kols = 0;
+  std::vector<double> group_target, q, fees, contracted_q;
+  std::vector<char> allowed;
+  std::vector<vertex_t> contracted;
+};
+
+/// OPIM-C's round schedule with the rule's factor alpha in place of 1 - 1/e.
+struct CampaignSchedule {
+  double alpha = 0, W = 0, theta0 = 0, a = 0, target = 0;
+  int imax = 1;
+  bool roots_only = false, no_candidates = false;
+};
+
+/// One plan_campaign call, in phases: bind roster and audience, schedule the rounds, sample and
+/// select until certified, report the KOLs, re-plan at the budget-curve points, check.
+template <DiffusionModel M>
+class CampaignPlanner {
+ public:
+  CampaignPlanner(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec)
+      : g_(g), model_(model), roster_(roster), spec_(spec), aud_(spec.audience), n_(g.num_vertices()) {}
+
+  CampaignPlan run() {
+    bind_spec();
+    bind_groups();
+    bind_candidates();
+    schedule();
+    start_plan();
+    select_rounds();
+    report_kols();
+    replan_points();
+    check();
+    plan_.graph_checksum = graph_checksum(g_, b_.threads);
+    plan_.phase_seconds = {{"sampling", t_sample_}, {"selection", t_select_}, {"check", t_check_}};
+    plan_.seconds = total_.seconds();
+    return std::move(plan_);
+  }
+
+ private:
+  static constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+
+  /// Graph, model, roster, audience and the spec's scalars.
+  void bind_spec() {
+    KOLSIM_REQUIRE(n_ > 0, "plan_campaign: the graph has no vertices");
+    validate_model(model_, g_, resolve_threads(spec_.threads));
+    roster_.require_graph(g_, "plan_campaign");
+    aud_.require_graph(g_, "plan_campaign");
+    b_.delta = validate_campaign_spec(n_, spec_);
+    b_.threads = resolve_threads(spec_.threads);
+    b_.budgeted = std::isfinite(spec_.budget);
+    b_.max_kols = spec_.max_kols == 0 ? unlimited : spec_.max_kols;
+  }
+
+  /// Group minimums (in expected accounts of the group reached).
+  void bind_groups() {
+    b_.group_target.assign(aud_.num_groups(), 0.0);
+    for (const auto& [name, minimum] : spec_.group_minimums) {
+      KOLSIM_REQUIRE(aud_.grouped(), "plan_campaign: group_minimums need an audience with groups");
+      const auto gi = aud_.group_index(name);
+      KOLSIM_REQUIRE(gi != no_group, "plan_campaign: group_minimums names unknown group '", name, "'");
+      KOLSIM_REQUIRE(std::isfinite(minimum) && minimum >= 0.0, "plan_campaign: minimum of group '", name,
+                     "' must be finite and >= 0");
+      b_.group_target[gi] = minimum;
+    }
+    b_.fair = std::any_of(b_.group_target.begin(), b_.group_target.end(), [](double x) { return x > 0.0; });
+    if (!b_.fair) return;
+    for (vertex_t v = 0; v < n_; ++v) {
+      const auto gi = aud_.group_of[v];
+      KOLSIM_REQUIRE(gi == no_group || b_.group_target[gi] == 0.0 || aud_.weight(v) > 0.0, "plan_campaign: group '",
+                     aud_.group_names[gi], "' has a minimum but account ", g_.account(v),
+                     " in it has weight 0; give the group a positive weight");
+    }
+  }
+
+  /// Candidates, fees, post probabilities, contracted and excluded accounts.
+  void bind_candidates() {
+    b_.q.assign(n_, 1.0);
+    b_.fees.assign(n_, 0.0);
+    b_.allowed.assign(n_, 0);
+    std::vector<char> blocked(n_, 0);
+    for (account_t a : spec_.contracted) {
+      const vertex_t v = g_.index_of(a);
+      KOLSIM_REQUIRE(!blocked[v], "plan_campaign: account ", a, " is contracted twice");
+      blocked[v] = 1;
+      b_.contracted.push_back(v);
+    }
+    for (account_t a : spec_.excluded) blocked[g_.index_of(a)] = 1;
+    for (vertex_t v = 0; v < n_; ++v) {
+      if (spec_.risk_mode == RiskMode::expected) b_.q[v] = 1.0 - roster_.risk(v);
+      b_.fees[v] = roster_.fee(v);
+      b_.allowed[v] = roster_.is_candidate(v) && !blocked[v] && roster_.risk(v) <= spec_.max_risk;
+    }
+    for (vertex_t v : b_.contracted) b_.contracted_q.push_back(b_.q[v]);
+  }
+
+  /// The rule's factor alpha, the first and largest collection sizes, the round cap and the
+  /// stop target (OPIM-C's 1 - 1/e - epsilon scaled to alpha); builds the RR sampler.
+  void schedule() {
+    const double e1 = 1.0 - 1.0 / std::exp(1.0);
+    const double alpha_b = spec_.method == BudgetedMethod::greedy_plus ? 0.5 : 0.5 * e1;
+    s_.alpha = b_.budgeted ? (b_.max_kols == unlimited ? alpha_b : 0.5 * e1) : e1;
+    std::vector<double> cand_fees;
+    double opt_lb = 0.0;
+    std::size_t pool = 0;
+    for (vertex_t v = 0; v < n_; ++v) {
+      if (!b_.allowed[v]) continue;
+      ++pool;
+      if (b_.fees[v] <= spec_.budget) {
+        cand_fees.push_back(b_.fees[v]);
+        opt_lb = std::max(opt_lb, aud_.weight(v) * b_.q[v]);
+      }
+    }
+    std::sort(cand_fees.begin(), cand_fees.end());
+    std::size_t k_eff = 0;
+    double acc_fee = 0.0;
+    for (double f : cand_fees) {
+      if (k_eff >= b_.max_kols || acc_fee + f > spec_.budget) break;
+      acc_fee += f;
+      ++k_eff;
+    }
+    k_eff = std::max<std::size_t>(k_eff, 1);
+    s_.no_candidates = cand_fees.empty();
+    s_.roots_only = spec_.deadline == 0;
+    sampler_.emplace(g_, model_, s_.roots_only ? 1u : spec_.deadline, aud_.weights);
+    s_.W = sampler_->total_weight();
+    if (opt_lb <= 0.0) opt_lb = s_.W / static_cast<double>(std::max<vertex_t>(n_, 1)) * 1e-3;
+    const double lognk = rr_log_binom(static_cast<double>(std::max<std::size_t>(pool, 1)), static_cast<double>(k_eff));
+    const double l6d = std::log(6.0 / b_.delta);
+    const double root = s_.alpha * std::sqrt(l6d) + std::sqrt(s_.alpha * (lognk + l6d));
+    const double theta_max = 2.0 * s_.W * root * root / (spec_.epsilon * spec_.epsilon * opt_lb);
+    s_.theta0 = std::max(512.0, std::min(theta_max, 2.0 * root * root));
+    s_.imax = std::clamp(static_cast<int>(std::ceil(std::log2(std::max(theta_max / s_.theta0, 1.0)))), 1, 40);
+    s_.a = std::log(3.0 * s_.imax / b_.delta);
+    s_.target = s_.alpha * (1.0 - spec_.epsilon / e1);
+  }
+
+  /// The plan's header fields and the selection options shared by every round and re-plan.
+  void start_plan() {
+    plan_.spec = spec_;
+    plan_.spec.stop = nullptr;
+    plan_.model = std::string(M::name);
+    plan_.num_vertices = n_;
+    plan_.num_edges = g_.num_edges();
+    plan_.version = kolsim::version();
+    plan_.contracted = spec_.contracted;
+    plan_.total_weight = s_.W;
+    bo_.allowed = b_.allowed;
+    bo_.fees = b_.fees;
+    bo_.budget = spec_.budget;
+    bo_.max_kols = b_.max_kols;
+    bo_.post_probability = b_.q;
+    bo_.fixed_seeds = b_.contracted;
+    bo_.method = spec_.method;
+    base_bytes_ = sampler_->bytes() + static_cast<std::size_t>(b_.threads) * n_ * 4;
+  }
+
+  /// RR sampling and selection rounds: R1 (selection) and R2 (validation) double until the
+  /// certified ratio reaches the target, the round cap, or no candidate fits.
+  void select_rounds() {
+    auto theta = static_cast<std::uint64_t>(std::ceil(s_.theta0));
+    for (int i = 1;; ++i) {
+      rounds_ = i;
+      campaign_grow(*sampler_, r1_, theta, spec_.seed, domain::rr_final, s_.roots_only, base_bytes_ + r2_.bytes(),
+                    spec_.memory_limit, b_.threads, spec_.stop, drawn_);
+      campaign_grow(*sampler_, r2_, theta, spec_.seed, domain::rr_validate, s_.roots_only, base_bytes_ + r1_.bytes(),
+                    spec_.memory_limit, b_.threads, spec_.stop, drawn_);
+      t_sample_ += lap_.lap();
+      const double base_ratio = select_round();
+      if (base_ratio >= s_.target || i >= s_.imax || s_.no_candidates) break;
+      theta *= 2;
+    }
+    plan_.certified_ratio = ratio_;
+    plan_.lower_bound = lower_;
+    plan_.upper_bound = upper_;
+    plan_.guarantee = (spec_.risk_penalty > 0.0 || b_.fair || (b_.budgeted && b_.max_kols != unlimited)) ? 0.0 : s_.alpha;
+    plan_.rule = sel_.rule;
+    plan_.rounds = rounds_;
+  }
+
+  /// The round's selection options: the per-KOL risk penalty and the group minimums on R1.
+  BudgetedCoverageOptions round_options() {
+    BudgetedCoverageOptions o = bo_;
+    const double th1 = static_cast<double>(r1_.size());
+    if (spec_.risk_penalty > 0.0) {
+      penalty_.assign(n_, 0.0);
+      for (vertex_t v : r1_.nodes()) penalty_[v] += 1.0;
+      for (vertex_t v = 0; v < n_; ++v) penalty_[v] *= spec_.risk_penalty * roster_.risk(v);
+      o.penalty = penalty_;
+    }
+    if (b_.fair) {
+      set_group_.resize(r1_.size());
+      set_unit_.resize(r1_.size());
+      for (std::uint64_t j = 0; j < r1_.size(); ++j) {
+        const vertex_t root_v = r1_.set(j)[0];
+        set_group_[j] = aud_.group_of[root_v];
+        set_unit_[j] = s_.W / (th1 * aud_.weight(root_v));
+      }
+      o.set_group = set_group_;
+      o.set_unit = set_unit_;
+      o.group_target = b_.group_target;
+    }
+    return o;
+  }
+
+  /// Selection on R1 and its certificate on R2; returns the plain rule's certified ratio (the
+  /// stop criterion).
+  double select_round() {
+    const double th1 = static_cast<double>(r1_.size());
+    BudgetedCoverageOptions o = round_options();
+    const bool plain = spec_.risk_penalty == 0.0 && !b_.fair;
+    o.upper_bound = plain;
+    check_stop(spec_.stop);
+    sel_ = budgeted_max_coverage(r1_, n_, o);
+    // Upper bound on the optimum's sample coverage: the data-dependent knapsack bound of the
+    // plain rule's greedy prefixes, and the rule's factor alpha when it has one.
+    BudgetedCoverageOptions ob = bo_;
+    ob.upper_bound = true;
+    const BudgetedCoverageResult base_sel = plain ? sel_ : budgeted_max_coverage(r1_, n_, ob);
+    double ub_cov = base_sel.upper_bound;
+    if (!(b_.budgeted && b_.max_kols != unlimited))
+      ub_cov = std::min(ub_cov, base_sel.fixed_coverage + (base_sel.coverage - base_sel.fixed_coverage) / s_.alpha);
+    ub_cov = std::min(ub_cov, th1);
+    upper_ = opim_upper(ub_cov, s_.a) * s_.W / th1;
+    lower_ = lower_of(sel_);
+    if (plain && b_.budgeted && spec_.method == BudgetedMethod::greedy_plus) {
+      // Many cheap KOLs look best on the sample they were chosen from (winner's curse); judge
+      // the unit-cost greedy against it on the independent validation sets and keep the better.
+      BudgetedCoverageOptions ou = o;
+      ou.method = BudgetedMethod::unit_cost;
+      ou.upper_bound = false;
+      BudgetedCoverageResult alt = budgeted_max_coverage(r1_, n_, ou);
+      const double alt_lower = lower_of(alt);
+      if (alt_lower > lower_) {
+        alt.upper_bound = sel_.upper_bound;
+        sel_ = std::move(alt);
+        lower_ = alt_lower;
+      }
+    }
+    ratio_ = upper_ > 0.0 ? std::min(1.0, lower_ / upper_) : 0.0;
+    const double base_ratio = plain ? ratio_ : (upper_ > 0.0 ? std::min(1.0, lower_of(base_sel) / upper_) : 0.0);
+    t_select_ += lap_.lap();
+    peak_ = std::max(peak_, r1_.bytes() + r2_.bytes() + sel_.bytes + base_bytes_);
+    return base_ratio;
+  }
+
+  /// Contracted seeds followed by `seeds`, and their post probabilities.
+  std::vector<vertex_t> with_contracted(std::span<const vertex_t> seeds, std::vector<double>& qs) const {
+    std::vector<vertex_t> all(b_.contracted);
+    all.insert(all.end(), seeds.begin(), seeds.end());
+    qs.clear();
+    for (vertex_t v : all) qs.push_back(b_.q[v]);
+    return all;
+  }
+
+  /// OPIM-C's lower confidence bound on the reach of contracted + r.seeds, from R2.
+  double lower_of(const BudgetedCoverageResult& r) const {
+    std::vector<double> qs;
+    const std::vector<vertex_t> all = with_contracted(r.seeds, qs);
+    return opim_lower(seed_coverage(r2_, n_, all, qs).coverage, s_.a) * s_.W / static_cast<double>(r2_.size());
+  }
+
+  /// Per-KOL RR numbers on the validation sets R2 (and on R1 as the selector saw them).
+  void report_kols() {
+    const double th1 = static_cast<double>(r1_.size()), th2 = static_cast<double>(r2_.size());
+    const double W = s_.W;
+    all_ = with_contracted(sel_.seeds, all_q_);
+    const SeedCoverage sc = seed_coverage(r2_, n_, all_, all_q_);
+    plan_.reach_rr = W * sc.coverage / th2;
+    for (std::size_t i = 0; i < sel_.seeds.size(); ++i) {
+      const vertex_t v = sel_.seeds[i];
+      const std::size_t ai = b_.contracted.size() + i;
+      KolChoice k;
+      k.vertex = v;
+      k.account = g_.account(v);
+      k.fee = b_.fees[v];
+      k.risk = roster_.risk(v);
+      if (const auto slot = roster_.find(v); slot >= 0) {
+        k.platform = roster_[static_cast<std::size_t>(slot)].platform;
+        k.tags = roster_[static_cast<std::size_t>(slot)].tags;
+      }
+      k.marginal_rr = W * sc.marginal[ai] / th2;
+      k.marginal_rr_selection = W * sel_.marginal[i] / th1;
+      k.own_reach_rr = W * sc.sets_of_seed[ai] / th2;
+      k.own_reach = k.own_reach_rr;  // replaced by the Monte Carlo check when there is one
+      k.risk_loss = W * k.risk * sc.decisive[ai] / th2;
+      k.penalty = penalty_.empty() ? 0.0 : W * penalty_[v] / th1;
+      plan_.kols.push_back(std::move(k));
+      plan_.total_fee += b_.fees[v];
+    }
+  }
+
+  /// Reach-vs-budget re-plans on R1, evaluated on R2 (and by Monte Carlo in check(), like the
+  /// prefixes); then the RR sets are released.
+  void replan_points() {
+    const double th2 = static_cast<double>(r2_.size()), W = s_.W;
+    for (double b : spec_.budget_curve) {
+      KOLSIM_REQUIRE(!std::isnan(b) && b >= 0.0, "plan_campaign: budget_curve points must be >= 0, got ", b);
+      BudgetedCoverageOptions o = bo_;
+      o.budget = b;
+      if (!std::isfinite(b) && b_.max_kols == unlimited) continue;
+      check_stop(spec_.stop);
+      const BudgetedCoverageResult r = budgeted_max_coverage(r1_, n_, o);
+      std::vector<double> qs;
+      std::vector<vertex_t> s = with_contracted(r.seeds, qs);
+      const double p = seed_coverage(r2_, n_, s, qs).coverage / th2;
+      const double rr_se = W * std::sqrt(p * (1.0 - p) / th2);
+      plan_.budget_curve.push_back({"replan", b, r.fee, r.seeds.size(), W * p, rr_se, "rr_validation", W * p, rr_se});
+      replan_seeds_.push_back(std::move(s));
+    }
+    t_select_ += lap_.lap();
+    plan_.rr_sets = drawn_;
+    plan_.peak_bytes = peak_;
+    r1_.release();
+    r2_.release();
+  }
+
+  /// Independent Monte Carlo check (seeds of its own, never the RR sets), or the RR numbers
+  /// without one.
+  void check() {
+    if (spec_.check_trials > 0) {
+      check_plan(g_, model_, spec_, b_.contracted, b_.contracted_q, sel_.seeds, all_, all_q_, b_.q, replan_seeds_,
+                 b_.group_target, plan_);
+      plan_.check_trials = spec_.check_trials;
+    } else {
+      plan_.reach = plan_.reach_rr;
+      for (std::size_t gi = 0; gi < aud_.num_groups(); ++gi) {
+        GroupReach gr;
+        gr.name = aud_.group_names[gi];
+        gr.minimum = b_.group_target[gi];
+        gr.met = false;
+        plan_.groups.push_back(std::move(gr));
+      }
+    }
+    t_check_ = lap_.lap();
+  }
+
+  const FollowerGraph& g_;
+  const M& model_;
+  const Roster& roster_;
+  const CampaignSpec& spec_;
+  const Audience& aud_;
+  vertex_t n_;
+  Stopwatch total_, lap_;
+  CampaignBinding b_;
+  CampaignSchedule s_;
+  std::optional<RRSampler<M>> sampler_;
+  CampaignPlan plan_;
+  BudgetedCoverageOptions bo_;
+  RRCollection r1_, r2_;
+  std::uint64_t drawn_ = 0;
+  std::size_t peak_ = 0, base_bytes_ = 0;
+  double t_sample_ = 0, t_select_ = 0, t_check_ = 0;
+  BudgetedCoverageResult sel_;
+  std::vector<double> penalty_, set_unit_;
+  std::vector<std::uint32_t> set_group_;
+  double ratio_ = 0, lower_ = 0, upper_ = 0;
+  int rounds_ = 0;
+  std::vector<vertex_t> all_;  // contracted + chosen seeds
+  std::vector<double> all_q_;
+  std::vector<std::vector<vertex_t>> replan_seeds_;
+};
+
+}  // namespace detail
+
 /// Plans a KOL campaign: chooses KOLs from `roster` to maximise the (weighted) reach of the
 /// campaign under `spec` and checks the result by independent Monte Carlo. IC or LT. Throws
 /// std::invalid_argument for an inconsistent spec/roster/audience, std::out_of_range for
@@ -466,280 +838,7 @@ template <DiffusionModel M>
 CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec) {
   static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
                 "plan_campaign supports IndependentCascade and LinearThreshold");
-  Stopwatch total, lap;
-  const vertex_t n = g.num_vertices();
-  KOLSIM_REQUIRE(n > 0, "plan_campaign: the graph has no vertices");
-  validate_model(model, g, resolve_threads(spec.threads));
-  roster.require_graph(g, "plan_campaign");
-  const Audience& aud = spec.audience;
-  aud.require_graph(g, "plan_campaign");
-  const double delta = detail::validate_campaign_spec(n, spec);
-  const int threads = resolve_threads(spec.threads);
-  const bool budgeted = std::isfinite(spec.budget);
-  const std::size_t max_kols = spec.max_kols == 0 ? std::numeric_limits<std::size_t>::max() : spec.max_kols;
-
-  // Group minimums (in expected accounts of the group reached).
-  std::vector<double> group_target(aud.num_groups(), 0.0);
-  for (const auto& [name, minimum] : spec.group_minimums) {
-    KOLSIM_REQUIRE(aud.grouped(), "plan_campaign: group_minimums need an audience with groups");
-    const auto gi = aud.group_index(name);
-    KOLSIM_REQUIRE(gi != no_group, "plan_campaign: group_minimums names unknown group '", name, "'");
-    KOLSIM_REQUIRE(std::isfinite(minimum) && minimum >= 0.0, "plan_campaign: minimum of group '", name,
-                   "' must be finite and >= 0");
-    group_target[gi] = minimum;
-  }
-  const bool fair = std::any_of(group_target.begin(), group_target.end(), [](double x) { return x > 0.0; });
-  if (fair) {
-    for (vertex_t v = 0; v < n; ++v) {
-      const auto gi = aud.group_of[v];
-      KOLSIM_REQUIRE(gi == no_group || group_target[gi] == 0.0 || aud.weight(v) > 0.0, "plan_campaign: group '",
-                     aud.group_names[gi], "' has a minimum but account ", g.account(v),
-                     " in it has weight 0; give the group a positive weight");
-    }
-  }
-
-  // Candidates, fees, post probabilities.
-  std::vector<double> q(n, 1.0), fees(n, 0.0);
-  std::vector<char> allowed(n, 0), blocked(n, 0);
-  std::vector<vertex_t> contracted;
-  for (account_t a : spec.contracted) {
-    const vertex_t v = g.index_of(a);
-    KOLSIM_REQUIRE(!blocked[v], "plan_campaign: account ", a, " is contracted twice");
-    blocked[v] = 1;
-    contracted.push_back(v);
-  }
-  for (account_t a : spec.excluded) blocked[g.index_of(a)] = 1;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (spec.risk_mode == RiskMode::expected) q[v] = 1.0 - roster.risk(v);
-    fees[v] = roster.fee(v);
-    allowed[v] = roster.is_candidate(v) && !blocked[v] && roster.risk(v) <= spec.max_risk;
-  }
-  std::vector<double> contracted_q;
-  for (vertex_t v : contracted) contracted_q.push_back(q[v]);
-
-  // Round schedule (OPIM-C with the rule's factor alpha in place of 1 - 1/e).
-  const double e1 = 1.0 - 1.0 / std::exp(1.0);
-  const double alpha_b = spec.method == BudgetedMethod::greedy_plus ? 0.5 : 0.5 * e1;
-  const double alpha = budgeted ? (max_kols == std::numeric_limits<std::size_t>::max() ? alpha_b : 0.5 * e1) : e1;
-  std::vector<double> cand_fees;
-  double opt_lb = 0.0;
-  std::size_t pool = 0;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (!allowed[v]) continue;
-    ++pool;
-    if (fees[v] <= spec.budget) {
-      cand_fees.push_back(fees[v]);
-      opt_lb = std::max(opt_lb, aud.weight(v) * q[v]);
-    }
-  }
-  std::sort(cand_fees.begin(), cand_fees.end());
-  std::size_t k_eff = 0;
-  double acc_fee = 0.0;
-  for (double f : cand_fees) {
-    if (k_eff >= max_kols || acc_fee + f > spec.budget) break;
-    acc_fee += f;
-    ++k_eff;
-  }
-  k_eff = std::max<std::size_t>(k_eff, 1);
-  const bool roots_only = spec.deadline == 0;
-  RRSampler<M> sampler(g, model, roots_only ? 1u : spec.deadline, aud.weights);
-  const double W = sampler.total_weight();
-  if (opt_lb <= 0.0) opt_lb = W / static_cast<double>(std::max<vertex_t>(n, 1)) * 1e-3;
-  const double lognk = detail::rr_log_binom(static_cast<double>(std::max<std::size_t>(pool, 1)),
-                                            static_cast<double>(k_eff));
-  const double l6d = std::log(6.0 / delta);
-  const double root = alpha * std::sqrt(l6d) + std::sqrt(alpha * (lognk + l6d));
-  const double theta_max = 2.0 * W * root * root / (spec.epsilon * spec.epsilon * opt_lb);
-  const double theta0 = std::max(512.0, std::min(theta_max, 2.0 * root * root));
-  const int imax = std::clamp(static_cast<int>(std::ceil(std::log2(std::max(theta_max / theta0, 1.0)))), 1, 40);
-  const double a = std::log(3.0 * imax / delta);
-  // Stop target: OPIM-C's 1 - 1/e - epsilon scaled to the rule's factor alpha.
-  const double target = alpha * (1.0 - spec.epsilon / e1);
-
-  CampaignPlan plan;
-  plan.spec = spec;
-  plan.spec.stop = nullptr;
-  plan.model = std::string(M::name);
-  plan.num_vertices = n;
-  plan.num_edges = g.num_edges();
-  plan.version = kolsim::version();
-  plan.contracted = spec.contracted;
-  plan.total_weight = W;
-
-  BudgetedCoverageOptions bo;
-  bo.allowed = allowed;
-  bo.fees = fees;
-  bo.budget = spec.budget;
-  bo.max_kols = max_kols;
-  bo.post_probability = q;
-  bo.fixed_seeds = contracted;
-  bo.method = spec.method;
-
-  RRCollection r1, r2;
-  std::uint64_t drawn = 0;
-  std::size_t peak = 0;
-  const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-  double t_sample = 0, t_select = 0;
-  auto theta = static_cast<std::uint64_t>(std::ceil(theta0));
-  BudgetedCoverageResult sel;
-  std::vector<double> penalty, set_unit;
-  std::vector<std::uint32_t> set_group;
-  double ratio = 0, lower = 0, upper = 0;
-  int round = 0;
-  for (int i = 1;; ++i) {
-    round = i;
-    detail::campaign_grow(sampler, r1, theta, spec.seed, domain::rr_final, roots_only, base_bytes + r2.bytes(),
-                          spec.memory_limit, threads, spec.stop, drawn);
-    detail::campaign_grow(sampler, r2, theta, spec.seed, domain::rr_validate, roots_only, base_bytes + r1.bytes(),
-                          spec.memory_limit, threads, spec.stop, drawn);
-    t_sample += lap.lap();
-    const double th1 = static_cast<double>(r1.size()), th2 = static_cast<double>(r2.size());
-    BudgetedCoverageOptions o = bo;
-    if (spec.risk_penalty > 0.0) {
-      penalty.assign(n, 0.0);
-      for (vertex_t v : r1.nodes()) penalty[v] += 1.0;
-      for (vertex_t v = 0; v < n; ++v) penalty[v] *= spec.risk_penalty * roster.risk(v);
-      o.penalty = penalty;
-    }
-    if (fair) {
-      set_group.resize(r1.size());
-      set_unit.resize(r1.size());
-      for (std::uint64_t j = 0; j < r1.size(); ++j) {
-        const vertex_t root_v = r1.set(j)[0];
-        set_group[j] = aud.group_of[root_v];
-        set_unit[j] = W / (th1 * aud.weight(root_v));
-      }
-      o.set_group = set_group;
-      o.set_unit = set_unit;
-      o.group_target = group_target;
-    }
-    const bool plain = spec.risk_penalty == 0.0 && !fair;
-    o.upper_bound = plain;
-    check_stop(spec.stop);
-    sel = budgeted_max_coverage(r1, n, o);
-    // Upper bound on the optimum's sample coverage: the data-dependent knapsack bound of the
-    // plain rule's greedy prefixes, and the rule's factor alpha when it has one.
-    BudgetedCoverageOptions ob = bo;
-    ob.upper_bound = true;
-    const BudgetedCoverageResult base_sel = plain ? sel : budgeted_max_coverage(r1, n, ob);
-    double ub_cov = base_sel.upper_bound;
-    if (!(budgeted && max_kols != std::numeric_limits<std::size_t>::max()))
-      ub_cov = std::min(ub_cov, base_sel.fixed_coverage + (base_sel.coverage - base_sel.fixed_coverage) / alpha);
-    ub_cov = std::min(ub_cov, th1);
-    auto lower_of = [&](const BudgetedCoverageResult& r) {
-      std::vector<vertex_t> all(contracted);
-      all.insert(all.end(), r.seeds.begin(), r.seeds.end());
-      std::vector<double> qs;
-      for (vertex_t v : all) qs.push_back(q[v]);
-      return detail::opim_lower(detail::seed_coverage(r2, n, all, qs).coverage, a) * W / th2;
-    };
-    upper = detail::opim_upper(ub_cov, a) * W / th1;
-    lower = lower_of(sel);
-    if (plain && budgeted && spec.method == BudgetedMethod::greedy_plus) {
-      // Many cheap KOLs look best on the sample they were chosen from (winner's curse); judge
-      // the unit-cost greedy against it on the independent validation sets and keep the better.
-      BudgetedCoverageOptions ou = o;
-      ou.method = BudgetedMethod::unit_cost;
-      ou.upper_bound = false;
-      BudgetedCoverageResult alt = budgeted_max_coverage(r1, n, ou);
-      const double alt_lower = lower_of(alt);
-      if (alt_lower > lower) {
-        alt.upper_bound = sel.upper_bound;
-        sel = std::move(alt);
-        lower = alt_lower;
-      }
-    }
-    ratio = upper > 0.0 ? std::min(1.0, lower / upper) : 0.0;
-    const double base_ratio = plain ? ratio : (upper > 0.0 ? std::min(1.0, lower_of(base_sel) / upper) : 0.0);
-    t_select += lap.lap();
-    peak = std::max(peak, r1.bytes() + r2.bytes() + sel.bytes + base_bytes);
-    if (base_ratio >= target || i >= imax || cand_fees.empty()) break;
-    theta *= 2;
-  }
-  const double th1 = static_cast<double>(r1.size()), th2 = static_cast<double>(r2.size());
-  plan.certified_ratio = ratio;
-  plan.lower_bound = lower;
-  plan.upper_bound = upper;
-  plan.guarantee = (spec.risk_penalty > 0.0 || fair || (budgeted && max_kols != std::numeric_limits<std::size_t>::max()))
-                       ? 0.0
-                       : alpha;
-  plan.rule = sel.rule;
-  plan.rounds = round;
-
-  // Per-KOL RR numbers on the validation sets R2.
-  std::vector<vertex_t> all(contracted);
-  all.insert(all.end(), sel.seeds.begin(), sel.seeds.end());
-  std::vector<double> all_q;
-  for (vertex_t v : all) all_q.push_back(q[v]);
-  const detail::SeedCoverage sc = detail::seed_coverage(r2, n, all, all_q);
-  plan.reach_rr = W * sc.coverage / th2;
-  for (std::size_t i = 0; i < sel.seeds.size(); ++i) {
-    const vertex_t v = sel.seeds[i];
-    const std::size_t ai = contracted.size() + i;
-    KolChoice k;
-    k.vertex = v;
-    k.account = g.account(v);
-    k.fee = fees[v];
-    k.risk = roster.risk(v);
-    if (const auto slot = roster.find(v); slot >= 0) {
-      k.platform = roster[static_cast<std::size_t>(slot)].platform;
-      k.tags = roster[static_cast<std::size_t>(slot)].tags;
-    }
-    k.marginal_rr = W * sc.marginal[ai] / th2;
-    k.marginal_rr_selection = W * sel.marginal[i] / th1;
-    k.own_reach_rr = W * sc.sets_of_seed[ai] / th2;
-    k.own_reach = k.own_reach_rr;  // replaced by the Monte Carlo check when there is one
-    k.risk_loss = W * k.risk * sc.decisive[ai] / th2;
-    k.penalty = penalty.empty() ? 0.0 : W * penalty[v] / th1;
-    plan.kols.push_back(std::move(k));
-    plan.total_fee += fees[v];
-  }
-
-  // Reach-vs-budget re-plans on R1, evaluated on R2 (and by Monte Carlo below, like the prefixes).
-  std::vector<std::vector<vertex_t>> replan_seeds;
-  for (double b : spec.budget_curve) {
-    KOLSIM_REQUIRE(!std::isnan(b) && b >= 0.0, "plan_campaign: budget_curve points must be >= 0, got ", b);
-    BudgetedCoverageOptions o = bo;
-    o.budget = b;
-    if (!std::isfinite(b) && max_kols == std::numeric_limits<std::size_t>::max()) continue;
-    check_stop(spec.stop);
-    const BudgetedCoverageResult r = budgeted_max_coverage(r1, n, o);
-    std::vector<vertex_t> s(contracted);
-    s.insert(s.end(), r.seeds.begin(), r.seeds.end());
-    std::vector<double> qs;
-    for (vertex_t v : s) qs.push_back(q[v]);
-    const double cov = detail::seed_coverage(r2, n, s, qs).coverage;
-    const double p = cov / th2;
-    const double rr_se = W * std::sqrt(p * (1.0 - p) / th2);
-    plan.budget_curve.push_back({"replan", b, r.fee, r.seeds.size(), W * p, rr_se, "rr_validation", W * p, rr_se});
-    replan_seeds.push_back(std::move(s));
-  }
-  t_select += lap.lap();
-  plan.rr_sets = drawn;
-  plan.peak_bytes = peak;
-  r1.release();
-  r2.release();
-
-  // Independent Monte Carlo check (seeds of its own, never the RR sets).
-  if (spec.check_trials > 0) {
-    detail::check_plan(g, model, spec, contracted, contracted_q, sel.seeds, all, all_q, q, replan_seeds,
-                       group_target, plan);
-    plan.check_trials = spec.check_trials;
-  } else {
-    plan.reach = plan.reach_rr;
-    for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
-      GroupReach gr;
-      gr.name = aud.group_names[gi];
-      gr.minimum = group_target[gi];
-      gr.met = false;
-      plan.groups.push_back(std::move(gr));
-    }
-  }
-  const double t_check = lap.lap();
-  plan.graph_checksum = graph_checksum(g, threads);
-  plan.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}, {"check", t_check}};
-  plan.seconds = total.seconds();
-  return plan;
+  return detail::CampaignPlanner<M>(g, model, roster, spec).run();
 }
 
 /// What dropping one KOL after a scandal costs, and the best re-plan within the freed budget.

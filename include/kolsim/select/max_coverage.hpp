@@ -2,7 +2,8 @@
 /// The coverage engine: greedy maximum coverage of an RR collection (the selection step of IMM,
 /// OPIM-C and blocking), with the upper bound on the optimum coverage that OPIM-C certifies
 /// against, and the lazily tiered inverted index and lazy max-heap driver that the budgeted
-/// campaign greedy (campaign/budgeted_coverage.hpp) runs on too.
+/// campaign greedy (campaign/budgeted_coverage.hpp) runs on too: both are policies of one
+/// lazy-greedy loop (detail::lazy_greedy).
 ///
 /// Greedy gives coverage >= (1 - 1/e) * optimum (Nemhauser, Wolsey, Fisher 1978), also with
 /// per-set weights. The upper bound is min over greedy iterations i of cov(S_i) + (sum of the k
@@ -80,6 +81,87 @@ E* lazy_front(std::vector<E>& heap, State&& state, Update&& update) {
     std::push_heap(heap.begin(), heap.end());
   }
   return nullptr;
+}
+
+/// What the lazy-greedy loop does with the front that lazy_front found (nullptr included).
+enum class Pick : std::uint8_t { take, retry, stop };
+
+/// The one lazy-greedy loop. The policy P is the objective and its rules:
+///   more()          another pick is wanted (checked before every pick, retries included);
+///   before_pick()   work ahead of each pick (bounds, side candidates);
+///   state(e) / update(e)   lazy_front's test and refresh of an entry;
+///   decide(front)   take it, retry (the policy changed the heap, e.g. loaded a tier), or stop;
+///   take(e)         takes the entry, already popped off the heap.
+template <class E, class P>
+void lazy_greedy(std::vector<E>& heap, P& p) {
+  auto state = [&](const E& e) { return p.state(e); };
+  auto update = [&](E& e) { p.update(e); };
+  while (p.more()) {
+    p.before_pick();
+    E* front = lazy_front(heap, state, update);
+    const Pick d = p.decide(front);
+    if (d == Pick::stop) break;
+    if (d == Pick::retry) continue;
+    const E e = *front;
+    std::pop_heap(heap.begin(), heap.end());
+    heap.pop_back();
+    p.take(e);
+  }
+}
+
+/// Heap entry of a real-valued objective (the budgeted campaign greedy): key (an upper bound on
+/// the score now), vertex (ties to the lowest id), round in which the key was computed.
+struct LazyEntry {
+  double key;
+  vertex_t v;
+  std::uint32_t round;
+  bool operator<(const LazyEntry& o) const { return key < o.key || (key == o.key && v > o.v); }
+};
+
+/// The lazy step for a round-stamped objective: every pick starts a new round, which outdates
+/// every key. R supplies round(), live(v) (false once v can never be taken: dropped) and key(v)
+/// (v's exact key now). As a lazy_greedy policy it stops at an empty heap or a key <= 0.
+template <class R>
+struct RoundPolicy {
+  R& rule;
+  Lazy state(const LazyEntry& e) const {
+    if (!rule.live(e.v)) return Lazy::drop;
+    return e.round != rule.round() ? Lazy::stale : Lazy::fresh;
+  }
+  void update(LazyEntry& e) const {
+    e.key = rule.key(e.v);
+    e.round = rule.round();
+  }
+};
+
+/// The front of a round-stamped heap once exact (see RoundPolicy), or nullptr.
+template <class R>
+LazyEntry* lazy_best(std::vector<LazyEntry>& heap, R& rule) {
+  const RoundPolicy<R> p{rule};
+  return lazy_front(heap, [&](const LazyEntry& e) { return p.state(e); }, [&](LazyEntry& e) { p.update(e); });
+}
+
+/// A heap of every vertex v < n with rule.candidate(v) and rule.live(v), keyed in rule.round().
+template <class R>
+std::vector<LazyEntry> lazy_heap(vertex_t n, R& rule) {
+  std::vector<LazyEntry> heap;
+  for (vertex_t v = 0; v < n; ++v)
+    if (rule.candidate(v) && rule.live(v)) heap.push_back({rule.key(v), v, rule.round()});
+  std::make_heap(heap.begin(), heap.end());
+  return heap;
+}
+
+/// lazy_greedy on a round-stamped objective: R adds more(), before_pick() and take(v) to the
+/// members RoundPolicy uses; picks stop when no entry is left or the best key is <= 0.
+template <class R>
+void lazy_greedy_rounds(std::vector<LazyEntry>& heap, R& rule) {
+  struct Policy : RoundPolicy<R> {
+    bool more() { return this->rule.more(); }
+    void before_pick() { this->rule.before_pick(); }
+    Pick decide(const LazyEntry* front) const { return !front || front->key <= 0.0 ? Pick::stop : Pick::take; }
+    void take(const LazyEntry& e) { this->rule.take(e.v); }
+  } p{{rule}};
+  lazy_greedy(heap, p);
 }
 
 /// Inverted index vertex -> sets, built in tiers: add() lists the given vertices' sets that are
@@ -442,33 +524,8 @@ class CoverageGreedy {
     rest_max_ = top_;
     next_tier();
     res_.upper_bound = std::min<std::uint64_t>(sets_.size(), cov_ + topk_sum());
-    auto state = [&](const typename Key::type& key) {
-      return Key::gain(key) == deg_[Key::vertex(key)] ? Lazy::fresh : Lazy::stale;
-    };
-    auto update = [&](typename Key::type& key) { key = Key::make(deg_[Key::vertex(key)], Key::vertex(key)); };
-    while (res_.seeds.size() < k_) {
-      const auto* front = lazy_front(heap_, state, update);
-      if (!front) {
-        if (ranked_ == ws_.order.size()) break;
-        next_tier();
-        continue;
-      }
-      const C stored = Key::gain(*front);
-      const vertex_t v = Key::vertex(*front);
-      if (stored == 0 ? rest_max_ > 0 : stored <= rest_max_) {  // a vertex outside the heap may beat or tie it
-        next_tier();
-        continue;
-      }
-      if (stored == 0) break;
-      std::pop_heap(heap_.begin(), heap_.end());
-      heap_.pop_back();
-      const std::uint64_t gain = take(v);
-      ws_.state[v] = 1;  // its sets are all covered now: cover_set never meets it again
-      res_.seeds.push_back(v);
-      res_.marginal.push_back(gain);
-      cov_ += gain;
-      res_.upper_bound = std::min(res_.upper_bound, cov_ + topk_sum());
-    }
+    Step step{*this};
+    lazy_greedy(heap_, step);
     // Every remaining marginal is 0: lowest ids first.
     for (vertex_t v = 0; v < n_ && res_.seeds.size() < k_; ++v) {
       if (ws_.state[v] == 0) {
@@ -477,6 +534,41 @@ class CoverageGreedy {
       }
     }
   }
+
+  /// The coverage objective as a policy of lazy_greedy: a key is exact when its gain is the
+  /// vertex's marginal; a front that does not beat every vertex outside the heap loads the
+  /// next tier first.
+  struct Step {
+    CoverageGreedy& g;
+    bool more() const { return g.res_.seeds.size() < g.k_; }
+    void before_pick() const {}
+    Lazy state(const typename Key::type& key) const {
+      return Key::gain(key) == g.deg_[Key::vertex(key)] ? Lazy::fresh : Lazy::stale;
+    }
+    void update(typename Key::type& key) const { key = Key::make(g.deg_[Key::vertex(key)], Key::vertex(key)); }
+    Pick decide(const typename Key::type* front) {
+      if (!front) {
+        if (g.ranked_ == g.ws_.order.size()) return Pick::stop;
+        g.next_tier();
+        return Pick::retry;
+      }
+      const C stored = Key::gain(*front);
+      if (stored == 0 ? g.rest_max_ > 0 : stored <= g.rest_max_) {  // a vertex outside the heap may beat or tie it
+        g.next_tier();
+        return Pick::retry;
+      }
+      return stored == 0 ? Pick::stop : Pick::take;
+    }
+    void take(const typename Key::type& key) {
+      const vertex_t v = Key::vertex(key);
+      const std::uint64_t gain = g.take(v);
+      g.ws_.state[v] = 1;  // its sets are all covered now: cover_set never meets it again
+      g.res_.seeds.push_back(v);
+      g.res_.marginal.push_back(gain);
+      g.cov_ += gain;
+      g.res_.upper_bound = std::min(g.res_.upper_bound, g.cov_ + g.topk_sum());
+    }
+  };
 
   const CoverageSets& sets_;
   vertex_t n_;
