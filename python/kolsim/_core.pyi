@@ -229,6 +229,11 @@ def opim_c(model: _Model, k: int, epsilon: float = 0.1, delta: float = 0.0, memo
            max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
            candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
            threads: int = 0, selection_ratio: float = 4.0) -> SelectResult: ...
+def time_critical_imm(graph: FollowerGraph, horizon: float, k: int, rate: Optional[_FloatsLike] = None,
+                      default_rate: float = ..., delay_samples: Optional[_FloatsLike] = None, method: str = "imm",
+                      epsilon: float = 0.1, root_weights: Optional[_FloatsLike] = None,
+                      candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
+                      threads: int = 0) -> SelectResult: ...
 def greedy(model: _Model, k: int, trials: int = 1000, max_steps: Optional[int] = None,
            candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
            threads: int = 0) -> SelectResult: ...

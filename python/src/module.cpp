@@ -21,6 +21,7 @@ void bind_campaign(py::module_& m);
 void bind_opinion(py::module_& m);
 void bind_learn(py::module_& m);
 void bind_models(py::module_& m);
+void bind_time_critical(py::module_& m);
 
 void bind_core(py::module_& m) {
   m.attr("__version__") = KOLSIM_VERSION_INFO;
@@ -162,4 +163,5 @@ PYBIND11_MODULE(_core, m) {
   bind_opinion(m);
   bind_learn(m);
   bind_models(m);
+  bind_time_critical(m);
 }
