@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bind_common.hpp"
+#include "bind_results.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
@@ -11,24 +12,6 @@
 namespace kolsim::python {
 
 namespace {
-
-/// SpreadEstimate with numpy arrays (moved, not copied).
-struct PySpreadEstimate {
-  double mean = 0, std_error = 0, ci_low = 0, ci_high = 0;
-  std::uint64_t trials = 0;
-  py::array_t<double> new_per_step;
-  py::object activation_probability;  // numpy float64 or None
-  std::uint64_t edges_examined = 0;
-  double seconds = 0;
-  std::uint64_t seed = 0;  // the seed the run used
-};
-
-struct PyExactResult {
-  double spread = 0, variance = 0;
-  py::array_t<double> activation_probability;
-  py::array_t<double> new_per_step;
-  std::uint64_t worlds = 0;
-};
 
 template <class M>
 PySpreadEstimate estimate_py(const BoundModel<M>& m, py::handle seeds, std::uint64_t trials, std::uint64_t seed,
@@ -50,18 +33,7 @@ PySpreadEstimate estimate_py(const BoundModel<M>& m, py::handle seeds, std::uint
   opt.stop = python_stop_token();
   opt.progress = python_progress();
   SpreadEstimate e = without_gil([&] { return estimate_spread(m.graph, m.model, s, opt); });
-  PySpreadEstimate out;
-  out.seed = seed;
-  out.mean = e.mean;
-  out.std_error = e.std_error;
-  out.ci_low = e.ci_low;
-  out.ci_high = e.ci_high;
-  out.trials = e.trials;
-  out.new_per_step = to_numpy(std::move(e.new_per_step));
-  out.activation_probability = per_account ? py::object(to_numpy(std::move(e.activation_probability))) : py::none();
-  out.edges_examined = e.edges_examined;
-  out.seconds = e.seconds;
-  return out;
+  return to_python(std::move(e), per_account, seed);
 }
 
 template <class M>
@@ -74,13 +46,7 @@ PyExactResult exact_py(const BoundModel<M>& m, py::handle seeds, std::optional<s
   opt.account_weights = number_vector<double>(account_weights, "account_weights");
   opt.max_worlds = max_worlds;
   ExactResult r = without_gil([&] { return exact_spread(m.graph, m.model, s, opt); });
-  PyExactResult out;
-  out.spread = r.spread;
-  out.variance = r.variance;
-  out.activation_probability = to_numpy(std::move(r.activation_probability));
-  out.new_per_step = to_numpy(std::move(r.new_per_step));
-  out.worlds = r.worlds;
-  return out;
+  return to_python(std::move(r));
 }
 
 constexpr const char* estimate_doc = R"doc(Monte Carlo estimate of the expected spread of ``seeds``.

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "bind_common.hpp"
+#include "bind_results.hpp"
 #include "bind_select.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/select/complex_greedy.hpp"
@@ -48,18 +49,6 @@ py::object from_state(const char* name, py::tuple state) {
   py::object obj = cls.attr("__new__")(cls);
   obj.attr("__setstate__")(state);
   return obj;
-}
-
-py::object spread_result(SpreadEstimate&& e, bool per_account) {
-  return from_state("SpreadEstimate",
-                    py::make_tuple(e.mean, e.std_error, e.ci_low, e.ci_high, e.trials, to_numpy(std::move(e.new_per_step)),
-                                   per_account ? py::object(to_numpy(std::move(e.activation_probability))) : py::none(),
-                                   e.edges_examined, e.seconds));
-}
-
-py::object exact_result(ExactResult&& r) {
-  return from_state("ExactResult", py::make_tuple(r.spread, r.variance, to_numpy(std::move(r.activation_probability)),
-                                                  to_numpy(std::move(r.new_per_step)), r.worlds));
 }
 
 MonteCarloOptions mc_options(std::uint64_t trials, std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps,
@@ -192,7 +181,7 @@ void bind_models(py::module_& m) {
           return std::visit([&](const auto& mm) { return estimate_spread(t.graph, mm, std::span<const vertex_t>(s), opt); },
                             t.model);
         });
-        return spread_result(std::move(e), per_account);
+        return to_python(std::move(e), per_account, seed);
       },
       py::arg("model"), py::arg("seeds"), py::arg("trials") = MonteCarloOptions{}.trials, py::arg("seed") = 0,
       py::arg("threads") = 0, py::arg("max_steps") = py::none(), py::arg("per_account") = false);
@@ -203,7 +192,7 @@ void bind_models(py::module_& m) {
         const auto s = vertex_vector(c.graph, seeds, "seeds");
         const auto opt = mc_options(trials, seed, threads, max_steps, per_account);
         SpreadEstimate e = without_gil([&] { return estimate_spread(c.graph, c.model, std::span<const vertex_t>(s), opt); });
-        return spread_result(std::move(e), per_account);
+        return to_python(std::move(e), per_account, seed);
       },
       py::arg("model"), py::arg("seeds"), py::arg("trials") = MonteCarloOptions{}.trials, py::arg("seed") = 0,
       py::arg("threads") = 0, py::arg("max_steps") = py::none(), py::arg("per_account") = false);
@@ -216,7 +205,7 @@ void bind_models(py::module_& m) {
           return std::visit([&](const auto& mm) { return exact_spread(t.graph, mm, std::span<const vertex_t>(s), opt); },
                             t.model);
         });
-        return exact_result(std::move(r));
+        return to_python(std::move(r));
       },
       py::arg("model"), py::arg("seeds"), py::arg("max_steps") = py::none(),
       py::arg("max_worlds") = ExactOptions{}.max_worlds);
@@ -226,7 +215,7 @@ void bind_models(py::module_& m) {
         const auto s = vertex_vector(c.graph, seeds, "seeds");
         const auto opt = exact_options(max_steps, max_worlds);
         ExactResult r = without_gil([&] { return exact_spread(c.graph, c.model, std::span<const vertex_t>(s), opt); });
-        return exact_result(std::move(r));
+        return to_python(std::move(r));
       },
       py::arg("model"), py::arg("seeds"), py::arg("max_steps") = py::none(),
       py::arg("max_worlds") = ExactOptions{}.max_worlds);

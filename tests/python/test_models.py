@@ -74,7 +74,7 @@ def test_complex_monte_carlo_within_six_sigma(tiny, test_seed):
 
 
 def test_competitive_lt(tiny, test_seed):
-    g = kolsim.lt_normalise(tiny)
+    g = kolsim.lt_normalize(tiny)
     model = kolsim.CompetitiveLT(g)
     exact = kolsim.exact_competition(model, [10], [12])
     assert isinstance(exact, kolsim.ExactCompetition)
@@ -102,4 +102,4 @@ def test_errors(tiny):
     with pytest.raises(ValueError):
         kolsim.CompetitiveLT(heavy)
     with pytest.raises(ValueError):
-        kolsim.estimate_competition(kolsim.CompetitiveLT(kolsim.lt_normalise(tiny)), [10], [10], trials=10)
+        kolsim.estimate_competition(kolsim.CompetitiveLT(kolsim.lt_normalize(tiny)), [10], [10], trials=10)
