@@ -158,12 +158,9 @@ def test_other_entry_points_reject_unused_arguments(medium_graph):
     lt = kolsim.LinearThreshold(medium_graph)
     with pytest.raises(TypeError, match="fused"):
         kolsim.estimate_spread(kolsim.TriggeringModel(medium_graph, "uniform", 1), [0], trials=10, fused=False)
-    # LT has a fused kernel too: both kernels estimate the same spread (different draws).
-    lt_norm = kolsim.LinearThreshold(kolsim.lt_normalize(medium_graph))
-    lt_fused = kolsim.estimate_spread(lt_norm, [0, 1, 2], trials=4000, seed=3)
-    lt_plain = kolsim.estimate_spread(lt_norm, [0, 1, 2], trials=4000, seed=3, fused=False)
-    assert lt_fused.std_error > 0 and lt_plain.std_error > 0
-    assert abs(lt_fused.mean - lt_plain.mean) <= 6 * (lt_fused.std_error ** 2 + lt_plain.std_error ** 2) ** 0.5
+    # LT has a fused kernel too, so fused is used (not refused); test_diffusion checks both LT
+    # kernels against exact enumeration.
+    assert kolsim.estimate_spread(lt, [0], trials=10, fused=False).trials == 10
     assert kolsim.estimate_spread(ic, [0], trials=10, fused=False).trials == 10
     with pytest.raises(ValueError, match="max_trials.*target_relative_error"):
         kolsim.estimate_spread(ic, [0], trials=10, max_trials=100)
