@@ -293,6 +293,48 @@ void rr_distinct_slots(std::uint32_t d, std::uint32_t count, Rng& rng, Emit&& em
   }
 }
 
+/// The batching and thread split of an RR sampler that draws one set at a time: sets
+/// first_index .. first_index + count - 1 are drawn by draw(i, out, scratch) in contiguous
+/// per-thread blocks and appended in index order, so `out` is identical for any thread count;
+/// `stop` is polled by the caller's thread every 4096 sets. Scratch slots lane * threads + t are
+/// used (grown when needed). Used by the RRSampler specialisations of other models.
+template <class Scratch, class Draw>
+void sample_rr_one_by_one(std::vector<Scratch>& scratch, std::uint64_t first_index, std::uint64_t count,
+                          RRCollection& out, int threads, const StopToken& stop, int lane, Draw&& draw) {
+  const int nt = resolve_threads(threads);
+  check_stop(stop);
+  if (count == 0) return;
+  const std::size_t base = static_cast<std::size_t>(lane) * static_cast<std::size_t>(nt);
+  if (scratch.size() < base + static_cast<std::size_t>(nt)) scratch.resize(base + static_cast<std::size_t>(nt));
+  constexpr std::uint64_t batch = 1 << 12;
+  if (nt <= 1 || count < 2048) {
+    for (std::uint64_t b = 0; b < count; b += batch) {
+      check_stop(stop);
+      for (std::uint64_t i = b; i < std::min(count, b + batch); ++i) draw(first_index + i, out, scratch[base]);
+    }
+    return;
+  }
+  std::vector<RRCollection> local(static_cast<std::size_t>(nt));
+  int granted = nt;
+  std::atomic<bool> abandon{false};
+  parallel_threads(nt, [&](int t, int team) {
+    if (t == 0) granted = team;
+    const std::uint64_t lo = count * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(team);
+    const std::uint64_t hi = count * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(team);
+    RRCollection& dst = t == 0 ? out : local[static_cast<std::size_t>(t)];
+    for (std::uint64_t b = lo; b < hi; b += batch) {
+      if (t == 0 && stop && stop()) {
+        abandon.store(true, std::memory_order_relaxed);
+        throw Interrupted();
+      }
+      if (t != 0 && abandon.load(std::memory_order_relaxed)) return;
+      for (std::uint64_t i = b; i < std::min(hi, b + batch); ++i)
+        draw(first_index + i, dst, scratch[base + static_cast<std::size_t>(t)]);
+    }
+  });
+  for (int t = 1; t < granted; ++t) out.append(local[static_cast<std::size_t>(t)]);
+}
+
 }  // namespace detail
 
 /// A reusable RR sampler for one graph and model: precomputes per account how its in-edges are

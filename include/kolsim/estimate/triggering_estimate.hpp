@@ -288,38 +288,8 @@ class RRSampler<TriggeringModel<S>> {
   /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
   void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
               RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
-    const int nt = resolve_threads(threads);
-    check_stop(stop);
-    if (count == 0) return;
-    const std::size_t base = static_cast<std::size_t>(lane) * static_cast<std::size_t>(nt);
-    if (scratch_.size() < base + static_cast<std::size_t>(nt)) scratch_.resize(base + static_cast<std::size_t>(nt));
-    constexpr std::uint64_t batch = 1 << 12;
-    if (nt <= 1 || count < 2048) {
-      for (std::uint64_t b = 0; b < count; b += batch) {
-        check_stop(stop);
-        for (std::uint64_t i = b; i < std::min(count, b + batch); ++i) draw(seed, domain, first_index + i, out, scratch_[base]);
-      }
-      return;
-    }
-    std::vector<RRCollection> local(static_cast<std::size_t>(nt));
-    int granted = nt;
-    std::atomic<bool> abandon{false};
-    parallel_threads(nt, [&](int t, int team) {
-      if (t == 0) granted = team;
-      const std::uint64_t lo = count * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(team);
-      const std::uint64_t hi = count * static_cast<std::uint64_t>(t + 1) / static_cast<std::uint64_t>(team);
-      RRCollection& dst = t == 0 ? out : local[static_cast<std::size_t>(t)];
-      for (std::uint64_t b = lo; b < hi; b += batch) {
-        if (t == 0 && stop && stop()) {
-          abandon.store(true, std::memory_order_relaxed);
-          throw Interrupted();
-        }
-        if (t != 0 && abandon.load(std::memory_order_relaxed)) return;
-        for (std::uint64_t i = b; i < std::min(hi, b + batch); ++i)
-          draw(seed, domain, first_index + i, dst, scratch_[base + static_cast<std::size_t>(t)]);
-      }
-    });
-    for (int t = 1; t < granted; ++t) out.append(local[static_cast<std::size_t>(t)]);
+    detail::sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
+                                 [&](std::uint64_t i, RRCollection& dst, Scratch& s) { draw(seed, domain, i, dst, s); });
   }
 
  private:
