@@ -23,6 +23,19 @@ struct NullBuffer : std::streambuf {
 };
 NullBuffer null_buffer;
 
+/// Puts back the buffers std::cout / std::cerr had before start_backend silenced them. Defined
+/// after null_buffer, so it is destroyed first: the streams never point at a destroyed buffer
+/// when the runtime flushes them at exit (found by ASan: a flush through a dead vtable).
+struct RestoreStreams {
+  std::streambuf* out = nullptr;
+  std::streambuf* err = nullptr;
+  ~RestoreStreams() {
+    if (out) std::cout.rdbuf(out);
+    if (err) std::cerr.rdbuf(err);
+  }
+};
+RestoreStreams restore_streams;
+
 /// Started by an MPI launcher (Open MPI, MPICH/Hydra, PMIx)? A plain `kolsim` run never starts MPI.
 bool under_launcher() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
@@ -48,8 +61,8 @@ void start_backend(int& argc, char**& argv) {
   environment = std::make_unique<distributed::Environment>(&argc, &argv);
   world = std::make_unique<distributed::Communicator>(MPI_COMM_WORLD);
   if (world->rank() != 0) {
-    std::cout.rdbuf(&null_buffer);
-    std::cerr.rdbuf(&null_buffer);
+    restore_streams.out = std::cout.rdbuf(&null_buffer);
+    restore_streams.err = std::cerr.rdbuf(&null_buffer);
   }
 }
 
