@@ -631,6 +631,141 @@ void check_lt_weights(const FollowerGraph& g, const account_t* src, const accoun
   }
 }
 
+/// Refuses option combinations read_edge_list cannot honour, before any byte is read.
+void check_edge_list_options(const EdgeListOptions& options) {
+  KOLSIM_REQUIRE(options.probability_column == -1 || options.probability_column >= 2,
+                 "read_edge_list: probability_column must be -1 (none) or >= 2 (columns 0 and 1 hold the ids), got ",
+                 options.probability_column);
+  KOLSIM_REQUIRE(!options.check_lt_weights || options.probability_column >= 0,
+                 "read_edge_list: check_lt_weights needs a probability_column");
+}
+
+/// The parsed edges: one slot per data line (compacted to the first m after parsing).
+struct EdgeArrays {
+  MallocIds src{nullptr, &std::free}, dst{nullptr, &std::free};
+  std::unique_ptr<prob_t[]> prob;
+  std::uint64_t m = 0;
+};
+
+/// Allocates the id (and probability) arrays for `slots` lines after checking the memory budget.
+EdgeArrays allocate_edge_arrays(std::uint64_t slots, bool has_p, std::size_t text_bytes, const std::string& path) {
+  require_memory(detail::concat("reading '", path, "' (", slots, " lines)"),
+                 static_cast<double>(slots) * (2 * sizeof(account_t) + (has_p ? sizeof(prob_t) : 0)) +
+                     static_cast<double>(text_bytes));
+  auto ids = [&] {
+    MallocIds a(static_cast<account_t*>(std::malloc(std::max<std::uint64_t>(slots, 1) * sizeof(account_t))), &std::free);
+    if (!a) throw std::bad_alloc();
+    return a;
+  };
+  EdgeArrays arr;
+  arr.src = ids();
+  arr.dst = ids();
+  if (has_p) arr.prob.reset(new prob_t[slots]);
+  return arr;
+}
+
+/// Parses every chunk in parallel into `arr`, reporting "parse" progress in bytes; throws the
+/// first chunk's (in file order) ParseError, or Interrupted. Each chunk's text pages go back to
+/// the system once it is parsed (only the id arrays grow meanwhile) when the file can be read
+/// again to quote a line. The first bytes of a chunk stay: its predecessor's parser may read a
+/// little past its own end.
+void parse_chunks(std::vector<Chunk>& chunks, const Syntax& syn, EdgeArrays& arr, const char* data_start,
+                  const char* end, bool reloadable, int threads, const EdgeListOptions& options,
+                  const std::string& path) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto parse_total = static_cast<std::uint64_t>(end - data_start);
+  std::atomic<std::uint64_t> parsed{0};
+  report_progress(options.progress, "parse", 0, parse_total);
+  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
+    parse_chunk(chunks[i], syn, arr.src.get(), arr.dst.get(), arr.prob.get(), options.stop);
+    const auto bytes = static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin);
+    const std::uint64_t done = parsed.fetch_add(bytes) + bytes;
+    if (done < parse_total) report_progress(options.progress, "parse", done, parse_total);  // the end: below
+    if (!reloadable) return;
+    const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
+    const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
+    if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  }, 1);
+  for (const auto& c : chunks)
+    if (c.interrupted) throw Interrupted();
+  report_progress(options.progress, "parse", parse_total, parse_total);
+  for (const auto& c : chunks)
+    if (c.failed) throw ParseError(path, c.fail_line, c.message);
+}
+
+/// The line number and text of input edge i, for builder and LT-weight errors. Keeps only the
+/// chunks' byte ranges: the text is read again from the file when it was freed (reloadable
+/// input), or borrowed from `kept_text` (a stream, which cannot be read again).
+class LineLocator {
+ public:
+  LineLocator(const std::string& path, const Syntax& syn, const std::vector<Chunk>& chunks, const char* text,
+              std::size_t bom, std::size_t text_size, const char* kept_text)
+      : path_(path), syn_(syn), chunks_(chunks), bom_(bom), text_size_(text_size), kept_text_(kept_text) {
+    chunk_bytes_.reserve(chunks.size());
+    for (const auto& c : chunks)
+      chunk_bytes_.emplace_back(static_cast<std::size_t>(c.begin - text), static_cast<std::size_t>(c.end - text));
+  }
+
+  std::pair<std::uint64_t, std::string> operator()(std::uint64_t i) const {
+    auto it = std::upper_bound(chunks_.begin(), chunks_.end(), i,
+                               [](std::uint64_t x, const Chunk& c) { return x < c.out; });
+    if (it == chunks_.begin()) return {0, {}};
+    const Chunk& c = *(it - 1);
+    Bytes again;
+    const char* base = kept_text_;
+    if (base == nullptr) {
+      again = to_text(detail::read_all(path_, {}), path_, {});
+      if (again.size != text_size_) return {0, {}};  // the file changed meanwhile
+      base = again.data.get();
+    }
+    const auto [cb, ce] = chunk_bytes_[static_cast<std::size_t>(it - 1 - chunks_.begin())];
+    const char* const cend = base + bom_ + ce;
+    std::uint64_t seen = c.out, ln = c.first_line;
+    for (const char* q = base + bom_ + cb; q < cend; ++ln) {
+      const char* eol = line_end(q, cend);
+      if (classify(q, eol, syn_) == LineKind::data) {
+        if (seen == i) {
+          std::string_view textv(q, static_cast<std::size_t>(eol - q));
+          while (!textv.empty() && is_blank(textv.back())) textv.remove_suffix(1);
+          return {ln, std::string(textv)};
+        }
+        ++seen;
+      }
+      q = eol < cend ? eol + 1 : cend;
+    }
+    return {0, {}};
+  }
+
+ private:
+  const std::string& path_;
+  const Syntax& syn_;
+  const std::vector<Chunk>& chunks_;
+  std::vector<std::pair<std::size_t, std::size_t>> chunk_bytes_;
+  std::size_t bom_, text_size_;
+  const char* kept_text_;
+};
+
+/// Builds the graph from the parsed edges; a builder error about input edge i becomes a
+/// ParseError at that edge's line, quoting it. With check_lt_weights the ids are kept (the check
+/// replays them); otherwise they are consumed, so the 64-bit ids are gone before the graph grows.
+FollowerGraph build_located(EdgeArrays& arr, const EdgeListOptions& options, const std::string& path,
+                            const LineLocator& locate, EdgeListReport& rep) {
+  try {
+    const auto probs = arr.prob ? std::span<const prob_t>(arr.prob.get(), arr.m) : std::span<const prob_t>();
+    if (options.check_lt_weights && arr.prob)
+      return build_graph(std::span<const account_t>(arr.src.get(), arr.m),
+                         std::span<const account_t>(arr.dst.get(), arr.m), probs, options.build, &rep.build, {},
+                         options.stop);
+    return build_graph(std::move(arr.src), std::move(arr.dst), arr.m, probs, options.build, &rep.build, options.stop);
+  } catch (const InputEdgeError& e) {
+    std::string msg = e.what();
+    const auto colon = msg.find(": ");
+    if (msg.rfind("input edge ", 0) == 0 && colon != std::string::npos) msg = msg.substr(colon + 2);
+    auto [ln, textv] = locate(e.index());
+    throw ParseError(path, ln, ln ? detail::concat(msg, "; the line reads ", quote(textv)) : msg);
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -687,11 +822,7 @@ Bytes gunzip_if_compressed(Bytes in, const std::string& path, const StopToken& s
 FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool reloadable,
                                    const EdgeListOptions& options, EdgeListReport* report) {
   const auto t0 = Clock::now();
-  KOLSIM_REQUIRE(options.probability_column == -1 || options.probability_column >= 2,
-                 "read_edge_list: probability_column must be -1 (none) or >= 2 (columns 0 and 1 hold the ids), got ",
-                 options.probability_column);
-  KOLSIM_REQUIRE(!options.check_lt_weights || options.probability_column >= 0,
-                 "read_edge_list: check_lt_weights needs a probability_column");
+  check_edge_list_options(options);
   const int threads = resolve_threads(options.build.threads);
   Syntax syn = make_syntax(options, path);
 
@@ -704,116 +835,29 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
   const char* end = raw.data.get() + raw.size;
 
   const Preamble pre = read_preamble(text, end, syn, options, path, rep);
-  const char* const data_start = pre.data_start;
-  const std::uint64_t data_first_line = pre.data_first_line;
-
   std::uint64_t slots = 0;
-  std::vector<Chunk> chunks = cut_chunks(data_start, end, data_first_line, threads, slots);
-  const bool has_p = syn.prob_col >= 0;
-  auto ids = [&] {
-    MallocIds a(static_cast<account_t*>(std::malloc(std::max<std::uint64_t>(slots, 1) * sizeof(account_t))), &std::free);
-    if (!a) throw std::bad_alloc();
-    return a;
-  };
-  require_memory(detail::concat("reading '", path, "' (", slots, " lines)"),
-                 static_cast<double>(slots) * (2 * sizeof(account_t) + (has_p ? sizeof(prob_t) : 0)) +
-                     static_cast<double>(raw.size));
-  MallocIds src = ids(), dst = ids();
-  std::unique_ptr<prob_t[]> prob(has_p ? new prob_t[slots] : nullptr);
-  // Each chunk's text pages go back to the system once it is parsed (only the id arrays grow
-  // meanwhile) when the file can be read again to quote a line. The first bytes of a chunk stay:
-  // its predecessor's parser may read a little past its own end.
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto parse_total = static_cast<std::uint64_t>(end - data_start);
-  std::atomic<std::uint64_t> parsed{0};
-  report_progress(options.progress, "parse", 0, parse_total);
-  parallel_for(0, chunks.size(), threads, [&](std::size_t i) {
-    parse_chunk(chunks[i], syn, src.get(), dst.get(), prob.get(), options.stop);
-    const auto bytes = static_cast<std::uint64_t>(chunks[i].end - chunks[i].begin);
-    const std::uint64_t done = parsed.fetch_add(bytes) + bytes;
-    if (done < parse_total) report_progress(options.progress, "parse", done, parse_total);  // the end: below
-    if (!reloadable) return;
-    const auto lo = (reinterpret_cast<std::uintptr_t>(chunks[i].begin) + 64 + page - 1) / page * page;
-    const auto hi = reinterpret_cast<std::uintptr_t>(chunks[i].end) / page * page;
-    if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
-  }, 1);
-  for (const auto& c : chunks)
-    if (c.interrupted) throw Interrupted();
-  report_progress(options.progress, "parse", parse_total, parse_total);
-  for (const auto& c : chunks)
-    if (c.failed) throw ParseError(path, c.fail_line, c.message);
-
+  std::vector<Chunk> chunks = cut_chunks(pre.data_start, end, pre.data_first_line, threads, slots);
+  EdgeArrays arr = allocate_edge_arrays(slots, syn.prob_col >= 0, raw.size, path);
+  parse_chunks(chunks, syn, arr, pre.data_start, end, reloadable, threads, options, path);
   note_unused_columns(chunks, syn, rep);
 
-  const std::uint64_t m = compact(chunks, src.get(), dst.get(), prob.get(), rep);
-  rep.edge_lines = m;
-  rep.lines = data_first_line - 1;  // preamble lines
+  arr.m = compact(chunks, arr.src.get(), arr.dst.get(), arr.prob.get(), rep);
+  rep.edge_lines = arr.m;
+  rep.lines = pre.data_first_line - 1;  // preamble lines
   for (const auto& c : chunks) rep.lines += c.lines;
-  if (options.first_line_counts && pre.header_m != m)
+  if (options.first_line_counts && pre.header_m != arr.m)
     throw ParseError(path, pre.header_line,
-                     detail::concat("the \"n m\" header says m = ", pre.header_m, " edges but the file has ", m,
+                     detail::concat("the \"n m\" header says m = ", pre.header_m, " edges but the file has ", arr.m,
                                     " edge lines"));
   rep.parse_seconds = seconds_since(t0);
 
   // The text is not needed to build the graph: free it first (a 10M-line file is ~150 MB) and
   // read it again only to quote the line of an input error. Chunks keep byte offsets.
-  const std::size_t text_size = raw.size;
-  std::vector<std::pair<std::size_t, std::size_t>> chunk_bytes;
-  chunk_bytes.reserve(chunks.size());
-  for (const auto& c : chunks)
-    chunk_bytes.emplace_back(static_cast<std::size_t>(c.begin - text), static_cast<std::size_t>(c.end - text));
-  const char* const kept_text = reloadable ? nullptr : raw.data.get();  // a stream cannot be read again
-  if (reloadable) raw = Bytes{};
-  text = end = nullptr;
-
-  // The line of input edge i, and its text (for builder and LT errors).
-  auto locate = [&](std::uint64_t i) -> std::pair<std::uint64_t, std::string> {
-    auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](std::uint64_t x, const Chunk& c) { return x < c.out; });
-    if (it == chunks.begin()) return {0, {}};
-    const Chunk& c = *(it - 1);
-    Bytes again;
-    const char* base = kept_text;
-    if (base == nullptr) {
-      again = to_text(detail::read_all(path, {}), path, {});
-      if (again.size != text_size) return {0, {}};  // the file changed meanwhile
-      base = again.data.get();
-    }
-    const auto [cb, ce] = chunk_bytes[static_cast<std::size_t>(it - 1 - chunks.begin())];
-    const char* const cbeg = base + bom + cb;
-    const char* const cend = base + bom + ce;
-    std::uint64_t seen = c.out, ln = c.first_line;
-    for (const char* q = cbeg; q < cend; ++ln) {
-      const char* eol = line_end(q, cend);
-      if (classify(q, eol, syn) == LineKind::data) {
-        if (seen == i) {
-          std::string_view textv(q, static_cast<std::size_t>(eol - q));
-          while (!textv.empty() && is_blank(textv.back())) textv.remove_suffix(1);
-          return {ln, std::string(textv)};
-        }
-        ++seen;
-      }
-      q = eol < cend ? eol + 1 : cend;
-    }
-    return {0, {}};
-  };
+  const LineLocator locate(path, syn, chunks, text, bom, raw.size, reloadable ? nullptr : raw.data.get());
+  if (reloadable) raw = Bytes{};  // a stream cannot be read again: its text stays with `locate`
 
   const auto t1 = Clock::now();
-  FollowerGraph g;
-  try {
-    const auto probs = has_p ? std::span<const prob_t>(prob.get(), m) : std::span<const prob_t>();
-    if (options.check_lt_weights && has_p) {  // the check below replays the original ids
-      g = build_graph(std::span<const account_t>(src.get(), m), std::span<const account_t>(dst.get(), m), probs,
-                      options.build, &rep.build, {}, options.stop);
-    } else {  // consumed: the 64-bit ids are gone before the graph grows
-      g = build_graph(std::move(src), std::move(dst), m, probs, options.build, &rep.build, options.stop);
-    }
-  } catch (const InputEdgeError& e) {
-    std::string msg = e.what();
-    const auto colon = msg.find(": ");
-    if (msg.rfind("input edge ", 0) == 0 && colon != std::string::npos) msg = msg.substr(colon + 2);
-    auto [ln, textv] = locate(e.index());
-    throw ParseError(path, ln, ln ? detail::concat(msg, "; the line reads ", quote(textv)) : msg);
-  }
+  FollowerGraph g = build_located(arr, options, path, locate, rep);
   rep.build_seconds = seconds_since(t1);
 
   if (options.first_line_counts && g.num_vertices() > pre.header_n)
@@ -822,7 +866,7 @@ FollowerGraph read_edge_list_bytes(Bytes bytes, const std::string& path, bool re
                                     " distinct accounts appear"));
 
   if (options.check_lt_weights && g.has_probabilities())
-    check_lt_weights(g, src.get(), dst.get(), prob.get(), m, options.build, path, locate);
+    check_lt_weights(g, arr.src.get(), arr.dst.get(), arr.prob.get(), arr.m, options.build, path, locate);
   if (report) *report = std::move(rep);
   return g;
 }
