@@ -645,6 +645,11 @@ inline KernelIsa kernel_isa() noexcept {
 /// `scan` is the model's coin scan (FusedIcScan or FusedLtScan): scan.one(c, len, add) and
 /// scan.worlds(c, len, k, bit_of, offset_of, all_k, out) return the live edges of a row piece
 /// as the IC scans live_edges_one_world / live_edges_worlds do.
+///
+/// One function of ~150 lines on purpose (STYLE: a tight kernel loop): it is the innermost loop
+/// of every Monte Carlo estimate, and its phases (activation, coin scan, prefetch queue,
+/// workspace reset) share the frontier, queue and mask state in registers; the phases are
+/// marked by comments inside rather than split into calls in the hottest loop.
 template <class Scan>
 void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, std::span<const prob_t> seed_probs,
                      const WorldCoins& coins, const Scan& scan, unsigned worlds, std::uint32_t max_steps,
