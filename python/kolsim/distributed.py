@@ -38,8 +38,5 @@ except ImportError as e:  # pragma: no cover - depends on the build
 estimate_spread = _distributed.estimate_spread
 imm = _distributed.imm
 opim_c = _distributed.opim_c
-estimate_competition = getattr(_distributed, "estimate_competition", None)
 
 __all__ = ["estimate_spread", "imm", "opim_c"]
-if estimate_competition is not None:
-    __all__.append("estimate_competition")
