@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -143,6 +145,25 @@ TEST(DistributedCompetitionErrors, ZeroTrialsOrInterruptOnOneRankReachesAll) {
   if (world().rank() == last) o.stop = [] { return true; };
   EXPECT_THROW((void)kd::estimate_competition(world(), m, std::span<const vertex_t>(f), std::span<const vertex_t>(c), o),
                Interrupted);
+}
+
+// The other ranks stop within one chunk of trials (16,384 per rank), not after their whole
+// block of 2^22 / P trials (minutes here): generous bound, this machine is shared.
+TEST(DistributedCompetitionErrors, StopOnOneRankStopsTheOthersWithinAChunk) {
+  const CompetitiveLT m = clt();
+  const std::vector<vertex_t> f{0, 4}, c{1};
+  CompetitionOptions o;
+  o.trials = std::uint64_t{1} << 22;
+  o.seed = seed();
+  if (world().rank() == world().size() - 1) o.stop = [] { return true; };
+  const std::uint64_t chunk = kd::detail::competition_sync_trials;
+  if (std::getenv("KOLSIM_TEST_NO_CHUNKS")) kd::detail::competition_sync_trials = o.trials;  // to see it fail
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW((void)kd::estimate_competition(world(), m, std::span<const vertex_t>(f), std::span<const vertex_t>(c), o),
+               Interrupted);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  kd::detail::competition_sync_trials = chunk;
+  EXPECT_LT(seconds, 40.0) << "rank " << world().rank() << " ran on after another rank stopped";
 }
 
 TEST(DistributedCompetitionErrors, AccountIdsAndUnknownAccount) {

@@ -24,6 +24,9 @@ __extension__ typedef __int128 int128;
 /// tests lower it to 0 to run the gather-every-tally path.
 inline std::uint64_t competition_exact_limit = std::uint64_t{1} << 53;
 
+/// Trials per rank between two agreement points of estimate_competition (a test hook too).
+inline std::uint64_t competition_sync_trials = std::uint64_t{1} << 14;
+
 /// One trial of the race (F with C, C, F alone, edges examined), as estimate_competition keeps it.
 struct CompetitionTally {
   std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
@@ -117,33 +120,46 @@ CompetitiveEstimate estimate_competition(Communicator& comm, const Model& model,
     std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
     constexpr std::uint64_t batch = 256;
     const std::uint64_t round = batch * static_cast<std::uint64_t>(slots) * 4;
-    for (std::uint64_t b0 = lo; b0 < hi; b0 += round) {
-      check_stop(opt.stop);
-      const std::uint64_t b1 = std::min(hi, b0 + round);
-      parallel_for(b0, b1, threads, [&](std::size_t i) {
-        if (poll.poll()) return;
-        const auto slot = static_cast<std::size_t>(thread_index());
-        if (!ws[slot]) ws[slot] = std::make_unique<typename Driver::Workspace>(n);
-        auto& fs = fsteps[slot];
-        auto& cs = csteps[slot];
-        const typename Driver::Coins coins(opt.seed, i);
-        CompetitionTally t;
-        t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
-                                [&](vertex_t, Campaign c, std::uint32_t step) {
-                                  auto& per = c == Campaign::misleading ? fs : cs;
-                                  if (per.size() <= step) per.resize(step + 1, 0);
-                                  ++per[step];
-                                  (c == Campaign::misleading ? t.f : t.c) += 1;
-                                });
-        if (corrective_seeds.empty()) {
-          t.alone = t.f;
-        } else {
-          t.edges += ws[slot]->run(model, misleading_seeds, {}, opt.max_steps, coins,
-                                   [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
-        }
-        tally[i - lo] = t;
-      });
-      poll.throw_if_stopped();
+    // Runs trials [t0, t1) of this rank's block, in rounds as one process does.
+    const auto run_trials = [&](std::uint64_t t0, std::uint64_t t1) {
+      for (std::uint64_t b0 = t0; b0 < t1; b0 += round) {
+        check_stop(opt.stop);
+        const std::uint64_t b1 = std::min(t1, b0 + round);
+        parallel_for(b0, b1, threads, [&](std::size_t i) {
+          if (poll.poll()) return;
+          const auto slot = static_cast<std::size_t>(thread_index());
+          if (!ws[slot]) ws[slot] = std::make_unique<typename Driver::Workspace>(n);
+          auto& fs = fsteps[slot];
+          auto& cs = csteps[slot];
+          const typename Driver::Coins coins(opt.seed, i);
+          CompetitionTally t;
+          t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
+                                  [&](vertex_t, Campaign c, std::uint32_t step) {
+                                    auto& per = c == Campaign::misleading ? fs : cs;
+                                    if (per.size() <= step) per.resize(step + 1, 0);
+                                    ++per[step];
+                                    (c == Campaign::misleading ? t.f : t.c) += 1;
+                                  });
+          if (corrective_seeds.empty()) {
+            t.alone = t.f;
+          } else {
+            t.edges += ws[slot]->run(model, misleading_seeds, {}, opt.max_steps, coins,
+                                     [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
+          }
+          tally[i - lo] = t;
+        });
+        poll.throw_if_stopped();
+      }
+    };
+    // Every rank runs its block in the same number of chunks of at most competition_sync_trials
+    // and meets the others after each (one integer reduction), so a failure or a stop on one
+    // rank stops every rank within one chunk instead of after its whole block.
+    const std::uint64_t chunk = detail::competition_sync_trials;
+    const auto ranks = static_cast<std::uint64_t>(comm.size());
+    const std::uint64_t largest = opt.trials / ranks + (opt.trials % ranks != 0 ? 1 : 0);
+    for (std::uint64_t k = 0; k * chunk < largest; ++k) {
+      run_trials(std::min(hi, lo + k * chunk), std::min(hi, lo + (k + 1) * chunk));
+      comm.sync();
     }
 
     // This rank's exact sums and per-step counts; every rank gets all ranks' (rank order).
