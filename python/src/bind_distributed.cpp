@@ -150,8 +150,7 @@ PySpreadEstimate estimate_py(py::handle model, py::handle seeds, std::uint64_t t
                              int threads, double target_relative_error, std::uint64_t max_trials,
                              std::optional<std::uint32_t> max_steps, py::handle seed_probabilities, bool per_account,
                              py::handle account_weights, bool fused, py::handle comm_obj) {
-  MPI_Comm mc = MPI_COMM_NULL;
-  mc = mpi_comm(comm_obj);  // a bad comm cannot agree on anything: it raises on its own
+  const MPI_Comm mc = mpi_comm(comm_obj);  // a bad comm cannot agree on anything: it raises on its own
   const FollowerGraph* graph = nullptr;
   std::vector<vertex_t> s;
   MonteCarloOptions opt;
