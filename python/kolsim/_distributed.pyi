@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+"""Type stubs of the compiled MPI extension kolsim._distributed (hand-written; keep in sync with
+python/src/bind_distributed.cpp). ``comm`` is an mpi4py.MPI.Comm (None: COMM_WORLD)."""
+from typing import Any, Optional, Union
+
+from ._core import IndependentCascade, LinearThreshold, SelectResult, SpreadEstimate, _FloatsLike, _IdsLike
+
+_Model = Union[IndependentCascade, LinearThreshold]
+
+def estimate_spread(model: _Model, seeds: _IdsLike, trials: int = 10000, seed: int = 0, threads: int = 0,
+                    target_relative_error: float = 0.0, max_trials: int = 1000000, max_steps: Optional[int] = None,
+                    seed_probabilities: Optional[_FloatsLike] = None, per_account: bool = False,
+                    account_weights: Optional[_FloatsLike] = None, fused: bool = True, *,
+                    comm: Optional[Any] = None) -> SpreadEstimate: ...
+def imm(model: _Model, k: int, epsilon: float = 0.1, ell: float = 1.0, memory_limit: int = 0,
+        max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
+        candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
+        threads: int = 0, estimation_epsilon: float = 0.0, *, comm: Optional[Any] = None) -> SelectResult: ...
+def opim_c(model: _Model, k: int, epsilon: float = 0.1, delta: float = 0.0, memory_limit: int = 0,
+           max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
+           candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
+           threads: int = 0, selection_ratio: float = 4.0, *, comm: Optional[Any] = None) -> SelectResult: ...

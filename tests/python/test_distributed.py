@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: MIT
+"""kolsim.distributed on mpi4py communicators, run by ctest under ``mpirun -np 1, 2, 3``
+(pytest_distributed_np*, label mpi): every rank runs this session and calls the collectives in
+the same order. Results are compared bit for bit with the serial kolsim functions run on each
+rank; a bad argument on one rank must raise the same exception, with the same message, on all.
+
+Outside mpirun (the plain pytest run) the module is skipped: KOLSIM_MPI_TEST is set by ctest."""
+import os
+import struct
+
+import numpy as np
+import pytest
+
+if not os.environ.get("KOLSIM_MPI_TEST"):
+    pytest.skip("run by ctest under mpirun (pytest_distributed_np*)", allow_module_level=True)
+MPI = pytest.importorskip("mpi4py.MPI")
+pytest.importorskip("kolsim._distributed")
+
+import kolsim  # noqa: E402
+import kolsim.distributed as kd  # noqa: E402
+
+COMM = MPI.COMM_WORLD
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def same_array(a, b) -> None:
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.fixture(scope="module")
+def ic_model():
+    return kolsim.IndependentCascade(kolsim.weighted_cascade(kolsim.preferential_attachment(1500, 3, seed=11)))
+
+
+@pytest.fixture(scope="module")
+def lt_model():
+    g = kolsim.random_lt_weights(kolsim.erdos_renyi(800, 4000, seed=12), seed=13)
+    return kolsim.LinearThreshold(g)
+
+
+def same_estimate(d, s) -> None:
+    assert d.trials == s.trials
+    assert bits(d.mean) == bits(s.mean)
+    assert bits(d.std_error) == bits(s.std_error)
+    assert bits(d.ci_low) == bits(s.ci_low) and bits(d.ci_high) == bits(s.ci_high)
+    assert d.edges_examined == s.edges_examined
+    same_array(d.new_per_step, s.new_per_step)
+    if s.activation_probability is None:
+        assert d.activation_probability is None
+    else:
+        same_array(d.activation_probability, s.activation_probability)
+
+
+@pytest.mark.parametrize("which", ["ic", "lt"])
+@pytest.mark.parametrize("fused", [True, False])
+def test_estimate_spread_equals_one_process(which, fused, ic_model, lt_model):
+    model = ic_model if which == "ic" else lt_model
+    seeds = model.graph.accounts[[0, 3, 9]]
+    kw = dict(trials=3000, seed=5, per_account=True, fused=fused)
+    d = kd.estimate_spread(model, seeds, threads=1, comm=COMM, **kw)
+    s = kolsim.estimate_spread(model, seeds, threads=2, **kw)
+    same_estimate(d, s)
+    # Every rank holds the whole estimate.
+    assert len(set(COMM.allgather(bits(d.mean)))) == 1
+
+
+def test_estimate_spread_adaptive_and_weighted(ic_model):
+    seeds = [int(ic_model.graph.accounts[1])]
+    w = np.linspace(0.5, 2.0, ic_model.graph.num_vertices)
+    kw = dict(trials=500, seed=9, target_relative_error=0.02, max_trials=20000, account_weights=w, max_steps=3)
+    same_estimate(kd.estimate_spread(ic_model, seeds, **kw), kolsim.estimate_spread(ic_model, seeds, **kw))
+
+
+@pytest.mark.parametrize("which", ["ic", "lt"])
+def test_imm_equals_one_process(which, ic_model, lt_model):
+    model = ic_model if which == "ic" else lt_model
+    kw = dict(epsilon=0.3, seed=7)
+    d = kd.imm(model, 5, threads=1, comm=COMM, **kw)
+    s = kolsim.imm(model, 5, threads=2, **kw)
+    same_array(d.seeds, s.seeds)
+    same_array(d.marginal_gains, s.marginal_gains)
+    assert d.rr_sets == s.rr_sets
+    assert bits(d.spread) == bits(s.spread)
+    assert bits(d.approximation) == bits(s.approximation)
+    for key in ("theta", "lower_bound", "estimation_epsilon"):
+        assert bits(float(d.extra[key])) == bits(float(s.extra[key])), key
+    st = d.extra["distributed"]
+    assert st["ranks"] == COMM.size
+    assert COMM.allreduce(st["local_sets"]) >= d.extra["theta"]
+
+
+def test_imm_candidates_and_fixed_seeds(ic_model):
+    acc = ic_model.graph.accounts
+    kw = dict(epsilon=0.4, seed=3, candidates=acc[:400], fixed_seeds=[int(acc[0])])
+    d = kd.imm(ic_model, 4, comm=COMM, **kw)
+    s = kolsim.imm(ic_model, 4, **kw)
+    same_array(d.seeds, s.seeds)
+    assert d.rr_sets == s.rr_sets
+
+
+@pytest.mark.parametrize("which", ["ic", "lt"])
+def test_opim_c_equals_one_process(which, ic_model, lt_model):
+    model = ic_model if which == "ic" else lt_model
+    kw = dict(epsilon=0.3, seed=8)
+    d = kd.opim_c(model, 5, threads=1, comm=COMM, **kw)
+    s = kolsim.opim_c(model, 5, threads=2, **kw)
+    same_array(d.seeds, s.seeds)
+    same_array(d.marginal_gains, s.marginal_gains)
+    assert d.rr_sets == s.rr_sets
+    for key in ("certified_ratio", "lower_bound", "upper_bound"):
+        assert bits(float(d.extra[key])) == bits(float(s.extra[key])), key
+    assert d.extra["rounds"] == s.extra["rounds"]
+    assert d.extra["validation_sets"] == s.extra["validation_sets"]
+
+
+def test_default_comm_is_world_and_subcommunicators_work(ic_model):
+    d = kd.imm(ic_model, 3, epsilon=0.4, seed=2)  # comm=None: COMM_WORLD
+    same_array(d.seeds, kolsim.imm(ic_model, 3, epsilon=0.4, seed=2).seeds)
+    # Even and odd ranks run separately on their own communicators.
+    sub = COMM.Split(COMM.rank % 2, COMM.rank)
+    try:
+        seed = 20 + COMM.rank % 2
+        e = kd.estimate_spread(ic_model, [int(ic_model.graph.accounts[2])], trials=2000, seed=seed, comm=sub)
+        same_estimate(e, kolsim.estimate_spread(ic_model, [int(ic_model.graph.accounts[2])], trials=2000, seed=seed))
+    finally:
+        sub.Free()
+
+
+def raised_everywhere(exc_type, call):
+    """Runs call() on every rank; asserts that every rank raised exc_type with one message."""
+    with pytest.raises(exc_type) as info:
+        call()
+    messages = COMM.allgather(f"{type(info.value).__name__}: {info.value}")
+    assert len(set(messages)) == 1, messages
+    return str(info.value)
+
+
+def test_unknown_seed_on_one_rank_raises_everywhere(ic_model):
+    last = COMM.size - 1
+    seeds = [int(ic_model.graph.accounts[0]), 10**9 if COMM.rank == last else int(ic_model.graph.accounts[1])]
+    msg = raised_everywhere(IndexError, lambda: kd.estimate_spread(ic_model, seeds, trials=100, comm=COMM))
+    assert "1000000000" in msg
+
+
+def test_bad_epsilon_on_one_rank_raises_everywhere(ic_model):
+    eps = -1.0 if COMM.rank == COMM.size - 1 else 0.3
+    msg = raised_everywhere(ValueError, lambda: kd.imm(ic_model, 3, epsilon=eps, seed=1, comm=COMM))
+    assert "epsilon" in msg
+    msg = raised_everywhere(ValueError, lambda: kd.opim_c(ic_model, 3, epsilon=eps, seed=1, comm=COMM))
+    assert "epsilon" in msg
+
+
+def test_bad_model_or_k_on_one_rank_raises_everywhere(ic_model):
+    last = COMM.rank == COMM.size - 1
+    model = "not a model" if last else ic_model
+    msg = raised_everywhere(TypeError, lambda: kd.imm(model, 3, epsilon=0.3, comm=COMM))
+    assert "model" in msg
+    k = -2 if last else 3
+    raised_everywhere(ValueError, lambda: kd.opim_c(ic_model, k, epsilon=0.3, comm=COMM))
+    bad_weights = [[1.0]] if last else None
+    raised_everywhere(ValueError, lambda: kd.estimate_spread(ic_model, [int(ic_model.graph.accounts[0])], trials=10,
+                                                             account_weights=bad_weights, comm=COMM))
+    # After the agreed failures every rank is still in step: a collective call works.
+    same_array(kd.imm(ic_model, 2, epsilon=0.5, seed=4, comm=COMM).seeds, kolsim.imm(ic_model, 2, epsilon=0.5, seed=4).seeds)
+
+
+def test_comm_must_be_an_mpi4py_intracommunicator(ic_model):
+    with pytest.raises(TypeError, match="mpi4py"):
+        kd.imm(ic_model, 2, comm=42)
+    with pytest.raises(ValueError, match="COMM_NULL"):
+        kd.imm(ic_model, 2, comm=MPI.COMM_NULL)
+
+
+def test_comm_self_is_one_process(ic_model):
+    d = kd.opim_c(ic_model, 3, epsilon=0.4, seed=6, comm=MPI.COMM_SELF)
+    assert d.extra["distributed"]["ranks"] == 1
+    same_array(d.seeds, kolsim.opim_c(ic_model, 3, epsilon=0.4, seed=6).seeds)
