@@ -180,61 +180,47 @@ ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model
   return exact_spread(g, model, std::span<const vertex_t>(s), opt);
 }
 
+namespace detail {
+/// Per-lane buffers of RRSampler<TriggeringModel<S>>.
+struct TriggeringRRScratch {
+  std::vector<std::uint32_t> mark;
+  std::uint32_t epoch = 0;
+  std::vector<vertex_t> nodes;
+  std::vector<edge_t> buf;
+};
+}  // namespace detail
+
 /// RR sets of a triggering model: from a root (uniform or by root weight), a reverse search in
 /// which every visited account w draws T(w) and adds its unvisited members; accounts farther
 /// than max_depth reverse steps are not expanded. RR set i draws only from Rng(seed, i, domain),
 /// so collections are identical for any thread count. IMM and OPIM-C use it unchanged.
 template <class S>
-class RRSampler<TriggeringModel<S>> {
+class RRSampler<TriggeringModel<S>>
+    : public detail::OneByOneRRSampler<RRSampler<TriggeringModel<S>>, detail::TriggeringRRScratch> {
  public:
   RRSampler(const FollowerGraph& g, const TriggeringModel<S>& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
-      : g_(&g), sampler_(model.sampler), max_depth_(max_depth) {
+      : sampler_(model.sampler), max_depth_(max_depth) {
     (void)threads;
     model.validate(g);
-    KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
-    KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
-                   g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
-    if (!root_weights.empty()) {
-      alias_ = detail::RRAliasTable(root_weights);
-      weighted_ = true;
-    }
-  }
-  const FollowerGraph& graph() const noexcept { return *g_; }
-  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
-  std::size_t bytes() const noexcept { return alias_.bytes(); }
-  void set_interleaved(bool) noexcept {}
-  bool interleaved() const noexcept { return false; }
-  void reserve_lanes(int lanes, int threads) {
-    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
-    if (scratch_.size() < need) scratch_.resize(need);
-  }
-
-  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
-  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
-              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
-    detail::sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
-                                 [&](std::uint64_t i, RRCollection& dst, Scratch& s) { draw(seed, domain, i, dst, s); });
+    this->init_roots(g, root_weights);
   }
 
  private:
-  struct Scratch {
-    std::vector<std::uint32_t> mark;
-    std::uint32_t epoch = 0;
-    std::vector<vertex_t> nodes;
-    std::vector<edge_t> buf;
-  };
+  using Scratch = detail::TriggeringRRScratch;
+  friend class detail::OneByOneRRSampler<RRSampler, Scratch>;
 
   void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
-    const vertex_t n = g_->num_vertices();
+    const FollowerGraph& g = this->graph();
+    const vertex_t n = g.num_vertices();
     if (s.mark.size() != n) s.mark.assign(n, 0);
     if (++s.epoch == 0) {
       std::fill(s.mark.begin(), s.mark.end(), 0u);
       s.epoch = 1;
     }
     Rng rng(seed, index, domain);
-    const vertex_t root = weighted_ ? alias_.draw(rng) : rng.below(n);
-    const vertex_t* in_src = g_->in_sources().data();
+    const vertex_t root = this->draw_root(rng);
+    const vertex_t* in_src = g.in_sources().data();
     s.nodes.clear();
     s.nodes.push_back(root);
     s.mark[root] = s.epoch;
@@ -247,7 +233,7 @@ class RRSampler<TriggeringModel<S>> {
       }
       const vertex_t w = s.nodes[head++];
       s.buf.clear();
-      sampler_.sample(*g_, w, rng, s.buf);
+      sampler_.sample(g, w, rng, s.buf);
       for (edge_t j : s.buf) {
         const vertex_t u = in_src[j];
         if (s.mark[u] != s.epoch) {
@@ -259,12 +245,8 @@ class RRSampler<TriggeringModel<S>> {
     out.push_set(s.nodes);
   }
 
-  const FollowerGraph* g_;
   S sampler_;
   std::uint32_t max_depth_;
-  bool weighted_ = false;
-  detail::RRAliasTable alias_;
-  std::vector<Scratch> scratch_;
 };
 
 }  // namespace kolsim
