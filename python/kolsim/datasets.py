@@ -77,6 +77,26 @@ def register(entry: Dataset) -> None:
     REGISTRY[entry.name] = entry
 
 
+def _one_file(file: str, sha256: Optional[str] = None) -> Dict[str, Any]:
+    """The ``files``, ``edge_file`` and ``sha256`` fields of a dataset that is one edge file."""
+    return {"files": (file,), "edge_file": file, "sha256": {file: sha256} if sha256 else {}}
+
+
+def _ms_hgat(topic: str, description: str, citation: str, edges_sha256: str, cascades_sha256: str,
+             nodes: int, edges: int) -> Dataset:
+    """A StackExchange interaction graph with its cascades, as published with MS-HGAT."""
+    files = ("edges.txt", "cascades.txt")
+    return Dataset(
+        name=f"cascades-{topic}", description=description, citation=citation,
+        urls=tuple(f"{_GH}/slingling/MS-HGAT/c57e008ff1507b775e5f99375cc945823681c31d/data/{topic}/{f}"
+                   for f in files),
+        files=files, edge_file="edges.txt",
+        sha256={"edges.txt": edges_sha256, "cascades.txt": cascades_sha256},
+        nodes=nodes, edges=edges, graph_vertices=nodes, graph_edges=edges, directed=True,
+        orientation="line 'a,b' is the relation a -> b; the information flows b -> a (as in MS-HGAT), so flip=True",
+        read_options={"format": "csv", "flip": True})
+
+
 for _entry in [
     Dataset(
         name="wiki-Vote",
@@ -84,8 +104,7 @@ for _entry in [
         citation="J. Leskovec, D. Huttenlocher, J. Kleinberg. Signed Networks in Social Media. CHI 2010. " + _SNAP,
         urls=(f"{_GH}/perfectstorm88/graph_machine_learning_homework/4905990a88c652d2877581396d1ff84cc9d7d138/"
               "wiki-Vote.txt", "https://snap.stanford.edu/data/wiki-Vote.html"),
-        files=("wiki-Vote.txt",), edge_file="wiki-Vote.txt",
-        sha256={"wiki-Vote.txt": "b05c0226f5544f0e4a8ac607ae573db42e42716b6dd5aa00e8c769a1219c796f"},
+        **_one_file("wiki-Vote.txt", "b05c0226f5544f0e4a8ac607ae573db42e42716b6dd5aa00e8c769a1219c796f"),
         nodes=7115, edges=103689, graph_vertices=7115, graph_edges=103689, directed=True,
         orientation="voter -> candidate; read as is (IM convention); flip=True makes the voter follow the candidate",
         read_options={"flip": False}),
@@ -96,8 +115,7 @@ for _entry in [
                  "Internet Mathematics 6(1), 2009. " + _SNAP,
         urls=(f"{_GH}/AllenDowney/ProbablyOverthinkingIt/3059bb1925250ef2d53a71da22785f5f022678fb/"
               "soc-Slashdot0902.txt.gz", "https://snap.stanford.edu/data/soc-Slashdot0902.txt.gz"),
-        files=("soc-Slashdot0902.txt.gz",), edge_file="soc-Slashdot0902.txt.gz",
-        sha256={"soc-Slashdot0902.txt.gz": "65072f0a2d98a444967bf3b8379a87e03292f2f9f8924f4fe470ddd047c95553"},
+        **_one_file("soc-Slashdot0902.txt.gz", "65072f0a2d98a444967bf3b8379a87e03292f2f9f8924f4fe470ddd047c95553"),
         nodes=82168, edges=948464, graph_vertices=82168, graph_edges=870161, directed=True,
         orientation="u -> v: u tagged v (u follows v); read as is as in the IM benchmarks (PERFORMANCE.md); "
                     "78,303 self-loops dropped",
@@ -108,8 +126,7 @@ for _entry in [
         citation="J. McAuley, J. Leskovec. Learning to Discover Social Circles in Ego Networks. NIPS 2012. " + _SNAP,
         urls=(f"{_GH}/AllenDowney/ProbablyOverthinkingIt/3059bb1925250ef2d53a71da22785f5f022678fb/"
               "facebook_combined.txt.gz", "https://snap.stanford.edu/data/facebook_combined.txt.gz"),
-        files=("facebook_combined.txt.gz",), edge_file="facebook_combined.txt.gz",
-        sha256={"facebook_combined.txt.gz": "7cc432d08910b3a940ce90f7da94c13aaf048b04724eafcdf3050b28acc49daf"},
+        **_one_file("facebook_combined.txt.gz", "7cc432d08910b3a940ce90f7da94c13aaf048b04724eafcdf3050b28acc49daf"),
         nodes=4039, edges=88234, graph_vertices=4039, graph_edges=176468, directed=False,
         orientation="undirected: each friendship becomes two follower edges",
         read_options={"undirected": True}),
@@ -120,8 +137,7 @@ for _entry in [
                  + _SNAP,
         urls=(f"{_GH}/ebrahimirannezhad/AIi_InSocialNetwork/0c0c4f9aaff96e8f76f946fd935a5a129e6e6230/"
               "email-Eu-core.txt", "https://snap.stanford.edu/data/email-Eu-core.txt.gz"),
-        files=("email-Eu-core.txt",), edge_file="email-Eu-core.txt",
-        sha256={"email-Eu-core.txt": "23e0ca0bce21a053025e78f7e9691ac9210ae806a0689bd5edff3c3bac572d4c"},
+        **_one_file("email-Eu-core.txt", "23e0ca0bce21a053025e78f7e9691ac9210ae806a0689bd5edff3c3bac572d4c"),
         nodes=1005, edges=25571, graph_vertices=1005, graph_edges=24929, directed=True,
         orientation="sender -> recipient (information flows with the email); 642 self-loops dropped",
         read_options={"flip": False}),
@@ -130,7 +146,7 @@ for _entry in [
         description="Epinions who-trusts-whom network (SNAP). Not mirrored here (see epinions-d-5-derived).",
         citation="M. Richardson, R. Agrawal, P. Domingos. Trust Management for the Semantic Web. ISWC 2003. " + _SNAP,
         urls=("https://snap.stanford.edu/data/soc-Epinions1.txt.gz",),
-        files=("soc-Epinions1.txt.gz",), edge_file="soc-Epinions1.txt.gz", sha256={},
+        **_one_file("soc-Epinions1.txt.gz"),
         nodes=75879, edges=508837, graph_vertices=75879, graph_edges=508837, directed=True,
         orientation="truster -> trusted; read as is (IM convention)",
         read_options={"flip": False}),
@@ -140,8 +156,7 @@ for _entry in [
         citation="M. Richardson, R. Agrawal, P. Domingos. ISWC 2003; file from github snowgy/Influence_Maximization.",
         urls=(f"{_GH}/snowgy/Influence_Maximization/a7df248c01a788e110164888eaef4fb961ac9158/"
               "test_data/epinions-d-5.txt",),
-        files=("epinions-d-5.txt",), edge_file="epinions-d-5.txt",
-        sha256={"epinions-d-5.txt": "a122be7703bf59ca6680c65a11ea66430d4a70aeeaa1615749e45cd646b594ce"},
+        **_one_file("epinions-d-5.txt", "a122be7703bf59ca6680c65a11ea66430d4a70aeeaa1615749e45cd646b594ce"),
         nodes=39008, edges=84002, graph_vertices=39008, graph_edges=83936, directed=True,
         orientation="u v w: edge u -> v with weight w = 1/indeg(v); 66 self-loops dropped",
         read_options={"first_line_counts": True, "probability_column": 2}, probability_column=True),
@@ -151,8 +166,7 @@ for _entry in [
                     "(one per co-authored paper), each edge in both directions.",
         citation="W. Chen, Y. Wang, S. Yang. Efficient Influence Maximization in Social Networks. KDD 2009.",
         urls=(f"{_GH}/nd7141/influence-maximization/b57dc02f8019334c20fcc3d8236c19c287d98d2c/graphdata/hep.txt",),
-        files=("hep.txt",), edge_file="hep.txt",
-        sha256={"hep.txt": "3d354accc3ba555e37f29e4f4f773c0bae7cda388cf7756fdf4d1b5f6b73230e"},
+        **_one_file("hep.txt", "3d354accc3ba555e37f29e4f4f773c0bae7cda388cf7756fdf4d1b5f6b73230e"),
         nodes=15233, edges=58891, graph_vertices=15233, graph_edges=117704, directed=False,
         orientation="undirected co-authorship; 'n m' header line; 39 self-loop lines dropped",
         read_options={"undirected": True, "first_line_counts": True, "duplicates": "keep"}),
@@ -163,35 +177,19 @@ for _entry in [
                  "Signed Networks. ICDM 2016. " + _SNAP,
         urls=(f"{_GH}/Lithiumcr/Bitcoin-OTC-Analysis/42d9ad9e0e941f2fa3eb4610dbe5a0caae156f84/"
               "soc-sign-bitcoinotc.csv", "https://snap.stanford.edu/data/soc-sign-bitcoinotc.csv.gz"),
-        files=("soc-sign-bitcoinotc.csv",), edge_file="soc-sign-bitcoinotc.csv",
-        sha256={"soc-sign-bitcoinotc.csv": "22b08170d37407697764acabc1b8b361ffad2d71c7c9dc002d3702548c0ca8e1"},
+        **_one_file("soc-sign-bitcoinotc.csv", "22b08170d37407697764acabc1b8b361ffad2d71c7c9dc002d3702548c0ca8e1"),
         nodes=5881, edges=35592, graph_vertices=5881, graph_edges=35592, directed=True,
         orientation="rater -> rated; rating and time columns are not read",
         read_options={"format": "csv", "ignore_extra_columns": True}),
-    Dataset(
-        name="cascades-android",
-        description="StackExchange Android interaction graph (graph part; cascades.txt holds 679 real cascades).",
-        citation="A. Sankar, X. Zhang, A. Krishnan, J. Han. Inf-VAE. WSDM 2020. Raw data: StackExchange (CC BY-SA).",
-        urls=tuple(f"{_GH}/slingling/MS-HGAT/c57e008ff1507b775e5f99375cc945823681c31d/data/android/{f}"
-                   for f in ("edges.txt", "cascades.txt")),
-        files=("edges.txt", "cascades.txt"), edge_file="edges.txt",
-        sha256={"edges.txt": "e37f34ae2b6737bf6f99e3cc2569b0c9c020d46e7b11eecece164a0d89270d51",
-                "cascades.txt": "24414efb05781b6a6ad0b9d6eba5790dbcf03c63f522d8e9c223cf1dc93d9f12"},
-        nodes=9940, edges=48573, graph_vertices=9940, graph_edges=48573, directed=True,
-        orientation="line 'a,b' is the relation a -> b; the information flows b -> a (as in MS-HGAT), so flip=True",
-        read_options={"format": "csv", "flip": True}),
-    Dataset(
-        name="cascades-christianity",
-        description="StackExchange Christianity interaction graph (graph part; cascades.txt holds 589 cascades).",
-        citation="A. Sankar et al. Inf-VAE. WSDM 2020. Raw data: StackExchange (CC BY-SA).",
-        urls=tuple(f"{_GH}/slingling/MS-HGAT/c57e008ff1507b775e5f99375cc945823681c31d/data/christianity/{f}"
-                   for f in ("edges.txt", "cascades.txt")),
-        files=("edges.txt", "cascades.txt"), edge_file="edges.txt",
-        sha256={"edges.txt": "49f37d25ea925efc496ee321ab3d07220bf3405bc73bd16b762ddc9a54ebb58e",
-                "cascades.txt": "2ae5b168de05b154724612363ba7ddbc9e778a87635dd424cfedace47dee7126"},
-        nodes=2897, edges=35624, graph_vertices=2897, graph_edges=35624, directed=True,
-        orientation="line 'a,b' is the relation a -> b; the information flows b -> a (as in MS-HGAT), so flip=True",
-        read_options={"format": "csv", "flip": True}),
+    _ms_hgat("android", "StackExchange Android interaction graph (graph part; cascades.txt holds 679 real cascades).",
+             "A. Sankar, X. Zhang, A. Krishnan, J. Han. Inf-VAE. WSDM 2020. Raw data: StackExchange (CC BY-SA).",
+             "e37f34ae2b6737bf6f99e3cc2569b0c9c020d46e7b11eecece164a0d89270d51",
+             "24414efb05781b6a6ad0b9d6eba5790dbcf03c63f522d8e9c223cf1dc93d9f12", nodes=9940, edges=48573),
+    _ms_hgat("christianity",
+             "StackExchange Christianity interaction graph (graph part; cascades.txt holds 589 cascades).",
+             "A. Sankar et al. Inf-VAE. WSDM 2020. Raw data: StackExchange (CC BY-SA).",
+             "49f37d25ea925efc496ee321ab3d07220bf3405bc73bd16b762ddc9a54ebb58e",
+             "2ae5b168de05b154724612363ba7ddbc9e778a87635dd424cfedace47dee7126", nodes=2897, edges=35624),
 ]:
     register(_entry)
 

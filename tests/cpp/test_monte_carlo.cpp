@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Tests of estimate_spread(): exact answers for degenerate graphs, agreement with exact_spread
-/// (IC fused and plain paths, LT) within 6 exact sd / sqrt(R), reproducibility, adaptive stopping.
+/// (IC fused and plain paths, LT) within 6 exact sd / sqrt(R), reproducibility, adaptive stopping;
+/// the shared driver gives triggering and complex contagion the same guarantees.
 #include <gtest/gtest.h>
 
 #include "support.hpp"
@@ -14,7 +15,10 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "kolsim/detail/cascade_kernels.hpp"
@@ -22,8 +26,10 @@
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/diffusion/simulate.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
+#include "kolsim/estimate/complex_estimate.hpp"
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/estimate/triggering_estimate.hpp"
 #include "kolsim/graph/builder.hpp"
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"
@@ -719,3 +725,164 @@ TEST(FusedKernel, EveryKernelIsaGivesScalarBits) {
 
 }  // namespace
 }  // namespace kolsim
+
+// Triggering and complex contagion run on the same Monte Carlo driver as IC and LT
+// (detail::run_monte_carlo): thread invariance at 1, 3 and 7 threads, progress reports, the
+// adaptive mode and the back-end hook hold for them too.
+namespace {
+
+using namespace kolsim;
+
+/// Calls f(model, name) for every model with its own batch runner besides IC and LT.
+template <class F>
+void for_each_other_model(F&& f) {
+  f(TriggeringModel<IcTriggering>{}, "triggering ic");
+  f(TriggeringModel<LtTriggering>{}, "triggering lt");
+  f(TriggeringModel<UniformTriggering>{{1}}, "triggering uniform-1");
+  f(ComplexContagion::k_exposure(2, 0.5), "2-exposure");
+  f(ComplexContagion::fractional(0.1, 0.7), "fraction 0.1");
+}
+
+void expect_identical(const SpreadEstimate& a, const SpreadEstimate& b, const std::string& what) {
+  EXPECT_EQ(a.mean, b.mean) << what;
+  EXPECT_EQ(a.std_error, b.std_error) << what;
+  EXPECT_EQ(a.trials, b.trials) << what;
+  EXPECT_EQ(a.new_per_step, b.new_per_step) << what;
+  EXPECT_EQ(a.activation_probability, b.activation_probability) << what;
+  EXPECT_EQ(a.edges_examined, b.edges_examined) << what;
+}
+
+/// A back end that keeps every batch in this process and counts the calls.
+struct CountingShare : detail::BatchShare {
+  int ranges = 0, exchanges = 0, sums = 0;
+  void range(std::uint64_t batches, std::uint64_t& lo, std::uint64_t& hi) override {
+    ++ranges;
+    lo = 0;
+    hi = batches;
+  }
+  bool exchange(std::span<detail::BatchTally>, std::uint64_t, std::uint64_t, bool stopped) override {
+    ++exchanges;
+    return stopped;
+  }
+  void sum(std::span<std::uint64_t>) override { ++sums; }
+};
+
+const FollowerGraph& driver_graph() {
+  static const FollowerGraph g = random_graph(300, 3000, test_seed() + 40, true);
+  return g;
+}
+const std::vector<vertex_t> driver_seeds{1, 2, 3, 4};
+
+}  // namespace
+
+TEST(MonteCarloDriver, OtherModelsIdenticalForOneThreeAndSevenThreads) {
+  const FollowerGraph& g = driver_graph();
+  std::vector<double> weights(g.num_vertices());
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) weights[v] = 0.25 + (v % 5);
+  for_each_other_model([&](const auto& model, const std::string& name) {
+    for (int variant = 0; variant < 3; ++variant) {
+      MonteCarloOptions o = mc(2000 + 37, false);
+      o.per_account = true;
+      if (variant == 1) {
+        o.max_steps = 2;
+        o.account_weights = weights;
+      }
+      if (variant == 2) {  // adaptive: the stopping decision must not depend on the thread count
+        o.trials = 100;
+        o.target_relative_error = 0.004;
+        o.max_trials = 6000;
+      }
+      auto run = [&](int threads) {
+        o.threads = threads;
+        return estimate_spread(g, model, driver_seeds, o);
+      };
+      const SpreadEstimate a = run(1);
+      EXPECT_GT(a.std_error, 0.0) << name;
+      for (int threads : {3, 7})
+        expect_identical(a, run(threads), name + ", variant " + std::to_string(variant) + ", " + std::to_string(threads) +
+                                              " threads");
+    }
+  });
+}
+
+TEST(MonteCarloDriver, OtherModelsReportProgress) {
+  const FollowerGraph& g = driver_graph();
+  for_each_other_model([&](const auto& model, const std::string& name) {
+    for (bool adaptive : {false, true}) {
+      std::vector<std::uint64_t> done, total;
+      MonteCarloOptions o = mc(3000, false);
+      o.threads = 2;
+      if (adaptive) {
+        o.target_relative_error = 1e-9;  // not met (checked below): runs to the cap
+        o.max_trials = 5000;
+      }
+      o.progress = [&](std::string_view phase, std::uint64_t d, std::uint64_t t) {
+        EXPECT_EQ(phase, "trials") << name;
+        done.push_back(d);
+        total.push_back(t);
+      };
+      const SpreadEstimate e = estimate_spread(g, model, driver_seeds, o);
+      const std::uint64_t asked = adaptive ? 5000 : 3000;
+      EXPECT_EQ(e.trials, asked) << name;
+      ASSERT_FALSE(done.empty()) << name;
+      EXPECT_TRUE(std::is_sorted(done.begin(), done.end())) << name;
+      EXPECT_EQ(done.back(), asked) << name;
+      for (std::size_t i = 0; i < done.size(); ++i) {
+        EXPECT_EQ(total[i], asked) << name;
+        EXPECT_LE(done[i], total[i]) << name;
+      }
+    }
+  });
+}
+
+TEST(MonteCarloDriver, OtherModelsAdaptiveModeMeetsTargetAndRepeatsFixedRun) {
+  const FollowerGraph& g = driver_graph();
+  for_each_other_model([&](const auto& model, const std::string& name) {
+    MonteCarloOptions o = mc(64, false);
+    o.threads = 2;
+    // A target a few rounds away: an eighth of the first round's relative standard error.
+    const SpreadEstimate first = estimate_spread(g, model, driver_seeds, o);
+    ASSERT_GT(first.std_error, 0.0) << name;
+    const double target = first.std_error / first.mean / 8;
+    o.target_relative_error = target;
+    o.max_trials = 1000000;
+    const SpreadEstimate e = estimate_spread(g, model, driver_seeds, o);
+    EXPECT_LE(e.std_error, target * e.mean) << name;
+    EXPECT_GT(e.trials, 64u + detail::mc_adaptive_round) << name;
+    EXPECT_EQ((e.trials - 64) % detail::mc_adaptive_round, 0u) << name;
+    // Trial i draws from stream i: a fixed run of as many trials is the same estimate, and one
+    // round fewer would not have met the target.
+    MonteCarloOptions fixed = o;
+    fixed.target_relative_error = 0;
+    fixed.trials = e.trials;
+    expect_identical(e, estimate_spread(g, model, driver_seeds, fixed), name);
+    fixed.trials = e.trials - detail::mc_adaptive_round;
+    const SpreadEstimate f = estimate_spread(g, model, driver_seeds, fixed);
+    EXPECT_GT(f.std_error, target * f.mean) << name;
+    // The cap wins over the target.
+    o.target_relative_error = 1e-9;
+    o.max_trials = 700;
+    EXPECT_EQ(estimate_spread(g, model, driver_seeds, o).trials, 700u) << name;
+  });
+}
+
+TEST(MonteCarloDriver, OtherModelsUseTheBackEndHookAndStopToken) {
+  const FollowerGraph& g = driver_graph();
+  for_each_other_model([&](const auto& model, const std::string& name) {
+    MonteCarloOptions o = mc(1000, false);
+    o.threads = 2;
+    o.per_account = true;
+    const SpreadEstimate plain = estimate_spread(g, model, driver_seeds, o);
+    CountingShare share;
+    o.share = &share;
+    expect_identical(plain, estimate_spread(g, model, driver_seeds, o), name);
+    EXPECT_GE(share.ranges, 1) << name;
+    EXPECT_EQ(share.exchanges, share.ranges) << name;
+    EXPECT_EQ(share.sums, 1) << name;
+    o.share = nullptr;
+    int calls = 0;
+    o.trials = 200000;
+    o.stop = [&] { return ++calls > 3; };  // asked a few times, then stops
+    EXPECT_THROW(estimate_spread(g, model, driver_seeds, o), Interrupted) << name;
+  });
+}

@@ -85,55 +85,29 @@ namespace detail {
 /// Forward driver of complex contagion; `coin(e, p)` decides exposure e. One per thread.
 class ComplexWorkspace {
  public:
-  explicit ComplexWorkspace(vertex_t n) : mark_(n, 0), count_mark_(n, 0), count_(n, 0) {}
+  explicit ComplexWorkspace(vertex_t n) : search_(n), count_mark_(n, 0), count_(n, 0) {}
 
+  /// One cascade: visit(v, step) per activation, seeds first. Returns the edges examined.
   template <class Coin, class Visit>
   std::uint64_t run(const FollowerGraph& g, const ComplexContagion& model, std::span<const vertex_t> seeds,
                     std::uint32_t max_steps, Coin&& coin, Visit&& visit) {
-    if (++epoch_ == 0) {
-      std::fill(mark_.begin(), mark_.end(), 0u);
-      std::fill(count_mark_.begin(), count_mark_.end(), 0u);
-      epoch_ = 1;
-    }
-    const std::uint32_t ep = epoch_;
-    frontier_.clear();
-    for (vertex_t s : seeds) {
-      if (mark_[s] == ep) continue;
-      mark_[s] = ep;
-      frontier_.push_back(s);
-      visit(s, std::uint32_t{0});
-    }
-    const auto off = g.out_offsets();
-    const auto tgt = g.out_targets();
-    std::uint64_t edges = 0;
-    for (std::uint32_t step = 0; !frontier_.empty() && step < max_steps; ++step) {
-      next_.clear();
-      for (vertex_t u : frontier_) {
-        edges += off[u + 1] - off[u];
-        for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-          const vertex_t v = tgt[e];
-          if (mark_[v] == ep) continue;
-          if (!coin(e, model.pass(g, e))) continue;
+    const std::uint32_t ep = search_.begin([&] { std::fill(count_mark_.begin(), count_mark_.end(), 0u); });
+    return search_.run(
+        g, seeds, max_steps, [](std::size_t) { return true; },
+        [&](vertex_t, edge_t e, vertex_t v) {
+          if (!coin(e, model.pass(g, e))) return false;
           if (count_mark_[v] != ep) {
             count_mark_[v] = ep;
             count_[v] = 0;
           }
-          if (++count_[v] >= model.threshold(g, v)) {
-            mark_[v] = ep;
-            next_.push_back(v);
-            visit(v, step + 1);
-          }
-        }
-      }
-      frontier_.swap(next_);
-    }
-    return edges;
+          return ++count_[v] >= model.threshold(g, v);
+        },
+        [&](vertex_t v, vertex_t, std::uint32_t step) { visit(v, step); });
   }
 
  private:
-  std::vector<std::uint32_t> mark_, count_mark_, count_;
-  std::vector<vertex_t> frontier_, next_;
-  std::uint32_t epoch_ = 0;
+  FrontierSearch search_;
+  std::vector<std::uint32_t> count_mark_, count_;
 };
 
 inline void validate_complex(const FollowerGraph& g, const ComplexContagion& model, std::span<const vertex_t> seeds,

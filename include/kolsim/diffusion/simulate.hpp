@@ -32,6 +32,19 @@ struct SimulateOptions {
   std::vector<prob_t> seed_probabilities;
 };
 
+namespace detail {
+/// The visitor of simulate(): appends each activation (v, parent, step) to `t`.
+inline auto record_into(Trace& t) {
+  return [&t](vertex_t v, vertex_t parent, std::uint32_t step) {
+    t.activated.push_back(v);
+    t.step.push_back(step);
+    t.parent.push_back(parent);
+    if (t.new_per_step.size() <= step) t.new_per_step.resize(static_cast<std::size_t>(step) + 1, 0);
+    ++t.new_per_step[step];
+  };
+}
+}  // namespace detail
+
 /// Runs one cascade from `seeds` under `model` (Kempe, Kleinberg, Tardos, KDD 2003), step by
 /// step: accounts newly active at step t make their attempts on inactive followers, successes
 /// become active at step t + 1. Draws only from Rng(seed, 0, domain::trial), so it is exactly
@@ -46,14 +59,7 @@ Trace simulate(const FollowerGraph& g, const M& model, std::span<const vertex_t>
   detail::CascadeWorkspace<M> ws(g.num_vertices());
   Rng rng(seed, 0, domain::trial);
   Trace t;
-  ws.run(g, model, seeds, opt.seed_probabilities, opt.max_steps, rng,
-         [&](vertex_t v, vertex_t parent, std::uint32_t step) {
-           t.activated.push_back(v);
-           t.step.push_back(step);
-           t.parent.push_back(parent);
-           if (t.new_per_step.size() <= step) t.new_per_step.resize(static_cast<std::size_t>(step) + 1, 0);
-           ++t.new_per_step[step];
-         });
+  ws.run(g, model, seeds, opt.seed_probabilities, opt.max_steps, rng, detail::record_into(t));
   return t;
 }
 

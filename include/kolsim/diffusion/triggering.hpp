@@ -215,59 +215,34 @@ inline std::vector<edge_t> out_to_in_positions(const FollowerGraph& g) {
 /// T(v). One workspace per thread.
 class TriggeringWorkspace {
  public:
-  TriggeringWorkspace(vertex_t n, edge_t m) : mark_(n, 0), sampled_(n, 0), live_(m, 0) {}
+  TriggeringWorkspace(vertex_t n, edge_t m) : search_(n), sampled_(n, 0), live_(m, 0) {}
 
   template <TriggeringSampler S, class Visit>
   std::uint64_t run(const FollowerGraph& g, const S& sampler, std::span<const edge_t> out_to_in,
                     std::span<const vertex_t> seeds, std::span<const prob_t> seed_probs, std::uint32_t max_steps,
                     Rng& rng, Visit&& visit) {
-    if (++epoch_ == 0) {
-      std::fill(mark_.begin(), mark_.end(), 0u);
+    const std::uint32_t ep = search_.begin([&] {
       std::fill(sampled_.begin(), sampled_.end(), 0u);
       std::fill(live_.begin(), live_.end(), 0u);
-      epoch_ = 1;
-    }
-    const std::uint32_t ep = epoch_;
-    frontier_.clear();
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      if (!seed_probs.empty() && !rng.bernoulli(seed_probs[i])) continue;
-      mark_[seeds[i]] = ep;
-      frontier_.push_back(seeds[i]);
-      visit(seeds[i], no_vertex, std::uint32_t{0});
-    }
-    const auto off = g.out_offsets();
-    const auto tgt = g.out_targets();
-    std::uint64_t edges = 0;
-    for (std::uint32_t step = 0; !frontier_.empty() && step < max_steps; ++step) {
-      next_.clear();
-      for (vertex_t u : frontier_) {
-        edges += off[u + 1] - off[u];
-        for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-          const vertex_t v = tgt[e];
-          if (mark_[v] == ep) continue;
-          if (sampled_[v] != ep) {
+    });
+    return search_.run(
+        g, seeds, max_steps, seed_posting(seed_probs, rng),
+        [&](vertex_t, edge_t e, vertex_t v) {
+          if (sampled_[v] != ep) {  // first offer to v in this cascade: draw T(v)
             sampled_[v] = ep;
             buf_.clear();
             sampler.sample(g, v, rng, buf_);
             for (edge_t j : buf_) live_[j] = ep;
           }
-          if (live_[out_to_in[e]] == ep) {
-            mark_[v] = ep;
-            next_.push_back(v);
-            visit(v, u, step + 1);
-          }
-        }
-      }
-      frontier_.swap(next_);
-    }
-    return edges;
+          return live_[out_to_in[e]] == ep;
+        },
+        visit);
   }
 
  private:
-  std::vector<std::uint32_t> mark_, sampled_, live_;
-  std::vector<vertex_t> frontier_, next_;
+  FrontierSearch search_;
+  std::vector<std::uint32_t> sampled_, live_;
   std::vector<edge_t> buf_;
-  std::uint32_t epoch_ = 0;
 };
 
 }  // namespace detail
@@ -283,14 +258,7 @@ Trace simulate(const FollowerGraph& g, const TriggeringModel<S>& model, std::spa
   detail::TriggeringWorkspace ws(g.num_vertices(), g.num_edges());
   Rng rng(seed, 0, domain::trial);
   Trace t;
-  ws.run(g, model.sampler, map, seeds, opt.seed_probabilities, opt.max_steps, rng,
-         [&](vertex_t v, vertex_t parent, std::uint32_t step) {
-           t.activated.push_back(v);
-           t.step.push_back(step);
-           t.parent.push_back(parent);
-           if (t.new_per_step.size() <= step) t.new_per_step.resize(static_cast<std::size_t>(step) + 1, 0);
-           ++t.new_per_step[step];
-         });
+  ws.run(g, model.sampler, map, seeds, opt.seed_probabilities, opt.max_steps, rng, detail::record_into(t));
   return t;
 }
 

@@ -85,6 +85,17 @@ struct ContinuousIC {
   }
 };
 
+namespace detail {
+/// Per-lane buffers of RRSampler<ContinuousIC>.
+struct ContinuousRRScratch {
+  std::vector<double> dist;
+  std::vector<char> done;
+  std::vector<vertex_t> touched, nodes;
+  using Item = std::pair<double, vertex_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+};
+}  // namespace detail
+
 /// RR sets of the continuous-time IC within a horizon: from a root (uniform or by root weight),
 /// a reverse Dijkstra in which each account w, when its shortest delay d(w) to the root is
 /// final, draws for each in-edge u -> w its coin (p) and, if live, its delay; u enters with
@@ -92,22 +103,16 @@ struct ContinuousIC {
 /// only from Rng(seed, i, domain), so collections are identical for any thread count.
 /// max_depth (propagation steps) must stay unlimited: the deadline is the horizon.
 template <>
-class RRSampler<ContinuousIC> {
+class RRSampler<ContinuousIC> : public detail::OneByOneRRSampler<RRSampler<ContinuousIC>, detail::ContinuousRRScratch> {
  public:
   RRSampler(const FollowerGraph& g, const ContinuousIC& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
-      : g_(&g), horizon_(model.horizon), delays_(model.delay_samples) {
+      : horizon_(model.horizon), delays_(model.delay_samples) {
     (void)threads;
     model.validate(g);
     KOLSIM_REQUIRE(max_depth == UINT32_MAX, "RR sampling: ContinuousIC takes its deadline as horizon (seconds), "
                    "not max_depth");
-    KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
-    KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
-                   g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
-    if (!root_weights.empty()) {
-      alias_ = detail::RRAliasTable(root_weights);
-      weighted_ = true;
-    }
+    init_roots(g, root_weights);
     // Rates in in-edge order (the reverse search walks in-edges).
     const edge_t m = g.num_edges();
     in_rate_.assign(m, model.default_rate);
@@ -116,34 +121,15 @@ class RRSampler<ContinuousIC> {
       for (edge_t e = 0; e < m; ++e) in_rate_[map[e]] = model.rate[e];
     }
   }
-  const FollowerGraph& graph() const noexcept { return *g_; }
-  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
-  std::size_t bytes() const noexcept { return alias_.bytes() + in_rate_.capacity() * sizeof(double); }
-  void set_interleaved(bool) noexcept {}
-  bool interleaved() const noexcept { return false; }
-  void reserve_lanes(int lanes, int threads) {
-    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
-    if (scratch_.size() < need) scratch_.resize(need);
-  }
-
-  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
-  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
-              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
-    detail::sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
-                                 [&](std::uint64_t i, RRCollection& dst, Scratch& s) { draw(seed, domain, i, dst, s); });
-  }
+  std::size_t bytes() const noexcept { return OneByOneRRSampler::bytes() + in_rate_.capacity() * sizeof(double); }
 
  private:
-  struct Scratch {
-    std::vector<double> dist;
-    std::vector<char> done;
-    std::vector<vertex_t> touched, nodes;
-    using Item = std::pair<double, vertex_t>;
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
-  };
+  using Scratch = detail::ContinuousRRScratch;
+  friend class detail::OneByOneRRSampler<RRSampler, Scratch>;
 
   void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
-    const vertex_t n = g_->num_vertices();
+    const FollowerGraph& g = graph();
+    const vertex_t n = g.num_vertices();
     constexpr double inf = std::numeric_limits<double>::infinity();
     if (s.dist.size() != n) {
       s.dist.assign(n, inf);
@@ -156,10 +142,10 @@ class RRSampler<ContinuousIC> {
     s.touched.clear();
     s.nodes.clear();
     Rng rng(seed, index, domain);
-    const vertex_t root = weighted_ ? alias_.draw(rng) : rng.below(n);
-    const auto in_off = g_->in_offsets();
-    const vertex_t* in_src = g_->in_sources().data();
-    const prob_t* in_p = g_->in_edge_probs().data();
+    const vertex_t root = draw_root(rng);
+    const auto in_off = g.in_offsets();
+    const vertex_t* in_src = g.in_sources().data();
+    const prob_t* in_p = g.in_edge_probs().data();
     s.dist[root] = 0;
     s.touched.push_back(root);
     s.heap.emplace(0.0, root);
@@ -186,13 +172,9 @@ class RRSampler<ContinuousIC> {
     out.push_set(s.nodes);
   }
 
-  const FollowerGraph* g_;
   double horizon_;
   std::vector<double> delays_;
   std::vector<double> in_rate_;
-  bool weighted_ = false;
-  detail::RRAliasTable alias_;
-  std::vector<Scratch> scratch_;
 };
 
 }  // namespace kolsim

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -110,23 +111,9 @@ inline constexpr std::uint64_t mc_batch = 64;          ///< trials per fused bat
 inline constexpr std::uint64_t mc_plain_batch = 8;     ///< trials per batch of the generic path
 inline constexpr std::uint64_t mc_adaptive_round = 1024;  ///< trials per adaptive round
 
-}  // namespace detail
-
-/// Estimates the expected (weighted) number of accounts reached from `seeds`, seeds included,
-/// by Monte Carlo (Kempe, Kleinberg, Tardos, KDD 2003). Trial i is independent and its reach
-/// has mean = spread, so mean +- 1.96 std_error covers the spread with ~95% probability.
-/// IC and LT run 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge
-/// world, coins keyed by (seed, batch, edge, world) for IC and by (seed, batch, account, world)
-/// for LT; see detail::WorldCoins and detail::LtIntervals); other models, and IC/LT with
-/// fused = false, run the generic driver per trial with Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
-/// are bit-identical for any thread count. Throws like simulate(), plus std::invalid_argument
-/// for trials = 0, bad weights or a bad target; Interrupted when `stop` asks.
-template <DiffusionModel M>
-SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
-                               const MonteCarloOptions& opt = {}) {
-  const auto start = std::chrono::steady_clock::now();
-  validate_model(model, g, resolve_threads(opt.threads));
-  detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
+/// Checks the options every Monte Carlo estimator shares (trials, adaptive target and cap,
+/// account weights); the model and the seeds are checked by the caller.
+inline void validate_monte_carlo_options(const FollowerGraph& g, const MonteCarloOptions& opt) {
   const vertex_t n = g.num_vertices();
   KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
   KOLSIM_REQUIRE(opt.target_relative_error >= 0.0 && std::isfinite(opt.target_relative_error),
@@ -140,33 +127,24 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   KOLSIM_REQUIRE(!adaptive || opt.max_trials >= 1, "estimate_spread: max_trials must be >= 1");
   const std::uint64_t cap = adaptive ? opt.max_trials : opt.trials;
   KOLSIM_REQUIRE(cap <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
-  check_stop(opt.stop);
+}
 
-  constexpr bool is_ic = std::is_same_v<M, IndependentCascade>;
-  constexpr bool is_lt = std::is_same_v<M, LinearThreshold>;
-  const bool fused = (is_ic || is_lt) && opt.fused;
-  const bool fused_lt = is_lt && fused;
-  // Trials are cut into fixed batches (the unit of parallel work and of the ordered reduction).
-  const std::uint64_t batch_size = fused ? detail::mc_batch : detail::mc_plain_batch;
-  const int threads = resolve_threads(opt.threads);
-  const std::span<const vertex_t> seed_span = seeds;
-  const std::span<const prob_t> seed_probs = opt.seed_probabilities;
-  const std::span<const double> weights = opt.account_weights;
-
-  // Per-thread workspaces and per-account counters, created by the thread that uses them.
+/// The Monte Carlo driver every estimate_spread() overload runs: trials cut into batches of
+/// `batch_size` (the unit of parallel work and of the ordered merge), rounds of at most 2^15
+/// batches merged in batch order (so results are bit-identical for any thread count), the
+/// adaptive mode (rounds of mc_adaptive_round trials until the target standard error), stop
+/// polling by thread 0 every ~10 ms, progress reports, per-account counts and the BatchShare
+/// back end. run_batch(slot, b, worlds, tally, acc) runs trials b * batch_size ..
+/// b * batch_size + worlds - 1 on thread slot `slot` (< max(threads, 1)) and fills `tally`;
+/// acc is null, or the slot's per-account counters to increment per activation.
+template <class RunBatch>
+SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& opt, std::uint64_t batch_size,
+                               int threads, std::chrono::steady_clock::time_point start, RunBatch&& run_batch) {
+  assert(batch_size >= 1 && batch_size <= mc_batch && mc_batch % batch_size == 0);
+  const vertex_t n = g.num_vertices();
+  const bool adaptive = opt.target_relative_error > 0.0;
+  const std::uint64_t cap = adaptive ? opt.max_trials : opt.trials;
   const int slots = std::max(threads, 1);
-  // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
-  // per_account, a counter per account; then the summed counts and the probabilities; fused LT:
-  // the interval starts (8 bytes per edge, and as much while they are built) and a cursor per account.
-  require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
-                                " for ", slots, " threads x ", n, " accounts"),
-                 static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
-                     (fused_lt ? static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(n) * 8.0 : 0.0) +
-                     (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
-  std::vector<std::unique_ptr<detail::FusedIcWorkspace>> fused_ws(static_cast<std::size_t>(slots));
-  std::optional<detail::LtIntervals> lt_intervals;
-  if (fused_lt) lt_intervals.emplace(g, threads);
-  std::vector<std::unique_ptr<detail::CascadeWorkspace<M>>> plain_ws(static_cast<std::size_t>(slots));
   std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
 
   std::atomic<bool> stopped{false};
@@ -181,7 +159,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   };
 
   int round_threads = 1;
-  auto run_batch = [&](std::uint64_t b, unsigned worlds, detail::BatchTally& tally) {
+  auto one_batch = [&](std::uint64_t b, unsigned worlds, BatchTally& tally) {
     const int t = round_threads > 1 ? thread_index() : 0;  // serial: slot 0 even inside an outer region
     assert(t < slots);
     if (t == 0) poll();
@@ -192,40 +170,11 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
       if (r.empty()) r.assign(n, 0);
       acc = r.data();
     }
-    if (fused) {
-      auto& ws = fused_ws[static_cast<std::size_t>(t)];
-      if (!ws) ws = std::make_unique<detail::FusedIcWorkspace>(n);
-      if (fused_lt)
-        detail::run_fused_lt_batch(g, *lt_intervals, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps,
-                                   weights, *ws, tally, acc);
-      else
-        detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps, weights, *ws,
-                                   tally, acc);
-      return;
-    }
-    auto& ws = plain_ws[static_cast<std::size_t>(t)];
-    if (!ws) ws = std::make_unique<detail::CascadeWorkspace<M>>(n);
-    tally.reset();
-    double reach[detail::mc_batch];
-    for (unsigned j = 0; j < worlds; ++j) {
-      Rng rng(opt.seed, b * batch_size + j, domain::trial);
-      double r = 0;
-      tally.edges += ws->run(g, model, seed_span, seed_probs, opt.max_steps, rng,
-                             [&](vertex_t v, vertex_t, std::uint32_t step) {
-                               const double w = weights.empty() ? 1.0 : weights[v];
-                               r += w;
-                               tally.add_step(step, w);
-                               if (acc) ++acc[v];
-                             });
-      reach[j] = r;
-    }
-    const std::uint64_t edges = tally.edges;
-    tally.set_reach(reach, worlds);
-    tally.edges = edges;
+    run_batch(t, b, worlds, tally, acc);
   };
 
-  detail::SpreadAccumulator total;
-  std::vector<detail::BatchTally> tallies;
+  SpreadAccumulator total;
+  std::vector<BatchTally> tallies;
   // Runs trials [total.trials, end) as whole batches (the last one possibly partial), at most
   // 2^15 batches per parallel loop so the tallies stay small; merged in batch order.
   auto run_round = [&](std::uint64_t end) {
@@ -237,7 +186,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
       const std::uint64_t batches = std::min(chunk, (end - first + batch_size - 1) / batch_size);
       const std::uint64_t stop_at = std::min(end, (b0 + batches) * batch_size);
       const auto last_worlds = static_cast<unsigned>(stop_at - (b0 + batches - 1) * batch_size);
-      tallies.assign(batches, detail::BatchTally{});
+      tallies.assign(batches, BatchTally{});
       // Small jobs run serially: a parallel region costs more than it saves.
       const double work = static_cast<double>(stop_at - first) * (static_cast<double>(g.num_edges()) + n);
       round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
@@ -247,7 +196,7 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
           lo, hi, round_threads,
           [&](std::size_t i) {
             const unsigned worlds = i + 1 == batches ? last_worlds : static_cast<unsigned>(batch_size);
-            run_batch(b0 + i, worlds, tallies[i]);
+            one_batch(b0 + i, worlds, tallies[i]);
             trials_done.fetch_add(worlds, std::memory_order_relaxed);
           },
           1);
@@ -261,10 +210,10 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   if (!adaptive) {
     run_round(opt.trials);
   } else {
-    const std::uint64_t first = std::min(cap, (opt.trials + detail::mc_batch - 1) / detail::mc_batch * detail::mc_batch);
+    const std::uint64_t first = std::min(cap, (opt.trials + mc_batch - 1) / mc_batch * mc_batch);
     run_round(first);
     while (total.trials < cap && total.std_error() > opt.target_relative_error * total.mean)
-      run_round(std::min(cap, total.trials + detail::mc_adaptive_round));
+      run_round(std::min(cap, total.trials + mc_adaptive_round));
   }
 
   SpreadEstimate est;
@@ -288,6 +237,114 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
   est.edges_examined = total.edges;
   est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return est;
+}
+
+/// A batch of the one-trial-at-a-time path: trial i = first + j (j < worlds <= mc_batch) calls
+/// trial(rng, visit) with rng = Rng(seed, i, domain::trial); the cascade calls visit(v, step)
+/// once per activation and returns the edges it examined. Fills `tally` (reach, steps, edges)
+/// and, when acc is not null, counts the activations per account.
+template <class Trial>
+void run_trials(std::uint64_t seed, std::uint64_t first, unsigned worlds, std::span<const double> weights,
+                BatchTally& tally, std::uint64_t* acc, Trial&& trial) {
+  assert(worlds <= mc_batch);
+  tally.reset();
+  double reach[mc_batch];
+  std::uint64_t edges = 0;
+  for (unsigned j = 0; j < worlds; ++j) {
+    Rng rng(seed, first + j, domain::trial);
+    double r = 0;
+    edges += trial(rng, [&](vertex_t v, std::uint32_t step) {
+      const double w = weights.empty() ? 1.0 : weights[v];
+      r += w;
+      tally.add_step(step, w);
+      if (acc) ++acc[v];
+    });
+    reach[j] = r;
+  }
+  tally.set_reach(reach, worlds);
+  tally.edges = edges;
+}
+
+/// One lazily created object per thread slot (a workspace of the batch runners).
+template <class T>
+class PerSlot {
+ public:
+  explicit PerSlot(int threads) : items_(static_cast<std::size_t>(std::max(threads, 1))) {}
+  template <class... Args>
+  T& get(int slot, Args&&... args) {
+    auto& p = items_[static_cast<std::size_t>(slot)];
+    if (!p) p = std::make_unique<T>(std::forward<Args>(args)...);
+    return *p;
+  }
+
+ private:
+  std::vector<std::unique_ptr<T>> items_;
+};
+
+}  // namespace detail
+
+/// Estimates the expected (weighted) number of accounts reached from `seeds`, seeds included,
+/// by Monte Carlo (Kempe, Kleinberg, Tardos, KDD 2003). Trial i is independent and its reach
+/// has mean = spread, so mean +- 1.96 std_error covers the spread with ~95% probability.
+/// IC and LT run 64 trials per batch with a bit-parallel kernel (each trial a fixed live-edge
+/// world, coins keyed by (seed, batch, edge, world) for IC and by (seed, batch, account, world)
+/// for LT; see detail::WorldCoins and detail::LtIntervals); other models, and IC/LT with
+/// fused = false, run the generic driver per trial with Rng(seed, i, domain::trial). Time O(trials * (n_reached + edges examined) / threads); results
+/// are bit-identical for any thread count. Throws like simulate(), plus std::invalid_argument
+/// for trials = 0, bad weights or a bad target; Interrupted when `stop` asks.
+template <DiffusionModel M>
+SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                               const MonteCarloOptions& opt = {}) {
+  const auto start = std::chrono::steady_clock::now();
+  validate_model(model, g, resolve_threads(opt.threads));
+  detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
+  detail::validate_monte_carlo_options(g, opt);
+  check_stop(opt.stop);
+  const vertex_t n = g.num_vertices();
+
+  constexpr bool is_ic = std::is_same_v<M, IndependentCascade>;
+  constexpr bool is_lt = std::is_same_v<M, LinearThreshold>;
+  const bool fused = (is_ic || is_lt) && opt.fused;
+  const bool fused_lt = is_lt && fused;
+  const std::uint64_t batch_size = fused ? detail::mc_batch : detail::mc_plain_batch;
+  const int threads = resolve_threads(opt.threads);
+  const std::span<const vertex_t> seed_span = seeds;
+  const std::span<const prob_t> seed_probs = opt.seed_probabilities;
+  const std::span<const double> weights = opt.account_weights;
+
+  // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
+  // per_account, a counter per account; then the summed counts and the probabilities; fused LT:
+  // the interval starts (8 bytes per edge, and as much while they are built) and a cursor per account.
+  const int slots = std::max(threads, 1);
+  require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
+                                " for ", slots, " threads x ", n, " accounts"),
+                 static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
+                     (fused_lt ? static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(n) * 8.0 : 0.0) +
+                     (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
+  detail::PerSlot<detail::FusedIcWorkspace> fused_ws(threads);
+  std::optional<detail::LtIntervals> lt_intervals;
+  if (fused_lt) lt_intervals.emplace(g, threads);
+  detail::PerSlot<detail::CascadeWorkspace<M>> plain_ws(threads);
+
+  return detail::run_monte_carlo(
+      g, opt, batch_size, threads, start,
+      [&](int t, std::uint64_t b, unsigned worlds, detail::BatchTally& tally, std::uint64_t* acc) {
+        if (fused) {
+          auto& ws = fused_ws.get(t, n);
+          if (fused_lt)
+            detail::run_fused_lt_batch(g, *lt_intervals, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps,
+                                       weights, ws, tally, acc);
+          else
+            detail::run_fused_ic_batch(g, seed_span, seed_probs, opt.seed, b, worlds, opt.max_steps, weights, ws,
+                                       tally, acc);
+          return;
+        }
+        auto& ws = plain_ws.get(t, n);
+        detail::run_trials(opt.seed, b * batch_size, worlds, weights, tally, acc, [&](Rng& rng, auto&& visit) {
+          return ws.run(g, model, seed_span, seed_probs, opt.max_steps, rng,
+                        [&](vertex_t v, vertex_t, std::uint32_t step) { visit(v, step); });
+        });
+      });
 }
 
 /// estimate_spread() with the seeds given as account ids: `estimate_spread(g, m, Accounts{10, 30})`.

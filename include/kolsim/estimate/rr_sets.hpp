@@ -335,6 +335,53 @@ void sample_rr_one_by_one(std::vector<Scratch>& scratch, std::uint64_t first_ind
   for (int t = 1; t < granted; ++t) out.append(local[static_cast<std::size_t>(t)]);
 }
 
+/// What the RRSampler specialisations that draw one set at a time (triggering, continuous-time
+/// IC) share: the root distribution (uniform, or by root weight through an alias table), the
+/// accessors IMM and OPIM-C call, per-lane scratch and sample() through sample_rr_one_by_one.
+/// Derived calls init_roots() from its constructor (after its own checks) and provides
+/// `draw(seed, domain, index, out, scratch) const`, drawing its root with draw_root().
+template <class Derived, class Scratch>
+class OneByOneRRSampler {
+ public:
+  const FollowerGraph& graph() const noexcept { return *g_; }
+  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
+  std::size_t bytes() const noexcept { return alias_.bytes(); }
+  void set_interleaved(bool) noexcept {}
+  bool interleaved() const noexcept { return false; }
+  void reserve_lanes(int lanes, int threads) {
+    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
+    if (scratch_.size() < need) scratch_.resize(need);
+  }
+
+  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
+  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
+              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
+    const auto& self = static_cast<const Derived&>(*this);
+    sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
+                         [&](std::uint64_t i, RRCollection& dst, Scratch& s) { self.draw(seed, domain, i, dst, s); });
+  }
+
+ protected:
+  /// Checks the graph and the root weights (empty = uniform roots).
+  void init_roots(const FollowerGraph& g, std::span<const double> root_weights) {
+    g_ = &g;
+    KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
+    KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
+                   g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
+    if (!root_weights.empty()) {
+      alias_ = RRAliasTable(root_weights);
+      weighted_ = true;
+    }
+  }
+  vertex_t draw_root(Rng& rng) const { return weighted_ ? alias_.draw(rng) : rng.below(g_->num_vertices()); }
+
+ private:
+  const FollowerGraph* g_ = nullptr;
+  bool weighted_ = false;
+  RRAliasTable alias_;
+  std::vector<Scratch> scratch_;
+};
+
 }  // namespace detail
 
 /// A reusable RR sampler for one graph and model: precomputes per account how its in-edges are

@@ -30,27 +30,20 @@
 
 namespace kolsim {
 
-/// Monte Carlo spread of a triggering model (Kempe et al. 2003). Trial i draws only from
-/// Rng(seed, i, domain::trial); trials run in batches of 8 merged in order, so results are
-/// bit-identical for any thread count. Supports trials, seed, threads, max_steps,
-/// seed_probabilities, per_account, account_weights and stop; the adaptive mode
-/// (target_relative_error) is refused. Time O(trials * (reached + edges examined) / threads).
+/// Monte Carlo spread of a triggering model (Kempe et al. 2003) on the shared Monte Carlo driver
+/// (detail::run_monte_carlo): trial i draws only from Rng(seed, i, domain::trial), batches of 8
+/// trials are merged in order, so results are bit-identical for any thread count. Supports every
+/// MonteCarloOptions field except `fused` (ignored): the adaptive mode, stop, progress and the
+/// distributed back end included. Time O(trials * (reached + edges examined) / threads).
 template <class S>
 SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>& model, std::span<const vertex_t> seeds,
                                const MonteCarloOptions& opt = {}) {
   const auto start = std::chrono::steady_clock::now();
   model.validate(g);
   detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
-  const vertex_t n = g.num_vertices();
-  KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
-  KOLSIM_REQUIRE(opt.target_relative_error == 0.0,
-                 "estimate_spread: the adaptive mode (target_relative_error) is not available for triggering models");
-  KOLSIM_REQUIRE(opt.trials <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
-  KOLSIM_REQUIRE(opt.account_weights.empty() || opt.account_weights.size() == n,
-                 "estimate_spread: account_weights must be empty or have one weight per account (", n, "), got ",
-                 opt.account_weights.size());
-  for (double w : opt.account_weights) KOLSIM_REQUIRE(std::isfinite(w), "estimate_spread: account weights must be finite");
+  detail::validate_monte_carlo_options(g, opt);
   check_stop(opt.stop);
+  const vertex_t n = g.num_vertices();
   const int threads = resolve_threads(opt.threads);
   const int slots = std::max(threads, 1);
   require_memory(detail::concat("estimate_spread: triggering workspaces for ", slots, " threads x ", n, " accounts"),
@@ -58,86 +51,18 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>&
                      8.0 * static_cast<double>(g.num_edges()) +
                      (opt.per_account ? static_cast<double>(slots + 2) * n * 8.0 : 0.0));
   const auto map = detail::out_to_in_positions(g);
-  std::vector<std::unique_ptr<detail::TriggeringWorkspace>> ws(static_cast<std::size_t>(slots));
-  std::vector<std::vector<std::uint64_t>> reached(static_cast<std::size_t>(slots));
+  detail::PerSlot<detail::TriggeringWorkspace> ws(threads);
   const std::span<const prob_t> seed_probs = opt.seed_probabilities;
-  const std::span<const double> weights = opt.account_weights;
   constexpr std::uint64_t batch = detail::mc_plain_batch;
-  std::atomic<bool> stopped{false};
-  auto last_poll = std::chrono::steady_clock::now();
-  detail::SpreadAccumulator total;
-  std::vector<detail::BatchTally> tallies;
-  constexpr std::uint64_t chunk = std::uint64_t{1} << 12;
-  int round_threads = 1;
-  while (total.trials < opt.trials) {
-    const std::uint64_t first = total.trials;
-    const std::uint64_t b0 = first / batch;
-    const std::uint64_t batches = std::min(chunk, (opt.trials - first + batch - 1) / batch);
-    tallies.assign(batches, detail::BatchTally{});
-    const double work = static_cast<double>(batches * batch) * (static_cast<double>(g.num_edges()) + n);
-    round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
-    parallel_for(0, batches, round_threads, [&](std::size_t i) {
-      const int t = round_threads > 1 ? thread_index() : 0;
-      if (t == 0) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_poll >= std::chrono::milliseconds(10)) {
-          last_poll = now;
-          if (opt.stop && opt.stop()) stopped.store(true, std::memory_order_relaxed);
-        }
-      }
-      if (stopped.load(std::memory_order_relaxed)) return;
-      auto& w = ws[static_cast<std::size_t>(t)];
-      if (!w) w = std::make_unique<detail::TriggeringWorkspace>(n, g.num_edges());
-      std::uint64_t* acc = nullptr;
-      if (opt.per_account) {
-        auto& r = reached[static_cast<std::size_t>(t)];
-        if (r.empty()) r.assign(n, 0);
-        acc = r.data();
-      }
-      const std::uint64_t b = b0 + i;
-      const std::uint64_t end = std::min(opt.trials, (b + 1) * batch);
-      auto& tally = tallies[i];
-      double reach[batch];
-      unsigned count = 0;
-      std::uint64_t edges = 0;
-      for (std::uint64_t trial = b * batch; trial < end; ++trial, ++count) {
-        Rng rng(opt.seed, trial, domain::trial);
-        double r = 0;
-        edges += w->run(g, model.sampler, map, seeds, seed_probs, opt.max_steps, rng,
-                        [&](vertex_t v, vertex_t, std::uint32_t step) {
-                          const double x = weights.empty() ? 1.0 : weights[v];
-                          r += x;
-                          tally.add_step(step, x);
-                          if (acc) ++acc[v];
-                        });
-        reach[count] = r;
-      }
-      tally.set_reach(reach, count);
-      tally.edges = edges;
-    }, 1);
-    if (stopped.load()) throw Interrupted();
-    for (const auto& t : tallies) total.merge(t);
-    check_stop(opt.stop);
-  }
-  SpreadEstimate est;
-  est.trials = total.trials;
-  est.mean = total.mean;
-  est.std_error = total.std_error();
-  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
-  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
-  const double r = static_cast<double>(total.trials);
-  for (double s : total.steps) est.new_per_step.push_back(s / r);
-  if (opt.per_account) {
-    est.activation_probability.assign(n, 0.0);
-    std::vector<std::uint64_t> sum(n, 0);
-    for (const auto& part : reached)
-      if (!part.empty())
-        for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
-    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
-  }
-  est.edges_examined = total.edges;
-  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return est;
+  return detail::run_monte_carlo(
+      g, opt, batch, threads, start,
+      [&](int t, std::uint64_t b, unsigned worlds, detail::BatchTally& tally, std::uint64_t* acc) {
+        auto& w = ws.get(t, n, g.num_edges());
+        detail::run_trials(opt.seed, b * batch, worlds, opt.account_weights, tally, acc, [&](Rng& rng, auto&& visit) {
+          return w.run(g, model.sampler, map, seeds, seed_probs, opt.max_steps, rng,
+                       [&](vertex_t v, vertex_t, std::uint32_t step) { visit(v, step); });
+        });
+      });
 }
 
 /// estimate_spread() of a triggering model with the seeds given as account ids.
@@ -255,61 +180,47 @@ ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model
   return exact_spread(g, model, std::span<const vertex_t>(s), opt);
 }
 
+namespace detail {
+/// Per-lane buffers of RRSampler<TriggeringModel<S>>.
+struct TriggeringRRScratch {
+  std::vector<std::uint32_t> mark;
+  std::uint32_t epoch = 0;
+  std::vector<vertex_t> nodes;
+  std::vector<edge_t> buf;
+};
+}  // namespace detail
+
 /// RR sets of a triggering model: from a root (uniform or by root weight), a reverse search in
 /// which every visited account w draws T(w) and adds its unvisited members; accounts farther
 /// than max_depth reverse steps are not expanded. RR set i draws only from Rng(seed, i, domain),
 /// so collections are identical for any thread count. IMM and OPIM-C use it unchanged.
 template <class S>
-class RRSampler<TriggeringModel<S>> {
+class RRSampler<TriggeringModel<S>>
+    : public detail::OneByOneRRSampler<RRSampler<TriggeringModel<S>>, detail::TriggeringRRScratch> {
  public:
   RRSampler(const FollowerGraph& g, const TriggeringModel<S>& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
-      : g_(&g), sampler_(model.sampler), max_depth_(max_depth) {
+      : sampler_(model.sampler), max_depth_(max_depth) {
     (void)threads;
     model.validate(g);
-    KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
-    KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
-                   g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
-    if (!root_weights.empty()) {
-      alias_ = detail::RRAliasTable(root_weights);
-      weighted_ = true;
-    }
-  }
-  const FollowerGraph& graph() const noexcept { return *g_; }
-  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
-  std::size_t bytes() const noexcept { return alias_.bytes(); }
-  void set_interleaved(bool) noexcept {}
-  bool interleaved() const noexcept { return false; }
-  void reserve_lanes(int lanes, int threads) {
-    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
-    if (scratch_.size() < need) scratch_.resize(need);
-  }
-
-  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
-  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
-              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
-    detail::sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
-                                 [&](std::uint64_t i, RRCollection& dst, Scratch& s) { draw(seed, domain, i, dst, s); });
+    this->init_roots(g, root_weights);
   }
 
  private:
-  struct Scratch {
-    std::vector<std::uint32_t> mark;
-    std::uint32_t epoch = 0;
-    std::vector<vertex_t> nodes;
-    std::vector<edge_t> buf;
-  };
+  using Scratch = detail::TriggeringRRScratch;
+  friend class detail::OneByOneRRSampler<RRSampler, Scratch>;
 
   void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
-    const vertex_t n = g_->num_vertices();
+    const FollowerGraph& g = this->graph();
+    const vertex_t n = g.num_vertices();
     if (s.mark.size() != n) s.mark.assign(n, 0);
     if (++s.epoch == 0) {
       std::fill(s.mark.begin(), s.mark.end(), 0u);
       s.epoch = 1;
     }
     Rng rng(seed, index, domain);
-    const vertex_t root = weighted_ ? alias_.draw(rng) : rng.below(n);
-    const vertex_t* in_src = g_->in_sources().data();
+    const vertex_t root = this->draw_root(rng);
+    const vertex_t* in_src = g.in_sources().data();
     s.nodes.clear();
     s.nodes.push_back(root);
     s.mark[root] = s.epoch;
@@ -322,7 +233,7 @@ class RRSampler<TriggeringModel<S>> {
       }
       const vertex_t w = s.nodes[head++];
       s.buf.clear();
-      sampler_.sample(*g_, w, rng, s.buf);
+      sampler_.sample(g, w, rng, s.buf);
       for (edge_t j : s.buf) {
         const vertex_t u = in_src[j];
         if (s.mark[u] != s.epoch) {
@@ -334,12 +245,8 @@ class RRSampler<TriggeringModel<S>> {
     out.push_set(s.nodes);
   }
 
-  const FollowerGraph* g_;
   S sampler_;
   std::uint32_t max_depth_;
-  bool weighted_ = false;
-  detail::RRAliasTable alias_;
-  std::vector<Scratch> scratch_;
 };
 
 }  // namespace kolsim
