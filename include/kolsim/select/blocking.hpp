@@ -227,8 +227,8 @@ struct BlockingRRInput {
 /// Passed and used by value, so the coins and epoch can stay in registers and no store into the
 /// workspace's vectors can alias them. (A first split of block_rr held them by reference and was
 /// reverted for costing ~10%; re-measured on Slashdot, 1 thread, 4 interleaved runs each, that
-/// variant took 8.85 s against 8.57 s for this one and 9.26 s for the unsplit code (means), so the 10% was
-/// not reproduced: the kernels below are plain loops over locals either way.)
+/// variant took 8.85 s (mean) against 8.57 s for this one and 9.26 s for the unsplit code, so
+/// the 10% was not reproduced: the kernels below are plain loops over locals either way.)
 struct BlockingWorld {
   CompetitiveCoins coins;
   std::uint32_t dep;
