@@ -125,8 +125,9 @@ class ConvergenceWarning(UserWarning):
 # Every compiled function gets a real signature, seed=None/int/Generator, a short error for a bad
 # keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
 # others report the whole call as one phase.
-_REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen"}
-_ONE_PHASE = {"complex_greedy", "select_blockers", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
+_REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen",
+              "select_blockers"}
+_ONE_PHASE = {"complex_greedy", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
               "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
               "save_snapshot", "write_edge_list"}
 
@@ -882,7 +883,7 @@ def _check_blockers(given: Dict[str, Any]) -> None:
 
 
 estimate_spread = _wrap_core("estimate_spread", _check_estimate)
-select_blockers = _api.wrap(_core.select_blockers, progress=True, one_phase=True, check=_check_blockers,
+select_blockers = _api.wrap(_core.select_blockers, progress=True, check=_check_blockers,
                             after=lambda given, r: BlockingResult(r))
 select_blockers.__signature__ = select_blockers.__signature__.replace(  # type: ignore[attr-defined]
     return_annotation=BlockingResult)

@@ -357,7 +357,7 @@ def estimate_competition(model: Union[CompetitiveIC, "CompetitiveLT"], misleadin
                          max_steps: Optional[int] = None) -> CompetitiveEstimate: ...
 def exact_competition(model: Union[CompetitiveIC, "CompetitiveLT"], misleading_seeds: _IdsLike, corrective_seeds: _IdsLike,
                       max_steps: Optional[int] = None, max_worlds: int = 16777216) -> ExactCompetition: ...
-def select_blockers(model: CompetitiveIC, misleading_seeds: _IdsLike, k: int, method: str = "rr",
+def select_blockers(model: Union[CompetitiveIC, "CompetitiveLT"], misleading_seeds: _IdsLike, k: int, method: str = "rr",
                     max_steps: Optional[int] = None, worlds: int = 2000, roots_per_world: int = 16,
                     trials: int = 200, imm_epsilon: float = 0.3, evaluation_trials: int = 1000,
                     candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,

@@ -186,3 +186,34 @@ struct ReplanCommand {
 };
 
 }  // namespace kolsim::cli
+
+namespace kolsim::cli {
+
+/// Options shared by the competitive commands (compete, block): the misleading seeds and the
+/// race's rules; --model ic (competitive IC, one graph for both campaigns) or lt (competitive LT).
+struct CompetitionArgs {
+  GraphArgs graph;
+  std::string misleading, tie_rule = "misleading_wins", delay = "0", deadline;
+  bool json = false;
+};
+
+/// `compete`: Monte Carlo race between misleading and corrective seeds (estimate_competition).
+struct CompeteCommand {
+  CompetitionArgs race;
+  std::string corrective, trials = "10000";
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+/// `block`: corrective KOLs that minimise the misleading campaign's reach (select_blockers).
+struct BlockCommand {
+  CompetitionArgs race;
+  std::string k = "10", method = "rr", worlds = "2000", roots = "16", trials = "200", epsilon = "0.3",
+              evaluation_trials = "1000";
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
+}  // namespace kolsim::cli

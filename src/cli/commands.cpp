@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/// The `kolsim` subcommands: info, convert, spread, select, plan and replan.
+/// The `kolsim` subcommands: info, convert, spread, select, plan, replan, compete and block.
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -524,6 +524,184 @@ int ReplanCommand::run() const {
     write_file_atomic(plan.record, detail::json_text(j));
     std::cerr << "wrote run record " << plan.record << "\n";
   }
+  return 0;
+}
+
+}  // namespace kolsim::cli
+
+namespace kolsim::cli {
+
+// ---- competitive commands: compete (race estimate) and block (blocking selection) ----
+
+namespace {
+
+void add_competition_args(CLI::App* app, CompetitionArgs& a) {
+  add_graph_args(app, a.graph, true);
+  app->add_option("--misleading", a.misleading, "comma-separated account ids of the misleading campaign (F)")
+      ->required();
+  app->add_option("--tie-rule", a.tie_rule,
+                  "--model ic: who wins a same-step tie: misleading_wins, corrective_wins or random");
+  app->add_option("--delay", a.delay, "--model ic: steps after F at which the corrective seeds post");
+  app->add_option("--deadline", a.deadline, "count only adoptions within this many steps (default: no limit)");
+  app->add_flag("--json", a.json, "print the result as one JSON object on stdout instead of text");
+}
+
+/// Runs f(model) with the competitive model of --model (ic: CompetitiveIC on the one graph,
+/// lt: CompetitiveLT, whose in-weights must sum to <= 1); rejects the IC-only options under lt.
+template <class F>
+auto with_competitive_model(const CompetitionArgs& a, const CLI::App* app, const FollowerGraph& g, F&& f) {
+  if (a.graph.model != "ic" && a.graph.model != "lt")
+    throw UsageError("--model " + a.graph.model + ": the competitive commands take ic or lt");
+  if (a.graph.model == "lt") {
+    if (app->count("--tie-rule") || app->count("--delay"))
+      throw UsageError("--tie-rule and --delay apply to --model ic (in competitive LT both campaigns post at step 0)");
+    return f(CompetitiveLT(g));
+  }
+  TieRule rule;
+  try {
+    rule = parse_tie_rule(a.tie_rule);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--tie-rule: ") + e.what());
+  }
+  const auto delay = static_cast<std::uint32_t>(parse_unsigned("--delay", a.delay, 0, 1u << 30));
+  return f(CompetitiveIC(g, rule, delay));
+}
+
+std::vector<vertex_t> seed_indices(const FollowerGraph& g, const std::string& list) {
+  std::vector<vertex_t> out;
+  for (account_t a : parse_seed_list(list)) out.push_back(g.index_of(a));
+  return out;
+}
+
+Json count_json(const CountEstimate& c) {
+  return Json{{"mean", c.mean}, {"std_error", c.std_error}, {"ci95", {c.ci_low, c.ci_high}}};
+}
+
+}  // namespace
+
+void CompeteCommand::add(CLI::App& tool) {
+  app = tool.add_subcommand("compete",
+                            "estimate a race between a misleading and a corrective campaign (Monte Carlo; "
+                            "--model ic: competitive IC, lt: competitive LT)");
+  add_competition_args(app, race);
+  app->add_option("--corrective", corrective, "comma-separated account ids of the corrective campaign (C)")
+      ->required();
+  app->add_option("--trials", trials, "Monte Carlo trials (1 .. 2^38)");
+}
+
+int CompeteCommand::run() const {
+  CompetitionOptions co;
+  co.trials = parse_trials("--trials", trials, false);
+  co.seed = race.graph.seed_value();
+  co.threads = race.graph.threads_value();
+  if (auto d = parse_deadline(race.deadline)) co.max_steps = *d;
+  auto g = load_graph(race.graph, NeedProbabilities::required);
+  const auto f = seed_indices(g.graph, race.misleading);
+  const auto c = seed_indices(g.graph, corrective);
+  co.stop = progress_token("estimating the race");
+  const CompetitiveEstimate e = with_competitive_model(race, app, g.graph, [&](const auto& model) {
+    return estimate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), co);
+  });
+  end_progress();
+  if (race.json) {
+    Json j;
+    j["model"] = race.graph.model == "lt" ? "competitive_lt" : "competitive_ic";
+    j["probabilities"] = g.probabilities.json();
+    j["trials"] = e.trials;
+    j["misleading"] = count_json(e.misleading);
+    j["corrective"] = count_json(e.corrective);
+    j["misleading_alone"] = count_json(e.misleading_alone);
+    j["saved"] = count_json(e.saved);
+    j["misleading_per_step"] = e.misleading_per_step;
+    j["corrective_per_step"] = e.corrective_per_step;
+    j["seconds"] = e.seconds;
+    print_json(j);
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(2) << "misleading reach " << e.misleading.mean << " +/- "
+            << e.misleading.std_error << " (without correction " << e.misleading_alone.mean << " +/- "
+            << e.misleading_alone.std_error << ")\ncorrective reach " << e.corrective.mean << " +/- "
+            << e.corrective.std_error << "\nsaved " << e.saved.mean << " +/- " << e.saved.std_error << " from "
+            << e.trials << " trials in " << e.seconds << " s\n";
+  return 0;
+}
+
+void BlockCommand::add(CLI::App& tool) {
+  app = tool.add_subcommand("block",
+                            "choose corrective KOLs that minimise a misleading campaign's reach (--model ic: rr, "
+                            "celf or a baseline; lt: celf or a baseline)");
+  add_competition_args(app, race);
+  app->add_option("-k", k, "number of corrective KOLs");
+  app->add_option("--method", method, "rr, celf, degree, neighborhood or imm");
+  app->add_option("--worlds", worlds, "rr: sampled worlds");
+  app->add_option("--roots", roots, "rr: RR roots per world");
+  app->add_option("--trials", trials, "celf: common-random-number worlds per evaluation");
+  app->add_option("--epsilon", epsilon, "imm: accuracy of the baseline");
+  app->add_option("--evaluation-trials", evaluation_trials,
+                  "independent Monte Carlo trials of the reach before/after (0 = none)");
+}
+
+int BlockCommand::run() const {
+  BlockingOptions opt;
+  try {
+    opt.method = parse_blocking_method(method);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--method: ") + e.what());
+  }
+  const std::pair<const char*, BlockingMethod> own[] = {{"--worlds", BlockingMethod::rr},
+                                                        {"--roots", BlockingMethod::rr},
+                                                        {"--trials", BlockingMethod::celf},
+                                                        {"--epsilon", BlockingMethod::imm}};
+  for (const auto& [option, m] : own)
+    if (app->count(option) && opt.method != m)
+      throw UsageError(std::string(option) + " does not apply to --method " + method + " (it would be ignored)");
+  if (race.graph.model == "lt" && opt.method == BlockingMethod::rr)
+    throw UsageError("--method rr needs --model ic (its race sets rely on competitive IC's live edges); "
+                     "use --method celf for --model lt");
+  const std::size_t kk = parse_unsigned("-k", k, 1, std::numeric_limits<vertex_t>::max());
+  opt.worlds = parse_unsigned("--worlds", worlds, 1, std::uint64_t{1} << 38);
+  opt.roots_per_world = static_cast<std::uint32_t>(parse_unsigned("--roots", roots, 1, 1u << 20));
+  opt.trials = parse_trials("--trials", trials, false);
+  opt.imm_epsilon = parse_epsilon(epsilon);
+  opt.evaluation_trials = parse_trials("--evaluation-trials", evaluation_trials, true);
+  opt.seed = race.graph.seed_value();
+  opt.threads = race.graph.threads_value();
+  if (auto d = parse_deadline(race.deadline)) opt.max_steps = *d;
+  auto g = load_graph(race.graph, NeedProbabilities::required);
+  const auto f = seed_indices(g.graph, race.misleading);
+  opt.stop = progress_token("block " + method);
+  opt.progress = progress_reporter();
+  const BlockingResult r = with_competitive_model(race, app, g.graph, [&](const auto& model) {
+    return select_blockers(model, std::span<const vertex_t>(f), kk, opt);
+  });
+  end_progress();
+  if (race.json) {
+    Json j;
+    j["model"] = race.graph.model == "lt" ? "competitive_lt" : "competitive_ic";
+    j["method"] = r.method;
+    j["probabilities"] = g.probabilities.json();
+    Json seeds = Json::array();
+    for (vertex_t v : r.seeds) seeds.push_back(g.graph.account(v));
+    j["seeds"] = seeds;
+    j["marginal_gains"] = r.marginal_gains;
+    j["own_estimate"] = r.spread;
+    j["reach_before"] = {{"mean", r.reach_before}, {"std_error", r.reach_before_error}};
+    j["reach_after"] = {{"mean", r.reach_after}, {"std_error", r.reach_after_error}};
+    j["saved"] = {{"mean", r.saved}, {"std_error", r.saved_error}};
+    j["evaluation_trials"] = r.evaluation_trials;
+    j["seconds"] = r.seconds;
+    print_json(j);
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(2) << "method " << r.method << ": " << r.seeds.size()
+            << " corrective KOLs in " << r.seconds << " s\nrank  account  marginal gain\n";
+  for (std::size_t i = 0; i < r.seeds.size(); ++i)
+    std::cout << std::setw(4) << i + 1 << "  " << std::setw(7) << g.graph.account(r.seeds[i]) << "  "
+              << (i < r.marginal_gains.size() ? r.marginal_gains[i] : 0.0) << "\n";
+  if (r.evaluation_trials > 0)
+    std::cout << "misleading reach " << r.reach_before << " +/- " << r.reach_before_error << " -> " << r.reach_after
+              << " +/- " << r.reach_after_error << ", saved " << r.saved << " +/- " << r.saved_error << " ("
+              << r.evaluation_trials << " independent trials)\n";
   return 0;
 }
 

@@ -24,12 +24,16 @@ int main(int argc, char** argv) {
   SelectCommand select;
   PlanCommand plan;
   ReplanCommand replan;
+  CompeteCommand compete;
+  BlockCommand block;
   info.add(tool);
   convert.add(tool);
   spread.add(tool);
   select.add(tool);
   plan.add(tool);
   replan.add(tool);
+  compete.add(tool);
+  block.add(tool);
   try {
     tool.parse(argc, argv);
     set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
@@ -39,6 +43,8 @@ int main(int argc, char** argv) {
     if (*select.app) return select.run();
     if (*plan.app) return plan.run();
     if (*replan.app) return replan.run();
+    if (*compete.app) return compete.run();
+    if (*block.app) return block.run();
   } catch (const CLI::ParseError& e) {
     const int code = tool.exit(e);  // prints help, the version or the error
     return code == 0 ? 0 : 2;

@@ -458,6 +458,52 @@ def progress_and_quiet_exclude_each_other(c):
     c.run("--progress", "--quiet", "spread", "p.txt", "--seeds", "1", rc=2, err="excludes")
 
 
+# --- competitive commands: compete (race) and block (blocking selection), competitive IC and LT ---
+# f=10 -> b=11 (1.0); b -> leaves 20..24 (0.6); decoy hub h=30 -> leaves (0.4) and -> 40..45 (1.0).
+BRIDGE_TXT = "10 11 1.0\n" + "".join(f"11 {x} 0.6\n30 {x} 0.4\n" for x in range(20, 25)) + \
+    "".join(f"30 {x} 1.0\n" for x in range(40, 46))
+
+
+@case
+def compete_ic_and_lt(c):
+    c.write("b.txt", BRIDGE_TXT)
+    for model in ("ic", "lt"):
+        # Both models: F reaches f, b and each leaf with 0.6 * 0.6 against C at the hub: 3.8; 5 alone.
+        o, _ = c.run("compete", "b.txt", "--probability-column", "2", "--model", model, "--misleading", "10",
+                     "--corrective", "30", "--trials", "20000", "--seed", "3", "--json", rc=0)
+        rec = json.loads(o)
+        m, alone = rec["misleading"], rec["misleading_alone"]
+        assert abs(m["mean"] - 3.8) <= 6 * m["std_error"], rec
+        assert abs(alone["mean"] - 5.0) <= 6 * alone["std_error"], rec
+        assert rec["model"] == f"competitive_{model}" and rec["corrective"]["mean"] > 7, rec
+    c.run("compete", "b.txt", "--probability-column", "2", "--model", "lt", "--misleading", "10", "--corrective",
+          "30", "--tie-rule", "random", rc=2, err=r"--tie-rule and --delay apply to --model ic")
+    c.run("compete", "b.txt", "--probability-column", "2", "--misleading", "10", "--corrective", "10", rc=1,
+          err=r"both a misleading and a corrective seed")
+
+
+@case
+def block_ic_and_lt(c):
+    c.write("b.txt", BRIDGE_TXT)
+    for model, method, extra in (("lt", "celf", ["--trials", "300"]), ("ic", "celf", ["--trials", "300"]),
+                                 ("ic", "rr", ["--worlds", "500"])):
+        o, _ = c.run("block", "b.txt", "--probability-column", "2", "--model", model, "--method", method,
+                     "--misleading", "10", "-k", "1", "--evaluation-trials", "2000", "--seed", "4", "--json", *extra,
+                     rc=0)
+        rec = json.loads(o)
+        assert rec["seeds"] == [11], rec  # the bridge: F then reaches only its seed
+        assert rec["reach_after"]["mean"] == 1.0 and rec["saved"]["mean"] > 3, rec
+    o, _ = c.run("block", "b.txt", "--probability-column", "2", "--model", "lt", "--method", "degree",
+                 "--misleading", "10", "-k", "1", "--json", rc=0)
+    assert json.loads(o)["seeds"] == [30]
+    o, _ = c.run("block", "b.txt", "--probability-column", "2", "--model", "lt", "--method", "celf",
+                 "--misleading", "10", "-k", "2", "--trials", "100", rc=0, out=r"rank\s+account")
+    c.run("block", "b.txt", "--probability-column", "2", "--model", "lt", "--method", "rr", "--misleading", "10",
+          rc=2, err=r"--method rr needs --model ic")
+    c.run("block", "b.txt", "--probability-column", "2", "--method", "degree", "--worlds", "5", "--misleading",
+          "10", rc=2, err=r"--worlds does not apply")
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print(";".join(CASES))

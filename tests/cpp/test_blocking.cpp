@@ -9,6 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "kolsim/diffusion/competitive.hpp"
@@ -363,4 +366,189 @@ TEST(Blocking, BadInput) {
   opt.candidates = {0, 1, 2};
   const BlockingResult r = block_rr(model, f, 1, opt);
   EXPECT_EQ(r.seeds, std::vector<vertex_t>{2});
+}
+
+TEST(Blocking, RrReportsProgress) {
+  const FollowerGraph g = weighted_cascade(erdos_renyi(300, 1500, 5));
+  const CompetitiveIC model(g);
+  BlockingOptions opt;
+  opt.worlds = 1000;  // several blocks of 64 worlds per thread
+  opt.roots_per_world = 2;
+  opt.evaluation_trials = 0;
+  opt.threads = 1;
+  std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> seen;
+  opt.progress = [&](std::string_view phase, std::uint64_t done, std::uint64_t total) {
+    seen.emplace_back(std::string(phase), done, total);
+  };
+  const BlockingResult r = block_rr(model, std::vector<vertex_t>{0, 1}, 3, opt);
+  ASSERT_GE(seen.size(), 4u);
+  std::uint64_t last = 0;
+  std::size_t sampling = 0;
+  for (const auto& [phase, done, total] : seen) {
+    if (phase != "sampling") continue;
+    ++sampling;
+    EXPECT_EQ(total, opt.worlds);
+    EXPECT_GE(done, last);
+    last = done;
+  }
+  EXPECT_GE(sampling, 3u);  // start, between blocks, end: real progress, not one final report
+  EXPECT_EQ(last, opt.worlds);
+  EXPECT_EQ(seen.back(), std::make_tuple(std::string("seeds"), std::uint64_t{3}, std::uint64_t{3}));
+  EXPECT_EQ(r.seeds.size(), 3u);
+}
+
+// ---- Blocking under competitive LT (Borodin, Filmus, Oren 2010): CELF on coupled worlds ----
+
+namespace {
+
+FollowerGraph lt_graph(vertex_t n, std::vector<std::pair<vertex_t, vertex_t>> edges, std::vector<prob_t> w) {
+  std::vector<vertex_t> s, t;
+  for (auto [a, b] : edges) {
+    s.push_back(a);
+    t.push_back(b);
+  }
+  return build_graph_dense(n, s, t, w);
+}
+
+double exact_f(const CompetitiveLT& model, const std::vector<vertex_t>& f, const std::vector<vertex_t>& c) {
+  return exact_competition(model, f, c).misleading.mean;
+}
+
+}  // namespace
+
+TEST(BlockingLT, CelfVersusBruteForceOnTinyGraphs) {
+  const std::uint64_t seed = test_seed();
+  int checked = 0;
+  for (std::uint64_t gseed : {3u, 5u, 8u}) {
+    const CompetitiveLT model(random_lt_weights(erdos_renyi(8, 16, gseed), gseed));
+    const std::vector<vertex_t> f = top_degree(model.graph(), 1).seeds;
+    const ExactCompetition none = exact_competition(model, f, std::vector<vertex_t>{});
+    double best1 = 1e18;
+    for (vertex_t a = 0; a < 8; ++a)
+      if (a != f[0]) best1 = std::min(best1, exact_f(model, f, {a}));
+    BlockingOptions opt;
+    opt.seed = seed;
+    opt.trials = 4000;
+    opt.evaluation_trials = 0;
+    const BlockingResult r = block_celf(model, f, 1, opt);
+    ASSERT_EQ(r.seeds.size(), 1u);
+    // Common random numbers: two sample means of one world set; each within 6 sd of exact.
+    const double tol = 2.0 * 6.0 * std::sqrt(none.misleading.variance + 0.25) / std::sqrt(4000.0);
+    const double got = exact_f(model, f, r.seeds);
+    std::printf("LT graph %llu: F alone %.4f, best single %.4f, celf %.4f (tol %.4f)\n",
+                static_cast<unsigned long long>(gseed), none.misleading.mean, best1, got, tol);
+    EXPECT_LE(got, best1 + tol);
+    EXPECT_LT(got, none.misleading.mean);
+    CompetitionOptions co;
+    co.trials = opt.trials;
+    co.seed = seed;
+    EXPECT_EQ(r.spread, estimate_competition(model, f, r.seeds, co).misleading.mean);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
+TEST(BlockingLT, BeatsDegreeWhereTheAudienceSitsBehindABridge) {
+  // f (F seed) -> b (1.0); b -> leaf i (0.6) for 5 leaves; a decoy hub h -> leaf i (0.4) and
+  // h -> 6 extra followers (1.0). Degree picks h (11 followers, b has 5); taking the bridge b
+  // stops F entirely. Exact (enumerated) F reach: none 2 + 0.6 * 5 = 5, with h 2 + 0.36 * 5 =
+  // 3.8 (each leaf: C first with 0.4, else F with share 0.6), with b 1.
+  const vertex_t L = 5, h = 2 + L;
+  std::vector<std::pair<vertex_t, vertex_t>> e{{0, 1}};
+  std::vector<prob_t> w{1.0f};
+  for (vertex_t i = 0; i < L; ++i) {
+    e.push_back({1, 2 + i});
+    w.push_back(0.6f);
+    e.push_back({h, 2 + i});
+    w.push_back(0.4f);
+  }
+  for (vertex_t i = 0; i <= L; ++i) {
+    e.push_back({h, h + 1 + i});
+    w.push_back(1.0f);
+  }
+  const CompetitiveLT model(lt_graph(h + L + 2, e, w));
+  const std::vector<vertex_t> f{0};
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.trials = 300;
+  opt.evaluation_trials = 2000;
+  opt.method = BlockingMethod::celf;
+  const BlockingResult celf = select_blockers(model, f, 1, opt);
+  opt.method = BlockingMethod::degree;
+  const BlockingResult deg = select_blockers(model, f, 1, opt);
+  ASSERT_EQ(deg.seeds, std::vector<vertex_t>{h});
+  const double none = exact_f(model, f, {}), with_celf = exact_f(model, f, celf.seeds),
+               with_deg = exact_f(model, f, deg.seeds);
+  std::printf("LT bridge: F reach none %.4f, degree %.4f, celf %.4f (seed %u)\n", none, with_deg, with_celf,
+              celf.seeds[0]);
+  EXPECT_NEAR(none, 5.0, 1e-6);
+  EXPECT_NEAR(with_deg, 3.8, 1e-6);
+  EXPECT_NEAR(with_celf, 1.0, 1e-6);
+  EXPECT_GT(with_deg - with_celf, 2.0);
+  // The independent Monte Carlo check agrees with the exact values within 6 sigma.
+  EXPECT_NEAR(celf.reach_after, with_celf, 6 * celf.reach_after_error + 1e-6);
+  EXPECT_NEAR(deg.reach_after, with_deg, 6 * deg.reach_after_error);
+}
+
+TEST(BlockingLT, TakesTheLeastHarmWhenEveryCandidateHarms) {
+  // f (F) -> v (0.5); c -> y (1.0) -> v (0.5); z is isolated. As a corrective seed, c makes v
+  // adopt more often at step 2, and then F with share 1/2: P(v adopts F) = 0.5 + 0.25 = 0.75
+  // (0.5 without). Among candidates {c, z} the right choice is z (gain 0); clamping signed
+  // gains at 0 would tie them and take c, the lower index.
+  const CompetitiveLT model(lt_graph(5, {{0, 1}, {2, 3}, {3, 1}}, {0.5f, 1.0f, 0.5f}));
+  const std::vector<vertex_t> f{0};
+  EXPECT_NEAR(exact_f(model, f, {2}) - exact_f(model, f, {}), 0.25, 1e-9);
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.trials = 4000;
+  opt.evaluation_trials = 0;
+  opt.candidates = {2, 4};
+  const BlockingResult r1 = block_celf(model, f, 1, opt);
+  EXPECT_EQ(r1.seeds, std::vector<vertex_t>{4});
+  EXPECT_EQ(r1.marginal_gains, std::vector<double>{0.0});
+  const BlockingResult r2 = block_celf(model, f, 2, opt);
+  ASSERT_EQ(r2.seeds, (std::vector<vertex_t>{4, 2}));
+  // Signed gain of c: -0.25 accounts per world; per-world differences are within [-1, 0].
+  EXPECT_NEAR(r2.marginal_gains[1], -0.25, 6.0 * 0.5 / std::sqrt(4000.0));
+  EXPECT_NEAR(r2.spread, 1.5 - r2.marginal_gains[1], 1e-12 + 6.0 * 0.5 / std::sqrt(4000.0) * 2);
+}
+
+TEST(BlockingLT, ThreadInvarianceProgressAndBadInput) {
+  const CompetitiveLT model(random_lt_weights(erdos_renyi(200, 900, 4), 4));
+  const std::vector<vertex_t> f = top_degree(model.graph(), 3).seeds;
+  BlockingOptions opt;
+  opt.seed = test_seed();
+  opt.trials = 60;
+  opt.evaluation_trials = 100;
+  for (vertex_t v : top_degree(model.graph(), 30).seeds)
+    if (std::find(f.begin(), f.end(), v) == f.end()) opt.candidates.push_back(v);
+  opt.method = BlockingMethod::celf;
+  std::vector<BlockingResult> rs;
+  std::uint64_t last_seeds = 0;
+  for (int t : {1, 3, 7}) {
+    opt.threads = t;
+    opt.progress = [&](std::string_view phase, std::uint64_t done, std::uint64_t) {
+      if (phase == "seeds") last_seeds = done;
+    };
+    rs.push_back(select_blockers(model, f, 3, opt));
+    EXPECT_EQ(last_seeds, 3u);
+  }
+  for (std::size_t i = 1; i < rs.size(); ++i) {
+    EXPECT_EQ(rs[i].seeds, rs[0].seeds);
+    EXPECT_EQ(rs[i].marginal_gains, rs[0].marginal_gains);
+    EXPECT_EQ(rs[i].spread, rs[0].spread);
+    EXPECT_EQ(rs[i].reach_after, rs[0].reach_after);
+  }
+  opt.progress = {};
+  for (BlockingMethod m : {BlockingMethod::degree, BlockingMethod::neighbourhood, BlockingMethod::imm}) {
+    opt.method = m;
+    EXPECT_EQ(select_blockers(model, f, 2, opt).seeds.size(), 2u);
+  }
+  opt.method = BlockingMethod::rr;
+  EXPECT_THROW(select_blockers(model, f, 1, opt), std::invalid_argument);
+  opt.method = BlockingMethod::celf;
+  EXPECT_THROW(select_blockers(model, std::vector<vertex_t>{0, 0}, 1, opt), std::invalid_argument);
+  EXPECT_THROW(select_blockers(model, std::vector<vertex_t>{500}, 1, opt), std::out_of_range);
+  opt.fixed_seeds = {f[0]};
+  EXPECT_THROW(select_blockers(model, f, 1, opt), std::invalid_argument);
 }

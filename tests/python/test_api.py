@@ -70,7 +70,7 @@ def _same(a, b):
     (lambda g, **kw: kolsim.friedkin_johnsen(g, np.linspace(0, 1, g.num_vertices), 0.5, method="iterate",
                                              steps=40, tol=0, **kw), {"steps"}),
     (lambda g, **kw: kolsim.select_blockers(kolsim.CompetitiveIC(g), [0, 1], 2, worlds=100, seed=4, **kw),
-     {"select_blockers"}),
+     {"sampling", "seeds"}),  # real progress: worlds sampled, seeds chosen
 ])
 def test_progress_callable_gets_monotone_counts_and_results_do_not_change(wc_graph, call, phases):
     plain = call(wc_graph)

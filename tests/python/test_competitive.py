@@ -63,3 +63,40 @@ def test_select_blockers(method, test_seed):
     assert r.extra["evaluation_trials"] == 500
     with pytest.raises(ValueError, match="blocking method"):
         kolsim.select_blockers(model, misleading, 3, method="magic")
+
+
+def _bridge_lt():
+    # f=10 (F) -> b=11 (1.0); b -> leaves 20..24 (0.6); decoy hub h=30 -> leaves (0.4) and -> 40..45 (1.0).
+    src, dst, w = [10], [11], [1.0]
+    for leaf in range(20, 25):
+        src += [11, 30]
+        dst += [leaf, leaf]
+        w += [0.6, 0.4]
+    for x in range(40, 46):
+        src.append(30)
+        dst.append(x)
+        w.append(1.0)
+    return kolsim.CompetitiveLT(kolsim.from_edges(src, dst, w))
+
+
+def test_select_blockers_competitive_lt(test_seed):
+    model = _bridge_lt()
+    celf = kolsim.select_blockers(model, [10], 1, method="celf", trials=300, evaluation_trials=2000, seed=test_seed)
+    deg = kolsim.select_blockers(model, [10], 1, method="degree", evaluation_trials=2000, seed=test_seed)
+    assert celf.seeds.tolist() == [11] and deg.seeds.tolist() == [30]
+    # Exact F reach: 1 with the bridge taken, 2 + 0.36 * 5 = 3.8 with the decoy hub.
+    assert kolsim.exact_competition(model, [10], celf.seeds).misleading.mean == pytest.approx(1.0)
+    assert kolsim.exact_competition(model, [10], deg.seeds).misleading.mean == pytest.approx(3.8)
+    assert celf.reach_after < deg.reach_after - 6 * (celf.reach_after_std_error + deg.reach_after_std_error)
+    with pytest.raises(ValueError, match="competitive IC"):
+        kolsim.select_blockers(model, [10], 1, method="rr")
+
+
+def test_select_blockers_reports_progress(test_seed):
+    g = kolsim.weighted_cascade(kolsim.erdos_renyi(300, 1500, seed=5))
+    seen = []
+    kolsim.select_blockers(kolsim.CompetitiveIC(g), [0, 1], 2, worlds=500, evaluation_trials=0, seed=test_seed,
+                           progress=lambda phase, done, total: seen.append((phase, done, total)))
+    sampling = [s for s in seen if s[0] == "sampling"]
+    assert len(sampling) >= 3 and sampling[-1][1:] == (500, 500)
+    assert seen[-1] == ("seeds", 2, 2)

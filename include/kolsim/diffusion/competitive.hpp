@@ -154,31 +154,63 @@ class CompetitiveCoins {
   std::uint64_t trial_;
 };
 
-/// Boundary checks: seeds in range, distinct within each set, and no account in both sets.
-inline void validate_competitive_seeds(const CompetitiveIC& model, std::span<const vertex_t> misleading,
+/// Boundary checks of both competitive models: seeds in range, distinct within each set, and no
+/// account in both sets (g: the graph seeds are resolved on).
+inline void validate_competitive_seeds(const FollowerGraph& g, std::span<const vertex_t> misleading,
                                        std::span<const vertex_t> corrective, const char* who) {
-  const vertex_t n = model.num_vertices();
+  const vertex_t n = g.num_vertices();
   std::vector<std::uint8_t> seen(n, 0);
   for (vertex_t s : misleading) {
     KOLSIM_REQUIRE_INDEX(s < n, who, ": misleading seed vertex ", s, " out of range (n = ", n, ")");
-    KOLSIM_REQUIRE(!seen[s], who, ": duplicate misleading seed: account ", model.misleading().account(s));
+    KOLSIM_REQUIRE(!seen[s], who, ": duplicate misleading seed: account ", g.account(s));
     seen[s] = 1;
   }
   for (vertex_t s : corrective) {
     KOLSIM_REQUIRE_INDEX(s < n, who, ": corrective seed vertex ", s, " out of range (n = ", n, ")");
-    KOLSIM_REQUIRE(seen[s] != 2, who, ": duplicate corrective seed: account ", model.misleading().account(s));
-    KOLSIM_REQUIRE(seen[s] != 1, who, ": account ", model.misleading().account(s),
+    KOLSIM_REQUIRE(seen[s] != 2, who, ": duplicate corrective seed: account ", g.account(s));
+    KOLSIM_REQUIRE(seen[s] != 1, who, ": account ", g.account(s),
                    " is both a misleading and a corrective seed; an account carries one campaign");
     seen[s] = 2;
   }
 }
+inline void validate_competitive_seeds(const CompetitiveIC& model, std::span<const vertex_t> misleading,
+                                       std::span<const vertex_t> corrective, const char* who) {
+  validate_competitive_seeds(model.misleading(), misleading, corrective, who);
+}
+
+/// Adoption bookkeeping shared by the two competitive drivers: each account's campaign (0 =
+/// none, 1 = F, 2 = C), the accounts adopting in the current step, and those to reset after a run.
+class CompetitiveMarks {
+ protected:
+  CompetitiveMarks() = default;
+  explicit CompetitiveMarks(vertex_t n) : state_(n, 0) {}
+
+  /// Clears the run's lists and adopts the F seeds at step 0.
+  template <class Visit>
+  void start(std::span<const vertex_t> misleading, Visit& visit) {
+    frontier_.clear();
+    touched_.clear();
+    for (vertex_t s : misleading) adopt(s, 1, 0, visit);
+  }
+  /// v adopts campaign c at step t (visit(v, campaign, t) is told).
+  template <class Visit>
+  void adopt(vertex_t v, std::uint8_t c, std::uint32_t t, Visit& visit) {
+    state_[v] = c;
+    touched_.push_back(v);
+    frontier_.push_back(v);
+    visit(v, static_cast<Campaign>(c), t);
+  }
+
+  std::vector<std::uint8_t> state_;
+  std::vector<vertex_t> frontier_, cands_, touched_;
+};
 
 /// Buffers of the two-campaign driver, reused across trials (one per thread). Only touched
 /// entries are reset after a run, so a trial costs O(accounts reached + edges examined).
-class CompetitiveWorkspace {
+class CompetitiveWorkspace : CompetitiveMarks {
  public:
   CompetitiveWorkspace() = default;
-  explicit CompetitiveWorkspace(vertex_t n) : state_(n, 0), cand_(n, 0) {}
+  explicit CompetitiveWorkspace(vertex_t n) : CompetitiveMarks(n), cand_(n, 0) {}
   vertex_t size() const noexcept { return static_cast<vertex_t>(state_.size()); }
 
   /// Runs one competitive cascade in the world given by `coins` (any type with
@@ -199,18 +231,10 @@ class CompetitiveWorkspace {
     const std::uint32_t delay = model.correction_delay();
     const TieRule rule = model.tie_rule();
     std::uint64_t examined = 0;
-    frontier_.clear();
-    touched_.clear();
-    auto adopt = [&](vertex_t v, std::uint8_t c, std::uint32_t t) {
-      state_[v] = c;
-      touched_.push_back(v);
-      frontier_.push_back(v);
-      visit(v, static_cast<Campaign>(c), t);
-    };
-    for (vertex_t s : misleading) adopt(s, 1, 0);
+    start(misleading, visit);
     const bool c_posts = !corrective.empty() && delay <= max_steps;
     if (c_posts && delay == 0)
-      for (vertex_t s : corrective) adopt(s, 2, 0);
+      for (vertex_t s : corrective) adopt(s, 2, 0, visit);
     for (std::uint32_t t = 0; t < max_steps; ++t) {
       const bool c_due = c_posts && delay == t + 1;
       if (frontier_.empty() && !(c_posts && delay > t)) break;
@@ -245,7 +269,7 @@ class CompetitiveWorkspace {
               : coins.corrective_wins_tie(v)     ? 2
                                                  : 1;
         }
-        adopt(v, c, t + 1);
+        adopt(v, c, t + 1, visit);
       }
     }
     for (vertex_t v : touched_) state_[v] = 0;
@@ -253,9 +277,30 @@ class CompetitiveWorkspace {
   }
 
  private:
-  std::vector<std::uint8_t> state_, cand_;
-  std::vector<vertex_t> frontier_, cands_, touched_;
+  std::vector<std::uint8_t> cand_;
 };
+
+/// One traced run of `ws`'s driver in the world `coins` (what simulate_competition returns):
+/// with C, then again without C for misleading_alone.
+template <class Workspace, class Model, class Coins>
+CompetitiveTrace trace_competition(Workspace& ws, const Model& model, std::span<const vertex_t> misleading,
+                                   std::span<const vertex_t> corrective, std::uint32_t max_steps, const Coins& coins) {
+  CompetitiveTrace tr;
+  ws.run(model, misleading, corrective, max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t t) {
+    tr.activated.push_back(v);
+    tr.campaign.push_back(c);
+    tr.step.push_back(t);
+    auto& per = c == Campaign::misleading ? tr.misleading_per_step : tr.corrective_per_step;
+    if (per.size() <= t) per.resize(t + 1, 0);
+    ++per[t];
+    (c == Campaign::misleading ? tr.misleading_reach : tr.corrective_reach) += 1;
+  });
+  ws.run(model, misleading, {}, max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { ++tr.misleading_alone; });
+  const std::size_t len = std::max(tr.misleading_per_step.size(), tr.corrective_per_step.size());
+  tr.misleading_per_step.resize(len, 0);
+  tr.corrective_per_step.resize(len, 0);
+  return tr;
+}
 
 }  // namespace detail
 
@@ -268,23 +313,8 @@ inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, std::sp
                                              std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
   detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "simulate_competition");
   detail::CompetitiveWorkspace ws(model.num_vertices());
-  const detail::CompetitiveCoins coins(seed, 0);
-  CompetitiveTrace tr;
-  ws.run(model, misleading_seeds, corrective_seeds, max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t t) {
-    tr.activated.push_back(v);
-    tr.campaign.push_back(c);
-    tr.step.push_back(t);
-    auto& per = c == Campaign::misleading ? tr.misleading_per_step : tr.corrective_per_step;
-    if (per.size() <= t) per.resize(t + 1, 0);
-    ++per[t];
-    (c == Campaign::misleading ? tr.misleading_reach : tr.corrective_reach) += 1;
-  });
-  ws.run(model, misleading_seeds, {}, max_steps, coins,
-         [&](vertex_t, Campaign, std::uint32_t) { ++tr.misleading_alone; });
-  const std::size_t len = std::max(tr.misleading_per_step.size(), tr.corrective_per_step.size());
-  tr.misleading_per_step.resize(len, 0);
-  tr.corrective_per_step.resize(len, 0);
-  return tr;
+  return detail::trace_competition(ws, model, misleading_seeds, corrective_seeds, max_steps,
+                                   detail::CompetitiveCoins(seed, 0));
 }
 
 /// simulate_competition() with the seeds given as account ids of model.misleading()
@@ -318,6 +348,8 @@ class CompetitiveLT {
   const FollowerGraph& graph() const noexcept { return g_; }
   /// The graph seeds are resolved on (the same one; named as CompetitiveIC's for generic code).
   const FollowerGraph& misleading() const noexcept { return g_; }
+  /// The same graph again: both campaigns share the LT weights (named for generic code).
+  const FollowerGraph& corrective() const noexcept { return g_; }
   vertex_t num_vertices() const noexcept { return g_.num_vertices(); }
 
  private:
@@ -351,28 +383,15 @@ class CltCoins {
 };
 
 /// Seeds in range, distinct, disjoint between the campaigns (as for CompetitiveIC).
-inline void validate_clt_seeds(const FollowerGraph& g, std::span<const vertex_t> misleading,
-                               std::span<const vertex_t> corrective, const char* who) {
-  const vertex_t n = g.num_vertices();
-  std::vector<std::uint8_t> seen(n, 0);
-  for (vertex_t s : misleading) {
-    KOLSIM_REQUIRE_INDEX(s < n, who, ": misleading seed vertex ", s, " out of range (n = ", n, ")");
-    KOLSIM_REQUIRE(!seen[s], who, ": duplicate misleading seed: account ", g.account(s));
-    seen[s] = 1;
-  }
-  for (vertex_t s : corrective) {
-    KOLSIM_REQUIRE_INDEX(s < n, who, ": corrective seed vertex ", s, " out of range (n = ", n, ")");
-    KOLSIM_REQUIRE(seen[s] != 2, who, ": duplicate corrective seed: account ", g.account(s));
-    KOLSIM_REQUIRE(seen[s] != 1, who, ": account ", g.account(s),
-                   " is both a misleading and a corrective seed; an account carries one campaign");
-    seen[s] = 2;
-  }
+inline void validate_competitive_seeds(const CompetitiveLT& model, std::span<const vertex_t> misleading,
+                                       std::span<const vertex_t> corrective, const char* who) {
+  validate_competitive_seeds(model.graph(), misleading, corrective, who);
 }
 
 /// Buffers of the competitive LT driver (one per thread); only touched entries are reset.
-class CltWorkspace {
+class CltWorkspace : CompetitiveMarks {
  public:
-  explicit CltWorkspace(vertex_t n) : state_(n, 0), in_cand_(n, 0), wf_(n, 0.0), wc_(n, 0.0) {}
+  explicit CltWorkspace(vertex_t n) : CompetitiveMarks(n), in_cand_(n, 0), wf_(n, 0.0), wc_(n, 0.0) {}
 
   /// One competitive LT cascade in the world `coins`: activates(v, W) answers theta_v <= W and
   /// picks_misleading(v, W_F / W) answers u_v < W_F / W (each account's theta_v and u_v fixed
@@ -387,16 +406,8 @@ class CltWorkspace {
     const auto tgt = g.out_targets();
     const auto w = g.edge_probs();
     std::uint64_t examined = 0;
-    frontier_.clear();
-    touched_.clear();
-    auto adopt = [&](vertex_t v, std::uint8_t c, std::uint32_t t) {
-      state_[v] = c;
-      touched_.push_back(v);
-      frontier_.push_back(v);
-      visit(v, static_cast<Campaign>(c), t);
-    };
-    for (vertex_t s : misleading) adopt(s, 1, 0);
-    for (vertex_t s : corrective) adopt(s, 2, 0);
+    start(misleading, visit);
+    for (vertex_t s : corrective) adopt(s, 2, 0, visit);
     for (std::uint32_t t = 0; t < max_steps && !frontier_.empty(); ++t) {
       cands_.clear();
       for (vertex_t u : frontier_) {
@@ -417,7 +428,7 @@ class CltWorkspace {
       for (vertex_t v : cands_) {
         in_cand_[v] = 0;
         const double total = wf_[v] + wc_[v];
-        if (coins.activates(v, total)) adopt(v, coins.picks_misleading(v, wf_[v] / total) ? 1 : 2, t + 1);
+        if (coins.activates(v, total)) adopt(v, coins.picks_misleading(v, wf_[v] / total) ? 1 : 2, t + 1, visit);
       }
     }
     for (vertex_t v : touched_) {
@@ -428,9 +439,8 @@ class CltWorkspace {
   }
 
  private:
-  std::vector<std::uint8_t> state_, in_cand_;
+  std::vector<std::uint8_t> in_cand_;
   std::vector<double> wf_, wc_;
-  std::vector<vertex_t> frontier_, cands_, touched_;
 };
 
 }  // namespace detail
@@ -440,24 +450,9 @@ class CltWorkspace {
 inline CompetitiveTrace simulate_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
                                              std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
                                              std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
-  detail::validate_clt_seeds(model.graph(), misleading_seeds, corrective_seeds, "simulate_competition");
+  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "simulate_competition");
   detail::CltWorkspace ws(model.num_vertices());
-  const detail::CltCoins coins(seed, 0);
-  CompetitiveTrace tr;
-  ws.run(model, misleading_seeds, corrective_seeds, max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t t) {
-    tr.activated.push_back(v);
-    tr.campaign.push_back(c);
-    tr.step.push_back(t);
-    auto& per = c == Campaign::misleading ? tr.misleading_per_step : tr.corrective_per_step;
-    if (per.size() <= t) per.resize(t + 1, 0);
-    ++per[t];
-    (c == Campaign::misleading ? tr.misleading_reach : tr.corrective_reach) += 1;
-  });
-  ws.run(model, misleading_seeds, {}, max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { ++tr.misleading_alone; });
-  const std::size_t len = std::max(tr.misleading_per_step.size(), tr.corrective_per_step.size());
-  tr.misleading_per_step.resize(len, 0);
-  tr.corrective_per_step.resize(len, 0);
-  return tr;
+  return detail::trace_competition(ws, model, misleading_seeds, corrective_seeds, max_steps, detail::CltCoins(seed, 0));
 }
 
 }  // namespace kolsim

@@ -78,24 +78,18 @@ inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
 /// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
 namespace detail {
 
-/// The driver, world and seed check of each competitive model, for the shared estimator.
+/// The driver (workspace) and world (coins) of each competitive model, for the generic code.
 template <class Model>
 struct CompetitionDriver;
 template <>
 struct CompetitionDriver<CompetitiveIC> {
   using Workspace = CompetitiveWorkspace;
   using Coins = CompetitiveCoins;
-  static void validate(const CompetitiveIC& m, std::span<const vertex_t> f, std::span<const vertex_t> c, const char* who) {
-    validate_competitive_seeds(m, f, c, who);
-  }
 };
 template <>
 struct CompetitionDriver<CompetitiveLT> {
   using Workspace = CltWorkspace;
   using Coins = CltCoins;
-  static void validate(const CompetitiveLT& m, std::span<const vertex_t> f, std::span<const vertex_t> c, const char* who) {
-    validate_clt_seeds(m.graph(), f, c, who);
-  }
 };
 
 template <class Model>
@@ -103,7 +97,7 @@ CompetitiveEstimate estimate_competition_impl(const Model& model, std::span<cons
                                               std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
   using Driver = CompetitionDriver<Model>;
   Stopwatch clock;
-  Driver::validate(model, misleading_seeds, corrective_seeds, "estimate_competition");
+  validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
   KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
   KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
   const int threads = resolve_threads(opt.threads);
@@ -242,6 +236,77 @@ struct ExactCompetition {
   std::uint64_t worlds = 0;
 };
 
+namespace detail {
+
+/// One adoption of a run, as the exact enumerations record it.
+struct CompetitionEvent {
+  vertex_t v;
+  Campaign camp;
+  std::uint32_t step;
+};
+
+/// Probability-weighted sums of the exact enumerations of both competitive models: add() takes
+/// one leaf (its probability, its adoptions with C, F's reach without C), finish() the result.
+class ExactCompetitionTally {
+ public:
+  explicit ExactCompetitionTally(vertex_t n) : fprob_(n, 0.0), cprob_(n, 0.0) {}
+
+  void add(double p, std::span<const CompetitionEvent> events, double alone) {
+    double f = 0, c = 0;
+    for (const CompetitionEvent& ev : events) {
+      auto& per = ev.camp == Campaign::misleading ? fstep_ : cstep_;
+      if (per.size() <= ev.step) per.resize(ev.step + 1, 0.0);
+      per[ev.step] += p;
+      if (ev.camp == Campaign::misleading) {
+        f += 1;
+        fprob_[ev.v] += p;
+      } else {
+        c += 1;
+        cprob_[ev.v] += p;
+      }
+    }
+    const double a = alone, s = a - f;
+    mf_ += p * f, mff_ += p * f * f, mc_ += p * c, mcc_ += p * c * c;
+    ma_ += p * a, maa_ += p * a * a, ms_ += p * s, mss_ += p * s * s;
+    ++leaves_;
+  }
+  std::uint64_t leaves() const noexcept { return leaves_; }
+
+  ExactCompetition finish() {
+    ExactCompetition r;
+    r.worlds = leaves_;
+    r.misleading = {mf_, std::max(0.0, mff_ - mf_ * mf_)};
+    r.corrective = {mc_, std::max(0.0, mcc_ - mc_ * mc_)};
+    r.misleading_alone = {ma_, std::max(0.0, maa_ - ma_ * ma_)};
+    r.saved = {ms_, std::max(0.0, mss_ - ms_ * ms_)};
+    const std::size_t len = std::max(fstep_.size(), cstep_.size());
+    fstep_.resize(len, 0.0);
+    cstep_.resize(len, 0.0);
+    r.misleading_per_step = std::move(fstep_);
+    r.corrective_per_step = std::move(cstep_);
+    r.misleading_probability = std::move(fprob_);
+    r.corrective_probability = std::move(cprob_);
+    return r;
+  }
+
+ private:
+  std::vector<double> fstep_, cstep_, fprob_, cprob_;
+  double mf_ = 0, mff_ = 0, mc_ = 0, mcc_ = 0, ma_ = 0, maa_ = 0, ms_ = 0, mss_ = 0;
+  std::uint64_t leaves_ = 0;
+};
+
+/// Depth-first order over binary answer scripts: keeps the `asked` answers of the last pass,
+/// drops trailing 1s and flips the last 0 to 1. False when every leaf has been visited.
+inline bool next_answer_script(std::vector<std::uint8_t>& script, std::size_t asked) {
+  script.resize(asked);
+  while (!script.empty() && script.back() == 1) script.pop_back();
+  if (script.empty()) return false;
+  script.back() = 1;
+  return true;
+}
+
+}  // namespace detail
+
 /// Exact outcome of the race by enumerating every world: both coins of every edge whose
 /// probability is strictly between 0 and 1, and (tie rule random) the fair coin of every tie
 /// that actually occurs in a world (branched lazily). `worlds` counts the leaves. Uses the same driver as estimate_competition, so it is the ground truth for
@@ -287,19 +352,9 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
     coins.f[e] = pf[e] >= 1.0f;
     coins.c[e] = pc[e] >= 1.0f;
   }
-  ExactCompetition r;
-  r.misleading_probability.assign(n, 0.0);
-  r.corrective_probability.assign(n, 0.0);
-  std::vector<double> fstep, cstep;
+  detail::ExactCompetitionTally tally(n);
   detail::CompetitiveWorkspace ws(n);
-  struct Event {
-    vertex_t v;
-    Campaign camp;
-    std::uint32_t step;
-  };
-  std::vector<Event> events;
-  std::uint64_t leaves = 0;
-  double mf = 0, mff = 0, mc = 0, mcc = 0, ma = 0, maa = 0, ms = 0, mss = 0;
+  std::vector<detail::CompetitionEvent> events;
   const std::uint64_t worlds = std::uint64_t{1} << choices.size();
   for (std::uint64_t w = 0; w < worlds; ++w) {
     double prob = 1.0;
@@ -317,41 +372,12 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
       ws.run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
              [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, camp, t}); });
       const double p = std::ldexp(edge_prob, -static_cast<int>(coins.asked));
-      double f = 0, c = 0, a = 0;
-      for (const Event& ev : events) {
-        auto& per = ev.camp == Campaign::misleading ? fstep : cstep;
-        if (per.size() <= ev.step) per.resize(ev.step + 1, 0.0);
-        per[ev.step] += p;
-        if (ev.camp == Campaign::misleading) {
-          f += 1;
-          r.misleading_probability[ev.v] += p;
-        } else {
-          c += 1;
-          r.corrective_probability[ev.v] += p;
-        }
-      }
+      double a = 0;
       ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
-      const double s = a - f;
-      mf += p * f, mff += p * f * f, mc += p * c, mcc += p * c * c;
-      ma += p * a, maa += p * a * a, ms += p * s, mss += p * s * s;
-      ++leaves;
-      // Next tie script: drop trailing 1s, flip the last 0 to 1; done when nothing is left.
-      coins.script.resize(coins.asked);
-      while (!coins.script.empty() && coins.script.back() == 1) coins.script.pop_back();
-      if (!coins.script.empty()) coins.script.back() = 1;
-    } while (!coins.script.empty());
+      tally.add(p, events, a);
+    } while (detail::next_answer_script(coins.script, coins.asked));
   }
-  r.worlds = leaves;
-  r.misleading = {mf, std::max(0.0, mff - mf * mf)};
-  r.corrective = {mc, std::max(0.0, mcc - mc * mc)};
-  r.misleading_alone = {ma, std::max(0.0, maa - ma * ma)};
-  r.saved = {ms, std::max(0.0, mss - ms * ms)};
-  const std::size_t len = std::max(fstep.size(), cstep.size());
-  fstep.resize(len, 0.0);
-  cstep.resize(len, 0.0);
-  r.misleading_per_step = std::move(fstep);
-  r.corrective_per_step = std::move(cstep);
-  return r;
+  return tally.finish();
 }
 
 /// Exact outcome of the competitive LT race. Thresholds are continuous, so worlds are not
@@ -365,7 +391,7 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
 inline ExactCompetition exact_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
                                           std::span<const vertex_t> corrective_seeds,
                                           const ExactCompetitionOptions& opt = {}) {
-  detail::validate_clt_seeds(model.graph(), misleading_seeds, corrective_seeds, "exact_competition");
+  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "exact_competition");
   const vertex_t n = model.num_vertices();
   struct Oracle {
     std::vector<double> tlo, thi, ulo, uhi;  // theta_v in (tlo, thi], u_v in [ulo, uhi)
@@ -390,13 +416,9 @@ inline ExactCompetition exact_competition(const CompetitiveLT& model, std::span<
   };
   Oracle oracle;
   const Coins coins{&oracle};
-  ExactCompetition r;
-  r.misleading_probability.assign(n, 0.0);
-  r.corrective_probability.assign(n, 0.0);
-  std::vector<double> fstep, cstep;
+  detail::ExactCompetitionTally tally(n);
   detail::CltWorkspace ws(n);
-  std::uint64_t leaves = 0;
-  double mf = 0, mff = 0, mc = 0, mcc = 0, ma = 0, maa = 0, ms = 0, mss = 0;
+  std::vector<detail::CompetitionEvent> events;
   do {
     oracle.tlo.assign(n, 0.0);
     oracle.thi.assign(n, 1.0);
@@ -404,46 +426,16 @@ inline ExactCompetition exact_competition(const CompetitiveLT& model, std::span<
     oracle.uhi.assign(n, 1.0);
     oracle.asked = 0;
     oracle.prob = 1.0;
-    std::vector<std::pair<vertex_t, std::pair<Campaign, std::uint32_t>>> events;
+    events.clear();
     ws.run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
-           [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, {camp, t}}); });
+           [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, camp, t}); });
     double a = 0;
     ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
-    const double p = oracle.prob;
-    double f = 0, c = 0;
-    for (const auto& [v, ct] : events) {
-      const auto [camp, step] = ct;
-      auto& per = camp == Campaign::misleading ? fstep : cstep;
-      if (per.size() <= step) per.resize(step + 1, 0.0);
-      per[step] += p;
-      if (camp == Campaign::misleading) {
-        f += 1;
-        r.misleading_probability[v] += p;
-      } else {
-        c += 1;
-        r.corrective_probability[v] += p;
-      }
-    }
-    const double s = a - f;
-    mf += p * f, mff += p * f * f, mc += p * c, mcc += p * c * c;
-    ma += p * a, maa += p * a * a, ms += p * s, mss += p * s * s;
-    KOLSIM_REQUIRE(++leaves <= opt.max_worlds, "exact_competition: more than max_worlds = ", opt.max_worlds,
+    tally.add(oracle.prob, events, a);
+    KOLSIM_REQUIRE(tally.leaves() <= opt.max_worlds, "exact_competition: more than max_worlds = ", opt.max_worlds,
                    " threshold outcomes; use estimate_competition");
-    oracle.script.resize(oracle.asked);
-    while (!oracle.script.empty() && oracle.script.back() == 1) oracle.script.pop_back();
-    if (!oracle.script.empty()) oracle.script.back() = 1;
-  } while (!oracle.script.empty());
-  r.worlds = leaves;
-  r.misleading = {mf, std::max(0.0, mff - mf * mf)};
-  r.corrective = {mc, std::max(0.0, mcc - mc * mc)};
-  r.misleading_alone = {ma, std::max(0.0, maa - ma * ma)};
-  r.saved = {ms, std::max(0.0, mss - ms * ms)};
-  const std::size_t len = std::max(fstep.size(), cstep.size());
-  fstep.resize(len, 0.0);
-  cstep.resize(len, 0.0);
-  r.misleading_per_step = std::move(fstep);
-  r.corrective_per_step = std::move(cstep);
-  return r;
+  } while (detail::next_answer_script(oracle.script, oracle.asked));
+  return tally.finish();
 }
 
 /// exact_competition() with the seeds given as account ids (std::out_of_range names an unknown one).
