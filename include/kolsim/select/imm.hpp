@@ -14,7 +14,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -86,84 +89,180 @@ struct ImmResult : SelectResult {
   double estimation_epsilon = 0;  ///< the epsilon' the lower-bound phase used
 };
 
-/// Selects k seeds maximising spread(fixed_seeds + seeds) under `model` (IC or LT).
-template <DiffusionModel M>
-ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOptions& opt = {}) {
+namespace detail {
+
+/// IMM's constants for one instance: lambda* (Tang et al. 2015, eq. 6) and the lower-bound
+/// phase's epsilon' and lambda' (eq. 9), with ell' = ell + log 2 / log n so that each of the two
+/// phases fails with probability <= 1 / (2 n^ell) (Chen 2018).
+struct ImmParams {
+  double scale = 0;        ///< total root weight: OPT <= scale (n for unit weights)
+  double nd = 2;           ///< max(n, 2)
+  double ell = 1;          ///< ell'
+  double e1 = 0;           ///< 1 - 1/e
+  double lambda_star = 0;  ///< final RR sets = ceil(lambda_star / lower bound on OPT)
+  double eps_p = 0;        ///< epsilon' of the lower-bound phase
+  double lambda_p = 0;     ///< lambda'(epsilon')
+};
+
+inline ImmParams imm_params(double scale, vertex_t n, std::size_t pool, std::size_t k, const ImmOptions& opt) {
+  ImmParams p;
+  p.scale = scale;
+  p.nd = std::max<double>(n, 2.0);
+  p.ell = opt.ell + std::log(2.0) / std::log(p.nd);
+  p.e1 = 1.0 - 1.0 / std::exp(1.0);
+  const double lognk = rr_log_binom(static_cast<double>(pool), static_cast<double>(k));
+  const double eps = opt.epsilon, e1 = p.e1, ln = std::log(p.nd);
+  const double alpha = std::sqrt(p.ell * ln + std::log(2.0));
+  const double beta = std::sqrt(e1 * (lognk + p.ell * ln + std::log(2.0)));
+  p.lambda_star = 2.0 * scale * (e1 * alpha + beta) * (e1 * alpha + beta) / (eps * eps);
+  const double log_terms = lognk + p.ell * ln + std::log(std::max(1.0, std::log2(p.nd)));
+  p.eps_p = opt.estimation_epsilon > 0.0 ? opt.estimation_epsilon
+                                         : imm_best_estimation_epsilon(p.lambda_star, log_terms, scale);
+  p.lambda_p = imm_lambda_prime(p.eps_p, log_terms, scale);
+  return p;
+}
+
+/// RR sets of one stream as a selector sees them: `local` = the sets this process holds,
+/// `total` = the sets drawn by all processes (local.size() in one process).
+struct RRShare {
+  RRCollection local;
+  std::uint64_t total = 0;
+};
+
+/// What a selector's collection back end needs besides the sets: sampler, scope and limits.
+template <class M>
+struct RRJob {
+  const char* who;
+  RRSampler<M>& sampler;
+  const SeedScope& scope;
+  vertex_t n;
+  int threads;
+  std::uint64_t seed;
+  std::size_t memory_limit;
+  const StopToken& stop;
+  std::uint64_t drawn = 0;  ///< RR sets drawn so far, over all processes
+};
+
+/// A back end of the RR-based selectors: where the RR sets live and how the coverage greedy runs
+/// on them. grow() extends a share to `target` sets in total (set i of a stream is a pure
+/// function of (seed, domain, i), so any back end draws the same sets), greedy() returns the
+/// max_coverage() result on the union of all processes' sets, coverage() the number of sets (all
+/// processes) that `seeds` hit. LocalRR is one process; distributed::detail::RankRR the ranks of
+/// a communicator. Each formula of a selector is written once, over this interface.
+template <class B, class M>
+concept RRBackend = requires(B& b, RRJob<M>& job, RRShare& share, std::uint64_t target, std::uint32_t domain,
+                             std::size_t bytes, std::size_t k, bool flag, std::span<const vertex_t> seeds) {
+  b.grow(job, share, target, domain, bytes);
+  { b.greedy(job, share, k, flag) } -> std::same_as<MaxCoverageResult>;
+  { b.coverage(job, share, seeds) } -> std::same_as<std::uint64_t>;
+  b.progress("phase", target, target);
+  b.finished(share, bytes);
+};
+
+/// The one-process back end: rr_grow and the max_coverage engine (its O(n) workspace shared by
+/// all calls), progress reported to the caller.
+class LocalRR {
+ public:
+  explicit LocalRR(const ProgressFn& progress) : progress_(progress) {}
+
+  template <class M>
+  void grow(RRJob<M>& job, RRShare& share, std::uint64_t target, std::uint32_t domain, std::size_t other_bytes) {
+    rr_grow(job.who, job.sampler, share.local, target, job.seed, domain, other_bytes, job.memory_limit, job.threads,
+            job.stop, job.drawn);
+    share.total = share.local.size();
+  }
+  template <class M>
+  MaxCoverageResult greedy(RRJob<M>& job, const RRShare& share, std::size_t k, bool upper_bound) {
+    return rr_greedy(share.local, job.n, k, job.scope, job.threads, upper_bound, &work_);
+  }
+  template <class M>
+  std::uint64_t coverage(RRJob<M>& job, const RRShare& share, std::span<const vertex_t> seeds) {
+    return rr_coverage(share.local, seeds, job.n);
+  }
+  void progress(std::string_view phase, std::uint64_t done, std::uint64_t total) {
+    report_progress(progress_, phase, done, total);
+  }
+  void finished(const RRShare&, std::size_t) {}
+
+ private:
+  const ProgressFn& progress_;
+  MaxCoverageWorkspace work_;
+};
+
+/// IMM's lower-bound phase as in the paper: doubling x = scale / 2^i, lambda' / x sets of stream
+/// rr_set, greedy on them, until its coverage estimate f >= (1 + eps') x; then OPT >= f / (1 + eps').
+template <class M, class B>
+double imm_classic_bound(RRJob<M>& job, B& backend, const ImmParams& p, std::size_t k, std::size_t base_bytes,
+                         std::size_t& peak) {
+  RRShare est;
+  const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(p.nd))) - 1);
+  for (int i = 1; i <= imax; ++i) {
+    const double x = p.scale / std::pow(2.0, i);
+    const auto theta_i = static_cast<std::uint64_t>(std::ceil(p.lambda_p / x));
+    backend.grow(job, est, theta_i, domain::rr_set, base_bytes);
+    const MaxCoverageResult mc = backend.greedy(job, est, k, false);
+    backend.progress("estimation", static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(imax));
+    peak = std::max(peak, est.local.bytes() + mc.bytes + base_bytes);
+    const double f = p.scale * static_cast<double>(mc.coverage) / static_cast<double>(est.total);
+    if (f >= (1.0 + p.eps_p) * x) return f / (1.0 + p.eps_p);
+  }
+  return 1.0;
+}
+
+/// IMM on any back end: the lower-bound phase, then theta = ceil(lambda* / LB) fresh sets of
+/// stream rr_final and the greedy on them.
+template <DiffusionModel M, class B>
+  requires RRBackend<B, M>
+ImmResult imm_run(const FollowerGraph& g, const M& model, std::size_t k, const ImmOptions& opt, B& backend) {
   Stopwatch total, lap;
-  const SeedScope scope =
-      detail::rr_check("imm", g, k, opt.epsilon, opt.max_depth, opt.root_weights, opt);
+  const SeedScope scope = rr_check("imm", g, k, opt.epsilon, opt.max_depth, opt.root_weights, opt);
   KOLSIM_REQUIRE(opt.ell > 0.0 && std::isfinite(opt.ell), "imm: ell must be > 0, got ", opt.ell);
+  KOLSIM_REQUIRE(opt.estimation_epsilon == 0.0 || (opt.estimation_epsilon > 0.0 && opt.estimation_epsilon < 1.0),
+                 "imm: estimation_epsilon must be 0 (automatic) or in (0, 1), got ", opt.estimation_epsilon);
   const int threads = resolve_threads(opt.threads);
   const vertex_t n = g.num_vertices();
   RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
-  const double scale = sampler.total_weight();  // OPT <= scale
-  const double nd = std::max<double>(n, 2.0);
-  const double pool = static_cast<double>(scope.num_allowed);
-  // Two phases each fail with prob <= 1/n^ell' (Chen 2018): ell' = ell + log 2 / log n.
-  const double ell = opt.ell + std::log(2.0) / std::log(nd);
-  const double lognk = detail::rr_log_binom(pool, static_cast<double>(k));
-  const double eps = opt.epsilon;
-  KOLSIM_REQUIRE(opt.estimation_epsilon == 0.0 || (opt.estimation_epsilon > 0.0 && opt.estimation_epsilon < 1.0),
-                 "imm: estimation_epsilon must be 0 (automatic) or in (0, 1), got ", opt.estimation_epsilon);
-  const double e1 = 1.0 - 1.0 / std::exp(1.0);
-  const double alpha = std::sqrt(ell * std::log(nd) + std::log(2.0));
-  const double beta = std::sqrt(e1 * (lognk + ell * std::log(nd) + std::log(2.0)));
-  const double lambda_star = 2.0 * scale * (e1 * alpha + beta) * (e1 * alpha + beta) / (eps * eps);
-  const double log_terms = lognk + ell * std::log(nd) + std::log(std::max(1.0, std::log2(nd)));
-  const double eps_p = opt.estimation_epsilon > 0.0
-                           ? opt.estimation_epsilon
-                           : detail::imm_best_estimation_epsilon(lambda_star, log_terms, scale);
-  const double lambda_p = detail::imm_lambda_prime(eps_p, log_terms, scale);
+  const ImmParams p = imm_params(sampler.total_weight(), n, scope.num_allowed, k, opt);
+  RRJob<M> job{"imm", sampler, scope, n, threads, opt.seed, opt.memory_limit, opt.stop};
 
   ImmResult res;
   res.method = "imm";
-  std::uint64_t drawn = 0;
   std::size_t peak = 0;
-  double lb = 1.0;
-  MaxCoverageWorkspace work;  // the greedy's O(n) arrays, shared by all rounds
   const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-  {
-    RRCollection est;
-    const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(nd))) - 1);
-    for (int i = 1; i <= imax; ++i) {
-      const double x = scale / std::pow(2.0, i);
-      const auto theta_i = static_cast<std::uint64_t>(std::ceil(lambda_p / x));
-      detail::rr_grow("imm", sampler, est, theta_i, opt.seed, domain::rr_set, base_bytes, opt.memory_limit,
-                      threads, opt.stop, drawn);
-      const MaxCoverageResult mc = detail::rr_greedy(est, n, k, scope, threads, false, &work);
-      report_progress(opt.progress, "estimation", static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(imax));
-      peak = std::max(peak, est.bytes() + mc.bytes + base_bytes);
-      const double f = scale * static_cast<double>(mc.coverage) / static_cast<double>(est.size());
-      if (f >= (1.0 + eps_p) * x) {
-        lb = f / (1.0 + eps_p);
-        break;
-      }
-    }
-  }
+  const double lb = imm_classic_bound(job, backend, p, k, base_bytes, peak);
   res.phase_seconds.emplace_back("estimation", lap.lap());
-  const auto theta = static_cast<std::uint64_t>(std::ceil(lambda_star / lb));
-  RRCollection rr;
-  report_progress(opt.progress, "sampling", drawn, drawn + theta);
-  detail::rr_grow("imm", sampler, rr, theta, opt.seed, domain::rr_final, base_bytes, opt.memory_limit, threads,
-                  opt.stop, drawn);
+  const auto theta = static_cast<std::uint64_t>(std::ceil(p.lambda_star / lb));
+  RRShare rr;
+  backend.progress("sampling", job.drawn, job.drawn + theta);
+  backend.grow(job, rr, theta, domain::rr_final, base_bytes);
   res.phase_seconds.emplace_back("sampling", lap.lap());
-  report_progress(opt.progress, "sampling", drawn, drawn);
-  const MaxCoverageResult mc = detail::rr_greedy(rr, n, k, scope, threads, false, &work);
+  backend.progress("sampling", job.drawn, job.drawn);
+  const MaxCoverageResult mc = backend.greedy(job, rr, k, false);
   res.phase_seconds.emplace_back("selection", lap.lap());
-  peak = std::max(peak, rr.bytes() + mc.bytes + base_bytes);
+  peak = std::max(peak, rr.local.bytes() + mc.bytes + base_bytes);
 
-  const double per_set = scale / static_cast<double>(rr.size());
+  const double per_set = p.scale / static_cast<double>(rr.total);
   res.seeds = mc.seeds;
   for (auto c : mc.marginal) res.marginal_gains.push_back(per_set * static_cast<double>(c));
   res.spread = per_set * static_cast<double>(mc.coverage);
-  res.rr_sets = drawn;
+  res.rr_sets = job.drawn;
   res.peak_bytes = peak;
-  res.approximation = e1 - eps;
-  res.theta = rr.size();
+  res.approximation = p.e1 - opt.epsilon;
+  res.theta = rr.total;
   res.lower_bound = lb;
-  res.estimation_epsilon = eps_p;
+  res.estimation_epsilon = p.eps_p;
+  backend.finished(rr, peak);
   res.seconds = total.seconds();
   return res;
+}
+
+}  // namespace detail
+
+/// Selects k seeds maximising spread(fixed_seeds + seeds) under `model` (IC or LT).
+template <DiffusionModel M>
+ImmResult imm(const FollowerGraph& g, const M& model, std::size_t k, const ImmOptions& opt = {}) {
+  detail::LocalRR backend(opt.progress);
+  return detail::imm_run(g, model, k, opt, backend);
 }
 
 }  // namespace kolsim
