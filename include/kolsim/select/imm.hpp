@@ -1,15 +1,33 @@
 // SPDX-License-Identifier: MIT
 /// IMM influence maximisation (Tang, Shi, Xiao, SIGMOD 2015) with Chen's correction
-/// (arXiv 1808.09363): the final theta RR sets are drawn fresh, never reusing estimation sets.
+/// (arXiv 1808.09363): the final theta = ceil(lambda* / LB) RR sets are drawn fresh, never
+/// reusing the sets that gave the lower bound LB on OPT.
 ///
-/// The lower-bound phase's epsilon' is a free parameter of IMM's analysis (the paper picks
-/// sqrt(2) * epsilon to balance the phases when the sets are reused). With fresh final sets the
-/// total drawn is about (1 + eps') (lambda* + g lambda'(eps')) / OPT, g in [1, 2) from the
-/// doubling, so by default eps' is the value minimising that (0.3-0.4 at eps = 0.1 on Slashdot:
-/// ~30% fewer sets than sqrt(2) * eps); the guarantee is unchanged.
+/// Lower-bound phase. IMM needs only LB <= OPT with probability >= 1 - 1/(2 n^ell); the tighter
+/// LB, the fewer final sets. By default (ImmBoundPhase::validated) LB is proven as in OPIM-C
+/// (Tang, Tang, Xiao, Yuan, SIGMOD 2018): in round i the greedy picks S_i on R1 (stream rr_set)
+/// and the independent R2 (stream rr_validate, theta2_i sets) certifies
+///   LB_i = ((sqrt(cov2 + 2a/9) - sqrt(a/2))^2 - a/18) * scale / theta2_i <= spread(S_i) <= OPT,
+/// a martingale (Chernoff) lower tail with a = log(rounds * 2 n^ell): S_i depends on R1 only, so
+/// each LB_i fails with probability <= 1/(rounds * 2 n^ell) and all of them hold together with
+/// probability >= 1 - 1/(2 n^ell), whichever round the data-driven stop picks. No union bound
+/// over the C(n, k) seed sets is needed (IMM's lambda' carries one), and LB ends within a few
+/// percent of spread(S_i) instead of f / (1 + eps'). Rounds double R1 and R2 and stop when
+/// the final sets the next round is predicted to save are fewer than it would draw. The final
+/// phase is IMM's, unchanged, with failure probability 1/(2 n^ell): together 1/n^ell, and the
+/// final sets are independent of everything that chose theta. NetHEPT IC, eps 0.1, k 50: 1.120M
+/// RR sets instead of 1.398M (LB 846 instead of 722, spread 967.7 either way;
+/// `bench_select nethept-imm`, docs/distributed.md has the figures).
 ///
-/// Guarantee: spread(fixed + seeds) >= (1 - 1/e - epsilon) * OPT with probability >= 1 - 1/n^ell.
-/// Cost: O((k + ell) (n + m) log n / epsilon^2) expected edges examined (m = edges).
+/// ImmBoundPhase::classic is IMM's own phase: doubling x = scale / 2^i until the greedy's
+/// coverage estimate f on lambda'(eps') / x sets reaches (1 + eps') x, LB = f / (1 + eps').
+/// eps' is free in IMM's analysis (the paper picks sqrt(2) * epsilon to balance the phases when
+/// the sets are reused). With fresh final sets the total drawn is about (1 + eps') (lambda* + g
+/// lambda'(eps')) / OPT, g in [1, 2) from the doubling, so by default eps' is the value
+/// minimising that (0.3-0.4 at eps = 0.1 on Slashdot: ~30% fewer sets than sqrt(2) * eps).
+///
+/// Guarantee (either phase): spread(fixed + seeds) >= (1 - 1/e - epsilon) * OPT with probability
+/// >= 1 - 1/n^ell. Cost: O((k + ell) (n + m) log n / epsilon^2) expected edges examined.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +49,12 @@
 
 namespace kolsim {
 
+/// How IMM proves its lower bound on OPT (see above): both keep the guarantee.
+enum class ImmBoundPhase {
+  validated,  ///< greedy on R1, certified on independent R2 (OPIM-C's bound): fewer RR sets
+  classic,    ///< IMM's doubling with epsilon' (the results of kolsim before 2026-12)
+};
+
 /// IMM options (plus candidates, fixed_seeds, seed, threads, stop from SelectOptions).
 struct ImmOptions : SelectOptions {
   double epsilon = 0.1;
@@ -38,9 +62,15 @@ struct ImmOptions : SelectOptions {
   std::size_t memory_limit = 0;             ///< bytes; 0 = usable_memory() (RAM, cgroup, ulimit)
   std::uint32_t max_depth = UINT32_MAX;     ///< deadline in propagation steps (time-critical IM)
   std::vector<double> root_weights;         ///< targeted reach: spread = sum of weights reached
-  /// epsilon' of the lower-bound phase, in (0, 1); 0 = the value minimising the expected number
-  /// of RR sets drawn (see above); sqrt(2) * epsilon is the IMM paper's choice.
+  /// epsilon' of the classic lower-bound phase, in (0, 1); 0 = the value minimising the expected
+  /// number of RR sets drawn (see above); sqrt(2) * epsilon is the IMM paper's choice. A value
+  /// > 0 selects the classic phase whatever `bound_phase` says.
   double estimation_epsilon = 0;
+  ImmBoundPhase bound_phase = ImmBoundPhase::validated;
+  /// |R1| / |R2| of the validated phase, in [1, 64]: R1 chooses the set whose spread is bounded,
+  /// so a larger R1 gives a better set and a tighter LB for more sets drawn. NetHEPT IC eps 0.1:
+  /// ratio 1 / 2 / 4 draw 1.118M / 1.120M / 1.183M sets, with the fewest final sets (greedy work) at 2.
+  double validation_ratio = 2;
 };
 
 namespace detail {
@@ -86,7 +116,10 @@ inline double imm_best_estimation_epsilon(double lambda_star, double log_terms, 
 struct ImmResult : SelectResult {
   std::uint64_t theta = 0;
   double lower_bound = 0;
-  double estimation_epsilon = 0;  ///< the epsilon' the lower-bound phase used
+  /// classic phase: the epsilon' it used; validated phase: estimate / LB - 1 in the round
+  /// that gave LB (the bound's relative margin), 0 if no round proved a positive bound.
+  double estimation_epsilon = 0;
+  int bound_rounds = 0;  ///< rounds of the lower-bound phase
 };
 
 namespace detail {
@@ -193,10 +226,11 @@ class LocalRR {
 /// rr_set, greedy on them, until its coverage estimate f >= (1 + eps') x; then OPT >= f / (1 + eps').
 template <class M, class B>
 double imm_classic_bound(RRJob<M>& job, B& backend, const ImmParams& p, std::size_t k, std::size_t base_bytes,
-                         std::size_t& peak) {
+                         std::size_t& peak, int& rounds) {
   RRShare est;
   const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(p.nd))) - 1);
   for (int i = 1; i <= imax; ++i) {
+    rounds = i;
     const double x = p.scale / std::pow(2.0, i);
     const auto theta_i = static_cast<std::uint64_t>(std::ceil(p.lambda_p / x));
     backend.grow(job, est, theta_i, domain::rr_set, base_bytes);
@@ -209,6 +243,59 @@ double imm_classic_bound(RRJob<M>& job, B& backend, const ImmParams& p, std::siz
   return 1.0;
 }
 
+/// OPIM-C's lower confidence bound on spread(S) from `cov` of `sets` independent RR sets that S
+/// hits (Tang et al. 2018, Lemma 4.2 with the martingale tail): holds with probability
+/// >= 1 - exp(-a). Never negative.
+inline double martingale_lower_bound(double cov, double sets, double scale, double a) {
+  const double root = std::sqrt(cov + 2.0 * a / 9.0) - std::sqrt(a / 2.0);
+  return std::max(0.0, root * root - a / 18.0) * scale / sets;
+}
+
+/// a of the validated phase's bounds over `rounds` rounds: each fails with probability exp(-a) =
+/// 1 / (rounds n^ell') = 1 / (rounds 2 n^ell), so all hold together with probability >= 1 - 1/(2 n^ell).
+inline double imm_validation_confidence(const ImmParams& p, int rounds) {
+  return std::log(static_cast<double>(rounds)) + p.ell * std::log(p.nd);
+}
+
+/// The validated lower-bound phase (see the file comment): returns LB; `margin` = estimate / LB
+/// - 1 of the round that gave it, `rounds` = rounds drawn.
+template <class M, class B>
+double imm_validated_bound(RRJob<M>& job, B& backend, const ImmParams& p, std::size_t k, double ratio,
+                           std::size_t base_bytes, std::size_t& peak, double& margin, int& rounds) {
+  const std::uint64_t theta0 = 64;
+  // Rounds are capped where theta2 would exceed the final sets for LB = 1 (no round can help
+  // beyond); the union bound is over this fixed number of rounds.
+  const int rmax = std::max(1, static_cast<int>(std::ceil(std::log2(std::max(2.0, p.lambda_star / theta0)))) + 1);
+  const double a = imm_validation_confidence(p, rmax);
+  auto r1_size = [&](std::uint64_t t2) { return static_cast<std::uint64_t>(std::ceil(ratio * static_cast<double>(t2))); };
+  RRShare r1, r2;
+  double lb = 0;
+  std::uint64_t theta2 = theta0;
+  for (int i = 1; i <= rmax; ++i) {
+    rounds = i;
+    backend.grow(job, r1, r1_size(theta2), domain::rr_set, base_bytes + r2.local.bytes());
+    backend.grow(job, r2, theta2, domain::rr_validate, base_bytes + r1.local.bytes());
+    const MaxCoverageResult mc = backend.greedy(job, r1, k, false);
+    std::vector<vertex_t> all(job.scope.fixed);
+    all.insert(all.end(), mc.seeds.begin(), mc.seeds.end());
+    const auto cov2 = static_cast<double>(backend.coverage(job, r2, all));
+    backend.progress("estimation", static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(rmax));
+    peak = std::max(peak, r1.local.bytes() + r2.local.bytes() + mc.bytes + base_bytes);
+    const double t2 = static_cast<double>(r2.total);
+    const double lower = martingale_lower_bound(cov2, t2, p.scale, a);
+    if (lower > lb) {
+      lb = lower;
+      margin = p.scale * cov2 / t2 / lower - 1.0;
+    }
+    // Next round draws r1.total + r2.total more sets; predicted LB if the hit rate stays.
+    const double cost = static_cast<double>(r1.total + r2.total);
+    const double next = martingale_lower_bound(2.0 * cov2, 2.0 * t2, p.scale, a);
+    if (lb > 0 && p.lambda_star / lb - p.lambda_star / std::max(lb, next) <= cost) break;
+    theta2 *= 2;
+  }
+  return lb > 0 ? lb : 1.0;
+}
+
 /// IMM on any back end: the lower-bound phase, then theta = ceil(lambda* / LB) fresh sets of
 /// stream rr_final and the greedy on them.
 template <DiffusionModel M, class B>
@@ -219,6 +306,8 @@ ImmResult imm_run(const FollowerGraph& g, const M& model, std::size_t k, const I
   KOLSIM_REQUIRE(opt.ell > 0.0 && std::isfinite(opt.ell), "imm: ell must be > 0, got ", opt.ell);
   KOLSIM_REQUIRE(opt.estimation_epsilon == 0.0 || (opt.estimation_epsilon > 0.0 && opt.estimation_epsilon < 1.0),
                  "imm: estimation_epsilon must be 0 (automatic) or in (0, 1), got ", opt.estimation_epsilon);
+  KOLSIM_REQUIRE(opt.validation_ratio >= 1.0 && opt.validation_ratio <= 64.0,  // false for NaN
+                 "imm: validation_ratio must be in [1, 64], got ", opt.validation_ratio);
   const int threads = resolve_threads(opt.threads);
   const vertex_t n = g.num_vertices();
   RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
@@ -229,7 +318,11 @@ ImmResult imm_run(const FollowerGraph& g, const M& model, std::size_t k, const I
   res.method = "imm";
   std::size_t peak = 0;
   const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-  const double lb = imm_classic_bound(job, backend, p, k, base_bytes, peak);
+  const bool classic = opt.bound_phase == ImmBoundPhase::classic || opt.estimation_epsilon > 0.0;
+  double margin = 0;
+  int rounds = 0;
+  const double lb = classic ? imm_classic_bound(job, backend, p, k, base_bytes, peak, rounds)
+                            : imm_validated_bound(job, backend, p, k, opt.validation_ratio, base_bytes, peak, margin, rounds);
   res.phase_seconds.emplace_back("estimation", lap.lap());
   const auto theta = static_cast<std::uint64_t>(std::ceil(p.lambda_star / lb));
   RRShare rr;
@@ -250,7 +343,8 @@ ImmResult imm_run(const FollowerGraph& g, const M& model, std::size_t k, const I
   res.approximation = p.e1 - opt.epsilon;
   res.theta = rr.total;
   res.lower_bound = lb;
-  res.estimation_epsilon = p.eps_p;
+  res.estimation_epsilon = classic ? p.eps_p : margin;
+  res.bound_rounds = rounds;
   backend.finished(rr, peak);
   res.seconds = total.seconds();
   return res;
