@@ -16,6 +16,12 @@
 /// time to quality on Slashdot IC: for several configurations (IMM and OPIM-C with a large
 /// selection ratio), over seeds 1..S, the algorithm time (median of 3) and the independent spread
 /// of each seed's result, and how many reach 17,560 (99% of the best known spread).
+///
+///      build/benchmarks/bench_select nethept-imm [--eps 0.1] [--threads 1] [--reps 5] [--trials N]
+/// IMM's two lower-bound phases side by side in one run on NetHEPT IC (k = 50): classic (IMM's
+/// doubling with eps') and validated (R1/R2 certified, ratios 1 and 2), interleaved, each
+/// repetition seed 1; median algorithm time and process CPU time, RR sets (bound phase / final),
+/// and the spread of each variant's seeds by one estimator (estimate_spread, seed 12345).
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
@@ -32,6 +38,7 @@
 #include <cstring>
 #include <chrono>
 #include <string>
+#include <ctime>
 #include <sys/stat.h>
 #include <vector>
 
@@ -165,6 +172,66 @@ void time_to_quality(const FollowerGraph& g, int threads, int seeds, std::uint64
   }
 }
 
+/// " phase=seconds" for each phase of r.
+std::string phases(const SelectResult& r) {
+  std::string s;
+  char buf[64];
+  for (auto& [name, sec] : r.phase_seconds) {
+    std::snprintf(buf, sizeof buf, " %s=%.4f", name.c_str(), sec);
+    s += buf;
+  }
+  return s;
+}
+
+/// CPU seconds of this process (all threads).
+double cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// IMM's classic and validated lower-bound phases on one graph, interleaved (see the file comment).
+void imm_phases(const FollowerGraph& g, double eps, int threads, int reps, std::uint64_t trials) {
+  struct Variant {
+    const char* name;
+    ImmBoundPhase phase;
+    double ratio;
+  };
+  const Variant variants[] = {{"classic", ImmBoundPhase::classic, 1},
+                              {"validated r1", ImmBoundPhase::validated, 1},
+                              {"validated r2", ImmBoundPhase::validated, 2},
+                              {"validated r4", ImmBoundPhase::validated, 4}};
+  constexpr int nv = 4;
+  std::vector<double> wall[nv], cpu[nv];
+  ImmResult last[nv];
+  for (int rep = 0; rep < reps; ++rep)
+    for (int v = 0; v < nv; ++v) {
+      ImmOptions o;
+      o.epsilon = eps;
+      o.threads = threads;
+      o.seed = 1;
+      o.bound_phase = variants[v].phase;
+      o.validation_ratio = variants[v].ratio;
+      const double c0 = cpu_seconds();
+      last[v] = imm(g, IndependentCascade{}, 50, o);
+      cpu[v].push_back(cpu_seconds() - c0);
+      wall[v].push_back(last[v].seconds);
+    }
+  for (int v = 0; v < nv; ++v) {
+    std::sort(wall[v].begin(), wall[v].end());
+    std::sort(cpu[v].begin(), cpu[v].end());
+    const ImmResult& r = last[v];
+    const SpreadEstimate mc = independent_spread<IndependentCascade>(g, r.seeds, trials, 0);
+    std::printf("IMM %-13s eps=%.2f thr=%d  time %.4f s  cpu %.4f s (medians of %d)  rr_sets %8llu = bound %7llu "
+                "(%d rounds) + final %8llu  LB %.1f  spread %.1f +- %.1f (%llu trials)  own %.1f %s\n",
+                variants[v].name, eps, threads, wall[v][reps / 2], cpu[v][reps / 2], reps,
+                static_cast<unsigned long long>(r.rr_sets), static_cast<unsigned long long>(r.rr_sets - r.theta),
+                r.bound_rounds, static_cast<unsigned long long>(r.theta), r.lower_bound, mc.mean, mc.std_error,
+                static_cast<unsigned long long>(trials), r.spread, phases(r).c_str());
+    std::fflush(stdout);
+  }
+}
+
 const std::string pl1m_text = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".txt";
 const std::string pl1m_snap = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".kgs";
 
@@ -200,10 +267,11 @@ int main(int argc, char** argv) {
   std::vector<double> epss{0.5, 0.1};
   std::vector<int> thr{1, 2};
   double selection_ratio = OpimOptions{}.selection_ratio;
-  int seeds = 8;
+  int seeds = 8, reps = 5;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seeds" && i + 1 < argc) seeds = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
     else
     if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--selection-ratio" && i + 1 < argc) selection_ratio = std::atof(argv[++i]);
@@ -251,6 +319,14 @@ int main(int argc, char** argv) {
   if (which == "slashdot" || which == "all") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
     bench_graph("Slashdot", g);
+  }
+  if (which == "nethept-imm") {
+    EdgeListOptions eo;
+    eo.first_line_counts = true;
+    eo.build.undirected = true;
+    const FollowerGraph g = weighted_cascade(read_edge_list(dir + "/NetHEPT/hep.txt", eo));
+    imm_phases(g, epss.size() == 1 ? epss[0] : 0.1, thr.size() == 1 ? thr[0] : 1, reps, trials);
+    return 0;
   }
   if (which == "nethept" || which == "all") {
     // PERFORMANCE.md's NetHEPT: both directions, self-loops dropped, parallel co-authorship

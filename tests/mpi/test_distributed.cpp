@@ -166,11 +166,13 @@ void expect_same_select(const SelectResult& d, const SelectResult& s) {
 }
 
 TEST(DistributedImm, SeedsThetaAndBoundsEqualOneProcess) {
+  for (ImmBoundPhase phase : {ImmBoundPhase::validated, ImmBoundPhase::classic})
   for (int threads : {1, 2}) {
     ImmOptions o;
     o.seed = seed();
     o.epsilon = 0.2;
     o.threads = threads;
+    o.bound_phase = phase;
     kd::DistributedStats st;
     const ImmResult d = kd::imm(world(), ic_graph(), IndependentCascade{}, 20, o, &st);
     o.threads = 3 - threads;
@@ -178,6 +180,8 @@ TEST(DistributedImm, SeedsThetaAndBoundsEqualOneProcess) {
     expect_same_select(d, s);
     EXPECT_EQ(d.theta, s.theta);
     expect_same(d.lower_bound, s.lower_bound, "lower_bound");
+    expect_same(d.estimation_epsilon, s.estimation_epsilon, "estimation_epsilon");
+    EXPECT_EQ(d.bound_rounds, s.bound_rounds);
     EXPECT_EQ(st.ranks, world().size());
     EXPECT_LE(st.local_sets, d.theta / static_cast<std::uint64_t>(world().size()) + 1);
   }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "kolsim/core/stopwatch.hpp"
@@ -63,6 +65,44 @@ inline MaxCoverageResult greedy_share(Communicator& comm, const RRCollection& lo
   return max_coverage(comm, local, n, k, mo, &traffic);
 }
 
+/// The back end of kolsim::detail::imm_run over the ranks of a communicator: each rank draws
+/// its block of every batch (grow_share), the greedy runs on reductions of the counts
+/// (distributed max_coverage), coverage is one sum; `stats` receives the traffic and, when the
+/// selector finishes, the final sets and peak of this rank.
+class RankRR {
+ public:
+  RankRR(Communicator& comm, DistributedStats& stats) : comm_(comm), stats_(stats) {}
+
+  template <class M>
+  void grow(kolsim::detail::RRJob<M>& job, kolsim::detail::RRShare& share, std::uint64_t target,
+            std::uint32_t domain, std::size_t other_bytes) {
+    grow_share(comm_, job.who, job.sampler, share.local, share.total, target, job.seed, domain, other_bytes,
+               job.memory_limit, job.threads, job.stop, job.drawn);
+  }
+  template <class M>
+  MaxCoverageResult greedy(kolsim::detail::RRJob<M>& job, const kolsim::detail::RRShare& share, std::size_t k,
+                           bool upper_bound) {
+    return greedy_share(comm_, share.local, job.n, k, job.scope, job.threads, upper_bound, stats_.traffic);
+  }
+  template <class M>
+  std::uint64_t coverage(kolsim::detail::RRJob<M>& job, const kolsim::detail::RRShare& share,
+                         std::span<const vertex_t> seeds) {
+    const std::uint64_t mine = rr_coverage(share.local, seeds, job.n);
+    comm_.sync();
+    return comm_.allreduce_sum(mine);
+  }
+  void progress(std::string_view, std::uint64_t, std::uint64_t) {}
+  void finished(const kolsim::detail::RRShare& final_sets, std::size_t peak) {
+    stats_.local_sets = final_sets.local.size();
+    stats_.local_entries = final_sets.local.total_nodes();
+    stats_.local_peak_bytes = peak;
+  }
+
+ private:
+  Communicator& comm_;
+  DistributedStats& stats_;
+};
+
 }  // namespace detail
 
 /// IMM over the ranks of `comm` (Tang, Shi, Xiao 2015, with Chen's fresh final sets as
@@ -70,87 +110,15 @@ inline MaxCoverageResult greedy_share(Communicator& comm, const RRCollection& lo
 /// kolsim::imm in one process — the same seeds, marginal gains, theta, RR-set count, lower bound
 /// and spread, for any rank and thread count. Each rank draws and holds ~1/P of the RR sets;
 /// `peak_bytes` is this rank's. A failure on any rank (bad input, MemoryLimitError for its
-/// share, Interrupted) is thrown on every rank.
+/// share, Interrupted) is thrown on every rank. It is kolsim::imm's driver with the RankRR back end.
 template <DiffusionModel M>
 ImmResult imm(Communicator& comm, const FollowerGraph& g, const M& model, std::size_t k, const ImmOptions& opt = {},
               DistributedStats* stats = nullptr) {
   return detail::collective(comm, [&] {
-    Stopwatch total, lap;
-    const SeedScope scope = kolsim::detail::rr_check("imm", g, k, opt.epsilon, opt.max_depth, opt.root_weights, opt);
-    KOLSIM_REQUIRE(opt.ell > 0.0 && std::isfinite(opt.ell), "imm: ell must be > 0, got ", opt.ell);
-    KOLSIM_REQUIRE(opt.estimation_epsilon == 0.0 || (opt.estimation_epsilon > 0.0 && opt.estimation_epsilon < 1.0),
-                   "imm: estimation_epsilon must be 0 (automatic) or in (0, 1), got ", opt.estimation_epsilon);
-    const int threads = resolve_threads(opt.threads);
-    const vertex_t n = g.num_vertices();
-    RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
-    // The parameters of kolsim::imm, term for term.
-    const double scale = sampler.total_weight();
-    const double nd = std::max<double>(n, 2.0);
-    const double pool = static_cast<double>(scope.num_allowed);
-    const double ell = opt.ell + std::log(2.0) / std::log(nd);
-    const double lognk = kolsim::detail::rr_log_binom(pool, static_cast<double>(k));
-    const double eps = opt.epsilon;
-    const double e1 = 1.0 - 1.0 / std::exp(1.0);
-    const double alpha = std::sqrt(ell * std::log(nd) + std::log(2.0));
-    const double beta = std::sqrt(e1 * (lognk + ell * std::log(nd) + std::log(2.0)));
-    const double lambda_star = 2.0 * scale * (e1 * alpha + beta) * (e1 * alpha + beta) / (eps * eps);
-    const double log_terms = lognk + ell * std::log(nd) + std::log(std::max(1.0, std::log2(nd)));
-    const double eps_p = opt.estimation_epsilon > 0.0
-                             ? opt.estimation_epsilon
-                             : kolsim::detail::imm_best_estimation_epsilon(lambda_star, log_terms, scale);
-    const double lambda_p = kolsim::detail::imm_lambda_prime(eps_p, log_terms, scale);
-
-    ImmResult res;
-    res.method = "imm";
     DistributedStats st;
     st.ranks = comm.size();
-    std::uint64_t drawn = 0;
-    std::size_t peak = 0;
-    double lb = 1.0;
-    const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-    {
-      RRCollection est;
-      std::uint64_t have = 0;
-      const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(nd))) - 1);
-      for (int i = 1; i <= imax; ++i) {
-        const double x = scale / std::pow(2.0, i);
-        const auto theta_i = static_cast<std::uint64_t>(std::ceil(lambda_p / x));
-        detail::grow_share(comm, "imm", sampler, est, have, theta_i, opt.seed, domain::rr_set, base_bytes,
-                           opt.memory_limit, threads, opt.stop, drawn);
-        const MaxCoverageResult mc = detail::greedy_share(comm, est, n, k, scope, threads, false, st.traffic);
-        peak = std::max(peak, est.bytes() + mc.bytes + base_bytes);
-        const double f = scale * static_cast<double>(mc.coverage) / static_cast<double>(have);
-        if (f >= (1.0 + eps_p) * x) {
-          lb = f / (1.0 + eps_p);
-          break;
-        }
-      }
-    }
-    res.phase_seconds.emplace_back("estimation", lap.lap());
-    const auto theta = static_cast<std::uint64_t>(std::ceil(lambda_star / lb));
-    RRCollection rr;
-    std::uint64_t have = 0;
-    detail::grow_share(comm, "imm", sampler, rr, have, theta, opt.seed, domain::rr_final, base_bytes, opt.memory_limit,
-                       threads, opt.stop, drawn);
-    res.phase_seconds.emplace_back("sampling", lap.lap());
-    const MaxCoverageResult mc = detail::greedy_share(comm, rr, n, k, scope, threads, false, st.traffic);
-    res.phase_seconds.emplace_back("selection", lap.lap());
-    peak = std::max(peak, rr.bytes() + mc.bytes + base_bytes);
-
-    const double per_set = scale / static_cast<double>(have);
-    res.seeds = mc.seeds;
-    for (auto c : mc.marginal) res.marginal_gains.push_back(per_set * static_cast<double>(c));
-    res.spread = per_set * static_cast<double>(mc.coverage);
-    res.rr_sets = drawn;
-    res.peak_bytes = peak;
-    res.approximation = e1 - eps;
-    res.theta = have;
-    res.lower_bound = lb;
-    res.estimation_epsilon = eps_p;
-    res.seconds = total.seconds();
-    st.local_sets = rr.size();
-    st.local_entries = rr.total_nodes();
-    st.local_peak_bytes = peak;
+    detail::RankRR backend(comm, st);
+    ImmResult res = kolsim::detail::imm_run(g, model, k, opt, backend);
     if (stats) *stats = st;
     return res;
   });
