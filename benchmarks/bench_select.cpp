@@ -16,6 +16,12 @@
 /// time to quality on Slashdot IC: for several configurations (IMM and OPIM-C with a large
 /// selection ratio), over seeds 1..S, the algorithm time (median of 3) and the independent spread
 /// of each seed's result, and how many reach 17,560 (99% of the best known spread).
+///
+///      build/benchmarks/bench_select opim-quality [--eps 0.1] [--threads 2] [--seeds 8] [--trials N]
+/// OPIM-C's quality on Slashdot IC at its defaults, seeds 1..S (issue 15, goal 5): per seed the
+/// stopping round, |R1| and |R2|, the certified ratio, the algorithm time (median of 3) and the
+/// spread of the seeds by one Monte Carlo estimator (same seed for all); then median, minimum and
+/// mean +- standard error over the seeds. Without --eps: eps 0.1 and 0.5.
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
@@ -165,6 +171,48 @@ void time_to_quality(const FollowerGraph& g, int threads, int seeds, std::uint64
   }
 }
 
+/// OPIM-C quality table (see the file comment): defaults except epsilon and threads.
+void opim_quality(const FollowerGraph& g, const std::vector<double>& epss, int threads, int seeds,
+                  std::uint64_t trials) {
+  for (double eps : epss) {
+    std::vector<double> spreads, times;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      std::vector<double> t;
+      OpimResult r;
+      for (int rep = 0; rep < 3; ++rep) {
+        OpimOptions o;
+        o.epsilon = eps;
+        o.threads = threads;
+        o.seed = static_cast<std::uint64_t>(seed);
+        r = opim_c(g, IndependentCascade{}, 50, o);
+        t.push_back(r.seconds);
+      }
+      std::sort(t.begin(), t.end());
+      const SpreadEstimate mc = independent_spread<IndependentCascade>(g, r.seeds, trials, 0);
+      std::printf("#   OPIM-C eps=%.2f seed %d  round %d  R1 %7llu  R2 %6llu  certified %.4f  time %.4f s  "
+                  "spread %.1f +- %.1f\n",
+                  eps, seed, r.rounds, static_cast<unsigned long long>(r.rr_sets - r.validation_sets),
+                  static_cast<unsigned long long>(r.validation_sets), r.certified_ratio, t[1], mc.mean, mc.std_error);
+      std::fflush(stdout);
+      spreads.push_back(mc.mean);
+      times.push_back(t[1]);
+    }
+    std::vector<double> sorted = spreads;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = (sorted[(sorted.size() - 1) / 2] + sorted[sorted.size() / 2]) / 2;
+    double mean = 0, var = 0;
+    for (double x : spreads) mean += x / static_cast<double>(spreads.size());
+    for (double x : spreads) var += (x - mean) * (x - mean) / std::max<double>(1, static_cast<double>(spreads.size()) - 1);
+    std::sort(times.begin(), times.end());
+    std::printf("Slashdot IC OPIM-C eps=%.2f thr=%d seeds 1-%d  spread median %.1f min %.1f mean %.1f +- %.1f  "
+                "time median %.4f s max %.4f s (%llu trials)\n",
+                eps, threads, seeds, median, sorted.front(), mean, std::sqrt(var / static_cast<double>(spreads.size())),
+                (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2, times.back(),
+                static_cast<unsigned long long>(trials));
+    std::fflush(stdout);
+  }
+}
+
 const std::string pl1m_text = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".txt";
 const std::string pl1m_snap = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".kgs";
 
@@ -246,6 +294,11 @@ int main(int argc, char** argv) {
   if (which == "slashdot-ttq") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
     time_to_quality(g, thr.size() == 1 ? thr[0] : 2, seeds, trials);
+    return 0;
+  }
+  if (which == "opim-quality") {
+    auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
+    opim_quality(g, epss.size() == 1 ? epss : std::vector<double>{0.1, 0.5}, thr.size() == 1 ? thr[0] : 2, seeds, trials);
     return 0;
   }
   if (which == "slashdot" || which == "all") {
