@@ -20,9 +20,9 @@
 ///      build/benchmarks/bench_select opim-quality [--eps 0.1] [--threads 2] [--seeds 8] [--trials N]
 ///                                                 [--max-noise X]   (1 = the paper's stopping rule)
 /// OPIM-C's quality on Slashdot IC at its defaults, seeds 1..S (issue 15, goal 5): per seed the
-/// stopping round, |R1| and |R2|, the certified ratio, the greedy's sampling noise, the algorithm time (median of 3) and the
-/// spread of the seeds by one Monte Carlo estimator (same seed for all); then median, minimum and
-/// mean +- standard error over the seeds. Without --eps: eps 0.1 and 0.5.
+/// stopping round, |R1| and |R2|, the certified ratio, the greedy's sampling noise, the algorithm
+/// time (median of 3) and the spread of the seeds by one Monte Carlo estimator (same seed for all);
+/// then median, minimum and mean +- standard error over the seeds. Without --eps: eps 0.1 and 0.5.
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
@@ -212,11 +212,12 @@ void opim_quality(const FollowerGraph& g, const std::vector<double>& epss, int t
     const double median = (sorted[(sorted.size() - 1) / 2] + sorted[sorted.size() / 2]) / 2;
     double mean = 0, var = 0;
     for (double x : spreads) mean += x / static_cast<double>(spreads.size());
-    for (double x : spreads) var += (x - mean) * (x - mean) / std::max<double>(1, static_cast<double>(spreads.size()) - 1);
+    const double count = static_cast<double>(spreads.size());
+    for (double x : spreads) var += (x - mean) * (x - mean) / std::max(1.0, count - 1);
     std::sort(times.begin(), times.end());
-    std::printf("Slashdot IC OPIM-C eps=%.2f noise<=%.3f thr=%d seeds 1-%d  spread median %.1f min %.1f mean %.1f +- %.1f  "
-                "time median %.4f s max %.4f s (%llu trials)\n",
-                eps, max_noise, threads, seeds, median, sorted.front(), mean, std::sqrt(var / static_cast<double>(spreads.size())),
+    std::printf("Slashdot IC OPIM-C eps=%.2f noise<=%.3f thr=%d seeds 1-%d  spread median %.1f min %.1f "
+                "mean %.1f +- %.1f  time median %.4f s max %.4f s (%llu trials)\n",
+                eps, max_noise, threads, seeds, median, sorted.front(), mean, std::sqrt(var / count),
                 (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2, times.back(),
                 static_cast<unsigned long long>(trials));
     std::fflush(stdout);
@@ -310,8 +311,8 @@ int main(int argc, char** argv) {
   }
   if (which == "opim-quality") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
-    opim_quality(g, epss.size() == 1 ? epss : std::vector<double>{0.1, 0.5}, thr.size() == 1 ? thr[0] : 2, seeds, trials,
-                 max_noise);
+    const std::vector<double> eps_list = epss.size() == 1 ? epss : std::vector<double>{0.1, 0.5};
+    opim_quality(g, eps_list, thr.size() == 1 ? thr[0] : 2, seeds, trials, max_noise);
     return 0;
   }
   if (which == "slashdot" || which == "all") {

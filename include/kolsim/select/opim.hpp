@@ -33,16 +33,17 @@ struct OpimOptions : SelectOptions {
   std::size_t memory_limit = 0;             ///< bytes; 0 = usable_memory() (RAM, cgroup, ulimit)
   std::uint32_t max_depth = UINT32_MAX;     ///< deadline in propagation steps (time-critical IM)
   std::vector<double> root_weights;         ///< targeted reach: spread = sum of weights reached
-  /// |R1| / |R2|. The seeds are chosen on R1 and only certified on R2, so their quality depends
-  /// on R1 alone; the guarantee holds for any sizes. Spending more on R1 returns better seeds for
-  /// similar work. Slashdot, weighted cascade IC, k = 50, epsilon 0.1, 2 threads, seeds 1-8
-  /// (spread by 10,000-trial Monte Carlo): ratio 3 / 4 / 5 give mean spreads 17,184 / 17,354 /
-  /// 17,334 in 0.0126 / 0.0128 / 0.0118 s (ratio 5 stops a round early on some seeds, with
-  /// worse seeds). LT, mean of 8 seeds: ratio 1 (the paper's equal sizes) / 3 / 4 give 29,895 /
-  /// 30,268 / 30,253 with 8,472 / 9,884 / 7,060 RR sets. For near-best seeds in the least time,
-  /// loosen epsilon and raise the ratio: epsilon 0.2 with ratio 48 certifies in its first round
-  /// on Slashdot IC (34,594 RR sets, 0.0185 s on 2 threads, mean spread 17,599 over seeds 1-8,
-  /// against IMM epsilon 0.5's 17,542 in 0.030 s; `bench_select slashdot-ttq`).
+  /// |R1| / |R2|. The seeds are chosen on R1 and only certified on R2, so their quality depends on
+  /// R1 alone; the guarantee holds for any sizes. Spending more on R1 returns better seeds for
+  /// similar work. (The figures that follow predate max_selection_noise: they are its value 1.)
+  /// Slashdot, weighted cascade IC, k = 50, epsilon 0.1, 2 threads, seeds 1-8 (spread by
+  /// 10,000-trial Monte Carlo): ratio 3 / 4 / 5 give mean spreads 17,184 / 17,354 / 17,334 in
+  /// 0.0126 / 0.0128 / 0.0118 s (ratio 5 stops a round early on some seeds, with worse seeds). LT,
+  /// mean of 8 seeds: ratio 1 (the paper's equal sizes) / 3 / 4 give 29,895 / 30,268 / 30,253 with
+  /// 8,472 / 9,884 / 7,060 RR sets. For near-best seeds in the least time, loosen epsilon and raise
+  /// the ratio: epsilon 0.2 with ratio 48 certifies in its first round on Slashdot IC (34,594 RR
+  /// sets, 0.0185 s on 2 threads, mean spread 17,599 over seeds 1-8, against IMM epsilon 0.5's
+  /// 17,542 in 0.030 s; `bench_select slashdot-ttq`).
   double selection_ratio = 4;
   /// OPIM-C stops only once the greedy on R1 is resolved: its sampling noise, the standard
   /// errors of its picks' marginal counts m_i summed and divided by its coverage C,
