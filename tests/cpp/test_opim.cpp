@@ -40,6 +40,19 @@ void expect_spread_within_error(const OpimResult& r, double exact, double n) {
   EXPECT_NEAR(r.spread, exact, 5 * se + 1e-9) << r.validation_sets << " validation sets";
 }
 
+/// Every figure of two OPIM-C results is the same (the second run on `threads` threads).
+void expect_same_result(const OpimResult& a, const OpimResult& b, int threads) {
+  EXPECT_EQ(a.seeds, b.seeds) << threads << " threads";
+  EXPECT_EQ(a.marginal_gains, b.marginal_gains);
+  EXPECT_EQ(a.spread, b.spread);
+  EXPECT_EQ(a.certified_ratio, b.certified_ratio);
+  EXPECT_EQ(a.lower_bound, b.lower_bound);
+  EXPECT_EQ(a.upper_bound, b.upper_bound);
+  EXPECT_EQ(a.rounds, b.rounds);
+  EXPECT_EQ(a.rr_sets, b.rr_sets);
+  EXPECT_EQ(a.validation_sets, b.validation_sets);
+}
+
 /// OPIM-C's bookkeeping on a tiny graph (n = 12, 16 edges) against exact values, at failure
 /// probability 1e-6. The (1 - 1/e - eps) check here is weak (on such graphs many seed pairs meet
 /// it); NearOptimalWhereBaselinesFail is the quality test.
@@ -131,15 +144,7 @@ TEST(Opim, IdenticalForOneThreeAndSevenThreads) {
   for (bool lt : {false, true}) {
     const OpimResult a = run(lt, 1);
     for (int threads : {3, 7}) {
-      const OpimResult b = run(lt, threads);
-      EXPECT_EQ(a.seeds, b.seeds) << threads << " threads, lt " << lt;
-      EXPECT_EQ(a.marginal_gains, b.marginal_gains);
-      EXPECT_EQ(a.spread, b.spread);
-      EXPECT_EQ(a.certified_ratio, b.certified_ratio);
-      EXPECT_EQ(a.lower_bound, b.lower_bound);
-      EXPECT_EQ(a.upper_bound, b.upper_bound);
-      EXPECT_EQ(a.rr_sets, b.rr_sets);
-      EXPECT_EQ(a.validation_sets, b.validation_sets);
+      expect_same_result(a, run(lt, threads), threads);
     }
   }
 }
@@ -355,13 +360,6 @@ TEST(Opim, NearTiesIdenticalForOneThreeAndSevenThreads) {
   const OpimResult a = run(1);
   EXPECT_GT(a.rounds, 2);
   for (int threads : {3, 7}) {
-    const OpimResult b = run(threads);
-    EXPECT_EQ(a.seeds, b.seeds) << threads << " threads";
-    EXPECT_EQ(a.marginal_gains, b.marginal_gains);
-    EXPECT_EQ(a.spread, b.spread);
-    EXPECT_EQ(a.certified_ratio, b.certified_ratio);
-    EXPECT_EQ(a.rounds, b.rounds);
-    EXPECT_EQ(a.rr_sets, b.rr_sets);
-    EXPECT_EQ(a.validation_sets, b.validation_sets);
+    expect_same_result(a, run(threads), threads);
   }
 }
