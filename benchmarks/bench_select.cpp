@@ -22,6 +22,12 @@
 /// doubling with eps') and validated (R1/R2 certified, ratios 1 and 2), interleaved, each
 /// repetition seed 1; median algorithm time and process CPU time, RR sets (bound phase / final),
 /// and the spread of each variant's seeds by one estimator (estimate_spread, seed 12345).
+///      build/benchmarks/bench_select opim-quality [--eps 0.1] [--threads 2] [--seeds 8] [--trials N]
+///                                                 [--max-noise X]   (1 = the paper's stopping rule)
+/// OPIM-C's quality on Slashdot IC at its defaults, seeds 1..S (issue 15, goal 5): per seed the
+/// stopping round, |R1| and |R2|, the certified ratio, the greedy's sampling noise, the algorithm
+/// time (median of 3) and the spread of the seeds by one Monte Carlo estimator (same seed for all);
+/// then median, minimum and mean +- standard error over the seeds. Without --eps: eps 0.1 and 0.5.
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
@@ -232,6 +238,58 @@ void imm_phases(const FollowerGraph& g, double eps, int threads, int reps, std::
   }
 }
 
+/// OPIM-C quality table (see the file comment): defaults except epsilon and threads.
+void opim_quality(const FollowerGraph& g, const std::vector<double>& epss, int threads, int seeds,
+                  std::uint64_t trials, double max_noise) {
+  for (double eps : epss) {
+    std::vector<double> spreads, times;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      std::vector<double> t;
+      OpimResult r;
+      for (int rep = 0; rep < 3; ++rep) {
+        OpimOptions o;
+        o.epsilon = eps;
+        o.threads = threads;
+        o.seed = static_cast<std::uint64_t>(seed);
+        o.max_selection_noise = max_noise;
+        r = opim_c(g, IndependentCascade{}, 50, o);
+        t.push_back(r.seconds);
+      }
+      std::sort(t.begin(), t.end());
+      const SpreadEstimate mc = independent_spread<IndependentCascade>(g, r.seeds, trials, 0);
+      // The greedy's sampling noise (OpimOptions::max_selection_noise) from its marginal counts.
+      const double th1 = static_cast<double>(r.rr_sets - r.validation_sets), n = g.num_vertices();
+      double noise = 0, cover = 0;
+      for (double gain : r.marginal_gains) {
+        noise += std::sqrt(std::round(gain * th1 / n));
+        cover += std::round(gain * th1 / n);
+      }
+      std::printf("#   OPIM-C eps=%.2f seed %d  round %d  R1 %7llu  R2 %6llu  certified %.4f  noise %.3f  time %.4f s  "
+                  "spread %.1f +- %.1f\n",
+                  eps, seed, r.rounds, static_cast<unsigned long long>(r.rr_sets - r.validation_sets),
+                  static_cast<unsigned long long>(r.validation_sets), r.certified_ratio, noise / cover, t[1], mc.mean,
+                  mc.std_error);
+      std::fflush(stdout);
+      spreads.push_back(mc.mean);
+      times.push_back(t[1]);
+    }
+    std::vector<double> sorted = spreads;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = (sorted[(sorted.size() - 1) / 2] + sorted[sorted.size() / 2]) / 2;
+    double mean = 0, var = 0;
+    for (double x : spreads) mean += x / static_cast<double>(spreads.size());
+    const double count = static_cast<double>(spreads.size());
+    for (double x : spreads) var += (x - mean) * (x - mean) / std::max(1.0, count - 1);
+    std::sort(times.begin(), times.end());
+    std::printf("Slashdot IC OPIM-C eps=%.2f noise<=%.3f thr=%d seeds 1-%d  spread median %.1f min %.1f "
+                "mean %.1f +- %.1f  time median %.4f s max %.4f s (%llu trials)\n",
+                eps, max_noise, threads, seeds, median, sorted.front(), mean, std::sqrt(var / count),
+                (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2, times.back(),
+                static_cast<unsigned long long>(trials));
+    std::fflush(stdout);
+  }
+}
+
 const std::string pl1m_text = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".txt";
 const std::string pl1m_snap = std::string("/tmp/kolsim_bench_select_pl1m_") + pl1m_tag + ".kgs";
 
@@ -267,14 +325,15 @@ int main(int argc, char** argv) {
   std::vector<double> epss{0.5, 0.1};
   std::vector<int> thr{1, 2};
   double selection_ratio = OpimOptions{}.selection_ratio;
+  double max_noise = OpimOptions{}.max_selection_noise;
   int seeds = 8, reps = 5;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seeds" && i + 1 < argc) seeds = std::max(1, std::atoi(argv[++i]));
     else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
-    else
-    if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--selection-ratio" && i + 1 < argc) selection_ratio = std::atof(argv[++i]);
+    else if (a == "--max-noise" && i + 1 < argc) max_noise = std::atof(argv[++i]);
     else if (a == "--eps" && i + 1 < argc) epss = {std::atof(argv[++i])};
     else if (a == "--threads" && i + 1 < argc) thr = {std::atoi(argv[++i])};
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
@@ -314,6 +373,12 @@ int main(int argc, char** argv) {
   if (which == "slashdot-ttq") {
     auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
     time_to_quality(g, thr.size() == 1 ? thr[0] : 2, seeds, trials);
+    return 0;
+  }
+  if (which == "opim-quality") {
+    auto g = weighted_cascade(read_edge_list(dir + "/soc-Slashdot0902/soc-Slashdot0902.txt.gz"));
+    const std::vector<double> eps_list = epss.size() == 1 ? epss : std::vector<double>{0.1, 0.5};
+    opim_quality(g, eps_list, thr.size() == 1 ? thr[0] : 2, seeds, trials, max_noise);
     return 0;
   }
   if (which == "slashdot" || which == "all") {

@@ -196,21 +196,27 @@ TEST(DistributedImm, SeedsThetaAndBoundsEqualOneProcess) {
   EXPECT_EQ(d.theta, s.theta);
 }
 
+// One driver (kolsim::detail::opim_run) for both back ends: with the paper's stopping rule
+// (max_selection_noise = 1) and with the default, whose rounds jump several doublings at once.
 TEST(DistributedOpim, SeedsCountsAndCertifiedRatioEqualOneProcess) {
-  for (bool lt : {false, true}) {
-    OpimOptions o;
-    o.seed = seed() + 2;
-    o.epsilon = 0.15;
-    o.threads = 2;
-    const OpimResult d = lt ? kd::opim_c(world(), lt_graph(), LinearThreshold{}, 15, o)
-                            : kd::opim_c(world(), ic_graph(), IndependentCascade{}, 15, o);
-    const OpimResult s = lt ? opim_c(lt_graph(), LinearThreshold{}, 15, o) : opim_c(ic_graph(), IndependentCascade{}, 15, o);
-    expect_same_select(d, s);
-    expect_same(d.certified_ratio, s.certified_ratio, "certified_ratio");
-    expect_same(d.lower_bound, s.lower_bound, "lower_bound");
-    expect_same(d.upper_bound, s.upper_bound, "upper_bound");
-    EXPECT_EQ(d.rounds, s.rounds);
-    EXPECT_EQ(d.validation_sets, s.validation_sets);
+  for (double noise : {1.0, OpimOptions{}.max_selection_noise}) {
+    for (bool lt : {false, true}) {
+      OpimOptions o;
+      o.seed = seed() + 2;
+      o.epsilon = 0.15;
+      o.threads = 2;
+      o.max_selection_noise = noise;
+      const OpimResult d = lt ? kd::opim_c(world(), lt_graph(), LinearThreshold{}, 15, o)
+                              : kd::opim_c(world(), ic_graph(), IndependentCascade{}, 15, o);
+      const OpimResult s =
+          lt ? opim_c(lt_graph(), LinearThreshold{}, 15, o) : opim_c(ic_graph(), IndependentCascade{}, 15, o);
+      expect_same_select(d, s);
+      expect_same(d.certified_ratio, s.certified_ratio, "certified_ratio");
+      expect_same(d.lower_bound, s.lower_bound, "lower_bound");
+      expect_same(d.upper_bound, s.upper_bound, "upper_bound");
+      EXPECT_EQ(d.rounds, s.rounds);
+      EXPECT_EQ(d.validation_sets, s.validation_sets);
+    }
   }
 }
 

@@ -124,98 +124,61 @@ ImmResult imm(Communicator& comm, const FollowerGraph& g, const M& model, std::s
   });
 }
 
-/// OPIM-C over the ranks of `comm` (Tang, Tang, Xiao, Yuan 2018, as kolsim::opim_c): the same
-/// seeds, RR-set counts, bounds and certified ratio as one process for any rank and thread
-/// count; R1 and R2 are both spread over the ranks, the coverage of the seeds in R2 is one sum.
+namespace detail {
+
+/// OPIM-C's back end over the ranks of a communicator (see kolsim::detail::opim_run): R1 and R2
+/// both spread over the ranks, the greedy is the distributed one, the coverage of the seeds in
+/// R2 is one sum.
+class OpimShared {
+ public:
+  OpimShared(Communicator& comm, CoverageTraffic& traffic) : comm_(comm), traffic_(traffic) {}
+  template <class M>
+  void grow(RRSampler<M>& sampler, std::uint64_t want1, std::uint64_t want2, const OpimOptions& opt,
+            std::size_t base_bytes, int threads, std::uint64_t& drawn) {
+    const auto projected2 = static_cast<std::size_t>(
+        r2_.empty() ? 0.0 : rr_bytes_estimate(r2_.mean_size(), static_cast<double>(want2) / comm_.size()));
+    grow_share(comm_, "opim_c", sampler, r1_, have1_, want1, opt.seed, domain::rr_final, base_bytes + projected2,
+               opt.memory_limit, threads, opt.stop, drawn);
+    grow_share(comm_, "opim_c", sampler, r2_, have2_, want2, opt.seed, domain::rr_validate, base_bytes + r1_.bytes(),
+               opt.memory_limit, threads, opt.stop, drawn);
+  }
+  MaxCoverageResult select(vertex_t n, std::size_t k, const SeedScope& scope, int threads) {
+    return greedy_share(comm_, r1_, n, k, scope, threads, true, traffic_);
+  }
+  std::uint64_t validate(std::span<const vertex_t> seeds, vertex_t n) {
+    const std::uint64_t local = rr_coverage(r2_, seeds, n);
+    comm_.sync();
+    return comm_.allreduce_sum(local);
+  }
+  std::uint64_t sets1() const { return have1_; }
+  std::uint64_t sets2() const { return have2_; }
+  std::size_t bytes() const { return r1_.bytes() + r2_.bytes(); }
+  const RRCollection& r1() const { return r1_; }
+  const RRCollection& r2() const { return r2_; }
+
+ private:
+  Communicator& comm_;
+  CoverageTraffic& traffic_;
+  RRCollection r1_, r2_;
+  std::uint64_t have1_ = 0, have2_ = 0;
+};
+
+}  // namespace detail
+
+/// OPIM-C over the ranks of `comm` (Tang, Tang, Xiao, Yuan 2018): kolsim::opim_c's driver with
+/// the back end above, so the same seeds, RR-set counts, bounds and certified ratio as one
+/// process for any rank and thread count.
 template <DiffusionModel M>
 OpimResult opim_c(Communicator& comm, const FollowerGraph& g, const M& model, std::size_t k,
                   const OpimOptions& opt = {}, DistributedStats* stats = nullptr) {
   return detail::collective(comm, [&] {
-    Stopwatch total;
-    const SeedScope scope =
-        kolsim::detail::rr_check("opim_c", g, k, opt.epsilon, opt.max_depth, opt.root_weights, opt);
-    const vertex_t n = g.num_vertices();
-    const double nd = std::max<double>(n, 2.0);
-    const double delta = opt.delta == 0 ? 1.0 / nd : opt.delta;
-    KOLSIM_REQUIRE(delta > 0.0 && delta < 1.0, "opim_c: delta must be in (0, 1), got ", opt.delta);
-    KOLSIM_REQUIRE(opt.selection_ratio >= 1.0 && opt.selection_ratio <= 64.0,
-                   "opim_c: selection_ratio must be in [1, 64], got ", opt.selection_ratio);
-    const int threads = resolve_threads(opt.threads);
-    RRSampler<M> sampler(g, model, opt.max_depth, opt.root_weights, threads);
-    // The parameters of kolsim::opim_c, term for term.
-    const double scale = sampler.total_weight();
-    const double e1 = 1.0 - 1.0 / std::exp(1.0);
-    const double eps = opt.epsilon;
-    const double lognk =
-        kolsim::detail::rr_log_binom(static_cast<double>(scope.num_allowed), static_cast<double>(k));
-    const double l6d = std::log(6.0 / delta);
-    const double root = e1 * std::sqrt(l6d) + std::sqrt(e1 * (lognk + l6d));
-    const double theta_max = 2.0 * scale * root * root / (eps * eps * static_cast<double>(k));
-    const double theta0 = std::max(1.0, theta_max * eps * eps * static_cast<double>(k) / scale);
-    const int imax = std::max(1, static_cast<int>(std::ceil(std::log2(theta_max / theta0))));
-    const double a1 = std::log(3.0 * imax / delta);
-    const double a2 = std::log(3.0 * imax / delta);
-
-    OpimResult res;
-    res.method = "opim_c";
     DistributedStats st;
     st.ranks = comm.size();
-    std::uint64_t drawn = 0;
-    std::size_t peak = 0;
-    const std::size_t base_bytes = sampler.bytes() + static_cast<std::size_t>(threads) * n * 4;
-    auto r1_target = [&](std::uint64_t theta2) {
-      return static_cast<std::uint64_t>(std::ceil(opt.selection_ratio * static_cast<double>(theta2)));
-    };
-    RRCollection r1, r2;
-    std::uint64_t have1 = 0, have2 = 0;
-    double t_sample = 0, t_select = 0;
-    auto theta = static_cast<std::uint64_t>(std::ceil(theta0));
-    for (int i = 1;; ++i) {
-      Stopwatch sw;
-      const std::uint64_t want1 = r1_target(theta);
-      const auto projected2 = static_cast<std::size_t>(
-          r2.empty() ? 0.0 : rr_bytes_estimate(r2.mean_size(), static_cast<double>(theta) / comm.size()));
-      detail::grow_share(comm, "opim_c", sampler, r1, have1, want1, opt.seed, domain::rr_final,
-                         base_bytes + projected2, opt.memory_limit, threads, opt.stop, drawn);
-      detail::grow_share(comm, "opim_c", sampler, r2, have2, theta, opt.seed, domain::rr_validate,
-                         base_bytes + r1.bytes(), opt.memory_limit, threads, opt.stop, drawn);
-      t_sample += sw.lap();
-      const MaxCoverageResult mc = detail::greedy_share(comm, r1, n, k, scope, threads, true, st.traffic);
-      std::vector<vertex_t> all(scope.fixed);
-      all.insert(all.end(), mc.seeds.begin(), mc.seeds.end());
-      const std::uint64_t local_cov2 = rr_coverage(r2, all, n);
-      comm.sync();
-      const auto cov2 = static_cast<double>(comm.allreduce_sum(local_cov2));
-      t_select += sw.lap();
-      peak = std::max(peak, r1.bytes() + r2.bytes() + mc.bytes + base_bytes);
-      const double th1 = static_cast<double>(have1), th2 = static_cast<double>(have2);
-      const double upper_cov = std::min(static_cast<double>(mc.upper_bound), static_cast<double>(mc.coverage) / e1);
-      const double lo_root = std::sqrt(cov2 + 2.0 * a2 / 9.0) - std::sqrt(a2 / 2.0);
-      const double lower = std::max(0.0, (lo_root * lo_root - a2 / 18.0)) * scale / th2;
-      const double up_root = std::sqrt(upper_cov + a1 / 2.0) + std::sqrt(a1 / 2.0);
-      const double upper = up_root * up_root * scale / th1;
-      const double ratio = upper > 0 ? std::min(1.0, lower / upper) : 0.0;
-      if (ratio >= e1 - eps || i >= imax) {
-        res.seeds = mc.seeds;
-        for (auto c : mc.marginal) res.marginal_gains.push_back(scale * static_cast<double>(c) / th1);
-        res.spread = scale * cov2 / th2;
-        res.certified_ratio = ratio;
-        res.approximation = ratio;
-        res.lower_bound = lower;
-        res.upper_bound = upper;
-        res.rounds = i;
-        res.validation_sets = have2;
-        break;
-      }
-      theta *= 2;
-    }
-    res.rr_sets = drawn;
-    res.peak_bytes = peak;
-    res.phase_seconds = {{"sampling", t_sample}, {"selection", t_select}};
-    res.seconds = total.seconds();
-    st.local_sets = r1.size() + r2.size();
-    st.local_entries = r1.total_nodes() + r2.total_nodes();
-    st.local_peak_bytes = peak;
+    detail::OpimShared backend(comm, st.traffic);
+    OpimResult res = kolsim::detail::opim_run(g, model, k, opt, backend);
+    st.local_sets = backend.r1().size() + backend.r2().size();
+    st.local_entries = backend.r1().total_nodes() + backend.r2().total_nodes();
+    st.local_peak_bytes = res.peak_bytes;
     if (stats) *stats = st;
     return res;
   });
