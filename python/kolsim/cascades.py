@@ -154,7 +154,7 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
                      default_rate: float = 1.0 / 3600.0, delay_samples: Any = None, decay: str = "none",
                      decay_scale: float = 86400.0, decay_exponent: float = 1.0, seed_times: Any = None,
                      learned: Optional[LearnedProbabilities] = None, exogenous_weights: Any = None,
-                     trials: int = 1000, seed: "int | np.random.Generator | None" = 0,
+                     track: Any = None, trials: int = 1000, seed: "int | np.random.Generator | None" = 0,
                      threads: int = 0) -> Dict[str, Any]:
     """Monte Carlo reach over wall-clock time of the continuous-time Independent Cascade.
 
@@ -175,6 +175,12 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     last time and ``seed``, the seed used (``seed`` may be an int, None = fresh entropy, or a
     numpy.random.Generator = one draw from it).
 
+    With ``track`` (account ids), ``first_reach`` holds those accounts' first-reach time
+    distributions: ``accounts``; ``probability`` and ``probability_se`` (accounts x times,
+    P(reached by each time)); per account ``mean``/``mean_se`` and ``median``/``median_se`` of the
+    first-reach second given reached by the last time (NaN if never reached), ``reached`` (trials
+    that reached it) and ``first_time`` (accounts x trials, inf when not reached).
+
     Examples
     --------
     >>> import kolsim
@@ -183,6 +189,11 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     >>> r = kc.continuous_reach(g, [0], [1e9], trials=100, seed=1)
     >>> float(r["mean"][0])
     3.0
+    >>> r = kc.continuous_reach(g, [0], [3600.0, 1e9], default_rate=1 / 3600, track=[1], trials=2000, seed=1)
+    >>> r["first_reach"]["probability"].shape
+    (1, 2)
+    >>> 3000 < float(r["first_reach"]["mean"][0]) < 4200  # exponential delay, mean 1 h
+    True
     """
     exo = scales = times_exo = None
     if learned is not None and len(learned.exogenous) > 0:
@@ -192,7 +203,8 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
                                  delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
                                  decay_exponent=decay_exponent, seed_times=seed_times, exogenous=exo,
                                  exogenous_times=times_exo, exogenous_scales=scales,
-                                 exogenous_weights=exogenous_weights, trials=trials, seed=seed, threads=threads)
+                                 exogenous_weights=exogenous_weights, track=track, trials=trials, seed=seed,
+                                 threads=threads)
     out["seed"] = seed
     return out
 
