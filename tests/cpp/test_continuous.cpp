@@ -283,8 +283,11 @@ TEST(Continuous, FirstReachTimesMatchClosedForms) {
   EXPECT_EQ(f.median[1], 0.0);
   EXPECT_EQ(f.reached[1], o.trials);
   // Account 2 is never reached before 1: first-reach times agree trial by trial.
-  for (std::uint64_t i = 0; i < o.trials; ++i)
-    if (std::isfinite(f.first_time[0 * o.trials + i])) EXPECT_GT(f.first_time[0 * o.trials + i], f.first_time[3 * o.trials + i]);
+  for (std::uint64_t i = 0; i < o.trials; ++i) {
+    if (std::isfinite(f.first_time[0 * o.trials + i])) {
+      EXPECT_GT(f.first_time[0 * o.trials + i], f.first_time[3 * o.trials + i]);
+    }
+  }
   // Same reach probabilities as the untracked run, and the same times for 2 threads.
   ContinuousOptions o2 = o;
   o2.threads = 2;
