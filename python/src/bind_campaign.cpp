@@ -92,6 +92,7 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
   spec.excluded = account_vector(excluded, "excluded");
   spec.memory_limit = memory_limit;
   spec.stop = python_stop_token();
+  spec.progress = python_progress();
   CampaignPlan plan = without_gil([&] { return plan_campaign(m.graph, m.model, roster, spec); });
   plan.spec.stop = nullptr;  // the token must not outlive the call
   plan.spec.progress = nullptr;
@@ -101,7 +102,9 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
 template <class M>
 ReplanResult replan_py(const BoundModel<M>& m, const Roster& roster, const CampaignPlan& plan, account_t dropped) {
   const StopToken stop = python_stop_token();
-  ReplanResult r = without_gil([&] { return replan_without(m.graph, m.model, roster, plan, dropped, stop); });
+  CampaignPlan p = plan;  // the re-plan reports its progress through the plan's spec
+  p.spec.progress = python_progress();
+  ReplanResult r = without_gil([&] { return replan_without(m.graph, m.model, roster, p, dropped, stop); });
   r.replacement.spec.stop = nullptr;
   r.replacement.spec.progress = nullptr;
   return r;

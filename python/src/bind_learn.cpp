@@ -501,12 +501,7 @@ training ``log_likelihood``.
       .def_readonly("seed", &PySizeDistribution::seed, "The seed the trials used (int; repeat the run with it).")
       .def("quantile",
            [](const PySizeDistribution& d, double q) {
-             KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, "quantile: q must be in [0, 1], got ", q);
-             const auto& s = d.sorted;
-             const double h = q * static_cast<double>(s.size() - 1);
-             const auto lo = static_cast<std::size_t>(h);
-             const std::size_t hi = std::min(lo + 1, s.size() - 1);
-             return s[lo] + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - s[lo]);
+             return detail::sorted_quantile(std::span<const std::uint32_t>(d.sorted), q, "quantile");
            },
            py::arg("q"))
       .def("__getstate__", [](const PySizeDistribution&) -> py::object {

@@ -24,17 +24,23 @@ namespace kolsim {
 
 namespace detail {
 
-/// Empirical quantile (type 7, linear interpolation) of `values`, q in [0, 1]; sorts a copy.
+/// Empirical quantile (type 7, linear interpolation) of ascending `s`, q in [0, 1].
 template <class T>
-double sample_quantile(std::span<const T> values, double q, const char* who) {
-  KOLSIM_REQUIRE(!values.empty(), who, ": no trials");
+double sorted_quantile(std::span<const T> s, double q, const char* who) {
+  KOLSIM_REQUIRE(!s.empty(), who, ": no trials");
   KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, who, ": q must be in [0, 1], got ", q);
-  std::vector<T> s(values.begin(), values.end());
-  std::sort(s.begin(), s.end());
   const double h = q * static_cast<double>(s.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(h));
   const std::size_t hi = std::min(lo + 1, s.size() - 1);
   return static_cast<double>(s[lo]) + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - static_cast<double>(s[lo]));
+}
+
+/// sorted_quantile of `values` in any order (sorts a copy).
+template <class T>
+double sample_quantile(std::span<const T> values, double q, const char* who) {
+  std::vector<T> s(values.begin(), values.end());
+  std::sort(s.begin(), s.end());
+  return sorted_quantile(std::span<const T>(s), q, who);
 }
 
 }  // namespace detail
