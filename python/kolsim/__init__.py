@@ -79,6 +79,8 @@ from ._core import (
     rmat,
     save_snapshot,
     time_critical_imm,
+    ContinuousIC,
+    platform_delay_rates,
     select_blockers,
     simulate,
     simulate_competition,
@@ -126,8 +128,8 @@ class ConvergenceWarning(UserWarning):
 # keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
 # others report the whole call as one phase.
 _REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen",
-              "select_blockers"}
-_ONE_PHASE = {"complex_greedy", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
+              "select_blockers", "plan_campaign", "replan_without"}
+_ONE_PHASE = {"complex_greedy", "maximize_opinion", "exact_spread",
               "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
               "save_snapshot", "write_edge_list"}
 
@@ -160,7 +162,7 @@ for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "cor
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
               "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
-              "FractionalThreshold", "complex_greedy", "time_critical_imm"):
+              "FractionalThreshold", "complex_greedy", "time_critical_imm", "platform_delay_rates"):
     globals()[_name] = _wrap_core(_name)
 lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
@@ -186,7 +188,7 @@ __all__ = [
     "read_edge_list", "register_method", "rmat", "save_snapshot", "select_seeds", "simulate",
     "stochastic_block_model", "summarize", "summary", "to_networkx", "to_scipy", "top_core_number", "top_degree",
     "top_eigenvector", "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version",
-    "watts_strogatz", "weighted_cascade", "write_edge_list", "time_critical_imm",
+    "watts_strogatz", "weighted_cascade", "write_edge_list", "time_critical_imm", "ContinuousIC", "platform_delay_rates",
     "OpinionResult", "degroot", "disagreement", "friedkin_johnsen", "maximise_opinion", "mean_opinion",
     "polarisation", "polarisation_disagreement_index",
     "BlockingResult", "ConvergenceWarning", "by_account", "lt_normalize", "maximize_opinion", "per_account",

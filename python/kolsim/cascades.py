@@ -50,7 +50,7 @@ __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
     "split_by_cascade", "learn_ic_em", "learn_credit", "learn_netrate", "ic_log_likelihood", "predict_cascade",
     "evaluate_predictions", "plot_size_distribution", "plot_adoption_over_time", "plot_predictions",
-    "plot_calibration", "continuous_reach", "training_delays",
+    "plot_calibration", "continuous_reach", "training_delays", "nowcast_continuous",
 ]
 
 
@@ -154,7 +154,7 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
                      default_rate: float = 1.0 / 3600.0, delay_samples: Any = None, decay: str = "none",
                      decay_scale: float = 86400.0, decay_exponent: float = 1.0, seed_times: Any = None,
                      learned: Optional[LearnedProbabilities] = None, exogenous_weights: Any = None,
-                     trials: int = 1000, seed: "int | np.random.Generator | None" = 0,
+                     track: Any = None, trials: int = 1000, seed: "int | np.random.Generator | None" = 0,
                      threads: int = 0) -> Dict[str, Any]:
     """Monte Carlo reach over wall-clock time of the continuous-time Independent Cascade.
 
@@ -175,6 +175,12 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     last time and ``seed``, the seed used (``seed`` may be an int, None = fresh entropy, or a
     numpy.random.Generator = one draw from it).
 
+    With ``track`` (account ids), ``first_reach`` holds those accounts' first-reach time
+    distributions: ``accounts``; ``probability`` and ``probability_se`` (accounts x times,
+    P(reached by each time)); per account ``mean``/``mean_se`` and ``median``/``median_se`` of the
+    first-reach second given reached by the last time (NaN if never reached), ``reached`` (trials
+    that reached it) and ``first_time`` (accounts x trials, inf when not reached).
+
     Examples
     --------
     >>> import kolsim
@@ -183,6 +189,11 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
     >>> r = kc.continuous_reach(g, [0], [1e9], trials=100, seed=1)
     >>> float(r["mean"][0])
     3.0
+    >>> r = kc.continuous_reach(g, [0], [3600.0, 1e9], default_rate=1 / 3600, track=[1], trials=2000, seed=1)
+    >>> r["first_reach"]["probability"].shape
+    (1, 2)
+    >>> 3000 < float(r["first_reach"]["mean"][0]) < 4200  # exponential delay, mean 1 h
+    True
     """
     exo = scales = times_exo = None
     if learned is not None and len(learned.exogenous) > 0:
@@ -192,9 +203,91 @@ def continuous_reach(graph: Any, seeds: Any, times: Sequence[float], *, rate: An
                                  delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
                                  decay_exponent=decay_exponent, seed_times=seed_times, exogenous=exo,
                                  exogenous_times=times_exo, exogenous_scales=scales,
-                                 exogenous_weights=exogenous_weights, trials=trials, seed=seed, threads=threads)
+                                 exogenous_weights=exogenous_weights, track=track, trials=trials, seed=seed,
+                                 threads=threads)
     out["seed"] = seed
     return out
+
+
+def nowcast_continuous(graph: Any, cascades: Cascades, observed_seconds: float, end_time: float, *,
+                       learned: Optional[LearnedProbabilities] = None, rate: Any = None,
+                       default_rate: float = 1.0 / 3600.0, delay_samples: Any = None, decay: str = "none",
+                       decay_scale: float = 86400.0, decay_exponent: float = 1.0, trials: int = 200,
+                       seed: int = 0, threads: int = 0) -> Dict[str, Any]:
+    """Continuous-time nowcast of each cascade: seen up to ``observed_seconds`` after its first
+    adoption, completed up to ``end_time`` (same clock as the cascade times, e.g. the end of the
+    crawl) by :func:`continuous_reach`, and scored against what was observed by ``end_time``.
+
+    The adopters seen by tau seed the simulation at their observed offsets (``seed_times``); the
+    horizon is ``end_time`` minus the first adoption. With ``learned`` (EM with exogenous
+    adoption), only exogenous adoption after tau is simulated: each account's probability is
+    scaled by the share 1 - F(tau) of ``learned.exogenous_delays`` beyond tau, and its time is
+    drawn from those delays. Cascade i uses trial streams keyed by (seed + i, trial).
+
+    Returns a dict: ``median_abs_log_error`` (of the predictive median, at least 1),
+    ``coverage50``, ``coverage90``, ``mean_log_predictive`` (log of the smoothed predictive
+    probability of the observed size), ``seen`` (mean share of adopters seen by tau), and
+    ``cascades`` (per cascade: observed, seeded, q05, q25, q50, q75, q95, pit).
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> from kolsim import cascades as kc
+    >>> g = kolsim.from_edges([0, 0], [1, 2], probabilities=[1.0, 1.0])
+    >>> c = kc.Cascades.from_lists(g, [[(0, 0.0), (1, 60.0), (2, 7200.0)]])
+    >>> r = kc.nowcast_continuous(g, c, 120.0, 1e7, trials=100, seed=1)
+    >>> r["cascades"]["seeded"].tolist(), r["coverage90"]
+    ([2.0], 1.0)
+    """
+    if not (observed_seconds >= 0 and np.isfinite(observed_seconds)):
+        raise ValueError(f"nowcast_continuous: observed_seconds must be finite and >= 0, got {observed_seconds}")
+    exo = times_exo = scales = None
+    if learned is not None and len(learned.exogenous) > 0:
+        delays = np.asarray(learned.exogenous_delays, dtype=float)
+        later = delays[delays > observed_seconds]
+        if len(later) > 0:
+            exo = np.asarray(learned.exogenous, dtype=float) * (len(later) / len(delays))
+            times_exo, scales = later, learned.cascade_intensity
+    rows: Dict[str, List[float]] = {k: [] for k in ("observed", "seeded", "q05", "q25", "q50", "q75", "q95", "pit")}
+    err, logp = [], []
+    for i in range(len(cascades)):
+        acc = np.asarray(cascades.adopters(i))
+        if len(acc) == 0:
+            continue
+        t = np.asarray(cascades.times(i), dtype=float)
+        off = t - t[0]
+        ns = max(1, int(np.sum(off <= observed_seconds)))
+        horizon = max(float(end_time - t[0]), float(off[ns - 1]))
+        r = _core.continuous_reach(graph, acc[:ns], [horizon], rate=rate, default_rate=default_rate,
+                                   delay_samples=delay_samples, decay=decay, decay_scale=decay_scale,
+                                   decay_exponent=decay_exponent, seed_times=off[:ns], exogenous=exo,
+                                   exogenous_times=times_exo, exogenous_scales=scales, trials=trials,
+                                   seed=seed + i, threads=threads)
+        col = r["reach"][:, 0].astype(float)
+        obs = float(len(acc))
+        q = np.percentile(col, [5, 25, 50, 75, 95])
+        for k, v in zip(("q05", "q25", "q50", "q75", "q95"), q):
+            rows[k].append(float(v))
+        rows["observed"].append(obs)
+        rows["seeded"].append(float(ns))
+        rows["pit"].append(float((np.sum(col < obs) + 0.5 * np.sum(col == obs)) / trials))
+        err.append(abs(np.log(max(q[2], 1.0)) - np.log(obs)))
+        logp.append(float(np.log((np.sum(col == obs) + 0.5) / (trials + 25.0))))
+    per = {k: np.asarray(v) for k, v in rows.items()}
+    n = len(err)
+
+    def inside(lo: str, hi: str) -> float:
+        return float(np.mean((per[lo] <= per["observed"]) & (per["observed"] <= per[hi]))) if n else 0.0
+
+    return {
+        "median_abs_log_error": float(np.median(err)) if n else 0.0,
+        "coverage50": inside("q25", "q75"),
+        "coverage90": inside("q05", "q95"),
+        "mean_log_predictive": float(np.mean(logp)) if n else 0.0,
+        "seen": float(np.mean(per["seeded"] / per["observed"])) if n else 0.0,
+        "cascades": per,
+        "seed": seed,
+    }
 
 
 def training_delays(graph: Any, cascades: Cascades) -> np.ndarray:

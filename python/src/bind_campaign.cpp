@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of campaign planning: the KOL roster, audiences, plan_campaign (budget, risk,
-/// deadline, audience groups, certified ratio, independent check) and replan_without.
+/// deadline in steps or, with the continuous-time ContinuousIC, in hours, audience groups,
+/// certified ratio, independent check), replan_without and platform_delay_rates.
 #include <cmath>
 #include <limits>
 #include <map>
@@ -61,7 +62,8 @@ RosterOptions roster_options(bool include_non_roster, double non_roster_fee, dou
 template <class M>
 CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget, std::size_t max_kols,
                      double max_risk, const std::string& risk_mode, double risk_penalty,
-                     std::optional<std::uint32_t> deadline, double epsilon, double delta, std::uint64_t seed,
+                     std::optional<std::uint32_t> deadline, std::optional<double> deadline_hours, double epsilon,
+                     double delta, std::uint64_t seed,
                      int threads, std::optional<Audience> audience, std::map<std::string, double> group_minimums,
                      std::uint64_t check_trials, py::handle budget_curve, const std::string& method,
                      py::handle contracted, py::handle excluded, std::size_t memory_limit) {
@@ -74,6 +76,7 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
   else throw std::invalid_argument("risk_mode must be 'expected' or 'ignore', got '" + risk_mode + "'");
   spec.risk_penalty = risk_penalty;
   spec.deadline = step_limit(deadline);
+  if (deadline_hours) spec.deadline_hours = *deadline_hours;
   spec.epsilon = epsilon;
   spec.delta = delta;
   spec.seed = seed;
@@ -89,17 +92,51 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
   spec.excluded = account_vector(excluded, "excluded");
   spec.memory_limit = memory_limit;
   spec.stop = python_stop_token();
+  spec.progress = python_progress();
   CampaignPlan plan = without_gil([&] { return plan_campaign(m.graph, m.model, roster, spec); });
   plan.spec.stop = nullptr;  // the token must not outlive the call
+  plan.spec.progress = nullptr;
   return plan;
 }
 
 template <class M>
 ReplanResult replan_py(const BoundModel<M>& m, const Roster& roster, const CampaignPlan& plan, account_t dropped) {
   const StopToken stop = python_stop_token();
-  ReplanResult r = without_gil([&] { return replan_without(m.graph, m.model, roster, plan, dropped, stop); });
+  CampaignPlan p = plan;  // the re-plan reports its progress through the plan's spec
+  p.spec.progress = python_progress();
+  ReplanResult r = without_gil([&] { return replan_without(m.graph, m.model, roster, p, dropped, stop); });
   r.replacement.spec.stop = nullptr;
+  r.replacement.spec.progress = nullptr;
   return r;
+}
+
+constexpr const char* continuous_ic_doc = R"doc(Continuous-time Independent Cascade on a graph, for plan_campaign's deadline in hours.
+
+A live edge u -> v (probability of the graph) delays the message by an exponential with ``rate``
+(per second, one per edge in out-edge order, e.g. ``learn_netrate(...).rate`` or
+``platform_delay_rates``; ``default_rate`` when None) or, with ``delay_samples``, by one of those
+seconds. Only accounts reached within ``horizon`` seconds count; ``plan_campaign(...,
+deadline_hours=T)`` sets the horizon to T hours.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.constant_probability(kolsim.from_edges([0, 0, 3], [1, 2, 4]), 1.0)
+>>> fast = kolsim.ContinuousIC(g, rate=[1e-6, 1e-6, 1.0])
+>>> roster = kolsim.Roster(g, [0, 3], fees=[1.0, 1.0])
+>>> kolsim.plan_campaign(fast, roster, max_kols=1, deadline_hours=1.0, check_trials=500, seed=1).kols[0]["account"]
+3
+)doc";
+
+BoundModel<ContinuousIC> make_continuous_ic(FollowerGraph g, double horizon, py::handle rate, double default_rate,
+                                            py::handle delay_samples) {
+  BoundModel<ContinuousIC> b(std::move(g));
+  b.model.horizon = horizon;
+  b.model.rate = number_vector<double>(rate, "rate");
+  b.model.default_rate = default_rate;
+  b.model.delay_samples = number_vector<double>(delay_samples, "delay_samples");
+  b.model.validate(b.graph);
+  return b;
 }
 
 constexpr const char* plan_doc = R"doc(Plans a KOL campaign from a roster: maximise the (audience-weighted) reach
@@ -126,6 +163,47 @@ True
 }  // namespace
 
 void bind_campaign(py::module_& m) {
+  py::class_<BoundModel<ContinuousIC>>(m, "ContinuousIC", continuous_ic_doc)
+      .def(py::init(&make_continuous_ic), py::arg("graph"), py::arg("horizon") = std::numeric_limits<double>::infinity(),
+           py::arg("rate") = py::none(), py::arg("default_rate") = ContinuousIC{}.default_rate,
+           py::arg("delay_samples") = py::none())
+      .def_readonly("graph", &BoundModel<ContinuousIC>::graph, "The follower graph the model runs on.")
+      .def_property_readonly_static("name", [](py::object) { return std::string(ContinuousIC::name); })
+      .def_property_readonly("horizon", [](const BoundModel<ContinuousIC>& b) { return b.model.horizon; })
+      .def_property_readonly("default_rate", [](const BoundModel<ContinuousIC>& b) { return b.model.default_rate; })
+      .def_property_readonly("rate", [](const BoundModel<ContinuousIC>& b) { return to_numpy(std::vector<double>(b.model.rate)); })
+      .def_property_readonly("delay_samples",
+                             [](const BoundModel<ContinuousIC>& b) { return to_numpy(std::vector<double>(b.model.delay_samples)); })
+      .def("__repr__", [](const BoundModel<ContinuousIC>& b) {
+        return detail::concat("ContinuousIC(graph=FollowerGraph(num_vertices=", b.graph.num_vertices(),
+                              ", num_edges=", b.graph.num_edges(), "), horizon=", b.model.horizon, ")");
+      })
+      .def(py::pickle(
+          [](const BoundModel<ContinuousIC>& b) {
+            return py::make_tuple(b.graph, b.model.horizon, b.model.rate, b.model.default_rate, b.model.delay_samples);
+          },
+          [](const py::tuple& t) {
+            return make_continuous_ic(t[0].cast<FollowerGraph>(), t[1].cast<double>(), t[2], t[3].cast<double>(), t[4]);
+          }));
+  m.def(
+      "platform_delay_rates",
+      [](const FollowerGraph& g, const Roster& roster, std::map<std::string, double> mean_delay_hours,
+         double default_rate) { return to_numpy(platform_delay_rates(g, roster, mean_delay_hours, default_rate)); },
+      py::arg("graph"), py::arg("roster"), py::arg("mean_delay_hours"),
+      py::arg("default_rate") = ContinuousIC{}.default_rate,
+      R"doc(Per-edge delay rates (per second, out-edge order) for ContinuousIC from mean delays per platform.
+
+Each out-edge of a roster KOL whose platform is a key of ``mean_delay_hours`` gets the rate
+1 / (3600 * hours) of that platform; every other edge gets ``default_rate``.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.constant_probability(kolsim.from_edges([0, 3], [1, 4]), 1.0)
+>>> roster = kolsim.Roster(g, [0, 3], fees=[1.0, 1.0], platforms=["blog", "shorts"])
+>>> kolsim.platform_delay_rates(g, roster, {"shorts": 0.5}, default_rate=1e-5).tolist()
+[1e-05, 0.0005555555555555556]
+)doc");
   py::class_<Roster>(m, "Roster", R"doc(Candidate KOLs with fee, scandal risk, platform and tags, joined to a graph.
 
 Examples
@@ -369,7 +447,7 @@ Examples
     m.def("plan_campaign", fn, py::arg("model"), py::arg("roster"),
           py::arg("budget") = std::numeric_limits<double>::infinity(), py::arg("max_kols") = 0,
           py::arg("max_risk") = 1.0, py::arg("risk_mode") = "expected", py::arg("risk_penalty") = 0.0,
-          py::arg("deadline") = py::none(), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0, py::arg("seed") = 0,
+          py::arg("deadline") = py::none(), py::arg("deadline_hours") = py::none(), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0, py::arg("seed") = 0,
           py::arg("threads") = 0, py::arg("audience") = py::none(),
           py::arg("group_minimums") = std::map<std::string, double>{}, py::arg("check_trials") = 10000,
           py::arg("budget_curve") = py::none(), py::arg("method") = "greedy_plus", py::arg("contracted") = py::none(),
@@ -377,6 +455,7 @@ Examples
   };
   def_plan(&plan_py<IndependentCascade>, plan_doc);
   def_plan(&plan_py<LinearThreshold>, "");
+  def_plan(&plan_py<ContinuousIC>, "");
   constexpr const char* replan_doc = R"doc("What if KOL ``dropped`` leaves?": reach lost and the best re-plan with the freed budget.
 
 Examples
@@ -393,6 +472,8 @@ True
   m.def("replan_without", &replan_py<IndependentCascade>, py::arg("model"), py::arg("roster"), py::arg("plan"),
         py::arg("dropped"), replan_doc);
   m.def("replan_without", &replan_py<LinearThreshold>, py::arg("model"), py::arg("roster"), py::arg("plan"),
+        py::arg("dropped"));
+  m.def("replan_without", &replan_py<ContinuousIC>, py::arg("model"), py::arg("roster"), py::arg("plan"),
         py::arg("dropped"));
 }
 

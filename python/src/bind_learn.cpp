@@ -501,12 +501,7 @@ training ``log_likelihood``.
       .def_readonly("seed", &PySizeDistribution::seed, "The seed the trials used (int; repeat the run with it).")
       .def("quantile",
            [](const PySizeDistribution& d, double q) {
-             KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, "quantile: q must be in [0, 1], got ", q);
-             const auto& s = d.sorted;
-             const double h = q * static_cast<double>(s.size() - 1);
-             const auto lo = static_cast<std::size_t>(h);
-             const std::size_t hi = std::min(lo + 1, s.size() - 1);
-             return s[lo] + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - s[lo]);
+             return detail::sorted_quantile(std::span<const std::uint32_t>(d.sorted), q, "quantile");
            },
            py::arg("q"))
       .def("__getstate__", [](const PySizeDistribution&) -> py::object {
@@ -522,7 +517,7 @@ training ``log_likelihood``.
       [](const FollowerGraph& g, py::handle seeds, std::vector<double> times, py::handle rate, double default_rate,
          py::handle delay_samples, const std::string& decay, double decay_scale, double decay_exponent,
          py::handle seed_times, py::handle exogenous, py::handle exogenous_times, py::handle exogenous_scales,
-         py::handle exogenous_weights, std::uint64_t trials, std::uint64_t seed, int threads) {
+         py::handle exogenous_weights, py::handle track, std::uint64_t trials, std::uint64_t seed, int threads) {
         const auto s = vertex_vector(g, seeds, "seeds");
         ContinuousOptions o;
         o.times = std::move(times);
@@ -541,6 +536,7 @@ training ``log_likelihood``.
         o.exogenous_times = number_vector<double>(exogenous_times, "exogenous_times");
         o.exogenous_scales = number_vector<double>(exogenous_scales, "exogenous_scales");
         o.exogenous_weights = number_vector<double>(exogenous_weights, "exogenous_weights");
+        if (!track.is_none()) o.track = vertex_vector(g, track, "track");
         o.trials = trials;
         o.seed = seed;
         o.threads = threads;
@@ -554,6 +550,24 @@ training ``log_likelihood``.
         d["reach_probability"] = to_numpy(std::move(r.reach_probability));
         py::array_t<std::uint32_t> reach = to_numpy(std::move(r.reach));
         d["reach"] = reach.reshape({static_cast<py::ssize_t>(trials), static_cast<py::ssize_t>(nt)});
+        if (!track.is_none()) {
+          FirstReachTimes& f = r.first_reach;
+          const auto A = static_cast<py::ssize_t>(f.accounts.size());
+          std::vector<account_t> ids;
+          for (vertex_t v : f.accounts) ids.push_back(g.account(v));
+          py::dict fr;
+          fr["accounts"] = to_numpy(std::move(ids));
+          fr["times"] = to_numpy(std::move(f.times));
+          fr["probability"] = to_numpy(std::move(f.probability)).reshape({A, static_cast<py::ssize_t>(nt)});
+          fr["probability_se"] = to_numpy(std::move(f.probability_se)).reshape({A, static_cast<py::ssize_t>(nt)});
+          fr["mean"] = to_numpy(std::move(f.mean));
+          fr["mean_se"] = to_numpy(std::move(f.mean_se));
+          fr["median"] = to_numpy(std::move(f.median));
+          fr["median_se"] = to_numpy(std::move(f.median_se));
+          fr["reached"] = to_numpy(std::move(f.reached));
+          fr["first_time"] = to_numpy(std::move(f.first_time)).reshape({A, static_cast<py::ssize_t>(trials)});
+          d["first_reach"] = fr;
+        }
         return d;
       },
       py::arg("graph"), py::arg("seeds"), py::arg("times"), py::arg("rate") = py::none(),
@@ -562,7 +576,7 @@ training ``log_likelihood``.
       py::arg("decay_exponent") = ContinuousOptions{}.decay_exponent, py::arg("seed_times") = py::none(),
       py::arg("exogenous") = py::none(), py::arg("exogenous_times") = py::none(),
       py::arg("exogenous_scales") = py::none(), py::arg("exogenous_weights") = py::none(),
-      py::arg("trials") = ContinuousOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
+      py::arg("track") = py::none(), py::arg("trials") = ContinuousOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
       "Continuous-time IC reach over wall-clock time (seeds as account ids); see kolsim.cascades.continuous_reach.");
 
   auto def_predict = [&](auto fn) {

@@ -143,6 +143,7 @@ struct ConvertCommand {
 struct SpreadCommand {
   GraphArgs graph;
   std::string seeds, trials = "10000", deadline;
+  std::string hours, delay_hours = "1", track;  ///< continuous time: --hours, --delay-hours, --track
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
@@ -155,6 +156,7 @@ std::vector<std::string> select_methods();
 struct SelectCommand {
   GraphArgs graph;
   std::string k = "10", method = "opim-c", epsilon = "0.1", trials = "1000", check_trials = "10000";
+  std::string deadline_hours, delay_hours = "1";  ///< time-critical selection in continuous time
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
@@ -167,6 +169,8 @@ struct PlanArgs {
   std::string roster, audience, other_weight = "1", record, budget = "0", max_kols = "0", max_risk = "1", deadline, epsilon = "0.1",
                                         check_trials = "10000";
   std::vector<std::string> group_minimums;  ///< GROUP=COUNT
+  std::string deadline_hours, delay_hours = "1";  ///< continuous time (ContinuousIC)
+  std::vector<std::string> platform_delays;       ///< PLATFORM=HOURS
   bool json = false;
 };
 

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: MIT
 /// The `kolsim` subcommands: info, convert, spread, select, plan, replan, compete and block.
+/// spread --hours, select --deadline-hours and plan/replan --deadline-hours run the
+/// continuous-time IC (an exponential delay per live edge, mean --delay-hours).
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <utility>
 
 #include "cli.hpp"
+#include "kolsim/core/stopwatch.hpp"
+#include "kolsim/diffusion/continuous.hpp"
+#include "kolsim/estimate/continuous_rr.hpp"
 #include "kolsim/select/complex_greedy.hpp"
 #include "kolsim/estimate/triggering_estimate.hpp"
 
@@ -51,6 +57,33 @@ double parse_epsilon(const std::string& text) {
 /// Monte Carlo trials: at least 1 (or 0 when `zero_ok`), at most 2^38.
 std::uint64_t parse_trials(const std::string& option, const std::string& text, bool zero_ok) {
   return parse_unsigned(option, text, zero_ok ? 0 : 1, std::uint64_t{1} << 38);
+}
+
+/// Hours from "--hours 1,6,24": finite, >= 0 and increasing, at least one.
+std::vector<double> parse_hours_list(const std::string& option, const std::string& list) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list.find(',', start);
+    const std::string tok = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (tok.empty()) throw UsageError(option + " needs a comma-separated list of hours, got '" + list + "'");
+    const double h = parse_real(option, tok, 0.0, 1e12);
+    if (!out.empty() && !(h > out.back())) throw UsageError(option + " must be increasing, got '" + list + "'");
+    out.push_back(h);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+/// The continuous-time IC with an exponential delay of mean --delay-hours on every live edge.
+ContinuousIC continuous_model(const GraphArgs& a, const std::string& delay_hours) {
+  if (a.model != "ic") throw UsageError("continuous time (--hours, --deadline-hours) runs the IC model, not --model " + a.model);
+  const double h = parse_real("--delay-hours", delay_hours, 0.0, 1e12);
+  if (h <= 0) throw UsageError("--delay-hours must be > 0, got " + delay_hours);
+  ContinuousIC m;
+  m.default_rate = 1.0 / (3600.0 * h);
+  return m;
 }
 
 template <class F>
@@ -149,10 +182,110 @@ void SpreadCommand::add(CLI::App& tool) {
   app->add_option("--seeds", seeds, "comma-separated account ids")->required();
   app->add_option("--trials", trials, "Monte Carlo trials (1 .. 2^38)");
   app->add_option("--deadline", deadline, "count only activations within this many steps (default: no limit)");
+  app->add_option("--hours", hours,
+                  "continuous time: reach by each of these hours (comma-separated, increasing), with standard "
+                  "errors, under the IC with an exponential delay per live edge");
+  app->add_option("--delay-hours", delay_hours, "with --hours: mean delay of a live edge in hours (default 1)");
+  app->add_option("--track", track,
+                  "with --hours: comma-separated account ids whose first-reach times to report (probability by "
+                  "each hour, mean and median given reached, with standard errors)");
   app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
+namespace {
+
+/// spread --hours: continuous_reach at the given hours, and first-reach times of --track.
+int run_continuous_spread(const SpreadCommand& c) {
+  if (c.app->count("--deadline")) throw UsageError("--deadline counts steps; with --hours the deadline is the last hour");
+  const auto accounts = parse_seed_list(c.seeds);
+  const std::vector<double> hours = parse_hours_list("--hours", c.hours);
+  const ContinuousIC model = continuous_model(c.graph, c.delay_hours);
+  ContinuousOptions o;
+  for (double h : hours) o.times.push_back(3600.0 * h);
+  o.default_rate = model.default_rate;
+  o.trials = parse_trials("--trials", c.trials, false);
+  o.seed = c.graph.seed_value();
+  o.threads = c.graph.threads_value();
+  const std::vector<account_t> tracked = c.track.empty() ? std::vector<account_t>{} : parse_seed_list(c.track);
+  auto g = load_graph(c.graph, NeedProbabilities::required);
+  std::vector<vertex_t> seed_set;
+  for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
+  for (account_t a : tracked) o.track.push_back(g.graph.index_of(a));
+  o.stop = progress_token("continuous reach");
+  const Stopwatch clock;
+  const ReachCurve r = continuous_reach(g.graph, std::span<const vertex_t>(seed_set), o);
+  const double seconds = clock.seconds();
+  end_progress();
+  const FirstReachTimes& f = r.first_reach;
+  const std::size_t nt = hours.size();
+  auto in_hours = [](double s) { return std::isfinite(s) ? Json(s / 3600.0) : Json(nullptr); };
+  if (c.json) {
+    Json j;
+    j["model"] = "continuous_ic";
+    j["probabilities"] = g.probabilities.json();
+    j["mean_delay_hours"] = 1.0 / (3600.0 * model.default_rate);
+    j["seeds"] = seed_set.size();
+    j["trials"] = r.trials;
+    j["hours"] = hours;
+    j["reach"] = r.mean;
+    j["std_error"] = r.std_error;
+    Json q05 = Json::array(), q95 = Json::array();
+    for (std::size_t t = 0; t < nt; ++t) {
+      q05.push_back(r.quantile(t, 0.05));
+      q95.push_back(r.quantile(t, 0.95));
+    }
+    j["q05"] = q05;
+    j["q95"] = q95;
+    j["seconds"] = seconds;
+    j["first_reach"] = Json::array();
+    for (std::size_t a = 0; a < tracked.size(); ++a) {
+      Json row;
+      row["account"] = tracked[a];
+      row["probability"] = std::vector<double>(f.probability.begin() + static_cast<std::ptrdiff_t>(a * nt),
+                                               f.probability.begin() + static_cast<std::ptrdiff_t>((a + 1) * nt));
+      row["probability_se"] = std::vector<double>(f.probability_se.begin() + static_cast<std::ptrdiff_t>(a * nt),
+                                                  f.probability_se.begin() + static_cast<std::ptrdiff_t>((a + 1) * nt));
+      row["reached_trials"] = f.reached[a];
+      row["mean_hours"] = f.reached[a] ? in_hours(f.mean[a]) : Json(nullptr);
+      row["mean_se_hours"] = f.reached[a] ? in_hours(f.mean_se[a]) : Json(nullptr);
+      row["median_hours"] = f.reached[a] ? in_hours(f.median[a]) : Json(nullptr);
+      row["median_se_hours"] = f.reached[a] ? in_hours(f.median_se[a]) : Json(nullptr);
+      j["first_reach"].push_back(row);
+    }
+    print_json(j);
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(2) << "continuous-time IC, mean delay "
+            << 1.0 / (3600.0 * model.default_rate) << " h per live edge: " << r.trials << " trials in " << seconds
+            << " s\n   hours    mean reach   std error     5%    95%\n";
+  for (std::size_t t = 0; t < nt; ++t)
+    std::cout << std::setw(8) << hours[t] << std::setw(14) << r.mean[t] << std::setw(12) << r.std_error[t]
+              << std::setw(7) << std::setprecision(0) << r.quantile(t, 0.05) << std::setw(7) << r.quantile(t, 0.95)
+              << std::setprecision(2) << "\n";
+  if (!tracked.empty())
+    std::cout << "first reach (hours; mean and median given reached by " << hours.back() << " h):\n";
+  for (std::size_t a = 0; a < tracked.size(); ++a) {
+    std::cout << "account " << tracked[a] << ":";
+    for (std::size_t t = 0; t < nt; ++t)
+      std::cout << std::setprecision(3) << " P(by " << std::setprecision(2) << hours[t] << " h) "
+                << std::setprecision(3) << f.probability[a * nt + t] << " +/- " << f.probability_se[a * nt + t] << ",";
+    std::cout << std::setprecision(2);
+    if (f.reached[a] == 0)
+      std::cout << " never reached\n";
+    else
+      std::cout << " mean " << f.mean[a] / 3600.0 << " +/- " << f.mean_se[a] / 3600.0 << ", median "
+                << f.median[a] / 3600.0 << " +/- " << f.median_se[a] / 3600.0 << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
 int SpreadCommand::run() const {
+  if (!hours.empty()) return run_continuous_spread(*this);
+  if (app->count("--delay-hours") || app->count("--track"))
+    throw UsageError(std::string(app->count("--track") ? "--track" : "--delay-hours") +
+                     " needs --hours (continuous time)");
   const auto accounts = parse_seed_list(seeds);
   MonteCarloOptions mc;
   mc.trials = parse_trials("--trials", trials, false);
@@ -250,10 +383,99 @@ void SelectCommand::add(CLI::App& tool) {
   app->add_option("--epsilon", epsilon, "approximation slack for imm / opim-c (0 < epsilon < 1)");
   app->add_option("--trials", trials, "live-edge worlds of the Monte Carlo greedy methods (greedy, celf, celf++)");
   app->add_option("--check-trials", check_trials, "independent Monte Carlo trials for the spread check (0 = none)");
+  app->add_option("--deadline-hours", deadline_hours,
+                  "time-critical selection (imm, opim-c): maximise the reach within this many hours under the "
+                  "continuous-time IC (an exponential delay per live edge)");
+  app->add_option("--delay-hours", delay_hours, "with --deadline-hours: mean delay of a live edge in hours (default 1)");
   app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
+namespace {
+
+/// select --deadline-hours: IMM / OPIM-C on time-critical RR sets, checked by continuous_reach.
+int run_time_critical_select(const SelectCommand& c) {
+  if (c.method != "imm" && c.method != "opim-c")
+    throw UsageError("--deadline-hours applies to --method imm and opim-c, not " + c.method);
+  if (c.app->count("--trials")) throw UsageError("--trials applies to --method greedy, celf and celf++, not " + c.method);
+  const std::size_t kk = parse_unsigned("-k", c.k, 1, std::numeric_limits<vertex_t>::max());
+  const double eps = parse_epsilon(c.epsilon);
+  const std::uint64_t check = parse_trials("--check-trials", c.check_trials, true);
+  const double hours = parse_real("--deadline-hours", c.deadline_hours, 0.0, 1e12);
+  ContinuousIC model = continuous_model(c.graph, c.delay_hours);
+  model.horizon = 3600.0 * hours;
+  const std::uint64_t seed = c.graph.seed_value();
+  const int threads = c.graph.threads_value();
+  auto g = load_graph(c.graph, NeedProbabilities::required);
+  SelectResult r;
+  if (c.method == "imm") {
+    ImmOptions o;
+    o.epsilon = eps;
+    o.seed = seed;
+    o.threads = threads;
+    o.stop = progress_token(c.method);
+    o.progress = progress_reporter();
+    r = imm(g.graph, model, kk, o);
+  } else {
+    OpimOptions o;
+    o.epsilon = eps;
+    o.seed = seed;
+    o.threads = threads;
+    o.stop = progress_token(c.method);
+    o.progress = progress_reporter();
+    r = opim_c(g.graph, model, kk, o);
+  }
+  ReachCurve est;
+  if (check > 0) {
+    ContinuousOptions co;
+    co.times = {model.horizon};
+    co.default_rate = model.default_rate;
+    co.trials = check;
+    co.seed = seed + 1;  // independent of the selector's own streams
+    co.threads = threads;
+    co.stop = progress_token("checking");
+    est = continuous_reach(g.graph, std::span<const vertex_t>(r.seeds), co);
+  }
+  end_progress();
+  if (c.json) {
+    Json j;
+    j["method"] = c.method;
+    j["model"] = "continuous_ic";
+    j["probabilities"] = g.probabilities.json();
+    j["deadline_hours"] = hours;
+    j["mean_delay_hours"] = 1.0 / (3600.0 * model.default_rate);
+    j["k"] = kk;
+    j["seconds"] = r.seconds;
+    j["rr_sets"] = r.rr_sets;
+    j["peak_bytes"] = r.peak_bytes;
+    j["approximation"] = r.approximation;
+    j["spread_estimate"] = r.spread;
+    if (check > 0) j["spread_check"] = {{"mean", est.mean[0]}, {"std_error", est.std_error[0]}, {"trials", est.trials}};
+    j["seeds"] = Json::array();
+    for (vertex_t v : r.seeds) j["seeds"].push_back(g.graph.account(v));
+    j["marginal_gains"] = r.marginal_gains;
+    print_json(j);
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(3) << c.method << " within " << hours << " h (mean delay "
+            << 1.0 / (3600.0 * model.default_rate) << " h per live edge): " << r.seeds.size() << " seeds in "
+            << r.seconds << " s, " << r.rr_sets << " RR sets";
+  if (r.approximation > 0) std::cout << ", approximation >= " << r.approximation;
+  std::cout << "\n" << std::setprecision(1) << "selector's reach estimate within the deadline " << r.spread << "\n";
+  if (check > 0)
+    std::cout << "independent Monte Carlo check " << est.mean[0] << " +/- " << est.std_error[0] << " (" << est.trials
+              << " trials)\n";
+  std::cout << "rank     account  marginal gain\n";
+  for (std::size_t i = 0; i < r.seeds.size(); ++i)
+    std::cout << std::setw(4) << i + 1 << std::setw(12) << g.graph.account(r.seeds[i]) << std::setw(15)
+              << (i < r.marginal_gains.size() ? r.marginal_gains[i] : 0.0) << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int SelectCommand::run() const {
+  if (!deadline_hours.empty()) return run_time_critical_select(*this);
+  if (app->count("--delay-hours")) throw UsageError("--delay-hours needs --deadline-hours (continuous time)");
   const MethodInfo& info = method_info(method);
   const std::size_t kk = parse_unsigned("-k", k, 1, std::numeric_limits<vertex_t>::max());
   const double eps = parse_epsilon(epsilon);
@@ -394,6 +616,13 @@ void add_plan_args(CLI::App* app, PlanArgs& a) {
   app->add_option("--max-kols", a.max_kols, "at most this many KOLs (0 = no limit)");
   app->add_option("--max-risk", a.max_risk, "never choose KOLs riskier than this (0 .. 1)");
   app->add_option("--deadline", a.deadline, "count only reach within this many steps (default: no limit)");
+  app->add_option("--deadline-hours", a.deadline_hours,
+                  "continuous time: count only reach within this many hours (IC with an exponential delay per live "
+                  "edge; time-critical RR sets)");
+  app->add_option("--delay-hours", a.delay_hours, "with --deadline-hours: mean delay of a live edge in hours (default 1)");
+  app->add_option("--platform-delay", a.platform_delays,
+                  "PLATFORM=HOURS: with --deadline-hours, the mean delay of the out-edges of the roster's KOLs on "
+                  "PLATFORM (repeatable)");
   app->add_option("--epsilon", a.epsilon, "approximation slack (0 < epsilon < 1)");
   app->add_option("--check-trials", a.check_trials, "independent Monte Carlo trials for the check (0 = none)");
   app->add_option("--record", a.record, "also write the run record (JSON) to this file, atomically");
@@ -408,6 +637,14 @@ CampaignSpec plan_spec(const PlanArgs& a) {
   spec.max_kols = parse_unsigned("--max-kols", a.max_kols);
   spec.max_risk = parse_real("--max-risk", a.max_risk, 0.0, 1.0);
   if (auto d = parse_deadline(a.deadline)) spec.deadline = *d;
+  if (!a.deadline_hours.empty()) {
+    if (!a.deadline.empty()) throw UsageError("give --deadline (steps) or --deadline-hours (continuous time), not both");
+    spec.deadline_hours = parse_real("--deadline-hours", a.deadline_hours, 0.0, 1e12);
+    continuous_model(a.graph, a.delay_hours);  // checks --model and --delay-hours now
+  } else if (a.graph.app && (a.graph.app->count("--delay-hours") || a.graph.app->count("--platform-delay"))) {
+    throw UsageError(std::string(a.graph.app->count("--delay-hours") ? "--delay-hours" : "--platform-delay") +
+                     " needs --deadline-hours (continuous time)");
+  }
   spec.epsilon = parse_epsilon(a.epsilon);
   spec.seed = a.graph.seed_value();
   spec.threads = a.graph.threads_value();
@@ -427,6 +664,26 @@ CampaignSpec plan_spec(const PlanArgs& a) {
   }
   if (!a.record.empty()) check_output_path(a.record);  // fail now, not after the computation
   return spec;
+}
+
+/// Runs f(model): the continuous-time IC (delays from --delay-hours and --platform-delay) with
+/// --deadline-hours, else --model's IC or LT.
+template <class F>
+auto with_plan_model(const PlanArgs& a, const FollowerGraph& g, const Roster& roster, F&& f) {
+  if (a.deadline_hours.empty()) return with_model(a.graph, std::forward<F>(f));
+  ContinuousIC m = continuous_model(a.graph, a.delay_hours);
+  if (!a.platform_delays.empty()) {
+    std::map<std::string, double> hours;
+    for (const auto& pd : a.platform_delays) {
+      const auto eq = pd.rfind('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--platform-delay must be PLATFORM=HOURS, got '" + pd + "'");
+      const double h = parse_real("--platform-delay " + pd.substr(0, eq), pd.substr(eq + 1), 0.0, 1e12);
+      if (h <= 0) throw UsageError("--platform-delay " + pd.substr(0, eq) + " must be > 0 hours");
+      hours[pd.substr(0, eq)] = h;
+    }
+    m.rate = platform_delay_rates(g, roster, hours, m.default_rate);
+  }
+  return f(m);
 }
 
 AudienceOptions audience_options(const PlanArgs& a) {
@@ -455,7 +712,8 @@ int PlanCommand::run() const {
   const Roster r = read_roster(plan.roster, g.graph);
   if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
   spec.stop = progress_token("planning");
-  auto result = with_model(plan.graph, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
+  spec.progress = progress_reporter();
+  auto result = with_plan_model(plan, g.graph, r, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
   end_progress();
   const Json record = plan_record(result, g);
   if (plan.json)
@@ -484,8 +742,9 @@ int ReplanCommand::run() const {
   const Roster r = read_roster(plan.roster, g.graph);
   if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
   spec.stop = progress_token("planning");
+  spec.progress = progress_reporter();
   const StopToken stop = spec.stop;
-  auto [before, after] = with_model(plan.graph, [&](auto model) {
+  auto [before, after] = with_plan_model(plan, g.graph, r, [&](auto model) {
     auto p = plan_campaign(g.graph, model, r, spec);
     bool in_plan = false;
     for (const auto& k : p.kols) in_plan = in_plan || k.account == dropped;

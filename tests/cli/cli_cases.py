@@ -6,6 +6,7 @@ Exit 0 = pass, 1 = fail (with the reason), 77 = skipped (ctest reports it as ski
 reason on stdout). ctest registers one test per name printed by --list.
 """
 import json
+import math
 import os
 import re
 import subprocess
@@ -502,6 +503,111 @@ def block_ic_and_lt(c):
           rc=2, err=r"--method rr needs --model ic")
     c.run("block", "b.txt", "--probability-column", "2", "--method", "degree", "--worlds", "5", "--misleading",
           "10", rc=2, err=r"--worlds does not apply")
+
+
+# --- continuous time: reach over hours, first-reach times, time-critical selection and plans -----
+CT_TXT = "1 2 1.0\n1 3 0.5\n"
+# Hub 1 has three followers; 10 heads a path of six: 4 against 7 without a deadline (and about 7 by
+# 24 h), but within 15 minutes (mean delay 1 h per edge) 1 + 3 F(0.25) = 1.66 against about 1.25.
+HUBS_TXT = "1 2\n1 3\n1 4\n10 11\n11 12\n12 13\n13 14\n14 15\n15 16\n"
+
+
+def _expo(h):
+    return 1.0 - math.exp(-h)
+
+
+@case
+def continuous_spread_curve(c):
+    c.write("ct.txt", CT_TXT)
+    o, _ = c.run("spread", "ct.txt", "-p", "column", "--probability-column", "2", "--seeds", "1", "--hours",
+                 "0.5,1,4", "--delay-hours", "1", "--track", "2,3", "--trials", "20000", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["model"] == "continuous_ic" and rec["hours"] == [0.5, 1, 4] and rec["trials"] == 20000, rec
+    for j, h in enumerate(rec["hours"]):
+        f = _expo(h)
+        exact = 1 + f + 0.5 * f
+        sd = math.sqrt(f * (1 - f) + 0.5 * f * (1 - 0.5 * f))
+        assert abs(rec["reach"][j] - exact) < 6 * sd / math.sqrt(20000), (j, rec["reach"][j], exact)
+        assert abs(rec["std_error"][j] - sd / math.sqrt(20000)) < 0.1 * sd / math.sqrt(20000), rec["std_error"]
+        assert rec["q05"][j] <= rec["reach"][j] <= rec["q95"][j], rec
+    a2, a3 = rec["first_reach"]
+    assert a2["account"] == 2 and a3["account"] == 3, rec["first_reach"]
+    for j, h in enumerate(rec["hours"]):
+        for row, p in ((a2, 1.0), (a3, 0.5)):
+            q = p * _expo(h)
+            assert abs(row["probability"][j] - q) < 6 * math.sqrt(q * (1 - q) / 20000), (row, j)
+    # Given reached by 4 h, the first-reach time is an exponential (mean 1 h) truncated at 4 h.
+    mean = 1 - 4 * math.exp(-4) / (1 - math.exp(-4))
+    assert abs(a2["mean_hours"] - mean) < 6 * a2["mean_se_hours"], a2
+    median = -math.log(1 - _expo(4) / 2)
+    assert abs(a2["median_hours"] - median) < 6 * a2["median_se_hours"], a2
+    c.run("spread", "ct.txt", "-p", "column", "--probability-column", "2", "--seeds", "1", "--hours", "0.5,4",
+          "--track", "3", "--trials", "2000", rc=0,
+          out=r"(?s)continuous-time IC, mean delay 1\.00 h per live edge.*hours +mean reach.*\n +0\.50 .*\n +4\.00 .*"
+              r"account 3: P\(by 0\.50 h\) 0\.\d+ \+/- 0\.\d+, P\(by 4\.00 h\) .* mean \d\.\d+ \+/- ")
+
+
+@case
+def continuous_spread_usage(c):
+    c.write("ct.txt", CT_TXT)
+    base = ("spread", "ct.txt", "--seeds", "1")
+    c.run(*base, "--hours", "2,1", rc=2, err=r"--hours must be increasing")
+    c.run(*base, "--hours", "1,,2", rc=2, err=r"--hours needs a comma-separated list of hours")
+    c.run(*base, "--track", "2", rc=2, err=r"--track needs --hours")
+    c.run(*base, "--delay-hours", "2", rc=2, err=r"--delay-hours needs --hours")
+    c.run(*base, "--hours", "1", "--deadline", "2", rc=2, err=r"--deadline counts steps")
+    c.run(*base, "--hours", "1", "--delay-hours", "0", rc=2, err=r"--delay-hours must be > 0")
+    c.run(*base, "--hours", "1", "--model", "lt", rc=2, err=r"continuous time .* runs the IC model")
+    c.run(*base, "--hours", "1", "--track", "99", rc=1, err=r"99")
+
+
+@case
+def time_critical_select(c):
+    c.write("hubs.txt", HUBS_TXT)
+    picks = {}
+    for hours in ("0.25", "24"):
+        o, _ = c.run("select", "hubs.txt", "-p", "const:1", "-k", "1", "--method", "imm", "--deadline-hours", hours,
+                     "--check-trials", "20000", "--json", rc=0)
+        rec = json.loads(o)
+        assert rec["model"] == "continuous_ic" and rec["deadline_hours"] == float(hours), rec
+        picks[hours] = rec["seeds"]
+        if hours == "0.25":
+            exact = 1 + 3 * _expo(0.25)
+            sd = math.sqrt(3 * _expo(0.25) * (1 - _expo(0.25)))
+            chk = rec["spread_check"]
+            assert abs(chk["mean"] - exact) < 6 * sd / math.sqrt(20000), chk
+    assert picks == {"0.25": [1], "24": [10]}, picks
+    c.run("select", "hubs.txt", "-p", "const:1", "-k", "1", "--method", "opim-c", "--deadline-hours", "0.25",
+          "--check-trials", "1000", rc=0, out=r"opim-c within 0\.250 h .*\n.*\n.*\nrank +account +marginal gain\n +1 +1 ")
+    c.run("select", "hubs.txt", "-k", "1", "--method", "degree", "--deadline-hours", "1", rc=2,
+          err=r"--deadline-hours applies to --method imm and opim-c")
+    c.run("select", "hubs.txt", "-k", "1", "--delay-hours", "2", rc=2, err=r"--delay-hours needs --deadline-hours")
+
+
+@case
+def plan_deadline_hours(c):
+    c.write("hubs.txt", HUBS_TXT)
+    c.write("roster.csv", "account,fee,risk,platform\n1,1,0,slow\n10,1,0,fast\n")
+    base = ("plan", "hubs.txt", "-p", "const:1", "--roster", "roster.csv", "--max-kols", "1", "--check-trials", "4000")
+    picks = {}
+    for hours in ("0.25", "24"):
+        o, _ = c.run(*base, "--deadline-hours", hours, "--json", rc=0)
+        rec = json.loads(o)
+        assert rec["model"] == "continuous_ic" and rec["parameters"]["deadline_hours"] == float(hours), rec
+        picks[hours] = [k["account"] for k in rec["kols"]]
+    assert picks == {"0.25": [1], "24": [10]}, picks
+    # Hub 1's platform is slow (mean 100 h): within 15 minutes hub 10 is now better.
+    o, _ = c.run(*base, "--deadline-hours", "0.25", "--platform-delay", "slow=100", "--json", rc=0)
+    assert [k["account"] for k in json.loads(o)["kols"]] == [10], o
+    c.run(*base, "--deadline-hours", "0.25", rc=0, out=r"deadline 0\.25 hours")
+    o, _ = c.run("replan", *base[1:], "--deadline-hours", "0.25", "--drop", "1", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["replan"]["replacements"] == [10], rec["replan"]
+    c.run(*base, "--deadline-hours", "1", "--deadline", "2", rc=2, err=r"not both")
+    c.run(*base, "--delay-hours", "2", rc=2, err=r"--delay-hours needs --deadline-hours")
+    c.run(*base, "--deadline-hours", "1", "--model", "lt", rc=2, err=r"runs the IC model")
+    c.run(*base, "--deadline-hours", "1", "--platform-delay", "radio=1", rc=1, err=r"no roster KOL is on platform 'radio'")
+    c.run(*base, "--deadline-hours", "1", "--platform-delay", "slow", rc=2, err=r"PLATFORM=HOURS")
 
 
 def main(argv):

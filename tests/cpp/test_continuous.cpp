@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /// Tests of the continuous-time IC simulator: reach by time T against closed forms on a star and
-/// a path (hypoexponential delays), fading novelty against its integral, thread invariance,
-/// degenerate cases, and input checks.
+/// a path (hypoexponential delays), fading novelty against its integral, per-account first-reach
+/// time distributions (probability by each time, conditional mean and median) against closed
+/// forms and numerical integrals, thread invariance, degenerate cases, and input checks.
 #include <gtest/gtest.h>
 
 #include <kolsim/diffusion/continuous.hpp>
 #include <kolsim/graph/builder.hpp>
 
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "support.hpp"
@@ -200,6 +203,124 @@ TEST(Continuous, BadInputIsRejected) {
   EXPECT_THROW(continuous_reach(g, seeds, o), std::invalid_argument);
   o.decay_scale = 1;
   EXPECT_THROW((void)continuous_reach(g, seeds, o).quantile(3, 0.5), std::out_of_range);
+}
+
+/// Simpson's rule on [0, T] with 2000 panels.
+double integrate(const std::function<double(double)>& f, double T) {
+  const int n = 2000;
+  const double h = T / n;
+  double s = f(0) + f(T);
+  for (int i = 1; i < n; ++i) s += f(i * h) * (i % 2 ? 4.0 : 2.0);
+  return s * h / 3.0;
+}
+
+/// Exact first-reach figures of a delay with CDF F and density f, given reached by T: mean,
+/// variance, median (bisection) and the asymptotic standard deviation of a sample median times
+/// sqrt(k), 1 / (2 f_T(median)).
+struct Conditional {
+  double mean, var, median, median_sd;
+};
+Conditional conditional(const std::function<double(double)>& F, const std::function<double(double)>& f, double T) {
+  const double FT = F(T);
+  const double m1 = (T * FT - integrate(F, T)) / FT;                                         // E[X | X <= T]
+  const double m2 = (T * T * FT - integrate([&](double x) { return 2.0 * x * F(x); }, T)) / FT;  // E[X^2 | X <= T]
+  double lo = 0, hi = T;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (F(mid) / FT < 0.5 ? lo : hi) = mid;
+  }
+  const double med = 0.5 * (lo + hi);
+  return {m1, m2 - m1 * m1, med, 1.0 / (2.0 * f(med) / FT)};
+}
+
+TEST(Continuous, FirstReachTimesMatchClosedForms) {
+  // 0 -> 1 (p 0.6, rate a), 1 -> 2 (p 1, rate b), 0 -> 3 (p 1, rate a); the seed 0 adopts at 0.
+  const double a = 1.0 / 3600.0, b = 1.0 / 1800.0, T = 7200.0;
+  const auto g = dense(4, {0, 1, 0}, {1, 2, 3}, {0.6f, 1.0f, 1.0f});
+  ContinuousOptions o;
+  o.times = {T / 4, T / 2, T};
+  o.rate = {a, a, b};  // out-edge order: 0 -> 1, 0 -> 3, 1 -> 2
+  ASSERT_EQ(g.out_targets()[0], 1u);
+  ASSERT_EQ(g.out_targets()[1], 3u);
+  o.trials = 20000;
+  o.seed = test_seed();
+  o.track = {2, 0, 3, 1};
+  const std::vector<vertex_t> seeds{0};
+  const ReachCurve r = continuous_reach(g, seeds, o);
+  const FirstReachTimes& f = r.first_reach;
+  ASSERT_EQ(f.accounts, o.track);
+  ASSERT_EQ(f.probability.size(), 4u * 3u);
+  ASSERT_EQ(f.first_time.size(), 4u * o.trials);
+  const auto Fa = [&](double t) { return 1.0 - std::exp(-a * t); };
+  const auto fa = [&](double t) { return a * std::exp(-a * t); };
+  const auto H = [&](double t) { return 1.0 - (b * std::exp(-a * t) - a * std::exp(-b * t)) / (b - a); };
+  const auto h = [&](double t) { return a * b / (b - a) * (std::exp(-a * t) - std::exp(-b * t)); };
+  struct Case {
+    std::size_t row;
+    double p;
+    std::function<double(double)> F, dens;
+  };
+  const std::vector<Case> cases{{0, 0.6, H, h}, {2, 1.0, Fa, fa}, {3, 0.6, Fa, fa}};
+  for (const auto& c : cases) {
+    for (std::size_t j = 0; j < 3; ++j) {
+      const double p = c.p * c.F(o.times[j]);
+      expect_within(f.probability[c.row * 3 + j], p, p * (1 - p), o.trials, "P(reached by t)");
+      EXPECT_NEAR(f.probability_se[c.row * 3 + j], std::sqrt(p * (1 - p) / o.trials), 1e-3);
+    }
+    const Conditional ex = conditional(c.F, c.dens, T);
+    const double k = static_cast<double>(f.reached[c.row]);
+    EXPECT_EQ(k / o.trials, f.probability[c.row * 3 + 2]);
+    EXPECT_NEAR(f.mean[c.row], ex.mean, 6.0 * std::sqrt(ex.var / k)) << "row " << c.row;
+    EXPECT_NEAR(f.mean_se[c.row], std::sqrt(ex.var / k), 0.1 * std::sqrt(ex.var / k));
+    EXPECT_NEAR(f.median[c.row], ex.median, 6.0 * ex.median_sd / std::sqrt(k)) << "row " << c.row;
+    EXPECT_GT(f.median_se[c.row], 0.5 * ex.median_sd / std::sqrt(k));
+    EXPECT_LT(f.median_se[c.row], 2.0 * ex.median_sd / std::sqrt(k));
+    EXPECT_DOUBLE_EQ(f.quantile(c.row, 0.5), f.median[c.row]);
+  }
+  // The seed: reached at 0 in every trial.
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_EQ(f.probability[1 * 3 + j], 1.0);
+  EXPECT_EQ(f.mean[1], 0.0);
+  EXPECT_EQ(f.median[1], 0.0);
+  EXPECT_EQ(f.reached[1], o.trials);
+  // Account 2 is never reached before 1: first-reach times agree trial by trial.
+  for (std::uint64_t i = 0; i < o.trials; ++i) {
+    if (std::isfinite(f.first_time[0 * o.trials + i])) {
+      EXPECT_GT(f.first_time[0 * o.trials + i], f.first_time[3 * o.trials + i]);
+    }
+  }
+  // Same reach probabilities as the untracked run, and the same times for 2 threads.
+  ContinuousOptions o2 = o;
+  o2.threads = 2;
+  const ReachCurve r2 = continuous_reach(g, seeds, o2);
+  EXPECT_EQ(r2.first_reach.first_time, f.first_time);
+  EXPECT_EQ(r2.first_reach.median, f.median);
+  ContinuousOptions o3 = o;
+  o3.track.clear();
+  const ReachCurve r3 = continuous_reach(g, seeds, o3);
+  EXPECT_EQ(r3.reach, r.reach);
+  EXPECT_TRUE(r3.first_reach.accounts.empty());
+}
+
+TEST(Continuous, FirstReachOfLateSeedAndUnreachedAccount) {
+  const auto g = dense(3, {0}, {1}, {0.0f});
+  ContinuousOptions o;
+  o.times = {10, 100};
+  o.trials = 50;
+  o.track = {0, 1, 2};
+  o.seed_times = {30};
+  const std::vector<vertex_t> seeds{0};
+  const auto f = continuous_reach(g, seeds, o).first_reach;
+  EXPECT_EQ(f.probability, (std::vector<double>{0, 1, 0, 0, 0, 0}));
+  EXPECT_EQ(f.mean[0], 30.0);
+  EXPECT_EQ(f.median_se[0], 0.0);
+  EXPECT_TRUE(std::isnan(f.mean[1]));
+  EXPECT_TRUE(std::isnan(f.median[2]));
+  EXPECT_THROW((void)f.quantile(1, 0.5), std::invalid_argument);
+  EXPECT_THROW((void)f.quantile(3, 0.5), std::out_of_range);
+  o.track = {0, 0};
+  EXPECT_THROW((void)continuous_reach(g, seeds, o), std::invalid_argument);
+  o.track = {3};
+  EXPECT_THROW((void)continuous_reach(g, seeds, o), std::out_of_range);
 }
 
 }  // namespace

@@ -79,3 +79,22 @@ def test_roster_and_audience_files(setting, tmp_path):
     curve = kolsim.plan_campaign(model, roster, budget=5.0, budget_curve=[2.0, 3.0], check_trials=300, seed=1,
                                  epsilon=0.3).budget_curve
     assert curve and {"source", "budget", "fee", "kols", "reach", "se"} <= set(curve[0])
+
+
+def test_plan_reports_progress_phases(setting, test_seed):
+    """plan_campaign(progress=callable) receives the planner's own phases (selection, sampling,
+    evaluation) with counts that never go down, and the plan is the one made without progress."""
+    model, roster = setting[1], setting[2]
+    reports = []
+    quiet = kolsim.plan_campaign(model, roster, budget=3, check_trials=500, seed=test_seed)
+    loud = kolsim.plan_campaign(model, roster, budget=3, check_trials=500, seed=test_seed,
+                                progress=lambda phase, done, total: reports.append((phase, done, total)))
+    assert [k["account"] for k in loud.kols] == [k["account"] for k in quiet.kols] and loud.reach == quiet.reach
+    phases = {p for p, _, _ in reports}
+    assert {"selection", "sampling", "evaluation"} <= phases, reports
+    last = {}
+    for phase, done, total in reports:
+        assert done >= last.get(phase, 0), reports
+        assert total == 0 or done <= total, reports
+        last[phase] = done
+    assert 0 < last["sampling"] <= loud.rr_sets

@@ -117,6 +117,7 @@ NOT_RESULTS = {
     "CompetitiveLT": "model: a graph (docs/models.md)",
     "TriggeringModel": "model: a graph plus a sampler name",
     "ComplexContagion": "model: a graph plus thresholds",
+    "ContinuousIC": "model: a graph plus delays and a horizon (pickles; test_time_critical.py)",
     "Roster": "input read from a CSV",
     "Audience": "input read from a CSV",
 }

@@ -48,3 +48,47 @@ def test_thread_invariance_and_errors():
         kolsim.time_critical_imm(g, 10.0, 2, rate=[1.0])
     with pytest.raises(ValueError):
         kolsim.time_critical_imm(g, 10.0, 2, method="celf")
+
+
+# ---- plan_campaign with a deadline in hours (ContinuousIC) -------------------------------------
+def _hubs_roster(g, platforms=None):
+    return kolsim.Roster(g, [0, 11], fees=[1.0, 1.0], platforms=platforms)
+
+
+def test_plan_campaign_deadline_hours_changes_the_pick():
+    g, rate = _two_hubs()
+    model = kolsim.ContinuousIC(g, rate=rate)
+    assert model.name == "continuous_ic" and math.isinf(model.horizon)
+    assert np.array_equal(model.rate, rate)
+    roster = _hubs_roster(g)
+    soon = kolsim.plan_campaign(model, roster, max_kols=1, deadline_hours=1 / 6, check_trials=4000, seed=2)
+    assert [k["account"] for k in soon.kols] == [11]
+    exact = 1 + 5 * (1 - math.exp(-10))  # within 10 minutes, mean delay 1 minute
+    assert abs(soon.reach - exact) < 6 * math.sqrt(5 * math.exp(-10) + 1e-6) / math.sqrt(4000) + 1e-3
+    assert soon.as_dict()["parameters"]["deadline_hours"] == pytest.approx(1 / 6)
+    later = kolsim.plan_campaign(model, roster, max_kols=1, check_trials=2000, seed=2)
+    assert [k["account"] for k in later.kols] == [0] and later.reach == 11.0
+    r = kolsim.replan_without(model, roster, soon, 11)
+    assert r.replacements == [0]
+
+
+def test_plan_campaign_platform_delays_and_errors():
+    g, _ = _two_hubs()
+    roster = _hubs_roster(g, platforms=["newsletter", "shorts"])
+    rate = kolsim.platform_delay_rates(g, roster, {"newsletter": 10.0, "shorts": 1 / 60})
+    assert rate.dtype == np.float64 and len(rate) == g.num_edges
+    assert np.allclose(rate, _two_hubs()[1])
+    model = kolsim.ContinuousIC(g, rate=rate)
+    assert [k["account"] for k in kolsim.plan_campaign(model, roster, max_kols=1, deadline_hours=0.5,
+                                                       check_trials=500, seed=1).kols] == [11]
+    with pytest.raises(ValueError, match="no roster KOL is on platform 'radio'"):
+        kolsim.platform_delay_rates(g, roster, {"radio": 1.0})
+    with pytest.raises(ValueError, match="deadline in hours"):
+        kolsim.plan_campaign(model, roster, max_kols=1, deadline=3)
+    with pytest.raises(ValueError, match="needs a continuous-time model"):
+        kolsim.plan_campaign(kolsim.IndependentCascade(g), roster, max_kols=1, deadline_hours=1.0)
+    with pytest.raises(ValueError, match="rates"):
+        kolsim.ContinuousIC(g, rate=[1.0])
+    import pickle
+    back = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(back.rate, model.rate) and back.graph.num_edges == g.num_edges

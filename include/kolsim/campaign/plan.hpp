@@ -3,6 +3,12 @@
 /// and/or KOL limit, with scandal risk, a target audience, group minimums and a deadline, then
 /// checks the plan by independent Monte Carlo; replan_without() answers "what if KOL X drops out?".
 ///
+/// The deadline is propagation steps (CampaignSpec::deadline) under IndependentCascade and
+/// LinearThreshold, and wall-clock hours (CampaignSpec::deadline_hours) under the continuous-time
+/// ContinuousIC (random delay per live edge, estimate/continuous_rr.hpp): selection then runs on
+/// time-critical RR sets (reverse Dijkstra within the horizon) and the check simulates the same
+/// delays forward on common worlds.
+///
 /// Selection is budgeted maximum coverage (campaign/budgeted_coverage.hpp) on RR sets R1 drawn
 /// with roots in proportion to the audience weight (Borgs et al., SODA 2014) and truncated at
 /// the deadline (time-critical IM, Chen, Lu, Zhang, AAAI 2012). The number of RR sets follows
@@ -21,7 +27,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
+#include <queue>
 #include <span>
 #include <sstream>
 #include <string>
@@ -37,7 +45,9 @@
 #include "kolsim/core/rng.hpp"
 #include "kolsim/core/version.hpp"
 #include "kolsim/select/rr_select.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/diffusion/model.hpp"
+#include "kolsim/estimate/continuous_rr.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 #include "kolsim/estimate/rr_sets.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -272,6 +282,190 @@ PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const
   return r;
 }
 
+/// Mean and standard error over trials of get(t).
+template <class Get>
+void trial_mean_se(std::uint64_t trials, Get&& get, double& mean, double& se) {
+  const double R = static_cast<double>(trials);
+  double sum = 0.0;
+  for (std::uint64_t t = 0; t < trials; ++t) sum += get(t);
+  mean = sum / R;
+  double ss = 0.0;
+  for (std::uint64_t t = 0; t < trials; ++t) {
+    const double d = get(t) - mean;
+    ss += d * d;
+  }
+  se = trials > 1 ? std::sqrt(ss / (R - 1.0) / R) : 0.0;
+}
+
+/// prefix_reach for the continuous-time IC within model.horizon seconds: trial t's world is
+/// drawn lazily per out-edge e from the counter (seed, t, e) (word 0: the coin, words 1-2: the
+/// delay, exponential with the edge's rate or one of model.delay_samples) and per seed index
+/// (whether the KOL posts), so every prefix sees the same world; each added seed extends the
+/// shortest-delay times by an incremental Dijkstra (an account whose time improves is expanded
+/// again). An account counts when its shortest live-path delay is <= horizon. new_per_step and
+/// by_step_se stay empty (there are no steps).
+inline PrefixReach continuous_prefix_reach(const FollowerGraph& g, const ContinuousIC& model,
+                                           std::span<const vertex_t> base, std::span<const double> base_q,
+                                           std::span<const vertex_t> order, std::span<const double> order_q,
+                                           const Audience& aud, std::uint64_t trials, std::uint64_t seed, int threads,
+                                           const StopToken& stop) {
+  const vertex_t n = g.num_vertices();
+  const std::size_t P = order.size();
+  const std::size_t G = aud.num_groups();
+  const int nt = resolve_threads(threads);
+  require_memory(detail::concat("plan_campaign: reach of ", P + 1, " prefixes x ", trials, " trials (lower check_trials)"),
+                 static_cast<double>(trials) * (static_cast<double>(P + 2 + G) * sizeof(double)) +
+                     static_cast<double>(std::max(1, nt)) * static_cast<double>(n) * 24.0);
+  std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
+  StopPoller poll(stop);
+  const std::uint64_t block = 64;
+  const std::uint64_t nblocks = (trials + block - 1) / block;
+  using Item = std::pair<double, vertex_t>;
+  struct Scratch {
+    std::vector<std::uint32_t> stamp;
+    std::vector<double> dist;
+    std::vector<vertex_t> reached;
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+    std::uint32_t epoch = 0;
+  };
+  std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, nt)));
+  const auto out_off = g.out_offsets();
+  const auto out_tgt = g.out_targets();
+  const auto out_p = g.edge_probs();
+  const double horizon = model.horizon;
+  auto run_block = [&](std::size_t b) {
+    if (poll.poll()) return;
+    Scratch& s = scratch[static_cast<std::size_t>(thread_index())];
+    if (s.stamp.size() != n) {
+      s.stamp.assign(n, 0);
+      s.dist.assign(n, 0.0);
+      s.epoch = 0;
+    }
+    const std::uint64_t t_end = std::min(trials, (b + 1) * block);
+    for (std::uint64_t t = b * block; t < t_end; ++t) {
+      if (poll.poll()) return;
+      if (++s.epoch == 0) {
+        std::fill(s.stamp.begin(), s.stamp.end(), 0);
+        s.epoch = 1;
+      }
+      const std::uint32_t ep = s.epoch;
+      s.reached.clear();
+      double value = 0.0;
+      auto add_seed = [&](vertex_t v, double q, std::uint32_t index) {
+        if (q < 1.0 && static_cast<double>(prefix_coin(seed, t, index, 0xFFFFFFF0u)) >= q * 4294967296.0) return;
+        if (s.stamp[v] != ep) {
+          s.stamp[v] = ep;
+          s.reached.push_back(v);
+          value += aud.weight(v);
+        } else if (s.dist[v] == 0.0) {
+          return;
+        }
+        s.dist[v] = 0.0;
+        s.heap.emplace(0.0, v);
+        while (!s.heap.empty()) {
+          const auto [d, u] = s.heap.top();
+          s.heap.pop();
+          if (d > s.dist[u]) continue;
+          for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+            const vertex_t w = out_tgt[e];
+            if (s.stamp[w] == ep && s.dist[w] <= d) continue;
+            const auto words = prefix_block(seed, t, static_cast<std::uint32_t>(e),
+                                            static_cast<std::uint32_t>(e >> 32) ^ 0x80000000u);
+            if (!(static_cast<double>(words.v[0]) < static_cast<double>(out_p[e]) * 4294967296.0)) continue;
+            const double uni =
+                (static_cast<double>((static_cast<std::uint64_t>(words.v[1]) << 21) ^ (words.v[2] >> 11)) + 0.5) *
+                0x1.0p-53;  // in (0, 1)
+            double delay;
+            if (model.delay_samples.empty()) {
+              const double rate = model.rate.empty() ? model.default_rate : model.rate[e];
+              delay = -std::log(uni) / rate;  // rate 0: +inf, never arrives
+            } else {
+              delay = model.delay_samples[std::min<std::size_t>(
+                  static_cast<std::size_t>(uni * static_cast<double>(model.delay_samples.size())),
+                  model.delay_samples.size() - 1)];
+            }
+            const double nd = d + delay;
+            if (!(nd <= horizon)) continue;
+            if (s.stamp[w] == ep && s.dist[w] <= nd) continue;
+            if (s.stamp[w] != ep) {
+              s.stamp[w] = ep;
+              s.reached.push_back(w);
+              value += aud.weight(w);
+            }
+            s.dist[w] = nd;
+            s.heap.emplace(nd, w);
+          }
+        }
+      };
+      std::uint32_t index = 0;
+      for (std::size_t i = 0; i < base.size(); ++i) add_seed(base[i], base_q.empty() ? 1.0 : base_q[i], index++);
+      double* row = vals.data() + t * (P + 1);
+      row[0] = value;
+      for (std::size_t i = 0; i < P; ++i) {
+        add_seed(order[i], order_q.empty() ? 1.0 : order_q[i], index++);
+        row[i + 1] = value;
+      }
+      counts[t] = static_cast<double>(s.reached.size());
+      double* grow = gcounts.data() + t * G;
+      for (vertex_t v : s.reached)
+        if (G > 0 && aud.group_of[v] != no_group) grow[aud.group_of[v]] += 1.0;
+    }
+  };
+  parallel_for(0, nblocks, nt, run_block, 1);
+  poll.throw_if_stopped();
+
+  PrefixReach r;
+  r.trials = trials;
+  r.prefix_mean.resize(P + 1);
+  r.prefix_se.resize(P + 1);
+  for (std::size_t i = 0; i <= P; ++i)
+    trial_mean_se(trials, [&](std::uint64_t t) { return vals[t * (P + 1) + i]; }, r.prefix_mean[i], r.prefix_se[i]);
+  r.marginal_mean.resize(P);
+  r.marginal_se.resize(P);
+  for (std::size_t i = 0; i < P; ++i)
+    trial_mean_se(trials, [&](std::uint64_t t) { return vals[t * (P + 1) + i + 1] - vals[t * (P + 1) + i]; },
+                  r.marginal_mean[i], r.marginal_se[i]);
+  trial_mean_se(trials, [&](std::uint64_t t) { return counts[t]; }, r.count_mean, r.count_se);
+  r.group_mean.resize(G);
+  r.group_se.resize(G);
+  for (std::size_t gi = 0; gi < G; ++gi)
+    trial_mean_se(trials, [&](std::uint64_t t) { return gcounts[t * G + gi]; }, r.group_mean[gi], r.group_se[gi]);
+  return r;
+}
+
+/// prefix_reach for any planner model: steps for IC / LT, model.horizon for ContinuousIC.
+template <class M>
+PrefixReach plan_prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
+                              std::span<const double> base_q, std::span<const vertex_t> order,
+                              std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
+                              std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
+  if constexpr (std::is_same_v<M, ContinuousIC>) {
+    (void)deadline;
+    return continuous_prefix_reach(g, model, base, base_q, order, order_q, aud, trials, seed, threads, stop);
+  } else {
+    return prefix_reach(g, model, base, base_q, order, order_q, aud, deadline, trials, seed, threads, stop);
+  }
+}
+
+/// The model the planner runs for `spec`: ContinuousIC takes spec.deadline_hours (when finite)
+/// as its horizon and needs spec.deadline unlimited; step models need deadline_hours unset.
+template <class M>
+M campaign_model(const M& model, const CampaignSpec& spec) {
+  M m = model;
+  if constexpr (std::is_same_v<M, ContinuousIC>) {
+    KOLSIM_REQUIRE(spec.deadline == std::numeric_limits<std::uint32_t>::max(),
+                   "plan_campaign: a continuous-time model takes its deadline in hours (deadline_hours), not steps");
+    KOLSIM_REQUIRE(!(spec.deadline_hours < 0) && !std::isnan(spec.deadline_hours),
+                   "plan_campaign: deadline_hours must be >= 0, got ", spec.deadline_hours);
+    if (std::isfinite(spec.deadline_hours)) m.horizon = spec.deadline_hours * 3600.0;
+  } else {
+    KOLSIM_REQUIRE(!std::isfinite(spec.deadline_hours),
+                   "plan_campaign: deadline_hours needs a continuous-time model (ContinuousIC with delays); ",
+                   M::name, " counts its deadline in steps (deadline)");
+  }
+  return m;
+}
+
 /// Grows `rr` to `target` sets; with roots_only (deadline 0) each set keeps only its root.
 template <class M>
 void campaign_grow(RRSampler<M>& sampler, RRCollection& rr, std::uint64_t target, std::uint64_t seed,
@@ -355,8 +549,10 @@ inline constexpr std::uint64_t own_reach_trials = 2000;
 
 /// plan_campaign's independent Monte Carlo check of a plan (seeds of its own, never the RR sets):
 /// reach with error bars and by step, accounts reached, each KOL's marginal reach, the
-/// greedy-prefix budget curve and the reach of each audience group against its minimum.
-template <DiffusionModel M>
+/// greedy-prefix budget curve and the reach of each audience group against its minimum. Under
+/// ContinuousIC (no steps) every number comes from continuous_prefix_reach on common worlds and
+/// reach_by_step stays empty. Reports ("evaluation", done, total) per Monte Carlo run.
+template <class M>
 void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
                 const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
                 const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
@@ -364,6 +560,13 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
                 const std::vector<double>& group_target, CampaignPlan& plan) {
   const vertex_t n = g.num_vertices();
   const Audience& aud = spec.audience;
+  constexpr bool continuous = std::is_same_v<M, ContinuousIC>;
+  std::size_t replans = 0;
+  for (const CurvePoint& cp : plan.budget_curve) replans += cp.source == "replan";
+  const std::uint64_t steps = (continuous ? 1 : 2) + plan.kols.size() + replans;
+  std::uint64_t done = 0;
+  auto tick = [&] { report_progress(spec.progress, "evaluation", ++done, steps); };
+  report_progress(spec.progress, "evaluation", 0, steps);
   MonteCarloOptions mo;
   mo.trials = spec.check_trials;
   mo.seed = spec.seed ^ 0x9E3779B97F4A7C15ull;
@@ -372,17 +575,27 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
   for (double x : all_q) mo.seed_probabilities.push_back(static_cast<prob_t>(x));
   mo.account_weights = aud.weights;
   mo.stop = spec.stop;
-  const SpreadEstimate est = estimate_spread(g, model, all, mo);
-  plan.reach = est.mean;
-  plan.reach_se = est.std_error;
-  plan.reach_ci_low = est.ci_low;
-  plan.reach_ci_high = est.ci_high;
-  double cum = 0.0;
-  for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
+  if constexpr (!continuous) {
+    const SpreadEstimate est = estimate_spread(g, model, all, mo);
+    plan.reach = est.mean;
+    plan.reach_se = est.std_error;
+    plan.reach_ci_low = est.ci_low;
+    plan.reach_ci_high = est.ci_high;
+    double cum = 0.0;
+    for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
+    tick();
+  }
   std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
   const detail::PrefixReach pr =
-      detail::prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
-                           spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+      detail::plan_prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
+                                spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+  tick();
+  if constexpr (continuous) {  // the whole plan is the last prefix, on the same worlds
+    plan.reach = pr.prefix_mean.back();
+    plan.reach_se = pr.prefix_se.back();
+    plan.reach_ci_low = std::max(0.0, plan.reach - 1.96 * plan.reach_se);
+    plan.reach_ci_high = plan.reach + 1.96 * plan.reach_se;
+  }
   plan.accounts_reached = pr.count_mean;
   plan.accounts_reached_se = pr.count_se;
   plan.reach_by_step_se = pr.by_step_se;
@@ -397,22 +610,40 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
     plan.kols[i].marginal_reach = pr.marginal_mean[i];
     plan.kols[i].marginal_se = pr.marginal_se[i];
     const vertex_t one[1] = {plan.kols[i].vertex};
-    const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
-    plan.kols[i].own_reach = own.mean;
-    plan.kols[i].own_reach_se = own.std_error;
+    if constexpr (continuous) {
+      const detail::PrefixReach own = detail::continuous_prefix_reach(g, model, std::span<const vertex_t>(one), {}, {},
+                                                                      {}, aud, so.trials, so.seed, so.threads, so.stop);
+      plan.kols[i].own_reach = own.prefix_mean[0];
+      plan.kols[i].own_reach_se = own.prefix_se[0];
+    } else {
+      const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
+      plan.kols[i].own_reach = own.mean;
+      plan.kols[i].own_reach_se = own.std_error;
+    }
+    tick();
   }
   // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
   for (std::size_t c = 0, ri = 0; c < plan.budget_curve.size(); ++c) {
     CurvePoint& cp = plan.budget_curve[c];
     if (cp.source != "replan") continue;
     const auto& s = replan_seeds[ri++];
-    MonteCarloOptions ro = mo;
-    ro.seed_probabilities.clear();
-    for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
-    const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
-    cp.reach = e.mean;
-    cp.se = e.std_error;
+    if constexpr (continuous) {
+      std::vector<double> sq;
+      for (vertex_t v : s) sq.push_back(q[v]);
+      const detail::PrefixReach e = detail::continuous_prefix_reach(g, model, std::span<const vertex_t>(s), sq, {}, {},
+                                                                    aud, mo.trials, mo.seed, mo.threads, mo.stop);
+      cp.reach = e.prefix_mean[0];
+      cp.se = e.prefix_se[0];
+    } else {
+      MonteCarloOptions ro = mo;
+      ro.seed_probabilities.clear();
+      for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
+      const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
+      cp.reach = e.mean;
+      cp.se = e.std_error;
+    }
     cp.estimate = "monte_carlo";
+    tick();
   }
   double fee_acc = 0.0;
   for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
@@ -486,7 +717,8 @@ template <DiffusionModel M>
 class CampaignPlanner {
  public:
   CampaignPlanner(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec)
-      : g_(g), model_(model), roster_(roster), spec_(spec), aud_(spec.audience), n_(g.num_vertices()) {}
+      : g_(g), model_(campaign_model(model, spec)), roster_(roster), spec_(spec), aud_(spec.audience),
+        n_(g.num_vertices()) {}
 
   CampaignPlan run() {
     bind_spec();
@@ -606,6 +838,7 @@ class CampaignPlanner {
   void start_plan() {
     plan_.spec = spec_;
     plan_.spec.stop = nullptr;
+    plan_.spec.progress = nullptr;
     plan_.model = std::string(M::name);
     plan_.num_vertices = n_;
     plan_.num_edges = g_.num_edges();
@@ -623,18 +856,26 @@ class CampaignPlanner {
   }
 
   /// RR sampling and selection rounds: R1 (selection) and R2 (validation) double until the
-  /// certified ratio reaches the target, the round cap, or no candidate fits.
+  /// certified ratio reaches the target, the round cap, or no candidate fits. Reports
+  /// ("sampling", RR sets drawn, 0) after each collection grows and ("selection", round, cap)
+  /// after each round (and (cap, cap) when the plan is certified before the cap).
   void select_rounds() {
     auto theta = static_cast<std::uint64_t>(std::ceil(s_.theta0));
+    const auto cap = static_cast<std::uint64_t>(s_.imax);
+    report_progress(spec_.progress, "selection", 0, cap);
     for (int i = 1;; ++i) {
       rounds_ = i;
       campaign_grow(*sampler_, r1_, theta, spec_.seed, domain::rr_final, s_.roots_only, base_bytes_ + r2_.bytes(),
                     spec_.memory_limit, b_.threads, spec_.stop, drawn_);
+      report_progress(spec_.progress, "sampling", drawn_, 0);
       campaign_grow(*sampler_, r2_, theta, spec_.seed, domain::rr_validate, s_.roots_only, base_bytes_ + r1_.bytes(),
                     spec_.memory_limit, b_.threads, spec_.stop, drawn_);
+      report_progress(spec_.progress, "sampling", drawn_, 0);
       t_sample_ += lap_.lap();
       const double base_ratio = select_round();
-      if (base_ratio >= s_.target || i >= s_.imax || s_.no_candidates) break;
+      const bool last = base_ratio >= s_.target || i >= s_.imax || s_.no_candidates;
+      report_progress(spec_.progress, "selection", last ? cap : static_cast<std::uint64_t>(i), cap);
+      if (last) break;
       theta *= 2;
     }
     plan_.certified_ratio = ratio_;
@@ -803,7 +1044,7 @@ class CampaignPlanner {
   }
 
   const FollowerGraph& g_;
-  const M& model_;
+  const M model_;  // the caller's model with the spec's deadline applied (campaign_model)
   const Roster& roster_;
   const CampaignSpec& spec_;
   const Audience& aud_;
@@ -833,12 +1074,45 @@ class CampaignPlanner {
 /// Plans a KOL campaign: chooses KOLs from `roster` to maximise the (weighted) reach of the
 /// campaign under `spec` and checks the result by independent Monte Carlo. IC or LT. Throws
 /// std::invalid_argument for an inconsistent spec/roster/audience, std::out_of_range for
-/// unknown contracted or excluded accounts, MemoryLimitError, Interrupted.
-template <DiffusionModel M>
+/// unknown contracted or excluded accounts, MemoryLimitError, Interrupted. Under ContinuousIC
+/// the plan maximises the expected reach within spec.deadline_hours (or the model's horizon).
+template <class M>
 CampaignPlan plan_campaign(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec) {
-  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
-                "plan_campaign supports IndependentCascade and LinearThreshold");
+  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold> ||
+                    std::is_same_v<M, ContinuousIC>,
+                "plan_campaign supports IndependentCascade, LinearThreshold and ContinuousIC");
   return detail::CampaignPlanner<M>(g, model, roster, spec).run();
+}
+
+/// Per-edge delay rates (per second, out-edge order, as ContinuousIC::rate) from mean delays per
+/// platform: each out-edge of a roster KOL whose platform is in `mean_delay_hours` gets the
+/// exponential rate 1 / (3600 x hours) of that platform (how fast its followers see a post
+/// there); every other edge gets `default_rate`. Unknown platform names are rejected.
+inline std::vector<double> platform_delay_rates(const FollowerGraph& g, const Roster& roster,
+                                                const std::map<std::string, double>& mean_delay_hours,
+                                                double default_rate = ContinuousIC{}.default_rate) {
+  roster.require_graph(g, "platform_delay_rates");
+  KOLSIM_REQUIRE(default_rate > 0 && std::isfinite(default_rate), "platform_delay_rates: default_rate must be > 0, got ",
+                 default_rate);
+  std::map<std::string, bool> used;
+  for (const auto& [name, h] : mean_delay_hours) {
+    KOLSIM_REQUIRE(h > 0 && std::isfinite(h), "platform_delay_rates: mean delay of platform '", name,
+                   "' must be > 0 hours, got ", h);
+    used[name] = false;
+  }
+  for (std::size_t i = 0; i < roster.size(); ++i)
+    if (auto it = used.find(roster[i].platform); it != used.end()) it->second = true;
+  for (const auto& [name, seen] : used)
+    KOLSIM_REQUIRE(seen, "platform_delay_rates: no roster KOL is on platform '", name, "'");
+  std::vector<double> rate(g.num_edges(), default_rate);
+  const auto off = g.out_offsets();
+  for (std::size_t i = 0; i < roster.size(); ++i) {
+    const auto it = mean_delay_hours.find(roster[i].platform);
+    if (it == mean_delay_hours.end()) continue;
+    const vertex_t v = roster[i].vertex;
+    for (edge_t e = off[v]; e < off[v + 1]; ++e) rate[e] = 1.0 / (3600.0 * it->second);
+  }
+  return rate;
 }
 
 /// What dropping one KOL after a scandal costs, and the best re-plan within the freed budget.
@@ -872,7 +1146,7 @@ struct ReplanResult {
 /// the other KOLs (as contracted) and spends the freed budget (and KOL slots) on replacements,
 /// never choosing `dropped` again. g, model and roster must be those the plan was made with
 /// (checked by graph checksum). Throws std::invalid_argument when `dropped` is not in the plan.
-template <DiffusionModel M>
+template <class M>
 ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignPlan& plan,
                             account_t dropped, const StopToken& stop = {}) {
   KOLSIM_REQUIRE(graph_checksum(g, plan.spec.threads) == plan.graph_checksum,
@@ -910,9 +1184,10 @@ ReplanResult replan_without(const FollowerGraph& g, const M& model, const Roster
   r.dropped = dropped;
   r.dropped_fee = dropped_fee;
   const std::uint64_t trials = std::max<std::uint64_t>(spec.check_trials, 1000);
-  const detail::PrefixReach pr = detail::prefix_reach(g, model, rest_v, rest_q, order, order_q, spec.audience,
-                                                      spec.deadline, trials, spec.seed ^ 0x27D4EB2F165667C5ull,
-                                                      spec.threads, stop);
+  const M timed = detail::campaign_model(model, spec);
+  const detail::PrefixReach pr = detail::plan_prefix_reach(g, timed, rest_v, rest_q, order, order_q, spec.audience,
+                                                           spec.deadline, trials, spec.seed ^ 0x27D4EB2F165667C5ull,
+                                                           spec.threads, stop);
   r.reach_without = pr.prefix_mean[0];
   r.reach_with = pr.prefix_mean[1];
   r.reach_lost = pr.marginal_mean[0];

@@ -19,6 +19,7 @@
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/budgeted_coverage.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/io/atomic_file.hpp"
 
@@ -40,6 +41,9 @@ struct CampaignSpec {
   RiskMode risk_mode = RiskMode::expected;
   double risk_penalty = 0.0;         ///< lambda: subtract lambda * risk_v * reach({v}) per chosen v
   std::uint32_t deadline = std::numeric_limits<std::uint32_t>::max();  ///< propagation steps (0 = seeds only)
+  /// Continuous-time models (ContinuousIC) only: count reach within this many hours of wall-clock
+  /// time (infinity = the model's own horizon). Step models take `deadline` instead.
+  double deadline_hours = std::numeric_limits<double>::infinity();
   double epsilon = 0.1;              ///< stop once certified ratio >= alpha (1 - epsilon / (1 - 1/e))
   double delta = 0.0;                ///< failure probability of the certificate (0 = 1/n)
   std::uint64_t seed = 0;            ///< every stochastic step draws from streams keyed by this
@@ -53,6 +57,7 @@ struct CampaignSpec {
   std::vector<account_t> excluded;    ///< never chosen (e.g. dropped after a scandal)
   std::size_t memory_limit = 0;       ///< bytes for RR sets (0 = usable_memory(): RAM, cgroup and ulimit)
   StopToken stop;                     ///< polled between batches; throws Interrupted
+  ProgressFn progress;                ///< ("sampling", RR sets, 0), ("selection", round, round cap), ("evaluation", step, steps)
 };
 
 /// One chosen KOL. Reach numbers are weighted (the objective) unless said otherwise.
@@ -226,6 +231,7 @@ inline std::string CampaignPlan::to_json() const {
   par["risk_penalty"] = json_number(spec.risk_penalty);
   if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) par["deadline"] = "none";
   else par["deadline"] = static_cast<std::uint64_t>(spec.deadline);
+  if (std::isfinite(spec.deadline_hours)) par["deadline_hours"] = json_number(spec.deadline_hours);
   par["epsilon"] = json_number(spec.epsilon);
   par["delta"] = json_number(spec.delta);
   par["seed"] = spec.seed;
@@ -319,8 +325,9 @@ inline std::string CampaignPlan::to_table() const {
   os << "budget " << (std::isfinite(spec.budget) ? num(spec.budget, 2) : std::string("none")) << ", max KOLs "
      << (spec.max_kols ? std::to_string(spec.max_kols) : std::string("none")) << ", max risk " << num(spec.max_risk, 2)
      << ", risk " << detail::risk_mode_name(spec.risk_mode) << ", deadline "
-     << (spec.deadline == std::numeric_limits<std::uint32_t>::max() ? std::string("none")
-                                                                     : std::to_string(spec.deadline) + " steps")
+     << (std::isfinite(spec.deadline_hours) ? num(spec.deadline_hours, 2) + " hours"
+         : spec.deadline == std::numeric_limits<std::uint32_t>::max() ? std::string("none")
+                                                                      : std::to_string(spec.deadline) + " steps")
      << ", seed " << spec.seed << "\n";
   if (!contracted.empty()) os << "already contracted: " << contracted.size() << " KOLs\n";
   char line[320];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Continuous-time Independent Cascade with per-edge random delays and optional fading novelty:
-/// Monte Carlo reach over wall-clock time with standard errors and per-trial quantiles.
+/// Monte Carlo reach over wall-clock time with standard errors and per-trial quantiles, and
+/// per-account first-reach time distributions.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +21,29 @@
 #include "kolsim/graph/follower_graph.hpp"
 
 namespace kolsim {
+
+namespace detail {
+
+/// Empirical quantile (type 7, linear interpolation) of ascending `s`, q in [0, 1].
+template <class T>
+double sorted_quantile(std::span<const T> s, double q, const char* who) {
+  KOLSIM_REQUIRE(!s.empty(), who, ": no trials");
+  KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, who, ": q must be in [0, 1], got ", q);
+  const double h = q * static_cast<double>(s.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, s.size() - 1);
+  return static_cast<double>(s[lo]) + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - static_cast<double>(s[lo]));
+}
+
+/// sorted_quantile of `values` in any order (sorts a copy).
+template <class T>
+double sample_quantile(std::span<const T> values, double q, const char* who) {
+  std::vector<T> s(values.begin(), values.end());
+  std::sort(s.begin(), s.end());
+  return sorted_quantile(std::span<const T>(s), q, who);
+}
+
+}  // namespace detail
 
 /// Fading novelty (Wu and Huberman, PNAS 2007): a transmission that would arrive t seconds after
 /// the message first appeared succeeds with p_uv * r(t). none: r = 1; exponential: r(t) =
@@ -59,11 +83,87 @@ struct ContinuousOptions {
   /// probability (capped at 1); `exogenous_weights` (same length, >= 0) makes the draw weighted.
   std::vector<double> exogenous_scales;
   std::vector<double> exogenous_weights;
+  /// Accounts (dense indices) whose first-reach times are kept (ReachCurve::first_reach); empty = none.
+  std::vector<vertex_t> track;
   std::uint64_t trials = 1000;
   std::uint64_t seed = 0;  ///< trial i draws from the stream (seed, i): same result for any thread count
   int threads = 0;
   StopToken stop;
 };
+
+/// First-reach time distributions of tracked accounts (ContinuousOptions::track), over trials.
+/// "Reached" means by the last reported time; conditional figures are NaN for an account never
+/// reached.
+struct FirstReachTimes {
+  std::vector<vertex_t> accounts;             ///< the tracked accounts, in the order asked
+  std::vector<double> times;                  ///< the reported times (seconds)
+  std::vector<double> probability;            ///< accounts x times, row-major: P(reached by times[j])
+  std::vector<double> probability_se;         ///< its binomial standard error sqrt(p (1 - p) / trials)
+  std::vector<double> mean, mean_se;          ///< per account: mean first-reach second given reached, SE
+  /// Per account: median first-reach second given reached, and its standard error from the
+  /// order statistics at ranks k/2 -+ sqrt(k)/2 (half the width of a one-sigma binomial interval).
+  std::vector<double> median, median_se;
+  std::vector<std::uint64_t> reached;         ///< per account: trials that reached it
+  std::vector<double> first_time;             ///< accounts x trials: first-reach second, +inf if not reached
+
+  /// Empirical quantile (type 7) of account a's first-reach time given reached.
+  double quantile(std::size_t a, double q) const {
+    KOLSIM_REQUIRE_INDEX(a < accounts.size(), "FirstReachTimes::quantile: account index ", a, " of ", accounts.size());
+    const std::vector<double> t = reached_times(a);
+    return detail::sample_quantile(std::span<const double>(t), q, "FirstReachTimes::quantile");
+  }
+  /// Account a's first-reach times of the trials that reached it, ascending.
+  std::vector<double> reached_times(std::size_t a) const {
+    const std::size_t R = accounts.empty() ? 0 : first_time.size() / accounts.size();
+    std::vector<double> t;
+    for (std::size_t i = 0; i < R; ++i)
+      if (std::isfinite(first_time[a * R + i])) t.push_back(first_time[a * R + i]);
+    std::sort(t.begin(), t.end());
+    return t;
+  }
+};
+
+namespace detail {
+
+/// Summaries of first_time (accounts x trials) at `times`.
+inline void summarize_first_reach(FirstReachTimes& f, std::uint64_t trials) {
+  const std::size_t A = f.accounts.size(), nt = f.times.size();
+  const double R = static_cast<double>(trials);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  f.probability.assign(A * nt, 0.0);
+  f.probability_se.assign(A * nt, 0.0);
+  f.mean.assign(A, nan);
+  f.mean_se.assign(A, nan);
+  f.median.assign(A, nan);
+  f.median_se.assign(A, nan);
+  f.reached.assign(A, 0);
+  for (std::size_t a = 0; a < A; ++a) {
+    const std::vector<double> t = f.reached_times(a);
+    const std::size_t k = t.size();
+    f.reached[a] = k;
+    for (std::size_t j = 0, c = 0; j < nt; ++j) {
+      while (c < k && t[c] <= f.times[j]) ++c;
+      const double p = static_cast<double>(c) / R;
+      f.probability[a * nt + j] = p;
+      f.probability_se[a * nt + j] = std::sqrt(p * (1.0 - p) / R);
+    }
+    if (k == 0) continue;
+    double s = 0, s2 = 0;
+    for (double x : t) s += x;
+    const double m = s / static_cast<double>(k);
+    for (double x : t) s2 += (x - m) * (x - m);
+    f.mean[a] = m;
+    f.mean_se[a] = k > 1 ? std::sqrt(s2 / static_cast<double>(k - 1) / static_cast<double>(k)) : 0.0;
+    f.median[a] = sample_quantile(std::span<const double>(t), 0.5, "first-reach median");
+    const double half = 0.5 * std::sqrt(static_cast<double>(k));
+    const double mid = 0.5 * static_cast<double>(k - 1);
+    const auto lo = static_cast<std::size_t>(std::max(0.0, std::floor(mid - half)));
+    const auto hi = static_cast<std::size_t>(std::min(static_cast<double>(k - 1), std::ceil(mid + half)));
+    f.median_se[a] = 0.5 * (t[hi] - t[lo]);
+  }
+}
+
+}  // namespace detail
 
 /// Reach over time: trial i, time j -> accounts reached by times[j] (seeds included).
 struct ReachCurve {
@@ -73,19 +173,15 @@ struct ReachCurve {
   /// Per account: fraction of trials that reached it by the last time.
   std::vector<double> reach_probability;
   std::uint64_t trials = 0;
+  /// First-reach times of ContinuousOptions::track (empty when nothing is tracked).
+  FirstReachTimes first_reach;
 
   /// Empirical quantile (type 7) of the reach by times[j] over trials.
   double quantile(std::size_t j, double q) const {
     KOLSIM_REQUIRE_INDEX(j < times.size(), "ReachCurve::quantile: time index ", j, " of ", times.size());
-    KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, "ReachCurve::quantile: q must be in [0, 1], got ", q);
-    KOLSIM_REQUIRE(trials > 0, "ReachCurve::quantile: no trials");
     std::vector<std::uint32_t> s(trials);
     for (std::uint64_t i = 0; i < trials; ++i) s[i] = reach[i * times.size() + j];
-    std::sort(s.begin(), s.end());
-    const double h = q * static_cast<double>(s.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, s.size() - 1);
-    return s[lo] + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - s[lo]);
+    return detail::sample_quantile(std::span<const std::uint32_t>(s), q, "ReachCurve::quantile");
   }
 };
 
@@ -182,12 +278,26 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
   const int threads = resolve_threads(opt.threads);
   const std::size_t nt = opt.times.size();
   const double end = opt.times.back();
-  require_memory("continuous_reach", static_cast<double>(opt.trials) * nt * 4.0 + static_cast<double>(threads) * n * 24.0);
+  const std::size_t A = opt.track.size();
+  std::vector<std::int64_t> track_slot(A ? n : 0, -1);
+  for (std::size_t a = 0; a < A; ++a) {
+    KOLSIM_REQUIRE_INDEX(opt.track[a] < n, "continuous_reach: tracked account ", opt.track[a], " outside a graph of ",
+                         n, " accounts");
+    KOLSIM_REQUIRE(track_slot[opt.track[a]] < 0, "continuous_reach: account ", opt.track[a], " tracked twice");
+    track_slot[opt.track[a]] = static_cast<std::int64_t>(a);
+  }
+  require_memory("continuous_reach", static_cast<double>(opt.trials) * (nt * 4.0 + static_cast<double>(A) * 8.0) +
+                                         static_cast<double>(threads) * n * 24.0);
 
   ReachCurve out;
   out.times = opt.times;
   out.trials = opt.trials;
   out.reach.assign(opt.trials * nt, 0);
+  if (A) {
+    out.first_reach.accounts = opt.track;
+    out.first_reach.times = opt.times;
+    out.first_reach.first_time.assign(A * opt.trials, std::numeric_limits<double>::infinity());
+  }
   std::vector<std::vector<std::uint32_t>> partial(static_cast<std::size_t>(threads));
   std::vector<detail::ContinuousWorkspace> ws(static_cast<std::size_t>(threads));
   const auto off = g.out_offsets();
@@ -257,6 +367,10 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
           if (ta <= end) w.offer(v, ta);
         }
       }
+      if (A)
+        for (vertex_t v : w.touched)
+          if (w.done[v] && track_slot[v] >= 0)
+            out.first_reach.first_time[static_cast<std::size_t>(track_slot[v]) * opt.trials + i] = w.arrival[v];
       // finals are nondecreasing (Dijkstra order): count those by each reported time.
       std::size_t k = 0;
       for (std::size_t j = 0; j < nt; ++j) {
@@ -283,6 +397,7 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
     out.mean[j] = s / r;
     out.std_error[j] = opt.trials > 1 ? std::sqrt(std::max(0.0, (s2 - s * s / r) / (r - 1.0)) / r) : 0.0;
   }
+  if (A) detail::summarize_first_reach(out.first_reach, opt.trials);
   return out;
 }
 

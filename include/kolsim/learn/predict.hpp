@@ -15,6 +15,7 @@
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
 #include "kolsim/core/rng.hpp"
+#include "kolsim/diffusion/continuous.hpp"
 #include "kolsim/diffusion/driver.hpp"
 #include "kolsim/diffusion/model.hpp"
 #include "kolsim/graph/follower_graph.hpp"
@@ -30,14 +31,7 @@ struct SizeDistribution {
 
   /// Empirical quantile (type 7, linear interpolation) of the trial sizes; q in [0, 1].
   double quantile(double q) const {
-    KOLSIM_REQUIRE(!sizes.empty(), "SizeDistribution::quantile: no trials");
-    KOLSIM_REQUIRE(q >= 0.0 && q <= 1.0, "quantile: q must be in [0, 1], got ", q);
-    std::vector<std::uint32_t> s(sizes);
-    std::sort(s.begin(), s.end());
-    const double h = q * static_cast<double>(s.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, s.size() - 1);
-    return s[lo] + (h - static_cast<double>(lo)) * (static_cast<double>(s[hi]) - s[lo]);
+    return detail::sample_quantile(std::span<const std::uint32_t>(sizes), q, "SizeDistribution::quantile");
   }
 };
 
