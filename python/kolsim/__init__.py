@@ -31,7 +31,6 @@ from . import _core
 from ._core import (
     Audience,
     BuildReport,
-    CampaignPlan,
     ReplanResult,
     Roster,
     CompetitiveEstimate,
@@ -113,6 +112,7 @@ from ._core import (  # opinion dynamics (opinion/*.hpp)
 )
 
 from . import _api
+from .campaign import CampaignPlan
 
 __version__ = _core.__version__
 
@@ -154,8 +154,8 @@ def _wrap_core(name: str, check: Any = None, core_name: Optional[str] = None) ->
 for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "core_numbers", "degree_discount",
               "eigenvector_centrality", "erdos_renyi", "estimate_competition", "exact_competition", "exact_spread",
               "graph_checksum", "greedy", "hardware_threads", "imm", "influence_pagerank", "katz_centrality",
-              "load_snapshot", "opim_c", "plan_campaign", "preferential_attachment", "random_lt_weights",
-              "read_audience", "read_roster", "replan_without", "rmat", "save_snapshot", "simulate",
+              "load_snapshot", "opim_c", "preferential_attachment", "random_lt_weights",
+              "read_audience", "read_roster", "rmat", "save_snapshot", "simulate",
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
               "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
@@ -880,6 +880,21 @@ def _check_blockers(given: Dict[str, Any]) -> None:
                                          "imm": ("imm_epsilon",), "degree": (), "neighborhood": (),
                                          "neighbourhood": ()})(given)
 
+
+def _unwrap_plan(given: Dict[str, Any]) -> None:
+    if isinstance(given.get("plan"), CampaignPlan):
+        given["plan"] = given["plan"].core
+
+
+# One plan type: plan_campaign returns the same rich kolsim.CampaignPlan as Campaign.plan().
+plan_campaign = _api.wrap(_core.plan_campaign, progress=True, one_phase=True,
+                          after=lambda given, r: CampaignPlan(r, given.get("model"), given.get("roster")))
+plan_campaign.__signature__ = plan_campaign.__signature__.replace(  # type: ignore[attr-defined]
+    return_annotation=CampaignPlan)
+replan_without = _api.wrap(_core.replan_without, progress=True, one_phase=True, check=_unwrap_plan)
+replan_without.__signature__ = replan_without.__signature__.replace(  # type: ignore[attr-defined]
+    parameters=[p.replace(annotation=CampaignPlan) if p.name == "plan" else p
+                for p in replan_without.__signature__.parameters.values()])  # type: ignore[attr-defined]
 
 estimate_spread = _wrap_core("estimate_spread", _check_estimate)
 select_blockers = _api.wrap(_core.select_blockers, progress=True, one_phase=True, check=_check_blockers,
