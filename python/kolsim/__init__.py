@@ -165,6 +165,20 @@ lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
 polarization_disagreement_index = _wrap_core("polarization_disagreement_index",
                                              core_name="polarisation_disagreement_index")
+
+
+def _keys_property(core_property: Any, doc: str) -> property:
+    return property(lambda self: _api.DeprecatedKeys(core_property.__get__(self)), doc=doc)
+
+
+# OpinionResult dicts: American keys ("polarization"), the British "polarisation" a deprecated alias.
+OpinionResult.summary = _keys_property(  # type: ignore[assignment]
+    OpinionResult.summary, "Dict of the final opinions' mean, polarization, disagreement and index (their sum); "
+    "the key 'polarisation' is a deprecated alias.")
+OpinionResult.trajectory = _keys_property(  # type: ignore[assignment]
+    OpinionResult.trajectory, "Dict of per-step arrays step, mean, polarization, disagreement, change (empty "
+    "unless recorded); the key 'polarisation' is a deprecated alias.")
+
 lt_normalise = _api.deprecated_alias(lt_normalize, "lt_normalise", "lt_normalize")
 polarisation = _api.deprecated_alias(polarization, "polarisation", "polarization")
 polarisation_disagreement_index = _api.deprecated_alias(polarization_disagreement_index,
