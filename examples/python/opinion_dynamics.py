@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Opinion dynamics: how opinions settle when KOLs keep pushing a position. DeGroot averaging,
+"""
+Opinion dynamics with stubborn KOLs
+===================================
+
+Opinion dynamics: how opinions settle when KOLs keep pushing a position. DeGroot averaging,
 Friedkin-Johnsen equilibria with stubborn KOLs (direct solve vs iteration), polarization and
-disagreement, and choosing the KOLs that move the average opinion most."""
+disagreement, and choosing the KOLs that move the average opinion most.
+"""
 import numpy as np
 
 import kolsim
