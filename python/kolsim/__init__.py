@@ -125,9 +125,10 @@ class ConvergenceWarning(UserWarning):
 # Every compiled function gets a real signature, seed=None/int/Generator, a short error for a bad
 # keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
 # others report the whole call as one phase.
-_REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen"}
+_REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen",
+              "read_roster", "read_audience"}
 _ONE_PHASE = {"complex_greedy", "select_blockers", "plan_campaign", "replan_without", "maximize_opinion", "exact_spread",
-              "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
+              "estimate_competition", "exact_competition", "load_snapshot",
               "save_snapshot", "write_edge_list"}
 
 
