@@ -27,10 +27,11 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "breathe",
+    "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Doxyfile"]
+exclude_patterns = ["_build", "Doxyfile", "auto_examples/*.ipynb", "auto_examples/*.py"]
 myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 3
 html_theme = "furo"
@@ -43,6 +44,26 @@ autodoc_typehints = "none"
 # pybind11 signatures name C++ types numpydoc cannot link; the docstrings say them in words.
 nitpicky = False
 suppress_warnings = ["myst.xref_missing"]
+
+# The examples gallery (sphinx-gallery): examples/python rendered into auto_examples/ (generated,
+# not committed). Quick, self-contained examples run during the build and show their output;
+# the others (a dataset, files written, the long demo) are shown as code, so the site builds
+# offline. Every example runs in the test suite either way (example_python_* tests).
+_GALLERY_RUN = ("quickstart", "opinion_dynamics", "counter_narrative", "campaign_plan")
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples/python",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/(" + "|".join(_GALLERY_RUN) + r")\.py$",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "line_numbers": False,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "abort_on_example_error": True,
+    "show_memory": False,
+    "min_reported_time": 1e9,
+}
 
 # C++ API: doxygen XML for breathe, generated into the build folder on each build.
 DOXYGEN_XML = os.path.join(BUILD, "docs", "doxygen", "xml")

@@ -14,9 +14,11 @@ if [[ ${1:-} == --fuzz ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
 fi
 # `install_deps.sh --docs` (make docs, and the report-page browser test) also needs Sphinx with
-# its theme and extensions, doxygen for the C++ API pages and a headless browser.
+# its theme and extensions (sphinx-gallery renders examples/python), doxygen for the C++ API pages
+# and a headless browser.
 if [[ ${1:-} == --docs ]]; then
-  packages+=(python3-sphinx furo python3-numpydoc python3-myst-parser python3-breathe doxygen chromium)
+  packages+=(python3-sphinx furo python3-numpydoc python3-myst-parser python3-breathe doxygen chromium
+    python3-sphinx-gallery)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""Plan a KOL campaign within a budget: a roster with fees and scandal risk, a target audience,
-a certified plan with an independent Monte Carlo check, and a re-plan after a KOL drops out."""
+"""
+Plan a KOL campaign within a budget
+===================================
+
+Plan a KOL campaign within a budget: a roster with fees and scandal risk, a target audience,
+a certified plan with an independent Monte Carlo check, and a re-plan after a KOL drops out.
+"""
 import numpy as np
 
 import kolsim

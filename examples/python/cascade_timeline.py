@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""How fast does a message spread? One traced cascade and the mean reach per step, with a deadline,
-plotted to reach.png (Agg backend, written atomically)."""
+"""
+How fast does a message spread?
+===============================
+
+How fast does a message spread? One traced cascade and the mean reach per step, with a deadline,
+plotted to reach.png (Agg backend, written atomically).
+"""
 import os
 
 import kolsim

@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""Counter-narrative: a misleading story starts at five well-followed accounts. Which KOLs should
+"""
+Counter-narrative: which KOLs should carry the correction?
+==========================================================
+
+Counter-narrative: a misleading story starts at five well-followed accounts. Which KOLs should
 carry the correction? Contrast reach-maximising KOLs (IMM, ignoring the falsehood) with blocking
 KOLs (select_blockers, method="rr") on email-Eu-core when KOLSIM_DATA_DIR is set, else on a
-generated power-law network. Runs in seconds."""
+generated power-law network. Runs in seconds.
+"""
 import os
 
 import kolsim

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""The KOL campaign demo behind `make demo`.
+"""
+The KOL campaign demo (make demo)
+=================================
 
 An agency has a budget to spread a public-health message through paid influencers. On a real
 follower network (soc-Slashdot0902 through kolsim.datasets when KOLSIM_DATA_DIR points to a

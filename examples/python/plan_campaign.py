@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""Plan a KOL campaign on a real network (NetHEPT via kolsim.datasets when KOLSIM_DATA_DIR is set,
+"""
+Plan a KOL campaign on a real network
+=====================================
+
+Plan a KOL campaign on a real network (NetHEPT via kolsim.datasets when KOLSIM_DATA_DIR is set,
 else a generated one) with a generated roster: budget, scandal risk, a target audience with a
 group minimum, a deadline; print the plan, re-plan after a scandal, save the run record and the
-plots (reach vs budget, reach over time, reach per group) into --out (default: a temp folder)."""
+plots (reach vs budget, reach over time, reach per group) into --out (default: a temp folder).
+"""
 import argparse
 import os
 import tempfile

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""Quickstart: generate a follower network, estimate the reach of top-degree KOLs with error bars,
-then choose KOLs with IMM and OPIM-C and evaluate them independently."""
+"""
+Quickstart: spread and KOL selection
+====================================
+
+Generate a follower network, estimate the reach of top-degree KOLs with error bars,
+then choose KOLs with IMM and OPIM-C and evaluate them independently.
+"""
 import kolsim
 
 # 10,000 accounts, each following 4 earlier ones (power-law follower counts), weighted cascade.

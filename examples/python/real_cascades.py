@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""Predictions checked against real cascades: learn edge probabilities from the earlier 80% of a
+"""
+Predictions checked against real cascades
+=========================================
+
+Predictions checked against real cascades: learn edge probabilities from the earlier 80% of a
 real cascade set, predict the later 20% from their first adopter, and compare with weighted
 cascade, a fitted constant and trivalency. Prints one table per dataset and writes a
 predicted-vs-observed scatter and a calibration plot (PNG).

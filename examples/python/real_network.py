@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""Load a registered public dataset in one call (from $KOLSIM_DATA_DIR, the cache, or a download),
-then compare KOL selectors by an independent spread estimate."""
+"""
+A public dataset in one call: compare KOL selectors
+===================================================
+
+Load a registered public dataset in one call (from $KOLSIM_DATA_DIR, the cache, or a download),
+then compare KOL selectors by an independent spread estimate.
+"""
 import os
 
 import kolsim

@@ -31,7 +31,6 @@ from . import _core
 from ._core import (
     Audience,
     BuildReport,
-    CampaignPlan,
     ReplanResult,
     Roster,
     CompetitiveEstimate,
@@ -115,6 +114,7 @@ from ._core import (  # opinion dynamics (opinion/*.hpp)
 )
 
 from . import _api
+from .campaign import CampaignPlan
 
 __version__ = _core.__version__
 
@@ -128,9 +128,9 @@ class ConvergenceWarning(UserWarning):
 # keyword or type, and (long calls) progress=. Calls with C++ progress reports come first; the
 # others report the whole call as one phase.
 _REPORTING = {"estimate_spread", "imm", "opim_c", "greedy", "celf", "celf_plus_plus", "degroot", "friedkin_johnsen",
-              "select_blockers", "plan_campaign", "replan_without"}
-_ONE_PHASE = {"complex_greedy", "maximize_opinion", "exact_spread",
-              "estimate_competition", "exact_competition", "read_roster", "read_audience", "load_snapshot",
+              "select_blockers", "plan_campaign", "replan_without", "read_roster", "read_audience"}
+_ONE_PHASE = {"complex_greedy", "maximize_opinion", "exact_spread", "estimate_competition", "exact_competition",
+              "load_snapshot",
               "save_snapshot", "write_edge_list"}
 
 
@@ -157,8 +157,8 @@ def _wrap_core(name: str, check: Any = None, core_name: Optional[str] = None) ->
 for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "core_numbers", "degree_discount",
               "eigenvector_centrality", "erdos_renyi", "estimate_competition", "exact_competition", "exact_spread",
               "graph_checksum", "greedy", "hardware_threads", "imm", "influence_pagerank", "katz_centrality",
-              "load_snapshot", "opim_c", "plan_campaign", "preferential_attachment", "random_lt_weights",
-              "read_audience", "read_roster", "replan_without", "rmat", "save_snapshot", "simulate",
+              "load_snapshot", "opim_c", "preferential_attachment", "random_lt_weights",
+              "read_audience", "read_roster", "rmat", "save_snapshot", "simulate",
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
               "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
@@ -168,6 +168,20 @@ lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
 polarization_disagreement_index = _wrap_core("polarization_disagreement_index",
                                              core_name="polarisation_disagreement_index")
+
+
+def _keys_property(core_property: Any, doc: str) -> property:
+    return property(lambda self: _api.DeprecatedKeys(core_property.__get__(self)), doc=doc)
+
+
+# OpinionResult dicts: American keys ("polarization"), the British "polarisation" a deprecated alias.
+OpinionResult.summary = _keys_property(  # type: ignore[assignment]
+    OpinionResult.summary, "Dict of the final opinions' mean, polarization, disagreement and index (their sum); "
+    "the key 'polarisation' is a deprecated alias.")
+OpinionResult.trajectory = _keys_property(  # type: ignore[assignment]
+    OpinionResult.trajectory, "Dict of per-step arrays step, mean, polarization, disagreement, change (empty "
+    "unless recorded); the key 'polarisation' is a deprecated alias.")
+
 lt_normalise = _api.deprecated_alias(lt_normalize, "lt_normalise", "lt_normalize")
 polarisation = _api.deprecated_alias(polarization, "polarisation", "polarization")
 polarisation_disagreement_index = _api.deprecated_alias(polarization_disagreement_index,
@@ -883,6 +897,21 @@ def _check_blockers(given: Dict[str, Any]) -> None:
                                          "imm": ("imm_epsilon",), "degree": (), "neighborhood": (),
                                          "neighbourhood": ()})(given)
 
+
+def _unwrap_plan(given: Dict[str, Any]) -> None:
+    if isinstance(given.get("plan"), CampaignPlan):
+        given["plan"] = given["plan"].core
+
+
+# One plan type: plan_campaign returns the same rich kolsim.CampaignPlan as Campaign.plan().
+plan_campaign = _api.wrap(_core.plan_campaign, progress=True, one_phase=True,
+                          after=lambda given, r: CampaignPlan(r, given.get("model"), given.get("roster")))
+plan_campaign.__signature__ = plan_campaign.__signature__.replace(  # type: ignore[attr-defined]
+    return_annotation=CampaignPlan)
+replan_without = _api.wrap(_core.replan_without, progress=True, one_phase=True, check=_unwrap_plan)
+replan_without.__signature__ = replan_without.__signature__.replace(  # type: ignore[attr-defined]
+    parameters=[p.replace(annotation=CampaignPlan) if p.name == "plan" else p
+                for p in replan_without.__signature__.parameters.values()])  # type: ignore[attr-defined]
 
 estimate_spread = _wrap_core("estimate_spread", _check_estimate)
 select_blockers = _api.wrap(_core.select_blockers, progress=True, check=_check_blockers,

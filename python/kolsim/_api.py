@@ -344,6 +344,50 @@ def with_progress(fn: Callable[..., Any], label: str, *, phased: bool = False) -
     return call
 
 
+class DeprecatedKeys(dict):
+    """A result dict (``OpinionResult.summary``, ``.trajectory``) whose former British key names
+    still work for one release: ``d["polarisation"]`` returns ``d["polarization"]`` with a
+    DeprecationWarning. Only the American keys are stored (iteration, ``in`` and equality see
+    those).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from kolsim._api import DeprecatedKeys
+    >>> d = DeprecatedKeys({"polarization": 2.0})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     d["polarisation"], w[0].category.__name__
+    (2.0, 'DeprecationWarning')
+    """
+
+    ALIASES = {"polarisation": "polarization"}
+
+    def __init__(self, data: Any = (), **kw: Any):
+        items = dict(data, **kw)
+        # A record pickled before the rename: its British keys become American ones, in place.
+        super().__init__((self.ALIASES[k] if k in self.ALIASES and self.ALIASES[k] not in items else k, v)
+                         for k, v in items.items())
+
+    def __missing__(self, key: Any) -> Any:
+        new = self.ALIASES.get(key)
+        if new is None or new not in self:
+            raise KeyError(key)
+        warnings.warn(f"the key {key!r} is deprecated; use {new!r} (American spelling, as numpy and networkx)",
+                      DeprecationWarning, stacklevel=2)
+        return dict.__getitem__(self, new)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return dict.__getitem__(self, key)
+        if self.ALIASES.get(key) in self:
+            return self[key]
+        return default
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+
 def deprecated_alias(fn: Callable[..., Any], old: str, new: str) -> Callable[..., Any]:
     """``fn`` under its former (British) name: same behaviour plus a DeprecationWarning."""
 

@@ -3,9 +3,10 @@
 ``table()``, ``replan_without(account)`` and plots, roster/audience builders, and the three
 campaign plots (reach vs budget, reach over time, reach per audience group).
 
-The planning itself runs in C++ (:func:`kolsim.plan_campaign`); this module only arranges its
-inputs and draws its outputs. Plots use matplotlib (Agg when no display), return the Figure, and
-with ``path`` save a PNG atomically (temporary file in the same folder + ``os.replace``).
+The planning itself runs in C++ (:func:`kolsim.plan_campaign`, which returns this module's
+:class:`CampaignPlan`); this module only arranges its inputs and draws its outputs. Plots use
+matplotlib (Agg when no display), return the Figure, and with ``path`` save a PNG atomically
+(temporary file in the same folder + ``os.replace``).
 
 Examples
 --------
@@ -26,7 +27,7 @@ import numpy as np
 from . import _core
 
 __all__ = [
-    "Campaign", "Plan", "audience_from_groups", "generated_roster", "plot_group_reach", "plot_reach_over_time",
+    "Campaign", "CampaignPlan", "Plan", "audience_from_groups", "generated_roster", "plot_group_reach", "plot_reach_over_time",
     "plot_reach_vs_budget", "roster_from_arrays",
 ]
 
@@ -288,12 +289,15 @@ def plot_group_reach(plan: Any, *, path: Any = None, ax: Any = None, relative: b
     return fig
 
 
-class Plan:
-    """A :class:`kolsim.CampaignPlan` together with the model and roster it was made from, so it
-    can re-plan itself. Every attribute of the C++ plan is available (``kols``, ``reach``,
-    ``reach_se``, ``certified_ratio``, ``to_json()``, ``save_json(path)``, ...), plus
-    ``groups`` and ``budget_curve`` as lists of dicts, ``table()``, ``replan_without(account)``
-    and the plots.
+class CampaignPlan:
+    """A campaign plan: what :func:`kolsim.plan_campaign` and :meth:`Campaign.plan` both return.
+
+    It holds the compiled record (``core``, a ``kolsim._core.CampaignPlan``) together with the
+    model and roster it was made from, so it can re-plan itself. Every attribute of the record is
+    available (``kols``, ``reach``, ``reach_se``, ``certified_ratio``, ``to_json()``,
+    ``as_dict()``, ``save_json(path)``, ...), plus ``groups`` and ``budget_curve`` as lists of
+    dicts, ``table()``, ``replan_without(account)``, the three plots, ``save_plots(folder)`` and
+    ``save_html(path)`` (the report page). ``kolsim.campaign.Plan`` is the same class.
     """
 
     def __init__(self, core: Any, model: Any, roster: Any):
@@ -302,7 +306,16 @@ class Plan:
         self.roster = roster
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("core", "model", "roster") or name.startswith("__"):  # unpickling, copy, before __dict__
+            raise AttributeError(name)
         return getattr(self.core, name)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | {n for n in dir(self.core) if not n.startswith("_")})
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("cannot pickle kolsim.CampaignPlan: it holds C++ campaign records with no pickled form; "
+                        "keep plan.as_dict() or plan.save_json(path) and the numbers you need")
 
     def __str__(self) -> str:
         return self.core.to_table()
@@ -327,7 +340,7 @@ class Plan:
     def replan_without(self, account: int) -> Any:
         """Reach lost if KOL ``account`` drops out, and the best re-plan with the freed budget
         (a :class:`kolsim.ReplanResult`: reach_lost +- reach_lost_se, replacements, reach_after,
-        and the re-plan itself as ``replacement``)."""
+        and the re-plan itself as ``replacement``, a record like ``core``)."""
         return _core.replan_without(self.model, self.roster, self.core, int(account))
 
     def plot_reach_vs_budget(self, **kw: Any) -> Any:
@@ -363,9 +376,12 @@ class Plan:
         return paths
 
 
+Plan = CampaignPlan  # the earlier name
+
+
 class Campaign:
     """A model and a roster with default planning options; ``plan(**overrides)`` runs
-    :func:`kolsim.plan_campaign` and returns a :class:`Plan`.
+    :func:`kolsim.plan_campaign` and returns its :class:`CampaignPlan`.
 
     Parameters
     ----------
@@ -393,11 +409,15 @@ class Campaign:
         self.roster = roster
         self.options = dict(options)
 
-    def plan(self, **overrides: Any) -> Plan:
+    def plan(self, **overrides: Any) -> CampaignPlan:
+        """:func:`kolsim.plan_campaign` with the campaign's options updated by ``overrides``
+        (``progress=`` included)."""
+        import kolsim
+
         opts = dict(self.options)
         opts.update(overrides)
-        return Plan(_core.plan_campaign(self.model, self.roster, **opts), self.model, self.roster)
+        return kolsim.plan_campaign(self.model, self.roster, **opts)
 
-    def sweep(self, budgets: Iterable[float], **overrides: Any) -> List[Plan]:
+    def sweep(self, budgets: Iterable[float], **overrides: Any) -> List[CampaignPlan]:
         """One plan per budget (independent runs, same seed)."""
         return [self.plan(budget=float(b), **overrides) for b in budgets]

@@ -38,13 +38,15 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _api, _core
-from ._core import Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood, learn_credit
+from ._core import Cascades, LearnedProbabilities, SizeDistribution, ic_log_likelihood
 
 # The iterative learners take progress= (True: a tqdm bar; a callable: (phase, done, total) with
-# phases "em prior pass" / "em" or "netrate", done = iterations) and give short argument errors.
+# phases "em prior pass" / "em" or "netrate", done = iterations; learn_credit: "evidence" =
+# cascades walked, then "credit" = edges scored) and give short argument errors.
 learn_ic_em = _api.wrap(_core.learn_ic_em, progress=True)
 learn_netrate = _api.wrap(_core.learn_netrate, progress=True)
-learn_ic_em.__module__ = learn_netrate.__module__ = __name__
+learn_credit = _api.wrap(_core.learn_credit, progress=True)
+learn_ic_em.__module__ = learn_netrate.__module__ = learn_credit.__module__ = __name__
 
 __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
@@ -87,7 +89,8 @@ Cascades.from_lists = staticmethod(_from_lists)
 
 
 def read_cascades(path: "os.PathLike[str] | str | bytes", graph: Any, *, format: str = "auto",
-                  root_field: bool = True, allow_outside: bool = True, min_size: int = 1) -> Cascades:
+                  root_field: bool = True, allow_outside: bool = True, min_size: int = 1,
+                  progress: Any = False) -> Cascades:
     """Read cascades and join them to ``graph``'s accounts.
 
     Parameters
@@ -104,6 +107,9 @@ def read_cascades(path: "os.PathLike[str] | str | bytes", graph: Any, *, format:
         Adopters that are not accounts of the graph are counted per cascade (``True``) or an error.
     min_size
         Cascades with fewer in-graph adopters are skipped (counted in ``.report``).
+    progress
+        True: a tqdm bar; a callable: called with (phase, done, total), phase "read" (lines
+        parsed of the file's lines) and, for the long CSV, "join" (cascades joined).
 
     Returns
     -------
@@ -111,8 +117,9 @@ def read_cascades(path: "os.PathLike[str] | str | bytes", graph: Any, *, format:
         With ``.report``: lines, cascades, adoptions, outside_adoptions, repeat_adoptions,
         skipped_small. Malformed lines raise :class:`kolsim.ParseError` with ``file`` and ``line``.
     """
-    c, report = _core._read_cascades(path, graph, format=format, root_field=root_field,
-                                     allow_outside=allow_outside, min_size=min_size)
+    with _api.progress_scope(progress, "read_cascades"):
+        c, report = _core._read_cascades(path, graph, format=format, root_field=root_field,
+                                         allow_outside=allow_outside, min_size=min_size)
     c.graph = graph
     c.report = report
     return c

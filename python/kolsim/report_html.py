@@ -29,7 +29,7 @@ import os
 import tempfile
 from typing import Any, Dict, List, Mapping, Optional
 
-__all__ = ["plan_html", "save_html"]
+__all__ = ["main", "plan_html", "save_html"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:72em;color:#222;
@@ -80,6 +80,8 @@ def _figure(fig: Any, caption: str, name: str) -> str:
 
 
 def _record_of(plan: Any) -> Dict[str, Any]:
+    if isinstance(plan, Mapping):  # a run record already (the CLI's --html, a saved plan.json)
+        return json.loads(json.dumps(plan))
     core = getattr(plan, "core", plan)
     return json.loads(core.to_json())
 
@@ -90,7 +92,9 @@ def plan_html(plan: Any, *, title: str = "KOL campaign plan", assumptions: Optio
 
     Parameters
     ----------
-    plan : kolsim.campaign.Plan or kolsim.CampaignPlan
+    plan : kolsim.CampaignPlan, its compiled record, or the run record as a dict
+        (``plan.as_dict()``, a ``plan.save_json`` file or ``kolsim plan --record`` loaded with
+        :func:`json.load`): the page is made from the record alone, so all give the same page.
     title : str
     assumptions : mapping, optional
         Extra lines for the assumptions table (say where the roster and the probabilities came
@@ -105,7 +109,7 @@ def plan_html(plan: Any, *, title: str = "KOL campaign plan", assumptions: Optio
     from . import campaign as kc
 
     rec = _record_of(plan)
-    core = getattr(plan, "core", plan)
+    core = rec  # the plots read the record too
     par, tot, gua = rec["parameters"], rec["totals"], rec["guarantee"]
     weighted = bool(par["weighted_audience"])
     unit = "weighted reach" if weighted else "accounts reached"
@@ -198,6 +202,9 @@ def plan_html(plan: Any, *, title: str = "KOL campaign plan", assumptions: Optio
             ("audience", "weighted" if weighted else "every account counts 1"),
             ("selection rule", html.escape(par["method"])),
             ("already contracted", str(len(par["contracted"]))), ("excluded", str(len(par["excluded"])))]
+    prob = rec.get("probabilities")  # the CLI's record says which edge probabilities were used
+    if isinstance(prob, Mapping):
+        rows.append(("edge probabilities", html.escape(", ".join(f"{k} {v}" for k, v in prob.items()))))
     for k, v in (assumptions or {}).items():
         rows.append((html.escape(str(k)), html.escape(str(v))))
     for k, v in rows:
@@ -238,3 +245,24 @@ def save_html(plan: Any, path: "os.PathLike[str] | str", **kw: Any) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python3 -m kolsim.report_html RECORD.json REPORT.html [--title T]``: the report page of a
+    saved run record (what ``kolsim plan ... --html REPORT.html`` runs)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python3 -m kolsim.report_html",
+                                 description="Write the campaign report page of a plan's JSON run record.")
+    ap.add_argument("record", help="the run record (plan.save_json / kolsim plan --record)")
+    ap.add_argument("output", help="the HTML file to write (atomically)")
+    ap.add_argument("--title", default="KOL campaign plan")
+    args = ap.parse_args(argv)
+    with open(args.record, encoding="utf-8") as f:
+        rec = json.load(f)
+    save_html(rec, args.output, title=args.title)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -247,7 +247,8 @@ Examples
       [](py::handle csv_path, const FollowerGraph& g, bool include_non_roster, double non_roster_fee,
          double non_roster_risk) {
         const std::string p = to_path(csv_path);
-        const RosterOptions o = roster_options(include_non_roster, non_roster_fee, non_roster_risk);
+        RosterOptions o = roster_options(include_non_roster, non_roster_fee, non_roster_risk);
+        o.progress = python_progress();
         return without_gil([&] { return read_roster(p, g, o); });
       },
       py::arg("csv_path"), py::arg("g"), py::arg("include_non_roster") = false, py::arg("non_roster_fee") = 0.0,
@@ -310,6 +311,7 @@ Examples
         AudienceOptions o;
         o.group_weights = std::move(group_weights);
         o.other_weight = other_weight;
+        o.progress = python_progress();
         return without_gil([&] { return read_audience(p, g, o); });
       },
       py::arg("csv_path"), py::arg("g"), py::arg("group_weights") = std::map<std::string, double>{},

@@ -320,6 +320,7 @@ void bind_learn(py::module_& m) {
           o.root_field = root_field;
           o.allow_outside = allow_outside;
           o.min_size = min_size;
+          o.progress = python_progress();
           const std::string p = to_path(path);
           CascadeReadReport rep;
           Cascades c = without_gil([&] { return read_cascades(p, g, o, &rep); });

@@ -26,7 +26,7 @@ struct PyOpinionResult {
 py::dict summary_dict(const OpinionSummary& s) {
   py::dict d;
   d["mean"] = s.mean;
-  d["polarisation"] = s.polarisation;
+  d["polarization"] = s.polarisation;  // American key, as numpy/networkx; kolsim keeps "polarisation" as an alias
   d["disagreement"] = s.disagreement;
   d["index"] = s.index();
   return d;
@@ -45,7 +45,7 @@ py::dict trajectory_dict(const std::vector<OpinionStep>& steps) {
   py::dict d;
   d["step"] = to_numpy(std::move(step));
   d["mean"] = to_numpy(std::move(mean));
-  d["polarisation"] = to_numpy(std::move(pol));
+  d["polarization"] = to_numpy(std::move(pol));
   d["disagreement"] = to_numpy(std::move(dis));
   d["change"] = to_numpy(std::move(change));
   return d;
@@ -85,9 +85,10 @@ void bind_opinion(py::module_& m) {
       .def_readonly("converged", &PyOpinionResult::converged)
       .def_readonly("residual", &PyOpinionResult::residual,
                     "FJ: max-norm residual of the linear system; DeGroot: largest change of the last step.")
-      .def_readonly("summary", &PyOpinionResult::summary, "mean, polarisation, disagreement, index.")
+      .def_readonly("summary", &PyOpinionResult::summary,
+                    "Dict of the final opinions' mean, polarization, disagreement and index (their sum).")
       .def_readonly("trajectory", &PyOpinionResult::trajectory,
-                    "Per-step arrays step, mean, polarisation, disagreement, change (empty unless recorded).")
+                    "Dict of per-step arrays step, mean, polarization, disagreement, change (empty unless recorded).")
       .def_readonly("seconds", &PyOpinionResult::seconds)
       .def("__repr__", [](const PyOpinionResult& r) {
         return detail::concat("OpinionResult(method='", r.method, "', n=", r.opinions.size(),
@@ -229,12 +230,12 @@ Examples
   m.def(
       "polarisation", [](py::handle opinions) { return polarisation(opinion_vector(opinions, "opinions")); },
       py::arg("opinions"),
-      R"doc(Polarisation sum_i (x_i - mean)^2 (Musco, Musco, Tsourakakis 2018).
+      R"doc(Polarization sum_i (x_i - mean)^2 (Musco, Musco, Tsourakakis 2018).
 
 Examples
 --------
 >>> import kolsim
->>> kolsim.polarisation([0.0, 1.0, 2.0])
+>>> kolsim.polarization([0.0, 1.0, 2.0])
 2.0
 )doc");
   m.def(
@@ -270,12 +271,12 @@ Examples
         return polarisation_disagreement_index(graph, opinion_vector(opinions, "opinions"), use_edge_weights);
       },
       py::arg("graph"), py::arg("opinions"), py::arg("use_edge_weights") = true,
-      R"doc(Polarisation + disagreement (Musco et al. 2018).
+      R"doc(Polarization + disagreement (Musco et al. 2018).
 
 Examples
 --------
 >>> import kolsim
->>> kolsim.polarisation_disagreement_index(kolsim.from_edges([0], [1]), [0.0, 2.0])
+>>> kolsim.polarization_disagreement_index(kolsim.from_edges([0], [1]), [0.0, 2.0])
 6.0
 )doc");
 
@@ -301,7 +302,7 @@ Examples
       py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("method") = "direct",
       py::arg("lazy") = true, py::arg("solver_tol") = 1e-13, py::arg("use_edge_weights") = true,
       py::arg("threads") = 0,
-      R"doc(Choose k accounts to make stubborn (opinion ``stubborn_opinion``) to maximise the sum of
+      R"doc(Choose k accounts to make stubborn (opinion ``stubborn_opinion``) to maximize the sum of
 Friedkin-Johnsen equilibrium opinions (Gionis, Terzi, Tsaparas, SDM 2013).
 
 Greedy with exact marginal gains (lazy evaluation with transposed-solve bounds). When every
@@ -327,7 +328,7 @@ Examples
 --------
 >>> import kolsim
 >>> g = kolsim.from_edges([0, 1, 2, 3], [1, 2, 3, 4])
->>> kolsim.maximise_opinion(g, 1, [0.0] * 5, 0.9).seeds.tolist()
+>>> kolsim.maximize_opinion(g, 1, [0.0] * 5, 0.9).seeds.tolist()
 [0]
 )doc");
 }

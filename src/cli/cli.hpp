@@ -176,6 +176,7 @@ struct PlanArgs {
 
 struct PlanCommand {
   PlanArgs plan;
+  std::string html;  ///< --html FILE: the report page (written by the kolsim Python package)
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;

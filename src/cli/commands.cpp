@@ -2,8 +2,16 @@
 /// The `kolsim` subcommands: info, convert, spread, select, plan, replan, compete and block.
 /// spread --hours, select --deadline-hours and plan/replan --deadline-hours run the
 /// continuous-time IC (an exponential delay per live edge, mean --delay-hours).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -699,15 +707,76 @@ Json plan_record(const CampaignPlan& plan, const LoadedGraph& g) {
   return record;
 }
 
+#ifndef KOLSIM_PYTHON_EXECUTABLE
+#define KOLSIM_PYTHON_EXECUTABLE "python3"
+#endif
+#ifndef KOLSIM_BUILD_PYTHONPATH
+#define KOLSIM_BUILD_PYTHONPATH ""
+#endif
+
+/// Writes the report page of `record` to `html` with the one page writer there is, the kolsim
+/// Python package (`python3 -m kolsim.report_html RECORD HTML`, which writes atomically), so the
+/// CLI page and plan.save_html() are the same page. The interpreter is $KOLSIM_PYTHON, else the
+/// one kolsim was built for; the build tree's package is put first on PYTHONPATH when it exists.
+void write_report_html(const Json& record, const std::string& html) {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::absolute(html);
+  const std::string dir = target.parent_path().string();
+  std::string tmp = (fs::path(dir) / ".kolsim-record-XXXXXX").string();
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) throw IoError(html + ": cannot create a temporary file in " + dir + ": " + std::strerror(errno));
+  ::close(fd);
+  tmp.assign(name.data());
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } remove_tmp{tmp};
+  write_file_atomic(tmp, detail::json_text(record));
+
+  const char* env_python = std::getenv("KOLSIM_PYTHON");
+  const std::string python = env_python && *env_python ? env_python : KOLSIM_PYTHON_EXECUTABLE;
+  const std::string build_path = KOLSIM_BUILD_PYTHONPATH;
+  std::error_code ec;
+  if (!build_path.empty() && fs::exists(fs::path(build_path) / "kolsim" / "report_html.py", ec)) {
+    const char* old = std::getenv("PYTHONPATH");
+    const std::string value = build_path + (old && *old ? ":" + std::string(old) : std::string());
+    ::setenv("PYTHONPATH", value.c_str(), 1);
+  }
+  std::vector<std::string> args{python, "-m", "kolsim.report_html", tmp, target.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ);
+  if (rc != 0)
+    throw IoError("--html: cannot run " + python + " (" + std::strerror(rc) +
+                  "); the report page is written by the kolsim Python package (set KOLSIM_PYTHON)");
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw IoError("--html: `" + python + " -m kolsim.report_html` failed (exit " +
+                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
+                  ", its message above); the report page needs the kolsim Python package with matplotlib, "
+                  "importable by " + python + " (set KOLSIM_PYTHON to choose the interpreter)");
+}
+
 }  // namespace
 
 void PlanCommand::add(CLI::App& tool) {
   app = tool.add_subcommand("plan", "plan a KOL campaign from a roster CSV (account,fee[,risk,platform,tags])");
   add_plan_args(app, plan);
+  app->add_option("--html", html,
+                  "also write the report page (one self-contained HTML file: KOL table, plots, assumptions, run "
+                  "record; the same page as Python's plan.save_html) to this file, atomically");
 }
 
 int PlanCommand::run() const {
   CampaignSpec spec = plan_spec(plan);
+  if (!html.empty()) check_output_path(html);  // fail now, not after the computation
   auto g = load_graph(plan.graph, NeedProbabilities::required);
   const Roster r = read_roster(plan.roster, g.graph);
   if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
@@ -723,6 +792,10 @@ int PlanCommand::run() const {
   if (!plan.record.empty()) {
     write_file_atomic(plan.record, detail::json_text(record));
     std::cerr << "wrote run record " << plan.record << "\n";
+  }
+  if (!html.empty()) {
+    write_report_html(record, html);
+    std::cerr << "wrote report page " << html << "\n";
   }
   return 0;
 }

@@ -54,11 +54,26 @@ class CsvReader {
       : path_(path), text_(slurp(path, what)), lines_(detail::strip_bom(text_)) {}
   const std::string& path() const { return path_; }
   std::uint64_t line() const { return lines_.line_number(); }
+  /// Bytes of the file parsed so far (through the end of the last row returned) and in all.
+  std::uint64_t bytes_read() const { return read_; }
+  std::uint64_t bytes_total() const { return text_.size(); }
+
+  /// ("read", bytes_read, bytes_total): at the first call, then every 64 KiB of text, and at
+  /// the end (`done`: every byte read).
+  void report(const ProgressFn& progress, bool done = false) {
+    if (!progress) return;
+    if (done) read_ = text_.size();
+    if (started_ && !done && read_ < reported_ + (std::uint64_t{1} << 16)) return;
+    started_ = true;
+    reported_ = read_;
+    report_progress(progress, "read", read_, text_.size());
+  }
 
   /// Next data row (skipping blank and '#' lines); false at end of file.
   bool next(std::vector<std::string>& fields) {
     std::string_view s;
     while (lines_.next(s)) {
+      read_ = static_cast<std::uint64_t>(s.data() + s.size() - text_.data());
       std::size_t i = 0;
       while (i < s.size() && detail::is_field_blank(s[i])) ++i;
       if (i == s.size() || s[i] == '#') continue;
@@ -129,6 +144,8 @@ class CsvReader {
   std::vector<std::string> names_;
   std::string scratch_;
   std::uint64_t header_line_ = 0;
+  std::uint64_t read_ = 0, reported_ = 0;
+  bool started_ = false;
 };
 
 account_t parse_account(const CsvReader& r, const std::string& s) {
@@ -194,12 +211,15 @@ vertex_t row_vertex(const CsvReader& r, const FollowerGraph& g, const std::strin
 
 Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const RosterOptions& options) {
   CsvReader r(csv_path, "roster file");
+  r.report(options.progress);
   const auto cols = r.header();
   const std::size_t c_acc = column(cols, "account"), c_fee = column(cols, "fee"), c_risk = column(cols, "risk"),
                     c_plat = column(cols, "platform"), c_tags = column(cols, "tags");
   if (c_acc == SIZE_MAX) r.fail("missing required column 'account' in the header");
   if (c_fee == SIZE_MAX) r.fail("missing required column 'fee' in the header");
-  Roster ro(g, options);
+  RosterOptions kept = options;
+  kept.progress = {};  // the roster outlives the call; the callback does not
+  Roster ro(g, kept);
   std::vector<std::uint64_t> first_line(g.num_vertices(), 0);
   std::vector<std::string> f;
   while (r.next(f)) {
@@ -213,7 +233,9 @@ Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const Ro
     if (c_plat != SIZE_MAX) e.platform = f[c_plat];
     if (c_tags != SIZE_MAX) e.tags = split_tags(f[c_tags]);
     ro.add(std::move(e));
+    r.report(options.progress);
   }
+  r.report(options.progress, true);
   if (ro.size() == 0 && !options.include_non_roster)
     throw ParseError(csv_path, r.header_line(),
                      "roster has no rows: the header is followed by no KOL rows (a campaign would hire nobody)");
@@ -222,6 +244,7 @@ Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const Ro
 
 Audience read_audience(const std::string& csv_path, const FollowerGraph& g, const AudienceOptions& opt) {
   CsvReader r(csv_path, "audience file");
+  r.report(opt.progress);
   const auto cols = r.header();
   const std::size_t c_acc = column(cols, "account"), c_group = column(cols, "group"), c_w = column(cols, "weight");
   if (c_acc == SIZE_MAX) r.fail("missing required column 'account' in the header");
@@ -250,7 +273,9 @@ Audience read_audience(const std::string& csv_path, const FollowerGraph& g, cons
       row_weight[v] = w;
     }
     ++rows;
+    r.report(opt.progress);
   }
+  r.report(opt.progress, true);
   if (rows == 0)
     throw ParseError(csv_path, r.header_line(), "audience has no rows: the header is followed by no account rows");
   if (c_group != SIZE_MAX) a.apply_group_weights(opt);  // std::invalid_argument for bad options

@@ -178,10 +178,16 @@ struct Joiner {
   }
 };
 
+/// ("read", lines parsed, lines) every 4096 lines, from the reader loops.
+void report_lines(const ProgressFn& progress, std::uint64_t done, std::size_t total) {
+  if (progress && done % 4096 == 0) report_progress(progress, "read", done, total);
+}
+
 void read_per_line(const std::string& path, const std::vector<std::string_view>& lines, Joiner& j) {
   LineReader lr{path};
   std::vector<std::pair<account_t, double>> pairs;
   for (std::string_view raw : lines) {
+    report_lines(j.opt.progress, lr.line, lines.size());
     ++lr.line;
     ++j.rep.lines;
     const std::string_view s = trim(raw);
@@ -226,6 +232,7 @@ void read_long_csv(const std::string& path, const std::vector<std::string_view>&
   std::unordered_map<std::uint64_t, std::vector<std::pair<account_t, double>>> groups;
   std::unordered_map<std::uint64_t, std::uint64_t> first_line;
   for (std::string_view raw : lines) {
+    report_lines(j.opt.progress, lr.line, lines.size());
     ++lr.line;
     ++j.rep.lines;
     const std::string_view s = trim(raw);
@@ -255,10 +262,15 @@ void read_long_csv(const std::string& path, const std::vector<std::string_view>&
                             lr.time(f[static_cast<std::size_t>(col_time)]));
   }
   if (col_id < 0) throw ParseError(path, 0, "no header row (cascade_id,account,time)");
+  report_progress(j.opt.progress, "read", lines.size(), lines.size());
+  std::uint64_t joined = 0;
   for (std::uint64_t id : order) {
+    if (joined % 4096 == 0) report_progress(j.opt.progress, "join", joined, order.size());
     LineReader at{path, first_line[id]};
     j.finish(at, id, groups[id], true);
+    ++joined;
   }
+  report_progress(j.opt.progress, "join", order.size(), order.size());
 }
 
 }  // namespace
@@ -283,10 +295,12 @@ Cascades read_cascades(const std::string& path, const FollowerGraph& g, const Ca
   Cascades out;
   out.graph_vertices = g.num_vertices();
   Joiner j(g, options, rep, out);
-  if (fmt == CascadeFormat::long_csv)
+  if (fmt == CascadeFormat::long_csv) {
     read_long_csv(path, lines, j);
-  else
+  } else {
     read_per_line(path, lines, j);
+    report_progress(options.progress, "read", lines.size(), lines.size());
+  }
   return out;
 }
 

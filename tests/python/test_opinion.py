@@ -3,6 +3,7 @@
 solve, stubborn KOLs, measures, greedy opinion maximisation against brute force, error mapping."""
 import itertools
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -62,7 +63,7 @@ def test_degroot_consensus_is_left_perron_vector(test_seed):
     assert np.allclose(r.opinions, pi @ x0, atol=1e-10, rtol=0)
     assert r.opinions.dtype == np.float64 and r.opinions.shape == (g.num_vertices,)
     assert len(r.trajectory["mean"]) == r.iterations + 1
-    assert r.trajectory["polarisation"][-1] < 1e-18
+    assert r.trajectory["polarization"][-1] < 1e-18
 
 
 @pytest.mark.parametrize("method", ["direct", "bicgstab", "sparse_lu", "iterate"])
@@ -156,3 +157,25 @@ def test_errors_are_mapped(tiny_graph):
         kolsim.degroot(tiny_graph, ["a"] * n)
     with pytest.raises(ValueError, match="exceeds"):
         kolsim.maximize_opinion(tiny_graph, n + 1, np.zeros(n), 0.5)
+
+
+def test_result_keys_are_american_and_the_british_key_is_a_deprecated_alias():
+    g = kolsim.from_edges([0, 1], [1, 2])
+    x0 = [0.0, 1.0, 2.0]
+    for r in (kolsim.degroot(g, x0, steps=3, tol=0),
+              kolsim.friedkin_johnsen(g, x0, 0.5, method="iterate", steps=3, tol=0, record_trajectory=True)):
+        assert list(r.summary) == ["mean", "polarization", "disagreement", "index"]
+        assert list(r.trajectory) == ["step", "mean", "polarization", "disagreement", "change"]
+        assert r.summary["polarization"] == pytest.approx(kolsim.polarization(r.opinions))
+        assert "polarisation" not in r.summary  # only the American key is stored
+        with pytest.warns(DeprecationWarning, match="'polarisation' is deprecated; use 'polarization'"):
+            assert r.summary["polarisation"] == r.summary["polarization"]
+        with pytest.warns(DeprecationWarning, match="'polarisation' is deprecated"):
+            assert np.array_equal(r.trajectory["polarisation"], r.trajectory["polarization"])
+        with pytest.warns(DeprecationWarning):
+            assert r.summary.get("polarisation") == r.summary["polarization"]
+        assert r.summary.get("nope", 7) == 7
+        with pytest.raises(KeyError):
+            r.summary["nope"]
+        back = pickle.loads(pickle.dumps(r))
+        assert back.summary == r.summary and "polarization" in back.trajectory

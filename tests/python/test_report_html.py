@@ -4,6 +4,7 @@ headless browser (Debian `chromium`): it renders, logs no console error, and eve
 page equals the plan's JSON record."""
 import base64
 import html.parser
+import inspect
 import io
 import json
 import os
@@ -173,3 +174,73 @@ def test_console_error_detection_can_fail(tmp_path):
     run = _chromium(tmp_path, bad.as_uri(), "--dump-dom")
     errors = _console_errors(run.stderr)
     assert any('"boom"' in e for e in errors) and any("Uncaught ReferenceError" in e for e in errors)
+
+
+# ----------------------------------------------------------------------------------------------
+# One plan type, one page writer: plan_campaign, Campaign.plan() and `kolsim plan --html`.
+
+
+def test_plan_campaign_returns_the_same_rich_plan_as_campaign(plan, tmp_path):
+    model, roster = plan.model, plan.roster
+    direct = kolsim.plan_campaign(model, roster, budget=2500.0, deadline=3, check_trials=200, seed=9)
+    via = kc.Campaign(model, roster, budget=2500.0, deadline=3, check_trials=200, seed=9).plan()
+    assert type(direct) is type(via) is type(plan) is kolsim.CampaignPlan is kc.Plan
+    assert direct.seeds.tolist() == via.seeds.tolist() and direct.reach == via.reach
+    for name in ("save_html", "table", "replan_without", "plot_reach_vs_budget", "save_plots", "groups",
+                 "budget_curve", "to_json", "save_json"):
+        assert hasattr(direct, name), name
+    assert direct.table() == str(direct) == direct.core.to_table()
+    out = tmp_path / "direct.html"
+    direct.save_html(out)
+    check_numbers(out.read_text(encoding="utf-8"), json.loads(direct.to_json()))
+    # The module-level replan_without takes the rich plan too, and agrees with the method.
+    dropped = int(direct.seeds[0])
+    a, b = kolsim.replan_without(model, roster, direct, dropped), direct.replan_without(dropped)
+    assert a.dropped == b.dropped == dropped and a.reach_lost == b.reach_lost
+    assert inspect.signature(kolsim.plan_campaign).return_annotation is kolsim.CampaignPlan
+
+
+def test_page_from_the_record_is_the_page_of_the_plan(plan):
+    assert plan_html(plan) == plan_html(plan.as_dict()) == plan_html(json.loads(plan.to_json()))
+
+
+def _cli():
+    exe = os.environ.get("KOLSIM_CLI") or os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(kolsim.__file__)))), "kolsim")
+    return exe if os.path.isfile(exe) and os.access(exe, os.X_OK) else None
+
+
+needs_cli = pytest.mark.skipif(_cli() is None, reason="the kolsim CLI is not built next to build/python (KOLSIM_CLI)")
+
+
+def _cli_inputs(tmp_path):
+    (tmp_path / "g.txt").write_text("".join(f"{u} {v} 0.4\n" for u in range(1, 30) for v in (u + 1, u + 3)))
+    (tmp_path / "roster.csv").write_text("account,fee,risk,platform\n1,5,0,x\n4,3,0.2,y\n10,2,0,x\n20,4,0,y\n")
+    return ["plan", "g.txt", "--probability-column", "2", "--roster", "roster.csv", "--budget", "9",
+            "--check-trials", "300", "--epsilon", "0.2", "--seed", "3"]
+
+
+@needs_cli
+def test_cli_plan_html_writes_the_same_page(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(kolsim.__file__))))
+    args = _cli_inputs(tmp_path)
+    run = subprocess.run([_cli(), *args, "--html", "report.html", "--record", "plan.json", "--quiet"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "wrote report page report.html" in run.stderr
+    assert sorted(os.listdir(tmp_path)) == ["g.txt", "plan.json", "report.html", "roster.csv"]  # no temporary left
+    rec = json.loads((tmp_path / "plan.json").read_text())
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page == plan_html(rec)  # the one page writer: what plan.save_html writes for this record
+    check_numbers(page, rec)
+    assert "edge probabilities" in page and page.count("data:image/png;base64,") == 2  # no groups: 2 plots
+    # An output folder that does not exist fails before the computation; a missing interpreter
+    # fails with a message and leaves no page behind.
+    run = subprocess.run([_cli(), *args, "--html", "no/such/dir/r.html"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert run.returncode == 1 and "no/such/dir" in run.stderr and "KOL campaign plan" not in run.stdout
+    run = subprocess.run([_cli(), *args, "--html", "other.html"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300, env=dict(env, KOLSIM_PYTHON="/nonexistent/python3"))
+    assert run.returncode == 1 and "KOLSIM_PYTHON" in run.stderr, run.stderr
+    assert not (tmp_path / "other.html").exists()
+    assert sorted(os.listdir(tmp_path)) == ["g.txt", "plan.json", "report.html", "roster.csv"]

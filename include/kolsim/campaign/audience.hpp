@@ -22,6 +22,7 @@
 
 #include "kolsim/campaign/graph_binding.hpp"
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -34,6 +35,7 @@ inline constexpr std::uint32_t no_group = std::numeric_limits<std::uint32_t>::ma
 struct AudienceOptions {
   std::map<std::string, double> group_weights;  ///< weight of each group's members (default 1)
   double other_weight = 1.0;                    ///< weight of accounts in no group (0 = ignore them)
+  ProgressFn progress{};  ///< read_audience: ("read", bytes of the file parsed, file bytes)
 };
 
 /// Per-vertex weights and groups for one graph.

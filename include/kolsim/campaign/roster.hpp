@@ -19,6 +19,7 @@
 
 #include "kolsim/campaign/graph_binding.hpp"
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -39,6 +40,9 @@ struct RosterOptions {
   bool include_non_roster = false;  ///< every other account is a candidate too
   double non_roster_fee = 0.0;      ///< fee of such accounts (finite, >= 0)
   double non_roster_risk = 0.0;     ///< risk of such accounts ([0, 1])
+  /// read_roster: ("read", bytes of the file parsed, file bytes), from the caller's thread; the
+  /// Roster itself does not keep it.
+  ProgressFn progress{};
 };
 
 namespace detail {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/progress.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -67,6 +68,9 @@ struct CascadeReadOptions {
   bool allow_outside = true;
   /// Cascades with fewer in-graph adopters than this are skipped (counted in the report).
   std::uint64_t min_size = 1;
+  /// ("read", lines parsed, lines of the file) from the caller's thread; the long layout then
+  /// ("join", cascades joined, cascades).
+  ProgressFn progress{};
 };
 
 /// What a cascade read did.

@@ -126,7 +126,9 @@ struct CascadeEvidence {
   bool has_parent(std::size_t k) const noexcept { return event_offsets[k + 1] > event_offsets[k]; }
 };
 
-inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& cs, const AttemptWindow& w) {
+/// `progress`: ("evidence", cascades walked, cascades) every 1024 cascades and at the end.
+inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& cs, const AttemptWindow& w,
+                                       const ProgressFn& progress = {}) {
   KOLSIM_REQUIRE(w.step_seconds > 0 && std::isfinite(w.step_seconds), "AttemptWindow: step_seconds must be > 0, got ",
                  w.step_seconds);
   KOLSIM_REQUIRE(w.min_lag_steps <= w.max_lag_steps, "AttemptWindow: min_lag_steps (", w.min_lag_steps,
@@ -149,7 +151,8 @@ inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& c
   };
   walk_cascades(
       g, cs,
-      [&](std::size_t, std::span<const vertex_t> adopters, std::span<const double> t) {
+      [&](std::size_t c, std::span<const vertex_t> adopters, std::span<const double> t) {
+        if (c % 1024 == 0) report_progress(progress, "evidence", c, cs.size());
         a = adopters;
         ++ev.cascades;
         ++ev.exposed[a[0]];  // counts first adoptions here; turned into exposures below
@@ -182,6 +185,7 @@ inline CascadeEvidence gather_evidence(const FollowerGraph& g, const Cascades& c
         }
         ++ev.failures[e];
       });
+  report_progress(progress, "evidence", cs.size(), cs.size());
   for (vertex_t v = 0; v < n; ++v) ev.exposed[v] = static_cast<std::uint32_t>(ev.cascades) - ev.exposed[v];
   // Transpose: the events of each edge, in event order (so sums repeat for any thread count).
   ev.edge_event_offsets.assign(static_cast<std::size_t>(m) + 1, 0);
@@ -530,10 +534,11 @@ enum class CreditScheme {
 
 /// Probabilities (or LT weights) from counting, with the same evidence as learn_ic_em and the
 /// same Beta shrinkage for Bernoulli (trials = cascades u adopted in). O(adoptions x degree).
+/// opt.progress: ("evidence", cascades walked, cascades), then ("credit", edges scored, edges).
 inline LearnedProbabilities learn_credit(const FollowerGraph& g, const Cascades& cascades, CreditScheme scheme,
                                          const EmOptions& opt = {}) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto ev = detail::gather_evidence(g, cascades, opt.window);
+  const auto ev = detail::gather_evidence(g, cascades, opt.window, opt.progress);
   const vertex_t n = g.num_vertices();
   const edge_t m = g.num_edges();
   LearnedProbabilities r;
@@ -545,6 +550,7 @@ inline LearnedProbabilities learn_credit(const FollowerGraph& g, const Cascades&
   const auto off = g.out_offsets();
   std::vector<double> raw(m, 0.0);
   for (vertex_t u = 0; u < n; ++u) {
+    if (u % 65536 == 0) report_progress(opt.progress, "credit", off[u], m);
     for (edge_t e = off[u]; e < off[u + 1]; ++e) {
       const vertex_t v = g.out_targets()[e];
       const double hits = ev.in_events[e];
@@ -556,6 +562,7 @@ inline LearnedProbabilities learn_credit(const FollowerGraph& g, const Cascades&
       raw[e] = denom > 0 ? std::min(1.0, hits / denom) : 0.0;
     }
   }
+  report_progress(opt.progress, "credit", m, m);
   double alpha = 0, beta = 0;
   if (opt.shrinkage && scheme != CreditScheme::lt_weights) {
     std::tie(alpha, beta) = opt.prior_alpha > 0 ? std::pair{opt.prior_alpha, opt.prior_beta}

@@ -388,6 +388,42 @@ inline void require_iteration_options(const OpinionOptions& opt, const char* who
   (void)resolve_threads(opt.threads);
 }
 
+/// How an opinion iteration ended: steps performed, the largest change of the last step, and
+/// whether that change met the tolerance.
+struct IterationEnd {
+  std::size_t steps = 0;
+  double change = 0.0;
+  bool converged = false;
+};
+
+/// The one iteration loop of DeGroot and Friedkin-Johnsen by iteration: `update(x, y)` writes
+/// the next opinions into y; runs at most opt.steps steps or until the largest change is <=
+/// opt.tolerance (> 0), polling opt.stop, reporting ("steps", t, opt.steps) and recording the
+/// per-step measures (step 0 = the starting opinions) when opt.record_trajectory.
+template <class Update>
+IterationEnd iterate_opinions(const FollowerGraph& g, Eigen::VectorXd& x, const OpinionOptions& opt,
+                              std::vector<OpinionStep>& trajectory, Update&& update) {
+  const Eigen::Index n = x.size();
+  Eigen::VectorXd y(n);
+  IterationEnd end;
+  if (opt.record_trajectory) trajectory.push_back(opinion_step(g, x, 0, 0.0, opt.use_edge_weights));
+  for (std::size_t t = 1; t <= opt.steps; ++t) {
+    check_stop(opt.stop);
+    report_progress(opt.progress, "steps", t - 1, opt.steps);
+    update(x, y);
+    const double change = n ? (y - x).cwiseAbs().maxCoeff() : 0.0;
+    x.swap(y);
+    end.steps = t;
+    end.change = change;
+    if (opt.record_trajectory) trajectory.push_back(opinion_step(g, x, t, change, opt.use_edge_weights));
+    if (opt.tolerance > 0.0 && change <= opt.tolerance) {
+      end.converged = true;
+      break;
+    }
+  }
+  return end;
+}
+
 }  // namespace detail
 
 /// The row-stochastic influence matrix W of g (see the file comment). O(n + m).
@@ -406,23 +442,12 @@ inline OpinionTrajectory degroot(const FollowerGraph& g, std::span<const double>
   detail::EigenThreadScope threads(opt.threads);
   const InfluenceMatrix w = influence_matrix(g, opt.use_edge_weights);
   Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(initial.data(), static_cast<Eigen::Index>(n));
-  Eigen::VectorXd y(n);
   OpinionTrajectory r;
-  if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, 0, 0.0, opt.use_edge_weights));
-  for (std::size_t t = 1; t <= opt.steps; ++t) {
-    check_stop(opt.stop);
-    report_progress(opt.progress, "steps", t - 1, opt.steps);
-    y.noalias() = w * x;
-    const double change = n ? (y - x).cwiseAbs().maxCoeff() : 0.0;
-    x.swap(y);
-    r.steps = t;
-    r.change = change;
-    if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, t, change, opt.use_edge_weights));
-    if (opt.tolerance > 0.0 && change <= opt.tolerance) {
-      r.converged = true;
-      break;
-    }
-  }
+  const detail::IterationEnd end = detail::iterate_opinions(
+      g, x, opt, r.trajectory, [&](const Eigen::VectorXd& from, Eigen::VectorXd& to) { to.noalias() = w * from; });
+  r.steps = end.steps;
+  r.change = end.change;
+  r.converged = end.converged;
   r.opinions.assign(x.data(), x.data() + n);
   r.summary = summarise_opinions(g, r.opinions, opt.use_edge_weights);
   r.seconds = clock.seconds();
@@ -441,24 +466,16 @@ inline FjResult friedkin_johnsen_iterate(const FollowerGraph& g, std::span<const
                                            opt.use_edge_weights, "friedkin_johnsen");
   detail::EigenThreadScope threads(opt.threads);
   Eigen::VectorXd x = sys.s;
-  Eigen::VectorXd y(n);
   FjResult r;
   r.method = "iterate";
-  if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, 0, 0.0, opt.use_edge_weights));
-  for (std::size_t t = 1; t <= opt.steps; ++t) {
-    check_stop(opt.stop);
-    report_progress(opt.progress, "steps", t - 1, opt.steps);
-    y.noalias() = sys.q * x;
-    y += sys.b;
-    const double change = n ? (y - x).cwiseAbs().maxCoeff() : 0.0;
-    x.swap(y);
-    r.iterations = t;
-    if (opt.record_trajectory) r.trajectory.push_back(detail::opinion_step(g, x, t, change, opt.use_edge_weights));
-    if (opt.tolerance > 0.0 && change <= opt.tolerance) {
-      r.converged = true;
-      break;
-    }
-  }
+  const detail::IterationEnd end =
+      detail::iterate_opinions(g, x, opt, r.trajectory, [&](const Eigen::VectorXd& from, Eigen::VectorXd& to) {
+        to.noalias() = sys.q * from;
+        to += sys.b;
+      });
+  r.iterations = end.steps;
+  r.converged = end.converged;
+  Eigen::VectorXd y(n);
   y.noalias() = x - sys.q * x;
   r.residual = n ? (y - sys.b).cwiseAbs().maxCoeff() : 0.0;
   r.opinions.assign(x.data(), x.data() + n);
