@@ -24,12 +24,14 @@ int main(int argc, char** argv) {
   SelectCommand select;
   PlanCommand plan;
   ReplanCommand replan;
+  MultiplexCommand multiplex;
   info.add(tool);
   convert.add(tool);
   spread.add(tool);
   select.add(tool);
   plan.add(tool);
   replan.add(tool);
+  multiplex.add(tool);
   try {
     tool.parse(argc, argv);
     set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (*select.app) return select.run();
     if (*plan.app) return plan.run();
     if (*replan.app) return replan.run();
+    if (*multiplex.app) return multiplex.run();
   } catch (const CLI::ParseError& e) {
     const int code = tool.exit(e);  // prints help, the version or the error
     return code == 0 ? 0 : 2;
