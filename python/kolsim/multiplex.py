@@ -91,7 +91,9 @@ def from_edge_lists(layers: Mapping[str, _Layer], identity: Any = None, cross_po
     >>> from kolsim import multiplex as mp
     >>> mx = mp.from_edge_lists({"a": ([1], [2], [1.0]), "b": ([5], [6], [1.0])},
     ...                         identity=[(7, "a", 2), (7, "b", 5)], cross_posting=1.0)
-    >>> mp.spread(mx, [(mx.people[0], "a")], trials=10, seed=1).mean
+    >>> list(mx.people)  # 7, then the unlisted accounts a:1 and b:6 as people 8 and 9
+    [7, 8, 9]
+    >>> mp.spread(mx, [(8, "a")], trials=10, seed=1).mean  # a:1 -> a:2 (person 7) -> b:5 -> b:6
     3.0
     """
     names = list(layers)
