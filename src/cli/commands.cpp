@@ -736,8 +736,10 @@ int MultiplexCommand::run() const {
   text << "step  new people";
   for (const auto& n : names) text << "  " << std::setw(10) << n;
   text << "\n";
-  for (std::size_t t = 0; t < est.new_per_step.size(); ++t) {
-    text << std::setw(4) << t << "  " << std::setw(10) << est.new_per_step[t];
+  std::size_t steps = est.new_per_step.size();  // a platform may still be reached after the last new person
+  for (const auto& l : est.layer_new_per_step) steps = std::max(steps, l.size());
+  for (std::size_t t = 0; t < steps; ++t) {
+    text << std::setw(4) << t << "  " << std::setw(10) << (t < est.new_per_step.size() ? est.new_per_step[t] : 0.0);
     for (std::size_t l = 0; l < L; ++l)
       text << "  " << std::setw(10) << (t < est.layer_new_per_step[l].size() ? est.layer_new_per_step[l][t] : 0.0);
     text << "\n";
