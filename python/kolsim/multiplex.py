@@ -116,11 +116,13 @@ def from_edge_lists(layers: Mapping[str, _Layer], identity: Any = None, cross_po
     return Multiplex(graphs, persons, platforms, accounts, _cross_matrix(names, cross_posting), unlisted=unlisted)
 
 
-def spread(multiplex: Multiplex, seeds: Iterable[Tuple[int, Union[str, int]]], trials: int = 10000, seed: int = 0,
+def spread(multiplex: Multiplex, seeds: Iterable[Tuple[int, Union[str, int]]], trials: int = 10000, seed: Any = 0,
            threads: int = 0, max_steps: Optional[int] = None, seed_probabilities: Any = None,
            per_account: bool = False) -> MultiplexEstimate:
     """Monte Carlo reach in people and per platform (see :func:`kolsim.multiplex_spread`)."""
-    return _core.multiplex_spread(multiplex, list(seeds), trials=trials, seed=seed, threads=threads,
+    import kolsim  # the wrapped function: seed may be None or a numpy Generator
+
+    return kolsim.multiplex_spread(multiplex, list(seeds), trials=trials, seed=seed, threads=threads,
                                   max_steps=max_steps, seed_probabilities=seed_probabilities, per_account=per_account)
 
 
@@ -133,10 +135,12 @@ def exact(multiplex: Multiplex, seeds: Iterable[Tuple[int, Union[str, int]]], ma
 
 def select(multiplex: Multiplex, k: int, method: str = "imm", epsilon: float = 0.1, max_steps: Optional[int] = None,
            candidates: Optional[Iterable[Tuple[int, Union[str, int]]]] = None,
-           fixed_seeds: Optional[Iterable[Tuple[int, Union[str, int]]]] = None, seed: int = 0,
+           fixed_seeds: Optional[Iterable[Tuple[int, Union[str, int]]]] = None, seed: Any = 0,
            threads: int = 0) -> MultiplexSelection:
     """IMM / OPIM-C over person-rooted RR sets (see :func:`kolsim.multiplex_select`)."""
-    return _core.multiplex_select(multiplex, k, method=method, epsilon=epsilon, max_steps=max_steps,
+    import kolsim  # the wrapped function: seed may be None or a numpy Generator
+
+    return kolsim.multiplex_select(multiplex, k, method=method, epsilon=epsilon, max_steps=max_steps,
                                   candidates=None if candidates is None else list(candidates),
                                   fixed_seeds=None if fixed_seeds is None else list(fixed_seeds), seed=seed,
                                   threads=threads)

@@ -71,6 +71,10 @@ def test_exact_by_hand_and_monte_carlo():
         assert abs(mc.layer_mean[l] - ex.layer_spread[l]) <= 6 * math.sqrt(ex.layer_variance[l] / trials) + 1e-12
     assert mc.new_per_step.sum() == pytest.approx(mc.mean)
     assert kolsim.multiplex_spread(mx, [(100, "x")], trials=100, seed=None).trials == 100
+    a = mp.spread(mx, [(100, "x")], trials=500, seed=np.random.default_rng(4))
+    b = mp.spread(mx, [(100, "x")], trials=500, seed=np.random.default_rng(4))
+    assert a.mean == b.mean and mp.spread(mx, [(100, "x")], trials=10, seed=None).trials == 10
+    assert mp.select(mx, 1, seed=np.random.default_rng(1)).seeds == [(100, "x")]
 
 
 def test_random_multiplexes_within_six_sigma():
