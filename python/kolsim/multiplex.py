@@ -58,7 +58,7 @@ def _cross_matrix(names: List[str], cross_posting: Any) -> np.ndarray:
             c[a, b] = p
         return c
     if np.isscalar(cross_posting):
-        c = np.full((n, n), float(cross_posting))
+        c = np.full((n, n), cross_posting, dtype=np.float64)
         np.fill_diagonal(c, 0.0)
         return c
     return np.asarray(cross_posting, dtype=np.float64)
