@@ -113,6 +113,10 @@ from ._core import (  # opinion dynamics (opinion/*.hpp)
     polarisation_disagreement_index,
 )
 
+from ._core import (  # multi-platform networks (graph/multiplex.hpp, estimate/multiplex_estimate.hpp)
+    Multiplex, MultiplexEstimate, MultiplexExact, MultiplexSelection,
+)
+
 from . import _api
 from .campaign import CampaignPlan
 
@@ -162,7 +166,8 @@ for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "cor
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
               "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
-              "FractionalThreshold", "complex_greedy", "time_critical_imm", "platform_delay_rates"):
+              "FractionalThreshold", "complex_greedy", "time_critical_imm", "platform_delay_rates",
+              "multiplex_spread", "multiplex_exact", "multiplex_select"):
     globals()[_name] = _wrap_core(_name)
 lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
@@ -189,6 +194,8 @@ polarisation_disagreement_index = _api.deprecated_alias(polarization_disagreemen
                                                         "polarization_disagreement_index")
 
 __all__ = [
+    "Multiplex", "MultiplexEstimate", "MultiplexExact", "MultiplexSelection", "multiplex_exact",
+    "multiplex_select", "multiplex_spread",
     "CompetitiveLT", "ComplexContagion", "FractionalThreshold", "KExposure", "TriggeringModel", "complex_greedy",
     "Audience", "CampaignPlan", "ReplanResult", "Roster", "plan_campaign", "read_audience", "read_roster",
     "replan_without",
@@ -1014,7 +1021,7 @@ def __getattr__(name: str) -> Any:
     campaign helpers ``kolsim.Campaign`` and ``kolsim.generated_roster`` from kolsim.campaign."""
     import importlib
 
-    if name in ("datasets", "plot", "campaign", "cascades"):
+    if name in ("datasets", "plot", "campaign", "cascades", "multiplex"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("Campaign", "generated_roster", "audience_from_groups"):
         return getattr(importlib.import_module(".campaign", __name__), name)

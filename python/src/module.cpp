@@ -22,6 +22,7 @@ void bind_opinion(py::module_& m);
 void bind_learn(py::module_& m);
 void bind_models(py::module_& m);
 void bind_time_critical(py::module_& m);
+void bind_multiplex(py::module_& m);
 
 void bind_core(py::module_& m) {
   m.attr("__version__") = KOLSIM_VERSION_INFO;
@@ -164,4 +165,5 @@ PYBIND11_MODULE(_core, m) {
   bind_learn(m);
   bind_models(m);
   bind_time_critical(m);
+  bind_multiplex(m);
 }

@@ -163,6 +163,18 @@ struct SelectCommand {
   int run() const;
 };
 
+/// `kolsim multiplex`: reach in people and per platform, or (person, platform) selection, on a
+/// multi-platform network (docs/multiplex.md).
+struct MultiplexCommand {
+  std::vector<std::string> layers, cross;  ///< NAME=PATH; FROM:TO=P
+  std::string identity, probabilities = "auto", seeds, select, method = "imm", epsilon = "0.1", trials = "10000",
+                                        deadline, seed = "0", threads = "0";
+  bool json = false;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
 /// Options shared by plan and replan.
 struct PlanArgs {
   GraphArgs graph;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/// The `kolsim` subcommands: info, convert, spread, select, plan, replan, compete and block.
+/// The `kolsim` subcommands: info, convert, spread, select, plan, replan, compete, block and multiplex.
 /// spread --hours, select --deadline-hours and plan/replan --deadline-hours run the
 /// continuous-time IC (an exponential delay per live edge, mean --delay-hours).
 #include <spawn.h>
@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -25,6 +26,7 @@
 #include "kolsim/estimate/continuous_rr.hpp"
 #include "kolsim/select/complex_greedy.hpp"
 #include "kolsim/estimate/triggering_estimate.hpp"
+#include "kolsim/estimate/multiplex_estimate.hpp"
 
 namespace kolsim::cli {
 namespace {
@@ -1034,6 +1036,221 @@ int BlockCommand::run() const {
     std::cout << "misleading reach " << r.reach_before << " +/- " << r.reach_before_error << " -> " << r.reach_after
               << " +/- " << r.reach_after_error << ", saved " << r.saved << " +/- " << r.saved_error << " ("
               << r.evaluation_trials << " independent trials)\n";
+  return 0;
+}
+
+namespace {
+
+/// "NAME=VALUE" split at the first '='; UsageError naming `option` when either side is empty.
+std::pair<std::string, std::string> split_assignment(const std::string& option, const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw UsageError(option + " expects NAME=VALUE, got '" + text + "'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+/// Index of the platform called `name` among `names`; UsageError naming `option` otherwise.
+std::uint32_t platform_index(const std::vector<std::string>& names, const std::string& name, const std::string& option) {
+  for (std::uint32_t l = 0; l < names.size(); ++l)
+    if (names[l] == name) return l;
+  throw UsageError(option + ": no --layer is named '" + name + "'");
+}
+
+/// The identity table: one "person platform account" row per line (blanks or commas between
+/// fields, '#' starts a comment). ParseError names the file and line of a malformed row.
+std::vector<IdentityRow> read_identity(const std::string& path, const std::vector<std::string>& names) {
+  std::ifstream in(path);
+  if (!in) throw IoError("cannot open identity table " + path);
+  std::vector<IdentityRow> rows;
+  std::string line;
+  for (std::uint64_t no = 1; std::getline(in, line); ++no) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string tok; fields >> tok;) f.push_back(tok);
+    if (f.empty()) continue;
+    if (f.size() != 3) throw ParseError(path, no, "expected 'person platform account', got " + std::to_string(f.size()) + " fields");
+    IdentityRow r;
+    try {
+      r.person = parse_unsigned("person", f[0]);
+      r.account = parse_unsigned("account", f[2]);
+    } catch (const UsageError& e) {
+      throw ParseError(path, no, e.what());
+    }
+    auto it = std::find(names.begin(), names.end(), f[1]);
+    if (it == names.end()) throw ParseError(path, no, "platform '" + f[1] + "' is not a --layer");
+    r.layer = static_cast<std::uint32_t>(it - names.begin());
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+/// "PERSON@PLATFORM,..." as (person, platform) seeds.
+std::vector<MultiplexSeed> parse_multiplex_seeds(const std::string& list, const std::vector<std::string>& names) {
+  std::vector<MultiplexSeed> out;
+  std::istringstream in(list);
+  for (std::string tok; std::getline(in, tok, ',');) {
+    const auto at = tok.find('@');
+    if (at == std::string::npos) throw UsageError("--seeds expects PERSON@PLATFORM entries, got '" + tok + "'");
+    out.push_back({parse_unsigned("--seeds", tok.substr(0, at)), platform_index(names, tok.substr(at + 1), "--seeds")});
+  }
+  if (out.empty()) throw UsageError("--seeds needs at least one PERSON@PLATFORM");
+  return out;
+}
+
+}  // namespace
+
+void MultiplexCommand::add(CLI::App& tool) {
+  app = tool.add_subcommand("multiplex",
+                            "reach in people and per platform, or (person, platform) KOL selection, on a "
+                            "multi-platform network (docs/multiplex.md)");
+  app->add_option("--layer", layers, "NAME=PATH: a platform and its edge list or snapshot (repeat; 'a b' means b follows a)")
+      ->required();
+  app->add_option("--identity", identity, "file of 'person platform account' rows (unlisted accounts are people of their own)");
+  app->add_option("--cross", cross, "FROM:TO=P: cross-posting probability from platform FROM to TO (repeat; default 0)");
+  app->add_option("-p,--probabilities", probabilities, "probabilities of every layer, as for `spread` (auto = stored, else wc)");
+  app->add_option("--seeds", seeds, "PERSON@PLATFORM,...: estimate the reach of these seeds");
+  app->add_option("--select", select, "K: choose K (person, platform) seeds instead");
+  app->add_option("--method", method, "imm | opim-c (with --select)")->check(CLI::IsMember({"imm", "opim-c"}));
+  app->add_option("--epsilon", epsilon, "accuracy of the selector (0 < epsilon < 1)");
+  app->add_option("--trials", trials, "Monte Carlo trials for the reach (1 .. 2^38)");
+  app->add_option("--deadline", deadline, "count only activations within this many steps (cross-posts take one)");
+  app->add_option("--seed", seed, "random seed");
+  app->add_option("--threads", threads, "threads (0 = all)");
+  app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
+}
+
+int MultiplexCommand::run() const {
+  if (seeds.empty() == select.empty()) throw UsageError("give exactly one of --seeds and --select");
+  std::vector<std::string> names;
+  std::vector<MultiplexLayer> ls;
+  GraphArgs base;
+  base.probabilities = probabilities;
+  base.seed = seed;
+  base.threads = threads;
+  base.simulates = true;
+  const int nt = base.threads_value();
+  for (const auto& spec : layers) {
+    auto [name, path] = split_assignment("--layer", spec);
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      throw UsageError("--layer: two layers are named '" + name + "'");
+    GraphArgs a = base;
+    a.path = path;
+    ls.push_back({name, load_graph(a, NeedProbabilities::required).graph});
+    names.push_back(name);
+  }
+  const std::size_t L = names.size();
+  std::vector<double> c(L * L, 0.0);
+  for (const auto& spec : cross) {
+    auto [pair, value] = split_assignment("--cross", spec);
+    const auto colon = pair.find(':');
+    if (colon == std::string::npos) throw UsageError("--cross expects FROM:TO=P, got '" + spec + "'");
+    const auto a = platform_index(names, pair.substr(0, colon), "--cross");
+    const auto b = platform_index(names, pair.substr(colon + 1), "--cross");
+    if (a == b) throw UsageError("--cross: a platform does not cross-post to itself ('" + spec + "')");
+    c[a * L + b] = parse_real("--cross", value, 0.0, 1.0);
+  }
+  const auto rows = identity.empty() ? std::vector<IdentityRow>{} : read_identity(identity, names);
+  const Multiplex mx(std::move(ls), rows, c);
+  const auto overlap = mx.overlap();
+  Json j;
+  j["platforms"] = names;
+  j["people"] = overlap.people;
+  j["accounts"] = mx.num_accounts();
+  j["multi_platform_people"] = overlap.multi_platform;
+  j["people_per_platform"] = overlap.people_per_layer;
+  j["cross_post_edges"] = mx.num_cross_edges();
+  std::ostringstream text;
+  text << mx.num_people() << " people, " << mx.num_accounts() << " accounts on " << L << " platforms ("
+       << overlap.multi_platform << " people on two or more; " << mx.num_cross_edges() << " cross-post edges)\n";
+  for (std::size_t l = 0; l < L; ++l) {
+    text << "  " << names[l] << ": " << overlap.people_per_layer[l] << " people";
+    for (std::size_t b = 0; b < L; ++b)
+      if (b != l) text << ", " << overlap.shared[l * L + b] << " also on " << names[b];
+    text << "\n";
+  }
+  MonteCarloOptions mc;
+  mc.trials = parse_trials("--trials", trials, false);
+  mc.seed = base.seed_value();
+  mc.threads = nt;
+  if (auto d = parse_deadline(deadline)) mc.max_steps = *d;
+  std::vector<vertex_t> seed_set;
+  if (!select.empty()) {
+    const std::size_t k = parse_unsigned("--select", select, 1, mx.num_accounts());
+    const MultiplexIC model{mx};
+    SelectResult r;
+    if (method == "imm") {
+      ImmOptions o;
+      o.epsilon = parse_epsilon(epsilon);
+      o.seed = mc.seed;
+      o.threads = nt;
+      o.max_depth = mc.max_steps;
+      o.stop = progress_token("selecting");
+      r = imm(mx.expanded(), model, k, o);
+    } else {
+      OpimOptions o;
+      o.epsilon = parse_epsilon(epsilon);
+      o.seed = mc.seed;
+      o.threads = nt;
+      o.max_depth = mc.max_steps;
+      o.stop = progress_token("selecting");
+      r = opim_c(mx.expanded(), model, k, o);
+    }
+    end_progress();
+    seed_set = r.seeds;
+    j["method"] = method;
+    j["selector_spread"] = r.spread;
+    j["rr_sets"] = r.rr_sets;
+    text << method << " chose " << k << " seeds (" << r.rr_sets << " RR sets; its own estimate "
+         << std::fixed << std::setprecision(2) << r.spread << " people):\n";
+  } else {
+    const auto s = parse_multiplex_seeds(seeds, names);
+    seed_set = multiplex_seed_vertices(mx, s);
+  }
+  Json js = Json::array();
+  for (vertex_t x : seed_set) {
+    const auto person = mx.people()[mx.person_of(x)];
+    const auto& platform = names[mx.layer_of(x)];
+    js.push_back({{"person", person}, {"platform", platform}, {"account", mx.account_of(x)}});
+    if (!select.empty()) text << "  person " << person << " on " << platform << " (account " << mx.account_of(x) << ")\n";
+  }
+  j["seeds"] = js;
+  mc.stop = progress_token("estimating reach");
+  const MultiplexEstimate est = estimate_spread(mx, std::span<const vertex_t>(seed_set), mc);
+  end_progress();
+  j["trials"] = est.trials;
+  j["people_reached"] = est.mean;
+  j["std_error"] = est.std_error;
+  j["ci95"] = {est.ci_low, est.ci_high};
+  j["new_people_per_step"] = est.new_per_step;
+  Json per = Json::object();
+  for (std::size_t l = 0; l < L; ++l)
+    per[names[l]] = {{"accounts_reached", est.layer_mean[l]},
+                     {"std_error", est.layer_std_error[l]},
+                     {"new_per_step", est.layer_new_per_step[l]}};
+  j["per_platform"] = per;
+  j["seconds"] = est.seconds;
+  if (json) {
+    print_json(j);
+    return 0;
+  }
+  text << std::fixed << std::setprecision(2) << "people reached " << est.mean << " +/- " << est.std_error
+       << " (95% CI " << est.ci_low << " .. " << est.ci_high << ") from " << est.trials << " trials\n";
+  for (std::size_t l = 0; l < L; ++l)
+    text << "  " << names[l] << ": " << est.layer_mean[l] << " +/- " << est.layer_std_error[l] << " accounts\n";
+  text << "step  new people";
+  for (const auto& n : names) text << "  " << std::setw(10) << n;
+  text << "\n";
+  std::size_t steps = est.new_per_step.size();  // a platform may still be reached after the last new person
+  for (const auto& l : est.layer_new_per_step) steps = std::max(steps, l.size());
+  for (std::size_t t = 0; t < steps; ++t) {
+    text << std::setw(4) << t << "  " << std::setw(10) << (t < est.new_per_step.size() ? est.new_per_step[t] : 0.0);
+    for (std::size_t l = 0; l < L; ++l)
+      text << "  " << std::setw(10) << (t < est.layer_new_per_step[l].size() ? est.layer_new_per_step[l][t] : 0.0);
+    text << "\n";
+  }
+  std::cout << text.str();
   return 0;
 }
 

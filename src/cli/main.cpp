@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   ReplanCommand replan;
   CompeteCommand compete;
   BlockCommand block;
+  MultiplexCommand multiplex;
   info.add(tool);
   convert.add(tool);
   spread.add(tool);
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   replan.add(tool);
   compete.add(tool);
   block.add(tool);
+  multiplex.add(tool);
   try {
     tool.parse(argc, argv);
     set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
     if (*replan.app) return replan.run();
     if (*compete.app) return compete.run();
     if (*block.app) return block.run();
+    if (*multiplex.app) return multiplex.run();
   } catch (const CLI::ParseError& e) {
     const int code = tool.exit(e);  // prints help, the version or the error
     return code == 0 ? 0 : 2;

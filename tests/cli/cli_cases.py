@@ -610,6 +610,40 @@ def plan_deadline_hours(c):
     c.run(*base, "--deadline-hours", "1", "--platform-delay", "slow", rc=2, err=r"PLATFORM=HOURS")
 
 
+# --- multiplex networks (docs/multiplex.md) ----------------------------------------------------
+@case
+def multiplex_reach_and_select(c):
+    # Platform x: 1 -> 2 (p = 1); platform y: 10 -> 20 (p = 1). Person 100 owns x:1 and y:10,
+    # person 200 owns x:2 and y:20; x -> y cross-posting 1: every account is reached, 2 people.
+    c.write("x.txt", "1 2\n")  # weighted cascade: p = 1
+    c.write("y.txt", "10 20\n")
+    c.write("people.txt", "# person platform account\n100 x 1\n100,y,10\n200 x 2\n200 y 20\n")
+    base = ["multiplex", "--layer", "x=x.txt", "--layer", "y=y.txt", "--identity", "people.txt", "--cross", "x:y=1"]
+    o, _ = c.run(*base, "--seeds", "100@x", "--trials", "50", rc=0,
+                 out=r"2 people, 4 accounts on 2 platforms \(2 people on two or more; 2 cross-post edges\)")
+    assert re.search(r"people reached 2\.00 \+/- 0\.00", o) and re.search(r"y: 2\.00 \+/- 0\.00 accounts", o), o
+    assert re.search(r"\n +2 +0\.00 +0\.00 +1\.00\n", o), o  # y:20 at step 2, after the last new person
+    o, _ = c.run(*base, "--select", "1", "--trials", "50", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["seeds"] == [{"person": 100, "platform": "x", "account": 1}], rec
+    assert rec["people_reached"] == 2.0 and rec["per_platform"]["y"]["accounts_reached"] == 2.0, rec
+    assert rec["people_per_platform"] == [2, 2], rec
+
+
+@case
+def multiplex_errors(c):
+    c.write("x.txt", "1 2 0.5\n")
+    c.write("bad.txt", "100 x 1\n100 z 2\n")
+    c.run("multiplex", "--layer", "x=x.txt", "--identity", "bad.txt", "--seeds", "100@x", rc=1,
+          err=r"bad\.txt:2: platform 'z' is not a --layer")
+    c.write("twice.txt", "100 x 1\n100 x 2\n")
+    c.run("multiplex", "--layer", "x=x.txt", "--identity", "twice.txt", "--seeds", "100@x", rc=1,
+          err=r"person 100 has two accounts on layer 'x'")
+    c.run("multiplex", "--layer", "x=x.txt", "--seeds", "0@y", rc=2, err=r"no --layer is named 'y'")
+    c.run("multiplex", "--layer", "x=x.txt", rc=2, err=r"exactly one of --seeds and --select")
+    c.run("multiplex", "--layer", "x=x.txt", "--seeds", "9@x", rc=1, err=r"person 9 is not in the multiplex")
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print(";".join(CASES))

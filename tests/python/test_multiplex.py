@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: MIT
+"""Multi-platform networks from Python: building from per-platform edge lists and an identity
+table, reach in people and per platform (exact by hand, Monte Carlo within 6 sigma), a one-layer
+multiplex equal to its plain graph, thread invariance, selection against the exact optimum,
+the overlap summary and error mapping."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import kolsim
+from kolsim import multiplex as mp
+
+
+def hand_multiplex(y_to_x=0.0):
+    # Platforms x (1 -> 2, 0.5) and y (10 -> 20, 0.4); person 100 owns x:1 and y:10, person 200
+    # owns x:2 and y:20; cross-posting x -> y 0.3.
+    return mp.from_edge_lists({"x": ([1], [2], [0.5]), "y": ([10], [20], [0.4])},
+                              identity=[(100, "x", 1), (100, "y", 10), (200, "x", 2), (200, "y", 20)],
+                              cross_posting={("x", "y"): 0.3, ("y", "x"): y_to_x})
+
+
+def random_multiplex(seed, n=5, m=5, layers=2):
+    rng = np.random.default_rng(seed)
+    specs, identity = {}, []
+    for l in range(layers):
+        pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+        pick = rng.choice(len(pairs), size=m, replace=False)
+        src = [pairs[i][0] for i in pick]
+        dst = [pairs[i][1] for i in pick]
+        specs[f"p{l}"] = kolsim.from_edges(src, dst, probabilities=rng.uniform(0.2, 0.9, size=m).astype(np.float32),
+                                           extra_accounts=list(range(n)))
+        identity += [(1000 + v, l, v) for v in range(n) if rng.uniform() < 0.6]
+    return mp.from_edge_lists(specs, identity=identity, cross_posting=0.5), identity
+
+
+def test_build_and_overlap():
+    mx = hand_multiplex()
+    assert (mx.num_layers, mx.num_people, mx.num_accounts, mx.num_cross_edges) == (2, 2, 4, 2)
+    assert mx.layer_names == ["x", "y"]
+    assert list(mx.people) == [100, 200]
+    assert mx.cross_posting.tolist() == [[0.0, pytest.approx(0.3)], [0.0, 0.0]]
+    assert mx.layer("y").num_edges == 1 and mx.expanded.num_edges == 4
+    o = mp.overlap(mx)
+    assert o == {"people": 2, "multi_platform": 2, "people_per_platform": {"x": 2, "y": 2}, "shared": {("x", "y"): 2}}
+    text = mp.overlap_summary(mx)
+    assert "2 people on 2 platforms, 2 on two or more" in text and "x-y 1.00" in text
+    assert repr(mx) == "Multiplex(2 platforms, 2 people, 4 accounts, 2 follow edges, 2 cross-post edges)"
+    # Unlisted accounts are people of their own; a FollowerGraph can be given directly.
+    g = kolsim.from_edges([1, 1], [2, 3], probabilities=[0.5, 0.5])
+    m2 = mp.from_edge_lists({"a": g, "b": g}, identity={"person": [7, 7], "platform": ["a", "b"], "account": [2, 2]})
+    assert list(m2.people) == [7, 8, 9, 10, 11]
+    assert mp.overlap(m2)["shared"] == {("a", "b"): 1}
+
+
+def test_exact_by_hand_and_monte_carlo():
+    mx = hand_multiplex()
+    ex = mp.exact(mx, [(100, "x")])
+    p200 = 1 - 0.5 * (1 - 0.12)  # x:2 directly, or cross-post to y:10 then y:20
+    y20 = 1 - (1 - 0.12) * (1 - 0.15)  # y:20 also by person 200's cross-post from x:2
+    assert ex.spread == pytest.approx(1 + p200, abs=1e-6)
+    assert ex.variance == pytest.approx(p200 * (1 - p200), abs=1e-6)
+    assert ex.new_per_step == pytest.approx([1, 0.5, 0.06], abs=1e-6)
+    assert ex.layer_spread == pytest.approx([1.5, 0.3 + y20], abs=1e-6)
+    assert ex.layer_new_per_step[1] == pytest.approx([0, 0.3, y20], abs=1e-6)
+    trials = 20000
+    mc = mp.spread(mx, [(100, 0)], trials=trials, seed=3)
+    assert abs(mc.mean - ex.spread) <= 6 * math.sqrt(ex.variance / trials)
+    for l in range(2):
+        assert abs(mc.layer_mean[l] - ex.layer_spread[l]) <= 6 * math.sqrt(ex.layer_variance[l] / trials) + 1e-12
+    assert mc.new_per_step.sum() == pytest.approx(mc.mean)
+    assert kolsim.multiplex_spread(mx, [(100, "x")], trials=100, seed=None).trials == 100
+    a = mp.spread(mx, [(100, "x")], trials=500, seed=np.random.default_rng(4))
+    b = mp.spread(mx, [(100, "x")], trials=500, seed=np.random.default_rng(4))
+    assert a.mean == b.mean and mp.spread(mx, [(100, "x")], trials=10, seed=None).trials == 10
+    assert mp.select(mx, 1, seed=np.random.default_rng(1)).seeds == [(100, "x")]
+
+
+def test_random_multiplexes_within_six_sigma():
+    for s in range(3):
+        mx, identity = random_multiplex(s)
+        seeds = [(identity[0][0], identity[0][1]), (identity[-1][0], identity[-1][1])]
+        ex = mp.exact(mx, seeds)
+        mc = mp.spread(mx, seeds, trials=20000, seed=s)
+        assert abs(mc.mean - ex.spread) <= 6 * math.sqrt(ex.variance / 20000) + 1e-12
+
+
+def test_one_layer_equals_plain_graph():
+    g = kolsim.from_edges([0, 0, 1, 2, 3], [1, 2, 3, 3, 4], probabilities=[0.5, 0.4, 0.3, 0.7, 0.6])
+    mx = mp.from_edge_lists({"only": g})
+    assert mx.num_people == g.num_vertices
+    plain = kolsim.estimate_spread(kolsim.IndependentCascade(g), [0], trials=3000, seed=5, fused=False)
+    multi = mp.spread(mx, [(0, "only")], trials=3000, seed=5)
+    assert multi.mean == plain.mean and multi.std_error == plain.std_error  # bit-identical
+    assert kolsim.exact_spread(kolsim.IndependentCascade(g), [0]).spread == pytest.approx(mp.exact(mx, [(0, 0)]).spread)
+
+
+def test_thread_invariance():
+    big, identity = random_multiplex(9, n=300, m=2000, layers=3)
+    seeds = [(p, l) for p, l, _ in identity[:3]]
+    runs = [mp.spread(big, seeds, trials=2000, seed=1, threads=t, per_account=True) for t in (1, 3)]
+    assert runs[0].mean > len(seeds)
+    assert runs[0].mean == runs[1].mean and runs[0].std_error == runs[1].std_error
+    assert np.array_equal(runs[0].layer_mean, runs[1].layer_mean)
+    assert np.array_equal(runs[0].person_probability, runs[1].person_probability)
+    sel = [mp.select(big, 3, seed=2, epsilon=0.3, threads=t).seeds for t in (1, 3)]
+    assert sel[0] == sel[1]
+
+
+def test_select_near_exact_optimum():
+    mx = hand_multiplex(y_to_x=0.2)
+    pairs = [(100, "x"), (100, "y"), (200, "x"), (200, "y")]
+    best = max(mp.exact(mx, list(c)).spread for c in itertools.combinations(pairs, 1))
+    for method in ("imm", "opim-c"):
+        r = mp.select(mx, 1, method=method, seed=1)
+        assert len(r.seeds) == 1 and r.method == method.replace("-", "_")
+        assert mp.exact(mx, r.seeds).spread >= (1 - 1 / math.e - 0.1) * best
+        assert r.seeds[0] in pairs
+    r = mp.select(mx, 1, candidates=[(200, "y")], seed=1)
+    assert r.seeds == [(200, "y")]
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="person 5 has two accounts on layer 'x'"):
+        mp.from_edge_lists({"x": ([1], [2], [0.5])}, identity=[(5, "x", 1), (5, "x", 2)])
+    with pytest.raises(ValueError, match="account 9 is not in layer 'x'"):
+        mp.from_edge_lists({"x": ([1], [2], [0.5])}, identity=[(5, "x", 9)])
+    with pytest.raises(ValueError, match="is not in the identity table"):
+        mp.from_edge_lists({"x": ([1], [2], [0.5])}, identity=[(5, "x", 1)], unlisted="error")
+    with pytest.raises(IndexError, match="no platform is named 'z'"):
+        mp.from_edge_lists({"x": ([1], [2], [0.5])}, identity=[(5, "z", 1)])
+    with pytest.raises(ValueError, match="must be in \\[0, 1\\]"):
+        mp.from_edge_lists({"x": ([1], [2], [0.5]), "y": ([1], [2], [0.5])}, cross_posting=2.0)
+    mx = hand_multiplex()
+    with pytest.raises(IndexError, match="person 300 is not in the multiplex"):
+        mp.spread(mx, [(300, "x")])
+    with pytest.raises(IndexError, match="no layer is named 'z'"):
+        mp.spread(mx, [(100, "z")])
+    with pytest.raises(TypeError, match="pair"):
+        mp.spread(mx, [100])
+    with pytest.raises(ValueError, match="method must be"):
+        mp.select(mx, 1, method="celf")
