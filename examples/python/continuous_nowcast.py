@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""Continuous-time nowcast on the real cascade sets: each held-out cascade seen for tau after its
+"""
+Continuous-time nowcast on real cascades
+========================================
+
+Each held-out cascade seen for tau after its
 first adoption seeds the continuous-time IC at its observed times (``seed_times``), which runs to
 the end of the crawl; compared with the step-based nowcast (``evaluate_predictions(...,
 observed_seconds=tau)``). Prints one table per dataset (the figures of docs/cascades.md).

@@ -256,6 +256,10 @@ void bind_multiplex(py::module_& m) {
       });
 
   py::class_<MultiplexEstimate>(m, "MultiplexEstimate", "Monte Carlo reach of a multiplex (see multiplex_spread).")
+      .def("__reduce__", [](const MultiplexEstimate&) -> py::object {
+        throw py::type_error("cannot pickle kolsim.MultiplexEstimate: it is not self-contained without its Multiplex; keep the "
+                             "layers, identity table and seed, and re-run multiplex_spread");
+      })
       .def_readonly("mean", &MultiplexEstimate::mean)
       .def_readonly("std_error", &MultiplexEstimate::std_error)
       .def_readonly("ci_low", &MultiplexEstimate::ci_low)
@@ -275,6 +279,10 @@ void bind_multiplex(py::module_& m) {
       });
 
   py::class_<MultiplexExact>(m, "MultiplexExact", "Exact reach of a multiplex (see multiplex_exact).")
+      .def("__reduce__", [](const MultiplexExact&) -> py::object {
+        throw py::type_error("cannot pickle kolsim.MultiplexExact: it is not self-contained without its Multiplex; keep the "
+                             "layers, identity table and seed, and re-run multiplex_exact");
+      })
       .def_readonly("spread", &MultiplexExact::spread)
       .def_readonly("variance", &MultiplexExact::variance)
       .def_property_readonly("std", [](const MultiplexExact& e) { return std::sqrt(e.variance); })
@@ -291,6 +299,10 @@ void bind_multiplex(py::module_& m) {
       });
 
   py::class_<PyMultiplexSelection>(m, "MultiplexSelection", "Seeds chosen on a multiplex (see multiplex_select).")
+      .def("__reduce__", [](const PyMultiplexSelection&) -> py::object {
+        throw py::type_error("cannot pickle kolsim.MultiplexSelection: it is not self-contained without its Multiplex; keep the "
+                             "layers, identity table and seed, and re-run multiplex_select");
+      })
       .def_readonly("method", &PyMultiplexSelection::method)
       .def_readonly("seeds", &PyMultiplexSelection::seeds)
       .def_property_readonly("marginal_gains", [](const PyMultiplexSelection& r) { return to_numpy(std::vector<double>(r.marginal_gains)); })

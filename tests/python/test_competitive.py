@@ -98,5 +98,9 @@ def test_select_blockers_reports_progress(test_seed):
     kolsim.select_blockers(kolsim.CompetitiveIC(g), [0, 1], 2, worlds=500, evaluation_trials=0, seed=test_seed,
                            progress=lambda phase, done, total: seen.append((phase, done, total)))
     sampling = [s for s in seen if s[0] == "sampling"]
-    assert len(sampling) >= 3 and sampling[-1][1:] == (500, 500)
+    # The binding passes at most one report per 50 ms per phase to Python (plus phase ends), so a
+    # fast call shows the start and the end; the per-block counts are checked in C++
+    # (Blocking.RrReportsProgress).
+    assert sampling[0][1:] == (0, 500) and sampling[-1][1:] == (500, 500)
+    assert all(a[1] <= b[1] for a, b in zip(sampling, sampling[1:]))
     assert seen[-1] == ("seeds", 2, 2)

@@ -84,6 +84,18 @@ def _parse_error(w, tmp_path_factory):
     return info.value
 
 
+def _multiplex_result(kind):
+    from kolsim import multiplex as mp
+    mx = mp.from_edge_lists({"x": ([1], [2], [0.5]), "y": ([10], [20], [0.4])},
+                            identity=[(100, "x", 1), (100, "y", 10), (200, "x", 2), (200, "y", 20)],
+                            cross_posting={("x", "y"): 0.3, ("y", "x"): 0.0})
+    if kind == "spread":
+        return mp.spread(mx, [(100, "x")], trials=100, seed=1)
+    if kind == "exact":
+        return mp.exact(mx, [(100, "x")])
+    return mp.select(mx, 1, epsilon=0.5, seed=1)
+
+
 # Results: class name -> factory(world[, tmp_path_factory]) of an instance (round trip must be equal).
 PICKLED = {
     "SpreadEstimate": _spread,
@@ -103,6 +115,9 @@ PICKLED = {
 }
 # Refused: class name -> (factory, words the TypeError must contain to say why).
 REFUSED = {
+    "MultiplexEstimate": (lambda w: _multiplex_result("spread"), "re-run multiplex_spread"),
+    "MultiplexExact": (lambda w: _multiplex_result("exact"), "re-run multiplex_exact"),
+    "MultiplexSelection": (lambda w: _multiplex_result("select"), "re-run multiplex_select"),
     "CampaignPlan": (_plan, "save_json"),
     "ReplanResult": (_replan, "CampaignPlan"),
     "LearnedProbabilities": (_learned, ".graph"),
@@ -118,6 +133,7 @@ NOT_RESULTS = {
     "TriggeringModel": "model: a graph plus a sampler name",
     "ComplexContagion": "model: a graph plus thresholds",
     "ContinuousIC": "model: a graph plus delays and a horizon (pickles; test_time_critical.py)",
+    "Multiplex": "input: platform layers plus an identity table",
     "Roster": "input read from a CSV",
     "Audience": "input read from a CSV",
 }

@@ -99,7 +99,7 @@ CompetitiveEstimate estimate_competition(Communicator& comm, const Model& model,
     using detail::CompetitionSums;
     using detail::CompetitionTally;
     Stopwatch clock;
-    Driver::validate(model, misleading_seeds, corrective_seeds, "estimate_competition");
+    kolsim::detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
     KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
     KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
     const int threads = resolve_threads(opt.threads);
