@@ -52,7 +52,8 @@ __all__ = [
     "Cascades", "LearnedProbabilities", "SizeDistribution", "read_cascades", "summarize", "split_by_time",
     "split_by_cascade", "learn_ic_em", "learn_credit", "learn_netrate", "ic_log_likelihood", "predict_cascade",
     "evaluate_predictions", "plot_size_distribution", "plot_adoption_over_time", "plot_predictions",
-    "plot_calibration", "continuous_reach", "training_delays", "nowcast_continuous",
+    "plot_calibration", "continuous_reach", "training_delays", "nowcast_continuous", "exposure_counts",
+    "exposure_curve", "compare_contagion", "plot_exposure_curve",
 ]
 
 
@@ -456,5 +457,220 @@ def plot_calibration(scores: Dict[str, Any], *, ax: Any = None, label: Optional[
     ax.set_xlabel("nominal coverage of the central interval")
     ax.set_ylabel("observed coverage")
     if label:
+        ax.legend()
+    return ax
+
+
+# --- Complex contagion: exposure curves and a model comparison (issue 16) ---------------------
+
+exposure_counts = _core.exposure_counts
+
+
+def exposure_curve(graph: Any, cascades: Cascades, *, threads: int = 0) -> Dict[str, Any]:
+    """Exposure curve of observed cascades (Romero, Meeder, Kleinberg, WWW 2011; Centola 2010).
+
+    Account v is exposed by each in-neighbour (edge ``u -> v``) that adopted strictly before v did,
+    or before the cascade ended when v never adopted. For j = 1 .. max: ``trials`` (account-cascade
+    pairs with exactly j exposures at adoption or at the end), ``adopted``, ``probability`` =
+    P(adopt | j exposures) with binomial ``std_error``, and Romero et al.'s ``hazard`` (adopted
+    with exactly j among the ``reached`` pairs that ever had >= j). Independent Cascade predicts
+    about 1 - (1 - p)^j (P(1) > 0, concave); k-exposure predicts 0 below k. Also ``exogenous``
+    (adopters with no earlier adopting in-neighbour) and ``adopters``.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> from kolsim import cascades as kc
+    >>> g = kolsim.from_edges([0, 1, 0], [2, 2, 3])
+    >>> c = kc.Cascades.from_lists(g, [[(0, 0), (1, 0), (2, 5)]])
+    >>> r = kc.exposure_curve(g, c)
+    >>> r["trials"].tolist(), r["adopted"].tolist(), r["exogenous"]
+    ([1, 1], [0, 1], 2)
+    """
+    out = _core.exposure_curve(graph, cascades, threads=threads)
+    counts = _core.exposure_counts(graph, cascades, threads=threads)
+    out["exogenous"] = int(counts["exogenous"])
+    out["adopters"] = int(counts["adopters"])
+    return out
+
+
+def _decisions(counts: Dict[str, Any]) -> Dict[str, Any]:
+    """Every decision of exposure counts: exposures before and after its batch, the account's
+    in-degree, and whether the account adopted after it."""
+    off = np.asarray(counts["step_offsets"], dtype=np.int64)
+    steps = np.asarray(counts["steps"], dtype=np.int64)
+    per_row = np.diff(off)
+    prev = np.zeros(len(steps), dtype=np.int64)
+    if len(steps):
+        prev[1:] = steps[:-1]
+        prev[off[:-1][per_row > 0]] = 0
+    y = np.zeros(len(steps), dtype=np.int64)
+    adopted = np.asarray(counts["adopted"], dtype=bool)
+    y[off[1:][adopted] - 1] = 1
+    indeg = np.repeat(np.asarray(counts["in_degree"], dtype=np.int64), per_row)
+    return {"prev": prev, "new": steps, "in_degree": indeg, "y": y, "decisions": int(len(steps))}
+
+
+def _aggregate(d: Dict[str, Any], k: Optional[int], fraction: Optional[float]) -> Dict[str, np.ndarray]:
+    """Distinct (prev, new, threshold, adopted) decisions with their multiplicity, threshold k
+    (1 = IC) or max(1, ceil(fraction * in-degree)) as in ComplexContagion."""
+    if fraction is None:
+        th = np.full(len(d["prev"]), int(k or 1), dtype=np.int64)
+    else:
+        th = np.maximum(1, np.ceil(fraction * d["in_degree"].astype(float) - 1e-9)).astype(np.int64)
+    if len(th) == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return {"prev": z, "new": z, "threshold": z, "y": z, "count": np.zeros(0)}
+    # One int64 key per decision (np.unique over rows is slow): ((prev * m + new) * m + T) * 2 + y.
+    m = int(max(d["new"].max(), th.max())) + 1
+    uniq, mult = np.unique(((d["prev"] * m + d["new"]) * m + th) * 2 + d["y"], return_counts=True)
+    rest, y = np.divmod(uniq, 2)
+    rest, t = np.divmod(rest, m)
+    prev, new = np.divmod(rest, m)
+    return {"prev": prev, "new": new, "threshold": t, "y": y, "count": mult.astype(float)}
+
+
+def _log_likelihood(a: Dict[str, np.ndarray], p: float, background: float) -> float:
+    """Sum of log P(decision): after a batch raising the exposures from prev to new, the account
+    adopts with hazard 1 - (1 - background) P(Bin(new, p) < T) / P(Bin(prev, p) < T), T its
+    threshold (passed exposures needed)."""
+    from scipy.stats import binom
+
+    if len(a["prev"]) == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo_new = binom.logcdf(a["threshold"] - 1, a["new"], p)
+        lo_prev = binom.logcdf(a["threshold"] - 1, a["prev"], p)
+        contagion = np.where(np.isfinite(lo_prev), lo_new - lo_prev, -np.inf)
+    log_stay = np.minimum(np.log1p(-background) + contagion, 0.0)
+    with np.errstate(divide="ignore"):
+        log_adopt = np.log(np.maximum(-np.expm1(log_stay), 1e-300))
+        log_stay = np.maximum(log_stay, -690.0)
+    return float(np.sum(a["count"] * np.where(a["y"] == 1, log_adopt, log_stay)))
+
+
+def _fit(a: Dict[str, np.ndarray], fit_p: bool) -> Tuple[float, float, float]:
+    """Maximum likelihood (p, background): a grid over p (log scale), the background by a bounded
+    1-d search at each, then L-BFGS in logit space from the best grid point; returns (ll, p, b)."""
+    from scipy.optimize import minimize, minimize_scalar
+
+    def expit(x: float) -> float:
+        return float(1.0 / (1.0 + np.exp(-x)))
+
+    def best_background(p: float) -> Tuple[float, float]:
+        r = minimize_scalar(lambda x: -_log_likelihood(a, p, expit(x)), bounds=(-16.0, 4.0), method="bounded",
+                            options={"xatol": 1e-4})
+        return -float(r.fun), float(r.x)
+
+    p_min = 1e-6
+    if not fit_p:
+        ll, xb = best_background(p_min)
+        return ll, p_min, expit(xb)
+    best = None
+    for p in np.geomspace(1e-4, 0.99, 24):
+        ll, xb = best_background(float(p))
+        if best is None or ll > best[0]:
+            best = (ll, float(np.log(p / (1 - p))), xb)
+    res = minimize(lambda x: -_log_likelihood(a, expit(x[0]), expit(x[1])), [best[1], best[2]], method="L-BFGS-B",
+                   bounds=[(-16.0, 8.0), (-16.0, 4.0)])
+    if -float(res.fun) > best[0]:
+        best = (-float(res.fun), float(res.x[0]), float(res.x[1]))
+    return best[0], expit(best[1]), expit(best[2])
+
+
+def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", test_fraction: float = 0.2,
+                      seed: int = 0, ks: Sequence[int] = (2, 3),
+                      fractions: Sequence[float] = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5),
+                      threads: int = 0) -> Dict[str, Any]:
+    """Which contagion explains the adoption decisions best: IC, k-exposure or a fractional threshold?
+
+    Every account exposed to a cascade makes one decision per batch of simultaneous exposures (see
+    :func:`exposure_curve`): adopt before the next batch, or not. Each model passes each exposure
+    with probability ``p`` and adopts once the passed exposures reach a threshold T -- 1 (IC),
+    k (k-exposure, Centola and Macy 2007) or max(1, ceil(q * in-degree)) (fractional, q chosen on
+    the grid ``fractions`` by training likelihood) -- and every decision also adopts from outside
+    the exposures with a fitted ``background`` probability (without it one adoption at j < k would
+    rule k-exposure out). ``constant`` ignores exposures (background only). Parameters are fitted
+    by maximum likelihood on the training cascades (``split="time"``: the latest ``test_fraction``
+    test, as :func:`split_by_time`; ``"cascade"``: :func:`split_by_cascade` with ``seed``) and scored
+    on the test cascades.
+
+    Returns a dict: ``models`` (a list of dicts: ``name``, ``threshold`` ("1", "k", "fraction"),
+    ``k``, ``fraction``, ``p``, ``background``, ``parameters``, ``train_log_likelihood``, ``aic``
+    (2 parameters - 2 train log-likelihood), ``test_log_likelihood`` and
+    ``test_per_decision``), ``best`` (highest test log-likelihood), ``best_aic``, and
+    ``train_decisions`` / ``test_decisions`` / ``train_cascades`` / ``test_cascades``.
+
+    Examples
+    --------
+    >>> import kolsim
+    >>> from kolsim import cascades as kc
+    >>> g = kolsim.from_edges([0, 1, 0, 1], [2, 2, 3, 3])
+    >>> c = kc.Cascades.from_lists(g, [[(0, 0), (1, 1), (2, 2)], [(0, 0), (3, 1)]] * 5)
+    >>> r = kc.compare_contagion(g, c, split="cascade", test_fraction=0.4)
+    >>> [m["name"] for m in r["models"]][:3]
+    ['constant', 'IC', 'k=2']
+    """
+    if split == "time":
+        train_idx, test_idx = split_by_time(cascades, test_fraction)
+    elif split == "cascade":
+        train_idx, test_idx = split_by_cascade(cascades, test_fraction, seed=seed)
+    else:
+        raise ValueError(f"compare_contagion: split must be 'time' or 'cascade', got {split!r}")
+    for k in ks:
+        if int(k) < 2:
+            raise ValueError(f"compare_contagion: every k must be >= 2 (k = 1 is IC), got {k}")
+    for q in fractions:
+        if not 0.0 < float(q) <= 1.0:
+            raise ValueError(f"compare_contagion: fractions must be in (0, 1], got {q}")
+    train = _decisions(_core.exposure_counts(graph, cascades._subset(train_idx), threads=threads))
+    test = _decisions(_core.exposure_counts(graph, cascades._subset(test_idx), threads=threads))
+    if train["decisions"] == 0:
+        raise ValueError("compare_contagion: the training cascades expose nobody (no decisions to fit)")
+    specs: List[Tuple[str, str, Optional[int], int]] = [("constant", "none", None, 1), ("IC", "1", 1, 2)]
+    specs += [(f"k={int(k)}", "k", int(k), 2) for k in ks]
+    models = []
+    for name, kind, k, npar in specs:
+        ll, p, b = _fit(_aggregate(train, k, None), kind != "none")
+        models.append({"name": name, "threshold": kind, "k": k, "fraction": None, "p": p if kind != "none" else 0.0,
+                       "background": b, "parameters": npar, "train_log_likelihood": ll})
+    if len(fractions):
+        best_q = None
+        for q in fractions:
+            ll, p, b = _fit(_aggregate(train, None, float(q)), True)
+            if best_q is None or ll > best_q[0]:
+                best_q = (ll, p, b, float(q))
+        ll, p, b, q = best_q
+        models.append({"name": f"fraction q={q:g}", "threshold": "fraction", "k": None, "fraction": q, "p": p,
+                       "background": b, "parameters": 3, "train_log_likelihood": ll})
+    for m in models:
+        ll = _log_likelihood(_aggregate(test, m["k"], m["fraction"]), m["p"] if m["threshold"] != "none" else 1e-6,
+                             m["background"])
+        m["aic"] = 2.0 * m["parameters"] - 2.0 * m["train_log_likelihood"]
+        m["test_log_likelihood"] = ll
+        m["test_per_decision"] = ll / test["decisions"] if test["decisions"] else float("nan")
+    return {
+        "models": models,
+        "best": max(models, key=lambda m: m["test_log_likelihood"])["name"],
+        "best_aic": min(models, key=lambda m: m["aic"])["name"],
+        "train_decisions": train["decisions"], "test_decisions": test["decisions"],
+        "train_cascades": int(len(train_idx)), "test_cascades": int(len(test_idx)), "split": split,
+    }
+
+
+def plot_exposure_curve(curve: Dict[str, Any], *, ax: Any = None, label: Optional[str] = None,
+                        max_exposures: int = 20, ic_p: Optional[float] = None) -> Any:
+    """P(adopt | j exposures) with 2-SE bars for j up to ``max_exposures``; with ``ic_p`` also the
+    Independent Cascade prediction 1 - (1 - p)^j."""
+    ax = _axes(ax)
+    j = np.asarray(curve["exposures"])[:max_exposures]
+    pr = np.asarray(curve["probability"])[:max_exposures]
+    se = np.asarray(curve["std_error"])[:max_exposures]
+    ax.errorbar(j, pr, yerr=2 * se, fmt="o-", label=label)
+    if ic_p is not None:
+        ax.plot(j, 1.0 - (1.0 - ic_p) ** j, linestyle="--", color="grey", label=f"IC 1-(1-{ic_p:.3g})^j")
+    ax.set_xlabel("adopting in-neighbours seen (j)")
+    ax.set_ylabel("P(adopt | j)")
+    if label or ic_p is not None:
         ax.legend()
     return ax
