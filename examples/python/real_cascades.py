@@ -121,6 +121,20 @@ def contagion_section(name, graph, cs, out, plt):
         print(f"  {int(cv['exposures'][i]):>3} {int(cv['trials'][i]):>7} {int(cv['adopted'][i]):>7} "
               f"{cv['probability'][i]:>10.4f} {cv['std_error'][i]:>7.4f} | {int(cv['reached'][i]):>7} "
               f"{cv['hazard'][i]:>7.4f} {cv['hazard_std_error'][i]:>7.4f}")
+    # Heterogeneity check: accounts that follow many accounts collect more exposures; does the
+    # curve still rise among accounts of similar in-degree?
+    counts = kc.exposure_counts(graph, cs)
+    j, y, deg = counts["exposures"], counts["adopted"].astype(bool), counts["in_degree"]
+    print(f"  P(adopt | j) within in-degree bands: {'band':>9} " + " ".join(f"{f'j={x}':>15}" for x in (1, 2, 3)))
+    for lo, hi in ((1, 5), (6, 20), (21, 100), (101, 10**9)):
+        band = (deg >= lo) & (deg <= hi)
+        cells = []
+        for x in (1, 2, 3):
+            sel = band & (j == x)
+            n = int(np.sum(sel))
+            pr = float(np.mean(y[sel])) if n else float("nan")
+            cells.append(f"{pr:.4f} ({n:>6})")
+        print(f"  {'':>36} {f'{lo}-{hi}' if hi < 10**9 else f'{lo}+':>9} " + " ".join(f"{c:>15}" for c in cells))
     ic_p = None
     for split in ("time", "cascade"):
         r = kc.compare_contagion(graph, cs, split=split, seed=1)

@@ -240,16 +240,12 @@ Examples
 )doc";
 
 py::dict curve_dict(ExposureCurve&& cv) {
-  py::dict d;
-  d["exposures"] = to_numpy(std::move(cv.exposures));
-  d["trials"] = to_numpy(std::move(cv.trials));
-  d["adopted"] = to_numpy(std::move(cv.adopted));
-  d["probability"] = to_numpy(std::move(cv.probability));
-  d["std_error"] = to_numpy(std::move(cv.std_error));
-  d["reached"] = to_numpy(std::move(cv.reached));
-  d["hazard"] = to_numpy(std::move(cv.hazard));
-  d["hazard_std_error"] = to_numpy(std::move(cv.hazard_std_error));
-  return d;
+  return py::dict(py::arg("exposures") = to_numpy(std::move(cv.exposures)),
+                  py::arg("trials") = to_numpy(std::move(cv.trials)), py::arg("adopted") = to_numpy(std::move(cv.adopted)),
+                  py::arg("probability") = to_numpy(std::move(cv.probability)),
+                  py::arg("std_error") = to_numpy(std::move(cv.std_error)),
+                  py::arg("reached") = to_numpy(std::move(cv.reached)), py::arg("hazard") = to_numpy(std::move(cv.hazard)),
+                  py::arg("hazard_std_error") = to_numpy(std::move(cv.hazard_std_error)));
 }
 
 /// Exposure counts and the exposure curve (learn/exposure.hpp).
@@ -262,19 +258,15 @@ void bind_exposure(py::module_& m) {
           ExposureData x = without_gil([&] { return exposure_counts(g, c, o); });
           std::vector<std::uint32_t> in_degree(x.size());
           for (std::size_t r = 0; r < x.size(); ++r) in_degree[r] = static_cast<std::uint32_t>(g.in_degree(x.vertex[r]));
-          py::dict d;
-          d["rows"] = x.size();
-          d["decisions"] = x.decisions();
-          d["adopters"] = x.adopters;
-          d["exogenous"] = x.exogenous;
-          d["cascade"] = to_numpy(std::move(x.cascade));
-          d["vertex"] = to_numpy(std::move(x.vertex));
-          d["exposures"] = to_numpy(std::move(x.exposures));
-          d["adopted"] = to_numpy(std::move(x.adopted));
-          d["step_offsets"] = to_numpy(std::move(x.step_offsets));
-          d["steps"] = to_numpy(std::move(x.steps));
-          d["in_degree"] = to_numpy(std::move(in_degree));
-          return d;
+          return py::dict(py::arg("rows") = x.size(), py::arg("decisions") = x.decisions(),
+                          py::arg("adopters") = x.adopters, py::arg("exogenous") = x.exogenous,
+                          py::arg("cascade") = to_numpy(std::move(x.cascade)),
+                          py::arg("vertex") = to_numpy(std::move(x.vertex)),
+                          py::arg("exposures") = to_numpy(std::move(x.exposures)),
+                          py::arg("adopted") = to_numpy(std::move(x.adopted)),
+                          py::arg("step_offsets") = to_numpy(std::move(x.step_offsets)),
+                          py::arg("steps") = to_numpy(std::move(x.steps)),
+                          py::arg("in_degree") = to_numpy(std::move(in_degree)));
         },
         py::arg("graph"), py::arg("cascades"), py::arg("threads") = 0,
         R"doc(Exposure counts of observed cascades (Romero, Meeder, Kleinberg 2011).
