@@ -511,77 +511,92 @@ def _decisions(counts: Dict[str, Any]) -> Dict[str, Any]:
     return {"prev": prev, "new": steps, "in_degree": indeg, "y": y, "decisions": int(len(steps))}
 
 
-def _aggregate(d: Dict[str, Any], k: Optional[int], fraction: Optional[float]) -> Dict[str, np.ndarray]:
-    """Distinct (prev, new, threshold, adopted) decisions with their multiplicity, threshold k
-    (1 = IC) or max(1, ceil(fraction * in-degree)) as in ComplexContagion."""
+def _aggregate(d: Dict[str, Any], k: Optional[int], fraction: Optional[float],
+               bands: Sequence[int] = ()) -> Dict[str, np.ndarray]:
+    """Distinct (prev, new, threshold, in-degree band, adopted) decisions with their multiplicity;
+    threshold k (1 = IC) or max(1, ceil(fraction * in-degree)) as in ComplexContagion; band b
+    when the in-degree lies in [bands[b-1], bands[b])."""
     if fraction is None:
         th = np.full(len(d["prev"]), int(k or 1), dtype=np.int64)
     else:
         th = np.maximum(1, np.ceil(fraction * d["in_degree"].astype(float) - 1e-9)).astype(np.int64)
+    band = np.searchsorted(np.asarray(bands, dtype=np.int64), d["in_degree"], side="right").astype(np.int64)
     if len(th) == 0:
         z = np.zeros(0, dtype=np.int64)
-        return {"prev": z, "new": z, "threshold": z, "y": z, "count": np.zeros(0)}
-    # One int64 key per decision (np.unique over rows is slow): ((prev * m + new) * m + T) * 2 + y.
-    m = int(max(d["new"].max(), th.max())) + 1
-    uniq, mult = np.unique(((d["prev"] * m + d["new"]) * m + th) * 2 + d["y"], return_counts=True)
+        return {"prev": z, "new": z, "threshold": z, "band": z, "y": z, "count": np.zeros(0)}
+    # One int64 key per decision (np.unique over rows is slow).
+    m, nb = int(max(d["new"].max(), th.max())) + 1, len(bands) + 1
+    uniq, mult = np.unique((((d["prev"] * m + d["new"]) * m + th) * nb + band) * 2 + d["y"], return_counts=True)
     rest, y = np.divmod(uniq, 2)
+    rest, bd = np.divmod(rest, nb)
     rest, t = np.divmod(rest, m)
     prev, new = np.divmod(rest, m)
-    return {"prev": prev, "new": new, "threshold": t, "y": y, "count": mult.astype(float)}
+    return {"prev": prev, "new": new, "threshold": t, "band": bd, "y": y, "count": mult.astype(float)}
 
 
-def _log_likelihood(a: Dict[str, np.ndarray], p: float, background: float) -> float:
+def _log_likelihood(a: Dict[str, np.ndarray], p: float, background: Any) -> float:
     """Sum of log P(decision): after a batch raising the exposures from prev to new, the account
-    adopts with hazard 1 - (1 - background) P(Bin(new, p) < T) / P(Bin(prev, p) < T), T its
-    threshold (passed exposures needed)."""
+    adopts with hazard 1 - (1 - e) P(Bin(new, p) < T) / P(Bin(prev, p) < T), T its threshold
+    (passed exposures needed), e the background of its in-degree band."""
     from scipy.stats import binom
 
     if len(a["prev"]) == 0:
         return 0.0
+    e = np.asarray(background, dtype=float).reshape(-1)[a["band"]]
     with np.errstate(invalid="ignore", divide="ignore"):
         lo_new = binom.logcdf(a["threshold"] - 1, a["new"], p)
         lo_prev = binom.logcdf(a["threshold"] - 1, a["prev"], p)
         contagion = np.where(np.isfinite(lo_prev), lo_new - lo_prev, -np.inf)
-    log_stay = np.minimum(np.log1p(-background) + contagion, 0.0)
+    log_stay = np.minimum(np.log1p(-e) + contagion, 0.0)
     with np.errstate(divide="ignore"):
         log_adopt = np.log(np.maximum(-np.expm1(log_stay), 1e-300))
         log_stay = np.maximum(log_stay, -690.0)
     return float(np.sum(a["count"] * np.where(a["y"] == 1, log_adopt, log_stay)))
 
 
-def _fit(a: Dict[str, np.ndarray], fit_p: bool) -> Tuple[float, float, float]:
-    """Maximum likelihood (p, background): a grid over p (log scale), the background by a bounded
-    1-d search at each, then L-BFGS in logit space from the best grid point; returns (ll, p, b)."""
+def _fit(a: Dict[str, np.ndarray], fit_p: bool, n_bands: int) -> Tuple[float, float, List[float]]:
+    """Maximum likelihood (p, background per band): a grid over p (log scale), each band's
+    background by a bounded 1-d search (the bands separate given p), then L-BFGS in logit space
+    from the best grid point; returns (ll, p, backgrounds)."""
     from scipy.optimize import minimize, minimize_scalar
 
-    def expit(x: float) -> float:
-        return float(1.0 / (1.0 + np.exp(-x)))
+    def expit(x: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
-    def best_background(p: float) -> Tuple[float, float]:
-        r = minimize_scalar(lambda x: -_log_likelihood(a, p, expit(x)), bounds=(-16.0, 4.0), method="bounded",
-                            options={"xatol": 1e-4})
-        return -float(r.fun), float(r.x)
+    parts = [{key: v[a["band"] == b] for key, v in a.items()} for b in range(n_bands)]
+    for part in parts:
+        part["band"] = np.zeros(len(part["prev"]), dtype=np.int64)
+
+    def best_backgrounds(p: float) -> Tuple[float, List[float]]:
+        ll, xs = 0.0, []
+        for part in parts:
+            r = minimize_scalar(lambda x: -_log_likelihood(part, p, float(expit(x))), bounds=(-16.0, 4.0),
+                                method="bounded", options={"xatol": 1e-4})
+            ll -= float(r.fun)
+            xs.append(float(r.x))
+        return ll, xs
 
     p_min = 1e-6
     if not fit_p:
-        ll, xb = best_background(p_min)
-        return ll, p_min, expit(xb)
-    best = None
+        ll, xs = best_backgrounds(p_min)
+        return ll, p_min, [float(v) for v in expit(xs)]
+    best: Optional[Tuple[float, float, List[float]]] = None
     for p in np.geomspace(1e-4, 0.99, 24):
-        ll, xb = best_background(float(p))
+        ll, xs = best_backgrounds(float(p))
         if best is None or ll > best[0]:
-            best = (ll, float(np.log(p / (1 - p))), xb)
-    res = minimize(lambda x: -_log_likelihood(a, expit(x[0]), expit(x[1])), [best[1], best[2]], method="L-BFGS-B",
-                   bounds=[(-16.0, 8.0), (-16.0, 4.0)])
+            best = (ll, float(np.log(p / (1 - p))), xs)
+    assert best is not None
+    res = minimize(lambda x: -_log_likelihood(a, float(expit(x[0])), expit(x[1:])), [best[1], *best[2]],
+                   method="L-BFGS-B", bounds=[(-16.0, 8.0)] + [(-16.0, 4.0)] * n_bands)
     if -float(res.fun) > best[0]:
-        best = (-float(res.fun), float(res.x[0]), float(res.x[1]))
-    return best[0], expit(best[1]), expit(best[2])
+        best = (-float(res.fun), float(res.x[0]), [float(v) for v in res.x[1:]])
+    return best[0], float(expit(best[1])), [float(v) for v in expit(best[2])]
 
 
 def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", test_fraction: float = 0.2,
                       seed: int = 0, ks: Sequence[int] = (2, 3),
                       fractions: Sequence[float] = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5),
-                      threads: int = 0) -> Dict[str, Any]:
+                      in_degree_bands: Sequence[int] = (), threads: int = 0) -> Dict[str, Any]:
     """Which contagion explains the adoption decisions best: IC, k-exposure or a fractional threshold?
 
     Every account exposed to a cascade makes one decision per batch of simultaneous exposures (see
@@ -590,16 +605,20 @@ def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", te
     k (k-exposure, Centola and Macy 2007) or max(1, ceil(q * in-degree)) (fractional, q chosen on
     the grid ``fractions`` by training likelihood) -- and every decision also adopts from outside
     the exposures with a fitted ``background`` probability (without it one adoption at j < k would
-    rule k-exposure out). ``constant`` ignores exposures (background only). Parameters are fitted
-    by maximum likelihood on the training cascades (``split="time"``: the latest ``test_fraction``
-    test, as :func:`split_by_time`; ``"cascade"``: :func:`split_by_cascade` with ``seed``) and scored
-    on the test cascades.
+    rule k-exposure out). ``constant`` ignores exposures (background only). With
+    ``in_degree_bands`` (increasing in-degree cut points, e.g. ``(6, 21, 101)``) each band of
+    accounts gets its own background: a control for heterogeneity, since accounts that follow
+    many accounts collect more exposures and also adopt more. Parameters are fitted by maximum
+    likelihood on the training cascades (``split="time"``: the latest ``test_fraction`` test, as
+    :func:`split_by_time`; ``"cascade"``: :func:`split_by_cascade` with ``seed``) and scored on the
+    test cascades.
 
-    Returns a dict: ``models`` (a list of dicts: ``name``, ``threshold`` ("1", "k", "fraction"),
-    ``k``, ``fraction``, ``p``, ``background``, ``parameters``, ``train_log_likelihood``, ``aic``
-    (2 parameters - 2 train log-likelihood), ``test_log_likelihood`` and
-    ``test_per_decision``), ``best`` (highest test log-likelihood), ``best_aic``, and
-    ``train_decisions`` / ``test_decisions`` / ``train_cascades`` / ``test_cascades``.
+    Returns a dict: ``models`` (a list of dicts: ``name``, ``threshold`` ("none", "1", "k",
+    "fraction"), ``k``, ``fraction``, ``p``, ``background`` (a float, or one per band),
+    ``parameters``, ``train_log_likelihood``, ``aic`` (2 parameters - 2 train log-likelihood),
+    ``test_log_likelihood`` and ``test_per_decision``), ``best`` (highest test log-likelihood),
+    ``best_aic``, and ``train_decisions`` / ``test_decisions`` / ``train_cascades`` /
+    ``test_cascades``.
 
     Examples
     --------
@@ -623,29 +642,32 @@ def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", te
     for q in fractions:
         if not 0.0 < float(q) <= 1.0:
             raise ValueError(f"compare_contagion: fractions must be in (0, 1], got {q}")
+    bands = [int(x) for x in in_degree_bands]
+    if any(x < 1 for x in bands) or any(x >= y for x, y in zip(bands, bands[1:])):
+        raise ValueError(f"compare_contagion: in_degree_bands must be increasing and >= 1, got {bands}")
+    nb = len(bands) + 1
     train = _decisions(_core.exposure_counts(graph, cascades._subset(train_idx), threads=threads))
     test = _decisions(_core.exposure_counts(graph, cascades._subset(test_idx), threads=threads))
     if train["decisions"] == 0:
         raise ValueError("compare_contagion: the training cascades expose nobody (no decisions to fit)")
-    specs: List[Tuple[str, str, Optional[int], int]] = [("constant", "none", None, 1), ("IC", "1", 1, 2)]
-    specs += [(f"k={int(k)}", "k", int(k), 2) for k in ks]
-    models = []
-    for name, kind, k, npar in specs:
-        ll, p, b = _fit(_aggregate(train, k, None), kind != "none")
-        models.append({"name": name, "threshold": kind, "k": k, "fraction": None, "p": p if kind != "none" else 0.0,
-                       "background": b, "parameters": npar, "train_log_likelihood": ll})
+
+    def model(name: str, kind: str, k: Optional[int], q: Optional[float], fit: Tuple[float, float, List[float]],
+              npar: int) -> Dict[str, Any]:
+        ll, p, b = fit
+        return {"name": name, "threshold": kind, "k": k, "fraction": q, "p": p if kind != "none" else 0.0,
+                "background": b[0] if nb == 1 else b, "parameters": npar + nb, "train_log_likelihood": ll}
+
+    models = [model("constant", "none", None, None, _fit(_aggregate(train, 1, None, bands), False, nb), 0),
+              model("IC", "1", 1, None, _fit(_aggregate(train, 1, None, bands), True, nb), 1)]
+    models += [model(f"k={int(k)}", "k", int(k), None, _fit(_aggregate(train, int(k), None, bands), True, nb), 1)
+               for k in ks]
     if len(fractions):
-        best_q = None
-        for q in fractions:
-            ll, p, b = _fit(_aggregate(train, None, float(q)), True)
-            if best_q is None or ll > best_q[0]:
-                best_q = (ll, p, b, float(q))
-        ll, p, b, q = best_q
-        models.append({"name": f"fraction q={q:g}", "threshold": "fraction", "k": None, "fraction": q, "p": p,
-                       "background": b, "parameters": 3, "train_log_likelihood": ll})
+        fits = [(_fit(_aggregate(train, None, float(q), bands), True, nb), float(q)) for q in fractions]
+        fit, q = max(fits, key=lambda f: f[0][0])
+        models.append(model(f"fraction q={q:g}", "fraction", None, q, fit, 2))
     for m in models:
-        ll = _log_likelihood(_aggregate(test, m["k"], m["fraction"]), m["p"] if m["threshold"] != "none" else 1e-6,
-                             m["background"])
+        ll = _log_likelihood(_aggregate(test, m["k"] or 1, m["fraction"], bands),
+                             m["p"] if m["threshold"] != "none" else 1e-6, m["background"])
         m["aic"] = 2.0 * m["parameters"] - 2.0 * m["train_log_likelihood"]
         m["test_log_likelihood"] = ll
         m["test_per_decision"] = ll / test["decisions"] if test["decisions"] else float("nan")
@@ -655,6 +677,7 @@ def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", te
         "best_aic": min(models, key=lambda m: m["aic"])["name"],
         "train_decisions": train["decisions"], "test_decisions": test["decisions"],
         "train_cascades": int(len(train_idx)), "test_cascades": int(len(test_idx)), "split": split,
+        "in_degree_bands": bands,
     }
 
 

@@ -105,10 +105,16 @@ def test_compare_contagion_arguments():
         kc.compare_contagion(g, c, ks=(1,))
     with pytest.raises(ValueError, match="fractions"):
         kc.compare_contagion(g, c, fractions=(0.0,))
+    with pytest.raises(ValueError, match="in_degree_bands"):
+        kc.compare_contagion(g, c, in_degree_bands=(5, 2))
+    r = kc.compare_contagion(g, c, split="cascade", test_fraction=0.5, in_degree_bands=(2,), fractions=())
+    assert all(len(m["background"]) == 2 for m in r["models"])
+    assert [m["parameters"] for m in r["models"]] == [2, 3, 3, 3]
 
 
 # Measured 2026-12-03 (docs/cascades.md, "Simple or complex contagion?"): on both sets k = 2
-# explains the held-out adoption decisions best, under both splits, and wins on AIC.
+# explains the held-out adoption decisions best, under both splits, and wins on AIC, also with a
+# background per in-degree band (the heterogeneity control).
 @pytest.mark.parametrize("name", ["cascades-android", "cascades-christianity"])
 def test_real_sets_verdict(name):
     if not os.environ.get("KOLSIM_DATA_DIR"):
@@ -125,3 +131,7 @@ def test_real_sets_verdict(name):
     by = {m["name"]: m for m in r["models"]}
     assert r["best"] == "k=2" and r["best_aic"] == "k=2"
     assert by["k=2"]["test_per_decision"] > by["IC"]["test_per_decision"] + 5e-4
+    r = kc.compare_contagion(graph, cs, split="time", in_degree_bands=(6, 21, 101))
+    by = {m["name"]: m for m in r["models"]}
+    assert r["best"] == "k=2" and r["best_aic"] == "k=2"
+    assert by["k=2"]["test_per_decision"] > by["IC"]["test_per_decision"] + 1e-4
