@@ -646,8 +646,8 @@ def compare_contagion(graph: Any, cascades: Cascades, *, split: str = "time", te
     if any(x < 1 for x in bands) or any(x >= y for x, y in zip(bands, bands[1:])):
         raise ValueError(f"compare_contagion: in_degree_bands must be increasing and >= 1, got {bands}")
     nb = len(bands) + 1
-    train = _decisions(_core.exposure_counts(graph, cascades._subset(train_idx), threads=threads))
-    test = _decisions(_core.exposure_counts(graph, cascades._subset(test_idx), threads=threads))
+    train = _decisions(_core.exposure_counts(graph, _subset(cascades, train_idx), threads=threads))
+    test = _decisions(_core.exposure_counts(graph, _subset(cascades, test_idx), threads=threads))
     if train["decisions"] == 0:
         raise ValueError("compare_contagion: the training cascades expose nobody (no decisions to fit)")
 
