@@ -147,12 +147,12 @@ Examples
 /// FollowerGraph's new-probability copy, repr and pickle (restored through the checked CSR builder).
 void def_graph_copies(py::class_<FollowerGraph>& g) {
   g.def(
-          "with_probabilities",
-          [](const FollowerGraph& gr, py::handle out_probs) {
-            auto p = number_vector<prob_t>(out_probs, "out_probs");
-            return gr.with_probabilities(std::move(p));
-          },
-          py::arg("out_probs"), R"doc(A graph with the same topology and these edge probabilities.
+      "with_probabilities",
+      [](const FollowerGraph& gr, py::handle out_probs) {
+        auto p = number_vector<prob_t>(out_probs, "out_probs");
+        return gr.with_probabilities(std::move(p));
+      },
+      py::arg("out_probs"), R"doc(A graph with the same topology and these edge probabilities.
 
 Parameters
 ----------
