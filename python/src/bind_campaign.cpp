@@ -160,9 +160,8 @@ Examples
 True
 )doc";
 
-}  // namespace
-
-void bind_campaign(py::module_& m) {
+/// ContinuousIC (deadline in hours) and platform_delay_rates, its per-platform delay rates.
+void bind_continuous_ic(py::module_& m) {
   py::class_<BoundModel<ContinuousIC>>(m, "ContinuousIC", continuous_ic_doc)
       .def(py::init(&make_continuous_ic), py::arg("graph"), py::arg("horizon") = std::numeric_limits<double>::infinity(),
            py::arg("rate") = py::none(), py::arg("default_rate") = ContinuousIC{}.default_rate,
@@ -204,6 +203,10 @@ Examples
 >>> kolsim.platform_delay_rates(g, roster, {"shorts": 0.5}, default_rate=1e-5).tolist()
 [1e-05, 0.0005555555555555556]
 )doc");
+}
+
+/// The KOL Roster and read_roster.
+void bind_roster(py::module_& m) {
   py::class_<Roster>(m, "Roster", R"doc(Candidate KOLs with fee, scandal risk, platform and tags, joined to a graph.
 
 Examples
@@ -267,7 +270,10 @@ Examples
 >>> len(kolsim.read_roster(path, kolsim.from_edges([1, 2], [2, 3])))
 2
 )doc");
+}
 
+/// The Audience (weights and groups for targeted reach) and read_audience.
+void bind_audience(py::module_& m) {
   py::class_<Audience>(m, "Audience", R"doc(Per-account weights and groups for targeted reach.
 
 ``weights`` (one per dense index, empty = all 1), ``group_of`` (group index per dense index,
@@ -328,9 +334,10 @@ Examples
 >>> kolsim.read_audience(path, kolsim.from_edges([1, 2], [2, 3])).group_names
 ['young']
 )doc");
+}
 
-  py::class_<CampaignPlan> plan_class(m, "CampaignPlan",
-                                      "A campaign plan with error bars, certificate and run record.");
+/// CampaignPlan's chosen KOLs, fee, reach with error bars and certificate.
+void def_plan_outcome(py::class_<CampaignPlan>& plan_class) {
   plan_class.def_readonly("model", &CampaignPlan::model)
       .def_readonly("graph_checksum", &CampaignPlan::graph_checksum)
       .def_property_readonly("kols",
@@ -360,8 +367,12 @@ Examples
       .def_readonly("guarantee", &CampaignPlan::guarantee)
       .def_readonly("lower_bound", &CampaignPlan::lower_bound)
       .def_readonly("upper_bound", &CampaignPlan::upper_bound)
-      .def_readonly("rule", &CampaignPlan::rule)
-      .def_property_readonly("groups",
+      .def_readonly("rule", &CampaignPlan::rule);
+}
+
+/// CampaignPlan's per-group reach, reach-vs-budget points and reach by step.
+void def_plan_breakdowns(py::class_<CampaignPlan>& plan_class) {
+  plan_class.def_property_readonly("groups",
                              [](const CampaignPlan& p) {
                                py::list out;
                                for (const auto& g : p.groups) {
@@ -398,8 +409,12 @@ Examples
                              },
                              "Reach-vs-budget points: source, budget, fee, kols, reach, se, estimate, reach_rr, se_rr.")
       .def_property_readonly("reach_by_step",
-                             [](const CampaignPlan& p) { return to_numpy(std::vector<double>(p.reach_by_step)); })
-      .def_readonly("rr_sets", &CampaignPlan::rr_sets)
+                             [](const CampaignPlan& p) { return to_numpy(std::vector<double>(p.reach_by_step)); });
+}
+
+/// CampaignPlan's run record: RR sets, trials, memory, timings, JSON and text reports.
+void def_plan_record(py::class_<CampaignPlan>& plan_class) {
+  plan_class.def_readonly("rr_sets", &CampaignPlan::rr_sets)
       .def_readonly("check_trials", &CampaignPlan::check_trials)
       .def_readonly("rounds", &CampaignPlan::rounds)
       .def_readonly("peak_bytes", &CampaignPlan::peak_bytes)
@@ -421,6 +436,15 @@ Examples
         return detail::concat("CampaignPlan(kols=", p.kols.size(), ", total_fee=", p.total_fee, ", reach=", p.reach,
                               " ± ", p.reach_se, ", certified_ratio=", p.certified_ratio, ")");
       });
+}
+
+/// The result classes CampaignPlan and ReplanResult (neither can be pickled).
+void bind_plan_results(py::module_& m) {
+  py::class_<CampaignPlan> plan_class(m, "CampaignPlan",
+                                      "A campaign plan with error bars, certificate and run record.");
+  def_plan_outcome(plan_class);
+  def_plan_breakdowns(plan_class);
+  def_plan_record(plan_class);
   py::class_<ReplanResult> replan_class(m, "ReplanResult", "What dropping one KOL costs and the best re-plan.");
   replan_class.def_readonly("dropped", &ReplanResult::dropped)
       .def_readonly("dropped_fee", &ReplanResult::dropped_fee)
@@ -444,7 +468,10 @@ Examples
   refuse_pickle(replan_class, "ReplanResult",
                 "it holds a CampaignPlan (the re-plan), which cannot be pickled; keep "
                 "result.replacement.as_dict() and the numbers you need");
+}
 
+/// plan_campaign and replan_without, one overload per model (IC, LT, ContinuousIC).
+void bind_plan_functions(py::module_& m) {
   auto def_plan = [&](auto fn, const char* doc) {
     m.def("plan_campaign", fn, py::arg("model"), py::arg("roster"),
           py::arg("budget") = std::numeric_limits<double>::infinity(), py::arg("max_kols") = 0,
@@ -477,6 +504,16 @@ True
         py::arg("dropped"));
   m.def("replan_without", &replan_py<ContinuousIC>, py::arg("model"), py::arg("roster"), py::arg("plan"),
         py::arg("dropped"));
+}
+
+}  // namespace
+
+void bind_campaign(py::module_& m) {
+  bind_continuous_ic(m);
+  bind_roster(m);
+  bind_audience(m);
+  bind_plan_results(m);
+  bind_plan_functions(m);
 }
 
 }  // namespace kolsim::python

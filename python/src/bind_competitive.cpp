@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of competitive diffusion: the CompetitiveIC model (misleading vs corrective
 /// campaign), one traced race, and its Monte Carlo and exact estimates.
+#include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "bind_competitive.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
@@ -10,34 +12,12 @@ namespace kolsim::python {
 
 namespace {
 
-struct PyCompetitiveTrace {
-  py::array_t<account_t> activated;
-  py::array_t<std::uint8_t> campaign;
-  py::array_t<std::uint32_t> step;
-  py::array_t<std::uint64_t> misleading_per_step, corrective_per_step;
-  std::uint64_t misleading_reach = 0, corrective_reach = 0, misleading_alone = 0;
-};
-
-struct PyCompetitiveEstimate {
-  CountEstimate misleading, corrective, saved, misleading_alone;
-  py::array_t<double> misleading_per_step, corrective_per_step;
-  std::uint64_t trials = 0, edges_examined = 0;
-  double seconds = 0;
-};
-
-struct PyExactCompetition {
-  ExactCount misleading, corrective, saved, misleading_alone;
-  py::array_t<double> misleading_per_step, corrective_per_step, misleading_probability, corrective_probability;
-  std::uint64_t worlds = 0;
-};
-
 std::vector<vertex_t> seeds_of(const CompetitiveIC& m, py::handle s, const char* what) {
   return vertex_vector(m.misleading(), s, what);
 }
 
-}  // namespace
-
-void bind_competitive(py::module_& m) {
+/// The CompetitiveIC model (misleading vs corrective campaign).
+void bind_competitive_ic(py::module_& m) {
   py::class_<CompetitiveIC>(m, "CompetitiveIC", R"doc(Competitive Independent Cascade (Budak, Agrawal, El Abbadi, WWW 2011).
 
 A misleading campaign (F) and a corrective one (C) spread on one follower network; each account
@@ -70,7 +50,10 @@ Examples
         return detail::concat("CompetitiveIC(num_vertices=", c.num_vertices(), ", tie_rule='",
                               tie_rule_name(c.tie_rule()), "', correction_delay=", c.correction_delay(), ")");
       });
+}
 
+/// The race results: CompetitiveTrace, CountEstimate, CompetitiveEstimate, ExactCount, ExactCompetition.
+void bind_competitive_results(py::module_& m) {
   py::class_<PyCompetitiveTrace>(m, "CompetitiveTrace", "One traced race (account ids; campaign 1 = F, 2 = C).")
       .def(field_pickle("CompetitiveTrace", &PyCompetitiveTrace::activated, &PyCompetitiveTrace::campaign,
                         &PyCompetitiveTrace::step, &PyCompetitiveTrace::misleading_per_step,
@@ -132,7 +115,10 @@ Examples
       .def_readonly("misleading_probability", &PyExactCompetition::misleading_probability)
       .def_readonly("corrective_probability", &PyExactCompetition::corrective_probability)
       .def_readonly("worlds", &PyExactCompetition::worlds);
+}
 
+/// One traced race, its Monte Carlo estimate and its exact outcome for CompetitiveIC.
+void bind_competitive_races(py::module_& m) {
   m.def(
       "simulate_competition",
       [](const CompetitiveIC& model, py::handle misleading_seeds, py::handle corrective_seeds, std::uint64_t seed,
@@ -140,18 +126,7 @@ Examples
         const auto f = seeds_of(model, misleading_seeds, "misleading_seeds");
         const auto c = seeds_of(model, corrective_seeds, "corrective_seeds");
         CompetitiveTrace t = without_gil([&] { return simulate_competition(model, f, c, seed, step_limit(max_steps)); });
-        PyCompetitiveTrace out;
-        out.activated = accounts_array(model.misleading(), t.activated);
-        std::vector<std::uint8_t> camp(t.campaign.size());
-        for (std::size_t i = 0; i < camp.size(); ++i) camp[i] = static_cast<std::uint8_t>(t.campaign[i]);
-        out.campaign = to_numpy(std::move(camp));
-        out.step = to_numpy(std::move(t.step));
-        out.misleading_per_step = to_numpy(std::move(t.misleading_per_step));
-        out.corrective_per_step = to_numpy(std::move(t.corrective_per_step));
-        out.misleading_reach = t.misleading_reach;
-        out.corrective_reach = t.corrective_reach;
-        out.misleading_alone = t.misleading_alone;
-        return out;
+        return to_python(model.misleading(), std::move(t));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("seed") = 0,
       py::arg("max_steps") = py::none(), R"doc(One traced race (trial 0 of estimate_competition with the same seed).
@@ -170,24 +145,9 @@ Examples
          std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps) {
         const auto f = seeds_of(model, misleading_seeds, "misleading_seeds");
         const auto c = seeds_of(model, corrective_seeds, "corrective_seeds");
-        CompetitionOptions opt;
-        opt.trials = trials;
-        opt.seed = seed;
-        opt.threads = threads;
-        opt.max_steps = step_limit(max_steps);
-        opt.stop = python_stop_token();
+        const CompetitionOptions opt = competition_options(trials, seed, threads, max_steps);
         CompetitiveEstimate e = without_gil([&] { return estimate_competition(model, f, c, opt); });
-        PyCompetitiveEstimate out;
-        out.misleading = e.misleading;
-        out.corrective = e.corrective;
-        out.saved = e.saved;
-        out.misleading_alone = e.misleading_alone;
-        out.misleading_per_step = to_numpy(std::move(e.misleading_per_step));
-        out.corrective_per_step = to_numpy(std::move(e.corrective_per_step));
-        out.trials = e.trials;
-        out.edges_examined = e.edges_examined;
-        out.seconds = e.seconds;
-        return out;
+        return to_python(std::move(e));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("trials") = 10000,
       py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none(),
@@ -210,21 +170,9 @@ True
          std::optional<std::uint32_t> max_steps, std::uint64_t max_worlds) {
         const auto f = seeds_of(model, misleading_seeds, "misleading_seeds");
         const auto c = seeds_of(model, corrective_seeds, "corrective_seeds");
-        ExactCompetitionOptions opt;
-        opt.max_steps = step_limit(max_steps);
-        opt.max_worlds = max_worlds;
+        const auto opt = exact_options<ExactCompetitionOptions>(max_steps, max_worlds);
         ExactCompetition r = without_gil([&] { return exact_competition(model, f, c, opt); });
-        PyExactCompetition out;
-        out.misleading = r.misleading;
-        out.corrective = r.corrective;
-        out.saved = r.saved;
-        out.misleading_alone = r.misleading_alone;
-        out.misleading_per_step = to_numpy(std::move(r.misleading_per_step));
-        out.corrective_per_step = to_numpy(std::move(r.corrective_per_step));
-        out.misleading_probability = to_numpy(std::move(r.misleading_probability));
-        out.corrective_probability = to_numpy(std::move(r.corrective_probability));
-        out.worlds = r.worlds;
-        return out;
+        return to_python(std::move(r));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("max_steps") = py::none(),
       py::arg("max_worlds") = std::uint64_t{1} << 24, R"doc(Exact race outcome by enumerating every world (tiny graphs).
@@ -237,6 +185,14 @@ Examples
 >>> r.corrective.mean
 1.5
 )doc");
+}
+
+}  // namespace
+
+void bind_competitive(py::module_& m) {
+  bind_competitive_ic(m);
+  bind_competitive_results(m);
+  bind_competitive_races(m);
 }
 
 }  // namespace kolsim::python

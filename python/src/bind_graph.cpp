@@ -20,9 +20,8 @@ std::vector<T> copy_span(std::span<const T> s) {
   return std::vector<T>(s.begin(), s.end());
 }
 
-}  // namespace
-
-void bind_graph(py::module_& m) {
+/// BuildReport: what a build did to its input edges.
+void bind_build_report(py::module_& m) {
   py::class_<BuildReport>(m, "BuildReport", "What a build did: counts of input edges, self-loops, duplicates.")
       .def(field_pickle("BuildReport", &BuildReport::input_edges, &BuildReport::self_loops, &BuildReport::duplicates,
                         &BuildReport::edges, &BuildReport::vertices))
@@ -35,26 +34,11 @@ void bind_graph(py::module_& m) {
         return detail::concat("BuildReport(input_edges=", r.input_edges, ", self_loops=", r.self_loops,
                               ", duplicates=", r.duplicates, ", edges=", r.edges, ", vertices=", r.vertices, ")");
       });
+}
 
-  py::class_<FollowerGraph> g(m, "FollowerGraph", R"doc(An immutable follower network.
-
-An edge ``u -> v`` means *v follows u*: influence flows from u to v. Accounts keep their
-original integer ids; dense indices 0..n-1 order them increasingly (``accounts[i]`` is the id
-of index i). The CSR arrays are exposed as read-only numpy views that share memory with the
-graph (no copy). Build one with :func:`kolsim.from_edges`, :func:`kolsim.read_edge_list`,
-:func:`kolsim.load_snapshot` or a generator such as :func:`kolsim.erdos_renyi`.
-
-Examples
---------
->>> import kolsim
->>> g = kolsim.from_edges([1, 1, 2], [2, 3, 3])
->>> g.num_vertices, g.num_edges
-(3, 3)
->>> g.out_neighbors(1).tolist()
-[2, 3]
-)doc");
-  g.def(py::init<>(), "The empty graph.")
-      .def_property_readonly("num_vertices", &FollowerGraph::num_vertices, "Number of accounts.")
+/// FollowerGraph's sizes, CSR arrays, probabilities and degrees (read-only views or new arrays).
+void def_graph_arrays(py::class_<FollowerGraph>& g) {
+  g.def_property_readonly("num_vertices", &FollowerGraph::num_vertices, "Number of accounts.")
       .def_property_readonly("num_edges", &FollowerGraph::num_edges, "Number of follower edges.")
       .def_property_readonly(
           "accounts", [](py::object self) { return readonly_view(self.cast<const FollowerGraph&>().accounts(), self); },
@@ -109,8 +93,12 @@ Examples
           "Number of accounts each dense index follows (in-degree; uint64, a new array).")
       .def_property_readonly("has_probabilities", &FollowerGraph::has_probabilities,
                              "True once edge probabilities (or LT weights) are assigned.")
-      .def_property_readonly("memory_bytes", &FollowerGraph::memory_bytes, "Bytes held by the graph's arrays.")
-      .def("index_of", &FollowerGraph::index_of, py::arg("a"), R"doc(Dense index of an account id.
+      .def_property_readonly("memory_bytes", &FollowerGraph::memory_bytes, "Bytes held by the graph's arrays.");
+}
+
+/// FollowerGraph's account lookups: dense index and id, membership, followers and followed.
+void def_graph_lookups(py::class_<FollowerGraph>& g) {
+  g.def("index_of", &FollowerGraph::index_of, py::arg("a"), R"doc(Dense index of an account id.
 
 Raises
 ------
@@ -153,14 +141,18 @@ Examples
 >>> import kolsim
 >>> kolsim.from_edges([5, 5, 6], [6, 7, 7]).in_neighbors(7).tolist()
 [5, 6]
-)doc")
-      .def(
-          "with_probabilities",
-          [](const FollowerGraph& gr, py::handle out_probs) {
-            auto p = number_vector<prob_t>(out_probs, "out_probs");
-            return gr.with_probabilities(std::move(p));
-          },
-          py::arg("out_probs"), R"doc(A graph with the same topology and these edge probabilities.
+)doc");
+}
+
+/// FollowerGraph's new-probability copy, repr and pickle (restored through the checked CSR builder).
+void def_graph_copies(py::class_<FollowerGraph>& g) {
+  g.def(
+      "with_probabilities",
+      [](const FollowerGraph& gr, py::handle out_probs) {
+        auto p = number_vector<prob_t>(out_probs, "out_probs");
+        return gr.with_probabilities(std::move(p));
+      },
+      py::arg("out_probs"), R"doc(A graph with the same topology and these edge probabilities.
 
 Parameters
 ----------
@@ -200,7 +192,35 @@ Examples
                                         std::vector<vertex_t>(tgt.data(), tgt.data() + tgt.size()), std::move(p), 0,
                                         "FollowerGraph state");
           }));
+}
 
+/// The FollowerGraph class (an immutable follower network).
+void bind_graph_class(py::module_& m) {
+  py::class_<FollowerGraph> g(m, "FollowerGraph", R"doc(An immutable follower network.
+
+An edge ``u -> v`` means *v follows u*: influence flows from u to v. Accounts keep their
+original integer ids; dense indices 0..n-1 order them increasingly (``accounts[i]`` is the id
+of index i). The CSR arrays are exposed as read-only numpy views that share memory with the
+graph (no copy). Build one with :func:`kolsim.from_edges`, :func:`kolsim.read_edge_list`,
+:func:`kolsim.load_snapshot` or a generator such as :func:`kolsim.erdos_renyi`.
+
+Examples
+--------
+>>> import kolsim
+>>> g = kolsim.from_edges([1, 1, 2], [2, 3, 3])
+>>> g.num_vertices, g.num_edges
+(3, 3)
+>>> g.out_neighbors(1).tolist()
+[2, 3]
+)doc");
+  g.def(py::init<>(), "The empty graph.");
+  def_graph_arrays(g);
+  def_graph_lookups(g);
+  def_graph_copies(g);
+}
+
+/// build_graph (edges between account ids -> graph and report) and summarize.
+void bind_graph_builders(py::module_& m) {
   m.def(
       "build_graph",
       [](py::handle sources, py::handle targets, py::handle probs, bool undirected, bool flip,
@@ -268,8 +288,10 @@ Examples
 >>> s["strong_components"], s["reciprocal_edges"]
 (1, 0)
 )doc");
+}
 
-  // Generators ------------------------------------------------------------------------------
+/// Generators with independent edges or attachment: Erdos-Renyi, preferential attachment, Chung-Lu.
+void bind_random_generators(py::module_& m) {
   m.def(
       "erdos_renyi",
       [](vertex_t n, edge_t m_, std::uint64_t seed, int threads) {
@@ -323,6 +345,10 @@ Examples
 >>> 70000 < g.num_edges <= 80000
 True
 )doc");
+}
+
+/// Generators with structure: Watts-Strogatz small world, R-MAT and the stochastic block model.
+void bind_structured_generators(py::module_& m) {
   m.def(
       "watts_strogatz",
       [](vertex_t n, std::uint32_t k, double beta, std::uint64_t seed) {
@@ -380,8 +406,10 @@ Examples
 >>> g.num_vertices, int(block[-1])
 (100, 1)
 )doc");
+}
 
-  // Probability schemes -----------------------------------------------------------------------
+/// IC probability schemes: constant, weighted cascade, trivalency, uniform.
+void bind_ic_probabilities(py::module_& m) {
   m.def("constant_probability", &constant_probability, py::arg("g"), py::arg("p"),
         py::call_guard<py::gil_scoped_release>(), R"doc(Every edge gets probability p.
 
@@ -432,6 +460,10 @@ Examples
 >>> bool(((g.edge_probs >= 0.1) & (g.edge_probs <= 0.2)).all())
 True
 )doc");
+}
+
+/// LT weights: normalising in-weights and random weights.
+void bind_lt_weights(py::module_& m) {
   m.def("lt_normalise", &lt_normalise, py::arg("g"), py::arg("only_above_one") = true,
         py::call_guard<py::gil_scoped_release>(), R"doc(Scales each account's in-weights to sum to 1 (LT).
 
@@ -459,6 +491,18 @@ Examples
 >>> g.has_probabilities
 True
 )doc");
+}
+
+}  // namespace
+
+void bind_graph(py::module_& m) {
+  bind_build_report(m);
+  bind_graph_class(m);
+  bind_graph_builders(m);
+  bind_random_generators(m);
+  bind_structured_generators(m);
+  bind_ic_probabilities(m);
+  bind_lt_weights(m);
 }
 
 }  // namespace kolsim::python

@@ -30,9 +30,8 @@ std::string doc_with(const char* head, const char* example) {
   return std::string(head) + "\n" + common_args + "\nExamples\n--------\n" + example;
 }
 
-}  // namespace
-
-void bind_heuristics(py::module_& m) {
+/// The top-k selectors: degree, degree discount, PageRank, core number, Katz, eigenvector.
+void bind_top_k_selectors(py::module_& m) {
   static const std::string top_degree_doc = doc_with(
       "The k accounts with the most followers (out-degree; ties to the lowest index).",
       ">>> import kolsim\n>>> kolsim.top_degree(kolsim.from_edges([1, 1, 2], [2, 3, 3]), 1).seeds.tolist()\n[1]\n");
@@ -102,7 +101,10 @@ void bind_heuristics(py::module_& m) {
       },
       py::arg("g"), py::arg("k"), py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
       py::arg("max_iterations") = 200, py::arg("tol") = 1e-10, eig_doc.c_str());
+}
 
+/// The scores behind them: influence PageRank, core numbers, Katz and eigenvector centrality.
+void bind_centrality_scores(py::module_& m) {
   m.def(
       "influence_pagerank",
       [](const FollowerGraph& g, double damping, int iterations) {
@@ -155,6 +157,13 @@ Examples
 >>> kolsim.eigenvector_centrality(kolsim.erdos_renyi(10, 30, seed=1)).shape
 (10,)
 )doc");
+}
+
+}  // namespace
+
+void bind_heuristics(py::module_& m) {
+  bind_top_k_selectors(m);
+  bind_centrality_scores(m);
 }
 
 }  // namespace kolsim::python

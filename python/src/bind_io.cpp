@@ -6,7 +6,10 @@
 
 namespace kolsim::python {
 
-void bind_io(py::module_& m) {
+namespace {
+
+/// EdgeListReport: what read_edge_list did.
+void bind_edge_list_report(py::module_& m) {
   py::class_<EdgeListReport>(m, "EdgeListReport", "What read_edge_list did: line counts, build report, timings.")
       .def_readonly("path", &EdgeListReport::path)
       .def_readonly("build", &EdgeListReport::build, "BuildReport: self-loops, duplicates, vertices, edges.")
@@ -31,7 +34,10 @@ void bind_io(py::module_& m) {
                               }(),
                               "])");
       });
+}
 
+/// read_edge_list: a text edge list (optionally gzipped) to a graph and its report.
+void bind_read_edge_list(py::module_& m) {
   m.def(
       "read_edge_list",
       [](py::handle path, bool undirected, bool flip, const std::string& self_loops, const std::string& duplicates,
@@ -89,7 +95,10 @@ Examples
 >>> g.num_edges, report.comment_lines
 (2, 1)
 )doc");
+}
 
+/// Writing edge lists, binary snapshots (save and load) and graph checksums.
+void bind_graph_files(py::module_& m) {
   m.def(
       "write_edge_list",
       [](const FollowerGraph& graph, py::handle path, bool with_probabilities) {
@@ -152,6 +161,14 @@ Examples
 >>> kolsim.graph_checksum(a) == kolsim.graph_checksum(kolsim.erdos_renyi(10, 20, seed=1))
 True
 )doc");
+}
+
+}  // namespace
+
+void bind_io(py::module_& m) {
+  bind_edge_list_report(m);
+  bind_read_edge_list(m);
+  bind_graph_files(m);
 }
 
 }  // namespace kolsim::python

@@ -3,11 +3,13 @@
 /// uniform-count samplers), complex contagion (k-exposure, fractional threshold) and competitive
 /// LT, as overloads of estimate_spread / exact_spread / imm / opim_c / estimate_competition /
 /// exact_competition / simulate_competition plus complex_greedy. Results are the same Python
-/// classes the IC/LT functions return (built through their pickle state).
+/// classes the IC/LT functions return (one conversion each: bind_results.hpp, bind_competitive.hpp).
 #include <cmath>
 #include <variant>
 
+#include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "bind_competitive.hpp"
 #include "bind_results.hpp"
 #include "bind_select.hpp"
 #include "kolsim/diffusion/competitive.hpp"
@@ -43,33 +45,6 @@ struct PyComplex {
   PyComplex(FollowerGraph g, ComplexContagion m) : graph(std::move(g)), model(m) { model.validate(graph); }
 };
 
-/// An instance of the already registered Python class `name` from its pickle state.
-py::object from_state(const char* name, py::tuple state) {
-  py::object cls = py::module_::import("kolsim._core").attr(name);
-  py::object obj = cls.attr("__new__")(cls);
-  obj.attr("__setstate__")(state);
-  return obj;
-}
-
-MonteCarloOptions mc_options(std::uint64_t trials, std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps,
-                             bool per_account) {
-  MonteCarloOptions opt;
-  opt.trials = trials;
-  opt.seed = seed;
-  opt.threads = threads;
-  opt.max_steps = step_limit(max_steps);
-  opt.per_account = per_account;
-  opt.stop = python_stop_token();
-  return opt;
-}
-
-ExactOptions exact_options(std::optional<std::uint32_t> max_steps, std::uint64_t max_worlds) {
-  ExactOptions opt;
-  opt.max_steps = step_limit(max_steps);
-  opt.max_worlds = max_worlds;
-  return opt;
-}
-
 ComplexContagion make_complex(const std::string& rule, std::uint32_t k, double fraction,
                               std::optional<double> exposure_probability) {
   ComplexContagion c;
@@ -82,13 +57,6 @@ ComplexContagion make_complex(const std::string& rule, std::uint32_t k, double f
   KOLSIM_REQUIRE(!exposure_probability || *exposure_probability >= 0.0,
                  "ComplexContagion: exposure_probability must be in [0, 1] or None (the edge probabilities)");
   return c;
-}
-
-py::object competitive_estimate(CompetitiveEstimate&& e) {
-  return from_state("CompetitiveEstimate",
-                    py::make_tuple(e.misleading, e.corrective, e.saved, e.misleading_alone,
-                                   to_numpy(std::move(e.misleading_per_step)), to_numpy(std::move(e.corrective_per_step)),
-                                   e.trials, e.edges_examined, e.seconds));
 }
 
 constexpr const char* triggering_doc = R"doc(The triggering model (Kempe, Kleinberg, Tardos 2003) on ``graph``.
@@ -122,9 +90,8 @@ Examples
 3.0
 )doc";
 
-}  // namespace
-
-void bind_models(py::module_& m) {
+/// TriggeringModel (IC, LT and uniform-count samplers).
+void bind_triggering_class(py::module_& m) {
   py::class_<PyTriggering>(m, "TriggeringModel", triggering_doc)
       .def(py::init<FollowerGraph, std::string, std::uint32_t>(), py::arg("graph"), py::arg("kind") = "ic",
            py::arg("count") = 1)
@@ -139,6 +106,10 @@ void bind_models(py::module_& m) {
                       [](const py::tuple& s) {
                         return PyTriggering(s[0].cast<FollowerGraph>(), s[1].cast<std::string>(), s[2].cast<std::uint32_t>());
                       }));
+}
+
+/// ComplexContagion with its KExposure and FractionalThreshold shorthands.
+void bind_complex_models(py::module_& m) {
   py::class_<PyComplex>(m, "ComplexContagion", complex_doc)
       .def(py::init([](const FollowerGraph& g, const std::string& rule, std::uint32_t k, double fraction,
                        std::optional<double> p) { return PyComplex(g, make_complex(rule, k, fraction, p)); }),
@@ -170,7 +141,10 @@ void bind_models(py::module_& m) {
       },
       py::arg("graph"), py::arg("fraction") = 0.5, py::arg("exposure_probability") = 1.0,
       "Fractional-threshold contagion: ComplexContagion(graph, rule='fraction', fraction=...).");
+}
 
+/// estimate_spread and exact_spread overloads for the triggering and complex-contagion models.
+void bind_model_spread(py::module_& m) {
   m.def(
       "estimate_spread",
       [](const PyTriggering& t, py::handle seeds, std::uint64_t trials, std::uint64_t seed, int threads,
@@ -219,6 +193,10 @@ void bind_models(py::module_& m) {
       },
       py::arg("model"), py::arg("seeds"), py::arg("max_steps") = py::none(),
       py::arg("max_worlds") = ExactOptions{}.max_worlds);
+}
+
+/// imm and opim_c for the triggering model, complex_greedy for complex contagion.
+void bind_model_selectors(py::module_& m) {
   m.def(
       "imm",
       [](const PyTriggering& t, std::size_t k, double epsilon, double ell, std::optional<std::uint32_t> max_depth,
@@ -277,6 +255,10 @@ Examples
 >>> sorted(kolsim.complex_greedy(kolsim.KExposure(g, 2), 2).seeds.tolist())
 [0, 1]
 )doc");
+}
+
+/// The CompetitiveLT model.
+void bind_competitive_lt(py::module_& m) {
 
   py::class_<CompetitiveLT>(m, "CompetitiveLT", R"doc(Competitive Linear Threshold (Borodin, Filmus, Oren, WINE 2010).
 
@@ -301,22 +283,21 @@ Examples
       })
       .def(py::pickle([](const CompetitiveLT& c) { return py::make_tuple(c.graph()); },
                       [](const py::tuple& s) { return CompetitiveLT(s[0].cast<FollowerGraph>()); }));
+}
+
+/// estimate_competition, exact_competition and simulate_competition overloads for CompetitiveLT.
+void bind_competitive_lt_races(py::module_& m) {
   m.def(
       "estimate_competition",
       [](const CompetitiveLT& model, py::handle misleading_seeds, py::handle corrective_seeds, std::uint64_t trials,
          std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps) {
         const auto f = vertex_vector(model.graph(), misleading_seeds, "misleading_seeds");
         const auto c = vertex_vector(model.graph(), corrective_seeds, "corrective_seeds");
-        CompetitionOptions opt;
-        opt.trials = trials;
-        opt.seed = seed;
-        opt.threads = threads;
-        opt.max_steps = step_limit(max_steps);
-        opt.stop = python_stop_token();
+        const CompetitionOptions opt = competition_options(trials, seed, threads, max_steps);
         CompetitiveEstimate e = without_gil([&] {
           return estimate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
         });
-        return competitive_estimate(std::move(e));
+        return py::cast(to_python(std::move(e)));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("trials") = 10000,
       py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none());
@@ -326,18 +307,11 @@ Examples
          std::optional<std::uint32_t> max_steps, std::uint64_t max_worlds) {
         const auto f = vertex_vector(model.graph(), misleading_seeds, "misleading_seeds");
         const auto c = vertex_vector(model.graph(), corrective_seeds, "corrective_seeds");
-        ExactCompetitionOptions opt;
-        opt.max_steps = step_limit(max_steps);
-        opt.max_worlds = max_worlds;
+        const auto opt = exact_options<ExactCompetitionOptions>(max_steps, max_worlds);
         ExactCompetition r = without_gil([&] {
           return exact_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
         });
-        return from_state("ExactCompetition",
-                          py::make_tuple(r.misleading, r.corrective, r.saved, r.misleading_alone,
-                                         to_numpy(std::move(r.misleading_per_step)),
-                                         to_numpy(std::move(r.corrective_per_step)),
-                                         to_numpy(std::move(r.misleading_probability)),
-                                         to_numpy(std::move(r.corrective_probability)), r.worlds));
+        return py::cast(to_python(std::move(r)));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("max_steps") = py::none(),
       py::arg("max_worlds") = ExactCompetitionOptions{}.max_worlds);
@@ -351,16 +325,21 @@ Examples
           return simulate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), seed,
                                       step_limit(max_steps));
         });
-        std::vector<std::uint8_t> camp(t.campaign.size());
-        for (std::size_t i = 0; i < camp.size(); ++i) camp[i] = static_cast<std::uint8_t>(t.campaign[i]);
-        return from_state("CompetitiveTrace",
-                          py::make_tuple(accounts_array(model.graph(), t.activated), to_numpy(std::move(camp)),
-                                         to_numpy(std::move(t.step)), to_numpy(std::move(t.misleading_per_step)),
-                                         to_numpy(std::move(t.corrective_per_step)), t.misleading_reach,
-                                         t.corrective_reach, t.misleading_alone));
+        return py::cast(to_python(model.graph(), std::move(t)));
       },
       py::arg("model"), py::arg("misleading_seeds"), py::arg("corrective_seeds"), py::arg("seed") = 0,
       py::arg("max_steps") = py::none());
+}
+
+}  // namespace
+
+void bind_models(py::module_& m) {
+  bind_triggering_class(m);
+  bind_complex_models(m);
+  bind_model_spread(m);
+  bind_model_selectors(m);
+  bind_competitive_lt(m);
+  bind_competitive_lt_races(m);
 }
 
 }  // namespace kolsim::python

@@ -2,6 +2,7 @@
 /// Multi-platform (multiplex) networks: the Multiplex type, its spread in people and per
 /// platform (Monte Carlo, exact) and IMM / OPIM-C over person-rooted RR sets
 /// (kolsim/graph/multiplex.hpp, kolsim/estimate/multiplex_estimate.hpp).
+#include "bind_args.hpp"
 #include "bind_common.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
 #include "kolsim/select/imm.hpp"
@@ -59,6 +60,36 @@ py::list step_lists(std::vector<std::vector<double>>&& v) {
   py::list out;
   for (auto& row : v) out.append(to_numpy(std::move(row)));
   return out;
+}
+
+/// A getter of a result's float64 array: a new numpy array copied from `field`.
+template <class T>
+auto copied_array(std::vector<double> T::*field) {
+  return [field](const T& r) { return to_numpy(std::vector<double>(r.*field)); };
+}
+
+/// A getter of a result's per-platform step profiles: a list of new numpy arrays.
+template <class T>
+auto copied_step_lists(std::vector<std::vector<double>> T::*field) {
+  return [field](const T& r) { return step_lists(std::vector<std::vector<double>>(r.*field)); };
+}
+
+/// The step profiles and reach probabilities MultiplexEstimate and MultiplexExact share (new arrays).
+template <class T>
+void def_reach_profiles(py::class_<T>& cls) {
+  cls.def_property_readonly("new_per_step", copied_array(&T::new_per_step))
+      .def_property_readonly("layer_new_per_step", copied_step_lists(&T::layer_new_per_step))
+      .def_property_readonly("person_probability", copied_array(&T::person_probability))
+      .def_property_readonly("activation_probability", copied_array(&T::activation_probability));
+}
+
+/// Makes pickling a multiplex result raise TypeError: it means nothing without its Multiplex.
+template <class T>
+void refuse_multiplex_pickle(py::class_<T>& cls, const char* name, const char* rerun) {
+  const std::string message = std::string("cannot pickle kolsim.") + name +
+                              ": it is not self-contained without its Multiplex; keep the layers, identity table "
+                              "and seed, and re-run " + rerun;
+  cls.def("__reduce__", [message](const T&) -> py::object { throw py::type_error(message); });
 }
 
 Multiplex make_multiplex(const py::sequence& layers, py::handle persons, py::handle platforms, py::handle accounts,
@@ -199,9 +230,9 @@ Examples
 [(0, 'x')]
 )doc";
 
-}  // namespace
 
-void bind_multiplex(py::module_& m) {
+/// The Multiplex class: platform layers over one set of people.
+void bind_multiplex_class(py::module_& m) {
   py::class_<Multiplex>(m, "Multiplex", multiplex_doc)
       .def(py::init(&make_multiplex), py::arg("layers"), py::arg("persons"), py::arg("platforms"),
            py::arg("accounts"), py::arg("cross_posting"), py::arg("unlisted") = "own_person")
@@ -254,23 +285,20 @@ void bind_multiplex(py::module_& m) {
                std::to_string(mx.expanded().num_edges() - mx.num_cross_edges()) + " follow edges, " +
                std::to_string(mx.num_cross_edges()) + " cross-post edges)";
       });
+}
 
-  py::class_<MultiplexEstimate>(m, "MultiplexEstimate", "Monte Carlo reach of a multiplex (see multiplex_spread).")
-      .def("__reduce__", [](const MultiplexEstimate&) -> py::object {
-        throw py::type_error("cannot pickle kolsim.MultiplexEstimate: it is not self-contained without its Multiplex; keep the "
-                             "layers, identity table and seed, and re-run multiplex_spread");
-      })
-      .def_readonly("mean", &MultiplexEstimate::mean)
+/// The multiplex results MultiplexEstimate, MultiplexExact and MultiplexSelection (not picklable).
+void bind_multiplex_results(py::module_& m) {
+  py::class_<MultiplexEstimate> estimate(m, "MultiplexEstimate", "Monte Carlo reach of a multiplex (see multiplex_spread).");
+  refuse_multiplex_pickle(estimate, "MultiplexEstimate", "multiplex_spread");
+  def_reach_profiles(estimate);
+  estimate.def_readonly("mean", &MultiplexEstimate::mean)
       .def_readonly("std_error", &MultiplexEstimate::std_error)
       .def_readonly("ci_low", &MultiplexEstimate::ci_low)
       .def_readonly("ci_high", &MultiplexEstimate::ci_high)
       .def_readonly("trials", &MultiplexEstimate::trials)
-      .def_property_readonly("new_per_step", [](const MultiplexEstimate& e) { return to_numpy(std::vector<double>(e.new_per_step)); })
-      .def_property_readonly("layer_mean", [](const MultiplexEstimate& e) { return to_numpy(std::vector<double>(e.layer_mean)); })
-      .def_property_readonly("layer_std_error", [](const MultiplexEstimate& e) { return to_numpy(std::vector<double>(e.layer_std_error)); })
-      .def_property_readonly("layer_new_per_step", [](const MultiplexEstimate& e) { return step_lists(std::vector<std::vector<double>>(e.layer_new_per_step)); })
-      .def_property_readonly("person_probability", [](const MultiplexEstimate& e) { return to_numpy(std::vector<double>(e.person_probability)); })
-      .def_property_readonly("activation_probability", [](const MultiplexEstimate& e) { return to_numpy(std::vector<double>(e.activation_probability)); })
+      .def_property_readonly("layer_mean", copied_array(&MultiplexEstimate::layer_mean))
+      .def_property_readonly("layer_std_error", copied_array(&MultiplexEstimate::layer_std_error))
       .def_readonly("edges_examined", &MultiplexEstimate::edges_examined)
       .def_readonly("seconds", &MultiplexEstimate::seconds)
       .def("__repr__", [](const MultiplexEstimate& e) {
@@ -278,34 +306,25 @@ void bind_multiplex(py::module_& m) {
                ", trials=" + std::to_string(e.trials) + ")";
       });
 
-  py::class_<MultiplexExact>(m, "MultiplexExact", "Exact reach of a multiplex (see multiplex_exact).")
-      .def("__reduce__", [](const MultiplexExact&) -> py::object {
-        throw py::type_error("cannot pickle kolsim.MultiplexExact: it is not self-contained without its Multiplex; keep the "
-                             "layers, identity table and seed, and re-run multiplex_exact");
-      })
-      .def_readonly("spread", &MultiplexExact::spread)
+  py::class_<MultiplexExact> exact(m, "MultiplexExact", "Exact reach of a multiplex (see multiplex_exact).");
+  refuse_multiplex_pickle(exact, "MultiplexExact", "multiplex_exact");
+  def_reach_profiles(exact);
+  exact.def_readonly("spread", &MultiplexExact::spread)
       .def_readonly("variance", &MultiplexExact::variance)
       .def_property_readonly("std", [](const MultiplexExact& e) { return std::sqrt(e.variance); })
-      .def_property_readonly("new_per_step", [](const MultiplexExact& e) { return to_numpy(std::vector<double>(e.new_per_step)); })
-      .def_property_readonly("layer_spread", [](const MultiplexExact& e) { return to_numpy(std::vector<double>(e.layer_spread)); })
-      .def_property_readonly("layer_variance", [](const MultiplexExact& e) { return to_numpy(std::vector<double>(e.layer_variance)); })
-      .def_property_readonly("layer_new_per_step", [](const MultiplexExact& e) { return step_lists(std::vector<std::vector<double>>(e.layer_new_per_step)); })
-      .def_property_readonly("person_probability", [](const MultiplexExact& e) { return to_numpy(std::vector<double>(e.person_probability)); })
-      .def_property_readonly("activation_probability", [](const MultiplexExact& e) { return to_numpy(std::vector<double>(e.activation_probability)); })
+      .def_property_readonly("layer_spread", copied_array(&MultiplexExact::layer_spread))
+      .def_property_readonly("layer_variance", copied_array(&MultiplexExact::layer_variance))
       .def_readonly("worlds", &MultiplexExact::worlds)
       .def("__repr__", [](const MultiplexExact& e) {
         return "MultiplexExact(spread=" + std::to_string(e.spread) + " people, variance=" + std::to_string(e.variance) +
                ", worlds=" + std::to_string(e.worlds) + ")";
       });
 
-  py::class_<PyMultiplexSelection>(m, "MultiplexSelection", "Seeds chosen on a multiplex (see multiplex_select).")
-      .def("__reduce__", [](const PyMultiplexSelection&) -> py::object {
-        throw py::type_error("cannot pickle kolsim.MultiplexSelection: it is not self-contained without its Multiplex; keep the "
-                             "layers, identity table and seed, and re-run multiplex_select");
-      })
-      .def_readonly("method", &PyMultiplexSelection::method)
+  py::class_<PyMultiplexSelection> selection(m, "MultiplexSelection", "Seeds chosen on a multiplex (see multiplex_select).");
+  refuse_multiplex_pickle(selection, "MultiplexSelection", "multiplex_select");
+  selection.def_readonly("method", &PyMultiplexSelection::method)
       .def_readonly("seeds", &PyMultiplexSelection::seeds)
-      .def_property_readonly("marginal_gains", [](const PyMultiplexSelection& r) { return to_numpy(std::vector<double>(r.marginal_gains)); })
+      .def_property_readonly("marginal_gains", copied_array(&PyMultiplexSelection::marginal_gains))
       .def_readonly("spread", &PyMultiplexSelection::spread)
       .def_readonly("approximation", &PyMultiplexSelection::approximation)
       .def_readonly("rr_sets", &PyMultiplexSelection::rr_sets)
@@ -314,20 +333,17 @@ void bind_multiplex(py::module_& m) {
         return "MultiplexSelection(method=" + r.method + ", " + std::to_string(r.seeds.size()) +
                " seeds, spread=" + std::to_string(r.spread) + " people)";
       });
+}
 
+/// multiplex_spread (Monte Carlo) and multiplex_exact (every live-edge world).
+void bind_multiplex_spread(py::module_& m) {
   m.def(
       "multiplex_spread",
       [](const Multiplex& mx, py::handle seeds, std::uint64_t trials, std::uint64_t seed, int threads,
          std::optional<std::uint32_t> max_steps, py::handle seed_probabilities, bool per_account) {
         const auto s = seed_vertices(mx, seeds, "seeds");
-        MonteCarloOptions opt;
-        opt.trials = trials;
-        opt.seed = seed;
-        opt.threads = threads;
-        opt.max_steps = step_limit(max_steps);
+        MonteCarloOptions opt = mc_options(trials, seed, threads, max_steps, per_account);
         opt.seed_probabilities = number_vector<prob_t>(seed_probabilities, "seed_probabilities");
-        opt.per_account = per_account;
-        opt.stop = python_stop_token();
         return without_gil([&] { return estimate_spread(mx, std::span<const vertex_t>(s), opt); });
       },
       py::arg("multiplex"), py::arg("seeds"), py::arg("trials") = MonteCarloOptions{}.trials, py::arg("seed") = 0,
@@ -339,15 +355,16 @@ void bind_multiplex(py::module_& m) {
       [](const Multiplex& mx, py::handle seeds, std::optional<std::uint32_t> max_steps, py::handle seed_probabilities,
          std::uint64_t max_worlds) {
         const auto s = seed_vertices(mx, seeds, "seeds");
-        ExactOptions opt;
-        opt.max_steps = step_limit(max_steps);
+        ExactOptions opt = exact_options(max_steps, max_worlds);
         opt.seed_probabilities = number_vector<prob_t>(seed_probabilities, "seed_probabilities");
-        opt.max_worlds = max_worlds;
         return without_gil([&] { return exact_spread(mx, std::span<const vertex_t>(s), opt); });
       },
       py::arg("multiplex"), py::arg("seeds"), py::arg("max_steps") = py::none(),
       py::arg("seed_probabilities") = py::none(), py::arg("max_worlds") = ExactOptions{}.max_worlds, exact_doc);
+}
 
+/// multiplex_select: IMM or OPIM-C over person-rooted RR sets.
+void bind_multiplex_select(py::module_& m) {
   m.def(
       "multiplex_select",
       [](const Multiplex& mx, std::size_t k, const std::string& method, double epsilon,
@@ -389,6 +406,15 @@ void bind_multiplex(py::module_& m) {
       py::arg("multiplex"), py::arg("k"), py::arg("method") = "imm", py::arg("epsilon") = 0.1,
       py::arg("max_steps") = py::none(), py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
       py::arg("seed") = 0, py::arg("threads") = 0, select_doc);
+}
+
+}  // namespace
+
+void bind_multiplex(py::module_& m) {
+  bind_multiplex_class(m);
+  bind_multiplex_results(m);
+  bind_multiplex_spread(m);
+  bind_multiplex_select(m);
 }
 
 }  // namespace kolsim::python

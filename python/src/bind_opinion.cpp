@@ -71,9 +71,37 @@ FjSolver solver_of(const std::string& method) {
   throw std::invalid_argument("method must be 'direct' (= 'bicgstab'), 'sparse_lu' or 'iterate', got '" + method + "'");
 }
 
-}  // namespace
+/// Steps, tolerance, edge weights, trajectory and threads of a DeGroot or Friedkin-Johnsen run,
+/// with this call's stop token (Ctrl-C) and progress.
+void fill_opinion_options(OpinionOptions& opt, std::size_t steps, double tol, bool use_edge_weights,
+                          bool record_trajectory, int threads) {
+  opt.steps = steps;
+  opt.tolerance = tol;
+  opt.use_edge_weights = use_edge_weights;
+  opt.record_trajectory = record_trajectory;
+  opt.threads = threads;
+  opt.stop = python_stop_token();
+  opt.progress = python_progress();
+}
 
-void bind_opinion(py::module_& m) {
+/// The Python OpinionResult of a DeGroot trajectory or a Friedkin-Johnsen result (opinions
+/// moved): the fields both share come from `r`, the three they name differently are given.
+template <class R>
+PyOpinionResult opinion_result(R& r, std::string method, std::size_t iterations, double residual) {
+  PyOpinionResult out;
+  out.method = std::move(method);
+  out.iterations = iterations;
+  out.converged = r.converged;
+  out.residual = residual;
+  out.summary = summary_dict(r.summary);
+  out.trajectory = trajectory_dict(r.trajectory);
+  out.seconds = r.seconds;
+  out.opinions = to_numpy(std::move(r.opinions));
+  return out;
+}
+
+/// OpinionResult: final opinions with convergence data and per-step measures.
+void bind_opinion_result(py::module_& m) {
   py::class_<PyOpinionResult>(m, "OpinionResult",
                               "Final opinions (numpy, graph order) with convergence data and per-step measures.")
       .def(field_pickle("OpinionResult", &PyOpinionResult::opinions, &PyOpinionResult::method,
@@ -94,31 +122,19 @@ void bind_opinion(py::module_& m) {
         return detail::concat("OpinionResult(method='", r.method, "', n=", r.opinions.size(),
                               ", iterations=", r.iterations, ", converged=", r.converged ? "True" : "False", ")");
       });
+}
 
+/// DeGroot averaging.
+void bind_degroot(py::module_& m) {
   m.def(
       "degroot",
       [](const FollowerGraph& graph, py::handle initial, std::size_t steps, double tol, bool use_edge_weights,
          bool record_trajectory, int threads) {
         OpinionOptions opt;
-        opt.steps = steps;
-        opt.tolerance = tol;
-        opt.use_edge_weights = use_edge_weights;
-        opt.record_trajectory = record_trajectory;
-        opt.threads = threads;
-        opt.stop = python_stop_token();
-        opt.progress = python_progress();
+        fill_opinion_options(opt, steps, tol, use_edge_weights, record_trajectory, threads);
         const std::vector<double> x0 = opinion_vector(initial, "initial");
         OpinionTrajectory r = without_gil([&] { return degroot(graph, x0, opt); });
-        PyOpinionResult out;
-        out.method = "degroot";
-        out.iterations = r.steps;
-        out.converged = r.converged;
-        out.residual = r.change;
-        out.summary = summary_dict(r.summary);
-        out.trajectory = trajectory_dict(r.trajectory);
-        out.seconds = r.seconds;
-        out.opinions = to_numpy(std::move(r.opinions));
-        return out;
+        return opinion_result(r, "degroot", r.steps, r.change);
       },
       py::arg("graph"), py::arg("initial"), py::arg("steps") = 1000, py::arg("tol") = 1e-12,
       py::arg("use_edge_weights") = true, py::arg("record_trajectory") = true, py::arg("threads") = 0,
@@ -153,7 +169,10 @@ Examples
 >>> r.converged, round(float(r.opinions[2]), 6)
 (True, 0.4)
 )doc");
+}
 
+/// Friedkin-Johnsen opinions with stubborn KOLs (direct solvers or iterated dynamics).
+void bind_friedkin_johnsen(py::module_& m) {
   m.def(
       "friedkin_johnsen",
       [](const FollowerGraph& graph, py::handle innate, py::handle susceptibility, py::handle stubborn,
@@ -163,27 +182,12 @@ Examples
         opt.solver = solver_of(method);
         opt.stubborn = vertex_vector(graph, stubborn, "stubborn");
         opt.stubborn_opinion = stubborn_opinion;
-        opt.steps = steps;
-        opt.tolerance = tol;
         opt.solver_tolerance = solver_tol;
-        opt.use_edge_weights = use_edge_weights;
-        opt.record_trajectory = record_trajectory;
-        opt.threads = threads;
-        opt.stop = python_stop_token();
-        opt.progress = python_progress();
+        fill_opinion_options(opt, steps, tol, use_edge_weights, record_trajectory, threads);
         const std::vector<double> s = opinion_vector(innate, "innate");
         const std::vector<double> lambda = values_or_scalar(susceptibility, "susceptibility");
         FjResult r = without_gil([&] { return friedkin_johnsen_equilibrium(graph, s, lambda, opt); });
-        PyOpinionResult out;
-        out.method = r.method;
-        out.iterations = r.iterations;
-        out.converged = r.converged;
-        out.residual = r.residual;
-        out.summary = summary_dict(r.summary);
-        out.trajectory = trajectory_dict(r.trajectory);
-        out.seconds = r.seconds;
-        out.opinions = to_numpy(std::move(r.opinions));
-        return out;
+        return opinion_result(r, r.method, r.iterations, r.residual);
       },
       py::arg("graph"), py::arg("innate"), py::arg("susceptibility"), py::arg("stubborn") = py::none(),
       py::arg("stubborn_opinion") = 1.0, py::arg("method") = "direct", py::arg("steps") = 1000,
@@ -226,7 +230,10 @@ Examples
 >>> r.opinions.round(6).tolist()
 [1.0, 1.0, 1.0]
 )doc");
+}
 
+/// The Musco et al. measures: polarization, mean opinion, disagreement and their index.
+void bind_opinion_measures(py::module_& m) {
   m.def(
       "polarisation", [](py::handle opinions) { return polarisation(opinion_vector(opinions, "opinions")); },
       py::arg("opinions"),
@@ -279,7 +286,10 @@ Examples
 >>> kolsim.polarization_disagreement_index(kolsim.from_edges([0], [1]), [0.0, 2.0])
 6.0
 )doc");
+}
 
+/// Greedy opinion maximisation (Gionis, Terzi, Tsaparas).
+void bind_opinion_maximisation(py::module_& m) {
   m.def(
       "maximise_opinion",
       [](const FollowerGraph& graph, std::size_t k, py::handle innate, py::handle susceptibility,
@@ -331,6 +341,16 @@ Examples
 >>> kolsim.maximize_opinion(g, 1, [0.0] * 5, 0.9).seeds.tolist()
 [0]
 )doc");
+}
+
+}  // namespace
+
+void bind_opinion(py::module_& m) {
+  bind_opinion_result(m);
+  bind_degroot(m);
+  bind_friedkin_johnsen(m);
+  bind_opinion_measures(m);
+  bind_opinion_maximisation(m);
 }
 
 }  // namespace kolsim::python
