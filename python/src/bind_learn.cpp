@@ -2,6 +2,7 @@
 /// Python bindings of the cascade layer: observed cascades, their readers and summaries, the
 /// probability learners (EM, credit baselines), the IC likelihood, held-out prediction scores and the
 /// exposure counts / curves that compare simple with complex contagion.
+#include "bind_args.hpp"
 #include "bind_common.hpp"
 #include "kolsim/diffusion/continuous.hpp"
 #include "kolsim/learn/cascades.hpp"
@@ -104,17 +105,13 @@ PredictOptions predict_options(std::uint64_t trials, std::uint64_t seed, int thr
                                double observed_seconds = 0, double intensity_spread = 0,
                                py::handle exogenous_delays = py::none()) {
   PredictOptions o;
-  o.trials = trials;
-  o.seed = seed;
-  o.threads = threads;
-  o.max_steps = step_limit(max_steps);
+  fill_trial_options(o, trials, seed, threads, max_steps);
   o.observed_seeds = observed_seeds;
   o.observed_seconds = observed_seconds;
   o.exogenous = number_vector<double>(exogenous, "exogenous");
   o.exogenous_scales = number_vector<double>(exogenous_scales, "exogenous_scales");
   o.intensity_spread = intensity_spread;
   o.exogenous_delays = number_vector<double>(exogenous_delays, "exogenous_delays");
-  o.stop = python_stop_token();
   return o;
 }
 
@@ -311,9 +308,8 @@ Examples
 )doc");
 }
 
-}  // namespace
-
-void bind_learn(py::module_& m) {
+/// Cascades: observed cascades joined to one graph (sizes, adopters, times, subsets, pickling).
+void bind_cascades_class(py::module_& m) {
   py::class_<Cascades>(m, "Cascades", py::dynamic_attr(), cascades_doc)
       .def("__len__", &Cascades::size)
       .def_property_readonly("num_adoptions", &Cascades::adoptions)
@@ -370,7 +366,10 @@ void bind_learn(py::module_& m) {
         return detail::concat("Cascades(", c.size(), " cascades, ", c.adoptions(), " adoptions, graph of ",
                               c.graph_vertices, " accounts)");
       });
+}
 
+/// Cascade builders, the file reader, the summary and the train/test splits.
+void bind_cascade_io(py::module_& m) {
   m.def("_cascades_from_indices",
         [](const FollowerGraph& g, const std::vector<std::vector<vertex_t>>& adopters,
            const std::vector<std::vector<double>>& times, const std::vector<std::uint64_t>& ids) {
@@ -431,7 +430,10 @@ void bind_learn(py::module_& m) {
           return py::make_tuple(to_numpy(std::move(s.train)), to_numpy(std::move(s.test)));
         },
         py::arg("cascades"), py::arg("test_fraction") = 0.2, py::arg("seed") = 0);
+}
 
+/// LearnedProbabilities: what learn_ic_em and learn_credit return.
+void bind_learned_class(py::module_& m) {
   py::class_<PyLearned>(m, "LearnedProbabilities", "Learned per-edge probabilities and the evidence behind them.")
       .def_readonly("method", &PyLearned::method)
       .def_readonly("graph", &PyLearned::graph)
@@ -461,7 +463,10 @@ void bind_learn(py::module_& m) {
                               ", exercised_edges=", r.exercised_edges, ", log_likelihood=", r.log_likelihood,
                               ", iterations=", r.iterations, ", converged=", r.converged ? "True" : "False", ")");
       });
+}
 
+/// Discrete-time learners (EM, credit baselines) and the IC log-likelihood of cascades.
+void bind_discrete_learners(py::module_& m) {
   m.def("learn_ic_em",
         [](const FollowerGraph& g, const Cascades& c, double step_seconds, std::uint32_t min_lag_steps,
            std::optional<std::uint32_t> max_lag_steps, std::uint32_t max_iterations, double tolerance, bool shrinkage,
@@ -516,7 +521,10 @@ void bind_learn(py::module_& m) {
         py::arg("min_lag_steps") = EmOptions{}.window.min_lag_steps, py::arg("max_lag_steps") = py::none(),
         py::arg("exogenous") = py::none(),
         "IC log-likelihood of cascades under the graph's probabilities (compare models on held-out cascades).");
+}
 
+/// NetRate: continuous-time transmission rates learned from cascades.
+void bind_netrate(py::module_& m) {
   m.def("learn_netrate",
         [](const FollowerGraph& g, const Cascades& c, const std::string& delay, double horizon,
            double observation_window, double min_delay, std::uint32_t max_iterations, double tolerance, py::handle prior,
@@ -567,7 +575,10 @@ through their survival until the follower adopted or the observation ended. Retu
 ``rate``, ``std_error`` (inverse observed information), ``exposure``, ``credit``, and the
 training ``log_likelihood``.
 )doc");
+}
 
+/// SizeDistribution: the simulated final sizes predict_cascade returns.
+void bind_size_distribution(py::module_& m) {
   py::class_<PySizeDistribution>(m, "SizeDistribution", "Simulated final sizes of one cascade and who it reached.")
       .def_readonly("sizes", &PySizeDistribution::sizes)
       .def_readonly("adoption_probability", &PySizeDistribution::adoption_probability)
@@ -586,7 +597,10 @@ training ``log_likelihood``.
         return detail::concat("SizeDistribution(mean=", d.mean, ", std_error=", d.std_error,
                               ", trials=", d.sorted.size(), ")");
       });
+}
 
+/// continuous_reach: continuous-time IC reach over wall-clock time.
+void bind_continuous_reach(py::module_& m) {
   m.def(
       "continuous_reach",
       [](const FollowerGraph& g, py::handle seeds, std::vector<double> times, py::handle rate, double default_rate,
@@ -653,7 +667,10 @@ training ``log_likelihood``.
       py::arg("exogenous_scales") = py::none(), py::arg("exogenous_weights") = py::none(),
       py::arg("track") = py::none(), py::arg("trials") = ContinuousOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
       "Continuous-time IC reach over wall-clock time (seeds as account ids); see kolsim.cascades.continuous_reach.");
+}
 
+/// predict_cascade and evaluate_predictions, one overload per model (IC, LT).
+void bind_prediction(py::module_& m) {
   auto def_predict = [&](auto fn) {
     m.def("predict_cascade", fn, py::arg("model"), py::arg("seeds"), py::arg("trials") = PredictOptions{}.trials,
           py::arg("seed") = 0, py::arg("threads") = 0, py::arg("max_steps") = py::none(),
@@ -674,6 +691,19 @@ training ``log_likelihood``.
   };
   def_eval(&evaluate_py<IndependentCascade>);
   def_eval(&evaluate_py<LinearThreshold>);
+}
+
+}  // namespace
+
+void bind_learn(py::module_& m) {
+  bind_cascades_class(m);
+  bind_cascade_io(m);
+  bind_learned_class(m);
+  bind_discrete_learners(m);
+  bind_netrate(m);
+  bind_size_distribution(m);
+  bind_continuous_reach(m);
+  bind_prediction(m);
   bind_exposure(m);
 }
 
