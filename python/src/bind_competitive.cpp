@@ -2,6 +2,7 @@
 /// Python bindings of competitive diffusion: the CompetitiveIC model (misleading vs corrective
 /// campaign), one traced race, and its Monte Carlo and exact estimates.
 #include "bind_common.hpp"
+#include "bind_options.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
@@ -170,12 +171,7 @@ Examples
          std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps) {
         const auto f = seeds_of(model, misleading_seeds, "misleading_seeds");
         const auto c = seeds_of(model, corrective_seeds, "corrective_seeds");
-        CompetitionOptions opt;
-        opt.trials = trials;
-        opt.seed = seed;
-        opt.threads = threads;
-        opt.max_steps = step_limit(max_steps);
-        opt.stop = python_stop_token();
+        const CompetitionOptions opt = competition_options(trials, seed, threads, max_steps);
         CompetitiveEstimate e = without_gil([&] { return estimate_competition(model, f, c, opt); });
         PyCompetitiveEstimate out;
         out.misleading = e.misleading;
