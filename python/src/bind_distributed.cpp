@@ -78,6 +78,23 @@ PyKind classify(PyObject* type) {
   return PyKind::runtime;
 }
 
+/// kolsim.ParseError (kolsim._core's class), set when the module is imported.
+py::handle parse_error_type;
+
+/// The Python error an exception becomes through the modules' one translation (bind_errors.hpp).
+py::error_already_set python_error(std::exception_ptr p) {
+  try {
+    translate_exception(p, parse_error_type);
+  } catch (py::error_already_set& e) {
+    return std::move(e);
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
+  } catch (...) {
+    PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+  }
+  return py::error_already_set();  // fetches the error set above
+}
+
 /// Runs `convert` (the Python-side argument conversions of one call) on every rank, then one
 /// agreement (a MIN-reduction of the failed rank, as in distributed/comm.hpp): if any rank
 /// failed, the failure of the lowest failed rank is raised on every rank with the same Python
@@ -89,29 +106,10 @@ void agree_on_arguments(MPI_Comm comm, F&& convert) {
   std::string msg;
   try {
     convert();
-  } catch (py::error_already_set& e) {
+  } catch (...) {
+    py::error_already_set e = python_error(std::current_exception());
     kind = classify(e.type().ptr());
     msg = py::str(e.value());
-  } catch (const py::type_error& e) {
-    kind = PyKind::type, msg = e.what();
-  } catch (const py::index_error& e) {
-    kind = PyKind::index, msg = e.what();
-  } catch (const py::value_error& e) {
-    kind = PyKind::value, msg = e.what();
-  } catch (const kolsim::IoError& e) {
-    kind = PyKind::os, msg = e.what();
-  } catch (const kolsim::MemoryLimitError& e) {
-    kind = PyKind::memory, msg = e.what();
-  } catch (const std::bad_alloc& e) {
-    kind = PyKind::memory, msg = e.what();
-  } catch (const std::out_of_range& e) {
-    kind = PyKind::index, msg = e.what();
-  } catch (const std::logic_error& e) {
-    kind = PyKind::value, msg = e.what();
-  } catch (const std::overflow_error& e) {
-    kind = PyKind::overflow, msg = e.what();
-  } catch (const std::exception& e) {
-    kind = PyKind::runtime, msg = e.what();
   }
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
@@ -270,7 +268,7 @@ PYBIND11_MODULE(_distributed, m) {
   if (import_mpi4py() < 0) throw py::error_already_set();
   // The models and result classes are kolsim._core's: import it so that they are registered.
   py::module_ core = py::module_::import("kolsim._core");
-  static py::handle parse_error_type = py::object(core.attr("ParseError")).release();
+  parse_error_type = py::object(core.attr("ParseError")).release();
 
   // The same translation as kolsim._core (bind_errors.hpp), local to this module (so it does not
   // depend on the order in which the two modules registered their translators).
