@@ -39,6 +39,24 @@ inline py::object filename_str(const std::string& file) {
 
 inline void set_error(PyObject* type, const char* what) { PyErr_SetObject(type, message_str(what).ptr()); }
 
+/// Whether `e` is one of the types E.
+template <class... E>
+bool is_any(const std::exception& e) {
+  return ((dynamic_cast<const E*>(&e) != nullptr) || ...);
+}
+
+/// The Python exception type of a C++ exception other than ParseError (most derived first).
+inline PyObject* python_type(const std::exception& e) {
+  if (is_any<kolsim::IoError>(e)) return PyExc_OSError;
+  if (is_any<kolsim::MemoryLimitError, std::bad_alloc>(e)) return PyExc_MemoryError;
+  if (is_any<kolsim::Interrupted>(e)) return PyExc_KeyboardInterrupt;
+  if (is_any<std::out_of_range>(e)) return PyExc_IndexError;
+  // invalid_argument, domain_error, length_error, ... and range_error
+  if (is_any<std::logic_error, std::range_error>(e)) return PyExc_ValueError;
+  if (is_any<std::overflow_error>(e)) return PyExc_OverflowError;
+  return PyExc_RuntimeError;
+}
+
 /// The exception translation of kolsim._core and kolsim._distributed: each C++ exception becomes its
 /// Python one with a message that always converts. what() may hold any bytes (a path or a quoted
 /// input line that is not UTF-8), which PyErr_SetString would turn into a
@@ -57,24 +75,8 @@ inline void translate_exception(std::exception_ptr p, py::handle parse_error_typ
     exc.attr("file") = filename_str(e.file());
     exc.attr("line") = py::int_(e.line());
     PyErr_SetObject(parse_error_type.ptr(), exc.ptr());
-  } catch (const kolsim::IoError& e) {
-    set_error(PyExc_OSError, e.what());
-  } catch (const kolsim::MemoryLimitError& e) {
-    set_error(PyExc_MemoryError, e.what());
-  } catch (const kolsim::Interrupted& e) {
-    set_error(PyExc_KeyboardInterrupt, e.what());
-  } catch (const std::bad_alloc& e) {
-    set_error(PyExc_MemoryError, e.what());
-  } catch (const std::out_of_range& e) {
-    set_error(PyExc_IndexError, e.what());
-  } catch (const std::logic_error& e) {  // invalid_argument, domain_error, length_error, ...
-    set_error(PyExc_ValueError, e.what());
-  } catch (const std::overflow_error& e) {
-    set_error(PyExc_OverflowError, e.what());
-  } catch (const std::range_error& e) {
-    set_error(PyExc_ValueError, e.what());
   } catch (const std::exception& e) {
-    set_error(PyExc_RuntimeError, e.what());
+    set_error(python_type(e), e.what());
   }
 }
 
