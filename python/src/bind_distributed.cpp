@@ -180,50 +180,52 @@ void add_stats(PySelectResult& out, const kd::DistributedStats& st) {
   out.extra["distributed"] = d;
 }
 
+/// One distributed RR selection: `fill(opt, graph)` converts the keywords (agreed across ranks),
+/// `select(comm, graph, model, k, opt, stats)` runs it, `convert(graph, result, seed)` builds
+/// the Python result, to which this rank's figures are added.
+template <class Options, class Fill, class Select, class Convert>
+PySelectResult select_py(py::handle model, py::handle k_obj, std::uint64_t seed, py::handle comm_obj, Fill&& fill,
+                         Select&& select, Convert&& convert) {
+  const MPI_Comm mc = mpi_comm(comm_obj);
+  std::size_t k = 0;
+  Options opt;
+  agree_on_arguments(mc, [&] {
+    const FollowerGraph& g = model_graph(model);
+    k = seed_count(k_obj);
+    fill(opt, g);
+  });
+  kd::Communicator comm(mc);
+  kd::DistributedStats st;
+  auto r = with_model(model, [&](const auto& m) {
+    return without_gil([&] { return select(comm, m.graph, m.model, k, opt, &st); });
+  });
+  PySelectResult out = convert(model_graph(model), std::move(r), seed);
+  add_stats(out, st);
+  return out;
+}
+
 PySelectResult imm_py(py::handle model, py::handle k_obj, double epsilon, double ell, std::size_t memory_limit,
                       std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
                       py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon,
                       const std::string& bound_phase, double validation_ratio, py::handle comm_obj) {
-  const MPI_Comm mc = mpi_comm(comm_obj);
-  std::size_t k = 0;
-  ImmOptions opt;
-  agree_on_arguments(mc, [&] {
-    const FollowerGraph& g = model_graph(model);
-    k = seed_count(k_obj);
+  auto fill = [&](ImmOptions& opt, const FollowerGraph& g) {
     fill_rr_options(opt, g, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
     fill_imm_options(opt, epsilon, ell, estimation_epsilon, bound_phase, validation_ratio);
-  });
-  kd::Communicator comm(mc);
-  kd::DistributedStats st;
-  ImmResult r = with_model(model, [&](const auto& m) {
-    return without_gil([&] { return kd::imm(comm, m.graph, m.model, k, opt, &st); });
-  });
-  PySelectResult out = imm_result(model_graph(model), std::move(r), seed);
-  add_stats(out, st);
-  return out;
+  };
+  auto select = [](auto&&... a) { return kd::imm(a...); };
+  return select_py<ImmOptions>(model, k_obj, seed, comm_obj, fill, select, imm_result);
 }
 
 PySelectResult opim_py(py::handle model, py::handle k_obj, double epsilon, double delta, std::size_t memory_limit,
                        std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
                        py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio,
                        double max_selection_noise, py::handle comm_obj) {
-  const MPI_Comm mc = mpi_comm(comm_obj);
-  std::size_t k = 0;
-  OpimOptions opt;
-  agree_on_arguments(mc, [&] {
-    const FollowerGraph& g = model_graph(model);
-    k = seed_count(k_obj);
+  auto fill = [&](OpimOptions& opt, const FollowerGraph& g) {
     fill_rr_options(opt, g, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
     fill_opim_options(opt, epsilon, delta, selection_ratio, max_selection_noise);
-  });
-  kd::Communicator comm(mc);
-  kd::DistributedStats st;
-  OpimResult r = with_model(model, [&](const auto& m) {
-    return without_gil([&] { return kd::opim_c(comm, m.graph, m.model, k, opt, &st); });
-  });
-  PySelectResult out = opim_result(model_graph(model), std::move(r), seed);
-  add_stats(out, st);
-  return out;
+  };
+  auto select = [](auto&&... a) { return kd::opim_c(a...); };
+  return select_py<OpimOptions>(model, k_obj, seed, comm_obj, fill, select, opim_result);
 }
 
 /// Calls f(model) with the C++ competitive model of `model` (CompetitiveIC or CompetitiveLT).
