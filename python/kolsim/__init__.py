@@ -141,7 +141,8 @@ _ONE_PHASE = {"complex_greedy", "maximize_opinion", "exact_spread", "estimate_co
 def _opinion_check(name: str) -> Any:
     def after(given: Dict[str, Any], result: Any) -> Any:
         method = given.get("method", "degroot" if name == "degroot" else "direct")
-        tol = given.get("tol", 1e-12) if method in ("degroot", "iterate") else given.get("solver_tol", 1e-13)
+        key = "tol" if method in ("degroot", "iterate") else "solver_tol"
+        tol = given.get(key, _core_default(name, key))
         if not result.converged and tol > 0 and method != "sparse_lu":
             import warnings
 
@@ -743,8 +744,10 @@ def _degree_discount(model: Model, k: int, common: Dict[str, Any], options: Dict
 
 _RR_OPTIONS = ("ell", "memory_limit", "max_depth", "root_weights")
 for _name, _fn, _uses, _options in [
-    ("imm", _rr(imm), ("epsilon", "seed", "threads"), _RR_OPTIONS + ("estimation_epsilon",)),
-    ("opim-c", _rr(opim_c), ("epsilon", "seed", "threads"), _RR_OPTIONS[1:] + ("delta", "selection_ratio")),
+    ("imm", _rr(imm), ("epsilon", "seed", "threads"),
+     _RR_OPTIONS + ("estimation_epsilon", "bound_phase", "validation_ratio")),
+    ("opim-c", _rr(opim_c), ("epsilon", "seed", "threads"),
+     _RR_OPTIONS[1:] + ("delta", "selection_ratio", "max_selection_noise")),
     ("greedy", _mc(greedy), ("trials", "seed", "threads"), ("max_steps",)),
     ("celf", _mc(celf), ("trials", "seed", "threads"), ("max_steps",)),
     ("celf++", _mc(celf_plus_plus), ("trials", "seed", "threads"), ("max_steps",)),
@@ -774,7 +777,8 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         "celf", "celf++" (Monte Carlo greedy), "degree", "degree-discount", "pagerank", "core",
         "katz", "eigenvector" (heuristics, no guarantee).
     epsilon : float, optional
-        Accuracy of "imm"/"opim-c" (default 0.1).
+        Accuracy of "imm"/"opim-c" (default: the C++ option's, {imm_epsilon} for imm and
+        {opim_epsilon} for opim-c).
     seed : int, numpy.random.Generator or None
         Random seed of the RR and Monte Carlo methods (default 0); None draws fresh entropy and
         a Generator one number from it; the seed used is ``result.seed``.
@@ -783,13 +787,16 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
     candidates, fixed_seeds : array_like of int, optional
         Account ids: only candidates may be chosen; fixed seeds are already contracted.
     trials : int, optional
-        Live-edge worlds for the Monte Carlo greedy methods (default 1000).
+        Live-edge worlds for the Monte Carlo greedy methods (default: the C++ option's,
+        {greedy_trials}).
     progress : bool or callable
         True shows a progress bar (tqdm) on stderr; a callable receives (phase, done, total).
         Results are identical with and without it.
     **method_options
         Passed to the method (e.g. ``ell``, ``delta``, ``memory_limit``, ``max_depth``,
-        ``root_weights``, ``selection_ratio`` for opim-c, ``p`` for degree-discount, ``damping``).
+        ``root_weights``, ``bound_phase`` and ``validation_ratio`` for imm, ``selection_ratio`` and
+        ``max_selection_noise`` for opim-c, ``p`` for degree-discount, ``damping``): see
+        :func:`imm`, :func:`opim_c`.
 
     Returns
     -------
@@ -830,6 +837,17 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
         if report is not None and uses is not None and "seed" not in uses:
             report(method, 1, 1)
     return SelectionResult._from_core(method, result, used_seed if uses is None or "seed" in uses else 0)
+
+
+def _core_default(name: str, parameter: str) -> Any:
+    """The default of a compiled function's keyword: the C++ option struct's, never re-stated here."""
+    return _api.core_signature(getattr(_core, name))[0].parameters[parameter].default
+
+
+# select_seeds' docstring names the defaults the bindings read from the C++ option structs.
+for _field, (_fn, _parameter) in {"imm_epsilon": ("imm", "epsilon"), "opim_epsilon": ("opim_c", "epsilon"),
+                                  "greedy_trials": ("greedy", "trials")}.items():
+    select_seeds.__doc__ = (select_seeds.__doc__ or "").replace("{" + _field + "}", repr(_core_default(_fn, _parameter)))
 
 
 # ----------------------------------------------------------------------------------------------

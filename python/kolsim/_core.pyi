@@ -224,11 +224,13 @@ class SelectResult:
 def imm(model: _Model, k: int, epsilon: float = 0.1, ell: float = 1.0, memory_limit: int = 0,
         max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
         candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
-        threads: int = 0, estimation_epsilon: float = 0.0) -> SelectResult: ...
+        threads: int = 0, estimation_epsilon: float = 0.0, bound_phase: str = "validated",
+        validation_ratio: float = 2.0) -> SelectResult: ...
 def opim_c(model: _Model, k: int, epsilon: float = 0.1, delta: float = 0.0, memory_limit: int = 0,
            max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
            candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
-           threads: int = 0, selection_ratio: float = 4.0) -> SelectResult: ...
+           threads: int = 0, selection_ratio: float = 4.0,
+           max_selection_noise: float = 0.07) -> SelectResult: ...
 def time_critical_imm(graph: FollowerGraph, horizon: float, k: int, rate: Optional[_FloatsLike] = None,
                       default_rate: float = ..., delay_samples: Optional[_FloatsLike] = None, method: str = "imm",
                       epsilon: float = 0.1, root_weights: Optional[_FloatsLike] = None,

@@ -3,7 +3,8 @@
 python/src/bind_distributed.cpp). ``comm`` is an mpi4py.MPI.Comm (None: COMM_WORLD)."""
 from typing import Any, Optional, Union
 
-from ._core import IndependentCascade, LinearThreshold, SelectResult, SpreadEstimate, _FloatsLike, _IdsLike
+from ._core import (CompetitiveEstimate, CompetitiveIC, CompetitiveLT, IndependentCascade, LinearThreshold, SelectResult,
+                    SpreadEstimate, _FloatsLike, _IdsLike)
 
 _Model = Union[IndependentCascade, LinearThreshold]
 
@@ -15,8 +16,13 @@ def estimate_spread(model: _Model, seeds: _IdsLike, trials: int = 10000, seed: i
 def imm(model: _Model, k: int, epsilon: float = 0.1, ell: float = 1.0, memory_limit: int = 0,
         max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
         candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
-        threads: int = 0, estimation_epsilon: float = 0.0, *, comm: Optional[Any] = None) -> SelectResult: ...
+        threads: int = 0, estimation_epsilon: float = 0.0, bound_phase: str = "validated",
+        validation_ratio: float = 2.0, *, comm: Optional[Any] = None) -> SelectResult: ...
 def opim_c(model: _Model, k: int, epsilon: float = 0.1, delta: float = 0.0, memory_limit: int = 0,
            max_depth: Optional[int] = None, root_weights: Optional[_FloatsLike] = None,
            candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
-           threads: int = 0, selection_ratio: float = 4.0, *, comm: Optional[Any] = None) -> SelectResult: ...
+           threads: int = 0, selection_ratio: float = 4.0, max_selection_noise: float = 0.07, *,
+           comm: Optional[Any] = None) -> SelectResult: ...
+def estimate_competition(model: Union[CompetitiveIC, CompetitiveLT], misleading_seeds: _IdsLike,
+                         corrective_seeds: _IdsLike, trials: int = 10000, seed: int = 0, threads: int = 0,
+                         max_steps: Optional[int] = None, *, comm: Optional[Any] = None) -> CompetitiveEstimate: ...

@@ -4,7 +4,8 @@
 Run a script under ``mpirun -np P --bind-to none python3 script.py``; every rank calls the same
 function with the same arguments (``comm`` defaults to ``mpi4py.MPI.COMM_WORLD``) and gets the
 result of the serial function, bit for bit: the same seeds, RR-set counts and bounds
-(:func:`imm`, :func:`opim_c`), the same mean and standard error (:func:`estimate_spread`).
+(:func:`imm`, :func:`opim_c`), the same mean and standard error (:func:`estimate_spread`,
+:func:`estimate_competition`). Keywords and defaults are the serial functions', plus ``comm``.
 Only ``seconds`` and the per-rank figures in ``extra["distributed"]`` differ between ranks.
 
 The work is split over the ranks (RR sets, Monte Carlo trials) and OpenMP threads run inside
@@ -38,5 +39,6 @@ except ImportError as e:  # pragma: no cover - depends on the build
 estimate_spread = _distributed.estimate_spread
 imm = _distributed.imm
 opim_c = _distributed.opim_c
+estimate_competition = _distributed.estimate_competition
 
-__all__ = ["estimate_spread", "imm", "opim_c"]
+__all__ = ["estimate_competition", "estimate_spread", "imm", "opim_c"]

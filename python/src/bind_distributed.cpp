@@ -12,15 +12,18 @@
 #include <mpi4py/mpi4py.h>
 
 #include <cstdint>
-#include <cstring>
+#include <exception>
 #include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "bind_common.hpp"
+#include "bind_errors.hpp"
+#include "bind_options.hpp"
 #include "bind_results.hpp"
 #include "bind_select.hpp"
+#include "kolsim/distributed/competitive.hpp"
 #include "kolsim/distributed/monte_carlo.hpp"
 #include "kolsim/distributed/select.hpp"
 
@@ -75,6 +78,23 @@ PyKind classify(PyObject* type) {
   return PyKind::runtime;
 }
 
+/// kolsim.ParseError (kolsim._core's class), set when the module is imported.
+py::handle parse_error_type;
+
+/// The Python error an exception becomes through the modules' one translation (bind_errors.hpp).
+py::error_already_set python_error(std::exception_ptr p) {
+  try {
+    translate_exception(p, parse_error_type);
+  } catch (py::error_already_set& e) {
+    return std::move(e);
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
+  } catch (...) {
+    PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+  }
+  return py::error_already_set();  // fetches the error set above
+}
+
 /// Runs `convert` (the Python-side argument conversions of one call) on every rank, then one
 /// agreement (a MIN-reduction of the failed rank, as in distributed/comm.hpp): if any rank
 /// failed, the failure of the lowest failed rank is raised on every rank with the same Python
@@ -86,29 +106,10 @@ void agree_on_arguments(MPI_Comm comm, F&& convert) {
   std::string msg;
   try {
     convert();
-  } catch (py::error_already_set& e) {
+  } catch (...) {
+    py::error_already_set e = python_error(std::current_exception());
     kind = classify(e.type().ptr());
     msg = py::str(e.value());
-  } catch (const py::type_error& e) {
-    kind = PyKind::type, msg = e.what();
-  } catch (const py::index_error& e) {
-    kind = PyKind::index, msg = e.what();
-  } catch (const py::value_error& e) {
-    kind = PyKind::value, msg = e.what();
-  } catch (const kolsim::IoError& e) {
-    kind = PyKind::os, msg = e.what();
-  } catch (const kolsim::MemoryLimitError& e) {
-    kind = PyKind::memory, msg = e.what();
-  } catch (const std::bad_alloc& e) {
-    kind = PyKind::memory, msg = e.what();
-  } catch (const std::out_of_range& e) {
-    kind = PyKind::index, msg = e.what();
-  } catch (const std::logic_error& e) {
-    kind = PyKind::value, msg = e.what();
-  } catch (const std::overflow_error& e) {
-    kind = PyKind::overflow, msg = e.what();
-  } catch (const std::exception& e) {
-    kind = PyKind::runtime, msg = e.what();
   }
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
@@ -131,7 +132,7 @@ void agree_on_arguments(MPI_Comm comm, F&& convert) {
 
 /// Calls f(bound_model) with the C++ model class of `model` (IndependentCascade or LinearThreshold).
 template <class F>
-auto with_model(py::handle model, F&& f) {
+decltype(auto) with_model(py::handle model, F&& f) {
   if (py::isinstance<BoundIC>(model)) return f(model.cast<const BoundIC&>());
   if (py::isinstance<BoundLT>(model)) return f(model.cast<const BoundLT&>());
   throw py::type_error(detail::concat("model: expected kolsim.IndependentCascade or kolsim.LinearThreshold, got ",
@@ -146,47 +147,28 @@ std::size_t seed_count(py::handle k) {
   return v.cast<std::size_t>();
 }
 
+/// The graph of `model` (the conversions of one call need it before the agreement).
+const FollowerGraph& model_graph(py::handle model) {
+  return with_model(model, [](const auto& m) -> const FollowerGraph& { return m.graph; });
+}
+
 PySpreadEstimate estimate_py(py::handle model, py::handle seeds, std::uint64_t trials, std::uint64_t seed,
                              int threads, double target_relative_error, std::uint64_t max_trials,
                              std::optional<std::uint32_t> max_steps, py::handle seed_probabilities, bool per_account,
                              py::handle account_weights, bool fused, py::handle comm_obj) {
   const MPI_Comm mc = mpi_comm(comm_obj);  // a bad comm cannot agree on anything: it raises on its own
-  const FollowerGraph* graph = nullptr;
   std::vector<vertex_t> s;
   MonteCarloOptions opt;
   agree_on_arguments(mc, [&] {
-    with_model(model, [&](const auto& m) {
-      graph = &m.graph;
-      return 0;
-    });
-    s = vertex_vector(*graph, seeds, "seeds");
-    opt.trials = trials;
-    opt.seed = seed;
-    opt.threads = threads;
-    opt.target_relative_error = target_relative_error;
-    opt.max_trials = max_trials;
-    opt.max_steps = step_limit(max_steps);
-    opt.seed_probabilities = number_vector<prob_t>(seed_probabilities, "seed_probabilities");
-    opt.per_account = per_account;
-    opt.account_weights = number_vector<double>(account_weights, "account_weights");
-    opt.fused = fused;
+    s = vertex_vector(model_graph(model), seeds, "seeds");
+    opt = monte_carlo_options(trials, seed, threads, target_relative_error, max_trials, max_steps, seed_probabilities,
+                              per_account, account_weights, fused);
   });
-  opt.stop = python_stop_token();
   kd::Communicator comm(mc);
   SpreadEstimate e = with_model(model, [&](const auto& m) {
     return without_gil([&] { return kd::estimate_spread(comm, m.graph, m.model, std::span<const vertex_t>(s), opt); });
   });
   return to_python(std::move(e), per_account, seed);
-}
-
-/// Candidates, fixed seeds, seed and threads of a selector (fill_select_options without the
-/// progress callable: that lives in kolsim._core's own thread-local slot).
-void select_options(SelectOptions& opt, const FollowerGraph& g, py::handle candidates, py::handle fixed_seeds,
-                    std::uint64_t seed, int threads) {
-  opt.candidates = vertex_vector(g, candidates, "candidates");
-  opt.fixed_seeds = vertex_vector(g, fixed_seeds, "fixed_seeds");
-  opt.seed = seed;
-  opt.threads = threads;
 }
 
 void add_stats(PySelectResult& out, const kd::DistributedStats& st) {
@@ -198,97 +180,85 @@ void add_stats(PySelectResult& out, const kd::DistributedStats& st) {
   out.extra["distributed"] = d;
 }
 
+/// One distributed RR selection: `fill(opt, graph)` converts the keywords (agreed across ranks),
+/// `select(comm, graph, model, k, opt, stats)` runs it, `convert(graph, result, seed)` builds
+/// the Python result, to which this rank's figures are added.
+template <class Options, class Fill, class Select, class Convert>
+PySelectResult select_py(py::handle model, py::handle k_obj, std::uint64_t seed, py::handle comm_obj, Fill&& fill,
+                         Select&& select, Convert&& convert) {
+  const MPI_Comm mc = mpi_comm(comm_obj);
+  std::size_t k = 0;
+  Options opt;
+  agree_on_arguments(mc, [&] {
+    const FollowerGraph& g = model_graph(model);
+    k = seed_count(k_obj);
+    fill(opt, g);
+  });
+  kd::Communicator comm(mc);
+  kd::DistributedStats st;
+  auto r = with_model(model, [&](const auto& m) {
+    return without_gil([&] { return select(comm, m.graph, m.model, k, opt, &st); });
+  });
+  PySelectResult out = convert(model_graph(model), std::move(r), seed);
+  add_stats(out, st);
+  return out;
+}
+
 PySelectResult imm_py(py::handle model, py::handle k_obj, double epsilon, double ell, std::size_t memory_limit,
                       std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
                       py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon,
-                      py::handle comm_obj) {
-  const MPI_Comm mc = mpi_comm(comm_obj);
-  const FollowerGraph* graph = nullptr;
-  std::size_t k = 0;
-  ImmOptions opt;
-  agree_on_arguments(mc, [&] {
-    with_model(model, [&](const auto& m) {
-      graph = &m.graph;
-      return 0;
-    });
-    k = seed_count(k_obj);
-    select_options(opt, *graph, candidates, fixed_seeds, seed, threads);
-    opt.epsilon = epsilon;
-    opt.ell = ell;
-    opt.estimation_epsilon = estimation_epsilon;
-    opt.memory_limit = memory_limit;
-    opt.max_depth = step_limit(max_depth);
-    opt.root_weights = number_vector<double>(root_weights, "root_weights");
-  });
-  opt.stop = python_stop_token();
-  kd::Communicator comm(mc);
-  kd::DistributedStats st;
-  ImmResult r = with_model(model, [&](const auto& m) {
-    return without_gil([&] { return kd::imm(comm, m.graph, m.model, k, opt, &st); });
-  });
-  const auto theta = r.theta;
-  const auto lb = r.lower_bound;
-  const auto eps_p = r.estimation_epsilon;
-  PySelectResult out = to_python(*graph, std::move(r), seed);
-  out.extra["theta"] = theta;
-  out.extra["lower_bound"] = lb;
-  out.extra["estimation_epsilon"] = eps_p;
-  add_stats(out, st);
-  return out;
+                      const std::string& bound_phase, double validation_ratio, py::handle comm_obj) {
+  auto fill = [&](ImmOptions& opt, const FollowerGraph& g) {
+    fill_rr_options(opt, g, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+    fill_imm_options(opt, epsilon, ell, estimation_epsilon, bound_phase, validation_ratio);
+  };
+  auto select = [](auto&&... a) { return kd::imm(a...); };
+  return select_py<ImmOptions>(model, k_obj, seed, comm_obj, fill, select, imm_result);
 }
 
 PySelectResult opim_py(py::handle model, py::handle k_obj, double epsilon, double delta, std::size_t memory_limit,
                        std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
                        py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio,
-                       py::handle comm_obj) {
+                       double max_selection_noise, py::handle comm_obj) {
+  auto fill = [&](OpimOptions& opt, const FollowerGraph& g) {
+    fill_rr_options(opt, g, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+    fill_opim_options(opt, epsilon, delta, selection_ratio, max_selection_noise);
+  };
+  auto select = [](auto&&... a) { return kd::opim_c(a...); };
+  return select_py<OpimOptions>(model, k_obj, seed, comm_obj, fill, select, opim_result);
+}
+
+/// Calls f(model) with the C++ competitive model of `model` (CompetitiveIC or CompetitiveLT).
+template <class F>
+auto with_competitive_model(py::handle model, F&& f) {
+  if (py::isinstance<CompetitiveIC>(model)) return f(model.cast<const CompetitiveIC&>());
+  if (py::isinstance<CompetitiveLT>(model)) return f(model.cast<const CompetitiveLT&>());
+  throw py::type_error(detail::concat("model: expected kolsim.CompetitiveIC or kolsim.CompetitiveLT, got ",
+                                      std::string(py::str(py::type::of(model).attr("__name__")))));
+}
+
+py::object competition_py(py::handle model, py::handle misleading_seeds, py::handle corrective_seeds,
+                          std::uint64_t trials, std::uint64_t seed, int threads, std::optional<std::uint32_t> max_steps,
+                          py::handle comm_obj) {
   const MPI_Comm mc = mpi_comm(comm_obj);
-  const FollowerGraph* graph = nullptr;
-  std::size_t k = 0;
-  OpimOptions opt;
+  std::vector<vertex_t> f, c;
+  CompetitionOptions opt;
   agree_on_arguments(mc, [&] {
-    with_model(model, [&](const auto& m) {
-      graph = &m.graph;
+    with_competitive_model(model, [&](const auto& m) {
+      f = vertex_vector(seed_graph(m), misleading_seeds, "misleading_seeds");
+      c = vertex_vector(seed_graph(m), corrective_seeds, "corrective_seeds");
       return 0;
     });
-    k = seed_count(k_obj);
-    select_options(opt, *graph, candidates, fixed_seeds, seed, threads);
-    opt.epsilon = epsilon;
-    opt.delta = delta;
-    opt.selection_ratio = selection_ratio;
-    opt.memory_limit = memory_limit;
-    opt.max_depth = step_limit(max_depth);
-    opt.root_weights = number_vector<double>(root_weights, "root_weights");
+    opt = competition_options(trials, seed, threads, max_steps);
   });
-  opt.stop = python_stop_token();
   kd::Communicator comm(mc);
-  kd::DistributedStats st;
-  OpimResult r = with_model(model, [&](const auto& m) {
-    return without_gil([&] { return kd::opim_c(comm, m.graph, m.model, k, opt, &st); });
+  CompetitiveEstimate e = with_competitive_model(model, [&](const auto& m) {
+    return without_gil([&] {
+      return kd::estimate_competition(comm, m, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
+    });
   });
-  const double ratio = r.certified_ratio, lo = r.lower_bound, hi = r.upper_bound;
-  const int rounds = r.rounds;
-  const auto validation = r.validation_sets;
-  PySelectResult out = to_python(*graph, std::move(r), seed);
-  out.extra["certified_ratio"] = ratio;
-  out.extra["lower_bound"] = lo;
-  out.extra["upper_bound"] = hi;
-  out.extra["rounds"] = rounds;
-  out.extra["validation_sets"] = validation;
-  add_stats(out, st);
-  return out;
+  return competitive_estimate_object(std::move(e));
 }
-
-/// A Python str of a C++ message whatever its bytes (as kolsim._core does).
-py::str message_str(const char* what) {
-  PyObject* s = PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
-  if (s == nullptr) {
-    PyErr_Clear();
-    s = PyUnicode_FromString("(error message could not be decoded)");
-  }
-  return py::reinterpret_steal<py::str>(s);
-}
-
-void set_error(PyObject* type, const char* what) { PyErr_SetObject(type, message_str(what).ptr()); }
 
 }  // namespace
 
@@ -300,58 +270,15 @@ PYBIND11_MODULE(_distributed, m) {
   if (import_mpi4py() < 0) throw py::error_already_set();
   // The models and result classes are kolsim._core's: import it so that they are registered.
   py::module_ core = py::module_::import("kolsim._core");
-  static py::handle parse_error_type = py::object(core.attr("ParseError")).release();
+  parse_error_type = py::object(core.attr("ParseError")).release();
 
-  // The same translation as kolsim._core, local to this module (so it does not depend on the
-  // order in which the two modules registered their translators).
-  py::register_local_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const py::error_already_set&) {
-      throw;
-    } catch (const py::builtin_exception&) {
-      throw;
-    } catch (const kolsim::ParseError& e) {
-      py::object exc = parse_error_type(message_str(e.what()));
-      exc.attr("file") = py::str(e.file());
-      exc.attr("line") = py::int_(e.line());
-      PyErr_SetObject(parse_error_type.ptr(), exc.ptr());
-    } catch (const kolsim::IoError& e) {
-      set_error(PyExc_OSError, e.what());
-    } catch (const kolsim::MemoryLimitError& e) {
-      set_error(PyExc_MemoryError, e.what());
-    } catch (const kolsim::Interrupted& e) {
-      set_error(PyExc_KeyboardInterrupt, e.what());
-    } catch (const std::bad_alloc& e) {
-      set_error(PyExc_MemoryError, e.what());
-    } catch (const std::out_of_range& e) {
-      set_error(PyExc_IndexError, e.what());
-    } catch (const std::logic_error& e) {
-      set_error(PyExc_ValueError, e.what());
-    } catch (const std::overflow_error& e) {
-      set_error(PyExc_OverflowError, e.what());
-    } catch (const std::range_error& e) {
-      set_error(PyExc_ValueError, e.what());
-    } catch (const std::exception& e) {
-      set_error(PyExc_RuntimeError, e.what());
-    }
-  });
+  // The same translation as kolsim._core (bind_errors.hpp), local to this module (so it does not
+  // depend on the order in which the two modules registered their translators).
+  py::register_local_exception_translator([](std::exception_ptr p) { translate_exception(p, parse_error_type); });
 
-  m.def("estimate_spread", &estimate_py, py::arg("model"), py::arg("seeds"),
-        py::arg("trials") = kolsim::MonteCarloOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
-        py::arg("target_relative_error") = 0.0, py::arg("max_trials") = kolsim::MonteCarloOptions{}.max_trials,
-        py::arg("max_steps") = py::none(), py::arg("seed_probabilities") = py::none(),
-        py::arg("per_account") = false, py::arg("account_weights") = py::none(), py::arg("fused") = true,
-        py::kw_only(), py::arg("comm") = py::none());
-  m.def("imm", &imm_py, py::arg("model"), py::arg("k"), py::arg("epsilon") = kolsim::ImmOptions{}.epsilon,
-        py::arg("ell") = kolsim::ImmOptions{}.ell, py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(),
-        py::arg("root_weights") = py::none(), py::arg("candidates") = py::none(),
-        py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0, py::arg("threads") = 0,
-        py::arg("estimation_epsilon") = 0.0, py::kw_only(), py::arg("comm") = py::none());
-  m.def("opim_c", &opim_py, py::arg("model"), py::arg("k"), py::arg("epsilon") = kolsim::OpimOptions{}.epsilon,
-        py::arg("delta") = kolsim::OpimOptions{}.delta, py::arg("memory_limit") = 0,
-        py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
-        py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, py::arg("selection_ratio") = kolsim::OpimOptions{}.selection_ratio, py::kw_only(),
-        py::arg("comm") = py::none());
+  // Keywords and defaults are those of the serial functions (bind_options.hpp), plus comm.
+  def_estimate_spread(m, &estimate_py, py::kw_only(), py::arg("comm") = py::none());
+  def_imm(m, &imm_py, py::kw_only(), py::arg("comm") = py::none());
+  def_opim_c(m, &opim_py, py::kw_only(), py::arg("comm") = py::none());
+  def_estimate_competition(m, &competition_py, py::kw_only(), py::arg("comm") = py::none());
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bind_common.hpp"
+#include "bind_options.hpp"
 #include "bind_results.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/estimate/exact.hpp"
@@ -19,19 +20,8 @@ PySpreadEstimate estimate_py(const BoundModel<M>& m, py::handle seeds, std::uint
                              std::optional<std::uint32_t> max_steps, py::handle seed_probabilities, bool per_account,
                              py::handle account_weights, bool fused) {
   const auto s = vertex_vector(m.graph, seeds, "seeds");
-  MonteCarloOptions opt;
-  opt.trials = trials;
-  opt.seed = seed;
-  opt.threads = threads;
-  opt.target_relative_error = target_relative_error;
-  opt.max_trials = max_trials;
-  opt.max_steps = step_limit(max_steps);
-  opt.seed_probabilities = number_vector<prob_t>(seed_probabilities, "seed_probabilities");
-  opt.per_account = per_account;
-  opt.account_weights = number_vector<double>(account_weights, "account_weights");
-  opt.fused = fused;
-  opt.stop = python_stop_token();
-  opt.progress = python_progress();
+  const MonteCarloOptions opt = monte_carlo_options(trials, seed, threads, target_relative_error, max_trials, max_steps,
+                                                    seed_probabilities, per_account, account_weights, fused);
   SpreadEstimate e = without_gil([&] { return estimate_spread(m.graph, m.model, s, opt); });
   return to_python(std::move(e), per_account, seed);
 }
@@ -159,10 +149,11 @@ void bind_estimate(py::module_& m) {
 
   auto def_estimate = [&](auto fn, const char* doc) {
     m.def("estimate_spread", fn, py::arg("model"), py::arg("seeds"), py::arg("trials") = MonteCarloOptions{}.trials,
-          py::arg("seed") = 0, py::arg("threads") = 0, py::arg("target_relative_error") = 0.0,
-          py::arg("max_trials") = MonteCarloOptions{}.max_trials,
-          py::arg("max_steps") = py::none(), py::arg("seed_probabilities") = py::none(),
-          py::arg("per_account") = false, py::arg("account_weights") = py::none(), py::arg("fused") = true, doc);
+          py::arg("seed") = MonteCarloOptions{}.seed, py::arg("threads") = MonteCarloOptions{}.threads,
+          py::arg("target_relative_error") = MonteCarloOptions{}.target_relative_error,
+          py::arg("max_trials") = MonteCarloOptions{}.max_trials, py::arg("max_steps") = py::none(),
+          py::arg("seed_probabilities") = py::none(), py::arg("per_account") = MonteCarloOptions{}.per_account,
+          py::arg("account_weights") = py::none(), py::arg("fused") = MonteCarloOptions{}.fused, doc);
   };
   def_estimate(&estimate_py<IndependentCascade>, estimate_doc);
   def_estimate(&estimate_py<LinearThreshold>, "");

@@ -2,6 +2,7 @@
 /// Python bindings of the seed selectors with guarantees or simulations behind them: IMM,
 /// OPIM-C, greedy, CELF and CELF++, plus the SelectResult they all return.
 #include "bind_select.hpp"
+#include "bind_options.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/select/greedy.hpp"
 #include "kolsim/select/imm.hpp"
@@ -50,49 +51,25 @@ namespace {
 template <class M>
 PySelectResult imm_py(const BoundModel<M>& m, std::size_t k, double epsilon, double ell, std::size_t memory_limit,
                       std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
-                      py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon) {
+                      py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon,
+                      const std::string& bound_phase, double validation_ratio) {
   ImmOptions opt;
-  fill_select_options(opt, m.graph, candidates, fixed_seeds, seed, threads);
-  opt.epsilon = epsilon;
-  opt.ell = ell;
-  opt.estimation_epsilon = estimation_epsilon;
-  opt.memory_limit = memory_limit;
-  opt.max_depth = step_limit(max_depth);
-  opt.root_weights = number_vector<double>(root_weights, "root_weights");
+  fill_rr_options(opt, m.graph, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+  fill_imm_options(opt, epsilon, ell, estimation_epsilon, bound_phase, validation_ratio);
   ImmResult r = without_gil([&] { return imm(m.graph, m.model, k, opt); });
-  const auto theta = r.theta;
-  const auto lb = r.lower_bound;
-  const auto eps_p = r.estimation_epsilon;
-  PySelectResult out = to_python(m.graph, std::move(r), seed);
-  out.extra["theta"] = theta;
-  out.extra["lower_bound"] = lb;
-  out.extra["estimation_epsilon"] = eps_p;
-  return out;
+  return imm_result(m.graph, std::move(r), seed);
 }
 
 template <class M>
 PySelectResult opim_py(const BoundModel<M>& m, std::size_t k, double epsilon, double delta, std::size_t memory_limit,
                        std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
-                       py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio) {
+                       py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio,
+                       double max_selection_noise) {
   OpimOptions opt;
-  fill_select_options(opt, m.graph, candidates, fixed_seeds, seed, threads);
-  opt.epsilon = epsilon;
-  opt.delta = delta;
-  opt.selection_ratio = selection_ratio;
-  opt.memory_limit = memory_limit;
-  opt.max_depth = step_limit(max_depth);
-  opt.root_weights = number_vector<double>(root_weights, "root_weights");
+  fill_rr_options(opt, m.graph, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+  fill_opim_options(opt, epsilon, delta, selection_ratio, max_selection_noise);
   OpimResult r = without_gil([&] { return opim_c(m.graph, m.model, k, opt); });
-  const double ratio = r.certified_ratio, lo = r.lower_bound, hi = r.upper_bound;
-  const int rounds = r.rounds;
-  const auto validation = r.validation_sets;
-  PySelectResult out = to_python(m.graph, std::move(r), seed);
-  out.extra["certified_ratio"] = ratio;
-  out.extra["lower_bound"] = lo;
-  out.extra["upper_bound"] = hi;
-  out.extra["rounds"] = rounds;
-  out.extra["validation_sets"] = validation;
-  return out;
+  return opim_result(m.graph, std::move(r), seed);
 }
 
 enum class GreedyKind { plain, celf, celf_plus_plus };
@@ -114,12 +91,20 @@ PySelectResult greedy_py(const BoundModel<M>& m, std::size_t k, std::uint64_t tr
 }
 
 constexpr const char* imm_doc = R"doc(IMM (Tang, Shi, Xiao, SIGMOD 2015, with Chen's 2018 fix): k seeds with a
-(1 - 1/e - epsilon) guarantee with probability >= 1 - 1/n^ell.
+(1 - 1/e - epsilon) guarantee with probability >= 1 - 1/n^ell; the final RR sets are drawn fresh.
 
-Returns a SelectResult whose ``extra`` holds ``theta``, ``lower_bound`` and the
-``estimation_epsilon`` (epsilon') of the lower-bound phase: 0 (default) picks the value that
-minimises the RR sets drawn, sqrt(2) * epsilon is the paper's. Use
-:func:`kolsim.select_seeds` for the friendly entry point.
+``bound_phase`` chooses how the lower bound on OPT (which sets the final RR-set count) is proven;
+both keep the guarantee. "validated" (default): greedy on R1, bound certified on an independent
+R2 as in OPIM-C, doubling both until a further round would not pay: fewer RR sets.
+``validation_ratio`` is |R1| / |R2| of that phase, in [1, 64]. "classic": IMM's own
+doubling with epsilon' = ``estimation_epsilon``, where 0 picks the epsilon' minimising
+the RR sets drawn and sqrt(2) * epsilon is the paper's; an ``estimation_epsilon`` > 0 (< 1)
+selects the classic phase whatever ``bound_phase`` says.
+
+Returns a SelectResult whose ``extra`` holds ``theta`` (final RR sets), ``lower_bound``,
+``bound_rounds`` and ``estimation_epsilon``: in the classic phase the epsilon' it used, in the
+validated phase the bound's relative margin (estimate / LB - 1). Use :func:`kolsim.select_seeds`
+for the friendly entry point.
 
 Examples
 --------
@@ -128,6 +113,9 @@ Examples
 >>> r = kolsim.imm(kolsim.IndependentCascade(g), 3, epsilon=0.3, seed=7)
 >>> len(r.seeds)
 3
+>>> c = kolsim.imm(kolsim.IndependentCascade(g), 3, epsilon=0.3, seed=7, bound_phase="classic")
+>>> c.extra["estimation_epsilon"] > 0
+True
 )doc";
 
 constexpr const char* opim_doc = R"doc(OPIM-C (Tang et al., SIGMOD 2018): adaptive RR sampling that stops once a
@@ -135,10 +123,14 @@ constexpr const char* opim_doc = R"doc(OPIM-C (Tang et al., SIGMOD 2018): adapti
 
 ``extra`` holds ``certified_ratio``, ``lower_bound``, ``upper_bound``, ``rounds`` and
 ``validation_sets`` (|R2|, on which ``spread`` is estimated).
-``selection_ratio`` is |R1| / |R2|: seeds are chosen on R1 and certified on R2, so a larger R1
-returns better seeds at the same guarantee (default 4; 1 = the paper's equal sizes). For
-near-best seeds fast, loosen ``epsilon`` and raise the ratio (e.g. ``epsilon=0.2,
+``selection_ratio`` is |R1| / |R2|, in [1, 64]: seeds are chosen on R1 and certified on R2, so a
+larger R1 returns better seeds at the same guarantee (1 = the paper's equal sizes).
+For near-best seeds fast, loosen ``epsilon`` and raise the ratio (e.g. ``epsilon=0.2,
 selection_ratio=48``: on Slashdot a mean spread of 17,599 in 0.019 s, above IMM at epsilon 0.5).
+``max_selection_noise``, in (0, 1]: OPIM-C stops only once the greedy on R1 is resolved, its
+sampling noise (the standard errors of its picks' marginal counts, summed, over its coverage)
+at most this; 1 is the paper's rule (stop at the first certified round). Lower
+values draw more RR sets for better seeds.
 
 Examples
 --------
@@ -166,21 +158,15 @@ True
 
 template <class M>
 void def_selectors(py::module_& m, bool with_doc) {
-  m.def("imm", &imm_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = ImmOptions{}.epsilon,
-        py::arg("ell") = ImmOptions{}.ell,
-        py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
-        py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, py::arg("estimation_epsilon") = 0.0, with_doc ? imm_doc : "");
-  m.def("opim_c", &opim_py<M>, py::arg("model"), py::arg("k"), py::arg("epsilon") = OpimOptions{}.epsilon,
-        py::arg("delta") = OpimOptions{}.delta,
-        py::arg("memory_limit") = 0, py::arg("max_depth") = py::none(), py::arg("root_weights") = py::none(),
-        py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-        py::arg("threads") = 0, py::arg("selection_ratio") = OpimOptions{}.selection_ratio, with_doc ? opim_doc : "");
+  // Defaults are the C++ options' own (bind_options.hpp): the signature shows them.
+  def_imm(m, &imm_py<M>, with_doc ? imm_doc : "");
+  def_opim_c(m, &opim_py<M>, with_doc ? opim_doc : "");
   auto def_greedy = [&](const char* name, auto fn) {
     m.def(name, fn, py::arg("model"), py::arg("k"), py::arg("trials") = GreedyOptions{}.trials,
           py::arg("max_steps") = py::none(),
-          py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0,
-          py::arg("threads") = 0, with_doc ? greedy_doc : "");
+          py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
+          py::arg("seed") = GreedyOptions{}.seed, py::arg("threads") = GreedyOptions{}.threads,
+          with_doc ? greedy_doc : "");
   };
   def_greedy("greedy", &greedy_py<M, GreedyKind::plain>);
   def_greedy("celf", &greedy_py<M, GreedyKind::celf>);

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /// The kolsim._core extension: exception mapping and one bind_<layer> call per layer.
 #include "bind_common.hpp"
+#include "bind_errors.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/io/edge_list.hpp"
 
 #include "kolsim/core/version.hpp"
 
-#include <cstring>
-#include <new>
-#include <stdexcept>
+#include <exception>
 #include <string>
 
 namespace py = pybind11;
@@ -61,32 +60,6 @@ True
 )doc");
 }
 
-namespace {
-
-/// A Python str of a C++ message whatever its bytes: UTF-8, with invalid bytes as \xNN.
-py::str message_str(const char* what) {
-  PyObject* s = PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
-  if (s == nullptr) {  // only on memory exhaustion
-    PyErr_Clear();
-    s = PyUnicode_FromString("(error message could not be decoded)");
-  }
-  return py::reinterpret_steal<py::str>(s);
-}
-
-/// A file name as os.fsdecode gives it (undecodable bytes as lone surrogates).
-py::object filename_str(const std::string& file) {
-  PyObject* s = PyUnicode_DecodeFSDefaultAndSize(file.data(), static_cast<Py_ssize_t>(file.size()));
-  if (s == nullptr) {
-    PyErr_Clear();
-    return message_str(file.c_str());
-  }
-  return py::reinterpret_steal<py::object>(s);
-}
-
-void set_error(PyObject* type, const char* what) { PyErr_SetObject(type, message_str(what).ptr()); }
-
-}  // namespace
-
 }  // namespace kolsim::python
 
 PYBIND11_MODULE(_core, m) {
@@ -105,43 +78,8 @@ PYBIND11_MODULE(_core, m) {
   }();
   m.attr("ParseError") = parse_error_type;
 
-  // Every C++ exception is translated here, so that no message can fail to convert: what() may
-  // hold any bytes (a path or a quoted input line that is not UTF-8), which PyErr_SetString
-  // would turn into a UnicodeDecodeError/SystemError. Messages decode as UTF-8 with invalid bytes
-  // shown as \xNN; ParseError.file decodes like os.fsdecode, so os.fsencode(e.file) gives the
-  // path's bytes back. pybind11's own exceptions (and Python errors in flight) pass through.
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const py::error_already_set&) {
-      throw;
-    } catch (const py::builtin_exception&) {
-      throw;
-    } catch (const kolsim::ParseError& e) {
-      py::object exc = parse_error_type(message_str(e.what()));
-      exc.attr("file") = filename_str(e.file());
-      exc.attr("line") = py::int_(e.line());
-      PyErr_SetObject(parse_error_type.ptr(), exc.ptr());
-    } catch (const kolsim::IoError& e) {
-      set_error(PyExc_OSError, e.what());
-    } catch (const kolsim::MemoryLimitError& e) {
-      set_error(PyExc_MemoryError, e.what());
-    } catch (const kolsim::Interrupted& e) {
-      set_error(PyExc_KeyboardInterrupt, e.what());
-    } catch (const std::bad_alloc& e) {
-      set_error(PyExc_MemoryError, e.what());
-    } catch (const std::out_of_range& e) {
-      set_error(PyExc_IndexError, e.what());
-    } catch (const std::logic_error& e) {  // invalid_argument, domain_error, length_error, ...
-      set_error(PyExc_ValueError, e.what());
-    } catch (const std::overflow_error& e) {
-      set_error(PyExc_OverflowError, e.what());
-    } catch (const std::range_error& e) {
-      set_error(PyExc_ValueError, e.what());
-    } catch (const std::exception& e) {
-      set_error(PyExc_RuntimeError, e.what());
-    }
-  });
+  // Every C++ exception is translated here (bind_errors.hpp), so that no message can fail to convert.
+  py::register_exception_translator([](std::exception_ptr p) { translate_exception(p, parse_error_type); });
 
   bind_core(m);
   bind_graph(m);

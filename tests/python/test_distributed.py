@@ -180,3 +180,95 @@ def test_comm_self_is_one_process(ic_model):
     d = kd.opim_c(ic_model, 3, epsilon=0.4, seed=6, comm=MPI.COMM_SELF)
     assert d.extra["distributed"]["ranks"] == 1
     same_array(d.seeds, kolsim.opim_c(ic_model, 3, epsilon=0.4, seed=6).seeds)
+
+
+def same_competition(d, s) -> None:
+    assert type(d) is type(s) is kolsim.CompetitiveEstimate
+    for name in ("misleading", "corrective", "saved", "misleading_alone"):
+        a, b = getattr(d, name), getattr(s, name)
+        for field in ("mean", "std_error", "ci_low", "ci_high"):
+            assert bits(getattr(a, field)) == bits(getattr(b, field)), (name, field)
+    same_array(d.misleading_per_step, s.misleading_per_step)
+    same_array(d.corrective_per_step, s.corrective_per_step)
+    assert d.trials == s.trials and d.edges_examined == s.edges_examined
+
+
+@pytest.fixture(scope="module")
+def competitive_models(ic_model, lt_model):
+    return {"ic": kolsim.CompetitiveIC(ic_model.graph, tie_rule="random", correction_delay=1),
+            "lt": kolsim.CompetitiveLT(kolsim.weighted_cascade(lt_model.graph))}
+
+
+@pytest.mark.parametrize("which", ["ic", "lt"])
+def test_estimate_competition_equals_one_process(which, competitive_models):
+    model = competitive_models[which]
+    acc = model.graph.accounts
+    f, c = acc[[0, 5, 17]], [int(acc[2]), int(acc[40])]
+    kw = dict(trials=3001, seed=14, max_steps=6)  # not a multiple of the rank count
+    d = kd.estimate_competition(model, f, c, threads=1, comm=COMM, **kw)
+    s = kolsim.estimate_competition(model, f, c, threads=2, **kw)
+    same_competition(d, s)
+    assert d.misleading.mean > 0 and d.corrective.mean > 0
+    # Defaults (trials, seed, threads, no deadline) are the serial function's too.
+    same_competition(kd.estimate_competition(model, f[:1], c[:1]), kolsim.estimate_competition(model, f[:1], c[:1]))
+
+
+def test_bad_competition_seeds_on_one_rank_raise_everywhere(competitive_models):
+    model = competitive_models["ic"]
+    acc = model.graph.accounts
+    last = COMM.rank == COMM.size - 1
+    f = [int(acc[0]), 10**9] if last else [int(acc[0])]
+    msg = raised_everywhere(IndexError, lambda: kd.estimate_competition(model, f, [int(acc[1])], trials=50, comm=COMM))
+    assert "1000000000" in msg
+    # An account in both campaigns: the C++ check fails on that rank and the failure is agreed.
+    c = [int(acc[0])] if last else [int(acc[1])]
+    msg = raised_everywhere(ValueError, lambda: kd.estimate_competition(model, [int(acc[0])], c, trials=50, comm=COMM))
+    assert "both a misleading and a corrective seed" in msg
+    raised_everywhere(TypeError, lambda: kd.estimate_competition(kolsim.IndependentCascade(model.graph) if last
+                                                                 else model, [int(acc[0])], [int(acc[1])], comm=COMM))
+    # Still in step afterwards.
+    same_competition(kd.estimate_competition(model, [int(acc[0])], [int(acc[1])], trials=200, seed=3, comm=COMM),
+                     kolsim.estimate_competition(model, [int(acc[0])], [int(acc[1])], trials=200, seed=3))
+
+
+@pytest.mark.parametrize("phase", ["validated", "classic"])
+def test_imm_options_equal_one_process(phase, ic_model):
+    kw = dict(epsilon=0.3, seed=5, bound_phase=phase, validation_ratio=3.0)
+    d = kd.imm(ic_model, 4, comm=COMM, **kw)
+    s = kolsim.imm(ic_model, 4, **kw)
+    same_array(d.seeds, s.seeds)
+    assert d.rr_sets == s.rr_sets
+    for key in ("theta", "lower_bound", "estimation_epsilon", "bound_rounds"):
+        assert bits(float(d.extra[key])) == bits(float(s.extra[key])), key
+
+
+def test_opim_c_max_selection_noise_equals_one_process(ic_model):
+    kw = dict(epsilon=0.3, seed=5, max_selection_noise=1.0, selection_ratio=2.0)
+    d = kd.opim_c(ic_model, 4, comm=COMM, **kw)
+    s = kolsim.opim_c(ic_model, 4, **kw)
+    same_array(d.seeds, s.seeds)
+    assert d.rr_sets == s.rr_sets and d.extra["rounds"] == s.extra["rounds"]
+
+
+def test_bad_selector_options_on_one_rank_raise_everywhere(ic_model):
+    last = COMM.rank == COMM.size - 1
+    msg = raised_everywhere(ValueError, lambda: kd.imm(ic_model, 2, epsilon=0.5, bound_phase="fast" if last
+                                                       else "classic", comm=COMM))
+    assert "bound_phase" in msg
+    msg = raised_everywhere(ValueError, lambda: kd.opim_c(ic_model, 2, epsilon=0.5, max_selection_noise=0.0 if last
+                                                          else 0.5, comm=COMM))
+    assert "max_selection_noise" in msg
+
+
+@pytest.mark.parametrize("name", ["estimate_spread", "imm", "opim_c", "estimate_competition"])
+def test_keywords_and_defaults_are_the_serial_ones(name):
+    import re
+    from types import SimpleNamespace
+
+    from kolsim import _api
+
+    doc = getattr(kd, name).__doc__
+    assert re.search(r", \*, comm: \w+ = None\)", doc)  # comm: keyword-only, after the serial keywords
+    d, _ = _api.core_signature(SimpleNamespace(__doc__=re.sub(r", \*, comm: \w+ = None\)", ")", doc)))
+    s, _ = _api.core_signature(getattr(kolsim._core, name))
+    assert [(p.name, p.default) for p in d.parameters.values()] == [(p.name, p.default) for p in s.parameters.values()]
