@@ -80,20 +80,6 @@ inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
 /// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
 namespace detail {
 
-/// The driver (workspace) and world (coins) of each competitive model, for the generic code.
-template <class Model>
-struct CompetitionDriver;
-template <>
-struct CompetitionDriver<CompetitiveIC> {
-  using Workspace = CompetitiveWorkspace;
-  using Coins = CompetitiveCoins;
-};
-template <>
-struct CompetitionDriver<CompetitiveLT> {
-  using Workspace = CltWorkspace;
-  using Coins = CltCoins;
-};
-
 /// One trial of the race: F's reach with C, C's reach, F's reach without C (same world), and
 /// the edges both runs examined.
 struct CompetitionTally {
