@@ -9,17 +9,17 @@
 
 #include "kolsim/distributed/comm.hpp"
 
-namespace test_support {
+namespace kolsim::test_support {
 
 /// MPI_COMM_WORLD, for every test of the program.
-inline kolsim::distributed::Communicator& world() {
-  static kolsim::distributed::Communicator c(MPI_COMM_WORLD);
+inline distributed::Communicator& world() {
+  static distributed::Communicator c(MPI_COMM_WORLD);
   return c;
 }
 
 /// Runs every test on every rank (rank 0 reports); returns the worst exit code over the ranks.
 inline int mpi_test_main(int argc, char** argv) {
-  kolsim::distributed::Environment env(&argc, &argv);
+  distributed::Environment env(&argc, &argv);
   ::testing::InitGoogleTest(&argc, argv);
   if (world().rank() != 0) {
     auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
@@ -31,4 +31,4 @@ inline int mpi_test_main(int argc, char** argv) {
   return worst;
 }
 
-}  // namespace test_support
+}  // namespace kolsim::test_support

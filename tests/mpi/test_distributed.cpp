@@ -287,4 +287,4 @@ TEST(DistributedErrors, InterruptOnOneRankStopsAll) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return test_support::mpi_test_main(argc, argv); }
+int main(int argc, char** argv) { return kolsim::test_support::mpi_test_main(argc, argv); }

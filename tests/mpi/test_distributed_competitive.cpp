@@ -180,4 +180,4 @@ TEST(DistributedCompetitionErrors, AccountIdsAndUnknownAccount) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return test_support::mpi_test_main(argc, argv); }
+int main(int argc, char** argv) { return kolsim::test_support::mpi_test_main(argc, argv); }
