@@ -2,21 +2,25 @@
 /// Benchmark of the distributed back end: IMM, OPIM-C and Monte Carlo estimate_spread over the
 /// ranks of MPI_COMM_WORLD (weighted cascade IC, k = 50), printing per run the wall time, the
 /// largest peak RSS over the ranks, RR sets per rank, and the greedy's bytes per chosen seed
-/// (sparse decrement messages, all ranks' payloads) next to one dense n-vector of 64-bit counts.
-/// Every rank checks its answer against the one-process result of the same options.
+/// (sparse decrement messages, all ranks' payloads) next to one dense n-vector of 64-bit counts;
+/// then the distributed coverage greedy alone on a fixed collection (--greedy-sets, split in
+/// blocks over the ranks; median of 5). Every rank checks its answer against the one-process
+/// result of the same options.
 ///
 /// Run: mpirun -np P --oversubscribe --bind-to none build/benchmarks/bench_distributed
-///      [slashdot|pl1m] [--eps E] [--threads T] [--trials N]
+///      [slashdot|pl1m] [--eps E] [--threads T] [--trials N] [--greedy-sets S]
 ///      (data from $KOLSIM_DATA_DIR, default /work/shared/datasets)
 #include <mpi.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
 #include <string>
 #include <vector>
 
+#include "kolsim/core/stopwatch.hpp"
 #include "kolsim/distributed/monte_carlo.hpp"
 #include "kolsim/distributed/select.hpp"
 #include "kolsim/graph/probabilities.hpp"
@@ -69,6 +73,48 @@ void report(kd::Communicator& c, const char* name, const char* graph, int thread
   std::fflush(stdout);
 }
 
+/// The distributed coverage greedy alone (k = 50, with the top-k bound) on RR sets [0, sets) of
+/// one stream, each rank holding its block: median wall time over 5 runs (slowest rank), this
+/// rank's RR sets, bytes per seed; checks the result against max_coverage() in one process.
+void bench_greedy(kd::Communicator& c, const FollowerGraph& g, const char* graph, std::uint64_t sets, int threads) {
+  RRCollection mine;
+  const std::uint64_t lo = c.block_begin(sets, c.rank()), hi = c.block_begin(sets, c.rank() + 1);
+  RRSampleOptions so;
+  so.threads = threads;
+  sample_rr_sets(g, IndependentCascade{}, 1, domain::rr_set, lo, hi - lo, mine, so);
+  MaxCoverageOptions mo;
+  mo.threads = threads;
+  std::vector<double> secs;
+  MaxCoverageResult d;
+  kd::CoverageTraffic tr;
+  for (int rep = 0; rep < 5; ++rep) {
+    tr = {};
+    MPI_Barrier(c.get());
+    const Stopwatch clock;
+    d = kd::max_coverage(c, mine, g.num_vertices(), 50, mo, &tr);
+    secs.push_back(max_over_ranks(c, clock.seconds()));
+  }
+  std::sort(secs.begin(), secs.end());
+  bool same = true;
+  if (c.size() > 1) {
+    RRCollection all;
+    sample_rr_sets(g, IndependentCascade{}, 1, domain::rr_set, 0, sets, all, so);
+    const MaxCoverageResult s = max_coverage(all, g.num_vertices(), 50, mo);
+    same = d.seeds == s.seeds && d.marginal == s.marginal && d.upper_bound == s.upper_bound;
+  }
+  int all_same = same ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &all_same, 1, MPI_INT, MPI_MIN, c.get());
+  const double local_sets = max_over_ranks(c, static_cast<double>(mine.size()));
+  const double greedy_mb = max_over_ranks(c, static_cast<double>(d.bytes)) / 1e6;
+  if (c.root())
+    std::printf("%-8s %-7s ranks=%d thr=%d  %8.4f s (median of 5; min %.4f max %.4f)  rr_sets=%10llu  max sets/rank=%9.0f  "
+                "greedy/rank=%7.1f MB  bytes/seed=%10.0f  same as 1 process: %s\n",
+                graph, "greedy", c.size(), threads, secs[2], secs[0], secs[4], static_cast<unsigned long long>(sets),
+                local_sets, greedy_mb, tr.picks ? static_cast<double>(tr.sparse_bytes) / static_cast<double>(tr.picks) : 0.0,
+                all_same ? "yes" : "NO");
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,12 +123,13 @@ int main(int argc, char** argv) {
   std::string which = "slashdot";
   double eps = 0.1;
   int threads = 1;
-  std::uint64_t trials = 10000;
+  std::uint64_t trials = 10000, greedy_sets = 400000;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--eps" && i + 1 < argc) eps = std::atof(argv[++i]);
     else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--greedy-sets" && i + 1 < argc) greedy_sets = std::strtoull(argv[++i], nullptr, 10);
     else which = a;
   }
   const char* env_dir = std::getenv("KOLSIM_DATA_DIR");
@@ -141,5 +188,6 @@ int main(int argc, char** argv) {
                   name, "spread", world.size(), threads, secs, cpu, static_cast<unsigned long long>(d.trials), d.mean,
                   d.std_error, rss, got);
   }
+  if (greedy_sets > 0) bench_greedy(world, g, name, greedy_sets, threads);
   return 0;
 }

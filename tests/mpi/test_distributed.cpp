@@ -14,6 +14,7 @@
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/graph/generators.hpp"
 #include "kolsim/graph/probabilities.hpp"
+#include "mpi_main.hpp"
 #include "support.hpp"
 
 namespace {
@@ -21,10 +22,7 @@ namespace {
 using namespace kolsim;
 namespace kd = kolsim::distributed;
 
-kd::Communicator& world() {
-  static kd::Communicator c(MPI_COMM_WORLD);
-  return c;
-}
+using test_support::world;
 
 std::uint64_t seed() { return test_support::test_seed("test_distributed", 20261203); }
 
@@ -289,15 +287,4 @@ TEST(DistributedErrors, InterruptOnOneRankStopsAll) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kolsim::distributed::Environment env(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (world().rank() != 0) {  // one report: rank 0 prints, every rank's failures still fail its exit code
-    auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
-    delete listeners.Release(listeners.default_result_printer());
-  }
-  const int rc = RUN_ALL_TESTS();
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return worst;
-}
+int main(int argc, char** argv) { return kolsim::test_support::mpi_test_main(argc, argv); }

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -304,29 +305,6 @@ CompetitiveTrace trace_competition(Workspace& ws, const Model& model, std::span<
 
 }  // namespace detail
 
-/// Runs trial 0 of estimate_competition (the world of Rng-free coins keyed by (seed, 0)) and
-/// records who adopted which campaign and when; misleading_alone replays the same world without
-/// C. O(accounts reached + edges examined). Throws std::out_of_range / std::invalid_argument
-/// for bad, duplicate or overlapping seeds.
-inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
-                                             std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
-                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
-  detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "simulate_competition");
-  detail::CompetitiveWorkspace ws(model.num_vertices());
-  return detail::trace_competition(ws, model, misleading_seeds, corrective_seeds, max_steps,
-                                   detail::CompetitiveCoins(seed, 0));
-}
-
-/// simulate_competition() with the seeds given as account ids of model.misleading()
-/// (std::out_of_range names an unknown one). The trace holds dense indices.
-inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, const Accounts& misleading_seeds,
-                                             const Accounts& corrective_seeds, std::uint64_t seed,
-                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
-  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
-  const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
-  return simulate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), seed, max_steps);
-}
-
 /// Competitive Linear Threshold, the weight-proportional model of Borodin, Filmus and Oren
 /// (WINE 2010, "Threshold models for competitive influence in social networks"). Edge u -> v
 /// carries one LT weight w(u, v) (in-weights sum to <= 1); each account draws one threshold
@@ -443,16 +421,47 @@ class CltWorkspace : CompetitiveMarks {
   std::vector<double> wf_, wc_;
 };
 
+/// The driver (workspace) and world (coins) of each competitive model, for the generic code.
+template <class Model>
+struct CompetitionDriver;
+template <>
+struct CompetitionDriver<CompetitiveIC> {
+  using Workspace = CompetitiveWorkspace;
+  using Coins = CompetitiveCoins;
+};
+template <>
+struct CompetitionDriver<CompetitiveLT> {
+  using Workspace = CltWorkspace;
+  using Coins = CltCoins;
+};
+
 }  // namespace detail
 
-/// Trial 0 of estimate_competition for competitive LT, traced; misleading_alone replays the
-/// same thresholds without C.
-inline CompetitiveTrace simulate_competition(const CompetitiveLT& model, std::span<const vertex_t> misleading_seeds,
-                                             std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
-                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+/// Runs trial 0 of estimate_competition (competitive IC: the world of coins keyed by (seed, 0);
+/// competitive LT: its thresholds and campaign draws) and records who adopted which campaign and
+/// when; misleading_alone replays the same world without C. O(accounts reached + edges
+/// examined). Throws std::out_of_range / std::invalid_argument for bad, duplicate or
+/// overlapping seeds.
+template <class Model>
+  requires std::same_as<Model, CompetitiveIC> || std::same_as<Model, CompetitiveLT>
+CompetitiveTrace simulate_competition(const Model& model, std::span<const vertex_t> misleading_seeds,
+                                      std::span<const vertex_t> corrective_seeds, std::uint64_t seed,
+                                      std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+  using Driver = detail::CompetitionDriver<Model>;
   detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "simulate_competition");
-  detail::CltWorkspace ws(model.num_vertices());
-  return detail::trace_competition(ws, model, misleading_seeds, corrective_seeds, max_steps, detail::CltCoins(seed, 0));
+  typename Driver::Workspace ws(model.num_vertices());
+  return detail::trace_competition(ws, model, misleading_seeds, corrective_seeds, max_steps,
+                                   typename Driver::Coins(seed, 0));
+}
+
+/// simulate_competition() with the seeds given as account ids of model.misleading()
+/// (std::out_of_range names an unknown one). The trace holds dense indices.
+inline CompetitiveTrace simulate_competition(const CompetitiveIC& model, const Accounts& misleading_seeds,
+                                             const Accounts& corrective_seeds, std::uint64_t seed,
+                                             std::uint32_t max_steps = std::numeric_limits<std::uint32_t>::max()) {
+  const std::vector<vertex_t> f = model.misleading().indices_of(misleading_seeds.ids);
+  const std::vector<vertex_t> c = model.misleading().indices_of(corrective_seeds.ids);
+  return simulate_competition(model, std::span<const vertex_t>(f), std::span<const vertex_t>(c), seed, max_steps);
 }
 
 }  // namespace kolsim

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <concepts>
 #include <cstdint>
-#include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "kolsim/distributed/comm.hpp"
@@ -27,10 +27,7 @@ inline std::uint64_t competition_exact_limit = std::uint64_t{1} << 53;
 /// Trials per rank between two agreement points of estimate_competition (a test hook too).
 inline std::uint64_t competition_sync_trials = std::uint64_t{1} << 14;
 
-/// One trial of the race (F with C, C, F alone, edges examined), as estimate_competition keeps it.
-struct CompetitionTally {
-  std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
-};
+using kolsim::detail::CompetitionTally;
 
 /// Exact integer sums of one rank's tallies: the counts, F-alone minus F ("saved", signed) and
 /// their squares, 128-bit so that no trial count or graph size overflows them.
@@ -72,6 +69,78 @@ struct CompetitionSums {
   }
 };
 
+/// Runs this rank's block [lo, hi) of the `total` trials in as many chunks of at most
+/// competition_sync_trials as the largest block needs, meeting the other ranks after each (one
+/// integer reduction), so a failure or a stop on one rank stops every rank within one chunk
+/// instead of after its whole block.
+template <class Model>
+void run_block(Communicator& comm, kolsim::detail::CompetitionTrials<Model>& trials, std::uint64_t lo,
+               std::uint64_t hi, std::uint64_t total) {
+  const std::uint64_t chunk = competition_sync_trials;
+  const auto ranks = static_cast<std::uint64_t>(comm.size());
+  const std::uint64_t largest = total / ranks + (total % ranks != 0 ? 1 : 0);
+  for (std::uint64_t k = 0; k * chunk < largest; ++k) {
+    trials.run(std::min(hi, lo + k * chunk), std::min(hi, lo + (k + 1) * chunk));
+    comm.sync();
+  }
+}
+
+/// The exact sums and per-step adoption totals of every rank's trials.
+struct CompetitionTotals {
+  CompetitionSums sums;
+  std::vector<std::uint64_t> f, c;  ///< F and C adoptions per step
+};
+
+/// This rank's exact sums and per-step totals, gathered from every rank and added in rank order.
+template <class Model>
+CompetitionTotals gather_totals(Communicator& comm, const kolsim::detail::CompetitionTrials<Model>& trials) {
+  CompetitionSums mine;
+  for (const CompetitionTally& t : trials.tallies()) mine.add(t);
+  std::vector<std::uint64_t> ftot, ctot;
+  trials.step_totals(ftot, ctot);
+  std::vector<std::uint64_t> payload;
+  mine.put(payload);
+  payload.push_back(ftot.size());
+  payload.push_back(ctot.size());
+  payload.insert(payload.end(), ftot.begin(), ftot.end());
+  payload.insert(payload.end(), ctot.begin(), ctot.end());
+  comm.sync();
+  const std::vector<std::uint64_t> all = comm.allgatherv<std::uint64_t>(payload);
+  CompetitionTotals total;
+  const std::uint64_t* at = all.data();
+  for (int r = 0; r < comm.size(); ++r) {
+    total.sums.add(CompetitionSums::get_sums(at));
+    const std::uint64_t nf = *at++, nc = *at++;
+    if (total.f.size() < nf) total.f.resize(nf, 0);
+    if (total.c.size() < nc) total.c.resize(nc, 0);
+    for (std::uint64_t t = 0; t < nf; ++t) total.f[t] += *at++;
+    for (std::uint64_t t = 0; t < nc; ++t) total.c[t] += *at++;
+  }
+  return total;
+}
+
+/// r's four count estimates and edges_examined, as one process computes them: from the exact
+/// totals when every sum of squares stays below competition_exact_limit (then every partial
+/// double sum of one process is an exact integer: |x| <= x^2 for integers, so the running sums
+/// of the counts stay below their sums of squares), else from every trial's tally gathered and
+/// reduced in trial order, where rounding matters.
+inline void count_estimates(Communicator& comm, std::span<const CompetitionTally> tallies,
+                            const CompetitionSums& total, std::uint64_t trials, CompetitiveEstimate& r) {
+  const uint128 exact = competition_exact_limit;
+  if (total.ff < exact && total.cc < exact && total.aa < exact && total.ss < exact) {
+    const auto d = [](auto x) { return static_cast<double>(static_cast<std::int64_t>(x)); };
+    r.misleading = kolsim::detail::count_estimate(d(total.f), d(total.ff), trials);
+    r.corrective = kolsim::detail::count_estimate(d(total.c), d(total.cc), trials);
+    r.misleading_alone = kolsim::detail::count_estimate(d(total.alone), d(total.aa), trials);
+    r.saved = kolsim::detail::count_estimate(d(total.s), d(total.ss), trials);
+    r.edges_examined = total.edges;
+  } else {
+    comm.sync();
+    const std::vector<CompetitionTally> every = comm.allgatherv<CompetitionTally>(tallies);
+    kolsim::detail::reduce_tallies(every, trials, r);
+  }
+}
+
 }  // namespace detail
 
 /// estimate_competition() over the ranks of `comm`: trial i (the world of coins keyed by
@@ -95,140 +164,17 @@ CompetitiveEstimate estimate_competition(Communicator& comm, const Model& model,
                                          std::span<const vertex_t> corrective_seeds,
                                          const CompetitionOptions& opt = {}) {
   return detail::collective(comm, [&] {
-    using Driver = kolsim::detail::CompetitionDriver<Model>;
-    using detail::CompetitionSums;
-    using detail::CompetitionTally;
     Stopwatch clock;
-    kolsim::detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
-    KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
-    KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
-    const int threads = resolve_threads(opt.threads);
-    const vertex_t n = model.num_vertices();
-    check_stop(opt.stop);
+    const int threads = kolsim::detail::check_competition(model, misleading_seeds, corrective_seeds, opt);
     const std::uint64_t lo = comm.block_begin(opt.trials, comm.rank());
     const std::uint64_t hi = comm.block_begin(opt.trials, comm.rank() + 1);
-
-    const int slots = std::max(threads, 1);
-    require_memory(kolsim::detail::concat("estimate_competition: ", hi - lo, " trial tallies (this rank's share of ",
-                                          opt.trials, ") and ", slots, " workspaces of ", n,
-                                          " accounts (lower trials)"),
-                   static_cast<double>(hi - lo) * sizeof(CompetitionTally) +
-                       static_cast<double>(slots) * static_cast<double>(n) * 32.0);
-    std::vector<CompetitionTally> tally(hi - lo);
-    StopPoller poll(opt.stop, 16);
-    std::vector<std::unique_ptr<typename Driver::Workspace>> ws(static_cast<std::size_t>(slots));
-    std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
-    constexpr std::uint64_t batch = 256;
-    const std::uint64_t round = batch * static_cast<std::uint64_t>(slots) * 4;
-    // Runs trials [t0, t1) of this rank's block, in rounds as one process does.
-    const auto run_trials = [&](std::uint64_t t0, std::uint64_t t1) {
-      for (std::uint64_t b0 = t0; b0 < t1; b0 += round) {
-        check_stop(opt.stop);
-        const std::uint64_t b1 = std::min(t1, b0 + round);
-        parallel_for(b0, b1, threads, [&](std::size_t i) {
-          if (poll.poll()) return;
-          const auto slot = static_cast<std::size_t>(thread_index());
-          if (!ws[slot]) ws[slot] = std::make_unique<typename Driver::Workspace>(n);
-          auto& fs = fsteps[slot];
-          auto& cs = csteps[slot];
-          const typename Driver::Coins coins(opt.seed, i);
-          CompetitionTally t;
-          t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
-                                  [&](vertex_t, Campaign c, std::uint32_t step) {
-                                    auto& per = c == Campaign::misleading ? fs : cs;
-                                    if (per.size() <= step) per.resize(step + 1, 0);
-                                    ++per[step];
-                                    (c == Campaign::misleading ? t.f : t.c) += 1;
-                                  });
-          if (corrective_seeds.empty()) {
-            t.alone = t.f;
-          } else {
-            t.edges += ws[slot]->run(model, misleading_seeds, {}, opt.max_steps, coins,
-                                     [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
-          }
-          tally[i - lo] = t;
-        });
-        poll.throw_if_stopped();
-      }
-    };
-    // Every rank runs its block in the same number of chunks of at most competition_sync_trials
-    // and meets the others after each (one integer reduction), so a failure or a stop on one
-    // rank stops every rank within one chunk instead of after its whole block.
-    const std::uint64_t chunk = detail::competition_sync_trials;
-    const auto ranks = static_cast<std::uint64_t>(comm.size());
-    const std::uint64_t largest = opt.trials / ranks + (opt.trials % ranks != 0 ? 1 : 0);
-    for (std::uint64_t k = 0; k * chunk < largest; ++k) {
-      run_trials(std::min(hi, lo + k * chunk), std::min(hi, lo + (k + 1) * chunk));
-      comm.sync();
-    }
-
-    // This rank's exact sums and per-step counts; every rank gets all ranks' (rank order).
-    CompetitionSums mine;
-    for (const CompetitionTally& t : tally) mine.add(t);
-    std::vector<std::uint64_t> ftot, ctot;
-    for (int s = 0; s < slots; ++s) {
-      const auto& fs = fsteps[static_cast<std::size_t>(s)];
-      const auto& cs = csteps[static_cast<std::size_t>(s)];
-      if (ftot.size() < fs.size()) ftot.resize(fs.size(), 0);
-      if (ctot.size() < cs.size()) ctot.resize(cs.size(), 0);
-      for (std::size_t t = 0; t < fs.size(); ++t) ftot[t] += fs[t];
-      for (std::size_t t = 0; t < cs.size(); ++t) ctot[t] += cs[t];
-    }
-    std::vector<std::uint64_t> payload;
-    mine.put(payload);
-    payload.push_back(ftot.size());
-    payload.push_back(ctot.size());
-    payload.insert(payload.end(), ftot.begin(), ftot.end());
-    payload.insert(payload.end(), ctot.begin(), ctot.end());
-    comm.sync();
-    const std::vector<std::uint64_t> all = comm.allgatherv<std::uint64_t>(payload);
-    CompetitionSums total;
-    ftot.clear();
-    ctot.clear();
-    const std::uint64_t* at = all.data();
-    for (int r = 0; r < comm.size(); ++r) {
-      total.add(CompetitionSums::get_sums(at));
-      const std::uint64_t nf = *at++, nc = *at++;
-      if (ftot.size() < nf) ftot.resize(nf, 0);
-      if (ctot.size() < nc) ctot.resize(nc, 0);
-      for (std::uint64_t t = 0; t < nf; ++t) ftot[t] += *at++;
-      for (std::uint64_t t = 0; t < nc; ++t) ctot[t] += *at++;
-    }
-
+    kolsim::detail::CompetitionTrials<Model> trials(model, misleading_seeds, corrective_seeds, opt, threads, lo, hi);
+    detail::run_block(comm, trials, lo, hi, opt.trials);
+    detail::CompetitionTotals total = detail::gather_totals(comm, trials);
     CompetitiveEstimate r;
     r.trials = opt.trials;
-    r.edges_examined = total.edges;
-    const detail::uint128 exact = detail::competition_exact_limit;
-    if (total.ff < exact && total.cc < exact && total.aa < exact && total.ss < exact) {
-      // Every partial double sum of one process is an exact integer (|x| <= x^2 for integers,
-      // so the running sums of the counts stay below their sums of squares): it equals these.
-      const auto d = [](auto x) { return static_cast<double>(static_cast<std::int64_t>(x)); };
-      r.misleading = kolsim::detail::count_estimate(d(total.f), d(total.ff), opt.trials);
-      r.corrective = kolsim::detail::count_estimate(d(total.c), d(total.cc), opt.trials);
-      r.misleading_alone = kolsim::detail::count_estimate(d(total.alone), d(total.aa), opt.trials);
-      r.saved = kolsim::detail::count_estimate(d(total.s), d(total.ss), opt.trials);
-    } else {
-      // Rounding matters: reduce every trial's tally in trial order, as one process does.
-      comm.sync();
-      const std::vector<CompetitionTally> every = comm.allgatherv<CompetitionTally>(tally);
-      double sf = 0, sff = 0, sc = 0, scc = 0, sa = 0, saa = 0, ss = 0, sss = 0;
-      for (const CompetitionTally& t : every) {
-        const double f = static_cast<double>(t.f), c = static_cast<double>(t.c), a = static_cast<double>(t.alone);
-        const double s = a - f;
-        sf += f, sff += f * f, sc += c, scc += c * c, sa += a, saa += a * a, ss += s, sss += s * s;
-      }
-      r.misleading = kolsim::detail::count_estimate(sf, sff, opt.trials);
-      r.corrective = kolsim::detail::count_estimate(sc, scc, opt.trials);
-      r.misleading_alone = kolsim::detail::count_estimate(sa, saa, opt.trials);
-      r.saved = kolsim::detail::count_estimate(ss, sss, opt.trials);
-    }
-    const std::size_t len = std::max(ftot.size(), ctot.size());
-    ftot.resize(len, 0);
-    ctot.resize(len, 0);
-    for (std::size_t t = 0; t < len; ++t) {
-      r.misleading_per_step.push_back(static_cast<double>(ftot[t]) / static_cast<double>(opt.trials));
-      r.corrective_per_step.push_back(static_cast<double>(ctot[t]) / static_cast<double>(opt.trials));
-    }
+    detail::count_estimates(comm, trials.tallies(), total.sums, opt.trials, r);
+    kolsim::detail::per_step_means(std::move(total.f), std::move(total.c), opt.trials, r);
     r.seconds = clock.seconds();
     return r;
   });

@@ -14,6 +14,8 @@
 #include <limits>
 #include <memory>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -78,103 +80,158 @@ inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
 /// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
 namespace detail {
 
-/// The driver (workspace) and world (coins) of each competitive model, for the generic code.
-template <class Model>
-struct CompetitionDriver;
-template <>
-struct CompetitionDriver<CompetitiveIC> {
-  using Workspace = CompetitiveWorkspace;
-  using Coins = CompetitiveCoins;
-};
-template <>
-struct CompetitionDriver<CompetitiveLT> {
-  using Workspace = CltWorkspace;
-  using Coins = CltCoins;
+/// One trial of the race: F's reach with C, C's reach, F's reach without C (same world), and
+/// the edges both runs examined.
+struct CompetitionTally {
+  std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
 };
 
+/// The argument checks of estimate_competition (every back end); returns the thread count.
 template <class Model>
-CompetitiveEstimate estimate_competition_impl(const Model& model, std::span<const vertex_t> misleading_seeds,
-                                              std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
-  using Driver = CompetitionDriver<Model>;
-  Stopwatch clock;
+int check_competition(const Model& model, std::span<const vertex_t> misleading_seeds,
+                      std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
   validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "estimate_competition");
   KOLSIM_REQUIRE(opt.trials >= 1, "estimate_competition: trials must be >= 1");
   KOLSIM_REQUIRE(opt.trials < (std::uint64_t{1} << 48), "estimate_competition: at most 2^48 trials");
   const int threads = resolve_threads(opt.threads);
-  const vertex_t n = model.num_vertices();
   check_stop(opt.stop);
+  return threads;
+}
 
-  struct Tally {
-    std::uint64_t f = 0, c = 0, alone = 0, edges = 0;
-  };
-  const int slots = std::max(threads, 1);
-  require_memory(detail::concat("estimate_competition: ", opt.trials, " trial tallies and ", slots,
-                                " workspaces of ", n, " accounts (lower trials)"),
-                 static_cast<double>(opt.trials) * sizeof(Tally) +
-                     static_cast<double>(slots) * static_cast<double>(n) * 32.0);
-  std::vector<Tally> tally(opt.trials);
-  StopPoller poll(opt.stop, 16);
-  std::vector<std::unique_ptr<typename Driver::Workspace>> ws(static_cast<std::size_t>(slots));
-  std::vector<std::vector<std::uint64_t>> fsteps(static_cast<std::size_t>(slots)), csteps(fsteps);
-  // Per-step counts are integers per thread; their sums are order independent.
-  constexpr std::uint64_t batch = 256;
-  for (std::uint64_t b0 = 0; b0 < opt.trials; b0 += batch * static_cast<std::uint64_t>(slots) * 4) {
-    check_stop(opt.stop);
-    const std::uint64_t b1 = std::min(opt.trials, b0 + batch * static_cast<std::uint64_t>(slots) * 4);
-    parallel_for(b0, b1, threads, [&](std::size_t i) {
-      if (poll.poll()) return;
-      const auto slot = static_cast<std::size_t>(thread_index());
-      if (!ws[slot]) ws[slot] = std::make_unique<typename Driver::Workspace>(n);
-      auto& fs = fsteps[slot];
-      auto& cs = csteps[slot];
-      const typename Driver::Coins coins(opt.seed, i);
-      Tally t;
-      t.edges = ws[slot]->run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
-                              [&](vertex_t, Campaign c, std::uint32_t step) {
-                                auto& per = c == Campaign::misleading ? fs : cs;
-                                if (per.size() <= step) per.resize(step + 1, 0);
-                                ++per[step];
-                                (c == Campaign::misleading ? t.f : t.c) += 1;
-                              });
-      if (corrective_seeds.empty()) {
-        t.alone = t.f;
-      } else {
-        t.edges += ws[slot]->run(model, misleading_seeds, {}, opt.max_steps, coins,
-                                 [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
-      }
-      tally[i] = t;
-    });
-    poll.throw_if_stopped();
+/// The trials [lo, hi) of estimate_competition (all of them in one process, one rank's block in
+/// the distributed estimator): trial i is the world of coins keyed by (opt.seed, i), run with
+/// and without C. tallies() holds each trial's counts in trial order; step_totals() the
+/// adoptions per step summed over threads (integers, so the same for any split of the trials).
+template <class Model>
+class CompetitionTrials {
+  using Driver = CompetitionDriver<Model>;
+  using Workspace = typename Driver::Workspace;
+
+ public:
+  CompetitionTrials(const Model& model, std::span<const vertex_t> misleading_seeds,
+                    std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt, int threads,
+                    std::uint64_t lo, std::uint64_t hi)
+      : model_(model), f_(misleading_seeds), c_(corrective_seeds), opt_(opt), threads_(threads),
+        slots_(static_cast<std::size_t>(std::max(threads, 1))), lo_(lo), poll_(opt.stop, 16) {
+    const vertex_t n = model.num_vertices();
+    const std::string share = hi - lo == opt.trials ? "" : concat(" (this rank's share of ", opt.trials, ")");
+    require_memory(concat("estimate_competition: ", hi - lo, " trial tallies", share, " and ", slots_,
+                          " workspaces of ", n, " accounts (lower trials)"),
+                   static_cast<double>(hi - lo) * sizeof(CompetitionTally) +
+                       static_cast<double>(slots_) * static_cast<double>(n) * 32.0);
+    tally_.resize(hi - lo);
+    ws_.resize(slots_);
+    fsteps_.resize(slots_);
+    csteps_.resize(slots_);
   }
-  CompetitiveEstimate r;
-  r.trials = opt.trials;
+
+  /// Runs trials [t0, t1) of the block, in rounds of 1024 per thread with a stop check each.
+  void run(std::uint64_t t0, std::uint64_t t1) {
+    constexpr std::uint64_t batch = 256;
+    const std::uint64_t round = batch * slots_ * 4;
+    for (std::uint64_t b0 = t0; b0 < t1; b0 += round) {
+      check_stop(opt_.stop);
+      const std::uint64_t b1 = std::min(t1, b0 + round);
+      parallel_for(b0, b1, threads_, [&](std::size_t i) {
+        if (poll_.poll()) return;
+        tally_[i - lo_] = trial(i, static_cast<std::size_t>(thread_index()));
+      });
+      poll_.throw_if_stopped();
+    }
+  }
+
+  std::span<const CompetitionTally> tallies() const noexcept { return tally_; }
+
+  /// Adds the adoptions per step of every thread to f and c (which grow as needed).
+  void step_totals(std::vector<std::uint64_t>& f, std::vector<std::uint64_t>& c) const {
+    for (std::size_t s = 0; s < slots_; ++s) {
+      add_steps(f, fsteps_[s]);
+      add_steps(c, csteps_[s]);
+    }
+  }
+
+ private:
+  static void add_steps(std::vector<std::uint64_t>& to, const std::vector<std::uint64_t>& from) {
+    if (to.size() < from.size()) to.resize(from.size(), 0);
+    for (std::size_t t = 0; t < from.size(); ++t) to[t] += from[t];
+  }
+
+  /// Trial i on the workspace of thread slot `slot`: with C (counting steps), then F alone.
+  CompetitionTally trial(std::uint64_t i, std::size_t slot) {
+    if (!ws_[slot]) ws_[slot] = std::make_unique<Workspace>(model_.num_vertices());
+    auto& fs = fsteps_[slot];
+    auto& cs = csteps_[slot];
+    const typename Driver::Coins coins(opt_.seed, i);
+    CompetitionTally t;
+    t.edges = ws_[slot]->run(model_, f_, c_, opt_.max_steps, coins, [&](vertex_t, Campaign c, std::uint32_t step) {
+      auto& per = c == Campaign::misleading ? fs : cs;
+      if (per.size() <= step) per.resize(step + 1, 0);
+      ++per[step];
+      (c == Campaign::misleading ? t.f : t.c) += 1;
+    });
+    if (c_.empty()) {
+      t.alone = t.f;
+    } else {
+      t.edges += ws_[slot]->run(model_, f_, {}, opt_.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { ++t.alone; });
+    }
+    return t;
+  }
+
+  const Model& model_;
+  std::span<const vertex_t> f_, c_;
+  const CompetitionOptions& opt_;
+  int threads_;
+  std::size_t slots_;
+  std::uint64_t lo_;
+  StopPoller poll_;
+  std::vector<CompetitionTally> tally_;
+  std::vector<std::unique_ptr<Workspace>> ws_;
+  std::vector<std::vector<std::uint64_t>> fsteps_, csteps_;
+};
+
+/// The four count estimates and edges_examined of r from every trial's tally, summed in double
+/// in trial order (what makes results independent of the thread count).
+inline void reduce_tallies(std::span<const CompetitionTally> tallies, std::uint64_t trials, CompetitiveEstimate& r) {
   double sf = 0, sff = 0, sc = 0, scc = 0, sa = 0, saa = 0, ss = 0, sss = 0;
-  for (const Tally& t : tally) {
+  r.edges_examined = 0;
+  for (const CompetitionTally& t : tallies) {
     const double f = static_cast<double>(t.f), c = static_cast<double>(t.c), a = static_cast<double>(t.alone);
     const double s = a - f;
     sf += f, sff += f * f, sc += c, scc += c * c, sa += a, saa += a * a, ss += s, sss += s * s;
     r.edges_examined += t.edges;
   }
-  r.misleading = detail::count_estimate(sf, sff, opt.trials);
-  r.corrective = detail::count_estimate(sc, scc, opt.trials);
-  r.misleading_alone = detail::count_estimate(sa, saa, opt.trials);
-  r.saved = detail::count_estimate(ss, sss, opt.trials);
-  std::vector<std::uint64_t> ftot, ctot;
-  for (int s = 0; s < slots; ++s) {
-    const auto& fs = fsteps[static_cast<std::size_t>(s)];
-    const auto& cs = csteps[static_cast<std::size_t>(s)];
-    if (ftot.size() < fs.size()) ftot.resize(fs.size(), 0);
-    if (ctot.size() < cs.size()) ctot.resize(cs.size(), 0);
-    for (std::size_t t = 0; t < fs.size(); ++t) ftot[t] += fs[t];
-    for (std::size_t t = 0; t < cs.size(); ++t) ctot[t] += cs[t];
-  }
-  const std::size_t len = std::max(ftot.size(), ctot.size());
-  ftot.resize(len, 0);
-  ctot.resize(len, 0);
+  r.misleading = count_estimate(sf, sff, trials);
+  r.corrective = count_estimate(sc, scc, trials);
+  r.misleading_alone = count_estimate(sa, saa, trials);
+  r.saved = count_estimate(ss, sss, trials);
+}
+
+/// r's mean adoptions per step from the totals over all trials (padded to one length).
+inline void per_step_means(std::vector<std::uint64_t> f, std::vector<std::uint64_t> c, std::uint64_t trials,
+                           CompetitiveEstimate& r) {
+  const std::size_t len = std::max(f.size(), c.size());
+  f.resize(len, 0);
+  c.resize(len, 0);
   for (std::size_t t = 0; t < len; ++t) {
-    r.misleading_per_step.push_back(static_cast<double>(ftot[t]) / static_cast<double>(opt.trials));
-    r.corrective_per_step.push_back(static_cast<double>(ctot[t]) / static_cast<double>(opt.trials));
+    r.misleading_per_step.push_back(static_cast<double>(f[t]) / static_cast<double>(trials));
+    r.corrective_per_step.push_back(static_cast<double>(c[t]) / static_cast<double>(trials));
   }
+}
+
+/// estimate_competition in one process: check, run every trial, reduce in trial order.
+template <class Model>
+CompetitiveEstimate estimate_competition_impl(const Model& model, std::span<const vertex_t> misleading_seeds,
+                                              std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
+  Stopwatch clock;
+  const int threads = check_competition(model, misleading_seeds, corrective_seeds, opt);
+  CompetitionTrials<Model> trials(model, misleading_seeds, corrective_seeds, opt, threads, 0, opt.trials);
+  trials.run(0, opt.trials);
+  CompetitiveEstimate r;
+  r.trials = opt.trials;
+  reduce_tallies(trials.tallies(), opt.trials, r);
+  std::vector<std::uint64_t> ftot, ctot;
+  trials.step_totals(ftot, ctot);
+  per_step_means(std::move(ftot), std::move(ctot), opt.trials, r);
   r.seconds = clock.seconds();
   return r;
 }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -300,21 +301,41 @@ struct MaxCoverageWorkspace {
 
 namespace detail {
 
+/// Where the sets live: in this process, all of them (the counts are final as counted). The
+/// distributed back end supplies another Counts with the same members over the sets of every
+/// rank (distributed/max_coverage.hpp): `shared` = true, total(local sets) = all ranks' sets,
+/// sum(deg) = the sum over ranks, fell(u) notes that a local set holding u was covered, and
+/// exchange(lower) calls lower(u, c) for every count that fell by c on any rank since the last.
+struct LocalCounts {
+  static constexpr bool shared = false;
+  std::uint64_t total(std::uint64_t local_sets) { return local_sets; }
+  template <class C>
+  void sum(std::vector<C>&) {}
+  void fell(vertex_t) {}
+  template <class Lower>
+  void exchange(Lower&&) {}
+};
+
 /// One run of the coverage greedy; C is the marginal's type (uint32 = unit weights, uint64 =
-/// set_weights). Phases: count marginals, mark what may be chosen, index the fixed seeds and
-/// take them, then the lazy greedy over tiers of the index (see max_coverage).
-template <class C>
+/// set_weights, or unit weights summed over ranks when Counts is shared). Phases: count
+/// marginals, mark what may be chosen, index the fixed seeds and take them, then the lazy greedy
+/// over tiers of the index (see max_coverage).
+template <class C, class Counts = LocalCounts>
 class CoverageGreedy {
   using Key = CoverageKey<C>;
-  static constexpr bool unit = std::is_same_v<C, std::uint32_t>;
+  static constexpr bool unit = std::is_same_v<C, std::uint32_t>;  // the marginal is ws.deg itself
+  static constexpr bool weighted = !unit && !Counts::shared;      // set_weights
 
  public:
-  CoverageGreedy(const CoverageSets& sets, vertex_t n, std::size_t k, const MaxCoverageOptions& opt, MaxCoverageWorkspace& ws)
+  CoverageGreedy(const CoverageSets& sets, vertex_t n, std::size_t k, const MaxCoverageOptions& opt,
+                 MaxCoverageWorkspace& ws, Counts counts = {})
       : sets_(sets), n_(n), k_(k), opt_(opt), ws_(ws), deg_(ws.degrees<C>()), heap_(ws.keys<C>()),
-        track_(opt.upper_bound) {}
+        track_(opt.upper_bound), counts_(std::move(counts)) {}
 
   MaxCoverageResult run() {
     count_marginals();
+    total_sets_ = counts_.total(sets_.size());
+    counts_.sum(deg_);
     mark_choosable();
     rank_candidates();
     ws_.covered.assign(sets_.size(), 0);
@@ -338,7 +359,7 @@ class CoverageGreedy {
       ws_.deg.assign(n_, 0);  // the number of uncovered sets per vertex sizes its index list
       for (std::uint64_t j = 0; j < sets_.size(); ++j) {
         for (edge_t e = sets_.offsets[j]; e < sets_.offsets[j + 1]; ++e) {
-          deg[nodes[e]] += opt_.set_weights[j];
+          deg[nodes[e]] += weight(static_cast<std::uint32_t>(j));
           ++ws_.deg[nodes[e]];
         }
       }
@@ -388,7 +409,7 @@ class CoverageGreedy {
     }
     order.resize(c);
     for (vertex_t v : order) top_ = std::max(top_, deg_[v]);
-    if constexpr (unit) {
+    if constexpr (!weighted) {
       if (track_) {
         hist_.assign(static_cast<std::size_t>(top_) + 1, 0);
         for (vertex_t v : order) ++hist_[deg_[v]];
@@ -397,15 +418,21 @@ class CoverageGreedy {
   }
 
   C weight(std::uint32_t j) const {
-    if constexpr (unit) return 1; else return opt_.set_weights[j];
+    if constexpr (!weighted) return 1; else return opt_.set_weights[j];
   }
 
-  /// Marks set j covered and lowers the marginal of every vertex in it.
+  /// Marks set j covered and lowers the marginal of every vertex in it (shared counts: notes
+  /// the fall, exchange() lowers them).
   void cover_set(std::uint32_t j) {
     ws_.covered[j] = 1;
     const vertex_t* nodes = sets_.nodes.data();
     const edge_t lo = sets_.offsets[j], hi = sets_.offsets[j + 1];
-    if constexpr (!unit) {
+    if constexpr (Counts::shared) {
+      for (edge_t e = lo; e < hi; ++e) {
+        --ws_.deg[nodes[e]];
+        counts_.fell(nodes[e]);
+      }
+    } else if constexpr (!unit) {
       const C w = weight(j);
       for (edge_t e = lo; e < hi; ++e) {
         deg_[nodes[e]] -= w;
@@ -425,7 +452,7 @@ class CoverageGreedy {
     }
   }
 
-  /// Covers the uncovered sets of v (indexed); returns their weight.
+  /// Covers the uncovered sets of v (indexed); returns their weight (over every rank).
   std::uint64_t take(vertex_t v) {
     std::uint64_t gain = 0;
     for (std::uint32_t j : ws_.index.of(v)) {
@@ -434,24 +461,38 @@ class CoverageGreedy {
         gain += weight(j);
       }
     }
+    if constexpr (Counts::shared) {
+      gain = deg_[v];  // v's marginal before the pick, summed over ranks
+      counts_.exchange([this](vertex_t u, C c) { lower(u, c); });
+    }
     return gain;
+  }
+
+  /// Lowers u's marginal by c (a fall that came from exchange()).
+  void lower(vertex_t u, C c) {
+    const C d = deg_[u];
+    if (track_ && ws_.state[u] == 0) {
+      --hist_[d];
+      ++hist_[d - c];
+    }
+    deg_[u] = d - c;
   }
 
   /// Sum of the k largest current marginals (the number of sets when not tracked).
   std::uint64_t topk_sum() {
-    if constexpr (unit) {
-      if (!track_) return sets_.size();
+    if constexpr (!weighted) {
+      if (!track_) return total_sets_;
       while (top_ > 0 && hist_[top_] == 0) --top_;
       std::uint64_t sum = 0;
       std::size_t left = k_;
-      for (std::uint32_t d = top_; d > 0 && left > 0; --d) {
+      for (C d = top_; d > 0 && left > 0; --d) {
         const std::size_t c = std::min<std::size_t>(left, hist_[d]);
         sum += static_cast<std::uint64_t>(c) * d;
         left -= c;
       }
       return sum;
     } else {
-      return sets_.size();
+      return total_sets_;
     }
   }
 
@@ -459,7 +500,7 @@ class CoverageGreedy {
   /// and `below` = the largest marginal under t among them.
   void tier_threshold(std::size_t want, C& threshold, C& below) {
     const std::vector<vertex_t>& order = ws_.order;
-    if constexpr (unit) {  // histogram: no sort
+    if constexpr (!weighted) {  // histogram: no sort
       count_.assign(static_cast<std::size_t>(rest_max_) + 1, 0);
       for (std::size_t i = ranked_; i < order.size(); ++i) ++count_[deg_[order[i]]];
       threshold = rest_max_;
@@ -523,7 +564,7 @@ class CoverageGreedy {
     heap_.clear();
     rest_max_ = top_;
     next_tier();
-    res_.upper_bound = std::min<std::uint64_t>(sets_.size(), cov_ + topk_sum());
+    res_.upper_bound = std::min<std::uint64_t>(total_sets_, cov_ + topk_sum());
     Step step{*this};
     lazy_greedy(heap_, step);
     // Every remaining marginal is 0: lowest ids first.
@@ -578,8 +619,9 @@ class CoverageGreedy {
   std::vector<C>& deg_;
   std::vector<typename Key::type>& heap_;
   bool track_;
+  Counts counts_;
   MaxCoverageResult res_;
-  std::uint64_t cov_ = 0;
+  std::uint64_t cov_ = 0, total_sets_ = 0;
   C top_ = 0, rest_max_ = 0;
   std::size_t ranked_ = 0;  // order[ranked_ ..) are the vertices not yet in the heap
   std::vector<std::uint32_t> hist_, count_;
