@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -323,6 +324,42 @@ TEST(PrefixReach, ThreadCountIndependent) {
   EXPECT_EQ(a.prefix_mean, b.prefix_mean);
   EXPECT_EQ(a.marginal_se, b.marginal_se);
   EXPECT_EQ(a.new_per_step, b.new_per_step);
+}
+
+// The check's draws are part of its results (plans are reproducible from their seed): these
+// values were recorded before prefix_reach was restructured and sped up, so a change of draws,
+// order of sums or LT in-edge choice fails here, at 1 and 3 threads.
+TEST(PrefixReach, FixedSeedValuesUnchanged) {
+  const FollowerGraph g = weighted_cascade(preferential_attachment(3000, 4, 11));
+  Audience aud;
+  aud.group_names = {"a", "b", "c"};
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+    aud.group_of.push_back(v % 7 == 0 ? no_group : v % 3);
+    aud.weights.push_back(v % 3 == 0 ? 1.0 : 0.25);
+  }
+  const std::vector<vertex_t> base{0, 5}, order{1, 2, 3, 9, 30, 45, 60, 99};
+  const std::vector<double> bq{0.9, 1.0}, oq{1.0, 0.5, 0.8, 1.0, 1.0, 0.7, 1.0, 0.95};
+  const std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+  for (int threads : {1, 3}) {
+    const auto ic = detail::prefix_reach(g, IndependentCascade{}, base, bq, order, oq, aud, 2, 700, 5, threads, {});
+    EXPECT_EQ(ic.prefix_mean.back(), 0x1.2a67e898231bdp+9);
+    EXPECT_EQ(ic.marginal_se[0], 0x1.236b52e2fd8fbp+1);
+    EXPECT_EQ(ic.group_mean[2], 0x1.532fe898231bdp+8);
+    EXPECT_EQ(ic.by_step_se.back(), 0x1.9521a6bae8e94p+1);
+    const auto lt = detail::prefix_reach(g, LinearThreshold{}, base, bq, order, oq, aud, 2, 700, 5, threads, {});
+    EXPECT_EQ(lt.prefix_mean.back(), 0x1.896f507507507p+9);
+    EXPECT_EQ(lt.marginal_se[0], 0x1.536c2ce48393ap+1);
+    EXPECT_EQ(lt.group_mean[0], 0x1.bed36202ecfbap+8);
+    const auto lt_all = detail::prefix_reach(g, LinearThreshold{}, base, bq, order, oq, aud, none, 700, 5, threads, {});
+    EXPECT_EQ(lt_all.prefix_mean.back(), 0x1.6bdc05d9f7391p+10);
+    EXPECT_EQ(lt_all.count_mean, 0x1.6be8d2a6c405ep+11);
+    ContinuousIC cm;
+    cm.horizon = 7200;
+    const auto c = detail::continuous_prefix_reach(g, cm, base, bq, order, oq, aud, 500, 5, threads, {});
+    EXPECT_EQ(c.prefix_mean.back(), 0x1.05849ba5e353fp+9);
+    EXPECT_EQ(c.marginal_se[0], 0x1.a2bbba87353f8p+1);
+    EXPECT_EQ(c.count_mean, 0x1.04e74bc6a7efap+10);
+  }
 }
 
 TEST(RRWeighted, EstimateMatchesExactWeightedSpread) {

@@ -21,22 +21,22 @@
 /// O(check_trials * (edges examined per cascade)).
 #pragma once
 
-#include <Random123/philox.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
-#include <queue>
 #include <span>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/budgeted_coverage.hpp"
+#include "kolsim/campaign/prefix_reach.hpp"
 #include "kolsim/campaign/report.hpp"
 #include "kolsim/campaign/roster.hpp"
 #include "kolsim/core/error.hpp"
@@ -57,395 +57,6 @@
 namespace kolsim {
 
 namespace detail {
-
-/// Monte Carlo reach of every prefix of an ordered seed list on common live-edge worlds, so the
-/// marginal reach of each seed has an exact per-trial standard error. Trial t realises its
-/// world lazily from counter-based draws keyed by (seed, t, edge / 4) (IC: one Philox block
-/// serves four consecutive out-edges, word e % 4 for edge e), (seed, t, account) (LT:
-/// the account's one live in-edge) and (seed, t, seed index) (whether a KOL posts), so every
-/// prefix sees the same world. Seeds are added one at a time and the cascade is extended
-/// incrementally (with a deadline, an account whose distance improves is expanded again).
-struct PrefixReach {
-  std::vector<double> prefix_mean, prefix_se;      ///< P + 1 entries: base, base + first i seeds
-  std::vector<double> marginal_mean, marginal_se;  ///< P entries
-  double count_mean = 0, count_se = 0;             ///< unweighted accounts reached (all seeds)
-  std::vector<double> group_mean, group_se;        ///< accounts of each group reached (all seeds)
-  std::vector<double> new_per_step;                ///< weighted, all seeds
-  std::vector<double> by_step_se;                  ///< standard error of the cumulative reach by step t
-  std::uint64_t trials = 0;
-};
-
-inline constexpr std::uint32_t prefix_mc_tag = 0x43414D50u;  // "CAMP": separates these draws
-
-/// Four random words keyed by (seed, trial, a, b): Philox4x32-10 on the counter (a, b, trial).
-inline r123::Philox4x32::ctr_type prefix_block(std::uint64_t seed, std::uint64_t trial, std::uint32_t a,
-                                               std::uint32_t b) noexcept {
-  const r123::Philox4x32::ctr_type c = {{a, b, static_cast<std::uint32_t>(trial),
-                                         static_cast<std::uint32_t>(trial >> 32) ^ prefix_mc_tag}};
-  const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
-  return r123::Philox4x32()(c, k);
-}
-inline std::uint32_t prefix_coin(std::uint64_t seed, std::uint64_t trial, std::uint32_t a, std::uint32_t b) noexcept {
-  return prefix_block(seed, trial, a, b).v[0];
-}
-
-template <class M>
-PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
-                         std::span<const double> base_q, std::span<const vertex_t> order,
-                         std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
-                         std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
-  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
-                "prefix_reach supports IndependentCascade and LinearThreshold");
-  (void)model;
-  const vertex_t n = g.num_vertices();
-  const std::size_t P = order.size();
-  const std::size_t G = aud.num_groups();
-  const bool limited = deadline != std::numeric_limits<std::uint32_t>::max();
-  const int nt = resolve_threads(threads);
-  require_memory(detail::concat("plan_campaign: reach of ", P + 1, " prefixes x ", trials, " trials (lower check_trials)"),
-                 static_cast<double>(trials) * (static_cast<double>(P + 2 + G) * sizeof(double)) +
-                     static_cast<double>(std::max(1, nt)) * static_cast<double>(n) * 24.0);
-  std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
-  std::vector<std::vector<double>> trial_steps(trials);  // weighted newly reached by step, per trial
-  StopPoller poll(stop);  // per trial (thread 0): every other thread quits once it said stop
-  const std::uint64_t block = 64;
-  const std::uint64_t nblocks = (trials + block - 1) / block;
-  std::vector<std::vector<double>> block_steps(nblocks);
-  struct Scratch {
-    std::vector<std::uint32_t> stamp, dist, lt_stamp;
-    std::vector<vertex_t> lt_choice, queue, reached;
-    std::uint32_t epoch = 0;
-  };
-  std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, nt)));
-  const auto out_off = g.out_offsets();
-  const auto out_tgt = g.out_targets();
-  const auto out_p = g.edge_probs();
-  auto run_block = [&](std::size_t b) {
-    if (poll.poll()) return;
-    Scratch& s = scratch[static_cast<std::size_t>(thread_index())];
-    if (s.stamp.size() != n) {
-      s.stamp.assign(n, 0);
-      s.dist.assign(n, 0);
-      if constexpr (std::is_same_v<M, LinearThreshold>) {
-        s.lt_stamp.assign(n, 0);
-        s.lt_choice.assign(n, no_vertex);
-      }
-      s.epoch = 0;
-    }
-    std::vector<double>& steps = block_steps[b];
-    const std::uint64_t t_end = std::min(trials, (b + 1) * block);
-    for (std::uint64_t t = b * block; t < t_end; ++t) {
-      if (poll.poll()) return;
-      if (++s.epoch == 0) {
-        std::fill(s.stamp.begin(), s.stamp.end(), 0);
-        std::fill(s.lt_stamp.begin(), s.lt_stamp.end(), 0);
-        s.epoch = 1;
-      }
-      const std::uint32_t ep = s.epoch;
-      s.reached.clear();
-      double value = 0.0;
-      auto chosen_in = [&](vertex_t v) -> vertex_t {  // LT: the source of v's live in-edge
-        if (s.lt_stamp[v] == ep) return s.lt_choice[v];
-        s.lt_stamp[v] = ep;
-        const double r = (static_cast<double>(prefix_coin(seed, t, v, 0xFFFFFFF1u)) + 0.5) * 0x1.0p-32;
-        const auto ps = g.in_probs(v);
-        const auto src = g.in_neighbors(v);
-        double acc = 0.0;
-        vertex_t pick = no_vertex;
-        for (std::size_t i = 0; i < ps.size(); ++i) {
-          acc += ps[i];
-          if (r < acc) {
-            pick = src[i];
-            break;
-          }
-        }
-        s.lt_choice[v] = pick;
-        return pick;
-      };
-      auto add_seed = [&](vertex_t v, double q, std::uint32_t index) {
-        if (q < 1.0 && static_cast<double>(prefix_coin(seed, t, index, 0xFFFFFFF0u)) >= q * 4294967296.0) return;
-        if (s.stamp[v] != ep) {
-          s.stamp[v] = ep;
-          s.dist[v] = 0;
-          s.reached.push_back(v);
-          value += aud.weight(v);
-        } else if (s.dist[v] == 0) {
-          return;
-        } else {
-          s.dist[v] = 0;
-        }
-        s.queue.clear();
-        s.queue.push_back(v);
-        for (std::size_t h = 0; h < s.queue.size(); ++h) {
-          const vertex_t u = s.queue[h];
-          const std::uint32_t d = s.dist[u];
-          if (d >= deadline) continue;
-          edge_t block = std::numeric_limits<edge_t>::max();
-          r123::Philox4x32::ctr_type words{};
-          for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
-            const vertex_t w = out_tgt[e];
-            if (s.stamp[w] == ep && (!limited || s.dist[w] <= d + 1)) continue;
-            bool live;
-            if constexpr (std::is_same_v<M, IndependentCascade>) {
-              if ((e >> 2) != block) {
-                block = e >> 2;
-                words = prefix_block(seed, t, static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32));
-              }
-              live = static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p[e]) * 4294967296.0;
-            } else {
-              live = chosen_in(w) == u;
-            }
-            if (!live) continue;
-            if (s.stamp[w] != ep) {
-              s.stamp[w] = ep;
-              s.reached.push_back(w);
-              value += aud.weight(w);
-            }
-            s.dist[w] = d + 1;
-            s.queue.push_back(w);
-          }
-        }
-      };
-      std::uint32_t index = 0;
-      for (std::size_t i = 0; i < base.size(); ++i) add_seed(base[i], base_q.empty() ? 1.0 : base_q[i], index++);
-      double* row = vals.data() + t * (P + 1);
-      row[0] = value;
-      for (std::size_t i = 0; i < P; ++i) {
-        add_seed(order[i], order_q.empty() ? 1.0 : order_q[i], index++);
-        row[i + 1] = value;
-      }
-      counts[t] = static_cast<double>(s.reached.size());
-      double* grow = gcounts.data() + t * G;
-      std::vector<double>& mine = trial_steps[t];
-      for (vertex_t v : s.reached) {
-        const std::uint32_t d = s.dist[v];
-        if (steps.size() <= d) steps.resize(static_cast<std::size_t>(d) + 1, 0.0);
-        steps[d] += aud.weight(v);
-        if (mine.size() <= d) mine.resize(static_cast<std::size_t>(d) + 1, 0.0);
-        mine[d] += aud.weight(v);
-        if (G > 0 && aud.group_of[v] != no_group) grow[aud.group_of[v]] += 1.0;
-      }
-    }
-  };
-  parallel_for(0, nblocks, nt, run_block, 1);
-  poll.throw_if_stopped();
-
-  PrefixReach r;
-  r.trials = trials;
-  const double R = static_cast<double>(trials);
-  auto mean_se = [&](auto&& get, double& mean, double& se) {
-    double sum = 0.0;
-    for (std::uint64_t t = 0; t < trials; ++t) sum += get(t);
-    mean = sum / R;
-    double ss = 0.0;
-    for (std::uint64_t t = 0; t < trials; ++t) {
-      const double d = get(t) - mean;
-      ss += d * d;
-    }
-    se = trials > 1 ? std::sqrt(ss / (R - 1.0) / R) : 0.0;
-  };
-  r.prefix_mean.resize(P + 1);
-  r.prefix_se.resize(P + 1);
-  for (std::size_t i = 0; i <= P; ++i)
-    mean_se([&](std::uint64_t t) { return vals[t * (P + 1) + i]; }, r.prefix_mean[i], r.prefix_se[i]);
-  r.marginal_mean.resize(P);
-  r.marginal_se.resize(P);
-  for (std::size_t i = 0; i < P; ++i)
-    mean_se([&](std::uint64_t t) { return vals[t * (P + 1) + i + 1] - vals[t * (P + 1) + i]; }, r.marginal_mean[i],
-            r.marginal_se[i]);
-  mean_se([&](std::uint64_t t) { return counts[t]; }, r.count_mean, r.count_se);
-  r.group_mean.resize(G);
-  r.group_se.resize(G);
-  for (std::size_t gi = 0; gi < G; ++gi)
-    mean_se([&](std::uint64_t t) { return gcounts[t * G + gi]; }, r.group_mean[gi], r.group_se[gi]);
-  for (const auto& st : block_steps) {
-    if (r.new_per_step.size() < st.size()) r.new_per_step.resize(st.size(), 0.0);
-    for (std::size_t d = 0; d < st.size(); ++d) r.new_per_step[d] += st[d];
-  }
-  for (double& x : r.new_per_step) x /= R;
-  // Cumulative reach by step t of each trial (a trial that stopped early keeps its final value).
-  const std::size_t D = r.new_per_step.size();
-  std::vector<double> cum_sum(D, 0.0), cum_sq(D, 0.0);
-  for (const auto& st : trial_steps) {
-    double c = 0.0;
-    for (std::size_t d = 0; d < D; ++d) {
-      if (d < st.size()) c += st[d];
-      cum_sum[d] += c;
-      cum_sq[d] += c * c;
-    }
-  }
-  r.by_step_se.assign(D, 0.0);
-  for (std::size_t d = 0; d < D && trials > 1; ++d) {
-    const double m = cum_sum[d] / R;
-    r.by_step_se[d] = std::sqrt(std::max(0.0, (cum_sq[d] - R * m * m) / (R - 1.0)) / R);
-  }
-  return r;
-}
-
-/// Mean and standard error over trials of get(t).
-template <class Get>
-void trial_mean_se(std::uint64_t trials, Get&& get, double& mean, double& se) {
-  const double R = static_cast<double>(trials);
-  double sum = 0.0;
-  for (std::uint64_t t = 0; t < trials; ++t) sum += get(t);
-  mean = sum / R;
-  double ss = 0.0;
-  for (std::uint64_t t = 0; t < trials; ++t) {
-    const double d = get(t) - mean;
-    ss += d * d;
-  }
-  se = trials > 1 ? std::sqrt(ss / (R - 1.0) / R) : 0.0;
-}
-
-/// prefix_reach for the continuous-time IC within model.horizon seconds: trial t's world is
-/// drawn lazily per out-edge e from the counter (seed, t, e) (word 0: the coin, words 1-2: the
-/// delay, exponential with the edge's rate or one of model.delay_samples) and per seed index
-/// (whether the KOL posts), so every prefix sees the same world; each added seed extends the
-/// shortest-delay times by an incremental Dijkstra (an account whose time improves is expanded
-/// again). An account counts when its shortest live-path delay is <= horizon. new_per_step and
-/// by_step_se stay empty (there are no steps).
-inline PrefixReach continuous_prefix_reach(const FollowerGraph& g, const ContinuousIC& model,
-                                           std::span<const vertex_t> base, std::span<const double> base_q,
-                                           std::span<const vertex_t> order, std::span<const double> order_q,
-                                           const Audience& aud, std::uint64_t trials, std::uint64_t seed, int threads,
-                                           const StopToken& stop) {
-  const vertex_t n = g.num_vertices();
-  const std::size_t P = order.size();
-  const std::size_t G = aud.num_groups();
-  const int nt = resolve_threads(threads);
-  require_memory(detail::concat("plan_campaign: reach of ", P + 1, " prefixes x ", trials, " trials (lower check_trials)"),
-                 static_cast<double>(trials) * (static_cast<double>(P + 2 + G) * sizeof(double)) +
-                     static_cast<double>(std::max(1, nt)) * static_cast<double>(n) * 24.0);
-  std::vector<double> vals(trials * (P + 1)), counts(trials), gcounts(trials * G);
-  StopPoller poll(stop);
-  const std::uint64_t block = 64;
-  const std::uint64_t nblocks = (trials + block - 1) / block;
-  using Item = std::pair<double, vertex_t>;
-  struct Scratch {
-    std::vector<std::uint32_t> stamp;
-    std::vector<double> dist;
-    std::vector<vertex_t> reached;
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
-    std::uint32_t epoch = 0;
-  };
-  std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, nt)));
-  const auto out_off = g.out_offsets();
-  const auto out_tgt = g.out_targets();
-  const auto out_p = g.edge_probs();
-  const double horizon = model.horizon;
-  auto run_block = [&](std::size_t b) {
-    if (poll.poll()) return;
-    Scratch& s = scratch[static_cast<std::size_t>(thread_index())];
-    if (s.stamp.size() != n) {
-      s.stamp.assign(n, 0);
-      s.dist.assign(n, 0.0);
-      s.epoch = 0;
-    }
-    const std::uint64_t t_end = std::min(trials, (b + 1) * block);
-    for (std::uint64_t t = b * block; t < t_end; ++t) {
-      if (poll.poll()) return;
-      if (++s.epoch == 0) {
-        std::fill(s.stamp.begin(), s.stamp.end(), 0);
-        s.epoch = 1;
-      }
-      const std::uint32_t ep = s.epoch;
-      s.reached.clear();
-      double value = 0.0;
-      auto add_seed = [&](vertex_t v, double q, std::uint32_t index) {
-        if (q < 1.0 && static_cast<double>(prefix_coin(seed, t, index, 0xFFFFFFF0u)) >= q * 4294967296.0) return;
-        if (s.stamp[v] != ep) {
-          s.stamp[v] = ep;
-          s.reached.push_back(v);
-          value += aud.weight(v);
-        } else if (s.dist[v] == 0.0) {
-          return;
-        }
-        s.dist[v] = 0.0;
-        s.heap.emplace(0.0, v);
-        while (!s.heap.empty()) {
-          const auto [d, u] = s.heap.top();
-          s.heap.pop();
-          if (d > s.dist[u]) continue;
-          for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
-            const vertex_t w = out_tgt[e];
-            if (s.stamp[w] == ep && s.dist[w] <= d) continue;
-            const auto words = prefix_block(seed, t, static_cast<std::uint32_t>(e),
-                                            static_cast<std::uint32_t>(e >> 32) ^ 0x80000000u);
-            if (!(static_cast<double>(words.v[0]) < static_cast<double>(out_p[e]) * 4294967296.0)) continue;
-            const double uni =
-                (static_cast<double>((static_cast<std::uint64_t>(words.v[1]) << 21) ^ (words.v[2] >> 11)) + 0.5) *
-                0x1.0p-53;  // in (0, 1)
-            double delay;
-            if (model.delay_samples.empty()) {
-              const double rate = model.rate.empty() ? model.default_rate : model.rate[e];
-              delay = -std::log(uni) / rate;  // rate 0: +inf, never arrives
-            } else {
-              delay = model.delay_samples[std::min<std::size_t>(
-                  static_cast<std::size_t>(uni * static_cast<double>(model.delay_samples.size())),
-                  model.delay_samples.size() - 1)];
-            }
-            const double nd = d + delay;
-            if (!(nd <= horizon)) continue;
-            if (s.stamp[w] == ep && s.dist[w] <= nd) continue;
-            if (s.stamp[w] != ep) {
-              s.stamp[w] = ep;
-              s.reached.push_back(w);
-              value += aud.weight(w);
-            }
-            s.dist[w] = nd;
-            s.heap.emplace(nd, w);
-          }
-        }
-      };
-      std::uint32_t index = 0;
-      for (std::size_t i = 0; i < base.size(); ++i) add_seed(base[i], base_q.empty() ? 1.0 : base_q[i], index++);
-      double* row = vals.data() + t * (P + 1);
-      row[0] = value;
-      for (std::size_t i = 0; i < P; ++i) {
-        add_seed(order[i], order_q.empty() ? 1.0 : order_q[i], index++);
-        row[i + 1] = value;
-      }
-      counts[t] = static_cast<double>(s.reached.size());
-      double* grow = gcounts.data() + t * G;
-      for (vertex_t v : s.reached)
-        if (G > 0 && aud.group_of[v] != no_group) grow[aud.group_of[v]] += 1.0;
-    }
-  };
-  parallel_for(0, nblocks, nt, run_block, 1);
-  poll.throw_if_stopped();
-
-  PrefixReach r;
-  r.trials = trials;
-  r.prefix_mean.resize(P + 1);
-  r.prefix_se.resize(P + 1);
-  for (std::size_t i = 0; i <= P; ++i)
-    trial_mean_se(trials, [&](std::uint64_t t) { return vals[t * (P + 1) + i]; }, r.prefix_mean[i], r.prefix_se[i]);
-  r.marginal_mean.resize(P);
-  r.marginal_se.resize(P);
-  for (std::size_t i = 0; i < P; ++i)
-    trial_mean_se(trials, [&](std::uint64_t t) { return vals[t * (P + 1) + i + 1] - vals[t * (P + 1) + i]; },
-                  r.marginal_mean[i], r.marginal_se[i]);
-  trial_mean_se(trials, [&](std::uint64_t t) { return counts[t]; }, r.count_mean, r.count_se);
-  r.group_mean.resize(G);
-  r.group_se.resize(G);
-  for (std::size_t gi = 0; gi < G; ++gi)
-    trial_mean_se(trials, [&](std::uint64_t t) { return gcounts[t * G + gi]; }, r.group_mean[gi], r.group_se[gi]);
-  return r;
-}
-
-/// prefix_reach for any planner model: steps for IC / LT, model.horizon for ContinuousIC.
-template <class M>
-PrefixReach plan_prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
-                              std::span<const double> base_q, std::span<const vertex_t> order,
-                              std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
-                              std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
-  if constexpr (std::is_same_v<M, ContinuousIC>) {
-    (void)deadline;
-    return continuous_prefix_reach(g, model, base, base_q, order, order_q, aud, trials, seed, threads, stop);
-  } else {
-    return prefix_reach(g, model, base, base_q, order, order_q, aud, deadline, trials, seed, threads, stop);
-  }
-}
 
 /// The model the planner runs for `spec`: ContinuousIC takes spec.deadline_hours (when finite)
 /// as its horizon and needs spec.deadline unlimited; step models need deadline_hours unset.
@@ -547,50 +158,55 @@ inline double opim_upper(double cov_ub, double a) {
 /// Monte Carlo trials per KOL for its own reach in the plan's check (at most check_trials).
 inline constexpr std::uint64_t own_reach_trials = 2000;
 
-/// plan_campaign's independent Monte Carlo check of a plan (seeds of its own, never the RR sets):
-/// reach with error bars and by step, accounts reached, each KOL's marginal reach, the
-/// greedy-prefix budget curve and the reach of each audience group against its minimum. Under
-/// ContinuousIC (no steps) every number comes from continuous_prefix_reach on common worlds and
-/// reach_by_step stays empty. Reports ("evaluation", done, total) per Monte Carlo run.
-template <class M>
-void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
-                const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
-                const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
-                const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
-                const std::vector<double>& group_target, CampaignPlan& plan) {
-  const vertex_t n = g.num_vertices();
-  const Audience& aud = spec.audience;
-  constexpr bool continuous = std::is_same_v<M, ContinuousIC>;
-  std::size_t replans = 0;
-  for (const CurvePoint& cp : plan.budget_curve) replans += cp.source == "replan";
-  const std::uint64_t steps = (continuous ? 1 : 2) + plan.kols.size() + replans;
-  std::uint64_t done = 0;
-  auto tick = [&] { report_progress(spec.progress, "evaluation", ++done, steps); };
-  report_progress(spec.progress, "evaluation", 0, steps);
+/// The options of the check's Monte Carlo runs: seeds of their own (never the RR sets'), the
+/// spec's deadline and audience weights, and the plan's post probabilities `all_q`.
+inline MonteCarloOptions check_options(const CampaignSpec& spec, const std::vector<double>& all_q) {
   MonteCarloOptions mo;
   mo.trials = spec.check_trials;
   mo.seed = spec.seed ^ 0x9E3779B97F4A7C15ull;
   mo.threads = spec.threads;
   mo.max_steps = spec.deadline;
   for (double x : all_q) mo.seed_probabilities.push_back(static_cast<prob_t>(x));
-  mo.account_weights = aud.weights;
+  mo.account_weights = spec.audience.weights;
   mo.stop = spec.stop;
-  if constexpr (!continuous) {
-    const SpreadEstimate est = estimate_spread(g, model, all, mo);
-    plan.reach = est.mean;
-    plan.reach_se = est.std_error;
-    plan.reach_ci_low = est.ci_low;
-    plan.reach_ci_high = est.ci_high;
-    double cum = 0.0;
-    for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
-    tick();
+  return mo;
+}
+
+/// Reach (mean, standard error) of `seeds` posting with probabilities `q` (empty = surely) by
+/// independent Monte Carlo with o's trials, seed and threads: estimate_spread for step models,
+/// the base prefix of continuous_prefix_reach for ContinuousIC.
+template <class M>
+std::pair<double, double> check_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                                      std::span<const double> q, const MonteCarloOptions& o, const Audience& aud) {
+  if constexpr (std::is_same_v<M, ContinuousIC>) {
+    const PrefixReach e = continuous_prefix_reach(g, model, seeds, q, {}, {}, aud, o.trials, o.seed, o.threads, o.stop);
+    return {e.prefix_mean[0], e.prefix_se[0]};
+  } else {
+    MonteCarloOptions ro = o;
+    ro.seed_probabilities.clear();
+    for (double x : q) ro.seed_probabilities.push_back(static_cast<prob_t>(x));
+    const SpreadEstimate e = estimate_spread(g, model, seeds, ro);
+    return {e.mean, e.std_error};
   }
-  std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
-  const detail::PrefixReach pr =
-      detail::plan_prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
-                                spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
-  tick();
-  if constexpr (continuous) {  // the whole plan is the last prefix, on the same worlds
+}
+
+/// Step models: the whole plan's reach with its 95% interval, and its cumulative reach by step.
+template <class M>
+void check_plan_reach(const FollowerGraph& g, const M& model, const std::vector<vertex_t>& all,
+                      const MonteCarloOptions& mo, CampaignPlan& plan) {
+  const SpreadEstimate est = estimate_spread(g, model, all, mo);
+  plan.reach = est.mean;
+  plan.reach_se = est.std_error;
+  plan.reach_ci_low = est.ci_low;
+  plan.reach_ci_high = est.ci_high;
+  double cum = 0.0;
+  for (double x : est.new_per_step) plan.reach_by_step.push_back(cum += x);
+}
+
+/// What the prefix check gives the plan: under ContinuousIC its reach (the last prefix, on the
+/// same worlds), the accounts reached, the by-step standard errors and each KOL's marginal reach.
+inline void apply_prefix_reach(const PrefixReach& pr, bool continuous, CampaignPlan& plan) {
+  if (continuous) {
     plan.reach = pr.prefix_mean.back();
     plan.reach_se = pr.prefix_se.back();
     plan.reach_ci_low = std::max(0.0, plan.reach - 1.96 * plan.reach_se);
@@ -600,57 +216,25 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
   plan.accounts_reached_se = pr.count_se;
   plan.reach_by_step_se = pr.by_step_se;
   plan.reach_by_step_se.resize(plan.reach_by_step.size(), pr.by_step_se.empty() ? 0.0 : pr.by_step_se.back());
-  // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
-  // at most own_reach_trials trials each, the column is secondary to the marginal reach).
-  MonteCarloOptions so = mo;
-  so.seed_probabilities.clear();
-  so.trials = std::min<std::uint64_t>(spec.check_trials, own_reach_trials);
-  so.seed = spec.seed ^ 0x165667B19E3779F9ull;
   for (std::size_t i = 0; i < plan.kols.size(); ++i) {
     plan.kols[i].marginal_reach = pr.marginal_mean[i];
     plan.kols[i].marginal_se = pr.marginal_se[i];
-    const vertex_t one[1] = {plan.kols[i].vertex};
-    if constexpr (continuous) {
-      const detail::PrefixReach own = detail::continuous_prefix_reach(g, model, std::span<const vertex_t>(one), {}, {},
-                                                                      {}, aud, so.trials, so.seed, so.threads, so.stop);
-      plan.kols[i].own_reach = own.prefix_mean[0];
-      plan.kols[i].own_reach_se = own.prefix_se[0];
-    } else {
-      const SpreadEstimate own = estimate_spread(g, model, std::span<const vertex_t>(one), so);
-      plan.kols[i].own_reach = own.mean;
-      plan.kols[i].own_reach_se = own.std_error;
-    }
-    tick();
   }
-  // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
-  for (std::size_t c = 0, ri = 0; c < plan.budget_curve.size(); ++c) {
-    CurvePoint& cp = plan.budget_curve[c];
-    if (cp.source != "replan") continue;
-    const auto& s = replan_seeds[ri++];
-    if constexpr (continuous) {
-      std::vector<double> sq;
-      for (vertex_t v : s) sq.push_back(q[v]);
-      const detail::PrefixReach e = detail::continuous_prefix_reach(g, model, std::span<const vertex_t>(s), sq, {}, {},
-                                                                    aud, mo.trials, mo.seed, mo.threads, mo.stop);
-      cp.reach = e.prefix_mean[0];
-      cp.se = e.prefix_se[0];
-    } else {
-      MonteCarloOptions ro = mo;
-      ro.seed_probabilities.clear();
-      for (vertex_t v : s) ro.seed_probabilities.push_back(static_cast<prob_t>(q[v]));
-      const SpreadEstimate e = estimate_spread(g, model, std::span<const vertex_t>(s), ro);
-      cp.reach = e.mean;
-      cp.se = e.std_error;
-    }
-    cp.estimate = "monte_carlo";
-    tick();
-  }
+}
+
+/// The greedy-prefix budget curve: contracted seeds plus the first i KOLs, for every i.
+inline void add_prefix_curve(const PrefixReach& pr, CampaignPlan& plan) {
   double fee_acc = 0.0;
   for (std::size_t i = 0; i <= plan.kols.size(); ++i) {
     if (i > 0) fee_acc += plan.kols[i - 1].fee;
     plan.budget_curve.push_back({"greedy_prefix", fee_acc, fee_acc, i, pr.prefix_mean[i], pr.prefix_se[i],
                                  "monte_carlo", 0.0, 0.0});
   }
+}
+
+/// Each audience group's size, weight, Monte Carlo reach and minimum.
+inline void add_group_reach(const Audience& aud, vertex_t n, const PrefixReach& pr,
+                            const std::vector<double>& group_target, CampaignPlan& plan) {
   std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
   std::vector<double> gweight(aud.num_groups(), 0.0);
   for (vertex_t v = 0; v < n && aud.grouped(); ++v) {
@@ -669,6 +253,60 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
     gr.met = gr.reach >= gr.minimum;
     plan.groups.push_back(std::move(gr));
   }
+}
+
+/// plan_campaign's independent Monte Carlo check of a plan (seeds of its own, never the RR sets):
+/// reach with error bars and by step, accounts reached, each KOL's marginal reach, the
+/// greedy-prefix budget curve and the reach of each audience group against its minimum. Under
+/// ContinuousIC (no steps) every number comes from continuous_prefix_reach on common worlds and
+/// reach_by_step stays empty. Reports ("evaluation", done, total) per Monte Carlo run.
+template <class M>
+void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
+                const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
+                const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
+                const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
+                const std::vector<double>& group_target, CampaignPlan& plan) {
+  const Audience& aud = spec.audience;
+  constexpr bool continuous = std::is_same_v<M, ContinuousIC>;
+  std::size_t replans = 0;
+  for (const CurvePoint& cp : plan.budget_curve) replans += cp.source == "replan";
+  const std::uint64_t steps = (continuous ? 1 : 2) + plan.kols.size() + replans;
+  std::uint64_t done = 0;
+  auto tick = [&] { report_progress(spec.progress, "evaluation", ++done, steps); };
+  report_progress(spec.progress, "evaluation", 0, steps);
+  const MonteCarloOptions mo = check_options(spec, all_q);
+  if constexpr (!continuous) {
+    check_plan_reach(g, model, all, mo, plan);
+    tick();
+  }
+  const std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
+  const PrefixReach pr = plan_prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
+                                           spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+  tick();
+  apply_prefix_reach(pr, continuous, plan);
+  // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
+  // at most own_reach_trials trials each, the column is secondary to the marginal reach).
+  MonteCarloOptions so = mo;
+  so.trials = std::min<std::uint64_t>(spec.check_trials, own_reach_trials);
+  so.seed = spec.seed ^ 0x165667B19E3779F9ull;
+  for (KolChoice& k : plan.kols) {
+    const vertex_t one[1] = {k.vertex};
+    std::tie(k.own_reach, k.own_reach_se) = check_reach(g, model, std::span<const vertex_t>(one), {}, so, aud);
+    tick();
+  }
+  // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
+  std::size_t ri = 0;
+  for (CurvePoint& cp : plan.budget_curve) {
+    if (cp.source != "replan") continue;
+    const auto& s = replan_seeds[ri++];
+    std::vector<double> sq;
+    for (vertex_t v : s) sq.push_back(q[v]);
+    std::tie(cp.reach, cp.se) = check_reach(g, model, std::span<const vertex_t>(s), sq, mo, aud);
+    cp.estimate = "monte_carlo";
+    tick();
+  }
+  add_prefix_curve(pr, plan);
+  add_group_reach(aud, g.num_vertices(), pr, group_target, plan);
 }
 
 /// Checks the scalar fields of a campaign spec; returns delta (0 = 1/n resolved).

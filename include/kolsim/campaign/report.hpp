@@ -212,6 +212,82 @@ inline std::string fmt(const char* f, double x) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// The "parameters" record of a plan's JSON: the spec as it was asked for.
+inline nlohmann::ordered_json spec_json(const CampaignSpec& spec) {
+  using Json = nlohmann::ordered_json;
+  Json par;
+  par["budget"] = json_number(spec.budget);
+  par["max_kols"] = static_cast<std::uint64_t>(spec.max_kols);
+  par["max_risk"] = json_number(spec.max_risk);
+  par["risk_mode"] = risk_mode_name(spec.risk_mode);
+  par["risk_penalty"] = json_number(spec.risk_penalty);
+  if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) par["deadline"] = "none";
+  else par["deadline"] = static_cast<std::uint64_t>(spec.deadline);
+  if (std::isfinite(spec.deadline_hours)) par["deadline_hours"] = json_number(spec.deadline_hours);
+  par["epsilon"] = json_number(spec.epsilon);
+  par["delta"] = json_number(spec.delta);
+  par["seed"] = spec.seed;
+  par["threads"] = spec.threads;
+  par["check_trials"] = spec.check_trials;
+  par["method"] = method_name(spec.method);
+  par["weighted_audience"] = spec.audience.weighted();
+  par["group_minimums"] = Json::object();
+  for (const auto& [g, m] : spec.group_minimums) par["group_minimums"][g] = json_number(m);
+  par["budget_curve"] = json_numbers(spec.budget_curve);
+  par["contracted"] = std::vector<std::uint64_t>(spec.contracted.begin(), spec.contracted.end());
+  par["excluded"] = std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end());
+  return par;
+}
+
+/// The JSON record of the plan's KOL i.
+inline nlohmann::ordered_json kol_json(const CampaignPlan& plan, std::size_t i) {
+  const KolChoice& k = plan.kols[i];
+  return {{"account", static_cast<std::uint64_t>(k.account)},
+          {"fee", json_number(k.fee)},
+          {"risk", json_number(k.risk)},
+          {"platform", k.platform},
+          {"tags", k.tags},
+          {"marginal_reach", json_number(k.marginal_reach)},
+          {"marginal_se", json_number(k.marginal_se)},
+          {"marginal_rr", json_number(k.marginal_rr)},
+          {"marginal_rr_selection", json_number(k.marginal_rr_selection)},
+          {"own_reach", json_number(k.own_reach)},
+          {"own_reach_se", json_number(k.own_reach_se)},
+          {"own_reach_rr", json_number(k.own_reach_rr)},
+          {"risk_loss", json_number(k.risk_loss)},
+          {"penalty", json_number(k.penalty)},
+          {"fee_per_reach", json_number(plan.fee_per_reach(i))},
+          {"not_worth_it", plan.not_worth_it(i)}};
+}
+
+/// The JSON record of one audience group's reach.
+inline nlohmann::ordered_json group_json(const GroupReach& g) {
+  return {{"name", g.name},
+          {"size", g.size},
+          {"weight", json_number(g.weight)},
+          {"reach", json_number(g.reach)},
+          {"se", json_number(g.se)},
+          {"minimum", json_number(g.minimum)},
+          {"met", g.met}};
+}
+
+/// The JSON record of one point of the reach-vs-budget curve.
+inline nlohmann::ordered_json curve_point_json(const CurvePoint& p) {
+  return {{"source", p.source},
+          {"budget", json_number(p.budget)},
+          {"fee", json_number(p.fee)},
+          {"kols", static_cast<std::uint64_t>(p.kols)},
+          {"reach", json_number(p.reach)},
+          {"se", json_number(p.se)},
+          {"estimate", p.estimate},
+          {"reach_rr", json_number(p.reach_rr)},
+          {"se_rr", json_number(p.se_rr)}};
+}
+
+}  // namespace detail
+
 inline std::string CampaignPlan::to_json() const {
   using detail::json_number;
   using detail::json_numbers;
@@ -223,48 +299,9 @@ inline std::string CampaignPlan::to_json() const {
   j["graph_checksum"] = graph_checksum;
   j["graph"] = {{"num_vertices", num_vertices}, {"num_edges", num_edges}};
   j["model"] = model;
-  Json par;
-  par["budget"] = json_number(spec.budget);
-  par["max_kols"] = static_cast<std::uint64_t>(spec.max_kols);
-  par["max_risk"] = json_number(spec.max_risk);
-  par["risk_mode"] = detail::risk_mode_name(spec.risk_mode);
-  par["risk_penalty"] = json_number(spec.risk_penalty);
-  if (spec.deadline == std::numeric_limits<std::uint32_t>::max()) par["deadline"] = "none";
-  else par["deadline"] = static_cast<std::uint64_t>(spec.deadline);
-  if (std::isfinite(spec.deadline_hours)) par["deadline_hours"] = json_number(spec.deadline_hours);
-  par["epsilon"] = json_number(spec.epsilon);
-  par["delta"] = json_number(spec.delta);
-  par["seed"] = spec.seed;
-  par["threads"] = spec.threads;
-  par["check_trials"] = spec.check_trials;
-  par["method"] = detail::method_name(spec.method);
-  par["weighted_audience"] = spec.audience.weighted();
-  par["group_minimums"] = Json::object();
-  for (const auto& [g, m] : spec.group_minimums) par["group_minimums"][g] = json_number(m);
-  par["budget_curve"] = json_numbers(spec.budget_curve);
-  par["contracted"] = std::vector<std::uint64_t>(spec.contracted.begin(), spec.contracted.end());
-  par["excluded"] = std::vector<std::uint64_t>(spec.excluded.begin(), spec.excluded.end());
-  j["parameters"] = std::move(par);
+  j["parameters"] = detail::spec_json(spec);
   j["kols"] = Json::array();
-  for (std::size_t i = 0; i < kols.size(); ++i) {
-    const KolChoice& k = kols[i];
-    j["kols"].push_back({{"account", static_cast<std::uint64_t>(k.account)},
-                         {"fee", json_number(k.fee)},
-                         {"risk", json_number(k.risk)},
-                         {"platform", k.platform},
-                         {"tags", k.tags},
-                         {"marginal_reach", json_number(k.marginal_reach)},
-                         {"marginal_se", json_number(k.marginal_se)},
-                         {"marginal_rr", json_number(k.marginal_rr)},
-                         {"marginal_rr_selection", json_number(k.marginal_rr_selection)},
-                         {"own_reach", json_number(k.own_reach)},
-                         {"own_reach_se", json_number(k.own_reach_se)},
-                         {"own_reach_rr", json_number(k.own_reach_rr)},
-                         {"risk_loss", json_number(k.risk_loss)},
-                         {"penalty", json_number(k.penalty)},
-                         {"fee_per_reach", json_number(fee_per_reach(i))},
-                         {"not_worth_it", not_worth_it(i)}});
-  }
+  for (std::size_t i = 0; i < kols.size(); ++i) j["kols"].push_back(detail::kol_json(*this, i));
   j["totals"] = {{"fee", json_number(total_fee)},
                  {"reach", json_number(reach)},
                  {"reach_se", json_number(reach_se)},
@@ -280,30 +317,12 @@ inline std::string CampaignPlan::to_json() const {
                     {"lower_bound", json_number(lower_bound)},
                     {"upper_bound", json_number(upper_bound)}};
   j["groups"] = Json::array();
-  for (const auto& g : groups) {
-    j["groups"].push_back({{"name", g.name},
-                           {"size", g.size},
-                           {"weight", json_number(g.weight)},
-                           {"reach", json_number(g.reach)},
-                           {"se", json_number(g.se)},
-                           {"minimum", json_number(g.minimum)},
-                           {"met", g.met}});
-  }
+  for (const auto& g : groups) j["groups"].push_back(detail::group_json(g));
   j["median_fee_per_reach"] = json_number(median_fee_per_reach());
   j["reach_by_step"] = json_numbers(reach_by_step);
   j["reach_by_step_se"] = json_numbers(reach_by_step_se);
   j["budget_curve"] = Json::array();
-  for (const auto& p : budget_curve) {
-    j["budget_curve"].push_back({{"source", p.source},
-                                 {"budget", json_number(p.budget)},
-                                 {"fee", json_number(p.fee)},
-                                 {"kols", static_cast<std::uint64_t>(p.kols)},
-                                 {"reach", json_number(p.reach)},
-                                 {"se", json_number(p.se)},
-                                 {"estimate", p.estimate},
-                                 {"reach_rr", json_number(p.reach_rr)},
-                                 {"se_rr", json_number(p.se_rr)}});
-  }
+  for (const auto& p : budget_curve) j["budget_curve"].push_back(detail::curve_point_json(p));
   j["rr_sets"] = rr_sets;
   j["check_trials_run"] = check_trials;
   j["rounds"] = rounds;

@@ -221,13 +221,68 @@ struct ContinuousWorkspace {
 
 }  // namespace detail
 
-/// Monte Carlo reach over wall-clock time of the continuous-time IC (Gomez-Rodriguez, Balduzzi,
-/// Schoelkopf, ICML 2011; exponential delays with per-edge rates, or empirical delays) from
-/// `seeds`, with the edge probabilities of `g` and optional fading novelty (Wu and Huberman 2007).
-/// Trial i draws from Rng(seed, i, domain::trial) alone and sums are integer, so results are
-/// identical for any thread count. O(trials x (reached log reached + edges examined)).
-inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const vertex_t> seeds,
-                                   const ContinuousOptions& opt) {
+namespace detail {
+
+/// Checks exogenous intensities and their weights (`who` names the caller in messages) and
+/// returns the cumulative weights (empty: the intensities are drawn uniformly).
+inline std::vector<double> exogenous_scale_cdf(const std::vector<double>& scales, const std::vector<double>& weights,
+                                               const char* who) {
+  for (double x : scales)
+    KOLSIM_REQUIRE(x >= 0 && std::isfinite(x), who, ": exogenous scales must be finite and >= 0, got ", x);
+  KOLSIM_REQUIRE(weights.empty() || weights.size() == scales.size(), who, ": ", weights.size(), " weights for ",
+                 scales.size(), " scales");
+  std::vector<double> cum;
+  for (double w : weights) {
+    KOLSIM_REQUIRE(w >= 0 && std::isfinite(w), who, ": exogenous weights must be finite and >= 0, got ", w);
+    cum.push_back((cum.empty() ? 0.0 : cum.back()) + w);
+  }
+  KOLSIM_REQUIRE(cum.empty() || cum.back() > 0, who, ": exogenous weights sum to 0");
+  return cum;
+}
+
+/// One exogenous intensity of `scales` (non-empty) for a trial: uniform, or weighted by `cum`
+/// (exogenous_scale_cdf).
+inline double draw_exogenous_scale(Rng& rng, const std::vector<double>& scales, const std::vector<double>& cum) {
+  std::size_t pick;
+  if (cum.empty()) {
+    pick = static_cast<std::size_t>(rng.next_u64() % scales.size());
+  } else {
+    const double u = rng.uniform() * cum.back();
+    pick = static_cast<std::size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
+    pick = std::min(pick, cum.size() - 1);
+  }
+  return scales[pick];
+}
+
+/// Per-vertex fraction of trials from per-thread integer counts (exact sums: any thread count).
+inline std::vector<double> count_frequency(const std::vector<std::vector<std::uint32_t>>& partial, vertex_t n,
+                                           std::uint64_t trials) {
+  std::vector<double> f(n, 0.0);
+  for (auto& cnt : partial)
+    if (!cnt.empty())
+      for (vertex_t v = 0; v < n; ++v) f[v] += cnt[v];
+  for (auto& x : f) x /= static_cast<double>(trials);
+  return f;
+}
+
+/// Mean and standard error of the integer-valued trials get(i) (sums exact in double far below 2^53).
+template <class Get>
+void integer_mean_se(std::uint64_t trials, Get&& get, double& mean, double& se) {
+  const double r = static_cast<double>(trials);
+  double s = 0, s2 = 0;
+  for (std::uint64_t i = 0; i < trials; ++i) {
+    const double x = get(i);
+    s += x;
+    s2 += x * x;
+  }
+  mean = s / r;
+  se = trials > 1 ? std::sqrt(std::max(0.0, (s2 - s * s / r) / (r - 1.0)) / r) : 0.0;
+}
+
+/// Checks continuous_reach's times, seeds, delays, decay and exogenous options; returns the
+/// cumulative exogenous scale weights (exogenous_scale_cdf).
+inline std::vector<double> validate_continuous(const FollowerGraph& g, std::span<const vertex_t> seeds,
+                                               const ContinuousOptions& opt) {
   g.require_probabilities("continuous_reach");
   const vertex_t n = g.num_vertices();
   const edge_t m = g.num_edges();
@@ -260,24 +315,15 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
                  "continuous_reach: exogenous adoption needs exogenous_times");
   for (double t : opt.exogenous_times)
     KOLSIM_REQUIRE(t >= 0 && std::isfinite(t), "continuous_reach: exogenous times must be finite and >= 0, got ", t);
-  for (double x : opt.exogenous_scales)
-    KOLSIM_REQUIRE(x >= 0 && std::isfinite(x), "continuous_reach: exogenous scales must be finite and >= 0, got ", x);
-  KOLSIM_REQUIRE(opt.exogenous_weights.empty() || opt.exogenous_weights.size() == opt.exogenous_scales.size(),
-                 "continuous_reach: ", opt.exogenous_weights.size(), " weights for ", opt.exogenous_scales.size(), " scales");
-  std::vector<double> cum_weight;  // cumulative weights of the scales
-  for (double w : opt.exogenous_weights) {
-    KOLSIM_REQUIRE(w >= 0 && std::isfinite(w), "continuous_reach: exogenous weights must be finite and >= 0, got ", w);
-    cum_weight.push_back((cum_weight.empty() ? 0.0 : cum_weight.back()) + w);
-  }
-  KOLSIM_REQUIRE(cum_weight.empty() || cum_weight.back() > 0, "continuous_reach: exogenous weights sum to 0");
-  {
-    std::vector<vertex_t> s(seeds.begin(), seeds.end());
-    std::sort(s.begin(), s.end());
-    KOLSIM_REQUIRE(std::adjacent_find(s.begin(), s.end()) == s.end(), "continuous_reach: duplicate seed");
-  }
-  const int threads = resolve_threads(opt.threads);
-  const std::size_t nt = opt.times.size();
-  const double end = opt.times.back();
+  std::vector<double> cum_weight = exogenous_scale_cdf(opt.exogenous_scales, opt.exogenous_weights, "continuous_reach");
+  std::vector<vertex_t> s(seeds.begin(), seeds.end());
+  std::sort(s.begin(), s.end());
+  KOLSIM_REQUIRE(std::adjacent_find(s.begin(), s.end()) == s.end(), "continuous_reach: duplicate seed");
+  return cum_weight;
+}
+
+/// Per account, its slot in opt.track (-1: not tracked); empty when nothing is tracked.
+inline std::vector<std::int64_t> continuous_track_slots(const ContinuousOptions& opt, vertex_t n) {
   const std::size_t A = opt.track.size();
   std::vector<std::int64_t> track_slot(A ? n : 0, -1);
   for (std::size_t a = 0; a < A; ++a) {
@@ -286,9 +332,106 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
     KOLSIM_REQUIRE(track_slot[opt.track[a]] < 0, "continuous_reach: account ", opt.track[a], " tracked twice");
     track_slot[opt.track[a]] = static_cast<std::int64_t>(a);
   }
+  return track_slot;
+}
+
+/// A trial's start: the seeds at their times, then the accounts adopting from outside the graph
+/// at times drawn from opt.exogenous_times (each at most opt.times.back()).
+inline void continuous_start(ContinuousWorkspace& w, std::span<const vertex_t> seeds, const ContinuousOptions& opt,
+                             const std::vector<double>& cum_weight, Rng& rng) {
+  const double end = opt.times.back();
+  for (std::size_t k = 0; k < seeds.size(); ++k) {
+    const double ts = opt.seed_times.empty() ? 0.0 : opt.seed_times[k];
+    if (ts <= end) w.offer(seeds[k], ts);
+  }
+  if (opt.exogenous.empty()) return;
+  const double scale =
+      opt.exogenous_scales.empty() ? 1.0 : draw_exogenous_scale(rng, opt.exogenous_scales, cum_weight);
+  for (vertex_t v = 0; v < static_cast<vertex_t>(opt.exogenous.size()); ++v) {
+    if (opt.exogenous[v] <= 0 || !(rng.uniform() < scale * opt.exogenous[v])) continue;
+    const double te = opt.exogenous_times[rng.next_u64() % opt.exogenous_times.size()];
+    if (te <= end) w.offer(v, te);
+  }
+}
+
+/// The delay of one attempt on edge e from an account final at tu, and whether it succeeds
+/// (probability p, times the novelty factor at arrival under a decay).
+inline bool continuous_attempt(const ContinuousOptions& opt, edge_t e, prob_t p, double tu, Rng& rng, double& d) {
+  auto delay = [&] {
+    return opt.delay_samples.empty() ? -std::log(1.0 - rng.uniform()) / (opt.rate.empty() ? opt.default_rate : opt.rate[e])
+                                     : opt.delay_samples[rng.next_u64() % opt.delay_samples.size()];
+  };
+  if (opt.decay == NoveltyDecay::none) {
+    if (!rng.bernoulli(p)) return false;
+    d = delay();
+    return true;
+  }
+  d = delay();
+  return rng.uniform() < static_cast<double>(p) * novelty_factor(opt.decay, opt.decay_scale, opt.decay_exponent, tu + d);
+}
+
+/// One trial's Dijkstra from w's offers up to opt.times.back(): each account final at its
+/// earliest arrival (appended to w.finals, counted in cnt) tries each follower not yet final once.
+inline void continuous_spread(const FollowerGraph& g, const ContinuousOptions& opt, ContinuousWorkspace& w, Rng& rng,
+                              std::vector<std::uint32_t>& cnt) {
+  const double end = opt.times.back();
+  const auto off = g.out_offsets();
+  const auto targets = g.out_targets();
+  const auto probs = g.edge_probs();
+  while (!w.heap.empty()) {
+    const auto [tu, u] = w.heap.top();
+    w.heap.pop();
+    if (w.done[u] || tu > w.arrival[u]) continue;
+    w.done[u] = 1;
+    w.finals.push_back(tu);
+    ++cnt[u];
+    for (edge_t e = off[u]; e < off[u + 1]; ++e) {
+      const vertex_t v = targets[e];
+      if (w.done[v]) continue;
+      const prob_t p = probs[e];
+      if (p <= 0) continue;
+      double d;
+      if (!continuous_attempt(opt, e, p, tu, rng, d)) continue;
+      const double ta = tu + d;  // a zero rate gives an infinite delay: never arrives
+      if (ta <= end) w.offer(v, ta);
+    }
+  }
+}
+
+/// Records trial i of w into `out`: the tracked accounts' first-reach times and the reach by
+/// each reported time.
+inline void record_continuous_trial(const ContinuousWorkspace& w, const std::vector<std::int64_t>& track_slot,
+                                    std::uint64_t i, std::uint64_t trials, ReachCurve& out) {
+  if (!track_slot.empty())
+    for (vertex_t v : w.touched)
+      if (w.done[v] && track_slot[v] >= 0)
+        out.first_reach.first_time[static_cast<std::size_t>(track_slot[v]) * trials + i] = w.arrival[v];
+  // finals are nondecreasing (Dijkstra order): count those by each reported time.
+  const std::size_t nt = out.times.size();
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < nt; ++j) {
+    while (k < w.finals.size() && w.finals[k] <= out.times[j]) ++k;
+    out.reach[i * nt + j] = static_cast<std::uint32_t>(k);
+  }
+}
+
+}  // namespace detail
+
+/// Monte Carlo reach over wall-clock time of the continuous-time IC (Gomez-Rodriguez, Balduzzi,
+/// Schoelkopf, ICML 2011; exponential delays with per-edge rates, or empirical delays) from
+/// `seeds`, with the edge probabilities of `g` and optional fading novelty (Wu and Huberman 2007).
+/// Trial i draws from Rng(seed, i, domain::trial) alone and sums are integer, so results are
+/// identical for any thread count. O(trials x (reached log reached + edges examined)).
+inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const vertex_t> seeds,
+                                   const ContinuousOptions& opt) {
+  const std::vector<double> cum_weight = detail::validate_continuous(g, seeds, opt);
+  const vertex_t n = g.num_vertices();
+  const int threads = resolve_threads(opt.threads);
+  const std::size_t nt = opt.times.size();
+  const std::size_t A = opt.track.size();
+  const std::vector<std::int64_t> track_slot = detail::continuous_track_slots(opt, n);
   require_memory("continuous_reach", static_cast<double>(opt.trials) * (nt * 4.0 + static_cast<double>(A) * 8.0) +
                                          static_cast<double>(threads) * n * 24.0);
-
   ReachCurve out;
   out.times = opt.times;
   out.trials = opt.trials;
@@ -300,9 +443,6 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
   }
   std::vector<std::vector<std::uint32_t>> partial(static_cast<std::size_t>(threads));
   std::vector<detail::ContinuousWorkspace> ws(static_cast<std::size_t>(threads));
-  const auto off = g.out_offsets();
-  const auto targets = g.out_targets();
-  const auto probs = g.edge_probs();
   constexpr std::size_t block = 16;
   const std::size_t blocks = (opt.trials + block - 1) / block;
   parallel_for(0, blocks, threads, [&](std::size_t b) {
@@ -316,87 +456,17 @@ inline ReachCurve continuous_reach(const FollowerGraph& g, std::span<const verte
     for (std::uint64_t i = b * block; i < hi; ++i) {
       Rng rng(opt.seed, i, domain::trial);
       w.reset();
-      for (std::size_t k = 0; k < seeds.size(); ++k) {
-        const double ts = opt.seed_times.empty() ? 0.0 : opt.seed_times[k];
-        if (ts <= end) w.offer(seeds[k], ts);
-      }
-      if (!opt.exogenous.empty()) {
-        double scale = 1.0;
-        if (!opt.exogenous_scales.empty()) {
-          std::size_t pick;
-          if (cum_weight.empty()) {
-            pick = static_cast<std::size_t>(rng.next_u64() % opt.exogenous_scales.size());
-          } else {
-            const double u = rng.uniform() * cum_weight.back();
-            pick = static_cast<std::size_t>(std::upper_bound(cum_weight.begin(), cum_weight.end(), u) - cum_weight.begin());
-            pick = std::min(pick, cum_weight.size() - 1);
-          }
-          scale = opt.exogenous_scales[pick];
-        }
-        for (vertex_t v = 0; v < n; ++v) {
-          if (opt.exogenous[v] <= 0 || !(rng.uniform() < scale * opt.exogenous[v])) continue;
-          const double te = opt.exogenous_times[rng.next_u64() % opt.exogenous_times.size()];
-          if (te <= end) w.offer(v, te);
-        }
-      }
-      while (!w.heap.empty()) {
-        const auto [tu, u] = w.heap.top();
-        w.heap.pop();
-        if (w.done[u] || tu > w.arrival[u]) continue;
-        w.done[u] = 1;
-        w.finals.push_back(tu);
-        ++cnt[u];
-        for (edge_t e = off[u]; e < off[u + 1]; ++e) {
-          const vertex_t v = targets[e];
-          if (w.done[v]) continue;
-          const double p = probs[e];
-          if (p <= 0) continue;
-          double d;
-          if (opt.decay == NoveltyDecay::none) {
-            if (!rng.bernoulli(probs[e])) continue;
-            d = opt.delay_samples.empty()
-                    ? -std::log(1.0 - rng.uniform()) / (opt.rate.empty() ? opt.default_rate : opt.rate[e])
-                    : opt.delay_samples[rng.next_u64() % opt.delay_samples.size()];
-          } else {
-            d = opt.delay_samples.empty()
-                    ? -std::log(1.0 - rng.uniform()) / (opt.rate.empty() ? opt.default_rate : opt.rate[e])
-                    : opt.delay_samples[rng.next_u64() % opt.delay_samples.size()];
-            if (!(rng.uniform() < p * novelty_factor(opt.decay, opt.decay_scale, opt.decay_exponent, tu + d))) continue;
-          }
-          const double ta = tu + d;  // a zero rate gives an infinite delay: never arrives
-          if (ta <= end) w.offer(v, ta);
-        }
-      }
-      if (A)
-        for (vertex_t v : w.touched)
-          if (w.done[v] && track_slot[v] >= 0)
-            out.first_reach.first_time[static_cast<std::size_t>(track_slot[v]) * opt.trials + i] = w.arrival[v];
-      // finals are nondecreasing (Dijkstra order): count those by each reported time.
-      std::size_t k = 0;
-      for (std::size_t j = 0; j < nt; ++j) {
-        while (k < w.finals.size() && w.finals[k] <= opt.times[j]) ++k;
-        out.reach[i * nt + j] = static_cast<std::uint32_t>(k);
-      }
+      detail::continuous_start(w, seeds, opt, cum_weight, rng);
+      detail::continuous_spread(g, opt, w, rng, cnt);
+      detail::record_continuous_trial(w, track_slot, i, opt.trials, out);
     }
   }, 1, 2);
-  out.reach_probability.assign(n, 0.0);
-  for (auto& cnt : partial)
-    if (!cnt.empty())
-      for (vertex_t v = 0; v < n; ++v) out.reach_probability[v] += cnt[v];
-  for (auto& x : out.reach_probability) x /= static_cast<double>(opt.trials);
+  out.reach_probability = detail::count_frequency(partial, n, opt.trials);
   out.mean.assign(nt, 0.0);
   out.std_error.assign(nt, 0.0);
-  const double r = static_cast<double>(opt.trials);
-  for (std::size_t j = 0; j < nt; ++j) {
-    double s = 0, s2 = 0;  // exact in double: integer sums far below 2^53
-    for (std::uint64_t i = 0; i < opt.trials; ++i) {
-      const double x = out.reach[i * nt + j];
-      s += x;
-      s2 += x * x;
-    }
-    out.mean[j] = s / r;
-    out.std_error[j] = opt.trials > 1 ? std::sqrt(std::max(0.0, (s2 - s * s / r) / (r - 1.0)) / r) : 0.0;
-  }
+  for (std::size_t j = 0; j < nt; ++j)
+    detail::integer_mean_se(opt.trials, [&](std::uint64_t i) { return static_cast<double>(out.reach[i * nt + j]); },
+                            out.mean[j], out.std_error[j]);
   if (A) detail::summarize_first_reach(out.first_reach, opt.trials);
   return out;
 }

@@ -70,34 +70,64 @@ struct PredictOptions {
   StopToken stop;
 };
 
-/// Runs `trials` independent cascades from `seeds` and keeps every trial's final size and each
-/// account's reach frequency. O(trials x (n_reached + edges examined)); per-thread count arrays
-/// (O(threads x n)) reduced in thread-independent order.
+namespace detail {
+
+/// Checks predict_cascade's options; returns the cumulative exogenous scale weights
+/// (exogenous_scale_cdf).
 template <DiffusionModel M>
-SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
-                                 const PredictOptions& opt = {}) {
+std::vector<double> validate_prediction(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                                        const PredictOptions& opt) {
   model.validate(g);
-  detail::validate_cascade_seeds(g, seeds, {}, "predict_cascade");
+  validate_cascade_seeds(g, seeds, {}, "predict_cascade");
   KOLSIM_REQUIRE(opt.trials > 0, "predict_cascade: trials must be > 0");
   const vertex_t n = g.num_vertices();
   KOLSIM_REQUIRE(opt.exogenous.empty() || opt.exogenous.size() == n, "predict_cascade: ", opt.exogenous.size(),
                  " exogenous probabilities for ", n, " accounts");
   for (double x : opt.exogenous)
     KOLSIM_REQUIRE(x >= 0.0 && x <= 1.0, "predict_cascade: exogenous probabilities must be in [0, 1], got ", x);
-  for (double x : opt.exogenous_scales)
-    KOLSIM_REQUIRE(x >= 0.0 && std::isfinite(x), "predict_cascade: exogenous scales must be finite and >= 0, got ", x);
-  KOLSIM_REQUIRE(opt.exogenous_weights.empty() || opt.exogenous_weights.size() == opt.exogenous_scales.size(),
-                 "predict_cascade: ", opt.exogenous_weights.size(), " weights for ", opt.exogenous_scales.size(), " scales");
-  std::vector<double> cum_weight;
-  for (double w : opt.exogenous_weights) {
-    KOLSIM_REQUIRE(w >= 0.0 && std::isfinite(w), "predict_cascade: exogenous weights must be finite and >= 0, got ", w);
-    cum_weight.push_back((cum_weight.empty() ? 0.0 : cum_weight.back()) + w);
-  }
-  KOLSIM_REQUIRE(cum_weight.empty() || cum_weight.back() > 0, "predict_cascade: exogenous weights sum to 0");
+  std::vector<double> cum_weight = exogenous_scale_cdf(opt.exogenous_scales, opt.exogenous_weights, "predict_cascade");
   KOLSIM_REQUIRE(opt.intensity_spread >= 0 && std::isfinite(opt.intensity_spread),
                  "predict_cascade: intensity_spread must be finite and >= 0, got ", opt.intensity_spread);
   KOLSIM_REQUIRE(opt.exogenous_remaining >= 0 && opt.exogenous_remaining <= 1,
                  "predict_cascade: exogenous_remaining must be in [0, 1], got ", opt.exogenous_remaining);
+  return cum_weight;
+}
+
+/// A trial's exogenous intensity: a drawn scale (or 1), spread log-normally by
+/// opt.intensity_spread (mean kept), times the share still to come.
+inline double prediction_scale(const PredictOptions& opt, const std::vector<double>& cum_weight, Rng& rng) {
+  double scale = opt.exogenous_scales.empty() ? 1.0 : draw_exogenous_scale(rng, opt.exogenous_scales, cum_weight);
+  if (opt.intensity_spread > 0) {  // Box-Muller
+    const double z = std::sqrt(-2.0 * std::log(1.0 - rng.uniform())) * std::cos(6.283185307179586 * rng.uniform());
+    scale *= std::exp(opt.intensity_spread * z - 0.5 * opt.intensity_spread * opt.intensity_spread);
+  }
+  return scale * opt.exogenous_remaining;
+}
+
+/// A trial's seeds: `seeds`, then (with opt.exogenous) the accounts that adopt from outside the
+/// graph, kept in `buffer`.
+inline std::span<const vertex_t> prediction_start(std::span<const vertex_t> seeds, const PredictOptions& opt,
+                                                  const std::vector<double>& cum_weight,
+                                                  const std::vector<char>& is_seed, Rng& rng,
+                                                  std::vector<vertex_t>& buffer) {
+  if (opt.exogenous.empty()) return seeds;
+  buffer.assign(seeds.begin(), seeds.end());
+  const double scale = prediction_scale(opt, cum_weight, rng);
+  for (vertex_t v = 0; v < static_cast<vertex_t>(opt.exogenous.size()); ++v)
+    if (opt.exogenous[v] > 0 && !is_seed[v] && rng.uniform() < scale * opt.exogenous[v]) buffer.push_back(v);
+  return buffer;
+}
+
+}  // namespace detail
+
+/// Runs `trials` independent cascades from `seeds` and keeps every trial's final size and each
+/// account's reach frequency. O(trials x (n_reached + edges examined)); per-thread count arrays
+/// (O(threads x n)) reduced in thread-independent order.
+template <DiffusionModel M>
+SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
+                                 const PredictOptions& opt = {}) {
+  const std::vector<double> cum_weight = detail::validate_prediction(g, model, seeds, opt);
+  const vertex_t n = g.num_vertices();
   std::vector<char> is_seed(opt.exogenous.empty() ? 0 : n, 0);
   for (vertex_t s : seeds)
     if (!is_seed.empty()) is_seed[s] = 1;
@@ -108,7 +138,7 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
                                         static_cast<double>(threads) * n * 16.0);
   SizeDistribution d;
   d.sizes.assign(opt.trials, 0);
-  // Integer counts per block of trials, summed in block order: identical for any thread count.
+  // Integer counts per thread, summed exactly: identical for any thread count.
   std::vector<std::vector<std::uint32_t>> partial(static_cast<std::size_t>(threads));
   std::vector<detail::CascadeWorkspace<M>> ws(static_cast<std::size_t>(threads));
   parallel_for(0, blocks, threads, [&](std::size_t b) {
@@ -122,31 +152,7 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
     std::vector<vertex_t> trial_seeds;
     for (std::uint64_t i = b * block; i < hi; ++i) {
       Rng rng(opt.seed, i, domain::trial);
-      std::span<const vertex_t> start = seeds;
-      if (!opt.exogenous.empty()) {  // accounts that adopt from outside join the seeds
-        trial_seeds.assign(seeds.begin(), seeds.end());
-        double scale = 1.0;
-        if (!opt.exogenous_scales.empty()) {
-          std::size_t pick;
-          if (cum_weight.empty()) {
-            pick = static_cast<std::size_t>(rng.next_u64() % opt.exogenous_scales.size());
-          } else {
-            const double u = rng.uniform() * cum_weight.back();
-            pick = std::min<std::size_t>(
-                static_cast<std::size_t>(std::upper_bound(cum_weight.begin(), cum_weight.end(), u) - cum_weight.begin()),
-                cum_weight.size() - 1);
-          }
-          scale = opt.exogenous_scales[pick];
-        }
-        if (opt.intensity_spread > 0) {  // Box-Muller
-          const double z = std::sqrt(-2.0 * std::log(1.0 - rng.uniform())) * std::cos(6.283185307179586 * rng.uniform());
-          scale *= std::exp(opt.intensity_spread * z - 0.5 * opt.intensity_spread * opt.intensity_spread);
-        }
-        scale *= opt.exogenous_remaining;
-        for (vertex_t v = 0; v < n; ++v)
-          if (opt.exogenous[v] > 0 && !is_seed[v] && rng.uniform() < scale * opt.exogenous[v]) trial_seeds.push_back(v);
-        start = trial_seeds;
-      }
+      const auto start = detail::prediction_start(seeds, opt, cum_weight, is_seed, rng, trial_seeds);
       std::uint32_t size = 0;
       w.run(g, model, start, {}, opt.max_steps, rng, [&](vertex_t v, vertex_t, std::uint32_t) {
         ++size;
@@ -155,19 +161,9 @@ SizeDistribution predict_cascade(const FollowerGraph& g, const M& model, std::sp
       d.sizes[i] = size;
     }
   }, 1, 2);
-  d.adoption_probability.assign(n, 0.0);
-  for (auto& cnt : partial)
-    if (!cnt.empty())
-      for (vertex_t v = 0; v < n; ++v) d.adoption_probability[v] += cnt[v];
-  for (auto& x : d.adoption_probability) x /= static_cast<double>(opt.trials);
-  double s = 0, s2 = 0;
-  for (auto x : d.sizes) {
-    s += x;
-    s2 += static_cast<double>(x) * x;
-  }
-  const double r = static_cast<double>(opt.trials);
-  d.mean = s / r;
-  d.std_error = opt.trials > 1 ? std::sqrt(std::max(0.0, (s2 - s * s / r) / (r - 1.0)) / r) : 0.0;
+  d.adoption_probability = detail::count_frequency(partial, n, opt.trials);
+  detail::integer_mean_se(opt.trials, [&](std::uint64_t i) { return static_cast<double>(d.sizes[i]); }, d.mean,
+                          d.std_error);
   return d;
 }
 
