@@ -4,26 +4,19 @@
 /// begin_round() runs once per seed set, and bounds save evaluations.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <iostream>
 #include <span>
 #include <vector>
 
 #include "kolsim/core/rng.hpp"
 #include "kolsim/select/lazy_greedy.hpp"
+#include "support.hpp"
 
 using namespace kolsim;
 
 namespace {
 
-std::uint64_t test_seed() {
-  std::uint64_t s = 4242;
-  if (const char* env = std::getenv("KOLSIM_TEST_SEED")) s = std::strtoull(env, nullptr, 10);
-  std::cout << "[ seed ] KOLSIM_TEST_SEED=" << s << "\n";
-  return s;
-}
+std::uint64_t test_seed() { return test_support::test_seed("test_lazy_greedy", 4242); }
 
 /// Weighted coverage with real weights: gain(v) = weight of v's uncovered elements. bound(v) =
 /// the weight of all of v's elements (exact before the first seed) plus `slack` on odd vertices,
@@ -66,17 +59,18 @@ struct BoundedCover {
 };
 static_assert(detail::BoundingOracle<BoundedCover>);
 
+/// Each element lies in 1 to 3 random vertices' sets and weighs 0.25, 0.5, 0.75 or 1 (ties).
 BoundedCover random_cover(std::uint64_t seed, vertex_t n, std::uint32_t elements, double slack) {
   BoundedCover o;
-  Rng rng(seed, 0);
+  Rng rng(seed, 1);
   o.sets.resize(n);
-  for (auto& s : o.sets) {
-    const std::uint32_t size = 1 + rng.below(6);
-    for (std::uint32_t j = 0; j < size; ++j) s.push_back(rng.below(elements));
-    std::sort(s.begin(), s.end());
-    s.erase(std::unique(s.begin(), s.end()), s.end());
+  for (std::uint32_t e = 0; e < elements; ++e) {
+    o.weight.push_back(0.25 * (1 + rng.below(4)));
+    for (std::uint32_t h = 1 + rng.below(3); h > 0; --h) {
+      auto& set = o.sets[rng.below(n)];
+      if (set.empty() || set.back() != e) set.push_back(e);
+    }
   }
-  for (std::uint32_t e = 0; e < elements; ++e) o.weight.push_back(0.25 * (1 + rng.below(4)));  // ties
   o.covered.assign(elements, 0);
   o.slack = slack;
   return o;
@@ -91,7 +85,7 @@ TEST(LazyGreedy, BoundStartedCelfEqualsBruteForceGreedy) {
     const vertex_t n = 300;
     std::vector<char> allowed(n, 1);
     for (vertex_t v = 0; v < n; v += 7) allowed[v] = 0;
-    BoundedCover ref = random_cover(seed + rep, n, 150, 0.0);
+    BoundedCover ref = random_cover(seed + rep, n, 400, 0.0);
     std::vector<vertex_t> want;
     std::vector<double> want_gain;
     std::vector<char> used(n, 0);
@@ -109,7 +103,7 @@ TEST(LazyGreedy, BoundStartedCelfEqualsBruteForceGreedy) {
     }
     for (double slack : {0.0, 0.5, 3.0}) {
       for (auto mode : {detail::LazyMode::none, detail::LazyMode::celf}) {
-        BoundedCover o = random_cover(seed + rep, n, 150, slack);
+        BoundedCover o = random_cover(seed + rep, n, 400, slack);
         detail::LazyGreedy<BoundedCover> lazy(o, allowed, StopToken{});
         int initial = 0;
         lazy.run(k, mode, [&] { ++initial; });
