@@ -204,78 +204,79 @@ void SpreadCommand::add(CLI::App& tool) {
 
 namespace {
 
-/// spread --hours: continuous_reach at the given hours, and first-reach times of --track.
-int run_continuous_spread(const SpreadCommand& c) {
-  if (c.app->count("--deadline")) throw UsageError("--deadline counts steps; with --hours the deadline is the last hour");
-  const auto accounts = parse_seed_list(c.seeds);
-  const std::vector<double> hours = parse_hours_list("--hours", c.hours);
-  const ContinuousIC model = continuous_model(c.graph, c.delay_hours);
-  ContinuousOptions o;
-  for (double h : hours) o.times.push_back(3600.0 * h);
-  o.default_rate = model.default_rate;
-  o.trials = parse_trials("--trials", c.trials, false);
-  o.seed = c.graph.seed_value();
-  o.threads = c.graph.threads_value();
-  const std::vector<account_t> tracked = c.track.empty() ? std::vector<account_t>{} : parse_seed_list(c.track);
-  auto g = load_graph(c.graph, NeedProbabilities::required);
-  std::vector<vertex_t> seed_set;
-  for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
-  for (account_t a : tracked) o.track.push_back(g.graph.index_of(a));
-  o.stop = progress_token("continuous reach");
-  const Stopwatch clock;
-  const ReachCurve r = continuous_reach(g.graph, std::span<const vertex_t>(seed_set), o);
-  const double seconds = clock.seconds();
-  end_progress();
-  const FirstReachTimes& f = r.first_reach;
-  const std::size_t nt = hours.size();
-  auto in_hours = [](double s) { return std::isfinite(s) ? Json(s / 3600.0) : Json(nullptr); };
-  if (c.json) {
-    Json j;
-    j["model"] = "continuous_ic";
-    j["probabilities"] = g.probabilities.json();
-    j["mean_delay_hours"] = 1.0 / (3600.0 * model.default_rate);
-    j["seeds"] = seed_set.size();
-    j["trials"] = r.trials;
-    j["hours"] = hours;
-    j["reach"] = r.mean;
-    j["std_error"] = r.std_error;
-    Json q05 = Json::array(), q95 = Json::array();
-    for (std::size_t t = 0; t < nt; ++t) {
-      q05.push_back(r.quantile(t, 0.05));
-      q95.push_back(r.quantile(t, 0.95));
-    }
-    j["q05"] = q05;
-    j["q95"] = q95;
-    j["seconds"] = seconds;
-    j["first_reach"] = Json::array();
-    for (std::size_t a = 0; a < tracked.size(); ++a) {
-      Json row;
-      row["account"] = tracked[a];
-      row["probability"] = std::vector<double>(f.probability.begin() + static_cast<std::ptrdiff_t>(a * nt),
-                                               f.probability.begin() + static_cast<std::ptrdiff_t>((a + 1) * nt));
-      row["probability_se"] = std::vector<double>(f.probability_se.begin() + static_cast<std::ptrdiff_t>(a * nt),
-                                                  f.probability_se.begin() + static_cast<std::ptrdiff_t>((a + 1) * nt));
-      row["reached_trials"] = f.reached[a];
-      row["mean_hours"] = f.reached[a] ? in_hours(f.mean[a]) : Json(nullptr);
-      row["mean_se_hours"] = f.reached[a] ? in_hours(f.mean_se[a]) : Json(nullptr);
-      row["median_hours"] = f.reached[a] ? in_hours(f.median[a]) : Json(nullptr);
-      row["median_se_hours"] = f.reached[a] ? in_hours(f.median_se[a]) : Json(nullptr);
-      j["first_reach"].push_back(row);
-    }
-    print_json(j);
-    return 0;
+/// What `spread --hours` computed: the reach curve at `hours`, first-reach times of `tracked`.
+struct ContinuousSpread {
+  std::vector<double> hours;
+  std::vector<account_t> tracked;
+  double mean_delay_hours = 0;
+  std::size_t seeds = 0;
+  ReachCurve curve;
+  double seconds = 0;
+};
+
+/// One --track account's first-reach times (a = its row) as a JSON object.
+Json first_reach_json(const ContinuousSpread& s, std::size_t a) {
+  const FirstReachTimes& f = s.curve.first_reach;
+  const std::size_t nt = s.hours.size();
+  auto in_hours = [](double x) { return std::isfinite(x) ? Json(x / 3600.0) : Json(nullptr); };
+  auto row_of = [&](const std::vector<double>& v) {
+    return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(a * nt),
+                               v.begin() + static_cast<std::ptrdiff_t>((a + 1) * nt));
+  };
+  Json row;
+  row["account"] = s.tracked[a];
+  row["probability"] = row_of(f.probability);
+  row["probability_se"] = row_of(f.probability_se);
+  row["reached_trials"] = f.reached[a];
+  row["mean_hours"] = f.reached[a] ? in_hours(f.mean[a]) : Json(nullptr);
+  row["mean_se_hours"] = f.reached[a] ? in_hours(f.mean_se[a]) : Json(nullptr);
+  row["median_hours"] = f.reached[a] ? in_hours(f.median[a]) : Json(nullptr);
+  row["median_se_hours"] = f.reached[a] ? in_hours(f.median_se[a]) : Json(nullptr);
+  return row;
+}
+
+/// `spread --hours --json`: one JSON object.
+void print_continuous_json(const ContinuousSpread& s, const ProbabilityUse& probabilities) {
+  const ReachCurve& r = s.curve;
+  Json j;
+  j["model"] = "continuous_ic";
+  j["probabilities"] = probabilities.json();
+  j["mean_delay_hours"] = s.mean_delay_hours;
+  j["seeds"] = s.seeds;
+  j["trials"] = r.trials;
+  j["hours"] = s.hours;
+  j["reach"] = r.mean;
+  j["std_error"] = r.std_error;
+  Json q05 = Json::array(), q95 = Json::array();
+  for (std::size_t t = 0; t < s.hours.size(); ++t) {
+    q05.push_back(r.quantile(t, 0.05));
+    q95.push_back(r.quantile(t, 0.95));
   }
-  std::cout << std::fixed << std::setprecision(2) << "continuous-time IC, mean delay "
-            << 1.0 / (3600.0 * model.default_rate) << " h per live edge: " << r.trials << " trials in " << seconds
+  j["q05"] = q05;
+  j["q95"] = q95;
+  j["seconds"] = s.seconds;
+  j["first_reach"] = Json::array();
+  for (std::size_t a = 0; a < s.tracked.size(); ++a) j["first_reach"].push_back(first_reach_json(s, a));
+  print_json(j);
+}
+
+/// `spread --hours` as text: the reach table, then a line per --track account.
+void print_continuous_text(const ContinuousSpread& s) {
+  const ReachCurve& r = s.curve;
+  const FirstReachTimes& f = r.first_reach;
+  const std::vector<double>& hours = s.hours;
+  const std::size_t nt = hours.size();
+  std::cout << std::fixed << std::setprecision(2) << "continuous-time IC, mean delay " << s.mean_delay_hours
+            << " h per live edge: " << r.trials << " trials in " << s.seconds
             << " s\n   hours    mean reach   std error     5%    95%\n";
   for (std::size_t t = 0; t < nt; ++t)
     std::cout << std::setw(8) << hours[t] << std::setw(14) << r.mean[t] << std::setw(12) << r.std_error[t]
               << std::setw(7) << std::setprecision(0) << r.quantile(t, 0.05) << std::setw(7) << r.quantile(t, 0.95)
               << std::setprecision(2) << "\n";
-  if (!tracked.empty())
+  if (!s.tracked.empty())
     std::cout << "first reach (hours; mean and median given reached by " << hours.back() << " h):\n";
-  for (std::size_t a = 0; a < tracked.size(); ++a) {
-    std::cout << "account " << tracked[a] << ":";
+  for (std::size_t a = 0; a < s.tracked.size(); ++a) {
+    std::cout << "account " << s.tracked[a] << ":";
     for (std::size_t t = 0; t < nt; ++t)
       std::cout << std::setprecision(3) << " P(by " << std::setprecision(2) << hours[t] << " h) "
                 << std::setprecision(3) << f.probability[a * nt + t] << " +/- " << f.probability_se[a * nt + t] << ",";
@@ -286,6 +287,37 @@ int run_continuous_spread(const SpreadCommand& c) {
       std::cout << " mean " << f.mean[a] / 3600.0 << " +/- " << f.mean_se[a] / 3600.0 << ", median "
                 << f.median[a] / 3600.0 << " +/- " << f.median_se[a] / 3600.0 << "\n";
   }
+}
+
+/// spread --hours: continuous_reach at the given hours, and first-reach times of --track.
+int run_continuous_spread(const SpreadCommand& c) {
+  if (c.app->count("--deadline")) throw UsageError("--deadline counts steps; with --hours the deadline is the last hour");
+  const auto accounts = parse_seed_list(c.seeds);
+  ContinuousSpread s;
+  s.hours = parse_hours_list("--hours", c.hours);
+  const ContinuousIC model = continuous_model(c.graph, c.delay_hours);
+  s.mean_delay_hours = 1.0 / (3600.0 * model.default_rate);
+  ContinuousOptions o;
+  for (double h : s.hours) o.times.push_back(3600.0 * h);
+  o.default_rate = model.default_rate;
+  o.trials = parse_trials("--trials", c.trials, false);
+  o.seed = c.graph.seed_value();
+  o.threads = c.graph.threads_value();
+  if (!c.track.empty()) s.tracked = parse_seed_list(c.track);
+  auto g = load_graph(c.graph, NeedProbabilities::required);
+  std::vector<vertex_t> seed_set;
+  for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
+  for (account_t a : s.tracked) o.track.push_back(g.graph.index_of(a));
+  s.seeds = seed_set.size();
+  o.stop = progress_token("continuous reach");
+  const Stopwatch clock;
+  s.curve = continuous_reach(g.graph, std::span<const vertex_t>(seed_set), o);
+  s.seconds = clock.seconds();
+  end_progress();
+  if (c.json)
+    print_continuous_json(s, g.probabilities);
+  else
+    print_continuous_text(s);
   return 0;
 }
 
@@ -483,49 +515,42 @@ int run_time_critical_select(const SelectCommand& c) {
 
 }  // namespace
 
-int SelectCommand::run() const {
-  if (!deadline_hours.empty()) return run_time_critical_select(*this);
-  if (app->count("--delay-hours")) throw UsageError("--delay-hours needs --deadline-hours (continuous time)");
-  const MethodInfo& info = method_info(method);
-  const std::size_t kk = parse_unsigned("-k", k, 1, std::numeric_limits<vertex_t>::max());
-  const double eps = parse_epsilon(epsilon);
-  if (app->count("--epsilon") && info.kind != MethodKind::rr)
-    throw UsageError("--epsilon applies to --method imm and opim-c, not " + method);
-  const std::uint64_t greedy_trials = parse_trials("--trials", trials, false);
-  if (app->count("--trials") && info.kind != MethodKind::monte_carlo)
-    throw UsageError("--trials applies to --method greedy, celf and celf++, not " + method);
-  const std::uint64_t check = parse_trials("--check-trials", check_trials, true);
-  const std::uint64_t seed = graph.seed_value();
-  const int threads = graph.threads_value();
-  auto g = load_graph(graph, NeedProbabilities::required);
-  SelectResult r = with_model(graph, [&](auto model) -> SelectResult {
+namespace {
+
+/// Options of type O with the settings every selector of `select` shares: seed, threads, and
+/// the progress display of `method`.
+template <class O>
+O selector_options(std::uint64_t seed, int threads, const std::string& method) {
+  O o;
+  o.seed = seed;
+  o.threads = threads;
+  o.stop = progress_token(method);
+  o.progress = progress_reporter();
+  return o;
+}
+
+/// Runs the selector `c.method` for kk seeds on g.
+SelectResult run_selector(const SelectCommand& c, const MethodInfo& info, const LoadedGraph& g, std::size_t kk,
+                          double eps, std::uint64_t greedy_trials) {
+  const std::string& method = c.method;
+  const std::uint64_t seed = c.graph.seed_value();
+  const int threads = c.graph.threads_value();
+  return with_model(c.graph, [&](auto model) -> SelectResult {
     if (info.kind == MethodKind::rr) {
       if (method == "imm") {
-        ImmOptions o;
+        auto o = selector_options<ImmOptions>(seed, threads, method);
         o.epsilon = eps;
-        o.seed = seed;
-        o.threads = threads;
-        o.stop = progress_token(method);
-        o.progress = progress_reporter();
-        if (auto r = backend_imm(g.graph, graph.model, kk, o)) return *r;
+        if (auto r = backend_imm(g.graph, c.graph.model, kk, o)) return *r;
         return imm(g.graph, model, kk, o);
       }
-      OpimOptions o;
+      auto o = selector_options<OpimOptions>(seed, threads, method);
       o.epsilon = eps;
-      o.seed = seed;
-      o.threads = threads;
-      o.stop = progress_token(method);
-      o.progress = progress_reporter();
-      if (auto r = backend_opim_c(g.graph, graph.model, kk, o)) return *r;
+      if (auto r = backend_opim_c(g.graph, c.graph.model, kk, o)) return *r;
       return opim_c(g.graph, model, kk, o);
     }
     if (info.kind == MethodKind::monte_carlo) {
-      GreedyOptions o;
-      o.seed = seed;
-      o.threads = threads;
+      auto o = selector_options<GreedyOptions>(seed, threads, method);
       o.trials = greedy_trials;
-      o.stop = progress_token(method);
-      o.progress = progress_reporter();
       if (method == "greedy") return greedy(g.graph, model, kk, o);
       if (method == "celf") return celf(g.graph, model, kk, o);
       return celf_plus_plus(g.graph, model, kk, o);
@@ -544,8 +569,88 @@ int SelectCommand::run() const {
     if (method == "katz") return top_katz(g.graph, kk, o);
     return top_eigenvector(g.graph, kk, o);
   });
-  end_progress();
+}
+
+/// `select --json`: the selection and its check (est, when check > 0) as one JSON object.
+void print_select_json(const SelectCommand& c, const MethodInfo& info, const LoadedGraph& g, std::size_t kk,
+                       const SelectResult& r, std::uint64_t check, const SpreadEstimate& est) {
   const bool heuristic = info.kind == MethodKind::heuristic;
+  Json j;
+  j["method"] = c.method;
+  j["model"] = c.graph.model;
+  j["probabilities"] = g.probabilities.json();
+  j["k"] = kk;
+  j["seconds"] = r.seconds;
+  if (info.kind == MethodKind::rr) {
+    j["rr_sets"] = r.rr_sets;
+    j["peak_bytes"] = r.peak_bytes;
+    j["approximation"] = r.approximation;
+  }
+  if (info.kind == MethodKind::monte_carlo) j["trials"] = r.trials;
+  // Heuristics estimate no spread: their field is null, never 0.
+  j["spread_estimate"] = heuristic ? Json(nullptr) : Json(r.spread);
+  if (check > 0) j["spread_check"] = {{"mean", est.mean}, {"std_error", est.std_error}, {"trials", est.trials}};
+  j["seeds"] = Json::array();
+  for (vertex_t v : r.seeds) j["seeds"].push_back(g.graph.account(v));
+  j[heuristic ? "scores" : "marginal_gains"] = r.marginal_gains;
+  print_json(j);
+}
+
+/// `select` as text: a summary line, the spread estimate and its check, then the ranked seeds.
+void print_select_text(const SelectCommand& c, const MethodInfo& info, const LoadedGraph& g, const SelectResult& r,
+                       std::uint64_t greedy_trials, std::uint64_t check, const SpreadEstimate& est) {
+  const bool heuristic = info.kind == MethodKind::heuristic;
+  const std::string& method = c.method;
+  std::cout << std::fixed << std::setprecision(3) << method << ": " << r.seeds.size() << " seeds in " << r.seconds
+            << " s";
+  if (r.rr_sets) std::cout << ", " << r.rr_sets << " RR sets";
+  if (info.kind == MethodKind::monte_carlo) std::cout << ", " << greedy_trials << " live-edge worlds";
+  if (r.peak_bytes) std::cout << ", " << r.peak_bytes / 1e6 << " MB";
+  if (r.approximation > 0) std::cout << ", approximation >= " << r.approximation;
+  std::cout << "\n" << std::setprecision(1);
+  if (heuristic)
+    std::cout << "heuristic ranking by " << info.score << ": no spread estimate of its own\n";
+  else
+    std::cout << "selector's spread estimate " << r.spread << "\n";
+  if (check > 0)
+    std::cout << "independent Monte Carlo check " << est.mean << " +/- " << est.std_error << " (" << est.trials
+              << " trials)\n";
+  const std::string col = info.score;
+  const int width = static_cast<int>(std::max<std::size_t>(col.size(), 12) + 2);
+  std::cout << "rank     account" << std::setw(width) << col << "\n";
+  if (!heuristic || method == "degree" || method == "degree-discount" || method == "core")
+    std::cout << std::setprecision(heuristic ? 0 : 1);
+  else
+    std::cout << std::defaultfloat << std::setprecision(6);
+  for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+    std::cout << std::setw(4) << i + 1 << std::setw(12) << g.graph.account(r.seeds[i]) << std::setw(width);
+    if (i < r.marginal_gains.size())
+      std::cout << r.marginal_gains[i];
+    else
+      std::cout << "-";
+    std::cout << "\n";
+  }
+}
+
+}  // namespace
+
+int SelectCommand::run() const {
+  if (!deadline_hours.empty()) return run_time_critical_select(*this);
+  if (app->count("--delay-hours")) throw UsageError("--delay-hours needs --deadline-hours (continuous time)");
+  const MethodInfo& info = method_info(method);
+  const std::size_t kk = parse_unsigned("-k", k, 1, std::numeric_limits<vertex_t>::max());
+  const double eps = parse_epsilon(epsilon);
+  if (app->count("--epsilon") && info.kind != MethodKind::rr)
+    throw UsageError("--epsilon applies to --method imm and opim-c, not " + method);
+  const std::uint64_t greedy_trials = parse_trials("--trials", trials, false);
+  if (app->count("--trials") && info.kind != MethodKind::monte_carlo)
+    throw UsageError("--trials applies to --method greedy, celf and celf++, not " + method);
+  const std::uint64_t check = parse_trials("--check-trials", check_trials, true);
+  const std::uint64_t seed = graph.seed_value();
+  const int threads = graph.threads_value();
+  auto g = load_graph(graph, NeedProbabilities::required);
+  const SelectResult r = run_selector(*this, info, g, kk, eps, greedy_trials);
+  end_progress();
   SpreadEstimate est;
   if (check > 0) {
     MonteCarloOptions mc;
@@ -555,57 +660,10 @@ int SelectCommand::run() const {
     const auto shared = backend_spread(g.graph, graph.model, r.seeds, mc);
     est = shared ? *shared : with_model(graph, [&](auto model) { return estimate_spread(g.graph, model, r.seeds, mc); });
   }
-  if (json) {
-    Json j;
-    j["method"] = method;
-    j["model"] = graph.model;
-    j["probabilities"] = g.probabilities.json();
-    j["k"] = kk;
-    j["seconds"] = r.seconds;
-    if (info.kind == MethodKind::rr) {
-      j["rr_sets"] = r.rr_sets;
-      j["peak_bytes"] = r.peak_bytes;
-      j["approximation"] = r.approximation;
-    }
-    if (info.kind == MethodKind::monte_carlo) j["trials"] = r.trials;
-    // Heuristics estimate no spread: their field is null, never 0.
-    j["spread_estimate"] = heuristic ? Json(nullptr) : Json(r.spread);
-    if (check > 0) j["spread_check"] = {{"mean", est.mean}, {"std_error", est.std_error}, {"trials", est.trials}};
-    j["seeds"] = Json::array();
-    for (vertex_t v : r.seeds) j["seeds"].push_back(g.graph.account(v));
-    j[heuristic ? "scores" : "marginal_gains"] = r.marginal_gains;
-    print_json(j);
-  } else {
-    std::cout << std::fixed << std::setprecision(3) << method << ": " << r.seeds.size() << " seeds in " << r.seconds
-              << " s";
-    if (r.rr_sets) std::cout << ", " << r.rr_sets << " RR sets";
-    if (info.kind == MethodKind::monte_carlo) std::cout << ", " << greedy_trials << " live-edge worlds";
-    if (r.peak_bytes) std::cout << ", " << r.peak_bytes / 1e6 << " MB";
-    if (r.approximation > 0) std::cout << ", approximation >= " << r.approximation;
-    std::cout << "\n" << std::setprecision(1);
-    if (heuristic)
-      std::cout << "heuristic ranking by " << info.score << ": no spread estimate of its own\n";
-    else
-      std::cout << "selector's spread estimate " << r.spread << "\n";
-    if (check > 0)
-      std::cout << "independent Monte Carlo check " << est.mean << " +/- " << est.std_error << " (" << est.trials
-                << " trials)\n";
-    const std::string col = info.score;
-    const int width = static_cast<int>(std::max<std::size_t>(col.size(), 12) + 2);
-    std::cout << "rank     account" << std::setw(width) << col << "\n";
-    if (!heuristic || method == "degree" || method == "degree-discount" || method == "core")
-      std::cout << std::setprecision(heuristic ? 0 : 1);
-    else
-      std::cout << std::defaultfloat << std::setprecision(6);
-    for (std::size_t i = 0; i < r.seeds.size(); ++i) {
-      std::cout << std::setw(4) << i + 1 << std::setw(12) << g.graph.account(r.seeds[i]) << std::setw(width);
-      if (i < r.marginal_gains.size())
-        std::cout << r.marginal_gains[i];
-      else
-        std::cout << "-";
-      std::cout << "\n";
-    }
-  }
+  if (json)
+    print_select_json(*this, info, g, kk, r, check, est);
+  else
+    print_select_text(*this, info, g, r, greedy_trials, check, est);
   return 0;
 }
 

@@ -187,6 +187,75 @@ void warn_unused_columns(const EdgeListReport& report, const std::string& where,
        << " to use it as the edge probabilities\n";
 }
 
+namespace {
+
+/// The reader options the edge-list flags of `a` ask for (`column`: -1 or the probability column).
+EdgeListOptions edge_list_options(const GraphArgs& a, int column, int threads) {
+  EdgeListOptions o;
+  o.build.undirected = a.undirected;
+  o.build.flip = a.flip;
+  o.build.threads = threads;
+  o.build.self_loops = policy<SelfLoops>(a.self_loops, {"drop", "keep", "error"});
+  o.build.duplicates = policy<Duplicates>(a.duplicates, {"first", "keep", "max", "combine", "sum", "error"});
+  o.first_line_counts = a.first_line_counts;
+  o.ignore_extra_columns = a.ignore_extra_columns;
+  o.csv_header = a.csv_header;
+  if (a.csv_header) o.format = EdgeFormat::csv;
+  o.probability_column = column;
+  return o;
+}
+
+/// Says on stderr what was read from `where` (snapshot or edge list, with its counts and warnings).
+void report_read(const GraphArgs& a, const FollowerGraph& g, const GraphFileReport& rep, const std::string& where) {
+  if (rep.snapshot) {
+    std::cerr << "loaded snapshot " << where << ": " << g.num_vertices() << " accounts, " << g.num_edges()
+              << " edges\n";
+    return;
+  }
+  const auto& r = rep.edge_list;
+  std::cerr << "read " << where << ": " << r.edge_lines << " edge lines, " << r.build.self_loops << " self-loops ("
+            << a.self_loops << "), " << r.build.duplicates << " duplicates (" << a.duplicates << ") -> "
+            << g.num_vertices() << " accounts, " << g.num_edges() << " edges in " << std::fixed
+            << std::setprecision(2) << r.parse_seconds + r.build_seconds << " s\n"
+            << std::defaultfloat;
+  warn_unused_columns(r, where, std::cerr);
+}
+
+/// Gives g the probabilities asked for (a scheme, the stored ones, or weighted cascade when
+/// required and none are stored) and says which on stderr.
+ProbabilityUse choose_probabilities(const GraphArgs& a, FollowerGraph& g, const std::optional<Scheme>& scheme,
+                                    std::uint64_t seed, int threads, bool snapshot, int column, NeedProbabilities need) {
+  ProbabilityUse use;
+  const std::string& p = a.probabilities;
+  const std::string where = a.path == "-" ? "standard input" : a.path;
+  const bool stored = g.has_probabilities();
+  if (p == "column" && !stored) {
+    throw UsageError(snapshot ? "-p column: the snapshot " + where + " stores no probabilities"
+                              : "-p column needs --probability-column N (the 0-based column holding p)");
+  }
+  if (scheme) {
+    g = apply_scheme(g, *scheme, seed, threads);
+    use.source = "scheme";
+    use.scheme = p;
+    use.replaced = stored;
+  } else if (stored) {
+    use.source = snapshot ? "snapshot" : "column";
+    use.column = column;
+  } else if (need == NeedProbabilities::required) {
+    g = weighted_cascade(g);
+    use.source = "scheme";
+    use.scheme = "wc";
+    use.is_default = true;
+  } else {
+    use.source = "none";
+  }
+  use.mean = mean_probability(g);
+  std::cerr << "probabilities: " << use.text(a.path) << "\n";
+  return use;
+}
+
+}  // namespace
+
 LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
   // Options first: every mistake on the command line is reported before any reading.
   const bool column_given = !a.probability_column.empty();
@@ -218,59 +287,11 @@ LoadedGraph load_graph(const GraphArgs& a, NeedProbabilities need) {
     throw UsageError("-p column needs --probability-column N (the 0-based column holding p)");
   }
 
-  EdgeListOptions o;
-  o.build.undirected = a.undirected;
-  o.build.flip = a.flip;
-  o.build.threads = threads;
-  o.build.self_loops = policy<SelfLoops>(a.self_loops, {"drop", "keep", "error"});
-  o.build.duplicates = policy<Duplicates>(a.duplicates, {"first", "keep", "max", "combine", "sum", "error"});
-  o.first_line_counts = a.first_line_counts;
-  o.ignore_extra_columns = a.ignore_extra_columns;
-  o.csv_header = a.csv_header;
-  if (a.csv_header) o.format = EdgeFormat::csv;
-  o.probability_column = column;
   GraphFileReport rep;
-  LoadedGraph out{read_graph(a.path, o, &rep), {}};
-  FollowerGraph& g = out.graph;
-  const std::string where = a.path == "-" ? "standard input" : a.path;
-  if (rep.snapshot) {
-    reject_snapshot_options();  // a snapshot arriving through a pipe
-    std::cerr << "loaded snapshot " << where << ": " << g.num_vertices() << " accounts, " << g.num_edges()
-              << " edges\n";
-  } else {
-    const auto& r = rep.edge_list;
-    std::cerr << "read " << where << ": " << r.edge_lines << " edge lines, " << r.build.self_loops << " self-loops ("
-              << a.self_loops << "), " << r.build.duplicates << " duplicates (" << a.duplicates << ") -> "
-              << g.num_vertices() << " accounts, " << g.num_edges() << " edges in " << std::fixed
-              << std::setprecision(2) << r.parse_seconds + r.build_seconds << " s\n"
-              << std::defaultfloat;
-    warn_unused_columns(r, where, std::cerr);
-  }
-
-  ProbabilityUse& use = out.probabilities;
-  const bool stored = g.has_probabilities();
-  if (p == "column" && !stored) {
-    throw UsageError(rep.snapshot ? "-p column: the snapshot " + where + " stores no probabilities"
-                                  : "-p column needs --probability-column N (the 0-based column holding p)");
-  }
-  if (scheme) {
-    g = apply_scheme(g, *scheme, seed, threads);
-    use.source = "scheme";
-    use.scheme = p;
-    use.replaced = stored;
-  } else if (stored) {
-    use.source = rep.snapshot ? "snapshot" : "column";
-    use.column = column;
-  } else if (need == NeedProbabilities::required) {
-    g = weighted_cascade(g);
-    use.source = "scheme";
-    use.scheme = "wc";
-    use.is_default = true;
-  } else {
-    use.source = "none";
-  }
-  use.mean = mean_probability(g);
-  std::cerr << "probabilities: " << use.text(a.path) << "\n";
+  LoadedGraph out{read_graph(a.path, edge_list_options(a, column, threads), &rep), {}};
+  if (rep.snapshot) reject_snapshot_options();  // a snapshot arriving through a pipe
+  report_read(a, out.graph, rep, a.path == "-" ? "standard input" : a.path);
+  out.probabilities = choose_probabilities(a, out.graph, scheme, seed, threads, rep.snapshot, column, need);
   return out;
 }
 

@@ -183,15 +183,21 @@ void report_lines(const ProgressFn& progress, std::uint64_t done, std::size_t to
   if (progress && done % 4096 == 0) report_progress(progress, "read", done, total);
 }
 
+/// Counts the next of `total` lines and returns it trimmed; empty for a blank or '#' line.
+std::string_view next_line(std::string_view raw, LineReader& lr, Joiner& j, std::size_t total) {
+  report_lines(j.opt.progress, lr.line, total);
+  ++lr.line;
+  ++j.rep.lines;
+  const std::string_view s = trim(raw);
+  return s.empty() || s[0] == '#' ? std::string_view{} : s;
+}
+
 void read_per_line(const std::string& path, const std::vector<std::string_view>& lines, Joiner& j) {
   LineReader lr{path};
   std::vector<std::pair<account_t, double>> pairs;
   for (std::string_view raw : lines) {
-    report_lines(j.opt.progress, lr.line, lines.size());
-    ++lr.line;
-    ++j.rep.lines;
-    const std::string_view s = trim(raw);
-    if (s.empty() || s[0] == '#') continue;
+    const std::string_view s = next_line(raw, lr, j, lines.size());
+    if (s.empty()) continue;
     pairs.clear();
     // Layout A: chunks split by ',' holding "account time" (first chunk may be "root account time").
     // Layout B: chunks split by blanks holding "account,time".
@@ -232,11 +238,8 @@ void read_long_csv(const std::string& path, const std::vector<std::string_view>&
   std::unordered_map<std::uint64_t, std::vector<std::pair<account_t, double>>> groups;
   std::unordered_map<std::uint64_t, std::uint64_t> first_line;
   for (std::string_view raw : lines) {
-    report_lines(j.opt.progress, lr.line, lines.size());
-    ++lr.line;
-    ++j.rep.lines;
-    const std::string_view s = trim(raw);
-    if (s.empty() || s[0] == '#') continue;
+    const std::string_view s = next_line(raw, lr, j, lines.size());
+    if (s.empty()) continue;
     auto f = split(s, ',');
     for (auto& x : f) x = trim(x);
     if (col_id < 0) {

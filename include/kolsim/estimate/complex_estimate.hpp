@@ -38,24 +38,14 @@ inline SpreadEstimate estimate_spread(const FollowerGraph& g, const ComplexConta
   const auto start = std::chrono::steady_clock::now();
   detail::validate_complex(g, model, seeds, "estimate_spread");
   KOLSIM_REQUIRE(opt.seed_probabilities.empty(), "estimate_spread: complex contagion does not support seed_probabilities");
-  detail::validate_monte_carlo_options(g, opt);
-  check_stop(opt.stop);
   const vertex_t n = g.num_vertices();
-  const int threads = resolve_threads(opt.threads);
-  const int slots = std::max(threads, 1);
-  require_memory(detail::concat("estimate_spread: complex contagion workspaces for ", slots, " threads x ", n, " accounts"),
-                 static_cast<double>(slots) * 20.0 * n + (opt.per_account ? (slots + 2.0) * n * 8.0 : 0.0));
-  detail::PerSlot<detail::ComplexWorkspace> ws(threads);
-  constexpr std::uint64_t batch = detail::mc_plain_batch;
-  return detail::run_monte_carlo(
-      g, opt, batch, threads, start,
-      [&](int t, std::uint64_t b, unsigned worlds, detail::BatchTally& tally, std::uint64_t* acc) {
-        auto& w = ws.get(t, n);
-        detail::run_trials(opt.seed, b * batch, worlds, opt.account_weights, tally, acc, [&](Rng& rng, auto&& visit) {
-          return w.run(g, model, seeds, opt.max_steps, [&](edge_t, prob_t p) { return p >= 1.0f || rng.bernoulli(p); },
-                       visit);
-        });
-      });
+  return detail::estimate_one_by_one<detail::ComplexWorkspace>(
+      g, opt, start, "complex contagion", 20.0 * n, 0.0,
+      [&](detail::ComplexWorkspace& w, Rng& rng, auto&& visit) {
+        return w.run(g, model, seeds, opt.max_steps, [&](edge_t, prob_t p) { return p >= 1.0f || rng.bernoulli(p); },
+                     visit);
+      },
+      n);
 }
 
 /// Exact spread of complex contagion by enumerating the exposure coins of every edge with
@@ -102,10 +92,7 @@ inline ExactResult exact_spread(const FollowerGraph& g, const ComplexContagion& 
     sum += static_cast<long double>(prob) * reach;
     sum_sq += static_cast<long double>(prob) * reach * reach;
   }
-  res.spread = static_cast<double>(sum);
-  res.variance = std::max(0.0, static_cast<double>(sum_sq - sum * sum));
-  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
-  res.new_per_step.assign(per_step.begin(), per_step.end());
+  detail::store_exact_moments(res, sum, sum_sq, per_step);
   return res;
 }
 }  // namespace kolsim

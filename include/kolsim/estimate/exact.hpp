@@ -182,6 +182,22 @@ inline void exact_next_world(ExactSetup& s, std::vector<std::size_t>& digit) {
   }
 }
 
+/// Stores the expected steps, trimmed of trailing steps that no world with positive probability
+/// reaches.
+inline void store_exact_steps(ExactResult& res, std::vector<long double>& per_step) {
+  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
+  res.new_per_step.assign(per_step.begin(), per_step.end());
+}
+
+/// Stores an enumeration's moments from sum = E[reach] and sum_sq = E[reach^2] (both as
+/// probability-weighted sums) and its expected steps.
+inline void store_exact_moments(ExactResult& res, long double sum, long double sum_sq,
+                                std::vector<long double>& per_step) {
+  res.spread = static_cast<double>(sum);
+  res.variance = std::max(0.0, static_cast<double>(sum_sq - sum * sum));
+  store_exact_steps(res, per_step);
+}
+
 /// Per-world BFS buffers and the running sums of the enumeration.
 struct ExactWalk {
   std::vector<std::uint64_t> stamp;
@@ -281,10 +297,7 @@ ExactResult exact_spread(const FollowerGraph& g, const M& model, std::span<const
   res.spread = static_cast<double>(sum);
   const long double mean_shifted = sum - shift;
   res.variance = std::max(0.0, static_cast<double>(sum_sq - mean_shifted * mean_shifted));
-  // Trim trailing steps that no world with positive probability reaches.
-  auto& per_step = walk.per_step;
-  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
-  res.new_per_step.assign(per_step.begin(), per_step.end());
+  detail::store_exact_steps(res, walk.per_step);
   return res;
 }
 

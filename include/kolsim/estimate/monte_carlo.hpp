@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -129,6 +130,35 @@ inline void validate_monte_carlo_options(const FollowerGraph& g, const MonteCarl
   KOLSIM_REQUIRE(cap <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
 }
 
+/// The SpreadEstimate of the merged tallies `total`: mean, standard error, normal 95% interval,
+/// per-step means and, with per_account, the activation probabilities from the per-slot counts.
+inline SpreadEstimate finish_estimate(const SpreadAccumulator& total,
+                                      const std::vector<std::vector<std::uint64_t>>& reached,
+                                      const MonteCarloOptions& opt, vertex_t n,
+                                      std::chrono::steady_clock::time_point start) {
+  SpreadEstimate est;
+  est.trials = total.trials;
+  est.mean = total.mean;
+  est.std_error = total.std_error();
+  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
+  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
+  const double r = static_cast<double>(total.trials);
+  est.new_per_step.resize(total.steps.size());
+  for (std::size_t t = 0; t < total.steps.size(); ++t) est.new_per_step[t] = total.steps[t] / r;
+  if (opt.per_account) {
+    std::vector<std::uint64_t> sum(n, 0);
+    for (const auto& part : reached)
+      if (!part.empty())
+        for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
+    if (opt.share) opt.share->sum(sum);
+    est.activation_probability.resize(n);
+    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
+  }
+  est.edges_examined = total.edges;
+  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return est;
+}
+
 /// The Monte Carlo driver every estimate_spread() overload runs: trials cut into batches of
 /// `batch_size` (the unit of parallel work and of the ordered merge), rounds of at most 2^15
 /// batches merged in batch order (so results are bit-identical for any thread count), the
@@ -136,7 +166,9 @@ inline void validate_monte_carlo_options(const FollowerGraph& g, const MonteCarl
 /// polling by thread 0 every ~10 ms, progress reports, per-account counts and the BatchShare
 /// back end. run_batch(slot, b, worlds, tally, acc) runs trials b * batch_size ..
 /// b * batch_size + worlds - 1 on thread slot `slot` (< max(threads, 1)) and fills `tally`;
-/// acc is null, or the slot's per-account counters to increment per activation.
+/// acc is null, or the slot's per-account counters to increment per activation. What remains
+/// here after finish_estimate() is the one driver loop (run_round) with the closures it shares
+/// with the adaptive schedule (the poll, the per-slot counters), kept together on purpose.
 template <class RunBatch>
 SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& opt, std::uint64_t batch_size,
                                int threads, std::chrono::steady_clock::time_point start, RunBatch&& run_batch) {
@@ -215,28 +247,7 @@ SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& 
     while (total.trials < cap && total.std_error() > opt.target_relative_error * total.mean)
       run_round(std::min(cap, total.trials + mc_adaptive_round));
   }
-
-  SpreadEstimate est;
-  est.trials = total.trials;
-  est.mean = total.mean;
-  est.std_error = total.std_error();
-  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
-  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
-  const double r = static_cast<double>(total.trials);
-  est.new_per_step.resize(total.steps.size());
-  for (std::size_t t = 0; t < total.steps.size(); ++t) est.new_per_step[t] = total.steps[t] / r;
-  if (opt.per_account) {
-    std::vector<std::uint64_t> sum(n, 0);
-    for (const auto& part : reached)
-      if (!part.empty())
-        for (vertex_t v = 0; v < n; ++v) sum[v] += part[v];
-    if (opt.share) opt.share->sum(sum);
-    est.activation_probability.resize(n);
-    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sum[v]) / r;
-  }
-  est.edges_examined = total.edges;
-  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return est;
+  return finish_estimate(total, reached, opt, n, start);
 }
 
 /// A batch of the one-trial-at-a-time path: trial i = first + j (j < worlds <= mc_batch) calls
@@ -280,6 +291,33 @@ class PerSlot {
  private:
   std::vector<std::unique_ptr<T>> items_;
 };
+
+/// The one-trial-at-a-time estimators (triggering models, complex contagion): checks the
+/// options, requires `slot_bytes` per thread slot plus `shared_bytes` (plus the per-account
+/// counts), then runs trial(workspace, rng, visit) for every trial on the shared driver in
+/// batches of mc_plain_batch; a slot's Workspace is built from ws_args on first use.
+template <class Workspace, class Trial, class... WsArgs>
+SpreadEstimate estimate_one_by_one(const FollowerGraph& g, const MonteCarloOptions& opt,
+                                   std::chrono::steady_clock::time_point start, std::string_view what,
+                                   double slot_bytes, double shared_bytes, Trial&& trial, const WsArgs&... ws_args) {
+  validate_monte_carlo_options(g, opt);
+  check_stop(opt.stop);
+  const vertex_t n = g.num_vertices();
+  const int threads = resolve_threads(opt.threads);
+  const int slots = std::max(threads, 1);
+  require_memory(concat("estimate_spread: ", what, " workspaces for ", slots, " threads x ", n, " accounts"),
+                 static_cast<double>(slots) * slot_bytes + shared_bytes +
+                     (opt.per_account ? static_cast<double>(slots + 2) * n * 8.0 : 0.0));
+  PerSlot<Workspace> ws(threads);
+  constexpr std::uint64_t batch = mc_plain_batch;
+  return run_monte_carlo(
+      g, opt, batch, threads, start,
+      [&](int t, std::uint64_t b, unsigned worlds, BatchTally& tally, std::uint64_t* acc) {
+        Workspace& w = ws.get(t, ws_args...);
+        run_trials(opt.seed, b * batch, worlds, opt.account_weights, tally, acc,
+                   [&](Rng& rng, auto&& visit) { return trial(w, rng, visit); });
+      });
+}
 
 }  // namespace detail
 

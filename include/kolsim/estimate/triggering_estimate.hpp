@@ -41,28 +41,17 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>&
   const auto start = std::chrono::steady_clock::now();
   model.validate(g);
   detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
-  detail::validate_monte_carlo_options(g, opt);
-  check_stop(opt.stop);
   const vertex_t n = g.num_vertices();
-  const int threads = resolve_threads(opt.threads);
-  const int slots = std::max(threads, 1);
-  require_memory(detail::concat("estimate_spread: triggering workspaces for ", slots, " threads x ", n, " accounts"),
-                 static_cast<double>(slots) * (12.0 * n + 4.0 * static_cast<double>(g.num_edges())) +
-                     8.0 * static_cast<double>(g.num_edges()) +
-                     (opt.per_account ? static_cast<double>(slots + 2) * n * 8.0 : 0.0));
+  const auto m = static_cast<double>(g.num_edges());
   const auto map = detail::out_to_in_positions(g);
-  detail::PerSlot<detail::TriggeringWorkspace> ws(threads);
   const std::span<const prob_t> seed_probs = opt.seed_probabilities;
-  constexpr std::uint64_t batch = detail::mc_plain_batch;
-  return detail::run_monte_carlo(
-      g, opt, batch, threads, start,
-      [&](int t, std::uint64_t b, unsigned worlds, detail::BatchTally& tally, std::uint64_t* acc) {
-        auto& w = ws.get(t, n, g.num_edges());
-        detail::run_trials(opt.seed, b * batch, worlds, opt.account_weights, tally, acc, [&](Rng& rng, auto&& visit) {
-          return w.run(g, model.sampler, map, seeds, seed_probs, opt.max_steps, rng,
-                       [&](vertex_t v, vertex_t, std::uint32_t step) { visit(v, step); });
-        });
-      });
+  return detail::estimate_one_by_one<detail::TriggeringWorkspace>(
+      g, opt, start, "triggering", 12.0 * n + 4.0 * m, 8.0 * m,
+      [&](detail::TriggeringWorkspace& w, Rng& rng, auto&& visit) {
+        return w.run(g, model.sampler, map, seeds, seed_probs, opt.max_steps, rng,
+                     [&](vertex_t v, vertex_t, std::uint32_t step) { visit(v, step); });
+      },
+      n, g.num_edges());
 }
 
 /// estimate_spread() of a triggering model with the seeds given as account ids.
@@ -72,6 +61,53 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const TriggeringModel<S>&
   const std::vector<vertex_t> s = g.indices_of(seeds.ids);
   return estimate_spread(g, model, std::span<const vertex_t>(s), opt);
 }
+
+namespace detail {
+
+/// One triggering set an account may draw in exact enumeration, with its probability.
+struct TriggeringOption {
+  double prob;
+  std::vector<edge_t> set;  ///< in-edge positions
+};
+
+/// The triggering sets of every non-seed account with in-edges (those with one set included);
+/// `worlds` = the product of the counts. Throws std::invalid_argument above max_worlds.
+template <class S>
+std::vector<std::vector<TriggeringOption>> triggering_choices(const FollowerGraph& g, const S& sampler,
+                                                              const std::vector<char>& is_seed,
+                                                              std::uint64_t max_worlds, double& worlds) {
+  std::vector<std::vector<TriggeringOption>> choices;
+  worlds = 1.0;
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+    if (is_seed[v] || g.in_degree(v) == 0) continue;
+    std::vector<TriggeringOption> opts;
+    sampler.enumerate(g, v, [&](double p, std::span<const edge_t> set) {
+      opts.push_back({p, std::vector<edge_t>(set.begin(), set.end())});
+    });
+    if (opts.size() > 1) {
+      worlds *= static_cast<double>(opts.size());
+      KOLSIM_REQUIRE(worlds <= static_cast<double>(max_worlds), "exact_spread: more than ", max_worlds,
+                     " triggering worlds; use Monte Carlo");
+    }
+    choices.push_back(std::move(opts));
+  }
+  return choices;
+}
+
+/// Next world: odometer over the accounts' choices, updating the live in-edge positions.
+inline void triggering_next_world(const std::vector<std::vector<TriggeringOption>>& choices,
+                                  std::vector<std::size_t>& digit, std::vector<char>& live) {
+  for (std::size_t c = 0; c < choices.size(); ++c) {
+    const auto& ch = choices[c];
+    const std::size_t old = digit[c], now = old + 1 == ch.size() ? 0 : old + 1;
+    digit[c] = now;
+    for (edge_t j : ch[old].set) live[j] = 0;
+    for (edge_t j : ch[now].set) live[j] = 1;
+    if (now != 0) break;
+  }
+}
+
+}  // namespace detail
 
 /// Exact spread of a triggering model by enumerating every combination of triggering sets of
 /// the non-seed accounts with in-edges (the sampler must provide enumerate()). Supports
@@ -91,25 +127,8 @@ ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model
                  "exact_spread: account_weights must be empty or have one weight per account");
   std::vector<char> is_seed(n, 0);
   for (vertex_t s : seeds) is_seed[s] = 1;
-  struct Option {
-    double prob;
-    std::vector<edge_t> set;
-  };
-  std::vector<std::vector<Option>> choices;
   double worlds = 1.0;
-  for (vertex_t v = 0; v < n; ++v) {
-    if (is_seed[v] || g.in_degree(v) == 0) continue;
-    std::vector<Option> opts;
-    model.sampler.enumerate(g, v, [&](double p, std::span<const edge_t> set) {
-      opts.push_back({p, std::vector<edge_t>(set.begin(), set.end())});
-    });
-    if (opts.size() > 1) {
-      worlds *= static_cast<double>(opts.size());
-      KOLSIM_REQUIRE(worlds <= static_cast<double>(opt.max_worlds), "exact_spread: more than ", opt.max_worlds,
-                     " triggering worlds; use Monte Carlo");
-    }
-    choices.push_back(std::move(opts));
-  }
+  const auto choices = detail::triggering_choices(g, model.sampler, is_seed, opt.max_worlds, worlds);
   const auto map = detail::out_to_in_positions(g);
   std::vector<char> live(g.num_edges(), 0), active(n, 0);
   std::vector<std::size_t> digit(choices.size(), 0);
@@ -156,19 +175,9 @@ ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model
     for (vertex_t v : reached) res.activation_probability[v] += prob;
     sum += static_cast<long double>(prob) * reach;
     sum_sq += static_cast<long double>(prob) * reach * reach;
-    for (std::size_t c = 0; c < choices.size(); ++c) {  // odometer
-      auto& ch = choices[c];
-      const std::size_t old = digit[c], now = old + 1 == ch.size() ? 0 : old + 1;
-      digit[c] = now;
-      for (edge_t j : ch[old].set) live[j] = 0;
-      for (edge_t j : ch[now].set) live[j] = 1;
-      if (now != 0) break;
-    }
+    detail::triggering_next_world(choices, digit, live);
   }
-  res.spread = static_cast<double>(sum);
-  res.variance = std::max(0.0, static_cast<double>(sum_sq - sum * sum));
-  while (!per_step.empty() && per_step.back() == 0.0L) per_step.pop_back();
-  res.new_per_step.assign(per_step.begin(), per_step.end());
+  detail::store_exact_moments(res, sum, sum_sq, per_step);
   return res;
 }
 

@@ -329,9 +329,29 @@ inline double em_objective(const CascadeEvidence& ev, std::span<const double> p,
   return f + prior(p, alpha, beta) + prior(q, qa, qb);
 }
 
-/// SQUAREM (Varadhan and Roland 2008, scheme SqS3): from x0, two EM steps give x1, x2; with
-/// r = x1 - x0, v = x2 - 2 x1 + x0 and a = min(-|r| / |v|, -1), the extrapolation
-/// x0 - 2 a r + a^2 v (kept inside (0, 1)) is followed by one EM step; if that lowers the
+/// The SqS3 extrapolation of SQUAREM from x0 and two EM steps x1, x2: with r = x1 - x0,
+/// v = x2 - 2 x1 + x0 and a = min(-|r| / |v|, -1), x0 - 2 a r + a^2 v, kept inside (0, 1)
+/// (exact zeros, edges without evidence, stay zero).
+inline std::vector<double> squarem_extrapolate(const std::vector<double>& x0, const std::vector<double>& x1,
+                                               const std::vector<double>& x2) {
+  double nr = 0, nv = 0;
+  for (std::size_t i = 0; i < x0.size(); ++i) {
+    const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
+    nr += r * r;
+    nv += v * v;
+  }
+  const double a = nv > 0 ? std::min(-std::sqrt(nr / nv), -1.0) : -1.0;
+  std::vector<double> xs(x0.size());
+  for (std::size_t i = 0; i < x0.size(); ++i) {
+    const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
+    const double y = x0[i] - 2 * a * r + a * a * v;
+    xs[i] = (x0[i] == 0 && x1[i] == 0 && x2[i] == 0) ? 0.0 : std::clamp(y, 1e-10, 1.0 - 1e-10);
+  }
+  return xs;
+}
+
+/// SQUAREM (Varadhan and Roland 2008, scheme SqS3): from x0, two EM steps give x1, x2; the
+/// extrapolation (squarem_extrapolate) is followed by one EM step; if that lowers the
 /// objective, x2 is taken instead. Stops, as plain EM does, when an EM step moves no probability by
 /// more than the tolerance. Returns the EM steps taken.
 inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<double>& p, std::vector<double>& q,
@@ -347,9 +367,14 @@ inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<d
     x.insert(x.end(), b.begin(), b.end());
     return x;
   };
-  auto unpack = [&](const std::vector<double>& x, std::vector<double>& a, std::vector<double>& b) {
-    std::copy(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(m), a.begin());
-    std::copy(x.begin() + static_cast<std::ptrdiff_t>(m), x.end(), b.begin());
+  // One EM step on (a, b); true when it moved no probability by more than the tolerance.
+  auto step = [&](std::vector<double>& a, std::vector<double>& b) {
+    ++it;
+    return em_step(ev, a, b, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance;
+  };
+  auto take = [&](std::vector<double>& a, std::vector<double>& b) {
+    p.swap(a);
+    q.swap(b);
   };
   double f0 = em_objective(ev, p, q, alpha, beta, qa, qb);
   std::vector<double> p1, q1, p2, q2;
@@ -358,61 +383,31 @@ inline std::uint32_t em_iterate_squarem(const CascadeEvidence& ev, std::vector<d
     report_progress(opt.progress, phase, it, opt.max_iterations);
     p1 = p;
     q1 = q;
-    ++it;
-    if (em_step(ev, p1, q1, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance) {
-      p.swap(p1);
-      q.swap(q1);
-      converged = true;
-      break;
-    }
-    if (it >= opt.max_iterations) {
-      p.swap(p1);
-      q.swap(q1);
+    converged = step(p1, q1);
+    if (converged || it >= opt.max_iterations) {
+      take(p1, q1);
       break;
     }
     p2 = p1;
     q2 = q1;
-    ++it;
-    if (em_step(ev, p2, q2, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance) {
-      p.swap(p2);
-      q.swap(q2);
-      converged = true;
+    if ((converged = step(p2, q2))) {
+      take(p2, q2);
       break;
     }
-    const auto x0 = pack(p, q), x1 = pack(p1, q1), x2 = pack(p2, q2);
-    double nr = 0, nv = 0;
-    for (std::size_t i = 0; i < x0.size(); ++i) {
-      const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
-      nr += r * r;
-      nv += v * v;
-    }
-    const double a = nv > 0 ? std::min(-std::sqrt(nr / nv), -1.0) : -1.0;
-    std::vector<double> xs(x0.size());
-    for (std::size_t i = 0; i < x0.size(); ++i) {
-      const double r = x1[i] - x0[i], v = x2[i] - 2 * x1[i] + x0[i];
-      const double y = x0[i] - 2 * a * r + a * a * v;
-      // Exact zeros stay zero (edges without evidence); others stay strictly inside (0, 1).
-      xs[i] = (x0[i] == 0 && x1[i] == 0 && x2[i] == 0) ? 0.0 : std::clamp(y, 1e-10, 1.0 - 1e-10);
-    }
-    std::vector<double> ps(m), qs(q.size());
-    unpack(xs, ps, qs);
-    bool done = false;
-    if (it < opt.max_iterations) {
-      ++it;
-      done = em_step(ev, ps, qs, inv_hit, alpha, beta, qa, qb, threads) <= opt.tolerance;
-    }
+    const std::vector<double> xs = squarem_extrapolate(pack(p, q), pack(p1, q1), pack(p2, q2));
+    std::vector<double> ps(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(m));
+    std::vector<double> qs(xs.begin() + static_cast<std::ptrdiff_t>(m), xs.end());
+    const bool done = it < opt.max_iterations && step(ps, qs);
     const double fs = em_objective(ev, ps, qs, alpha, beta, qa, qb);
     if (std::isfinite(fs) && fs >= f0) {
-      p.swap(ps);
-      q.swap(qs);
+      take(ps, qs);
       f0 = fs;
       if (done) {
         converged = true;
         break;
       }
     } else {  // the extrapolation overshot: keep the two plain steps
-      p.swap(p2);
-      q.swap(q2);
+      take(p2, q2);
       f0 = em_objective(ev, p, q, alpha, beta, qa, qb);
     }
   }

@@ -424,6 +424,23 @@ IterationEnd iterate_opinions(const FollowerGraph& g, Eigen::VectorXd& x, const 
   return end;
 }
 
+/// The Friedkin-Johnsen system of the inputs, after the checks every FJ solver shares.
+inline FjSystem checked_fj_system(const FollowerGraph& g, std::span<const double> innate,
+                                  std::span<const double> susceptibility, const FjOptions& opt) {
+  require_iteration_options(opt, "friedkin_johnsen");
+  return fj_system(g, innate, susceptibility, opt.stubborn, opt.stubborn_opinion, opt.use_edge_weights,
+                   "friedkin_johnsen");
+}
+
+/// Stores the final opinions x, their summary measures and the elapsed time into r.
+template <class Result>
+void store_opinions(Result& r, const FollowerGraph& g, const Eigen::VectorXd& x, bool use_edge_weights,
+                    const Stopwatch& clock) {
+  r.opinions.assign(x.data(), x.data() + x.size());
+  r.summary = summarise_opinions(g, r.opinions, use_edge_weights);
+  r.seconds = clock.seconds();
+}
+
 }  // namespace detail
 
 /// The row-stochastic influence matrix W of g (see the file comment). O(n + m).
@@ -448,9 +465,7 @@ inline OpinionTrajectory degroot(const FollowerGraph& g, std::span<const double>
   r.steps = end.steps;
   r.change = end.change;
   r.converged = end.converged;
-  r.opinions.assign(x.data(), x.data() + n);
-  r.summary = summarise_opinions(g, r.opinions, opt.use_edge_weights);
-  r.seconds = clock.seconds();
+  detail::store_opinions(r, g, x, opt.use_edge_weights, clock);
   return r;
 }
 
@@ -460,10 +475,8 @@ inline OpinionTrajectory degroot(const FollowerGraph& g, std::span<const double>
 inline FjResult friedkin_johnsen_iterate(const FollowerGraph& g, std::span<const double> innate,
                                          std::span<const double> susceptibility, const FjOptions& opt = {}) {
   Stopwatch clock;
-  detail::require_iteration_options(opt, "friedkin_johnsen");
   const vertex_t n = g.num_vertices();
-  detail::FjSystem sys = detail::fj_system(g, innate, susceptibility, opt.stubborn, opt.stubborn_opinion,
-                                           opt.use_edge_weights, "friedkin_johnsen");
+  detail::FjSystem sys = detail::checked_fj_system(g, innate, susceptibility, opt);
   detail::EigenThreadScope threads(opt.threads);
   Eigen::VectorXd x = sys.s;
   FjResult r;
@@ -478,9 +491,7 @@ inline FjResult friedkin_johnsen_iterate(const FollowerGraph& g, std::span<const
   Eigen::VectorXd y(n);
   y.noalias() = x - sys.q * x;
   r.residual = n ? (y - sys.b).cwiseAbs().maxCoeff() : 0.0;
-  r.opinions.assign(x.data(), x.data() + n);
-  r.summary = summarise_opinions(g, r.opinions, opt.use_edge_weights);
-  r.seconds = clock.seconds();
+  detail::store_opinions(r, g, x, opt.use_edge_weights, clock);
   return r;
 }
 
@@ -493,10 +504,8 @@ inline FjResult friedkin_johnsen_equilibrium(const FollowerGraph& g, std::span<c
                                              std::span<const double> susceptibility, const FjOptions& opt = {}) {
   if (opt.solver == FjSolver::iterate) return friedkin_johnsen_iterate(g, innate, susceptibility, opt);
   Stopwatch clock;
-  detail::require_iteration_options(opt, "friedkin_johnsen");
   const vertex_t n = g.num_vertices();
-  detail::FjSystem sys = detail::fj_system(g, innate, susceptibility, opt.stubborn, opt.stubborn_opinion,
-                                           opt.use_edge_weights, "friedkin_johnsen");
+  detail::FjSystem sys = detail::checked_fj_system(g, innate, susceptibility, opt);
   detail::require_anchored(g, sys.lambda, opt.use_edge_weights, "friedkin_johnsen");
   detail::EigenThreadScope threads(opt.threads);
   detail::FjLinearSolver solver(opt.solver, opt.solver_tolerance, opt.solver_iterations, &opt.stop);
@@ -507,9 +516,7 @@ inline FjResult friedkin_johnsen_equilibrium(const FollowerGraph& g, std::span<c
   if (n == 0) r.converged = true;
   Eigen::VectorXd res = solver.matrix() * x - sys.b;
   r.residual = n ? res.cwiseAbs().maxCoeff() : 0.0;
-  r.opinions.assign(x.data(), x.data() + n);
-  r.summary = summarise_opinions(g, r.opinions, opt.use_edge_weights);
-  r.seconds = clock.seconds();
+  detail::store_opinions(r, g, x, opt.use_edge_weights, clock);
   return r;
 }
 

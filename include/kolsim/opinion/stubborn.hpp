@@ -14,16 +14,16 @@
 ///
 /// Evaluation. Per round: one solve for the current x*, one transposed solve y = G^T 1 whose
 /// entries bound every gain, (1 - x*_v) y_v >= gain(v) because G_vv >= 1, and one column solve
-/// G e_v per candidate actually evaluated (CELF: lazy, in decreasing order of the tighter of
-/// the previous gain and the new bound). Exact gain = (1 - x*_v) sum_i G_iv / G_vv.
+/// G e_v per candidate actually evaluated (CELF of the library's lazy-greedy driver: lazy, in
+/// decreasing order of the tighter of the previous gain and the new bound). Exact gain =
+/// (1 - x*_v) sum_i G_iv / G_vv.
 /// Cost: k (2 + evaluations) sparse solves, each O(m) per BiCGSTAB iteration (or one SparseLU
 /// factorisation per round with cheap solves). Without the submodularity condition every
 /// candidate is evaluated every round (plain greedy, no guarantee: approximation = 0).
 #pragma once
 
 #include <cmath>
-#include <limits>
-#include <queue>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -33,6 +33,7 @@
 #include "kolsim/graph/follower_graph.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/select/common.hpp"
+#include "kolsim/select/lazy_greedy.hpp"
 
 namespace kolsim {
 
@@ -48,13 +49,16 @@ struct OpinionMaxOptions : SelectOptions {
 
 namespace detail {
 
-/// The greedy of maximise_opinion, one method a phase: per round solve the current system,
-/// tighten every candidate's upper bound (lazy mode), pick the best candidate (CELF over the
-/// bounds, or a plain sweep), make it stubborn; finally solve the chosen configuration afresh.
-class OpinionGreedy {
+/// The marginal-gain oracle of maximise_opinion for the lazy-greedy driver (select/lazy_greedy.hpp).
+/// begin_round() solves the current system (and, lazy, the transposed system whose solution y
+/// bounds every gain), gain(v) is one column solve, add(v) makes v stubborn; the driver runs the
+/// plain sweep or CELF over the bounds. finish() solves the chosen configuration afresh.
+class OpinionGainOracle {
  public:
-  OpinionGreedy(const FollowerGraph& g, std::span<const double> innate, std::span<const double> susceptibility,
-                std::size_t k, const OpinionMaxOptions& opt)
+  using gain_type = double;
+
+  OpinionGainOracle(const FollowerGraph& g, std::span<const double> innate, std::span<const double> susceptibility,
+                    std::size_t k, const OpinionMaxOptions& opt)
       : g_(g), innate_(innate), susceptibility_(susceptibility), opt_(opt), total_(), phase_(), n_(g.num_vertices()),
         scope_(make_seed_scope(g, k, opt)),
         sys_(fj_system(g, innate, susceptibility, scope_.fixed, opt.stubborn_opinion, opt.use_edge_weights, who)),
@@ -65,25 +69,71 @@ class OpinionGreedy {
     lazy_ = opt.lazy && submodular;
     r_.method = lazy_ ? "opinion_greedy_celf" : "opinion_greedy";
     r_.approximation = submodular ? 1.0 - 1.0 / std::exp(1.0) : 0.0;
-    bound_.assign(n_, std::numeric_limits<double>::infinity());
-    evaluated_.assign(n_, std::numeric_limits<std::size_t>::max());
-    chosen_.assign(n_, 0);
+    last_gain_.assign(n_, 0.0);
     x_ = sys_.s;
   }
 
-  SelectResult run(std::size_t k) {
-    EigenThreadScope threads(opt_.threads);
-    r_.phase_seconds.emplace_back("setup", phase_.lap());
-    for (std::size_t round = 0; round < k; ++round) {
+  bool lazy() const { return lazy_; }
+  const SeedScope& scope() const { return scope_; }
+
+  /// Solves the current system (rows of stubborn accounts are e_v^T) into x_; the solver's
+  /// factorisation (or matrix) then serves the column solves of this round. Lazy mode: also
+  /// y = G^T 1, which bounds every gain.
+  void begin_round() {
+    check_stop(opt_.stop);
+    // BiCGSTAB keeps a reference to the solver's own matrix (not movable): rebuilt in place.
+    solver_.emplace(opt_.solver, opt_.solver_tolerance, opt_.solver_iterations, &opt_.stop);
+    solver_->compute(identity_minus(sys_.q));
+    bool ok = false;
+    std::size_t iters = 0;
+    x_ = solver_->solve(sys_.b, x_, ok, iters);
+    KOLSIM_REQUIRE(ok, who, ": the linear solver did not converge (round ", round_, ")");
+    solve_seconds_ += phase_.lap();
+    if (lazy_) transposed_solve();
+  }
+
+  /// Upper bound of gain(v): (c - x_v) y_v >= gain(v) since G_vv >= 1, with a relative slack for
+  /// solver error.
+  double bound(vertex_t v) const { return (c_ - x_[v]) * y_[v] * (1.0 + 1e-9) + 1e-12; }
+
+  /// The exact gain of making v stubborn: (c - x_v) sum_i G_iv / G_vv, from one column solve.
+  double gain(vertex_t v) {
+    Eigen::VectorXd e = Eigen::VectorXd::Zero(n_);
+    e[v] = 1.0;
+    bool good = false;
+    std::size_t it = 0;
+    const Eigen::VectorXd col = solver_->solve(e, e, good, it);
+    KOLSIM_REQUIRE(good, who, ": the linear solver did not converge (column of account ", g_.account(v), ")");
+    return last_gain_[v] = (c_ - x_[v]) * col.sum() / col[v];
+  }
+
+  /// Plain sweep: every candidate's exact gain, one after the other.
+  void gains(std::span<const vertex_t> block, bool, BasicGainPairs<double>& out) {
+    out.assign(block.size(), {0.0, 0.0});
+    for (std::size_t j = 0; j < block.size(); ++j) {
       check_stop(opt_.stop);
-      // A local of the round: BiCGSTAB keeps a reference to the solver's own matrix (not movable).
-      FjLinearSolver solver(opt_.solver, opt_.solver_tolerance, opt_.solver_iterations, &opt_.stop);
-      solve_round(solver, round);
-      if (lazy_) refresh_bounds(solver, round);
-      const auto [best, gain] = lazy_ ? pick_lazy(solver, round) : pick_plain(solver);
-      eval_seconds_ += phase_.lap();
-      make_stubborn(best, gain);
+      out[j].first = gain(block[j]);
     }
+  }
+
+  /// Makes v stubborn: its row of Q becomes zero, its term of b becomes the opinion. Returns the
+  /// gain evaluated for v this round.
+  double add(vertex_t v) {
+    eval_seconds_ += phase_.lap();
+    ++round_;
+    for (InfluenceMatrix::InnerIterator it(sys_.q, v); it; ++it) it.valueRef() = 0.0;
+    sys_.lambda[v] = 0.0;
+    sys_.s[v] = c_;
+    sys_.b[v] = c_;
+    x_[v] = c_;
+    return last_gain_[v];
+  }
+
+  /// The result for `seeds` and `gains` (in choice order): spread from an independent final
+  /// solve of the chosen configuration, and the phase times.
+  SelectResult finish(std::vector<vertex_t> seeds, std::vector<double> gains) {
+    r_.seeds = std::move(seeds);
+    r_.marginal_gains = std::move(gains);
     r_.phase_seconds.emplace_back("solve", solve_seconds_);
     r_.phase_seconds.emplace_back("bounds", bound_seconds_);
     r_.phase_seconds.emplace_back("evaluate", eval_seconds_);
@@ -92,6 +142,9 @@ class OpinionGreedy {
     r_.seconds = total_.seconds();
     return std::move(r_);
   }
+
+  /// Records the setup time (the members the constructor built).
+  void setup_done() { r_.phase_seconds.emplace_back("setup", phase_.lap()); }
 
  private:
   static constexpr const char* who = "maximise_opinion";
@@ -105,101 +158,24 @@ class OpinionGreedy {
   double c_;
   bool lazy_ = false;
   SelectResult r_;
-  std::vector<double> bound_;           // upper bound (or exact gain this round) per candidate
-  std::vector<std::size_t> evaluated_;  // round in which bound_[v] became an exact gain
-  std::vector<char> chosen_;
-  Eigen::VectorXd x_;                   // current equilibrium opinions
+  std::size_t round_ = 0;              // seeds made stubborn so far
+  std::optional<FjLinearSolver> solver_;  // this round's system
+  std::vector<double> last_gain_;      // the latest exact gain per candidate
+  Eigen::VectorXd x_;                  // current equilibrium opinions
+  Eigen::VectorXd y_;                  // lazy: G^T 1 of this round
   double solve_seconds_ = 0.0, bound_seconds_ = 0.0, eval_seconds_ = 0.0;
 
-  /// Solves the current system (rows of stubborn accounts are e_v^T) into x_; the solver's
-  /// factorisation (or matrix) then serves the column solves of this round.
-  void solve_round(FjLinearSolver& solver, std::size_t round) {
-    solver.compute(identity_minus(sys_.q));
-    bool ok = false;
-    std::size_t iters = 0;
-    x_ = solver.solve(sys_.b, x_, ok, iters);
-    KOLSIM_REQUIRE(ok, who, ": the linear solver did not converge (round ", round, ")");
-    solve_seconds_ += phase_.lap();
-  }
-
-  /// Lazy mode: y = G^T 1 bounds every gain, (c - x_v) y_v >= gain(v) since G_vv >= 1; keeps the
-  /// tighter of that bound and the previous key (with a relative slack for solver error).
-  void refresh_bounds(const FjLinearSolver& solver, std::size_t round) {
+  /// y = G^T 1 from the transposed system of this round.
+  void transposed_solve() {
     FjLinearSolver tsolver(opt_.solver, opt_.solver_tolerance, opt_.solver_iterations, &opt_.stop);
-    InfluenceMatrix at = solver.matrix().transpose();
+    InfluenceMatrix at = solver_->matrix().transpose();
     tsolver.compute(std::move(at));
     const Eigen::VectorXd ones = Eigen::VectorXd::Ones(n_);
     bool ok = false;
     std::size_t iters = 0;
-    const Eigen::VectorXd y = tsolver.solve(ones, ones, ok, iters);
-    KOLSIM_REQUIRE(ok, who, ": the transposed solve did not converge (round ", round, ")");
-    for (vertex_t v = 0; v < n_; ++v) {
-      if (!scope_.allowed[v] || chosen_[v]) continue;
-      const double b = (c_ - x_[v]) * y[v];
-      bound_[v] = std::min(bound_[v], b * (1.0 + 1e-9) + 1e-12);
-    }
+    y_ = tsolver.solve(ones, ones, ok, iters);
+    KOLSIM_REQUIRE(ok, who, ": the transposed solve did not converge (round ", round_, ")");
     bound_seconds_ += phase_.lap();
-  }
-
-  /// The exact gain of making v stubborn: (c - x_v) sum_i G_iv / G_vv, from one column solve.
-  double gain_of(FjLinearSolver& solver, vertex_t v) const {
-    Eigen::VectorXd e = Eigen::VectorXd::Zero(n_);
-    e[v] = 1.0;
-    bool good = false;
-    std::size_t it = 0;
-    const Eigen::VectorXd col = solver.solve(e, e, good, it);
-    KOLSIM_REQUIRE(good, who, ": the linear solver did not converge (column of account ", g_.account(v), ")");
-    return (c_ - x_[v]) * col.sum() / col[v];
-  }
-
-  /// CELF over the bounds: a max-heap on (key, lower vertex first); a key evaluated this round
-  /// that reaches the top is the best exact gain.
-  std::pair<vertex_t, double> pick_lazy(FjLinearSolver& solver, std::size_t round) {
-    using Entry = std::pair<double, vertex_t>;
-    auto less = [](const Entry& a, const Entry& b) {
-      return a.first < b.first || (a.first == b.first && a.second > b.second);
-    };
-    std::priority_queue<Entry, std::vector<Entry>, decltype(less)> heap(less);
-    for (vertex_t v = 0; v < n_; ++v)
-      if (scope_.allowed[v] && !chosen_[v]) heap.emplace(bound_[v], v);
-    while (!heap.empty()) {
-      const auto [b, v] = heap.top();
-      heap.pop();
-      if (evaluated_[v] == round) return {v, b};
-      check_stop(opt_.stop);
-      bound_[v] = gain_of(solver, v);
-      evaluated_[v] = round;
-      heap.emplace(bound_[v], v);
-    }
-    return {no_vertex, -std::numeric_limits<double>::infinity()};
-  }
-
-  /// Plain greedy: every remaining candidate's exact gain; ties to the lower index.
-  std::pair<vertex_t, double> pick_plain(FjLinearSolver& solver) {
-    vertex_t best = no_vertex;
-    double best_gain = -std::numeric_limits<double>::infinity();
-    for (vertex_t v = 0; v < n_; ++v) {
-      if (!scope_.allowed[v] || chosen_[v]) continue;
-      check_stop(opt_.stop);
-      const double gv = gain_of(solver, v);
-      if (gv > best_gain) {
-        best_gain = gv;
-        best = v;
-      }
-    }
-    return {best, best_gain};
-  }
-
-  /// Makes `best` stubborn: its row of Q becomes zero, its term of b becomes the opinion.
-  void make_stubborn(vertex_t best, double gain) {
-    chosen_[best] = 1;
-    r_.seeds.push_back(best);
-    r_.marginal_gains.push_back(gain);
-    for (InfluenceMatrix::InnerIterator it(sys_.q, best); it; ++it) it.valueRef() = 0.0;
-    sys_.lambda[best] = 0.0;
-    sys_.s[best] = c_;
-    sys_.b[best] = c_;
-    x_[best] = c_;
   }
 
   /// Independent final solve of the chosen configuration: spread = the sum of its opinions.
@@ -231,7 +207,12 @@ inline SelectResult maximise_opinion(const FollowerGraph& g, std::span<const dou
                                      std::span<const double> susceptibility, std::size_t k,
                                      const OpinionMaxOptions& opt = {}) {
   KOLSIM_REQUIRE(opt.solver != FjSolver::iterate, "maximise_opinion: solver must be bicgstab or sparse_lu");
-  return detail::OpinionGreedy(g, innate, susceptibility, k, opt).run(k);
+  detail::OpinionGainOracle oracle(g, innate, susceptibility, k, opt);
+  detail::EigenThreadScope threads(opt.threads);
+  oracle.setup_done();
+  detail::LazyGreedy<detail::OpinionGainOracle> greedy(oracle, oracle.scope().allowed, opt.stop);
+  greedy.run(k, oracle.lazy() ? detail::LazyMode::celf : detail::LazyMode::none, [] {});
+  return oracle.finish(std::move(greedy.seeds), std::move(greedy.gains));
 }
 
 }  // namespace kolsim
