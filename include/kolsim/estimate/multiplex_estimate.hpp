@@ -41,15 +41,20 @@
 
 namespace kolsim {
 
-/// Independent Cascade on a multiplex's expanded graph, counted in people. As a DiffusionModel
-/// its rule is IC's (so the generic paths count accounts); imm / opim_c on
-/// (multiplex.expanded(), MultiplexIC{multiplex}) use the person-rooted RR sampler below and
-/// maximise the number of people reached. `validate(g)` accepts only the multiplex's own
-/// expanded graph.
+/// Independent Cascade on a multiplex's expanded graph, counted in people. Every generic entry
+/// point that takes a model counts people with it: imm / opim_c / sample_rr_sets on
+/// (multiplex.expanded(), MultiplexIC{multiplex}) use the person-rooted RR sampler below;
+/// estimate_spread and exact_spread have overloads below (people reached, per-account
+/// probabilities); greedy / celf / celf_plus_plus evaluate IC's live-edge worlds counting each
+/// person once (detail::GroupedReachModel). simulate() returns the accounts of one cascade.
+/// `validate(g)` accepts only the multiplex's own expanded graph.
 struct MultiplexIC {
   Multiplex multiplex;
   struct NodeState {};
   static constexpr std::string_view name = "multiplex_ic";
+  using live_edge_model = IndependentCascade;  ///< live-edge worlds: IC's on the expanded graph
+  /// The person of every expanded vertex: reach counts each once.
+  std::span<const vertex_t> reach_groups() const noexcept { return multiplex.vertex_people(); }
 
   bool attempt(NodeState&, prob_t p, Rng& rng) const { return rng.bernoulli(p); }
   void validate(const FollowerGraph& g, int threads = 1) const {
@@ -437,6 +442,40 @@ inline MultiplexExact exact_spread(const Multiplex& mx, std::span<const Multiple
                                    const ExactOptions& opt = {}) {
   const auto s = multiplex_seed_vertices(mx, seeds);
   return exact_spread(mx, std::span<const vertex_t>(s), opt);
+}
+
+/// The generic estimate_spread(g, model, seeds) for MultiplexIC: people reached (mean, errors,
+/// new_per_step in people; activation_probability per expanded account), as estimate_spread(mx).
+inline SpreadEstimate estimate_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
+                                      const MonteCarloOptions& opt = {}) {
+  model.validate(g);
+  MultiplexEstimate m = estimate_spread(model.multiplex, seeds, opt);
+  SpreadEstimate e;
+  e.mean = m.mean;
+  e.std_error = m.std_error;
+  e.ci_low = m.ci_low;
+  e.ci_high = m.ci_high;
+  e.trials = m.trials;
+  e.new_per_step = std::move(m.new_per_step);
+  e.activation_probability = std::move(m.activation_probability);
+  e.edges_examined = m.edges_examined;
+  e.seconds = m.seconds;
+  return e;
+}
+
+/// The generic exact_spread(g, model, seeds) for MultiplexIC: people reached (spread, variance,
+/// new_per_step in people; activation_probability per expanded account), as exact_spread(mx).
+inline ExactResult exact_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
+                                const ExactOptions& opt = {}) {
+  model.validate(g);
+  MultiplexExact m = exact_spread(model.multiplex, seeds, opt);
+  ExactResult e;
+  e.spread = m.spread;
+  e.variance = m.variance;
+  e.activation_probability = std::move(m.activation_probability);
+  e.new_per_step = std::move(m.new_per_step);
+  e.worlds = m.worlds;
+  return e;
 }
 
 /// Person-rooted RR sets of a multiplex (see the top of this file), on the one-set-at-a-time
