@@ -15,6 +15,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "support.hpp"
 
@@ -408,10 +409,8 @@ TEST(Multiplex, GenericEstimatorsCountPeople) {
   mo.per_account = true;
   const MultiplexEstimate people = estimate_spread(mx, s, mo);
   const SpreadEstimate generic = estimate_spread(mx.expanded(), model, std::span<const vertex_t>(s), mo);
-  EXPECT_EQ(generic.mean, people.mean);
-  EXPECT_EQ(generic.std_error, people.std_error);
-  EXPECT_EQ(generic.new_per_step, people.new_per_step);
-  EXPECT_EQ(generic.activation_probability, people.activation_probability);
+  EXPECT_EQ(std::tie(generic.mean, generic.std_error, generic.new_per_step, generic.activation_probability),
+            std::tie(people.mean, people.std_error, people.new_per_step, people.activation_probability));
   // The accounts count of the same cascades is larger: the generic IC path would report it.
   mo.fused = false;
   const SpreadEstimate accounts = estimate_spread(mx.expanded(), IndependentCascade{}, std::span<const vertex_t>(s), mo);
@@ -423,10 +422,8 @@ TEST(Multiplex, GenericEstimatorsCountPeople) {
     eo.max_steps = steps;
     const MultiplexExact ex = exact_spread(mx, s, eo);
     const ExactResult ge = exact_spread(mx.expanded(), model, std::span<const vertex_t>(s), eo);
-    EXPECT_EQ(ge.spread, ex.spread);
-    EXPECT_EQ(ge.variance, ex.variance);
-    EXPECT_EQ(ge.new_per_step, ex.new_per_step);
-    EXPECT_EQ(ge.worlds, ex.worlds);
+    EXPECT_EQ(std::tie(ge.spread, ge.variance, ge.new_per_step, ge.worlds),
+              std::tie(ex.spread, ex.variance, ex.new_per_step, ex.worlds));
   }
   EXPECT_LT(exact_spread(mx.expanded(), model, Accounts{2, 7}).spread,
             exact_spread(mx.expanded(), IndependentCascade{}, Accounts{2, 7}).spread - 0.1);

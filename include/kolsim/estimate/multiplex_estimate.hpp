@@ -65,29 +65,22 @@ struct MultiplexIC {
   }
 };
 
-/// Monte Carlo spread of a multiplex: people reached (mean, std_error, ci, new_per_step as in
-/// SpreadEstimate) and, per layer l, accounts reached on l.
-struct MultiplexEstimate {
-  double mean = 0, std_error = 0, ci_low = 0, ci_high = 0;  ///< people reached (unique)
-  std::uint64_t trials = 0;
-  std::vector<double> new_per_step;  ///< mean people newly reached at step t (t = 0: the seeds' people)
+/// Monte Carlo spread of a multiplex: the SpreadEstimate of the people reached (mean,
+/// std_error, ci, new_per_step: people newly reached at step t, t = 0 the seeds' people;
+/// activation_probability per expanded account, when per_account) and, per layer l, accounts
+/// reached on l.
+struct MultiplexEstimate : SpreadEstimate {
   std::vector<double> layer_mean, layer_std_error;    ///< per layer: mean accounts reached on it
   std::vector<std::vector<double>> layer_new_per_step;  ///< [layer][step]: mean accounts newly reached
   std::vector<double> person_probability;      ///< per person index, when per_account
-  std::vector<double> activation_probability;  ///< per expanded account, when per_account
-  std::uint64_t edges_examined = 0;
-  double seconds = 0;
 };
 
-/// Exact moments of a multiplex's reach over all live-edge worlds of the expanded graph.
-struct MultiplexExact {
-  double spread = 0, variance = 0;  ///< people reached
-  std::vector<double> new_per_step;  ///< expected people newly reached at step t
+/// Exact moments of a multiplex's reach over all live-edge worlds of the expanded graph: the
+/// ExactResult of the people reached (activation_probability per expanded account) and per layer.
+struct MultiplexExact : ExactResult {
   std::vector<double> layer_spread, layer_variance;  ///< per layer: accounts reached on it
   std::vector<std::vector<double>> layer_new_per_step;  ///< [layer][step]
   std::vector<double> person_probability;      ///< per person index: P(reached within max_steps)
-  std::vector<double> activation_probability;  ///< per expanded account
-  std::uint64_t worlds = 0;
 };
 
 /// A seed given as (person id, layer): that person posts on that platform.
@@ -244,15 +237,8 @@ inline MultiplexEstimate multiplex_mc_result(SpreadEstimate&& people, const Mult
                                              std::uint32_t L, vertex_t P, PerSlot<MultiplexTrialWork>& work,
                                              int threads, bool per_account) {
   MultiplexEstimate est;
-  est.trials = people.trials;
-  est.mean = people.mean;
-  est.std_error = people.std_error;
-  est.ci_low = people.ci_low;
-  est.ci_high = people.ci_high;
-  est.new_per_step = std::move(people.new_per_step);
-  est.activation_probability = std::move(people.activation_probability);
-  est.edges_examined = people.edges_examined;
-  const double r = static_cast<double>(people.trials);
+  static_cast<SpreadEstimate&>(est) = std::move(people);
+  const double r = static_cast<double>(est.trials);
   est.layer_new_per_step.resize(L);
   for (std::uint32_t l = 0; l < L; ++l) {
     const SpreadAccumulator& t = layers.total(l);
@@ -449,18 +435,7 @@ inline MultiplexExact exact_spread(const Multiplex& mx, std::span<const Multiple
 inline SpreadEstimate estimate_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
                                       const MonteCarloOptions& opt = {}) {
   model.validate(g);
-  MultiplexEstimate m = estimate_spread(model.multiplex, seeds, opt);
-  SpreadEstimate e;
-  e.mean = m.mean;
-  e.std_error = m.std_error;
-  e.ci_low = m.ci_low;
-  e.ci_high = m.ci_high;
-  e.trials = m.trials;
-  e.new_per_step = std::move(m.new_per_step);
-  e.activation_probability = std::move(m.activation_probability);
-  e.edges_examined = m.edges_examined;
-  e.seconds = m.seconds;
-  return e;
+  return static_cast<SpreadEstimate&&>(estimate_spread(model.multiplex, seeds, opt));
 }
 
 /// The generic exact_spread(g, model, seeds) for MultiplexIC: people reached (spread, variance,
@@ -468,14 +443,7 @@ inline SpreadEstimate estimate_spread(const FollowerGraph& g, const MultiplexIC&
 inline ExactResult exact_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
                                 const ExactOptions& opt = {}) {
   model.validate(g);
-  MultiplexExact m = exact_spread(model.multiplex, seeds, opt);
-  ExactResult e;
-  e.spread = m.spread;
-  e.variance = m.variance;
-  e.activation_probability = std::move(m.activation_probability);
-  e.new_per_step = std::move(m.new_per_step);
-  e.worlds = m.worlds;
-  return e;
+  return static_cast<ExactResult&&>(exact_spread(model.multiplex, seeds, opt));
 }
 
 /// Person-rooted RR sets of a multiplex (see the top of this file), on the one-set-at-a-time
