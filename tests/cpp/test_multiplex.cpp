@@ -490,3 +490,30 @@ TEST(Multiplex, GreedyInPeopleMatchesExactAndThreads) {
     }
   }
 }
+
+// On the shared Monte Carlo driver: the adaptive mode (on people reached) and progress reports.
+TEST(Multiplex, AdaptiveModeAndProgressOnTheSharedDriver) {
+  const Multiplex mx = tiny_multiplex(2, 60, 200, seed() + 600);
+  const std::vector<vertex_t> s{1, 70};
+  std::vector<MultiplexEstimate> runs;
+  for (int t : {1, 3}) {
+    MonteCarloOptions mo;
+    mo.trials = 64;
+    mo.seed = seed();
+    mo.threads = t;
+    mo.target_relative_error = 0.002;
+    mo.max_trials = 200000;
+    std::uint64_t reports = 0;
+    mo.progress = [&](std::string_view what, std::uint64_t, std::uint64_t) { reports += what == "trials"; };
+    runs.push_back(estimate_spread(mx, s, mo));
+    EXPECT_GT(reports, 0u);
+    const MultiplexEstimate& e = runs.back();
+    EXPECT_GT(e.trials, 64u);
+    EXPECT_TRUE(e.std_error <= 0.002 * e.mean || e.trials == mo.max_trials);
+    EXPECT_EQ(e.layer_mean.size(), 2u);
+  }
+  EXPECT_EQ(runs[0].trials, runs[1].trials);
+  EXPECT_EQ(runs[0].mean, runs[1].mean);
+  EXPECT_EQ(runs[0].layer_mean, runs[1].layer_mean);
+  EXPECT_EQ(runs[0].layer_new_per_step, runs[1].layer_new_per_step);
+}
