@@ -1179,17 +1179,14 @@ void MultiplexCommand::add(CLI::App& tool) {
   app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
 }
 
-int MultiplexCommand::run() const {
-  if (seeds.empty() == select.empty()) throw UsageError("give exactly one of --seeds and --select");
-  std::vector<std::string> names;
+namespace {
+
+/// The --layer graphs (each loaded as `spread` loads one, with the shared probabilities, seed
+/// and threads) and their names.
+std::vector<MultiplexLayer> load_multiplex_layers(const std::vector<std::string>& specs, const GraphArgs& base,
+                                                  std::vector<std::string>& names) {
   std::vector<MultiplexLayer> ls;
-  GraphArgs base;
-  base.probabilities = probabilities;
-  base.seed = seed;
-  base.threads = threads;
-  base.simulates = true;
-  const int nt = base.threads_value();
-  for (const auto& spec : layers) {
+  for (const auto& spec : specs) {
     auto [name, path] = split_assignment("--layer", spec);
     if (std::find(names.begin(), names.end(), name) != names.end())
       throw UsageError("--layer: two layers are named '" + name + "'");
@@ -1198,9 +1195,14 @@ int MultiplexCommand::run() const {
     ls.push_back({name, load_graph(a, NeedProbabilities::required).graph});
     names.push_back(name);
   }
+  return ls;
+}
+
+/// The L x L cross-posting matrix of the --cross FROM:TO=P options (default 0).
+std::vector<double> cross_posting_matrix(const std::vector<std::string>& specs, const std::vector<std::string>& names) {
   const std::size_t L = names.size();
   std::vector<double> c(L * L, 0.0);
-  for (const auto& spec : cross) {
+  for (const auto& spec : specs) {
     auto [pair, value] = split_assignment("--cross", spec);
     const auto colon = pair.find(':');
     if (colon == std::string::npos) throw UsageError("--cross expects FROM:TO=P, got '" + spec + "'");
@@ -1209,17 +1211,19 @@ int MultiplexCommand::run() const {
     if (a == b) throw UsageError("--cross: a platform does not cross-post to itself ('" + spec + "')");
     c[a * L + b] = parse_real("--cross", value, 0.0, 1.0);
   }
-  const auto rows = identity.empty() ? std::vector<IdentityRow>{} : read_identity(identity, names);
-  const Multiplex mx(std::move(ls), rows, c);
+  return c;
+}
+
+/// The platforms' overlap, as JSON fields and as the text report's first lines.
+void report_multiplex_overlap(const Multiplex& mx, const std::vector<std::string>& names, Json& j, std::ostream& text) {
   const auto overlap = mx.overlap();
-  Json j;
+  const std::size_t L = names.size();
   j["platforms"] = names;
   j["people"] = overlap.people;
   j["accounts"] = mx.num_accounts();
   j["multi_platform_people"] = overlap.multi_platform;
   j["people_per_platform"] = overlap.people_per_layer;
   j["cross_post_edges"] = mx.num_cross_edges();
-  std::ostringstream text;
   text << mx.num_people() << " people, " << mx.num_accounts() << " accounts on " << L << " platforms ("
        << overlap.multi_platform << " people on two or more; " << mx.num_cross_edges() << " cross-post edges)\n";
   for (std::size_t l = 0; l < L; ++l) {
@@ -1228,71 +1232,57 @@ int MultiplexCommand::run() const {
       if (b != l) text << ", " << overlap.shared[l * L + b] << " also on " << names[b];
     text << "\n";
   }
-  MonteCarloOptions mc;
-  mc.trials = parse_trials("--trials", trials, false);
-  mc.seed = base.seed_value();
-  mc.threads = nt;
-  if (auto d = parse_deadline(deadline)) mc.max_steps = *d;
-  std::vector<vertex_t> seed_set;
-  if (!select.empty()) {
-    const std::size_t k = parse_unsigned("--select", select, 1, mx.num_accounts());
-    const MultiplexIC model{mx};
-    SelectResult r;
-    if (method == "imm") {
-      ImmOptions o;
-      o.epsilon = parse_epsilon(epsilon);
-      o.seed = mc.seed;
-      o.threads = nt;
-      o.max_depth = mc.max_steps;
-      o.stop = progress_token("selecting");
-      r = imm(mx.expanded(), model, k, o);
-    } else {
-      OpimOptions o;
-      o.epsilon = parse_epsilon(epsilon);
-      o.seed = mc.seed;
-      o.threads = nt;
-      o.max_depth = mc.max_steps;
-      o.stop = progress_token("selecting");
-      r = opim_c(mx.expanded(), model, k, o);
-    }
-    end_progress();
-    seed_set = r.seeds;
-    j["method"] = method;
-    j["selector_spread"] = r.spread;
-    j["rr_sets"] = r.rr_sets;
-    text << method << " chose " << k << " seeds (" << r.rr_sets << " RR sets; its own estimate "
-         << std::fixed << std::setprecision(2) << r.spread << " people):\n";
+}
+
+/// IMM or OPIM-C over person-rooted RR sets: k (person, platform) seeds (expanded vertices).
+std::vector<vertex_t> select_multiplex_seeds(const Multiplex& mx, std::size_t k, const std::string& method,
+                                             double epsilon, const MonteCarloOptions& mc, Json& j, std::ostream& text) {
+  const MultiplexIC model{mx};
+  auto fill = [&](auto& o) {
+    o.epsilon = epsilon;
+    o.seed = mc.seed;
+    o.threads = mc.threads;
+    o.max_depth = mc.max_steps;
+    o.stop = progress_token("selecting");
+  };
+  SelectResult r;
+  if (method == "imm") {
+    ImmOptions o;
+    fill(o);
+    r = imm(mx.expanded(), model, k, o);
   } else {
-    const auto s = parse_multiplex_seeds(seeds, names);
-    seed_set = multiplex_seed_vertices(mx, s);
+    OpimOptions o;
+    fill(o);
+    r = opim_c(mx.expanded(), model, k, o);
   }
-  Json js = Json::array();
-  for (vertex_t x : seed_set) {
-    const auto person = mx.people()[mx.person_of(x)];
-    const auto& platform = names[mx.layer_of(x)];
-    js.push_back({{"person", person}, {"platform", platform}, {"account", mx.account_of(x)}});
-    if (!select.empty()) text << "  person " << person << " on " << platform << " (account " << mx.account_of(x) << ")\n";
-  }
-  j["seeds"] = js;
-  mc.stop = progress_token("estimating reach");
-  const MultiplexEstimate est = estimate_spread(mx, std::span<const vertex_t>(seed_set), mc);
   end_progress();
+  j["method"] = method;
+  j["selector_spread"] = r.spread;
+  j["rr_sets"] = r.rr_sets;
+  text << method << " chose " << k << " seeds (" << r.rr_sets << " RR sets; its own estimate " << std::fixed
+       << std::setprecision(2) << r.spread << " people):\n";
+  return r.seeds;
+}
+
+/// The reach in people and per platform as JSON fields.
+void multiplex_estimate_json(const MultiplexEstimate& est, const std::vector<std::string>& names, Json& j) {
   j["trials"] = est.trials;
   j["people_reached"] = est.mean;
   j["std_error"] = est.std_error;
   j["ci95"] = {est.ci_low, est.ci_high};
   j["new_people_per_step"] = est.new_per_step;
   Json per = Json::object();
-  for (std::size_t l = 0; l < L; ++l)
+  for (std::size_t l = 0; l < names.size(); ++l)
     per[names[l]] = {{"accounts_reached", est.layer_mean[l]},
                      {"std_error", est.layer_std_error[l]},
                      {"new_per_step", est.layer_new_per_step[l]}};
   j["per_platform"] = per;
   j["seconds"] = est.seconds;
-  if (json) {
-    print_json(j);
-    return 0;
-  }
+}
+
+/// The reach in people and per platform as text, with the per-step table.
+void multiplex_estimate_text(const MultiplexEstimate& est, const std::vector<std::string>& names, std::ostream& text) {
+  const std::size_t L = names.size();
   text << std::fixed << std::setprecision(2) << "people reached " << est.mean << " +/- " << est.std_error
        << " (95% CI " << est.ci_low << " .. " << est.ci_high << ") from " << est.trials << " trials\n";
   for (std::size_t l = 0; l < L; ++l)
@@ -1308,6 +1298,55 @@ int MultiplexCommand::run() const {
       text << "  " << std::setw(10) << (t < est.layer_new_per_step[l].size() ? est.layer_new_per_step[l][t] : 0.0);
     text << "\n";
   }
+}
+
+}  // namespace
+
+int MultiplexCommand::run() const {
+  if (seeds.empty() == select.empty()) throw UsageError("give exactly one of --seeds and --select");
+  GraphArgs base;
+  base.probabilities = probabilities;
+  base.seed = seed;
+  base.threads = threads;
+  base.simulates = true;
+  const int nt = base.threads_value();
+  std::vector<std::string> names;
+  auto ls = load_multiplex_layers(layers, base, names);
+  const std::vector<double> c = cross_posting_matrix(cross, names);
+  const auto rows = identity.empty() ? std::vector<IdentityRow>{} : read_identity(identity, names);
+  const Multiplex mx(std::move(ls), rows, c);
+  Json j;
+  std::ostringstream text;
+  report_multiplex_overlap(mx, names, j, text);
+  MonteCarloOptions mc;
+  mc.trials = parse_trials("--trials", trials, false);
+  mc.seed = base.seed_value();
+  mc.threads = nt;
+  if (auto d = parse_deadline(deadline)) mc.max_steps = *d;
+  std::vector<vertex_t> seed_set;
+  if (!select.empty()) {
+    const std::size_t k = parse_unsigned("--select", select, 1, mx.num_accounts());
+    seed_set = select_multiplex_seeds(mx, k, method, parse_epsilon(epsilon), mc, j, text);
+  } else {
+    seed_set = multiplex_seed_vertices(mx, parse_multiplex_seeds(seeds, names));
+  }
+  Json js = Json::array();
+  for (vertex_t x : seed_set) {
+    const auto person = mx.people()[mx.person_of(x)];
+    const auto& platform = names[mx.layer_of(x)];
+    js.push_back({{"person", person}, {"platform", platform}, {"account", mx.account_of(x)}});
+    if (!select.empty()) text << "  person " << person << " on " << platform << " (account " << mx.account_of(x) << ")\n";
+  }
+  j["seeds"] = js;
+  mc.stop = progress_token("estimating reach");
+  const MultiplexEstimate est = estimate_spread(mx, std::span<const vertex_t>(seed_set), mc);
+  end_progress();
+  multiplex_estimate_json(est, names, j);
+  if (json) {
+    print_json(j);
+    return 0;
+  }
+  multiplex_estimate_text(est, names, text);
   std::cout << text.str();
   return 0;
 }

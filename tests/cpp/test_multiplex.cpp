@@ -5,6 +5,7 @@
 /// against the exact optimum.
 #include <kolsim/estimate/multiplex_estimate.hpp>
 #include <kolsim/estimate/triggering_estimate.hpp>
+#include <kolsim/select/greedy.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
 
@@ -14,6 +15,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "support.hpp"
 
@@ -373,4 +375,145 @@ TEST(Multiplex, ImmAndOpimNearExactOptimum) {
     EXPECT_LE(o.lower_bound, got_o + 1e-9);
     EXPECT_GE(o.upper_bound, opt - 1e-9);
   }
+}
+
+namespace {
+
+/// Best in accounts differs from best in people (every probability 1, cross-posting x -> y 1):
+/// person 1 owns x:1 and y:1, person 2 x:2 and y:2, person 3 x:3 and y:3; x: 1 -> 2, 1 -> 3,
+/// y: 1 -> 2, 1 -> 3. Persons 4..8 own only x:4..x:8; x: 4 -> 5, 4 -> 6, 4 -> 7, 4 -> 8.
+/// Seed (1, x) reaches 6 accounts but 3 people; seed (4, x) 5 accounts and 5 people.
+Multiplex accounts_vs_people_multiplex() {
+  std::vector<account_t> xs{1, 1, 4, 4, 4, 4}, xt{2, 3, 5, 6, 7, 8}, ys{1, 1}, yt{2, 3};
+  std::vector<prob_t> xp(xs.size(), 1.0f), yp(ys.size(), 1.0f);
+  std::vector<MultiplexLayer> layers{{"x", build_graph(xs, xt, xp)}, {"y", build_graph(ys, yt, yp)}};
+  std::vector<IdentityRow> id;
+  for (account_t a = 1; a <= 3; ++a) {
+    id.push_back({a, 0, a});
+    id.push_back({a, 1, a});
+  }
+  for (account_t a = 4; a <= 8; ++a) id.push_back({a, 0, a});
+  return Multiplex(std::move(layers), id, std::vector<double>{0.0, 1.0, 0.0, 0.0});
+}
+
+}  // namespace
+
+// Issue 16: MultiplexIC as a model of the generic entry points counts people, not accounts.
+TEST(Multiplex, GenericEstimatorsCountPeople) {
+  const Multiplex mx = small_multiplex(2, 6, 6, seed() + 400);
+  const MultiplexIC model{mx};
+  const std::vector<vertex_t> s{2, 7};
+  MonteCarloOptions mo;
+  mo.trials = 3000;
+  mo.seed = seed();
+  mo.per_account = true;
+  const MultiplexEstimate people = estimate_spread(mx, s, mo);
+  const SpreadEstimate generic = estimate_spread(mx.expanded(), model, std::span<const vertex_t>(s), mo);
+  EXPECT_EQ(std::tie(generic.mean, generic.std_error, generic.new_per_step, generic.activation_probability),
+            std::tie(people.mean, people.std_error, people.new_per_step, people.activation_probability));
+  // The accounts count of the same cascades is larger: the generic IC path would report it.
+  mo.fused = false;
+  const SpreadEstimate accounts = estimate_spread(mx.expanded(), IndependentCascade{}, std::span<const vertex_t>(s), mo);
+  EXPECT_GT(accounts.mean, people.mean + 0.1);
+  EXPECT_EQ(estimate_spread(mx.expanded(), model, Accounts{2, 7}, mo).mean, people.mean);
+
+  for (std::uint32_t steps : {1u, UINT32_MAX}) {
+    ExactOptions eo;
+    eo.max_steps = steps;
+    const MultiplexExact ex = exact_spread(mx, s, eo);
+    const ExactResult ge = exact_spread(mx.expanded(), model, std::span<const vertex_t>(s), eo);
+    EXPECT_EQ(std::tie(ge.spread, ge.variance, ge.new_per_step, ge.worlds),
+              std::tie(ex.spread, ex.variance, ex.new_per_step, ex.worlds));
+  }
+  EXPECT_LT(exact_spread(mx.expanded(), model, Accounts{2, 7}).spread,
+            exact_spread(mx.expanded(), IndependentCascade{}, Accounts{2, 7}).spread - 0.1);
+  const FollowerGraph other = mx.layer(0).graph;
+  EXPECT_THROW(estimate_spread(other, model, std::span<const vertex_t>(s)), std::invalid_argument);
+  EXPECT_THROW(exact_spread(other, model, std::span<const vertex_t>(s)), std::invalid_argument);
+}
+
+TEST(Multiplex, CelfCountsPeopleAndFindsTheBestInPeople) {
+  const Multiplex mx = accounts_vs_people_multiplex();
+  const MultiplexIC model{mx};
+  const vertex_t N = mx.num_accounts();
+  // Brute force over every single seed: best in people and best in accounts differ.
+  vertex_t best_people = 0, best_accounts = 0;
+  double top_people = -1, top_accounts = -1;
+  for (vertex_t x = 0; x < N; ++x) {
+    const std::vector<vertex_t> set{x};
+    const double p = exact_spread(mx, set).spread;
+    const double a = exact_spread(mx.expanded(), IndependentCascade{}, std::span<const vertex_t>(set)).spread;
+    if (p > top_people) top_people = p, best_people = x;
+    if (a > top_accounts) top_accounts = a, best_accounts = x;
+  }
+  ASSERT_NE(best_people, best_accounts);
+  EXPECT_EQ(mx.people()[mx.person_of(best_people)], 4u);
+  EXPECT_EQ(top_people, 5.0);
+  GreedyOptions go;
+  go.trials = 50;
+  go.seed = seed();
+  for (auto select : {&celf<MultiplexIC>, &greedy<MultiplexIC>, &celf_plus_plus<MultiplexIC>}) {
+    const SelectResult r = select(mx.expanded(), model, 1, go);
+    ASSERT_EQ(r.seeds.size(), 1u);
+    EXPECT_EQ(r.seeds[0], best_people) << r.method;
+    EXPECT_EQ(r.spread, top_people) << r.method;
+  }
+  EXPECT_EQ(celf(mx.expanded(), IndependentCascade{}, 1, go).seeds[0], best_accounts);
+  // k = 2: the people objective takes both persons 4 and 1 (5 + 3 people).
+  const SelectResult two = celf(mx.expanded(), model, 2, go);
+  EXPECT_EQ(two.spread, 8.0);
+  EXPECT_EQ(two.marginal_gains, (std::vector<double>{5.0, 3.0}));
+}
+
+TEST(Multiplex, GreedyInPeopleMatchesExactAndThreads) {
+  const Multiplex mx = small_multiplex(3, 5, 5, seed() + 500, 22);
+  const MultiplexIC model{mx};
+  for (std::uint32_t steps : {1u, 2u, UINT32_MAX}) {
+    GreedyOptions go;
+    go.trials = 4000;
+    go.seed = seed();
+    go.max_steps = steps;
+    go.threads = 1;
+    const SelectResult ref = celf(mx.expanded(), model, 2, go);
+    ExactOptions eo;
+    eo.max_steps = steps;
+    const MultiplexExact ex = exact_spread(mx, ref.seeds, eo);
+    EXPECT_NEAR(ref.spread, ex.spread, 6.0 * std::sqrt(ex.variance / 4000.0) + 1e-9) << "deadline " << steps;
+    for (int t : {3, 7}) {
+      go.threads = t;
+      const SelectResult r = celf(mx.expanded(), model, 2, go);
+      EXPECT_EQ(r.seeds, ref.seeds) << t;
+      EXPECT_EQ(r.marginal_gains, ref.marginal_gains) << t;
+      const SelectResult pp = celf_plus_plus(mx.expanded(), model, 2, go);
+      EXPECT_EQ(pp.seeds, ref.seeds) << t;
+      EXPECT_EQ(pp.marginal_gains, ref.marginal_gains) << t;
+    }
+  }
+}
+
+// On the shared Monte Carlo driver: the adaptive mode (on people reached) and progress reports.
+TEST(Multiplex, AdaptiveModeAndProgressOnTheSharedDriver) {
+  const Multiplex mx = tiny_multiplex(2, 60, 200, seed() + 600);
+  const std::vector<vertex_t> s{1, 70};
+  std::vector<MultiplexEstimate> runs;
+  for (int t : {1, 3}) {
+    MonteCarloOptions mo;
+    mo.trials = 64;
+    mo.seed = seed();
+    mo.threads = t;
+    mo.target_relative_error = 0.002;
+    mo.max_trials = 200000;
+    std::uint64_t reports = 0;
+    mo.progress = [&](std::string_view what, std::uint64_t, std::uint64_t) { reports += what == "trials"; };
+    runs.push_back(estimate_spread(mx, s, mo));
+    EXPECT_GT(reports, 0u);
+    const MultiplexEstimate& e = runs.back();
+    EXPECT_GT(e.trials, 64u);
+    EXPECT_TRUE(e.std_error <= 0.002 * e.mean || e.trials == mo.max_trials);
+    EXPECT_EQ(e.layer_mean.size(), 2u);
+  }
+  EXPECT_EQ(runs[0].trials, runs[1].trials);
+  EXPECT_EQ(runs[0].mean, runs[1].mean);
+  EXPECT_EQ(runs[0].layer_mean, runs[1].layer_mean);
+  EXPECT_EQ(runs[0].layer_new_per_step, runs[1].layer_new_per_step);
 }

@@ -141,3 +141,23 @@ def test_errors():
         mp.spread(mx, [100])
     with pytest.raises(ValueError, match="method must be"):
         mp.select(mx, 1, method="celf")
+
+
+def test_generic_paths_never_count_accounts_of_a_multiplex():
+    # Issue 16: the generic estimators and selectors take models of one graph. A Multiplex given
+    # to them is refused (TypeError), never estimated or selected in accounts; kolsim.multiplex
+    # counts people. The expanded graph with IndependentCascade is the documented account count.
+    mx = hand_multiplex()
+    for method in ("celf", "greedy", "celf++", "imm", "opim-c", "degree", "degree-discount", "pagerank"):
+        with pytest.raises((TypeError, AttributeError)):
+            kolsim.select_seeds(mx, 1, method=method)
+    with pytest.raises(TypeError):
+        kolsim.estimate_spread(mx, [0])
+    with pytest.raises(TypeError):
+        kolsim.exact_spread(mx, [0])
+    with pytest.raises(TypeError):
+        kolsim.simulate(mx, [0])
+    # People (1.56) differ from the expanded graph's accounts (1 + 0.5 + 0.3 + 0.5*0.3... > people).
+    people = mp.exact(mx, [(100, "x")]).spread
+    accounts = kolsim.exact_spread(kolsim.IndependentCascade(mx.expanded), [0]).spread
+    assert round(people, 4) == 1.56 and accounts > people + 0.1

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -95,15 +96,36 @@ class LiveEdgeCoins<LinearThreshold> {
   std::vector<edge_t> out_to_in_;
 };
 
+/// Models whose live-edge worlds are another model's but whose reach counts groups of accounts
+/// once (MultiplexIC: IC on the expanded graph, reach in people) declare
+/// `using live_edge_model = ...;` and `std::span<const vertex_t> reach_groups() const` (the group
+/// of every vertex, groups 0 .. max).
+template <class M>
+concept GroupedReachModel = requires(const M& m) {
+  typename M::live_edge_model;
+  { m.reach_groups() } -> std::convertible_to<std::span<const vertex_t>>;
+};
+template <class M>
+struct LiveEdgeBase {
+  using type = M;
+};
+template <GroupedReachModel M>
+struct LiveEdgeBase<M> {
+  using type = typename M::live_edge_model;
+};
+
 /// R fixed live-edge worlds and, per world, the level of every account under the current seed
 /// set S: Bounded = false stores reached (0) / not (1); Bounded = true stores min(dist(S, v),
 /// T + 1) for deadline T. Gains are integer counts summed over worlds, so they are exact,
-/// monotone and submodular in S, and identical for any thread count.
+/// monotone and submodular in S, and identical for any thread count. For a GroupedReachModel
+/// the counts are of groups (a group's level is the least of its accounts', one more table).
 template <class M, class Level, bool Bounded>
 class LiveEdgeWorlds {
+  static constexpr bool kGrouped = GroupedReachModel<M>;
+
  public:
-  LiveEdgeWorlds(const FollowerGraph& g, const M&, std::uint64_t worlds, std::uint64_t seed, std::uint32_t max_steps,
-                 int threads, const StopToken& stop = {})
+  LiveEdgeWorlds(const FollowerGraph& g, const M& model, std::uint64_t worlds, std::uint64_t seed,
+                 std::uint32_t max_steps, int threads, const StopToken& stop = {})
       : g_(g), coins_((require_world_memory(g, worlds, threads), g), seed), worlds_(worlds), n_(g.num_vertices()),
         threads_(threads), far_(Bounded ? static_cast<Level>(max_steps + 1) : Level{1}), deadline_(max_steps),
         poll_(stop, 16) {
@@ -111,6 +133,15 @@ class LiveEdgeWorlds {
     words_ = (static_cast<std::size_t>(worlds) * n_ + 63) / 64;
     scratch_.resize(static_cast<std::size_t>(std::max(threads, 1)));
     counts_.assign(worlds, {0, 0});
+    if constexpr (kGrouped) {
+      group_ = model.reach_groups();
+      KOLSIM_REQUIRE(group_.size() == n_, "greedy: the model's groups do not match the graph");
+      for (vertex_t q : group_) groups_ = std::max(groups_, q + 1);
+      assert(groups_ <= n_);  // a group's look-ahead bit is cell(i, q)
+      group_levels_.assign(static_cast<std::size_t>(worlds) * groups_, far_);
+    } else {
+      (void)model;
+    }
   }
 
   /// Bytes the world state needs before the first evaluation: levels, the look-ahead bitset,
@@ -136,7 +167,8 @@ class LiveEdgeWorlds {
   std::uint64_t evaluations() const noexcept { return evaluations_; }
   std::size_t memory_bytes() const noexcept {
     return levels_.capacity() * sizeof(Level) + lookahead_bits_.capacity() * 8 + coins_.memory_bytes() +
-           2 * record_entries_ * sizeof(vertex_t);  // recorded set + installed look-ahead set
+           2 * record_entries_ * sizeof(vertex_t) +  // recorded set + installed look-ahead set
+           group_levels_.capacity() * sizeof(Level);
   }
 
   /// Sum over worlds of the marginal gain of v given S. With record = true, the accounts v
@@ -202,7 +234,7 @@ class LiveEdgeWorlds {
   static constexpr std::size_t run_parallel_worlds = 2048;
 
   struct alignas(64) Scratch {
-    std::vector<std::uint32_t> stamp;
+    std::vector<std::uint32_t> stamp, group_stamp;  // group_stamp: grouped models only
     std::uint32_t epoch = 0;
     std::vector<std::pair<vertex_t, std::uint32_t>> queue;
   };
@@ -221,6 +253,7 @@ class LiveEdgeWorlds {
   Scratch& scratch() {
     Scratch& s = scratch_[static_cast<std::size_t>(thread_index()) % scratch_.size()];
     if (s.stamp.size() != n_) s.stamp.assign(n_, 0);
+    if (s.group_stamp.size() != groups_) s.group_stamp.assign(groups_, 0);
     return s;
   }
 
@@ -233,17 +266,29 @@ class LiveEdgeWorlds {
     const auto targets = g_.out_targets();
     if (++s.epoch == 0) {
       std::fill(s.stamp.begin(), s.stamp.end(), 0);
+      std::fill(s.group_stamp.begin(), s.group_stamp.end(), 0);
       s.epoch = 1;
     }
     Level* level = levels_.data() + i;  // level[y * worlds_] is y's level in world i
     const std::uint64_t* bits = lookahead_bits_.data();
     const std::uint64_t r = worlds_;
     std::uint64_t c1 = 0, c2 = 0;
+    auto count = [&](vertex_t y) {  // y (an account, or a group) is newly reached
+      ++c1;
+      if (lookahead && !((bits[cell(i, y) / 64] >> (cell(i, y) % 64)) & 1u)) ++c2;
+      if (record) record_[i].push_back(y);
+    };
     auto visit = [&](vertex_t y, std::uint32_t d) {
-      if (level[y * r] == far_) {
-        ++c1;
-        if (lookahead && !((bits[cell(i, y) / 64] >> (cell(i, y) % 64)) & 1u)) ++c2;
-        if (record) record_[i].push_back(y);
+      if constexpr (kGrouped) {
+        const vertex_t q = group_[y];
+        Level& gl = group_levels_[cell(i, q)];
+        if (gl == far_ && s.group_stamp[q] != s.epoch) {
+          s.group_stamp[q] = s.epoch;
+          count(q);
+        }
+        if (commit) gl = std::min(gl, Bounded ? static_cast<Level>(d) : Level{0});
+      } else if (level[y * r] == far_) {
+        count(y);
       }
       if (commit) level[y * r] = Bounded ? static_cast<Level>(d) : Level{0};
       s.queue.emplace_back(y, d);
@@ -295,7 +340,7 @@ class LiveEdgeWorlds {
   }
 
   const FollowerGraph& g_;
-  LiveEdgeCoins<M> coins_;
+  LiveEdgeCoins<typename LiveEdgeBase<M>::type> coins_;
   std::uint64_t worlds_;
   vertex_t n_;
   int threads_;
@@ -312,6 +357,9 @@ class LiveEdgeWorlds {
   std::uint64_t total_ = 0;
   std::uint64_t evaluations_ = 0;
   StopPoller poll_;
+  std::span<const vertex_t> group_;     // grouped models: group of every vertex
+  vertex_t groups_ = 0;
+  std::vector<Level> group_levels_;     // grouped models: cell(i, q) = level of group q in world i
 };
 
 /// Builds the world set with the smallest level type for the deadline and calls f(worlds);

@@ -159,6 +159,12 @@ inline SpreadEstimate finish_estimate(const SpreadAccumulator& total,
   return est;
 }
 
+/// The default `rounds` hook of run_monte_carlo: nothing besides the reach tallies.
+struct NoRoundHook {
+  void begin(std::uint64_t /*first_batch*/, std::uint64_t /*batches*/) {}
+  void merge() {}
+};
+
 /// The Monte Carlo driver every estimate_spread() overload runs: trials cut into batches of
 /// `batch_size` (the unit of parallel work and of the ordered merge), rounds of at most 2^15
 /// batches merged in batch order (so results are bit-identical for any thread count), the
@@ -166,12 +172,16 @@ inline SpreadEstimate finish_estimate(const SpreadAccumulator& total,
 /// polling by thread 0 every ~10 ms, progress reports, per-account counts and the BatchShare
 /// back end. run_batch(slot, b, worlds, tally, acc) runs trials b * batch_size ..
 /// b * batch_size + worlds - 1 on thread slot `slot` (< max(threads, 1)) and fills `tally`;
-/// acc is null, or the slot's per-account counters to increment per activation. What remains
+/// acc is null, or the slot's per-account counters to increment per activation. `rounds` lets a
+/// caller keep more tallies per batch (the multiplex's per-layer ones): rounds.begin(b0, batches)
+/// before the batches b0 .. b0 + batches - 1 of a round run, rounds.merge() after their reach
+/// tallies were merged (in batch order, on the calling thread). What remains
 /// here after finish_estimate() is the one driver loop (run_round) with the closures it shares
 /// with the adaptive schedule (the poll, the per-slot counters), kept together on purpose.
-template <class RunBatch>
+template <class RunBatch, class Rounds = NoRoundHook>
 SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& opt, std::uint64_t batch_size,
-                               int threads, std::chrono::steady_clock::time_point start, RunBatch&& run_batch) {
+                               int threads, std::chrono::steady_clock::time_point start, RunBatch&& run_batch,
+                               Rounds&& rounds = Rounds{}) {
   assert(batch_size >= 1 && batch_size <= mc_batch && mc_batch % batch_size == 0);
   const vertex_t n = g.num_vertices();
   const bool adaptive = opt.target_relative_error > 0.0;
@@ -219,6 +229,7 @@ SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& 
       const std::uint64_t stop_at = std::min(end, (b0 + batches) * batch_size);
       const auto last_worlds = static_cast<unsigned>(stop_at - (b0 + batches - 1) * batch_size);
       tallies.assign(batches, BatchTally{});
+      rounds.begin(b0, batches);
       // Small jobs run serially: a parallel region costs more than it saves.
       const double work = static_cast<double>(stop_at - first) * (static_cast<double>(g.num_edges()) + n);
       round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
@@ -234,6 +245,7 @@ SpreadEstimate run_monte_carlo(const FollowerGraph& g, const MonteCarloOptions& 
           1);
       if (opt.share ? opt.share->exchange(tallies, lo, hi, stopped.load()) : stopped.load()) throw Interrupted();
       for (const auto& t : tallies) total.merge(t);
+      rounds.merge();
       check_stop(opt.stop);
       report_progress(opt.progress, "trials", total.trials, std::max(cap, total.trials));
     }
@@ -287,6 +299,8 @@ class PerSlot {
     if (!p) p = std::make_unique<T>(std::forward<Args>(args)...);
     return *p;
   }
+  /// The slot's object, or null when the slot never ran.
+  const T* find(int slot) const { return items_[static_cast<std::size_t>(slot)].get(); }
 
  private:
   std::vector<std::unique_ptr<T>> items_;

@@ -41,15 +41,20 @@
 
 namespace kolsim {
 
-/// Independent Cascade on a multiplex's expanded graph, counted in people. As a DiffusionModel
-/// its rule is IC's (so the generic paths count accounts); imm / opim_c on
-/// (multiplex.expanded(), MultiplexIC{multiplex}) use the person-rooted RR sampler below and
-/// maximise the number of people reached. `validate(g)` accepts only the multiplex's own
-/// expanded graph.
+/// Independent Cascade on a multiplex's expanded graph, counted in people. Every generic entry
+/// point that takes a model counts people with it: imm / opim_c / sample_rr_sets on
+/// (multiplex.expanded(), MultiplexIC{multiplex}) use the person-rooted RR sampler below;
+/// estimate_spread and exact_spread have overloads below (people reached, per-account
+/// probabilities); greedy / celf / celf_plus_plus evaluate IC's live-edge worlds counting each
+/// person once (detail::GroupedReachModel). simulate() returns the accounts of one cascade.
+/// `validate(g)` accepts only the multiplex's own expanded graph.
 struct MultiplexIC {
   Multiplex multiplex;
   struct NodeState {};
   static constexpr std::string_view name = "multiplex_ic";
+  using live_edge_model = IndependentCascade;  ///< live-edge worlds: IC's on the expanded graph
+  /// The person of every expanded vertex: reach counts each once.
+  std::span<const vertex_t> reach_groups() const noexcept { return multiplex.vertex_people(); }
 
   bool attempt(NodeState&, prob_t p, Rng& rng) const { return rng.bernoulli(p); }
   void validate(const FollowerGraph& g, int threads = 1) const {
@@ -60,29 +65,22 @@ struct MultiplexIC {
   }
 };
 
-/// Monte Carlo spread of a multiplex: people reached (mean, std_error, ci, new_per_step as in
-/// SpreadEstimate) and, per layer l, accounts reached on l.
-struct MultiplexEstimate {
-  double mean = 0, std_error = 0, ci_low = 0, ci_high = 0;  ///< people reached (unique)
-  std::uint64_t trials = 0;
-  std::vector<double> new_per_step;  ///< mean people newly reached at step t (t = 0: the seeds' people)
+/// Monte Carlo spread of a multiplex: the SpreadEstimate of the people reached (mean,
+/// std_error, ci, new_per_step: people newly reached at step t, t = 0 the seeds' people;
+/// activation_probability per expanded account, when per_account) and, per layer l, accounts
+/// reached on l.
+struct MultiplexEstimate : SpreadEstimate {
   std::vector<double> layer_mean, layer_std_error;    ///< per layer: mean accounts reached on it
   std::vector<std::vector<double>> layer_new_per_step;  ///< [layer][step]: mean accounts newly reached
   std::vector<double> person_probability;      ///< per person index, when per_account
-  std::vector<double> activation_probability;  ///< per expanded account, when per_account
-  std::uint64_t edges_examined = 0;
-  double seconds = 0;
 };
 
-/// Exact moments of a multiplex's reach over all live-edge worlds of the expanded graph.
-struct MultiplexExact {
-  double spread = 0, variance = 0;  ///< people reached
-  std::vector<double> new_per_step;  ///< expected people newly reached at step t
+/// Exact moments of a multiplex's reach over all live-edge worlds of the expanded graph: the
+/// ExactResult of the people reached (activation_probability per expanded account) and per layer.
+struct MultiplexExact : ExactResult {
   std::vector<double> layer_spread, layer_variance;  ///< per layer: accounts reached on it
   std::vector<std::vector<double>> layer_new_per_step;  ///< [layer][step]
   std::vector<double> person_probability;      ///< per person index: P(reached within max_steps)
-  std::vector<double> activation_probability;  ///< per expanded account
-  std::uint64_t worlds = 0;
 };
 
 /// A seed given as (person id, layer): that person posts on that platform.
@@ -101,12 +99,6 @@ inline std::vector<vertex_t> multiplex_seed_vertices(const Multiplex& mx, std::s
 }
 
 namespace detail {
-
-/// One batch's tallies: people, then one per layer.
-struct MultiplexTally {
-  BatchTally people;
-  std::vector<BatchTally> layers;
-};
 
 /// Layer of every expanded vertex.
 inline std::vector<std::uint32_t> multiplex_vertex_layers(const Multiplex& mx) {
@@ -135,154 +127,166 @@ struct ExactMoments {
   }
 };
 
-}  // namespace detail
+/// The per-layer tallies of the multiplex Monte Carlo (run_monte_carlo's `rounds` hook): one
+/// BatchTally per (batch of the round, layer), merged in batch order after each round.
+class MultiplexLayerRounds {
+ public:
+  explicit MultiplexLayerRounds(std::uint32_t layers) : layers_(layers), totals_(layers) {}
+  void begin(std::uint64_t first_batch, std::uint64_t batches) {
+    first_ = first_batch;
+    tallies_.assign(static_cast<std::size_t>(batches) * layers_, BatchTally{});
+  }
+  void merge() {
+    for (std::size_t i = 0; i < tallies_.size(); ++i) totals_[i % layers_].merge(tallies_[i]);
+  }
+  /// The tallies of batch b (of the current round), one per layer.
+  BatchTally* batch(std::uint64_t b) { return tallies_.data() + static_cast<std::size_t>(b - first_) * layers_; }
+  const SpreadAccumulator& total(std::uint32_t l) const { return totals_[l]; }
 
-/// Monte Carlo spread of `seeds` (expanded vertices) on a multiplex: trial i runs the generic
-/// IC driver on the expanded graph with Rng(seed, i, domain::trial), in batches of 8 merged in
-/// order, so results are bit-identical for any thread count, and a one-layer multiplex gives
-/// exactly estimate_spread(layer graph, IndependentCascade, seeds, fused = false). Supports
-/// trials, seed, threads, max_steps, seed_probabilities, per_account and stop; the adaptive
-/// mode, account_weights and back ends are refused. Time O(trials * (reached + edges) / threads).
-inline MultiplexEstimate estimate_spread(const Multiplex& mx, std::span<const vertex_t> seeds,
-                                         const MonteCarloOptions& opt = {}) {
-  const auto start = std::chrono::steady_clock::now();
+ private:
+  std::uint32_t layers_;
+  std::uint64_t first_ = 0;
+  std::vector<BatchTally> tallies_;
+  std::vector<SpreadAccumulator> totals_;
+};
+
+/// One thread slot's buffers of the multiplex Monte Carlo.
+struct MultiplexTrialWork {
+  CascadeWorkspace<IndependentCascade> cascade;
+  std::vector<std::uint32_t> person_mark;  ///< == epoch: the person is reached in this trial
+  std::uint32_t epoch = 0;
+  std::vector<std::uint64_t> people;      ///< per_account: trials that reached each person
+  std::vector<double> layer_reach;        ///< [trial of the batch][layer]: accounts reached
+
+  MultiplexTrialWork(vertex_t n, vertex_t P, std::uint32_t L, bool per_account)
+      : person_mark(P, 0), people(per_account ? P : 0, 0), layer_reach(static_cast<std::size_t>(mc_plain_batch) * L) {
+    cascade.resize(n);
+  }
+  std::uint32_t next_epoch() {
+    if (++epoch == 0) {
+      std::fill(person_mark.begin(), person_mark.end(), 0u);
+      epoch = 1;
+    }
+    return epoch;
+  }
+};
+
+/// What a multiplex Monte Carlo batch reads: the expanded graph, seeds, options and the layer
+/// and person of every expanded vertex.
+struct MultiplexTrialSetup {
+  const FollowerGraph& g;
+  std::span<const vertex_t> seeds;
+  const MonteCarloOptions& opt;
+  std::span<const std::uint32_t> vlayer;
+  std::span<const vertex_t> vperson;
+  std::uint32_t layers;
+};
+
+/// Runs trials b * mc_plain_batch .. + worlds - 1 of the generic IC driver on the expanded
+/// graph: `tally` counts people (each once per trial), `layer_tally[l]` accounts on layer l;
+/// acc (if not null) counts activations per account, w.people per person.
+inline void run_multiplex_batch(const MultiplexTrialSetup& s, std::uint64_t b, unsigned worlds, BatchTally& tally,
+                                BatchTally* layer_tally, std::uint64_t* acc, MultiplexTrialWork& w) {
+  const IndependentCascade ic;
+  const std::uint32_t L = s.layers;
+  std::fill(w.layer_reach.begin(), w.layer_reach.end(), 0.0);
+  unsigned j = 0;
+  run_trials(s.opt.seed, b * mc_plain_batch, worlds, {}, tally, w.people.empty() ? nullptr : w.people.data(),
+             [&](Rng& rng, auto&& visit_person) {
+               const std::uint32_t ep = w.next_epoch();
+               double* lr = w.layer_reach.data() + static_cast<std::size_t>(j++) * L;
+               return w.cascade.run(s.g, ic, s.seeds, s.opt.seed_probabilities, s.opt.max_steps, rng,
+                                    [&](vertex_t v, vertex_t, std::uint32_t step) {
+                                      const std::uint32_t l = s.vlayer[v];
+                                      lr[l] += 1.0;
+                                      layer_tally[l].add_step(step, 1.0);
+                                      if (acc) ++acc[v];
+                                      const vertex_t p = s.vperson[v];
+                                      if (w.person_mark[p] != ep) {
+                                        w.person_mark[p] = ep;
+                                        visit_person(p, step);
+                                      }
+                                    });
+             });
+  std::vector<double> col(worlds);
+  for (std::uint32_t l = 0; l < L; ++l) {
+    for (unsigned t = 0; t < worlds; ++t) col[t] = w.layer_reach[static_cast<std::size_t>(t) * L + l];
+    layer_tally[l].set_reach(col.data(), worlds);
+  }
+}
+
+/// Checks what estimate_spread on a multiplex accepts and reserves its memory.
+inline void multiplex_mc_validate(const Multiplex& mx, std::span<const vertex_t> seeds, const MonteCarloOptions& opt,
+                                  int threads) {
   const FollowerGraph& g = mx.expanded();
   KOLSIM_REQUIRE(g.num_vertices() > 0, "estimate_spread: the multiplex has no accounts");
-  detail::validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
-  KOLSIM_REQUIRE(opt.trials >= 1, "estimate_spread: trials must be >= 1");
-  KOLSIM_REQUIRE(opt.trials <= (std::uint64_t{1} << 38), "estimate_spread: at most 2^38 trials");
-  KOLSIM_REQUIRE(opt.target_relative_error == 0.0,
-                 "estimate_spread: the adaptive mode (target_relative_error) is not available on a multiplex");
+  validate_cascade_seeds(g, seeds, opt.seed_probabilities, "estimate_spread");
+  validate_monte_carlo_options(g, opt);
   KOLSIM_REQUIRE(opt.account_weights.empty(), "estimate_spread: account_weights are not available on a multiplex");
   KOLSIM_REQUIRE(opt.share == nullptr, "estimate_spread: back ends are not available on a multiplex");
   check_stop(opt.stop);
-  const vertex_t n = g.num_vertices(), P = mx.num_people();
-  const std::uint32_t L = mx.num_layers();
-  const int threads = resolve_threads(opt.threads);
-  const int slots = std::max(threads, 1);
-  require_memory(detail::concat("estimate_spread: multiplex workspaces for ", slots, " threads x ", n, " accounts"),
-                 static_cast<double>(slots) * (24.0 * n + 4.0 * P) + 4.0 * n +
-                     (opt.per_account ? static_cast<double>(slots + 2) * (n + P) * 8.0 : 0.0));
-  const std::vector<std::uint32_t> vlayer = detail::multiplex_vertex_layers(mx);
-  const std::span<const vertex_t> vperson = mx.vertex_people();
-  struct Work {
-    detail::CascadeWorkspace<IndependentCascade> cascade;
-    std::vector<std::uint32_t> person_mark;
-    std::uint32_t epoch = 0;
-    std::vector<std::uint64_t> accounts, people;
-  };
-  std::vector<std::unique_ptr<Work>> ws(static_cast<std::size_t>(slots));
-  const IndependentCascade ic;
-  const std::span<const prob_t> seed_probs = opt.seed_probabilities;
-  constexpr std::uint64_t batch = detail::mc_plain_batch;
-  std::atomic<bool> stopped{false};
-  auto last_poll = std::chrono::steady_clock::now();
-  detail::SpreadAccumulator people_total;
-  std::vector<detail::SpreadAccumulator> layer_total(L);
-  std::vector<detail::MultiplexTally> tallies;
-  constexpr std::uint64_t chunk = std::uint64_t{1} << 12;
-  while (people_total.trials < opt.trials) {
-    const std::uint64_t first = people_total.trials;
-    const std::uint64_t b0 = first / batch;
-    const std::uint64_t batches = std::min(chunk, (opt.trials - first + batch - 1) / batch);
-    tallies.assign(batches, detail::MultiplexTally{});
-    const double work = static_cast<double>(batches * batch) * (static_cast<double>(g.num_edges()) + n);
-    const int round_threads = (batches >= 2 && work >= 2e6) ? threads : 1;
-    parallel_for(0, batches, round_threads, [&](std::size_t i) {
-      const int t = round_threads > 1 ? thread_index() : 0;
-      if (t == 0) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_poll >= std::chrono::milliseconds(10)) {
-          last_poll = now;
-          if (opt.stop && opt.stop()) stopped.store(true, std::memory_order_relaxed);
-        }
-      }
-      if (stopped.load(std::memory_order_relaxed)) return;
-      auto& w = ws[static_cast<std::size_t>(t)];
-      if (!w) {
-        w = std::make_unique<Work>();
-        w->cascade.resize(n);
-        w->person_mark.assign(P, 0);
-        if (opt.per_account) {
-          w->accounts.assign(n, 0);
-          w->people.assign(P, 0);
-        }
-      }
-      const std::uint64_t b = b0 + i;
-      const std::uint64_t end = std::min(opt.trials, (b + 1) * batch);
-      auto& tally = tallies[i];
-      tally.layers.assign(L, detail::BatchTally{});
-      double reach[batch];
-      std::vector<double> layer_reach(static_cast<std::size_t>(batch) * L, 0.0);
-      unsigned count = 0;
-      std::uint64_t edges = 0;
-      for (std::uint64_t trial = b * batch; trial < end; ++trial, ++count) {
-        if (++w->epoch == 0) {
-          std::fill(w->person_mark.begin(), w->person_mark.end(), 0u);
-          w->epoch = 1;
-        }
-        const std::uint32_t ep = w->epoch;
-        Rng rng(opt.seed, trial, domain::trial);
-        double r = 0;
-        double* lr = layer_reach.data() + static_cast<std::size_t>(count) * L;
-        edges += w->cascade.run(g, ic, seeds, seed_probs, opt.max_steps, rng,
-                                [&](vertex_t v, vertex_t, std::uint32_t step) {
-                                  const std::uint32_t l = vlayer[v];
-                                  lr[l] += 1.0;
-                                  tally.layers[l].add_step(step, 1.0);
-                                  const vertex_t p = vperson[v];
-                                  if (opt.per_account) ++w->accounts[v];
-                                  if (w->person_mark[p] != ep) {
-                                    w->person_mark[p] = ep;
-                                    r += 1.0;
-                                    tally.people.add_step(step, 1.0);
-                                    if (opt.per_account) ++w->people[p];
-                                  }
-                                });
-        reach[count] = r;
-      }
-      tally.people.set_reach(reach, count);
-      tally.people.edges = edges;
-      std::vector<double> col(count);
-      for (std::uint32_t l = 0; l < L; ++l) {
-        for (unsigned j = 0; j < count; ++j) col[j] = layer_reach[static_cast<std::size_t>(j) * L + l];
-        tally.layers[l].set_reach(col.data(), count);
-      }
-    }, 1);
-    if (stopped.load()) throw Interrupted();
-    for (const auto& t : tallies) {
-      people_total.merge(t.people);
-      for (std::uint32_t l = 0; l < L; ++l) layer_total[l].merge(t.layers[l]);
-    }
-    check_stop(opt.stop);
-  }
+  const double n = g.num_vertices(), P = mx.num_people(), slots = std::max(threads, 1);
+  require_memory(concat("estimate_spread: multiplex workspaces for ", slots, " threads x ", g.num_vertices(),
+                        " accounts"),
+                 slots * (24.0 * n + 4.0 * P) + 4.0 * n + (opt.per_account ? (slots + 2) * (n + P) * 8.0 : 0.0));
+}
+
+/// The MultiplexEstimate of a finished run: people from the driver's estimate, layers from the
+/// per-layer totals, person probabilities from the slots' counts.
+inline MultiplexEstimate multiplex_mc_result(SpreadEstimate&& people, const MultiplexLayerRounds& layers,
+                                             std::uint32_t L, vertex_t P, PerSlot<MultiplexTrialWork>& work,
+                                             int threads, bool per_account) {
   MultiplexEstimate est;
-  est.trials = people_total.trials;
-  est.mean = people_total.mean;
-  est.std_error = people_total.std_error();
-  est.ci_low = est.mean - 1.959963984540054 * est.std_error;
-  est.ci_high = est.mean + 1.959963984540054 * est.std_error;
-  const double r = static_cast<double>(people_total.trials);
-  for (double s : people_total.steps) est.new_per_step.push_back(s / r);
+  static_cast<SpreadEstimate&>(est) = std::move(people);
+  const double r = static_cast<double>(est.trials);
   est.layer_new_per_step.resize(L);
   for (std::uint32_t l = 0; l < L; ++l) {
-    est.layer_mean.push_back(layer_total[l].mean);
-    est.layer_std_error.push_back(layer_total[l].std_error());
-    for (double s : layer_total[l].steps) est.layer_new_per_step[l].push_back(s / r);
+    const SpreadAccumulator& t = layers.total(l);
+    est.layer_mean.push_back(t.mean);
+    est.layer_std_error.push_back(t.std_error());
+    for (double s : t.steps) est.layer_new_per_step[l].push_back(s / r);
   }
-  if (opt.per_account) {
-    est.activation_probability.assign(n, 0.0);
-    est.person_probability.assign(P, 0.0);
-    std::vector<std::uint64_t> sa(n, 0), sp(P, 0);
-    for (const auto& w : ws) {
-      if (!w || w->accounts.empty()) continue;
-      for (vertex_t v = 0; v < n; ++v) sa[v] += w->accounts[v];
-      for (vertex_t p = 0; p < P; ++p) sp[p] += w->people[p];
-    }
-    for (vertex_t v = 0; v < n; ++v) est.activation_probability[v] = static_cast<double>(sa[v]) / r;
-    for (vertex_t p = 0; p < P; ++p) est.person_probability[p] = static_cast<double>(sp[p]) / r;
+  if (per_account) {
+    std::vector<std::uint64_t> sum(P, 0);
+    for (int t = 0; t < std::max(threads, 1); ++t)
+      if (const MultiplexTrialWork* w = work.find(t))
+        for (vertex_t p = 0; p < P; ++p) sum[p] += w->people[p];
+    est.person_probability.resize(P);
+    for (vertex_t p = 0; p < P; ++p) est.person_probability[p] = static_cast<double>(sum[p]) / r;
   }
-  est.edges_examined = people_total.edges;
+  return est;
+}
+
+}  // namespace detail
+
+/// Monte Carlo spread of `seeds` (expanded vertices) on a multiplex, on the library's Monte
+/// Carlo driver (detail::run_monte_carlo): trial i runs the generic IC driver on the expanded
+/// graph with Rng(seed, i, domain::trial), in batches of 8 merged in order, so results are
+/// bit-identical for any thread count, and a one-layer multiplex gives exactly
+/// estimate_spread(layer graph, IndependentCascade, seeds, fused = false). Supports trials,
+/// seed, threads, max_steps, seed_probabilities, per_account, stop, progress and the adaptive
+/// mode (on the people reached); account_weights and back ends are refused. Time
+/// O(trials * (reached + edges) / threads).
+inline MultiplexEstimate estimate_spread(const Multiplex& mx, std::span<const vertex_t> seeds,
+                                         const MonteCarloOptions& opt = {}) {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = resolve_threads(opt.threads);
+  detail::multiplex_mc_validate(mx, seeds, opt, threads);
+  const FollowerGraph& g = mx.expanded();
+  const std::uint32_t L = mx.num_layers();
+  const std::vector<std::uint32_t> vlayer = detail::multiplex_vertex_layers(mx);
+  const detail::MultiplexTrialSetup setup{g, seeds, opt, vlayer, mx.vertex_people(), L};
+  detail::PerSlot<detail::MultiplexTrialWork> work(threads);
+  detail::MultiplexLayerRounds layers(L);
+  SpreadEstimate people = detail::run_monte_carlo(
+      g, opt, detail::mc_plain_batch, threads, start,
+      [&](int t, std::uint64_t b, unsigned worlds, detail::BatchTally& tally, std::uint64_t* acc) {
+        auto& w = work.get(t, g.num_vertices(), mx.num_people(), L, opt.per_account);
+        detail::run_multiplex_batch(setup, b, worlds, tally, layers.batch(b), acc, w);
+      },
+      layers);
+  MultiplexEstimate est =
+      detail::multiplex_mc_result(std::move(people), layers, L, mx.num_people(), work, threads, opt.per_account);
   est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return est;
 }
@@ -294,6 +298,105 @@ inline MultiplexEstimate estimate_spread(const Multiplex& mx, std::span<const Mu
   return estimate_spread(mx, std::span<const vertex_t>(s), opt);
 }
 
+namespace detail {
+
+/// The sums of exact_spread on a multiplex over the worlds enumerated so far, and the BFS of
+/// one world (distance = activation step) that adds to them.
+class MultiplexExactWalk {
+ public:
+  MultiplexExactWalk(const Multiplex& mx, MultiplexExact& res)
+      : g_(mx.expanded()), vlayer_(multiplex_vertex_layers(mx)), vperson_(mx.vertex_people()), res_(res),
+        layer_steps_(mx.num_layers()), layer_m_(mx.num_layers()), stamp_(g_.num_vertices(), 0),
+        pstamp_(mx.num_people(), 0), lcount_(mx.num_layers()) {
+    res.person_probability.assign(mx.num_people(), 0.0);
+    res.activation_probability.assign(g_.num_vertices(), 0.0);
+  }
+
+  /// Adds world `ep` (>= 1, fresh each call) of probability `prob`: the seeds that post, the
+  /// live edges of `setup`, activations up to step max_steps.
+  void add_world(const ExactSetup& setup, std::span<const vertex_t> seeds, std::uint64_t ep, double prob,
+                 std::uint32_t max_steps) {
+    frontier_.clear();
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      if (setup.posts[i] && stamp_[seeds[i]] != ep) {
+        stamp_[seeds[i]] = ep;
+        frontier_.push_back(seeds[i]);
+      }
+    }
+    std::fill(lcount_.begin(), lcount_.end(), 0.0);
+    double people = 0;
+    for (std::uint32_t step = 0; !frontier_.empty(); ++step) {
+      for (vertex_t v : frontier_) people += activate(v, step, ep, prob);
+      if (step == max_steps) break;
+      expand(setup, ep);
+    }
+    people_m_.add(prob, people);
+    for (std::size_t l = 0; l < lcount_.size(); ++l) layer_m_[l].add(prob, lcount_[l]);
+  }
+
+  /// Moves the sums into the result (expected values, variances, per-step profiles).
+  void finish() {
+    res_.spread = static_cast<double>(people_m_.sum);
+    res_.variance = people_m_.variance();
+    res_.new_per_step = trim(people_steps_);
+    for (std::size_t l = 0; l < lcount_.size(); ++l) {
+      res_.layer_spread.push_back(static_cast<double>(layer_m_[l].sum));
+      res_.layer_variance.push_back(layer_m_[l].variance());
+      res_.layer_new_per_step.push_back(trim(layer_steps_[l]));
+    }
+  }
+
+ private:
+  /// Account v is reached at `step`; returns 1 when its person is new in this world.
+  double activate(vertex_t v, std::uint32_t step, std::uint64_t ep, double prob) {
+    const std::uint32_t l = vlayer_[v];
+    lcount_[l] += 1.0;
+    add_at(layer_steps_[l], step, prob);
+    res_.activation_probability[v] += prob;
+    const vertex_t p = vperson_[v];
+    if (pstamp_[p] == ep) return 0.0;
+    pstamp_[p] = ep;
+    add_at(people_steps_, step, prob);
+    res_.person_probability[p] += prob;
+    return 1.0;
+  }
+  /// The next frontier: unvisited targets of the frontier's live out-edges.
+  void expand(const ExactSetup& setup, std::uint64_t ep) {
+    const auto off = g_.out_offsets();
+    const auto tgt = g_.out_targets();
+    next_.clear();
+    for (vertex_t u : frontier_)
+      for (edge_t e = off[u]; e < off[u + 1]; ++e)
+        if (setup.live[e] && stamp_[tgt[e]] != ep) {
+          stamp_[tgt[e]] = ep;
+          next_.push_back(tgt[e]);
+        }
+    frontier_.swap(next_);
+  }
+  static void add_at(std::vector<long double>& v, std::uint32_t step, double prob) {
+    if (v.size() <= step) v.resize(step + 1, 0.0L);
+    v[step] += prob;
+  }
+  static std::vector<double> trim(std::vector<long double>& v) {
+    while (!v.empty() && v.back() == 0.0L) v.pop_back();
+    return std::vector<double>(v.begin(), v.end());
+  }
+
+  const FollowerGraph& g_;
+  std::vector<std::uint32_t> vlayer_;
+  std::span<const vertex_t> vperson_;
+  MultiplexExact& res_;
+  std::vector<long double> people_steps_;
+  std::vector<std::vector<long double>> layer_steps_;
+  ExactMoments people_m_;
+  std::vector<ExactMoments> layer_m_;
+  std::vector<std::uint64_t> stamp_, pstamp_;
+  std::vector<vertex_t> frontier_, next_;
+  std::vector<double> lcount_;
+};
+
+}  // namespace detail
+
 /// Exact people and per-layer reach of `seeds` (expanded vertices) by enumerating the 2^m live-
 /// edge worlds of the expanded graph's uncertain edges (cross-post edges included), BFS
 /// distance = activation step. Supports max_steps, seed_probabilities and max_worlds;
@@ -302,84 +405,21 @@ inline MultiplexExact exact_spread(const Multiplex& mx, std::span<const vertex_t
   const FollowerGraph& g = mx.expanded();
   detail::exact_validate(g, seeds, opt);
   KOLSIM_REQUIRE(opt.account_weights.empty(), "exact_spread: account_weights are not available on a multiplex");
-  const vertex_t n = g.num_vertices(), P = mx.num_people();
-  const std::uint32_t L = mx.num_layers();
   detail::ExactSetup setup;
   setup.live.assign(g.num_edges(), 0);
   setup.posts.assign(seeds.size(), 1);
   detail::exact_ic_choices(g, setup);
-  const std::uint64_t worlds = detail::exact_finish_setup(opt, setup);
-  const std::vector<std::uint32_t> vlayer = detail::multiplex_vertex_layers(mx);
-  const auto vperson = mx.vertex_people();
-  const auto off = g.out_offsets();
-  const auto tgt = g.out_targets();
   MultiplexExact res;
-  res.worlds = worlds;
-  res.person_probability.assign(P, 0.0);
-  res.activation_probability.assign(n, 0.0);
-  std::vector<long double> people_steps;
-  std::vector<std::vector<long double>> layer_steps(L);
-  detail::ExactMoments people_m;
-  std::vector<detail::ExactMoments> layer_m(L);
-  std::vector<std::uint64_t> stamp(n, 0), pstamp(P, 0);
-  std::vector<vertex_t> frontier, next;
-  std::vector<double> lcount(L);
+  res.worlds = detail::exact_finish_setup(opt, setup);
+  detail::MultiplexExactWalk walk(mx, res);
   std::vector<std::size_t> digit(setup.choices.size(), 0);
-  for (std::uint64_t w = 0; w < worlds; ++w) {
-    const std::uint64_t ep = w + 1;
+  for (std::uint64_t w = 0; w < res.worlds; ++w) {
     double prob = 1.0;
     for (std::size_t c = 0; c < setup.choices.size(); ++c) prob *= setup.choices[c].prob[digit[c]];
-    frontier.clear();
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      if (setup.posts[i] && stamp[seeds[i]] != ep) {
-        stamp[seeds[i]] = ep;
-        frontier.push_back(seeds[i]);
-      }
-    }
-    std::fill(lcount.begin(), lcount.end(), 0.0);
-    double people = 0;
-    for (std::uint32_t step = 0; !frontier.empty(); ++step) {
-      for (vertex_t v : frontier) {
-        const std::uint32_t l = vlayer[v];
-        lcount[l] += 1.0;
-        if (layer_steps[l].size() <= step) layer_steps[l].resize(step + 1, 0.0L);
-        layer_steps[l][step] += prob;
-        res.activation_probability[v] += prob;
-        const vertex_t p = vperson[v];
-        if (pstamp[p] != ep) {
-          pstamp[p] = ep;
-          people += 1.0;
-          if (people_steps.size() <= step) people_steps.resize(step + 1, 0.0L);
-          people_steps[step] += prob;
-          res.person_probability[p] += prob;
-        }
-      }
-      if (step == opt.max_steps) break;
-      next.clear();
-      for (vertex_t u : frontier)
-        for (edge_t e = off[u]; e < off[u + 1]; ++e)
-          if (setup.live[e] && stamp[tgt[e]] != ep) {
-            stamp[tgt[e]] = ep;
-            next.push_back(tgt[e]);
-          }
-      frontier.swap(next);
-    }
-    people_m.add(prob, people);
-    for (std::uint32_t l = 0; l < L; ++l) layer_m[l].add(prob, lcount[l]);
+    walk.add_world(setup, seeds, w + 1, prob, opt.max_steps);
     detail::exact_next_world(setup, digit);
   }
-  auto trim = [](std::vector<long double>& v) {
-    while (!v.empty() && v.back() == 0.0L) v.pop_back();
-    return std::vector<double>(v.begin(), v.end());
-  };
-  res.spread = static_cast<double>(people_m.sum);
-  res.variance = people_m.variance();
-  res.new_per_step = trim(people_steps);
-  for (std::uint32_t l = 0; l < L; ++l) {
-    res.layer_spread.push_back(static_cast<double>(layer_m[l].sum));
-    res.layer_variance.push_back(layer_m[l].variance());
-    res.layer_new_per_step.push_back(trim(layer_steps[l]));
-  }
+  walk.finish();
   return res;
 }
 
@@ -390,91 +430,59 @@ inline MultiplexExact exact_spread(const Multiplex& mx, std::span<const Multiple
   return exact_spread(mx, std::span<const vertex_t>(s), opt);
 }
 
-/// Person-rooted RR sets of a multiplex (see the top of this file): RR set i draws only from
-/// Rng(seed, i, domain): the root person uniformly over the P people, then a reverse search from
-/// all the person's accounts in which every visited account keeps each in-edge with its
-/// probability (IcTriggering's draw); accounts farther than max_depth reverse steps are not
-/// expanded. The sets hold expanded vertices; total_weight() = P. root_weights are refused.
-/// Collections are identical for any thread count; with one layer they equal those of
+/// The generic estimate_spread(g, model, seeds) for MultiplexIC: people reached (mean, errors,
+/// new_per_step in people; activation_probability per expanded account), as estimate_spread(mx).
+inline SpreadEstimate estimate_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
+                                      const MonteCarloOptions& opt = {}) {
+  model.validate(g);
+  return static_cast<SpreadEstimate&&>(estimate_spread(model.multiplex, seeds, opt));
+}
+
+/// The generic exact_spread(g, model, seeds) for MultiplexIC: people reached (spread, variance,
+/// new_per_step in people; activation_probability per expanded account), as exact_spread(mx).
+inline ExactResult exact_spread(const FollowerGraph& g, const MultiplexIC& model, std::span<const vertex_t> seeds,
+                                const ExactOptions& opt = {}) {
+  model.validate(g);
+  return static_cast<ExactResult&&>(exact_spread(model.multiplex, seeds, opt));
+}
+
+/// Person-rooted RR sets of a multiplex (see the top of this file), on the one-set-at-a-time
+/// machinery of rr_sets.hpp: RR set i draws only from Rng(seed, i, domain): the root person
+/// uniformly over the P people, then the reverse search of detail::reverse_search from all the
+/// person's accounts, in which every visited account keeps each in-edge with its probability
+/// (IcTriggering's draw); accounts farther than max_depth reverse steps are not expanded. The
+/// sets hold expanded vertices; total_weight() = P. root_weights are refused. Collections are
+/// identical for any thread count; with one layer they equal those of
 /// RRSampler<TriggeringModel<IcTriggering>> on the layer's graph.
 template <>
-class RRSampler<MultiplexIC> {
+class RRSampler<MultiplexIC>
+    : public detail::OneByOneRRSampler<RRSampler<MultiplexIC>, detail::ReverseSearchScratch> {
  public:
   RRSampler(const FollowerGraph& g, const MultiplexIC& model, std::uint32_t max_depth = UINT32_MAX,
             std::span<const double> root_weights = {}, int threads = 0)
-      : g_(&g), mx_(model.multiplex), max_depth_(max_depth) {
+      : mx_(model.multiplex), max_depth_(max_depth) {
     (void)threads;
     model.validate(g);
     KOLSIM_REQUIRE(mx_.num_people() > 0, "RR sampling: the multiplex has no people");
     KOLSIM_REQUIRE(root_weights.empty(), "RR sampling: root_weights are not available on a multiplex");
-  }
-  const FollowerGraph& graph() const noexcept { return *g_; }
-  /// P: the estimator counts people.
-  double total_weight() const noexcept { return static_cast<double>(mx_.num_people()); }
-  std::size_t bytes() const noexcept { return 0; }
-  void set_interleaved(bool) noexcept {}
-  bool interleaved() const noexcept { return false; }
-  void reserve_lanes(int lanes, int threads) {
-    const std::size_t need = static_cast<std::size_t>(lanes) * static_cast<std::size_t>(resolve_threads(threads));
-    if (scratch_.size() < need) scratch_.resize(need);
-  }
-
-  /// Appends RR sets first_index .. first_index + count - 1 to `out` (see RRSampler).
-  void sample(std::uint64_t seed, std::uint32_t domain, std::uint64_t first_index, std::uint64_t count,
-              RRCollection& out, int threads = 0, const StopToken& stop = {}, int lane = 0) {
-    detail::sample_rr_one_by_one(scratch_, first_index, count, out, threads, stop, lane,
-                                 [&](std::uint64_t i, RRCollection& dst, Scratch& s) { draw(seed, domain, i, dst, s); });
+    this->init_roots(g, {}, mx_.num_people());
   }
 
  private:
-  struct Scratch {
-    std::vector<std::uint32_t> mark;
-    std::uint32_t epoch = 0;
-    std::vector<vertex_t> nodes;
-    std::vector<edge_t> buf;
-  };
+  using Scratch = detail::ReverseSearchScratch;
+  friend class detail::OneByOneRRSampler<RRSampler, Scratch>;
 
   void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
-    const vertex_t n = g_->num_vertices();
-    if (s.mark.size() != n) s.mark.assign(n, 0);
-    if (++s.epoch == 0) {
-      std::fill(s.mark.begin(), s.mark.end(), 0u);
-      s.epoch = 1;
-    }
+    const FollowerGraph& g = this->graph();
+    detail::begin_reverse_search(s, g.num_vertices());
     Rng rng(seed, index, domain);
-    const vertex_t root = rng.below(mx_.num_people());
-    const vertex_t* in_src = g_->in_sources().data();
-    s.nodes.clear();
-    for (vertex_t x : mx_.accounts_of_person(root)) {
-      s.nodes.push_back(x);
-      s.mark[x] = s.epoch;
-    }
-    std::size_t head = 0, level_end = s.nodes.size();
-    std::uint32_t depth = 0;
-    const IcTriggering ic;
-    while (head < s.nodes.size()) {
-      if (head == level_end) {
-        if (++depth >= max_depth_) break;
-        level_end = s.nodes.size();
-      }
-      const vertex_t w = s.nodes[head++];
-      s.buf.clear();
-      ic.sample(*g_, w, rng, s.buf);
-      for (edge_t j : s.buf) {
-        const vertex_t u = in_src[j];
-        if (s.mark[u] != s.epoch) {
-          s.mark[u] = s.epoch;
-          s.nodes.push_back(u);
-        }
-      }
-    }
+    for (vertex_t x : mx_.accounts_of_person(this->draw_root(rng))) detail::add_reverse_root(s, x);
+    detail::reverse_search(g, IcTriggering{}, rng, max_depth_, s);
     out.push_set(s.nodes);
   }
 
-  const FollowerGraph* g_;
   Multiplex mx_;
   std::uint32_t max_depth_;
-  std::vector<Scratch> scratch_;
 };
 
 }  // namespace kolsim

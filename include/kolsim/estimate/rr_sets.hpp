@@ -335,6 +335,58 @@ void sample_rr_one_by_one(std::vector<Scratch>& scratch, std::uint64_t first_ind
   for (int t = 1; t < granted; ++t) out.append(local[static_cast<std::size_t>(t)]);
 }
 
+/// Per-lane buffers of a reverse search (begin_reverse_search / reverse_search).
+struct ReverseSearchScratch {
+  std::vector<std::uint32_t> mark;
+  std::uint32_t epoch = 0;
+  std::vector<vertex_t> nodes;
+  std::vector<edge_t> buf;
+};
+
+/// Starts a reverse search over n accounts: a fresh mark epoch and no nodes yet.
+inline void begin_reverse_search(ReverseSearchScratch& s, vertex_t n) {
+  if (s.mark.size() != n) s.mark.assign(n, 0);
+  if (++s.epoch == 0) {
+    std::fill(s.mark.begin(), s.mark.end(), 0u);
+    s.epoch = 1;
+  }
+  s.nodes.clear();
+}
+
+/// Adds a start account (a root) of the search; each once.
+inline void add_reverse_root(ReverseSearchScratch& s, vertex_t x) {
+  s.nodes.push_back(x);
+  s.mark[x] = s.epoch;
+}
+
+/// The reverse search of the one-at-a-time samplers, from the roots in s.nodes: every visited
+/// account w draws its live in-edges with sampler.sample(g, w, rng, buf) (a triggering draw) and
+/// adds their unvisited sources; accounts max_depth or more reverse steps from the roots are not
+/// expanded. s.nodes ends as the RR set.
+template <class Sampler>
+void reverse_search(const FollowerGraph& g, const Sampler& sampler, Rng& rng, std::uint32_t max_depth,
+                    ReverseSearchScratch& s) {
+  const vertex_t* in_src = g.in_sources().data();
+  std::size_t head = 0, level_end = s.nodes.size();
+  std::uint32_t depth = 0;
+  while (head < s.nodes.size()) {
+    if (head == level_end) {
+      if (++depth >= max_depth) break;
+      level_end = s.nodes.size();
+    }
+    const vertex_t w = s.nodes[head++];
+    s.buf.clear();
+    sampler.sample(g, w, rng, s.buf);
+    for (edge_t j : s.buf) {
+      const vertex_t u = in_src[j];
+      if (s.mark[u] != s.epoch) {
+        s.mark[u] = s.epoch;
+        s.nodes.push_back(u);
+      }
+    }
+  }
+}
+
 /// What the RRSampler specialisations that draw one set at a time (triggering, continuous-time
 /// IC) share: the root distribution (uniform, or by root weight through an alias table), the
 /// accessors IMM and OPIM-C call, per-lane scratch and sample() through sample_rr_one_by_one.
@@ -344,7 +396,7 @@ template <class Derived, class Scratch>
 class OneByOneRRSampler {
  public:
   const FollowerGraph& graph() const noexcept { return *g_; }
-  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(g_->num_vertices()); }
+  double total_weight() const noexcept { return weighted_ ? alias_.total() : static_cast<double>(roots_); }
   std::size_t bytes() const noexcept { return alias_.bytes(); }
   void set_interleaved(bool) noexcept {}
   bool interleaved() const noexcept { return false; }
@@ -362,10 +414,12 @@ class OneByOneRRSampler {
   }
 
  protected:
-  /// Checks the graph and the root weights (empty = uniform roots).
-  void init_roots(const FollowerGraph& g, std::span<const double> root_weights) {
+  /// Checks the graph and the root weights (empty = uniform roots). `roots` > 0: roots are
+  /// drawn uniformly from 0 .. roots - 1 instead of over the vertices (the multiplex's people).
+  void init_roots(const FollowerGraph& g, std::span<const double> root_weights, vertex_t roots = 0) {
     g_ = &g;
     KOLSIM_REQUIRE(g.num_vertices() > 0, "RR sampling: the graph has no vertices");
+    roots_ = roots > 0 ? roots : g.num_vertices();
     KOLSIM_REQUIRE(root_weights.empty() || root_weights.size() == g.num_vertices(), "root_weights: expected ",
                    g.num_vertices(), " weights (one per vertex), got ", root_weights.size());
     if (!root_weights.empty()) {
@@ -373,10 +427,11 @@ class OneByOneRRSampler {
       weighted_ = true;
     }
   }
-  vertex_t draw_root(Rng& rng) const { return weighted_ ? alias_.draw(rng) : rng.below(g_->num_vertices()); }
+  vertex_t draw_root(Rng& rng) const { return weighted_ ? alias_.draw(rng) : rng.below(roots_); }
 
  private:
   const FollowerGraph* g_ = nullptr;
+  vertex_t roots_ = 0;
   bool weighted_ = false;
   RRAliasTable alias_;
   std::vector<Scratch> scratch_;

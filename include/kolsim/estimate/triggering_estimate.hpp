@@ -191,12 +191,7 @@ ExactResult exact_spread(const FollowerGraph& g, const TriggeringModel<S>& model
 
 namespace detail {
 /// Per-lane buffers of RRSampler<TriggeringModel<S>>.
-struct TriggeringRRScratch {
-  std::vector<std::uint32_t> mark;
-  std::uint32_t epoch = 0;
-  std::vector<vertex_t> nodes;
-  std::vector<edge_t> buf;
-};
+using TriggeringRRScratch = ReverseSearchScratch;
 }  // namespace detail
 
 /// RR sets of a triggering model: from a root (uniform or by root weight), a reverse search in
@@ -221,36 +216,10 @@ class RRSampler<TriggeringModel<S>>
 
   void draw(std::uint64_t seed, std::uint32_t domain, std::uint64_t index, RRCollection& out, Scratch& s) const {
     const FollowerGraph& g = this->graph();
-    const vertex_t n = g.num_vertices();
-    if (s.mark.size() != n) s.mark.assign(n, 0);
-    if (++s.epoch == 0) {
-      std::fill(s.mark.begin(), s.mark.end(), 0u);
-      s.epoch = 1;
-    }
+    detail::begin_reverse_search(s, g.num_vertices());
     Rng rng(seed, index, domain);
-    const vertex_t root = this->draw_root(rng);
-    const vertex_t* in_src = g.in_sources().data();
-    s.nodes.clear();
-    s.nodes.push_back(root);
-    s.mark[root] = s.epoch;
-    std::size_t head = 0, level_end = 1;
-    std::uint32_t depth = 0;
-    while (head < s.nodes.size()) {
-      if (head == level_end) {
-        if (++depth >= max_depth_) break;
-        level_end = s.nodes.size();
-      }
-      const vertex_t w = s.nodes[head++];
-      s.buf.clear();
-      sampler_.sample(g, w, rng, s.buf);
-      for (edge_t j : s.buf) {
-        const vertex_t u = in_src[j];
-        if (s.mark[u] != s.epoch) {
-          s.mark[u] = s.epoch;
-          s.nodes.push_back(u);
-        }
-      }
-    }
+    detail::add_reverse_root(s, this->draw_root(rng));
+    detail::reverse_search(g, sampler_, rng, max_depth_, s);
     out.push_set(s.nodes);
   }
 

@@ -82,135 +82,13 @@ class Multiplex {
       : d_(std::make_shared<Data>()) {
     auto holder = std::make_shared<Data>();
     Data& d = *holder;
-    const std::size_t L = layers.size();
-    KOLSIM_REQUIRE(L >= 1, "Multiplex: at least one layer is needed");
-    KOLSIM_REQUIRE(L <= 1024, "Multiplex: at most 1024 layers, got ", L);
-    KOLSIM_REQUIRE(cross_posting.size() == L * L, "Multiplex: cross_posting needs ", L * L,
-                   " values (layers x layers, row-major), got ", cross_posting.size());
-    for (std::size_t a = 0; a < L; ++a) {
-      for (std::size_t b = 0; b < L; ++b) {
-        const double c = cross_posting[a * L + b];
-        KOLSIM_REQUIRE(c >= 0.0 && c <= 1.0, "Multiplex: cross-posting probability from layer '", layers[a].name,
-                       "' to '", layers[b].name, "' must be in [0, 1], got ", c);
-        KOLSIM_REQUIRE(a != b || c == 0.0, "Multiplex: cross-posting probability from layer '", layers[a].name,
-                       "' to itself must be 0, got ", c);
-      }
-    }
-    d.layer_offset.assign(L + 1, 0);
-    for (std::size_t l = 0; l < L; ++l) {
-      const auto& name = layers[l].name;
-      for (std::size_t k = 0; k < l; ++k)
-        KOLSIM_REQUIRE(layers[k].name != name, "Multiplex: two layers are named '", name, "'");
-      layers[l].graph.require_probabilities(("Multiplex layer '" + name + "'").c_str());
-      d.layer_offset[l + 1] = d.layer_offset[l] + layers[l].graph.num_vertices();
-      KOLSIM_REQUIRE(d.layer_offset[l + 1] <= max_vertices, "Multiplex: more than ", max_vertices, " accounts");
-    }
-    const std::uint64_t N = d.layer_offset[L];
-    // Person id of each expanded vertex, from the identity table.
-    constexpr account_t none = std::numeric_limits<account_t>::max();
-    std::vector<account_t> owner(N, none);
-    std::vector<std::size_t> row_of(N, 0);
-    account_t top = 0;
-    bool any = false;
-    for (std::size_t i = 0; i < identity.size(); ++i) {
-      const IdentityRow& r = identity[i];
-      KOLSIM_REQUIRE(r.layer < L, "Multiplex: identity row ", i, ": layer ", r.layer, " does not exist (", L,
-                     " layers)");
-      const auto v = layers[r.layer].graph.find(r.account);
-      KOLSIM_REQUIRE(v.has_value(), "Multiplex: identity row ", i, ": account ", r.account, " is not in layer '",
-                     layers[r.layer].name, "'");
-      KOLSIM_REQUIRE(r.person != none, "Multiplex: identity row ", i, ": person id ", none, " is reserved");
-      const std::uint64_t x = d.layer_offset[r.layer] + *v;
-      KOLSIM_REQUIRE(owner[x] == none, "Multiplex: identity row ", i, ": account ", r.account, " of layer '",
-                     layers[r.layer].name, "' is already listed (row ", row_of[x], ", person ", owner[x], ")");
-      owner[x] = r.person;
-      row_of[x] = i;
-      top = std::max(top, r.person);
-      any = true;
-    }
-    // Unlisted accounts: a person each, ids after the largest listed one, in expanded order.
-    account_t next = any ? top + 1 : 0;
-    for (std::uint64_t x = 0; x < N; ++x) {
-      if (owner[x] != none) continue;
-      const auto l = layer_index(d.layer_offset, x);
-      KOLSIM_REQUIRE(unlisted == UnlistedAccounts::own_person, "Multiplex: account ",
-                     layers[l].graph.account(static_cast<vertex_t>(x - d.layer_offset[l])), " of layer '",
-                     layers[l].name, "' is not in the identity table");
-      KOLSIM_REQUIRE(next != none, "Multiplex: person ids overflow");
-      owner[x] = next++;
-    }
-    // People: distinct ids, sorted; dense index = rank.
-    d.people = owner;
-    std::sort(d.people.begin(), d.people.end());
-    d.people.erase(std::unique(d.people.begin(), d.people.end()), d.people.end());
-    KOLSIM_REQUIRE(d.people.size() <= max_vertices, "Multiplex: more than ", max_vertices, " people");
-    const auto P = static_cast<vertex_t>(d.people.size());
-    d.vertex_person.resize(N);
-    d.person_offsets.assign(static_cast<std::size_t>(P) + 1, 0);
-    for (std::uint64_t x = 0; x < N; ++x) {
-      const auto p = static_cast<vertex_t>(std::lower_bound(d.people.begin(), d.people.end(), owner[x]) - d.people.begin());
-      d.vertex_person[x] = p;
-      ++d.person_offsets[p + 1];
-    }
-    for (vertex_t p = 0; p < P; ++p) d.person_offsets[p + 1] += d.person_offsets[p];
-    d.person_vertices.resize(N);
-    {
-      std::vector<edge_t> cursor(d.person_offsets.begin(), d.person_offsets.end() - 1);
-      for (std::uint64_t x = 0; x < N; ++x) d.person_vertices[cursor[d.vertex_person[x]]++] = static_cast<vertex_t>(x);
-    }
-    // Expanded vertices are visited in increasing order, so each person's accounts are listed in
-    // layer order; two on one layer is an error.
-    for (vertex_t p = 0; p < P; ++p) {
-      for (edge_t i = d.person_offsets[p] + 1; i < d.person_offsets[p + 1]; ++i) {
-        const vertex_t a = d.person_vertices[i - 1], b = d.person_vertices[i];
-        const auto la = layer_index(d.layer_offset, a), lb = layer_index(d.layer_offset, b);
-        KOLSIM_REQUIRE(la != lb, "Multiplex: person ", d.people[p], " has two accounts on layer '", layers[la].name,
-                       "': ", layers[la].graph.account(a - static_cast<vertex_t>(d.layer_offset[la])), " and ",
-                       layers[lb].graph.account(b - static_cast<vertex_t>(d.layer_offset[lb])));
-      }
-    }
-    // The expanded graph's out-rows: cross-posts to lower layers, the layer's own row, cross-posts
-    // to higher layers (targets ascending, as the CSR requires).
-    std::vector<edge_t> off(N + 1, 0);
-    std::vector<vertex_t> tgt;
-    std::vector<prob_t> prob;
-    edge_t total = 0;
-    for (std::size_t l = 0; l < L; ++l) total += layers[l].graph.num_edges();
-    tgt.reserve(total);
-    prob.reserve(total);
-    for (std::size_t l = 0; l < L; ++l) {
-      const FollowerGraph& g = layers[l].graph;
-      const auto base = static_cast<vertex_t>(d.layer_offset[l]);
-      const auto out_off = g.out_offsets();
-      const auto out_tgt = g.out_targets();
-      const auto out_p = g.edge_probs();
-      for (vertex_t v = 0; v < g.num_vertices(); ++v) {
-        const vertex_t x = base + v;
-        const vertex_t p = d.vertex_person[x];
-        auto cross = [&](bool lower) {
-          for (edge_t i = d.person_offsets[p]; i < d.person_offsets[p + 1]; ++i) {
-            const vertex_t y = d.person_vertices[i];
-            if (y == x || (y < x) != lower) continue;
-            const double c = cross_posting[l * L + layer_index(d.layer_offset, y)];
-            if (c <= 0.0) continue;
-            tgt.push_back(y);
-            prob.push_back(static_cast<prob_t>(c));
-            ++d.cross_edges;
-          }
-        };
-        cross(true);
-        for (edge_t e = out_off[v]; e < out_off[v + 1]; ++e) {
-          tgt.push_back(base + out_tgt[e]);
-          prob.push_back(out_p[e]);
-        }
-        cross(false);
-        off[x + 1] = tgt.size();
-      }
-    }
-    std::vector<account_t> ids(N);
-    std::iota(ids.begin(), ids.end(), account_t{0});
-    d.expanded = build_graph_from_csr(std::move(ids), std::move(off), std::move(tgt), std::move(prob), 1,
-                                      "Multiplex: expanded graph");
+    KOLSIM_REQUIRE(!layers.empty(), "Multiplex: at least one layer is needed");
+    KOLSIM_REQUIRE(layers.size() <= 1024, "Multiplex: at most 1024 layers, got ", layers.size());
+    check_cross_posting(layers, cross_posting);
+    set_layer_offsets(layers, d);
+    index_people(d, owners(layers, identity, d.layer_offset, unlisted));
+    check_one_account_per_layer(layers, d);
+    build_expanded(layers, cross_posting, d);
     d.cross.assign(cross_posting.begin(), cross_posting.end());
     d.layers = std::move(layers);
     d_ = std::move(holder);
@@ -344,6 +222,158 @@ class Multiplex {
     FollowerGraph expanded;
     edge_t cross_edges = 0;
   };
+  static constexpr account_t no_person = std::numeric_limits<account_t>::max();
+
+  /// Every cross-posting probability in [0, 1], the diagonal 0 (L x L values, row-major).
+  static void check_cross_posting(const std::vector<MultiplexLayer>& layers, std::span<const double> cross_posting) {
+    const std::size_t L = layers.size();
+    KOLSIM_REQUIRE(cross_posting.size() == L * L, "Multiplex: cross_posting needs ", L * L,
+                   " values (layers x layers, row-major), got ", cross_posting.size());
+    for (std::size_t a = 0; a < L; ++a) {
+      for (std::size_t b = 0; b < L; ++b) {
+        const double c = cross_posting[a * L + b];
+        KOLSIM_REQUIRE(c >= 0.0 && c <= 1.0, "Multiplex: cross-posting probability from layer '", layers[a].name,
+                       "' to '", layers[b].name, "' must be in [0, 1], got ", c);
+        KOLSIM_REQUIRE(a != b || c == 0.0, "Multiplex: cross-posting probability from layer '", layers[a].name,
+                       "' to itself must be 0, got ", c);
+      }
+    }
+  }
+
+  /// Distinct layer names, probabilities on every layer, d.layer_offset (first expanded vertex
+  /// of each layer; the last entry N).
+  static void set_layer_offsets(const std::vector<MultiplexLayer>& layers, Data& d) {
+    const std::size_t L = layers.size();
+    d.layer_offset.assign(L + 1, 0);
+    for (std::size_t l = 0; l < L; ++l) {
+      const auto& name = layers[l].name;
+      for (std::size_t k = 0; k < l; ++k)
+        KOLSIM_REQUIRE(layers[k].name != name, "Multiplex: two layers are named '", name, "'");
+      layers[l].graph.require_probabilities(("Multiplex layer '" + name + "'").c_str());
+      d.layer_offset[l + 1] = d.layer_offset[l] + layers[l].graph.num_vertices();
+      KOLSIM_REQUIRE(d.layer_offset[l + 1] <= max_vertices, "Multiplex: more than ", max_vertices, " accounts");
+    }
+  }
+
+  /// Person id of every expanded vertex: from the identity table, then the unlisted accounts
+  /// (a person each, ids after the largest listed one, in expanded order, or an error).
+  static std::vector<account_t> owners(const std::vector<MultiplexLayer>& layers, std::span<const IdentityRow> identity,
+                                       const std::vector<std::uint64_t>& offset, UnlistedAccounts unlisted) {
+    const std::size_t L = layers.size();
+    const std::uint64_t N = offset[L];
+    std::vector<account_t> owner(N, no_person);
+    std::vector<std::size_t> row_of(N, 0);
+    account_t top = 0;
+    for (std::size_t i = 0; i < identity.size(); ++i) {
+      const IdentityRow& r = identity[i];
+      KOLSIM_REQUIRE(r.layer < L, "Multiplex: identity row ", i, ": layer ", r.layer, " does not exist (", L,
+                     " layers)");
+      const auto v = layers[r.layer].graph.find(r.account);
+      KOLSIM_REQUIRE(v.has_value(), "Multiplex: identity row ", i, ": account ", r.account, " is not in layer '",
+                     layers[r.layer].name, "'");
+      KOLSIM_REQUIRE(r.person != no_person, "Multiplex: identity row ", i, ": person id ", no_person, " is reserved");
+      const std::uint64_t x = offset[r.layer] + *v;
+      KOLSIM_REQUIRE(owner[x] == no_person, "Multiplex: identity row ", i, ": account ", r.account, " of layer '",
+                     layers[r.layer].name, "' is already listed (row ", row_of[x], ", person ", owner[x], ")");
+      owner[x] = r.person;
+      row_of[x] = i;
+      top = std::max(top, r.person);
+    }
+    account_t next = identity.empty() ? 0 : top + 1;
+    for (std::uint64_t x = 0; x < N; ++x) {
+      if (owner[x] != no_person) continue;
+      const auto l = layer_index(offset, x);
+      KOLSIM_REQUIRE(unlisted == UnlistedAccounts::own_person, "Multiplex: account ",
+                     layers[l].graph.account(static_cast<vertex_t>(x - offset[l])), " of layer '", layers[l].name,
+                     "' is not in the identity table");
+      KOLSIM_REQUIRE(next != no_person, "Multiplex: person ids overflow");
+      owner[x] = next++;
+    }
+    return owner;
+  }
+
+  /// People (distinct ids, sorted; dense index = rank), each vertex's person and each person's
+  /// vertices (in increasing order, so in layer order).
+  static void index_people(Data& d, const std::vector<account_t>& owner) {
+    const std::uint64_t N = owner.size();
+    d.people = owner;
+    std::sort(d.people.begin(), d.people.end());
+    d.people.erase(std::unique(d.people.begin(), d.people.end()), d.people.end());
+    KOLSIM_REQUIRE(d.people.size() <= max_vertices, "Multiplex: more than ", max_vertices, " people");
+    const auto P = static_cast<vertex_t>(d.people.size());
+    d.vertex_person.resize(N);
+    d.person_offsets.assign(static_cast<std::size_t>(P) + 1, 0);
+    for (std::uint64_t x = 0; x < N; ++x) {
+      const auto p = static_cast<vertex_t>(std::lower_bound(d.people.begin(), d.people.end(), owner[x]) - d.people.begin());
+      d.vertex_person[x] = p;
+      ++d.person_offsets[p + 1];
+    }
+    for (vertex_t p = 0; p < P; ++p) d.person_offsets[p + 1] += d.person_offsets[p];
+    d.person_vertices.resize(N);
+    std::vector<edge_t> cursor(d.person_offsets.begin(), d.person_offsets.end() - 1);
+    for (std::uint64_t x = 0; x < N; ++x) d.person_vertices[cursor[d.vertex_person[x]]++] = static_cast<vertex_t>(x);
+  }
+
+  /// A person's accounts are listed in layer order; two on one layer is an error.
+  static void check_one_account_per_layer(const std::vector<MultiplexLayer>& layers, const Data& d) {
+    const auto P = static_cast<vertex_t>(d.people.size());
+    for (vertex_t p = 0; p < P; ++p) {
+      for (edge_t i = d.person_offsets[p] + 1; i < d.person_offsets[p + 1]; ++i) {
+        const vertex_t a = d.person_vertices[i - 1], b = d.person_vertices[i];
+        const auto la = layer_index(d.layer_offset, a), lb = layer_index(d.layer_offset, b);
+        KOLSIM_REQUIRE(la != lb, "Multiplex: person ", d.people[p], " has two accounts on layer '", layers[la].name,
+                       "': ", layers[la].graph.account(a - static_cast<vertex_t>(d.layer_offset[la])), " and ",
+                       layers[lb].graph.account(b - static_cast<vertex_t>(d.layer_offset[lb])));
+      }
+    }
+  }
+
+  /// The expanded graph. Out-row of x: cross-posts to lower layers, the layer's own row,
+  /// cross-posts to higher layers (targets ascending, as the CSR requires).
+  static void build_expanded(const std::vector<MultiplexLayer>& layers, std::span<const double> cross_posting, Data& d) {
+    const std::size_t L = layers.size();
+    const std::uint64_t N = d.layer_offset[L];
+    std::vector<edge_t> off(N + 1, 0);
+    std::vector<vertex_t> tgt;
+    std::vector<prob_t> prob;
+    edge_t total = 0;
+    for (std::size_t l = 0; l < L; ++l) total += layers[l].graph.num_edges();
+    tgt.reserve(total);
+    prob.reserve(total);
+    for (std::size_t l = 0; l < L; ++l) {
+      const FollowerGraph& g = layers[l].graph;
+      const auto base = static_cast<vertex_t>(d.layer_offset[l]);
+      const auto out_off = g.out_offsets();
+      const auto out_tgt = g.out_targets();
+      const auto out_p = g.edge_probs();
+      for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+        const vertex_t x = base + v;
+        const vertex_t p = d.vertex_person[x];
+        auto cross = [&](bool lower) {
+          for (edge_t i = d.person_offsets[p]; i < d.person_offsets[p + 1]; ++i) {
+            const vertex_t y = d.person_vertices[i];
+            if (y == x || (y < x) != lower) continue;
+            const double c = cross_posting[l * L + layer_index(d.layer_offset, y)];
+            if (c <= 0.0) continue;
+            tgt.push_back(y);
+            prob.push_back(static_cast<prob_t>(c));
+            ++d.cross_edges;
+          }
+        };
+        cross(true);
+        for (edge_t e = out_off[v]; e < out_off[v + 1]; ++e) {
+          tgt.push_back(base + out_tgt[e]);
+          prob.push_back(out_p[e]);
+        }
+        cross(false);
+        off[x + 1] = tgt.size();
+      }
+    }
+    std::vector<account_t> ids(N);
+    std::iota(ids.begin(), ids.end(), account_t{0});
+    d.expanded = build_graph_from_csr(std::move(ids), std::move(off), std::move(tgt), std::move(prob), 1,
+                                      "Multiplex: expanded graph");
+  }
   std::shared_ptr<const Data> d_;
 };
 

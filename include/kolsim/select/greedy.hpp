@@ -34,9 +34,9 @@ namespace detail {
 template <DiffusionModel M>
 SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k, const GreedyOptions& opt,
                            LazyMode mode, const char* name) {
-  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
+  static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold> || GroupedReachModel<M>,
                 "greedy/celf/celf_plus_plus: no live-edge worlds are known for this model "
-                "(supported: IndependentCascade, LinearThreshold)");
+                "(supported: IndependentCascade, LinearThreshold, MultiplexIC)");
   Stopwatch total, phase;
   const int threads = resolve_threads(opt.threads);
   model.validate(g, threads);
@@ -70,6 +70,8 @@ SelectResult greedy_driver(const FollowerGraph& g, const M& model, std::size_t k
 /// 1 - 1/e of the best k-set for that objective. Cost O(k * n * trials * cascade).
 /// World i is fixed by counter-based coins keyed by (seed, i, edge) for IC and (seed, i,
 /// account) for LT (see detail/live_edge.hpp), so results are identical for any thread count.
+/// With MultiplexIC (on multiplex.expanded()) the worlds are IC's and the objective, gains and
+/// spread count people, each once (a person is reached when any of their accounts is).
 template <DiffusionModel M>
 SelectResult greedy(const FollowerGraph& g, const M& model, std::size_t k, const GreedyOptions& opt = {}) {
   return detail::greedy_driver(g, model, k, opt, detail::LazyMode::none, "greedy");
