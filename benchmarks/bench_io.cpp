@@ -128,14 +128,14 @@ void BM_LoadSnapshot(benchmark::State& state) {
   const auto& g = bench_graph();
   if (file_size(snap_path) == 0) save_snapshot(g, snap_path);
   for (auto _ : state) {
-    auto h = load_snapshot(snap_path);
+    auto h = load_snapshot(snap_path, static_cast<int>(state.range(0)));
     benchmark::DoNotOptimize(h.num_edges());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(snap_path)));
   state.counters["edges/s"] =
       benchmark::Counter(static_cast<double>(g.num_edges() * state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LoadSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(BM_LoadSnapshot)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 
 void BM_GraphChecksum(benchmark::State& state) {
   const auto& g = bench_graph();

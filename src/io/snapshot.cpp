@@ -172,10 +172,12 @@ class Source {
   }
   /// Fills v with `count` elements; returns their section hash.
   template <class T>
-  std::uint64_t read_into(std::vector<T>& v, std::size_t count) {
+  std::uint64_t read_into(ConstArray<T>& a, std::size_t count) {
     const unsigned char* p = take(count * sizeof(T));
-    v.resize(count);
-    return copy_and_hash(v.data(), p, count * sizeof(T), threads_);
+    std::vector<T> v(count);
+    const std::uint64_t h = copy_and_hash(v.data(), p, count * sizeof(T), threads_);
+    a = std::move(v);
+    return h;
   }
 
  private:
@@ -219,8 +221,8 @@ class FileMap {
 /// walks all out-rows but follows only the edges into it, so each cursor sees the same edges in
 /// the same order as in one serial walk. The error names the first failing edge in out-order,
 /// which is the serial walk's first failure for any thread count.
-void check_transpose(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
-                     const std::vector<prob_t>& in_p, int threads) {
+void check_transpose(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
+                     const ConstArray<prob_t>& in_p, int threads) {
   const bool probs = !out_p.empty();
   const auto m = static_cast<edge_t>(t.out_targets.size());
   const int ranges = m >= (edge_t{1} << 16) ? std::max(threads, 1) : 1;
@@ -293,8 +295,8 @@ void check_transpose(const std::string& path, const GraphTopology& t, std::uint6
 /// increase (parallel over vertex blocks); the in-rows are exactly the transpose of the out-rows
 /// (the same multiset of edges) and the in-order probabilities equal the out-order ones edge for
 /// edge (one pass over the out-rows with a cursor per in-row).
-void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
-                     const std::vector<prob_t>& in_p, int threads) {
+void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
+                     const ConstArray<prob_t>& in_p, int threads) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
@@ -302,7 +304,7 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
   std::atomic<int> errors{0};
   constexpr std::size_t block = 1 << 14;
   const std::size_t blocks = (n + block - 1) / block;
-  auto rows_ok = [&](const std::vector<edge_t>& off, const std::vector<vertex_t>& idx, std::size_t lo_v, std::size_t hi_v) {
+  auto rows_ok = [&](const ConstArray<edge_t>& off, const ConstArray<vertex_t>& idx, std::size_t lo_v, std::size_t hi_v) {
     for (std::size_t v = lo_v; v < hi_v; ++v) {
       const edge_t lo = off[v], hi = off[v + 1];
       if (hi < lo || hi > m) return false;
@@ -396,7 +398,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   in.take(sizeof h);
   auto topo = std::make_shared<GraphTopology>();
   auto& t = *topo;
-  std::vector<prob_t> out_p, in_p;
+  ConstArray<prob_t> out_p, in_p;
   Checksum sum(1, threads);
   sum.add_bytes(&h, sizeof h);
   sum.add_hash(in.read_into(t.out_offsets, n + 1));

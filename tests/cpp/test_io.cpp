@@ -1033,11 +1033,13 @@ TEST(SnapshotTrust, TransposeCheckedInParallelRanges) {
     auto topo = std::make_shared<GraphTopology>(*g.topology());
     const vertex_t high = 4995;
     const edge_t a = topo->in_offsets[low], b = topo->in_offsets[high + 1] - 1;
-    std::swap(topo->in_sources[a], topo->in_sources[b]);
-    std::sort(topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low]),
-              topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low + 1]));
-    std::sort(topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high]),
-              topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high + 1]));
+    std::vector<vertex_t> in_sources = topo->in_sources.to_vector();
+    std::swap(in_sources[a], in_sources[b]);
+    std::sort(in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low]),
+              in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low + 1]));
+    std::sort(in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high]),
+              in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high + 1]));
+    topo->in_sources = std::move(in_sources);
     const std::string f = dir.file("bad.kgs");
     save_snapshot(FollowerGraph(topo), f);
     std::string first;
