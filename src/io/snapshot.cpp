@@ -290,41 +290,52 @@ void check_transpose(const std::string& path, const GraphTopology& t, std::uint6
 constexpr std::uint64_t field_p = (std::uint64_t{1} << 61) - 1;
 __extension__ typedef unsigned __int128 uint128;
 
-/// a * b mod p for a, b < 2^61; the result is < 2^61 and congruent (p itself stands for 0).
+/// x mod p up to a small multiple: congruent to x and below 2^61 + 8, for any x.
+inline std::uint64_t fold(std::uint64_t x) { return (x & field_p) + (x >> 61); }
+/// a * b mod p for a, b < 2^62, congruent and below 2^62 (not fully reduced).
 inline std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b) {
   const uint128 z = static_cast<uint128>(a) * b;
-  const std::uint64_t s = (static_cast<std::uint64_t>(z) & field_p) + static_cast<std::uint64_t>(z >> 61);
-  return s >= field_p ? s - field_p : s;
+  return fold((static_cast<std::uint64_t>(z) & field_p) + static_cast<std::uint64_t>(z >> 61));
 }
-/// x mod p for any x < 2^64, in [0, p).
+/// x mod p in [0, p), for any x.
 inline std::uint64_t reduce(std::uint64_t x) {
-  x = (x & field_p) + (x >> 61);
+  x = fold(x);
   return x >= field_p ? x - field_p : x;
 }
 
 /// The random point of one load's fingerprint test (drawn from std::random_device per load, so a
 /// crafted file cannot be made to pass it).
 struct EdgeKeys {
-  std::uint64_t r = 0, a1 = 0, a2 = 0;
+  std::uint64_t r6 = 0, a1 = 0, a2 = 0;       ///< r6 = r + 6p, so r6 - x >= 0 for any encoding x
   std::array<std::uint64_t, 8> a2_small{};  ///< a2 * c for c < 8
   EdgeKeys() {
     std::random_device rd;
-    auto draw = [&] {
-      const std::uint64_t x = (std::uint64_t{rd()} << 32) ^ rd();
-      return reduce(x);
-    };
-    r = draw();
+    auto draw = [&] { return reduce((std::uint64_t{rd()} << 32) ^ rd()); };
+    r6 = draw() + 6 * field_p;
     a1 = draw();
     a2 = draw();
     for (std::uint64_t c = 0; c < 8; ++c) a2_small[c] = mul_mod(a2, c);
   }
-  /// r - (c0 + a1_v + a2 c2) mod p, for c0 = u + 2^32 (low 29 bits of the probability),
-  /// a1_v = a1 v mod p, c2 = (high 3 bits of the probability) + 8 k.
+  /// r - x mod p (below 2^62) for the encoding x = c0 + a1 v + a2 c2 of an edge u -> v, where
+  /// c0 = u + 2^32 (low 29 bits of the probability), a1_v = a1 v, c2 = (high 3 bits of the
+  /// probability) + 8 k: distinct edges (u, v, k, probability bits) have distinct (c0, v, c2),
+  /// each below p, so the encodings are distinct linear forms in (a1, a2).
   std::uint64_t factor(std::uint64_t c0, std::uint64_t a1_v, std::uint64_t c2) const {
-    const std::uint64_t x = reduce(c0 + a1_v + (c2 < 8 ? a2_small[c2] : mul_mod(a2, c2)));
-    const std::uint64_t f = r + field_p - x;
-    return f >= field_p ? f - field_p : f;
+    return fold(r6 - (c0 + a1_v + (c2 < 8 ? a2_small[c2] : mul_mod(a2, c2))));
   }
+};
+
+/// A product modulo p kept in four rotating accumulators (independent multiplication chains).
+struct Product {
+  std::uint64_t a = 1, b = 1, c = 1, d = 1;
+  void mul(std::uint64_t f) {
+    const std::uint64_t x = mul_mod(a, f);
+    a = b;
+    b = c;
+    c = d;
+    d = x;
+  }
+  std::uint64_t value() const { return mul_mod(mul_mod(a, b), mul_mod(c, d)); }
 };
 
 inline std::uint32_t prob_bits(prob_t p) { return std::bit_cast<std::uint32_t>(p); }
@@ -363,69 +374,45 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
   const prob_t* op = out_p.data();
   const prob_t* ip = in_p.data();
   const std::uint64_t a1 = keys.a1;
+  // One side's rows: `row` fixed per row (u for out-rows, v for in-rows), the entries vary.
+  auto rows = [&]<bool Probs, bool Out>(vertex_t lo, vertex_t hi, const edge_t* off, const vertex_t* idx, const prob_t* pr,
+                                        Product& prod) -> int {
+    int errors = 0;
+    for (vertex_t row = lo; row < hi; ++row) {
+      const edge_t e0 = off[row], e1 = off[row + 1];
+      if (e1 < e0 || e1 > m) return Out ? bad_out : bad_in;
+      const std::uint64_t a1_row = Out ? 0 : mul_mod(a1, row);
+      vertex_t prev = 0;
+      std::uint64_t k = 0;
+      for (edge_t e = e0; e < e1; ++e) {
+        const vertex_t x = idx[e];
+        if (x >= n || x < prev) return Out ? bad_out : bad_in;
+        k = (e != e0 && x == prev) ? k + 1 : 0;
+        prev = x;
+        std::uint32_t pb = 0;
+        if constexpr (Probs) {
+          const prob_t p = pr[e];
+          if (!(p >= 0.0f && p <= 1.0f)) errors |= bad_prob;
+          pb = prob_bits(p);
+        }
+        const std::uint64_t u = Out ? row : x;
+        const std::uint64_t c0 = u | (std::uint64_t{pb & 0x1FFFFFFFu} << 32);
+        prod.mul(keys.factor(c0, Out ? mul_mod(a1, x) : a1_row, (pb >> 29) | (k << 3)));
+      }
+    }
+    return errors;
+  };
   parallel_for(0, blocks, threads, [&](std::size_t b) {
     const auto lo = static_cast<vertex_t>(b * block), hi = static_cast<vertex_t>(std::min<std::size_t>(n, (b + 1) * block));
     Part& part = parts[b];
-    std::uint64_t acc[4] = {1, 1, 1, 1};
-    int errors = 0;
-    // Out-rows: u fixed per row, v varies.
-    for (vertex_t u = lo; u < hi && !errors; ++u) {
-      const edge_t e0 = out_off[u], e1 = out_off[u + 1];
-      if (e1 < e0 || e1 > m) {
-        errors |= bad_out;
-        break;
-      }
-      vertex_t prev = 0;
-      std::uint64_t k = 0;
-      for (edge_t e = e0; e < e1; ++e) {
-        const vertex_t v = tgt[e];
-        if (v >= n || v < prev) {
-          errors |= bad_out;
-          break;
-        }
-        k = (e != e0 && v == prev) ? k + 1 : 0;
-        prev = v;
-        std::uint32_t pb = 0;
-        if (probs) {
-          const prob_t x = op[e];
-          if (!(x >= 0.0f && x <= 1.0f)) errors |= bad_prob;
-          pb = prob_bits(x);
-        }
-        const std::uint64_t c0 = u | (std::uint64_t{pb & 0x1FFFFFFFu} << 32);
-        acc[e & 3] = mul_mod(acc[e & 3], keys.factor(c0, mul_mod(a1, v), (pb >> 29) | (k << 3)));
-      }
-    }
-    part.out = mul_mod(mul_mod(acc[0], acc[1]), mul_mod(acc[2], acc[3]));
-    acc[0] = acc[1] = acc[2] = acc[3] = 1;
-    // In-rows: v fixed per row, u varies.
-    for (vertex_t v = lo; v < hi && !errors; ++v) {
-      const edge_t e0 = in_off[v], e1 = in_off[v + 1];
-      if (e1 < e0 || e1 > m) {
-        errors |= bad_in;
-        break;
-      }
-      const std::uint64_t a1_v = mul_mod(a1, v);
-      vertex_t prev = 0;
-      std::uint64_t k = 0;
-      for (edge_t e = e0; e < e1; ++e) {
-        const vertex_t u = src[e];
-        if (u >= n || u < prev) {
-          errors |= bad_in;
-          break;
-        }
-        k = (e != e0 && u == prev) ? k + 1 : 0;
-        prev = u;
-        std::uint32_t pb = 0;
-        if (probs) {
-          const prob_t x = ip[e];
-          if (!(x >= 0.0f && x <= 1.0f)) errors |= bad_prob;
-          pb = prob_bits(x);
-        }
-        const std::uint64_t c0 = u | (std::uint64_t{pb & 0x1FFFFFFFu} << 32);
-        acc[e & 3] = mul_mod(acc[e & 3], keys.factor(c0, a1_v, (pb >> 29) | (k << 3)));
-      }
-    }
-    part.in = mul_mod(mul_mod(acc[0], acc[1]), mul_mod(acc[2], acc[3]));
+    Product po, pi;
+    int errors = probs ? rows.template operator()<true, true>(lo, hi, out_off, tgt, op, po)
+                       : rows.template operator()<false, true>(lo, hi, out_off, tgt, op, po);
+    if (!(errors & bad_out))
+      errors |= probs ? rows.template operator()<true, false>(lo, hi, in_off, src, ip, pi)
+                      : rows.template operator()<false, false>(lo, hi, in_off, src, ip, pi);
+    part.out = po.value();
+    part.in = pi.value();
     for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v)
       if (t.accounts[v] <= t.accounts[v - 1]) errors |= bad_accounts;
     part.errors = errors;
