@@ -684,6 +684,9 @@ FollowerGraph load_snapshot(const std::string& path, int threads, SnapshotReport
     got += static_cast<std::size_t>(r);
   }
   check_header(h, size, S_ISREG(st.st_mode) ? fd : -1, path);
+  // Before the map: MAP_POPULATE reads the whole file into memory.
+  require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
+                 static_cast<double>(h.file_bytes));
   const auto map = std::make_shared<const FileMap>(fd, static_cast<std::size_t>(size), path);
   const double map_seconds = seconds_since(t0);
   FollowerGraph g = load_from(map->data(), size, -1, path, t, map, report);
