@@ -23,7 +23,8 @@ using namespace kolsim;
 constexpr std::uint64_t bench_n = 1'000'000;
 constexpr std::uint64_t bench_m = 10'000'000;
 const std::string text_path = "/tmp/kolsim_bench_io_pl1m_v2.txt";
-const std::string snap_path = "/tmp/kolsim_bench_io_pl1m_v2.kgs";
+const std::string snap_path = "/tmp/kolsim_bench_io_pl1m_v2.snap2.kgs";  // snapshot format 2
+const std::string snap_v1_path = "/tmp/kolsim_bench_io_pl1m_v2.kgs";     // format 1, if an older build wrote it
 
 std::uint64_t file_size(const std::string& p) {
   struct stat st {};
@@ -124,18 +125,43 @@ void BM_SaveSnapshot(benchmark::State& state) {
 }
 BENCHMARK(BM_SaveSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
+/// Loads `path` (mapped in place for format 2, copied for format 1) and reports the steps.
+void load_snapshot_bench(benchmark::State& state, const std::string& path) {
+  SnapshotReport rep;
+  double map = 0, checksum = 0, check = 0;
+  for (auto _ : state) {
+    auto h = load_snapshot(path, static_cast<int>(state.range(0)), &rep);
+    benchmark::DoNotOptimize(h.num_edges());
+    map += rep.map_seconds;
+    checksum += rep.checksum_seconds;
+    check += rep.check_seconds;
+  }
+  const auto it = static_cast<double>(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(path)));
+  state.counters["edges/s"] =
+      benchmark::Counter(static_cast<double>(bench_graph().num_edges()) * it, benchmark::Counter::kIsRate);
+  state.counters["map_s"] = map / it;
+  state.counters["checksum_s"] = checksum / it;
+  state.counters["check_s"] = check / it;
+  state.counters["mapped"] = rep.mapped ? 1 : 0;
+  state.counters["version"] = rep.version;
+}
+
 void BM_LoadSnapshot(benchmark::State& state) {
   const auto& g = bench_graph();
   if (file_size(snap_path) == 0) save_snapshot(g, snap_path);
-  for (auto _ : state) {
-    auto h = load_snapshot(snap_path);
-    benchmark::DoNotOptimize(h.num_edges());
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_size(snap_path)));
-  state.counters["edges/s"] =
-      benchmark::Counter(static_cast<double>(g.num_edges() * state.iterations()), benchmark::Counter::kIsRate);
+  load_snapshot_bench(state, snap_path);
 }
-BENCHMARK(BM_LoadSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(BM_LoadSnapshot)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+void BM_LoadSnapshotV1(benchmark::State& state) {
+  if (file_size(snap_v1_path) == 0) {
+    state.SkipWithError("no format-1 snapshot at /tmp (written by an older bench_io)");
+    return;
+  }
+  load_snapshot_bench(state, snap_v1_path);
+}
+BENCHMARK(BM_LoadSnapshotV1)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 
 void BM_GraphChecksum(benchmark::State& state) {
   const auto& g = bench_graph();

@@ -12,6 +12,9 @@
 #include <bit>
 #include <cstring>
 #include <span>
+#include <chrono>
+#include <memory>
+#include <random>
 #include <system_error>
 #include <vector>
 
@@ -82,6 +85,13 @@ std::uint64_t block_hash(const unsigned char* p, std::size_t len, std::uint64_t 
 
 constexpr std::size_t block_bytes = std::size_t{1} << 20;
 
+/// Combines the hashes of a byte range's fixed 1 MiB blocks in block order.
+std::uint64_t combine_blocks(std::size_t len, const std::vector<std::uint64_t>& hs) {
+  std::uint64_t h = P5 ^ len;
+  for (auto x : hs) h = mix_round(h, x);
+  return avalanche(h);
+}
+
 /// Hash of one byte range: fixed 1 MiB blocks hashed in parallel, combined in block order, so
 /// the value never depends on the thread count.
 std::uint64_t section_hash(const void* data, std::size_t len, int threads) {
@@ -90,11 +100,9 @@ std::uint64_t section_hash(const void* data, std::size_t len, int threads) {
   std::vector<std::uint64_t> hs(blocks);
   parallel_for(0, blocks, threads, [&](std::size_t b) {
     const std::size_t off = b * block_bytes;
-    hs[b] = block_hash(p + off, std::min(block_bytes, len - std::min(len, off)), b);
+    hs[b] = block_hash(p + std::min(off, len), std::min(block_bytes, len - std::min(len, off)), b);
   }, 1, 4);
-  std::uint64_t h = P5 ^ len;
-  for (auto x : hs) h = mix_round(h, x);
-  return avalanche(h);
+  return combine_blocks(len, hs);
 }
 
 /// Combines section hashes in order (`threads` already resolved; the value does not depend on it).
@@ -130,12 +138,39 @@ struct Header {
 };
 static_assert(sizeof(Header) == header_size);
 
-/// Expected file size for (n, m, probs); 0 when it would overflow.
-std::uint64_t expected_size(std::uint64_t n, std::uint64_t m, bool probs) {
-  if (n > max_vertices || m > (std::uint64_t{1} << 48)) return 0;
-  std::uint64_t s = header_size + 2 * (n + 1) * sizeof(edge_t) + 2 * m * sizeof(vertex_t) + n * sizeof(account_t) + 8;
-  if (probs) s += 2 * m * sizeof(prob_t);
-  return s;
+/// Sections of a snapshot, in file order.
+enum Section : int { out_offsets_s, out_targets_s, in_offsets_s, in_sources_s, accounts_s, out_probs_s, in_probs_s };
+constexpr std::uint64_t section_alignment = 64;  // version 2: every section starts at a multiple of it
+
+/// Where each section of a snapshot starts and where its checksum sits (version 1: packed;
+/// version 2: each section and the checksum at the next multiple of 64, zero bytes between).
+struct Layout {
+  std::array<std::uint64_t, 7> at{};
+  std::array<std::uint64_t, 7> bytes{};
+  int sections = 0;
+  std::uint64_t checksum_at = 0;
+  std::uint64_t file_bytes = 0;  ///< 0 when the counts overflow
+};
+
+Layout layout_of(std::uint32_t version, std::uint64_t n, std::uint64_t m, bool probs) {
+  Layout l;
+  if (n > max_vertices || m > (std::uint64_t{1} << 48)) return l;
+  const std::uint64_t sizes[7] = {(n + 1) * sizeof(edge_t), m * sizeof(vertex_t), (n + 1) * sizeof(edge_t),
+                                  m * sizeof(vertex_t),     n * sizeof(account_t), m * sizeof(prob_t),
+                                  m * sizeof(prob_t)};
+  const std::uint64_t align = version >= 2 ? section_alignment : 1;
+  auto up = [align](std::uint64_t x) { return (x + align - 1) / align * align; };
+  l.sections = probs ? 7 : 5;
+  std::uint64_t at = header_size;
+  for (int i = 0; i < l.sections; ++i) {
+    at = up(at);
+    l.at[static_cast<std::size_t>(i)] = at;
+    l.bytes[static_cast<std::size_t>(i)] = sizes[i];
+    at += sizes[i];
+  }
+  l.checksum_at = up(at);
+  l.file_bytes = l.checksum_at + sizeof(std::uint64_t);
+  return l;
 }
 
 [[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
@@ -143,7 +178,7 @@ std::uint64_t expected_size(std::uint64_t n, std::uint64_t m, bool probs) {
 }
 
 /// Copies `len` bytes to `dst` and returns their section_hash(): the same fixed 1 MiB blocks,
-/// each copied and then hashed while it is still in cache, in parallel.
+/// each copied and then hashed while it is still in cache, in parallel (version 1 loads).
 std::uint64_t copy_and_hash(void* dst, const unsigned char* src, std::size_t len, int threads) {
   auto* out = static_cast<unsigned char*>(dst);
   const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
@@ -153,39 +188,24 @@ std::uint64_t copy_and_hash(void* dst, const unsigned char* src, std::size_t len
     if (size) std::memcpy(out + off, src + off, size);
     hs[b] = block_hash(src + off, size, b);
   }, 1, 4);
-  std::uint64_t h = P5 ^ len;
-  for (auto x : hs) h = mix_round(h, x);
-  return avalanche(h);
+  return combine_blocks(len, hs);
 }
 
-/// The snapshot's bytes in memory (a read-only map of the file, or a buffer): arrays are copied
-/// out of it in order, each hashed on the way.
-class Source {
- public:
-  Source(const unsigned char* data, std::size_t size, std::string path, int threads)
-      : data_(data), size_(size), path_(std::move(path)), threads_(threads) {}
-  const unsigned char* take(std::size_t n) {
-    if (n > size_ - pos_) throw ParseError(path_, 0, "snapshot is truncated (file ended early)");
-    const unsigned char* p = data_ + pos_;
-    pos_ += n;
-    return p;
-  }
-  /// Fills v with `count` elements; returns their section hash.
-  template <class T>
-  std::uint64_t read_into(std::vector<T>& v, std::size_t count) {
-    const unsigned char* p = take(count * sizeof(T));
-    v.resize(count);
-    return copy_and_hash(v.data(), p, count * sizeof(T), threads_);
-  }
+/// A copy of `count` elements at `src` (a buffer that does not outlive the load), in parallel.
+template <class T>
+ConstArray<T> copy_array(const unsigned char* src, std::size_t count, int threads) {
+  std::vector<T> v(count);
+  const std::size_t len = count * sizeof(T);
+  const std::size_t blocks = (len + block_bytes - 1) / block_bytes;
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
+    const std::size_t off = b * block_bytes;
+    std::memcpy(reinterpret_cast<unsigned char*>(v.data()) + off, src + off, std::min(block_bytes, len - off));
+  }, 1, 4);
+  return ConstArray<T>(std::move(v));
+}
 
- private:
-  const unsigned char* data_;
-  std::size_t size_, pos_ = 0;
-  std::string path_;
-  int threads_;
-};
-
-/// A read-only private map of a whole regular file, unmapped on destruction.
+/// A read-only private map of a whole regular file, unmapped on destruction (when the last
+/// graph array viewing it goes away).
 class FileMap {
  public:
   FileMap(int fd, std::size_t size, const std::string& path) : size_(size) {
@@ -193,7 +213,6 @@ class FileMap {
     void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (p == MAP_FAILED) io_fail("cannot map", path, errno);
     data_ = static_cast<const unsigned char*>(p);
-    ::madvise(p, size_, MADV_SEQUENTIAL);
   }
   FileMap(const FileMap&) = delete;
   FileMap& operator=(const FileMap&) = delete;
@@ -218,9 +237,10 @@ class FileMap {
 /// The targets are cut into `threads` ranges holding about m / threads in-edges each; every range
 /// walks all out-rows but follows only the edges into it, so each cursor sees the same edges in
 /// the same order as in one serial walk. The error names the first failing edge in out-order,
-/// which is the serial walk's first failure for any thread count.
-void check_transpose(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
-                     const std::vector<prob_t>& in_p, int threads) {
+/// which is the serial walk's first failure for any thread count. Runs only after the edge
+/// fingerprints of check_structure differ, to name that edge (8n bytes for the cursors).
+void check_transpose(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
+                     const ConstArray<prob_t>& in_p, int threads) {
   const bool probs = !out_p.empty();
   const auto m = static_cast<edge_t>(t.out_targets.size());
   const int ranges = m >= (edge_t{1} << 16) ? std::max(threads, 1) : 1;
@@ -237,31 +257,10 @@ void check_transpose(const std::string& path, const GraphTopology& t, std::uint6
   const vertex_t* tgt = t.out_targets.data();
   const edge_t* in_off = t.in_offsets.data();
   const vertex_t* src = t.in_sources.data();
-  const prob_t* in_prob = in_p.data();
   parallel_for(0, static_cast<std::size_t>(ranges), threads, [&](std::size_t r) {
     const vertex_t lo = first[r], hi = first[r + 1];
-    // Each edge touches four random places (cursor, row end, source, probability): they are
-    // prefetched in two stages, the cursor `ahead` edges early, what it points to half as early.
-    constexpr edge_t ahead = 64;
-    for (edge_t e = 0; e < std::min(m, ahead); ++e)
-      if (tgt[e] >= lo && tgt[e] < hi) __builtin_prefetch(cursor.data() + tgt[e]);
     for (vertex_t u = 0; u < n; ++u) {
       for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
-        if (e + ahead < m) {
-          const vertex_t w = tgt[e + ahead];
-          if (w >= lo && w < hi) {
-            __builtin_prefetch(cursor.data() + w);
-            __builtin_prefetch(in_off + w + 1);
-          }
-        }
-        if (e + ahead / 2 < m) {
-          const vertex_t w = tgt[e + ahead / 2];
-          if (w >= lo && w < hi) {
-            const edge_t c = cursor[w];
-            __builtin_prefetch(src + c);
-            if (probs) __builtin_prefetch(in_prob + c);
-          }
-        }
         const vertex_t v = tgt[e];
         if (v < lo || v >= hi) continue;
         const edge_t pos = cursor[v]++;
@@ -277,7 +276,7 @@ void check_transpose(const std::string& path, const GraphTopology& t, std::uint6
     }
   }, 1);
   const auto [e, kind] = *std::min_element(failure.begin(), failure.end());
-  if (kind == fine) return;  // every in-row is full: its entries were all matched, both sides hold m edges
+  if (kind == fine) return;
   const auto u = static_cast<vertex_t>(std::upper_bound(t.out_offsets.begin(), t.out_offsets.end(), e) - t.out_offsets.begin() - 1);
   const vertex_t v = tgt[e];
   if (kind == not_transpose)
@@ -287,49 +286,155 @@ void check_transpose(const std::string& path, const GraphTopology& t, std::uint6
                                      " (by vertex index) differs from its out-order probability"));
 }
 
+// Edge fingerprints: arithmetic modulo the Mersenne prime 2^61 - 1.
+constexpr std::uint64_t field_p = (std::uint64_t{1} << 61) - 1;
+__extension__ typedef unsigned __int128 uint128;
+
+/// x mod p up to a small multiple: congruent to x and below 2^61 + 8, for any x.
+inline std::uint64_t fold(std::uint64_t x) { return (x & field_p) + (x >> 61); }
+/// a * b mod p for a, b < 2^62, congruent and below 2^62 (not fully reduced).
+inline std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b) {
+  const uint128 z = static_cast<uint128>(a) * b;
+  return fold((static_cast<std::uint64_t>(z) & field_p) + static_cast<std::uint64_t>(z >> 61));
+}
+/// x mod p in [0, p), for any x.
+inline std::uint64_t reduce(std::uint64_t x) {
+  x = fold(x);
+  return x >= field_p ? x - field_p : x;
+}
+
+/// The random point of one load's fingerprint test (drawn from std::random_device per load, so a
+/// crafted file cannot be made to pass it).
+struct EdgeKeys {
+  std::uint64_t r6 = 0, a1 = 0, a2 = 0;       ///< r6 = r + 6p, so r6 - x >= 0 for any encoding x
+  std::array<std::uint64_t, 8> a2_small{};  ///< a2 * c for c < 8
+  EdgeKeys() {
+    std::random_device rd;
+    auto draw = [&] { return reduce((std::uint64_t{rd()} << 32) ^ rd()); };
+    r6 = draw() + 6 * field_p;
+    a1 = draw();
+    a2 = draw();
+    for (std::uint64_t c = 0; c < 8; ++c) a2_small[c] = mul_mod(a2, c);
+  }
+  /// r - x mod p (below 2^62) for the encoding x = c0 + a1 v + a2 c2 of an edge u -> v, where
+  /// c0 = u + 2^32 (low 29 bits of the probability), a1_v = a1 v, c2 = (high 3 bits of the
+  /// probability) + 8 k: distinct edges (u, v, k, probability bits) have distinct (c0, v, c2),
+  /// each below p, so the encodings are distinct linear forms in (a1, a2).
+  std::uint64_t factor(std::uint64_t c0, std::uint64_t a1_v, std::uint64_t c2) const {
+    return fold(r6 - (c0 + a1_v + (c2 < 8 ? a2_small[c2] : mul_mod(a2, c2))));
+  }
+};
+
+/// A product modulo p kept in four rotating accumulators (independent multiplication chains).
+struct Product {
+  std::uint64_t a = 1, b = 1, c = 1, d = 1;
+  void mul(std::uint64_t f) {
+    const std::uint64_t x = mul_mod(a, f);
+    a = b;
+    b = c;
+    c = d;
+    d = x;
+  }
+  std::uint64_t value() const { return mul_mod(mul_mod(a, b), mul_mod(c, d)); }
+};
+
+inline std::uint32_t prob_bits(prob_t p) { return std::bit_cast<std::uint32_t>(p); }
+
 /// Checks the whole structure in O(n + m), so that a file with a valid checksum but a faulty
 /// or crafted content cannot break the class invariants every algorithm relies on: offsets start
 /// at 0, rise monotonically and end at m; row entries are < n and sorted; account ids strictly
-/// increase (parallel over vertex blocks); the in-rows are exactly the transpose of the out-rows
-/// (the same multiset of edges) and the in-order probabilities equal the out-order ones edge for
-/// edge (one pass over the out-rows with a cursor per in-row).
-void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const std::vector<prob_t>& out_p,
-                     const std::vector<prob_t>& in_p, int threads) {
+/// increase; probabilities lie in [0, 1]; the in-rows are exactly the transpose of the out-rows
+/// and the in-order probabilities equal the out-order ones edge for edge. All of it is one pass
+/// over vertex blocks in parallel, reading each array once in order: the transpose is checked as
+/// an equality of multisets of edges (u, v, k, p), k = rank among parallel copies of u -> v (equal
+/// multisets of these, with both sides' rows sorted, is exactly "in-rows = transpose, parallel
+/// copies in order"), by comparing prod (r - x_e) modulo 2^61 - 1 over the out- and the in-edges,
+/// x_e = c0 + a1 v + a2 c2 the edge's encoding, at a random point (r, a1, a2) drawn at each load
+/// (Schwartz-Zippel: unequal multisets pass with probability at most m / 2^61). When the products
+/// differ, the exact cursor walk of check_transpose names the first failing edge.
+void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
+                     const ConstArray<prob_t>& in_p, int threads) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
-  enum : int { bad_out = 1, bad_in = 2, bad_accounts = 4 };
-  std::atomic<int> errors{0};
+  enum : int { bad_out = 1, bad_in = 2, bad_accounts = 4, bad_prob = 8 };
+  const bool probs = !out_p.empty();
+  const EdgeKeys keys;
   constexpr std::size_t block = 1 << 14;
   const std::size_t blocks = (n + block - 1) / block;
-  auto rows_ok = [&](const std::vector<edge_t>& off, const std::vector<vertex_t>& idx, std::size_t lo_v, std::size_t hi_v) {
-    for (std::size_t v = lo_v; v < hi_v; ++v) {
-      const edge_t lo = off[v], hi = off[v + 1];
-      if (hi < lo || hi > m) return false;
+  struct Part {
+    std::uint64_t out = 1, in = 1;
+    int errors = 0;
+  };
+  std::vector<Part> parts(blocks);
+  const edge_t* out_off = t.out_offsets.data();
+  const vertex_t* tgt = t.out_targets.data();
+  const edge_t* in_off = t.in_offsets.data();
+  const vertex_t* src = t.in_sources.data();
+  const prob_t* op = out_p.data();
+  const prob_t* ip = in_p.data();
+  const std::uint64_t a1 = keys.a1;
+  // One side's rows: `row` fixed per row (u for out-rows, v for in-rows), the entries vary.
+  auto rows = [&]<bool Probs, bool Out>(vertex_t lo, vertex_t hi, const edge_t* off, const vertex_t* idx, const prob_t* pr,
+                                        Product& prod) -> int {
+    int errors = 0;
+    for (vertex_t row = lo; row < hi; ++row) {
+      const edge_t e0 = off[row], e1 = off[row + 1];
+      if (e1 < e0 || e1 > m) return Out ? bad_out : bad_in;
+      const std::uint64_t a1_row = Out ? 0 : mul_mod(a1, row);
       vertex_t prev = 0;
-      for (edge_t e = lo; e < hi; ++e) {
+      std::uint64_t k = 0;
+      for (edge_t e = e0; e < e1; ++e) {
         const vertex_t x = idx[e];
-        if (x >= n || x < prev) return false;
+        if (x >= n || x < prev) return Out ? bad_out : bad_in;
+        k = (e != e0 && x == prev) ? k + 1 : 0;
         prev = x;
+        std::uint32_t pb = 0;
+        if constexpr (Probs) {
+          const prob_t p = pr[e];
+          if (!(p >= 0.0f && p <= 1.0f)) errors |= bad_prob;
+          pb = prob_bits(p);
+        }
+        const std::uint64_t u = Out ? row : x;
+        const std::uint64_t c0 = u | (std::uint64_t{pb & 0x1FFFFFFFu} << 32);
+        prod.mul(keys.factor(c0, Out ? mul_mod(a1, x) : a1_row, (pb >> 29) | (k << 3)));
       }
     }
-    return true;
+    return errors;
   };
   parallel_for(0, blocks, threads, [&](std::size_t b) {
-    const std::size_t lo = b * block, hi = std::min<std::size_t>(n, lo + block);
-    int e = 0;
-    if (!rows_ok(t.out_offsets, t.out_targets, lo, hi)) e |= bad_out;
-    if (!rows_ok(t.in_offsets, t.in_sources, lo, hi)) e |= bad_in;
+    const auto lo = static_cast<vertex_t>(b * block), hi = static_cast<vertex_t>(std::min<std::size_t>(n, (b + 1) * block));
+    Part& part = parts[b];
+    Product po, pi;
+    int errors = probs ? rows.template operator()<true, true>(lo, hi, out_off, tgt, op, po)
+                       : rows.template operator()<false, true>(lo, hi, out_off, tgt, op, po);
+    if (!(errors & bad_out))
+      errors |= probs ? rows.template operator()<true, false>(lo, hi, in_off, src, ip, pi)
+                      : rows.template operator()<false, false>(lo, hi, in_off, src, ip, pi);
+    part.out = po.value();
+    part.in = pi.value();
     for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v)
-      if (t.accounts[v] <= t.accounts[v - 1]) e |= bad_accounts;
-    if (e) errors.fetch_or(e, std::memory_order_relaxed);
+      if (t.accounts[v] <= t.accounts[v - 1]) errors |= bad_accounts;
+    part.errors = errors;
   }, 1);
-  const int e = errors.load();
-  if (e & bad_out) bad_structure(path, "out-rows are not monotone, sorted and within [0, n)");
-  if (e & bad_in) bad_structure(path, "in-rows are not monotone, sorted and within [0, n)");
-  if (e & bad_accounts) bad_structure(path, "account ids are not strictly increasing");
-
-  check_transpose(path, t, n, out_p, in_p, threads);
+  int errors = 0;
+  std::uint64_t out = 1, in = 1;
+  for (const Part& part : parts) {
+    errors |= part.errors;
+    out = mul_mod(out, part.out);
+    in = mul_mod(in, part.in);
+  }
+  if (errors & bad_out) bad_structure(path, "out-rows are not monotone, sorted and within [0, n)");
+  if (errors & bad_in) bad_structure(path, "in-rows are not monotone, sorted and within [0, n)");
+  if (errors & bad_accounts) bad_structure(path, "account ids are not strictly increasing");
+  if (reduce(out) != reduce(in)) {
+    check_transpose(path, t, n, out_p, in_p, threads);
+    bad_structure(path, "the in-rows are not the transpose of the out-rows");
+  }
+  if (errors & bad_prob)
+    for (edge_t e = 0; e < m; ++e)
+      if (!(out_p[e] >= 0.0f && out_p[e] <= 1.0f && in_p[e] >= 0.0f && in_p[e] <= 1.0f))
+        bad_structure(path, detail::concat("edge probability must be in [0, 1] (edge ", e, ")"));
 }
 
 /// True when a regular file has a hole (bytes never written, read as zeros) covering two whole
@@ -350,20 +455,22 @@ bool has_hole(int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t file
   return false;
 }
 
-/// Checks the header against the file size (before anything is allocated); returns whether
-/// probabilities are present. `fd` >= 0 is a regular file's descriptor (for the hole check).
-bool check_header(const Header& h, std::uint64_t size, int fd, const std::string& path) {
+/// Checks the header against the file size (before anything is allocated); returns the file's
+/// layout. `fd` >= 0 is a regular file's descriptor (for the hole check).
+Layout check_header(const Header& h, std::uint64_t size, int fd, const std::string& path) {
   if (h.magic != magic) throw ParseError(path, 0, "not a kolsim snapshot (wrong magic bytes)");
   if (size < sizeof h)
     throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
   if (h.bom != byte_order_mark) throw ParseError(path, 0, "snapshot has the wrong byte order or a corrupt header");
-  if (h.version != snapshot_format_version)
-    throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version, " (this build reads version ",
-                                             snapshot_format_version, ")"));
-  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size)
+  if (h.version != 1 && h.version != snapshot_format_version)
+    throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version,
+                                             " (this build reads versions 1 and ", snapshot_format_version, ")"));
+  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size ||
+      (h.version >= 2 && (h.reserved0 != 0 || h.reserved1 != 0)))
     throw ParseError(path, 0, detail::concat("snapshot header is corrupt (flags ", h.flags, ")"));
   const bool probs = (h.flags & flag_probs) != 0;
-  const std::uint64_t want = expected_size(h.n, h.m, probs);
+  const Layout l = layout_of(h.version, h.n, h.m, probs);
+  const std::uint64_t want = l.file_bytes;
   if (want == 0 || want != h.file_bytes)
     throw ParseError(path, 0, detail::concat("snapshot header is corrupt (n = ", h.n, ", m = ", h.m, ")"));
   if (size < want)
@@ -371,62 +478,149 @@ bool check_header(const Header& h, std::uint64_t size, int fd, const std::string
   if (size > want)
     throw ParseError(path, 0, detail::concat("snapshot has ", size - want, " unexpected bytes after its end"));
   // The file is as large as the header says; a sparse one may still claim a huge graph.
-  const std::uint64_t accounts_begin = header_size + 2 * (h.n + 1) * sizeof(edge_t) + 2 * h.m * sizeof(vertex_t);
+  const std::uint64_t accounts_begin = l.at[accounts_s];
   if (fd >= 0 && h.n >= 2 && has_hole(fd, accounts_begin, accounts_begin + h.n * sizeof(account_t), size))
     throw ParseError(path, 0, detail::concat("snapshot is corrupt: its account table (n = ", h.n,
                                              ") has a hole (a sparse file), so its ids cannot be strictly increasing"));
-  return probs;
+  return l;
 }
 
-/// Loads a snapshot from its `size` bytes at `data` (a map of the file or a buffer); `fd` >= 0
-/// is a regular file's descriptor (for the hole check). The arrays are copied out and hashed in
-/// one parallel pass per array (the graph owns std::vectors, so it cannot point into the map).
-FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, const std::string& path, int threads) {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Loads a snapshot from its `size` bytes at `data`: a map of the file kept alive by `map`
+/// (version 2: the graph's arrays view the map in place) or a buffer that dies after the load
+/// (`map` null: the arrays are copied out). `fd` >= 0 is a regular file's descriptor (for the
+/// hole check).
+FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, const std::string& path, int threads,
+                        const std::shared_ptr<const void>& map, SnapshotReport* report) {
+  auto t0 = std::chrono::steady_clock::now();
   Header h{};
   if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
   std::memcpy(&h, data, std::min<std::uint64_t>(size, sizeof h));
-  const bool probs = check_header(h, size, fd, path);
-  // The arrays, the check's cursor per vertex, and nothing else.
+  const Layout l = check_header(h, size, fd, path);
+  const bool probs = l.sections == 7;
+  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes.
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
-                 static_cast<double>(h.file_bytes) + static_cast<double>(h.n) * sizeof(edge_t));
+                 static_cast<double>(h.file_bytes));
 
   const auto n = static_cast<std::size_t>(h.n);
   const auto m = static_cast<std::size_t>(h.m);
-  Source in(data, static_cast<std::size_t>(size), path, threads);
-  in.take(sizeof h);
+  const std::size_t counts[7] = {n + 1, m, n + 1, m, n, m, m};
   auto topo = std::make_shared<GraphTopology>();
   auto& t = *topo;
-  std::vector<prob_t> out_p, in_p;
-  Checksum sum(1, threads);
-  sum.add_bytes(&h, sizeof h);
-  sum.add_hash(in.read_into(t.out_offsets, n + 1));
-  sum.add_hash(in.read_into(t.out_targets, m));
-  sum.add_hash(in.read_into(t.in_offsets, n + 1));
-  sum.add_hash(in.read_into(t.in_sources, m));
-  sum.add_hash(in.read_into(t.accounts, n));
-  if (probs) {
-    sum.add_hash(in.read_into(out_p, m));
-    sum.add_hash(in.read_into(in_p, m));
+  ConstArray<prob_t> out_p, in_p;
+  std::uint64_t stored = 0, computed = 0;
+  std::memcpy(&stored, data + l.checksum_at, sizeof stored);
+  const bool in_place = map != nullptr && h.version >= 2;
+  if (h.version == 1) {
+    // Version 1: unaligned sections, each hashed as it is copied out.
+    Checksum sum(1, threads);
+    sum.add_bytes(&h, sizeof h);
+    auto read = [&]<class T>(ConstArray<T>& a, Section s) {
+      std::vector<T> v(counts[s]);
+      sum.add_hash(copy_and_hash(v.data(), data + l.at[s], l.bytes[s], threads));
+      a = std::move(v);
+    };
+    read(t.out_offsets, out_offsets_s);
+    read(t.out_targets, out_targets_s);
+    read(t.in_offsets, in_offsets_s);
+    read(t.in_sources, in_sources_s);
+    read(t.accounts, accounts_s);
+    if (probs) {
+      read(out_p, out_probs_s);
+      read(in_p, in_probs_s);
+    }
+    computed = sum.value();
+  } else {
+    computed = section_hash(data, l.checksum_at, threads);
   }
-  std::uint64_t stored = 0;
-  std::memcpy(&stored, in.take(sizeof stored), sizeof stored);
-  if (sum.value() != stored)
+  if (computed != stored)
     throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
-                                             sum.value(), "): the file is corrupt"));
+                                             computed, "): the file is corrupt"));
+  const double checksum_seconds = seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  if (h.version >= 2) {
+    // Zero bytes between the sections (they are hashed, but a crafted file could fix the hash).
+    std::uint64_t end = header_size;
+    for (int s = 0; s <= l.sections; ++s) {
+      const std::uint64_t next = s < l.sections ? l.at[static_cast<std::size_t>(s)] : l.checksum_at;
+      for (std::uint64_t i = end; i < next; ++i)
+        if (data[i] != 0) bad_structure(path, "the padding between arrays is not zero");
+      if (s < l.sections) end = next + l.bytes[static_cast<std::size_t>(s)];
+    }
+    auto take = [&]<class T>(ConstArray<T>& a, Section s) {
+      const unsigned char* p = data + l.at[s];
+      if (in_place)
+        a = ConstArray<T>(map, reinterpret_cast<const T*>(p), counts[s]);
+      else
+        a = copy_array<T>(p, counts[s], threads);
+    };
+    take(t.out_offsets, out_offsets_s);
+    take(t.out_targets, out_targets_s);
+    take(t.in_offsets, in_offsets_s);
+    take(t.in_sources, in_sources_s);
+    take(t.accounts, accounts_s);
+    if (probs) {
+      take(out_p, out_probs_s);
+      take(in_p, in_probs_s);
+    }
+  }
 
   // Structure (a matching checksum rules out accidental corruption, not a faulty or crafted file).
   check_structure(path, t, n, out_p, in_p, threads);
-  if (!probs) return FollowerGraph(std::move(topo));
-  try {
-    return FollowerGraph(std::move(topo), std::move(out_p), std::move(in_p));
-  } catch (const std::invalid_argument& e) {
-    bad_structure(path, e.what());
+  if (report) {
+    report->version = h.version;
+    report->mapped = in_place;
+    report->file_bytes = size;
+    report->checksum_seconds = checksum_seconds;
+    report->check_seconds = seconds_since(t0);
   }
+  if (!probs) return FollowerGraph(std::move(topo));
+  return FollowerGraph(probabilities_checked, std::move(topo), std::move(out_p), std::move(in_p));
+}
+
+/// The bytes of a file being written, as pieces in order (header, arrays, zero padding).
+struct Pieces {
+  std::vector<const unsigned char*> data;
+  std::vector<std::uint64_t> start{0};  ///< start of each piece, then the total
+  void add(const void* p, std::uint64_t n) {
+    if (n == 0) return;
+    data.push_back(static_cast<const unsigned char*>(p));
+    start.push_back(start.back() + n);
+  }
+  std::uint64_t size() const { return start.back(); }
+};
+
+/// section_hash() of the concatenated pieces: each 1 MiB block hashed in place when it lies in
+/// one piece, else gathered first.
+std::uint64_t pieces_hash(const Pieces& ps, int threads) {
+  const std::uint64_t len = ps.size();
+  const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
+  std::vector<std::uint64_t> hs(blocks);
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
+    const std::uint64_t off = b * block_bytes, size = std::min<std::uint64_t>(block_bytes, len - std::min(len, off));
+    auto i = static_cast<std::size_t>(std::upper_bound(ps.start.begin(), ps.start.end(), off) - ps.start.begin()) - 1;
+    if (size == 0 || (i < ps.data.size() && off + size <= ps.start[i + 1])) {
+      hs[b] = block_hash(size ? ps.data[i] + (off - ps.start[i]) : nullptr, size, b);
+      return;
+    }
+    std::vector<unsigned char> buf(size);
+    for (std::uint64_t at = off; at < off + size; ++i) {
+      const std::uint64_t to = std::min(off + size, ps.start[i + 1]);
+      std::memcpy(buf.data() + (at - off), ps.data[i] + (at - ps.start[i]), to - at);
+      at = to;
+    }
+    hs[b] = block_hash(buf.data(), size, b);
+  }, 1, 4);
+  return combine_blocks(len, hs);
 }
 
 }  // namespace
 
 void save_snapshot(const FollowerGraph& graph, const std::string& path, int threads) {
+  const int t = resolve_threads(threads);
   const bool probs = graph.has_probabilities();
   Header h{};
   h.magic = magic;
@@ -436,37 +630,37 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path, int thre
   h.m = graph.num_edges();
   h.header_bytes = header_size;
   h.bom = byte_order_mark;
-  h.file_bytes = expected_size(h.n, h.m, probs);
-  Checksum sum(1, resolve_threads(threads));
-  sum.add_bytes(&h, sizeof h);
-  AtomicFile f(path);
-  f.write(&h, sizeof h);
-  auto put = [&](auto span) {
-    sum.add(span);
-    f.write(span.data(), span.size_bytes());
-  };
-  put(graph.out_offsets());
-  put(graph.out_targets());
-  put(graph.in_offsets());
-  put(graph.in_sources());
-  put(graph.accounts());
-  if (probs) {
-    put(graph.edge_probs());
-    put(graph.in_edge_probs());
+  const Layout l = layout_of(h.version, h.n, h.m, probs);
+  h.file_bytes = l.file_bytes;
+  static constexpr unsigned char zeros[section_alignment] = {};
+  Pieces ps;
+  ps.add(&h, sizeof h);
+  const void* arrays[7] = {graph.out_offsets().data(), graph.out_targets().data(), graph.in_offsets().data(),
+                           graph.in_sources().data(),  graph.accounts().data(),    graph.edge_probs().data(),
+                           graph.in_edge_probs().data()};
+  for (int s = 0; s < l.sections; ++s) {
+    ps.add(zeros, l.at[static_cast<std::size_t>(s)] - ps.size());
+    ps.add(arrays[s], l.bytes[static_cast<std::size_t>(s)]);
   }
-  const std::uint64_t c = sum.value();
+  ps.add(zeros, l.checksum_at - ps.size());
+  const std::uint64_t c = pieces_hash(ps, t);
+  AtomicFile f(path);
+  for (std::size_t i = 0; i < ps.data.size(); ++i) f.write(ps.data[i], ps.start[i + 1] - ps.start[i]);
   f.write(&c, sizeof c);
   f.commit();
 }
 
-FollowerGraph load_snapshot(const std::string& path, int threads) {
+FollowerGraph load_snapshot(const std::string& path, int threads, SnapshotReport* report) {
   const int t = resolve_threads(threads);
+  if (report) *report = SnapshotReport{};
   if (!detail::is_regular_file(path)) {  // a pipe, a FIFO, standard input: read once, bounded
     struct stat st {};
     if (!detail::is_stdin_path(path) && ::stat(path.c_str(), &st) != 0) io_fail("cannot open", path, errno);
     if (!detail::is_stdin_path(path) && S_ISDIR(st.st_mode)) io_fail("cannot read", path, EISDIR);
-    return detail::load_snapshot_bytes(detail::read_all(path, {}), path, t);
+    const detail::Bytes bytes = detail::read_all(path, {});
+    return load_from(reinterpret_cast<const unsigned char*>(bytes.data.get()), bytes.size, -1, path, t, nullptr, report);
   }
+  const auto t0 = std::chrono::steady_clock::now();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_fail("cannot open", path, errno);
   struct Closer {
@@ -490,8 +684,14 @@ FollowerGraph load_snapshot(const std::string& path, int threads) {
     got += static_cast<std::size_t>(r);
   }
   check_header(h, size, S_ISREG(st.st_mode) ? fd : -1, path);
-  const FileMap map(fd, static_cast<std::size_t>(size), path);
-  return load_from(map.data(), size, -1, path, t);
+  // Before the map: MAP_POPULATE reads the whole file into memory.
+  require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
+                 static_cast<double>(h.file_bytes));
+  const auto map = std::make_shared<const FileMap>(fd, static_cast<std::size_t>(size), path);
+  const double map_seconds = seconds_since(t0);
+  FollowerGraph g = load_from(map->data(), size, -1, path, t, map, report);
+  if (report) report->map_seconds = map_seconds;
+  return g;
 }
 
 namespace detail {
@@ -501,7 +701,8 @@ bool has_snapshot_magic(const char* data, std::size_t size) {
 }
 
 FollowerGraph load_snapshot_bytes(const Bytes& bytes, const std::string& path, int threads) {
-  return load_from(reinterpret_cast<const unsigned char*>(bytes.data.get()), bytes.size, -1, path, threads);
+  return load_from(reinterpret_cast<const unsigned char*>(bytes.data.get()), bytes.size, -1, path, threads, nullptr,
+                   nullptr);
 }
 
 }  // namespace detail

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -227,6 +229,49 @@ TEST(FollowerGraph, SnapshotAndChecksumTakeTheCallersThreads) {
   }
   EXPECT_EQ(bytes[0], bytes[1]);
   std::remove(path.c_str());
+}
+
+// Issue 15: the graph's arrays are read-only ConstArrays. A vector is moved in without copying
+// its elements, copies share them, and a view keeps its owner alive.
+TEST(ConstArray, MovesVectorsInAndSharesOnCopy) {
+  std::vector<edge_t> v{3, 1, 4, 1, 5};
+  const edge_t* buffer = v.data();
+  const ConstArray<edge_t> a(std::move(v));
+  EXPECT_EQ(a.data(), buffer);
+  EXPECT_EQ(a.size(), 5u);
+  EXPECT_EQ(a[2], 4u);
+  EXPECT_EQ(a.front(), 3u);
+  EXPECT_EQ(a.back(), 5u);
+  EXPECT_FALSE(a.is_view());
+  EXPECT_GE(a.owned_bytes(), 5 * sizeof(edge_t));
+  const ConstArray<edge_t> b = a;
+  EXPECT_EQ(b.data(), buffer);
+  const std::span<const edge_t> s = b;
+  EXPECT_EQ(s.size(), 5u);
+  EXPECT_EQ(std::vector<edge_t>(b.begin(), b.end()), b.to_vector());
+  const ConstArray<vertex_t> empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.begin(), empty.end());
+  // A view: the owner lives as long as any copy of the array.
+  std::weak_ptr<const std::vector<vertex_t>> watch;
+  ConstArray<vertex_t> view;
+  {
+    auto owner = std::make_shared<const std::vector<vertex_t>>(std::vector<vertex_t>{7, 8, 9});
+    watch = owner;
+    view = ConstArray<vertex_t>(owner, owner->data() + 1, 2);
+  }
+  EXPECT_FALSE(watch.expired());
+  EXPECT_TRUE(view.is_view());
+  EXPECT_EQ(view.owned_bytes(), 0u);
+  EXPECT_EQ(view[0], 8u);
+  EXPECT_EQ(view.back(), 9u);
+  view = ConstArray<vertex_t>();
+  EXPECT_TRUE(watch.expired());
+  // A graph built from vectors owns its arrays; memory_bytes counts them.
+  const std::vector<account_t> src{1, 2}, dst{2, 3};
+  const auto g = build_graph(src, dst);
+  EXPECT_FALSE(g.topology()->out_targets.is_view());
+  EXPECT_GE(g.memory_bytes(), 2 * (4 * sizeof(edge_t)) + 2 * 2 * sizeof(vertex_t) + 3 * sizeof(account_t));
 }
 
 TEST(FollowerGraph, FromCsrRebuildsTheTransposeAndChecksItsInput) {

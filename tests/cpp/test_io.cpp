@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "kolsim/core/error.hpp"
@@ -357,16 +358,152 @@ TEST(Snapshot, RoundTripAllArrays) {
 }
 
 TEST(Snapshot, CommittedFileAndChecksumAreStable) {
-  // small.kgs was written by save_snapshot from probs.txt: the format and both hashes are frozen.
+  // small_v2.kgs was written by save_snapshot (format 2) from probs.txt: the format and both
+  // hashes are frozen. small.kgs is the same graph in format 1, which still loads (copied).
   EdgeListOptions o;
   o.probability_column = 2;
   const auto g = read_edge_list(good("probs.txt"), o);
-  const auto h = load_snapshot(good("small.kgs"));
+  SnapshotReport rep;
+  const auto h = load_snapshot(good("small_v2.kgs"), 0, &rep);
+  EXPECT_EQ(rep.version, 2u);
+  EXPECT_TRUE(rep.mapped);
   expect_identical(g, h);
   EXPECT_EQ(graph_checksum(h), 0x4abe370330f77007ull);
   TempDir dir;
   save_snapshot(g, dir.file("again.kgs"));
-  EXPECT_EQ(read_text(dir.file("again.kgs")), read_text(good("small.kgs")));
+  EXPECT_EQ(read_text(dir.file("again.kgs")), read_text(good("small_v2.kgs")));
+  const auto v1 = load_snapshot(good("small.kgs"), 0, &rep);
+  EXPECT_EQ(rep.version, 1u);
+  EXPECT_FALSE(rep.mapped);
+  expect_identical(g, v1);
+  EXPECT_EQ(graph_checksum(v1), 0x4abe370330f77007ull);
+}
+
+// Issue 15: format 1 files still load bit for bit as before (the copy path), on 1 and 3
+// threads, and a format 1 snapshot converts to format 2 losslessly.
+TEST(Snapshot, Version1StillLoadsBitIdentically) {
+  EdgeListOptions o;
+  o.probability_column = 2;
+  const auto g = read_edge_list(good("probs.txt"), o);
+  TempDir dir;
+  for (int threads : {1, 3}) {
+    SnapshotReport rep;
+    const auto v1 = load_snapshot(good("small.kgs"), threads, &rep);
+    EXPECT_EQ(rep.version, 1u);
+    expect_identical(g, v1);
+    ASSERT_EQ(v1.num_edges(), g.num_edges());
+    EXPECT_EQ(std::memcmp(v1.edge_probs().data(), g.edge_probs().data(), g.num_edges() * sizeof(prob_t)), 0);
+    EXPECT_EQ(std::memcmp(v1.in_edge_probs().data(), g.in_edge_probs().data(), g.num_edges() * sizeof(prob_t)), 0);
+    save_snapshot(v1, dir.file("converted.kgs"), threads);
+    EXPECT_EQ(read_text(dir.file("converted.kgs")), read_text(good("small_v2.kgs")));
+  }
+  // The format-1 bad corpus files keep their messages (BadCorpus); a graph from a pipe is copied.
+}
+
+namespace {
+
+/// The file-backed mappings of this process as (begin, end, path) from /proc/self/maps.
+std::vector<std::tuple<std::uintptr_t, std::uintptr_t, std::string>> file_mappings() {
+  std::vector<std::tuple<std::uintptr_t, std::uintptr_t, std::string>> out;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream ls(line);
+    std::string range, perms, offset, dev, inode, path;
+    ls >> range >> perms >> offset >> dev >> inode;
+    std::getline(ls >> std::ws, path);
+    if (path.empty() || path[0] != '/') continue;
+    const auto dash = range.find('-');
+    out.emplace_back(std::stoull(range.substr(0, dash), nullptr, 16), std::stoull(range.substr(dash + 1), nullptr, 16), path);
+  }
+  return out;
+}
+
+/// True when [p, p + bytes) lies in a mapping of the file `path`.
+bool inside_mapping_of(const void* p, std::size_t bytes, const std::string& path) {
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  const std::string canonical = fs::canonical(path).string();
+  for (const auto& [lo, hi, file] : file_mappings())
+    if (file == canonical && a >= lo && a + bytes <= hi) return true;
+  return false;
+}
+
+}  // namespace
+
+// Issue 15: a format 2 snapshot is used in place: every array of the loaded graph points into
+// the file's memory map (a load that silently copied would fail here), aligned, on 1 and 3 threads.
+TEST(Snapshot, Version2ArraysAreTheFileMap) {
+  TempDir dir;
+  EdgeListOptions o;
+  o.probability_column = 2;
+  o.build.duplicates = Duplicates::keep;
+  write_text(dir.file("in.txt"), random_edge_text(20000, test_seed(), true));
+  const auto g = read_edge_list(dir.file("in.txt"), o);
+  const std::string f = dir.file("g.kgs");
+  for (int threads : {1, 3}) {
+    save_snapshot(g, f, threads);
+    SnapshotReport rep;
+    const auto h = load_snapshot(f, threads, &rep);
+    EXPECT_EQ(rep.version, 2u);
+    EXPECT_TRUE(rep.mapped);
+    expect_identical(g, h);
+    EXPECT_EQ(graph_checksum(h, threads), graph_checksum(g));
+    auto check = [&](const auto span, const char* what) {
+      EXPECT_TRUE(inside_mapping_of(span.data(), span.size_bytes(), f)) << what << " is not in the map of " << f;
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(span.data()) % 64, 0u) << what;
+    };
+    check(h.out_offsets(), "out_offsets");
+    check(h.out_targets(), "out_targets");
+    check(h.in_offsets(), "in_offsets");
+    check(h.in_sources(), "in_sources");
+    check(h.accounts(), "accounts");
+    check(h.edge_probs(), "out-order probabilities");
+    check(h.in_edge_probs(), "in-order probabilities");
+    EXPECT_TRUE(h.topology()->out_targets.is_view());
+    EXPECT_FALSE(g.topology()->out_targets.is_view());
+  }
+  // A snapshot read through a pipe is copied (its buffer does not outlive the load).
+  const std::string fifo = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    out << read_text(f);
+  });
+  SnapshotReport rep;
+  const auto p = load_snapshot(fifo, 1, &rep);
+  writer.join();
+  EXPECT_EQ(rep.version, 2u);
+  EXPECT_FALSE(rep.mapped);
+  expect_identical(g, p);
+}
+
+// Issue 15: a mapped graph outlives the object it was loaded into, and the file: copies (and
+// graphs sharing its topology) keep the map alive and share it; replacing the file by a new
+// snapshot (save_snapshot renames) or deleting it does not change a loaded graph.
+TEST(Snapshot, MappedGraphOutlivesItsSourceAndFile) {
+  TempDir dir;
+  EdgeListOptions o;
+  o.probability_column = 2;
+  write_text(dir.file("in.txt"), random_edge_text(5000, test_seed() + 1, true));
+  const auto g = read_edge_list(dir.file("in.txt"), o);
+  const std::string f = dir.file("g.kgs");
+  save_snapshot(g, f);
+  FollowerGraph copy, with_wc;
+  {
+    const FollowerGraph loaded = load_snapshot(f);
+    copy = loaded;
+    with_wc = FollowerGraph(loaded.topology(), std::vector<prob_t>(loaded.num_edges(), 0.5f));
+    EXPECT_EQ(copy.out_targets().data(), loaded.out_targets().data());
+    EXPECT_EQ(copy.edge_probs().data(), loaded.edge_probs().data());
+    EXPECT_EQ(with_wc.in_sources().data(), loaded.in_sources().data());
+  }
+  // The first graph is gone; the file is replaced by another graph, then deleted.
+  save_snapshot(FollowerGraph(g.topology()), f);
+  fs::remove(f);
+  expect_identical(g, copy);
+  EXPECT_EQ(graph_checksum(copy), graph_checksum(g));
+  EXPECT_TRUE(same(with_wc.out_targets(), g.out_targets()));
+  EXPECT_EQ(with_wc.edge_probs()[0], 0.5f);
 }
 
 TEST(Snapshot, ChecksumSeesEveryPart) {
@@ -1033,11 +1170,13 @@ TEST(SnapshotTrust, TransposeCheckedInParallelRanges) {
     auto topo = std::make_shared<GraphTopology>(*g.topology());
     const vertex_t high = 4995;
     const edge_t a = topo->in_offsets[low], b = topo->in_offsets[high + 1] - 1;
-    std::swap(topo->in_sources[a], topo->in_sources[b]);
-    std::sort(topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low]),
-              topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low + 1]));
-    std::sort(topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high]),
-              topo->in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high + 1]));
+    std::vector<vertex_t> in_sources = topo->in_sources.to_vector();
+    std::swap(in_sources[a], in_sources[b]);
+    std::sort(in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low]),
+              in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[low + 1]));
+    std::sort(in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high]),
+              in_sources.begin() + static_cast<std::ptrdiff_t>(topo->in_offsets[high + 1]));
+    topo->in_sources = std::move(in_sources);
     const std::string f = dir.file("bad.kgs");
     save_snapshot(FollowerGraph(topo), f);
     std::string first;
@@ -1051,5 +1190,92 @@ TEST(SnapshotTrust, TransposeCheckedInParallelRanges) {
         EXPECT_EQ(first, e.what());
       }
     }
+  }
+}
+
+// Issue 15: a byte changed in any part of a format 2 snapshot (header, each array, the padding
+// between arrays, the checksum) is refused with a ParseError naming the file, on 1 and 2 threads.
+TEST(SnapshotTrust, EveryPartOfVersion2IsChecked) {
+  TempDir dir;
+  std::vector<account_t> src, dst;
+  std::vector<prob_t> p;
+  for (account_t i = 0; i < 300; ++i) {
+    src.push_back(i * 7 % 101 + 1000);
+    dst.push_back(i * 13 % 89 + 1000);
+    p.push_back(static_cast<prob_t>(i % 10) / 10.0f);
+  }
+  const auto g = build_graph(src, dst, p);
+  const std::string f = dir.file("g.kgs");
+  save_snapshot(g, f);
+  const std::string bytes = read_text(f);
+  const std::uint64_t n = g.num_vertices(), m = g.num_edges();
+  auto up = [](std::uint64_t x) { return (x + 63) / 64 * 64; };
+  // Section starts of format 2: header, 7 arrays each at a multiple of 64, checksum.
+  std::vector<std::pair<std::string, std::uint64_t>> parts{{"header", 20}};
+  std::uint64_t at = 64;
+  const std::pair<const char*, std::uint64_t> arrays[] = {{"out_offsets", 8 * (n + 1)}, {"out_targets", 4 * m},
+                                                          {"in_offsets", 8 * (n + 1)},  {"in_sources", 4 * m},
+                                                          {"accounts", 8 * n},          {"out_probs", 4 * m},
+                                                          {"in_probs", 4 * m}};
+  for (const auto& [name, size] : arrays) {
+    at = up(at);
+    parts.emplace_back(name, at + size / 2);
+    at += size;
+    if (up(at) > at) parts.emplace_back(std::string("padding after ") + name, at);
+  }
+  ASSERT_EQ(up(at) + 8, bytes.size());
+  parts.emplace_back("checksum", bytes.size() - 3);
+  for (const auto& [name, offset] : parts) {
+    std::string broken = bytes;
+    broken[offset] = static_cast<char>(broken[offset] ^ 0x10);
+    write_text(f, broken);
+    for (int threads : {1, 2}) {
+      try {
+        load_snapshot(f, threads);
+        ADD_FAILURE() << "a changed byte in the " << name << " was accepted";
+      } catch (const ParseError& e) {
+        EXPECT_EQ(e.file(), f) << name;
+        EXPECT_EQ(std::string(e.what()).rfind(f, 0), 0u) << e.what();
+      }
+    }
+  }
+  write_text(f, bytes);
+  expect_identical(g, load_snapshot(f));
+}
+
+// Issue 15: parallel copies u -> v keep their order in both probability orders; swapping the
+// in-order probabilities of two copies of one edge is refused (the fingerprint counts copies).
+TEST(SnapshotTrust, ParallelCopiesKeepTheirProbabilityOrder) {
+  TempDir dir;
+  auto topo = [] {
+    auto t = std::make_shared<GraphTopology>();
+    t->accounts = {10, 20, 30};
+    t->out_offsets = {0, 3, 3, 3};  // 10 -> 20 twice, 10 -> 30
+    t->out_targets = {1, 1, 2};
+    t->in_offsets = {0, 0, 2, 3};
+    t->in_sources = {0, 0, 0};
+    return t;
+  };
+  save_snapshot(FollowerGraph(topo(), std::vector<prob_t>{0.25f, 0.5f, 1.0f}), dir.file("fine.kgs"));
+  const auto fine = load_snapshot(dir.file("fine.kgs"));
+  EXPECT_EQ(fine.in_edge_probs()[0], 0.25f);
+  EXPECT_EQ(fine.in_edge_probs()[1], 0.5f);
+  save_snapshot(FollowerGraph(topo(), std::vector<prob_t>{0.25f, 0.5f, 1.0f}, std::vector<prob_t>{0.5f, 0.25f, 1.0f}),
+                dir.file("swapped.kgs"));
+  try {
+    load_snapshot(dir.file("swapped.kgs"));
+    ADD_FAILURE() << "swapped copies accepted";
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("differs from its out-order probability"), std::string::npos) << e.what();
+  }
+  // A probability outside [0, 1] in both orders (the builders refuse it; a crafted file is refused at load).
+  save_snapshot(FollowerGraph(probabilities_checked, topo(), std::vector<prob_t>{0.25f, 0.5f, 2.0f},
+                              std::vector<prob_t>{0.25f, 0.5f, 2.0f}),
+                dir.file("range.kgs"));
+  try {
+    load_snapshot(dir.file("range.kgs"));
+    ADD_FAILURE() << "a probability of 2 accepted";
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("edge probability must be in [0, 1] (edge 2)"), std::string::npos) << e.what();
   }
 }

@@ -16,7 +16,7 @@ namespace {
 
 using u64 = std::uint64_t;
 
-// The snapshot checksum (src/io/snapshot.cpp; format version 1), reimplemented for the fix-up.
+// The snapshot checksums (src/io/snapshot.cpp; format versions 1 and 2), reimplemented for the fix-up.
 // checksum_self_test() proves at start-up that it still matches save_snapshot.
 constexpr u64 P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full, P3 = 0x165667B19E3779F9ull,
               P4 = 0x85EBCA77C2B2AE63ull, P5 = 0x27D4EB2F165667C5ull;
@@ -70,6 +70,10 @@ u64 section_hash(const unsigned char* p, std::size_t len) {
 
 constexpr std::size_t header_bytes = 64;
 
+/// Format version 2 aligns every section and the checksum to 64 bytes; version 1 packs them.
+u64 align_of(const std::vector<unsigned char>& f) { return f.size() >= 12 && f[8] >= 2 ? 64 : 1; }
+u64 align_up(u64 x, u64 a) { return (x + a - 1) / a * a; }
+
 /// Byte lengths of the sections after the header, or empty when the header's counts overflow.
 std::vector<u64> sections(u64 n, u64 m, bool probs) {
   if (n > (u64{1} << 32) || m > (u64{1} << 48)) return {};
@@ -78,23 +82,37 @@ std::vector<u64> sections(u64 n, u64 m, bool probs) {
   return s;
 }
 
-/// Checksum of a snapshot image over its header and the sections its header announces (the
-/// announced sections must fit before the last 8 bytes; else no fix-up).
-bool checksum_of(const std::vector<unsigned char>& f, u64& out) {
+/// Checksum of a snapshot image over its header and the sections its header announces, and
+/// where it is stored (the announced sections must fit before the file's end; else no fix-up).
+bool checksum_of(const std::vector<unsigned char>& f, u64& out, u64& at) {
   if (f.size() < header_bytes + 8) return false;
   const u64 n = load64(f.data() + 16), m = load64(f.data() + 24);
   const bool probs = (f[12] & 1) != 0;  // flags bit 0 (flags: bytes 12..15)
   const auto secs = sections(n, m, probs);
   if (secs.empty()) return false;
-  u64 h = 1 * P3 + P4, count = 0;
-  h = mix_round(h ^ ++count, section_hash(f.data(), header_bytes));
-  u64 off = header_bytes;
-  for (u64 len : secs) {
-    if (len > f.size() - 8 - off) return false;
-    h = mix_round(h ^ ++count, section_hash(f.data() + off, len));
-    off += len;
+  const u64 align = align_of(f);
+  if (align == 1) {  // version 1: per-section hashes combined
+    u64 h = 1 * P3 + P4, count = 0;
+    h = mix_round(h ^ ++count, section_hash(f.data(), header_bytes));
+    u64 off = header_bytes;
+    for (u64 len : secs) {
+      if (len > f.size() - 8 - off) return false;
+      h = mix_round(h ^ ++count, section_hash(f.data() + off, len));
+      off += len;
+    }
+    out = avalanche(h ^ count);
+    at = f.size() - 8;
+    return true;
   }
-  out = avalanche(h ^ count);
+  u64 end = header_bytes;  // version 2: one hash of every byte before the checksum
+  for (u64 len : secs) {
+    end = align_up(end, align);
+    if (len > f.size() - end) return false;
+    end += len;
+  }
+  at = align_up(end, align);
+  if (at > f.size() - 8) return false;
+  out = section_hash(f.data(), at);
   return true;
 }
 
@@ -103,14 +121,16 @@ void fix_file_size(std::vector<unsigned char>& f) {
   const u64 n = load64(f.data() + 16), m = load64(f.data() + 24);
   const auto secs = sections(n, m, (f[12] & 1) != 0);
   if (secs.empty()) return;
-  u64 total = header_bytes + 8;
-  for (u64 s : secs) total += s;
+  const u64 align = align_of(f);
+  u64 total = header_bytes;
+  for (u64 s : secs) total = align_up(total, align) + s;
+  total = align_up(total, align) + 8;
   std::memcpy(f.data() + 48, &total, 8);  // header: ..., u32 bom, u32 reserved, u64 file size
 }
 
 void fix_checksum(std::vector<unsigned char>& f) {
-  u64 c = 0;
-  if (checksum_of(f, c)) std::memcpy(f.data() + f.size() - 8, &c, 8);
+  u64 c = 0, at = 0;
+  if (checksum_of(f, c, at)) std::memcpy(f.data() + at, &c, 8);
 }
 
 /// The fix-up is only useful while it matches the real checksum: check on a saved graph.
@@ -123,9 +143,9 @@ void checksum_self_test() {
   std::vector<unsigned char> f(4096);
   f.resize(std::fread(f.data(), 1, f.size(), fp));
   std::fclose(fp);
-  u64 c = 0, stored = 0;
+  u64 c = 0, at = 0, stored = 0;
   if (f.size() >= 8) std::memcpy(&stored, f.data() + f.size() - 8, 8);
-  if (!checksum_of(f, c) || c != stored)
+  if (!checksum_of(f, c, at) || c != stored)
     kolsim_fuzz::finding("harness", "the snapshot checksum fix-up no longer matches save_snapshot (format changed?)");
 }
 

@@ -57,14 +57,18 @@ int main(int argc, char** argv) {
   put(dir, "plain_fixup.kgs", 3, snapshot_bytes(plain, tmp));
 
   Bytes b = snapshot_bytes(constant_probability(plain, 0.25f), tmp);
+  // The last byte of the last stored probability (0.25f = 00 00 80 3e), before the checksum and
+  // the padding of format 2.
+  std::size_t last_prob = b.size() - 9;
+  while (last_prob > 64 && b[last_prob] != 0x3e) --last_prob;
   Bytes bad = b;
-  bad[bad.size() - 20] ^= 0x40;  // a probability changed: checksum mismatch
+  bad[last_prob] ^= 0x40;  // a probability changed: checksum mismatch
   put(dir, "bad_checksum.kgs", 0, bad);
   bad = b;
-  bad[bad.size() - 20] = 0x7f;  // ... and a probability above 1 behind a fixed checksum
+  bad[last_prob] = 0x7f;  // ... and a probability above 1 behind a fixed checksum
   put(dir, "bad_probability_fixed.kgs", 2, bad);
   bad = b;
-  bad[8] = 2;  // version 2
+  bad[8] = 99;  // version 99
   put(dir, "bad_version.kgs", 0, bad);
   bad = b;
   bad.resize(b.size() / 2);  // truncated

@@ -319,9 +319,29 @@ void report_duplicates(const MergedRows& mr, const SourceRows& r, std::span<cons
   }
 }
 
+/// The topology's arrays while they are written (vectors); moved into a GraphTopology at the end.
+struct TopologyVectors {
+  std::vector<edge_t> out_offsets;
+  std::vector<vertex_t> out_targets;
+  std::vector<edge_t> in_offsets;
+  std::vector<vertex_t> in_sources;
+  std::vector<account_t> accounts;
+
+  /// Moves every array into a new (read-only) topology.
+  std::shared_ptr<GraphTopology> into_topology() {
+    auto topo = std::make_shared<GraphTopology>();
+    topo->out_offsets = std::move(out_offsets);
+    topo->out_targets = std::move(out_targets);
+    topo->in_offsets = std::move(in_offsets);
+    topo->in_sources = std::move(in_sources);
+    topo->accounts = std::move(accounts);
+    return topo;
+  }
+};
+
 /// Moves the kept arcs of each row together into t.out_offsets / t.out_targets (and p), freeing
 /// the row buffers, and clamps merged probabilities to 1.
-inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, GraphTopology& t, std::vector<prob_t>& p) {
+inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, TopologyVectors& t, std::vector<prob_t>& p) {
   const bool has_p = !r.p.empty();
   t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   for (vertex_t u = 0; u < n; ++u) t.out_offsets[u + 1] = t.out_offsets[u] + mr.kept[u];
@@ -351,7 +371,7 @@ inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, GraphTopolog
 /// (parallel copies keep their order) for any thread count. `p` (empty = none) holds the
 /// out-order probabilities; in_p receives them in in-edge order. t.out_offsets / out_targets
 /// must be valid (n + 1 monotone offsets from 0 to m, targets < n).
-inline void build_transpose(GraphTopology& t, std::span<const prob_t> p, std::vector<prob_t>& in_p, int threads) {
+inline void build_transpose(TopologyVectors& t, std::span<const prob_t> p, std::vector<prob_t>& in_p, int threads) {
   const auto n = static_cast<vertex_t>(t.out_offsets.size() - 1);
   const edge_t m = t.out_offsets[n];
   const bool has_p = !p.empty();
@@ -420,13 +440,14 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   check_stop(stop);
   MergedRows merged = merge_duplicates(rows, n, opt.duplicates, threads);
   report_duplicates(merged, rows, accounts, count, endpoint, arcs, probs, opt, rep);
-  auto topo = std::make_shared<GraphTopology>();
+  TopologyVectors tv;
   std::vector<prob_t> p, in_p;
-  compact_rows(rows, merged, n, *topo, p);
+  compact_rows(rows, merged, n, tv, p);
   check_stop(stop);
-  build_transpose(*topo, p, in_p, threads);
-  rep.edges = topo->out_offsets[n];
-  topo->accounts = std::move(accounts);
+  build_transpose(tv, p, in_p, threads);
+  rep.edges = tv.out_offsets[n];
+  tv.accounts = std::move(accounts);
+  auto topo = tv.into_topology();
   if (report) *report = rep;
   if (!has_p) return FollowerGraph(std::move(topo));
   return FollowerGraph(std::move(topo), std::move(p), std::move(in_p));
@@ -612,12 +633,13 @@ inline FollowerGraph build_graph_from_csr(std::vector<account_t> accounts, std::
     }
   }
   for (prob_t x : probs) KOLSIM_REQUIRE(x >= 0.0f && x <= 1.0f, who, ": probability ", x, " outside [0, 1]");
-  auto topo = std::make_shared<GraphTopology>();
-  topo->out_offsets = std::move(out_offsets);
-  topo->out_targets = std::move(out_targets);
-  topo->accounts = std::move(accounts);
+  detail::TopologyVectors tv;
+  tv.out_offsets = std::move(out_offsets);
+  tv.out_targets = std::move(out_targets);
+  tv.accounts = std::move(accounts);
   std::vector<prob_t> in_p;
-  detail::build_transpose(*topo, probs, in_p, resolve_threads(threads));
+  detail::build_transpose(tv, probs, in_p, resolve_threads(threads));
+  auto topo = tv.into_topology();
   if (probs.empty()) return FollowerGraph(std::move(topo));
   return FollowerGraph(std::move(topo), std::move(probs), std::move(in_p));
 }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "kolsim/core/array.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/types.hpp"
 
@@ -18,18 +19,27 @@ namespace kolsim {
 
 /// Topology shared by every FollowerGraph that differs only in probabilities.
 /// Rows are sorted: out-targets ascending within each out-row, in-sources ascending within each
-/// in-row. `accounts` is strictly increasing (dense index = rank of the account id).
+/// in-row. `accounts` is strictly increasing (dense index = rank of the account id). The arrays
+/// are read-only: each owns a std::vector moved into it or views a snapshot's memory map (see
+/// core/array.hpp); writers build vectors and move them in.
 struct GraphTopology {
-  std::vector<edge_t> out_offsets{0};   ///< n + 1 entries
-  std::vector<vertex_t> out_targets;    ///< m entries
-  std::vector<edge_t> in_offsets{0};    ///< n + 1 entries
-  std::vector<vertex_t> in_sources;     ///< m entries
-  std::vector<account_t> accounts;      ///< n entries, strictly increasing
+  ConstArray<edge_t> out_offsets{0};   ///< n + 1 entries
+  ConstArray<vertex_t> out_targets;    ///< m entries
+  ConstArray<edge_t> in_offsets{0};    ///< n + 1 entries
+  ConstArray<vertex_t> in_sources;     ///< m entries
+  ConstArray<account_t> accounts;      ///< n entries, strictly increasing
 };
+
+/// Tag of the FollowerGraph constructor whose caller has already checked every probability.
+struct probabilities_checked_t {
+  explicit probabilities_checked_t() = default;
+};
+inline constexpr probabilities_checked_t probabilities_checked{};
 
 /// A follower network. An edge u -> v means "v follows u": influence flows from u to v.
 ///
-/// Immutable once built; copies are cheap (topology and probabilities are shared). Edge e is
+/// Immutable once built; copies are cheap (topology and probabilities are shared, and a graph
+/// loaded from a snapshot keeps the file's memory map alive in its copies). Edge e is
 /// the e-th out-edge in CSR order (sorted by source, then target). Probabilities (IC) or
 /// weights (LT) are stored twice, in out-edge order for forward simulation and in in-edge
 /// order for reverse (RR) sampling. Build one with the functions in graph/builder.hpp, the
@@ -57,14 +67,24 @@ class FollowerGraph {
   /// Wraps a validated topology with probabilities already in both orders (snapshot loads skip
   /// the O(m) reordering): `in_probs` must hold the values of `out_probs` in in-edge order (the
   /// caller guarantees this; only sizes and the [0, 1] range are checked).
-  FollowerGraph(std::shared_ptr<const GraphTopology> topo, std::vector<prob_t> out_probs, std::vector<prob_t> in_probs)
+  FollowerGraph(std::shared_ptr<const GraphTopology> topo, ConstArray<prob_t> out_probs, ConstArray<prob_t> in_probs)
+      : FollowerGraph(probabilities_checked, std::move(topo), std::move(out_probs), std::move(in_probs)) {
+    const auto& out = probs_->out;
+    const auto& in = probs_->in;
+    for (edge_t e = 0; e < num_edges(); ++e)
+      KOLSIM_REQUIRE(out[e] >= 0.0f && out[e] <= 1.0f && in[e] >= 0.0f && in[e] <= 1.0f,
+                     "edge probability must be in [0, 1] (edge ", e, ")");
+  }
+
+  /// As above for a caller that has already checked that every probability lies in [0, 1] and
+  /// that `in_probs` is `out_probs` in in-edge order (a snapshot load does so in parallel, fused
+  /// with its other checks); only the sizes are checked here.
+  FollowerGraph(probabilities_checked_t, std::shared_ptr<const GraphTopology> topo, ConstArray<prob_t> out_probs,
+                ConstArray<prob_t> in_probs)
       : FollowerGraph(std::move(topo)) {
     const edge_t m = num_edges();
     KOLSIM_REQUIRE(out_probs.size() == m && in_probs.size() == m, "FollowerGraph: expected ", m,
                    " probabilities in each order, got ", out_probs.size(), " and ", in_probs.size());
-    for (edge_t e = 0; e < m; ++e)
-      KOLSIM_REQUIRE(out_probs[e] >= 0.0f && out_probs[e] <= 1.0f && in_probs[e] >= 0.0f && in_probs[e] <= 1.0f,
-                     "edge probability must be in [0, 1] (edge ", e, ")");
     auto p = std::make_shared<Probabilities>();
     p->out = std::move(out_probs);
     p->in = std::move(in_probs);
@@ -104,11 +124,11 @@ class FollowerGraph {
   std::span<const account_t> accounts() const noexcept { return topo_->accounts; }
   /// Probabilities in out-edge order (empty when none are assigned).
   std::span<const prob_t> edge_probs() const noexcept {
-    return probs_ ? std::span<const prob_t>(probs_->out) : std::span<const prob_t>();
+    return probs_ ? probs_->out.span() : std::span<const prob_t>();
   }
   /// Probabilities in in-edge order (empty when none are assigned).
   std::span<const prob_t> in_edge_probs() const noexcept {
-    return probs_ ? std::span<const prob_t>(probs_->in) : std::span<const prob_t>();
+    return probs_ ? probs_->in.span() : std::span<const prob_t>();
   }
   const std::shared_ptr<const GraphTopology>& topology() const noexcept { return topo_; }
 
@@ -169,20 +189,23 @@ class FollowerGraph {
     return out;
   }
 
-  /// Bytes held by the arrays of this graph (topology + probabilities).
+  /// Bytes held by the arrays of this graph (topology + probabilities): heap bytes for arrays
+  /// it owns, the array size for arrays viewing a snapshot's memory map (file pages in memory).
   std::size_t memory_bytes() const noexcept {
     const auto& t = *topo_;
-    std::size_t b = (t.out_offsets.capacity() + t.in_offsets.capacity()) * sizeof(edge_t) +
-                    (t.out_targets.capacity() + t.in_sources.capacity()) * sizeof(vertex_t) +
-                    t.accounts.capacity() * sizeof(account_t);
-    if (probs_) b += (probs_->out.capacity() + probs_->in.capacity()) * sizeof(prob_t);
+    auto bytes = [](const auto& a) {
+      return a.is_view() ? a.size() * sizeof(*a.data()) : a.owned_bytes();
+    };
+    std::size_t b = bytes(t.out_offsets) + bytes(t.in_offsets) + bytes(t.out_targets) + bytes(t.in_sources) +
+                    bytes(t.accounts);
+    if (probs_) b += bytes(probs_->out) + bytes(probs_->in);
     return b;
   }
 
  private:
   struct Probabilities {
-    std::vector<prob_t> out;
-    std::vector<prob_t> in;
+    ConstArray<prob_t> out;
+    ConstArray<prob_t> in;
   };
 
   void set_probabilities(std::vector<prob_t> out) {

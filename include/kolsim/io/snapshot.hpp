@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/// Binary graph snapshots (versioned, checksummed, loaded straight into the CSR arrays) and the
-/// graph checksum recorded in run records.
+/// Binary graph snapshots (versioned, checksummed, memory-mapped and used in place as the CSR
+/// arrays) and the graph checksum recorded in run records.
 #pragma once
 
 #include <cstdint>
@@ -10,36 +10,61 @@
 
 namespace kolsim {
 
-/// Snapshot format version written by save_snapshot and the only one load_snapshot reads.
-inline constexpr std::uint32_t snapshot_format_version = 1;
+/// Snapshot format version written by save_snapshot; load_snapshot reads it and version 1.
+inline constexpr std::uint32_t snapshot_format_version = 2;
 
-/// Saves the whole graph (topology, account ids, probabilities in both orders) atomically.
+/// Saves the whole graph (topology, account ids, probabilities in both orders) atomically (a
+/// temporary file renamed over `path`, so a graph mapped from the old file keeps its bytes).
 ///
-/// Format (little-endian): a 64-byte header — magic "\x89KGS\r\n\x1a\n", u32 version, u32 flags
-/// (bit 0: probabilities present), u64 n, u64 m, u64 header size (64), u32 byte-order mark
-/// 0x01020304, u32 reserved, u64 total file size, u64 reserved — then out_offsets (n+1 x u64),
-/// out_targets (m x u32), in_offsets (n+1 x u64), in_sources (m x u32), accounts (n x u64),
-/// [out-order probabilities, in-order probabilities (m x f32 each)], and a u64 checksum over all
-/// preceding bytes (the header and each array hashed in fixed 1 MiB blocks, combined in order).
+/// Format version 2 (little-endian): a 64-byte header — magic "\x89KGS\r\n\x1a\n", u32 version,
+/// u32 flags (bit 0: probabilities present), u64 n, u64 m, u64 header size (64), u32 byte-order
+/// mark 0x01020304, u32 reserved (0), u64 total file size, u64 reserved (0) — then the arrays
+/// out_offsets (n+1 x u64), out_targets (m x u32), in_offsets (n+1 x u64), in_sources (m x u32),
+/// accounts (n x u64), [out-order probabilities, in-order probabilities (m x f32 each)], each
+/// starting at the next multiple of 64 bytes (zero bytes in between), so a memory map of the file
+/// holds every array aligned, ready to be used in place; then, at the next multiple of 64, a u64
+/// checksum of all preceding bytes: the bytes cut into fixed 1 MiB blocks, block i hashed by an
+/// xxHash64-style 64-bit multiply-rotate hash seeded with i, the block hashes combined in order
+/// (a 64-bit non-cryptographic checksum against accidental damage). Version 1 (read only) is the
+/// same without padding (sections packed, the checksum combining per-section hashes).
 /// The checksum runs on `threads` threads (0 = all; std::invalid_argument outside
 /// [0, max_threads()], before the file is created); the bytes written do not depend on it.
 void save_snapshot(const FollowerGraph& graph, const std::string& path, int threads = 0);
 
+/// What load_snapshot did and how long each step took (seconds, wall clock).
+struct SnapshotReport {
+  std::uint32_t version = 0;      ///< format version of the file
+  bool mapped = false;            ///< the graph's arrays are the file's memory map (no copy)
+  std::uint64_t file_bytes = 0;   ///< size of the snapshot
+  double map_seconds = 0;         ///< open, header check and memory map (regular files)
+  double checksum_seconds = 0;    ///< checksum (and, for version 1 or a pipe, the copy)
+  double check_seconds = 0;       ///< the full structural check
+};
+
 /// Loads a snapshot written by save_snapshot: O(n + m) time. A regular file is mapped read-only
-/// (after its header is checked) and each array copied out of the map and hashed in one pass, on
-/// `threads` threads (0 = all) over fixed blocks; the graph owns std::vectors, so the copy stays
-/// (a file truncated by another process while it is mapped raises SIGBUS). `path` may be a pipe, a
-/// FIFO or "-" (standard input), read once into memory. Throws ParseError naming the file for a
-/// wrong magic, an unsupported version, a truncated or oversized file, a header whose counts do
-/// not match the file (checked before anything is allocated; a sparse file whose account table is
-/// a hole is refused too), a checksum mismatch or an inconsistent structure. The checksum is not
-/// a security boundary: the whole structure is verified after it in O(n + m) (offsets monotone
-/// and spanning m, indices < n, rows sorted, accounts strictly increasing, in-rows exactly the
-/// transpose of the out-rows, in-order probabilities equal to the out-order ones, all in [0, 1]),
-/// parallel over vertex blocks and over target ranges.
-/// MemoryLimitError when the graph would not fit in usable_memory(); IoError when the file cannot
-/// be read. Peak memory is the graph itself plus 8 bytes per account (no staging copy).
-FollowerGraph load_snapshot(const std::string& path, int threads = 0);
+/// (MAP_PRIVATE, after its header is checked) and, for version 2, the graph's arrays are the map
+/// itself: nothing is copied, the graph and every copy of it keep the map alive, and processes
+/// (e.g. MPI ranks of one node) that map the same file share its pages in the page cache.
+/// Caveats of a mapped graph: a file truncated by another process while it is mapped raises
+/// SIGBUS on the next access, and a file modified in place (not replaced by rename, as kolsim's
+/// writers do) changes the graph after its checks. Version 1 files and `path` a pipe, a FIFO or
+/// "-" (standard input, read once into memory) are copied into the graph's own arrays.
+/// Throws ParseError naming the file for a wrong magic, an unsupported version, a truncated or
+/// oversized file, a header whose counts do not match the file (checked before anything is
+/// mapped or allocated; a sparse file whose account table is a hole is refused too), a checksum
+/// mismatch or an inconsistent structure. The checksum is not a security boundary: the whole
+/// structure is verified after it in O(n + m) in one parallel pass over vertex blocks (offsets
+/// monotone and spanning m, indices < n, rows sorted, accounts strictly increasing, zero padding,
+/// probabilities in [0, 1], in-rows exactly the transpose of the out-rows and in-order
+/// probabilities equal to the out-order ones: compared as multisets of edges (source, target,
+/// rank among parallel copies, probability bits) by a polynomial fingerprint modulo 2^61 - 1 at
+/// a point drawn at random for each load, which a faulty file passes with probability at most
+/// m / 2^61 whatever its content; a mismatch is then located exactly, naming the first bad edge).
+/// Checksum and check run on `threads` threads (0 = all). MemoryLimitError when the file would
+/// not fit in usable_memory(); IoError when the file cannot be read. Peak memory: the file's
+/// pages (version 2), or the graph itself (version 1, a pipe); the check adds O(n / 16384) bytes.
+/// `report`, when given, receives the version, whether the arrays are mapped, and step times.
+FollowerGraph load_snapshot(const std::string& path, int threads = 0, SnapshotReport* report = nullptr);
 
 /// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
 /// out-edge order, when present). Equal graphs give equal values for any thread count or
