@@ -8,7 +8,6 @@
 #include <Random123/philox.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -80,106 +79,78 @@ struct PrefixSeeds {
   std::span<const double> order_q;
 };
 
-/// A world's per-thread state shared by every model: which accounts trial `epoch` reached and
-/// at what distance (steps or seconds), kept side by side so one cache line answers both.
-template <class Dist>
+/// A world's per-thread state shared by every model: which accounts trial `epoch` reached.
 struct PrefixScratch {
-  struct Mark {
-    std::uint32_t stamp = 0;  ///< == epoch: reached in this trial
-    Dist dist = 0;            ///< then: its distance from the seeds
-  };
-  std::vector<Mark> mark;
-  std::vector<vertex_t> reached;  ///< this trial's accounts, in the order reached
+  std::vector<std::uint32_t> stamp;  ///< == epoch: reached in this trial
+  std::vector<vertex_t> reached;     ///< this trial's accounts, in the order reached
   std::uint32_t epoch = 0;
 
-  /// Sizes the marks for n accounts (once per thread); true when it did.
-  bool size_for(vertex_t n) {
-    if (mark.size() == n) return false;
-    mark.assign(n, Mark{});
-    epoch = 0;
-    return true;
-  }
   /// Starts a trial; true when the epoch wrapped and the stamps were cleared.
   bool next_trial() {
     reached.clear();
     if (++epoch != 0) return false;
-    for (Mark& m : mark) m.stamp = 0;
+    std::fill(stamp.begin(), stamp.end(), 0);
     epoch = 1;
     return true;
   }
-  bool seen(vertex_t v) const { return mark[v].stamp == epoch; }
   /// Marks v reached in this trial (the caller checked it was not) and adds its weight.
   void reach(vertex_t v, const Audience& aud, double& value) {
-    mark[v].stamp = epoch;
+    stamp[v] = epoch;
     reached.push_back(v);
     value += aud.weight(v);
   }
 };
 
-/// What every prefix world reads: the graph's out-edges, the audience and the draws' seed.
-class PrefixWorldBase {
- public:
-  PrefixWorldBase(const FollowerGraph& g, const Audience& aud, std::uint64_t seed)
-      : g_(g), aud_(aud), seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()), out_p_(g.edge_probs()) {}
-  vertex_t num_vertices() const { return g_.num_vertices(); }
-
- protected:
-  const FollowerGraph& g_;
-  const Audience& aud_;
-  std::uint64_t seed_;
-  std::span<const edge_t> out_off_;
-  std::span<const vertex_t> out_tgt_;
-  std::span<const prob_t> out_p_;
-};
-
 /// The world of IndependentCascade / LinearThreshold trials for prefix_reach(): trial t's world is
 /// realised lazily from counter-based draws keyed by (seed, t, edge / 4) (IC: one Philox block
 /// serves four consecutive out-edges, word e % 4 for edge e) and (seed, t, account) (LT: the
-/// account's one live in-edge, found by binary search in its cumulative in-weights). A seed
-/// extends the cascade by breadth-first search within `deadline` steps; an account whose
-/// distance improves is expanded again.
+/// account's one live in-edge). A seed extends the cascade by breadth-first search within
+/// `deadline` steps; an account whose distance improves is expanded again.
 template <class M>
-class StepPrefixWorld : public PrefixWorldBase {
+class StepPrefixWorld {
  public:
   static_assert(std::is_same_v<M, IndependentCascade> || std::is_same_v<M, LinearThreshold>,
                 "prefix_reach supports IndependentCascade and LinearThreshold");
   static constexpr bool has_steps = true;
   static constexpr bool is_lt = std::is_same_v<M, LinearThreshold>;
 
-  struct Scratch : PrefixScratch<std::uint32_t> {
-    struct LtMark {
-      std::uint32_t stamp = 0;        ///< == epoch: `choice` is drawn for this trial
-      vertex_t choice = no_vertex;  ///< the source of the account's live in-edge
-    };
-    std::vector<LtMark> lt;
-    std::vector<vertex_t> queue;
+  struct Scratch : PrefixScratch {
+    std::vector<std::uint32_t> dist, lt_stamp;
+    std::vector<vertex_t> lt_choice, queue;
   };
 
   StepPrefixWorld(const FollowerGraph& g, const Audience& aud, std::uint32_t deadline, std::uint64_t seed)
-      : PrefixWorldBase(g, aud, seed), deadline_(deadline),
-        limited_(deadline != std::numeric_limits<std::uint32_t>::max()) {
-    if constexpr (is_lt) cumulative_in_weights();
-  }
+      : g_(g), aud_(aud), deadline_(deadline), limited_(deadline != std::numeric_limits<std::uint32_t>::max()),
+        seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()), out_p_(g.edge_probs()) {}
+
+  vertex_t num_vertices() const { return g_.num_vertices(); }
 
   /// Sizes a thread's scratch for the graph (once per thread).
   void prepare(Scratch& s) const {
-    if (s.size_for(g_.num_vertices()) && is_lt) s.lt.assign(g_.num_vertices(), typename Scratch::LtMark{});
+    const vertex_t n = g_.num_vertices();
+    if (s.stamp.size() == n) return;
+    s.stamp.assign(n, 0);
+    s.dist.assign(n, 0);
+    if constexpr (is_lt) {
+      s.lt_stamp.assign(n, 0);
+      s.lt_choice.assign(n, no_vertex);
+    }
+    s.epoch = 0;
   }
 
   void begin_trial(Scratch& s) const {
-    if (s.next_trial())
-      for (auto& m : s.lt) m.stamp = 0;
+    if (s.next_trial()) std::fill(s.lt_stamp.begin(), s.lt_stamp.end(), 0);
   }
 
   /// Adds seed v to trial t's cascade and extends it; `value` gains the weight of each new account.
   void extend(Scratch& s, std::uint64_t t, vertex_t v, double& value) const {
-    if (!s.seen(v)) {
+    if (s.stamp[v] != s.epoch) {
       s.reach(v, aud_, value);
-      s.mark[v].dist = 0;
-    } else if (s.mark[v].dist == 0) {
+      s.dist[v] = 0;
+    } else if (s.dist[v] == 0) {
       return;
     } else {
-      s.mark[v].dist = 0;
+      s.dist[v] = 0;
     }
     s.queue.clear();
     s.queue.push_back(v);
@@ -187,101 +158,64 @@ class StepPrefixWorld : public PrefixWorldBase {
   }
 
   /// The step at which trial t (just run in s) reached v.
-  std::uint32_t step_of(const Scratch& s, vertex_t v) const { return s.mark[v].dist; }
+  std::uint32_t step_of(const Scratch& s, vertex_t v) const { return s.dist[v]; }
 
  private:
-  static constexpr edge_t lt_chunk = 64;  ///< LT: out-edges whose targets' draws are made together
-
   /// Tries u's out-edges: each live edge to an account not reached by then enqueues it one step later.
   void expand(Scratch& s, std::uint64_t t, vertex_t u, double& value) const {
-    const std::uint32_t d = s.mark[u].dist;
+    const std::uint32_t ep = s.epoch;
+    const std::uint32_t d = s.dist[u];
     if (d >= deadline_) return;
-    if constexpr (is_lt) expand_lt(s, t, u, d, value);
-    else expand_ic(s, t, u, d, value);
-  }
-
-  /// IC: edge e is live when word e % 4 of Philox block e / 4 is below its probability; a block
-  /// is drawn when the first edge that needs it is tried.
-  void expand_ic(Scratch& s, std::uint64_t t, vertex_t u, std::uint32_t d, double& value) const {
     edge_t block = std::numeric_limits<edge_t>::max();
     r123::Philox4x32::ctr_type words{};
     for (edge_t e = out_off_[u]; e < out_off_[u + 1]; ++e) {
       const vertex_t w = out_tgt_[e];
-      if (reached_by(s, w, d + 1)) continue;
-      if ((e >> 2) != block) {
-        block = e >> 2;
-        words = prefix_block(seed_, t, static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32));
+      if (s.stamp[w] == ep && (!limited_ || s.dist[w] <= d + 1)) continue;
+      bool live;
+      if constexpr (is_lt) {
+        live = lt_source(s, t, w) == u;
+      } else {
+        if ((e >> 2) != block) {
+          block = e >> 2;
+          words = prefix_block(seed_, t, static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32));
+        }
+        live = static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p_[e]) * 4294967296.0;
       }
-      if (static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p_[e]) * 4294967296.0)
-        enqueue(s, w, d + 1, value);
+      if (!live) continue;
+      if (s.stamp[w] != ep) s.reach(w, aud_, value);
+      s.dist[w] = d + 1;
+      s.queue.push_back(w);
     }
   }
 
-  /// LT: edge u -> w is live when u is w's chosen in-neighbour (lt_source). Edges go in aligned
-  /// chunks whose targets' uniforms are drawn first, all at once: the independent Philox calls
-  /// then overlap in the pipeline instead of each choice waiting for its own (the draws are the
-  /// same, only made earlier; a target's skip test can only turn true in between).
-  void expand_lt(Scratch& s, std::uint64_t t, vertex_t u, std::uint32_t d, double& value) const {
-    std::array<double, lt_chunk> r;
-    const edge_t hi = out_off_[u + 1];
-    for (edge_t lo = out_off_[u]; lo < hi;) {
-      const edge_t end = std::min(hi, (lo / lt_chunk + 1) * lt_chunk);
-      for (edge_t e = lo; e < end; ++e) {
-        const vertex_t w = out_tgt_[e];
-        if (!reached_by(s, w, d + 1) && s.lt[w].stamp != s.epoch)
-          r[e - lo] = (static_cast<double>(prefix_coin(seed_, t, w, 0xFFFFFFF1u)) + 0.5) * 0x1.0p-32;
+  /// LT: the source of v's live in-edge in trial t (no_vertex: none), drawn once per trial.
+  vertex_t lt_source(Scratch& s, std::uint64_t t, vertex_t v) const {
+    if (s.lt_stamp[v] == s.epoch) return s.lt_choice[v];
+    s.lt_stamp[v] = s.epoch;
+    const double r = (static_cast<double>(prefix_coin(seed_, t, v, 0xFFFFFFF1u)) + 0.5) * 0x1.0p-32;
+    const auto ps = g_.in_probs(v);
+    const auto src = g_.in_neighbors(v);
+    double acc = 0.0;
+    vertex_t pick = no_vertex;
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      acc += ps[i];
+      if (r < acc) {
+        pick = src[i];
+        break;
       }
-      for (edge_t e = lo; e < end; ++e) {
-        const vertex_t w = out_tgt_[e];
-        if (!reached_by(s, w, d + 1) && lt_source(s, w, r[e - lo]) == u) enqueue(s, w, d + 1, value);
-      }
-      lo = end;
     }
+    s.lt_choice[v] = pick;
+    return pick;
   }
 
-  /// Whether w is reached in this trial by step `step` already (without a deadline: at all).
-  bool reached_by(const Scratch& s, vertex_t w, std::uint32_t step) const {
-    return s.seen(w) && (!limited_ || s.mark[w].dist <= step);
-  }
-
-  /// A live edge reaches w at `step` (earlier than before): w is marked and expanded (again).
-  void enqueue(Scratch& s, vertex_t w, std::uint32_t step, double& value) const {
-    if (!s.seen(w)) s.reach(w, aud_, value);
-    s.mark[w].dist = step;
-    s.queue.push_back(w);
-  }
-
-  /// LT: cum_in_[i] = the sum of v's in-weights up to in-edge i (double, in in-edge order), so
-  /// the first in-edge whose running sum exceeds a uniform draw is a binary search.
-  void cumulative_in_weights() {
-    const auto off = g_.in_offsets();
-    const auto p = g_.in_edge_probs();
-    require_memory("plan_campaign: cumulative LT in-weights", static_cast<double>(p.size()) * sizeof(double));
-    cum_in_.resize(p.size());
-    for (vertex_t v = 0; v < g_.num_vertices(); ++v) {
-      double acc = 0.0;
-      for (edge_t i = off[v]; i < off[v + 1]; ++i) cum_in_[i] = acc += p[i];
-    }
-  }
-
-  /// LT: the source of v's live in-edge in this trial (no_vertex: none), chosen once per trial
-  /// with the uniform r (prefix_coin keyed by (seed, t, v)): the first in-edge whose running
-  /// weight sum exceeds r.
-  vertex_t lt_source(Scratch& s, vertex_t v, double r) const {
-    auto& m = s.lt[v];
-    if (m.stamp == s.epoch) return m.choice;
-    m.stamp = s.epoch;
-    const auto off = g_.in_offsets();
-    const double* first = cum_in_.data() + off[v];
-    const double* last = cum_in_.data() + off[v + 1];
-    const double* it = std::upper_bound(first, last, r);  // weights >= 0: the sums never decrease
-    m.choice = it == last ? no_vertex : g_.in_sources()[off[v] + static_cast<edge_t>(it - first)];
-    return m.choice;
-  }
-
+  const FollowerGraph& g_;
+  const Audience& aud_;
   std::uint32_t deadline_;
   bool limited_;
-  std::vector<double> cum_in_;
+  std::uint64_t seed_;
+  std::span<const edge_t> out_off_;
+  std::span<const vertex_t> out_tgt_;
+  std::span<const prob_t> out_p_;
 };
 
 /// The world of ContinuousIC trials for continuous_prefix_reach(): trial t's world is drawn
@@ -289,31 +223,42 @@ class StepPrefixWorld : public PrefixWorldBase {
 /// exponential with the edge's rate or one of model.delay_samples). A seed extends the
 /// shortest-delay times by an incremental Dijkstra (an account whose time improves is expanded
 /// again); an account counts when its shortest live-path delay is <= model.horizon.
-class ContinuousPrefixWorld : public PrefixWorldBase {
+class ContinuousPrefixWorld {
  public:
   static constexpr bool has_steps = false;
   using Item = std::pair<double, vertex_t>;
 
-  struct Scratch : PrefixScratch<double> {
+  struct Scratch : PrefixScratch {
+    std::vector<double> dist;
     std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
   };
 
   ContinuousPrefixWorld(const FollowerGraph& g, const ContinuousIC& model, const Audience& aud, std::uint64_t seed)
-      : PrefixWorldBase(g, aud, seed), model_(model) {}
+      : g_(g), model_(model), aud_(aud), seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()),
+        out_p_(g.edge_probs()) {}
 
-  void prepare(Scratch& s) const { s.size_for(g_.num_vertices()); }
+  vertex_t num_vertices() const { return g_.num_vertices(); }
+
+  void prepare(Scratch& s) const {
+    const vertex_t n = g_.num_vertices();
+    if (s.stamp.size() == n) return;
+    s.stamp.assign(n, 0);
+    s.dist.assign(n, 0.0);
+    s.epoch = 0;
+  }
+
   void begin_trial(Scratch& s) const { s.next_trial(); }
 
   /// Adds seed v to trial t's cascade and extends it; `value` gains the weight of each new account.
   void extend(Scratch& s, std::uint64_t t, vertex_t v, double& value) const {
-    if (!s.seen(v)) s.reach(v, aud_, value);
-    else if (s.mark[v].dist == 0.0) return;
-    s.mark[v].dist = 0.0;
+    if (s.stamp[v] != s.epoch) s.reach(v, aud_, value);
+    else if (s.dist[v] == 0.0) return;
+    s.dist[v] = 0.0;
     s.heap.emplace(0.0, v);
     while (!s.heap.empty()) {
       const auto [d, u] = s.heap.top();
       s.heap.pop();
-      if (d > s.mark[u].dist) continue;
+      if (d > s.dist[u]) continue;
       relax(s, t, u, d, value);
     }
   }
@@ -324,16 +269,17 @@ class ContinuousPrefixWorld : public PrefixWorldBase {
   /// Tries u's out-edges (u final at time d): a live edge whose arrival is within the horizon
   /// and earlier than the target's current time updates it.
   void relax(Scratch& s, std::uint64_t t, vertex_t u, double d, double& value) const {
+    const std::uint32_t ep = s.epoch;
     for (edge_t e = out_off_[u]; e < out_off_[u + 1]; ++e) {
       const vertex_t w = out_tgt_[e];
-      if (s.seen(w) && s.mark[w].dist <= d) continue;
+      if (s.stamp[w] == ep && s.dist[w] <= d) continue;
       double delay;
       if (!live_delay(t, e, delay)) continue;
       const double nd = d + delay;
       if (!(nd <= model_.horizon)) continue;
-      if (s.seen(w) && s.mark[w].dist <= nd) continue;
-      if (!s.seen(w)) s.reach(w, aud_, value);
-      s.mark[w].dist = nd;
+      if (s.stamp[w] == ep && s.dist[w] <= nd) continue;
+      if (s.stamp[w] != ep) s.reach(w, aud_, value);
+      s.dist[w] = nd;
       s.heap.emplace(nd, w);
     }
   }
@@ -357,7 +303,13 @@ class ContinuousPrefixWorld : public PrefixWorldBase {
     return true;
   }
 
+  const FollowerGraph& g_;
   const ContinuousIC& model_;
+  const Audience& aud_;
+  std::uint64_t seed_;
+  std::span<const edge_t> out_off_;
+  std::span<const vertex_t> out_tgt_;
+  std::span<const prob_t> out_p_;
 };
 
 /// Per-trial tallies of a prefix-reach run (trial-major), and for step worlds the weighted new
