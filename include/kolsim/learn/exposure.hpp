@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -67,82 +68,100 @@ struct ExposureCurve {
   std::vector<double> hazard, hazard_std_error;
 };
 
-/// Exposure counts of `cascades` on g. Throws std::invalid_argument when the cascades were read for
-/// another graph, Interrupted when `stop` asks.
-inline ExposureData exposure_counts(const FollowerGraph& g, const Cascades& cs, const ExposureOptions& opt = {}) {
-  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "cascades were read for a graph of ", cs.graph_vertices,
-                 " accounts, this graph has ", g.num_vertices());
-  KOLSIM_REQUIRE(cs.size() <= std::uint64_t{0xffffffffu}, "exposure_counts: too many cascades (", cs.size(), ")");
-  const int threads = resolve_threads(opt.threads);
-  const vertex_t n = g.num_vertices();
-  struct Part {
-    std::vector<vertex_t> vertex;
-    std::vector<std::uint32_t> exposures, steps;
-    std::vector<std::uint8_t> adopted;
-    std::vector<std::uint32_t> step_counts;
-    std::uint64_t exogenous = 0;
-  };
-  struct Work {
-    std::vector<std::uint32_t> stamp;
-    std::vector<double> time;
-    std::vector<std::pair<vertex_t, double>> events;
-    std::uint32_t epoch = 0;
-  };
-  std::vector<Part> parts(cs.size());
-  std::vector<Work> work(static_cast<std::size_t>(std::max(threads, 1)));
-  parallel_for(0, cs.size(), threads, [&](std::size_t c) {
-    if (c % 16 == 0) check_stop(opt.stop);
-    Work& w = work[static_cast<std::size_t>(thread_index())];
-    if (w.stamp.empty()) {
-      w.stamp.assign(n, 0);
-      w.time.assign(n, 0.0);
-    }
-    if (++w.epoch == 0) {
-      std::fill(w.stamp.begin(), w.stamp.end(), 0u);
-      w.epoch = 1;
-    }
+namespace detail {
+
+/// One cascade's rows of exposure_counts (before concatenation in cascade order).
+struct ExposurePart {
+  std::vector<vertex_t> vertex;
+  std::vector<std::uint32_t> exposures, steps;
+  std::vector<std::uint8_t> adopted;
+  std::vector<std::uint32_t> step_counts;
+  std::uint64_t exogenous = 0;
+};
+
+/// A thread's scratch for exposure_counts: adopter stamps and times (epoch-stamped, so a new
+/// cascade costs O(its adopters)) and the cascade's counted exposures.
+class ExposureScan {
+ public:
+  /// The rows of cascade c of cs on g.
+  ExposurePart scan(const FollowerGraph& g, const Cascades& cs, std::size_t c) {
     const auto a = cs.adopters(c);
     const auto t = cs.adoption_times(c);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      w.stamp[a[i]] = w.epoch;
-      w.time[a[i]] = t[i];
+    mark_adopters(g.num_vertices(), a, t);
+    collect_events(g, a, t);
+    return tally_rows(a.size());
+  }
+
+ private:
+  std::vector<std::uint32_t> stamp_;
+  std::vector<double> time_;
+  std::vector<std::pair<vertex_t, double>> events_;
+  std::uint32_t epoch_ = 0;
+
+  /// Stamps the cascade's adopters with their adoption times.
+  void mark_adopters(vertex_t n, std::span<const vertex_t> a, std::span<const double> t) {
+    if (stamp_.empty()) {
+      stamp_.assign(n, 0);
+      time_.assign(n, 0.0);
     }
-    // Every exposure (follower, time of the exposing adoption) that counts: before the follower's
-    // own adoption, or any time when it never adopted.
-    w.events.clear();
+    if (++epoch_ == 0) {
+      std::fill(stamp_.begin(), stamp_.end(), 0u);
+      epoch_ = 1;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      stamp_[a[i]] = epoch_;
+      time_[a[i]] = t[i];
+    }
+  }
+
+  bool adopted(vertex_t v) const { return stamp_[v] == epoch_; }
+
+  /// Every exposure (follower, time of the exposing adoption) that counts: before the
+  /// follower's own adoption, or any time when it never adopted; sorted by follower, then time.
+  void collect_events(const FollowerGraph& g, std::span<const vertex_t> a, std::span<const double> t) {
+    events_.clear();
     for (std::size_t i = 0; i < a.size(); ++i) {
       const auto followers = g.out_neighbors(a[i]);
       for (std::size_t k = 0; k < followers.size(); ++k) {
         const vertex_t v = followers[k];
         if (v == a[i] || (k > 0 && followers[k - 1] == v)) continue;  // self-loop; parallel edge counted once
-        if (w.stamp[v] == w.epoch && !(t[i] < w.time[v])) continue;   // adopted before or at the same time
-        w.events.emplace_back(v, t[i]);
+        if (adopted(v) && !(t[i] < time_[v])) continue;               // adopted before or at the same time
+        events_.emplace_back(v, t[i]);
       }
     }
-    std::sort(w.events.begin(), w.events.end());
-    Part& p = parts[c];
+    std::sort(events_.begin(), events_.end());
+  }
+
+  /// One row per exposed account: its exposure count, whether it adopted, and the cumulative
+  /// count after each batch of simultaneous exposures; adopters with no row are exogenous.
+  ExposurePart tally_rows(std::size_t adopters) const {
+    ExposurePart p;
     std::uint64_t exposed_adopters = 0;
-    for (std::size_t b = 0; b < w.events.size();) {
-      const vertex_t v = w.events[b].first;
+    for (std::size_t b = 0; b < events_.size();) {
+      const vertex_t v = events_[b].first;
       std::uint32_t count = 0, batches = 0;
       std::size_t e = b;
-      for (; e < w.events.size() && w.events[e].first == v; ++e) {
+      for (; e < events_.size() && events_[e].first == v; ++e) {
         ++count;
-        if (e + 1 == w.events.size() || w.events[e + 1].first != v || w.events[e + 1].second != w.events[e].second) {
+        if (e + 1 == events_.size() || events_[e + 1].first != v || events_[e + 1].second != events_[e].second) {
           p.steps.push_back(count);
           ++batches;
         }
       }
-      const bool adopted = w.stamp[v] == w.epoch;
-      exposed_adopters += adopted ? 1 : 0;
+      exposed_adopters += adopted(v) ? 1 : 0;
       p.vertex.push_back(v);
       p.exposures.push_back(count);
-      p.adopted.push_back(adopted ? 1 : 0);
+      p.adopted.push_back(adopted(v) ? 1 : 0);
       p.step_counts.push_back(batches);
       b = e;
     }
-    p.exogenous = a.size() - exposed_adopters;
-  });
+    p.exogenous = adopters - exposed_adopters;
+    return p;
+  }
+};
+
+/// The per-cascade parts concatenated in cascade order.
+inline ExposureData concat_exposure_parts(const std::vector<ExposurePart>& parts) {
   ExposureData out;
   std::size_t rows = 0, steps = 0;
   for (const auto& p : parts) {
@@ -156,7 +175,7 @@ inline ExposureData exposure_counts(const FollowerGraph& g, const Cascades& cs, 
   out.step_offsets.reserve(rows + 1);
   out.steps.reserve(steps);
   for (std::size_t c = 0; c < parts.size(); ++c) {
-    const Part& p = parts[c];
+    const ExposurePart& p = parts[c];
     out.cascade.insert(out.cascade.end(), p.vertex.size(), static_cast<std::uint32_t>(c));
     out.vertex.insert(out.vertex.end(), p.vertex.begin(), p.vertex.end());
     out.exposures.insert(out.exposures.end(), p.exposures.begin(), p.exposures.end());
@@ -165,6 +184,25 @@ inline ExposureData exposure_counts(const FollowerGraph& g, const Cascades& cs, 
     for (auto s : p.step_counts) out.step_offsets.push_back(out.step_offsets.back() + s);
     out.exogenous += p.exogenous;
   }
+  return out;
+}
+
+}  // namespace detail
+
+/// Exposure counts of `cascades` on g. Throws std::invalid_argument when the cascades were read for
+/// another graph, Interrupted when `stop` asks.
+inline ExposureData exposure_counts(const FollowerGraph& g, const Cascades& cs, const ExposureOptions& opt = {}) {
+  KOLSIM_REQUIRE(cs.graph_vertices == g.num_vertices(), "cascades were read for a graph of ", cs.graph_vertices,
+                 " accounts, this graph has ", g.num_vertices());
+  KOLSIM_REQUIRE(cs.size() <= std::uint64_t{0xffffffffu}, "exposure_counts: too many cascades (", cs.size(), ")");
+  const int threads = resolve_threads(opt.threads);
+  std::vector<detail::ExposurePart> parts(cs.size());
+  std::vector<detail::ExposureScan> work(static_cast<std::size_t>(std::max(threads, 1)));
+  parallel_for(0, cs.size(), threads, [&](std::size_t c) {
+    if (c % 16 == 0) check_stop(opt.stop);
+    parts[c] = work[static_cast<std::size_t>(thread_index())].scan(g, cs, c);
+  });
+  ExposureData out = detail::concat_exposure_parts(parts);
   out.adopters = cs.adoptions();
   return out;
 }
