@@ -153,8 +153,27 @@ def _opinion_check(name: str) -> Any:
     return after
 
 
+# Functions whose model is a one-platform graph model: a Multiplex there would be counted in
+# accounts, not people, so it is refused with the function that counts people.
+_ONE_PLATFORM = {"celf", "celf_plus_plus", "greedy", "imm", "opim_c", "exact_spread", "simulate",
+                 "estimate_spread", "complex_greedy"}
+
+
+def _refuse_multiplex(name: str, given: Dict[str, Any]) -> None:
+    if isinstance(given.get("model"), Multiplex):
+        raise TypeError(f"{name}: a Multiplex counts people, which this one-platform function does not; use "
+                        "kolsim.multiplex.spread / exact / select (reach and selection in people)")
+
+
 def _wrap_core(name: str, check: Any = None, core_name: Optional[str] = None) -> Any:
     after = _opinion_check(name) if name in ("degroot", "friedkin_johnsen") else None
+    if name in _ONE_PLATFORM:
+        inner = check
+
+        def check(given: Dict[str, Any], _inner: Any = inner) -> None:
+            _refuse_multiplex(name, given)
+            if _inner is not None:
+                _inner(given)
     return _api.wrap(getattr(_core, core_name or name), name=name, progress=name in _REPORTING or name in _ONE_PHASE,
                      one_phase=name in _ONE_PHASE, check=check, after=after)
 
@@ -816,6 +835,7 @@ def select_seeds(model: Model, k: int, method: str = "imm", *, epsilon: Optional
     >>> len(r.seeds), r.method
     (5, 'opim-c')
     """
+    _refuse_multiplex("select_seeds", {"model": model})
     try:
         selector = _METHODS[method]
     except KeyError:
