@@ -77,10 +77,10 @@ auto copied_step_lists(std::vector<std::vector<double>> T::*field) {
 /// The step profiles and reach probabilities MultiplexEstimate and MultiplexExact share (new arrays).
 template <class T>
 void def_reach_profiles(py::class_<T>& cls) {
-  cls.def_property_readonly("new_per_step", copied_array(&T::new_per_step))
-      .def_property_readonly("layer_new_per_step", copied_step_lists(&T::layer_new_per_step))
-      .def_property_readonly("person_probability", copied_array(&T::person_probability))
-      .def_property_readonly("activation_probability", copied_array(&T::activation_probability));
+  cls.def_property_readonly("new_per_step", copied_array<T>(&T::new_per_step))
+      .def_property_readonly("layer_new_per_step", copied_step_lists<T>(&T::layer_new_per_step))
+      .def_property_readonly("person_probability", copied_array<T>(&T::person_probability))
+      .def_property_readonly("activation_probability", copied_array<T>(&T::activation_probability));
 }
 
 /// Makes pickling a multiplex result raise TypeError: it means nothing without its Multiplex.
