@@ -588,6 +588,17 @@ Layout check_header(const Header& h, std::uint64_t size, int fd, const std::stri
   return l;
 }
 
+/// Version 2: zero bytes between the sections (they are hashed, but a crafted file could fix the hash).
+void check_padding(const unsigned char* data, const Layout& l, const std::string& path) {
+  std::uint64_t end = header_size;
+  for (int s = 0; s <= l.sections; ++s) {
+    const std::uint64_t next = s < l.sections ? l.at[static_cast<std::size_t>(s)] : l.checksum_at;
+    for (std::uint64_t i = end; i < next; ++i)
+      if (data[i] != 0) bad_structure(path, "the padding between arrays is not zero");
+    if (s < l.sections) end = next + l.bytes[static_cast<std::size_t>(s)];
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -645,14 +656,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   const double checksum_seconds = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   if (h.version >= 2) {
-    // Zero bytes between the sections (they are hashed, but a crafted file could fix the hash).
-    std::uint64_t end = header_size;
-    for (int s = 0; s <= l.sections; ++s) {
-      const std::uint64_t next = s < l.sections ? l.at[static_cast<std::size_t>(s)] : l.checksum_at;
-      for (std::uint64_t i = end; i < next; ++i)
-        if (data[i] != 0) bad_structure(path, "the padding between arrays is not zero");
-      if (s < l.sections) end = next + l.bytes[static_cast<std::size_t>(s)];
-    }
+    check_padding(data, l, path);
     auto take = [&]<class T>(ConstArray<T>& a, Section s) {
       const unsigned char* p = data + l.at[s];
       if (in_place)
