@@ -615,7 +615,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   std::memcpy(&h, data, std::min<std::uint64_t>(size, sizeof h));
   const Layout l = check_header(h, size, fd, path);
   const bool probs = l.sections == 7;
-  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes.
+  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes and 136 KiB per thread.
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
                  static_cast<double>(h.file_bytes));
 
