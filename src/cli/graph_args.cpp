@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -57,8 +58,24 @@ Scheme parse_scheme(const std::string& p) {
                    " (auto | column | wc | const:P | trivalency | uniform:A:B | lt-random)");
 }
 
+/// True when g already stores the weighted-cascade probabilities bit for bit (e.g. a snapshot
+/// saved with them): `-p wc` then keeps them instead of deriving and allocating both arrays
+/// again. One pass over the in-order probabilities (equal to the out-order ones edge for edge).
+bool stores_weighted_cascade(const FollowerGraph& g) {
+  if (!g.has_probabilities()) return false;
+  const auto off = g.in_offsets();
+  const auto* bits = reinterpret_cast<const std::uint32_t*>(g.in_edge_probs().data());
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) {
+    const auto w = std::bit_cast<std::uint32_t>(weighted_cascade_probability(off[v + 1] - off[v]));
+    bool differ = false;
+    for (edge_t e = off[v]; e < off[v + 1]; ++e) differ |= bits[e] != w;
+    if (differ) return false;
+  }
+  return true;
+}
+
 FollowerGraph apply_scheme(const FollowerGraph& g, const Scheme& s, std::uint64_t seed, int threads) {
-  if (s.name == "wc") return weighted_cascade(g);
+  if (s.name == "wc") return stores_weighted_cascade(g) ? g : weighted_cascade(g);
   if (s.name == "trivalency") return trivalency(g, seed);
   if (s.name == "lt-random") return random_lt_weights(g, seed, threads);
   if (s.name == "const") return constant_probability(g, static_cast<prob_t>(s.a));

@@ -292,10 +292,14 @@ __extension__ typedef unsigned __int128 uint128;
 
 /// x mod p up to a small multiple: congruent to x and below 2^61 + 8, for any x.
 inline std::uint64_t fold(std::uint64_t x) { return (x & field_p) + (x >> 61); }
-/// a * b mod p for a, b < 2^62, congruent and below 2^62 (not fully reduced).
+/// (hi 2^64 + lo) mod p up to a small multiple, for hi < 6 * 2^58: (lo mod 2^61) + (lo / 2^61)
+/// + 8 hi < 2^64, three adds (no double-width shift, slow on some CPUs).
+inline std::uint64_t split_fold(std::uint64_t lo, std::uint64_t hi) { return (lo & field_p) + (lo >> 61) + (hi << 3); }
+/// a * b mod p, congruent and below 2^61 + 8 (not fully reduced), when a b < 6 * 2^122: for
+/// a, b < 2^62, or a < 2^61 + 8 (an accumulator) and b < 5p (an unfolded edge factor).
 inline std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b) {
   const uint128 z = static_cast<uint128>(a) * b;
-  return fold((static_cast<std::uint64_t>(z) & field_p) + static_cast<std::uint64_t>(z >> 61));
+  return fold(split_fold(static_cast<std::uint64_t>(z), static_cast<std::uint64_t>(z >> 64)));
 }
 /// x mod p in [0, p), for any x.
 inline std::uint64_t reduce(std::uint64_t x) {
@@ -305,40 +309,170 @@ inline std::uint64_t reduce(std::uint64_t x) {
 
 /// The random point of one load's fingerprint test (drawn from std::random_device per load, so a
 /// crafted file cannot be made to pass it).
+///
+/// An edge u -> v with probability bits b and rank k among the parallel copies of u -> v has the
+/// encoding x = c0 + a1 v + a2 c2, c0 = u + 2^32 (b mod 2^29), c2 = b / 2^29 + 8 k: distinct
+/// edges (u, v, k, b) have distinct (c0, v, c2), each below p, so the encodings are distinct
+/// linear forms in (a1, a2). Its factor is r4 - x' for x' = c0 + (a1 v mod p) + (a2 c2 mod p),
+/// each term a small multiple of p at most (x' < 3 * 2^61 + 2^34 < 4p), so the factor lies in
+/// (0, 5p) and needs no folding before mul_mod (see there).
 struct EdgeKeys {
-  std::uint64_t r6 = 0, a1 = 0, a2 = 0;       ///< r6 = r + 6p, so r6 - x >= 0 for any encoding x
+  std::uint64_t r4 = 0, a1 = 0, a2 = 0;     ///< r4 = r + 4p, so r4 - x' > 0 for any encoding
   std::array<std::uint64_t, 8> a2_small{};  ///< a2 * c for c < 8
   EdgeKeys() {
     std::random_device rd;
     auto draw = [&] { return reduce((std::uint64_t{rd()} << 32) ^ rd()); };
-    r6 = draw() + 6 * field_p;
+    r4 = draw() + 4 * field_p;
     a1 = draw();
     a2 = draw();
     for (std::uint64_t c = 0; c < 8; ++c) a2_small[c] = mul_mod(a2, c);
   }
-  /// r - x mod p (below 2^62) for the encoding x = c0 + a1 v + a2 c2 of an edge u -> v, where
-  /// c0 = u + 2^32 (low 29 bits of the probability), a1_v = a1 v, c2 = (high 3 bits of the
-  /// probability) + 8 k: distinct edges (u, v, k, probability bits) have distinct (c0, v, c2),
-  /// each below p, so the encodings are distinct linear forms in (a1, a2).
-  std::uint64_t factor(std::uint64_t c0, std::uint64_t a1_v, std::uint64_t c2) const {
-    return fold(r6 - (c0 + a1_v + (c2 < 8 ? a2_small[c2] : mul_mod(a2, c2))));
-  }
 };
 
-/// A product modulo p kept in four rotating accumulators (independent multiplication chains).
+/// a * x mod p for a < 2^61 + 8 and a 32-bit x: congruent and below 2^61 + 2^33 (one fold).
+inline std::uint64_t mul_small(std::uint64_t a, std::uint32_t x) {
+  const uint128 z = static_cast<uint128>(a) * x;
+  return split_fold(static_cast<std::uint64_t>(z), static_cast<std::uint64_t>(z >> 64));
+}
+
+/// Number of independent product accumulators (multiplication chains) per row side: the edges of
+/// a block take them in turn, so the mul_mod latency of one chain hides behind the others.
+constexpr std::size_t fingerprint_lanes = 8;
+/// Edges per chunk of the flat fingerprint walk.
+constexpr edge_t fingerprint_chunk = 2048;
+
+/// A product modulo p kept in fingerprint_lanes rotating accumulators.
 struct Product {
-  std::uint64_t a = 1, b = 1, c = 1, d = 1;
-  void mul(std::uint64_t f) {
-    const std::uint64_t x = mul_mod(a, f);
-    a = b;
-    b = c;
-    c = d;
-    d = x;
+  std::array<std::uint64_t, fingerprint_lanes> lane;
+  Product() { lane.fill(1); }
+  std::uint64_t value() const {
+    std::uint64_t x = 1;
+    for (const std::uint64_t l : lane) x = mul_mod(x, l);
+    return x;
   }
-  std::uint64_t value() const { return mul_mod(mul_mod(a, b), mul_mod(c, d)); }
 };
 
 inline std::uint32_t prob_bits(prob_t p) { return std::bit_cast<std::uint32_t>(p); }
+/// True for the bits of a float outside [0, 1] (or NaN); -0 is inside, as -0.0f >= 0.0f.
+inline bool prob_bits_bad(std::uint32_t b) { return b > 0x3F800000u && b != 0x80000000u; }
+
+enum : int { bad_out = 1, bad_in = 2, bad_accounts = 4, bad_prob = 8 };
+
+/// One side of the CSR (out-rows: row u, entries v; in-rows: row v, entries u) of a checked graph.
+struct RowSide {
+  const edge_t* off;
+  const vertex_t* idx;
+  const prob_t* pr;  ///< null without probabilities
+  std::uint64_t n, m;
+};
+
+/// Offsets of rows [lo, hi) monotone and within m: then every entry index below is safe to read.
+inline bool offsets_fine(const edge_t* off, vertex_t lo, vertex_t hi, std::uint64_t m) {
+  bool bad = off[hi] > m;
+  for (vertex_t v = lo; v < hi; ++v) bad |= off[v + 1] < off[v];
+  return !bad;
+}
+
+/// Per-thread buffers of the fingerprint walk: row-start marks of one chunk of edges (kept all
+/// zero between chunks) and a1 v for the rows of one block.
+struct FingerprintScratch {
+  std::vector<std::uint32_t> starts;
+  std::vector<std::uint64_t> a1_row;
+  explicit FingerprintScratch(std::size_t block) : starts(fingerprint_chunk, 0), a1_row(block) {}
+};
+
+/// The fingerprint factors of rows [lo, hi) of one side multiplied into `prod`, and the checks of
+/// those rows; returns `side_bad` when an offset, an index or the order of a row is wrong (the
+/// product is then meaningless), bad_prob for a probability outside [0, 1], else 0. The factor
+/// of edge u -> v with probability bits b and rank k among the parallel copies of u -> v is
+/// r - (u + 2^32 (b mod 2^29) + a1 v + a2 (b / 2^29 + 8 k)) modulo p, the same on both sides.
+/// The edges are walked flat in chunks: each chunk's row starts are marked first, then the
+/// checks run as branch-free (vectorisable) loops over the chunk, then the factors are computed
+/// while the chunk is in cache, eight consecutive edges feeding the eight lanes of `prod` (the
+/// rank k is tracked only in chunks that hold parallel copies).
+template <bool Out, bool Probs>
+int fingerprint_rows(const RowSide& s, vertex_t lo, vertex_t hi, const EdgeKeys& keys, Product& prod, int side_bad,
+                     FingerprintScratch& scratch) {
+  if (!offsets_fine(s.off, lo, hi, s.m)) return side_bad;
+  const std::uint64_t r4 = keys.r4, a1 = keys.a1, a2 = keys.a2;
+  const std::array<std::uint64_t, 8> a2_small = keys.a2_small;
+  const auto n = static_cast<vertex_t>(s.n);  // n <= max_vertices < 2^32
+  const edge_t* off = s.off;
+  const vertex_t* idx = s.idx;
+  const auto* bits = reinterpret_cast<const std::uint32_t*>(s.pr);
+  std::uint32_t* starts = scratch.starts.data();  // all zero between chunks
+  const std::uint64_t* a1_row = scratch.a1_row.data();
+  if (!Out)
+    for (vertex_t v = lo; v < hi; ++v) scratch.a1_row[v - lo] = mul_small(a1, v);
+  // The factor of an edge: `row` is u (out-rows) or v (in-rows), x the other end.
+  auto factor = [&](std::uint64_t row, vertex_t x, std::uint32_t b, std::uint64_t a2_c2) {
+    const std::uint64_t sub = (Out ? row + mul_small(a1, x) : x + a1_row[row - lo]) +
+                              (std::uint64_t{b & 0x1FFFFFFFu} << 32) + a2_c2;
+    return r4 - sub;
+  };
+  const edge_t first = off[lo], end = off[hi];
+  std::uint64_t row = std::uint64_t{lo} - 1, k = 0;
+  unsigned bad = 0, prob_bad = 0;
+  std::array<std::uint64_t, fingerprint_lanes> lane = prod.lane;
+  vertex_t next_row = lo;
+  for (edge_t c0 = first; c0 < end; c0 += fingerprint_chunk) {
+    const edge_t c1 = std::min<edge_t>(end, c0 + fingerprint_chunk);
+    for (; next_row < hi && off[next_row] < c1; ++next_row) ++starts[off[next_row] - c0];
+    const auto len = static_cast<std::size_t>(c1 - c0);
+    const vertex_t* x = idx + c0;
+    const std::uint32_t* pb = Probs ? bits + c0 : nullptr;
+    // Checks: indices below n; inside a row, no descent (sorted); parallel copies seen.
+    unsigned dup = 0;
+    if (c0 > first && starts[0] == 0) {
+      bad |= x[0] < x[-1] ? 1u : 0u;
+      dup |= x[0] == x[-1] ? 1u : 0u;
+    }
+    unsigned big = x[0] >= n ? 1u : 0u, descent = 0, same = 0;
+    for (std::size_t i = 1; i < len; ++i) {
+      const unsigned in_row = starts[i] == 0 ? 1u : 0u;
+      big |= x[i] >= n ? 1u : 0u;
+      descent |= in_row & (x[i] < x[i - 1] ? 1u : 0u);
+      same |= in_row & (x[i] == x[i - 1] ? 1u : 0u);
+    }
+    bad |= big | descent;
+    dup |= same;
+    if (Probs)
+      for (std::size_t i = 0; i < len; ++i) prob_bad |= prob_bits_bad(pb[i]) ? 1u : 0u;
+    std::size_t i = 0;
+    if (dup == 0) [[likely]] {
+      for (; i + fingerprint_lanes <= len; i += fingerprint_lanes)
+#pragma GCC unroll 8
+        for (std::size_t l = 0; l < fingerprint_lanes; ++l) {
+          row += starts[i + l];
+          starts[i + l] = 0;
+          const std::uint32_t b = Probs ? pb[i + l] : 0u;
+          lane[l] = mul_mod(lane[l], factor(row, x[i + l], b, a2_small[b >> 29]));
+        }
+      for (std::size_t l = 0; i < len; ++i, ++l) {
+        row += starts[i];
+        starts[i] = 0;
+        const std::uint32_t b = Probs ? pb[i] : 0u;
+        lane[l] = mul_mod(lane[l], factor(row, x[i], b, a2_small[b >> 29]));
+      }
+      k = 0;  // no copies in this chunk: the last edge has rank 0
+    } else {
+      // Parallel copies: the rank k among the copies of one edge enters the factor (k carries
+      // over from the previous chunk when this one starts inside a row).
+      for (std::size_t l = 0; i < len; ++i, l = (l + 1) % fingerprint_lanes) {
+        const bool copy = starts[i] == 0 && (i > 0 ? x[i] == x[i - 1] : c0 > first && x[0] == x[-1]);
+        k = copy ? k + 1 : 0;
+        row += starts[i];
+        starts[i] = 0;
+        const std::uint32_t b = Probs ? pb[i] : 0u;
+        const std::uint64_t c2 = (b >> 29) | (k << 3);
+        lane[l] = mul_mod(lane[l], factor(row, x[i], b, c2 < 8 ? a2_small[c2] : mul_mod(a2, c2)));
+      }
+    }
+  }
+  prod.lane = lane;
+  if (bad) return side_bad;
+  return prob_bad ? bad_prob : 0;
+}
 
 /// Checks the whole structure in O(n + m), so that a file with a valid checksum but a faulty
 /// or crafted content cannot break the class invariants every algorithm relies on: offsets start
@@ -350,14 +484,15 @@ inline std::uint32_t prob_bits(prob_t p) { return std::bit_cast<std::uint32_t>(p
 /// multisets of these, with both sides' rows sorted, is exactly "in-rows = transpose, parallel
 /// copies in order"), by comparing prod (r - x_e) modulo 2^61 - 1 over the out- and the in-edges,
 /// x_e = c0 + a1 v + a2 c2 the edge's encoding, at a random point (r, a1, a2) drawn at each load
-/// (Schwartz-Zippel: unequal multisets pass with probability at most m / 2^61). When the products
-/// differ, the exact cursor walk of check_transpose names the first failing edge.
+/// (Schwartz-Zippel: unequal multisets pass with probability at most m / 2^61). The products are
+/// kept in fingerprint_lanes independent chains; the value compared does not depend on how the
+/// edges are split into lanes, blocks or threads. When the products differ, the exact cursor
+/// walk of check_transpose names the first failing edge.
 void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
                      const ConstArray<prob_t>& in_p, int threads) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
-  enum : int { bad_out = 1, bad_in = 2, bad_accounts = 4, bad_prob = 8 };
   const bool probs = !out_p.empty();
   const EdgeKeys keys;
   constexpr std::size_t block = 1 << 14;
@@ -367,55 +502,23 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
     int errors = 0;
   };
   std::vector<Part> parts(blocks);
-  const edge_t* out_off = t.out_offsets.data();
-  const vertex_t* tgt = t.out_targets.data();
-  const edge_t* in_off = t.in_offsets.data();
-  const vertex_t* src = t.in_sources.data();
-  const prob_t* op = out_p.data();
-  const prob_t* ip = in_p.data();
-  const std::uint64_t a1 = keys.a1;
-  // One side's rows: `row` fixed per row (u for out-rows, v for in-rows), the entries vary.
-  auto rows = [&]<bool Probs, bool Out>(vertex_t lo, vertex_t hi, const edge_t* off, const vertex_t* idx, const prob_t* pr,
-                                        Product& prod) -> int {
-    int errors = 0;
-    for (vertex_t row = lo; row < hi; ++row) {
-      const edge_t e0 = off[row], e1 = off[row + 1];
-      if (e1 < e0 || e1 > m) return Out ? bad_out : bad_in;
-      const std::uint64_t a1_row = Out ? 0 : mul_mod(a1, row);
-      vertex_t prev = 0;
-      std::uint64_t k = 0;
-      for (edge_t e = e0; e < e1; ++e) {
-        const vertex_t x = idx[e];
-        if (x >= n || x < prev) return Out ? bad_out : bad_in;
-        k = (e != e0 && x == prev) ? k + 1 : 0;
-        prev = x;
-        std::uint32_t pb = 0;
-        if constexpr (Probs) {
-          const prob_t p = pr[e];
-          if (!(p >= 0.0f && p <= 1.0f)) errors |= bad_prob;
-          pb = prob_bits(p);
-        }
-        const std::uint64_t u = Out ? row : x;
-        const std::uint64_t c0 = u | (std::uint64_t{pb & 0x1FFFFFFFu} << 32);
-        prod.mul(keys.factor(c0, Out ? mul_mod(a1, x) : a1_row, (pb >> 29) | (k << 3)));
-      }
-    }
-    return errors;
-  };
+  const RowSide out_side{t.out_offsets.data(), t.out_targets.data(), probs ? out_p.data() : nullptr, n, m};
+  const RowSide in_side{t.in_offsets.data(), t.in_sources.data(), probs ? in_p.data() : nullptr, n, m};
   parallel_for(0, blocks, threads, [&](std::size_t b) {
     const auto lo = static_cast<vertex_t>(b * block), hi = static_cast<vertex_t>(std::min<std::size_t>(n, (b + 1) * block));
     Part& part = parts[b];
     Product po, pi;
-    int errors = probs ? rows.template operator()<true, true>(lo, hi, out_off, tgt, op, po)
-                       : rows.template operator()<false, true>(lo, hi, out_off, tgt, op, po);
+    FingerprintScratch scratch(block);
+    int errors = probs ? fingerprint_rows<true, true>(out_side, lo, hi, keys, po, bad_out, scratch)
+                       : fingerprint_rows<true, false>(out_side, lo, hi, keys, po, bad_out, scratch);
     if (!(errors & bad_out))
-      errors |= probs ? rows.template operator()<true, false>(lo, hi, in_off, src, ip, pi)
-                      : rows.template operator()<false, false>(lo, hi, in_off, src, ip, pi);
+      errors |= probs ? fingerprint_rows<false, true>(in_side, lo, hi, keys, pi, bad_in, scratch)
+                      : fingerprint_rows<false, false>(in_side, lo, hi, keys, pi, bad_in, scratch);
     part.out = po.value();
     part.in = pi.value();
-    for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v)
-      if (t.accounts[v] <= t.accounts[v - 1]) errors |= bad_accounts;
-    part.errors = errors;
+    bool accounts_bad = false;
+    for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v) accounts_bad |= t.accounts[v] <= t.accounts[v - 1];
+    part.errors = errors | (accounts_bad ? bad_accounts : 0);
   }, 1);
   int errors = 0;
   std::uint64_t out = 1, in = 1;
@@ -485,6 +588,17 @@ Layout check_header(const Header& h, std::uint64_t size, int fd, const std::stri
   return l;
 }
 
+/// Version 2: zero bytes between the sections (they are hashed, but a crafted file could fix the hash).
+void check_padding(const unsigned char* data, const Layout& l, const std::string& path) {
+  std::uint64_t end = header_size;
+  for (int s = 0; s <= l.sections; ++s) {
+    const std::uint64_t next = s < l.sections ? l.at[static_cast<std::size_t>(s)] : l.checksum_at;
+    for (std::uint64_t i = end; i < next; ++i)
+      if (data[i] != 0) bad_structure(path, "the padding between arrays is not zero");
+    if (s < l.sections) end = next + l.bytes[static_cast<std::size_t>(s)];
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -501,7 +615,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   std::memcpy(&h, data, std::min<std::uint64_t>(size, sizeof h));
   const Layout l = check_header(h, size, fd, path);
   const bool probs = l.sections == 7;
-  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes.
+  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes and 136 KiB per thread.
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
                  static_cast<double>(h.file_bytes));
 
@@ -542,14 +656,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   const double checksum_seconds = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   if (h.version >= 2) {
-    // Zero bytes between the sections (they are hashed, but a crafted file could fix the hash).
-    std::uint64_t end = header_size;
-    for (int s = 0; s <= l.sections; ++s) {
-      const std::uint64_t next = s < l.sections ? l.at[static_cast<std::size_t>(s)] : l.checksum_at;
-      for (std::uint64_t i = end; i < next; ++i)
-        if (data[i] != 0) bad_structure(path, "the padding between arrays is not zero");
-      if (s < l.sections) end = next + l.bytes[static_cast<std::size_t>(s)];
-    }
+    check_padding(data, l, path);
     auto take = [&]<class T>(ConstArray<T>& a, Section s) {
       const unsigned char* p = data + l.at[s];
       if (in_place)

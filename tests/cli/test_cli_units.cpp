@@ -3,9 +3,17 @@
 /// the unused-column warning (from a constructed reader report) and strict number parsing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "../../src/cli/cli.hpp"
+#include "kolsim/graph/builder.hpp"
+#include "kolsim/graph/probabilities.hpp"
+#include "kolsim/io/snapshot.hpp"
 
 using namespace kolsim;
 using namespace kolsim::cli;
@@ -40,4 +48,34 @@ TEST(CliNumbers, WholeTokensOnly) {
   EXPECT_EQ(parse_real("--budget", "1e3", 0, 1e9), 1000.0);
   for (const char* bad : {"", "abc", "0.5x", "nan", "inf", "-0.5", "1.5", "0x1p-2", " 0.5"})
     EXPECT_THROW(parse_real("--epsilon", bad, 0, 1), UsageError) << bad;
+}
+
+// Issue 15 (goal 3): `-p wc` on a snapshot that already stores the weighted-cascade
+// probabilities keeps the mapped ones (no second array derived and copied); other stored
+// probabilities are replaced by 1 / in-degree.
+TEST(CliProbabilities, WcKeepsStoredWeightedCascadeOnly) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("kolsim_cli_units_wc_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::vector<account_t> s = {1, 2, 3, 1, 4, 4}, t = {2, 3, 1, 3, 3, 1};
+  const FollowerGraph g = build_graph(s, t);
+  const std::string wc_file = (dir / "wc.kgs").string(), half_file = (dir / "half.kgs").string();
+  save_snapshot(weighted_cascade(g), wc_file);
+  save_snapshot(constant_probability(g, 0.5f), half_file);
+  for (const std::string& f : {wc_file, half_file}) {
+    GraphArgs a;
+    a.path = f;
+    a.probabilities = "wc";
+    const LoadedGraph loaded = load_graph(a, NeedProbabilities::required);
+    const FollowerGraph& h = loaded.graph;
+    for (vertex_t v = 0; v < h.num_vertices(); ++v)
+      for (edge_t e = h.in_offsets()[v]; e < h.in_offsets()[v + 1]; ++e)
+        EXPECT_EQ(h.in_edge_probs()[e], 1.0f / static_cast<float>(h.in_degree(v))) << f;
+    // The arrays of a format-2 snapshot are its memory map: probabilities inside the map were kept.
+    const auto* base = reinterpret_cast<const char*>(h.out_offsets().data());
+    const auto* probs = reinterpret_cast<const char*>(h.edge_probs().data());
+    const bool in_map = probs > base && probs < base + fs::file_size(f);
+    EXPECT_EQ(in_map, f == wc_file) << f;
+  }
+  fs::remove_all(dir);
 }

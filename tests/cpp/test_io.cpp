@@ -1279,3 +1279,218 @@ TEST(SnapshotTrust, ParallelCopiesKeepTheirProbabilityOrder) {
     EXPECT_NE(std::string(e.what()).find("edge probability must be in [0, 1] (edge 2)"), std::string::npos) << e.what();
   }
 }
+
+namespace {
+
+/// A snapshot of `topo` (with `probs` in out-order and in-order when given) in `dir`, loaded on
+/// 1 and 2 threads: "" when both accept it, else the first error (the same for both, checked).
+std::string load_error(const TempDir& dir, const std::shared_ptr<GraphTopology>& topo, const std::vector<prob_t>& out_p = {},
+                       const std::vector<prob_t>& in_p = {}) {
+  const std::string f = dir.file("case.kgs");
+  if (out_p.empty())
+    save_snapshot(FollowerGraph(topo), f);
+  else
+    save_snapshot(FollowerGraph(probabilities_checked, topo, out_p, in_p), f);
+  std::string first = "unset";
+  for (int threads : {1, 2}) {
+    std::string what;
+    try {
+      (void)load_snapshot(f, threads);
+    } catch (const ParseError& e) {
+      what = e.what();
+    }
+    if (first == "unset") first = what;
+    EXPECT_EQ(first, what) << "threads = " << threads;
+  }
+  return first;
+}
+
+/// The topology of build_graph(s, t) as a mutable copy.
+std::shared_ptr<GraphTopology> topology_copy(const FollowerGraph& g) { return std::make_shared<GraphTopology>(*g.topology()); }
+
+/// A graph on vertices 0 .. n - 1 (account ids equal) with the edges (s[e], t[e]) in this order,
+/// parallel copies kept (build_graph merges them), and probabilities p when given: the edges are
+/// sorted by (source, target) stably, so copies keep their order in both orders.
+FollowerGraph graph_with_copies(vertex_t n, std::vector<vertex_t> s, std::vector<vertex_t> t, std::vector<prob_t> p = {}) {
+  std::vector<std::size_t> order(s.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::pair(s[a], t[a]) < std::pair(s[b], t[b]);
+  });
+  const std::size_t m = s.size();
+  std::vector<edge_t> out_off(n + 1, 0), in_off(n + 1, 0);
+  std::vector<vertex_t> tgt(m), src(m);
+  std::vector<prob_t> out_p(p.empty() ? 0 : m), in_p(p.empty() ? 0 : m);
+  for (std::size_t e = 0; e < m; ++e) {
+    ++out_off[s[e] + 1];
+    ++in_off[t[e] + 1];
+  }
+  for (vertex_t v = 0; v < n; ++v) {
+    out_off[v + 1] += out_off[v];
+    in_off[v + 1] += in_off[v];
+  }
+  std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
+  for (std::size_t e = 0; e < m; ++e) {
+    const std::size_t i = order[e];
+    tgt[e] = t[i];
+    const edge_t pos = cursor[t[i]]++;
+    src[pos] = s[i];
+    if (!p.empty()) out_p[e] = in_p[pos] = p[i];
+  }
+  auto topo = std::make_shared<GraphTopology>();
+  std::vector<account_t> accounts(n);
+  for (vertex_t v = 0; v < n; ++v) accounts[v] = v;
+  topo->accounts = std::move(accounts);
+  topo->out_offsets = std::move(out_off);
+  topo->out_targets = std::move(tgt);
+  topo->in_offsets = std::move(in_off);
+  topo->in_sources = std::move(src);
+  if (p.empty()) return FollowerGraph(topo);
+  return FollowerGraph(probabilities_checked, topo, std::move(out_p), std::move(in_p));
+}
+
+}  // namespace
+
+// Issue 15 (goal 3): one in-edge moved to another in-row, keeping every count and every row
+// sorted, is refused wherever it sits (first, middle and last edges, chunk and block starts), on
+// 1 and 2 threads with the same message; with probabilities, a swap of two in-order probabilities
+// inside one in-row is refused too.
+TEST(SnapshotTrust, SingleSwappedInEdgeIsRefused) {
+  TempDir dir;
+  // Vertex i -> i + 1 and i -> i + 2 (mod n): every in-row holds two sources, so moving one source
+  // between two in-rows keeps the in-degrees.
+  const std::uint64_t n = 40000;  // three vertex blocks of 2^14
+  std::vector<account_t> s, t;
+  for (account_t i = 0; i < n; ++i)
+    for (account_t d : {1, 2}) {
+      s.push_back(i);
+      t.push_back((i + d) % n);
+    }
+  const FollowerGraph g = build_graph(s, t);
+  ASSERT_EQ(g.num_vertices(), n);
+  EXPECT_EQ(load_error(dir, topology_copy(g)), "");
+  int refused = 0;
+  for (const vertex_t v : {vertex_t{2}, vertex_t{1023}, vertex_t{1024}, vertex_t{16383}, vertex_t{16384}, vertex_t{39998}}) {
+    // In-row v holds {v - 2, v - 1}, in-row v + 1 holds {v - 1, v}: swap v - 2 (row v) with v (row v + 1).
+    auto topo = topology_copy(g);
+    std::vector<vertex_t> in = topo->in_sources.to_vector();
+    const edge_t a = topo->in_offsets[v], b = topo->in_offsets[v + 1] + 1;
+    ASSERT_EQ(in[a], v - 2);
+    ASSERT_EQ(in[b], v);
+    std::swap(in[a], in[b]);  // row v: {v, v - 1} is unsorted, so sort both rows
+    std::sort(in.begin() + static_cast<std::ptrdiff_t>(a), in.begin() + static_cast<std::ptrdiff_t>(a) + 2);
+    std::sort(in.begin() + static_cast<std::ptrdiff_t>(b) - 1, in.begin() + static_cast<std::ptrdiff_t>(b) + 1);
+    topo->in_sources = std::move(in);
+    const std::string what = load_error(dir, topo);
+    EXPECT_NE(what.find("in-rows are not the transpose of the out-rows (edge "), std::string::npos) << v << ": " << what;
+    refused += what.empty() ? 0 : 1;
+  }
+  EXPECT_EQ(refused, 6);
+  // Probabilities: distinct per edge; in-row v's two in-order probabilities swapped.
+  std::vector<prob_t> out_p(g.num_edges()), in_p(g.num_edges());
+  for (edge_t e = 0; e < g.num_edges(); ++e) out_p[e] = static_cast<prob_t>(e % 1000) / 1000.0f;
+  const auto off = g.out_offsets();
+  const auto tgt = g.out_targets();
+  std::vector<edge_t> cursor(g.in_offsets().begin(), g.in_offsets().end() - 1);
+  for (vertex_t u = 0; u < n; ++u)
+    for (edge_t e = off[u]; e < off[u + 1]; ++e) in_p[cursor[tgt[e]]++] = out_p[e];
+  EXPECT_EQ(load_error(dir, topology_copy(g), out_p, in_p), "");
+  for (const vertex_t v : {vertex_t{5}, vertex_t{16384}, vertex_t{39999}}) {
+    std::vector<prob_t> swapped = in_p;
+    std::swap(swapped[g.in_offsets()[v]], swapped[g.in_offsets()[v] + 1]);
+    const std::string what = load_error(dir, topology_copy(g), out_p, swapped);
+    EXPECT_NE(what.find("differs from its out-order probability"), std::string::npos) << v << ": " << what;
+  }
+}
+
+// Issue 15 (goal 3): the fingerprint walks the edges in chunks of 2048 feeding 8 lanes; for edge
+// counts around every boundary (not multiples of the lane count, chunk +- 1, several chunks),
+// with and without probabilities, a valid snapshot loads and a change of the last in-edge or the
+// last out-edge (rows stay sorted, counts stay right) or of the last in-order probability is
+// refused.
+TEST(SnapshotTrust, EveryLaneAndChunkBoundaryIsFingerprinted) {
+  TempDir dir;
+  for (const std::uint64_t m : {1, 2, 7, 8, 9, 15, 17, 2047, 2048, 2049, 2055, 4097, 6151}) {
+    // A star from vertex 0 plus a chain, so the graph has exactly m edges and rows of many lengths.
+    // Parallel copies included (some chunks take the path that ranks them).
+    std::vector<vertex_t> s, t;
+    std::vector<prob_t> p;
+    for (std::uint64_t e = 0; e < m; ++e) {
+      const auto u = static_cast<vertex_t>(e % 3 == 0 ? 0 : e % 97 + 1);
+      s.push_back(u);
+      t.push_back(static_cast<vertex_t>(u + e / 3 % 700 + 1));
+      p.push_back(static_cast<prob_t>(e % 89) / 89.0f);
+    }
+    const vertex_t n = 800;
+    const FollowerGraph g = graph_with_copies(n, s, t);
+    ASSERT_EQ(g.num_edges(), m);
+    EXPECT_EQ(load_error(dir, topology_copy(g)), "") << m;
+    // The last in-edge: its source raised by one where that keeps its row sorted; else lowered.
+    auto change_last = [&](ConstArray<vertex_t>& idx, const ConstArray<edge_t>& off) {
+      std::vector<vertex_t> v = idx.to_vector();
+      const edge_t e = m - 1;
+      const edge_t row_start = off[static_cast<std::size_t>(
+          std::upper_bound(off.begin(), off.end(), e) - off.begin() - 1)];
+      if (v[e] + 1 < n)
+        ++v[e];
+      else if (e == row_start || v[e - 1] < v[e] - 1)
+        --v[e];
+      else
+        return false;
+      idx = std::move(v);
+      return true;
+    };
+    for (const bool in_side : {true, false}) {
+      auto topo = topology_copy(g);
+      const bool changed = in_side ? change_last(topo->in_sources, topo->in_offsets)
+                                   : change_last(topo->out_targets, topo->out_offsets);
+      ASSERT_TRUE(changed) << m;
+      const std::string what = load_error(dir, topo);
+      EXPECT_NE(what.find("not the transpose"), std::string::npos) << "m = " << m << (in_side ? " in" : " out") << ": " << what;
+    }
+    // Probabilities: the last in-order one nudged by one ulp.
+    const FollowerGraph gp = graph_with_copies(n, s, t, p);
+    const std::vector<prob_t> out_p(gp.edge_probs().begin(), gp.edge_probs().end()),
+        in_p(gp.in_edge_probs().begin(), gp.in_edge_probs().end());
+    EXPECT_EQ(load_error(dir, topology_copy(g), out_p, in_p), "") << m;
+    std::vector<prob_t> nudged = in_p;
+    nudged[m - 1] = nudged[m - 1] == 0.0f ? 0.5f : std::nextafter(nudged[m - 1], 0.0f);
+    const std::string what = load_error(dir, topology_copy(g), out_p, nudged);
+    EXPECT_NE(what.find("differs from its out-order probability"), std::string::npos) << "m = " << m << ": " << what;
+  }
+}
+
+// Issue 15 (goal 3): parallel copies whose run crosses a chunk of the fingerprint walk (their
+// rank k carries over): a valid snapshot loads; two copies' in-order probabilities swapped
+// across the chunk boundary are refused.
+TEST(SnapshotTrust, ParallelCopiesAcrossChunksKeepTheirRank) {
+  TempDir dir;
+  std::vector<vertex_t> s, t;
+  std::vector<prob_t> p;
+  for (int i = 0; i < 5000; ++i) {  // 5000 copies of 0 -> 1, then a few other edges
+    s.push_back(0);
+    t.push_back(1);
+    p.push_back(static_cast<prob_t>(i % 100) / 100.0f);
+  }
+  for (vertex_t i = 2; i < 39; ++i) {
+    s.push_back(i);
+    t.push_back(0);
+    p.push_back(0.5f);
+  }
+  const FollowerGraph g = graph_with_copies(40, s, t, p);
+  ASSERT_EQ(g.num_edges(), 5037u);
+  const std::vector<prob_t> out_p(g.edge_probs().begin(), g.edge_probs().end()),
+      in_p(g.in_edge_probs().begin(), g.in_edge_probs().end());
+  EXPECT_EQ(load_error(dir, topology_copy(g), out_p, in_p), "");
+  // The copies sit in the in-row of vertex 1, in-edges [37, 5037) (in the out-order, the first
+  // 5000 edges): swap in-edges 2047 <-> 2049 and 4095 <-> 4097, across the chunks of the in-rows.
+  const edge_t first = g.in_offsets()[1];
+  ASSERT_EQ(g.in_offsets()[2] - first, 5000u);
+  for (const edge_t at : {edge_t{2047}, edge_t{4095}}) {
+    std::vector<prob_t> swapped = in_p;
+    ASSERT_NE(swapped[at], swapped[at + 2]);
+    std::swap(swapped[at], swapped[at + 2]);
+    const std::string what = load_error(dir, topology_copy(g), out_p, swapped);
+    EXPECT_NE(what.find("differs from its out-order probability"), std::string::npos) << at << ": " << what;
+  }
+}

@@ -62,7 +62,8 @@ struct SnapshotReport {
 /// m / 2^61 whatever its content; a mismatch is then located exactly, naming the first bad edge).
 /// Checksum and check run on `threads` threads (0 = all). MemoryLimitError when the file would
 /// not fit in usable_memory(); IoError when the file cannot be read. Peak memory: the file's
-/// pages (version 2), or the graph itself (version 1, a pipe); the check adds O(n / 16384) bytes.
+/// pages (version 2), or the graph itself (version 1, a pipe); the check adds O(n / 16384) bytes
+/// and 136 KiB per thread.
 /// `report`, when given, receives the version, whether the arrays are mapped, and step times.
 FollowerGraph load_snapshot(const std::string& path, int threads = 0, SnapshotReport* report = nullptr);
 
