@@ -1333,7 +1333,7 @@ void multiplex_estimate_text(const MultiplexEstimate& est, const std::vector<std
 
 int MultiplexCommand::run() const {
   if ((seeds.empty() ? 0 : 1) + (select.empty() ? 0 : 1) + (roster.empty() ? 0 : 1) != 1)
-    throw UsageError("give exactly one of --seeds, --select and --roster");
+    throw UsageError("give exactly one of --seeds and --select, or --roster to plan");
   GraphArgs base;
   base.probabilities = probabilities;
   base.seed = seed;
