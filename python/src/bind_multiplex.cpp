@@ -4,6 +4,7 @@
 /// (kolsim/graph/multiplex.hpp, kolsim/estimate/multiplex_estimate.hpp).
 #include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
 #include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
 #include "kolsim/select/imm.hpp"
@@ -472,6 +473,9 @@ void bind_multiplex_plan(py::module_& m) {
         return detail::concat("MultiplexPlan(kols=", p.kols.size(), ", total_fee=", p.total_fee, ", reach=", p.reach,
                               " ± ", p.reach_se, " people, certified_ratio=", p.certified_ratio, ")");
       });
+  refuse_pickle(plan, "MultiplexPlan",
+                "it holds C++ campaign records with no pickled form; keep plan.as_dict() or "
+                "plan.save_json(path), the run record with every reported number");
   m.def(
       "multiplex_plan",
       [](const Multiplex& mx, py::handle roster_path, py::handle people, py::handle platforms, py::handle fees,
