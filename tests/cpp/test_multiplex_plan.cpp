@@ -218,7 +218,9 @@ TEST(MultiplexPlan, OneLayerIsThePlainPlan) {
     ASSERT_EQ(b.platforms.size(), 1u);
     EXPECT_EQ(b.platforms[0].kols, a.kols.size());
     EXPECT_EQ(b.platforms[0].fee, a.total_fee);
-    if (i < 2) EXPECT_NEAR(b.platforms[0].reach, a.reach, 6.0 * std::hypot(a.reach_se, b.platforms[0].se));
+    if (i < 2) {
+      EXPECT_NEAR(b.platforms[0].reach, a.reach, 6.0 * std::hypot(a.reach_se, b.platforms[0].se));
+    }
   }
 }
 
@@ -258,7 +260,9 @@ TEST(MultiplexPlan, PeopleReachMatchesExactEnumeration) {
     // Each KOL alone (posting surely) in people.
     for (const KolChoice& k : plan.kols) {
       const vertex_t one[1] = {k.vertex};
-      const MultiplexExact e1 = exact_spread(mx, std::span<const vertex_t>(one), ExactOptions{.max_steps = spec.deadline});
+      ExactOptions o1;
+      o1.max_steps = spec.deadline;
+      const MultiplexExact e1 = exact_spread(mx, std::span<const vertex_t>(one), o1);
       EXPECT_NEAR(k.own_reach, e1.spread, 6.0 * std::sqrt(e1.variance / 2000.0) + 1e-9);
     }
     // Certificate: exact reach of the plan >= certified_ratio x the brute-force optimum over
