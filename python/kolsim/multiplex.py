@@ -14,18 +14,21 @@ Example::
     print(mp.overlap_summary(mx))
     print(mp.spread(mx, [(100, "video")], trials=10_000, seed=1))
     print(mp.select(mx, 1, seed=1).seeds)
+    plan = mp.plan(mx, [(100, "video", 5.0), (200, "forum", 2.0)], budget=5.0, seed=1)
+    print(plan.to_table())
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _core
-from ._core import Multiplex, MultiplexEstimate, MultiplexExact, MultiplexSelection
+from ._core import Multiplex, MultiplexEstimate, MultiplexExact, MultiplexPlan, MultiplexSelection
 
 __all__ = ["Multiplex", "MultiplexEstimate", "MultiplexExact", "MultiplexSelection", "from_edge_lists", "spread",
-           "exact", "select", "overlap", "overlap_summary"]
+           "exact", "select", "overlap", "overlap_summary", "MultiplexPlan", "plan"]
 
 _Layer = Union[_core.FollowerGraph, Tuple[Any, ...], Mapping[str, Any]]
 
@@ -209,3 +212,55 @@ def overlap_summary(multiplex: Multiplex) -> str:
     if pairs:
         lines.append("Jaccard overlap: " + ", ".join(pairs))
     return "\n".join(lines)
+
+
+_RosterRows = Union[str, "os.PathLike[str]", Iterable[Sequence[Any]]]
+
+
+def plan(multiplex: Multiplex, roster: _RosterRows, *, budget: float = float("inf"), max_kols: int = 0,
+         max_risk: float = 1.0, risk_mode: str = "expected", risk_penalty: float = 0.0,
+         deadline: Optional[int] = None, epsilon: float = 0.1, delta: float = 0.0, seed: int = 0, threads: int = 0,
+         person_weights: Optional[Mapping[int, float]] = None, check_trials: int = 10000,
+         budget_curve: Optional[Sequence[float]] = None,
+         contracted: Optional[Iterable[Tuple[int, Union[str, int]]]] = None,
+         excluded: Optional[Iterable[Tuple[int, Union[str, int]]]] = None, memory_limit: int = 0) -> MultiplexPlan:
+    """Plans a KOL campaign on a multiplex, counting PEOPLE reached (docs/multiplex.md).
+
+    ``roster`` is a CSV path (columns ``person``, ``platform``, ``fee``, optional ``risk`` and
+    ``tags``) or rows ``(person, platform, fee[, risk])``: the same person may be listed on several
+    platforms with different fees. Reach, ``person_weights`` ({person id: weight}, others 1) and
+    the per-platform reach (``plan.platforms``) count people; the chosen ``plan.kols`` name the
+    person (``account``) and the ``platform``. Errors name the row and column (an unknown person
+    or platform, a person without an account on that platform).
+
+    Examples
+    --------
+    >>> from kolsim import multiplex as mp
+    >>> mx = mp.from_edge_lists(
+    ...     {"video": ([1, 1], [2, 3], [1.0, 1.0]), "micro": ([10], [20], [1.0])},
+    ...     identity=[(100, "video", 1), (100, "micro", 10), (200, "video", 2), (300, "micro", 20)],
+    ...     cross_posting={("video", "micro"): 1.0})
+    >>> p = mp.plan(mx, [(100, "video", 5.0), (100, "micro", 1.0)], budget=1.0, check_trials=500, seed=1)
+    >>> [(k["account"], k["platform"]) for k in p.kols], p.reach
+    ([(100, 'micro')], 2.0)
+    """
+    kw: Dict[str, Any] = dict(budget=budget, max_kols=max_kols, max_risk=max_risk, risk_mode=risk_mode,
+                              risk_penalty=risk_penalty, deadline=deadline, epsilon=epsilon, delta=delta, seed=seed,
+                              threads=threads, person_weights=None if person_weights is None else dict(person_weights),
+                              check_trials=check_trials, budget_curve=budget_curve,
+                              contracted=None if contracted is None else list(contracted),
+                              excluded=None if excluded is None else list(excluded), memory_limit=memory_limit)
+    if isinstance(roster, (str, os.PathLike)):
+        return _core.multiplex_plan(multiplex, roster_path=os.fspath(roster), **kw)
+    people: List[int] = []
+    platforms: List[str] = []
+    fees: List[float] = []
+    risks: List[float] = []
+    for i, row in enumerate(roster):
+        if isinstance(row, (str, bytes)) or len(row) not in (3, 4):
+            raise TypeError(f"roster row {i}: expected (person, platform, fee[, risk]), got {row!r}")
+        people.append(int(row[0]))
+        platforms.append(row[1] if isinstance(row[1], str) else multiplex.layer_names[int(row[1])])
+        fees.append(float(row[2]))
+        risks.append(float(row[3]) if len(row) == 4 else 0.0)
+    return _core.multiplex_plan(multiplex, people=people, platforms=platforms, fees=fees, risks=risks, **kw)

@@ -4,12 +4,17 @@
 /// (kolsim/graph/multiplex.hpp, kolsim/estimate/multiplex_estimate.hpp).
 #include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "bind_pickle.hpp"
+#include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
 #include "kolsim/select/imm.hpp"
 #include "kolsim/select/opim.hpp"
 
 #include <pybind11/stl.h>
 
+#include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -408,6 +413,128 @@ void bind_multiplex_select(py::module_& m) {
       py::arg("seed") = 0, py::arg("threads") = 0, select_doc);
 }
 
+constexpr const char* plan_doc = R"doc(Plans a KOL campaign on a multiplex, counting PEOPLE reached.
+
+The roster lists (person, platform) rows with that platform's fee and risk: either a CSV path
+(columns person, platform, fee, optional risk and tags) or the parallel lists ``people``,
+``platforms``, ``fees`` (and ``risks``). Selection runs on person-rooted RR sets with the OPIM-C
+certificate; the independent Monte Carlo check of the multiplex cascade counts each person once
+and reports the people reached per platform (``platforms``). ``person_weights`` maps person ids
+to audience weights (others weigh 1); ``contracted`` and ``excluded`` are (person, platform) pairs.
+
+Returns
+-------
+MultiplexPlan
+    A CampaignPlan whose ``kols`` name the person (``account``) and the ``platform``, plus
+    ``people``, ``counting`` and ``platforms``.
+
+Examples
+--------
+>>> import kolsim
+>>> mx = kolsim.multiplex.from_edge_lists(
+...     {"video": ([1, 1], [2, 3], [1.0, 1.0]), "micro": ([10], [20], [1.0])},
+...     identity=[(100, "video", 1), (100, "micro", 10), (200, "video", 2), (300, "micro", 20)],
+...     cross_posting={("video", "micro"): 1.0})
+>>> plan = kolsim.multiplex.plan(mx, [(100, "video", 5.0), (100, "micro", 1.0)],
+...                              budget=1.0, check_trials=500, seed=1)
+>>> [(k["account"], k["platform"]) for k in plan.kols], plan.reach
+([(100, 'micro')], 2.0)
+)doc";
+
+/// multiplex_plan: plan_campaign on a multiplex, roster from a CSV path or parallel lists.
+void bind_multiplex_plan(py::module_& m) {
+  py::class_<MultiplexPlan, CampaignPlan> plan(m, "MultiplexPlan",
+                                               "A campaign plan on a multiplex: reach in people, per platform.");
+  plan.def_readonly("people", &MultiplexPlan::people)
+      .def_readonly("counting", &MultiplexPlan::counting)
+      .def_property_readonly("platforms",
+                             [](const MultiplexPlan& p) {
+                               py::list out;
+                               for (const auto& r : p.platforms) {
+                                 py::dict d;
+                                 d["platform"] = r.platform;
+                                 d["reach"] = r.reach;
+                                 d["se"] = r.se;
+                                 d["kols"] = r.kols;
+                                 d["fee"] = r.fee;
+                                 out.append(d);
+                               }
+                               return out;
+                             },
+                             "People reached per platform: platform, reach, se, kols, fee.")
+      .def("to_json", &MultiplexPlan::to_json, "The run record as JSON text (with a 'multiplex' object).")
+      .def("as_dict", [](const MultiplexPlan& p) { return py::module_::import("json").attr("loads")(p.to_json()); },
+           "The run record as a dict (parsed to_json()).")
+      .def("to_table", &MultiplexPlan::to_table, "A readable text report with the per-platform reach.")
+      .def("save_json", [](const MultiplexPlan& p, py::handle path) { p.save_json(to_path(path)); }, py::arg("path"),
+           "Writes the JSON run record atomically.")
+      .def("__str__", &MultiplexPlan::to_table)
+      .def("__repr__", [](const MultiplexPlan& p) {
+        return detail::concat("MultiplexPlan(kols=", p.kols.size(), ", total_fee=", p.total_fee, ", reach=", p.reach,
+                              " ± ", p.reach_se, " people, certified_ratio=", p.certified_ratio, ")");
+      });
+  refuse_pickle(plan, "MultiplexPlan",
+                "it holds C++ campaign records with no pickled form; keep plan.as_dict() or "
+                "plan.save_json(path), the run record with every reported number");
+  m.def(
+      "multiplex_plan",
+      [](const Multiplex& mx, py::handle roster_path, py::handle people, py::handle platforms, py::handle fees,
+         py::handle risks, double budget, std::size_t max_kols, double max_risk, const std::string& risk_mode,
+         double risk_penalty, std::optional<std::uint32_t> deadline, double epsilon, double delta, std::uint64_t seed,
+         int threads, std::optional<std::map<account_t, double>> person_weights, std::uint64_t check_trials,
+         py::handle budget_curve, py::handle contracted, py::handle excluded, std::size_t memory_limit) {
+        MultiplexRoster roster;
+        if (!roster_path.is_none()) {
+          KOLSIM_REQUIRE(people.is_none() && platforms.is_none() && fees.is_none() && risks.is_none(),
+                         "multiplex_plan: give roster_path or people/platforms/fees, not both");
+          roster = read_multiplex_roster(to_path(roster_path), mx);
+        } else {
+          KOLSIM_REQUIRE(!people.is_none() && !platforms.is_none() && !fees.is_none(),
+                         "multiplex_plan: give roster_path, or people, platforms and fees");
+          const auto ps = account_vector(people, "people");
+          const auto pl = platforms.cast<std::vector<std::string>>();
+          const auto fs = number_vector<double>(fees, "fees");
+          const auto rs = number_vector<double>(risks, "risks");
+          roster = MultiplexRoster::from_rows(mx, ps, pl, fs, rs);
+        }
+        CampaignSpec spec;
+        spec.budget = budget;
+        spec.max_kols = max_kols;
+        spec.max_risk = max_risk;
+        if (risk_mode == "expected") spec.risk_mode = RiskMode::expected;
+        else if (risk_mode == "ignore") spec.risk_mode = RiskMode::ignore;
+        else throw std::invalid_argument("risk_mode must be 'expected' or 'ignore', got '" + risk_mode + "'");
+        spec.risk_penalty = risk_penalty;
+        spec.deadline = step_limit(deadline);
+        spec.epsilon = epsilon;
+        spec.delta = delta;
+        spec.seed = seed;
+        spec.threads = threads;
+        if (person_weights) {
+          spec.audience.weights.assign(mx.num_people(), 1.0);
+          for (const auto& [person, w] : *person_weights) spec.audience.weights[mx.person_index(person)] = w;
+        }
+        spec.check_trials = check_trials;
+        spec.budget_curve = number_vector<double>(budget_curve, "budget_curve");
+        for (vertex_t x : seed_vertices(mx, contracted, "contracted")) spec.contracted.push_back(x);
+        for (vertex_t x : seed_vertices(mx, excluded, "excluded")) spec.excluded.push_back(x);
+        spec.memory_limit = memory_limit;
+        spec.stop = python_stop_token();
+        spec.progress = python_progress();
+        MultiplexPlan p = without_gil([&] { return plan_campaign(mx, roster, spec); });
+        p.spec.stop = nullptr;
+        p.spec.progress = nullptr;
+        return p;
+      },
+      py::arg("multiplex"), py::arg("roster_path") = py::none(), py::arg("people") = py::none(),
+      py::arg("platforms") = py::none(), py::arg("fees") = py::none(), py::arg("risks") = py::none(),
+      py::arg("budget") = std::numeric_limits<double>::infinity(), py::arg("max_kols") = 0, py::arg("max_risk") = 1.0,
+      py::arg("risk_mode") = "expected", py::arg("risk_penalty") = 0.0, py::arg("deadline") = py::none(),
+      py::arg("epsilon") = 0.1, py::arg("delta") = 0.0, py::arg("seed") = 0, py::arg("threads") = 0,
+      py::arg("person_weights") = py::none(), py::arg("check_trials") = 10000, py::arg("budget_curve") = py::none(),
+      py::arg("contracted") = py::none(), py::arg("excluded") = py::none(), py::arg("memory_limit") = 0, plan_doc);
+}
+
 }  // namespace
 
 void bind_multiplex(py::module_& m) {
@@ -415,6 +542,7 @@ void bind_multiplex(py::module_& m) {
   bind_multiplex_results(m);
   bind_multiplex_spread(m);
   bind_multiplex_select(m);
+  bind_multiplex_plan(m);
 }
 
 }  // namespace kolsim::python

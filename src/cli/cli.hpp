@@ -169,10 +169,12 @@ struct MultiplexCommand {
   std::vector<std::string> layers, cross;  ///< NAME=PATH; FROM:TO=P
   std::string identity, probabilities = "auto", seeds, select, method = "imm", epsilon = "0.1", trials = "10000",
                                         deadline, seed = "0", threads = "0";
+  std::string roster, budget = "0", max_kols = "0", check_trials = "10000", record;  ///< plan mode (--roster)
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
   int run() const;
+  int plan(const Multiplex& mx, int threads, std::uint64_t seed) const;
 };
 
 /// Options shared by plan and replan.

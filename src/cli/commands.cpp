@@ -26,6 +26,7 @@
 #include "kolsim/estimate/continuous_rr.hpp"
 #include "kolsim/select/complex_greedy.hpp"
 #include "kolsim/estimate/triggering_estimate.hpp"
+#include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
 
 namespace kolsim::cli {
@@ -1176,7 +1177,35 @@ void MultiplexCommand::add(CLI::App& tool) {
   app->add_option("--deadline", deadline, "count only activations within this many steps (cross-posts take one)");
   app->add_option("--seed", seed, "random seed");
   app->add_option("--threads", threads, "threads (0 = all)");
+  app->add_option("--roster", roster,
+                  "CSV of (person, platform) rows with fee and risk: plan a campaign counting people instead");
+  app->add_option("--budget", budget, "with --roster: total fees allowed (0 = no budget)");
+  app->add_option("--max-kols", max_kols, "with --roster: at most this many (person, platform) KOLs (0 = no limit)");
+  app->add_option("--check-trials", check_trials, "with --roster: Monte Carlo trials of the plan's check");
+  app->add_option("--record", record, "with --roster: write the plan's JSON run record to this file");
   app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
+}
+
+/// --roster: plan_campaign on the multiplex (reach in people, per platform).
+int MultiplexCommand::plan(const Multiplex& mx, int threads, std::uint64_t seed) const {
+  CampaignSpec spec;
+  const double b = parse_real("--budget", budget, 0.0, std::numeric_limits<double>::max());
+  spec.budget = b > 0 ? b : std::numeric_limits<double>::infinity();
+  spec.max_kols = parse_unsigned("--max-kols", max_kols);
+  if (!std::isfinite(spec.budget) && spec.max_kols == 0) throw UsageError("give --budget and/or --max-kols");
+  spec.epsilon = parse_epsilon(epsilon);
+  spec.seed = seed;
+  spec.threads = threads;
+  spec.check_trials = parse_unsigned("--check-trials", check_trials);
+  if (auto d = parse_deadline(deadline)) spec.deadline = *d;
+  const MultiplexRoster ro = read_multiplex_roster(roster, mx);
+  spec.stop = progress_token("planning");
+  const MultiplexPlan p = plan_campaign(mx, ro, spec);
+  end_progress();
+  if (!record.empty()) p.save_json(record);
+  if (json) std::cout << p.to_json() << "\n";
+  else std::cout << p.to_table();
+  return 0;
 }
 
 namespace {
@@ -1303,7 +1332,8 @@ void multiplex_estimate_text(const MultiplexEstimate& est, const std::vector<std
 }  // namespace
 
 int MultiplexCommand::run() const {
-  if (seeds.empty() == select.empty()) throw UsageError("give exactly one of --seeds and --select");
+  if ((seeds.empty() ? 0 : 1) + (select.empty() ? 0 : 1) + (roster.empty() ? 0 : 1) != 1)
+    throw UsageError("give exactly one of --seeds and --select, or --roster to plan");
   GraphArgs base;
   base.probabilities = probabilities;
   base.seed = seed;
@@ -1315,6 +1345,7 @@ int MultiplexCommand::run() const {
   const std::vector<double> c = cross_posting_matrix(cross, names);
   const auto rows = identity.empty() ? std::vector<IdentityRow>{} : read_identity(identity, names);
   const Multiplex mx(std::move(ls), rows, c);
+  if (!roster.empty()) return plan(mx, nt, base.seed_value());
   Json j;
   std::ostringstream text;
   report_multiplex_overlap(mx, names, j, text);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kolsim/campaign/audience.hpp"
+#include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/campaign/roster.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
@@ -239,6 +240,46 @@ Roster read_roster(const std::string& csv_path, const FollowerGraph& g, const Ro
   if (ro.size() == 0 && !options.include_non_roster)
     throw ParseError(csv_path, r.header_line(),
                      "roster has no rows: the header is followed by no KOL rows (a campaign would hire nobody)");
+  return ro;
+}
+
+MultiplexRoster read_multiplex_roster(const std::string& csv_path, const Multiplex& mx, const RosterOptions& options) {
+  CsvReader r(csv_path, "roster file");
+  r.report(options.progress);
+  const auto cols = r.header();
+  const std::size_t c_person = column(cols, "person"), c_plat = column(cols, "platform"), c_fee = column(cols, "fee"),
+                    c_risk = column(cols, "risk"), c_tags = column(cols, "tags");
+  if (c_person == SIZE_MAX) r.fail("missing required column 'person' in the header (a multiplex roster lists (person, platform) rows)");
+  if (c_plat == SIZE_MAX) r.fail("missing required column 'platform' in the header (a multiplex roster lists (person, platform) rows)");
+  if (c_fee == SIZE_MAX) r.fail("missing required column 'fee' in the header");
+  RosterOptions kept = options;
+  kept.progress = {};
+  MultiplexRoster ro(mx, kept);
+  std::vector<std::uint64_t> first_line(mx.num_accounts(), 0);
+  std::vector<std::string> f;
+  while (r.next(f)) {
+    require_width(r, f);
+    const account_t person = parse_account(r, f[c_person]);
+    vertex_t x = 0;
+    std::string col;
+    const std::string why = detail::multiplex_row_problem(mx, person, f[c_plat], x, col);
+    if (!why.empty()) r.fail(detail::concat("column ", quote_token(col), ": ", why));
+    if (first_line[x] != 0)
+      r.fail(detail::concat("duplicate row: person ", person, " on platform ", quote_token(f[c_plat]),
+                            " (first listed on line ", first_line[x], ")"));
+    first_line[x] = r.line();
+    const double fee = parse_number(r, f[c_fee], "fee");
+    const double risk = c_risk != SIZE_MAX && !f[c_risk].empty() ? parse_number(r, f[c_risk], "risk") : 0.0;
+    const std::string problem = detail::roster_value_problem(fee, risk);
+    if (!problem.empty()) r.fail(detail::concat("person ", person, " on ", quote_token(f[c_plat]), ": ", problem));
+    ro.add_row(x, person, fee, risk, c_tags != SIZE_MAX ? split_tags(f[c_tags]) : std::vector<std::string>{});
+    r.report(options.progress);
+  }
+  r.report(options.progress, true);
+  if (ro.size() == 0 && !options.include_non_roster)
+    throw ParseError(csv_path, r.header_line(),
+                     "roster has no rows: the header is followed by no (person, platform) rows (a campaign would hire "
+                     "nobody)");
   return ro;
 }
 

@@ -644,6 +644,33 @@ def multiplex_errors(c):
     c.run("multiplex", "--layer", "x=x.txt", "--seeds", "9@x", rc=1, err=r"person 9 is not in the multiplex")
 
 
+@case
+def multiplex_plan(c):
+    # Person 100 owns x:1 and y:10, 200 owns x:2, 300 owns y:20; x: 1 -> 2, y: 10 -> 20 (p = 1),
+    # x -> y cross-posting 1. 100 on x (fee 5) reaches all three people; 100 on y and 200 on x
+    # (fee 1 + 1) do too, more cheaply.
+    c.write("x.txt", "1 2\n")
+    c.write("y.txt", "10 20\n")
+    c.write("people.txt", "100 x 1\n100 y 10\n200 x 2\n300 y 20\n")
+    c.write("roster.csv", "person,platform,fee,risk\n100,x,5,0\n100,y,1,0\n200,x,1,0\n")
+    base = ["multiplex", "--layer", "x=x.txt", "--layer", "y=y.txt", "--identity", "people.txt", "--cross", "x:y=1"]
+    o, _ = c.run(*base, "--roster", "roster.csv", "--budget", "5", "--check-trials", "200", "--json",
+                 "--record", "plan.json", rc=0)
+    rec = json.loads(o)
+    assert [(k["account"], k["platform"]) for k in rec["kols"]] == [(100, "y"), (200, "x")], rec["kols"]
+    assert rec["totals"]["reach"] == 3.0 and rec["totals"]["fee"] == 2.0, rec["totals"]
+    assert rec["multiplex"]["people"] == 3 and rec["multiplex"]["counting"] == "people", rec["multiplex"]
+    assert [p["reach"] for p in rec["multiplex"]["platforms"]] == [1.0, 2.0], rec["multiplex"]
+    with open(c.path("plan.json"), encoding="utf-8") as f:
+        assert json.load(f)["multiplex"] == rec["multiplex"]
+    o, _ = c.run(*base, "--roster", "roster.csv", "--max-kols", "1", "--check-trials", "200", rc=0,
+                 out=r"people reached per platform")
+    c.write("bad.csv", "person,platform,fee\n100,x,1\n200,y,1\n")
+    c.run(*base, "--roster", "bad.csv", "--budget", "2", rc=1,
+          err=r"bad\.csv:3: column 'platform': person 200 has no account on platform 'y'")
+    c.run(*base, "--roster", "roster.csv", rc=2, err=r"--budget and/or --max-kols")
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print(";".join(CASES))

@@ -161,3 +161,58 @@ def test_generic_paths_never_count_accounts_of_a_multiplex():
     people = mp.exact(mx, [(100, "x")]).spread
     accounts = kolsim.exact_spread(kolsim.IndependentCascade(mx.expanded), [0]).spread
     assert round(people, 4) == 1.56 and accounts > people + 0.1
+
+
+# --- Campaign planning on a multiplex (issue 16: (person, platform) rosters, reach in people) ---
+
+def test_plan_counts_people_and_matches_exact(tmp_path):
+    mx, identity = random_multiplex(1, n=4, m=3)
+    assert mx.num_people < mx.num_accounts
+    rows = [(person, f"p{l}", 1.0 + (person + l) % 3, 0.1) for person, l, _ in identity]
+    plan = mp.plan(mx, rows, budget=3.0, check_trials=20000, seed=3, threads=1)
+    assert isinstance(plan, mp.MultiplexPlan) and plan.counting == "people"
+    assert plan.people == mx.num_people and plan.total_fee <= 3.0
+    seeds = [(k["account"], k["platform"]) for k in plan.kols]
+    ex = mp.exact(mx, seeds, seed_probabilities=[1.0 - k["risk"] for k in plan.kols])
+    tol = 6.0 * math.sqrt(ex.variance / 20000) + 1e-9
+    assert abs(plan.reach - ex.spread) <= tol
+    per = {p["platform"]: p for p in plan.platforms}
+    assert sum(p["kols"] for p in plan.platforms) == len(plan.kols)
+    for l, name in enumerate(mx.layer_names):
+        assert abs(per[name]["reach"] - ex.layer_spread[l]) <= 6.0 * math.sqrt(ex.layer_variance[l] / 20000) + 1e-9
+    d = plan.as_dict()
+    assert d["multiplex"]["counting"] == "people" and len(d["multiplex"]["platforms"]) == mx.num_layers
+    assert "people reached per platform" in plan.to_table()
+    # The same roster from a CSV file gives the same plan; 1 and 3 threads agree.
+    path = tmp_path / "roster.csv"
+    path.write_text("person,platform,fee,risk\n" + "".join(f"{a},{b},{c},{r}\n" for a, b, c, r in rows))
+    again = mp.plan(mx, path, budget=3.0, check_trials=20000, seed=3, threads=3)
+    assert again.kols == plan.kols and again.reach == plan.reach and again.reach_se == plan.reach_se
+
+
+def test_plan_one_platform_is_the_plain_plan():
+    g = kolsim.erdos_renyi(40, 100, seed=5)
+    g = kolsim.constant_probability(g, 0.2)
+    accounts = [int(a) for a in g.accounts]
+    mx = mp.from_edge_lists({"only": g}, identity=[(a, "only", a) for a in accounts])
+    fees = [1.0 + a % 3 for a in accounts]
+    plain = kolsim.plan_campaign(kolsim.IndependentCascade(g), kolsim.Roster(g, accounts, fees=fees), budget=5.0,
+                                 check_trials=2000, seed=2)
+    multi = mp.plan(mx, [(a, "only", f) for a, f in zip(accounts, fees)], budget=5.0, check_trials=2000, seed=2)
+    assert multi.counting == "accounts"
+    assert [k["account"] for k in multi.kols] == [k["account"] for k in plain.kols]
+    assert (multi.reach, multi.reach_se, multi.certified_ratio) == (plain.reach, plain.reach_se, plain.certified_ratio)
+
+
+def test_plan_roster_errors_name_row_and_column(tmp_path):
+    mx = hand_multiplex()
+    with pytest.raises(IndexError, match="roster row 1, column 'person': person 7 is not in the multiplex"):
+        mp.plan(mx, [(100, "x", 1.0), (7, "x", 1.0)], budget=1.0)
+    with pytest.raises(IndexError, match="roster row 0, column 'platform': unknown platform 'z'"):
+        mp.plan(mx, [(100, "z", 1.0)], budget=1.0)
+    path = tmp_path / "bad.csv"
+    path.write_text("person,platform,fee\n100,x,1\n100,x,2\n")
+    with pytest.raises(kolsim.ParseError, match=r"bad.csv:3: duplicate row: person 100 on platform 'x'"):
+        mp.plan(mx, path, budget=1.0)
+    with pytest.raises(TypeError, match="roster row 0"):
+        mp.plan(mx, ["100,x,1"], budget=1.0)

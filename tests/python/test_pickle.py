@@ -93,6 +93,8 @@ def _multiplex_result(kind):
         return mp.spread(mx, [(100, "x")], trials=100, seed=1)
     if kind == "exact":
         return mp.exact(mx, [(100, "x")])
+    if kind == "plan":
+        return mp.plan(mx, [(100, "x", 1.0)], budget=1.0, check_trials=100, seed=1)
     return mp.select(mx, 1, epsilon=0.5, seed=1)
 
 
@@ -119,6 +121,7 @@ REFUSED = {
     "MultiplexExact": (lambda w: _multiplex_result("exact"), "re-run multiplex_exact"),
     "MultiplexSelection": (lambda w: _multiplex_result("select"), "re-run multiplex_select"),
     "CampaignPlan": (_plan, "save_json"),
+    "MultiplexPlan": (lambda w: _multiplex_result("plan"), "save_json"),
     "ReplanResult": (_replan, "CampaignPlan"),
     "LearnedProbabilities": (_learned, ".graph"),
     "SizeDistribution": (_size_distribution, ".sizes"),

@@ -309,6 +309,20 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
   add_group_reach(aud, g.num_vertices(), pr, group_target, plan);
 }
 
+/// The planner's independent Monte Carlo check for model M: check_plan() by default. A model
+/// whose reach counts something other than accounts (the people of a multiplex,
+/// campaign/multiplex_plan.hpp) specialises it with its own check of the same plan fields.
+template <class M>
+struct CampaignCheck {
+  static void run(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
+                  const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
+                  const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
+                  const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
+                  const std::vector<double>& group_target, CampaignPlan& plan) {
+    check_plan(g, model, spec, contracted, contracted_q, seeds, all, all_q, q, replan_seeds, group_target, plan);
+  }
+};
+
 /// Checks the scalar fields of a campaign spec; returns delta (0 = 1/n resolved).
 inline double validate_campaign_spec(vertex_t n, const CampaignSpec& spec) {
   KOLSIM_REQUIRE(!std::isnan(spec.budget) && spec.budget >= 0.0, "plan_campaign: budget must be >= 0, got ",
@@ -665,8 +679,8 @@ class CampaignPlanner {
   /// without one.
   void check() {
     if (spec_.check_trials > 0) {
-      check_plan(g_, model_, spec_, b_.contracted, b_.contracted_q, sel_.seeds, all_, all_q_, b_.q, replan_seeds_,
-                 b_.group_target, plan_);
+      CampaignCheck<M>::run(g_, model_, spec_, b_.contracted, b_.contracted_q, sel_.seeds, all_, all_q_, b_.q,
+                            replan_seeds_, b_.group_target, plan_);
       plan_.check_trials = spec_.check_trials;
     } else {
       plan_.reach = plan_.reach_rr;
