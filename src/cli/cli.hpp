@@ -169,6 +169,9 @@ struct MultiplexCommand {
   std::vector<std::string> layers, cross;  ///< NAME=PATH; FROM:TO=P
   std::string identity, probabilities = "auto", seeds, select, method = "imm", epsilon = "0.1", trials = "10000",
                                         deadline, seed = "0", threads = "0";
+  /// Race mode (--misleading with --corrective or --block): a misleading narrative and its correction.
+  std::string misleading, corrective, block, block_method = "celf", tie_rule = "misleading_wins", delay = "0",
+                                                block_trials = "200", evaluation_trials = "1000";
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);
