@@ -660,7 +660,8 @@ def multiplex_race_and_block(c):
     o, _ = c.run(*base, "--corrective", "7@y", "--trials", "20", "--json", rc=0)
     rec = json.loads(o)
     assert rec["misleading_people"]["mean"] == 4.0 and rec["corrective_people"]["mean"] == 2.0, rec
-    assert rec["per_platform"]["y"]["saved_accounts"]["mean"] == 1.0, rec
+    # y:5 and y:6 are both saved as accounts, but person 7 still hears F on x: 1 person saved.
+    assert rec["per_platform"]["y"]["saved_accounts"]["mean"] == 2.0 and rec["saved_people"]["mean"] == 1.0, rec
     o, _ = c.run(*base, "--block", "1", "--block-trials", "10", "--evaluation-trials", "20", "--json", rc=0)
     rec = json.loads(o)
     assert rec["seeds"] == [{"person": 7, "platform": "x", "account": 3}], rec
