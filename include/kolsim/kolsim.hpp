@@ -25,6 +25,7 @@
 #include "kolsim/estimate/complex_estimate.hpp"
 #include "kolsim/estimate/exact.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
+#include "kolsim/estimate/multiplex_competitive.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
 #include "kolsim/estimate/rr_sets.hpp"
 #include "kolsim/estimate/triggering_estimate.hpp"
@@ -53,4 +54,5 @@
 #include "kolsim/select/heuristics.hpp"
 #include "kolsim/select/imm.hpp"
 #include "kolsim/select/max_coverage.hpp"
+#include "kolsim/select/multiplex_blocking.hpp"
 #include "kolsim/select/opim.hpp"

@@ -26,9 +26,13 @@ import numpy as np
 
 from . import _core
 from ._core import Multiplex, MultiplexEstimate, MultiplexExact, MultiplexPlan, MultiplexSelection
+from ._core import MultiplexBlocking, MultiplexCompetitiveEstimate, MultiplexExactCompetition
 
 __all__ = ["Multiplex", "MultiplexEstimate", "MultiplexExact", "MultiplexSelection", "from_edge_lists", "spread",
            "exact", "select", "overlap", "overlap_summary", "MultiplexPlan", "plan"]
+# A misleading narrative and its correction (estimate/multiplex_competitive.hpp, select/multiplex_blocking.hpp).
+__all__ += ["MultiplexBlocking", "MultiplexCompetitiveEstimate", "MultiplexExactCompetition",
+            "estimate_competition", "exact_competition", "block"]
 
 _Layer = Union[_core.FollowerGraph, Tuple[Any, ...], Mapping[str, Any]]
 
@@ -264,3 +268,69 @@ def plan(multiplex: Multiplex, roster: _RosterRows, *, budget: float = float("in
         fees.append(float(row[2]))
         risks.append(float(row[3]) if len(row) == 4 else 0.0)
     return _core.multiplex_plan(multiplex, people=people, platforms=platforms, fees=fees, risks=risks, **kw)
+
+
+# ---- Containing a misleading narrative: the race of a misleading (F) and a corrective (C)
+# campaign on a multiplex, counted in people, and the choice of corrective accounts. ----
+
+_Seeds = Iterable[Tuple[int, Union[str, int]]]
+
+
+def _seed_arg(seed: Any) -> int:
+    """An int seed; None or a numpy Generator draw one (as the rest of kolsim accepts)."""
+    if seed is None:
+        return int(np.random.default_rng().integers(0, 2**63))
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    return int(seed)
+
+
+def estimate_competition(multiplex: Multiplex, misleading_seeds: _Seeds, corrective_seeds: _Seeds, *,
+                         tie_rule: str = "misleading_wins", correction_delay: int = 0, trials: int = 10000,
+                         seed: Any = 0, threads: int = 0,
+                         max_steps: Optional[int] = None) -> MultiplexCompetitiveEstimate:
+    """Monte Carlo race of a misleading and a corrective campaign, in people and per platform.
+
+    Both campaigns spread on the expanded account graph (cross-posting included); a person
+    adopts a campaign when any of their accounts does. See :func:`kolsim.multiplex_compete`.
+
+    Examples
+    --------
+    >>> from kolsim import multiplex as mp
+    >>> mx = mp.from_edge_lists({"a": ([1, 1], [2, 3], [1.0, 1.0]), "b": ([5], [6], [1.0])},
+    ...                         identity=[(7, "a", 3), (7, "b", 5)], cross_posting=1.0)
+    >>> r = mp.estimate_competition(mx, [(8, "a")], [(7, "b")], trials=100, seed=1)
+    >>> r.misleading.mean, r.misleading_alone.mean, r.saved.mean  # F takes a:3 at step 1 all the same
+    (3.0, 4.0, 1.0)
+    """
+    return _core.multiplex_compete(multiplex, list(misleading_seeds), list(corrective_seeds), tie_rule=tie_rule,
+                                   correction_delay=correction_delay, trials=trials, seed=_seed_arg(seed),
+                                   threads=threads, max_steps=max_steps)
+
+
+def exact_competition(multiplex: Multiplex, misleading_seeds: _Seeds, corrective_seeds: _Seeds, *,
+                      tie_rule: str = "misleading_wins", correction_delay: int = 0, max_steps: Optional[int] = None,
+                      max_worlds: int = 1 << 24) -> MultiplexExactCompetition:
+    """Exact race on a tiny multiplex (see :func:`kolsim.multiplex_exact_competition`)."""
+    return _core.multiplex_exact_competition(multiplex, list(misleading_seeds), list(corrective_seeds),
+                                             tie_rule=tie_rule, correction_delay=correction_delay,
+                                             max_steps=max_steps, max_worlds=max_worlds)
+
+
+def block(multiplex: Multiplex, misleading_seeds: _Seeds, k: int, *, method: str = "celf",
+          tie_rule: str = "misleading_wins", correction_delay: int = 0, max_steps: Optional[int] = None,
+          trials: int = 200, imm_epsilon: float = 0.3, evaluation_trials: int = 1000,
+          candidates: Optional[_Seeds] = None, fixed_seeds: Optional[_Seeds] = None, seed: Any = 0,
+          threads: int = 0) -> MultiplexBlocking:
+    """Choose k corrective (person, platform) accounts minimising the people F reaches.
+
+    ``method`` "celf" (the reference) or a baseline "degree", "neighbourhood", "imm"; see
+    :func:`kolsim.multiplex_block`. ``reach_before``, ``reach_after`` and ``saved`` come from an
+    independent Monte Carlo check in people.
+    """
+    return _core.multiplex_block(multiplex, list(misleading_seeds), k, method=method, tie_rule=tie_rule,
+                                 correction_delay=correction_delay, max_steps=max_steps, trials=trials,
+                                 imm_epsilon=imm_epsilon, evaluation_trials=evaluation_trials,
+                                 candidates=None if candidates is None else list(candidates),
+                                 fixed_seeds=None if fixed_seeds is None else list(fixed_seeds),
+                                 seed=_seed_arg(seed), threads=threads)

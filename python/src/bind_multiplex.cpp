@@ -6,7 +6,9 @@
 #include "bind_common.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/campaign/multiplex_plan.hpp"
+#include "kolsim/estimate/multiplex_competitive.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
+#include "kolsim/select/multiplex_blocking.hpp"
 #include "kolsim/select/imm.hpp"
 #include "kolsim/select/opim.hpp"
 
@@ -535,6 +537,265 @@ void bind_multiplex_plan(py::module_& m) {
       py::arg("contracted") = py::none(), py::arg("excluded") = py::none(), py::arg("memory_limit") = 0, plan_doc);
 }
 
+// ---- a misleading and a corrective campaign on a multiplex (estimate/multiplex_competitive.hpp,
+// select/multiplex_blocking.hpp) ----
+
+struct PyMultiplexBlocking {
+  std::string method;
+  std::vector<std::pair<account_t, std::string>> seeds;
+  std::vector<double> marginal_gains;
+  double spread = 0, reach_before = 0, reach_before_error = 0, reach_after = 0, reach_after_error = 0, saved = 0,
+         saved_error = 0, seconds = 0;
+  std::uint64_t evaluation_trials = 0;
+};
+
+MultiplexCompetition race_of(const Multiplex& mx, const std::string& tie_rule, std::uint32_t correction_delay) {
+  return MultiplexCompetition(mx, parse_tie_rule(tie_rule), correction_delay);
+}
+
+constexpr const char* compete_doc = R"doc(Monte Carlo race of a misleading (F) and a corrective (C) campaign on a multiplex.
+
+Competitive IC on the expanded account graph: both campaigns spread along follower edges and
+cross-post to their adopters' other accounts; each account adopts the first campaign that reaches
+it (``tie_rule`` decides same-step ties; C posts ``correction_delay`` steps after F). Reach is
+counted in PEOPLE (a person adopts F when any of their accounts does) and, per platform, in
+accounts. ``saved`` = people F reaches without C minus with C, in the same worlds.
+
+Parameters
+----------
+multiplex : Multiplex
+misleading_seeds, corrective_seeds : sequence of (person, platform)
+tie_rule : {"misleading_wins", "corrective_wins", "random"}
+correction_delay : int
+trials, seed, threads, max_steps
+    Trial i uses coins keyed by (seed, i) only: identical results for any thread count.
+
+Returns
+-------
+MultiplexCompetitiveEstimate
+
+Examples
+--------
+>>> import kolsim
+>>> x = kolsim.from_edges([1, 1], [2, 3], probabilities=[1.0, 1.0])
+>>> mx = kolsim.Multiplex([("x", x)], [], [], [], [[0.0]])
+>>> r = kolsim.multiplex_compete(mx, [(0, "x")], [(1, "x")], trials=100, seed=1)
+>>> r.misleading.mean, r.saved.mean
+(2.0, 1.0)
+)doc";
+
+constexpr const char* exact_compete_doc = R"doc(Exact race on a tiny multiplex (every world of both campaigns' coins).
+
+The ground truth of :func:`multiplex_compete` (same model and arguments); refused above
+``max_worlds`` (4^m worlds for m uncertain expanded edges, times the ties that occur).
+
+Returns
+-------
+MultiplexExactCompetition
+    ``misleading`` / ``corrective`` / ``saved`` / ``misleading_alone`` (mean and variance, in
+    people), ``misleading_probability`` / ``corrective_probability`` per person index and the
+    expected accounts per platform (``layer_misleading`` ...).
+
+Examples
+--------
+>>> import kolsim
+>>> x = kolsim.from_edges([1], [2], probabilities=[0.5])
+>>> mx = kolsim.Multiplex([("x", x)], [], [], [], [[0.0]])
+>>> kolsim.multiplex_exact_competition(mx, [(0, "x")], []).misleading.mean
+1.5
+)doc";
+
+constexpr const char* block_doc = R"doc(Chooses k corrective accounts that minimise the people a misleading campaign reaches.
+
+Methods: "celf" (CELF on the people F reaches, averaged over ``trials`` common worlds; exact on
+that sampled objective, no approximation guarantee), baselines "degree", "neighbourhood" and
+"imm" (IMM over person-rooted RR sets for C alone). "rr" is refused: its race sets do not bound
+people saved usefully (a person is saved only when all their accounts are).
+
+Parameters
+----------
+multiplex : Multiplex
+misleading_seeds : sequence of (person, platform)
+k : int
+method : {"celf", "degree", "neighbourhood", "imm"}
+tie_rule, correction_delay, max_steps
+    The race, as in :func:`multiplex_compete`.
+trials : int
+    celf: worlds per evaluation.
+imm_epsilon : float
+evaluation_trials : int
+    Independent Monte Carlo check of the people reached before and after (0 = none).
+candidates, fixed_seeds : sequence of (person, platform), optional
+seed, threads : int
+
+Returns
+-------
+MultiplexBlocking
+    ``seeds`` as (person, platform name) pairs; ``reach_before`` / ``reach_after`` / ``saved`` in
+    people from the independent evaluation.
+
+Examples
+--------
+>>> import kolsim
+>>> x = kolsim.from_edges([1, 1, 3], [2, 3, 4], probabilities=[1.0, 1.0, 1.0])
+>>> mx = kolsim.Multiplex([("x", x)], [], [], [], [[0.0]])
+>>> r = kolsim.multiplex_block(mx, [(0, "x")], 1, trials=10, evaluation_trials=10)
+>>> r.seeds, r.saved
+([(2, 'x')], 2.0)
+)doc";
+
+/// The race results MultiplexCompetitiveEstimate, MultiplexExactCompetition, MultiplexBlocking.
+void bind_multiplex_race_results(py::module_& m) {
+  using E = MultiplexCompetitiveEstimate;
+  py::class_<E> est(m, "MultiplexCompetitiveEstimate", "Monte Carlo race on a multiplex, in people (see multiplex_compete).");
+  refuse_multiplex_pickle(est, "MultiplexCompetitiveEstimate", "multiplex_compete");
+  est.def_readonly("misleading", &E::misleading, "People adopting F (seeds included).")
+      .def_readonly("corrective", &E::corrective, "People adopting C.")
+      .def_readonly("saved", &E::saved, "People F reaches without C minus with C (coupled worlds).")
+      .def_readonly("misleading_alone", &E::misleading_alone, "People F reaches without correction.")
+      .def_property_readonly("misleading_per_step", copied_array<E>(&E::misleading_per_step))
+      .def_property_readonly("corrective_per_step", copied_array<E>(&E::corrective_per_step))
+      .def_readonly("layer_misleading", &E::layer_misleading, "Per platform: accounts adopting F.")
+      .def_readonly("layer_corrective", &E::layer_corrective, "Per platform: accounts adopting C.")
+      .def_readonly("layer_misleading_alone", &E::layer_misleading_alone, "Per platform: F's accounts without C.")
+      .def_readonly("layer_saved", &E::layer_saved, "Per platform: accounts saved.")
+      .def_readonly("trials", &E::trials)
+      .def_readonly("edges_examined", &E::edges_examined)
+      .def_readonly("seconds", &E::seconds)
+      .def("__repr__", [](const E& e) {
+        return detail::concat("MultiplexCompetitiveEstimate(misleading=", e.misleading.mean, " ± ",
+                              e.misleading.std_error, " people, corrective=", e.corrective.mean, ", saved=", e.saved.mean,
+                              " ± ", e.saved.std_error, ", trials=", e.trials, ")");
+      });
+
+  using X = MultiplexExactCompetition;
+  py::class_<X> ex(m, "MultiplexExactCompetition", "Exact race on a multiplex, in people (see multiplex_exact_competition).");
+  refuse_multiplex_pickle(ex, "MultiplexExactCompetition", "multiplex_exact_competition");
+  ex.def_readonly("misleading", &X::misleading)
+      .def_readonly("corrective", &X::corrective)
+      .def_readonly("saved", &X::saved)
+      .def_readonly("misleading_alone", &X::misleading_alone)
+      .def_property_readonly("misleading_per_step", copied_array<X>(&X::misleading_per_step))
+      .def_property_readonly("corrective_per_step", copied_array<X>(&X::corrective_per_step))
+      .def_property_readonly("misleading_probability", copied_array<X>(&X::misleading_probability))
+      .def_property_readonly("corrective_probability", copied_array<X>(&X::corrective_probability))
+      .def_property_readonly("layer_misleading", copied_array<X>(&X::layer_misleading))
+      .def_property_readonly("layer_corrective", copied_array<X>(&X::layer_corrective))
+      .def_property_readonly("layer_misleading_alone", copied_array<X>(&X::layer_misleading_alone))
+      .def_property_readonly("layer_saved", copied_array<X>(&X::layer_saved))
+      .def_readonly("worlds", &X::worlds)
+      .def("__repr__", [](const X& e) {
+        return detail::concat("MultiplexExactCompetition(misleading=", e.misleading.mean, " people, saved=",
+                              e.saved.mean, ", worlds=", e.worlds, ")");
+      });
+
+  using B = PyMultiplexBlocking;
+  py::class_<B> blk(m, "MultiplexBlocking", "Corrective accounts chosen on a multiplex (see multiplex_block).");
+  refuse_multiplex_pickle(blk, "MultiplexBlocking", "multiplex_block");
+  blk.def_readonly("method", &B::method)
+      .def_readonly("seeds", &B::seeds)
+      .def_property_readonly("marginal_gains", copied_array<B>(&B::marginal_gains))
+      .def_readonly("spread", &B::spread, "celf: its own estimate of the people F reaches with the seeds (0 for baselines).")
+      .def_readonly("reach_before", &B::reach_before)
+      .def_readonly("reach_before_error", &B::reach_before_error)
+      .def_readonly("reach_after", &B::reach_after)
+      .def_readonly("reach_after_error", &B::reach_after_error)
+      .def_readonly("saved", &B::saved)
+      .def_readonly("saved_error", &B::saved_error)
+      .def_readonly("evaluation_trials", &B::evaluation_trials)
+      .def_readonly("seconds", &B::seconds)
+      .def("__repr__", [](const B& r) {
+        return detail::concat("MultiplexBlocking(method=", r.method, ", ", r.seeds.size(), " seeds, saved=", r.saved,
+                              " people)");
+      });
+}
+
+/// multiplex_compete, multiplex_exact_competition and multiplex_block.
+void bind_multiplex_race(py::module_& m) {
+  m.def(
+      "multiplex_compete",
+      [](const Multiplex& mx, py::handle misleading_seeds, py::handle corrective_seeds, const std::string& tie_rule,
+         std::uint32_t correction_delay, std::uint64_t trials, std::uint64_t seed, int threads,
+         std::optional<std::uint32_t> max_steps) {
+        const MultiplexCompetition race = race_of(mx, tie_rule, correction_delay);
+        const auto f = seed_vertices(mx, misleading_seeds, "misleading_seeds");
+        const auto c = seed_vertices(mx, corrective_seeds, "corrective_seeds");
+        CompetitionOptions opt;
+        opt.trials = trials;
+        opt.seed = seed;
+        opt.threads = threads;
+        opt.max_steps = step_limit(max_steps);
+        opt.stop = python_stop_token();
+        return without_gil([&] {
+          return estimate_competition(race, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
+        });
+      },
+      py::arg("multiplex"), py::arg("misleading_seeds"), py::arg("corrective_seeds"),
+      py::arg("tie_rule") = "misleading_wins", py::arg("correction_delay") = 0,
+      py::arg("trials") = CompetitionOptions{}.trials, py::arg("seed") = 0, py::arg("threads") = 0,
+      py::arg("max_steps") = py::none(), compete_doc);
+
+  m.def(
+      "multiplex_exact_competition",
+      [](const Multiplex& mx, py::handle misleading_seeds, py::handle corrective_seeds, const std::string& tie_rule,
+         std::uint32_t correction_delay, std::optional<std::uint32_t> max_steps, std::uint64_t max_worlds) {
+        const MultiplexCompetition race = race_of(mx, tie_rule, correction_delay);
+        const auto f = seed_vertices(mx, misleading_seeds, "misleading_seeds");
+        const auto c = seed_vertices(mx, corrective_seeds, "corrective_seeds");
+        ExactCompetitionOptions opt;
+        opt.max_steps = step_limit(max_steps);
+        opt.max_worlds = max_worlds;
+        return without_gil([&] {
+          return exact_competition(race, std::span<const vertex_t>(f), std::span<const vertex_t>(c), opt);
+        });
+      },
+      py::arg("multiplex"), py::arg("misleading_seeds"), py::arg("corrective_seeds"),
+      py::arg("tie_rule") = "misleading_wins", py::arg("correction_delay") = 0, py::arg("max_steps") = py::none(),
+      py::arg("max_worlds") = ExactCompetitionOptions{}.max_worlds, exact_compete_doc);
+
+  m.def(
+      "multiplex_block",
+      [](const Multiplex& mx, py::handle misleading_seeds, std::size_t k, const std::string& method,
+         const std::string& tie_rule, std::uint32_t correction_delay, std::optional<std::uint32_t> max_steps,
+         std::uint64_t trials, double imm_epsilon, std::uint64_t evaluation_trials, py::handle candidates,
+         py::handle fixed_seeds, std::uint64_t seed, int threads) {
+        const MultiplexCompetition race = race_of(mx, tie_rule, correction_delay);
+        const auto f = seed_vertices(mx, misleading_seeds, "misleading_seeds");
+        BlockingOptions opt;
+        opt.method = parse_blocking_method(method);
+        opt.candidates = seed_vertices(mx, candidates, "candidates");
+        opt.fixed_seeds = seed_vertices(mx, fixed_seeds, "fixed_seeds");
+        opt.max_steps = step_limit(max_steps);
+        opt.trials = trials;
+        opt.imm_epsilon = imm_epsilon;
+        opt.evaluation_trials = evaluation_trials;
+        opt.seed = seed;
+        opt.threads = threads;
+        opt.stop = python_stop_token();
+        const BlockingResult r =
+            without_gil([&] { return select_blockers(race, std::span<const vertex_t>(f), k, opt); });
+        PyMultiplexBlocking out;
+        out.method = r.method;
+        for (vertex_t x : r.seeds) out.seeds.push_back(seed_pair(mx, x));
+        out.marginal_gains = r.marginal_gains;
+        out.spread = r.spread;
+        out.reach_before = r.reach_before;
+        out.reach_before_error = r.reach_before_error;
+        out.reach_after = r.reach_after;
+        out.reach_after_error = r.reach_after_error;
+        out.saved = r.saved;
+        out.saved_error = r.saved_error;
+        out.evaluation_trials = r.evaluation_trials;
+        out.seconds = r.seconds;
+        return out;
+      },
+      py::arg("multiplex"), py::arg("misleading_seeds"), py::arg("k"), py::arg("method") = "celf",
+      py::arg("tie_rule") = "misleading_wins", py::arg("correction_delay") = 0, py::arg("max_steps") = py::none(),
+      py::arg("trials") = BlockingOptions{}.trials, py::arg("imm_epsilon") = BlockingOptions{}.imm_epsilon,
+      py::arg("evaluation_trials") = BlockingOptions{}.evaluation_trials, py::arg("candidates") = py::none(),
+      py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0, py::arg("threads") = 0, block_doc);
+}
+
 }  // namespace
 
 void bind_multiplex(py::module_& m) {
@@ -543,6 +804,8 @@ void bind_multiplex(py::module_& m) {
   bind_multiplex_spread(m);
   bind_multiplex_select(m);
   bind_multiplex_plan(m);
+  bind_multiplex_race_results(m);
+  bind_multiplex_race(m);
 }
 
 }  // namespace kolsim::python

@@ -170,6 +170,9 @@ struct MultiplexCommand {
   std::string identity, probabilities = "auto", seeds, select, method = "imm", epsilon = "0.1", trials = "10000",
                                         deadline, seed = "0", threads = "0";
   std::string roster, budget = "0", max_kols = "0", check_trials = "10000", record;  ///< plan mode (--roster)
+  /// Race mode (--misleading with --corrective or --block): a misleading narrative and its correction.
+  std::string misleading, corrective, block, block_method = "celf", tie_rule = "misleading_wins", delay = "0",
+                                                block_trials = "200", evaluation_trials = "1000";
   bool json = false;
   CLI::App* app = nullptr;
   void add(CLI::App& tool);

@@ -28,6 +28,7 @@
 #include "kolsim/estimate/triggering_estimate.hpp"
 #include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/estimate/multiplex_estimate.hpp"
+#include "kolsim/select/multiplex_blocking.hpp"
 
 namespace kolsim::cli {
 namespace {
@@ -1184,6 +1185,16 @@ void MultiplexCommand::add(CLI::App& tool) {
   app->add_option("--check-trials", check_trials, "with --roster: Monte Carlo trials of the plan's check");
   app->add_option("--record", record, "with --roster: write the plan's JSON run record to this file");
   app->add_flag("--json", json, "print the result as one JSON object on stdout instead of text");
+  // Race mode: a misleading narrative (F) and its correction (C), counted in people.
+  app->add_option("--misleading", misleading, "PERSON@PLATFORM,...: the misleading campaign's accounts (race mode)");
+  app->add_option("--corrective", corrective, "PERSON@PLATFORM,...: with --misleading, estimate the race against these");
+  app->add_option("--block", block, "K: with --misleading, choose K corrective (person, platform) accounts");
+  app->add_option("--block-method", block_method, "celf | degree | neighbourhood | imm (with --block)");
+  app->add_option("--tie-rule", tie_rule, "race: misleading_wins, corrective_wins or random");
+  app->add_option("--delay", delay, "race: steps after F at which the corrective accounts post");
+  app->add_option("--block-trials", block_trials, "celf: common-random-number worlds per evaluation");
+  app->add_option("--evaluation-trials", evaluation_trials,
+                  "--block: independent Monte Carlo trials of the people reached before/after (0 = none)");
 }
 
 /// --roster: plan_campaign on the multiplex (reach in people, per platform).
@@ -1329,11 +1340,124 @@ void multiplex_estimate_text(const MultiplexEstimate& est, const std::vector<std
   }
 }
 
+/// "person on platform" of expanded vertex x, as JSON and text.
+Json multiplex_account_json(const Multiplex& mx, const std::vector<std::string>& names, vertex_t x) {
+  return {{"person", mx.people()[mx.person_of(x)]}, {"platform", names[mx.layer_of(x)]}, {"account", mx.account_of(x)}};
+}
+
+/// Race mode of `kolsim multiplex`: --misleading with --corrective (the race estimated in people
+/// and per platform) or with --block K (corrective accounts chosen against F).
+int run_multiplex_race(const MultiplexCommand& cmd, const Multiplex& mx, const std::vector<std::string>& names,
+                       int threads, Json& j, std::ostringstream& text) {
+  if (cmd.corrective.empty() == cmd.block.empty())
+    throw UsageError("--misleading needs exactly one of --corrective and --block");
+  TieRule rule;
+  try {
+    rule = parse_tie_rule(cmd.tie_rule);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--tie-rule: ") + e.what());
+  }
+  const auto delay = static_cast<std::uint32_t>(parse_unsigned("--delay", cmd.delay, 0, 1u << 30));
+  const MultiplexCompetition race(mx, rule, delay);
+  const auto f = multiplex_seed_vertices(mx, parse_multiplex_seeds(cmd.misleading, names));
+  const std::uint64_t seed = parse_unsigned("--seed", cmd.seed);
+  const auto deadline = parse_deadline(cmd.deadline);
+  j["tie_rule"] = cmd.tie_rule;
+  j["delay"] = delay;
+  Json jf = Json::array();
+  for (vertex_t x : f) jf.push_back(multiplex_account_json(mx, names, x));
+  j["misleading"] = jf;
+  text << std::fixed << std::setprecision(2);
+  if (!cmd.corrective.empty()) {
+    const auto c = multiplex_seed_vertices(mx, parse_multiplex_seeds(cmd.corrective, names));
+    CompetitionOptions co;
+    co.trials = parse_trials("--trials", cmd.trials, false);
+    co.seed = seed;
+    co.threads = threads;
+    if (deadline) co.max_steps = *deadline;
+    co.stop = progress_token("estimating the race");
+    const MultiplexCompetitiveEstimate e =
+        estimate_competition(race, std::span<const vertex_t>(f), std::span<const vertex_t>(c), co);
+    end_progress();
+    auto count = [](const CountEstimate& x) { return Json{{"mean", x.mean}, {"std_error", x.std_error}}; };
+    Json jc = Json::array();
+    for (vertex_t x : c) jc.push_back(multiplex_account_json(mx, names, x));
+    j["corrective"] = jc;
+    j["trials"] = e.trials;
+    j["misleading_people"] = count(e.misleading);
+    j["corrective_people"] = count(e.corrective);
+    j["misleading_alone_people"] = count(e.misleading_alone);
+    j["saved_people"] = count(e.saved);
+    Json per = Json::object();
+    for (std::size_t l = 0; l < names.size(); ++l)
+      per[names[l]] = {{"misleading_accounts", count(e.layer_misleading[l])},
+                       {"corrective_accounts", count(e.layer_corrective[l])},
+                       {"saved_accounts", count(e.layer_saved[l])}};
+    j["per_platform"] = per;
+    j["seconds"] = e.seconds;
+    text << "people hearing the misleading campaign " << e.misleading.mean << " +/- " << e.misleading.std_error
+         << " (without correction " << e.misleading_alone.mean << " +/- " << e.misleading_alone.std_error
+         << ")\npeople reached by the correction " << e.corrective.mean << " +/- " << e.corrective.std_error
+         << "\npeople saved " << e.saved.mean << " +/- " << e.saved.std_error << " from " << e.trials << " trials\n";
+    for (std::size_t l = 0; l < names.size(); ++l)
+      text << "  " << names[l] << ": misleading " << e.layer_misleading[l].mean << ", corrective "
+           << e.layer_corrective[l].mean << ", saved " << e.layer_saved[l].mean << " accounts\n";
+    return 0;
+  }
+  BlockingOptions opt;
+  try {
+    opt.method = parse_blocking_method(cmd.block_method);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--block-method: ") + e.what());
+  }
+  if (opt.method == BlockingMethod::rr)
+    throw UsageError("--block-method rr is not available on a multiplex (a person is saved only when all their "
+                     "accounts are); use celf or a baseline");
+  const std::size_t k = parse_unsigned("--block", cmd.block, 1, mx.num_accounts());
+  opt.trials = parse_trials("--block-trials", cmd.block_trials, false);
+  opt.imm_epsilon = parse_epsilon(cmd.epsilon);
+  opt.evaluation_trials = parse_trials("--evaluation-trials", cmd.evaluation_trials, true);
+  opt.seed = seed;
+  opt.threads = threads;
+  if (deadline) opt.max_steps = *deadline;
+  opt.stop = progress_token("block " + cmd.block_method);
+  opt.progress = progress_reporter();
+  const BlockingResult r = select_blockers(race, std::span<const vertex_t>(f), k, opt);
+  end_progress();
+  Json js = Json::array();
+  for (vertex_t x : r.seeds) js.push_back(multiplex_account_json(mx, names, x));
+  j["method"] = r.method;
+  j["seeds"] = js;
+  j["marginal_gains"] = r.marginal_gains;
+  j["own_estimate"] = r.spread;
+  j["reach_before"] = {{"mean", r.reach_before}, {"std_error", r.reach_before_error}};
+  j["reach_after"] = {{"mean", r.reach_after}, {"std_error", r.reach_after_error}};
+  j["saved"] = {{"mean", r.saved}, {"std_error", r.saved_error}};
+  j["evaluation_trials"] = r.evaluation_trials;
+  j["seconds"] = r.seconds;
+  text << "method " << r.method << ": " << r.seeds.size() << " corrective accounts in " << r.seconds << " s\n";
+  for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+    const vertex_t x = r.seeds[i];
+    text << "  " << i + 1 << ". person " << mx.people()[mx.person_of(x)] << " on " << names[mx.layer_of(x)]
+         << " (account " << mx.account_of(x) << "), gain " << (i < r.marginal_gains.size() ? r.marginal_gains[i] : 0.0)
+         << " people\n";
+  }
+  if (r.evaluation_trials > 0)
+    text << "people hearing the misleading campaign " << r.reach_before << " +/- " << r.reach_before_error << " -> "
+         << r.reach_after << " +/- " << r.reach_after_error << ", saved " << r.saved << " +/- " << r.saved_error
+         << " (" << r.evaluation_trials << " independent trials)\n";
+  return 0;
+}
+
 }  // namespace
 
 int MultiplexCommand::run() const {
-  if ((seeds.empty() ? 0 : 1) + (select.empty() ? 0 : 1) + (roster.empty() ? 0 : 1) != 1)
-    throw UsageError("give exactly one of --seeds and --select, or --roster to plan");
+  if (!misleading.empty() && (!seeds.empty() || !select.empty() || !roster.empty()))
+    throw UsageError("--misleading (race mode) does not combine with --seeds, --select or --roster");
+  if ((!corrective.empty() || !block.empty()) && misleading.empty())
+    throw UsageError("--corrective and --block need --misleading");
+  if (misleading.empty() && (seeds.empty() ? 0 : 1) + (select.empty() ? 0 : 1) + (roster.empty() ? 0 : 1) != 1)
+    throw UsageError("give exactly one of --seeds and --select, or --roster to plan, or --misleading to race");
   GraphArgs base;
   base.probabilities = probabilities;
   base.seed = seed;
@@ -1349,6 +1473,15 @@ int MultiplexCommand::run() const {
   Json j;
   std::ostringstream text;
   report_multiplex_overlap(mx, names, j, text);
+  if (!misleading.empty()) {
+    const int rc = run_multiplex_race(*this, mx, names, nt, j, text);
+    if (json) {
+      print_json(j);
+    } else {
+      std::cout << text.str();
+    }
+    return rc;
+  }
   MonteCarloOptions mc;
   mc.trials = parse_trials("--trials", trials, false);
   mc.seed = base.seed_value();

@@ -671,6 +671,35 @@ def multiplex_plan(c):
     c.run(*base, "--roster", "roster.csv", rc=2, err=r"--budget and/or --max-kols")
 
 
+@case
+def multiplex_race_and_block(c):
+    # x: 1 -> 2, 1 -> 3, 3 -> 4; y: 5 -> 6 (weighted cascade: p = 1). Person 7 owns x:3 and y:5,
+    # x -> y cross-posting 1; the unlisted accounts x:1, x:2, x:4, y:6 are people 8, 9, 10, 11.
+    # F from x:1 alone reaches all 5 people; C on y:5 keeps y:6 (person 11); C on x:3 saves 7,
+    # 10 and 11 (x:3 -> x:4, x:3 => y:5 -> y:6), the best single correction.
+    c.write("x.txt", "1 2\n1 3\n3 4\n")
+    c.write("y.txt", "5 6\n")
+    c.write("people.txt", "7 x 3\n7 y 5\n")
+    base = ["multiplex", "--layer", "x=x.txt", "--layer", "y=y.txt", "--identity", "people.txt", "--cross", "x:y=1",
+            "--misleading", "8@x"]
+    o, _ = c.run(*base, "--corrective", "7@y", "--trials", "20", rc=0, out=r"people saved 1\.00 \+/- 0\.00")
+    assert re.search(r"without correction 5\.00", o) and re.search(r"y: misleading 0\.00, corrective 2\.00", o), o
+    o, _ = c.run(*base, "--corrective", "7@y", "--trials", "20", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["misleading_people"]["mean"] == 4.0 and rec["corrective_people"]["mean"] == 2.0, rec
+    # y:5 and y:6 are both saved as accounts, but person 7 still hears F on x: 1 person saved.
+    assert rec["per_platform"]["y"]["saved_accounts"]["mean"] == 2.0 and rec["saved_people"]["mean"] == 1.0, rec
+    o, _ = c.run(*base, "--block", "1", "--block-trials", "10", "--evaluation-trials", "20", "--json", rc=0)
+    rec = json.loads(o)
+    assert rec["seeds"] == [{"person": 7, "platform": "x", "account": 3}], rec
+    assert rec["reach_before"]["mean"] == 5.0 and rec["saved"]["mean"] == 3.0, rec
+    c.run(*base, "--block", "2", "--block-method", "degree", rc=0, out=r"method degree: 2 corrective accounts")
+    c.run(*base, "--block", "1", "--block-method", "rr", rc=2, err=r"not available on a multiplex")
+    c.run(*base, rc=2, err=r"exactly one of --corrective and --block")
+    c.run(*base, "--seeds", "7@x", rc=2, err=r"does not combine with --seeds")
+    c.run("multiplex", "--layer", "x=x.txt", "--block", "1", rc=2, err=r"need --misleading")
+    c.run(*base, "--corrective", "8@x", rc=1, err=r"both a misleading and a corrective seed")
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print(";".join(CASES))

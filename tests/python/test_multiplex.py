@@ -216,3 +216,80 @@ def test_plan_roster_errors_name_row_and_column(tmp_path):
         mp.plan(mx, path, budget=1.0)
     with pytest.raises(TypeError, match="roster row 0"):
         mp.plan(mx, ["100,x,1"], budget=1.0)
+
+
+# ---- Containing a misleading narrative on a multiplex (c16mxblock): the race in people and the
+# choice of corrective (person, platform) accounts. ----
+
+
+def test_race_in_people_against_hand_computed_values():
+    mx = hand_multiplex()
+    ex = mp.exact_competition(mx, [(100, "x")], [(200, "y")])
+    # F alone reaches person 200 with 1 - 0.5 * (1 - 0.3 * 0.4) = 0.56; C on y:20 leaves x:2 only.
+    assert round(ex.misleading_alone.mean, 6) == 1.56
+    assert round(ex.misleading.mean, 6) == 1.5
+    assert round(ex.saved.mean, 6) == 0.06
+    assert round(ex.corrective.mean, 6) == 1.0
+    assert ex.misleading_probability.shape == (2,)  # per person
+    np.testing.assert_allclose(ex.layer_saved, [0.0, 0.252], atol=1e-6)
+    # Y -> X cross-posting 1: C reaches x:2 at step 1 with F's 0.5 there: the tie rule decides.
+    for rule, f in (("misleading_wins", 1.5), ("corrective_wins", 1.0), ("random", 1.25)):
+        r = mp.exact_competition(hand_multiplex(1.0), [(100, "x")], [(200, "y")], tie_rule=rule)
+        assert round(r.misleading.mean, 6) == f, rule
+    mc = mp.estimate_competition(mx, [(100, "x")], [(200, "y")], trials=20000, seed=3)
+    for name in ("misleading", "corrective", "saved", "misleading_alone"):
+        got, want = getattr(mc, name).mean, getattr(ex, name)
+        assert abs(got - want.mean) <= 6 * math.sqrt(want.variance / 20000) + 1e-12, name
+    assert len(mc.layer_misleading) == 2 and isinstance(mc.layer_saved[1], kolsim.CountEstimate)
+    assert mc.misleading_per_step.dtype == np.float64
+
+
+def test_race_threads_and_one_layer_equal_plain():
+    g = kolsim.uniform_probability(kolsim.erdos_renyi(60, 240, seed=2), 0.05, 0.5, seed=3)
+    mx = kolsim.Multiplex([("only", g)], [], [], [], [[0.0]])
+    f, c = [0, 1], [7]
+    fp, cp = [(int(mx.people[g.index_of(a)]), "only") for a in f], [(int(mx.people[g.index_of(a)]), "only") for a in c]
+    one = mp.estimate_competition(mx, fp, cp, trials=2000, seed=5, threads=1, tie_rule="random")
+    three = mp.estimate_competition(mx, fp, cp, trials=2000, seed=5, threads=3, tie_rule="random")
+    plain = kolsim.estimate_competition(kolsim.CompetitiveIC(g, tie_rule="random"), f, c, trials=2000, seed=5,
+                                        threads=2)
+    for name in ("misleading", "corrective", "saved", "misleading_alone"):
+        assert getattr(one, name).mean == getattr(three, name).mean == getattr(plain, name).mean, name
+        assert getattr(one, name).std_error == getattr(plain, name).std_error, name
+    b1 = mp.block(mx, fp, 2, trials=40, evaluation_trials=200, seed=4, threads=1)
+    b3 = mp.block(mx, fp, 2, trials=40, evaluation_trials=200, seed=4, threads=3)
+    pb = kolsim.select_blockers(kolsim.CompetitiveIC(g), f, 2, method="celf", trials=40, evaluation_trials=200,
+                                seed=4)
+    assert b1.seeds == b3.seeds
+    assert [g.index_of(int(mx.people[p])) for p, _ in b1.seeds] == [g.index_of(a) for a in pb.seeds]
+    assert b1.saved == b3.saved == pb.extra["saved"]
+
+
+def test_block_counts_people_and_takes_candidates():
+    # x: 1 -> 2, 1 -> 3, 3 -> 4 (all certain); person 7 owns x:2, y:2 and z:2 with cross-posting 1,
+    # so F reaches three accounts of ONE person through x:2. Blocking x:2 saves 3 accounts but one
+    # person; blocking x:3 saves x:3 and x:4, two people. Counting people picks x:3.
+    mx = mp.from_edge_lists({"x": ([1, 1, 3], [2, 3, 4], [1.0, 1.0, 1.0]), "y": ([2], [9], [0.0]),
+                             "z": ([2], [9], [0.0])},
+                            identity=[(7, "x", 2), (7, "y", 2), (7, "z", 2)], cross_posting=1.0)
+    f_person = int(mx.people[1])  # the unlisted account x:1, the first person after 7
+    r = mp.block(mx, [(f_person, "x")], 1, trials=5, evaluation_trials=50)
+    x3 = (int(mx.people[2]), "x")
+    assert r.seeds == [x3]
+    assert (r.reach_before, r.reach_after, r.saved) == (4.0, 2.0, 2.0)
+    assert r.method == "celf" and r.marginal_gains.tolist() == [2.0]
+    only = mp.block(mx, [(f_person, "x")], 1, trials=5, evaluation_trials=0, candidates=[(7, "y"), (7, "z")])
+    assert only.seeds[0] in [(7, "y"), (7, "z")]
+    for method in ("degree", "neighbourhood", "imm"):
+        assert len(mp.block(mx, [(f_person, "x")], 2, method=method, evaluation_trials=20).seeds) == 2
+    with pytest.raises(ValueError, match="rr is not available on a multiplex"):
+        mp.block(mx, [(f_person, "x")], 1, method="rr")
+    with pytest.raises(ValueError, match="unknown tie rule"):
+        mp.estimate_competition(mx, [(f_person, "x")], [(7, "x")], tie_rule="first")
+    with pytest.raises(ValueError, match="both a misleading and a corrective seed"):
+        mp.estimate_competition(mx, [(7, "x")], [(7, "x")])
+    with pytest.raises(IndexError, match="person 12345"):
+        mp.block(mx, [(12345, "x")], 1)
+    with pytest.raises(TypeError, match="cannot pickle"):
+        import pickle
+        pickle.dumps(r)

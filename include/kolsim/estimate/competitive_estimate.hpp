@@ -80,6 +80,45 @@ inline CountEstimate count_estimate(double sum, double sumsq, std::uint64_t r) {
 /// seeds (std::out_of_range for unknown vertices), Interrupted when `stop` asks.
 namespace detail {
 
+/// What the competitive estimators count. Default (empty `group`): every adopting account. With
+/// `group` (one entry per account, values < num_groups): each group once per run and campaign,
+/// e.g. a multiplex's people (group = Multiplex::vertex_people()); a group adopts F when any of
+/// its accounts does. With `layer` (one entry per account, values < num_layers): also accounts
+/// per layer and campaign (CompetitionTrials::layer_tallies). The default path is the
+/// per-account code, unchanged.
+struct CompetitionCounting {
+  std::span<const vertex_t> group;
+  vertex_t num_groups = 0;
+  std::span<const std::uint32_t> layer;
+  std::uint32_t num_layers = 0;
+  bool plain() const noexcept { return group.empty() && layer.empty(); }
+};
+
+/// Per-thread marks of group counting: whether a group was already counted in this run for F
+/// (with C), C, and F alone. next() starts a run in O(1) (epochs; a wrap clears the marks).
+class GroupMarks {
+ public:
+  explicit GroupMarks(vertex_t groups) : mark_(3 * static_cast<std::size_t>(groups), 0), groups_(groups) {}
+  void next() {
+    if (++epoch_ == 0) {
+      std::fill(mark_.begin(), mark_.end(), 0u);
+      epoch_ = 1;
+    }
+  }
+  /// True the first time group g is met in this run for counter k (0 = F, 1 = C, 2 = F alone).
+  bool first(unsigned k, vertex_t g) {
+    std::uint32_t& m = mark_[static_cast<std::size_t>(k) * groups_ + g];
+    if (m == epoch_) return false;
+    m = epoch_;
+    return true;
+  }
+
+ private:
+  std::vector<std::uint32_t> mark_;
+  std::size_t groups_;
+  std::uint32_t epoch_ = 0;
+};
+
 /// One trial of the race: F's reach with C, C's reach, F's reach without C (same world), and
 /// the edges both runs examined.
 struct CompetitionTally {
@@ -110,17 +149,21 @@ class CompetitionTrials {
  public:
   CompetitionTrials(const Model& model, std::span<const vertex_t> misleading_seeds,
                     std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt, int threads,
-                    std::uint64_t lo, std::uint64_t hi)
+                    std::uint64_t lo, std::uint64_t hi, const CompetitionCounting& count = {})
       : model_(model), f_(misleading_seeds), c_(corrective_seeds), opt_(opt), threads_(threads),
-        slots_(static_cast<std::size_t>(std::max(threads, 1))), lo_(lo), poll_(opt.stop, 16) {
+        slots_(static_cast<std::size_t>(std::max(threads, 1))), lo_(lo), poll_(opt.stop, 16), count_(count) {
     const vertex_t n = model.num_vertices();
     const std::string share = hi - lo == opt.trials ? "" : concat(" (this rank's share of ", opt.trials, ")");
     require_memory(concat("estimate_competition: ", hi - lo, " trial tallies", share, " and ", slots_,
                           " workspaces of ", n, " accounts (lower trials)"),
                    static_cast<double>(hi - lo) * sizeof(CompetitionTally) +
-                       static_cast<double>(slots_) * static_cast<double>(n) * 32.0);
+                       static_cast<double>(slots_) * static_cast<double>(n) * 32.0 +
+                       static_cast<double>(hi - lo) * 12.0 * count.num_layers +
+                       static_cast<double>(slots_) * 12.0 * count.num_groups);
     tally_.resize(hi - lo);
+    layer_tally_.resize(static_cast<std::size_t>(hi - lo) * 3 * count.num_layers);
     ws_.resize(slots_);
+    marks_.resize(slots_);
     fsteps_.resize(slots_);
     csteps_.resize(slots_);
   }
@@ -134,13 +177,17 @@ class CompetitionTrials {
       const std::uint64_t b1 = std::min(t1, b0 + round);
       parallel_for(b0, b1, threads_, [&](std::size_t i) {
         if (poll_.poll()) return;
-        tally_[i - lo_] = trial(i, static_cast<std::size_t>(thread_index()));
+        const auto slot = static_cast<std::size_t>(thread_index());
+        tally_[i - lo_] = count_.plain() ? trial(i, slot) : counted_trial(i, slot);
       });
       poll_.throw_if_stopped();
     }
   }
 
   std::span<const CompetitionTally> tallies() const noexcept { return tally_; }
+  /// With CompetitionCounting::layer: [trial][k][layer] accounts on each layer adopting F with C
+  /// (k = 0), C (k = 1), F alone (k = 2); empty otherwise.
+  std::span<const std::uint32_t> layer_tallies() const noexcept { return layer_tally_; }
 
   /// Adds the adoptions per step of every thread to f and c (which grow as needed).
   void step_totals(std::vector<std::uint64_t>& f, std::vector<std::uint64_t>& c) const {
@@ -177,6 +224,43 @@ class CompetitionTrials {
     return t;
   }
 
+  /// trial() under a CompetitionCounting: each group once per campaign (per-step counts are
+  /// groups newly reached), and accounts per layer.
+  CompetitionTally counted_trial(std::uint64_t i, std::size_t slot) {
+    if (!ws_[slot]) ws_[slot] = std::make_unique<Workspace>(model_.num_vertices());
+    if (!marks_[slot] && !count_.group.empty()) marks_[slot] = std::make_unique<GroupMarks>(count_.num_groups);
+    GroupMarks* marks = marks_[slot].get();
+    if (marks) marks->next();
+    auto& fs = fsteps_[slot];
+    auto& cs = csteps_[slot];
+    const std::uint32_t L = count_.num_layers;
+    std::uint32_t* lt = L ? layer_tally_.data() + static_cast<std::size_t>(i - lo_) * 3 * L : nullptr;
+    // Counter k (0 F, 1 C, 2 F alone) of a run: is account v a new unit (account or group)?
+    auto counts = [&](unsigned k, vertex_t v) {
+      if (lt) ++lt[k * L + count_.layer[v]];
+      return marks ? marks->first(k, count_.group[v]) : true;
+    };
+    const typename Driver::Coins coins(opt_.seed, i);
+    CompetitionTally t;
+    t.edges = ws_[slot]->run(model_, f_, c_, opt_.max_steps, coins, [&](vertex_t v, Campaign c, std::uint32_t step) {
+      const bool f = c == Campaign::misleading;
+      if (!counts(f ? 0 : 1, v)) return;
+      auto& per = f ? fs : cs;
+      if (per.size() <= step) per.resize(step + 1, 0);
+      ++per[step];
+      (f ? t.f : t.c) += 1;
+    });
+    if (c_.empty()) {  // as trial(): F alone is the run just done
+      t.alone = t.f;
+      if (lt) std::copy(lt, lt + L, lt + 2 * L);
+      return t;
+    }
+    t.edges += ws_[slot]->run(model_, f_, {}, opt_.max_steps, coins, [&](vertex_t v, Campaign, std::uint32_t) {
+      if (counts(2, v)) ++t.alone;
+    });
+    return t;
+  }
+
   const Model& model_;
   std::span<const vertex_t> f_, c_;
   const CompetitionOptions& opt_;
@@ -184,7 +268,10 @@ class CompetitionTrials {
   std::size_t slots_;
   std::uint64_t lo_;
   StopPoller poll_;
+  CompetitionCounting count_;
   std::vector<CompetitionTally> tally_;
+  std::vector<std::uint32_t> layer_tally_;
+  std::vector<std::unique_ptr<GroupMarks>> marks_;
   std::vector<std::unique_ptr<Workspace>> ws_;
   std::vector<std::vector<std::uint64_t>> fsteps_, csteps_;
 };
@@ -221,10 +308,11 @@ inline void per_step_means(std::vector<std::uint64_t> f, std::vector<std::uint64
 /// estimate_competition in one process: check, run every trial, reduce in trial order.
 template <class Model>
 CompetitiveEstimate estimate_competition_impl(const Model& model, std::span<const vertex_t> misleading_seeds,
-                                              std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt) {
+                                              std::span<const vertex_t> corrective_seeds, const CompetitionOptions& opt,
+                                              const CompetitionCounting& count = {}) {
   Stopwatch clock;
   const int threads = check_competition(model, misleading_seeds, corrective_seeds, opt);
-  CompetitionTrials<Model> trials(model, misleading_seeds, corrective_seeds, opt, threads, 0, opt.trials);
+  CompetitionTrials<Model> trials(model, misleading_seeds, corrective_seeds, opt, threads, 0, opt.trials, count);
   trials.run(0, opt.trials);
   CompetitiveEstimate r;
   r.trials = opt.trials;
@@ -364,13 +452,45 @@ inline bool next_answer_script(std::vector<std::uint8_t>& script, std::size_t as
 
 }  // namespace detail
 
-/// Exact outcome of the race by enumerating every world: both coins of every edge whose
-/// probability is strictly between 0 and 1, and (tie rule random) the fair coin of every tie
-/// that actually occurs in a world (branched lazily). `worlds` counts the leaves. Uses the same driver as estimate_competition, so it is the ground truth for
-/// it. Cost O(worlds * (n + m)); throws std::invalid_argument above opt.max_worlds.
-inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
-                                          std::span<const vertex_t> corrective_seeds,
-                                          const ExactCompetitionOptions& opt = {}) {
+namespace detail {
+
+/// The per-group events of one run (each group's first adoption of each campaign, v = group)
+/// and the number of groups in `alone` (accounts of F's run without C); per-layer account
+/// counts (F with C, C, F alone) weighted by p into layer_sum[3 * L] when it is not null.
+class ExactGroupCount {
+ public:
+  explicit ExactGroupCount(const CompetitionCounting& count) : count_(count), marks_(count.num_groups) {}
+  double convert(std::span<const CompetitionEvent> events, std::span<const vertex_t> alone, double p,
+                 std::vector<CompetitionEvent>& out, double* layer_sum) {
+    marks_.next();
+    out.clear();
+    const std::uint32_t L = count_.num_layers;
+    for (const CompetitionEvent& ev : events) {
+      const unsigned k = ev.camp == Campaign::misleading ? 0 : 1;
+      if (layer_sum) layer_sum[k * L + count_.layer[ev.v]] += p;
+      const vertex_t g = count_.group.empty() ? ev.v : count_.group[ev.v];
+      if (count_.group.empty() || marks_.first(k, g)) out.push_back({g, ev.camp, ev.step});
+    }
+    double a = 0;
+    for (vertex_t v : alone) {
+      if (layer_sum) layer_sum[2 * L + count_.layer[v]] += p;
+      if (count_.group.empty() || marks_.first(2, count_.group[v])) a += 1;
+    }
+    return a;
+  }
+
+ private:
+  const CompetitionCounting& count_;
+  GroupMarks marks_;
+};
+
+/// exact_competition on competitive IC under a CompetitionCounting (the public function passes
+/// the default, per-account one); with count.layer, layer_sum (3 * num_layers values: F with C,
+/// C, F alone) receives the expected accounts per layer.
+inline ExactCompetition exact_competition_ic(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                             std::span<const vertex_t> corrective_seeds,
+                                             const ExactCompetitionOptions& opt, const CompetitionCounting& count,
+                                             std::vector<double>* layer_sum = nullptr) {
   detail::validate_competitive_seeds(model, misleading_seeds, corrective_seeds, "exact_competition");
   const FollowerGraph& gf = model.misleading();
   const vertex_t n = gf.num_vertices();
@@ -409,9 +529,12 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
     coins.f[e] = pf[e] >= 1.0f;
     coins.c[e] = pc[e] >= 1.0f;
   }
-  detail::ExactCompetitionTally tally(n);
+  detail::ExactCompetitionTally tally(count.group.empty() ? n : count.num_groups);
   detail::CompetitiveWorkspace ws(n);
-  std::vector<detail::CompetitionEvent> events;
+  std::vector<detail::CompetitionEvent> events, counted;
+  std::vector<vertex_t> alone;
+  ExactGroupCount grouped(count);
+  if (layer_sum) layer_sum->assign(3 * static_cast<std::size_t>(count.num_layers), 0.0);
   const std::uint64_t worlds = std::uint64_t{1} << choices.size();
   for (std::uint64_t w = 0; w < worlds; ++w) {
     double prob = 1.0;
@@ -429,12 +552,32 @@ inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<
       ws.run(model, misleading_seeds, corrective_seeds, opt.max_steps, coins,
              [&](vertex_t v, Campaign camp, std::uint32_t t) { events.push_back({v, camp, t}); });
       const double p = std::ldexp(edge_prob, -static_cast<int>(coins.asked));
-      double a = 0;
-      ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
-      tally.add(p, events, a);
+      if (count.plain()) {
+        double a = 0;
+        ws.run(model, misleading_seeds, {}, opt.max_steps, coins, [&](vertex_t, Campaign, std::uint32_t) { a += 1; });
+        tally.add(p, events, a);
+      } else {
+        alone.clear();
+        ws.run(model, misleading_seeds, {}, opt.max_steps, coins,
+               [&](vertex_t v, Campaign, std::uint32_t) { alone.push_back(v); });
+        const double a = grouped.convert(events, alone, p, counted, layer_sum && count.num_layers ? layer_sum->data() : nullptr);
+        tally.add(p, counted, a);
+      }
     } while (detail::next_answer_script(coins.script, coins.asked));
   }
   return tally.finish();
+}
+
+}  // namespace detail
+
+/// Exact outcome of the race by enumerating every world: both coins of every edge whose
+/// probability is strictly between 0 and 1, and (tie rule random) the fair coin of every tie
+/// that actually occurs in a world (branched lazily). `worlds` counts the leaves. Uses the same driver as estimate_competition, so it is the ground truth for
+/// it. Cost O(worlds * (n + m)); throws std::invalid_argument above opt.max_worlds.
+inline ExactCompetition exact_competition(const CompetitiveIC& model, std::span<const vertex_t> misleading_seeds,
+                                          std::span<const vertex_t> corrective_seeds,
+                                          const ExactCompetitionOptions& opt = {}) {
+  return detail::exact_competition_ic(model, misleading_seeds, corrective_seeds, opt, {});
 }
 
 /// Exact outcome of the competitive LT race. Thresholds are continuous, so worlds are not

@@ -137,10 +137,10 @@ inline std::vector<vertex_t> allowed_list(const SeedScope& s) {
 inline std::uint64_t blocking_eval_seed(std::uint64_t seed) { return seed ^ 0x9E3779B97F4A7C15ull; }
 
 /// The independent Monte Carlo check of a blocking result (reach_*, saved), on worlds disjoint
-/// from the selection's.
+/// from the selection's, counted by `count` (default: accounts).
 template <class Model>
 void blocking_evaluate(const Model& model, std::span<const vertex_t> misleading, const BlockingOptions& opt,
-                       BlockingResult& r) {
+                       BlockingResult& r, const CompetitionCounting& count = {}) {
   if (opt.evaluation_trials == 0) return;
   std::vector<vertex_t> c = opt.fixed_seeds;
   c.insert(c.end(), r.seeds.begin(), r.seeds.end());
@@ -150,7 +150,7 @@ void blocking_evaluate(const Model& model, std::span<const vertex_t> misleading,
   co.threads = opt.threads;
   co.max_steps = opt.max_steps;
   co.stop = opt.stop;
-  const CompetitiveEstimate after = estimate_competition(model, misleading, c, co);
+  const CompetitiveEstimate after = estimate_competition_impl(model, misleading, c, co, count);
   r.reach_after = after.misleading.mean;
   r.reach_after_error = after.misleading.std_error;
   if (opt.fixed_seeds.empty()) {
@@ -159,7 +159,7 @@ void blocking_evaluate(const Model& model, std::span<const vertex_t> misleading,
     r.saved_error = after.saved.std_error;
   } else {
     // Same worlds as `after`, so the difference is coupled.
-    const CompetitiveEstimate before = estimate_competition(model, misleading, opt.fixed_seeds, co);
+    const CompetitiveEstimate before = estimate_competition_impl(model, misleading, opt.fixed_seeds, co, count);
     r.reach_before = before.misleading.mean;
     r.reach_before_error = before.misleading.std_error;
     r.saved_error = std::sqrt(after.saved.std_error * after.saved.std_error +
@@ -511,7 +511,8 @@ namespace detail {
 /// trials * n (the largest possible loss), and add() returns that key. A block of candidates
 /// runs in parallel over candidates (each replays all worlds serially); one re-evaluation runs
 /// in parallel over worlds, per-world counts summed in order, so results are identical for any
-/// thread count.
+/// thread count. With a CompetitionCounting by groups, F's reach counts each group (person)
+/// once per world.
 template <class Model>
 class BlockingGainOracle {
   using Driver = CompetitionDriver<Model>;
@@ -519,9 +520,9 @@ class BlockingGainOracle {
 
  public:
   BlockingGainOracle(const Model& model, std::span<const vertex_t> misleading, const BlockingOptions& opt,
-                     const SeedScope& scope, int threads)
-      : model_(model), misleading_(misleading), opt_(opt), threads_(threads), chosen_(scope.fixed),
-        ws_(static_cast<std::size_t>(std::max(threads, 1))), last_(model.num_vertices(), 0),
+                     const SeedScope& scope, int threads, const CompetitionCounting& count = {})
+      : model_(model), misleading_(misleading), opt_(opt), threads_(threads), count_(count), chosen_(scope.fixed),
+        ws_(static_cast<std::size_t>(std::max(threads, 1))), marks_(ws_.size()), last_(model.num_vertices(), 0),
         offset_(signed_gains ? opt.trials * model.num_vertices() : 0),
         poll_(opt.stop, 16) {  // polled per world (thread 0): one evaluation replays all worlds
     const vertex_t n = model.num_vertices();
@@ -583,8 +584,10 @@ class BlockingGainOracle {
   std::span<const vertex_t> misleading_;
   const BlockingOptions& opt_;
   int threads_;
+  CompetitionCounting count_;
   std::vector<vertex_t> chosen_;
   std::vector<std::unique_ptr<typename Driver::Workspace>> ws_;
+  std::vector<std::unique_ptr<GroupMarks>> marks_;
   std::vector<std::uint64_t> last_;
   std::uint64_t offset_;
   StopPoller poll_;
@@ -605,6 +608,16 @@ class BlockingGainOracle {
   std::uint64_t f_adoptions(typename Driver::Workspace& w, const std::vector<vertex_t>& c, std::uint64_t i) {
     const typename Driver::Coins coins(opt_.seed, i);
     std::uint64_t s = 0;
+    if (!count_.group.empty()) {  // each group (person) once
+      auto& slot = marks_[static_cast<std::size_t>(thread_index())];
+      if (!slot) slot = std::make_unique<GroupMarks>(count_.num_groups);
+      GroupMarks& marks = *slot;
+      marks.next();
+      w.run(model_, misleading_, c, opt_.max_steps, coins, [&](vertex_t v, Campaign camp, std::uint32_t) {
+        if (camp == Campaign::misleading && marks.first(0, count_.group[v])) ++s;
+      });
+      return s;
+    }
     w.run(model_, misleading_, c, opt_.max_steps, coins,
           [&](vertex_t, Campaign camp, std::uint32_t) { s += camp == Campaign::misleading ? 1 : 0; });
     return s;
@@ -626,13 +639,13 @@ class BlockingGainOracle {
 /// block_celf for either competitive model (see block_celf).
 template <class Model>
 BlockingResult block_celf_impl(const Model& model, std::span<const vertex_t> misleading, std::size_t k,
-                               const BlockingOptions& opt) {
+                               const BlockingOptions& opt, const CompetitionCounting& count = {}) {
   Stopwatch total, lap;
   const SeedScope scope = blocking_scope(model, misleading, k, opt, "block_celf");
   KOLSIM_REQUIRE(opt.trials >= 1, "block_celf: trials must be >= 1");
   KOLSIM_REQUIRE(opt.trials <= (std::uint64_t{1} << 62) / std::max<std::uint64_t>(model.num_vertices(), 1),
                  "block_celf: trials * accounts must stay below 2^62");
-  BlockingGainOracle<Model> oracle(model, misleading, opt, scope, resolve_threads(opt.threads));
+  BlockingGainOracle<Model> oracle(model, misleading, opt, scope, resolve_threads(opt.threads), count);
   LazyGreedy<BlockingGainOracle<Model>> lazy(oracle, scope.allowed, opt.stop, opt.progress);
   lazy.run(k, LazyMode::celf, [] {});
   BlockingResult res;
@@ -643,7 +656,7 @@ BlockingResult block_celf_impl(const Model& model, std::span<const vertex_t> mis
   res.phase_seconds.emplace_back("selection", lap.lap());
   res.spread = static_cast<double>(oracle.current()) / static_cast<double>(opt.trials);
   res.trials = oracle.evaluations() * opt.trials;
-  blocking_evaluate(model, misleading, opt, res);
+  blocking_evaluate(model, misleading, opt, res, count);
   res.phase_seconds.emplace_back("evaluation", lap.lap());
   res.seconds = total.seconds();
   return res;
@@ -652,7 +665,8 @@ BlockingResult block_celf_impl(const Model& model, std::span<const vertex_t> mis
 /// block_baseline for either competitive model (see block_baseline).
 template <class Model>
 BlockingResult block_baseline_impl(const Model& model, std::span<const vertex_t> misleading, std::size_t k,
-                                   BlockingMethod method, const BlockingOptions& opt) {
+                                   BlockingMethod method, const BlockingOptions& opt,
+                                   const CompetitionCounting& count = {}) {
   Stopwatch total;
   const SeedScope scope = blocking_scope(model, misleading, k, opt, "block_baseline");
   SelectOptions so;
@@ -695,7 +709,7 @@ BlockingResult block_baseline_impl(const Model& model, std::span<const vertex_t>
   BlockingResult res;
   static_cast<SelectResult&>(res) = sel;
   res.spread = 0;
-  blocking_evaluate(model, misleading, opt, res);
+  blocking_evaluate(model, misleading, opt, res, count);
   res.phase_seconds.emplace_back("evaluation", total.seconds() - sel.seconds);
   res.seconds = total.seconds();
   return res;
