@@ -220,7 +220,7 @@ ell, estimation_epsilon, bound_phase, validation_ratio
     IMM's options, as in :func:`imm` (same defaults, read from the C++ ImmOptions).
 delta, selection_ratio, max_selection_noise
     OPIM-C's options, as in :func:`opim_c` (same defaults, from OpimOptions). An option of
-    the method not chosen, given a value other than its default, raises TypeError.
+    the method not chosen raises TypeError (it would be ignored).
 
 Returns
 -------
