@@ -7,6 +7,7 @@
 #include "kolsim/campaign/plan.hpp"
 #include "kolsim/campaign/report.hpp"
 #include "kolsim/campaign/roster.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"

@@ -186,8 +186,8 @@ for _name in ("celf", "celf_plus_plus", "chung_lu", "constant_probability", "cor
               "simulate_competition", "stochastic_block_model", "top_core_number", "top_degree", "top_eigenvector",
               "top_katz", "top_pagerank", "trivalency", "uniform_probability", "version", "watts_strogatz",
               "weighted_cascade", "write_edge_list", "degroot", "disagreement", "mean_opinion", "KExposure",
-              "FractionalThreshold", "complex_greedy", "time_critical_imm", "platform_delay_rates",
-              "multiplex_spread", "multiplex_exact", "multiplex_select"):
+              "FractionalThreshold", "complex_greedy", "platform_delay_rates",
+              "multiplex_spread", "multiplex_exact"):
     globals()[_name] = _wrap_core(_name)
 lt_normalize = _wrap_core("lt_normalize", core_name="lt_normalise")
 polarization = _wrap_core("polarization", core_name="polarisation")
@@ -959,6 +959,12 @@ replan_without.__signature__ = replan_without.__signature__.replace(  # type: ig
                 for p in replan_without.__signature__.parameters.values()])  # type: ignore[attr-defined]
 
 estimate_spread = _wrap_core("estimate_spread", _check_estimate)
+# The selectors whose `method` picks IMM or OPIM-C take both methods' own keywords (defaults from
+# the C++ option structs); one given to the other method is refused, never ignored.
+_RR_METHOD_OPTIONS = {"imm": ("ell", "estimation_epsilon", "bound_phase", "validation_ratio"),
+                      "opim-c": ("delta", "selection_ratio", "max_selection_noise")}
+time_critical_imm = _wrap_core("time_critical_imm", _by_method("time_critical_imm", "imm", _RR_METHOD_OPTIONS))
+multiplex_select = _wrap_core("multiplex_select", _by_method("multiplex_select", "imm", _RR_METHOD_OPTIONS))
 select_blockers = _api.wrap(_core.select_blockers, progress=True, check=_check_blockers,
                             after=lambda given, r: BlockingResult(r))
 select_blockers.__signature__ = select_blockers.__signature__.replace(  # type: ignore[attr-defined]

@@ -235,7 +235,9 @@ def time_critical_imm(graph: FollowerGraph, horizon: float, k: int, rate: Option
                       default_rate: float = ..., delay_samples: Optional[_FloatsLike] = None, method: str = "imm",
                       epsilon: float = 0.1, root_weights: Optional[_FloatsLike] = None,
                       candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
-                      threads: int = 0) -> SelectResult: ...
+                      threads: int = 0, ell: float = 1.0, delta: float = 0.0, estimation_epsilon: float = 0.0,
+                      bound_phase: str = "validated", validation_ratio: float = 2.0, selection_ratio: float = 4.0,
+                      max_selection_noise: float = 0.07) -> SelectResult: ...
 def greedy(model: _Model, k: int, trials: int = 1000, max_steps: Optional[int] = None,
            candidates: Optional[_IdsLike] = None, fixed_seeds: Optional[_IdsLike] = None, seed: int = 0,
            threads: int = 0) -> SelectResult: ...
@@ -780,7 +782,10 @@ def multiplex_exact(multiplex: Multiplex, seeds: _SeedPairs, max_steps: Optional
                     seed_probabilities: Optional[_FloatsLike] = None, max_worlds: int = 16777216) -> MultiplexExact: ...
 def multiplex_select(multiplex: Multiplex, k: int, method: str = "imm", epsilon: float = 0.1,
                      max_steps: Optional[int] = None, candidates: Optional[_SeedPairs] = None,
-                     fixed_seeds: Optional[_SeedPairs] = None, seed: int = 0, threads: int = 0) -> MultiplexSelection: ...
+                     fixed_seeds: Optional[_SeedPairs] = None, seed: int = 0, threads: int = 0, ell: float = 1.0,
+                     delta: float = 0.0, estimation_epsilon: float = 0.0, bound_phase: str = "validated",
+                     validation_ratio: float = 2.0, selection_ratio: float = 4.0,
+                     max_selection_noise: float = 0.07) -> MultiplexSelection: ...
 
 class MultiplexPlan(CampaignPlan):
     @property

@@ -140,17 +140,25 @@ def exact(multiplex: Multiplex, seeds: Iterable[Tuple[int, Union[str, int]]], ma
                                  max_worlds=max_worlds)
 
 
-def select(multiplex: Multiplex, k: int, method: str = "imm", epsilon: float = 0.1, max_steps: Optional[int] = None,
-           candidates: Optional[Iterable[Tuple[int, Union[str, int]]]] = None,
+def select(multiplex: Multiplex, k: int, method: str = "imm", epsilon: Optional[float] = None,
+           max_steps: Optional[int] = None, candidates: Optional[Iterable[Tuple[int, Union[str, int]]]] = None,
            fixed_seeds: Optional[Iterable[Tuple[int, Union[str, int]]]] = None, seed: Any = 0,
-           threads: int = 0) -> MultiplexSelection:
-    """IMM / OPIM-C over person-rooted RR sets (see :func:`kolsim.multiplex_select`)."""
+           threads: int = 0, **method_options: Any) -> MultiplexSelection:
+    """IMM / OPIM-C over person-rooted RR sets (see :func:`kolsim.multiplex_select`).
+
+    ``epsilon`` None is the C++ option's default; ``method_options`` are the method's own
+    keywords of :func:`kolsim.imm` (``ell``, ``estimation_epsilon``, ``bound_phase``,
+    ``validation_ratio``) or :func:`kolsim.opim_c` (``delta``, ``selection_ratio``,
+    ``max_selection_noise``), with their defaults; one of the other method raises TypeError.
+    """
     import kolsim  # the wrapped function: seed may be None or a numpy Generator
 
-    return kolsim.multiplex_select(multiplex, k, method=method, epsilon=epsilon, max_steps=max_steps,
+    if epsilon is not None:
+        method_options["epsilon"] = epsilon
+    return kolsim.multiplex_select(multiplex, k, method=method, max_steps=max_steps,
                                   candidates=None if candidates is None else list(candidates),
                                   fixed_seeds=None if fixed_seeds is None else list(fixed_seeds), seed=seed,
-                                  threads=threads)
+                                  threads=threads, **method_options)
 
 
 def overlap(multiplex: Multiplex) -> Dict[str, Any]:

@@ -8,6 +8,7 @@
 
 #include "bind_common.hpp"
 #include "bind_pickle.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/plan.hpp"
 #include "kolsim/campaign/report.hpp"
@@ -16,6 +17,11 @@
 namespace kolsim::python {
 
 namespace {
+
+/// The spellings of RiskMode and of the budgeted methods plan_campaign offers.
+constexpr Choice<RiskMode> risk_mode_choices[] = {{"expected", RiskMode::expected}, {"ignore", RiskMode::ignore}};
+constexpr Choice<BudgetedMethod> budgeted_method_choices[] = {{"greedy_plus", BudgetedMethod::greedy_plus},
+                                                              {"greedy_or_single", BudgetedMethod::greedy_or_single}};
 
 py::dict entry_dict(const RosterEntry& e) {
   py::dict d;
@@ -71,9 +77,7 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
   spec.budget = budget;
   spec.max_kols = max_kols;
   spec.max_risk = max_risk;
-  if (risk_mode == "expected") spec.risk_mode = RiskMode::expected;
-  else if (risk_mode == "ignore") spec.risk_mode = RiskMode::ignore;
-  else throw std::invalid_argument("risk_mode must be 'expected' or 'ignore', got '" + risk_mode + "'");
+  spec.risk_mode = parse_choice("risk_mode", risk_mode, risk_mode_choices);
   spec.risk_penalty = risk_penalty;
   spec.deadline = step_limit(deadline);
   if (deadline_hours) spec.deadline_hours = *deadline_hours;
@@ -85,9 +89,7 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
   for (auto& [g, v] : group_minimums) spec.group_minimums.emplace_back(g, v);
   spec.check_trials = check_trials;
   spec.budget_curve = number_vector<double>(budget_curve, "budget_curve");
-  if (method == "greedy_plus") spec.method = BudgetedMethod::greedy_plus;
-  else if (method == "greedy_or_single") spec.method = BudgetedMethod::greedy_or_single;
-  else throw std::invalid_argument("method must be 'greedy_plus' or 'greedy_or_single', got '" + method + "'");
+  spec.method = parse_choice("method", method, budgeted_method_choices);
   spec.contracted = account_vector(contracted, "contracted");
   spec.excluded = account_vector(excluded, "excluded");
   spec.memory_limit = memory_limit;

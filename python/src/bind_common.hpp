@@ -246,19 +246,8 @@ inline BuildOptions build_options(bool undirected, bool flip, const std::string&
   o.undirected = undirected;
   o.flip = flip;
   o.threads = threads;
-  if (self_loops == "drop") o.self_loops = SelfLoops::drop;
-  else if (self_loops == "keep") o.self_loops = SelfLoops::keep;
-  else if (self_loops == "error") o.self_loops = SelfLoops::error;
-  else throw std::invalid_argument("self_loops must be 'drop', 'keep' or 'error', got '" + self_loops + "'");
-  if (duplicates == "first") o.duplicates = Duplicates::first;
-  else if (duplicates == "keep") o.duplicates = Duplicates::keep;
-  else if (duplicates == "max") o.duplicates = Duplicates::max;
-  else if (duplicates == "combine") o.duplicates = Duplicates::combine;
-  else if (duplicates == "sum") o.duplicates = Duplicates::sum;
-  else if (duplicates == "error") o.duplicates = Duplicates::error;
-  else
-    throw std::invalid_argument("duplicates must be 'first', 'keep', 'max', 'combine', 'sum' or 'error', got '" +
-                                duplicates + "'");
+  o.self_loops = parse_choice("self_loops", self_loops, self_loops_choices);
+  o.duplicates = parse_choice("duplicates", duplicates, duplicates_choices);
   return o;
 }
 

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 /// Python bindings of the I/O layer: text edge lists, binary snapshots and graph checksums.
 #include "bind_common.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/io/snapshot.hpp"
 
 namespace kolsim::python {
 
 namespace {
+
+/// The spellings of EdgeFormat.
+constexpr Choice<EdgeFormat> edge_format_choices[] = {
+    {"auto", EdgeFormat::auto_detect}, {"whitespace", EdgeFormat::whitespace}, {"csv", EdgeFormat::csv}};
 
 /// EdgeListReport: what read_edge_list did.
 void bind_edge_list_report(py::module_& m) {
@@ -45,10 +50,7 @@ void bind_read_edge_list(py::module_& m) {
          bool first_line_counts, bool check_lt_weights, const std::string& comment_chars, bool csv_header) {
         EdgeListOptions opt;
         opt.build = build_options(undirected, flip, self_loops, duplicates, threads);
-        if (format == "auto") opt.format = EdgeFormat::auto_detect;
-        else if (format == "whitespace") opt.format = EdgeFormat::whitespace;
-        else if (format == "csv") opt.format = EdgeFormat::csv;
-        else throw std::invalid_argument("format must be 'auto', 'whitespace' or 'csv', got '" + format + "'");
+        opt.format = parse_choice("format", format, edge_format_choices);
         opt.probability_column = probability_column;
         opt.ignore_extra_columns = ignore_extra_columns;
         opt.first_line_counts = first_line_counts;

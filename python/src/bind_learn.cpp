@@ -2,8 +2,13 @@
 /// Python bindings of the cascade layer: observed cascades, their readers and summaries, the
 /// probability learners (EM, credit baselines), the IC likelihood, held-out prediction scores and the
 /// exposure counts / curves that compare simple with complex contagion.
+#include <string>
+#include <tuple>
+#include <utility>
+
 #include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/diffusion/continuous.hpp"
 #include "kolsim/learn/cascades.hpp"
 #include "kolsim/learn/exposure.hpp"
@@ -14,6 +19,17 @@
 namespace kolsim::python {
 
 namespace {
+
+/// The spellings of the learners' string options.
+constexpr Choice<CascadeFormat> cascade_format_choices[] = {{"auto", CascadeFormat::auto_detect},
+                                                            {"per_line", CascadeFormat::per_line},
+                                                            {"long_csv", CascadeFormat::long_csv}};
+constexpr Choice<CreditScheme> credit_scheme_choices[] = {
+    {"bernoulli", CreditScheme::bernoulli}, {"jaccard", CreditScheme::jaccard}, {"lt", CreditScheme::lt_weights}};
+constexpr Choice<DelayModel> delay_model_choices[] = {
+    {"exponential", DelayModel::exponential}, {"power_law", DelayModel::power_law}, {"rayleigh", DelayModel::rayleigh}};
+constexpr Choice<NoveltyDecay> novelty_decay_choices[] = {
+    {"none", NoveltyDecay::none}, {"exponential", NoveltyDecay::exponential}, {"power_law", NoveltyDecay::power_law}};
 
 template <class T>
 py::array_t<T> copy_numpy(std::span<const T> s) {
@@ -77,6 +93,24 @@ PyLearned to_py(LearnedProbabilities&& r) {
   return o;
 }
 
+/// The two numbers of a `prior` keyword (any sequence of two numbers); anything else raises
+/// ValueError "<what> must be two numbers, got ...". The values are checked where they are used.
+std::pair<double, double> prior_pair(py::handle prior, const char* what) {
+  auto refuse = [&] {
+    return std::invalid_argument(
+        detail::concat(what, " must be two numbers, got ", py::repr(prior).cast<std::string>()));
+  };
+  if (!py::isinstance<py::sequence>(prior) || py::isinstance<py::str>(prior) || py::isinstance<py::bytes>(prior) ||
+      py::len(prior) != 2)
+    throw refuse();
+  const auto seq = py::reinterpret_borrow<py::sequence>(prior);
+  try {
+    return {py::cast<double>(seq[0]), py::cast<double>(seq[1])};
+  } catch (const py::cast_error&) {
+    throw refuse();
+  }
+}
+
 EmOptions em_options(double step_seconds, std::uint32_t min_lag_steps, std::optional<std::uint32_t> max_lag_steps,
                      std::uint32_t max_iterations, double tolerance, bool shrinkage, py::handle prior,
                      std::uint32_t prior_min_trials, bool exogenous, int threads) {
@@ -86,7 +120,7 @@ EmOptions em_options(double step_seconds, std::uint32_t min_lag_steps, std::opti
   o.tolerance = tolerance;
   o.shrinkage = shrinkage;
   if (!prior.is_none()) {
-    auto ab = prior.cast<std::pair<double, double>>();
+    const auto ab = prior_pair(prior, "prior (alpha, beta)");
     KOLSIM_REQUIRE(ab.first > 0 && ab.second > 0, "prior must be (alpha, beta) with both > 0, got (", ab.first, ", ",
                    ab.second, ")");
     o.prior_alpha = ab.first;
@@ -386,10 +420,7 @@ void bind_cascade_io(py::module_& m) {
         [](py::handle path, const FollowerGraph& g, const std::string& format, bool root_field, bool allow_outside,
            std::uint64_t min_size) {
           CascadeReadOptions o;
-          if (format == "auto") o.format = CascadeFormat::auto_detect;
-          else if (format == "per_line") o.format = CascadeFormat::per_line;
-          else if (format == "long_csv") o.format = CascadeFormat::long_csv;
-          else throw std::invalid_argument("format must be 'auto', 'per_line' or 'long_csv', got '" + format + "'");
+          o.format = parse_choice("format", format, cascade_format_choices);
           o.root_field = root_field;
           o.allow_outside = allow_outside;
           o.min_size = min_size;
@@ -487,11 +518,7 @@ void bind_discrete_learners(py::module_& m) {
         [](const FollowerGraph& g, const Cascades& c, const std::string& scheme, double step_seconds,
            std::uint32_t min_lag_steps, std::optional<std::uint32_t> max_lag_steps, bool shrinkage, py::handle prior,
            std::uint32_t prior_min_trials) {
-          CreditScheme s;
-          if (scheme == "bernoulli") s = CreditScheme::bernoulli;
-          else if (scheme == "jaccard") s = CreditScheme::jaccard;
-          else if (scheme == "lt") s = CreditScheme::lt_weights;
-          else throw std::invalid_argument("scheme must be 'bernoulli', 'jaccard' or 'lt', got '" + scheme + "'");
+          const CreditScheme s = parse_choice("scheme", scheme, credit_scheme_choices);
           const auto o = em_options(step_seconds, min_lag_steps, max_lag_steps, 1, 1.0, shrinkage, prior,
                                     prior_min_trials, false, 1);
           return to_py(without_gil([&] { return learn_credit(g, c, s, o); }));
@@ -530,19 +557,15 @@ void bind_netrate(py::module_& m) {
            double observation_window, double min_delay, std::uint32_t max_iterations, double tolerance, py::handle prior,
            int threads) {
           NetRateOptions o;
-          if (delay == "exponential") o.delay = DelayModel::exponential;
-          else if (delay == "power_law") o.delay = DelayModel::power_law;
-          else if (delay == "rayleigh") o.delay = DelayModel::rayleigh;
-          else throw std::invalid_argument("delay must be 'exponential', 'power_law' or 'rayleigh', got '" + delay + "'");
+          o.delay = parse_choice("delay", delay, delay_model_choices);
           o.horizon = horizon;
           o.observation_window = observation_window;
           o.min_delay = min_delay;
           o.max_iterations = max_iterations;
           o.tolerance = tolerance;
           if (!prior.is_none()) {
-            auto ab = prior.cast<std::pair<double, double>>();
-            o.prior_shape = ab.first;
-            o.prior_rate = ab.second;
+            // (shape, rate) of the Gamma prior; learn_netrate checks both are finite and >= 0.
+            std::tie(o.prior_shape, o.prior_rate) = prior_pair(prior, "learn_netrate: prior (shape, rate)");
           }
           o.threads = threads;
           o.stop = python_stop_token();
@@ -613,11 +636,7 @@ void bind_continuous_reach(py::module_& m) {
         o.rate = number_vector<double>(rate, "rate");
         o.default_rate = default_rate;
         o.delay_samples = number_vector<double>(delay_samples, "delay_samples");
-        KOLSIM_REQUIRE(decay == "none" || decay == "exponential" || decay == "power_law",
-                       "continuous_reach: decay must be 'none', 'exponential' or 'power_law', got '", decay, "'");
-        o.decay = decay == "none" ? NoveltyDecay::none
-                  : decay == "exponential" ? NoveltyDecay::exponential
-                                           : NoveltyDecay::power_law;
+        o.decay = parse_choice("continuous_reach: decay", decay, novelty_decay_choices);
         o.decay_scale = decay_scale;
         o.decay_exponent = decay_exponent;
         o.seed_times = number_vector<double>(seed_times, "seed_times");

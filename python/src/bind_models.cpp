@@ -11,7 +11,9 @@
 #include "bind_common.hpp"
 #include "bind_competitive.hpp"
 #include "bind_results.hpp"
+#include "bind_options.hpp"
 #include "bind_select.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/select/complex_greedy.hpp"
 #include "kolsim/estimate/triggering_estimate.hpp"
@@ -23,6 +25,15 @@ namespace kolsim::python {
 
 namespace {
 
+/// The triggering samplers a TriggeringModel's `kind` names.
+enum class TriggeringKind { ic, lt, uniform };
+constexpr Choice<TriggeringKind> triggering_kind_choices[] = {
+    {"ic", TriggeringKind::ic}, {"lt", TriggeringKind::lt}, {"uniform", TriggeringKind::uniform}};
+
+/// The spellings of ExposureRule.
+constexpr Choice<ExposureRule> exposure_rule_choices[] = {{"count", ExposureRule::count},
+                                                          {"fraction", ExposureRule::fraction}};
+
 /// A triggering model bound to its graph; `kind` picks the sampler.
 struct PyTriggering {
   FollowerGraph graph;
@@ -31,10 +42,11 @@ struct PyTriggering {
   std::variant<TriggeringModel<IcTriggering>, TriggeringModel<LtTriggering>, TriggeringModel<UniformTriggering>> model;
 
   PyTriggering(FollowerGraph g, std::string k, std::uint32_t c) : graph(std::move(g)), kind(std::move(k)), count(c) {
-    if (kind == "ic") model = TriggeringModel<IcTriggering>{};
-    else if (kind == "lt") model = TriggeringModel<LtTriggering>{};
-    else if (kind == "uniform") model = TriggeringModel<UniformTriggering>{{count}};
-    else throw std::invalid_argument("TriggeringModel: kind must be 'ic', 'lt' or 'uniform', got '" + kind + "'");
+    switch (parse_choice("TriggeringModel: kind", kind, triggering_kind_choices)) {
+      case TriggeringKind::ic: model = TriggeringModel<IcTriggering>{}; break;
+      case TriggeringKind::lt: model = TriggeringModel<LtTriggering>{}; break;
+      case TriggeringKind::uniform: model = TriggeringModel<UniformTriggering>{{count}}; break;
+    }
     std::visit([&](const auto& m) { m.validate(graph); }, model);
   }
 };
@@ -48,9 +60,7 @@ struct PyComplex {
 ComplexContagion make_complex(const std::string& rule, std::uint32_t k, double fraction,
                               std::optional<double> exposure_probability) {
   ComplexContagion c;
-  if (rule == "count") c.rule = ExposureRule::count;
-  else if (rule == "fraction") c.rule = ExposureRule::fraction;
-  else throw std::invalid_argument("ComplexContagion: rule must be 'count' or 'fraction', got '" + rule + "'");
+  c.rule = parse_choice("ComplexContagion: rule", rule, exposure_rule_choices);
   c.k = k;
   c.fraction = fraction;
   c.exposure_probability = exposure_probability ? *exposure_probability : -1.0;
@@ -197,40 +207,28 @@ void bind_model_spread(py::module_& m) {
 
 /// imm and opim_c for the triggering model, complex_greedy for complex contagion.
 void bind_model_selectors(py::module_& m) {
-  m.def(
-      "imm",
-      [](const PyTriggering& t, std::size_t k, double epsilon, double ell, std::optional<std::uint32_t> max_depth,
-         py::handle candidates, py::handle fixed_seeds, std::uint64_t seed, int threads) {
-        ImmOptions opt;
-        opt.epsilon = epsilon;
-        opt.ell = ell;
-        opt.max_depth = step_limit(max_depth);
-        fill_select_options(opt, t.graph, candidates, fixed_seeds, seed, threads);
-        SelectResult r = without_gil([&] {
-          return std::visit([&](const auto& mm) -> SelectResult { return imm(t.graph, mm, k, opt); }, t.model);
-        });
-        return to_python(t.graph, std::move(r));
-      },
-      py::arg("model"), py::arg("k"), py::arg("epsilon") = ImmOptions{}.epsilon, py::arg("ell") = ImmOptions{}.ell,
-      py::arg("max_depth") = py::none(), py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
-      py::arg("seed") = 0, py::arg("threads") = 0);
-  m.def(
-      "opim_c",
-      [](const PyTriggering& t, std::size_t k, double epsilon, double delta, std::optional<std::uint32_t> max_depth,
-         py::handle candidates, py::handle fixed_seeds, std::uint64_t seed, int threads) {
-        OpimOptions opt;
-        opt.epsilon = epsilon;
-        opt.delta = delta;
-        opt.max_depth = step_limit(max_depth);
-        fill_select_options(opt, t.graph, candidates, fixed_seeds, seed, threads);
-        SelectResult r = without_gil([&] {
-          return std::visit([&](const auto& mm) -> SelectResult { return opim_c(t.graph, mm, k, opt); }, t.model);
-        });
-        return to_python(t.graph, std::move(r));
-      },
-      py::arg("model"), py::arg("k"), py::arg("epsilon") = OpimOptions{}.epsilon, py::arg("delta") = OpimOptions{}.delta,
-      py::arg("max_depth") = py::none(), py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
-      py::arg("seed") = 0, py::arg("threads") = 0);
+  // The same keywords, defaults and checks as imm / opim_c of the other models (bind_options.hpp).
+  def_imm(m, [](const PyTriggering& t, std::size_t k, double epsilon, double ell, std::size_t memory_limit,
+                std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
+                py::handle fixed_seeds, std::uint64_t seed, int threads, double estimation_epsilon,
+                const std::string& bound_phase, double validation_ratio) {
+    ImmOptions opt;
+    fill_rr_options(opt, t.graph, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+    fill_imm_options(opt, epsilon, ell, estimation_epsilon, bound_phase, validation_ratio);
+    ImmResult r = without_gil([&] { return std::visit([&](const auto& mm) { return imm(t.graph, mm, k, opt); }, t.model); });
+    return imm_result(t.graph, std::move(r), seed);
+  });
+  def_opim_c(m, [](const PyTriggering& t, std::size_t k, double epsilon, double delta, std::size_t memory_limit,
+                   std::optional<std::uint32_t> max_depth, py::handle root_weights, py::handle candidates,
+                   py::handle fixed_seeds, std::uint64_t seed, int threads, double selection_ratio,
+                   double max_selection_noise) {
+    OpimOptions opt;
+    fill_rr_options(opt, t.graph, candidates, fixed_seeds, seed, threads, memory_limit, max_depth, root_weights);
+    fill_opim_options(opt, epsilon, delta, selection_ratio, max_selection_noise);
+    OpimResult r =
+        without_gil([&] { return std::visit([&](const auto& mm) { return opim_c(t.graph, mm, k, opt); }, t.model); });
+    return opim_result(t.graph, std::move(r), seed);
+  });
   m.def(
       "complex_greedy",
       [](const PyComplex& c, std::size_t k, std::uint64_t worlds, std::optional<std::uint32_t> max_steps,

@@ -4,6 +4,7 @@
 /// (kolsim/graph/multiplex.hpp, kolsim/estimate/multiplex_estimate.hpp).
 #include "bind_args.hpp"
 #include "bind_common.hpp"
+#include "bind_options.hpp"
 #include "bind_pickle.hpp"
 #include "kolsim/campaign/multiplex_plan.hpp"
 #include "kolsim/estimate/multiplex_competitive.hpp"
@@ -222,6 +223,11 @@ max_steps : int, optional
     Deadline in propagation steps (cross-posts take one step).
 candidates, fixed_seeds : sequence of (person, platform), optional
 seed, threads : int
+ell, estimation_epsilon, bound_phase, validation_ratio
+    IMM's options, as in :func:`imm` (same defaults, read from the C++ ImmOptions).
+delta, selection_ratio, max_selection_noise
+    OPIM-C's options, as in :func:`opim_c` (same defaults, from OpimOptions). An option of
+    the method not chosen raises TypeError (it would be ignored).
 
 Returns
 -------
@@ -370,49 +376,56 @@ void bind_multiplex_spread(py::module_& m) {
       py::arg("seed_probabilities") = py::none(), py::arg("max_worlds") = ExactOptions{}.max_worlds, exact_doc);
 }
 
-/// multiplex_select: IMM or OPIM-C over person-rooted RR sets.
+/// multiplex_select: IMM or OPIM-C over person-rooted RR sets, with the options of imm / opim_c.
+PyMultiplexSelection multiplex_select_py(const Multiplex& mx, std::size_t k, const std::string& method, double epsilon,
+                                         std::optional<std::uint32_t> max_steps, py::handle candidates,
+                                         py::handle fixed_seeds, std::uint64_t seed, int threads, double ell,
+                                         double delta, double estimation_epsilon, const std::string& bound_phase,
+                                         double validation_ratio, double selection_ratio, double max_selection_noise) {
+  const RrMethod which = parse_choice("multiplex_select: method", method, rr_method_choices);
+  const RrMethodKeywords own{ell, delta, estimation_epsilon, bound_phase, validation_ratio, selection_ratio,
+                             max_selection_noise};
+  const MultiplexIC model{mx};
+  PyMultiplexSelection out;
+  auto fill = [&](auto& opt) {
+    opt.candidates = seed_vertices(mx, candidates, "candidates");
+    opt.fixed_seeds = seed_vertices(mx, fixed_seeds, "fixed_seeds");
+    opt.seed = seed;
+    opt.threads = threads;
+    own.fill(opt, epsilon, "multiplex_select");
+    opt.max_depth = step_limit(max_steps);
+    opt.stop = python_stop_token();
+  };
+  auto finish = [&](const SelectResult& r) {
+    out.method = r.method;
+    for (vertex_t x : r.seeds) out.seeds.push_back(seed_pair(mx, x));
+    out.marginal_gains = r.marginal_gains;
+    out.spread = r.spread;
+    out.approximation = r.approximation;
+    out.rr_sets = r.rr_sets;
+    out.seconds = r.seconds;
+  };
+  if (which == RrMethod::imm) {
+    ImmOptions opt;
+    fill(opt);
+    finish(without_gil([&] { return imm(mx.expanded(), model, k, opt); }));
+  } else {
+    OpimOptions opt;
+    fill(opt);
+    finish(without_gil([&] { return opim_c(mx.expanded(), model, k, opt); }));
+  }
+  return out;
+}
+
 void bind_multiplex_select(py::module_& m) {
-  m.def(
-      "multiplex_select",
-      [](const Multiplex& mx, std::size_t k, const std::string& method, double epsilon,
-         std::optional<std::uint32_t> max_steps, py::handle candidates, py::handle fixed_seeds, std::uint64_t seed,
-         int threads) {
-        KOLSIM_REQUIRE(method == "imm" || method == "opim-c", "multiplex_select: method must be 'imm' or 'opim-c', got '",
-                       method, "'");
-        const MultiplexIC model{mx};
-        PyMultiplexSelection out;
-        auto fill = [&](auto& opt) {
-          opt.candidates = seed_vertices(mx, candidates, "candidates");
-          opt.fixed_seeds = seed_vertices(mx, fixed_seeds, "fixed_seeds");
-          opt.seed = seed;
-          opt.threads = threads;
-          opt.epsilon = epsilon;
-          opt.max_depth = step_limit(max_steps);
-          opt.stop = python_stop_token();
-        };
-        auto finish = [&](const SelectResult& r) {
-          out.method = r.method;
-          for (vertex_t x : r.seeds) out.seeds.push_back(seed_pair(mx, x));
-          out.marginal_gains = r.marginal_gains;
-          out.spread = r.spread;
-          out.approximation = r.approximation;
-          out.rr_sets = r.rr_sets;
-          out.seconds = r.seconds;
-        };
-        if (method == "imm") {
-          ImmOptions opt;
-          fill(opt);
-          finish(without_gil([&] { return imm(mx.expanded(), model, k, opt); }));
-        } else {
-          OpimOptions opt;
-          fill(opt);
-          finish(without_gil([&] { return opim_c(mx.expanded(), model, k, opt); }));
-        }
-        return out;
+  std::apply(
+      [&](const auto&... own) {
+        m.def("multiplex_select", &multiplex_select_py, py::arg("multiplex"), py::arg("k"), py::arg("method") = "imm",
+              py::arg("epsilon") = ImmOptions{}.epsilon, py::arg("max_steps") = py::none(),
+              py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
+              py::arg("seed") = SelectOptions{}.seed, py::arg("threads") = SelectOptions{}.threads, own..., select_doc);
       },
-      py::arg("multiplex"), py::arg("k"), py::arg("method") = "imm", py::arg("epsilon") = 0.1,
-      py::arg("max_steps") = py::none(), py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
-      py::arg("seed") = 0, py::arg("threads") = 0, select_doc);
+      rr_method_keywords());
 }
 
 constexpr const char* plan_doc = R"doc(Plans a KOL campaign on a multiplex, counting PEOPLE reached.

@@ -3,6 +3,7 @@
 /// stubborn KOLs, the Musco et al. measures and greedy opinion maximisation.
 #include "bind_pickle.hpp"
 #include "bind_select.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/opinion/dynamics.hpp"
 #include "kolsim/opinion/measures.hpp"
 #include "kolsim/opinion/stubborn.hpp"
@@ -64,12 +65,13 @@ std::vector<double> opinion_vector(py::handle obj, const char* what) {
   return number_vector<double>(obj, what);
 }
 
-FjSolver solver_of(const std::string& method) {
-  if (method == "direct" || method == "bicgstab") return FjSolver::bicgstab;
-  if (method == "sparse_lu") return FjSolver::sparse_lu;
-  if (method == "iterate") return FjSolver::iterate;
-  throw std::invalid_argument("method must be 'direct' (= 'bicgstab'), 'sparse_lu' or 'iterate', got '" + method + "'");
-}
+/// The spellings of FjSolver ("bicgstab" is the solver "direct" names).
+constexpr Choice<FjSolver> fj_solver_choices[] = {{"direct", FjSolver::bicgstab},
+                                                  {"bicgstab", FjSolver::bicgstab},
+                                                  {"sparse_lu", FjSolver::sparse_lu},
+                                                  {"iterate", FjSolver::iterate}};
+
+FjSolver solver_of(const std::string& method) { return parse_choice("method", method, fj_solver_choices); }
 
 /// Steps, tolerance, edge weights, trajectory and threads of a DeGroot or Friedkin-Johnsen run,
 /// with this call's stop token (Ctrl-C) and progress.

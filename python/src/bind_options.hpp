@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "bind_common.hpp"
 #include "bind_competitive.hpp"
 #include "bind_select.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/diffusion/competitive.hpp"
 #include "kolsim/estimate/competitive_estimate.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
@@ -39,14 +41,16 @@ inline MonteCarloOptions monte_carlo_options(std::uint64_t trials, std::uint64_t
   return opt;
 }
 
-/// The Python name of an IMM lower-bound phase.
-inline const char* bound_phase_name(ImmBoundPhase p) { return p == ImmBoundPhase::classic ? "classic" : "validated"; }
+/// The spellings of ImmBoundPhase.
+inline constexpr Choice<ImmBoundPhase> bound_phase_choices[] = {{"validated", ImmBoundPhase::validated},
+                                                                {"classic", ImmBoundPhase::classic}};
 
-/// The IMM lower-bound phase named `name` (ValueError naming bound_phase otherwise).
-inline ImmBoundPhase bound_phase_of(const std::string& name) {
-  if (name == "validated") return ImmBoundPhase::validated;
-  if (name == "classic") return ImmBoundPhase::classic;
-  throw std::invalid_argument("imm: bound_phase must be 'validated' or 'classic', got '" + name + "'");
+/// The Python name of an IMM lower-bound phase.
+inline std::string bound_phase_name(ImmBoundPhase p) { return std::string(choice_name(bound_phase_choices, p)); }
+
+/// The IMM lower-bound phase named `name` (ValueError naming `fn`'s bound_phase otherwise).
+inline ImmBoundPhase bound_phase_of(const std::string& name, std::string_view fn = "imm") {
+  return parse_choice(detail::concat(fn, ": bound_phase"), name, bound_phase_choices);
 }
 
 /// The keywords every RR selector (IMM, OPIM-C) shares: scope, seed, threads (fill_select_options),
@@ -61,13 +65,13 @@ void fill_rr_options(Options& opt, const FollowerGraph& g, py::handle candidates
   opt.root_weights = number_vector<double>(root_weights, "root_weights");
 }
 
-/// IMM's own keywords (bound_phase by name).
+/// IMM's own keywords (bound_phase by name; `fn` names the function in its error).
 inline void fill_imm_options(ImmOptions& opt, double epsilon, double ell, double estimation_epsilon,
-                             const std::string& bound_phase, double validation_ratio) {
+                             const std::string& bound_phase, double validation_ratio, std::string_view fn = "imm") {
   opt.epsilon = epsilon;
   opt.ell = ell;
   opt.estimation_epsilon = estimation_epsilon;
-  opt.bound_phase = bound_phase_of(bound_phase);
+  opt.bound_phase = bound_phase_of(bound_phase, fn);
   opt.validation_ratio = validation_ratio;
 }
 
@@ -78,6 +82,39 @@ inline void fill_opim_options(OpimOptions& opt, double epsilon, double delta, do
   opt.delta = delta;
   opt.selection_ratio = selection_ratio;
   opt.max_selection_noise = max_selection_noise;
+}
+
+/// The RR selector a `method` keyword picks (multiplex_select, time_critical_imm).
+enum class RrMethod { imm, opim_c };
+inline constexpr Choice<RrMethod> rr_method_choices[] = {{"imm", RrMethod::imm}, {"opim-c", RrMethod::opim_c}};
+
+/// IMM's and OPIM-C's own keywords for a selector whose `method` keyword picks one of them, with
+/// the defaults of ImmOptions / OpimOptions (rr_method_keywords defines them in this order). The
+/// other method's keywords are not used: kolsim's Python wrapper refuses them when given
+/// (`_by_method` in kolsim/__init__.py, as for every function with a `method`).
+struct RrMethodKeywords {
+  double ell, delta, estimation_epsilon;
+  std::string bound_phase;
+  double validation_ratio, selection_ratio, max_selection_noise;
+
+  void fill(ImmOptions& opt, double epsilon, std::string_view fn) const {
+    fill_imm_options(opt, epsilon, ell, estimation_epsilon, bound_phase, validation_ratio, fn);
+  }
+  void fill(OpimOptions& opt, double epsilon, std::string_view) const {
+    fill_opim_options(opt, epsilon, delta, selection_ratio, max_selection_noise);
+  }
+};
+
+/// The keywords of RrMethodKeywords with the C++ defaults, for a selector with a `method` keyword.
+inline auto rr_method_keywords() {
+  const ImmOptions i;
+  const OpimOptions o;
+  return std::make_tuple(py::arg("ell") = i.ell, py::arg("delta") = o.delta,
+                         py::arg("estimation_epsilon") = i.estimation_epsilon,
+                         py::arg("bound_phase") = bound_phase_name(i.bound_phase),
+                         py::arg("validation_ratio") = i.validation_ratio,
+                         py::arg("selection_ratio") = o.selection_ratio,
+                         py::arg("max_selection_noise") = o.max_selection_noise);
 }
 
 /// The Python SelectResult of an RR selector's run with its method-specific numbers in extra.
@@ -147,7 +184,7 @@ void def_imm(py::module_& m, F&& fn, const Extra&... extra) {
   const ImmOptions d;
   def_rr_selector(m, "imm", std::forward<F>(fn), d.epsilon, py::arg("ell") = d.ell, d, d.memory_limit,
                   std::make_tuple(py::arg("estimation_epsilon") = d.estimation_epsilon,
-                                  py::arg("bound_phase") = std::string(bound_phase_name(d.bound_phase)),
+                                  py::arg("bound_phase") = bound_phase_name(d.bound_phase),
                                   py::arg("validation_ratio") = d.validation_ratio),
                   extra...);
 }

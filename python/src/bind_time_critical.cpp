@@ -2,6 +2,7 @@
 /// Time-critical KOL selection in continuous time: IMM / OPIM-C over the continuous-time IC with
 /// a horizon (kolsim/estimate/continuous_rr.hpp).
 #include "bind_common.hpp"
+#include "bind_options.hpp"
 #include "bind_select.hpp"
 #include "kolsim/estimate/continuous_rr.hpp"
 #include "kolsim/select/imm.hpp"
@@ -43,6 +44,11 @@ epsilon : float
     Accuracy of the selector.
 root_weights, candidates, fixed_seeds, seed, threads
     As in :func:`imm`.
+ell, estimation_epsilon, bound_phase, validation_ratio
+    IMM's options, as in :func:`imm` (same defaults, read from the C++ ImmOptions).
+delta, selection_ratio, max_selection_noise
+    OPIM-C's options, as in :func:`opim_c` (same defaults, from OpimOptions). An option of
+    the method not chosen raises TypeError (it would be ignored).
 
 Returns
 -------
@@ -61,45 +67,50 @@ Examples
 PySelectResult time_critical_py(const FollowerGraph& g, double horizon, std::size_t k, py::handle rate,
                                 double default_rate, py::handle delay_samples, const std::string& method,
                                 double epsilon, py::handle root_weights, py::handle candidates,
-                                py::handle fixed_seeds, std::uint64_t seed, int threads) {
-  KOLSIM_REQUIRE(method == "imm" || method == "opim-c", "time_critical_imm: method must be 'imm' or 'opim-c', got '",
-                 method, "'");
+                                py::handle fixed_seeds, std::uint64_t seed, int threads, double ell, double delta,
+                                double estimation_epsilon, const std::string& bound_phase, double validation_ratio,
+                                double selection_ratio, double max_selection_noise) {
+  const RrMethod which = parse_choice("time_critical_imm: method", method, rr_method_choices);
+  const RrMethodKeywords own{ell, delta, estimation_epsilon, bound_phase, validation_ratio, selection_ratio,
+                             max_selection_noise};
   ContinuousIC model;
   model.horizon = horizon;
   model.rate = number_vector<double>(rate, "rate");
   model.default_rate = default_rate;
   model.delay_samples = number_vector<double>(delay_samples, "delay_samples");
-  auto finish = [&](auto&& r) {
-    PySelectResult out = to_python(g, std::move(r), seed);
-    out.extra["horizon"] = horizon;
-    return out;
-  };
-  if (method == "imm") {
-    ImmOptions opt;
+  auto fill = [&](auto& opt) {
     fill_select_options(opt, g, candidates, fixed_seeds, seed, threads);
-    opt.epsilon = epsilon;
+    own.fill(opt, epsilon, "time_critical_imm");
     opt.root_weights = number_vector<double>(root_weights, "root_weights");
-    ImmResult r = without_gil([&] { return imm(g, model, k, opt); });
-    const auto theta = r.theta;
-    PySelectResult out = finish(std::move(r));
-    out.extra["theta"] = theta;
-    return out;
+  };
+  PySelectResult out;
+  if (which == RrMethod::imm) {
+    ImmOptions opt;
+    fill(opt);
+    out = imm_result(g, without_gil([&] { return imm(g, model, k, opt); }), seed);
+  } else {
+    OpimOptions opt;
+    fill(opt);
+    out = opim_result(g, without_gil([&] { return opim_c(g, model, k, opt); }), seed);
   }
-  OpimOptions opt;
-  fill_select_options(opt, g, candidates, fixed_seeds, seed, threads);
-  opt.epsilon = epsilon;
-  opt.root_weights = number_vector<double>(root_weights, "root_weights");
-  return finish(without_gil([&] { return opim_c(g, model, k, opt); }));
+  out.extra["horizon"] = horizon;
+  return out;
 }
 
 }  // namespace
 
 void bind_time_critical(py::module_& m) {
-  m.def("time_critical_imm", &time_critical_py, py::arg("graph"), py::arg("horizon"), py::arg("k"),
-        py::arg("rate") = py::none(), py::arg("default_rate") = ContinuousIC{}.default_rate,
-        py::arg("delay_samples") = py::none(), py::arg("method") = "imm", py::arg("epsilon") = 0.1,
-        py::arg("root_weights") = py::none(), py::arg("candidates") = py::none(),
-        py::arg("fixed_seeds") = py::none(), py::arg("seed") = 0, py::arg("threads") = 0, time_critical_doc);
+  std::apply(
+      [&](const auto&... own) {
+        m.def("time_critical_imm", &time_critical_py, py::arg("graph"), py::arg("horizon"), py::arg("k"),
+              py::arg("rate") = py::none(), py::arg("default_rate") = ContinuousIC{}.default_rate,
+              py::arg("delay_samples") = py::none(), py::arg("method") = "imm",
+              py::arg("epsilon") = ImmOptions{}.epsilon, py::arg("root_weights") = py::none(),
+              py::arg("candidates") = py::none(), py::arg("fixed_seeds") = py::none(),
+              py::arg("seed") = SelectOptions{}.seed, py::arg("threads") = SelectOptions{}.threads, own...,
+              time_critical_doc);
+      },
+      rr_method_keywords());
 }
 
 }  // namespace kolsim::python

@@ -934,7 +934,7 @@ void add_competition_args(CLI::App* app, CompetitionArgs& a) {
   app->add_option("--misleading", a.misleading, "comma-separated account ids of the misleading campaign (F)")
       ->required();
   app->add_option("--tie-rule", a.tie_rule,
-                  "--model ic: who wins a same-step tie: misleading_wins, corrective_wins or random");
+                  "--model ic: who wins a same-step tie: " + choice_names(tie_rule_choices));
   app->add_option("--delay", a.delay, "--model ic: steps after F at which the corrective seeds post");
   app->add_option("--deadline", a.deadline, "count only adoptions within this many steps (default: no limit)");
   app->add_flag("--json", a.json, "print the result as one JSON object on stdout instead of text");
@@ -1026,7 +1026,7 @@ void BlockCommand::add(CLI::App& tool) {
                             "celf or a baseline; lt: celf or a baseline)");
   add_competition_args(app, race);
   app->add_option("-k", k, "number of corrective KOLs");
-  app->add_option("--method", method, "rr, celf, degree, neighborhood or imm");
+  app->add_option("--method", method, choice_names(blocking_method_choices));
   app->add_option("--worlds", worlds, "rr: sampled worlds");
   app->add_option("--roots", roots, "rr: RR roots per world");
   app->add_option("--trials", trials, "celf: common-random-number worlds per evaluation");

@@ -89,11 +89,6 @@ double mean_probability(const FollowerGraph& g) {
   return sum / static_cast<double>(g.num_edges());
 }
 
-template <class E>
-E policy(const std::string& name, const std::vector<std::string>& names) {
-  return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
-}
-
 }  // namespace
 
 std::uint64_t parse_unsigned(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
@@ -133,10 +128,10 @@ void add_graph_args(CLI::App* app, GraphArgs& a, bool simulates) {
       ->required();
   app->add_flag("--undirected", a.undirected, "each line is a two-way tie (edge lists only)");
   app->add_flag("--flip", a.flip, "reverse every edge (edge lists that list the follower first)");
-  app->add_option("--self-loops", a.self_loops, "drop | keep | error (edge lists only)")
-      ->check(CLI::IsMember({"drop", "keep", "error"}));
-  app->add_option("--duplicates", a.duplicates, "first | keep | max | combine | sum | error (edge lists only)")
-      ->check(CLI::IsMember({"first", "keep", "max", "combine", "sum", "error"}));
+  app->add_option("--self-loops", a.self_loops, choice_names(self_loops_choices) + " (edge lists only)")
+      ->check(CLI::IsMember(choice_list(self_loops_choices)));
+  app->add_option("--duplicates", a.duplicates, choice_names(duplicates_choices) + " (edge lists only)")
+      ->check(CLI::IsMember(choice_list(duplicates_choices)));
   app->add_option("--probability-column", a.probability_column,
                   "0-based column holding p (>= 2); implies -p column");
   app->add_flag("--first-line-counts", a.first_line_counts, "the first data line is an 'n m' header");
@@ -212,8 +207,8 @@ EdgeListOptions edge_list_options(const GraphArgs& a, int column, int threads) {
   o.build.undirected = a.undirected;
   o.build.flip = a.flip;
   o.build.threads = threads;
-  o.build.self_loops = policy<SelfLoops>(a.self_loops, {"drop", "keep", "error"});
-  o.build.duplicates = policy<Duplicates>(a.duplicates, {"first", "keep", "max", "combine", "sum", "error"});
+  o.build.self_loops = parse_choice("--self-loops", a.self_loops, self_loops_choices);
+  o.build.duplicates = parse_choice("--duplicates", a.duplicates, duplicates_choices);
   o.first_line_counts = a.first_line_counts;
   o.ignore_extra_columns = a.ignore_extra_columns;
   o.csv_header = a.csv_header;

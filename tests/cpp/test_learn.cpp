@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "support.hpp"
@@ -443,6 +444,41 @@ TEST(Predict, EvaluationScoresAPerfectModelAsCalibrated) {
 }  // namespace
 
 namespace {
+
+TEST(NetRate, PriorMustBeFiniteAndNonNegative) {
+  // A Gamma(shape, rate) prior with a negative, NaN or infinite pseudo-count has no meaning (an
+  // infinite shape makes every rate infinite, an infinite rate makes every rate 0): refused,
+  // naming the field and the value. Zero and finite positive values are fine.
+  const auto g = build_graph(std::vector<account_t>{0}, std::vector<account_t>{1});
+  Cascades cs;
+  cs.graph_vertices = 2;
+  std::vector<vertex_t> both{0, 1};
+  std::vector<double> t{0.0, 2.0};
+  cs.add(both, t, 0);
+  const double bad[] = {-1.0, -0.0 - 1e-300, std::nan(""), std::numeric_limits<double>::infinity(),
+                        -std::numeric_limits<double>::infinity()};
+  for (const char* field : {"prior_shape", "prior_rate"}) {
+    for (double v : bad) {
+      NetRateOptions o;
+      (std::string(field) == "prior_shape" ? o.prior_shape : o.prior_rate) = v;
+      try {
+        (void)learn_netrate(g, cs, o);
+        ADD_FAILURE() << field << " = " << v << " was accepted";
+      } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(std::string("learn_netrate: ") + field), std::string::npos) << what;
+        EXPECT_NE(what.find(detail::concat(v)), std::string::npos) << what;
+      }
+    }
+  }
+  NetRateOptions ok;
+  ok.prior_shape = 0.5;
+  ok.prior_rate = 0;
+  EXPECT_NO_THROW((void)learn_netrate(g, cs, ok));
+  ok.prior_shape = 0;
+  ok.prior_rate = 3;
+  EXPECT_NO_THROW((void)learn_netrate(g, cs, ok));
+}
 
 TEST(NetRate, SingleEdgeExponentialIsTheClosedFormMle) {
   // v adopts d = 2, 3, 5 after u in three cascades; in two more only u adopts. Window 10:

@@ -280,3 +280,32 @@ def test_continuous_nowcast_on_real_cascades(name):
     assert len(cont["cascades"]["observed"]) == len(test)
     assert 0.85 <= cont["coverage90"] <= 0.99, cont["coverage90"]
     assert cont["median_abs_log_error"] < step["median_abs_log_error"], (cont, step)
+
+
+@pytest.mark.parametrize("prior, match", [
+    ((-1.0, 1.0), "prior_shape must be finite and >= 0, got -1"),
+    ((1.0, -2.0), "prior_rate must be finite and >= 0, got -2"),
+    ((float("nan"), 1.0), "prior_shape must be finite and >= 0, got nan"),
+    ((1.0, float("inf")), "prior_rate must be finite and >= 0, got inf"),
+    ((float("inf"), 0.0), "prior_shape must be finite and >= 0, got inf"),
+    ((1.0,), r"prior \(shape, rate\) must be two numbers, got \(1.0,\)"),
+    ((1.0, 2.0, 3.0), r"prior \(shape, rate\) must be two numbers"),
+    ("ab", r"prior \(shape, rate\) must be two numbers, got 'ab'"),
+    ((1.0, "x"), r"prior \(shape, rate\) must be two numbers"),
+])
+def test_netrate_prior_is_validated(prior, match):
+    # A Gamma(shape, rate) prior needs two finite pseudo-counts >= 0; anything else is a ValueError
+    # naming the prior and the value, never a RuntimeError or rates of inf / 0 / nan.
+    g = kolsim.from_edges([0], [1])
+    c = kc.Cascades.from_lists(g, [[(0, 0.0), (1, 2.0)], [(0, 0.0)]])
+    with pytest.raises(ValueError, match=match):
+        kc.learn_netrate(g, c, observation_window=10.0, prior=prior)
+    ok = kc.learn_netrate(g, c, observation_window=10.0, prior=(0.5, 0.0))
+    assert ok["rate"][0] > 0
+
+
+def test_em_prior_of_the_wrong_length_is_a_value_error():
+    g = kolsim.from_edges([0], [1])
+    c = kc.Cascades.from_lists(g, [[(0, 0), (1, 1)]] * 3)
+    with pytest.raises(ValueError, match=r"prior \(alpha, beta\) must be two numbers"):
+        kc.learn_ic_em(g, c, prior=(1.0, 2.0, 3.0))

@@ -25,6 +25,8 @@
 
 #include <Random123/philox.h>
 
+#include "kolsim/core/choice.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -47,24 +49,16 @@ namespace kolsim {
 /// Who adopts an account when both campaigns reach it in the same step.
 enum class TieRule : std::uint8_t { misleading_wins = 0, corrective_wins = 1, random = 2 };
 
+/// The spellings of TieRule.
+inline constexpr Choice<TieRule> tie_rule_choices[] = {{"misleading_wins", TieRule::misleading_wins},
+                                                       {"corrective_wins", TieRule::corrective_wins},
+                                                       {"random", TieRule::random}};
+
 /// "misleading_wins", "corrective_wins" or "random" -> TieRule; anything else is invalid.
-inline TieRule parse_tie_rule(std::string_view name) {
-  if (name == "misleading_wins") return TieRule::misleading_wins;
-  if (name == "corrective_wins") return TieRule::corrective_wins;
-  if (name == "random") return TieRule::random;
-  throw std::invalid_argument(detail::concat("unknown tie rule '", name,
-                                             "' (expected misleading_wins, corrective_wins or random)"));
-}
+inline TieRule parse_tie_rule(std::string_view name) { return parse_choice("tie rule", name, tie_rule_choices); }
 
 /// The name parse_tie_rule accepts for `r`.
-inline std::string_view tie_rule_name(TieRule r) {
-  switch (r) {
-    case TieRule::misleading_wins: return "misleading_wins";
-    case TieRule::corrective_wins: return "corrective_wins";
-    case TieRule::random: return "random";
-  }
-  return "?";
-}
+inline std::string_view tie_rule_name(TieRule r) { return choice_name(tie_rule_choices, r); }
 
 /// Campaign of an account in a competitive cascade.
 enum class Campaign : std::uint8_t { none = 0, misleading = 1, corrective = 2 };

@@ -17,6 +17,7 @@
 
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/parallel.hpp"
+#include "kolsim/core/choice.hpp"
 #include "kolsim/core/types.hpp"
 #include "kolsim/graph/follower_graph.hpp"
 
@@ -38,6 +39,13 @@ enum class Duplicates {
   sum,      ///< keep one edge with p = sum p_i (LT weights); a sum above 1 is an error
   error,    ///< throw InputEdgeError naming the edge
 };
+
+/// The spellings of SelfLoops and Duplicates (command line and Python alike).
+inline constexpr Choice<SelfLoops> self_loops_choices[] = {
+    {"drop", SelfLoops::drop}, {"keep", SelfLoops::keep}, {"error", SelfLoops::error}};
+inline constexpr Choice<Duplicates> duplicates_choices[] = {
+    {"first", Duplicates::first}, {"keep", Duplicates::keep}, {"max", Duplicates::max},
+    {"combine", Duplicates::combine}, {"sum", Duplicates::sum}, {"error", Duplicates::error}};
 
 /// Options shared by every builder and reader.
 struct BuildOptions {

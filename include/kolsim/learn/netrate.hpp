@@ -207,7 +207,12 @@ inline NetRateResult learn_netrate(const FollowerGraph& g, const Cascades& casca
   KOLSIM_REQUIRE(opt.min_delay > 0, "learn_netrate: min_delay must be > 0, got ", opt.min_delay);
   KOLSIM_REQUIRE(opt.observation_window >= 0 && std::isfinite(opt.observation_window),
                  "learn_netrate: observation_window must be >= 0 and finite, got ", opt.observation_window);
-  KOLSIM_REQUIRE(opt.prior_shape >= 0 && opt.prior_rate >= 0, "learn_netrate: prior_shape and prior_rate must be >= 0");
+  // A Gamma(shape, rate) prior needs finite pseudo-counts >= 0: an infinite shape or rate would
+  // set every learned rate to infinity or zero whatever the cascades say, and NaN passes no check.
+  KOLSIM_REQUIRE(opt.prior_shape >= 0 && std::isfinite(opt.prior_shape),
+                 "learn_netrate: prior_shape must be finite and >= 0, got ", opt.prior_shape);
+  KOLSIM_REQUIRE(opt.prior_rate >= 0 && std::isfinite(opt.prior_rate),
+                 "learn_netrate: prior_rate must be finite and >= 0, got ", opt.prior_rate);
   KOLSIM_REQUIRE(opt.tolerance > 0, "learn_netrate: tolerance must be > 0");
   const int threads = resolve_threads(opt.threads);
   const auto ev = detail::gather_rate_evidence(g, cascades, opt);

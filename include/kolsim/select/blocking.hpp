@@ -41,6 +41,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kolsim/core/choice.hpp"
 #include "kolsim/core/error.hpp"
 #include "kolsim/core/memory.hpp"
 #include "kolsim/core/parallel.hpp"
@@ -61,15 +62,18 @@ namespace kolsim {
 /// How select_blockers chooses.
 enum class BlockingMethod : std::uint8_t { rr = 0, celf = 1, degree = 2, neighbourhood = 3, imm = 4 };
 
+/// The spellings of BlockingMethod ("neighborhood" is the American alias).
+inline constexpr Choice<BlockingMethod> blocking_method_choices[] = {
+    {"rr", BlockingMethod::rr},
+    {"celf", BlockingMethod::celf},
+    {"degree", BlockingMethod::degree},
+    {"neighbourhood", BlockingMethod::neighbourhood},
+    {"neighborhood", BlockingMethod::neighbourhood},
+    {"imm", BlockingMethod::imm}};
+
 /// "rr", "celf", "degree", "neighbourhood" or "imm" -> BlockingMethod.
 inline BlockingMethod parse_blocking_method(std::string_view name) {
-  if (name == "rr") return BlockingMethod::rr;
-  if (name == "celf") return BlockingMethod::celf;
-  if (name == "degree") return BlockingMethod::degree;
-  if (name == "neighbourhood" || name == "neighborhood") return BlockingMethod::neighbourhood;
-  if (name == "imm") return BlockingMethod::imm;
-  throw std::invalid_argument(
-      detail::concat("unknown blocking method '", name, "' (expected rr, celf, degree, neighbourhood or imm)"));
+  return parse_choice("blocking method", name, blocking_method_choices);
 }
 
 /// Options of the blocking selectors (candidates, fixed_seeds = corrective accounts already
