@@ -164,6 +164,29 @@ TEST(LearnEm, SingleEdgeGivesTheExactMaximumLikelihood) {
   EXPECT_FLOAT_EQ(s.graph.edge_probs()[0], 0.25f);
 }
 
+TEST(LearnEm, PriorMustBeFinitePositivePairOrNone) {
+  const auto g = build_graph(std::vector<account_t>{0}, std::vector<account_t>{1});
+  Cascades cs;
+  cs.graph_vertices = g.num_vertices();
+  std::vector<vertex_t> v{0, 1};
+  std::vector<double> t{0, 1};
+  cs.add(v, t, 1);
+  EmOptions o;
+  o.shrinkage = true;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (auto [a, b] : std::vector<std::pair<double, double>>{
+           {inf, 1.0}, {1.0, inf}, {std::nan(""), 1.0}, {1.0, std::nan("")}, {-1.0, 1.0}, {1.0, 0.0}}) {
+    o.prior_alpha = a;
+    o.prior_beta = b;
+    try {
+      learn_ic_em(g, cs, o);
+      ADD_FAILURE() << "prior (" << a << ", " << b << ") was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("prior_alpha = "), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(LearnEm, TwoParentsShareCreditAndMatchTheirMarginals) {
   // a -> c and b -> c; a alone in 20 cascades (c follows in 10), b alone in 20 (c follows in 5),
   // both in 20 (c follows in 11). The MLE has p_a = 0.5, p_b = 0.25 and fits the joint cell

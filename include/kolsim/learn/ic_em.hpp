@@ -452,8 +452,10 @@ inline std::uint32_t em_iterate(const CascadeEvidence& ev, std::vector<double>& 
 inline LearnedProbabilities learn_ic_em(const FollowerGraph& g, const Cascades& cascades, const EmOptions& opt = {}) {
   const auto t0 = std::chrono::steady_clock::now();
   KOLSIM_REQUIRE(opt.tolerance > 0, "learn_ic_em: tolerance must be > 0, got ", opt.tolerance);
-  KOLSIM_REQUIRE(opt.prior_alpha >= 0 && opt.prior_beta >= 0 && ((opt.prior_alpha > 0) == (opt.prior_beta > 0)),
-                 "learn_ic_em: give both prior_alpha and prior_beta (> 0) or neither");
+  KOLSIM_REQUIRE(std::isfinite(opt.prior_alpha) && std::isfinite(opt.prior_beta) && opt.prior_alpha >= 0 &&
+                     opt.prior_beta >= 0 && ((opt.prior_alpha > 0) == (opt.prior_beta > 0)),
+                 "learn_ic_em: give both prior_alpha and prior_beta (finite, > 0) or neither, got prior_alpha = ",
+                 opt.prior_alpha, ", prior_beta = ", opt.prior_beta);
   const int threads = resolve_threads(opt.threads);
   const auto ev = detail::gather_evidence(g, cascades, opt.window);
   const edge_t m = g.num_edges();
