@@ -842,13 +842,17 @@ int PlanCommand::run() const {
   if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
   spec.stop = progress_token("planning");
   spec.progress = progress_reporter();
-  auto result = with_plan_model(plan, g.graph, r, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
+  auto result = with_plan_model(plan, g.graph, r, [&](auto model) {
+    if (auto shared = backend_plan(g.graph, model, r, spec)) return std::move(*shared);  // under mpirun
+    return plan_campaign(g.graph, model, r, spec);
+  });
   end_progress();
   const Json record = plan_record(result, g);
   if (plan.json)
     print_json(record);
   else
     std::cout << result.to_table();
+  if (!backend_writer()) return 0;  // under mpirun only rank 0 writes files
   if (!plan.record.empty()) {
     write_file_atomic(plan.record, detail::json_text(record));
     std::cerr << "wrote run record " << plan.record << "\n";
