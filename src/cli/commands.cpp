@@ -916,7 +916,7 @@ int ReplanCommand::run() const {
     std::cout << "plan before the drop:\n" << before.to_table() << "\n" << after.to_table();
     if (!after.replacements.empty()) std::cout << "\nre-plan:\n" << after.replacement.to_table();
   }
-  if (!plan.record.empty()) {
+  if (!plan.record.empty() && backend_writer()) {  // under mpirun (each rank plans alone) rank 0 writes
     write_file_atomic(plan.record, detail::json_text(j));
     std::cerr << "wrote run record " << plan.record << "\n";
   }
