@@ -4,16 +4,19 @@
 /// largest peak RSS over the ranks, RR sets per rank, and the greedy's bytes per chosen seed
 /// (sparse decrement messages, all ranks' payloads) next to one dense n-vector of 64-bit counts;
 /// then the distributed coverage greedy alone on a fixed collection (--greedy-sets, split in
-/// blocks over the ranks; median of 5). Every rank checks its answer against the one-process
-/// result of the same options.
+/// blocks over the ranks; median of 5); then the budgeted campaign planner (--plan-kols R: a
+/// roster of the R accounts with most followers; its restricted RR-set bytes per chosen KOL next
+/// to one dense n-vector). Every rank checks its answer against the one-process result of the
+/// same options.
 ///
 /// Run: mpirun -np P --oversubscribe --bind-to none build/benchmarks/bench_distributed
-///      [slashdot|pl1m] [--eps E] [--threads T] [--trials N] [--greedy-sets S]
+///      [slashdot|pl1m] [--eps E] [--threads T] [--trials N] [--greedy-sets S] [--plan-kols R]
 ///      (data from $KOLSIM_DATA_DIR, default /work/shared/datasets)
 #include <mpi.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 
 #include "kolsim/core/stopwatch.hpp"
 #include "kolsim/distributed/monte_carlo.hpp"
+#include "kolsim/distributed/plan.hpp"
 #include "kolsim/distributed/select.hpp"
 #include "kolsim/graph/probabilities.hpp"
 #include "kolsim/io/edge_list.hpp"
@@ -123,13 +127,14 @@ int main(int argc, char** argv) {
   std::string which = "slashdot";
   double eps = 0.1;
   int threads = 1;
-  std::uint64_t trials = 10000, greedy_sets = 400000;
+  std::uint64_t trials = 10000, greedy_sets = 400000, plan_kols = 500;  // --plan-kols 0: no plan row
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--eps" && i + 1 < argc) eps = std::atof(argv[++i]);
     else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (a == "--trials" && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--greedy-sets" && i + 1 < argc) greedy_sets = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--plan-kols" && i + 1 < argc) plan_kols = std::strtoull(argv[++i], nullptr, 10);
     else which = a;
   }
   const char* env_dir = std::getenv("KOLSIM_DATA_DIR");
@@ -189,5 +194,53 @@ int main(int argc, char** argv) {
                   d.std_error, rss, got);
   }
   if (greedy_sets > 0) bench_greedy(world, g, name, greedy_sets, threads);
+  if (plan_kols > 0) {
+    // The budgeted planner: a roster of the plan_kols accounts with the most followers (fee
+    // grows with followers, risk 0-0.2), a budget of ~10 mid-priced KOLs, deadline 3 steps.
+    std::vector<vertex_t> order(g.num_vertices());
+    for (vertex_t v = 0; v < g.num_vertices(); ++v) order[v] = v;
+    const auto off = g.out_offsets();
+    std::stable_sort(order.begin(), order.end(),
+                     [&](vertex_t a, vertex_t b) { return off[a + 1] - off[a] > off[b + 1] - off[b]; });
+    order.resize(std::min<std::size_t>(order.size(), plan_kols));
+    std::vector<account_t> acc;
+    std::vector<double> fee, risk;
+    for (vertex_t v : order) {
+      acc.push_back(g.account(v));
+      fee.push_back(10.0 + std::sqrt(static_cast<double>(off[v + 1] - off[v])));
+      risk.push_back(static_cast<double>(v % 5) * 0.05);
+    }
+    const Roster roster = Roster::from_arrays(g, acc, fee, risk);
+    CampaignSpec spec;
+    spec.budget = 10.0 * fee[fee.size() / 2];
+    spec.deadline = 3;
+    spec.epsilon = eps;
+    spec.seed = 1;
+    spec.threads = threads;
+    spec.check_trials = 2000;
+    kd::PlanTraffic tr;
+    const double cpu0 = cpu_seconds();
+    const CampaignPlan d = kd::plan_campaign(world, g, IndependentCascade{}, roster, spec, &tr);
+    const double cpu = max_over_ranks(world, cpu_seconds() - cpu0);
+    const double secs = max_over_ranks(world, d.seconds);
+    const double rss = max_over_ranks(world, peak_rss_mb());
+    bool same = true;
+    if (world.size() > 1) {
+      const CampaignPlan s = plan_campaign(g, IndependentCascade{}, roster, spec);
+      same = d.rr_sets == s.rr_sets && d.certified_ratio == s.certified_ratio && d.reach == s.reach &&
+             d.reach_se == s.reach_se && d.kols.size() == s.kols.size();
+      for (std::size_t i = 0; same && i < d.kols.size(); ++i) same = d.kols[i].account == s.kols[i].account;
+    }
+    if (world.root())
+      std::printf("%-8s %-7s ranks=%d thr=%d  %8.3f s  cpu/rank max %7.3f s  rr_sets=%10llu  kols=%zu  reach %.1f +- %.1f  "
+                  "peak RSS/rank=%7.1f MB  restricted RR bytes received=%llu (%.1f entries/set)  check bytes=%llu  "
+                  "RR bytes/KOL=%.0f (dense n-vector %llu)  same as 1 process: %s\n",
+                  name, "plan", world.size(), threads, secs, cpu, static_cast<unsigned long long>(d.rr_sets),
+                  d.kols.size(), d.reach, d.reach_se, rss, static_cast<unsigned long long>(tr.rr_bytes),
+                  tr.rr_sets ? static_cast<double>(tr.rr_entries) / static_cast<double>(tr.rr_sets) : 0.0,
+                  static_cast<unsigned long long>(tr.check_bytes),
+                  d.kols.empty() ? 0.0 : static_cast<double>(tr.rr_bytes) / static_cast<double>(d.kols.size()),
+                  static_cast<unsigned long long>(g.num_vertices()) * 8, same ? "yes" : "NO");
+  }
   return 0;
 }

@@ -116,6 +116,15 @@ std::optional<ImmResult> backend_imm(const FollowerGraph& g, const std::string& 
                                      const ImmOptions& opt);
 std::optional<OpimResult> backend_opim_c(const FollowerGraph& g, const std::string& model, std::size_t k,
                                          const OpimOptions& opt);
+/// `plan` over every rank (kolsim::distributed::plan_campaign), for each model the planner runs.
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const IndependentCascade& model, const Roster& roster,
+                                         const CampaignSpec& spec);
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const LinearThreshold& model, const Roster& roster,
+                                         const CampaignSpec& spec);
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const ContinuousIC& model, const Roster& roster,
+                                         const CampaignSpec& spec);
+/// False on the ranks other than 0 under mpirun: they write no files.
+bool backend_writer();
 
 }  // namespace kolsim::cli
 

@@ -844,13 +844,17 @@ int PlanCommand::run() const {
   if (!plan.audience.empty()) spec.audience = read_audience(plan.audience, g.graph, audience_options(plan));
   spec.stop = progress_token("planning");
   spec.progress = progress_reporter();
-  auto result = with_plan_model(plan, g.graph, r, [&](auto model) { return plan_campaign(g.graph, model, r, spec); });
+  auto result = with_plan_model(plan, g.graph, r, [&](auto model) {
+    if (auto shared = backend_plan(g.graph, model, r, spec)) return std::move(*shared);  // under mpirun
+    return plan_campaign(g.graph, model, r, spec);
+  });
   end_progress();
   const Json record = plan_record(result, g);
   if (plan.json)
     print_json(record);
   else
     std::cout << result.to_table();
+  if (!backend_writer()) return 0;  // under mpirun only rank 0 writes files
   if (!plan.record.empty()) {
     write_file_atomic(plan.record, detail::json_text(record));
     std::cerr << "wrote run record " << plan.record << "\n";
@@ -914,7 +918,7 @@ int ReplanCommand::run() const {
     std::cout << "plan before the drop:\n" << before.to_table() << "\n" << after.to_table();
     if (!after.replacements.empty()) std::cout << "\nre-plan:\n" << after.replacement.to_table();
   }
-  if (!plan.record.empty()) {
+  if (!plan.record.empty() && backend_writer()) {  // under mpirun (each rank plans alone) rank 0 writes
     write_file_atomic(plan.record, detail::json_text(j));
     std::cerr << "wrote run record " << plan.record << "\n";
   }

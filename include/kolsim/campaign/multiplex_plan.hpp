@@ -363,7 +363,10 @@ struct CampaignCheck<MultiplexPlanIC> {
                   const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
                   const std::vector<vertex_t>& seeds, const std::vector<vertex_t>&, const std::vector<double>& all_q,
                   const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
-                  const std::vector<double>& group_target, CampaignPlan& plan) {
+                  const std::vector<double>& group_target, CampaignPlan& plan, BatchShare* batches = nullptr,
+                  PrefixShare* prefixes = nullptr) {
+    KOLSIM_REQUIRE(batches == nullptr && prefixes == nullptr,
+                   "plan_campaign: a multiplex plan runs in one process (no distributed back end)");
     const Multiplex& mx = model.multiplex;
     const Audience& aud = spec.audience;
     std::size_t replans = 0;

@@ -177,9 +177,11 @@ inline MonteCarloOptions check_options(const CampaignSpec& spec, const std::vect
 /// the base prefix of continuous_prefix_reach for ContinuousIC.
 template <class M>
 std::pair<double, double> check_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> seeds,
-                                      std::span<const double> q, const MonteCarloOptions& o, const Audience& aud) {
+                                      std::span<const double> q, const MonteCarloOptions& o, const Audience& aud,
+                                      PrefixShare* share = nullptr) {
   if constexpr (std::is_same_v<M, ContinuousIC>) {
-    const PrefixReach e = continuous_prefix_reach(g, model, seeds, q, {}, {}, aud, o.trials, o.seed, o.threads, o.stop);
+    const PrefixReach e =
+        continuous_prefix_reach(g, model, seeds, q, {}, {}, aud, o.trials, o.seed, o.threads, o.stop, share);
     return {e.prefix_mean[0], e.prefix_se[0]};
   } else {
     MonteCarloOptions ro = o;
@@ -259,13 +261,15 @@ inline void add_group_reach(const Audience& aud, vertex_t n, const PrefixReach& 
 /// reach with error bars and by step, accounts reached, each KOL's marginal reach, the
 /// greedy-prefix budget curve and the reach of each audience group against its minimum. Under
 /// ContinuousIC (no steps) every number comes from continuous_prefix_reach on common worlds and
-/// reach_by_step stays empty. Reports ("evaluation", done, total) per Monte Carlo run.
+/// reach_by_step stays empty. Reports ("evaluation", done, total) per Monte Carlo run. `batches`
+/// and `prefixes` (null: this process) spread the trials over ranks (distributed/plan.hpp).
 template <class M>
 void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec,
                 const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
                 const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
                 const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
-                const std::vector<double>& group_target, CampaignPlan& plan) {
+                const std::vector<double>& group_target, CampaignPlan& plan, BatchShare* batches = nullptr,
+                PrefixShare* prefixes = nullptr) {
   const Audience& aud = spec.audience;
   constexpr bool continuous = std::is_same_v<M, ContinuousIC>;
   std::size_t replans = 0;
@@ -274,14 +278,16 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
   std::uint64_t done = 0;
   auto tick = [&] { report_progress(spec.progress, "evaluation", ++done, steps); };
   report_progress(spec.progress, "evaluation", 0, steps);
-  const MonteCarloOptions mo = check_options(spec, all_q);
+  MonteCarloOptions mo = check_options(spec, all_q);
+  mo.share = batches;
   if constexpr (!continuous) {
     check_plan_reach(g, model, all, mo, plan);
     tick();
   }
   const std::vector<double> order_q(all_q.begin() + static_cast<std::ptrdiff_t>(contracted.size()), all_q.end());
   const PrefixReach pr = plan_prefix_reach(g, model, contracted, contracted_q, seeds, order_q, aud, spec.deadline,
-                                           spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop);
+                                           spec.check_trials, spec.seed ^ 0xC2B2AE3D27D4EB4Full, spec.threads, spec.stop,
+                                           prefixes);
   tick();
   apply_prefix_reach(pr, continuous, plan);
   // Each KOL alone, posting surely (common worlds across KOLs, independent of the RR sets;
@@ -291,7 +297,7 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
   so.seed = spec.seed ^ 0x165667B19E3779F9ull;
   for (KolChoice& k : plan.kols) {
     const vertex_t one[1] = {k.vertex};
-    std::tie(k.own_reach, k.own_reach_se) = check_reach(g, model, std::span<const vertex_t>(one), {}, so, aud);
+    std::tie(k.own_reach, k.own_reach_se) = check_reach(g, model, std::span<const vertex_t>(one), {}, so, aud, prefixes);
     tick();
   }
   // Re-plan points measured like the prefixes: independent Monte Carlo of their seed sets.
@@ -301,7 +307,7 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
     const auto& s = replan_seeds[ri++];
     std::vector<double> sq;
     for (vertex_t v : s) sq.push_back(q[v]);
-    std::tie(cp.reach, cp.se) = check_reach(g, model, std::span<const vertex_t>(s), sq, mo, aud);
+    std::tie(cp.reach, cp.se) = check_reach(g, model, std::span<const vertex_t>(s), sq, mo, aud, prefixes);
     cp.estimate = "monte_carlo";
     tick();
   }
@@ -318,8 +324,10 @@ struct CampaignCheck {
                   const std::vector<vertex_t>& contracted, const std::vector<double>& contracted_q,
                   const std::vector<vertex_t>& seeds, const std::vector<vertex_t>& all, const std::vector<double>& all_q,
                   const std::vector<double>& q, const std::vector<std::vector<vertex_t>>& replan_seeds,
-                  const std::vector<double>& group_target, CampaignPlan& plan) {
-    check_plan(g, model, spec, contracted, contracted_q, seeds, all, all_q, q, replan_seeds, group_target, plan);
+                  const std::vector<double>& group_target, CampaignPlan& plan, BatchShare* batches = nullptr,
+                  PrefixShare* prefixes = nullptr) {
+    check_plan(g, model, spec, contracted, contracted_q, seeds, all, all_q, q, replan_seeds, group_target, plan,
+               batches, prefixes);
   }
 };
 
@@ -363,14 +371,31 @@ struct CampaignSchedule {
   bool roots_only = false, no_candidates = false;
 };
 
+/// Where the planner's RR sets are drawn and its Monte Carlo trials run: all in this process.
+/// The distributed back end (distributed/plan.hpp) draws each collection's new sets over the
+/// ranks and gives every rank the same sets restricted to their roots and the `binding`'s
+/// candidates and contracted seeds (all the selection and validation read), and spreads the
+/// check's trials.
+struct LocalPlanBackend {
+  template <class M, class Binding>
+  void grow(RRSampler<M>& sampler, RRCollection& rr, std::uint64_t target, std::uint64_t seed, std::uint32_t dom,
+            bool roots_only, const Binding&, std::size_t other_bytes, std::size_t limit, int threads,
+            const StopToken& stop, std::uint64_t& drawn) {
+    campaign_grow(sampler, rr, target, seed, dom, roots_only, other_bytes, limit, threads, stop, drawn);
+  }
+  BatchShare* batches() { return nullptr; }
+  PrefixShare* prefixes() { return nullptr; }
+};
+
 /// One plan_campaign call, in phases: bind roster and audience, schedule the rounds, sample and
 /// select until certified, report the KOLs, re-plan at the budget-curve points, check.
-template <DiffusionModel M>
+template <DiffusionModel M, class Backend = LocalPlanBackend>
 class CampaignPlanner {
  public:
-  CampaignPlanner(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec)
+  CampaignPlanner(const FollowerGraph& g, const M& model, const Roster& roster, const CampaignSpec& spec,
+                  Backend backend = {})
       : g_(g), model_(campaign_model(model, spec)), roster_(roster), spec_(spec), aud_(spec.audience),
-        n_(g.num_vertices()) {}
+        n_(g.num_vertices()), backend_(std::move(backend)) {}
 
   CampaignPlan run() {
     bind_spec();
@@ -517,10 +542,10 @@ class CampaignPlanner {
     report_progress(spec_.progress, "selection", 0, cap);
     for (int i = 1;; ++i) {
       rounds_ = i;
-      campaign_grow(*sampler_, r1_, theta, spec_.seed, domain::rr_final, s_.roots_only, base_bytes_ + r2_.bytes(),
+      backend_.grow(*sampler_, r1_, theta, spec_.seed, domain::rr_final, s_.roots_only, b_, base_bytes_ + r2_.bytes(),
                     spec_.memory_limit, b_.threads, spec_.stop, drawn_);
       report_progress(spec_.progress, "sampling", drawn_, 0);
-      campaign_grow(*sampler_, r2_, theta, spec_.seed, domain::rr_validate, s_.roots_only, base_bytes_ + r1_.bytes(),
+      backend_.grow(*sampler_, r2_, theta, spec_.seed, domain::rr_validate, s_.roots_only, b_, base_bytes_ + r1_.bytes(),
                     spec_.memory_limit, b_.threads, spec_.stop, drawn_);
       report_progress(spec_.progress, "sampling", drawn_, 0);
       t_sample_ += lap_.lap();
@@ -680,7 +705,7 @@ class CampaignPlanner {
   void check() {
     if (spec_.check_trials > 0) {
       CampaignCheck<M>::run(g_, model_, spec_, b_.contracted, b_.contracted_q, sel_.seeds, all_, all_q_, b_.q,
-                            replan_seeds_, b_.group_target, plan_);
+                            replan_seeds_, b_.group_target, plan_, backend_.batches(), backend_.prefixes());
       plan_.check_trials = spec_.check_trials;
     } else {
       plan_.reach = plan_.reach_rr;
@@ -701,6 +726,7 @@ class CampaignPlanner {
   const CampaignSpec& spec_;
   const Audience& aud_;
   vertex_t n_;
+  Backend backend_;
   Stopwatch total_, lap_;
   CampaignBinding b_;
   CampaignSchedule s_;

@@ -331,6 +331,18 @@ struct PrefixTally {
 
 inline constexpr std::uint64_t prefix_trial_block = 64;  ///< trials per parallel task
 
+/// Where the blocks of prefix-reach trials run (null: all in this process). The distributed back
+/// end (distributed/plan.hpp) gives each rank a range of blocks, then exchange() fills the
+/// tallies of every other rank's trials in, bit for bit, so the merge sees one process's tally.
+class PrefixShare {
+ public:
+  virtual ~PrefixShare() = default;
+  /// This process's blocks [lo, hi) of `blocks`.
+  virtual void range(std::uint64_t blocks, std::uint64_t& lo, std::uint64_t& hi) = 0;
+  /// Completes `tally` with every other process's trials (this one ran blocks [lo, hi)).
+  virtual void exchange(PrefixTally& tally, std::uint64_t trials, std::uint64_t lo, std::uint64_t hi) = 0;
+};
+
 /// Runs trial t in `s`: the seeds one at a time (each posts with its probability, a coin keyed
 /// by (seed, t, seed index)), recording the reach after the base and after each order seed, then
 /// the trial's accounts, group counts and (step worlds) weighted reach by step.
@@ -425,7 +437,7 @@ inline void summarize_steps(const PrefixTally& tally, std::uint64_t trials, Pref
 /// are identical for any thread count. Polls `stop` per trial (throws Interrupted).
 template <class World>
 PrefixReach run_prefix_reach(const World& world, const PrefixSeeds& ps, const Audience& aud, std::uint64_t trials,
-                             std::uint64_t seed, int threads, const StopToken& stop) {
+                             std::uint64_t seed, int threads, const StopToken& stop, PrefixShare* share = nullptr) {
   const vertex_t n = world.num_vertices();
   const std::size_t P = ps.order.size();
   const std::size_t G = aud.num_groups();
@@ -448,8 +460,11 @@ PrefixReach run_prefix_reach(const World& world, const PrefixSeeds& ps, const Au
       prefix_trial(world, s, ps, aud, seed, t, tally, steps);
     }
   };
-  parallel_for(0, nblocks, nt, run_block, 1);
+  std::uint64_t lo = 0, hi = nblocks;
+  if (share) share->range(nblocks, lo, hi);
+  parallel_for(lo, hi, nt, run_block, 1);
   poll.throw_if_stopped();
+  if (share) share->exchange(tally, trials, lo, hi);
   PrefixReach r = summarize_prefixes(tally, trials);
   if constexpr (World::has_steps) summarize_steps(tally, trials, r);
   return r;
@@ -462,10 +477,11 @@ template <class M>
 PrefixReach prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
                          std::span<const double> base_q, std::span<const vertex_t> order,
                          std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
-                         std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
+                         std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop,
+                         PrefixShare* share = nullptr) {
   (void)model;
   const StepPrefixWorld<M> world(g, aud, deadline, seed);
-  return run_prefix_reach(world, PrefixSeeds{base, base_q, order, order_q}, aud, trials, seed, threads, stop);
+  return run_prefix_reach(world, PrefixSeeds{base, base_q, order, order_q}, aud, trials, seed, threads, stop, share);
 }
 
 /// prefix_reach for the continuous-time IC within model.horizon seconds (ContinuousPrefixWorld).
@@ -474,9 +490,9 @@ inline PrefixReach continuous_prefix_reach(const FollowerGraph& g, const Continu
                                            std::span<const vertex_t> base, std::span<const double> base_q,
                                            std::span<const vertex_t> order, std::span<const double> order_q,
                                            const Audience& aud, std::uint64_t trials, std::uint64_t seed, int threads,
-                                           const StopToken& stop) {
+                                           const StopToken& stop, PrefixShare* share = nullptr) {
   const ContinuousPrefixWorld world(g, model, aud, seed);
-  return run_prefix_reach(world, PrefixSeeds{base, base_q, order, order_q}, aud, trials, seed, threads, stop);
+  return run_prefix_reach(world, PrefixSeeds{base, base_q, order, order_q}, aud, trials, seed, threads, stop, share);
 }
 
 /// prefix_reach for any planner model: steps for IC / LT, model.horizon for ContinuousIC.
@@ -484,12 +500,13 @@ template <class M>
 PrefixReach plan_prefix_reach(const FollowerGraph& g, const M& model, std::span<const vertex_t> base,
                               std::span<const double> base_q, std::span<const vertex_t> order,
                               std::span<const double> order_q, const Audience& aud, std::uint32_t deadline,
-                              std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop) {
+                              std::uint64_t trials, std::uint64_t seed, int threads, const StopToken& stop,
+                              PrefixShare* share = nullptr) {
   if constexpr (std::is_same_v<M, ContinuousIC>) {
     (void)deadline;
-    return continuous_prefix_reach(g, model, base, base_q, order, order_q, aud, trials, seed, threads, stop);
+    return continuous_prefix_reach(g, model, base, base_q, order, order_q, aud, trials, seed, threads, stop, share);
   } else {
-    return prefix_reach(g, model, base, base_q, order, order_q, aud, deadline, trials, seed, threads, stop);
+    return prefix_reach(g, model, base, base_q, order, order_q, aud, deadline, trials, seed, threads, stop, share);
   }
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /// The MPI back end of the `kolsim` tool: under `mpirun -np P` (P > 1) spread and selection run
-/// over every rank (kolsim::distributed) with one process's answer; rank 0 alone writes.
+/// over every rank (kolsim::distributed) with one process's answer, and so does `plan`; rank 0
+/// alone writes.
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <streambuf>
 
 #include <kolsim/distributed/monte_carlo.hpp>
+#include <kolsim/distributed/plan.hpp>
 #include <kolsim/distributed/select.hpp>
 
 #include "../cli.hpp"
@@ -83,5 +85,23 @@ std::optional<OpimResult> backend_opim_c(const FollowerGraph& g, const std::stri
   if (!shared()) return std::nullopt;
   return with_model(model, [&](auto m) { return distributed::opim_c(*world, g, m, k, opt); });
 }
+
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const IndependentCascade& model, const Roster& roster,
+                                         const CampaignSpec& spec) {
+  if (!shared()) return std::nullopt;
+  return distributed::plan_campaign(*world, g, model, roster, spec);
+}
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const LinearThreshold& model, const Roster& roster,
+                                         const CampaignSpec& spec) {
+  if (!shared()) return std::nullopt;
+  return distributed::plan_campaign(*world, g, model, roster, spec);
+}
+std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const ContinuousIC& model, const Roster& roster,
+                                         const CampaignSpec& spec) {
+  if (!shared()) return std::nullopt;
+  return distributed::plan_campaign(*world, g, model, roster, spec);
+}
+
+bool backend_writer() { return !world || world->root(); }
 
 }  // namespace kolsim::cli

@@ -16,5 +16,16 @@ std::optional<ImmResult> backend_imm(const FollowerGraph&, const std::string&, s
 std::optional<OpimResult> backend_opim_c(const FollowerGraph&, const std::string&, std::size_t, const OpimOptions&) {
   return std::nullopt;
 }
+std::optional<CampaignPlan> backend_plan(const FollowerGraph&, const IndependentCascade&, const Roster&,
+                                         const CampaignSpec&) {
+  return std::nullopt;
+}
+std::optional<CampaignPlan> backend_plan(const FollowerGraph&, const LinearThreshold&, const Roster&, const CampaignSpec&) {
+  return std::nullopt;
+}
+std::optional<CampaignPlan> backend_plan(const FollowerGraph&, const ContinuousIC&, const Roster&, const CampaignSpec&) {
+  return std::nullopt;
+}
+bool backend_writer() { return true; }
 
 }  // namespace kolsim::cli
