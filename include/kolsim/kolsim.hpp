@@ -41,6 +41,7 @@
 #include "kolsim/io/edge_list.hpp"
 #include "kolsim/io/graph_file.hpp"
 #include "kolsim/io/snapshot.hpp"
+#include "kolsim/io/stream_generate.hpp"
 #include "kolsim/learn/cascades.hpp"
 #include "kolsim/learn/ic_em.hpp"
 #include "kolsim/learn/netrate.hpp"

@@ -66,7 +66,22 @@ void def_graph_arrays(py::class_<FollowerGraph>& g) {
             if (!gr.has_probabilities()) return py::none();
             return readonly_view(gr.edge_probs(), self);
           },
-          "Edge probabilities in out-edge order (float32; read-only view), or None when unassigned.")
+          "Edge probabilities in out-edge order (float32; read-only view), or None when unassigned.\n"
+          "Implicit kinds (weighted cascade, constant: see probability_kind) build the array on first\n"
+          "access (4 bytes per edge, kept with the graph).")
+      .def_property_readonly(
+          "probability_kind",
+          [](const FollowerGraph& gr) -> py::object {
+            if (!gr.has_probabilities()) return py::none();
+            switch (gr.probability_kind()) {
+              case ProbabilityKind::weighted_cascade: return py::str("weighted_cascade");
+              case ProbabilityKind::constant: return py::str("constant");
+              case ProbabilityKind::per_edge: break;
+            }
+            return py::str("per_edge");
+          },
+          "How the probabilities are stored: 'per_edge' (arrays), 'weighted_cascade' or 'constant'\n"
+          "(implicit: no bytes per edge), or None when unassigned.")
       .def_property_readonly(
           "in_edge_probs",
           [](py::object self) -> py::object {
@@ -74,7 +89,8 @@ void def_graph_arrays(py::class_<FollowerGraph>& g) {
             if (!gr.has_probabilities()) return py::none();
             return readonly_view(gr.in_edge_probs(), self);
           },
-          "Edge probabilities in in-edge order (float32; read-only view), or None when unassigned.")
+          "Edge probabilities in in-edge order (float32; read-only view), or None when unassigned\n"
+          "(built on first access for implicit kinds, as edge_probs).")
       .def_property_readonly(
           "out_degrees",
           [](const FollowerGraph& gr) {

@@ -149,6 +149,17 @@ struct ConvertCommand {
   int run() const;
 };
 
+/// `kolsim generate`: a Chung-Lu follower graph streamed straight into a snapshot (no graph in
+/// memory), for graphs of a billion edges.
+struct GenerateCommand {
+  std::string output, accounts, degree = "10", out_exponent = "2.5", in_exponent = "2.1";
+  std::string probabilities = "wc", seed = "1", threads = "0", memory_mib = "2048";
+  bool json = false;
+  CLI::App* app = nullptr;
+  void add(CLI::App& tool);
+  int run() const;
+};
+
 struct SpreadCommand {
   GraphArgs graph;
   std::string seeds, trials = "10000", deadline;

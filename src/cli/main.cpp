@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   tool.fallthrough();  // --progress / --quiet may also follow the subcommand
   InfoCommand info;
   ConvertCommand convert;
+  GenerateCommand generate;
   SpreadCommand spread;
   SelectCommand select;
   PlanCommand plan;
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   MultiplexCommand multiplex;
   info.add(tool);
   convert.add(tool);
+  generate.add(tool);
   spread.add(tool);
   select.add(tool);
   plan.add(tool);
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
     set_progress_mode(quiet ? ProgressMode::never : force_progress ? ProgressMode::always : ProgressMode::automatic);
     if (*info.app) return info.run();
     if (*convert.app) return convert.run();
+    if (*generate.app) return generate.run();
     if (*spread.app) return spread.run();
     if (*select.app) return select.run();
     if (*plan.app) return plan.run();

@@ -33,6 +33,11 @@ constexpr std::array<unsigned char, 8> magic = {0x89, 'K', 'G', 'S', '\r', '\n',
 constexpr std::size_t header_size = 64;
 constexpr std::uint32_t byte_order_mark = 0x01020304u;
 constexpr std::uint32_t flag_probs = 1u;
+constexpr std::uint32_t flag_weighted_cascade = 2u;  // version 3: implicit weighted cascade
+constexpr std::uint32_t flag_constant = 4u;          // version 3: implicit constant (reserved0 = its bits)
+/// The version save_snapshot writes for graphs without implicit probabilities (byte for byte
+/// the files of earlier builds, which they can still read).
+constexpr std::uint32_t explicit_format_version = 2;
 
 // Multiply-rotate mixing in the style of xxHash64 (constants are its primes).
 constexpr std::uint64_t P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full, P3 = 0x165667B19E3779F9ull,
@@ -565,12 +570,22 @@ Layout check_header(const Header& h, std::uint64_t size, int fd, const std::stri
   if (size < sizeof h)
     throw ParseError(path, 0, detail::concat("snapshot is truncated (", size, " bytes, smaller than the header)"));
   if (h.bom != byte_order_mark) throw ParseError(path, 0, "snapshot has the wrong byte order or a corrupt header");
-  if (h.version != 1 && h.version != snapshot_format_version)
+  if (h.version < 1 || h.version > snapshot_format_version)
     throw ParseError(path, 0, detail::concat("unsupported snapshot format version ", h.version,
-                                             " (this build reads versions 1 and ", snapshot_format_version, ")"));
-  if ((h.flags & ~flag_probs) != 0 || h.header_bytes != header_size ||
-      (h.version >= 2 && (h.reserved0 != 0 || h.reserved1 != 0)))
+                                             " (this build reads versions 1 to ", snapshot_format_version, ")"));
+  // Version 3 adds the implicit kinds: at most one of the three probability flags, and
+  // reserved0 (the constant's bits) only with flag_constant.
+  const std::uint32_t known = h.version >= 3 ? flag_probs | flag_weighted_cascade | flag_constant : flag_probs;
+  const std::uint32_t kinds = h.flags & known;
+  const bool constant = (h.flags & flag_constant) != 0;
+  if ((h.flags & ~known) != 0 || (kinds & (kinds - 1)) != 0 || h.header_bytes != header_size ||
+      (h.version >= 2 && ((h.reserved0 != 0 && !constant) || h.reserved1 != 0)))
     throw ParseError(path, 0, detail::concat("snapshot header is corrupt (flags ", h.flags, ")"));
+  if (constant) {
+    const auto p = std::bit_cast<prob_t>(h.reserved0);
+    if (!(p >= 0.0f && p <= 1.0f))
+      throw ParseError(path, 0, detail::concat("snapshot header is corrupt (constant probability ", p, ")"));
+  }
   const bool probs = (h.flags & flag_probs) != 0;
   const Layout l = layout_of(h.version, h.n, h.m, probs);
   const std::uint64_t want = l.file_bytes;
@@ -684,6 +699,11 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
     report->checksum_seconds = checksum_seconds;
     report->check_seconds = seconds_since(t0);
   }
+  if (h.flags & flag_weighted_cascade)
+    return FollowerGraph(std::move(topo)).with_implicit_probabilities(ProbabilityKind::weighted_cascade);
+  if (h.flags & flag_constant)
+    return FollowerGraph(std::move(topo))
+        .with_implicit_probabilities(ProbabilityKind::constant, std::bit_cast<prob_t>(h.reserved0));
   if (!probs) return FollowerGraph(std::move(topo));
   return FollowerGraph(probabilities_checked, std::move(topo), std::move(out_p), std::move(in_p));
 }
@@ -724,15 +744,39 @@ std::uint64_t pieces_hash(const Pieces& ps, int threads) {
   return combine_blocks(len, hs);
 }
 
+/// section_hash() of an implicit graph's out-order probabilities, computed 1 MiB block by block
+/// (never the whole array): equal to the hash of the explicit array holding the same values.
+std::uint64_t implicit_probs_hash(const FollowerGraph& g, int threads) {
+  const edge_t m = g.num_edges();
+  const std::uint64_t len = m * sizeof(prob_t);
+  constexpr edge_t per_block = block_bytes / sizeof(prob_t);
+  const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
+  const auto tgt = g.out_targets();
+  std::vector<std::uint64_t> hs(blocks);
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
+    const edge_t lo = std::min<edge_t>(m, b * per_block), hi = std::min<edge_t>(m, lo + per_block);
+    std::vector<prob_t> buf(hi - lo);
+    for (edge_t e = lo; e < hi; ++e) buf[e - lo] = g.out_edge_prob(e, tgt[e]);
+    hs[b] = block_hash(reinterpret_cast<const unsigned char*>(buf.data()), buf.size() * sizeof(prob_t), b);
+  }, 1, 4);
+  return combine_blocks(len, hs);
+}
+
 }  // namespace
 
 void save_snapshot(const FollowerGraph& graph, const std::string& path, int threads) {
   const int t = resolve_threads(threads);
-  const bool probs = graph.has_probabilities();
+  // Implicit probabilities are a header flag (version 3), never arrays in the file.
+  const ProbabilityKind kind = graph.probability_kind();
+  const bool implicit = graph.implicit_probabilities();
+  const bool probs = graph.has_probabilities() && !implicit;
   Header h{};
   h.magic = magic;
-  h.version = snapshot_format_version;
+  h.version = implicit ? snapshot_format_version : explicit_format_version;
   h.flags = probs ? flag_probs : 0u;
+  if (implicit) h.flags = kind == ProbabilityKind::weighted_cascade ? flag_weighted_cascade : flag_constant;
+  if (implicit && kind == ProbabilityKind::constant)
+    h.reserved0 = std::bit_cast<std::uint32_t>(graph.constant_probability_value());
   h.n = graph.num_vertices();
   h.m = graph.num_edges();
   h.header_bytes = header_size;
@@ -743,8 +787,8 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path, int thre
   Pieces ps;
   ps.add(&h, sizeof h);
   const void* arrays[7] = {graph.out_offsets().data(), graph.out_targets().data(), graph.in_offsets().data(),
-                           graph.in_sources().data(),  graph.accounts().data(),    graph.edge_probs().data(),
-                           graph.in_edge_probs().data()};
+                           graph.in_sources().data(),  graph.accounts().data(),
+                           probs ? graph.edge_probs().data() : nullptr, probs ? graph.in_edge_probs().data() : nullptr};
   for (int s = 0; s < l.sections; ++s) {
     ps.add(zeros, l.at[static_cast<std::size_t>(s)] - ps.size());
     ps.add(arrays[s], l.bytes[static_cast<std::size_t>(s)]);
@@ -755,6 +799,95 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path, int thre
   for (std::size_t i = 0; i < ps.data.size(); ++i) f.write(ps.data[i], ps.start[i + 1] - ps.start[i]);
   f.write(&c, sizeof c);
   f.commit();
+}
+
+struct SnapshotWriter::State {
+  AtomicFile file;
+  Layout layout;
+  std::uint64_t written = 0;   ///< bytes of the file so far
+  int section = 0;             ///< section being written
+  std::vector<unsigned char> block;
+  std::vector<std::uint64_t> hashes;  ///< of the full 1 MiB blocks so far
+  explicit State(const std::string& path) : file(path) { block.reserve(block_bytes); }
+
+  /// Appends raw bytes to the file and to the hash.
+  void put(const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    file.write(p, bytes);
+    written += bytes;
+    while (bytes) {
+      const std::size_t take = std::min(bytes, block_bytes - block.size());
+      block.insert(block.end(), p, p + take);
+      p += take;
+      bytes -= take;
+      if (block.size() == block_bytes) {
+        hashes.push_back(block_hash(block.data(), block.size(), hashes.size()));
+        block.clear();
+      }
+    }
+  }
+  void zeros_to(std::uint64_t at) {
+    static constexpr unsigned char zeros[section_alignment] = {};
+    while (written < at) put(zeros, static_cast<std::size_t>(std::min<std::uint64_t>(at - written, sizeof zeros)));
+  }
+  /// Pads up to the next section that still wants bytes (sections of 0 bytes are skipped).
+  void advance() {
+    while (section < layout.sections && written == layout.at[section] + layout.bytes[section]) ++section;
+    if (section < layout.sections) zeros_to(layout.at[section]);
+  }
+};
+
+SnapshotWriter::SnapshotWriter(const std::string& path, std::uint64_t n, std::uint64_t m, bool probabilities,
+                               ProbabilityKind kind, prob_t constant) {
+  const bool implicit = probabilities && kind != ProbabilityKind::per_edge;
+  const bool probs = probabilities && !implicit;
+  KOLSIM_REQUIRE(!implicit || kind != ProbabilityKind::constant || (constant >= 0.0f && constant <= 1.0f),
+                 "SnapshotWriter: constant probability must be in [0, 1], got ", constant);
+  Header h{};
+  h.magic = magic;
+  h.version = implicit ? snapshot_format_version : explicit_format_version;
+  h.flags = probs ? flag_probs : 0u;
+  if (implicit) h.flags = kind == ProbabilityKind::weighted_cascade ? flag_weighted_cascade : flag_constant;
+  if (implicit && kind == ProbabilityKind::constant) h.reserved0 = std::bit_cast<std::uint32_t>(constant);
+  h.n = n;
+  h.m = m;
+  h.header_bytes = header_size;
+  h.bom = byte_order_mark;
+  const Layout l = layout_of(h.version, n, m, probs);
+  KOLSIM_REQUIRE(l.file_bytes != 0, "SnapshotWriter: n = ", n, ", m = ", m, " is too large for a snapshot");
+  h.file_bytes = l.file_bytes;
+  s_ = std::make_unique<State>(path);
+  s_->layout = l;
+  s_->put(&h, sizeof h);
+  s_->advance();
+}
+
+SnapshotWriter::~SnapshotWriter() = default;
+
+void SnapshotWriter::write(const void* data, std::size_t bytes) {
+  auto& s = *s_;
+  const auto* p = static_cast<const unsigned char*>(data);
+  while (bytes) {
+    KOLSIM_REQUIRE(s.section < s.layout.sections, "SnapshotWriter: more bytes than the snapshot's sections hold");
+    const std::uint64_t end = s.layout.at[s.section] + s.layout.bytes[s.section];
+    const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(bytes, end - s.written));
+    s.put(p, take);
+    p += take;
+    bytes -= take;
+    s.advance();
+  }
+}
+
+void SnapshotWriter::finish() {
+  auto& s = *s_;
+  s.advance();
+  KOLSIM_REQUIRE(s.section == s.layout.sections, "SnapshotWriter: section ", s.section, " is incomplete (",
+                 s.written, " bytes written)");
+  s.zeros_to(s.layout.checksum_at);
+  if (!s.block.empty() || s.hashes.empty()) s.hashes.push_back(block_hash(s.block.data(), s.block.size(), s.hashes.size()));
+  const std::uint64_t c = combine_blocks(s.written, s.hashes);
+  s.file.write(&c, sizeof c);
+  s.file.commit();
 }
 
 FollowerGraph load_snapshot(const std::string& path, int threads, SnapshotReport* report) {
@@ -821,7 +954,10 @@ std::uint64_t graph_checksum(const FollowerGraph& graph, int threads) {
   sum.add(graph.out_offsets());
   sum.add(graph.out_targets());
   sum.add(graph.accounts());
-  if (graph.has_probabilities()) sum.add(graph.edge_probs());
+  if (graph.implicit_probabilities())
+    sum.add_hash(implicit_probs_hash(graph, resolve_threads(threads)));
+  else if (graph.has_probabilities())
+    sum.add(graph.edge_probs());
   return sum.value();
 }
 

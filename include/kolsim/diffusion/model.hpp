@@ -26,7 +26,8 @@ namespace detail {
 /// Sum of a row of edge values in double, in four interleaved partial sums (a single running
 /// sum is one long chain of dependent adds: on 10M-edge graphs the model checks and the RR
 /// sampler's plan spent most of their time waiting on it).
-inline double row_sum(std::span<const prob_t> w) noexcept {
+template <class Row>
+double row_sum_t(const Row& w) noexcept {
   double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
   std::size_t i = 0;
   for (; i + 4 <= w.size(); i += 4) {
@@ -37,6 +38,11 @@ inline double row_sum(std::span<const prob_t> w) noexcept {
   }
   for (; i < w.size(); ++i) a0 += w[i];
   return (a0 + a1) + (a2 + a3);
+}
+inline double row_sum(std::span<const prob_t> w) noexcept { return row_sum_t(w); }
+/// As above for a row of any storage (the same additions in the same order, so the same bits).
+inline double row_sum(const ProbRow& w) noexcept {
+  return w.data() ? row_sum_t(std::span<const prob_t>(w.data(), w.size())) : row_sum_t(w);
 }
 
 /// Bounds [lo, hi) of block b of `block` consecutive accounts among n, in 64-bit arithmetic

@@ -627,8 +627,8 @@ class RRSampler {
 
   /// True when every value of the row is bitwise the same (a branch-free scan that vectorises;
   /// values are validated in [0, 1], so bitwise equality only splits 0 and -0).
-  static bool same_values(std::span<const prob_t> ps) noexcept {
-    if (ps.empty()) return true;
+  static bool same_values(const ProbRow& ps) noexcept {
+    if (ps.empty() || ps.is_uniform()) return true;
     const auto first = std::bit_cast<std::uint32_t>(ps[0]);
     std::uint32_t diff = 0;
     for (prob_t p : ps) diff |= std::bit_cast<std::uint32_t>(p) ^ first;
@@ -659,7 +659,8 @@ class RRSampler {
           in.aux = kWeightedCascade;
         } else if (equal && d >= 6 && ps[0] < 0.3f) {
           std::uint32_t key;
-          std::memcpy(&key, &ps[0], sizeof key);
+          const prob_t p0 = ps[0];
+          std::memcpy(&key, &p0, sizeof key);
           const std::uint32_t h = (key * 0x9E3779B1u) >> 26;
           if (memo_key[h] != key) {
             memo_key[h] = key;
@@ -718,7 +719,7 @@ class RRSampler {
                     std::uint64_t count, RRCollection& out, detail::RRScratch& s) const {
     const vertex_t n = g_->num_vertices();
     const vertex_t* in_src = g_->in_sources().data();
-    const prob_t* in_p = g_->in_edge_probs().data();
+    const prob_t* in_p = in_probs_array();
     std::uint32_t* bits = s.bits.data();
     auto& bufs = s.bufs;
     auto& pending = s.pending;
@@ -745,7 +746,7 @@ class RRSampler {
           for (std::size_t i = head[k]; i < b.size(); ++i) {
             const Entry<Off>& a = plan[b[i]];
             __builtin_prefetch(in_src + a.begin);
-            if (kIC && a.aux == 0.0f) __builtin_prefetch(in_p + a.begin);
+            if (kIC && a.aux == 0.0f && in_p) __builtin_prefetch(in_p + a.begin);
             any = true;
           }
         }
@@ -822,12 +823,29 @@ class RRSampler {
       }
     } else if (in.aux == kAllLive) {
       for (std::uint32_t j = 0; j < d; ++j) emit(in.begin + j);
-    } else {
+    } else if (in_p) {
       const prob_t* pr = in_p + in.begin;
       for (std::uint32_t j = 0; j < d; ++j) {
         if (static_cast<double>(rng.next_u32()) < static_cast<double>(pr[j]) * 4294967296.0) emit(in.begin + j);
       }
+    } else {
+      // Implicit probabilities: the row shares one value (the same bits the array would hold).
+      const double thr = static_cast<double>(implicit_row_value(d)) * 4294967296.0;
+      for (std::uint32_t j = 0; j < d; ++j) {
+        if (static_cast<double>(rng.next_u32()) < thr) emit(in.begin + j);
+      }
     }
+  }
+
+  /// The in-order probability array, or null when the graph's probabilities are implicit (then
+  /// every in-row has one value, implicit_row_value(), and is never materialised).
+  const prob_t* in_probs_array() const {
+    return g_->implicit_probabilities() ? nullptr : g_->in_edge_probs().data();
+  }
+  /// The value shared by an implicit in-row of `d` edges.
+  prob_t implicit_row_value(std::uint32_t d) const noexcept {
+    return g_->probability_kind() == ProbabilityKind::constant ? g_->constant_probability_value()
+                                                               : weighted_cascade_probability(d);
   }
 
   /// LT: picks in-neighbour slot `pick` of row `in` with probability w(pick, v); false when
@@ -866,7 +884,7 @@ class RRSampler {
     nodes.push_back(root);
     mark[root] = ep;
     const vertex_t* in_src = g_->in_sources().data();
-    const prob_t* in_p = g_->in_edge_probs().data();
+    const prob_t* in_p = in_probs_array();
     auto visit = [&](vertex_t u) {
       if (mark[u] != ep) {
         mark[u] = ep;

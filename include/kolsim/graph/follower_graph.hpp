@@ -4,8 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <utility>
@@ -13,6 +16,7 @@
 
 #include "kolsim/core/array.hpp"
 #include "kolsim/core/error.hpp"
+#include "kolsim/core/memory.hpp"
 #include "kolsim/core/types.hpp"
 
 namespace kolsim {
@@ -36,13 +40,83 @@ struct probabilities_checked_t {
 };
 inline constexpr probabilities_checked_t probabilities_checked{};
 
+/// How a graph's edge probabilities are stored. `per_edge`: one value per edge in each order
+/// (8 bytes per edge). `weighted_cascade`: p(u, v) = weighted_cascade_probability(indeg(v)),
+/// computed from the in-offsets when read (no bytes per edge). `constant`: one value for every
+/// edge (no bytes per edge). Every reader sees the same values, bit for bit, whichever storage.
+enum class ProbabilityKind : std::uint8_t { per_edge, weighted_cascade, constant };
+
+/// The weighted-cascade probability of an edge into an account with `in_degree` > 0 in-edges,
+/// 1 / in_degree as a float: the one definition weighted_cascade stores and the RR sampler
+/// recognises (bit for bit) to draw such rows from its binomial table.
+inline prob_t weighted_cascade_probability(edge_t in_degree) noexcept {
+  return 1.0f / static_cast<prob_t>(in_degree);
+}
+
+/// The probabilities of one row (an account's out-edges or in-edges), whatever their storage:
+/// a stored array, one value for the whole row (a constant graph; a weighted-cascade in-row), or
+/// a weighted-cascade out-row (1 / indeg of each target, read from the in-offsets). A small
+/// value type with the read interface of a std::span<const prob_t>: size, operator[], iteration.
+class ProbRow {
+ public:
+  /// `size` values at `data`.
+  ProbRow(const prob_t* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  /// `size` copies of `value`.
+  ProbRow(prob_t value, std::size_t size) noexcept : value_(value), size_(size) {}
+  /// Weighted-cascade out-row: edge i goes to targets[i], whose in-degree comes from in_offsets.
+  ProbRow(const vertex_t* targets, const edge_t* in_offsets, std::size_t size) noexcept
+      : targets_(targets), in_off_(in_offsets), size_(size) {}
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  prob_t operator[](std::size_t i) const noexcept {
+    if (data_) return data_[i];
+    if (targets_) return weighted_cascade_probability(in_off_[targets_[i] + 1] - in_off_[targets_[i]]);
+    return value_;
+  }
+  /// The stored values, or null when the row is implicit.
+  const prob_t* data() const noexcept { return data_; }
+  /// True when every value of the row is the same stored-free value (uniform_value()).
+  bool is_uniform() const noexcept { return !data_ && !targets_; }
+  prob_t uniform_value() const noexcept { return value_; }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = prob_t;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = prob_t;
+    iterator() = default;
+    iterator(const ProbRow* row, std::size_t i) : row_(row), i_(i) {}
+    prob_t operator*() const noexcept { return (*row_)[i_]; }
+    iterator& operator++() noexcept { return ++i_, *this; }
+    iterator operator++(int) noexcept { auto t = *this; ++i_; return t; }
+    bool operator==(const iterator& o) const noexcept { return i_ == o.i_; }
+
+   private:
+    const ProbRow* row_ = nullptr;
+    std::size_t i_ = 0;
+  };
+  iterator begin() const noexcept { return {this, 0}; }
+  iterator end() const noexcept { return {this, size_}; }
+
+ private:
+  const prob_t* data_ = nullptr;
+  const vertex_t* targets_ = nullptr;
+  const edge_t* in_off_ = nullptr;
+  prob_t value_ = 0.0f;
+  std::size_t size_ = 0;
+};
+
 /// A follower network. An edge u -> v means "v follows u": influence flows from u to v.
 ///
 /// Immutable once built; copies are cheap (topology and probabilities are shared, and a graph
 /// loaded from a snapshot keeps the file's memory map alive in its copies). Edge e is
 /// the e-th out-edge in CSR order (sorted by source, then target). Probabilities (IC) or
 /// weights (LT) are stored twice, in out-edge order for forward simulation and in in-edge
-/// order for reverse (RR) sampling. Build one with the functions in graph/builder.hpp, the
+/// order for reverse (RR) sampling, unless they are implicit (weighted cascade or a constant: see
+/// ProbabilityKind), which costs no memory per edge. Build one with the functions in graph/builder.hpp, the
 /// readers in io/, or the generators in graph/generators.hpp; assign probabilities with
 /// graph/probabilities.hpp.
 class FollowerGraph {
@@ -108,12 +182,34 @@ class FollowerGraph {
     return {topo_->in_sources.data() + topo_->in_offsets[v], in_degree(v)};
   }
   /// Probabilities of u's out-edges, aligned with out_neighbors(u). Requires has_probabilities().
-  std::span<const prob_t> out_probs(vertex_t u) const noexcept {
-    return {probs_->out.data() + topo_->out_offsets[u], out_degree(u)};
+  ProbRow out_probs(vertex_t u) const noexcept {
+    const auto& p = *probs_;
+    const std::size_t d = out_degree(u);
+    switch (p.kind) {
+      case ProbabilityKind::per_edge: return {p.out.data() + topo_->out_offsets[u], d};
+      case ProbabilityKind::constant: return {p.value, d};
+      case ProbabilityKind::weighted_cascade: break;
+    }
+    return {topo_->out_targets.data() + topo_->out_offsets[u], topo_->in_offsets.data(), d};
   }
   /// Probabilities of v's in-edges, aligned with in_neighbors(v). Requires has_probabilities().
-  std::span<const prob_t> in_probs(vertex_t v) const noexcept {
-    return {probs_->in.data() + topo_->in_offsets[v], in_degree(v)};
+  ProbRow in_probs(vertex_t v) const noexcept {
+    const auto& p = *probs_;
+    const edge_t d = in_degree(v);
+    switch (p.kind) {
+      case ProbabilityKind::per_edge: return {p.in.data() + topo_->in_offsets[v], d};
+      case ProbabilityKind::constant: return {p.value, d};
+      case ProbabilityKind::weighted_cascade: break;
+    }
+    return {d ? weighted_cascade_probability(d) : 0.0f, d};
+  }
+  /// Probability of out-edge e (CSR order) whose target is `target` (= out_targets()[e]), for
+  /// any storage. Requires has_probabilities().
+  prob_t out_edge_prob(edge_t e, vertex_t target) const noexcept {
+    const auto& p = *probs_;
+    if (p.kind == ProbabilityKind::per_edge) return p.out[e];
+    if (p.kind == ProbabilityKind::constant) return p.value;
+    return weighted_cascade_probability(in_degree(target));
   }
 
   // Raw CSR arrays (read-only; for kernels, bindings and snapshots).
@@ -122,13 +218,65 @@ class FollowerGraph {
   std::span<const edge_t> in_offsets() const noexcept { return topo_->in_offsets; }
   std::span<const vertex_t> in_sources() const noexcept { return topo_->in_sources; }
   std::span<const account_t> accounts() const noexcept { return topo_->accounts; }
-  /// Probabilities in out-edge order (empty when none are assigned).
-  std::span<const prob_t> edge_probs() const noexcept {
-    return probs_ ? probs_->out.span() : std::span<const prob_t>();
+  /// Probabilities in out-edge order (empty when none are assigned). For implicit kinds the
+  /// array is materialised on first use (4 bytes per edge, once per graph and its copies; throws
+  /// MemoryLimitError when it does not fit): kernels that stream probabilities read rows with
+  /// out_probs(u) / probability_kind() instead; see probabilities_materialised().
+  std::span<const prob_t> edge_probs() const {
+    if (!probs_) return {};
+    if (probs_->kind != ProbabilityKind::per_edge) return materialise(false);
+    return probs_->out.span();
   }
-  /// Probabilities in in-edge order (empty when none are assigned).
-  std::span<const prob_t> in_edge_probs() const noexcept {
-    return probs_ ? probs_->in.span() : std::span<const prob_t>();
+  /// Probabilities in in-edge order (empty when none are assigned); materialised on first use
+  /// for implicit kinds, as edge_probs().
+  std::span<const prob_t> in_edge_probs() const {
+    if (!probs_) return {};
+    if (probs_->kind != ProbabilityKind::per_edge) return materialise(true);
+    return probs_->in.span();
+  }
+  /// How the probabilities are stored (per_edge when none are assigned).
+  ProbabilityKind probability_kind() const noexcept {
+    return probs_ ? probs_->kind : ProbabilityKind::per_edge;
+  }
+  /// True when the probabilities are implicit (weighted cascade or constant: no bytes per edge).
+  bool implicit_probabilities() const noexcept {
+    return probs_ && probs_->kind != ProbabilityKind::per_edge;
+  }
+  /// The value of every edge of a constant-probability graph (0 for other kinds).
+  prob_t constant_probability_value() const noexcept {
+    return probs_ && probs_->kind == ProbabilityKind::constant ? probs_->value : 0.0f;
+  }
+  /// Number of probability orders (0, 1 or 2) an implicit graph has materialised so far through
+  /// edge_probs() / in_edge_probs() (0 for per-edge graphs): lets callers check that a
+  /// computation ran without the 4-bytes-per-edge arrays.
+  int probabilities_materialised() const noexcept {
+    if (!implicit_probabilities()) return 0;
+    return (probs_->cache[0].ready.load() ? 1 : 0) + (probs_->cache[1].ready.load() ? 1 : 0);
+  }
+  /// A graph with the same topology whose probabilities are stored per edge (the same values).
+  FollowerGraph with_explicit_probabilities() const {
+    if (!implicit_probabilities()) return *this;
+    const auto out = edge_probs();
+    const auto in = in_edge_probs();
+    auto p = std::make_shared<Probabilities>();
+    p->out = std::vector<prob_t>(out.begin(), out.end());
+    p->in = std::vector<prob_t>(in.begin(), in.end());
+    FollowerGraph g(topo_);
+    g.probs_ = std::move(p);
+    return g;
+  }
+  /// A graph with the same topology and implicit probabilities: weighted cascade, or every edge
+  /// `value` (kind constant; value in [0, 1]). Shares the topology with *this.
+  FollowerGraph with_implicit_probabilities(ProbabilityKind kind, prob_t value = 0.0f) const {
+    KOLSIM_REQUIRE(kind != ProbabilityKind::per_edge, "with_implicit_probabilities: kind must be implicit");
+    KOLSIM_REQUIRE(kind != ProbabilityKind::constant || (value >= 0.0f && value <= 1.0f),
+                   "constant probability must be in [0, 1], got ", value);
+    auto p = std::make_shared<Probabilities>();
+    p->kind = kind;
+    p->value = kind == ProbabilityKind::constant ? value : 0.0f;
+    FollowerGraph g(topo_);
+    g.probs_ = std::move(p);
+    return g;
   }
   const std::shared_ptr<const GraphTopology>& topology() const noexcept { return topo_; }
 
@@ -199,14 +347,46 @@ class FollowerGraph {
     std::size_t b = bytes(t.out_offsets) + bytes(t.in_offsets) + bytes(t.out_targets) + bytes(t.in_sources) +
                     bytes(t.accounts);
     if (probs_) b += bytes(probs_->out) + bytes(probs_->in);
+    if (implicit_probabilities())
+      for (const auto& c : probs_->cache)
+        if (c.ready.load()) b += c.values.capacity() * sizeof(prob_t);
     return b;
   }
 
  private:
+  struct Materialised {
+    std::once_flag once;
+    std::atomic<bool> ready{false};
+    std::vector<prob_t> values;
+  };
   struct Probabilities {
+    ProbabilityKind kind = ProbabilityKind::per_edge;
+    prob_t value = 0.0f;  ///< kind constant: every edge's probability
     ConstArray<prob_t> out;
     ConstArray<prob_t> in;
+    mutable Materialised cache[2];  ///< implicit kinds: [0] out-order, [1] in-order, on request
   };
+
+  /// The values of an implicit graph as an array in out-edge (in_order false) or in-edge order,
+  /// computed once (thread-safe) and kept with the probabilities.
+  std::span<const prob_t> materialise(bool in_order) const {
+    auto& c = probs_->cache[in_order ? 1 : 0];
+    std::call_once(c.once, [&] {
+      const edge_t m = num_edges();
+      require_memory("materialised edge probabilities (an implicit kind asked for as an array)",
+                     static_cast<double>(m) * sizeof(prob_t));
+      std::vector<prob_t> v(m);
+      const vertex_t n = num_vertices();
+      for (vertex_t u = 0; u < n; ++u) {
+        const ProbRow row = in_order ? in_probs(u) : out_probs(u);
+        const edge_t at = in_order ? topo_->in_offsets[u] : topo_->out_offsets[u];
+        for (std::size_t i = 0; i < row.size(); ++i) v[at + i] = row[i];
+      }
+      c.values = std::move(v);
+      c.ready.store(true);
+    });
+    return {c.values.data(), c.values.size()};
+  }
 
   void set_probabilities(std::vector<prob_t> out) {
     const auto& t = *topo_;

@@ -78,29 +78,21 @@ FollowerGraph scale_in_weights(const FollowerGraph& g, std::vector<prob_t> out, 
 
 }  // namespace detail
 
-/// Every edge gets probability p. Invalid: p outside [0, 1].
+/// Every edge gets probability p, stored implicitly (ProbabilityKind::constant: no bytes per
+/// edge; with_explicit_probabilities() gives the per-edge arrays). Invalid: p outside [0, 1].
 inline FollowerGraph constant_probability(const FollowerGraph& g, prob_t p) {
   KOLSIM_REQUIRE(p >= 0.0f && p <= 1.0f, "constant_probability: p must be in [0, 1], got ", p);
-  return g.with_probabilities(std::vector<prob_t>(g.num_edges(), p));
+  return g.with_implicit_probabilities(ProbabilityKind::constant, p);
 }
 
-/// The weighted-cascade probability of an edge into an account with `in_degree` > 0 in-edges,
-/// 1 / in_degree as a float: the one definition weighted_cascade stores and the RR sampler
-/// recognises (bit for bit) to draw such rows from its binomial table.
-inline prob_t weighted_cascade_probability(edge_t in_degree) noexcept {
-  return 1.0f / static_cast<prob_t>(in_degree);
-}
-
-/// Weighted cascade (Kempe, Kleinberg, Tardos, KDD 2003): p(u, v) = 1 / indeg(v), counting
-/// parallel edges, so the in-probabilities of every account with followees sum to 1. Computed
-/// from each edge's own target (accounts with in-degree 0 have no in-edges and shift nothing,
-/// unlike OPIM 1.1's formatter).
+/// Weighted cascade (Kempe, Kleinberg, Tardos, KDD 2003): p(u, v) = 1 / indeg(v) as
+/// weighted_cascade_probability() computes it, counting parallel edges, so the in-probabilities
+/// of every account with followees sum to 1 (accounts with in-degree 0 have no in-edges and
+/// shift nothing, unlike OPIM 1.1's formatter). Stored implicitly (ProbabilityKind::
+/// weighted_cascade: computed from the in-offsets, no bytes per edge); every reader sees the
+/// values an explicit array would hold, bit for bit (with_explicit_probabilities() builds it).
 inline FollowerGraph weighted_cascade(const FollowerGraph& g) {
-  const edge_t m = g.num_edges();
-  const auto tgt = g.out_targets();
-  std::vector<prob_t> p(m);
-  for (edge_t e = 0; e < m; ++e) p[e] = weighted_cascade_probability(g.in_degree(tgt[e]));
-  return g.with_probabilities(std::move(p));
+  return g.with_implicit_probabilities(ProbabilityKind::weighted_cascade);
 }
 
 /// Trivalency (Chen, Wang, Wang, KDD 2010): each edge independently and uniformly one of

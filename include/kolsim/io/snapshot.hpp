@@ -4,14 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 
 #include "kolsim/graph/follower_graph.hpp"
 
 namespace kolsim {
 
-/// Snapshot format version written by save_snapshot; load_snapshot reads it and version 1.
-inline constexpr std::uint32_t snapshot_format_version = 2;
+/// Newest snapshot format version: save_snapshot writes it for graphs with implicit
+/// probabilities and version 2 otherwise; load_snapshot reads versions 1 to 3.
+inline constexpr std::uint32_t snapshot_format_version = 3;
 
 /// Saves the whole graph (topology, account ids, probabilities in both orders) atomically (a
 /// temporary file renamed over `path`, so a graph mapped from the old file keeps its bytes).
@@ -25,7 +28,10 @@ inline constexpr std::uint32_t snapshot_format_version = 2;
 /// holds every array aligned, ready to be used in place; then, at the next multiple of 64, a u64
 /// checksum of all preceding bytes: the bytes cut into fixed 1 MiB blocks, block i hashed by an
 /// xxHash64-style 64-bit multiply-rotate hash seeded with i, the block hashes combined in order
-/// (a 64-bit non-cryptographic checksum against accidental damage). Version 1 (read only) is the
+/// (a 64-bit non-cryptographic checksum against accidental damage). Version 3 is version 2 with
+/// two more flags for implicit probabilities (no probability arrays in the file): bit 1 weighted
+/// cascade, bit 2 constant (the first reserved u32 then holds the constant's float bits); at
+/// most one of bits 0-2 is set. Version 1 (read only) is the
 /// same without padding (sections packed, the checksum combining per-section hashes).
 /// The checksum runs on `threads` threads (0 = all; std::invalid_argument outside
 /// [0, max_threads()], before the file is created); the bytes written do not depend on it.
@@ -66,6 +72,32 @@ struct SnapshotReport {
 /// and 136 KiB per thread.
 /// `report`, when given, receives the version, whether the arrays are mapped, and step times.
 FollowerGraph load_snapshot(const std::string& path, int threads = 0, SnapshotReport* report = nullptr);
+
+/// Writes a snapshot section by section without holding the graph (streaming generators):
+/// the caller knows n, m and the probability kind up front, then supplies the arrays in file
+/// order (out_offsets, out_targets, in_offsets, in_sources, accounts, and the two probability
+/// arrays only for ProbabilityKind::per_edge with `probabilities`), each exactly as long as the
+/// format says, in pieces of any size. The file is hashed as it is written (the same checksum
+/// as save_snapshot) and committed atomically by finish(); a writer destroyed before finish()
+/// leaves the target untouched. Memory: one 1 MiB block plus 8 bytes per MiB of file.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(const std::string& path, std::uint64_t n, std::uint64_t m, bool probabilities,
+                 ProbabilityKind kind = ProbabilityKind::per_edge, prob_t constant = 0.0f);
+  ~SnapshotWriter();
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+  /// Appends bytes of the current section (moving on to the next section when one is full).
+  void write(const void* data, std::size_t bytes);
+  template <class T>
+  void write(std::span<const T> values) { write(values.data(), values.size_bytes()); }
+  /// Checks every section is complete, writes the checksum and renames the file into place.
+  void finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 /// 64-bit checksum of a graph's content: n, m, out-adjacency, account ids and probabilities (in
 /// out-edge order, when present). Equal graphs give equal values for any thread count or

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/// Tests of implicit probabilities (weighted cascade and constant stored without bytes per edge):
+/// every reader, estimator and selector gives the bits it gives on the explicit arrays, RR-based
+/// selection never materialises them, snapshots round-trip them (format 3) and memory drops.
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+
+#include <kolsim/campaign/plan.hpp>
+#include <kolsim/campaign/roster.hpp>
+#include <kolsim/estimate/exact.hpp>
+#include <kolsim/estimate/monte_carlo.hpp>
+#include <kolsim/estimate/rr_sets.hpp>
+#include <kolsim/graph/generators.hpp>
+#include <kolsim/graph/probabilities.hpp>
+#include <kolsim/io/snapshot.hpp>
+#include <kolsim/select/imm.hpp>
+#include <kolsim/select/opim.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace kolsim;
+
+namespace {
+
+std::uint64_t test_seed() { return test_support::test_seed("test_implicit_probs", 151515ULL); }
+
+/// The explicit graph the old weighted_cascade() built: 1 / indeg(target) per out-edge.
+FollowerGraph explicit_wc(const FollowerGraph& g) {
+  std::vector<prob_t> p(g.num_edges());
+  const auto tgt = g.out_targets();
+  for (edge_t e = 0; e < g.num_edges(); ++e) p[e] = 1.0f / static_cast<prob_t>(g.in_degree(tgt[e]));
+  return g.with_probabilities(std::move(p));
+}
+
+FollowerGraph explicit_constant(const FollowerGraph& g, prob_t c) {
+  return g.with_probabilities(std::vector<prob_t>(g.num_edges(), c));
+}
+
+/// A graph with hubs (in-degrees beyond the RR sampler's weighted-cascade table), parallel
+/// edges and accounts without in-edges.
+FollowerGraph topology(vertex_t n, double degree, std::uint64_t seed) {
+  return chung_lu(n, degree, 2.5, 2.1, seed, 1);
+}
+
+void expect_same_bits(std::span<const prob_t> a, std::span<const prob_t> b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(a[i]), std::bit_cast<std::uint32_t>(b[i])) << what << " at " << i;
+}
+
+void expect_same_rows(const FollowerGraph& imp, const FollowerGraph& ex) {
+  for (vertex_t v = 0; v < ex.num_vertices(); ++v) {
+    const auto a = imp.out_probs(v), b = ex.out_probs(v);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(a[i]), std::bit_cast<std::uint32_t>(b[i])) << "out row " << v;
+    const auto c = imp.in_probs(v), d = ex.in_probs(v);
+    ASSERT_EQ(c.size(), d.size());
+    std::size_t i = 0;
+    for (prob_t x : c) ASSERT_EQ(std::bit_cast<std::uint32_t>(x), std::bit_cast<std::uint32_t>(d[i++])) << v;
+    for (std::size_t j = 0; j < a.size(); ++j) {
+      const edge_t e = ex.out_offsets()[v] + j;
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(imp.out_edge_prob(e, ex.out_targets()[e])),
+                std::bit_cast<std::uint32_t>(b[j]));
+    }
+  }
+}
+
+/// Pairs (implicit, explicit) of every kind the tests run.
+std::vector<std::pair<FollowerGraph, FollowerGraph>> pairs(const FollowerGraph& g) {
+  return {{weighted_cascade(g), explicit_wc(g)},
+          {constant_probability(g, 0.05f), explicit_constant(g, 0.05f)},   // geometric skips
+          {constant_probability(g, 0.4f), explicit_constant(g, 0.4f)},     // a coin per edge
+          {constant_probability(g, 1.0f), explicit_constant(g, 1.0f)},     // all live
+          {constant_probability(g, 0.0f), explicit_constant(g, 0.0f)}};    // none live
+}
+
+}  // namespace
+
+TEST(ImplicitProbs, KindsRowsAndArraysMatchTheExplicitValues) {
+  const auto g = topology(3000, 12, test_seed());
+  for (const auto& [imp, ex] : pairs(g)) {
+    EXPECT_TRUE(imp.implicit_probabilities());
+    EXPECT_TRUE(imp.has_probabilities());
+    EXPECT_FALSE(ex.implicit_probabilities());
+    expect_same_rows(imp, ex);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+    expect_same_bits(imp.edge_probs(), ex.edge_probs(), "out order");
+    EXPECT_EQ(imp.probabilities_materialised(), 1);
+    expect_same_bits(imp.in_edge_probs(), ex.in_edge_probs(), "in order");
+    EXPECT_EQ(imp.probabilities_materialised(), 2);
+    const auto back = imp.with_explicit_probabilities();
+    EXPECT_FALSE(back.implicit_probabilities());
+    expect_same_bits(back.in_edge_probs(), ex.in_edge_probs(), "explicit copy");
+  }
+  EXPECT_EQ(weighted_cascade(g).probability_kind(), ProbabilityKind::weighted_cascade);
+  EXPECT_EQ(constant_probability(g, 0.25f).constant_probability_value(), 0.25f);
+  EXPECT_THROW(constant_probability(g, 1.5f), std::invalid_argument);
+}
+
+TEST(ImplicitProbs, MemoryBytesDropsEightBytesPerEdge) {
+  const auto g = topology(5000, 10, test_seed() + 1);
+  const auto imp = weighted_cascade(g), ex = explicit_wc(g);
+  EXPECT_EQ(imp.memory_bytes(), g.memory_bytes());
+  EXPECT_GE(ex.memory_bytes(), imp.memory_bytes() + 2 * sizeof(prob_t) * g.num_edges());
+  EXPECT_EQ(constant_probability(g, 0.1f).memory_bytes(), g.memory_bytes());
+}
+
+TEST(ImplicitProbs, MonteCarloIcAndLtSpreadAreBitIdentical) {
+  const auto g = topology(2000, 8, test_seed() + 2);
+  const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99};
+  for (const auto& [imp, ex] : pairs(g)) {
+    for (bool fused : {true, false}) {
+      MonteCarloOptions o;
+      o.trials = 500;
+      o.seed = test_seed();
+      o.fused = fused;
+      o.threads = 2;
+      const auto a = estimate_spread(imp, IndependentCascade{}, seeds, o);
+      const auto b = estimate_spread(ex, IndependentCascade{}, seeds, o);
+      EXPECT_EQ(a.mean, b.mean);
+      EXPECT_EQ(a.std_error, b.std_error);
+      EXPECT_EQ(a.new_per_step, b.new_per_step);
+    }
+  }
+  // LT: weighted cascade is the classic normalised LT weighting.
+  MonteCarloOptions o;
+  o.trials = 500;
+  o.seed = test_seed();
+  const auto a = estimate_spread(weighted_cascade(g), LinearThreshold{}, seeds, o);
+  const auto b = estimate_spread(explicit_wc(g), LinearThreshold{}, seeds, o);
+  EXPECT_EQ(a.mean, b.mean);
+  EXPECT_EQ(a.std_error, b.std_error);
+}
+
+TEST(ImplicitProbs, ExactSpreadIsBitIdentical) {
+  const auto g = test_support::tiny_graph(9, 14, test_seed() + 3, false);
+  const std::vector<vertex_t> seeds = {0, 4};
+  for (const auto& [imp, ex] : pairs(g)) {
+    EXPECT_EQ(exact_spread(imp, IndependentCascade{}, seeds).spread,
+              exact_spread(ex, IndependentCascade{}, seeds).spread);
+  }
+  EXPECT_EQ(exact_spread(weighted_cascade(g), LinearThreshold{}, seeds).spread,
+            exact_spread(explicit_wc(g), LinearThreshold{}, seeds).spread);
+}
+
+TEST(ImplicitProbs, RRSetsImmAndOpimAreBitIdenticalWithoutMaterialising) {
+  const auto g = topology(4000, 10, test_seed() + 4);
+  for (const auto& [imp, ex] : pairs(g)) {
+    RRCollection ra, rb;
+    sample_rr_sets(imp, IndependentCascade{}, test_seed(), domain::rr_set, 0, 3000, ra, {});
+    sample_rr_sets(ex, IndependentCascade{}, test_seed(), domain::rr_set, 0, 3000, rb, {});
+    ASSERT_EQ(ra.size(), rb.size());
+    EXPECT_TRUE(std::equal(ra.nodes().begin(), ra.nodes().end(), rb.nodes().begin(), rb.nodes().end()));
+    if (imp.constant_probability_value() >= 1.0f) continue;  // every RR set is a whole ancestry: slow
+
+    OpimOptions oo;
+    oo.epsilon = 0.3;
+    oo.seed = test_seed();
+    oo.threads = 2;
+    const auto a = opim_c(imp, IndependentCascade{}, 10, oo);
+    const auto b = opim_c(ex, IndependentCascade{}, 10, oo);
+    EXPECT_EQ(a.seeds, b.seeds);
+    EXPECT_EQ(a.rr_sets, b.rr_sets);
+    EXPECT_EQ(a.spread, b.spread);
+    ImmOptions io;
+    io.epsilon = 0.3;
+    io.seed = test_seed();
+    const auto c = imm(imp, IndependentCascade{}, 10, io);
+    const auto d = imm(ex, IndependentCascade{}, 10, io);
+    EXPECT_EQ(c.seeds, d.seeds);
+    EXPECT_EQ(c.rr_sets, d.rr_sets);
+    EXPECT_EQ(c.spread, d.spread);
+    EXPECT_EQ(imp.probabilities_materialised(), 0) << "RR-based selection must not build the arrays";
+  }
+  // LT under weighted cascade.
+  const auto imp = weighted_cascade(g), ex = explicit_wc(g);
+  OpimOptions oo;
+  oo.epsilon = 0.3;
+  oo.seed = test_seed();
+  const auto a = opim_c(imp, LinearThreshold{}, 10, oo);
+  const auto b = opim_c(ex, LinearThreshold{}, 10, oo);
+  EXPECT_EQ(a.seeds, b.seeds);
+  EXPECT_EQ(a.spread, b.spread);
+  EXPECT_EQ(imp.probabilities_materialised(), 0);
+}
+
+TEST(ImplicitProbs, CampaignPlanIsBitIdentical) {
+  const auto g = topology(600, 6, test_seed() + 5);
+  std::vector<account_t> acc(g.accounts().begin(), g.accounts().end());
+  std::vector<double> fee(acc.size()), risk(acc.size(), 0.0);
+  for (std::size_t i = 0; i < fee.size(); ++i) fee[i] = 1.0 + static_cast<double>(i % 5);
+  CampaignSpec spec;
+  spec.budget = 12.0;
+  spec.seed = test_seed();
+  spec.check_trials = 300;
+  const auto imp = weighted_cascade(g), ex = explicit_wc(g);
+  const CampaignPlan a = plan_campaign(imp, IndependentCascade{}, Roster::from_arrays(imp, acc, fee, risk), spec);
+  const CampaignPlan b = plan_campaign(ex, IndependentCascade{}, Roster::from_arrays(ex, acc, fee, risk), spec);
+  ASSERT_EQ(a.kols.size(), b.kols.size());
+  for (std::size_t i = 0; i < a.kols.size(); ++i) EXPECT_EQ(a.kols[i].account, b.kols[i].account);
+  EXPECT_EQ(a.reach, b.reach);
+  EXPECT_EQ(a.reach_rr, b.reach_rr);
+  EXPECT_EQ(a.graph_checksum, b.graph_checksum);
+}
+
+TEST(ImplicitProbs, SnapshotRoundTripKeepsTheKindAndTheChecksum) {
+  const auto g = topology(3000, 9, test_seed() + 6);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("kolsim_implicit_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const auto& [imp, ex] : pairs(g)) {
+    const std::string fi = (dir / "imp.kgs").string(), fe = (dir / "ex.kgs").string();
+    save_snapshot(imp, fi);
+    save_snapshot(ex, fe);
+    EXPECT_EQ(imp.probabilities_materialised(), 0) << "saving must not build the arrays";
+    EXPECT_GE(std::filesystem::file_size(fe), std::filesystem::file_size(fi) + 2 * g.num_edges() * sizeof(prob_t));
+    SnapshotReport ri, re;
+    const auto li = load_snapshot(fi, 2, &ri);
+    const auto le = load_snapshot(fe, 2, &re);
+    EXPECT_EQ(ri.version, 3u);
+    EXPECT_EQ(re.version, 2u);  // explicit graphs keep the format earlier builds read
+    EXPECT_TRUE(ri.mapped);
+    EXPECT_EQ(li.probability_kind(), imp.probability_kind());
+    EXPECT_EQ(li.constant_probability_value(), imp.constant_probability_value());
+    expect_same_rows(li, ex);
+    EXPECT_EQ(graph_checksum(li, 1), graph_checksum(ex, 2));
+    EXPECT_EQ(graph_checksum(imp, 2), graph_checksum(le, 1));
+    EXPECT_EQ(li.probabilities_materialised(), 0) << "checksum must not build the arrays";
+  }
+  // A version-3 header with two probability kinds, or a constant outside [0, 1], is refused.
+  const std::string f = (dir / "bad.kgs").string();
+  save_snapshot(constant_probability(g, 0.5f), f);
+  auto patch = [&](std::size_t at, std::uint32_t value) {
+    std::fstream io(f, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekp(static_cast<std::streamoff>(at));
+    io.write(reinterpret_cast<const char*>(&value), sizeof value);
+  };
+  patch(12, 4u | 2u);  // flags
+  EXPECT_THROW(load_snapshot(f), ParseError);
+  patch(12, 4u);
+  patch(44, std::bit_cast<std::uint32_t>(2.0f));  // reserved0: the constant
+  EXPECT_THROW(load_snapshot(f), ParseError);
+  std::filesystem::remove_all(dir);
+}
