@@ -63,6 +63,8 @@ Scheme parse_scheme(const std::string& p) {
 /// again. One pass over the in-order probabilities (equal to the out-order ones edge for edge).
 bool stores_weighted_cascade(const FollowerGraph& g) {
   if (!g.has_probabilities()) return false;
+  if (g.probability_kind() == ProbabilityKind::weighted_cascade) return true;
+  if (g.probability_kind() != ProbabilityKind::per_edge) return false;
   const auto off = g.in_offsets();
   const auto* bits = reinterpret_cast<const std::uint32_t*>(g.in_edge_probs().data());
   for (vertex_t v = 0; v < g.num_vertices(); ++v) {
@@ -84,9 +86,7 @@ FollowerGraph apply_scheme(const FollowerGraph& g, const Scheme& s, std::uint64_
 
 double mean_probability(const FollowerGraph& g) {
   if (!g.has_probabilities() || g.num_edges() == 0) return -1;
-  double sum = 0;
-  for (prob_t p : g.edge_probs()) sum += p;
-  return sum / static_cast<double>(g.num_edges());
+  return g.mean_edge_probability();
 }
 
 }  // namespace
@@ -246,10 +246,11 @@ ProbabilityUse choose_probabilities(const GraphArgs& a, FollowerGraph& g, const 
                               : "-p column needs --probability-column N (the 0-based column holding p)");
   }
   if (scheme) {
+    const bool kept = scheme->name == "wc" && stores_weighted_cascade(g);
     g = apply_scheme(g, *scheme, seed, threads);
     use.source = "scheme";
     use.scheme = p;
-    use.replaced = stored;
+    use.replaced = stored && !kept;
   } else if (stored) {
     use.source = snapshot ? "snapshot" : "column";
     use.column = column;

@@ -211,6 +211,21 @@ class FollowerGraph {
     if (p.kind == ProbabilityKind::constant) return p.value;
     return weighted_cascade_probability(in_degree(target));
   }
+  /// Mean edge probability in out-edge order (the sum of the floats in double, edge by edge, so
+  /// an implicit graph gives its explicit twin's value bit for bit) without building any array;
+  /// 0 when no probabilities are assigned or m = 0. O(m).
+  double mean_edge_probability() const noexcept {
+    if (!probs_ || num_edges() == 0) return 0.0;
+    double sum = 0.0;
+    const auto& p = *probs_;
+    if (p.kind == ProbabilityKind::per_edge) {
+      for (prob_t x : p.out) sum += x;
+    } else {
+      const auto& t = topo_->out_targets;
+      for (edge_t e = 0; e < num_edges(); ++e) sum += out_edge_prob(e, t[e]);
+    }
+    return sum / static_cast<double>(num_edges());
+  }
 
   // Raw CSR arrays (read-only; for kernels, bindings and snapshots).
   std::span<const edge_t> out_offsets() const noexcept { return topo_->out_offsets; }

@@ -86,11 +86,7 @@ inline GraphSummary summarize(const FollowerGraph& g) {
     }
   }
   s.has_probabilities = g.has_probabilities();
-  if (s.has_probabilities && s.edges > 0) {
-    double sum = 0.0;
-    for (prob_t p : g.edge_probs()) sum += p;
-    s.mean_probability = sum / static_cast<double>(s.edges);
-  }
+  if (s.has_probabilities && s.edges > 0) s.mean_probability = g.mean_edge_probability();
   return s;
 }
 
