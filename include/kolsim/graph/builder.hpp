@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -48,6 +49,19 @@ struct BuildOptions {
   int threads = 0;  ///< 0 = all
 };
 
+/// Wall seconds of each phase of a build (benchmarks and profiling; never part of a result).
+struct BuildPhaseSeconds {
+  double index = 0;      ///< account ids -> sorted unique accounts (presence table or sort)
+  double map = 0;        ///< account ids -> dense indices
+  double validate = 0;   ///< index range, probability range, self-loop policy
+  double count = 0;      ///< per-row arc counts (histograms) and their prefix sums
+  double scatter = 0;    ///< arcs scattered into their source rows
+  double sort = 0;       ///< each row sorted by target
+  double merge = 0;      ///< duplicates merged per the policy, rows compacted
+  double transpose = 0;  ///< in-adjacency (and in-order probabilities) by counting
+  double finish = 0;     ///< arrays moved into the graph, probability columns attached
+};
+
 /// What a build did, so that nothing is dropped silently.
 struct BuildReport {
   edge_t input_edges = 0;  ///< edges given (before undirected doubling)
@@ -55,6 +69,7 @@ struct BuildReport {
   edge_t duplicates = 0;   ///< extra copies of an edge seen (merged unless Duplicates::keep)
   edge_t edges = 0;        ///< edges in the graph
   vertex_t vertices = 0;   ///< vertices in the graph
+  BuildPhaseSeconds seconds;  ///< time per phase
 };
 
 /// An input edge broke a policy; `index` is its position in the input arrays (readers turn it
@@ -76,6 +91,21 @@ struct edges_are_sorted_t {
 inline constexpr edges_are_sorted_t edges_are_sorted{};
 
 namespace detail {
+
+/// Lap timer of the build's phases.
+class PhaseClock {
+ public:
+  /// Seconds since the previous lap (or construction).
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
 
 inline void check_prob(prob_t p, edge_t i) {
   if (!(p >= 0.0f && p <= 1.0f))
@@ -173,7 +203,9 @@ struct SourceRows {
 /// Counting sort of the arcs by source: per-chunk histograms over input chunks (stable: input
 /// order survives within a row because chunk c precedes chunk c + 1).
 template <class Arcs>
-SourceRows group_by_source(vertex_t n, edge_t count, Arcs&& arcs, std::span<const prob_t> probs, int threads) {
+SourceRows group_by_source(vertex_t n, edge_t count, Arcs&& arcs, std::span<const prob_t> probs, int threads,
+                           BuildPhaseSeconds* seconds = nullptr) {
+  PhaseClock clock;
   const bool has_p = !probs.empty();
   SourceRows r;
   r.row.assign(static_cast<std::size_t>(n) + 1, 0);
@@ -195,6 +227,7 @@ SourceRows group_by_source(vertex_t n, edge_t count, Arcs&& arcs, std::span<cons
     }
   }
   r.row[n] = total;
+  if (seconds) seconds->count = clock.lap();
   r.targets.resize(total);
   if (has_p) r.p.resize(total);
   parallel_for(0, static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
@@ -206,6 +239,7 @@ SourceRows group_by_source(vertex_t n, edge_t count, Arcs&& arcs, std::span<cons
         if (has_p) r.p[pos] = probs[j];
       });
   }, 1);
+  if (seconds) seconds->scatter = clock.lap();
   return r;
 }
 
@@ -341,7 +375,9 @@ struct TopologyVectors {
 
 /// Moves the kept arcs of each row together into t.out_offsets / t.out_targets (and p), freeing
 /// the row buffers, and clamps merged probabilities to 1.
-inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, TopologyVectors& t, std::vector<prob_t>& p) {
+inline void compact_rows(SourceRows& r, MergedRows& mr, vertex_t n, TopologyVectors& t, std::vector<prob_t>& p,
+                         int threads) {
+  (void)threads;
   const bool has_p = !r.p.empty();
   t.out_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   for (vertex_t u = 0; u < n; ++u) t.out_offsets[u + 1] = t.out_offsets[u] + mr.kept[u];
@@ -421,7 +457,7 @@ inline void build_transpose(TopologyVectors& t, std::span<const prob_t> p, std::
 template <class Endpoints>
 FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, Endpoints&& endpoint,
                                std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
-                               bool sorted, const StopToken& stop = {}) {
+                               bool sorted, const StopToken& stop = {}, const BuildPhaseSeconds& before = {}) {
   const auto n = static_cast<vertex_t>(accounts.size());
   const bool has_p = !probs.empty();
   KOLSIM_REQUIRE(!has_p || probs.size() == count, "build_graph: ", count, " edges but ", probs.size(),
@@ -430,27 +466,36 @@ FollowerGraph build_dense_impl(std::vector<account_t> accounts, edge_t count, En
   BuildReport rep;
   rep.input_edges = count;
   rep.vertices = n;
+  rep.seconds = before;
+  PhaseClock clock;
   check_stop(stop);
   validate_input_edges(accounts, count, endpoint, probs, opt, threads, rep);
+  rep.seconds.validate = clock.lap();
   auto arcs = [&](edge_t i, auto&& f) { for_each_arc(endpoint, opt, i, f); };
   check_stop(stop);
-  SourceRows rows = group_by_source(n, count, arcs, probs, threads);
+  SourceRows rows = group_by_source(n, count, arcs, probs, threads, &rep.seconds);
   check_stop(stop);
+  clock.lap();
   if (!sorted) sort_rows(rows, n, threads);
+  rep.seconds.sort = clock.lap();
   check_stop(stop);
   MergedRows merged = merge_duplicates(rows, n, opt.duplicates, threads);
   report_duplicates(merged, rows, accounts, count, endpoint, arcs, probs, opt, rep);
   TopologyVectors tv;
   std::vector<prob_t> p, in_p;
-  compact_rows(rows, merged, n, tv, p);
+  compact_rows(rows, merged, n, tv, p, threads);
+  rep.seconds.merge = clock.lap();
   check_stop(stop);
   build_transpose(tv, p, in_p, threads);
+  rep.seconds.transpose = clock.lap();
   rep.edges = tv.out_offsets[n];
   tv.accounts = std::move(accounts);
   auto topo = tv.into_topology();
+  FollowerGraph g = has_p ? FollowerGraph(probabilities_checked, std::move(topo), std::move(p), std::move(in_p))
+                          : FollowerGraph(std::move(topo));
+  rep.seconds.finish = clock.lap();
   if (report) *report = rep;
-  if (!has_p) return FollowerGraph(std::move(topo));
-  return FollowerGraph(std::move(topo), std::move(p), std::move(in_p));
+  return g;
 }
 
 }  // namespace detail
@@ -517,7 +562,8 @@ struct AccountIndex {
 };
 
 inline AccountIndex index_accounts(std::span<const account_t> sources, std::span<const account_t> targets,
-                                   std::span<const account_t> extra_accounts) {
+                                   std::span<const account_t> extra_accounts, int threads) {
+  (void)threads;
   const std::size_t m = sources.size();
   AccountIndex idx;
   account_t max_id = 0;
@@ -552,11 +598,11 @@ inline AccountIndex index_accounts(std::span<const account_t> sources, std::span
 /// The graph on `idx`'s accounts from dense endpoint arrays (the rank table is freed first).
 inline FollowerGraph build_indexed(AccountIndex&& idx, const vertex_t* src, const vertex_t* dst, std::size_t m,
                                    std::span<const prob_t> probs, const BuildOptions& opt, BuildReport* report,
-                                   const StopToken& stop) {
+                                   const StopToken& stop, const BuildPhaseSeconds& before) {
   std::vector<vertex_t>().swap(idx.table);
   return build_dense_impl(
       std::move(idx.accounts), m, [&](edge_t i) { return std::pair<vertex_t, vertex_t>(src[i], dst[i]); }, probs,
-      opt, report, false, stop);
+      opt, report, false, stop, before);
 }
 
 }  // namespace detail
@@ -573,13 +619,17 @@ inline FollowerGraph build_graph(std::span<const account_t> sources, std::span<c
   KOLSIM_REQUIRE(sources.size() == targets.size(), "build_graph: ", sources.size(), " sources but ", targets.size(),
                  " targets");
   const std::size_t m = sources.size();
-  detail::AccountIndex idx = detail::index_accounts(sources, targets, extra_accounts);
+  const int threads = resolve_threads(opt.threads);
+  detail::PhaseClock clock;
+  BuildPhaseSeconds seconds;
+  detail::AccountIndex idx = detail::index_accounts(sources, targets, extra_accounts, threads);
+  seconds.index = clock.lap();
   check_stop(stop);
   std::vector<vertex_t> src(m), dst(m);
-  const int threads = resolve_threads(opt.threads);
   idx.map(sources.data(), src.data(), m, threads);
   idx.map(targets.data(), dst.data(), m, threads);
-  return detail::build_indexed(std::move(idx), src.data(), dst.data(), m, probs, opt, report, stop);
+  seconds.map = clock.lap();
+  return detail::build_indexed(std::move(idx), src.data(), dst.data(), m, probs, opt, report, stop, seconds);
 }
 
 /// Owner of an id array from std::malloc (so it can shrink in place with realloc).
@@ -591,11 +641,15 @@ using MallocIds = std::unique_ptr<account_t[], decltype(&std::free)>;
 inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size_t m, std::span<const prob_t> probs,
                                  const BuildOptions& opt = {}, BuildReport* report = nullptr,
                                  const StopToken& stop = {}) {
+  const int threads = resolve_threads(opt.threads);
+  detail::PhaseClock clock;
+  BuildPhaseSeconds seconds;
   detail::AccountIndex idx = detail::index_accounts(std::span<const account_t>(sources.get(), m),
-                                                    std::span<const account_t>(targets.get(), m), {});
+                                                    std::span<const account_t>(targets.get(), m), {}, threads);
+  seconds.index = clock.lap();
   auto densify = [&](MallocIds& ids) {
     check_stop(stop);
-    idx.map_in_place(ids.get(), m, resolve_threads(opt.threads));
+    idx.map_in_place(ids.get(), m, threads);
     if (void* shrunk = std::realloc(ids.get(), std::max<std::size_t>(m, 1) * sizeof(vertex_t))) {
       ids.release();
       ids.reset(static_cast<account_t*>(shrunk));
@@ -603,8 +657,9 @@ inline FollowerGraph build_graph(MallocIds sources, MallocIds targets, std::size
   };
   densify(sources);
   densify(targets);
+  seconds.map = clock.lap();
   return detail::build_indexed(std::move(idx), reinterpret_cast<const vertex_t*>(sources.get()),
-                               reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report, stop);
+                               reinterpret_cast<const vertex_t*>(targets.get()), m, probs, opt, report, stop, seconds);
 }
 
 /// Rebuilds a graph from its out-adjacency in CSR form (as FollowerGraph::out_offsets(),
