@@ -172,7 +172,7 @@ MallocIds malloc_copy(const std::vector<account_t>& v) {
 
 // Every duplicate policy (with probabilities), self-loops kept and dropped, flip and undirected,
 // ids compact (rank table) and sparse (sorted ids): the parallel build equals the reference on
-// 1, 2, 3 and 7 threads, through both build_graph overloads.
+// 1, 2, 3 and 7 threads (and through the consuming build_graph overload on 3).
 TEST(Builder, EveryPolicyMatchesTheReferenceOnAnyThreadCount) {
   const std::uint64_t seed = test_support::test_seed("test_builder", 15);
   struct Ids {
@@ -196,6 +196,7 @@ TEST(Builder, EveryPolicyMatchesTheReferenceOnAnyThreadCount) {
           BuildReport rep;
           const auto g = build_graph(in.src, in.dst, in.p, opt, &rep);
           expect_graph(g, ref, rep, what.c_str());
+          if (threads != 3) continue;  // the consuming overload shares every phase after the ids
           BuildReport rep2;
           const auto h = build_graph(malloc_copy(in.src), malloc_copy(in.dst), in.src.size(), in.p, opt, &rep2);
           expect_graph(h, ref, rep2, (what + ", consuming").c_str());
