@@ -229,6 +229,11 @@ TEST(Builder, LargeTopologyMatchesTheReferenceOnAnyThreadCount) {
     EXPECT_TRUE(same(g.in_offsets(), ref.in_offsets));
     EXPECT_TRUE(same(g.in_sources(), ref.in_sources));
     EXPECT_EQ(rep.duplicates, ref.duplicates);
+    // The consuming overload maps the ids in place in doubling rounds (64Ki, 128Ki, ... ids).
+    const auto h = build_graph(malloc_copy(in.src), malloc_copy(in.dst), in.src.size(), {}, opt);
+    EXPECT_TRUE(same(h.accounts(), ref.accounts));
+    EXPECT_TRUE(same(h.out_targets(), ref.out_targets));
+    EXPECT_TRUE(same(h.in_sources(), ref.in_sources));
     const auto& s = rep.seconds;
     for (double x : {s.index, s.map, s.validate, s.count, s.scatter, s.sort, s.merge, s.transpose, s.finish})
       EXPECT_GE(x, 0.0);

@@ -645,17 +645,19 @@ struct AccountIndex {
       out[i] = static_cast<vertex_t>(std::lower_bound(accounts.begin(), accounts.end(), in[i]) - accounts.begin());
     }, 4096, 1 << 16);
   }
-  /// Dense ids written over the front of the id array itself: block by block, each block mapped
-  /// into a small buffer and copied back. The copy overwrites bytes of elements < hi / 2, which
-  /// were all read before (in this block or an earlier one).
+  /// Dense ids written over the front of the id array itself, in rounds [lo, hi) with hi <= 2 lo
+  /// (one parallel loop each): dense id i lands on the bytes of 64-bit element i / 2 < lo, read
+  /// in an earlier round. The first round [0, block) goes through a small buffer.
   void map_in_place(account_t* ids, std::size_t m, int threads) const {
-    constexpr std::size_t block = std::size_t{1} << 18;
-    std::vector<vertex_t> buf(std::min(m, block));
+    constexpr std::size_t block = std::size_t{1} << 16;
     auto* dense = reinterpret_cast<vertex_t*>(ids);
-    for (std::size_t lo = 0; lo < m; lo += block) {
-      const std::size_t hi = std::min(m, lo + block);
-      map(ids + lo, buf.data(), hi - lo, threads);
-      std::memcpy(dense + lo, buf.data(), (hi - lo) * sizeof(vertex_t));
+    const std::size_t first = std::min(m, block);
+    std::vector<vertex_t> buf(first);
+    map(ids, buf.data(), first, threads);
+    std::memcpy(dense, buf.data(), first * sizeof(vertex_t));
+    for (std::size_t lo = first; lo < m; lo *= 2) {
+      const std::size_t hi = std::min(m, 2 * lo);
+      map(ids + lo, dense + lo, hi - lo, threads);
     }
   }
 };
