@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <charconv>
@@ -25,6 +26,13 @@ constexpr std::uint64_t bench_m = 10'000'000;
 const std::string text_path = "/tmp/kolsim_bench_io_pl1m_v2.txt";
 const std::string snap_path = "/tmp/kolsim_bench_io_pl1m_v2.snap2.kgs";  // snapshot format 2
 const std::string snap_v1_path = "/tmp/kolsim_bench_io_pl1m_v2.kgs";     // format 1, if an older build wrote it
+
+/// CPU seconds of the whole process (every thread) so far.
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 std::uint64_t file_size(const std::string& p) {
   struct stat st {};
@@ -115,6 +123,44 @@ void BM_ReadEdgeList(benchmark::State& state) {
   state.counters["m"] = static_cast<double>(rep.build.edges);
 }
 BENCHMARK(BM_ReadEdgeList)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+/// The text load again with the build's phases (mean wall seconds per load) and the process's
+/// CPU seconds per load (the machine may be shared: CPU time is the steadier figure).
+void BM_ReadEdgeListPhases(benchmark::State& state) {
+  const std::string& path = edge_list_file();
+  EdgeListOptions o;
+  o.build.threads = static_cast<int>(state.range(0));
+  EdgeListReport rep;
+  BuildPhaseSeconds sum;
+  double parse = 0, build = 0, cpu = 0;
+  for (auto _ : state) {
+    const double c0 = process_cpu_seconds();
+    auto g = read_edge_list(path, o, &rep);
+    cpu += process_cpu_seconds() - c0;
+    benchmark::DoNotOptimize(g.num_edges());
+    parse += rep.parse_seconds;
+    build += rep.build_seconds;
+    const auto& s = rep.build.seconds;
+    sum.index += s.index, sum.map += s.map, sum.validate += s.validate, sum.count += s.count;
+    sum.scatter += s.scatter, sum.sort += s.sort, sum.merge += s.merge, sum.transpose += s.transpose;
+    sum.finish += s.finish;
+  }
+  const auto it = static_cast<double>(state.iterations());
+  state.counters["parse_s"] = parse / it;
+  state.counters["build_s"] = build / it;
+  state.counters["cpu_s"] = cpu / it;
+  state.counters["b_index"] = sum.index / it;
+  state.counters["b_map"] = sum.map / it;
+  state.counters["b_validate"] = sum.validate / it;
+  state.counters["b_count"] = sum.count / it;
+  state.counters["b_scatter"] = sum.scatter / it;
+  state.counters["b_sort"] = sum.sort / it;
+  state.counters["b_merge"] = sum.merge / it;
+  state.counters["b_transpose"] = sum.transpose / it;
+  state.counters["b_finish"] = sum.finish / it;
+  state.counters["m"] = static_cast<double>(rep.build.edges);
+}
+BENCHMARK(BM_ReadEdgeListPhases)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 void BM_SaveSnapshot(benchmark::State& state) {
   const auto& g = bench_graph();
