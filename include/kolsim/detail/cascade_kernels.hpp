@@ -759,6 +759,12 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
           if (prob) __builtin_prefetch(prob + r_end - 1);
         }
       }
+      // Scans that compute their rows from per-target data prefetch it 8 rows ahead.
+      if constexpr (requires { scan.prefetch_row(edge_t{}, edge_t{}); })
+        if (fi + 8 < fn) {
+          const vertex_t a = frontier[fi + 8].v;
+          scan.prefetch_row(off[a], std::min(off[a + 1], off[a] + row_prefetch));
+        }
       const vertex_t u = frontier[fi].v;
       const std::uint64_t fm = frontier[fi].worlds;
       const edge_t lo = off[u], hi = off[u + 1];
@@ -834,6 +840,7 @@ struct FusedIcScan {
   KernelIsa isa = kernel_isa();
   const vertex_t* tgt = nullptr;    ///< implicit weighted cascade: out-targets
   const edge_t* in_off = nullptr;   ///< implicit weighted cascade: in-offsets (null for a constant)
+  edge_t m = 0;                     ///< implicit weighted cascade: number of edges
   mutable prob_t buf[64] = {};      ///< implicit rows: the probabilities of the current piece
 
   /// The scan of g's probabilities, whatever their storage (never materialises implicit ones).
@@ -843,19 +850,27 @@ struct FusedIcScan {
     if (g.probability_kind() == ProbabilityKind::weighted_cascade) {
       s.tgt = g.out_targets().data();
       s.in_off = g.in_offsets().data();
+      s.m = g.num_edges();
     } else {
       std::fill_n(s.buf, 64, g.constant_probability_value());
     }
     return s;
   }
+  /// Prefetches what row() reads for edges lo .. hi - 1 (weighted cascade: the targets' in-offsets).
+  void prefetch_row(edge_t lo, edge_t hi) const noexcept {
+    if (in_off)
+      for (edge_t e = lo; e < hi; ++e) __builtin_prefetch(in_off + tgt[e]);
+  }
   /// The probabilities of edges c .. c + len - 1 (len <= 64).
   const prob_t* row(edge_t c, unsigned len) const noexcept {
     if (prob) return prob + c;
-    if (in_off)
+    if (in_off) {
+      if (len == 64) prefetch_row(c + 64, std::min<edge_t>(c + 128, m));  // a long row's next piece
       for (unsigned j = 0; j < len; ++j) {
         const vertex_t v = tgt[c + j];
         buf[j] = weighted_cascade_probability(in_off[v + 1] - in_off[v]);
       }
+    }
     return buf;
   }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
