@@ -204,13 +204,13 @@ inline int count_worlds(std::uint64_t x) noexcept {
   return (x & (x - 1)) == 0 ? static_cast<int>(x != 0) : std::popcount(x);
 }
 
-/// Bit j: edge c + j (j < len <= 64) is live in the one world whose coin offset is `add`. No
-/// branches, so that the hashes of many edges are in flight at once.
-inline std::uint64_t live_edges_one_world(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len,
-                                          std::uint64_t add) noexcept {
+/// Bit j: edge c + j (j < len <= 64), whose probability is row[j], is live in the one world whose
+/// coin offset is `add`. No branches, so that the hashes of many edges are in flight at once.
+inline std::uint64_t live_edges_one_world_row(const WorldCoins& coins, const prob_t* row, edge_t c, unsigned len,
+                                              std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   for (unsigned j = len; j-- > 0;) {
-    const auto bits = std::bit_cast<std::uint32_t>(prob[c + j]);
+    const auto bits = std::bit_cast<std::uint32_t>(row[j]);
     const auto certain = static_cast<std::uint64_t>(WorldCoins::certain_of_bits(bits));
     const auto drawn =
         static_cast<std::uint64_t>(WorldCoins::mix(coins.edge_key(c + j) + add) < WorldCoins::threshold_of_bits(bits));
@@ -218,15 +218,20 @@ inline std::uint64_t live_edges_one_world(const WorldCoins& coins, const prob_t*
   }
   return live;
 }
+/// live_edges_one_world_row() with the probabilities of all edges in out-edge order.
+inline std::uint64_t live_edges_one_world(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len,
+                                          std::uint64_t add) noexcept {
+  return live_edges_one_world_row(coins, prob + c, c, len, add);
+}
 
 /// out[j]: the worlds (among the k whose bits and coin offsets are given) in which edge c + j
-/// (j < len <= 64) is live; returns the set of j with out[j] != 0.
-inline std::uint64_t live_edges_worlds(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len, int k,
-                                       const std::uint64_t* bit_of, const std::uint64_t* offset_of,
-                                       std::uint64_t all_k, std::uint64_t* out) noexcept {
+/// (j < len <= 64), whose probability is row[j], is live; returns the set of j with out[j] != 0.
+inline std::uint64_t live_edges_worlds_row(const WorldCoins& coins, const prob_t* row, edge_t c, unsigned len, int k,
+                                           const std::uint64_t* bit_of, const std::uint64_t* offset_of,
+                                           std::uint64_t all_k, std::uint64_t* out) noexcept {
   std::uint64_t any = 0;
   for (unsigned j = len; j-- > 0;) {
-    const auto bits = std::bit_cast<std::uint32_t>(prob[c + j]);
+    const auto bits = std::bit_cast<std::uint32_t>(row[j]);
     const std::uint64_t thr = WorldCoins::threshold_of_bits(bits), key = coins.edge_key(c + j);
     std::uint64_t live = 0;
     for (int i = 0; i < k; ++i) live |= WorldCoins::mix(key + offset_of[i]) < thr ? bit_of[i] : 0;
@@ -235,6 +240,12 @@ inline std::uint64_t live_edges_worlds(const WorldCoins& coins, const prob_t* pr
     any = any << 1 | static_cast<std::uint64_t>(live != 0);
   }
   return any;
+}
+/// live_edges_worlds_row() with the probabilities of all edges in out-edge order.
+inline std::uint64_t live_edges_worlds(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned len, int k,
+                                       const std::uint64_t* bit_of, const std::uint64_t* offset_of,
+                                       std::uint64_t all_k, std::uint64_t* out) noexcept {
+  return live_edges_worlds_row(coins, prob + c, c, len, k, bit_of, offset_of, all_k, out);
 }
 
 #if KOLSIM_FUSED_IC_AVX512
@@ -255,14 +266,15 @@ KOLSIM_AVX512_TARGET inline __m512i mix_x8(__m512i z) noexcept {
   return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
 }
 
-/// Edge keys, thresholds and "certain" lanes of edges c + j .. c + j + 7 (only `lanes` are read).
+/// Edge keys, thresholds and "certain" lanes of edges c + j .. c + j + 7 (only `lanes` are read),
+/// edge c + i having probability row[i] (as in the *_row scans: every vector scan takes the row).
 struct EdgesX8 {
   __m512i key, threshold;
   __mmask8 certain;
 };
-KOLSIM_AVX512_TARGET inline EdgesX8 edges_x8(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned j,
+KOLSIM_AVX512_TARGET inline EdgesX8 edges_x8(const WorldCoins& coins, const prob_t* row, edge_t c, unsigned j,
                                             __mmask8 lanes) noexcept {
-  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, prob + c + j));
+  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, row + j));
   constexpr std::uint64_t em = WorldCoins::edge_multiplier;  // (c + j + lane) em without a vector multiply
   const __m512i lane_em = _mm512_set_epi64(static_cast<long long>(7 * em), static_cast<long long>(6 * em),
                                            static_cast<long long>(5 * em), static_cast<long long>(4 * em),
@@ -279,13 +291,13 @@ KOLSIM_AVX512_TARGET inline EdgesX8 edges_x8(const WorldCoins& coins, const prob
   return {key, _mm512_srlv_epi64(scaled, shift), certain};
 }
 
-KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_one_world_avx512(const WorldCoins& coins, const prob_t* prob,
+KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_one_world_avx512(const WorldCoins& coins, const prob_t* row,
                                                                       edge_t c, unsigned len,
                                                                       std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   for (unsigned j = 0; j < len; j += 8) {
     const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
-    const EdgesX8 x = edges_x8(coins, prob, c, j, lanes);
+    const EdgesX8 x = edges_x8(coins, row, c, j, lanes);
     const __m512i coin = mix_x8(_mm512_add_epi64(x.key, broadcast_x8(add)));
     const __mmask8 hit = static_cast<__mmask8>((_mm512_cmplt_epu64_mask(coin, x.threshold) | x.certain) & lanes);
     live |= static_cast<std::uint64_t>(hit) << j;
@@ -293,7 +305,7 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_one_world_avx512(const Worl
   return live;
 }
 
-KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCoins& coins, const prob_t* prob,
+KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCoins& coins, const prob_t* row,
                                                                    edge_t c, unsigned len, int k,
                                                                    const std::uint64_t* bit_of,
                                                                    const std::uint64_t* offset_of,
@@ -301,7 +313,7 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
   std::uint64_t any = 0;
   for (unsigned j = 0; j < len; j += 8) {
     const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
-    const EdgesX8 x = edges_x8(coins, prob, c, j, lanes);
+    const EdgesX8 x = edges_x8(coins, row, c, j, lanes);
     __m512i live = _mm512_setzero_si512();
     for (int i = 0; i < k; ++i) {
       const __m512i coin = mix_x8(_mm512_add_epi64(x.key, broadcast_x8(offset_of[i])));
@@ -446,9 +458,9 @@ KOLSIM_AVX2_TARGET inline __m256i certain_x4(__m256i bits) noexcept {
 struct EdgesX4 {
   __m256i key, threshold, certain;
 };
-KOLSIM_AVX2_TARGET inline EdgesX4 edges_x4(const WorldCoins& coins, const prob_t* prob, edge_t c, unsigned j,
+KOLSIM_AVX2_TARGET inline EdgesX4 edges_x4(const WorldCoins& coins, const prob_t* row, edge_t c, unsigned j,
                                           unsigned n) noexcept {
-  const __m256i bits = load_u32_x4(prob + c + j, n);
+  const __m256i bits = load_u32_x4(row + j, n);
   constexpr std::uint64_t em = WorldCoins::edge_multiplier;
   const __m256i lane_em = _mm256_set_epi64x(static_cast<long long>(3 * em), static_cast<long long>(2 * em),
                                             static_cast<long long>(em), 0);
@@ -457,12 +469,12 @@ KOLSIM_AVX2_TARGET inline EdgesX4 edges_x4(const WorldCoins& coins, const prob_t
   return {key, threshold_x4(bits), certain_x4(bits)};
 }
 
-KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_one_world_avx2(const WorldCoins& coins, const prob_t* prob,
+KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_one_world_avx2(const WorldCoins& coins, const prob_t* row,
                                                                   edge_t c, unsigned len, std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   unsigned j = 0;
   for (; j + 8 <= len; j += 8) {  // two independent halves per iteration
-    const EdgesX4 x = edges_x4(coins, prob, c, j, 4), y = edges_x4(coins, prob, c, j + 4, 4);
+    const EdgesX4 x = edges_x4(coins, row, c, j, 4), y = edges_x4(coins, row, c, j + 4, 4);
     const __m256i cx = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add)));
     const __m256i cy = mix_x4(_mm256_add_epi64(y.key, broadcast_x4(add)));
     const unsigned hx = lanes_of_x4(_mm256_or_si256(cmplt_epu64_x4(cx, x.threshold), x.certain));
@@ -471,7 +483,7 @@ KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_one_world_avx2(const WorldCoi
   }
   for (; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
-    const EdgesX4 x = edges_x4(coins, prob, c, j, n);
+    const EdgesX4 x = edges_x4(coins, row, c, j, n);
     const __m256i coin = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add)));
     const unsigned hit = lanes_of_x4(_mm256_or_si256(cmplt_epu64_x4(coin, x.threshold), x.certain)) & ((1u << n) - 1);
     live |= static_cast<std::uint64_t>(hit) << j;
@@ -489,14 +501,14 @@ KOLSIM_AVX2_TARGET inline std::uint64_t store_worlds_x4(std::uint64_t* out, __m2
   return ~zero & ((1u << n) - 1);
 }
 
-KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_worlds_avx2(const WorldCoins& coins, const prob_t* prob, edge_t c,
+KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_worlds_avx2(const WorldCoins& coins, const prob_t* row, edge_t c,
                                                                unsigned len, int k, const std::uint64_t* bit_of,
                                                                const std::uint64_t* offset_of, std::uint64_t all_k,
                                                                std::uint64_t* out) noexcept {
   std::uint64_t any = 0;
   for (unsigned j = 0; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
-    const EdgesX4 x = edges_x4(coins, prob, c, j, n);
+    const EdgesX4 x = edges_x4(coins, row, c, j, n);
     __m256i live = _mm256_setzero_si256();
     for (int i = 0; i < k; ++i) {
       const __m256i coin = mix_x4(_mm256_add_epi64(x.key, broadcast_x4(offset_of[i])));
@@ -660,8 +672,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
   const edge_t m = g.num_edges();
   const edge_t* off = g.out_offsets().data();
   const vertex_t* tgt = g.out_targets().data();
-  const prob_t* prob = g.edge_probs().data();
-  (void)prob;
+  const prob_t* prob = scan.prob;  // for prefetching only: null when the scan computes its rows
   const bool weighted = !weights.empty();
   const double* weight = weights.data();
   FusedIcWorkspace::Slot* slot = ws.slots();
@@ -731,7 +742,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
     auto prefetch_edges = [&](edge_t from, edge_t to) {
       for (edge_t e = from; e < to; e += 16) {
         __builtin_prefetch(tgt + e);
-        __builtin_prefetch(prob + e);
+        if (prob) __builtin_prefetch(prob + e);
       }
     };
     const std::size_t fn = frontier.size();
@@ -745,9 +756,15 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
         if (r < r_end) {
           prefetch_edges(r, r_end);
           __builtin_prefetch(tgt + r_end - 1);
-          __builtin_prefetch(prob + r_end - 1);
+          if (prob) __builtin_prefetch(prob + r_end - 1);
         }
       }
+      // Scans that compute their rows from per-target data prefetch it 8 rows ahead.
+      if constexpr (requires { scan.prefetch_row(edge_t{}, edge_t{}); })
+        if (fi + 8 < fn) {
+          const vertex_t a = frontier[fi + 8].v;
+          scan.prefetch_row(off[a], std::min(off[a + 1], off[a] + row_prefetch));
+        }
       const vertex_t u = frontier[fi].v;
       const std::uint64_t fm = frontier[fi].worlds;
       const edge_t lo = off[u], hi = off[u + 1];
@@ -812,25 +829,66 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
 
 
 /// The Independent Cascade's coin scan: edge e is live in world w iff coin(b, e, w) < p(e) 2^64
-/// (AVX-512, else AVX2, when the processor has it, else scalar; the same bits).
+/// (AVX-512, else AVX2, when the processor has it, else scalar; the same bits). `prob` holds the
+/// probabilities in out-edge order; for an implicit graph (FollowerGraph::implicit_probabilities)
+/// it is null and each piece of a row (<= 64 edges) is written to `buf` from the graph instead
+/// (1 / indeg(target) for weighted cascade; the constant, once, for a constant graph), so the
+/// same floats meet the same coins without a 4-bytes-per-edge array. Make one with of().
 struct FusedIcScan {
   const WorldCoins& coins;
   const prob_t* prob;
   KernelIsa isa = kernel_isa();
+  const vertex_t* tgt = nullptr;    ///< implicit weighted cascade: out-targets
+  const edge_t* in_off = nullptr;   ///< implicit weighted cascade: in-offsets (null for a constant)
+  edge_t m = 0;                     ///< implicit weighted cascade: number of edges
+  mutable prob_t buf[64] = {};      ///< implicit rows: the probabilities of the current piece
+
+  /// The scan of g's probabilities, whatever their storage (never materialises implicit ones).
+  static FusedIcScan of(const WorldCoins& coins, const FollowerGraph& g) {
+    if (!g.implicit_probabilities()) return {coins, g.edge_probs().data()};
+    FusedIcScan s{coins, nullptr};
+    if (g.probability_kind() == ProbabilityKind::weighted_cascade) {
+      s.tgt = g.out_targets().data();
+      s.in_off = g.in_offsets().data();
+      s.m = g.num_edges();
+    } else {
+      std::fill_n(s.buf, 64, g.constant_probability_value());
+    }
+    return s;
+  }
+  /// Prefetches what row() reads for edges lo .. hi - 1 (weighted cascade: the targets' in-offsets).
+  void prefetch_row(edge_t lo, edge_t hi) const noexcept {
+    if (in_off)
+      for (edge_t e = lo; e < hi; ++e) __builtin_prefetch(in_off + tgt[e]);
+  }
+  /// The probabilities of edges c .. c + len - 1 (len <= 64).
+  const prob_t* row(edge_t c, unsigned len) const noexcept {
+    if (prob) return prob + c;
+    if (in_off) {
+      if (len == 64) prefetch_row(c + 64, std::min<edge_t>(c + 128, m));  // a long row's next piece
+      for (unsigned j = 0; j < len; ++j) {
+        const vertex_t v = tgt[c + j];
+        buf[j] = weighted_cascade_probability(in_off[v + 1] - in_off[v]);
+      }
+    }
+    return buf;
+  }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
+    const prob_t* r = row(c, len);
 #if KOLSIM_FUSED_IC_AVX512
-    if (isa == KernelIsa::avx512) return live_edges_one_world_avx512(coins, prob, c, len, add);
-    if (isa == KernelIsa::avx2) return live_edges_one_world_avx2(coins, prob, c, len, add);
+    if (isa == KernelIsa::avx512) return live_edges_one_world_avx512(coins, r, c, len, add);
+    if (isa == KernelIsa::avx2) return live_edges_one_world_avx2(coins, r, c, len, add);
 #endif
-    return live_edges_one_world(coins, prob, c, len, add);
+    return live_edges_one_world_row(coins, r, c, len, add);
   }
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t all_k, std::uint64_t* out) const noexcept {
+    const prob_t* r = row(c, len);
 #if KOLSIM_FUSED_IC_AVX512
-    if (isa == KernelIsa::avx512) return live_edges_worlds_avx512(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
-    if (isa == KernelIsa::avx2) return live_edges_worlds_avx2(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+    if (isa == KernelIsa::avx512) return live_edges_worlds_avx512(coins, r, c, len, k, bit_of, offset_of, all_k, out);
+    if (isa == KernelIsa::avx2) return live_edges_worlds_avx2(coins, r, c, len, k, bit_of, offset_of, all_k, out);
 #endif
-    return live_edges_worlds(coins, prob, c, len, k, bit_of, offset_of, all_k, out);
+    return live_edges_worlds_row(coins, r, c, len, k, bit_of, offset_of, all_k, out);
   }
 };
 
@@ -839,7 +897,7 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
                                unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
                                FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
   const WorldCoins coins(seed, batch);
-  const FusedIcScan scan{coins, g.edge_probs().data()};
+  const FusedIcScan scan = FusedIcScan::of(coins, g);
   run_fused_batch(g, seeds, seed_probs, coins, scan, worlds, max_steps, weights, ws, tally, per_account);
 }
 

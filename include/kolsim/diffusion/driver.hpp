@@ -153,10 +153,15 @@ class CascadeWorkspace {
     epoch_ = search_.begin([&] {
       if constexpr (!stateless) std::fill(state_mark_.begin(), state_mark_.end(), 0u);
     });
-    const prob_t* prob = g.edge_probs().data();
+    // Implicit probabilities (weighted cascade, constant) are read edge by edge from the graph:
+    // the same floats, without building the 4-bytes-per-edge array.
+    const prob_t* prob = g.implicit_probabilities() ? nullptr : g.edge_probs().data();
     return search_.run(
         g, seeds, max_steps, seed_posting(seed_probs, rng),
-        [&](vertex_t, edge_t e, vertex_t v) { return model.attempt(state(v), prob[e], rng); }, visit);
+        [&](vertex_t, edge_t e, vertex_t v) {
+          return model.attempt(state(v), prob ? prob[e] : g.out_edge_prob(e, v), rng);
+        },
+        visit);
   }
 
  private:
