@@ -271,8 +271,12 @@ std::vector<detail::KernelIsa> supported_isas() {
 // array is built.
 TEST(ImplicitProbs, IcMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
   struct Reset {
-    ~Reset() { detail::force_kernel_isa(std::nullopt); }
+    ~Reset() {
+      detail::force_kernel_isa(std::nullopt);
+      detail::implicit_scan_min_edges = edge_t{1} << 28;
+    }
   } reset;
+  detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
   const auto g = topology(3000, 9, test_seed() + 7);
   const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99, 250};
   const std::vector<prob_t> seed_probs = {1.0f, 0.5f, 0.9f, 1.0f, 0.25f, 0.75f};
@@ -308,4 +312,28 @@ TEST(ImplicitProbs, IcMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
       }
     }
   }
+}
+
+TEST(ImplicitProbs, SmallWeightedCascadeGraphsStreamTheirBuiltArray) {
+  // Below detail::implicit_scan_min_edges the fused kernel builds the out-order array once and
+  // streams it (the fast path); the spread is the same bits as the implicit scan's.
+  const auto g = topology(2000, 8, test_seed() + 11);
+  const std::vector<vertex_t> seeds = {0, 5, 40};
+  MonteCarloOptions o;
+  o.trials = 200;
+  o.seed = test_seed() + 1;
+  o.fused = true;
+  const auto fast = weighted_cascade(g);
+  const auto a = estimate_spread(fast, IndependentCascade{}, seeds, o);
+  EXPECT_EQ(fast.probabilities_materialised(), 1);
+  const auto lean = weighted_cascade(g);
+  detail::implicit_scan_min_edges = 0;
+  const auto b = estimate_spread(lean, IndependentCascade{}, seeds, o);
+  detail::implicit_scan_min_edges = edge_t{1} << 28;
+  EXPECT_EQ(lean.probabilities_materialised(), 0);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+  EXPECT_EQ(a.edges_examined, b.edges_examined);
+  const auto c = constant_probability(g, 0.2f);
+  estimate_spread(c, IndependentCascade{}, seeds, o);
+  EXPECT_EQ(c.probabilities_materialised(), 0);  // a constant is broadcast at any size
 }

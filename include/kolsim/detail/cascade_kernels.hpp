@@ -845,7 +845,7 @@ struct FusedIcScan {
 
   /// The scan of g's probabilities, whatever their storage (never materialises implicit ones).
   static FusedIcScan of(const WorldCoins& coins, const FollowerGraph& g) {
-    if (!g.implicit_probabilities()) return {coins, g.edge_probs().data()};
+    if (const prob_t* p = streamed_out_probabilities(g)) return {coins, p};
     FusedIcScan s{coins, nullptr};
     if (g.probability_kind() == ProbabilityKind::weighted_cascade) {
       s.tgt = g.out_targets().data();

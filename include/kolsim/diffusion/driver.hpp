@@ -153,9 +153,9 @@ class CascadeWorkspace {
     epoch_ = search_.begin([&] {
       if constexpr (!stateless) std::fill(state_mark_.begin(), state_mark_.end(), 0u);
     });
-    // Implicit probabilities (weighted cascade, constant) are read edge by edge from the graph:
-    // the same floats, without building the 4-bytes-per-edge array.
-    const prob_t* prob = g.implicit_probabilities() ? nullptr : g.edge_probs().data();
+    // Implicit probabilities (weighted cascade on large graphs, constant) are read edge by edge
+    // from the graph: the same floats, without building the 4-bytes-per-edge array.
+    const prob_t* prob = streamed_out_probabilities(g);
     return search_.run(
         g, seeds, max_steps, seed_posting(seed_probs, rng),
         [&](vertex_t, edge_t e, vertex_t v) {
