@@ -59,23 +59,32 @@ TEST(CliProbabilities, WcKeepsStoredWeightedCascadeOnly) {
   fs::create_directories(dir);
   const std::vector<account_t> s = {1, 2, 3, 1, 4, 4}, t = {2, 3, 1, 3, 3, 1};
   const FollowerGraph g = build_graph(s, t);
-  const std::string wc_file = (dir / "wc.kgs").string(), half_file = (dir / "half.kgs").string();
-  save_snapshot(weighted_cascade(g), wc_file);
+  const std::string wc_file = (dir / "wc.kgs").string(), half_file = (dir / "half.kgs").string(),
+                    implicit_file = (dir / "implicit.kgs").string();
+  // Per-edge weighted cascade (format 2, arrays in the map), a constant (implicit, format 3) and
+  // implicit weighted cascade (format 3, no arrays at all).
+  save_snapshot(weighted_cascade(g).with_explicit_probabilities(), wc_file);
   save_snapshot(constant_probability(g, 0.5f), half_file);
-  for (const std::string& f : {wc_file, half_file}) {
+  save_snapshot(weighted_cascade(g), implicit_file);
+  for (const std::string& f : {wc_file, half_file, implicit_file}) {
     GraphArgs a;
     a.path = f;
     a.probabilities = "wc";
     const LoadedGraph loaded = load_graph(a, NeedProbabilities::required);
     const FollowerGraph& h = loaded.graph;
+    if (f == wc_file) {
+      EXPECT_EQ(h.probability_kind(), ProbabilityKind::per_edge);
+      // The arrays of a format-2 snapshot are its memory map: probabilities inside the map were kept.
+      const auto* base = reinterpret_cast<const char*>(h.out_offsets().data());
+      const auto* probs = reinterpret_cast<const char*>(h.edge_probs().data());
+      EXPECT_TRUE(probs > base && probs < base + fs::file_size(f)) << f;
+    } else {
+      EXPECT_EQ(h.probability_kind(), ProbabilityKind::weighted_cascade) << f;  // stored implicitly
+      EXPECT_EQ(h.probabilities_materialised(), 0) << f;
+    }
     for (vertex_t v = 0; v < h.num_vertices(); ++v)
       for (edge_t e = h.in_offsets()[v]; e < h.in_offsets()[v + 1]; ++e)
         EXPECT_EQ(h.in_edge_probs()[e], 1.0f / static_cast<float>(h.in_degree(v))) << f;
-    // The arrays of a format-2 snapshot are its memory map: probabilities inside the map were kept.
-    const auto* base = reinterpret_cast<const char*>(h.out_offsets().data());
-    const auto* probs = reinterpret_cast<const char*>(h.edge_probs().data());
-    const bool in_map = probs > base && probs < base + fs::file_size(f);
-    EXPECT_EQ(in_map, f == wc_file) << f;
   }
   fs::remove_all(dir);
 }

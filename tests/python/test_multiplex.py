@@ -284,7 +284,7 @@ def test_block_counts_people_and_takes_candidates():
         assert len(mp.block(mx, [(f_person, "x")], 2, method=method, evaluation_trials=20).seeds) == 2
     with pytest.raises(ValueError, match="rr is not available on a multiplex"):
         mp.block(mx, [(f_person, "x")], 1, method="rr")
-    with pytest.raises(ValueError, match="unknown tie rule"):
+    with pytest.raises(ValueError, match="tie rule must be one of misleading_wins | corrective_wins | random, got 'first'"):
         mp.estimate_competition(mx, [(f_person, "x")], [(7, "x")], tie_rule="first")
     with pytest.raises(ValueError, match="both a misleading and a corrective seed"):
         mp.estimate_competition(mx, [(7, "x")], [(7, "x")])

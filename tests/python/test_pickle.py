@@ -95,6 +95,12 @@ def _multiplex_result(kind):
         return mp.exact(mx, [(100, "x")])
     if kind == "plan":
         return mp.plan(mx, [(100, "x", 1.0)], budget=1.0, check_trials=100, seed=1)
+    if kind == "compete":
+        return mp.estimate_competition(mx, [(100, "x")], [(200, "y")], trials=100, seed=1)
+    if kind == "exact_compete":
+        return mp.exact_competition(mx, [(100, "x")], [(200, "y")])
+    if kind == "block":
+        return mp.block(mx, [(100, "x")], 1, trials=5, evaluation_trials=10)
     return mp.select(mx, 1, epsilon=0.5, seed=1)
 
 
@@ -122,6 +128,9 @@ REFUSED = {
     "MultiplexSelection": (lambda w: _multiplex_result("select"), "re-run multiplex_select"),
     "CampaignPlan": (_plan, "save_json"),
     "MultiplexPlan": (lambda w: _multiplex_result("plan"), "save_json"),
+    "MultiplexCompetitiveEstimate": (lambda w: _multiplex_result("compete"), "re-run multiplex_compete"),
+    "MultiplexExactCompetition": (lambda w: _multiplex_result("exact_compete"), "re-run multiplex_exact_competition"),
+    "MultiplexBlocking": (lambda w: _multiplex_result("block"), "re-run multiplex_block"),
     "ReplanResult": (_replan, "CampaignPlan"),
     "LearnedProbabilities": (_learned, ".graph"),
     "SizeDistribution": (_size_distribution, ".sizes"),
