@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kolsim/campaign/plan.hpp"
@@ -322,9 +323,18 @@ TEST(LimitsStop, PollerStopsEveryThread) {
   DelayedStop d{std::chrono::milliseconds(0)};
   StopPoller poll(d.token(), 1, std::chrono::milliseconds(0));
   std::atomic<std::uint64_t> ran{0};
+  // Only thread 0 polls the token. Under load the other threads could finish every item before
+  // thread 0 is scheduled at all (a flake seen in a fresh-clone CI run), so they wait for thread
+  // 0's first item: the stop is then always seen, and the test asks only that all threads obey it.
+  std::atomic<bool> thread0_started{false};
   EXPECT_THROW(
       {
         parallel_for(0, 1 << 20, 3, [&](std::size_t) {
+          if (thread_index() == 0) {
+            thread0_started.store(true, std::memory_order_release);
+          } else {
+            while (!thread0_started.load(std::memory_order_acquire)) std::this_thread::yield();
+          }
           if (poll.poll()) return;
           ran.fetch_add(1, std::memory_order_relaxed);
         }, 1);
