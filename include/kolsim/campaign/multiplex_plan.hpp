@@ -407,25 +407,8 @@ struct CampaignCheck<MultiplexPlanIC> {
     }
     add_prefix_curve(pr, plan);
     // Groups in people: size and weight over people (through each person's first account).
-    std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
-    std::vector<double> gweight(aud.num_groups(), 0.0);
-    for (vertex_t p = 0; p < mx.num_people() && aud.grouped(); ++p) {
-      const vertex_t x = mx.accounts_of_person(p)[0];
-      if (aud.group_of[x] == no_group) continue;
-      ++gsize[aud.group_of[x]];
-      gweight[aud.group_of[x]] += aud.weight(x);
-    }
-    for (std::size_t gi = 0; gi < aud.num_groups(); ++gi) {
-      GroupReach gr;
-      gr.name = aud.group_names[gi];
-      gr.size = gsize[gi];
-      gr.weight = gweight[gi];
-      gr.reach = pr.group_mean[gi];
-      gr.se = pr.group_se[gi];
-      gr.minimum = group_target[gi];
-      gr.met = gr.reach >= gr.minimum;
-      plan.groups.push_back(std::move(gr));
-    }
+    add_group_reach(aud, mx.num_people(), [&](vertex_t p) { return mx.accounts_of_person(p)[0]; }, pr,
+                    group_target, plan);
   }
 };
 

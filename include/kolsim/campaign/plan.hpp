@@ -235,11 +235,15 @@ inline void add_prefix_curve(const PrefixReach& pr, CampaignPlan& plan) {
 }
 
 /// Each audience group's size, weight, Monte Carlo reach and minimum.
-inline void add_group_reach(const Audience& aud, vertex_t n, const PrefixReach& pr,
-                            const std::vector<double>& group_target, CampaignPlan& plan) {
+/// Group sizes and weights count the n members; member i's group and weight are those of vertex
+/// vertex_of(i) (accounts: itself; a multiplex: the person's first account).
+template <class VertexOf>
+void add_group_reach(const Audience& aud, vertex_t n, VertexOf vertex_of, const PrefixReach& pr,
+                     const std::vector<double>& group_target, CampaignPlan& plan) {
   std::vector<std::uint64_t> gsize(aud.num_groups(), 0);
   std::vector<double> gweight(aud.num_groups(), 0.0);
-  for (vertex_t v = 0; v < n && aud.grouped(); ++v) {
+  for (vertex_t i = 0; i < n && aud.grouped(); ++i) {
+    const vertex_t v = vertex_of(i);
     if (aud.group_of[v] == no_group) continue;
     ++gsize[aud.group_of[v]];
     gweight[aud.group_of[v]] += aud.weight(v);
@@ -312,7 +316,7 @@ void check_plan(const FollowerGraph& g, const M& model, const CampaignSpec& spec
     tick();
   }
   add_prefix_curve(pr, plan);
-  add_group_reach(aud, g.num_vertices(), pr, group_target, plan);
+  add_group_reach(aud, g.num_vertices(), [](vertex_t v) { return v; }, pr, group_target, plan);
 }
 
 /// The planner's independent Monte Carlo check for model M: check_plan() by default. A model
