@@ -328,14 +328,23 @@ ProgressLine progress_line;
 
 void set_progress_mode(ProgressMode mode) { progress_mode = mode; }
 
+/// Seconds between progress lines: 0.5, or KOLSIM_PROGRESS_SECONDS (a number in [0, 3600]; 0
+/// prints at every poll, which makes the line's content testable without timing).
+double progress_interval() {
+  const char* env = std::getenv("KOLSIM_PROGRESS_SECONDS");
+  if (env == nullptr || *env == '\0') return 0.5;
+  return parse_real("the environment variable KOLSIM_PROGRESS_SECONDS", env, 0.0, 3600.0);
+}
+
 StopToken progress_token(const std::string& what) {
   progress_line = ProgressLine{};
   if (!show_progress()) return {};
+  const double interval = progress_interval();
   auto start = std::chrono::steady_clock::now();
-  auto last = std::make_shared<double>(0.0);
-  return [what, start, last]() {
+  auto last = std::make_shared<double>(0.0);  // nothing for the first interval
+  return [what, start, last, interval]() {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (s - *last >= 0.5) {
+    if (s - *last >= interval) {
       *last = s;
       const ProgressLine& p = progress_line;
       if (p.phase.empty()) {

@@ -38,9 +38,11 @@ class Ctx:
             f.write(content)
         return self.path(name)
 
-    def run(self, *args, rc, out=None, err=None, no_err=None, stdin=None):
+    def run(self, *args, rc, out=None, err=None, no_err=None, stdin=None, env=None):
         """Runs kolsim; checks the exit status and that stdout/stderr match the regexes."""
-        p = subprocess.run([self.exe, *args], input=stdin, capture_output=True, timeout=120, cwd=self.tmp)
+        full_env = None if env is None else {**os.environ, **env}
+        p = subprocess.run([self.exe, *args], input=stdin, capture_output=True, timeout=120, cwd=self.tmp,
+                           env=full_env)
         o, e = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
         shown = f"kolsim {' '.join(args)}\n--- exit {p.returncode}\n--- stdout\n{o}--- stderr\n{e}"
         print(shown)
@@ -424,19 +426,37 @@ def heuristics_print_no_gain_or_zero_spread(c):
 
 
 # --- issue 13: progress on stderr: shown on a terminal, forced by --progress, silenced by --quiet ---
+# KOLSIM_PROGRESS_SECONDS=0 prints a line at every poll, so what the line says is checked without
+# depending on how fast the machine is (a run of half a second printed nothing on a fast machine).
+EVERY_POLL = {"KOLSIM_PROGRESS_SECONDS": "0"}
+
+
 def _long_spread(c, *flags):
     import random
 
     rnd = random.Random(13)
     c.write("big.txt", "".join(f"{rnd.randrange(3000)} {rnd.randrange(3000)}\n" for _ in range(30000)))
-    return c.run(*flags, "spread", "big.txt", "--seeds", "1,2,3", "--trials", "3000000", "--threads", "1",
-                 "--json", rc=0)
+    return c.run(*flags, "spread", "big.txt", "--seeds", "1,2,3", "--trials", "200000", "--threads", "1",
+                 "--json", rc=0, env=EVERY_POLL)
 
 
 @case
 def progress_is_forced_by_flag(c):
     _, e = _long_spread(c, "--progress")
-    assert re.search(r"estimating spread: trials \d+/3000000 \(\d+%\)", e), "no progress line with --progress"
+    assert re.search(r"estimating spread: trials \d+/200000 \(\d+%\)", e), "no progress line with --progress"
+    assert e.endswith("\r\033[K"), "the progress line is not cleared at the end"
+
+
+@case
+def progress_interval_from_the_environment_is_checked(c):
+    c.write("p.txt", P_TXT)
+    for bad in ("-1", "soon", "1e9", "nan"):
+        c.run("--progress", "spread", "p.txt", "--seeds", "1", "--trials", "64", rc=2,
+              err="KOLSIM_PROGRESS_SECONDS", env={"KOLSIM_PROGRESS_SECONDS": bad})
+    # a long interval: nothing printed during a short run, only the final clear
+    _, e = c.run("--progress", "spread", "p.txt", "--seeds", "1", "--trials", "64", rc=0,
+                 env={"KOLSIM_PROGRESS_SECONDS": "3600"})
+    assert "estimating" not in e, e
 
 
 @case
