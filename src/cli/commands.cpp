@@ -997,6 +997,15 @@ void add_competition_args(CLI::App* app, CompetitionArgs& a) {
 
 /// Runs f(model) with the competitive model of --model (ic: CompetitiveIC on the one graph,
 /// lt: CompetitiveLT, whose in-weights must sum to <= 1); rejects the IC-only options under lt.
+/// --tie-rule and --delay of competitive IC, checked (the same for a graph and a multiplex).
+std::pair<TieRule, std::uint32_t> tie_rule_and_delay(const std::string& tie_rule, const std::string& delay) {
+  try {
+    return {parse_tie_rule(tie_rule), static_cast<std::uint32_t>(parse_unsigned("--delay", delay, 0, 1u << 30))};
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--tie-rule: ") + e.what());
+  }
+}
+
 template <class F>
 auto with_competitive_model(const CompetitionArgs& a, const CLI::App* app, const FollowerGraph& g, F&& f) {
   if (a.graph.model != "ic" && a.graph.model != "lt")
@@ -1006,13 +1015,7 @@ auto with_competitive_model(const CompetitionArgs& a, const CLI::App* app, const
       throw UsageError("--tie-rule and --delay apply to --model ic (in competitive LT both campaigns post at step 0)");
     return f(CompetitiveLT(g));
   }
-  TieRule rule;
-  try {
-    rule = parse_tie_rule(a.tie_rule);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--tie-rule: ") + e.what());
-  }
-  const auto delay = static_cast<std::uint32_t>(parse_unsigned("--delay", a.delay, 0, 1u << 30));
+  const auto [rule, delay] = tie_rule_and_delay(a.tie_rule, a.delay);
   return f(CompetitiveIC(g, rule, delay));
 }
 
@@ -1020,6 +1023,17 @@ std::vector<vertex_t> seed_indices(const FollowerGraph& g, const std::string& li
   std::vector<vertex_t> out;
   for (account_t a : parse_seed_list(list)) out.push_back(g.index_of(a));
   return out;
+}
+
+/// The figures of a blocking selection after its seeds, the same keys for `block` and `multiplex --block`.
+void add_blocking_figures(Json& j, const BlockingResult& r) {
+  j["marginal_gains"] = r.marginal_gains;
+  j["own_estimate"] = r.spread;
+  j["reach_before"] = {{"mean", r.reach_before}, {"std_error", r.reach_before_error}};
+  j["reach_after"] = {{"mean", r.reach_after}, {"std_error", r.reach_after_error}};
+  j["saved"] = {{"mean", r.saved}, {"std_error", r.saved_error}};
+  j["evaluation_trials"] = r.evaluation_trials;
+  j["seconds"] = r.seconds;
 }
 
 Json count_json(const CountEstimate& c) {
@@ -1132,13 +1146,7 @@ int BlockCommand::run() const {
     Json seeds = Json::array();
     for (vertex_t v : r.seeds) seeds.push_back(g.graph.account(v));
     j["seeds"] = seeds;
-    j["marginal_gains"] = r.marginal_gains;
-    j["own_estimate"] = r.spread;
-    j["reach_before"] = {{"mean", r.reach_before}, {"std_error", r.reach_before_error}};
-    j["reach_after"] = {{"mean", r.reach_after}, {"std_error", r.reach_after_error}};
-    j["saved"] = {{"mean", r.saved}, {"std_error", r.saved_error}};
-    j["evaluation_trials"] = r.evaluation_trials;
-    j["seconds"] = r.seconds;
+    add_blocking_figures(j, r);
     print_json(j);
     return 0;
   }
@@ -1406,13 +1414,7 @@ int run_multiplex_race(const MultiplexCommand& cmd, const Multiplex& mx, const s
                        int threads, Json& j, std::ostringstream& text) {
   if (cmd.corrective.empty() == cmd.block.empty())
     throw UsageError("--misleading needs exactly one of --corrective and --block");
-  TieRule rule;
-  try {
-    rule = parse_tie_rule(cmd.tie_rule);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--tie-rule: ") + e.what());
-  }
-  const auto delay = static_cast<std::uint32_t>(parse_unsigned("--delay", cmd.delay, 0, 1u << 30));
+  const auto [rule, delay] = tie_rule_and_delay(cmd.tie_rule, cmd.delay);
   const MultiplexCompetition race(mx, rule, delay);
   const auto f = multiplex_seed_vertices(mx, parse_multiplex_seeds(cmd.misleading, names));
   const std::uint64_t seed = parse_unsigned("--seed", cmd.seed);
@@ -1483,13 +1485,7 @@ int run_multiplex_race(const MultiplexCommand& cmd, const Multiplex& mx, const s
   for (vertex_t x : r.seeds) js.push_back(multiplex_account_json(mx, names, x));
   j["method"] = r.method;
   j["seeds"] = js;
-  j["marginal_gains"] = r.marginal_gains;
-  j["own_estimate"] = r.spread;
-  j["reach_before"] = {{"mean", r.reach_before}, {"std_error", r.reach_before_error}};
-  j["reach_after"] = {{"mean", r.reach_after}, {"std_error", r.reach_after_error}};
-  j["saved"] = {{"mean", r.saved}, {"std_error", r.saved_error}};
-  j["evaluation_trials"] = r.evaluation_trials;
-  j["seconds"] = r.seconds;
+  add_blocking_figures(j, r);
   text << "method " << r.method << ": " << r.seeds.size() << " corrective accounts in " << r.seconds << " s\n";
   for (std::size_t i = 0; i < r.seeds.size(); ++i) {
     const vertex_t x = r.seeds[i];
