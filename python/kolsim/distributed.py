@@ -5,13 +5,17 @@ Run a script under ``mpirun -np P --bind-to none python3 script.py``; every rank
 function with the same arguments (``comm`` defaults to ``mpi4py.MPI.COMM_WORLD``) and gets the
 result of the serial function, bit for bit: the same seeds, RR-set counts and bounds
 (:func:`imm`, :func:`opim_c`), the same mean and standard error (:func:`estimate_spread`,
-:func:`estimate_competition`). Keywords and defaults are the serial functions', plus ``comm``.
-Only ``seconds`` and the per-rank figures in ``extra["distributed"]`` differ between ranks.
+:func:`estimate_competition`), the same campaign plan (:func:`plan_campaign`: KOLs, RR-set
+counts, certified ratio, reach and standard errors, ``to_json()``). Keywords and defaults are
+the serial functions', plus ``comm``. Only ``seconds`` (``phase_seconds`` and ``peak_bytes`` of
+a plan) and the per-rank figures in ``extra["distributed"]`` differ between ranks.
 
 The work is split over the ranks (RR sets, Monte Carlo trials) and OpenMP threads run inside
 each rank (``threads=``). A bad argument or a failure on one rank (an unknown seed id, an
-invalid epsilon, a MemoryError for its share) raises the same exception on every rank, so no
-rank is left waiting in a collective. See docs/distributed.md for running on a cluster.
+invalid epsilon, an unknown contracted account, a roster of another graph, a MemoryError for its
+share) raises the same exception on every rank, so no rank is left waiting in a collective.
+There is no distributed ``replan_without``: a plan's ``replan_without(account)`` runs the serial
+re-plan on each rank. See docs/distributed.md for running on a cluster.
 
 Example::
 
@@ -22,11 +26,18 @@ Example::
     r = kd.imm(model, 50, epsilon=0.1, seed=1, comm=MPI.COMM_WORLD)
     if MPI.COMM_WORLD.rank == 0:
         print(r.seeds, kd.estimate_spread(model, r.seeds, trials=100_000, seed=2))
+    roster = kolsim.read_roster("roster.csv", g)
+    plan = kd.plan_campaign(model, roster, budget=5000, check_trials=20_000, seed=3)
+    if MPI.COMM_WORLD.rank == 0:
+        plan.save_json("plan.json")
 
 Needs the compiled module ``kolsim._distributed``, built when CMake finds MPI and mpi4py
 (Debian ``libopenmpi-dev openmpi-bin python3-mpi4py``).
 """
 from __future__ import annotations
+
+import inspect
+from typing import Any
 
 try:
     from mpi4py import MPI as _MPI  # noqa: F401  (initialises MPI before the module needs it)
@@ -41,4 +52,39 @@ imm = _distributed.imm
 opim_c = _distributed.opim_c
 estimate_competition = _distributed.estimate_competition
 
-__all__ = ["estimate_competition", "estimate_spread", "imm", "opim_c"]
+
+def plan_campaign(model: Any, roster: Any, *args: Any, comm: Any = None, **kwargs: Any) -> Any:
+    """:func:`kolsim.plan_campaign` over the ranks of ``comm`` (None: ``MPI.COMM_WORLD``).
+
+    Every rank passes the same model (IndependentCascade, LinearThreshold or ContinuousIC),
+    roster and keywords (those of :func:`kolsim.plan_campaign`, with its defaults; ``threads``
+    may differ) and gets the plan of one process: a :class:`kolsim.CampaignPlan`, the class
+    kolsim.plan_campaign returns, around the same compiled record (``plan.core``, a
+    ``kolsim._core.CampaignPlan``). Write its files from one rank (``if comm.rank == 0``).
+
+    Examples
+    --------
+    >>> import kolsim, kolsim.distributed as kd
+    >>> g = kolsim.weighted_cascade(kolsim.preferential_attachment(500, 3, seed=1))
+    >>> roster = kolsim.Roster(g, g.accounts[:50], fees=[1.0] * 50)
+    >>> plan = kd.plan_campaign(kolsim.IndependentCascade(g), roster, budget=3, check_trials=500, seed=2)
+    >>> len(plan.kols) <= 3 and plan.reach > 0
+    True
+    """
+    from .campaign import CampaignPlan
+
+    return CampaignPlan(_distributed.plan_campaign(model, roster, *args, comm=comm, **kwargs), model, roster)
+
+
+def _plan_signature() -> inspect.Signature:
+    from . import _api, _core
+    from .campaign import CampaignPlan
+
+    serial, _ = _api.core_signature(_core.plan_campaign)
+    comm = inspect.Parameter("comm", inspect.Parameter.KEYWORD_ONLY, default=None)
+    return serial.replace(parameters=[*serial.parameters.values(), comm], return_annotation=CampaignPlan)
+
+
+plan_campaign.__signature__ = _plan_signature()  # type: ignore[attr-defined]
+
+__all__ = ["estimate_competition", "estimate_spread", "imm", "opim_c", "plan_campaign"]

@@ -8,7 +8,7 @@
 
 #include "bind_common.hpp"
 #include "bind_pickle.hpp"
-#include "kolsim/core/choice.hpp"
+#include "bind_plan.hpp"
 #include "kolsim/campaign/audience.hpp"
 #include "kolsim/campaign/plan.hpp"
 #include "kolsim/campaign/report.hpp"
@@ -17,11 +17,6 @@
 namespace kolsim::python {
 
 namespace {
-
-/// The spellings of RiskMode and of the budgeted methods plan_campaign offers.
-constexpr Choice<RiskMode> risk_mode_choices[] = {{"expected", RiskMode::expected}, {"ignore", RiskMode::ignore}};
-constexpr Choice<BudgetedMethod> budgeted_method_choices[] = {{"greedy_plus", BudgetedMethod::greedy_plus},
-                                                              {"greedy_or_single", BudgetedMethod::greedy_or_single}};
 
 py::dict entry_dict(const RosterEntry& e) {
   py::dict d;
@@ -73,28 +68,9 @@ CampaignPlan plan_py(const BoundModel<M>& m, const Roster& roster, double budget
                      int threads, std::optional<Audience> audience, std::map<std::string, double> group_minimums,
                      std::uint64_t check_trials, py::handle budget_curve, const std::string& method,
                      py::handle contracted, py::handle excluded, std::size_t memory_limit) {
-  CampaignSpec spec;
-  spec.budget = budget;
-  spec.max_kols = max_kols;
-  spec.max_risk = max_risk;
-  spec.risk_mode = parse_choice("risk_mode", risk_mode, risk_mode_choices);
-  spec.risk_penalty = risk_penalty;
-  spec.deadline = step_limit(deadline);
-  if (deadline_hours) spec.deadline_hours = *deadline_hours;
-  spec.epsilon = epsilon;
-  spec.delta = delta;
-  spec.seed = seed;
-  spec.threads = threads;
-  if (audience) spec.audience = *audience;
-  for (auto& [g, v] : group_minimums) spec.group_minimums.emplace_back(g, v);
-  spec.check_trials = check_trials;
-  spec.budget_curve = number_vector<double>(budget_curve, "budget_curve");
-  spec.method = parse_choice("method", method, budgeted_method_choices);
-  spec.contracted = account_vector(contracted, "contracted");
-  spec.excluded = account_vector(excluded, "excluded");
-  spec.memory_limit = memory_limit;
-  spec.stop = python_stop_token();
-  spec.progress = python_progress();
+  CampaignSpec spec = campaign_spec(budget, max_kols, max_risk, risk_mode, risk_penalty, deadline, deadline_hours,
+                                    epsilon, delta, seed, threads, std::move(audience), group_minimums, check_trials,
+                                    budget_curve, method, contracted, excluded, memory_limit);
   CampaignPlan plan = without_gil([&] { return plan_campaign(m.graph, m.model, roster, spec); });
   plan.spec.stop = nullptr;  // the token must not outlive the call
   plan.spec.progress = nullptr;
@@ -474,16 +450,7 @@ void bind_plan_results(py::module_& m) {
 
 /// plan_campaign and replan_without, one overload per model (IC, LT, ContinuousIC).
 void bind_plan_functions(py::module_& m) {
-  auto def_plan = [&](auto fn, const char* doc) {
-    m.def("plan_campaign", fn, py::arg("model"), py::arg("roster"),
-          py::arg("budget") = std::numeric_limits<double>::infinity(), py::arg("max_kols") = 0,
-          py::arg("max_risk") = 1.0, py::arg("risk_mode") = "expected", py::arg("risk_penalty") = 0.0,
-          py::arg("deadline") = py::none(), py::arg("deadline_hours") = py::none(), py::arg("epsilon") = 0.1, py::arg("delta") = 0.0, py::arg("seed") = 0,
-          py::arg("threads") = 0, py::arg("audience") = py::none(),
-          py::arg("group_minimums") = std::map<std::string, double>{}, py::arg("check_trials") = 10000,
-          py::arg("budget_curve") = py::none(), py::arg("method") = "greedy_plus", py::arg("contracted") = py::none(),
-          py::arg("excluded") = py::none(), py::arg("memory_limit") = 0, doc);
-  };
+  auto def_plan = [&](auto fn, const char* doc) { def_plan_campaign(m, fn, doc); };
   def_plan(&plan_py<IndependentCascade>, plan_doc);
   def_plan(&plan_py<LinearThreshold>, "");
   def_plan(&plan_py<ContinuousIC>, "");

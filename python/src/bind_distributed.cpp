@@ -2,7 +2,7 @@
 /// kolsim._distributed: the distributed back end (include/kolsim/distributed) on mpi4py
 /// communicators. A separate extension module linked with MPI, so that kolsim._core never
 /// depends on MPI; it uses the classes kolsim._core registers (models, SpreadEstimate,
-/// SelectResult), which pybind11 shares between modules.
+/// SelectResult, Roster, Audience, CampaignPlan), which pybind11 shares between modules.
 ///
 /// Every rank calls the same function with the same arguments and gets the one-process result.
 /// Errors agree across ranks: the Python-side conversions (model, seeds, candidates...) run
@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -21,10 +22,12 @@
 #include "bind_common.hpp"
 #include "bind_errors.hpp"
 #include "bind_options.hpp"
+#include "bind_plan.hpp"
 #include "bind_results.hpp"
 #include "bind_select.hpp"
 #include "kolsim/distributed/competitive.hpp"
 #include "kolsim/distributed/monte_carlo.hpp"
+#include "kolsim/distributed/plan.hpp"
 #include "kolsim/distributed/select.hpp"
 
 namespace kolsim::python {
@@ -260,6 +263,61 @@ py::object competition_py(py::handle model, py::handle misleading_seeds, py::han
   return competitive_estimate_object(std::move(e));
 }
 
+/// Calls f(bound_model) with the C++ model class of plan_campaign's `model` (IndependentCascade,
+/// LinearThreshold or ContinuousIC).
+template <class F>
+decltype(auto) with_plan_model(py::handle model, F&& f) {
+  if (py::isinstance<BoundIC>(model)) return f(model.cast<const BoundIC&>());
+  if (py::isinstance<BoundLT>(model)) return f(model.cast<const BoundLT&>());
+  if (py::isinstance<BoundModel<ContinuousIC>>(model)) return f(model.cast<const BoundModel<ContinuousIC>&>());
+  throw py::type_error(detail::concat(
+      "model: expected kolsim.IndependentCascade, kolsim.LinearThreshold or kolsim.ContinuousIC, got ",
+      std::string(py::str(py::type::of(model).attr("__name__")))));
+}
+
+/// `obj` as a T of kolsim._core (TypeError naming `what` and the class otherwise).
+template <class T>
+const T& core_object(py::handle obj, const char* what, const char* expected) {
+  if (!py::isinstance<T>(obj))
+    throw py::type_error(detail::concat(what, ": expected ", expected, ", got ",
+                                        std::string(py::str(py::type::of(obj).attr("__name__")))));
+  return obj.cast<const T&>();
+}
+
+CampaignPlan plan_py(py::handle model, py::handle roster_obj, double budget, std::size_t max_kols, double max_risk,
+                     const std::string& risk_mode, double risk_penalty, std::optional<std::uint32_t> deadline,
+                     std::optional<double> deadline_hours, double epsilon, double delta, std::uint64_t seed,
+                     int threads, py::handle audience, py::handle group_minimums, std::uint64_t check_trials,
+                     py::handle budget_curve, const std::string& method, py::handle contracted, py::handle excluded,
+                     std::size_t memory_limit, py::handle comm_obj) {
+  const MPI_Comm mc = mpi_comm(comm_obj);
+  const Roster* roster = nullptr;
+  CampaignSpec spec;
+  agree_on_arguments(mc, [&] {
+    with_plan_model(model, [](const auto&) { return 0; });
+    roster = &core_object<Roster>(roster_obj, "roster", "kolsim.Roster");
+    std::optional<Audience> a;
+    if (!audience.is_none()) a = core_object<Audience>(audience, "audience", "kolsim.Audience or None");
+    std::map<std::string, double> minimums;
+    try {
+      minimums = group_minimums.cast<std::map<std::string, double>>();
+    } catch (const py::cast_error&) {
+      throw py::type_error(detail::concat("group_minimums: expected a dict of str to float, got ",
+                                          std::string(py::repr(group_minimums))));
+    }
+    spec = campaign_spec(budget, max_kols, max_risk, risk_mode, risk_penalty, deadline, deadline_hours, epsilon, delta,
+                         seed, threads, std::move(a), minimums, check_trials, budget_curve, method, contracted,
+                         excluded, memory_limit);
+  });
+  kd::Communicator comm(mc);
+  CampaignPlan plan = with_plan_model(model, [&](const auto& m) {
+    return without_gil([&] { return kd::plan_campaign(comm, m.graph, m.model, *roster, spec); });
+  });
+  plan.spec.stop = nullptr;  // the token must not outlive the call
+  plan.spec.progress = nullptr;
+  return plan;
+}
+
 }  // namespace
 
 }  // namespace kolsim::python
@@ -281,4 +339,5 @@ PYBIND11_MODULE(_distributed, m) {
   def_imm(m, &imm_py, py::kw_only(), py::arg("comm") = py::none());
   def_opim_c(m, &opim_py, py::kw_only(), py::arg("comm") = py::none());
   def_estimate_competition(m, &competition_py, py::kw_only(), py::arg("comm") = py::none());
+  def_plan_campaign(m, &plan_py, py::kw_only(), py::arg("comm") = py::none());
 }

@@ -9,6 +9,7 @@
 #include <kolsim/kolsim.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -125,6 +126,10 @@ std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const Continuou
                                          const CampaignSpec& spec);
 /// False on the ranks other than 0 under mpirun: they write no files.
 bool backend_writer();
+/// A command without a distributed path (main.cpp's table): under mpirun -np P (P > 1) rank 0
+/// alone calls run() while the other ranks wait idle (no spinning core), and every rank returns
+/// rank 0's exit status; otherwise run().
+int backend_on_root(const std::function<int()>& run);
 
 }  // namespace kolsim::cli
 

@@ -392,7 +392,7 @@ int SpreadCommand::run() const {
   for (account_t a : accounts) seed_set.push_back(g.graph.index_of(a));
   mc.stop = progress_token("estimating spread");
   mc.progress = progress_reporter();
-  // Only ic and lt run distributed; the MPI back end refuses the other models with a usage error.
+  // Under mpirun only ic and lt get here on every rank (main.cpp); the others run on rank 0 alone.
   const auto shared = backend_spread(g.graph, graph.model, seed_set, mc);
   auto est = shared ? *shared : with_spread_model(graph, [&](auto model) {
     return estimate_spread(g.graph, model, std::span<const vertex_t>(seed_set), mc);
@@ -969,7 +969,7 @@ int ReplanCommand::run() const {
     std::cout << "plan before the drop:\n" << before.to_table() << "\n" << after.to_table();
     if (!after.replacements.empty()) std::cout << "\nre-plan:\n" << after.replacement.to_table();
   }
-  if (!plan.record.empty() && backend_writer()) {  // under mpirun (each rank plans alone) rank 0 writes
+  if (!plan.record.empty()) {  // under mpirun replan runs on rank 0 alone (main.cpp)
     write_file_atomic(plan.record, detail::json_text(j));
     std::cerr << "wrote run record " << plan.record << "\n";
   }

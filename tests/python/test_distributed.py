@@ -260,15 +260,200 @@ def test_bad_selector_options_on_one_rank_raise_everywhere(ic_model):
     assert "max_selection_noise" in msg
 
 
-@pytest.mark.parametrize("name", ["estimate_spread", "imm", "opim_c", "estimate_competition"])
+@pytest.mark.parametrize("name", ["estimate_spread", "imm", "opim_c", "estimate_competition", "plan_campaign"])
 def test_keywords_and_defaults_are_the_serial_ones(name):
     import re
     from types import SimpleNamespace
 
     from kolsim import _api
 
-    doc = getattr(kd, name).__doc__
+    doc = getattr(kd._distributed, name).__doc__
     assert re.search(r", \*, comm: \w+ = None\)", doc)  # comm: keyword-only, after the serial keywords
     d, _ = _api.core_signature(SimpleNamespace(__doc__=re.sub(r", \*, comm: \w+ = None\)", ")", doc)))
     s, _ = _api.core_signature(getattr(kolsim._core, name))
-    assert [(p.name, p.default) for p in d.parameters.values()] == [(p.name, p.default) for p in s.parameters.values()]
+    # repr: a parsed default may be an object of its own without ==, such as plan_campaign's budget=inf.
+    assert [(p.name, repr(p.default)) for p in d.parameters.values()] == \
+           [(p.name, repr(p.default)) for p in s.parameters.values()]
+
+
+def test_plan_campaign_signature_is_the_serial_one_plus_comm():
+    import inspect
+
+    d = inspect.signature(kd.plan_campaign).parameters.values()
+    s = [p for p in inspect.signature(kolsim.plan_campaign).parameters.values() if p.name != "progress"]
+    assert [(p.name, repr(p.default)) for p in d] == [(p.name, repr(p.default)) for p in s] + [("comm", "None")]
+    assert list(d)[-1].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_distributed_stub_matches_the_extension():
+    """mypy's stubtest over kolsim._distributed, run by rank 0 in a process of its own (a
+    singleton MPI outside the launcher); every rank sees the one outcome."""
+    import pathlib
+    import subprocess
+    import sys
+
+    pytest.importorskip("mypy.stubtest")
+    outcome = None
+    if COMM.rank == 0:
+        root = pathlib.Path(kolsim.__file__).parent.parent
+        allowlist = pathlib.Path(__file__).with_name("stubtest_allowlist.txt")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMIX_", "PMI_", "HYDRA_"))}
+        env["PYTHONPATH"] = str(root)
+        proc = subprocess.run([sys.executable, "-m", "mypy.stubtest", "kolsim._distributed", "--allowlist",
+                               str(allowlist), "--ignore-unused-allowlist"], capture_output=True, text=True, env=env,
+                              cwd=root, timeout=600)
+        outcome = (proc.returncode, proc.stdout[-4000:] + proc.stderr[-2000:])
+    code, text = COMM.bcast(outcome, root=0)
+    assert code == 0, text
+
+
+# --- plan_campaign ---------------------------------------------------------------------------
+
+PLAN_VARYING = {"seconds", "peak_bytes", "phase_seconds"}
+
+
+def stable_record(plan) -> dict:
+    import json
+
+    record = {k: v for k, v in json.loads(plan.to_json()).items() if k not in PLAN_VARYING}
+    record["parameters"] = {k: v for k, v in record["parameters"].items() if k != "threads"}
+    return record
+
+
+def same_plan(d, s) -> None:
+    assert type(d) is type(s) is kolsim.CampaignPlan
+    assert type(d.core) is type(s.core) is kolsim._core.CampaignPlan
+    same_array(d.seeds, s.seeds)
+    assert d.rr_sets == s.rr_sets and d.check_trials == s.check_trials and d.rounds == s.rounds
+    for name in ("reach", "reach_se", "reach_ci_low", "reach_ci_high", "accounts_reached", "accounts_reached_se",
+                 "reach_rr", "total_fee", "certified_ratio", "lower_bound", "upper_bound"):
+        assert bits(getattr(d, name)) == bits(getattr(s, name)), name
+    assert [{k: (bits(v) if isinstance(v, float) else v) for k, v in kol.items()} for kol in d.kols] == \
+           [{k: (bits(v) if isinstance(v, float) else v) for k, v in kol.items()} for kol in s.kols]
+    same_array(d.reach_by_step, s.reach_by_step)
+    assert stable_record(d) == stable_record(s)
+
+
+@pytest.fixture(scope="module")
+def plan_inputs(ic_model, lt_model):
+    g = ic_model.graph
+    acc = g.accounts
+    rng = np.random.default_rng(21)
+    n = 120
+    roster = kolsim.Roster(g, acc[:n], fees=np.round(rng.uniform(1.0, 10.0, n), 2),
+                           risks=np.round(rng.uniform(0.0, 0.3, n), 3), platforms=["a", "b"] * (n // 2))
+    lt_roster = kolsim.Roster(lt_model.graph, lt_model.graph.accounts[:80], fees=[1.0] * 80)
+    groups = np.array(rng.integers(0, 3, g.num_vertices), dtype=np.uint32)
+    audience = kolsim.Audience(weights=rng.uniform(0.5, 2.0, g.num_vertices), group_of=groups,
+                               group_names=["students", "parents", "teachers"], g=g)
+    rates = kolsim.platform_delay_rates(g, roster, {"a": 1.0, "b": 4.0}, default_rate=1.0 / 7200)
+    return dict(roster=roster, lt_roster=lt_roster, audience=audience,
+                continuous=kolsim.ContinuousIC(g, rate=rates))
+
+
+PLAN_CASES = {
+    "budget": dict(budget=25.0, check_trials=2000, seed=3),
+    "deadline_audience": dict(budget=20.0, deadline=2, audience="audience", group_minimums={"students": 5.0},
+                              check_trials=1500, seed=4, budget_curve=[5.0, 10.0]),
+    "risk_contracted": dict(max_kols=4, max_risk=0.2, risk_mode="expected", risk_penalty=0.5, contracted="first",
+                            excluded="second", epsilon=0.2, check_trials=1000, seed=5),
+    "greedy_or_single": dict(budget=12.0, method="greedy_or_single", delta=0.01, check_trials=800, seed=6),
+    "lt": dict(max_kols=3, check_trials=1000, seed=7),
+    "continuous": dict(budget=15.0, deadline_hours=3.0, check_trials=1000, seed=8),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLAN_CASES))
+def test_plan_campaign_equals_one_process(case, ic_model, lt_model, plan_inputs):
+    kw = dict(PLAN_CASES[case])
+    model, roster = ic_model, plan_inputs["roster"]
+    if case == "lt":
+        model, roster = lt_model, plan_inputs["lt_roster"]
+    if case == "continuous":
+        model = plan_inputs["continuous"]
+    if kw.get("audience") == "audience":
+        kw["audience"] = plan_inputs["audience"]
+    acc = roster.entries
+    if kw.get("contracted") == "first":
+        kw["contracted"], kw["excluded"] = [acc[0]["account"]], [acc[1]["account"]]
+    d = kd.plan_campaign(model, roster, threads=1, comm=COMM, **kw)
+    s = kolsim.plan_campaign(model, roster, threads=2, **kw)
+    assert len(d.kols) > 0
+    same_plan(d, s)
+    # Same threads: the JSON text is the same byte for byte once the timings are blanked.
+    import re
+
+    def blank(text):
+        text = re.sub(r'"(seconds|peak_bytes)":[-0-9.e+]+', r'"\1":0', text)
+        return re.sub(r'"phase_seconds":\{[^}]*\}', '"phase_seconds":{}', text)
+
+    assert blank(kd.plan_campaign(model, roster, threads=2, comm=COMM, **kw).to_json()) == blank(s.to_json())
+    assert len(set(COMM.allgather(blank(d.to_json())))) == 1  # every rank holds the whole plan
+
+
+def test_plan_campaign_defaults_and_positional(ic_model, plan_inputs):
+    roster = plan_inputs["roster"]
+    # Positional keywords as the serial function takes them; comm=None: COMM_WORLD.
+    same_plan(kd.plan_campaign(ic_model, roster, 20.0, 0, 1.0, "expected", 0.0, None, None, 0.3, check_trials=500),
+              kolsim.plan_campaign(ic_model, roster, 20.0, 0, 1.0, "expected", 0.0, None, None, 0.3, check_trials=500))
+    # A plan re-plans itself (serially, on each rank) like a serial plan.
+    d = kd.plan_campaign(ic_model, roster, budget=15.0, check_trials=500, seed=2, comm=MPI.COMM_SELF)
+    s = kolsim.plan_campaign(ic_model, roster, budget=15.0, check_trials=500, seed=2)
+    same_plan(d, s)
+    r_d, r_s = d.replan_without(int(d.seeds[0])), s.replan_without(int(s.seeds[0]))
+    same_array(r_d.replacements, r_s.replacements)
+    assert bits(r_d.reach_lost) == bits(r_s.reach_lost)
+
+
+def serial_error(call):
+    with pytest.raises(Exception) as info:
+        call()
+    return type(info.value), str(info.value)
+
+
+def test_bad_plan_input_on_one_rank_raises_everywhere(ic_model, lt_model, plan_inputs):
+    last = COMM.rank == COMM.size - 1
+    roster = plan_inputs["roster"]
+    kw = dict(budget=10.0, check_trials=200, seed=1)
+
+    def both(bad_kw, good_kw=None):
+        """bad_kw on the last rank: every rank raises the error of the serial call with bad_kw."""
+        good_kw = good_kw or {}
+        kind, message = serial_error(lambda: kolsim.plan_campaign(ic_model, roster, **{**kw, **bad_kw}))
+        msg = raised_everywhere(kind, lambda: kd.plan_campaign(ic_model, roster, comm=COMM,
+                                                               **{**kw, **(bad_kw if last else good_kw)}))
+        assert msg == message
+        return kind, msg
+
+    # An unknown contracted account (the planner's own check, agreed by the C++ collective).
+    kind, msg = both(dict(contracted=[10**9]))
+    assert "1000000000" in msg
+    # Bad spec: an unknown risk mode (a conversion), a negative epsilon and budget (the planner).
+    assert both(dict(risk_mode="bogus"))[0] is ValueError
+    assert both(dict(epsilon=-1.0))[0] is ValueError
+    assert both(dict(method="greedy"))[0] is ValueError
+    assert both(dict(budget_curve=[[1.0]]))[0] is ValueError
+    # A roster bound to another graph (the serial error), and one whose rows differ from rank 0's.
+    other = plan_inputs["lt_roster"]
+    kind, message = serial_error(lambda: kolsim.plan_campaign(ic_model, other, **kw))
+    assert kind is ValueError
+    msg = raised_everywhere(ValueError, lambda: kd.plan_campaign(ic_model, other if last else roster, comm=COMM, **kw))
+    assert msg == message
+    if COMM.size > 1:
+        acc = roster.entries
+        changed = kolsim.Roster(ic_model.graph, [e["account"] for e in acc],
+                                fees=[e["fee"] + (1.0 if i == 3 else 0.0) for i, e in enumerate(acc)])
+        msg = raised_everywhere(ValueError, lambda: kd.plan_campaign(ic_model, changed if last else roster, comm=COMM,
+                                                                     **kw))
+        assert "another graph, roster, audience or spec than rank 0" in msg
+    # Wrong kinds of objects on one rank: TypeError everywhere.
+    assert "model" in raised_everywhere(TypeError, lambda: kd.plan_campaign("model" if last else ic_model, roster,
+                                                                            comm=COMM, **kw))
+    assert "roster" in raised_everywhere(TypeError, lambda: kd.plan_campaign(ic_model, [1, 2] if last else roster,
+                                                                             comm=COMM, **kw))
+    raised_everywhere(TypeError, lambda: kd.plan_campaign(ic_model, roster, audience=[1.0] if last else None,
+                                                          comm=COMM, **kw))
+    raised_everywhere(TypeError, lambda: kd.plan_campaign(ic_model, roster, group_minimums={"x": "y"} if last else {},
+                                                          comm=COMM, **kw))
+    # Still in step afterwards.
+    same_plan(kd.plan_campaign(ic_model, roster, comm=COMM, **kw), kolsim.plan_campaign(ic_model, roster, **kw))

@@ -4,11 +4,11 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <vector>
 
 #include "kolsim/distributed/comm.hpp"
+#include "kolsim/distributed/share.hpp"
 #include "kolsim/estimate/monte_carlo.hpp"
 
 namespace kolsim::distributed {
@@ -23,8 +23,7 @@ class CommBatchShare final : public kolsim::detail::BatchShare {
   explicit CommBatchShare(Communicator& comm) : comm_(comm) {}
 
   void range(std::uint64_t batches, std::uint64_t& lo, std::uint64_t& hi) override {
-    lo = comm_.block_begin(batches, comm_.rank());
-    hi = comm_.block_begin(batches, comm_.rank() + 1);
+    rank_block(comm_, batches, lo, hi);
   }
 
   bool exchange(std::span<kolsim::detail::BatchTally> tallies, std::uint64_t lo, std::uint64_t hi,
@@ -38,9 +37,9 @@ class CommBatchShare final : public kolsim::detail::BatchShare {
       mine.push_back(t.trials);
       mine.push_back(t.edges);
       mine.push_back(t.new_per_step.size());
-      mine.push_back(bits(t.mean));
-      mine.push_back(bits(t.m2));
-      for (double s : t.new_per_step) mine.push_back(bits(s));
+      mine.push_back(double_bits(t.mean));
+      mine.push_back(double_bits(t.m2));
+      for (double s : t.new_per_step) mine.push_back(double_bits(s));
     }
     const std::vector<std::uint64_t> all = comm_.allgatherv<std::uint64_t>(mine);
     bool any_stopped = false;
@@ -53,9 +52,9 @@ class CommBatchShare final : public kolsim::detail::BatchShare {
         t.trials = all[at++];
         t.edges = all[at++];
         t.new_per_step.resize(all[at++]);
-        t.mean = real(all[at++]);
-        t.m2 = real(all[at++]);
-        for (double& s : t.new_per_step) s = real(all[at++]);
+        t.mean = bits_double(all[at++]);
+        t.m2 = bits_double(all[at++]);
+        for (double& s : t.new_per_step) s = bits_double(all[at++]);
       }
     }
     return any_stopped;
@@ -67,16 +66,6 @@ class CommBatchShare final : public kolsim::detail::BatchShare {
   }
 
  private:
-  static std::uint64_t bits(double x) {
-    std::uint64_t b;
-    std::memcpy(&b, &x, 8);
-    return b;
-  }
-  static double real(std::uint64_t b) {
-    double x;
-    std::memcpy(&x, &b, 8);
-    return x;
-  }
   Communicator& comm_;
 };
 

@@ -36,6 +36,7 @@
 #include "kolsim/campaign/plan.hpp"
 #include "kolsim/distributed/comm.hpp"
 #include "kolsim/distributed/monte_carlo.hpp"
+#include "kolsim/distributed/share.hpp"
 
 namespace kolsim::distributed {
 
@@ -59,8 +60,7 @@ class CommPrefixShare final : public kolsim::detail::PrefixShare {
   explicit CommPrefixShare(Communicator& comm) : comm_(&comm) {}
 
   void range(std::uint64_t blocks, std::uint64_t& lo, std::uint64_t& hi) override {
-    lo = comm_->block_begin(blocks, comm_->rank());
-    hi = comm_->block_begin(blocks, comm_->rank() + 1);
+    rank_block(*comm_, blocks, lo, hi);
   }
 
   void exchange(kolsim::detail::PrefixTally& tally, std::uint64_t trials, std::uint64_t lo,
@@ -72,9 +72,9 @@ class CommPrefixShare final : public kolsim::detail::PrefixShare {
     const bool steps = !tally.block_steps.empty();
     std::vector<std::uint64_t> mine;
     for (std::uint64_t t = lo * B; t < std::min(trials, hi * B); ++t) {
-      for (std::size_t i = 0; i < row; ++i) mine.push_back(bits(tally.vals[t * row + i]));
-      mine.push_back(bits(tally.counts[t]));
-      for (std::size_t gi = 0; gi < G; ++gi) mine.push_back(bits(tally.gcounts[t * G + gi]));
+      for (std::size_t i = 0; i < row; ++i) mine.push_back(double_bits(tally.vals[t * row + i]));
+      mine.push_back(double_bits(tally.counts[t]));
+      for (std::size_t gi = 0; gi < G; ++gi) mine.push_back(double_bits(tally.gcounts[t * G + gi]));
       if (steps) put(mine, tally.trial_steps[t]);
     }
     if (steps)
@@ -84,9 +84,9 @@ class CommPrefixShare final : public kolsim::detail::PrefixShare {
     for (int r = 0; r < comm_->size(); ++r) {
       const std::uint64_t rlo = comm_->block_begin(blocks, r), rhi = comm_->block_begin(blocks, r + 1);
       for (std::uint64_t t = rlo * B; t < std::min(trials, rhi * B); ++t) {
-        for (std::size_t i = 0; i < row; ++i) tally.vals[t * row + i] = real(all[at++]);
-        tally.counts[t] = real(all[at++]);
-        for (std::size_t gi = 0; gi < G; ++gi) tally.gcounts[t * G + gi] = real(all[at++]);
+        for (std::size_t i = 0; i < row; ++i) tally.vals[t * row + i] = bits_double(all[at++]);
+        tally.counts[t] = bits_double(all[at++]);
+        for (std::size_t gi = 0; gi < G; ++gi) tally.gcounts[t * G + gi] = bits_double(all[at++]);
         if (steps) get(all, at, tally.trial_steps[t]);
       }
       if (steps)
@@ -95,23 +95,13 @@ class CommPrefixShare final : public kolsim::detail::PrefixShare {
   }
 
  private:
-  static std::uint64_t bits(double x) {
-    std::uint64_t b;
-    std::memcpy(&b, &x, 8);
-    return b;
-  }
-  static double real(std::uint64_t b) {
-    double x;
-    std::memcpy(&x, &b, 8);
-    return x;
-  }
   static void put(std::vector<std::uint64_t>& out, const std::vector<double>& v) {
     out.push_back(v.size());
-    for (double x : v) out.push_back(bits(x));
+    for (double x : v) out.push_back(double_bits(x));
   }
   static void get(const std::vector<std::uint64_t>& in, std::size_t& at, std::vector<double>& v) {
     v.resize(in[at++]);
-    for (double& x : v) x = real(in[at++]);
+    for (double& x : v) x = bits_double(in[at++]);
   }
   Communicator* comm_;
 };

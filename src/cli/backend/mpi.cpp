@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /// The MPI back end of the `kolsim` tool: under `mpirun -np P` (P > 1) spread and selection run
 /// over every rank (kolsim::distributed) with one process's answer, and so does `plan`; rank 0
-/// alone writes.
+/// alone writes. Every other command runs on rank 0 alone (backend_on_root).
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <streambuf>
+#include <thread>
 
 #include <kolsim/distributed/monte_carlo.hpp>
 #include <kolsim/distributed/plan.hpp>
@@ -103,5 +106,23 @@ std::optional<CampaignPlan> backend_plan(const FollowerGraph& g, const Continuou
 }
 
 bool backend_writer() { return !world || world->root(); }
+
+int backend_on_root(const std::function<int()>& run) {
+  if (!shared()) return run();
+  int status = world->root() ? run() : 0;
+  // Rank 0's exit status, broadcast without blocking: the other ranks, idle since the start, test
+  // for it every few milliseconds and sleep in between (a blocking MPI_Bcast would spin a core
+  // each for as long as rank 0 works). SIGINT/SIGTERM keep their default action on every rank,
+  // and mpirun ends the whole job when any rank dies of one.
+  MPI_Request request;
+  MPI_Ibcast(&status, 1, MPI_INT, 0, world->get(), &request);
+  auto pause = std::chrono::milliseconds(1);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return status;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
+}
 
 }  // namespace kolsim::cli

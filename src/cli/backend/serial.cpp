@@ -27,5 +27,6 @@ std::optional<CampaignPlan> backend_plan(const FollowerGraph&, const ContinuousI
   return std::nullopt;
 }
 bool backend_writer() { return true; }
+int backend_on_root(const std::function<int()>& run) { return run(); }
 
 }  // namespace kolsim::cli
