@@ -11,7 +11,6 @@
 #include <atomic>
 #include <bit>
 #include <cstring>
-#include <exception>
 #include <span>
 #include <chrono>
 #include <memory>
@@ -539,45 +538,6 @@ int fingerprint_rows(const RowSide& s, vertex_t lo, vertex_t hi, const EdgeKeys&
   return prob_bad ? bad_prob : 0;
 }
 
-/// The snapshot checksum (section_hash() of the bytes before the checksum) computed during the
-/// structure check: a vertex block hashes the 1 MiB blocks whose last byte lies in what it has
-/// just read (still in cache), claiming each block once; finish() hashes every block no vertex
-/// block claimed (the header, padding, the rows of a side found faulty, anything else) and
-/// combines them, so the value covers every byte whatever the check did.
-class FusedHash {
- public:
-  FusedHash(const unsigned char* data, std::size_t len)
-      : data_(data), len_(len), blocks_(std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes)),
-        hs_(blocks_), claimed_(new std::atomic<bool>[blocks_]) {
-    for (std::size_t j = 0; j < blocks_; ++j) claimed_[j].store(false, std::memory_order_relaxed);
-  }
-  /// Hashes the unclaimed blocks whose last byte lies in [p, p + bytes) (clamped to the bytes).
-  void passed(const void* p, std::size_t bytes) {
-    const auto at = static_cast<std::size_t>(static_cast<const unsigned char*>(p) - data_);
-    const std::size_t b0 = std::min(at, len_), b1 = std::min(len_, b0 + std::min(bytes, len_));
-    for (std::size_t j = b0 / block_bytes; j < blocks_ && j * block_bytes < b1; ++j) {
-      const std::size_t last = std::min(len_, (j + 1) * block_bytes) - 1;
-      if (last >= b0 && last < b1) hash(j);
-    }
-  }
-  /// Hashes the blocks left and returns section_hash(data, len).
-  std::uint64_t finish(int threads) {
-    parallel_for(0, blocks_, threads, [&](std::size_t j) { hash(j); }, 1, 4);
-    return combine_blocks(len_, hs_);
-  }
-
- private:
-  void hash(std::size_t j) {
-    if (claimed_[j].exchange(true, std::memory_order_relaxed)) return;
-    const std::size_t off = std::min(j * block_bytes, len_);
-    hs_[j] = block_hash(data_ + off, std::min(block_bytes, len_ - off), j);
-  }
-  const unsigned char* data_;
-  std::size_t len_, blocks_;
-  std::vector<std::uint64_t> hs_;
-  std::unique_ptr<std::atomic<bool>[]> claimed_;
-};
-
 /// Checks the whole structure in O(n + m), so that a file with a valid checksum but a faulty
 /// or crafted content cannot break the class invariants every algorithm relies on: offsets start
 /// at 0, rise monotonically and end at m; row entries are < n and sorted; account ids strictly
@@ -595,8 +555,7 @@ class FusedHash {
 /// the arrays), each vertex block releases the pages wholly inside what it has read once it is
 /// verified, so the pass holds about the blocks in flight, not the arrays.
 void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
-                     const ConstArray<prob_t>& in_p, int threads, const FileMap* pager = nullptr,
-                     FusedHash* fused = nullptr) {
+                     const ConstArray<prob_t>& in_p, int threads, const FileMap* pager = nullptr) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
@@ -674,22 +633,6 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
     bool accounts_bad = false;
     for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v) accounts_bad |= t.accounts[v] <= t.accounts[v - 1];
     part.errors = errors | (accounts_bad ? bad_accounts : 0);
-    if (fused != nullptr) {  // the checksum's blocks that end in what this block read
-      auto hash = [&](const auto* p, std::size_t from, std::size_t to) {
-        fused->passed(p + from, (to - from) * sizeof(*p));
-      };
-      if (!(errors & bad_out)) {
-        hash(t.out_targets.data(), t.out_offsets[lo], t.out_offsets[hi]);
-        if (probs) hash(out_p.data(), t.out_offsets[lo], t.out_offsets[hi]);
-      }
-      if (!(errors & (bad_out | bad_in))) {
-        hash(t.in_sources.data(), t.in_offsets[lo], t.in_offsets[hi]);
-        if (probs) hash(in_p.data(), t.in_offsets[lo], t.in_offsets[hi]);
-      }
-      hash(t.out_offsets.data(), lo, hi + std::size_t{1});
-      hash(t.in_offsets.data(), lo, hi + std::size_t{1});
-      hash(t.accounts.data(), lo, hi);
-    }
     if (pager != nullptr) {
       // The pages inside what this block read (the rows of a side whose offsets were found
       // monotone and within m), then the watermark; FileMap clamps to the map whatever the range.
@@ -834,9 +777,6 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   const bool in_place = map != nullptr && h.version >= 2;
   // A streamed map: the passes release the pages they have verified.
   const FileMap* pager = in_place && map->streamed() ? map.get() : nullptr;
-  // A map read in at once: the checksum is computed inside the structure check's pass, each
-  // byte read from memory once (FusedHash); a checksum mismatch is still reported first.
-  const bool fuse = in_place && pager == nullptr;
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
                  load_bytes(h, pager != nullptr, threads));
 
@@ -867,19 +807,16 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
       read(in_p, in_probs_s);
     }
     computed = sum.value();
-  } else if (!fuse) {
+  } else {
     computed = pager ? streamed_hash(*pager, l.checksum_at, threads) : section_hash(data, l.checksum_at, threads);
   }
-  auto check_sum = [&] {
-    if (computed != stored)
-      throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
-                                               computed, "): the file is corrupt"));
-  };
-  if (!fuse) check_sum();
+  if (computed != stored)
+    throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
+                                             computed, "): the file is corrupt"));
   const double checksum_seconds = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   if (h.version >= 2) {
-    if (!fuse) check_padding(data, l, path);
+    check_padding(data, l, path);
     auto take = [&]<class T>(ConstArray<T>& a, Section s) {
       const unsigned char* p = data + l.at[s];
       if (in_place)
@@ -899,23 +836,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   }
 
   // Structure (a matching checksum rules out accidental corruption, not a faulty or crafted file).
-  if (fuse) {
-    // Any content is safe to check (a crafted file may hold anything under a valid checksum);
-    // the checksum's verdict comes first, then the structure's.
-    FusedHash fused(data, l.checksum_at);
-    std::exception_ptr structure_error;
-    try {
-      check_padding(data, l, path);
-      check_structure(path, t, n, out_p, in_p, threads, nullptr, &fused);
-    } catch (const ParseError&) {
-      structure_error = std::current_exception();
-    }
-    computed = fused.finish(threads);
-    check_sum();
-    if (structure_error) std::rethrow_exception(structure_error);
-  } else {
-    check_structure(path, t, n, out_p, in_p, threads, pager);
-  }
+  check_structure(path, t, n, out_p, in_p, threads, pager);
   // Pages a block shared with its neighbours, the header and the padding: the streamed load
   // ends holding none of the file.
   if (pager) pager->release(data, size);
