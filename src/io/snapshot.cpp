@@ -14,6 +14,7 @@
 #include <span>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <system_error>
 #include <vector>
@@ -210,26 +211,74 @@ ConstArray<T> copy_array(const unsigned char* src, std::size_t count, int thread
 }
 
 /// A read-only private map of a whole regular file, unmapped on destruction (when the last
-/// graph array viewing it goes away).
-class FileMap {
+/// graph array viewing it goes away). `populate` reads the whole file in at once (MAP_POPULATE:
+/// fastest for small files); otherwise pages come in as they are read, and the load's passes
+/// release what they have verified (release_inside), so the load never holds the whole file.
+/// Releasing a page of this map never changes what is read there: the map is private and never
+/// written, so a dropped page is read back from the file (the page cache) on the next access.
+class FileMap final : public ReleasableMemory {
  public:
-  FileMap(int fd, std::size_t size, const std::string& path) : size_(size) {
+  FileMap(int fd, std::size_t size, const std::string& path, bool populate)
+      : size_(size), streamed_(!populate) {
     if (size_ == 0) return;
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     if (p == MAP_FAILED) io_fail("cannot map", path, errno);
     data_ = static_cast<const unsigned char*>(p);
   }
   FileMap(const FileMap&) = delete;
   FileMap& operator=(const FileMap&) = delete;
-  ~FileMap() {
+  ~FileMap() override {
     if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
   }
   const unsigned char* data() const noexcept { return data_; }
+  /// True when the map was not populated: the load streams through it and releases pages.
+  bool streamed() const noexcept { return streamed_; }
+
+  /// Drops every page touching [p, p + bytes), clamped to the map.
+  void release(const void* p, std::size_t bytes) const noexcept override { drop(p, bytes, false); }
+  /// Drops the pages lying wholly inside [p, p + bytes), clamped to the map: a page shared with a
+  /// range that another thread may still be reading stays. A page dropped while another thread
+  /// reads it is read back (a minor fault): only time is lost.
+  void release_inside(const void* p, std::size_t bytes) const noexcept { drop(p, bytes, true); }
 
  private:
+  static std::uintptr_t page_size() noexcept {
+    static const std::uintptr_t page = [] {
+      const long s = ::sysconf(_SC_PAGESIZE);
+      return s > 0 ? static_cast<std::uintptr_t>(s) : std::uintptr_t{4096};
+    }();
+    return page;
+  }
+  void drop(const void* p, std::size_t bytes, bool inside) const noexcept {
+    if (data_ == nullptr || bytes == 0) return;
+    const std::uintptr_t page = page_size(), base = reinterpret_cast<std::uintptr_t>(data_);
+    const std::uintptr_t map_end = base + (size_ + page - 1) / page * page;  // the map is whole pages
+    std::uintptr_t lo = reinterpret_cast<std::uintptr_t>(p), hi = lo + bytes;
+    lo = inside ? (lo + page - 1) / page * page : lo / page * page;
+    hi = inside ? hi / page * page : (hi + page - 1) / page * page;
+    lo = std::max(lo, base);
+    hi = std::min(hi, map_end);
+    if (lo < hi) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);  // cannot fail here
+  }
+
   const unsigned char* data_ = nullptr;
   std::size_t size_;
+  bool streamed_;
 };
+
+/// section_hash() of `len` bytes of a streamed map (from its start): each 1 MiB block's pages
+/// are released once the block is hashed, so the pass holds about one block per thread.
+std::uint64_t streamed_hash(const FileMap& map, std::size_t len, int threads) {
+  const unsigned char* p = map.data();
+  const std::size_t blocks = std::max<std::size_t>(1, (len + block_bytes - 1) / block_bytes);
+  std::vector<std::uint64_t> hs(blocks);
+  parallel_for(0, blocks, threads, [&](std::size_t b) {
+    const std::size_t off = std::min(b * block_bytes, len), size = std::min(block_bytes, len - off);
+    hs[b] = block_hash(p + off, size, b);
+    map.release_inside(p + off, size);
+  }, 1, 4);
+  return combine_blocks(len, hs);
+}
 
 [[noreturn]] void bad_structure(const std::string& path, const std::string& what) {
   throw ParseError(path, 0, "invalid snapshot structure: " + what);
@@ -345,6 +394,9 @@ inline std::uint64_t mul_small(std::uint64_t a, std::uint32_t x) {
 constexpr std::size_t fingerprint_lanes = 8;
 /// Edges per chunk of the flat fingerprint walk.
 constexpr edge_t fingerprint_chunk = 2048;
+/// A streamed load releases the rows it has walked every this many edges (1 MiB of indices), so a
+/// vertex block holding hubs' rows does not hold them all at once.
+constexpr edge_t release_edges = edge_t{1} << 18;
 
 /// A product modulo p kept in fingerprint_lanes rotating accumulators.
 struct Product {
@@ -394,10 +446,11 @@ struct FingerprintScratch {
 /// The edges are walked flat in chunks: each chunk's row starts are marked first, then the
 /// checks run as branch-free (vectorisable) loops over the chunk, then the factors are computed
 /// while the chunk is in cache, eight consecutive edges feeding the eight lanes of `prod` (the
-/// rank k is tracked only in chunks that hold parallel copies).
+/// rank k is tracked only in chunks that hold parallel copies). With `pager` (a streamed map),
+/// the walked edges are released every release_edges edges.
 template <bool Out, bool Probs>
 int fingerprint_rows(const RowSide& s, vertex_t lo, vertex_t hi, const EdgeKeys& keys, Product& prod, int side_bad,
-                     FingerprintScratch& scratch) {
+                     FingerprintScratch& scratch, const FileMap* pager) {
   if (!offsets_fine(s.off, lo, hi, s.m)) return side_bad;
   const std::uint64_t r4 = keys.r4, a1 = keys.a1, a2 = keys.a2;
   const std::array<std::uint64_t, 8> a2_small = keys.a2_small;
@@ -420,8 +473,14 @@ int fingerprint_rows(const RowSide& s, vertex_t lo, vertex_t hi, const EdgeKeys&
   unsigned bad = 0, prob_bad = 0;
   std::array<std::uint64_t, fingerprint_lanes> lane = prod.lane;
   vertex_t next_row = lo;
+  edge_t passed = first;  // a streamed map: edges [first, passed) released
   for (edge_t c0 = first; c0 < end; c0 += fingerprint_chunk) {
     const edge_t c1 = std::min<edge_t>(end, c0 + fingerprint_chunk);
+    if (pager != nullptr && c0 - passed >= release_edges) {  // rows of hubs: release as they go
+      pager->release_inside(idx + passed, (c0 - passed) * sizeof(vertex_t));
+      if (Probs) pager->release_inside(s.pr + passed, (c0 - passed) * sizeof(prob_t));
+      passed = c0;
+    }
     for (; next_row < hi && off[next_row] < c1; ++next_row) ++starts[off[next_row] - c0];
     const auto len = static_cast<std::size_t>(c1 - c0);
     const vertex_t* x = idx + c0;
@@ -492,9 +551,11 @@ int fingerprint_rows(const RowSide& s, vertex_t lo, vertex_t hi, const EdgeKeys&
 /// (Schwartz-Zippel: unequal multisets pass with probability at most m / 2^61). The products are
 /// kept in fingerprint_lanes independent chains; the value compared does not depend on how the
 /// edges are split into lanes, blocks or threads. When the products differ, the exact cursor
-/// walk of check_transpose names the first failing edge.
+/// walk of check_transpose names the first failing edge. With `pager` (a streamed map holding
+/// the arrays), each vertex block releases the pages wholly inside what it has read once it is
+/// verified, so the pass holds about the blocks in flight, not the arrays.
 void check_structure(const std::string& path, const GraphTopology& t, std::uint64_t n, const ConstArray<prob_t>& out_p,
-                     const ConstArray<prob_t>& in_p, int threads) {
+                     const ConstArray<prob_t>& in_p, int threads, const FileMap* pager = nullptr) {
   const auto m = static_cast<edge_t>(t.out_targets.size());
   if (t.out_offsets.front() != 0 || t.out_offsets.back() != m || t.in_offsets.front() != 0 || t.in_offsets.back() != m)
     bad_structure(path, "offsets do not span the edges");
@@ -509,21 +570,88 @@ void check_structure(const std::string& path, const GraphTopology& t, std::uint6
   std::vector<Part> parts(blocks);
   const RowSide out_side{t.out_offsets.data(), t.out_targets.data(), probs ? out_p.data() : nullptr, n, m};
   const RowSide in_side{t.in_offsets.data(), t.in_sources.data(), probs ? in_p.data() : nullptr, n, m};
+  // A streamed map: once every block below block w is verified, the pages below block w's rows
+  // in each section are released (a watermark: the blocks finish out of order, and a fault maps
+  // the page-cache pages around the faulting address, so a block also maps pages of its
+  // neighbours; each release reaches back 2 MiB over what the last one released).
+  struct Sweep {
+    std::mutex mutex;
+    std::vector<char> finished;
+    std::size_t w = 0;        ///< lowest unfinished block
+    bool clean = true;        ///< every block below w passed (its offsets can be trusted)
+    std::array<std::uint64_t, 5> upto{};  ///< bytes of each section released up to
+  } sweep;
+  if (pager != nullptr) sweep.finished.assign(blocks, 0);
+  auto sweep_to = [&](std::size_t w) {  // sweep.mutex held
+    const std::size_t v = std::min<std::size_t>(n, w * block);
+    const unsigned char* base[5] = {reinterpret_cast<const unsigned char*>(t.out_offsets.data()),
+                                    reinterpret_cast<const unsigned char*>(t.in_offsets.data()),
+                                    reinterpret_cast<const unsigned char*>(t.accounts.data()),
+                                    reinterpret_cast<const unsigned char*>(t.out_targets.data()),
+                                    reinterpret_cast<const unsigned char*>(t.in_sources.data())};
+    std::uint64_t to[5] = {v * sizeof(edge_t), v * sizeof(edge_t), (v ? v - 1 : 0) * sizeof(account_t), 0, 0};
+    if (sweep.clean) {
+      to[3] = t.out_offsets[v] * sizeof(vertex_t);
+      to[4] = t.in_offsets[v] * sizeof(vertex_t);
+    }
+    constexpr std::uint64_t back = std::uint64_t{2} << 20;
+    for (int s = 0; s < 5; ++s) {
+      if (to[s] <= sweep.upto[s]) continue;
+      const std::uint64_t from = sweep.upto[s] > back ? sweep.upto[s] - back : 0;
+      pager->release_inside(base[s] + from, to[s] - from);
+      if (s >= 3 && probs) {
+        const prob_t* pr = s == 3 ? out_p.data() : in_p.data();
+        pager->release_inside(reinterpret_cast<const unsigned char*>(pr) + from, to[s] - from);
+      }
+      sweep.upto[s] = to[s];
+    }
+  };
+  struct {
+    Sweep& s;
+    decltype(sweep_to)& to;
+    void done(std::size_t b, bool fine) {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      s.finished[b] = fine ? 1 : 2;
+      const std::size_t w0 = s.w;
+      for (; s.w < s.finished.size() && s.finished[s.w] != 0; ++s.w)
+        if (s.finished[s.w] != 1) s.clean = false;
+      if (s.w > w0) to(s.w);
+    }
+  } sweep_done{sweep, sweep_to};
   parallel_for(0, blocks, threads, [&](std::size_t b) {
     const auto lo = static_cast<vertex_t>(b * block), hi = static_cast<vertex_t>(std::min<std::size_t>(n, (b + 1) * block));
     Part& part = parts[b];
     Product po, pi;
     FingerprintScratch scratch(block);
-    int errors = probs ? fingerprint_rows<true, true>(out_side, lo, hi, keys, po, bad_out, scratch)
-                       : fingerprint_rows<true, false>(out_side, lo, hi, keys, po, bad_out, scratch);
+    int errors = probs ? fingerprint_rows<true, true>(out_side, lo, hi, keys, po, bad_out, scratch, pager)
+                       : fingerprint_rows<true, false>(out_side, lo, hi, keys, po, bad_out, scratch, pager);
     if (!(errors & bad_out))
-      errors |= probs ? fingerprint_rows<false, true>(in_side, lo, hi, keys, pi, bad_in, scratch)
-                      : fingerprint_rows<false, false>(in_side, lo, hi, keys, pi, bad_in, scratch);
+      errors |= probs ? fingerprint_rows<false, true>(in_side, lo, hi, keys, pi, bad_in, scratch, pager)
+                      : fingerprint_rows<false, false>(in_side, lo, hi, keys, pi, bad_in, scratch, pager);
     part.out = po.value();
     part.in = pi.value();
     bool accounts_bad = false;
     for (std::size_t v = std::max<std::size_t>(lo, 1); v < hi; ++v) accounts_bad |= t.accounts[v] <= t.accounts[v - 1];
     part.errors = errors | (accounts_bad ? bad_accounts : 0);
+    if (pager != nullptr) {
+      // The pages inside what this block read (the rows of a side whose offsets were found
+      // monotone and within m), then the watermark; FileMap clamps to the map whatever the range.
+      auto drop = [&](const auto* p, std::size_t from, std::size_t to) {
+        pager->release_inside(p + from, (to - from) * sizeof(*p));
+      };
+      if (!(errors & bad_out)) {
+        drop(t.out_targets.data(), t.out_offsets[lo], t.out_offsets[hi]);
+        if (probs) drop(out_p.data(), t.out_offsets[lo], t.out_offsets[hi]);
+      }
+      if (!(errors & (bad_out | bad_in))) {
+        drop(t.in_sources.data(), t.in_offsets[lo], t.in_offsets[hi]);
+        if (probs) drop(in_p.data(), t.in_offsets[lo], t.in_offsets[hi]);
+      }
+      drop(t.out_offsets.data(), lo, hi + std::size_t{1});
+      drop(t.in_offsets.data(), lo, hi + std::size_t{1});
+      drop(t.accounts.data(), lo, hi);
+      sweep_done.done(b, (part.errors & (bad_out | bad_in)) == 0);
+    }
   }, 1);
   int errors = 0;
   std::uint64_t out = 1, in = 1;
@@ -614,6 +742,22 @@ void check_padding(const unsigned char* data, const Layout& l, const std::string
   }
 }
 
+/// Bytes the load of a snapshot with header `h` holds at its peak, for require_memory. Copied
+/// or populated (small files, MAP_POPULATE): the whole file is in memory at once. Streamed
+/// (large mapped files): the passes keep only the pages of the blocks in flight (a 1 MiB hash
+/// block, or one vertex block's rows of each section: 64 MiB per thread covers rows of millions
+/// of edges) plus the check's scratch (24 bytes per 16384 vertices, 136 KiB per thread) and 8
+/// bytes per MiB of block hashes. The graph's later readers fault in the pages they touch (RR
+/// sampling one side of the CSR); those are clean file pages, which the kernel can drop and read
+/// back under memory pressure, and FollowerGraph::release_mapped_pages() drops them at once.
+double load_bytes(const Header& h, bool streamed, int threads) {
+  const auto file = static_cast<double>(h.file_bytes);
+  if (!streamed) return file;
+  const double t = std::max(threads, 1);
+  const double scratch = static_cast<double>(h.n) / 16384.0 * 24.0 + t * 136.0 * 1024.0 + file / 1048576.0 * 8.0;
+  return std::min(file, t * 64.0 * 1048576.0) + scratch;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -623,16 +767,18 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 /// (`map` null: the arrays are copied out). `fd` >= 0 is a regular file's descriptor (for the
 /// hole check).
 FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, const std::string& path, int threads,
-                        const std::shared_ptr<const void>& map, SnapshotReport* report) {
+                        const std::shared_ptr<const FileMap>& map, SnapshotReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   Header h{};
   if (size < magic.size()) throw ParseError(path, 0, detail::concat("not a kolsim snapshot (only ", size, " bytes)"));
   std::memcpy(&h, data, std::min<std::uint64_t>(size, sizeof h));
   const Layout l = check_header(h, size, fd, path);
   const bool probs = l.sections == 7;
-  // The arrays (mapped or copied); the check itself needs O(n / 16384) bytes and 136 KiB per thread.
+  const bool in_place = map != nullptr && h.version >= 2;
+  // A streamed map: the passes release the pages they have verified.
+  const FileMap* pager = in_place && map->streamed() ? map.get() : nullptr;
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
-                 static_cast<double>(h.file_bytes));
+                 load_bytes(h, pager != nullptr, threads));
 
   const auto n = static_cast<std::size_t>(h.n);
   const auto m = static_cast<std::size_t>(h.m);
@@ -642,7 +788,6 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   ConstArray<prob_t> out_p, in_p;
   std::uint64_t stored = 0, computed = 0;
   std::memcpy(&stored, data + l.checksum_at, sizeof stored);
-  const bool in_place = map != nullptr && h.version >= 2;
   if (h.version == 1) {
     // Version 1: unaligned sections, each hashed as it is copied out.
     Checksum sum(1, threads);
@@ -663,7 +808,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
     }
     computed = sum.value();
   } else {
-    computed = section_hash(data, l.checksum_at, threads);
+    computed = pager ? streamed_hash(*pager, l.checksum_at, threads) : section_hash(data, l.checksum_at, threads);
   }
   if (computed != stored)
     throw ParseError(path, 0, detail::concat("snapshot checksum mismatch (stored ", std::hex, stored, ", computed ",
@@ -675,7 +820,7 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
     auto take = [&]<class T>(ConstArray<T>& a, Section s) {
       const unsigned char* p = data + l.at[s];
       if (in_place)
-        a = ConstArray<T>(map, reinterpret_cast<const T*>(p), counts[s]);
+        a = ConstArray<T>::mapped(map, reinterpret_cast<const T*>(p), counts[s]);
       else
         a = copy_array<T>(p, counts[s], threads);
     };
@@ -691,10 +836,14 @@ FollowerGraph load_from(const unsigned char* data, std::uint64_t size, int fd, c
   }
 
   // Structure (a matching checksum rules out accidental corruption, not a faulty or crafted file).
-  check_structure(path, t, n, out_p, in_p, threads);
+  check_structure(path, t, n, out_p, in_p, threads, pager);
+  // Pages a block shared with its neighbours, the header and the padding: the streamed load
+  // ends holding none of the file.
+  if (pager) pager->release(data, size);
   if (report) {
     report->version = h.version;
     report->mapped = in_place;
+    report->streamed = pager != nullptr;
     report->file_bytes = size;
     report->checksum_seconds = checksum_seconds;
     report->check_seconds = seconds_since(t0);
@@ -924,10 +1073,13 @@ FollowerGraph load_snapshot(const std::string& path, int threads, SnapshotReport
     got += static_cast<std::size_t>(r);
   }
   check_header(h, size, S_ISREG(st.st_mode) ? fd : -1, path);
-  // Before the map: MAP_POPULATE reads the whole file into memory.
+  // Small files are read in at once (MAP_POPULATE); large ones used in place (version 2 and
+  // later) are streamed: pages come in as the checks read them and go once verified.
+  const bool streamed = h.version >= 2 && size >= detail::snapshot_stream_min_bytes;
+  // Before the map (MAP_POPULATE reads the whole file into memory): see load_bytes.
   require_memory(detail::concat("loading snapshot '", path, "' (n = ", h.n, ", m = ", h.m, ")"),
-                 static_cast<double>(h.file_bytes));
-  const auto map = std::make_shared<const FileMap>(fd, static_cast<std::size_t>(size), path);
+                 load_bytes(h, streamed, t));
+  const auto map = std::make_shared<const FileMap>(fd, static_cast<std::size_t>(size), path, !streamed);
   const double map_seconds = seconds_since(t0);
   FollowerGraph g = load_from(map->data(), size, -1, path, t, map, report);
   if (report) report->map_seconds = map_seconds;

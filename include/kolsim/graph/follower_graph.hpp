@@ -352,6 +352,24 @@ class FollowerGraph {
     return out;
   }
 
+  /// Drops the resident pages of the arrays this graph views in a snapshot's memory map (a no-op
+  /// for arrays it owns, e.g. a graph not loaded from a snapshot): the graph and every result
+  /// computed on it stay the same, the next reads fault the pages back in from the page cache.
+  /// Lets a pipeline hold one side of the CSR at a time (RR sampling reads the in-rows, Monte
+  /// Carlo the out-rows and the in-offsets). Affects the copies sharing the map too.
+  void release_mapped_pages() const noexcept {
+    const auto& t = *topo_;
+    t.out_offsets.release_pages();
+    t.out_targets.release_pages();
+    t.in_offsets.release_pages();
+    t.in_sources.release_pages();
+    t.accounts.release_pages();
+    if (probs_) {
+      probs_->out.release_pages();
+      probs_->in.release_pages();
+    }
+  }
+
   /// Bytes held by the arrays of this graph (topology + probabilities): heap bytes for arrays
   /// it owns, the array size for arrays viewing a snapshot's memory map (file pages in memory).
   std::size_t memory_bytes() const noexcept {

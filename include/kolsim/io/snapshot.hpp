@@ -41,11 +41,21 @@ void save_snapshot(const FollowerGraph& graph, const std::string& path, int thre
 struct SnapshotReport {
   std::uint32_t version = 0;      ///< format version of the file
   bool mapped = false;            ///< the graph's arrays are the file's memory map (no copy)
+  bool streamed = false;          ///< mapped without reading it in at once; pages released once verified
   std::uint64_t file_bytes = 0;   ///< size of the snapshot
   double map_seconds = 0;         ///< open, header check and memory map (regular files)
   double checksum_seconds = 0;    ///< checksum (and, for version 1 or a pipe, the copy)
   double check_seconds = 0;       ///< the full structural check
 };
+
+namespace detail {
+/// Mapped snapshots (format 2 and later) of at least this many bytes are streamed: mapped without
+/// MAP_POPULATE, their pages read in as the checksum and the check reach them and released
+/// (madvise MADV_DONTNEED) once verified, so the load never holds the whole file; smaller files
+/// are read in at once, which is faster for them. The graph is the same either way. Tests set
+/// it to 0 or to the maximum to force one path.
+inline std::uint64_t snapshot_stream_min_bytes = std::uint64_t{256} << 20;
+}  // namespace detail
 
 /// Loads a snapshot written by save_snapshot: O(n + m) time. A regular file is mapped read-only
 /// (MAP_PRIVATE, after its header is checked) and, for version 2, the graph's arrays are the map
@@ -66,10 +76,13 @@ struct SnapshotReport {
 /// rank among parallel copies, probability bits) by a polynomial fingerprint modulo 2^61 - 1 at
 /// a point drawn at random for each load, which a faulty file passes with probability at most
 /// m / 2^61 whatever its content; a mismatch is then located exactly, naming the first bad edge).
-/// Checksum and check run on `threads` threads (0 = all). MemoryLimitError when the file would
-/// not fit in usable_memory(); IoError when the file cannot be read. Peak memory: the file's
-/// pages (version 2), or the graph itself (version 1, a pipe); the check adds O(n / 16384) bytes
-/// and 136 KiB per thread.
+/// Checksum and check run on `threads` threads (0 = all). MemoryLimitError when what the load
+/// holds would not fit in usable_memory(); IoError when the file cannot be read. Peak memory: a
+/// mapped file of at least detail::snapshot_stream_min_bytes is streamed (its pages read in as
+/// the passes reach them and released once verified: about the vertex blocks in flight, a few
+/// MB, and the graph's readers fault in only the pages they touch); a smaller one is read in at
+/// once (its pages); version 1 and a pipe hold the graph itself. The check adds O(n / 16384)
+/// bytes and 136 KiB per thread. Results, errors and messages are the same either way.
 /// `report`, when given, receives the version, whether the arrays are mapped, and step times.
 FollowerGraph load_snapshot(const std::string& path, int threads = 0, SnapshotReport* report = nullptr);
 
