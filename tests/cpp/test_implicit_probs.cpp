@@ -337,3 +337,81 @@ TEST(ImplicitProbs, SmallWeightedCascadeGraphsStreamTheirBuiltArray) {
   estimate_spread(c, IndependentCascade{}, seeds, o);
   EXPECT_EQ(c.probabilities_materialised(), 0);  // a constant is broadcast at any size
 }
+
+namespace {
+
+/// Pairs (implicit, explicit) a Linear Threshold accepts (in-weights summing to at most 1): weighted
+/// cascade (the classic LT weighting), 1 / (largest in-degree) and 0.
+std::vector<std::pair<FollowerGraph, FollowerGraph>> lt_pairs(const FollowerGraph& g) {
+  edge_t most = 1;
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) most = std::max(most, g.in_degree(v));
+  const prob_t c = 1.0f / static_cast<prob_t>(most);
+  return {{weighted_cascade(g), explicit_wc(g)},
+          {constant_probability(g, c), explicit_constant(g, c)},
+          {constant_probability(g, 0.0f), explicit_constant(g, 0.0f)}};
+}
+
+/// Restores the kernel choice and the weighted-cascade streaming size when a test ends.
+struct KernelReset {
+  ~KernelReset() {
+    detail::force_kernel_isa(std::nullopt);
+    detail::implicit_scan_min_edges = edge_t{1} << 28;
+  }
+};
+
+}  // namespace
+
+// Issue 15: LT Monte Carlo (the fused kernel under every instruction set, and the plain driver)
+// on an implicit graph reads the weights row by row (interval starts from in_probs(v), coins from
+// pieces of out-rows): the explicit twin's spread bit for bit, for 1 and 3 threads, and no
+// 4-bytes-per-edge array is built.
+TEST(ImplicitProbs, LtMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
+  KernelReset reset;
+  detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
+  const auto g = topology(3000, 9, test_seed() + 12);
+  const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99, 250};
+  const std::vector<prob_t> seed_probs = {1.0f, 0.5f, 0.9f, 1.0f, 0.25f, 0.75f};
+  for (auto isa : supported_isas()) {
+    detail::force_kernel_isa(isa);
+    for (bool fused : {true, false}) {
+      if (!fused && isa != detail::KernelIsa::scalar) continue;  // the plain driver has no ISA paths
+      for (int threads : {1, 3}) {
+        for (bool posting : {false, true}) {
+          for (const auto& [imp, ex] : lt_pairs(g)) {  // fresh graphs: nothing materialised yet
+            SCOPED_TRACE(::testing::Message() << detail::kernel_isa_name(isa) << " fused " << fused << " threads "
+                                              << threads << " posting " << posting << " kind "
+                                              << static_cast<int>(imp.probability_kind()) << " value "
+                                              << imp.constant_probability_value());
+            MonteCarloOptions o;
+            o.trials = 300;
+            o.seed = test_seed() + 5;
+            o.fused = fused;
+            o.threads = threads;
+            o.max_steps = posting ? 3 : o.max_steps;
+            o.per_account = posting;
+            if (posting) o.seed_probabilities = seed_probs;
+            const auto a = estimate_spread(imp, LinearThreshold{}, seeds, o);
+            EXPECT_EQ(imp.probabilities_materialised(), 0);
+            const auto b = estimate_spread(ex, LinearThreshold{}, seeds, o);
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
+            EXPECT_EQ(a.new_per_step, b.new_per_step);
+            EXPECT_EQ(a.edges_examined, b.edges_examined);
+            EXPECT_EQ(a.activation_probability, b.activation_probability);
+          }
+        }
+      }
+    }
+  }
+  // Weighted-cascade graphs under the size rule stream their built out-order array, as IC does
+  // (the kernel's fast path); the bits are the same.
+  detail::implicit_scan_min_edges = edge_t{1} << 28;
+  const auto fast = weighted_cascade(g);
+  MonteCarloOptions o;
+  o.trials = 200;
+  o.seed = test_seed();
+  const auto a = estimate_spread(fast, LinearThreshold{}, seeds, o);
+  EXPECT_EQ(fast.probabilities_materialised(), 1);
+  const auto b = estimate_spread(explicit_wc(g), LinearThreshold{}, seeds, o);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+}
