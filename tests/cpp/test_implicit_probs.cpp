@@ -7,13 +7,17 @@
 #include "support.hpp"
 
 #include <kolsim/campaign/plan.hpp>
+#include <kolsim/campaign/prefix_reach.hpp>
 #include <kolsim/campaign/roster.hpp>
+#include <kolsim/diffusion/continuous.hpp>
+#include <kolsim/estimate/continuous_rr.hpp>
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/estimate/rr_sets.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/io/snapshot.hpp>
+#include <kolsim/select/greedy.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
 
@@ -414,4 +418,122 @@ TEST(ImplicitProbs, LtMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
   EXPECT_EQ(fast.probabilities_materialised(), 1);
   const auto b = estimate_spread(explicit_wc(g), LinearThreshold{}, seeds, o);
   EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+}
+
+namespace {
+
+void expect_same(const std::vector<double>& a, const std::vector<double>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << what << " at " << i;
+}
+
+void expect_same(const detail::PrefixReach& a, const detail::PrefixReach& b) {
+  expect_same(a.prefix_mean, b.prefix_mean, "prefix_mean");
+  expect_same(a.prefix_se, b.prefix_se, "prefix_se");
+  expect_same(a.marginal_mean, b.marginal_mean, "marginal_mean");
+  expect_same(a.new_per_step, b.new_per_step, "new_per_step");
+  EXPECT_EQ(a.count_mean, b.count_mean);
+}
+
+}  // namespace
+
+// Issue 15: the campaign planner's Monte Carlo check (prefix reach under IC, LT and the
+// continuous-time IC) reads implicit probabilities edge by edge: the explicit twin's figures bit
+// for bit, 1 and 3 threads, nothing materialised.
+TEST(ImplicitProbs, PrefixReachDoesNotMaterialiseAndIsBitIdentical) {
+  const auto g = topology(2000, 8, test_seed() + 13);
+  const std::vector<vertex_t> base = {0, 7};
+  const std::vector<double> base_q = {1.0, 0.5};
+  const std::vector<vertex_t> order = {1, 2, 17, 99};
+  const std::vector<double> order_q = {1.0, 0.8, 1.0, 0.6};
+  const Audience aud;
+  ContinuousIC cm;
+  cm.horizon = 4 * 3600.0;
+  for (int threads : {1, 3}) {
+    for (std::uint32_t deadline : {3u, std::numeric_limits<std::uint32_t>::max()}) {
+      for (const auto& [imp, ex] : pairs(g)) {
+        SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " deadline " << deadline << " kind "
+                                          << static_cast<int>(imp.probability_kind()));
+        const auto a = detail::prefix_reach(imp, IndependentCascade{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        const auto b = detail::prefix_reach(ex, IndependentCascade{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        expect_same(a, b);
+        const auto c = detail::continuous_prefix_reach(imp, cm, base, base_q, order, order_q, aud, 200, test_seed(),
+                                                       threads, {});
+        const auto d = detail::continuous_prefix_reach(ex, cm, base, base_q, order, order_q, aud, 200, test_seed(),
+                                                       threads, {});
+        expect_same(c, d);
+        EXPECT_EQ(imp.probabilities_materialised(), 0);
+      }
+      for (const auto& [imp, ex] : lt_pairs(g)) {
+        SCOPED_TRACE(::testing::Message() << "LT threads " << threads << " deadline " << deadline);
+        const auto a = detail::prefix_reach(imp, LinearThreshold{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        const auto b = detail::prefix_reach(ex, LinearThreshold{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        expect_same(a, b);
+        EXPECT_EQ(imp.probabilities_materialised(), 0);
+      }
+    }
+  }
+}
+
+// Issue 15: Monte Carlo greedy / CELF on live-edge worlds (IC: thresholds computed per edge; LT:
+// prefix sums of in_probs rows) run on implicit graphs without the arrays, with the same seeds and
+// gains as the explicit twin.
+TEST(ImplicitProbs, LiveEdgeGreedyDoesNotMaterialiseAndIsBitIdentical) {
+  const auto g = topology(600, 6, test_seed() + 14);
+  auto same = [](const SelectResult& a, const SelectResult& b) {
+    EXPECT_EQ(a.seeds, b.seeds);
+    expect_same(a.marginal_gains, b.marginal_gains, "gains");
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(a.spread), std::bit_cast<std::uint64_t>(b.spread));
+  };
+  for (int threads : {1, 3}) {
+    GreedyOptions o;
+    o.trials = 100;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      same(celf(imp, IndependentCascade{}, 4, o), celf(ex, IndependentCascade{}, 4, o));
+      o.max_steps = 2;
+      same(celf(imp, IndependentCascade{}, 4, o), celf(ex, IndependentCascade{}, 4, o));
+      o.max_steps = std::numeric_limits<std::uint32_t>::max();
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      same(celf(imp, LinearThreshold{}, 4, o), celf(ex, LinearThreshold{}, 4, o));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+}
+
+// Issue 15: the continuous-time IC (Monte Carlo reach over time, RR sets) on implicit graphs.
+TEST(ImplicitProbs, ContinuousReachAndRRSetsDoNotMaterialise) {
+  const auto g = topology(1500, 7, test_seed() + 15);
+  const std::vector<vertex_t> seeds = {0, 3, 40};
+  for (int threads : {1, 3}) {
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind()));
+      ContinuousOptions o;
+      o.times = {600.0, 3600.0, 86400.0};
+      o.trials = 200;
+      o.seed = test_seed();
+      o.threads = threads;
+      const auto a = continuous_reach(imp, seeds, o);
+      const auto b = continuous_reach(ex, seeds, o);
+      EXPECT_EQ(a.reach, b.reach);
+      expect_same(a.mean, b.mean, "mean");
+      ContinuousIC m;
+      m.horizon = 7200.0;
+      RRCollection ra, rb;
+      sample_rr_sets(imp, m, test_seed(), domain::rr_set, 0, 2000, ra, {});
+      sample_rr_sets(ex, m, test_seed(), domain::rr_set, 0, 2000, rb, {});
+      EXPECT_TRUE(std::equal(ra.nodes().begin(), ra.nodes().end(), rb.nodes().begin(), rb.nodes().end()));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
 }
