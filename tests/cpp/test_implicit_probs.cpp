@@ -10,6 +10,7 @@
 #include <kolsim/campaign/prefix_reach.hpp>
 #include <kolsim/campaign/roster.hpp>
 #include <kolsim/diffusion/continuous.hpp>
+#include <kolsim/estimate/competitive_estimate.hpp>
 #include <kolsim/estimate/continuous_rr.hpp>
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/monte_carlo.hpp>
@@ -17,6 +18,8 @@
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/io/snapshot.hpp>
+#include <kolsim/kolsim.hpp>
+#include <kolsim/select/blocking.hpp>
 #include <kolsim/select/greedy.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
@@ -535,5 +538,174 @@ TEST(ImplicitProbs, ContinuousReachAndRRSetsDoNotMaterialise) {
       EXPECT_TRUE(std::equal(ra.nodes().begin(), ra.nodes().end(), rb.nodes().begin(), rb.nodes().end()));
       EXPECT_EQ(imp.probabilities_materialised(), 0);
     }
+  }
+}
+
+namespace {
+
+void expect_same(const CountEstimate& a, const CountEstimate& b) {
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
+}
+
+void expect_same(const CompetitiveEstimate& a, const CompetitiveEstimate& b) {
+  expect_same(a.misleading, b.misleading);
+  expect_same(a.corrective, b.corrective);
+  expect_same(a.saved, b.saved);
+  expect_same(a.misleading_alone, b.misleading_alone);
+  EXPECT_EQ(a.edges_examined, b.edges_examined);
+}
+
+}  // namespace
+
+// Issue 15: competitive IC / LT (Monte Carlo and exact) and the blocking selectors (reverse
+// sampling, CELF) on implicit graphs: the explicit twin's figures bit for bit, nothing materialised.
+TEST(ImplicitProbs, CompetitionAndBlockingDoNotMaterialiseAndAreBitIdentical) {
+  const auto g = topology(800, 6, test_seed() + 16);
+  const std::vector<vertex_t> f = {0, 1}, c = {5, 9};
+  for (int threads : {1, 3}) {
+    CompetitionOptions o;
+    o.trials = 300;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      const CompetitiveIC mi(imp, TieRule::random, 1), me(ex, TieRule::random, 1);
+      expect_same(estimate_competition(mi, f, c, o), estimate_competition(me, f, c, o));
+      if (imp.constant_probability_value() < 1.0f) {  // all-live worlds: every candidate blocks the same
+        BlockingOptions b;
+        b.seed = test_seed();
+        b.threads = threads;
+        b.worlds = 200;
+        b.trials = 50;
+        const auto ra = block_rr(mi, f, 3, b), rb = block_rr(me, f, 3, b);
+        EXPECT_EQ(ra.seeds, rb.seeds);
+        EXPECT_EQ(ra.marginal_gains, rb.marginal_gains);
+        const auto ca = block_celf(mi, f, 2, b), cb = block_celf(me, f, 2, b);
+        EXPECT_EQ(ca.seeds, cb.seeds);
+        EXPECT_EQ(ca.marginal_gains, cb.marginal_gains);
+      }
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      const CompetitiveLT mi(imp), me(ex);
+      expect_same(estimate_competition(mi, f, c, o), estimate_competition(me, f, c, o));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+  // Exact enumeration on a tiny graph.
+  const auto t = test_support::tiny_graph(7, 9, test_seed() + 17, false);
+  for (const auto& [imp, ex] : {std::pair{weighted_cascade(t), explicit_wc(t)},
+                                std::pair{constant_probability(t, 0.3f), explicit_constant(t, 0.3f)}}) {
+    const auto a = exact_competition(CompetitiveIC(imp, TieRule::random, 1), std::vector<vertex_t>{0},
+                                     std::vector<vertex_t>{3});
+    const auto b = exact_competition(CompetitiveIC(ex, TieRule::random, 1), std::vector<vertex_t>{0},
+                                     std::vector<vertex_t>{3});
+    EXPECT_EQ(a.misleading.mean, b.misleading.mean);
+    EXPECT_EQ(a.saved.variance, b.saved.variance);
+    EXPECT_EQ(a.worlds, b.worlds);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+}
+
+// Issue 15: exact enumeration, triggering models and complex contagion with edge exposure
+// probabilities read implicit rows: the explicit twin's results bit for bit, nothing materialised.
+TEST(ImplicitProbs, ExactTriggeringAndComplexDoNotMaterialise) {
+  const auto t = test_support::tiny_graph(8, 12, test_seed() + 18, false);
+  const std::vector<vertex_t> seeds = {0, 4};
+  const auto g = topology(1500, 6, test_seed() + 19);
+  const std::vector<vertex_t> big_seeds = {0, 1, 2, 50};
+  for (int threads : {1, 3}) {
+    MonteCarloOptions o;
+    o.trials = 300;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      const auto a = estimate_spread(imp, TriggeringModel<IcTriggering>{}, big_seeds, o);
+      const auto b = estimate_spread(ex, TriggeringModel<IcTriggering>{}, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+      const auto cm = ComplexContagion::k_exposure(2, -1.0);  // exposure = the edge probability
+      const auto c = estimate_spread(imp, cm, big_seeds, o);
+      const auto d = estimate_spread(ex, cm, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(c.mean), std::bit_cast<std::uint64_t>(d.mean));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      const auto a = estimate_spread(imp, TriggeringModel<LtTriggering>{}, big_seeds, o);
+      const auto b = estimate_spread(ex, TriggeringModel<LtTriggering>{}, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+  for (const auto& [imp, ex] : pairs(t)) {
+    EXPECT_EQ(exact_spread(imp, IndependentCascade{}, seeds).spread, exact_spread(ex, IndependentCascade{}, seeds).spread);
+    EXPECT_EQ(exact_spread(imp, TriggeringModel<IcTriggering>{}, seeds).spread,
+              exact_spread(ex, TriggeringModel<IcTriggering>{}, seeds).spread);
+    const auto cm = ComplexContagion::k_exposure(1, -1.0);
+    EXPECT_EQ(exact_spread(imp, cm, seeds).spread, exact_spread(ex, cm, seeds).spread);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  for (const auto& [imp, ex] : lt_pairs(t)) {
+    EXPECT_EQ(exact_spread(imp, LinearThreshold{}, seeds).spread, exact_spread(ex, LinearThreshold{}, seeds).spread);
+    EXPECT_EQ(exact_spread(imp, TriggeringModel<LtTriggering>{}, seeds).spread,
+              exact_spread(ex, TriggeringModel<LtTriggering>{}, seeds).spread);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+}
+
+// Issue 15: opinion dynamics weighted by the edge probabilities (the influence matrix, the
+// anchoring check, disagreement), multiplex layers and the IC likelihood read implicit graphs
+// without materialising them.
+TEST(ImplicitProbs, OpinionsMultiplexAndLikelihoodDoNotMaterialise) {
+  const auto g = topology(800, 5, test_seed() + 20);
+  const vertex_t n = g.num_vertices();
+  std::vector<double> x0(n), lambda(n, 0.7);
+  for (vertex_t v = 0; v < n; ++v) x0[v] = std::sin(static_cast<double>(v));
+  for (const auto& [imp, ex] : pairs(g)) {
+    SCOPED_TRACE(::testing::Message() << "kind " << static_cast<int>(imp.probability_kind()) << " value "
+                                      << imp.constant_probability_value());
+    OpinionOptions oo;
+    oo.steps = 20;
+    expect_same(degroot(imp, x0, oo).opinions, degroot(ex, x0, oo).opinions, "degroot");
+    FjOptions fo;
+    fo.solver = FjSolver::sparse_lu;
+    expect_same(friedkin_johnsen_equilibrium(imp, x0, lambda, fo).opinions,
+                friedkin_johnsen_equilibrium(ex, x0, lambda, fo).opinions, "fj");
+    EXPECT_EQ(disagreement(imp, x0), disagreement(ex, x0));
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  // Multiplex: two layers sharing the implicit graph, with cross-posting.
+  for (const auto& [imp, ex] : pairs(g)) {
+    const std::vector<IdentityRow> id = {{7, 0, g.account(0)}, {7, 1, g.account(1)}, {8, 0, g.account(2)}};
+    const std::vector<double> cross = {0.0, 0.5, 0.5, 0.0};
+    const Multiplex mi({{"x", imp}, {"y", imp}}, id, cross), me({{"x", ex}, {"y", ex}}, id, cross);
+    expect_same_bits(mi.expanded().edge_probs(), me.expanded().edge_probs(), "expanded");
+    MonteCarloOptions o;
+    o.trials = 200;
+    o.seed = test_seed();
+    const std::vector<vertex_t> s = {0, 3};
+    EXPECT_EQ(estimate_spread(mi, s, o).mean, estimate_spread(me, s, o).mean);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  // The IC log-likelihood of a few cascades.
+  Cascades cs;
+  cs.graph_vertices = n;
+  for (vertex_t r = 0; r < 30; ++r) {
+    const vertex_t u = r % 50;
+    std::vector<vertex_t> v = {u};
+    for (vertex_t w : g.out_neighbors(u)) {
+      if (v.size() >= 4) break;
+      v.push_back(w);
+    }
+    std::vector<double> times(v.size());
+    for (std::size_t i = 1; i < times.size(); ++i) times[i] = 1.0;
+    cs.add(v, times, r);
+  }
+  for (const auto& [imp, ex] : pairs(g)) {
+    EXPECT_EQ(ic_log_likelihood(imp, cs).log_likelihood, ic_log_likelihood(ex, cs).log_likelihood);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
   }
 }
