@@ -222,7 +222,8 @@ Examples
               else if (name == "constant") kind = ProbabilityKind::constant;
               else throw std::invalid_argument(detail::concat("FollowerGraph state: unknown probability kind '", name,
                                                               "' (expected 'weighted_cascade' or 'constant')"));
-              if (!t[3].is_none()) throw std::invalid_argument("FollowerGraph state: an implicit kind with probabilities");
+              if (!t[3].is_none())
+                throw std::invalid_argument("FollowerGraph state: an implicit kind with probabilities");
               value = static_cast<prob_t>(t[5].cast<double>());
             }
             std::vector<prob_t> p = number_vector<prob_t>(t[3], "probabilities");

@@ -504,7 +504,8 @@ TEST(ImplicitProbs, LiveEdgeGreedyDoesNotMaterialiseAndIsBitIdentical) {
     o.seed = test_seed();
     o.threads = threads;
     for (const auto& [imp, ex] : pairs(g)) {
-      SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+      SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " kind "
+                                        << static_cast<int>(imp.probability_kind())
                                         << " value " << imp.constant_probability_value());
       same(celf(imp, IndependentCascade{}, 4, o), celf(ex, IndependentCascade{}, 4, o));
       o.max_steps = 2;
@@ -525,7 +526,8 @@ TEST(ImplicitProbs, ContinuousReachAndRRSetsDoNotMaterialise) {
   const std::vector<vertex_t> seeds = {0, 3, 40};
   for (int threads : {1, 3}) {
     for (const auto& [imp, ex] : pairs(g)) {
-      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind()));
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind "
+                                        << static_cast<int>(imp.probability_kind()));
       ContinuousOptions o;
       o.times = {600.0, 3600.0, 86400.0};
       o.trials = 200;
@@ -646,7 +648,8 @@ TEST(ImplicitProbs, ExactTriggeringAndComplexDoNotMaterialise) {
     }
   }
   for (const auto& [imp, ex] : pairs(t)) {
-    EXPECT_EQ(exact_spread(imp, IndependentCascade{}, seeds).spread, exact_spread(ex, IndependentCascade{}, seeds).spread);
+    EXPECT_EQ(exact_spread(imp, IndependentCascade{}, seeds).spread,
+              exact_spread(ex, IndependentCascade{}, seeds).spread);
     EXPECT_EQ(exact_spread(imp, TriggeringModel<IcTriggering>{}, seeds).spread,
               exact_spread(ex, TriggeringModel<IcTriggering>{}, seeds).spread);
     const auto cm = ComplexContagion::k_exposure(1, -1.0);

@@ -327,8 +327,8 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
 }
 
 /// Linear Threshold (see LtIntervals / FusedLtScan): the account keys, interval starts and
-/// lengths of edges c + j .. c + j + 7 (only `lanes` are read), whose weights are row[j ..]. `key_base` is the batch key
-/// xor FusedLtScan::account_tag.
+/// lengths of edges c + j .. c + j + 7 (only `lanes` are read), whose weights are row[j ..].
+/// `key_base` is the batch key xor FusedLtScan::account_tag.
 struct LtEdgesX8 {
   __m512i key, start, length;
 };
