@@ -3,6 +3,8 @@
 /// build_graph, the seeded generators and the probability schemes.
 #include <array>
 #include <numeric>
+#include <optional>
+#include <string>
 
 #include "bind_common.hpp"
 #include "bind_pickle.hpp"
@@ -188,25 +190,50 @@ Examples
              return detail::concat("FollowerGraph(num_vertices=", gr.num_vertices(), ", num_edges=", gr.num_edges(),
                                    ", has_probabilities=", gr.has_probabilities() ? "True" : "False", ")");
            })
+      // State: (accounts, out_offsets, out_targets, probabilities or None) for per-edge graphs,
+      // the format earlier builds write and read; implicit graphs (weighted cascade, constant)
+      // add (kind name, constant) and store no probabilities, so they stay implicit and small.
       .def(py::pickle(
           [](const FollowerGraph& gr) {
             py::object probs = py::none();
+            auto acc = to_numpy(copy_span(gr.accounts()));
+            auto off = to_numpy(copy_span(gr.out_offsets()));
+            auto tgt = to_numpy(copy_span(gr.out_targets()));
+            if (gr.implicit_probabilities()) {
+              const bool wc = gr.probability_kind() == ProbabilityKind::weighted_cascade;
+              return py::make_tuple(acc, off, tgt, probs, py::str(wc ? "weighted_cascade" : "constant"),
+                                    static_cast<double>(gr.constant_probability_value()));
+            }
             if (gr.has_probabilities()) probs = to_numpy(copy_span(gr.edge_probs()));
-            return py::make_tuple(to_numpy(copy_span(gr.accounts())), to_numpy(copy_span(gr.out_offsets())),
-                                  to_numpy(copy_span(gr.out_targets())), probs);
+            return py::make_tuple(acc, off, tgt, probs);
           },
           [](const py::tuple& t) {
-            if (t.size() != 4) throw std::invalid_argument("FollowerGraph state: expected 4 items");
+            if (t.size() != 4 && t.size() != 6)
+              throw std::invalid_argument(detail::concat("FollowerGraph state: expected 4 or 6 items, got ", t.size()));
             auto acc = py::array_t<account_t, py::array::c_style | py::array::forcecast>::ensure(t[0]);
             auto off = py::array_t<edge_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
             auto tgt = py::array_t<vertex_t, py::array::c_style | py::array::forcecast>::ensure(t[2]);
             if (!acc || !off || !tgt) throw std::invalid_argument("FollowerGraph state: bad arrays");
+            std::optional<ProbabilityKind> kind;
+            prob_t value = 0.0f;
+            if (t.size() == 6) {
+              const std::string name = py::str(t[4]);
+              if (name == "weighted_cascade") kind = ProbabilityKind::weighted_cascade;
+              else if (name == "constant") kind = ProbabilityKind::constant;
+              else throw std::invalid_argument(detail::concat("FollowerGraph state: unknown probability kind '", name,
+                                                              "' (expected 'weighted_cascade' or 'constant')"));
+              if (!t[3].is_none())
+                throw std::invalid_argument("FollowerGraph state: an implicit kind with probabilities");
+              value = static_cast<prob_t>(t[5].cast<double>());
+            }
             std::vector<prob_t> p = number_vector<prob_t>(t[3], "probabilities");
             // The builder checks every array (ValueError when corrupted) and builds the transpose.
-            return build_graph_from_csr(std::vector<account_t>(acc.data(), acc.data() + acc.size()),
-                                        std::vector<edge_t>(off.data(), off.data() + off.size()),
-                                        std::vector<vertex_t>(tgt.data(), tgt.data() + tgt.size()), std::move(p), 0,
-                                        "FollowerGraph state");
+            FollowerGraph g = build_graph_from_csr(std::vector<account_t>(acc.data(), acc.data() + acc.size()),
+                                                   std::vector<edge_t>(off.data(), off.data() + off.size()),
+                                                   std::vector<vertex_t>(tgt.data(), tgt.data() + tgt.size()),
+                                                   std::move(p), 0, "FollowerGraph state");
+            // with_implicit_probabilities checks the constant (ValueError outside [0, 1]).
+            return kind ? g.with_implicit_probabilities(*kind, value) : g;
           }));
 }
 

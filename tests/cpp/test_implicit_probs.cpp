@@ -7,13 +7,20 @@
 #include "support.hpp"
 
 #include <kolsim/campaign/plan.hpp>
+#include <kolsim/campaign/prefix_reach.hpp>
 #include <kolsim/campaign/roster.hpp>
+#include <kolsim/diffusion/continuous.hpp>
+#include <kolsim/estimate/competitive_estimate.hpp>
+#include <kolsim/estimate/continuous_rr.hpp>
 #include <kolsim/estimate/exact.hpp>
 #include <kolsim/estimate/monte_carlo.hpp>
 #include <kolsim/estimate/rr_sets.hpp>
 #include <kolsim/graph/generators.hpp>
 #include <kolsim/graph/probabilities.hpp>
 #include <kolsim/io/snapshot.hpp>
+#include <kolsim/kolsim.hpp>
+#include <kolsim/select/blocking.hpp>
+#include <kolsim/select/greedy.hpp>
 #include <kolsim/select/imm.hpp>
 #include <kolsim/select/opim.hpp>
 
@@ -195,6 +202,10 @@ TEST(ImplicitProbs, RRSetsImmAndOpimAreBitIdenticalWithoutMaterialising) {
 }
 
 TEST(ImplicitProbs, CampaignPlanIsBitIdentical) {
+  struct Reset {
+    ~Reset() { detail::implicit_scan_min_edges = edge_t{1} << 28; }
+  } reset;
+  detail::implicit_scan_min_edges = 0;  // the spread check scans weighted cascade implicitly too
   const auto g = topology(600, 6, test_seed() + 5);
   std::vector<account_t> acc(g.accounts().begin(), g.accounts().end());
   std::vector<double> fee(acc.size()), risk(acc.size(), 0.0);
@@ -211,6 +222,7 @@ TEST(ImplicitProbs, CampaignPlanIsBitIdentical) {
   EXPECT_EQ(a.reach, b.reach);
   EXPECT_EQ(a.reach_rr, b.reach_rr);
   EXPECT_EQ(a.graph_checksum, b.graph_checksum);
+  EXPECT_EQ(imp.probabilities_materialised(), 0) << "the planner (selection and its Monte Carlo check)";
 }
 
 TEST(ImplicitProbs, SnapshotRoundTripKeepsTheKindAndTheChecksum) {
@@ -336,4 +348,372 @@ TEST(ImplicitProbs, SmallWeightedCascadeGraphsStreamTheirBuiltArray) {
   const auto c = constant_probability(g, 0.2f);
   estimate_spread(c, IndependentCascade{}, seeds, o);
   EXPECT_EQ(c.probabilities_materialised(), 0);  // a constant is broadcast at any size
+}
+
+namespace {
+
+/// Pairs (implicit, explicit) a Linear Threshold accepts (in-weights summing to at most 1): weighted
+/// cascade (the classic LT weighting), 1 / (largest in-degree) and 0.
+std::vector<std::pair<FollowerGraph, FollowerGraph>> lt_pairs(const FollowerGraph& g) {
+  edge_t most = 1;
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) most = std::max(most, g.in_degree(v));
+  const prob_t c = 1.0f / static_cast<prob_t>(most);
+  return {{weighted_cascade(g), explicit_wc(g)},
+          {constant_probability(g, c), explicit_constant(g, c)},
+          {constant_probability(g, 0.0f), explicit_constant(g, 0.0f)}};
+}
+
+/// Restores the kernel choice and the weighted-cascade streaming size when a test ends.
+struct KernelReset {
+  ~KernelReset() {
+    detail::force_kernel_isa(std::nullopt);
+    detail::implicit_scan_min_edges = edge_t{1} << 28;
+  }
+};
+
+}  // namespace
+
+// Issue 15: LT Monte Carlo (the fused kernel under every instruction set, and the plain driver)
+// on an implicit graph reads the weights row by row (interval starts from in_probs(v), coins from
+// pieces of out-rows): the explicit twin's spread bit for bit, for 1 and 3 threads, and no
+// 4-bytes-per-edge array is built.
+TEST(ImplicitProbs, LtMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
+  KernelReset reset;
+  detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
+  const auto g = topology(3000, 9, test_seed() + 12);
+  const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99, 250};
+  const std::vector<prob_t> seed_probs = {1.0f, 0.5f, 0.9f, 1.0f, 0.25f, 0.75f};
+  for (auto isa : supported_isas()) {
+    detail::force_kernel_isa(isa);
+    for (bool fused : {true, false}) {
+      if (!fused && isa != detail::KernelIsa::scalar) continue;  // the plain driver has no ISA paths
+      for (int threads : {1, 3}) {
+        for (bool posting : {false, true}) {
+          for (const auto& [imp, ex] : lt_pairs(g)) {  // fresh graphs: nothing materialised yet
+            SCOPED_TRACE(::testing::Message() << detail::kernel_isa_name(isa) << " fused " << fused << " threads "
+                                              << threads << " posting " << posting << " kind "
+                                              << static_cast<int>(imp.probability_kind()) << " value "
+                                              << imp.constant_probability_value());
+            MonteCarloOptions o;
+            o.trials = 300;
+            o.seed = test_seed() + 5;
+            o.fused = fused;
+            o.threads = threads;
+            o.max_steps = posting ? 3 : o.max_steps;
+            o.per_account = posting;
+            if (posting) o.seed_probabilities = seed_probs;
+            const auto a = estimate_spread(imp, LinearThreshold{}, seeds, o);
+            EXPECT_EQ(imp.probabilities_materialised(), 0);
+            const auto b = estimate_spread(ex, LinearThreshold{}, seeds, o);
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
+            EXPECT_EQ(a.new_per_step, b.new_per_step);
+            EXPECT_EQ(a.edges_examined, b.edges_examined);
+            EXPECT_EQ(a.activation_probability, b.activation_probability);
+          }
+        }
+      }
+    }
+  }
+  // Weighted-cascade graphs under the size rule stream their built out-order array, as IC does
+  // (the kernel's fast path); the bits are the same.
+  detail::implicit_scan_min_edges = edge_t{1} << 28;
+  const auto fast = weighted_cascade(g);
+  MonteCarloOptions o;
+  o.trials = 200;
+  o.seed = test_seed();
+  const auto a = estimate_spread(fast, LinearThreshold{}, seeds, o);
+  EXPECT_EQ(fast.probabilities_materialised(), 1);
+  const auto b = estimate_spread(explicit_wc(g), LinearThreshold{}, seeds, o);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+}
+
+namespace {
+
+void expect_same(const std::vector<double>& a, const std::vector<double>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << what << " at " << i;
+}
+
+void expect_same(const detail::PrefixReach& a, const detail::PrefixReach& b) {
+  expect_same(a.prefix_mean, b.prefix_mean, "prefix_mean");
+  expect_same(a.prefix_se, b.prefix_se, "prefix_se");
+  expect_same(a.marginal_mean, b.marginal_mean, "marginal_mean");
+  expect_same(a.new_per_step, b.new_per_step, "new_per_step");
+  EXPECT_EQ(a.count_mean, b.count_mean);
+}
+
+}  // namespace
+
+// Issue 15: the campaign planner's Monte Carlo check (prefix reach under IC, LT and the
+// continuous-time IC) reads implicit probabilities edge by edge: the explicit twin's figures bit
+// for bit, 1 and 3 threads, nothing materialised.
+TEST(ImplicitProbs, PrefixReachDoesNotMaterialiseAndIsBitIdentical) {
+  const auto g = topology(2000, 8, test_seed() + 13);
+  const std::vector<vertex_t> base = {0, 7};
+  const std::vector<double> base_q = {1.0, 0.5};
+  const std::vector<vertex_t> order = {1, 2, 17, 99};
+  const std::vector<double> order_q = {1.0, 0.8, 1.0, 0.6};
+  const Audience aud;
+  ContinuousIC cm;
+  cm.horizon = 4 * 3600.0;
+  for (int threads : {1, 3}) {
+    for (std::uint32_t deadline : {3u, std::numeric_limits<std::uint32_t>::max()}) {
+      for (const auto& [imp, ex] : pairs(g)) {
+        SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " deadline " << deadline << " kind "
+                                          << static_cast<int>(imp.probability_kind()));
+        const auto a = detail::prefix_reach(imp, IndependentCascade{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        const auto b = detail::prefix_reach(ex, IndependentCascade{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        expect_same(a, b);
+        const auto c = detail::continuous_prefix_reach(imp, cm, base, base_q, order, order_q, aud, 200, test_seed(),
+                                                       threads, {});
+        const auto d = detail::continuous_prefix_reach(ex, cm, base, base_q, order, order_q, aud, 200, test_seed(),
+                                                       threads, {});
+        expect_same(c, d);
+        EXPECT_EQ(imp.probabilities_materialised(), 0);
+      }
+      for (const auto& [imp, ex] : lt_pairs(g)) {
+        SCOPED_TRACE(::testing::Message() << "LT threads " << threads << " deadline " << deadline);
+        const auto a = detail::prefix_reach(imp, LinearThreshold{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        const auto b = detail::prefix_reach(ex, LinearThreshold{}, base, base_q, order, order_q, aud, deadline,
+                                            300, test_seed(), threads, {});
+        expect_same(a, b);
+        EXPECT_EQ(imp.probabilities_materialised(), 0);
+      }
+    }
+  }
+}
+
+// Issue 15: Monte Carlo greedy / CELF on live-edge worlds (IC: thresholds computed per edge; LT:
+// prefix sums of in_probs rows) run on implicit graphs without the arrays, with the same seeds and
+// gains as the explicit twin.
+TEST(ImplicitProbs, LiveEdgeGreedyDoesNotMaterialiseAndIsBitIdentical) {
+  const auto g = topology(400, 5, test_seed() + 14);
+  auto same = [](const SelectResult& a, const SelectResult& b) {
+    EXPECT_EQ(a.seeds, b.seeds);
+    expect_same(a.marginal_gains, b.marginal_gains, "gains");
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(a.spread), std::bit_cast<std::uint64_t>(b.spread));
+  };
+  for (int threads : {1, 3}) {
+    GreedyOptions o;
+    o.trials = 60;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "IC threads " << threads << " kind "
+                                        << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      same(celf(imp, IndependentCascade{}, 4, o), celf(ex, IndependentCascade{}, 4, o));
+      o.max_steps = 2;
+      same(celf(imp, IndependentCascade{}, 4, o), celf(ex, IndependentCascade{}, 4, o));
+      o.max_steps = std::numeric_limits<std::uint32_t>::max();
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      same(celf(imp, LinearThreshold{}, 4, o), celf(ex, LinearThreshold{}, 4, o));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+}
+
+// Issue 15: the continuous-time IC (Monte Carlo reach over time, RR sets) on implicit graphs.
+TEST(ImplicitProbs, ContinuousReachAndRRSetsDoNotMaterialise) {
+  const auto g = topology(1500, 7, test_seed() + 15);
+  const std::vector<vertex_t> seeds = {0, 3, 40};
+  for (int threads : {1, 3}) {
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind "
+                                        << static_cast<int>(imp.probability_kind()));
+      ContinuousOptions o;
+      o.times = {600.0, 3600.0, 86400.0};
+      o.trials = 200;
+      o.seed = test_seed();
+      o.threads = threads;
+      const auto a = continuous_reach(imp, seeds, o);
+      const auto b = continuous_reach(ex, seeds, o);
+      EXPECT_EQ(a.reach, b.reach);
+      expect_same(a.mean, b.mean, "mean");
+      ContinuousIC m;
+      m.horizon = 7200.0;
+      RRCollection ra, rb;
+      sample_rr_sets(imp, m, test_seed(), domain::rr_set, 0, 2000, ra, {});
+      sample_rr_sets(ex, m, test_seed(), domain::rr_set, 0, 2000, rb, {});
+      EXPECT_TRUE(std::equal(ra.nodes().begin(), ra.nodes().end(), rb.nodes().begin(), rb.nodes().end()));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+}
+
+namespace {
+
+void expect_same(const CountEstimate& a, const CountEstimate& b) {
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
+}
+
+void expect_same(const CompetitiveEstimate& a, const CompetitiveEstimate& b) {
+  expect_same(a.misleading, b.misleading);
+  expect_same(a.corrective, b.corrective);
+  expect_same(a.saved, b.saved);
+  expect_same(a.misleading_alone, b.misleading_alone);
+  EXPECT_EQ(a.edges_examined, b.edges_examined);
+}
+
+}  // namespace
+
+// Issue 15: competitive IC / LT (Monte Carlo and exact) and the blocking selectors (reverse
+// sampling, CELF) on implicit graphs: the explicit twin's figures bit for bit, nothing materialised.
+TEST(ImplicitProbs, CompetitionAndBlockingDoNotMaterialiseAndAreBitIdentical) {
+  const auto g = topology(500, 5, test_seed() + 16);
+  const std::vector<vertex_t> f = {0, 1}, c = {5, 9};
+  for (int threads : {1, 3}) {
+    CompetitionOptions o;
+    o.trials = 300;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      const CompetitiveIC mi(imp, TieRule::random, 1), me(ex, TieRule::random, 1);
+      expect_same(estimate_competition(mi, f, c, o), estimate_competition(me, f, c, o));
+      if (imp.constant_probability_value() < 1.0f) {  // all-live worlds: every candidate blocks the same
+        BlockingOptions b;
+        b.seed = test_seed();
+        b.threads = threads;
+        b.worlds = 100;
+        b.trials = 30;
+        const auto ra = block_rr(mi, f, 3, b), rb = block_rr(me, f, 3, b);
+        EXPECT_EQ(ra.seeds, rb.seeds);
+        EXPECT_EQ(ra.marginal_gains, rb.marginal_gains);
+        const auto ca = block_celf(mi, f, 2, b), cb = block_celf(me, f, 2, b);
+        EXPECT_EQ(ca.seeds, cb.seeds);
+        EXPECT_EQ(ca.marginal_gains, cb.marginal_gains);
+      }
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      const CompetitiveLT mi(imp), me(ex);
+      expect_same(estimate_competition(mi, f, c, o), estimate_competition(me, f, c, o));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+  // Exact enumeration on a tiny graph.
+  const auto t = test_support::tiny_graph(7, 9, test_seed() + 17, false);
+  for (const auto& [imp, ex] : {std::pair{weighted_cascade(t), explicit_wc(t)},
+                                std::pair{constant_probability(t, 0.3f), explicit_constant(t, 0.3f)}}) {
+    const auto a = exact_competition(CompetitiveIC(imp, TieRule::random, 1), std::vector<vertex_t>{0},
+                                     std::vector<vertex_t>{3});
+    const auto b = exact_competition(CompetitiveIC(ex, TieRule::random, 1), std::vector<vertex_t>{0},
+                                     std::vector<vertex_t>{3});
+    EXPECT_EQ(a.misleading.mean, b.misleading.mean);
+    EXPECT_EQ(a.saved.variance, b.saved.variance);
+    EXPECT_EQ(a.worlds, b.worlds);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+}
+
+// Issue 15: exact enumeration, triggering models and complex contagion with edge exposure
+// probabilities read implicit rows: the explicit twin's results bit for bit, nothing materialised.
+TEST(ImplicitProbs, ExactTriggeringAndComplexDoNotMaterialise) {
+  const auto t = test_support::tiny_graph(8, 12, test_seed() + 18, false);
+  const std::vector<vertex_t> seeds = {0, 4};
+  const auto g = topology(1500, 6, test_seed() + 19);
+  const std::vector<vertex_t> big_seeds = {0, 1, 2, 50};
+  for (int threads : {1, 3}) {
+    MonteCarloOptions o;
+    o.trials = 300;
+    o.seed = test_seed();
+    o.threads = threads;
+    for (const auto& [imp, ex] : pairs(g)) {
+      SCOPED_TRACE(::testing::Message() << "threads " << threads << " kind " << static_cast<int>(imp.probability_kind())
+                                        << " value " << imp.constant_probability_value());
+      const auto a = estimate_spread(imp, TriggeringModel<IcTriggering>{}, big_seeds, o);
+      const auto b = estimate_spread(ex, TriggeringModel<IcTriggering>{}, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+      const auto cm = ComplexContagion::k_exposure(2, -1.0);  // exposure = the edge probability
+      const auto c = estimate_spread(imp, cm, big_seeds, o);
+      const auto d = estimate_spread(ex, cm, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(c.mean), std::bit_cast<std::uint64_t>(d.mean));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+    for (const auto& [imp, ex] : lt_pairs(g)) {
+      const auto a = estimate_spread(imp, TriggeringModel<LtTriggering>{}, big_seeds, o);
+      const auto b = estimate_spread(ex, TriggeringModel<LtTriggering>{}, big_seeds, o);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+      EXPECT_EQ(imp.probabilities_materialised(), 0);
+    }
+  }
+  for (const auto& [imp, ex] : pairs(t)) {
+    EXPECT_EQ(exact_spread(imp, IndependentCascade{}, seeds).spread,
+              exact_spread(ex, IndependentCascade{}, seeds).spread);
+    EXPECT_EQ(exact_spread(imp, TriggeringModel<IcTriggering>{}, seeds).spread,
+              exact_spread(ex, TriggeringModel<IcTriggering>{}, seeds).spread);
+    const auto cm = ComplexContagion::k_exposure(1, -1.0);
+    EXPECT_EQ(exact_spread(imp, cm, seeds).spread, exact_spread(ex, cm, seeds).spread);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  for (const auto& [imp, ex] : lt_pairs(t)) {
+    EXPECT_EQ(exact_spread(imp, LinearThreshold{}, seeds).spread, exact_spread(ex, LinearThreshold{}, seeds).spread);
+    EXPECT_EQ(exact_spread(imp, TriggeringModel<LtTriggering>{}, seeds).spread,
+              exact_spread(ex, TriggeringModel<LtTriggering>{}, seeds).spread);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+}
+
+// Issue 15: opinion dynamics weighted by the edge probabilities (the influence matrix, the
+// anchoring check, disagreement), multiplex layers and the IC likelihood read implicit graphs
+// without materialising them.
+TEST(ImplicitProbs, OpinionsMultiplexAndLikelihoodDoNotMaterialise) {
+  const auto g = topology(800, 5, test_seed() + 20);
+  const vertex_t n = g.num_vertices();
+  std::vector<double> x0(n), lambda(n, 0.7);
+  for (vertex_t v = 0; v < n; ++v) x0[v] = std::sin(static_cast<double>(v));
+  for (const auto& [imp, ex] : pairs(g)) {
+    SCOPED_TRACE(::testing::Message() << "kind " << static_cast<int>(imp.probability_kind()) << " value "
+                                      << imp.constant_probability_value());
+    OpinionOptions oo;
+    oo.steps = 20;
+    expect_same(degroot(imp, x0, oo).opinions, degroot(ex, x0, oo).opinions, "degroot");
+    FjOptions fo;
+    fo.solver = FjSolver::sparse_lu;
+    expect_same(friedkin_johnsen_equilibrium(imp, x0, lambda, fo).opinions,
+                friedkin_johnsen_equilibrium(ex, x0, lambda, fo).opinions, "fj");
+    EXPECT_EQ(disagreement(imp, x0), disagreement(ex, x0));
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  // Multiplex: two layers sharing the implicit graph, with cross-posting.
+  for (const auto& [imp, ex] : pairs(g)) {
+    const std::vector<IdentityRow> id = {{7, 0, g.account(0)}, {7, 1, g.account(1)}, {8, 0, g.account(2)}};
+    const std::vector<double> cross = {0.0, 0.5, 0.5, 0.0};
+    const Multiplex mi({{"x", imp}, {"y", imp}}, id, cross), me({{"x", ex}, {"y", ex}}, id, cross);
+    expect_same_bits(mi.expanded().edge_probs(), me.expanded().edge_probs(), "expanded");
+    MonteCarloOptions o;
+    o.trials = 200;
+    o.seed = test_seed();
+    const std::vector<vertex_t> s = {0, 3};
+    EXPECT_EQ(estimate_spread(mi, s, o).mean, estimate_spread(me, s, o).mean);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  // The IC log-likelihood of a few cascades.
+  Cascades cs;
+  cs.graph_vertices = n;
+  for (vertex_t r = 0; r < 30; ++r) {
+    const vertex_t u = r % 50;
+    std::vector<vertex_t> v = {u};
+    for (vertex_t w : g.out_neighbors(u)) {
+      if (v.size() >= 4) break;
+      v.push_back(w);
+    }
+    std::vector<double> times(v.size());
+    for (std::size_t i = 1; i < times.size(); ++i) times[i] = 1.0;
+    cs.add(v, times, r);
+  }
+  for (const auto& [imp, ex] : pairs(g)) {
+    EXPECT_EQ(ic_log_likelihood(imp, cs).log_likelihood, ic_log_likelihood(ex, cs).log_likelihood);
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
 }

@@ -211,6 +211,39 @@ def test_pickle_round_trip():
              np.array([7], dtype=np.uint32), None))
 
 
+
+def test_pickle_keeps_implicit_probabilities():
+    # Issue 15: a weighted-cascade or constant graph pickles its kind, not 4 bytes per edge, and
+    # comes back implicit with the same probabilities bit for bit.
+    base = kolsim.erdos_renyi(2000, 20000, seed=3)
+    m = base.num_edges
+    for g in (kolsim.weighted_cascade(base), kolsim.constant_probability(base, 0.125)):
+        blob = pickle.dumps(g)
+        g2 = pickle.loads(blob)
+        assert g2.probability_kind == g.probability_kind
+        assert kolsim.graph_checksum(g2) == kolsim.graph_checksum(g)
+        explicit = base.with_probabilities(g.edge_probs)
+        assert explicit.probability_kind == "per_edge"
+        explicit_blob = pickle.dumps(explicit)
+        assert len(blob) + 4 * m <= len(explicit_blob), (len(blob), len(explicit_blob), m)
+        assert np.array_equal(g2.edge_probs.view(np.uint32), g.edge_probs.view(np.uint32))
+        assert np.array_equal(g2.in_edge_probs.view(np.uint32), g.in_edge_probs.view(np.uint32))
+        # Per-edge graphs keep the 4-item state earlier builds wrote, and such a state (an old
+        # pickle of this graph, whose probabilities were then stored per edge) still loads.
+        old_state = explicit.__getstate__()
+        assert len(old_state) == 4
+        old = kolsim.FollowerGraph.__new__(kolsim.FollowerGraph)
+        old.__setstate__(old_state)
+        assert old.probability_kind == "per_edge"
+        assert np.array_equal(old.edge_probs.view(np.uint32), g.edge_probs.view(np.uint32))
+        assert kolsim.graph_checksum(old) == kolsim.graph_checksum(g)
+    state = kolsim.constant_probability(base, 0.5).__getstate__()
+    assert len(state) == 6 and state[3] is None and state[4] == "constant" and state[5] == 0.5
+    for bad in (state[:4] + ("bogus", 0.5), state[:4] + ("constant", 1.5),
+                state[:3] + (np.zeros(m, dtype=np.float32), "weighted_cascade", 0.0), state[:5]):
+        with pytest.raises(ValueError):
+            kolsim.FollowerGraph.__new__(kolsim.FollowerGraph).__setstate__(bad)
+
 def test_edge_list_and_snapshot_files(tmp_path):
     g = kolsim.weighted_cascade(kolsim.erdos_renyi(60, 240, seed=4))
     txt = tmp_path / "g.txt"

@@ -121,7 +121,7 @@ class StepPrefixWorld {
 
   StepPrefixWorld(const FollowerGraph& g, const Audience& aud, std::uint32_t deadline, std::uint64_t seed)
       : g_(g), aud_(aud), deadline_(deadline), limited_(deadline != std::numeric_limits<std::uint32_t>::max()),
-        seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()), out_p_(g.edge_probs()) {}
+        seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()), out_p_(g) {}
 
   vertex_t num_vertices() const { return g_.num_vertices(); }
 
@@ -179,7 +179,7 @@ class StepPrefixWorld {
           block = e >> 2;
           words = prefix_block(seed_, t, static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32));
         }
-        live = static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p_[e]) * 4294967296.0;
+        live = static_cast<double>(words.v[e & 3]) < static_cast<double>(out_p_(e, w)) * 4294967296.0;
       }
       if (!live) continue;
       if (s.stamp[w] != ep) s.reach(w, aud_, value);
@@ -215,7 +215,7 @@ class StepPrefixWorld {
   std::uint64_t seed_;
   std::span<const edge_t> out_off_;
   std::span<const vertex_t> out_tgt_;
-  std::span<const prob_t> out_p_;
+  OutEdgeProbs out_p_;  ///< any storage: an implicit graph is not materialised
 };
 
 /// The world of ContinuousIC trials for continuous_prefix_reach(): trial t's world is drawn
@@ -235,7 +235,7 @@ class ContinuousPrefixWorld {
 
   ContinuousPrefixWorld(const FollowerGraph& g, const ContinuousIC& model, const Audience& aud, std::uint64_t seed)
       : g_(g), model_(model), aud_(aud), seed_(seed), out_off_(g.out_offsets()), out_tgt_(g.out_targets()),
-        out_p_(g.edge_probs()) {}
+        out_p_(g) {}
 
   vertex_t num_vertices() const { return g_.num_vertices(); }
 
@@ -288,7 +288,7 @@ class ContinuousPrefixWorld {
   bool live_delay(std::uint64_t t, edge_t e, double& delay) const {
     const auto words =
         prefix_block(seed_, t, static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(e >> 32) ^ 0x80000000u);
-    if (!(static_cast<double>(words.v[0]) < static_cast<double>(out_p_[e]) * 4294967296.0)) return false;
+    if (!(static_cast<double>(words.v[0]) < static_cast<double>(out_p_(e, out_tgt_[e])) * 4294967296.0)) return false;
     const double uni =
         (static_cast<double>((static_cast<std::uint64_t>(words.v[1]) << 21) ^ (words.v[2] >> 11)) + 0.5) *
         0x1.0p-53;  // in (0, 1)
@@ -309,7 +309,7 @@ class ContinuousPrefixWorld {
   std::uint64_t seed_;
   std::span<const edge_t> out_off_;
   std::span<const vertex_t> out_tgt_;
-  std::span<const prob_t> out_p_;
+  OutEdgeProbs out_p_;  ///< any storage: an implicit graph is not materialised
 };
 
 /// Per-trial tallies of a prefix-reach run (trial-major), and for step worlds the weighted new

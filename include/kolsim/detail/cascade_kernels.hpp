@@ -327,16 +327,16 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
 }
 
 /// Linear Threshold (see LtIntervals / FusedLtScan): the account keys, interval starts and
-/// lengths of edges c + j .. c + j + 7 (only `lanes` are read). `key_base` is the batch key
-/// xor FusedLtScan::account_tag.
+/// lengths of edges c + j .. c + j + 7 (only `lanes` are read), whose weights are row[j ..].
+/// `key_base` is the batch key xor FusedLtScan::account_tag.
 struct LtEdgesX8 {
   __m512i key, start, length;
 };
-KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const prob_t* prob, const vertex_t* tgt,
+KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const prob_t* row, const vertex_t* tgt,
                                                  const std::uint64_t* start, edge_t c, unsigned j,
                                                  __mmask8 lanes) noexcept {
   constexpr std::uint64_t whole = std::uint64_t{1} << 63;
-  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, prob + c + j));
+  const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, row + j));
   const __m512i v = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, tgt + c + j));
   const __m512i key = mix_x8(
       _mm512_xor_si512(broadcast_x8(key_base), _mm512_mullo_epi64(v, broadcast_x8(WorldCoins::edge_multiplier))));
@@ -352,14 +352,14 @@ KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const 
   return {key, s, len};
 }
 
-KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::uint64_t key_base, const prob_t* prob,
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::uint64_t key_base, const prob_t* row,
                                                                          const vertex_t* tgt,
                                                                          const std::uint64_t* start, edge_t c,
                                                                          unsigned len, std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   for (unsigned j = 0; j < len; j += 8) {
     const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
-    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    const LtEdgesX8 x = lt_edges_x8(key_base, row, tgt, start, c, j, lanes);
     const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(add))), 1);
     const __mmask8 hit =
         static_cast<__mmask8>(_mm512_cmplt_epu64_mask(_mm512_sub_epi64(coin, x.start), x.length) & lanes);
@@ -368,7 +368,7 @@ KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::ui
   return live;
 }
 
-KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint64_t key_base, const prob_t* prob,
+KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint64_t key_base, const prob_t* row,
                                                                       const vertex_t* tgt,
                                                                       const std::uint64_t* start, edge_t c,
                                                                       unsigned len, int k,
@@ -378,7 +378,7 @@ KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint6
   std::uint64_t any = 0;
   for (unsigned j = 0; j < len; j += 8) {
     const auto lanes = static_cast<__mmask8>(len - j >= 8 ? 0xFFu : (1u << (len - j)) - 1);
-    const LtEdgesX8 x = lt_edges_x8(key_base, prob, tgt, start, c, j, lanes);
+    const LtEdgesX8 x = lt_edges_x8(key_base, row, tgt, start, c, j, lanes);
     __m512i live = _mm512_setzero_si512();
     for (int i = 0; i < k; ++i) {
       const __m512i coin = _mm512_srli_epi64(mix_x8(_mm512_add_epi64(x.key, broadcast_x8(offset_of[i]))), 1);
@@ -523,10 +523,10 @@ KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_worlds_avx2(const WorldCoins&
 struct LtEdgesX4 {
   __m256i key, start, length;
 };
-KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const prob_t* prob, const vertex_t* tgt,
+KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const prob_t* row, const vertex_t* tgt,
                                                const std::uint64_t* start, edge_t c, unsigned j, unsigned n) noexcept {
   const __m256i whole = broadcast_x4(std::uint64_t{1} << 63);
-  const __m256i bits = load_u32_x4(prob + c + j, n);
+  const __m256i bits = load_u32_x4(row + j, n);
   const __m256i v = load_u32_x4(tgt + c + j, n);
   const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(key_base), mullo_u32_x4(v, WorldCoins::edge_multiplier)));
   const auto* sp = reinterpret_cast<const long long*>(start + c + j);
@@ -538,15 +538,15 @@ KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const pr
   return {key, s, len};
 }
 
-KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64_t key_base, const prob_t* prob,
+KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64_t key_base, const prob_t* row,
                                                                      const vertex_t* tgt, const std::uint64_t* start,
                                                                      edge_t c, unsigned len,
                                                                      std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   unsigned j = 0;
   for (; j + 8 <= len; j += 8) {  // two independent halves per iteration
-    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, 4);
-    const LtEdgesX4 y = lt_edges_x4(key_base, prob, tgt, start, c, j + 4, 4);
+    const LtEdgesX4 x = lt_edges_x4(key_base, row, tgt, start, c, j, 4);
+    const LtEdgesX4 y = lt_edges_x4(key_base, row, tgt, start, c, j + 4, 4);
     const __m256i cx = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add))), 1);
     const __m256i cy = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(y.key, broadcast_x4(add))), 1);
     const unsigned hx = lanes_of_x4(cmplt_epu64_x4(_mm256_sub_epi64(cx, x.start), x.length));
@@ -555,7 +555,7 @@ KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64
   }
   for (; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
-    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, n);
+    const LtEdgesX4 x = lt_edges_x4(key_base, row, tgt, start, c, j, n);
     const __m256i coin = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(add))), 1);
     const unsigned hit = lanes_of_x4(cmplt_epu64_x4(_mm256_sub_epi64(coin, x.start), x.length)) & ((1u << n) - 1);
     live |= static_cast<std::uint64_t>(hit) << j;
@@ -563,7 +563,7 @@ KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64
   return live;
 }
 
-KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_worlds_avx2(std::uint64_t key_base, const prob_t* prob,
+KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_worlds_avx2(std::uint64_t key_base, const prob_t* row,
                                                                   const vertex_t* tgt, const std::uint64_t* start,
                                                                   edge_t c, unsigned len, int k,
                                                                   const std::uint64_t* bit_of,
@@ -572,7 +572,7 @@ KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_worlds_avx2(std::uint64_t 
   std::uint64_t any = 0;
   for (unsigned j = 0; j < len; j += 4) {
     const unsigned n = std::min(4u, len - j);
-    const LtEdgesX4 x = lt_edges_x4(key_base, prob, tgt, start, c, j, n);
+    const LtEdgesX4 x = lt_edges_x4(key_base, row, tgt, start, c, j, n);
     __m256i live = _mm256_setzero_si256();
     for (int i = 0; i < k; ++i) {
       const __m256i coin = _mm256_srli_epi64(mix_x4(_mm256_add_epi64(x.key, broadcast_x4(offset_of[i]))), 1);
@@ -828,25 +828,22 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
 }
 
 
-/// The Independent Cascade's coin scan: edge e is live in world w iff coin(b, e, w) < p(e) 2^64
-/// (AVX-512, else AVX2, when the processor has it, else scalar; the same bits). `prob` holds the
-/// probabilities in out-edge order; for an implicit graph (FollowerGraph::implicit_probabilities)
-/// it is null and each piece of a row (<= 64 edges) is written to `buf` from the graph instead
-/// (1 / indeg(target) for weighted cascade; the constant, once, for a constant graph), so the
-/// same floats meet the same coins without a 4-bytes-per-edge array. Make one with of().
-struct FusedIcScan {
-  const WorldCoins& coins;
-  const prob_t* prob;
-  KernelIsa isa = kernel_isa();
+/// The out-order probabilities of a fused scan, piece by piece (<= 64 edges of one row): `prob`
+/// when the graph's array is streamed (streamed_out_probabilities), else each piece is written
+/// to `buf` from the graph (1 / indeg(target) for weighted cascade; the constant, once, for a
+/// constant graph), so the same floats meet the same coins without a 4-bytes-per-edge array.
+struct OutProbPieces {
+  const prob_t* prob = nullptr;
   const vertex_t* tgt = nullptr;    ///< implicit weighted cascade: out-targets
   const edge_t* in_off = nullptr;   ///< implicit weighted cascade: in-offsets (null for a constant)
   edge_t m = 0;                     ///< implicit weighted cascade: number of edges
   mutable prob_t buf[64] = {};      ///< implicit rows: the probabilities of the current piece
 
-  /// The scan of g's probabilities, whatever their storage (never materialises implicit ones).
-  static FusedIcScan of(const WorldCoins& coins, const FollowerGraph& g) {
-    if (const prob_t* p = streamed_out_probabilities(g)) return {coins, p};
-    FusedIcScan s{coins, nullptr};
+  /// The pieces of g's probabilities, whatever their storage (an implicit graph is materialised
+  /// only when streamed_out_probabilities says so).
+  static OutProbPieces of(const FollowerGraph& g) {
+    OutProbPieces s;
+    if ((s.prob = streamed_out_probabilities(g))) return s;
     if (g.probability_kind() == ProbabilityKind::weighted_cascade) {
       s.tgt = g.out_targets().data();
       s.in_off = g.in_offsets().data();
@@ -873,6 +870,27 @@ struct FusedIcScan {
     }
     return buf;
   }
+};
+
+/// The Independent Cascade's coin scan: edge e is live in world w iff coin(b, e, w) < p(e) 2^64
+/// (AVX-512, else AVX2, when the processor has it, else scalar; the same bits). `prob` holds the
+/// probabilities in out-edge order; for an implicit graph (FollowerGraph::implicit_probabilities)
+/// it is null and `pieces` computes them (see OutProbPieces). Make one with of().
+struct FusedIcScan {
+  const WorldCoins& coins;
+  const prob_t* prob;
+  KernelIsa isa = kernel_isa();
+  OutProbPieces pieces{};  ///< pieces.prob == prob
+
+  /// The scan of g's probabilities, whatever their storage (see OutProbPieces::of).
+  static FusedIcScan of(const WorldCoins& coins, const FollowerGraph& g) {
+    FusedIcScan s{coins, nullptr};
+    s.pieces = OutProbPieces::of(g);
+    s.prob = s.pieces.prob;
+    return s;
+  }
+  void prefetch_row(edge_t lo, edge_t hi) const noexcept { pieces.prefetch_row(lo, hi); }
+  const prob_t* row(edge_t c, unsigned len) const noexcept { return prob ? prob + c : pieces.row(c, len); }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
     const prob_t* r = row(c, len);
 #if KOLSIM_FUSED_IC_AVX512
@@ -918,7 +936,6 @@ class LtIntervals {
     const vertex_t n = g.num_vertices();
     const auto in_off = g.in_offsets();
     const auto in_src = g.in_sources();
-    const auto in_w = g.in_edge_probs();
     const auto out_off = g.out_offsets();
     const auto out_tgt = g.out_targets();
     std::vector<std::uint64_t> in_start(g.num_edges());
@@ -926,10 +943,21 @@ class LtIntervals {
     parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
       const std::size_t hi = std::min<std::size_t>(n, (b + 1) * block);
       for (std::size_t v = b * block; v < hi; ++v) {
+        // The row's weights, read from the graph whatever their storage (an implicit graph's
+        // in-row is one value: nothing is materialised).
+        const ProbRow w = g.in_probs(static_cast<vertex_t>(v));
         std::uint64_t at = 0;
-        for (edge_t i = in_off[v]; i < in_off[v + 1]; ++i) {
-          in_start[i] = at;
-          at += std::min(length(in_w[i]), whole - at);  // saturates at 2^63 (no wrap after it)
+        edge_t i = in_off[v];
+        if (const prob_t* p = w.data()) {
+          for (std::size_t j = 0; j < w.size(); ++j, ++i) {
+            in_start[i] = at;
+            at += std::min(length(p[j]), whole - at);  // saturates at 2^63 (no wrap after it)
+          }
+        } else {
+          for (std::size_t j = 0; j < w.size(); ++j, ++i) {
+            in_start[i] = at;
+            at += std::min(length(w[j]), whole - at);
+          }
         }
       }
     }, 1);
@@ -962,48 +990,66 @@ class LtIntervals {
 struct FusedLtScan {
   static constexpr std::uint64_t account_tag = 0x5851F42D4C957F2Dull;
   const WorldCoins& coins;
-  const prob_t* prob;
+  const prob_t* prob;  ///< out-order weights, or null for an implicit graph (then `pieces` computes them)
   const vertex_t* tgt;
   const std::uint64_t* start;
   KernelIsa isa = kernel_isa();  ///< every choice gives the same bits
+  OutProbPieces pieces{};        ///< pieces.prob == prob
+
+  /// The scan of g's weights over `start` (LtIntervals of g), whatever their storage: the same
+  /// rule as the IC scan (streamed_out_probabilities), so an implicit graph is not materialised
+  /// unless it is a weighted-cascade graph small enough to stream its built array.
+  static FusedLtScan of(const WorldCoins& coins, const FollowerGraph& g, const std::uint64_t* start) {
+    FusedLtScan s{coins, nullptr, g.out_targets().data(), start};
+    s.pieces = OutProbPieces::of(g);
+    s.prob = s.pieces.prob;
+    return s;
+  }
   std::uint64_t account_key(vertex_t v) const noexcept {
     return WorldCoins::mix(coins.batch_key() ^ account_tag ^ (static_cast<std::uint64_t>(v) * WorldCoins::edge_multiplier));
   }
-  /// Whether the 63-bit draw `coin63` falls in edge e's interval.
-  bool hit(edge_t e, std::uint64_t coin63) const noexcept {
+  void prefetch_row(edge_t lo, edge_t hi) const noexcept { pieces.prefetch_row(lo, hi); }
+  /// The weights of edges c .. c + len - 1 (len <= 64).
+  const prob_t* row(edge_t c, unsigned len) const noexcept { return prob ? prob + c : pieces.row(c, len); }
+  /// Whether the 63-bit draw `coin63` falls in the interval of edge e, whose weight is w.
+  bool hit(edge_t e, prob_t w, std::uint64_t coin63) const noexcept {
     const std::uint64_t s = start[e];
-    const std::uint64_t len = std::min(LtIntervals::length(prob[e]), LtIntervals::whole - s);
+    const std::uint64_t len = std::min(LtIntervals::length(w), LtIntervals::whole - s);
     return coin63 - s < len;
   }
+  /// hit() reading edge e's weight from `prob` (not for implicit graphs).
+  bool hit(edge_t e, std::uint64_t coin63) const noexcept { return hit(e, prob[e], coin63); }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
+    const prob_t* r = row(c, len);
 #if KOLSIM_FUSED_IC_AVX512
     if (isa == KernelIsa::avx512)
-      return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+      return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, r, tgt, start, c, len, add);
     if (isa == KernelIsa::avx2)
-      return lt_live_edges_one_world_avx2(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, add);
+      return lt_live_edges_one_world_avx2(coins.batch_key() ^ account_tag, r, tgt, start, c, len, add);
 #endif
     std::uint64_t live = 0;
     for (unsigned j = len; j-- > 0;) {
       const std::uint64_t coin63 = WorldCoins::mix(account_key(tgt[c + j]) + add) >> 1;
-      live = live << 1 | static_cast<std::uint64_t>(hit(c + j, coin63));
+      live = live << 1 | static_cast<std::uint64_t>(hit(c + j, r[j], coin63));
     }
     return live;
   }
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t, std::uint64_t* out) const noexcept {
+    const prob_t* r = row(c, len);
 #if KOLSIM_FUSED_IC_AVX512
     if (isa == KernelIsa::avx512)
-      return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
+      return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, r, tgt, start, c, len, k, bit_of, offset_of,
                                          out);
     if (isa == KernelIsa::avx2)
-      return lt_live_edges_worlds_avx2(coins.batch_key() ^ account_tag, prob, tgt, start, c, len, k, bit_of, offset_of,
+      return lt_live_edges_worlds_avx2(coins.batch_key() ^ account_tag, r, tgt, start, c, len, k, bit_of, offset_of,
                                        out);
 #endif
     std::uint64_t any = 0;
     for (unsigned j = len; j-- > 0;) {
       const std::uint64_t key = account_key(tgt[c + j]);
       const std::uint64_t s = start[c + j];
-      const std::uint64_t l = std::min(LtIntervals::length(prob[c + j]), LtIntervals::whole - s);
+      const std::uint64_t l = std::min(LtIntervals::length(r[j]), LtIntervals::whole - s);
       std::uint64_t live = 0;
       for (int i = 0; i < k; ++i) live |= (WorldCoins::mix(key + offset_of[i]) >> 1) - s < l ? bit_of[i] : 0;
       out[j] = live;
@@ -1020,7 +1066,7 @@ inline void run_fused_lt_batch(const FollowerGraph& g, const LtIntervals& interv
                                unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
                                FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
   const WorldCoins coins(seed, batch);
-  const FusedLtScan scan{coins, g.edge_probs().data(), g.out_targets().data(), intervals.start()};
+  const FusedLtScan scan = FusedLtScan::of(coins, g, intervals.start());
   run_fused_batch(g, seeds, seed_probs, coins, scan, worlds, max_steps, weights, ws, tally, per_account);
 }
 

@@ -41,21 +41,34 @@ class LiveEdgeCoins;
 template <>
 class LiveEdgeCoins<IndependentCascade> {
  public:
-  LiveEdgeCoins(const FollowerGraph& g, std::uint64_t seed) : key_(live_edge_key(seed)), m_(g.num_edges()) {
-    const auto p = g.edge_probs();
+  /// Per-edge graphs: a threshold per edge (8 bytes per edge); implicit graphs (weighted cascade,
+  /// constant): none, each threshold is computed from the edge's probability when read.
+  LiveEdgeCoins(const FollowerGraph& g, std::uint64_t seed)
+      : key_(live_edge_key(seed)), m_(g.num_edges()), probs_(g) {
+    if (g.implicit_probabilities()) return;
+    const prob_t* p = probs_.data();
     threshold_.resize(m_);
-    for (edge_t e = 0; e < m_; ++e) threshold_[e] = static_cast<std::uint64_t>(std::ceil(static_cast<double>(p[e]) * 4294967296.0));
+    for (edge_t e = 0; e < m_; ++e) threshold_[e] = threshold_of(p[e]);
   }
-  bool live(std::uint64_t world, edge_t e, vertex_t) const noexcept {
-    if (threshold_[e] == 0) return false;
-    return (splitmix64_at(key_, world * m_ + e) >> 32) < threshold_[e];
+  /// Whether out-edge e, into account v, is live in world `world`.
+  bool live(std::uint64_t world, edge_t e, vertex_t v) const noexcept {
+    const std::uint64_t t = threshold_.empty() ? threshold_of(probs_(e, v)) : threshold_[e];
+    if (t == 0) return false;
+    return (splitmix64_at(key_, world * m_ + e) >> 32) < t;
   }
+  /// Bytes per edge the coins of g keep.
+  static double bytes_per_edge(const FollowerGraph& g) noexcept { return g.implicit_probabilities() ? 0.0 : 8.0; }
   std::size_t memory_bytes() const noexcept { return threshold_.capacity() * sizeof(std::uint64_t); }
 
  private:
+  static std::uint64_t threshold_of(prob_t p) noexcept {
+    return static_cast<std::uint64_t>(std::ceil(static_cast<double>(p) * 4294967296.0));
+  }
+
   std::uint64_t key_;
   edge_t m_;
-  std::vector<std::uint64_t> threshold_;
+  OutEdgeProbs probs_;
+  std::vector<std::uint64_t> threshold_;  ///< per-edge graphs only
 };
 
 template <>
@@ -64,11 +77,12 @@ class LiveEdgeCoins<LinearThreshold> {
   LiveEdgeCoins(const FollowerGraph& g, std::uint64_t seed)
       : key_(live_edge_key(seed)), n_(g.num_vertices()), in_offsets_(g.in_offsets()) {
     const edge_t m = g.num_edges();
-    const auto in_p = g.in_edge_probs();
     cumulative_.resize(m);
     for (vertex_t v = 0; v < n_; ++v) {
+      const ProbRow w = g.in_probs(v);  // any storage: an implicit graph is not materialised
       double sum = 0.0;
-      for (edge_t j = in_offsets_[v]; j < in_offsets_[v + 1]; ++j) cumulative_[j] = sum += in_p[j];
+      edge_t j = in_offsets_[v];
+      for (std::size_t i = 0; i < w.size(); ++i, ++j) cumulative_[j] = sum += w[i];
     }
     out_to_in_.resize(m);
     const auto out_off = g.out_offsets();
@@ -87,6 +101,7 @@ class LiveEdgeCoins<LinearThreshold> {
   std::size_t memory_bytes() const noexcept {
     return cumulative_.capacity() * sizeof(double) + out_to_in_.capacity() * sizeof(edge_t);
   }
+  static double bytes_per_edge(const FollowerGraph&) noexcept { return 16.0; }
 
  private:
   std::uint64_t key_;
@@ -148,7 +163,7 @@ class LiveEdgeWorlds {
   /// the coins and the per-thread scratch (recorded sets come on top, at most one level table).
   static double world_bytes(const FollowerGraph& g, std::uint64_t worlds, int threads) noexcept {
     const double cells = static_cast<double>(worlds) * static_cast<double>(g.num_vertices());
-    const double coins = static_cast<double>(g.num_edges()) * (std::is_same_v<M, LinearThreshold> ? 16.0 : 8.0);
+    const double coins = static_cast<double>(g.num_edges()) * decltype(coins_)::bytes_per_edge(g);
     const double scratch = static_cast<double>(std::max(threads, 1)) * static_cast<double>(g.num_vertices()) * 12.0;
     return cells * (sizeof(Level) + 0.125) + static_cast<double>(worlds) * 16.0 + coins + scratch;
   }

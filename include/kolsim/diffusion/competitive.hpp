@@ -221,8 +221,7 @@ class CompetitiveWorkspace : CompetitiveMarks {
     const FollowerGraph& gc = model.corrective();
     const auto offs = gf.out_offsets();
     const auto targets = gf.out_targets();
-    const auto pf = gf.edge_probs();
-    const auto pc = gc.edge_probs();
+    const OutEdgeProbs pf(gf), pc(gc);  // any storage: implicit graphs are not materialised
     const std::uint32_t delay = model.correction_delay();
     const TieRule rule = model.tie_rule();
     std::uint64_t examined = 0;
@@ -241,7 +240,7 @@ class CompetitiveWorkspace : CompetitiveMarks {
         for (edge_t e = lo; e < hi; ++e) {
           const vertex_t v = targets[e];
           if (state_[v] != 0 || (cand_[v] & c) != 0) continue;
-          const bool live = c == 1 ? coins.misleading(e, pf[e]) : coins.corrective(e, pc[e]);
+          const bool live = c == 1 ? coins.misleading(e, pf(e, v)) : coins.corrective(e, pc(e, v));
           if (!live) continue;
           if (cand_[v] == 0) cands_.push_back(v);
           cand_[v] |= c;
@@ -376,7 +375,7 @@ class CltWorkspace : CompetitiveMarks {
     const FollowerGraph& g = model.graph();
     const auto off = g.out_offsets();
     const auto tgt = g.out_targets();
-    const auto w = g.edge_probs();
+    const OutEdgeProbs w(g);  // any storage: an implicit graph is not materialised
     std::uint64_t examined = 0;
     start(misleading, visit);
     for (vertex_t s : corrective) adopt(s, 2, 0, visit);
@@ -388,7 +387,7 @@ class CltWorkspace : CompetitiveMarks {
         for (edge_t e = off[u]; e < off[u + 1]; ++e) {
           const vertex_t v = tgt[e];
           if (state_[v] != 0) continue;
-          (c == 1 ? wf_ : wc_)[v] += static_cast<double>(w[e]);
+          (c == 1 ? wf_ : wc_)[v] += static_cast<double>(w(e, v));
           if (!in_cand_[v]) {
             in_cand_[v] = 1;
             cands_.push_back(v);

@@ -74,10 +74,13 @@ struct ComplexContagion {
     const double t = std::ceil(fraction * static_cast<double>(g.in_degree(v)) - 1e-9);
     return static_cast<std::uint32_t>(std::max(1.0, t));
   }
-  /// Exposure probability of out-edge e.
-  prob_t pass(const FollowerGraph& g, edge_t e) const noexcept {
-    return exposure_probability < 0.0 ? g.edge_probs()[e] : static_cast<prob_t>(exposure_probability);
+  /// Exposure probability of out-edge e, whose target is `target` (read for any storage: an
+  /// implicit graph is not materialised).
+  prob_t pass(const FollowerGraph& g, edge_t e, vertex_t target) const noexcept {
+    return exposure_probability < 0.0 ? g.out_edge_prob(e, target) : static_cast<prob_t>(exposure_probability);
   }
+  /// Exposure probability of out-edge e.
+  prob_t pass(const FollowerGraph& g, edge_t e) const noexcept { return pass(g, e, g.out_targets()[e]); }
 };
 
 namespace detail {
@@ -95,7 +98,7 @@ class ComplexWorkspace {
     return search_.run(
         g, seeds, max_steps, [](std::size_t) { return true; },
         [&](vertex_t, edge_t e, vertex_t v) {
-          if (!coin(e, model.pass(g, e))) return false;
+          if (!coin(e, model.pass(g, e, v))) return false;
           if (count_mark_[v] != ep) {
             count_mark_[v] = ep;
             count_[v] = 0;

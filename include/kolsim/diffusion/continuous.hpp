@@ -377,7 +377,7 @@ inline void continuous_spread(const FollowerGraph& g, const ContinuousOptions& o
   const double end = opt.times.back();
   const auto off = g.out_offsets();
   const auto targets = g.out_targets();
-  const auto probs = g.edge_probs();
+  const OutEdgeProbs probs(g);  // any storage: an implicit graph is not materialised
   while (!w.heap.empty()) {
     const auto [tu, u] = w.heap.top();
     w.heap.pop();
@@ -388,7 +388,7 @@ inline void continuous_spread(const FollowerGraph& g, const ContinuousOptions& o
     for (edge_t e = off[u]; e < off[u + 1]; ++e) {
       const vertex_t v = targets[e];
       if (w.done[v]) continue;
-      const prob_t p = probs[e];
+      const prob_t p = probs(e, v);
       if (p <= 0) continue;
       double d;
       if (!continuous_attempt(opt, e, p, tu, rng, d)) continue;

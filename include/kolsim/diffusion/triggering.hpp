@@ -62,17 +62,17 @@ concept TriggeringSampler = std::copy_constructible<S> &&
 struct IcTriggering {
   static constexpr std::string_view name = "ic";
   void sample(const FollowerGraph& g, vertex_t v, Rng& rng, std::vector<edge_t>& out) const {
-    const edge_t lo = g.in_offsets()[v], hi = g.in_offsets()[v + 1];
-    const prob_t* p = g.in_edge_probs().data();
-    for (edge_t j = lo; j < hi; ++j)
-      if (rng.bernoulli(p[j])) out.push_back(j);
+    const edge_t lo = g.in_offsets()[v];
+    const ProbRow p = g.in_probs(v);  // any storage: an implicit graph is not materialised
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (rng.bernoulli(p[i])) out.push_back(lo + i);
   }
   void validate(const FollowerGraph& g) const { g.require_probabilities("IcTriggering"); }
   template <class F>
   void enumerate(const FollowerGraph& g, vertex_t v, F&& f) const {
     const edge_t lo = g.in_offsets()[v], d = g.in_offsets()[v + 1] - lo;
     KOLSIM_REQUIRE(d <= 24, "IcTriggering: exact enumeration of an account with ", d, " in-edges (max 24)");
-    const prob_t* p = g.in_edge_probs().data() + lo;
+    const ProbRow p = g.in_probs(v);
     std::vector<edge_t> set;
     for (std::uint64_t mask = 0; mask < (std::uint64_t{1} << d); ++mask) {
       double pr = 1.0;
@@ -96,14 +96,14 @@ struct IcTriggering {
 struct LtTriggering {
   static constexpr std::string_view name = "lt";
   void sample(const FollowerGraph& g, vertex_t v, Rng& rng, std::vector<edge_t>& out) const {
-    const edge_t lo = g.in_offsets()[v], hi = g.in_offsets()[v + 1];
-    const prob_t* p = g.in_edge_probs().data();
+    const edge_t lo = g.in_offsets()[v];
+    const ProbRow p = g.in_probs(v);  // any storage: an implicit graph is not materialised
     const double r = rng.uniform();
     double acc = 0.0;
-    for (edge_t j = lo; j < hi; ++j) {
-      acc += p[j];
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      acc += p[i];
       if (r < acc) {
-        out.push_back(j);
+        out.push_back(lo + i);
         return;
       }
     }
@@ -111,13 +111,13 @@ struct LtTriggering {
   void validate(const FollowerGraph& g) const { LinearThreshold{}.validate(g); }
   template <class F>
   void enumerate(const FollowerGraph& g, vertex_t v, F&& f) const {
-    const edge_t lo = g.in_offsets()[v], hi = g.in_offsets()[v + 1];
-    const prob_t* p = g.in_edge_probs().data();
+    const edge_t lo = g.in_offsets()[v];
+    const ProbRow p = g.in_probs(v);
     double rest = 1.0;
-    for (edge_t j = lo; j < hi; ++j) {
-      const edge_t one[1] = {j};
-      if (p[j] > 0.0f) f(static_cast<double>(p[j]), std::span<const edge_t>(one, 1));
-      rest -= p[j];
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const edge_t one[1] = {lo + i};
+      if (p[i] > 0.0f) f(static_cast<double>(p[i]), std::span<const edge_t>(one, 1));
+      rest -= p[i];
     }
     if (rest > 1e-12) f(rest, std::span<const edge_t>());
   }

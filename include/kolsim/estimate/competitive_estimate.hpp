@@ -495,8 +495,11 @@ inline ExactCompetition exact_competition_ic(const CompetitiveIC& model, std::sp
   const FollowerGraph& gf = model.misleading();
   const vertex_t n = gf.num_vertices();
   const edge_t m = gf.num_edges();
-  const auto pf = gf.edge_probs();
-  const auto pc = model.corrective().edge_probs();
+  // Any storage: implicit graphs are not materialised (the edge's probability by its target).
+  const OutEdgeProbs pf_of(gf), pc_of(model.corrective());
+  const auto tgt = gf.out_targets();
+  auto pf = [&](edge_t e) { return pf_of(e, tgt[e]); };
+  auto pc = [&](edge_t e) { return pc_of(e, tgt[e]); };
   struct Choice {
     int kind;  // 0 F edge, 1 C edge, 2 tie coin
     std::uint64_t index;
@@ -504,8 +507,8 @@ inline ExactCompetition exact_competition_ic(const CompetitiveIC& model, std::sp
   };
   std::vector<Choice> choices;
   for (edge_t e = 0; e < m; ++e) {
-    if (pf[e] > 0.0f && pf[e] < 1.0f) choices.push_back({0, e, static_cast<double>(pf[e])});
-    if (pc[e] > 0.0f && pc[e] < 1.0f) choices.push_back({1, e, static_cast<double>(pc[e])});
+    if (pf(e) > 0.0f && pf(e) < 1.0f) choices.push_back({0, e, static_cast<double>(pf(e))});
+    if (pc(e) > 0.0f && pc(e) < 1.0f) choices.push_back({1, e, static_cast<double>(pc(e))});
   }
   KOLSIM_REQUIRE(choices.size() < 63 && (std::uint64_t{1} << choices.size()) <= opt.max_worlds,
                  "exact_competition: ", choices.size(), " random choices (2^", choices.size(),
@@ -526,8 +529,8 @@ inline ExactCompetition exact_competition_ic(const CompetitiveIC& model, std::sp
   coins.f.resize(m);
   coins.c.resize(m);
   for (edge_t e = 0; e < m; ++e) {
-    coins.f[e] = pf[e] >= 1.0f;
-    coins.c[e] = pc[e] >= 1.0f;
+    coins.f[e] = pf(e) >= 1.0f;
+    coins.c[e] = pc(e) >= 1.0f;
   }
   detail::ExactCompetitionTally tally(count.group.empty() ? n : count.num_groups);
   detail::CompetitiveWorkspace ws(n);

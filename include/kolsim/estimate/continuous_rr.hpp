@@ -145,7 +145,7 @@ class RRSampler<ContinuousIC> : public detail::OneByOneRRSampler<RRSampler<Conti
     const vertex_t root = draw_root(rng);
     const auto in_off = g.in_offsets();
     const vertex_t* in_src = g.in_sources().data();
-    const prob_t* in_p = g.in_edge_probs().data();
+    const InEdgeProbs in_p(g);  // any storage: an implicit graph is not materialised
     s.dist[root] = 0;
     s.touched.push_back(root);
     s.heap.emplace(0.0, root);
@@ -158,7 +158,7 @@ class RRSampler<ContinuousIC> : public detail::OneByOneRRSampler<RRSampler<Conti
       for (edge_t j = in_off[w]; j < in_off[w + 1]; ++j) {
         const vertex_t u = in_src[j];
         if (s.done[u]) continue;
-        const prob_t p = in_p[j];
+        const prob_t p = in_p(j, w);
         if (p <= 0 || !rng.bernoulli(p)) continue;
         const double d = delays_.empty() ? -std::log(1.0 - rng.uniform()) / in_rate_[j]  // rate 0: +inf
                                          : delays_[rng.next_u64() % delays_.size()];

@@ -91,9 +91,10 @@ inline void exact_validate(const FollowerGraph& g, std::span<const vertex_t> see
 
 /// IC: an edge with p >= 1 is always live, one with 0 < p < 1 is a two-option choice.
 inline void exact_ic_choices(const FollowerGraph& g, ExactSetup& s) {
-  const auto out_probs = g.edge_probs();
+  const OutEdgeProbs out_probs(g);  // any storage: an implicit graph is not materialised
+  const auto targets = g.out_targets();
   for (edge_t e = 0; e < g.num_edges(); ++e) {
-    const double p = out_probs[e];
+    const double p = out_probs(e, targets[e]);
     if (p >= 1.0) {
       s.live[e] = 1;
     } else if (p > 0.0) {
@@ -116,15 +117,15 @@ inline void exact_lt_choices(const FollowerGraph& g, ExactSetup& s) {
     for (vertex_t u = 0; u < n; ++u)
       for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) in_to_out[cursor[targets[e]]++] = e;
   }
-  const auto in_probs = g.in_edge_probs();
   for (vertex_t v = 0; v < n; ++v) {
+    const ProbRow in_probs = g.in_probs(v);  // any storage: an implicit graph is not materialised
     ExactChoice c;
     double sum = 0.0;
-    for (edge_t j = in_off[v]; j < in_off[v + 1]; ++j) {
-      if (in_probs[j] > 0.0f) {
-        c.prob.push_back(in_probs[j]);
-        c.edge.push_back(in_to_out[j]);
-        sum += in_probs[j];
+    for (std::size_t i = 0; i < in_probs.size(); ++i) {
+      if (in_probs[i] > 0.0f) {
+        c.prob.push_back(in_probs[i]);
+        c.edge.push_back(in_to_out[in_off[v] + i]);
+        sum += in_probs[i];
       }
     }
     // Rounding of float weights (e.g. 7 x 1/7) must not invent a near-zero "none" option.

@@ -471,3 +471,46 @@ inline const prob_t* streamed_out_probabilities(const FollowerGraph& g) {
 }
 
 }  // namespace kolsim
+
+namespace kolsim {
+
+/// Edge probabilities by edge index, in out-edge or in-edge order, for any storage and without
+/// building an array: the stored array of a per-edge graph, else 1 / indeg(target) (weighted
+/// cascade) or the constant; the same floats as edge_probs()[e] / in_edge_probs()[j], bit for
+/// bit. A small value; valid while the graph lives. Use OutEdgeProbs / InEdgeProbs.
+class EdgeProbs {
+ public:
+  EdgeProbs(const FollowerGraph& g, bool in_order) {
+    if (!g.implicit_probabilities()) {
+      if (g.has_probabilities()) data_ = in_order ? g.in_edge_probs().data() : g.edge_probs().data();
+    } else if (g.probability_kind() == ProbabilityKind::weighted_cascade) {
+      in_off_ = g.in_offsets().data();
+    } else {
+      value_ = g.constant_probability_value();
+    }
+  }
+  /// The probability of edge e (in this order) into account `target` (out-order: out_targets()[e];
+  /// in-order: the account whose in-row holds e).
+  prob_t operator()(edge_t e, vertex_t target) const noexcept {
+    if (data_) return data_[e];
+    if (in_off_) return weighted_cascade_probability(in_off_[target + 1] - in_off_[target]);
+    return value_;
+  }
+  /// The stored array (per-edge graphs), or null when the values are computed.
+  const prob_t* data() const noexcept { return data_; }
+
+ private:
+  const prob_t* data_ = nullptr;
+  const edge_t* in_off_ = nullptr;
+  prob_t value_ = 0.0f;
+};
+/// EdgeProbs in out-edge (CSR) order: p(e, out_targets()[e]).
+struct OutEdgeProbs : EdgeProbs {
+  explicit OutEdgeProbs(const FollowerGraph& g) : EdgeProbs(g, false) {}
+};
+/// EdgeProbs in in-edge order: p(j, v) for in-edge j of account v.
+struct InEdgeProbs : EdgeProbs {
+  explicit InEdgeProbs(const FollowerGraph& g) : EdgeProbs(g, true) {}
+};
+
+}  // namespace kolsim

@@ -345,7 +345,7 @@ class Multiplex {
       const auto base = static_cast<vertex_t>(d.layer_offset[l]);
       const auto out_off = g.out_offsets();
       const auto out_tgt = g.out_targets();
-      const auto out_p = g.edge_probs();
+      const OutEdgeProbs out_p(g);  // any storage: an implicit layer is not materialised
       for (vertex_t v = 0; v < g.num_vertices(); ++v) {
         const vertex_t x = base + v;
         const vertex_t p = d.vertex_person[x];
@@ -363,7 +363,7 @@ class Multiplex {
         cross(true);
         for (edge_t e = out_off[v]; e < out_off[v + 1]; ++e) {
           tgt.push_back(base + out_tgt[e]);
-          prob.push_back(out_p[e]);
+          prob.push_back(out_p(e, out_tgt[e]));
         }
         cross(false);
         off[x + 1] = tgt.size();

@@ -605,7 +605,12 @@ inline CascadeLikelihood ic_log_likelihood(const FollowerGraph& g, const Cascade
   KOLSIM_REQUIRE(exogenous.empty() || exogenous.size() == g.num_vertices(), "ic_log_likelihood: ", exogenous.size(),
                  " exogenous probabilities for ", g.num_vertices(), " accounts");
   const auto ev = detail::gather_evidence(g, cascades, window);
-  std::vector<double> p(g.edge_probs().begin(), g.edge_probs().end());
+  // The likelihood works on a double per edge; it is filled from any storage, so an implicit
+  // graph's float array is not materialised on the way.
+  std::vector<double> p(g.num_edges());
+  const OutEdgeProbs probs(g);
+  const auto tgt = g.out_targets();
+  for (edge_t e = 0; e < g.num_edges(); ++e) p[e] = probs(e, tgt[e]);
   CascadeLikelihood r;
   r.log_likelihood = detail::evidence_log_likelihood(ev, p, exogenous);
   r.events = exogenous.empty() ? ev.events() - ev.unexplained : ev.events();

@@ -154,9 +154,9 @@ inline InfluenceBuild build_influence(const FollowerGraph& g, bool use_edge_weig
   const vertex_t n = g.num_vertices();
   const auto off = g.in_offsets();
   const auto src = g.in_sources();
-  const auto p = g.in_edge_probs();
+  const InEdgeProbs p(g);  // any storage: an implicit graph is not materialised
   const bool weighted = use_edge_weights && g.has_probabilities();
-  auto weight = [&](edge_t e) { return weighted ? static_cast<double>(p[e]) : 1.0; };
+  auto weight = [&](edge_t e, vertex_t v) { return weighted ? static_cast<double>(p(e, v)) : 1.0; };
   InfluenceBuild b;
   b.listens.assign(n, 0);
   // Pass 1: entries per row (in-rows are sorted by source, so parallel edges are adjacent).
@@ -166,7 +166,7 @@ inline InfluenceBuild build_influence(const FollowerGraph& g, bool use_edge_weig
     std::size_t c = 0;
     vertex_t last = no_vertex;
     for (edge_t e = off[v]; e < off[v + 1]; ++e) {
-      if (!(weight(e) > 0.0)) continue;
+      if (!(weight(e, v) > 0.0)) continue;
       if (src[e] != last) ++c;
       last = src[e];
     }
@@ -194,7 +194,7 @@ inline InfluenceBuild build_influence(const FollowerGraph& g, bool use_edge_weig
       double total = 0.0;
       vertex_t last = no_vertex;
       for (edge_t e = off[v]; e < off[v + 1]; ++e) {
-        const double w = weight(e);
+        const double w = weight(e, v);
         if (!(w > 0.0)) continue;
         if (src[e] != last) {
           inner[k] = static_cast<int>(src[e]);
@@ -265,14 +265,14 @@ inline void require_anchored(const FollowerGraph& g, const std::vector<double>& 
       queue.push_back(v);
     }
   const bool weighted = use_edge_weights && g.has_probabilities();
-  const auto p = g.edge_probs();
+  const OutEdgeProbs p(g);  // any storage: an implicit graph is not materialised
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   for (std::size_t head = 0; head < queue.size(); ++head) {
     const vertex_t u = queue[head];
     for (edge_t e = off[u]; e < off[u + 1]; ++e) {
       const vertex_t v = tgt[e];
-      if (anchored[v] || (weighted && !(p[e] > 0.0f))) continue;
+      if (anchored[v] || (weighted && !(p(e, v) > 0.0f))) continue;
       anchored[v] = 1;
       queue.push_back(v);
     }

@@ -55,13 +55,13 @@ inline double disagreement(const FollowerGraph& g, std::span<const double> x, bo
   detail::require_opinions(x, n, "disagreement", "opinions");
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
-  const auto p = g.edge_probs();
+  const OutEdgeProbs p(g);  // any storage: an implicit graph is not materialised
   const bool weighted = use_edge_weights && g.has_probabilities();
   double d = 0.0;
   for (vertex_t u = 0; u < n; ++u) {
     for (edge_t e = off[u]; e < off[u + 1]; ++e) {
       const double diff = x[u] - x[tgt[e]];
-      d += (weighted ? static_cast<double>(p[e]) : 1.0) * diff * diff;
+      d += (weighted ? static_cast<double>(p(e, tgt[e])) : 1.0) * diff * diff;
     }
   }
   return d;

@@ -222,7 +222,7 @@ struct BlockingRRInput {
   const BlockingOptions& opt;
   std::span<const edge_t> in_to_out, in_offs;
   std::span<const vertex_t> in_src;
-  std::span<const prob_t> pc_in, pf_in;
+  InEdgeProbs pc_in, pf_in;  ///< any storage: implicit graphs are not materialised
   std::int64_t delay;
   TieRule rule;
 };
@@ -289,7 +289,7 @@ inline std::int64_t blocking_f_ancestors(const BlockingRRInput& in, const Blocki
     for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
       const vertex_t v = in_src[j];
       if (b.dstamp[v] != x.dep) continue;
-      if (!x.coins.misleading(in_to_out[j], pf_in[j])) continue;
+      if (!x.coins.misleading(in_to_out[j], pf_in(j, y))) continue;
       if (b.astamp[v] != aep) {
         b.astamp[v] = aep;
         b.local[v] = static_cast<std::uint32_t>(b.queue.size());
@@ -367,7 +367,7 @@ inline void blocking_race_winners(const BlockingRRInput& in, const BlockingWorld
       for (edge_t j = in_offs[y]; j < in_offs[y + 1]; ++j) {
         const vertex_t v = in_src[j];
         if (b.vstamp[v] == vep) continue;
-        if (!x.coins.corrective(in_to_out[j], pc_in[j])) continue;
+        if (!x.coins.corrective(in_to_out[j], pc_in(j, y))) continue;
         b.vstamp[v] = vep;
         const std::int64_t lab = std::min(x.beat(b, v), level - 1);
         if (lab < delay) continue;
@@ -475,7 +475,7 @@ inline BlockingResult block_rr(const CompetitiveIC& model, std::span<const verte
   const std::vector<edge_t> in_to_out = detail::in_edge_to_out_edge(gc);
   const detail::BlockingRRInput in{model,           misleading,       opt,
                                    in_to_out,       gc.in_offsets(),  gc.in_sources(),
-                                   gc.in_edge_probs(), model.misleading().in_edge_probs(),
+                                   InEdgeProbs(gc), InEdgeProbs(model.misleading()),
                                    model.correction_delay(), model.tie_rule()};
   const detail::BlockingCollection sets = detail::sample_blocking_sets(in, threads);
   BlockingResult res;
