@@ -36,6 +36,7 @@ Needs the compiled module ``kolsim._distributed``, built when CMake finds MPI an
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -47,10 +48,46 @@ except ImportError as e:  # pragma: no cover - depends on the build
         "kolsim.distributed needs mpi4py and the compiled kolsim._distributed (built when CMake finds "
         f"MPI and mpi4py; install libopenmpi-dev openmpi-bin python3-mpi4py and rebuild): {e}") from e
 
-estimate_spread = _distributed.estimate_spread
-imm = _distributed.imm
-opim_c = _distributed.opim_c
-estimate_competition = _distributed.estimate_competition
+
+
+def _agreeing(fn: Any) -> Any:
+    """fn, except that a call pybind11 rejects on one rank (a keyword of the wrong type, such as
+    ``budget="x"``) raises the same TypeError on every rank instead of leaving the others waiting
+    in the call's first collective: the failing rank joins that agreement with its error."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, comm: Any = None, **kwargs: Any) -> Any:
+        entered = _distributed._agreements_entered()
+        try:
+            return fn(*args, comm=comm, **kwargs)
+        except TypeError as e:
+            if _distributed._agreements_entered() != entered:
+                raise  # the ranks agreed on this error inside the call
+            _distributed._join_with_type_error(comm, str(e))  # raises it here too
+            raise
+
+    del call.__wrapped__  # inspect.signature reads __signature__, not the compiled function
+    call.__signature__ = _signature_with_comm(fn)  # type: ignore[attr-defined]
+    return call
+
+
+def _signature_with_comm(fn: Any) -> inspect.Signature:
+    """The compiled function's signature (its docstring), comm keyword-only at the end."""
+    import re
+    from types import SimpleNamespace
+
+    from . import _api
+
+    doc = re.sub(r", \*, comm: \w+ = None\)", ")", fn.__doc__ or "")
+    sig, _ = _api.core_signature(SimpleNamespace(__doc__=doc))
+    comm = inspect.Parameter("comm", inspect.Parameter.KEYWORD_ONLY, default=None)
+    return sig.replace(parameters=[*sig.parameters.values(), comm])
+
+
+estimate_spread = _agreeing(_distributed.estimate_spread)
+imm = _agreeing(_distributed.imm)
+opim_c = _agreeing(_distributed.opim_c)
+estimate_competition = _agreeing(_distributed.estimate_competition)
 
 
 def plan_campaign(model: Any, roster: Any, *args: Any, comm: Any = None, **kwargs: Any) -> Any:
@@ -73,7 +110,8 @@ def plan_campaign(model: Any, roster: Any, *args: Any, comm: Any = None, **kwarg
     """
     from .campaign import CampaignPlan
 
-    return CampaignPlan(_distributed.plan_campaign(model, roster, *args, comm=comm, **kwargs), model, roster)
+    return CampaignPlan(_agreeing(_distributed.plan_campaign)(model, roster, *args, comm=comm, **kwargs), model,
+                        roster)
 
 
 def _plan_signature() -> inspect.Signature:

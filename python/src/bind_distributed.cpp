@@ -103,8 +103,13 @@ py::error_already_set python_error(std::exception_ptr p) {
 /// failed, the failure of the lowest failed rank is raised on every rank with the same Python
 /// exception type and message. Without it a rank with a bad argument would raise alone and
 /// leave the others waiting in the first collective.
+/// Calls that reached agree_on_arguments in this process (kolsim.distributed reads it to tell a
+/// call pybind11 rejected before any collective from an error the ranks agreed on).
+std::uint64_t agreements_entered = 0;
+
 template <class F>
 void agree_on_arguments(MPI_Comm comm, F&& convert) {
+  ++agreements_entered;
   PyKind kind = PyKind::none;
   std::string msg;
   try {
@@ -340,4 +345,10 @@ PYBIND11_MODULE(_distributed, m) {
   def_opim_c(m, &opim_py, py::kw_only(), py::arg("comm") = py::none());
   def_estimate_competition(m, &competition_py, py::kw_only(), py::arg("comm") = py::none());
   def_plan_campaign(m, &plan_py, py::kw_only(), py::arg("comm") = py::none());
+  // A call pybind11 rejected on this rank (a keyword of the wrong type) never reached the
+  // agreement its peers are waiting in: kolsim.distributed joins it here with that TypeError.
+  m.def("_join_with_type_error", [](py::object comm, const std::string& message) {
+    agree_on_arguments(mpi_comm(comm), [&] { throw py::type_error(message); });
+  }, py::arg("comm"), py::arg("message"));
+  m.def("_agreements_entered", [] { return agreements_entered; });
 }

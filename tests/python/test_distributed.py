@@ -5,6 +5,7 @@ the same order. Results are compared bit for bit with the serial kolsim function
 rank; a bad argument on one rank must raise the same exception, with the same message, on all.
 
 Outside mpirun (the plain pytest run) the module is skipped: KOLSIM_MPI_TEST is set by ctest."""
+import inspect
 import os
 import struct
 
@@ -167,6 +168,22 @@ def test_bad_model_or_k_on_one_rank_raises_everywhere(ic_model):
                                                              account_weights=bad_weights, comm=COMM))
     # After the agreed failures every rank is still in step: a collective call works.
     same_array(kd.imm(ic_model, 2, epsilon=0.5, seed=4, comm=COMM).seeds, kolsim.imm(ic_model, 2, epsilon=0.5, seed=4).seeds)
+
+
+def test_wrong_keyword_type_on_one_rank_raises_everywhere(ic_model):
+    # pybind11 rejects such a call before it reaches C++: the rank must still join the agreement.
+    last = COMM.rank == COMM.size - 1
+    eps = "small" if last else 0.3
+    msg = raised_everywhere(TypeError, lambda: kd.imm(ic_model, 3, epsilon=eps, seed=1, comm=COMM))
+    assert "incompatible function arguments" in msg
+    roster = kolsim.Roster(ic_model.graph, ic_model.graph.accounts[:20], fees=[1.0] * 20)
+    budget = "x" if last else 3.0
+    raised_everywhere(TypeError, lambda: kd.plan_campaign(ic_model, roster, budget=budget, check_trials=50, comm=COMM))
+    # still in step afterwards
+    same_array(kd.imm(ic_model, 2, epsilon=0.5, seed=4, comm=COMM).seeds, kolsim.imm(ic_model, 2, epsilon=0.5, seed=4).seeds)
+    sig = inspect.signature(kd.imm)
+    assert list(sig.parameters)[:3] == ["model", "k", "epsilon"] and \
+        sig.parameters["comm"].kind is inspect.Parameter.KEYWORD_ONLY
 
 
 def test_comm_must_be_an_mpi4py_intracommunicator(ic_model):
