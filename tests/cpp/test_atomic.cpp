@@ -2,6 +2,7 @@
 /// Tests of atomic output files: permission bits, symbolic links, no stray temporaries, and the
 /// up-front check of an output path.
 #include <gtest/gtest.h>
+#include "temp_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,26 +24,8 @@ using namespace kolsim;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/kolsim_test_atomic_XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
-
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
+using test_support::TempDir;
+const auto& read_text = test_support::read_bytes;
 
 mode_t mode_of(const std::string& path) {
   struct stat st {};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Tests of the edge-list readers and writer, read_graph, binary snapshots, atomic files and the bad-input corpus.
 #include <gtest/gtest.h>
+#include "temp_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -53,16 +54,7 @@ std::uint64_t test_seed() {
   return seed;
 }
 
-/// A private temporary directory, removed with its content.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/kolsim_test_io_XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using test_support::TempDir;
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);

@@ -2,6 +2,7 @@
 /// Tests of the streamed snapshot load (pages read in as checked and released once verified) and
 /// of FollowerGraph::release_mapped_pages: same graphs, same errors, bounded resident pages.
 #include <gtest/gtest.h>
+#include "temp_files.hpp"
 
 #include <unistd.h>
 
@@ -42,24 +43,9 @@ std::uint64_t test_seed() {
   return seed;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/kolsim_test_pages_XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary);
-  f << bytes;
-}
+using test_support::read_bytes;
+using test_support::TempDir;
+using test_support::write_bytes;
 
 /// Sets detail::snapshot_stream_min_bytes for one scope: 0 streams every mapped file, the
 /// maximum reads every file in at once.

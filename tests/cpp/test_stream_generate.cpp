@@ -3,6 +3,7 @@
 /// its bytes do not depend on the thread count or on the transpose buffer (number of passes),
 /// rows have no self-loops or repeats, the degrees follow the requested power laws roughly.
 #include <gtest/gtest.h>
+#include "temp_files.hpp"
 
 #include "support.hpp"
 
@@ -30,13 +31,7 @@ std::string bytes_of(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("kolsim_stream_" + std::to_string(::getpid()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
+using test_support::TempDir;
 
 }  // namespace
 
