@@ -706,6 +706,9 @@ int SelectCommand::run() const {
   end_progress();
   SpreadEstimate est;
   if (check > 0) {
+    // The selection read the in-rows of a mapped snapshot, the check reads the out-rows: let go
+    // of the first side's pages so a billion-edge graph does not hold both (no-op when not mapped).
+    g.graph.release_mapped_pages();
     MonteCarloOptions mc;
     mc.trials = check;
     mc.seed = seed + 1;  // independent of the selector's own streams

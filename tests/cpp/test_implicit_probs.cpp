@@ -114,6 +114,23 @@ TEST(ImplicitProbs, KindsRowsAndArraysMatchTheExplicitValues) {
   EXPECT_THROW(constant_probability(g, 1.5f), std::invalid_argument);
 }
 
+TEST(ImplicitProbs, MeanProbabilityOfImplicitKindsWithoutAPassOverTheEdges) {
+  const auto g = topology(3000, 12, test_seed() + 7);
+  for (const auto& [imp, ex] : pairs(g)) {
+    const double want = ex.mean_edge_probability();  // the floats summed edge by edge
+    EXPECT_NEAR(imp.mean_edge_probability(), want, 1e-12 * std::max(want, 1.0));
+    EXPECT_EQ(imp.probabilities_materialised(), 0);
+  }
+  // Weighted cascade: the in-edges of each account with followers sum to 1 (up to the float
+  // rounding of 1/d), so the mean is (accounts with in-degree > 0) / m.
+  const auto wc = weighted_cascade(g);
+  double with_followers = 0;
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) with_followers += g.in_degree(v) > 0 ? 1.0 : 0.0;
+  EXPECT_NEAR(wc.mean_edge_probability(), with_followers / static_cast<double>(g.num_edges()), 1e-7);
+  EXPECT_EQ(constant_probability(g, 0.3f).mean_edge_probability(), static_cast<double>(0.3f));
+  EXPECT_EQ(g.mean_edge_probability(), 0.0);  // no probabilities
+}
+
 TEST(ImplicitProbs, MemoryBytesDropsEightBytesPerEdge) {
   const auto g = topology(5000, 10, test_seed() + 1);
   const auto imp = weighted_cascade(g), ex = explicit_wc(g);

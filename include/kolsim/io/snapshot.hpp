@@ -58,7 +58,7 @@ inline std::uint64_t snapshot_stream_min_bytes = std::uint64_t{256} << 20;
 }  // namespace detail
 
 /// Loads a snapshot written by save_snapshot: O(n + m) time. A regular file is mapped read-only
-/// (MAP_PRIVATE, after its header is checked) and, for version 2, the graph's arrays are the map
+/// (MAP_PRIVATE, after its header is checked) and, for versions 2 and 3, the graph's arrays are the map
 /// itself: nothing is copied, the graph and every copy of it keep the map alive, and processes
 /// (e.g. MPI ranks of one node) that map the same file share its pages in the page cache.
 /// Caveats of a mapped graph: a file truncated by another process while it is mapped raises
