@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "same_graph.hpp"
 #include "support.hpp"
 
 using namespace kolsim;
@@ -133,18 +134,8 @@ Reference reference_build(const Input& in, const BuildOptions& opt) {
   return r;
 }
 
-template <class A, class B>
-bool same(const A& a, const B& b) {
-  return std::ranges::equal(a, b);
-}
-
-/// Bitwise equality of probabilities (the same float operations in the same order).
-template <class A, class B>
-bool same_bits(const A& a, const B& b) {
-  if (std::size(a) != std::size(b)) return false;
-  return std::equal(std::begin(a), std::end(a), std::begin(b),
-                    [](prob_t x, prob_t y) { return std::memcmp(&x, &y, sizeof x) == 0; });
-}
+using test_support::same;
+using test_support::same_bits;
 
 void expect_graph(const FollowerGraph& g, const Reference& r, const BuildReport& rep, const char* what) {
   SCOPED_TRACE(what);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// Tests of the edge-list readers and writer, read_graph, binary snapshots, atomic files and the bad-input corpus.
 #include <gtest/gtest.h>
+#include "same_graph.hpp"
 #include "temp_files.hpp"
 
 #include <fcntl.h>
@@ -73,21 +74,8 @@ std::vector<std::pair<account_t, account_t>> edges_of(const FollowerGraph& g) {
   return out;
 }
 
-template <class A, class B>
-bool same(A a, B b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
-void expect_identical(const FollowerGraph& a, const FollowerGraph& b) {
-  EXPECT_TRUE(same(a.out_offsets(), b.out_offsets()));
-  EXPECT_TRUE(same(a.out_targets(), b.out_targets()));
-  EXPECT_TRUE(same(a.in_offsets(), b.in_offsets()));
-  EXPECT_TRUE(same(a.in_sources(), b.in_sources()));
-  EXPECT_TRUE(same(a.accounts(), b.accounts()));
-  EXPECT_EQ(a.has_probabilities(), b.has_probabilities());
-  EXPECT_TRUE(same(a.edge_probs(), b.edge_probs()));
-  EXPECT_TRUE(same(a.in_edge_probs(), b.in_edge_probs()));
-}
+using test_support::expect_identical_graphs;
+using test_support::same;
 
 /// Deterministic pseudo-random text edge list with `lines` data lines and some comments.
 std::string random_edge_text(std::uint64_t lines, std::uint64_t seed, bool probs) {
@@ -206,11 +194,11 @@ TEST(EdgeList, GzipByMagicBytesAndMultiMember) {
   EdgeListOptions o;
   o.probability_column = 2;
   const auto plain = read_edge_list(good("probs.txt"), o);
-  expect_identical(plain, read_edge_list(good("probs.txt.gz"), o));
-  expect_identical(plain, read_edge_list(good("probs_two_members.gz"), o));
+  expect_identical_graphs(plain, read_edge_list(good("probs.txt.gz"), o));
+  expect_identical_graphs(plain, read_edge_list(good("probs_two_members.gz"), o));
   TempDir dir;  // gzip content under a name without .gz
   fs::copy_file(good("probs.txt.gz"), dir.file("edges.dat"));
-  expect_identical(plain, read_edge_list(dir.file("edges.dat"), o));
+  expect_identical_graphs(plain, read_edge_list(dir.file("edges.dat"), o));
 }
 
 TEST(EdgeList, SelfLoopsAndDuplicatesCounted) {
@@ -287,7 +275,7 @@ TEST(EdgeList, ParallelParseMatchesSerialAndNamesExactLine) {
   const auto g1 = read_edge_list(path, o, &r1);
   o.build.threads = 2;
   const auto g2 = read_edge_list(path, o, &r2);
-  expect_identical(g1, g2);
+  expect_identical_graphs(g1, g2);
   EXPECT_EQ(r1.edge_lines, 400000u);
   EXPECT_EQ(r1.lines, r2.lines);
   EXPECT_EQ(r1.comment_lines, r2.comment_lines);
@@ -321,7 +309,7 @@ TEST(EdgeList, WriteReadRoundTrip) {
   write_text(dir.file("in.txt"), random_edge_text(5000, test_seed(), true));
   const auto g = read_edge_list(dir.file("in.txt"), o);
   write_edge_list(g, dir.file("out.txt"));
-  expect_identical(g, read_edge_list(dir.file("out.txt"), o));
+  expect_identical_graphs(g, read_edge_list(dir.file("out.txt"), o));
   write_edge_list(g, dir.file("topo.txt"), false);
   const auto t = read_edge_list(dir.file("topo.txt"), EdgeListOptions{.build = o.build});
   EXPECT_FALSE(t.has_probabilities());
@@ -338,12 +326,12 @@ TEST(Snapshot, RoundTripAllArrays) {
   const auto g = read_edge_list(dir.file("in.txt"), o);
   save_snapshot(g, dir.file("g.kgs"));
   const auto h = load_snapshot(dir.file("g.kgs"));
-  expect_identical(g, h);
+  expect_identical_graphs(g, h);
   EXPECT_EQ(graph_checksum(g), graph_checksum(h));
   // Without probabilities, and the empty graph.
   const auto topo_only = FollowerGraph(g.topology());
   save_snapshot(topo_only, dir.file("t.kgs"));
-  expect_identical(topo_only, load_snapshot(dir.file("t.kgs")));
+  expect_identical_graphs(topo_only, load_snapshot(dir.file("t.kgs")));
   save_snapshot(FollowerGraph(), dir.file("e.kgs"));
   EXPECT_EQ(load_snapshot(dir.file("e.kgs")).num_vertices(), 0u);
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 4);
@@ -359,7 +347,7 @@ TEST(Snapshot, CommittedFileAndChecksumAreStable) {
   const auto h = load_snapshot(good("small_v2.kgs"), 0, &rep);
   EXPECT_EQ(rep.version, 2u);
   EXPECT_TRUE(rep.mapped);
-  expect_identical(g, h);
+  expect_identical_graphs(g, h);
   EXPECT_EQ(graph_checksum(h), 0x4abe370330f77007ull);
   TempDir dir;
   save_snapshot(g, dir.file("again.kgs"));
@@ -367,7 +355,7 @@ TEST(Snapshot, CommittedFileAndChecksumAreStable) {
   const auto v1 = load_snapshot(good("small.kgs"), 0, &rep);
   EXPECT_EQ(rep.version, 1u);
   EXPECT_FALSE(rep.mapped);
-  expect_identical(g, v1);
+  expect_identical_graphs(g, v1);
   EXPECT_EQ(graph_checksum(v1), 0x4abe370330f77007ull);
 }
 
@@ -382,7 +370,7 @@ TEST(Snapshot, Version1StillLoadsBitIdentically) {
     SnapshotReport rep;
     const auto v1 = load_snapshot(good("small.kgs"), threads, &rep);
     EXPECT_EQ(rep.version, 1u);
-    expect_identical(g, v1);
+    expect_identical_graphs(g, v1);
     ASSERT_EQ(v1.num_edges(), g.num_edges());
     EXPECT_EQ(std::memcmp(v1.edge_probs().data(), g.edge_probs().data(), g.num_edges() * sizeof(prob_t)), 0);
     EXPECT_EQ(std::memcmp(v1.in_edge_probs().data(), g.in_edge_probs().data(), g.num_edges() * sizeof(prob_t)), 0);
@@ -438,7 +426,7 @@ TEST(Snapshot, Version2ArraysAreTheFileMap) {
     const auto h = load_snapshot(f, threads, &rep);
     EXPECT_EQ(rep.version, 2u);
     EXPECT_TRUE(rep.mapped);
-    expect_identical(g, h);
+    expect_identical_graphs(g, h);
     EXPECT_EQ(graph_checksum(h, threads), graph_checksum(g));
     auto check = [&](const auto span, const char* what) {
       EXPECT_TRUE(inside_mapping_of(span.data(), span.size_bytes(), f)) << what << " is not in the map of " << f;
@@ -466,7 +454,7 @@ TEST(Snapshot, Version2ArraysAreTheFileMap) {
   writer.join();
   EXPECT_EQ(rep.version, 2u);
   EXPECT_FALSE(rep.mapped);
-  expect_identical(g, p);
+  expect_identical_graphs(g, p);
 }
 
 // Issue 15: a mapped graph outlives the object it was loaded into, and the file: copies (and
@@ -492,7 +480,7 @@ TEST(Snapshot, MappedGraphOutlivesItsSourceAndFile) {
   // The first graph is gone; the file is replaced by another graph, then deleted.
   save_snapshot(FollowerGraph(g.topology()), f);
   fs::remove(f);
-  expect_identical(g, copy);
+  expect_identical_graphs(g, copy);
   EXPECT_EQ(graph_checksum(copy), graph_checksum(g));
   EXPECT_TRUE(same(with_wc.out_targets(), g.out_targets()));
   EXPECT_EQ(with_wc.edge_probs()[0], 0.5f);
@@ -560,7 +548,7 @@ TEST(Snapshot, ChecksumIndependentOfThreadCount) {
 #endif
   const std::uint64_t c2 = graph_checksum(g);
   save_snapshot(g, dir.file("two.kgs"));
-  expect_identical(g, load_snapshot(dir.file("one.kgs")));
+  expect_identical_graphs(g, load_snapshot(dir.file("one.kgs")));
 #ifdef _OPENMP
   omp_set_num_threads(before);
 #endif
@@ -860,7 +848,7 @@ TEST(GraphFile, FifoAndPipeAreSniffedWithoutConsuming) {
   const FollowerGraph s = read_graph(fifo, {}, &rep);
   writer2.join();
   EXPECT_TRUE(rep.snapshot);
-  expect_identical(s, g);
+  expect_identical_graphs(s, g);
 
   // A pipe as the shell's <(...) gives: /dev/fd/N.
   int fds[2];
@@ -1232,7 +1220,7 @@ TEST(SnapshotTrust, EveryPartOfVersion2IsChecked) {
     }
   }
   write_text(f, bytes);
-  expect_identical(g, load_snapshot(f));
+  expect_identical_graphs(g, load_snapshot(f));
 }
 
 // Issue 15: parallel copies u -> v keep their order in both probability orders; swapping the

@@ -2,6 +2,7 @@
 /// Tests of the streamed snapshot load (pages read in as checked and released once verified) and
 /// of FollowerGraph::release_mapped_pages: same graphs, same errors, bounded resident pages.
 #include <gtest/gtest.h>
+#include "same_graph.hpp"
 #include "temp_files.hpp"
 
 #include <unistd.h>
@@ -56,24 +57,7 @@ struct StreamThreshold {
 };
 constexpr std::uint64_t always = 0, never = std::numeric_limits<std::uint64_t>::max();
 
-template <class A, class B>
-bool same(A a, B b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
-void expect_identical(const FollowerGraph& a, const FollowerGraph& b) {
-  EXPECT_TRUE(same(a.out_offsets(), b.out_offsets()));
-  EXPECT_TRUE(same(a.out_targets(), b.out_targets()));
-  EXPECT_TRUE(same(a.in_offsets(), b.in_offsets()));
-  EXPECT_TRUE(same(a.in_sources(), b.in_sources()));
-  EXPECT_TRUE(same(a.accounts(), b.accounts()));
-  EXPECT_EQ(a.probability_kind(), b.probability_kind());
-  EXPECT_EQ(a.has_probabilities(), b.has_probabilities());
-  if (a.has_probabilities() && !a.implicit_probabilities()) {
-    EXPECT_TRUE(same(a.edge_probs(), b.edge_probs()));
-    EXPECT_TRUE(same(a.in_edge_probs(), b.in_edge_probs()));
-  }
-}
+using test_support::expect_identical_graphs;
 
 /// Resident bytes (smaps "Rss") of this process's mapping that holds address p; -1 if none.
 long long resident_bytes_of_mapping(const void* p) {
@@ -139,8 +123,8 @@ TEST(SnapshotPages, StreamedAndPopulatedLoadsAreIdentical) {
       EXPECT_FALSE(populated_rep.streamed);
       EXPECT_TRUE(streamed_rep.mapped);
       EXPECT_TRUE(streamed_rep.streamed);
-      expect_identical(g, populated);
-      expect_identical(g, streamed);
+      expect_identical_graphs(g, populated);
+      expect_identical_graphs(g, streamed);
       EXPECT_EQ(graph_checksum(streamed, threads), graph_checksum(g));
     }
   }
@@ -223,7 +207,7 @@ TEST(SnapshotPages, CorruptFilesGiveTheSameErrors) {
   // The file itself still loads both ways.
   for (std::uint64_t threshold : {never, always}) {
     StreamThreshold s(threshold);
-    expect_identical(g, load_snapshot(f, 2));
+    expect_identical_graphs(g, load_snapshot(f, 2));
   }
 }
 
