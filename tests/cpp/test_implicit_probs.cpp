@@ -294,22 +294,36 @@ std::vector<detail::KernelIsa> supported_isas() {
 
 }  // namespace
 
-// Issue 15: IC Monte Carlo (the fused 64-world kernel under every instruction set, and the plain
-// driver) on an implicit graph reads the probabilities row by row, never through edge_probs():
-// the spread is the explicit graph's bit for bit, for 1 and 3 threads, and no 4-bytes-per-edge
-// array is built.
-TEST(ImplicitProbs, IcMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
-  struct Reset {
-    ~Reset() {
-      detail::force_kernel_isa(std::nullopt);
-      detail::implicit_scan_min_edges = edge_t{1} << 28;
-    }
-  } reset;
-  detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
-  const auto g = topology(3000, 9, test_seed() + 7);
+namespace {
+
+/// Pairs (implicit, explicit) a Linear Threshold accepts (in-weights summing to at most 1): weighted
+/// cascade (the classic LT weighting), 1 / (largest in-degree) and 0.
+std::vector<std::pair<FollowerGraph, FollowerGraph>> lt_pairs(const FollowerGraph& g) {
+  edge_t most = 1;
+  for (vertex_t v = 0; v < g.num_vertices(); ++v) most = std::max(most, g.in_degree(v));
+  const prob_t c = 1.0f / static_cast<prob_t>(most);
+  return {{weighted_cascade(g), explicit_wc(g)},
+          {constant_probability(g, c), explicit_constant(g, c)},
+          {constant_probability(g, 0.0f), explicit_constant(g, 0.0f)}};
+}
+
+/// Restores the kernel choice and the weighted-cascade streaming size when a test ends.
+struct KernelReset {
+  ~KernelReset() {
+    detail::force_kernel_isa(std::nullopt);
+    detail::implicit_scan_min_edges = edge_t{1} << 28;
+  }
+};
+
+/// Monte Carlo of `model` on every (implicit, explicit) pair that `make_pairs` builds afresh:
+/// under every instruction set of the fused kernel and the plain driver, on 1 and 3 threads, with
+/// and without seed posting and per-account counts, the implicit graph builds no array and gives
+/// its explicit twin's figures bit for bit.
+template <class Model, class MakePairs>
+void expect_monte_carlo_without_arrays(const char* name, Model model, MakePairs make_pairs, std::uint64_t seed) {
   const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99, 250};
   const std::vector<prob_t> seed_probs = {1.0f, 0.5f, 0.9f, 1.0f, 0.25f, 0.75f};
-  std::printf("IC implicit Monte Carlo tested with:");
+  std::printf("%s implicit Monte Carlo tested with:", name);
   for (auto isa : supported_isas()) std::printf(" %s", detail::kernel_isa_name(isa));
   std::printf("\n");
   for (auto isa : supported_isas()) {
@@ -318,29 +332,45 @@ TEST(ImplicitProbs, IcMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
       if (!fused && isa != detail::KernelIsa::scalar) continue;  // the plain driver has no ISA paths
       for (int threads : {1, 3}) {
         for (bool posting : {false, true}) {
-          for (const auto& [imp, ex] : pairs(g)) {  // fresh graphs: nothing materialised yet
-            SCOPED_TRACE(::testing::Message() << detail::kernel_isa_name(isa) << " fused " << fused << " threads "
-                                              << threads << " posting " << posting << " kind "
-                                              << static_cast<int>(imp.probability_kind()));
+          for (const auto& [imp, ex] : make_pairs()) {  // fresh graphs: nothing materialised yet
+            SCOPED_TRACE(::testing::Message() << name << " " << detail::kernel_isa_name(isa) << " fused " << fused
+                                              << " threads " << threads << " posting " << posting << " kind "
+                                              << static_cast<int>(imp.probability_kind()) << " value "
+                                              << imp.constant_probability_value());
             MonteCarloOptions o;
             o.trials = 300;
-            o.seed = test_seed() + 3;
+            o.seed = seed;
             o.fused = fused;
             o.threads = threads;
             o.max_steps = posting ? 3 : o.max_steps;
+            o.per_account = posting;
             if (posting) o.seed_probabilities = seed_probs;
-            const auto a = estimate_spread(imp, IndependentCascade{}, seeds, o);
+            const auto a = estimate_spread(imp, model, seeds, o);
             EXPECT_EQ(imp.probabilities_materialised(), 0);
-            const auto b = estimate_spread(ex, IndependentCascade{}, seeds, o);
+            const auto b = estimate_spread(ex, model, seeds, o);
             EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
             EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
             EXPECT_EQ(a.new_per_step, b.new_per_step);
             EXPECT_EQ(a.edges_examined, b.edges_examined);
+            EXPECT_EQ(a.activation_probability, b.activation_probability);
           }
         }
       }
     }
   }
+}
+
+}  // namespace
+
+// Issue 15: IC Monte Carlo (the fused 64-world kernel under every instruction set, and the plain
+// driver) on an implicit graph reads the probabilities row by row, never through edge_probs():
+// the spread is the explicit graph's bit for bit, for 1 and 3 threads, and no 4-bytes-per-edge
+// array is built.
+TEST(ImplicitProbs, IcMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
+  KernelReset reset;
+  detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
+  const auto g = topology(3000, 9, test_seed() + 7);
+  expect_monte_carlo_without_arrays("IC", IndependentCascade{}, [&] { return pairs(g); }, test_seed() + 3);
 }
 
 TEST(ImplicitProbs, SmallWeightedCascadeGraphsStreamTheirBuiltArray) {
@@ -367,29 +397,6 @@ TEST(ImplicitProbs, SmallWeightedCascadeGraphsStreamTheirBuiltArray) {
   EXPECT_EQ(c.probabilities_materialised(), 0);  // a constant is broadcast at any size
 }
 
-namespace {
-
-/// Pairs (implicit, explicit) a Linear Threshold accepts (in-weights summing to at most 1): weighted
-/// cascade (the classic LT weighting), 1 / (largest in-degree) and 0.
-std::vector<std::pair<FollowerGraph, FollowerGraph>> lt_pairs(const FollowerGraph& g) {
-  edge_t most = 1;
-  for (vertex_t v = 0; v < g.num_vertices(); ++v) most = std::max(most, g.in_degree(v));
-  const prob_t c = 1.0f / static_cast<prob_t>(most);
-  return {{weighted_cascade(g), explicit_wc(g)},
-          {constant_probability(g, c), explicit_constant(g, c)},
-          {constant_probability(g, 0.0f), explicit_constant(g, 0.0f)}};
-}
-
-/// Restores the kernel choice and the weighted-cascade streaming size when a test ends.
-struct KernelReset {
-  ~KernelReset() {
-    detail::force_kernel_isa(std::nullopt);
-    detail::implicit_scan_min_edges = edge_t{1} << 28;
-  }
-};
-
-}  // namespace
-
 // Issue 15: LT Monte Carlo (the fused kernel under every instruction set, and the plain driver)
 // on an implicit graph reads the weights row by row (interval starts from in_probs(v), coins from
 // pieces of out-rows): the explicit twin's spread bit for bit, for 1 and 3 threads, and no
@@ -399,39 +406,7 @@ TEST(ImplicitProbs, LtMonteCarloDoesNotMaterialiseAndIsBitIdentical) {
   detail::implicit_scan_min_edges = 0;  // scan every weighted-cascade graph implicitly
   const auto g = topology(3000, 9, test_seed() + 12);
   const std::vector<vertex_t> seeds = {0, 1, 2, 17, 99, 250};
-  const std::vector<prob_t> seed_probs = {1.0f, 0.5f, 0.9f, 1.0f, 0.25f, 0.75f};
-  for (auto isa : supported_isas()) {
-    detail::force_kernel_isa(isa);
-    for (bool fused : {true, false}) {
-      if (!fused && isa != detail::KernelIsa::scalar) continue;  // the plain driver has no ISA paths
-      for (int threads : {1, 3}) {
-        for (bool posting : {false, true}) {
-          for (const auto& [imp, ex] : lt_pairs(g)) {  // fresh graphs: nothing materialised yet
-            SCOPED_TRACE(::testing::Message() << detail::kernel_isa_name(isa) << " fused " << fused << " threads "
-                                              << threads << " posting " << posting << " kind "
-                                              << static_cast<int>(imp.probability_kind()) << " value "
-                                              << imp.constant_probability_value());
-            MonteCarloOptions o;
-            o.trials = 300;
-            o.seed = test_seed() + 5;
-            o.fused = fused;
-            o.threads = threads;
-            o.max_steps = posting ? 3 : o.max_steps;
-            o.per_account = posting;
-            if (posting) o.seed_probabilities = seed_probs;
-            const auto a = estimate_spread(imp, LinearThreshold{}, seeds, o);
-            EXPECT_EQ(imp.probabilities_materialised(), 0);
-            const auto b = estimate_spread(ex, LinearThreshold{}, seeds, o);
-            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
-            EXPECT_EQ(std::bit_cast<std::uint64_t>(a.std_error), std::bit_cast<std::uint64_t>(b.std_error));
-            EXPECT_EQ(a.new_per_step, b.new_per_step);
-            EXPECT_EQ(a.edges_examined, b.edges_examined);
-            EXPECT_EQ(a.activation_probability, b.activation_probability);
-          }
-        }
-      }
-    }
-  }
+  expect_monte_carlo_without_arrays("LT", LinearThreshold{}, [&] { return lt_pairs(g); }, test_seed() + 5);
   // Weighted-cascade graphs under the size rule stream their built out-order array, as IC does
   // (the kernel's fast path); the bits are the same.
   detail::implicit_scan_min_edges = edge_t{1} << 28;
