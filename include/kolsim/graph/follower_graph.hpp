@@ -225,11 +225,11 @@ class FollowerGraph {
       return static_cast<double>(p.value);
     } else {
       // Weighted cascade, from the in-degrees alone (n reads, not a pass over the m edges of a
-      // mapped billion-edge graph): account v's d in-edges carry 1/d each, and d * (1/d as a
-      // float) is exact in a double. Equal to the explicit array's mean up to summation order.
-      const auto& off = topo_->in_offsets;
+      // mapped billion-edge graph): account v's d in-edges carry the float 1/d each, and d times
+      // that float is exact in a double for d < 2^29. Equal to the explicit array's mean up to
+      // summation order.
       for (vertex_t v = 0; v < num_vertices(); ++v) {
-        const edge_t d = off[v + 1] - off[v];
+        const edge_t d = in_degree(v);
         if (d > 0) sum += static_cast<double>(d) * static_cast<double>(weighted_cascade_probability(d));
       }
     }
