@@ -611,15 +611,35 @@ namespace kolsim {
 namespace {
 
 // Issue 15: the LT coin scans (scalar and, when the processor has them, AVX2 / AVX-512) give the same
-// bits as their definition, and in every world each account keeps at most one live in-edge.
+// bits as their definition, and in every world each account keeps at most one live in-edge. The
+// definition is the prefix-sum form of LtIntervals; graphs whose in-rows are uniform are also
+// scanned in the rank form, which must give the same starts and the same bits.
 void lt_scans_match_definition(const FollowerGraph& g) {
-  const detail::LtIntervals iv(g, 1);
+  using Form = detail::LtIntervals::Form;
+  const bool uniform = detail::LtIntervals::in_rows_uniform(g, 1);
+  const detail::LtIntervals iv(g, 1, Form::starts);
+  EXPECT_EQ(detail::LtIntervals(g, 2).ranked(), uniform);
+  std::optional<detail::LtIntervals> ranked;
+  if (uniform) {
+    ranked.emplace(g, 3, Form::ranks);
+  } else {
+    EXPECT_THROW(detail::LtIntervals(g, 1, Form::ranks), std::invalid_argument);
+  }
   const detail::WorldCoins coins(test_seed(), 9);
   const auto tgt = g.out_targets();
   const auto prob = g.edge_probs();
-  const detail::FusedLtScan scalar{coins, prob.data(), tgt.data(), iv.start(), detail::KernelIsa::scalar};
+  if (ranked) {
+    for (edge_t e = 0; e < g.num_edges(); ++e) {
+      ASSERT_EQ(ranked->start_of(e, detail::LtIntervals::length(prob[e])), iv.start()[e]) << "edge " << e;
+    }
+  }
+  const detail::FusedLtScan scalar{coins, prob.data(), tgt.data(), iv.start(), nullptr, detail::KernelIsa::scalar};
   std::vector<detail::FusedLtScan> scans{scalar};
-  for (auto isa : vector_isas()) scans.push_back({coins, prob.data(), tgt.data(), iv.start(), isa});
+  for (auto isa : vector_isas()) scans.push_back({coins, prob.data(), tgt.data(), iv.start(), nullptr, isa});
+  if (ranked) {
+    scans.push_back({coins, prob.data(), tgt.data(), nullptr, ranked->rank(), detail::KernelIsa::scalar});
+    for (auto isa : vector_isas()) scans.push_back({coins, prob.data(), tgt.data(), nullptr, ranked->rank(), isa});
+  }
   print_vector_isas("LT coin scans");
   auto live = [&](edge_t e, unsigned w) {
     const std::uint64_t coin = detail::WorldCoins::mix(scalar.account_key(tgt[e]) + detail::WorldCoins::world_offset(w)) >> 1;
@@ -653,7 +673,7 @@ void lt_scans_match_definition(const FollowerGraph& g) {
     SCOPED_TRACE(testing::Message() << "rep " << rep << " len " << len << " worlds " << k);
     for (const auto& s : scans) {
       const auto* scan = &s;
-      SCOPED_TRACE(detail::kernel_isa_name(scan->isa));
+      SCOPED_TRACE(testing::Message() << detail::kernel_isa_name(scan->isa) << (scan->rank ? " ranks" : " starts"));
       std::uint64_t got[64];
       EXPECT_EQ(scan->worlds(c, len, k, bit_of, offset_of, fm, got), want_any);
       EXPECT_TRUE(std::equal(want, want + len, got));
@@ -661,6 +681,40 @@ void lt_scans_match_definition(const FollowerGraph& g) {
         EXPECT_EQ(scan->one(c, len, offset_of[0]), want_any);
       }
     }
+  }
+  // Every row piece in all 64 worlds of 4 batches (a cut in-edge's interval is empty in each
+  // of them): each scan as the scalar prefix-sum scan, which was checked above.
+  std::uint64_t all_bit[64], all_offset[64];
+  for (unsigned w = 0; w < 64; ++w) {
+    all_bit[w] = std::uint64_t{1} << w;
+    all_offset[w] = detail::WorldCoins::world_offset(w);
+  }
+  const auto off = g.out_offsets();
+  std::uint64_t live_found = 0;
+  for (std::uint64_t batch = 0; batch < 4; ++batch) {
+    const detail::WorldCoins bc(test_seed() + 1, batch);
+    const detail::FusedLtScan base{bc, prob.data(), tgt.data(), iv.start(), nullptr, detail::KernelIsa::scalar};
+    std::vector<detail::FusedLtScan> others;
+    for (const auto& s : scans) others.push_back({bc, s.prob, s.tgt, s.start, s.rank, s.isa});
+    for (vertex_t u = 0; u < g.num_vertices(); ++u)
+      for (edge_t c = off[u]; c < off[u + 1]; c += 64) {
+        const auto len = static_cast<unsigned>(std::min<edge_t>(64, off[u + 1] - c));
+        std::uint64_t want[64], got[64];
+        const std::uint64_t want_any = base.worlds(c, len, 64, all_bit, all_offset, ~std::uint64_t{0}, want);
+        const std::uint64_t want_one = base.one(c, len, all_offset[batch]);
+        live_found += static_cast<std::uint64_t>(std::popcount(want_any));
+        for (const auto& scan : others) {
+          SCOPED_TRACE(testing::Message() << "batch " << batch << " row " << u << " piece " << c << ' '
+                                          << detail::kernel_isa_name(scan.isa) << (scan.rank ? " ranks" : " starts"));
+          ASSERT_EQ(scan.worlds(c, len, 64, all_bit, all_offset, ~std::uint64_t{0}, got), want_any);
+          ASSERT_TRUE(std::equal(want, want + len, got));
+          ASSERT_EQ(scan.one(c, len, all_offset[batch]), want_one);
+        }
+      }
+  }
+  // Some edges are live unless every weight is 0 or below 1e-6 (p = 0 and p = 1e-30 below).
+  if (std::any_of(prob.begin(), prob.end(), [](prob_t p) { return p > 1e-6f; })) {
+    EXPECT_GT(live_found, 0u);
   }
 }
 
@@ -671,6 +725,69 @@ TEST(FusedKernel, LtScansMatchDefinitionAndKeepOneInEdge) {
   for (std::size_t e = 0; e < heavy.size(); ++e) heavy[e] = e % 17 == 0 ? 1.0f : std::min(1.0f, heavy[e] * 3.0f);
   const FollowerGraph heavy_graph = lt_graph.with_probabilities(std::move(heavy));
   for (const FollowerGraph* g : {&lt_graph, &heavy_graph}) lt_scans_match_definition(*g);
+}
+
+// The rank form of LtIntervals (uniform in-rows): weighted cascade as a stored array, constants
+// whose rows sum past 1 (intervals cut at 2^63: past_end ranks), 1, 0 and a tiny weight; each
+// scanned as the prefix-sum form is, and estimate_spread picks it and gives its bits.
+TEST(FusedKernel, LtRankFormGivesThePrefixSumStarts) {
+  const FollowerGraph base = random_graph(60, 1500, test_seed() + 43, true);
+  std::vector<prob_t> wc(base.num_edges());
+  const auto tgt = base.out_targets();
+  for (edge_t e = 0; e < base.num_edges(); ++e) wc[e] = weighted_cascade_probability(base.in_degree(tgt[e]));
+  std::vector<FollowerGraph> graphs;
+  graphs.push_back(base.with_probabilities(std::move(wc)));
+  for (prob_t p : {0.3f, 0.07f, 1.0f, 0.0f, 1e-30f})
+    graphs.push_back(base.with_probabilities(std::vector<prob_t>(base.num_edges(), p)));
+  // One weight per in-row, drawn per account from [0.02, 0.9): rows cut at different ranks.
+  std::vector<prob_t> per_row(base.num_edges());
+  std::mt19937_64 gen(test_seed() + 44);
+  std::vector<prob_t> of_account(base.num_vertices());
+  for (auto& w : of_account) w = static_cast<prob_t>(0.02 + 0.88 * std::uniform_real_distribution<double>()(gen));
+  for (edge_t e = 0; e < base.num_edges(); ++e) per_row[e] = of_account[tgt[e]];
+  graphs.push_back(base.with_probabilities(std::move(per_row)));
+  // 100 hubs of 300 followers, hub h's in-weight 0.0034 + h 0.000005 (below 2^-8, so the
+  // lengths have low bits set and a cut edge's rank x length is no multiple of 2^32: the scans
+  // must mask it), cut from rank 257 .. 295.
+  {
+    std::vector<std::pair<vertex_t, vertex_t>> edges;
+    std::vector<prob_t> w;
+    for (vertex_t u = 0; u < 300; ++u)
+      for (vertex_t h = 0; h < 100; ++h) {
+        edges.push_back({u, 300 + h});
+        w.push_back(0.0034f + static_cast<prob_t>(h) * 0.000005f);
+      }
+    graphs.push_back(make_graph(400, edges, w));
+  }
+  std::size_t past_end = 0;
+  for (const auto& g : graphs) {
+    SCOPED_TRACE(testing::Message() << "p[0] = " << g.edge_probs()[0]);
+    ASSERT_TRUE(detail::LtIntervals::in_rows_uniform(g, 2));
+    const detail::LtIntervals iv(g, 1);
+    ASSERT_TRUE(iv.ranked());
+    past_end += static_cast<std::size_t>(
+        std::count(iv.rank(), iv.rank() + g.num_edges(), detail::LtIntervals::past_end));
+    lt_scans_match_definition(g);
+  }
+  EXPECT_GE(past_end, 100 * 5u);  // in-rows cut (in-degree > 1 / p; each hub's last 5 .. 43 edges)
+  // Whole batches: the fused LT kernel gives the same tallies (every step's sum, the reach
+  // moments, per-account counts) over either form.
+  for (const auto& g : graphs) {
+    const detail::LtIntervals ranks(g, 2), starts(g, 1, detail::LtIntervals::Form::starts);
+    detail::FusedIcWorkspace ws(g.num_vertices());
+    const std::vector<vertex_t> seeds{0, 7, 19};
+    for (std::uint64_t batch = 0; batch < 3; ++batch) {
+      detail::BatchTally a, b;
+      std::vector<std::uint64_t> pa(g.num_vertices()), pb(g.num_vertices());
+      detail::run_fused_lt_batch(g, ranks, seeds, {}, test_seed(), batch, 64, 1000, {}, ws, a, pa.data());
+      detail::run_fused_lt_batch(g, starts, seeds, {}, test_seed(), batch, 64, 1000, {}, ws, b, pb.data());
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean), std::bit_cast<std::uint64_t>(b.mean));
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(a.m2), std::bit_cast<std::uint64_t>(b.m2));
+      EXPECT_EQ(a.new_per_step, b.new_per_step);
+      EXPECT_EQ(a.edges, b.edges);
+      EXPECT_EQ(pa, pb);
+    }
+  }
 }
 
 // Issue 15 goal 7: estimate_spread gives the same bits whichever coin-scan instruction set

@@ -328,19 +328,20 @@ KOLSIM_AVX512_TARGET inline std::uint64_t live_edges_worlds_avx512(const WorldCo
 
 /// Linear Threshold (see LtIntervals / FusedLtScan): the account keys, interval starts and
 /// lengths of edges c + j .. c + j + 7 (only `lanes` are read), whose weights are row[j ..].
-/// `key_base` is the batch key xor FusedLtScan::account_tag.
+/// `key_base` is the batch key xor FusedLtScan::account_tag. S is std::uint64_t for the starts
+/// form of LtIntervals and std::uint32_t for the rank form (start = rank x length, past_end:
+/// length 0), the same starts.
 struct LtEdgesX8 {
   __m512i key, start, length;
 };
+template <class S>
 KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const prob_t* row, const vertex_t* tgt,
-                                                 const std::uint64_t* start, edge_t c, unsigned j,
-                                                 __mmask8 lanes) noexcept {
+                                                 const S* start, edge_t c, unsigned j, __mmask8 lanes) noexcept {
   constexpr std::uint64_t whole = std::uint64_t{1} << 63;
   const __m512i bits = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, row + j));
   const __m512i v = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, tgt + c + j));
   const __m512i key = mix_x8(
       _mm512_xor_si512(broadcast_x8(key_base), _mm512_mullo_epi64(v, broadcast_x8(WorldCoins::edge_multiplier))));
-  const __m512i s = _mm512_maskz_loadu_epi64(lanes, start + c + j);
   const __m512i scaled = _mm512_slli_epi64(
       _mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi64(0x7FFFFF)), _mm512_set1_epi64(0x800000)), 40);
   const __m512i shift = _mm512_sub_epi64(_mm512_set1_epi64(126), _mm512_srli_epi64(bits, 23));
@@ -348,13 +349,21 @@ KOLSIM_AVX512_TARGET inline LtEdgesX8 lt_edges_x8(std::uint64_t key_base, const 
                                                    _mm512_set1_epi64(0x40000000));
   __m512i len = _mm512_srli_epi64(_mm512_srlv_epi64(scaled, shift), 1);
   len = _mm512_mask_mov_epi64(len, certain, broadcast_x8(whole));
+  __m512i s;
+  if constexpr (sizeof(S) == 8) {
+    s = _mm512_maskz_loadu_epi64(lanes, start + c + j);
+  } else {
+    const __m512i rank = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, start + c + j));
+    s = _mm512_mullo_epi64(rank, len);  // < 2^63 unless past_end
+    len = _mm512_maskz_mov_epi64(_mm512_cmpneq_epu64_mask(rank, _mm512_set1_epi64(0xFFFFFFFFll)), len);
+  }
   len = _mm512_min_epu64(len, _mm512_sub_epi64(broadcast_x8(whole), s));
   return {key, s, len};
 }
 
+template <class S>
 KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::uint64_t key_base, const prob_t* row,
-                                                                         const vertex_t* tgt,
-                                                                         const std::uint64_t* start, edge_t c,
+                                                                         const vertex_t* tgt, const S* start, edge_t c,
                                                                          unsigned len, std::uint64_t add) noexcept {
   std::uint64_t live = 0;
   for (unsigned j = 0; j < len; j += 8) {
@@ -368,9 +377,9 @@ KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_one_world_avx512(std::ui
   return live;
 }
 
+template <class S>
 KOLSIM_AVX512_TARGET inline std::uint64_t lt_live_edges_worlds_avx512(std::uint64_t key_base, const prob_t* row,
-                                                                      const vertex_t* tgt,
-                                                                      const std::uint64_t* start, edge_t c,
+                                                                      const vertex_t* tgt, const S* start, edge_t c,
                                                                       unsigned len, int k,
                                                                       const std::uint64_t* bit_of,
                                                                       const std::uint64_t* offset_of,
@@ -523,23 +532,32 @@ KOLSIM_AVX2_TARGET inline std::uint64_t live_edges_worlds_avx2(const WorldCoins&
 struct LtEdgesX4 {
   __m256i key, start, length;
 };
+template <class S>
 KOLSIM_AVX2_TARGET inline LtEdgesX4 lt_edges_x4(std::uint64_t key_base, const prob_t* row, const vertex_t* tgt,
-                                               const std::uint64_t* start, edge_t c, unsigned j, unsigned n) noexcept {
+                                               const S* start, edge_t c, unsigned j, unsigned n) noexcept {
   const __m256i whole = broadcast_x4(std::uint64_t{1} << 63);
   const __m256i bits = load_u32_x4(row + j, n);
   const __m256i v = load_u32_x4(tgt + c + j, n);
   const __m256i key = mix_x4(_mm256_xor_si256(broadcast_x4(key_base), mullo_u32_x4(v, WorldCoins::edge_multiplier)));
-  const auto* sp = reinterpret_cast<const long long*>(start + c + j);
-  const __m256i s = n >= 4 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp))
-                           : _mm256_maskload_epi64(sp, tail_mask64_x4(n));
   __m256i len = _mm256_blendv_epi8(_mm256_srli_epi64(threshold_x4(bits), 1), whole, certain_x4(bits));
+  __m256i s;
+  if constexpr (sizeof(S) == 8) {
+    const auto* sp = reinterpret_cast<const long long*>(start + c + j);
+    s = n >= 4 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp)) : _mm256_maskload_epi64(sp, tail_mask64_x4(n));
+  } else {  // rank x length (< 2^63 unless past_end, so the low 64 bits are exact)
+    const __m256i rank = load_u32_x4(start + c + j, n);
+    s = _mm256_add_epi64(_mm256_mul_epu32(rank, len),
+                         _mm256_slli_epi64(_mm256_mul_epu32(rank, _mm256_srli_epi64(len, 32)), 32));
+    len = _mm256_andnot_si256(_mm256_cmpeq_epi64(rank, broadcast_x4(0xFFFFFFFFull)), len);
+  }
   const __m256i room = _mm256_sub_epi64(whole, s);
   len = _mm256_blendv_epi8(room, len, cmplt_epu64_x4(len, room));  // min(len, 2^63 - start)
   return {key, s, len};
 }
 
+template <class S>
 KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64_t key_base, const prob_t* row,
-                                                                     const vertex_t* tgt, const std::uint64_t* start,
+                                                                     const vertex_t* tgt, const S* start,
                                                                      edge_t c, unsigned len,
                                                                      std::uint64_t add) noexcept {
   std::uint64_t live = 0;
@@ -563,8 +581,9 @@ KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_one_world_avx2(std::uint64
   return live;
 }
 
+template <class S>
 KOLSIM_AVX2_TARGET inline std::uint64_t lt_live_edges_worlds_avx2(std::uint64_t key_base, const prob_t* row,
-                                                                  const vertex_t* tgt, const std::uint64_t* start,
+                                                                  const vertex_t* tgt, const S* start,
                                                                   edge_t c, unsigned len, int k,
                                                                   const std::uint64_t* bit_of,
                                                                   const std::uint64_t* offset_of,
@@ -713,7 +732,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
 
   // Queue of (target, live worlds) pairs whose slots are being prefetched.
   constexpr std::size_t queue_size = 64, lag = 32;
-  constexpr edge_t row_prefetch = 64;
+  constexpr edge_t row_prefetch = 64, row_ahead = 256;
   static_assert(lag < queue_size && (queue_size & (queue_size - 1)) == 0);
   FusedIcWorkspace::Entry queue[queue_size];
   std::size_t head = 0, tail = 0;
@@ -744,6 +763,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
         __builtin_prefetch(tgt + e);
         if (prob) __builtin_prefetch(prob + e);
       }
+      if constexpr (requires { scan.prefetch_edges(from, to); }) scan.prefetch_edges(from, to);
     };
     const std::size_t fn = frontier.size();
     for (std::size_t fi = 0; fi < fn; ++fi) {
@@ -770,11 +790,17 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
       const edge_t lo = off[u], hi = off[u + 1];
       const int k = count_worlds(fm);
       edges += static_cast<std::uint64_t>(k) * (hi - lo);
-      if (hi - lo > row_prefetch) prefetch_edges(lo + row_prefetch, hi);
+      // A long row streams: its next pieces up to row_ahead edges on now, then one piece per
+      // piece scanned (all of a hub's row at once would flood the prefetch queue).
+      if (hi - lo > row_prefetch) prefetch_edges(lo + row_prefetch, std::min(hi, lo + row_ahead));
+      auto prefetch_piece_ahead = [&](edge_t c) {
+        if (c + row_ahead < hi) prefetch_edges(c + row_ahead, std::min(hi, c + row_ahead + 64));
+      };
       // Coins first, for up to 64 edges at a time; then the live edges, in order.
       if (k == 1) {
         const std::uint64_t add = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(fm)));
         for (edge_t c = lo; c < hi; c += 64) {
+          prefetch_piece_ahead(c);
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
           for (std::uint64_t live = scan.one(c, len, add); live; live &= live - 1)
             push(tgt[c + static_cast<unsigned>(std::countr_zero(live))], fm);
@@ -786,6 +812,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
           offset_of[j] = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(b)));
         }
         for (edge_t c = lo; c < hi; c += 64) {
+          prefetch_piece_ahead(c);
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
           for (std::uint64_t any = scan.worlds(c, len, k, bit_of, offset_of, fm, masks); any;
                any &= any - 1) {
@@ -925,19 +952,129 @@ inline void run_fused_ic_batch(const FollowerGraph& g, std::span<const vertex_t>
 /// world, coin(b, v, w) >> 1, and keeps the in-edge whose interval holds it; the intervals tile
 /// [0, 2^63) in in-row order, edge e covering [start(e), start(e) + len(e)) with len(e) =
 /// floor(w(e) 2^63) (2^63 for w >= 1), cut at 2^63 when the weights sum to more than 1 (the
-/// tolerance of LinearThreshold::validate). start() is kept per out-edge, so the kernel scans
+/// tolerance of LinearThreshold::validate). The starts are kept per out-edge, so the kernel scans
 /// out-rows exactly as for IC: edge e = (u, v) is live in world w iff coin - start(e) < len(e).
+///
+/// Two forms of the same starts. When every in-row's weights have one length (weighted cascade,
+/// a constant, or any graph whose in-rows are uniform), the j-th in-edge of v starts at
+/// min(j len, 2^63), so 4 bytes per edge keep j (rank(), past_end once j len >= 2^63) and the
+/// scans multiply it out; otherwise 8 bytes per edge keep the prefix sums (start()). Both give
+/// the same start(e) bit for bit (tests/cpp/test_monte_carlo.cpp builds both and compares).
 class LtIntervals {
  public:
   static constexpr std::uint64_t whole = std::uint64_t{1} << 63;
-  /// O(m) time, 8 bytes per edge; parallel over fixed blocks of accounts (any thread count gives
-  /// the same values).
-  LtIntervals(const FollowerGraph& g, int threads) : start_(g.num_edges()) {
+  /// rank() of an in-edge whose interval is cut away (j len >= 2^63: start 2^63, length 0).
+  static constexpr std::uint32_t past_end = 0xFFFFFFFFu;
+  enum class Form { automatic, ranks, starts };
+
+  /// O(m) time. Form::automatic picks ranks when in_rows_uniform(g); Form::ranks requires it
+  /// (tests). The prefix sums are parallel over fixed blocks of accounts; any thread count gives
+  /// the same values.
+  LtIntervals(const FollowerGraph& g, int threads, Form form = Form::automatic) {
+    if (form == Form::automatic)
+      form = in_rows_uniform(g, threads) ? Form::ranks : Form::starts;
+    else if (form == Form::ranks)
+      KOLSIM_REQUIRE(in_rows_uniform(g, threads), "LtIntervals: the rank form needs every in-row's weights to have one length");
+    if (form == Form::ranks)
+      build_ranks(g, threads);
+    else
+      build_starts(g, threads);
+  }
+  /// Whether every in-row's weights have the same length() and every in-degree fits the rank
+  /// form (always for implicit weighted-cascade and constant graphs up to 2^32 - 2 in-edges).
+  static bool in_rows_uniform(const FollowerGraph& g, int threads) {
+    const auto in_off = g.in_offsets();
+    const vertex_t n = g.num_vertices();
+    if (g.num_edges() >= past_end)
+      for (vertex_t v = 0; v < n; ++v)
+        if (in_off[v + 1] - in_off[v] >= past_end) return false;
+    if (g.implicit_probabilities() || !g.has_probabilities()) return true;
+    const prob_t* p = g.in_edge_probs().data();
+    std::atomic<bool> uniform{true};
+    constexpr std::size_t block = 1 << 14;
+    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
+      const std::size_t hi = std::min<std::size_t>(n, (b + 1) * block);
+      for (std::size_t v = b * block; v < hi && uniform.load(std::memory_order_relaxed); ++v) {
+        const edge_t lo = in_off[v], end = in_off[v + 1];
+        if (lo == end) continue;
+        const std::uint64_t len = length(p[lo]);
+        for (edge_t i = lo + 1; i < end; ++i)
+          if (length(p[i]) != len) {
+            uniform.store(false, std::memory_order_relaxed);
+            break;
+          }
+      }
+    }, 1);
+    return uniform.load();
+  }
+  /// The bytes per edge each form keeps (and, for the starts, as much again while building).
+  static double bytes_to_build(const FollowerGraph& g, bool uniform) noexcept {
+    return uniform ? static_cast<double>(g.num_edges()) * 4.0 + static_cast<double>(g.num_vertices()) * 4.0
+                   : static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(g.num_vertices()) * 8.0;
+  }
+  /// floor(w 2^63), 2^63 for w >= 1, 0 for w <= 0.
+  static std::uint64_t length(prob_t w) noexcept {
+    const auto bits = std::bit_cast<std::uint32_t>(w);
+    return WorldCoins::certain_of_bits(bits) ? whole : WorldCoins::threshold_of_bits(bits) >> 1;
+  }
+  /// Prefix sums per out-edge, or null in the rank form.
+  const std::uint64_t* start() const noexcept { return ranked_ ? nullptr : start_.data(); }
+  /// Ranks per out-edge, or null in the starts form.
+  const std::uint32_t* rank() const noexcept { return ranked_ ? rank_.data() : nullptr; }
+  bool ranked() const noexcept { return ranked_; }
+  /// start(e) of out-edge e whose weight has length `len`, in either form.
+  std::uint64_t start_of(edge_t e, std::uint64_t len) const noexcept { return start_at(start(), rank(), e, len); }
+  static std::uint64_t start_at(const std::uint64_t* start, const std::uint32_t* rank, edge_t e,
+                                std::uint64_t len) noexcept {
+    if (start) return start[e];
+    const std::uint32_t j = rank[e];
+    return j == past_end ? whole : j * len;
+  }
+
+ private:
+  /// Out-row u meets its targets in ascending order and in-row v lists its sources in ascending
+  /// order (parallel edges adjacent), so counting the edges met so far into v gives each edge's
+  /// place in v's in-row: one pass over the out-rows, with per account the count and the first
+  /// rank whose interval is cut (found first, in parallel, from v's in-row weight).
+  void build_ranks(const FollowerGraph& g, int threads) {
+    ranked_ = true;
+    const vertex_t n = g.num_vertices();
+    const auto out_off = g.out_offsets();
+    const auto out_tgt = g.out_targets();
+    const auto in_off = g.in_offsets();
+    const edge_t m = g.num_edges();
+    struct Account {
+      std::uint32_t met, cut;
+    };
+    std::vector<Account> acc(n);
+    constexpr std::size_t block = 1 << 14;
+    parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
+      const std::size_t hi = std::min<std::size_t>(n, (b + 1) * block);
+      for (std::size_t v = b * block; v < hi; ++v) {
+        const edge_t d = in_off[v + 1] - in_off[v];
+        const std::uint64_t len = d ? length(g.in_probs(static_cast<vertex_t>(v))[0]) : 0;
+        // The least j with j len >= 2^63 (past_end: none below it).
+        const std::uint64_t cut = len == 0 ? past_end : (whole + len - 1) / len;
+        acc[v] = {0, static_cast<std::uint32_t>(std::min<std::uint64_t>(cut, past_end))};
+      }
+    }, 1);
+    rank_.resize(m);
+    constexpr edge_t ahead = 16;  // the target accounts met 16 edges on
+    for (vertex_t u = 0; u < n; ++u)
+      for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
+        if (e + ahead < m) __builtin_prefetch(acc.data() + out_tgt[e + ahead], 1);
+        Account& a = acc[out_tgt[e]];
+        const std::uint32_t j = a.met++;
+        rank_[e] = j >= a.cut ? past_end : j;
+      }
+  }
+  void build_starts(const FollowerGraph& g, int threads) {
     const vertex_t n = g.num_vertices();
     const auto in_off = g.in_offsets();
     const auto in_src = g.in_sources();
     const auto out_off = g.out_offsets();
     const auto out_tgt = g.out_targets();
+    start_.resize(g.num_edges());
     std::vector<std::uint64_t> in_start(g.num_edges());
     constexpr std::size_t block = 1 << 14;
     parallel_for(0, (static_cast<std::size_t>(n) + block - 1) / block, threads, [&](std::size_t b) {
@@ -961,8 +1098,7 @@ class LtIntervals {
         }
       }
     }, 1);
-    // In-row v lists its sources in ascending order, parallel edges adjacent; out-row u meets its
-    // targets in ascending order too, so a cursor per in-row pairs the two orders.
+    // A cursor per in-row pairs the two orders (see build_ranks).
     std::vector<edge_t> cursor(in_off.begin(), in_off.end() - 1);
     for (vertex_t u = 0; u < n; ++u)
       for (edge_t e = out_off[u]; e < out_off[u + 1]; ++e) {
@@ -973,15 +1109,10 @@ class LtIntervals {
         start_[e] = in_start[i];
       }
   }
-  /// floor(w 2^63), 2^63 for w >= 1, 0 for w <= 0.
-  static std::uint64_t length(prob_t w) noexcept {
-    const auto bits = std::bit_cast<std::uint32_t>(w);
-    return WorldCoins::certain_of_bits(bits) ? whole : WorldCoins::threshold_of_bits(bits) >> 1;
-  }
-  const std::uint64_t* start() const noexcept { return start_.data(); }
 
- private:
+  bool ranked_ = false;
   std::vector<std::uint64_t> start_;
+  std::vector<std::uint32_t> rank_;
 };
 
 /// The Linear Threshold's coin scan over LtIntervals (AVX-512, else AVX2, when the processor has
@@ -992,15 +1123,16 @@ struct FusedLtScan {
   const WorldCoins& coins;
   const prob_t* prob;  ///< out-order weights, or null for an implicit graph (then `pieces` computes them)
   const vertex_t* tgt;
-  const std::uint64_t* start;
+  const std::uint64_t* start;   ///< LtIntervals::start(), or null in the rank form
+  const std::uint32_t* rank;    ///< LtIntervals::rank(), or null in the starts form
   KernelIsa isa = kernel_isa();  ///< every choice gives the same bits
   OutProbPieces pieces{};        ///< pieces.prob == prob
 
-  /// The scan of g's weights over `start` (LtIntervals of g), whatever their storage: the same
-  /// rule as the IC scan (streamed_out_probabilities), so an implicit graph is not materialised
-  /// unless it is a weighted-cascade graph small enough to stream its built array.
-  static FusedLtScan of(const WorldCoins& coins, const FollowerGraph& g, const std::uint64_t* start) {
-    FusedLtScan s{coins, nullptr, g.out_targets().data(), start};
+  /// The scan of g's weights over `intervals` (LtIntervals of g), whatever their storage: the
+  /// same rule as the IC scan (streamed_out_probabilities), so an implicit graph is not
+  /// materialised unless it is a weighted-cascade graph small enough to stream its built array.
+  static FusedLtScan of(const WorldCoins& coins, const FollowerGraph& g, const LtIntervals& intervals) {
+    FusedLtScan s{coins, nullptr, g.out_targets().data(), intervals.start(), intervals.rank()};
     s.pieces = OutProbPieces::of(g);
     s.prob = s.pieces.prob;
     return s;
@@ -1009,23 +1141,37 @@ struct FusedLtScan {
     return WorldCoins::mix(coins.batch_key() ^ account_tag ^ (static_cast<std::uint64_t>(v) * WorldCoins::edge_multiplier));
   }
   void prefetch_row(edge_t lo, edge_t hi) const noexcept { pieces.prefetch_row(lo, hi); }
+  /// Prefetches the interval data of edges lo .. hi - 1 (with the targets, rows ahead).
+  void prefetch_edges(edge_t lo, edge_t hi) const noexcept {
+    if (lo >= hi) return;
+    if (rank) {
+      for (edge_t e = lo; e < hi; e += 16) __builtin_prefetch(rank + e);
+      __builtin_prefetch(rank + hi - 1);
+    } else {
+      for (edge_t e = lo; e < hi; e += 8) __builtin_prefetch(start + e);
+      __builtin_prefetch(start + hi - 1);
+    }
+  }
   /// The weights of edges c .. c + len - 1 (len <= 64).
   const prob_t* row(edge_t c, unsigned len) const noexcept { return prob ? prob + c : pieces.row(c, len); }
   /// Whether the 63-bit draw `coin63` falls in the interval of edge e, whose weight is w.
   bool hit(edge_t e, prob_t w, std::uint64_t coin63) const noexcept {
-    const std::uint64_t s = start[e];
-    const std::uint64_t len = std::min(LtIntervals::length(w), LtIntervals::whole - s);
-    return coin63 - s < len;
+    const std::uint64_t len = LtIntervals::length(w);
+    const std::uint64_t s = LtIntervals::start_at(start, rank, e, len);
+    return coin63 - s < std::min(len, LtIntervals::whole - s);
   }
   /// hit() reading edge e's weight from `prob` (not for implicit graphs).
   bool hit(edge_t e, std::uint64_t coin63) const noexcept { return hit(e, prob[e], coin63); }
   std::uint64_t one(edge_t c, unsigned len, std::uint64_t add) const noexcept {
     const prob_t* r = row(c, len);
+    const std::uint64_t key_base = coins.batch_key() ^ account_tag;
 #if KOLSIM_FUSED_IC_AVX512
     if (isa == KernelIsa::avx512)
-      return lt_live_edges_one_world_avx512(coins.batch_key() ^ account_tag, r, tgt, start, c, len, add);
+      return rank ? lt_live_edges_one_world_avx512(key_base, r, tgt, rank, c, len, add)
+                  : lt_live_edges_one_world_avx512(key_base, r, tgt, start, c, len, add);
     if (isa == KernelIsa::avx2)
-      return lt_live_edges_one_world_avx2(coins.batch_key() ^ account_tag, r, tgt, start, c, len, add);
+      return rank ? lt_live_edges_one_world_avx2(key_base, r, tgt, rank, c, len, add)
+                  : lt_live_edges_one_world_avx2(key_base, r, tgt, start, c, len, add);
 #endif
     std::uint64_t live = 0;
     for (unsigned j = len; j-- > 0;) {
@@ -1037,19 +1183,21 @@ struct FusedLtScan {
   std::uint64_t worlds(edge_t c, unsigned len, int k, const std::uint64_t* bit_of, const std::uint64_t* offset_of,
                        std::uint64_t, std::uint64_t* out) const noexcept {
     const prob_t* r = row(c, len);
+    const std::uint64_t key_base = coins.batch_key() ^ account_tag;
 #if KOLSIM_FUSED_IC_AVX512
     if (isa == KernelIsa::avx512)
-      return lt_live_edges_worlds_avx512(coins.batch_key() ^ account_tag, r, tgt, start, c, len, k, bit_of, offset_of,
-                                         out);
+      return rank ? lt_live_edges_worlds_avx512(key_base, r, tgt, rank, c, len, k, bit_of, offset_of, out)
+                  : lt_live_edges_worlds_avx512(key_base, r, tgt, start, c, len, k, bit_of, offset_of, out);
     if (isa == KernelIsa::avx2)
-      return lt_live_edges_worlds_avx2(coins.batch_key() ^ account_tag, r, tgt, start, c, len, k, bit_of, offset_of,
-                                       out);
+      return rank ? lt_live_edges_worlds_avx2(key_base, r, tgt, rank, c, len, k, bit_of, offset_of, out)
+                  : lt_live_edges_worlds_avx2(key_base, r, tgt, start, c, len, k, bit_of, offset_of, out);
 #endif
     std::uint64_t any = 0;
     for (unsigned j = len; j-- > 0;) {
       const std::uint64_t key = account_key(tgt[c + j]);
-      const std::uint64_t s = start[c + j];
-      const std::uint64_t l = std::min(LtIntervals::length(r[j]), LtIntervals::whole - s);
+      const std::uint64_t l0 = LtIntervals::length(r[j]);
+      const std::uint64_t s = LtIntervals::start_at(start, rank, c + j, l0);
+      const std::uint64_t l = std::min(l0, LtIntervals::whole - s);
       std::uint64_t live = 0;
       for (int i = 0; i < k; ++i) live |= (WorldCoins::mix(key + offset_of[i]) >> 1) - s < l ? bit_of[i] : 0;
       out[j] = live;
@@ -1066,7 +1214,7 @@ inline void run_fused_lt_batch(const FollowerGraph& g, const LtIntervals& interv
                                unsigned worlds, std::uint32_t max_steps, std::span<const double> weights,
                                FusedIcWorkspace& ws, BatchTally& tally, std::uint64_t* per_account) {
   const WorldCoins coins(seed, batch);
-  const FusedLtScan scan = FusedLtScan::of(coins, g, intervals.start());
+  const FusedLtScan scan = FusedLtScan::of(coins, g, intervals);
   run_fused_batch(g, seeds, seed_probs, coins, scan, worlds, max_steps, weights, ws, tally, per_account);
 }
 

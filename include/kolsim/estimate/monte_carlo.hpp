@@ -366,16 +366,19 @@ SpreadEstimate estimate_spread(const FollowerGraph& g, const M& model, std::span
 
   // Per thread: a workspace (fused: 16-byte slot + frontier entries per account) and, with
   // per_account, a counter per account; then the summed counts and the probabilities; fused LT:
-  // the interval starts (8 bytes per edge, and as much while they are built) and a cursor per account.
+  // the intervals (4 bytes per edge when the in-rows are uniform, as under weighted cascade;
+  // else 8, and as much while they are built) and a counter per account.
   const int slots = std::max(threads, 1);
+  const bool lt_ranks = fused_lt && detail::LtIntervals::in_rows_uniform(g, threads);
   require_memory(detail::concat("estimate_spread: per-thread workspaces", opt.per_account ? " and per-account counts" : "",
                                 " for ", slots, " threads x ", n, " accounts"),
                  static_cast<double>(slots) * static_cast<double>(n) * (fused ? 48.0 : 24.0) +
-                     (fused_lt ? static_cast<double>(g.num_edges()) * 16.0 + static_cast<double>(n) * 8.0 : 0.0) +
+                     (fused_lt ? detail::LtIntervals::bytes_to_build(g, lt_ranks) : 0.0) +
                      (opt.per_account ? static_cast<double>(slots + 2) * static_cast<double>(n) * 8.0 : 0.0));
   detail::PerSlot<detail::FusedIcWorkspace> fused_ws(threads);
   std::optional<detail::LtIntervals> lt_intervals;
-  if (fused_lt) lt_intervals.emplace(g, threads);
+  if (fused_lt)
+    lt_intervals.emplace(g, threads, lt_ranks ? detail::LtIntervals::Form::ranks : detail::LtIntervals::Form::starts);
   detail::PerSlot<detail::CascadeWorkspace<M>> plain_ws(threads);
 
   return detail::run_monte_carlo(
