@@ -134,8 +134,9 @@ with tempfile.TemporaryDirectory() as tmp:
     # about one process's CPU time (ranks spinning in a blocking collective, or all ranks
     # running the command, would add about one process's time each).
     if ranks > 1:
-        work = ["compete", graph, "--misleading", "1,2", "--corrective", "3,4", "--trials", "200000", "--seed", "1",
-                "--threads", "1"]
+        def work(trials):
+            return ["compete", graph, "--misleading", "1,2", "--corrective", "3,4", "--trials", str(trials), "--seed",
+                    "1", "--threads", "1"]
 
         def cpu_of(cmd):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -143,8 +144,15 @@ with tempfile.TemporaryDirectory() as tmp:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             return rc, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
-        rc_one, cpu_one = cpu_of([kolsim] + work)
-        rc_many, cpu_many = cpu_of(launch + ["-np", str(ranks), kolsim] + work)
+        # About 3 s of one process's CPU, whatever the build (a sanitizer build is ~10x slower),
+        # from the CPU of 5,000 and 20,000 trials (start-up, then per trial).
+        _, cpu_5k = cpu_of([kolsim] + work(5000))
+        _, cpu_20k = cpu_of([kolsim] + work(20000))
+        per_trial = max((cpu_20k - cpu_5k) / 15000, 1e-7)
+        trials = max(20000, min(5000000, 5000 + int((3.0 - cpu_5k) / per_trial)))
+        print(f"   ({trials} trials: CPU of 5,000 {cpu_5k:.2f} s, of 20,000 {cpu_20k:.2f} s)")
+        rc_one, cpu_one = cpu_of([kolsim] + work(trials))
+        rc_many, cpu_many = cpu_of(launch + ["-np", str(ranks), kolsim] + work(trials))
         ok = rc_one == rc_many == 0 and cpu_one > 2.0 and cpu_many < 1.2 * cpu_one + 0.5 * ranks
         report("others wait idle", ok, f"cpu one {cpu_one:.2f} s, {ranks} ranks {cpu_many:.2f} s")
         print(f"   (cpu one process {cpu_one:.2f} s, {ranks} ranks {cpu_many:.2f} s)")
@@ -152,7 +160,7 @@ with tempfile.TemporaryDirectory() as tmp:
         # SIGTERM to mpirun while rank 0 works and the others wait: every rank ends, soon.
         import signal
 
-        endless = [x if x != "200000" else "100000000" for x in work]
+        endless = work(100000000)
         proc = subprocess.Popen(launch + ["-np", str(ranks), kolsim] + endless, env=env, cwd=tmp,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
