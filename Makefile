@@ -9,8 +9,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DATA_DIR := $(abspath ../shared/datasets)
 # ccache when installed: a rebuild, and the pip test's build of _core, reuse compiled objects.
-CCACHE := $(shell command -v ccache 2>/dev/null)
-LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
+# Expanded when configure runs, after `deps` may have installed it.
+CCACHE = $(shell command -v ccache 2>/dev/null)
+LAUNCHER = $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
 export KOLSIM_DATA_DIR ?= $(if $(wildcard $(DATA_DIR)/README.md),$(DATA_DIR),)
 
 SANITIZE_BUILD ?= build-sanitize
