@@ -255,6 +255,7 @@ inline std::uint64_t live_edges_worlds(const WorldCoins& coins, const prob_t* pr
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's _mm512_undefined_epi32 (PR 105593)
+#pragma GCC diagnostic ignored "-Wuninitialized"        // the same, as GCC 12 words it at -Og
 #endif
 
 KOLSIM_AVX512_TARGET inline __m512i broadcast_x8(std::uint64_t x) noexcept {
