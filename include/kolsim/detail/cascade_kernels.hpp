@@ -733,7 +733,7 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
 
   // Queue of (target, live worlds) pairs whose slots are being prefetched.
   constexpr std::size_t queue_size = 64, lag = 32;
-  constexpr edge_t row_prefetch = 64, row_ahead = 256;
+  constexpr edge_t row_prefetch = 64;
   static_assert(lag < queue_size && (queue_size & (queue_size - 1)) == 0);
   FusedIcWorkspace::Entry queue[queue_size];
   std::size_t head = 0, tail = 0;
@@ -791,17 +791,11 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
       const edge_t lo = off[u], hi = off[u + 1];
       const int k = count_worlds(fm);
       edges += static_cast<std::uint64_t>(k) * (hi - lo);
-      // A long row streams: its next pieces up to row_ahead edges on now, then one piece per
-      // piece scanned (all of a hub's row at once would flood the prefetch queue).
-      if (hi - lo > row_prefetch) prefetch_edges(lo + row_prefetch, std::min(hi, lo + row_ahead));
-      auto prefetch_piece_ahead = [&](edge_t c) {
-        if (c + row_ahead < hi) prefetch_edges(c + row_ahead, std::min(hi, c + row_ahead + 64));
-      };
+      if (hi - lo > row_prefetch) prefetch_edges(lo + row_prefetch, hi);
       // Coins first, for up to 64 edges at a time; then the live edges, in order.
       if (k == 1) {
         const std::uint64_t add = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(fm)));
         for (edge_t c = lo; c < hi; c += 64) {
-          prefetch_piece_ahead(c);
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
           for (std::uint64_t live = scan.one(c, len, add); live; live &= live - 1)
             push(tgt[c + static_cast<unsigned>(std::countr_zero(live))], fm);
@@ -813,7 +807,6 @@ void run_fused_batch(const FollowerGraph& g, std::span<const vertex_t> seeds, st
           offset_of[j] = WorldCoins::world_offset(static_cast<unsigned>(std::countr_zero(b)));
         }
         for (edge_t c = lo; c < hi; c += 64) {
-          prefetch_piece_ahead(c);
           const auto len = static_cast<unsigned>(std::min<edge_t>(64, hi - c));
           for (std::uint64_t any = scan.worlds(c, len, k, bit_of, offset_of, fm, masks); any;
                any &= any - 1) {
